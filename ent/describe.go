@@ -1,0 +1,171 @@
+//go:build ignore
+
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"entgo.io/ent/entc/gen"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// describeGenerated gives every type, field, argument and enum value of the
+// generated GraphQL schema a description, so that a client browsing the
+// schema never meets an undocumented name. Descriptions written on the ent
+// schema win; these fill the gaps entgql leaves (inputs, orders, connections).
+func describeGenerated(_ *gen.Graph, s *ast.Schema) error {
+	for name, def := range s.Types {
+		if def.BuiltIn {
+			continue
+		}
+		if def.Description == "" {
+			def.Description = typeDescription(name, def)
+		}
+		for _, f := range def.Fields {
+			if f.Description == "" {
+				f.Description = fieldDescription(name, def, f.Name)
+			}
+			for _, a := range f.Arguments {
+				if a.Description == "" {
+					a.Description = argumentDescription(a.Name)
+				}
+			}
+		}
+		for _, v := range def.EnumValues {
+			if v.Description == "" {
+				v.Description = enumValueDescription(name, v.Name)
+			}
+		}
+	}
+	return nil
+}
+
+func typeDescription(name string, def *ast.Definition) string {
+	switch {
+	case strings.HasSuffix(name, "WhereInput"):
+		return fmt.Sprintf("Filter for %s: every field given must hold; and, or and not combine filters.", strings.TrimSuffix(name, "WhereInput"))
+	case strings.HasSuffix(name, "OrderField"):
+		return fmt.Sprintf("Fields %s connections can be ordered by.", strings.TrimSuffix(name, "OrderField"))
+	case strings.HasSuffix(name, "Order"):
+		return fmt.Sprintf("Ordering of %s connections.", strings.TrimSuffix(name, "Order"))
+	case strings.HasPrefix(name, "Create") && strings.HasSuffix(name, "Input"):
+		return fmt.Sprintf("Fields for creating a %s.", strings.TrimSuffix(strings.TrimPrefix(name, "Create"), "Input"))
+	case strings.HasPrefix(name, "Update") && strings.HasSuffix(name, "Input"):
+		return fmt.Sprintf("Fields for changing a %s; fields left out stay as they are.", strings.TrimSuffix(strings.TrimPrefix(name, "Update"), "Input"))
+	case strings.HasSuffix(name, "Connection"):
+		return fmt.Sprintf("A page of %s nodes, with its edges, page info and total count.", strings.TrimSuffix(name, "Connection"))
+	case strings.HasSuffix(name, "Edge"):
+		return fmt.Sprintf("One %s in a connection, with its cursor.", strings.TrimSuffix(name, "Edge"))
+	case def.Kind == ast.Enum:
+		return fmt.Sprintf("Values of %s.", name)
+	}
+	return name + "."
+}
+
+func fieldDescription(typ string, def *ast.Definition, field string) string {
+	switch {
+	case strings.HasSuffix(typ, "WhereInput"):
+		return wherePredicateDescription(field)
+	case strings.HasSuffix(typ, "Order") && field == "direction":
+		return "Ascending or descending."
+	case strings.HasSuffix(typ, "Order") && field == "field":
+		return "The field to order by."
+	case strings.HasSuffix(typ, "Connection"):
+		switch field {
+		case "edges":
+			return "The nodes on this page, each with its cursor."
+		case "pageInfo":
+			return "Cursors and flags for fetching the neighbouring pages."
+		case "totalCount":
+			return "How many nodes match, across all pages."
+		}
+	case strings.HasSuffix(typ, "Edge"):
+		switch field {
+		case "node":
+			return "The node."
+		case "cursor":
+			return "Cursor of this node, for after: and before:."
+		}
+	case strings.HasPrefix(typ, "Update") && strings.HasPrefix(field, "clear"):
+		return "Clears " + lowerFirst(strings.TrimPrefix(field, "clear")) + "."
+	case strings.HasPrefix(typ, "Update") && strings.HasPrefix(field, "add"):
+		return "Links the given " + lowerFirst(strings.TrimPrefix(field, "add")) + "."
+	case strings.HasPrefix(typ, "Update") && strings.HasPrefix(field, "remove"):
+		return "Unlinks the given " + lowerFirst(strings.TrimPrefix(field, "remove")) + "."
+	case strings.HasSuffix(field, "IDs"):
+		return "IDs of the " + strings.TrimSuffix(field, "IDs") + " to link."
+	case strings.HasSuffix(field, "ID"):
+		return "ID of the " + strings.TrimSuffix(field, "ID") + "."
+	}
+	return "The " + field + "."
+}
+
+// wherePredicateDescription explains a predicate field such as nameContainsFold.
+func wherePredicateDescription(field string) string {
+	suffixes := []struct{ suffix, text string }{
+		{"ContainsFold", "contains the value, ignoring case"},
+		{"EqualFold", "equals the value, ignoring case"},
+		{"HasPrefix", "starts with the value"},
+		{"HasSuffix", "ends with the value"},
+		{"Contains", "contains the value"},
+		{"NotIn", "is none of the values"},
+		{"IsNil", "is empty"},
+		{"NotNil", "is set"},
+		{"GTE", "is greater than or equal to the value"},
+		{"LTE", "is less than or equal to the value"},
+		{"GT", "is greater than the value"},
+		{"LT", "is less than the value"},
+		{"NEQ", "differs from the value"},
+		{"In", "is one of the values"},
+	}
+	switch field {
+	case "and":
+		return "All of these filters hold."
+	case "or":
+		return "At least one of these filters holds."
+	case "not":
+		return "This filter does not hold."
+	}
+	if strings.HasPrefix(field, "has") && strings.HasSuffix(field, "With") {
+		return "Has " + lowerFirst(strings.TrimSuffix(strings.TrimPrefix(field, "has"), "With")) + " matching all of the given filters."
+	}
+	if strings.HasPrefix(field, "has") {
+		return "Has at least one " + lowerFirst(strings.TrimPrefix(field, "has")) + " (or none, when false)."
+	}
+	for _, s := range suffixes {
+		if strings.HasSuffix(field, s.suffix) && len(field) > len(s.suffix) {
+			return strings.TrimSuffix(field, s.suffix) + " " + s.text + "."
+		}
+	}
+	return field + " equals the value."
+}
+
+func argumentDescription(name string) string {
+	switch name {
+	case "after":
+		return "Returns the nodes after this cursor."
+	case "before":
+		return "Returns the nodes before this cursor."
+	case "first":
+		return "Returns the first n nodes (default 20, at most 100)."
+	case "last":
+		return "Returns the last n nodes (at most 100)."
+	case "orderBy":
+		return "Ordering; ties are broken by ID so pages are stable."
+	case "where":
+		return "Filter; only matching nodes are returned and counted."
+	}
+	return "The " + name + "."
+}
+
+func enumValueDescription(typ, value string) string {
+	return strings.ToLower(strings.ReplaceAll(value, "_", " ")) + "."
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}

@@ -1,0 +1,116 @@
+package schema
+
+import (
+	"regexp"
+
+	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/money"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Account is a billing and service relationship of a carrier.
+type Account struct{ ent.Schema }
+
+func (Account) Mixin() []ent.Mixin { return base("Account") }
+
+func (Account) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("carrier_id").
+			Immutable().
+			Comment("The carrier that owns the account."),
+		field.String("account_number").
+			Match(regexp.MustCompile(`^[0-9A-Z-]{4,20}$`)).
+			Unique().
+			Comment("Our account number: 4 to 20 digits, capitals or dashes; unique.").
+			Annotations(entgql.OrderField("ACCOUNT_NUMBER")),
+		field.String("ban").
+			Match(regexp.MustCompile(`^[0-9A-Z-]{4,20}$`)).
+			Comment("Billing account number the invoices go to.").
+			Annotations(entgql.OrderField("BAN")),
+		field.String("name").
+			NotEmpty().
+			MaxLen(200).
+			Comment("Descriptive name, such as the carrier's name for the relationship.").
+			Annotations(entgql.OrderField("NAME")),
+		field.String("market").
+			NotEmpty().
+			MaxLen(80).
+			Comment("Market served, such as \"Dallas-Fort Worth\".").
+			Annotations(entgql.OrderField("MARKET")),
+		field.Enum("region").
+			GoType(enum.Region("")).
+			Comment("Sales region of the market.").
+			Annotations(entgql.OrderField("REGION"), entgql.Type("Region")),
+		field.Enum("status").
+			NamedValues("Onboarding", "ONBOARDING", "Active", "ACTIVE", "AtRisk", "AT_RISK", "Churned", "CHURNED").
+			Default("ONBOARDING").
+			Comment("Where the relationship stands.").
+			Annotations(entgql.OrderField("STATUS")),
+		field.Int64("mrr").
+			GoType(money.Amount(0)).
+			Default(0).
+			Min(0).
+			Comment("Monthly recurring revenue billed on the account.").
+			Annotations(entgql.OrderField("MRR"), entgql.Type("Money")),
+		field.String("currency").
+			Default("USD").
+			Match(regexp.MustCompile(`^[A-Z]{3}$`)).
+			Comment("ISO 4217 currency of the account's money fields."),
+	}
+}
+
+func (Account) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("carrier", Carrier.Type).
+			Ref("accounts").
+			Field("carrier_id").
+			Unique().
+			Required().
+			Immutable().
+			Comment("The carrier that owns the account.").
+			Annotations(entgql.OrderField("CARRIER_NAME")),
+		edge.To("reps", Rep.Type).
+			Through("assignments", AccountAssignment.Type).
+			Comment("Reps assigned to the account, past and present; see assignments for capacity and dates.").
+			Annotations(connection()),
+		edge.To("quotes", Quote.Type).
+			Comment("Priced offers on the account.").
+			Annotations(connection()),
+		edge.To("contracts", Contract.Type).
+			Comment("Master agreements and service orders.").
+			Annotations(connection()),
+		edge.To("rfps", RFP.Type).
+			Comment("Requests for proposal from the carrier for this account.").
+			Annotations(connection()),
+		edge.To("orders", Order.Type).
+			Comment("ASR and LSR orders on the account.").
+			Annotations(connection()),
+		edge.To("business_reviews", BusinessReview.Type).
+			Comment("Quarterly business reviews.").
+			Annotations(connection()),
+		edge.To("activities", Activity.Type).
+			Comment("What reps did on the account.").
+			Annotations(connection()),
+		edge.To("escalations", Escalation.Type).
+			Comment("Problems raised on the account.").
+			Annotations(connection()),
+	}
+}
+
+func (Account) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("carrier_id", "status"),
+		index.Fields("region"),
+		index.Fields("status"),
+	}
+}
+
+func (Account) Annotations() []schema.Annotation {
+	return api("A billing and service relationship between us and a carrier. Everything the support teams do hangs off an account.", true)
+}

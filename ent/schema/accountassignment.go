@@ -1,0 +1,80 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// AccountAssignment records which rep works an account, in which capacity, and when.
+// It is the edge schema between Account and Rep.
+type AccountAssignment struct{ ent.Schema }
+
+func (AccountAssignment) Mixin() []ent.Mixin { return base("AccountAssignment") }
+
+func (AccountAssignment) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("account_id").
+			Immutable().
+			Comment("The account worked."),
+		field.String("rep_id").
+			Immutable().
+			Comment("The rep working it."),
+		field.Enum("capacity").
+			NamedValues("Support", "SUPPORT", "Strategic", "STRATEGIC", "AccountExecutive", "ACCOUNT_EXECUTIVE").
+			Immutable().
+			Comment("In which capacity the rep works the account.").
+			Annotations(entgql.OrderField("CAPACITY")),
+		field.Time("started_at").
+			Default(now).
+			Immutable().
+			Comment("When the assignment began.").
+			Annotations(entgql.OrderField("STARTED_AT")),
+		field.Time("ended_at").
+			Optional().
+			Nillable().
+			Comment("When the assignment ended; empty while it is current.").
+			Annotations(entgql.OrderField("ENDED_AT")),
+	}
+}
+
+func (AccountAssignment) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("account", Account.Type).
+			Field("account_id").
+			Unique().
+			Required().
+			Immutable().
+			Comment("The account worked."),
+		edge.To("rep", Rep.Type).
+			Field("rep_id").
+			Unique().
+			Required().
+			Immutable().
+			Comment("The rep working it.").
+			Annotations(entgql.OrderField("REP_NAME")),
+	}
+}
+
+func (AccountAssignment) Indexes() []ent.Index {
+	return []ent.Index{
+		// One current holder per account and capacity; ended assignments stay as history.
+		index.Fields("account_id", "capacity").
+			Unique().
+			Annotations(entsql.IndexWhere("ended_at IS NULL")),
+		index.Fields("rep_id", "ended_at"),
+	}
+}
+
+func (AccountAssignment) Hooks() []ent.Hook {
+	return []ent.Hook{timesInOrder("started_at", "ended_at", true)}
+}
+
+func (AccountAssignment) Annotations() []schema.Annotation {
+	return append(api("A rep's assignment to an account in a capacity, with start and end. Ended assignments are kept as history.", true),
+		ordered("started_at", "ended_at", true))
+}

@@ -1,0 +1,68 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Activity is something a rep did on an account.
+type Activity struct{ ent.Schema }
+
+func (Activity) Mixin() []ent.Mixin { return base("Activity") }
+
+func (Activity) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("account_id").
+			Immutable().
+			Comment("The account worked on."),
+		field.String("rep_id").
+			Immutable().
+			Comment("The rep who did it."),
+		field.Enum("kind").
+			NamedValues("Meeting", "MEETING", "Call", "CALL", "Email", "EMAIL", "SiteVisit", "SITE_VISIT", "Note", "NOTE").
+			Comment("Face-to-face meeting, call, e-mail, site visit or note.").
+			Annotations(entgql.OrderField("KIND")),
+		field.Time("occurred_at").
+			Comment("When it happened.").
+			Annotations(entgql.OrderField("OCCURRED_AT")),
+		field.String("location").
+			Optional().
+			MaxLen(200).
+			Comment("Where it happened, for meetings and visits."),
+		field.Text("summary").
+			NotEmpty().
+			MaxLen(4000).
+			Comment("What was done or said."),
+	}
+}
+
+func (Activity) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("account", Account.Type).
+			Ref("activities").
+			Field("account_id").
+			Unique().
+			Required().
+			Immutable().
+			Comment("The account worked on."),
+		edge.From("rep", Rep.Type).
+			Ref("activities").
+			Field("rep_id").
+			Unique().
+			Required().
+			Immutable().
+			Comment("The rep who did it."),
+	}
+}
+
+func (Activity) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("account_id", "occurred_at"), index.Fields("rep_id", "occurred_at")}
+}
+
+func (Activity) Annotations() []schema.Annotation {
+	return api("What a rep did on an account: a meeting, call, e-mail, site visit or note. Internal only.", true)
+}

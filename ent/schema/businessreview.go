@@ -1,0 +1,68 @@
+package schema
+
+import (
+	"regexp"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// BusinessReview is a quarterly business review (QBR) with a carrier.
+type BusinessReview struct{ ent.Schema }
+
+func (BusinessReview) Mixin() []ent.Mixin { return base("BusinessReview") }
+
+func (BusinessReview) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("account_id").
+			Immutable().
+			Comment("The account reviewed."),
+		field.String("quarter").
+			Match(regexp.MustCompile(`^20[0-9]{2}-Q[1-4]$`)).
+			Comment("Quarter reviewed, such as \"2026-Q3\".").
+			Annotations(entgql.OrderField("QUARTER")),
+		field.Enum("status").
+			NamedValues("Scheduled", "SCHEDULED", "Held", "HELD", "Cancelled", "CANCELLED").
+			Default("SCHEDULED").
+			Comment("Whether the review is planned, took place or was cancelled.").
+			Annotations(entgql.OrderField("STATUS")),
+		field.Time("scheduled_at").
+			Comment("When the review takes place.").
+			Annotations(entgql.OrderField("SCHEDULED_AT")),
+		field.Strings("attendees").
+			Optional().
+			Comment("Who attends, by name."),
+		field.Text("agenda").
+			Optional().
+			MaxLen(10000).
+			Comment("Agenda: MRC trend, open quotes and SPARCs, order KPIs, tickets, billing disputes, renewals."),
+		field.Text("outcomes").
+			Optional().
+			MaxLen(10000).
+			Comment("What was agreed."),
+	}
+}
+
+func (BusinessReview) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("account", Account.Type).
+			Ref("business_reviews").
+			Field("account_id").
+			Unique().
+			Required().
+			Immutable().
+			Comment("The account reviewed."),
+	}
+}
+
+func (BusinessReview) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("account_id", "scheduled_at"), index.Fields("scheduled_at")}
+}
+
+func (BusinessReview) Annotations() []schema.Annotation {
+	return api("A quarterly business review (QBR) with a carrier on an account.", true)
+}

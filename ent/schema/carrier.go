@@ -1,0 +1,69 @@
+package schema
+
+import (
+	"regexp"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Carrier is a wholesale client: another telecom carrier.
+type Carrier struct{ ent.Schema }
+
+func (Carrier) Mixin() []ent.Mixin { return base("Carrier") }
+
+func (Carrier) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").
+			NotEmpty().
+			MaxLen(200).
+			Comment("Legal or trading name of the carrier.").
+			Annotations(entgql.OrderField("NAME")),
+		field.String("ocn").
+			Match(regexp.MustCompile(`^[0-9A-Z]{4}$`)).
+			Unique().
+			Comment("Operating Company Number: four characters, digits or capital letters.").
+			Annotations(entgql.OrderField("OCN")),
+		field.String("ccna").
+			Match(regexp.MustCompile(`^[A-Z]{3}$`)).
+			Unique().
+			Comment("Carrier code used on ASRs: three capital letters.").
+			Annotations(entgql.OrderField("CCNA")),
+		field.Enum("tier").
+			NamedValues("Tier1", "TIER_1", "Tier2", "TIER_2", "Tier3", "TIER_3").
+			Default("TIER_2").
+			Comment("Commercial tier of the carrier.").
+			Annotations(entgql.OrderField("TIER")),
+		field.Enum("status").
+			NamedValues("Active", "ACTIVE", "Inactive", "INACTIVE").
+			Default("ACTIVE").
+			Comment("Whether the carrier is a current client.").
+			Annotations(entgql.OrderField("STATUS")),
+	}
+}
+
+func (Carrier) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("accounts", Account.Type).
+			Comment("The carrier's billing and service accounts.").
+			Annotations(connection()),
+		edge.To("contacts", Contact.Type).
+			Comment("People at the carrier who use carrierdesk.").
+			Annotations(connection()),
+		edge.To("orders", Order.Type).
+			Comment("Orders across all of the carrier's accounts.").
+			Annotations(connection()),
+	}
+}
+
+func (Carrier) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("name")}
+}
+
+func (Carrier) Annotations() []schema.Annotation {
+	return api("A wholesale client: another telecom carrier buying access, Ethernet, wavelength, dark fiber, voice or video services.", true)
+}

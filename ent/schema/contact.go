@@ -1,0 +1,69 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Contact is a person at a carrier; carrier users log in as contacts.
+type Contact struct{ ent.Schema }
+
+func (Contact) Mixin() []ent.Mixin { return base("Contact") }
+
+func (Contact) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("carrier_id").
+			Immutable().
+			Comment("The carrier this contact works for."),
+		field.String("name").
+			NotEmpty().
+			MaxLen(200).
+			Comment("Full name.").
+			Annotations(entgql.OrderField("NAME")),
+		field.String("email").
+			Match(emailPattern).
+			MaxLen(254).
+			Unique().
+			Comment("Work e-mail address; also the login name.").
+			Annotations(entgql.OrderField("EMAIL")),
+		field.String("phone").
+			Optional().
+			MaxLen(40).
+			Comment("Phone number as the contact gives it."),
+		field.String("title").
+			Optional().
+			MaxLen(120).
+			Comment("Job title."),
+		field.Bool("active").
+			Default(true).
+			Comment("Inactive contacts cannot log in."),
+	}
+}
+
+func (Contact) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("carrier", Carrier.Type).
+			Ref("contacts").
+			Field("carrier_id").
+			Unique().
+			Required().
+			Immutable().
+			Comment("The carrier this contact works for.").
+			Annotations(entgql.OrderField("CARRIER_NAME")),
+		edge.To("raised_escalations", Escalation.Type).
+			Comment("Escalations this contact raised.").
+			Annotations(connection()),
+	}
+}
+
+func (Contact) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("carrier_id")}
+}
+
+func (Contact) Annotations() []schema.Annotation {
+	return api("A person at a carrier client. Carrier users log in as contacts and see only their own carrier.", true)
+}

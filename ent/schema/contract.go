@@ -1,0 +1,145 @@
+package schema
+
+import (
+	"carrierdesk/internal/money"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Contract is a master agreement or a service order on an account.
+type Contract struct{ ent.Schema }
+
+func (Contract) Mixin() []ent.Mixin { return base("Contract") }
+
+func (Contract) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("account_id").
+			Immutable().
+			Comment("The account under contract."),
+		field.Enum("kind").
+			NamedValues("MasterAgreement", "MASTER_AGREEMENT", "ServiceOrder", "SERVICE_ORDER").
+			Comment("Master agreement, or a service order under one.").
+			Annotations(entgql.OrderField("KIND")),
+		field.String("title").
+			NotEmpty().
+			MaxLen(200).
+			Comment("Contract title.").
+			Annotations(entgql.OrderField("TITLE")),
+		field.Enum("status").
+			NamedValues(
+				"Draft", "DRAFT",
+				"PendingSignature", "PENDING_SIGNATURE",
+				"Active", "ACTIVE",
+				"Expired", "EXPIRED",
+				"Terminated", "TERMINATED",
+				"Renewed", "RENEWED",
+			).
+			Default("DRAFT").
+			Comment("Where the contract is in its life; changed only by workflow mutations.").
+			Annotations(entgql.OrderField("STATUS"), workflowStatus()),
+		field.Time("start_date").
+			Comment("First day of service under the contract.").
+			Annotations(entgql.OrderField("START_DATE")),
+		field.Time("end_date").
+			Comment("Last day of the term; must be after the start.").
+			Annotations(entgql.OrderField("END_DATE")),
+		field.Int("term_months").
+			Range(1, 240).
+			Comment("Term in months.").
+			Annotations(entgql.OrderField("TERM_MONTHS")),
+		field.Int64("mrc").
+			GoType(money.Amount(0)).
+			Min(0).
+			Comment("Monthly recurring charge.").
+			Annotations(entgql.OrderField("MRC"), entgql.Type("Money")),
+		field.Int64("nrc").
+			GoType(money.Amount(0)).
+			Default(0).
+			Min(0).
+			Comment("Non-recurring charge.").
+			Annotations(entgql.Type("Money")),
+		field.Int64("tcv").
+			GoType(money.Amount(0)).
+			Default(0).
+			Comment("Total contract value: MRC times term plus NRC.").
+			Annotations(entgql.OrderField("TCV"), entgql.Type("Money"), derived()),
+		field.Bool("auto_renew").
+			Default(false).
+			Comment("Evergreen: renews for a year unless notice is given."),
+		field.Int("notice_days").
+			Default(60).
+			Range(0, 365).
+			Comment("Days of notice needed to stop an auto-renewal."),
+		field.String("master_id").
+			Optional().
+			Nillable().
+			Comment("For a service order: its master agreement."),
+		field.Bool("co_termed").
+			Default(false).
+			Comment("Whether this add-on ends with its master agreement."),
+		field.String("quote_id").
+			Optional().
+			Nillable().
+			Comment("The accepted quote the contract came from."),
+		field.String("renewal_of_id").
+			Optional().
+			Nillable().
+			Comment("The contract this one renews.").
+			Annotations(workflowStatus()),
+	}
+}
+
+func (Contract) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("account", Account.Type).
+			Ref("contracts").
+			Field("account_id").
+			Unique().
+			Required().
+			Immutable().
+			Comment("The account under contract."),
+		edge.To("addenda", Contract.Type).
+			Comment("Service orders and add-ons under this master agreement.").
+			Annotations(connection()).
+			From("master").
+			Field("master_id").
+			Unique().
+			Comment("For a service order: its master agreement."),
+		edge.To("renewal", Contract.Type).
+			Unique().
+			Comment("The contract that renewed this one.").
+			From("renewal_of").
+			Field("renewal_of_id").
+			Unique().
+			Comment("The contract this one renews."),
+		edge.From("quote", Quote.Type).
+			Ref("contracts").
+			Field("quote_id").
+			Unique().
+			Comment("The accepted quote the contract came from."),
+	}
+}
+
+func (Contract) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("account_id", "status"),
+		index.Fields("status", "end_date"),
+		index.Fields("master_id"),
+		index.Fields("quote_id"),
+		index.Fields("renewal_of_id").Unique(),
+	}
+}
+
+func (Contract) Hooks() []ent.Hook {
+	return []ent.Hook{timesInOrder("start_date", "end_date", false)}
+}
+
+func (Contract) Annotations() []schema.Annotation {
+	return append(api("A master agreement or service order on an account, with term, charges and renewal terms.", true),
+		ordered("start_date", "end_date", false))
+}

@@ -1,0 +1,154 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Escalation is a problem raised by a carrier or an internal team.
+type Escalation struct{ ent.Schema }
+
+func (Escalation) Mixin() []ent.Mixin { return base("Escalation") }
+
+func (Escalation) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("account_id").
+			Immutable().
+			Comment("The account the problem is on."),
+		field.String("title").
+			NotEmpty().
+			MaxLen(200).
+			Comment("One-line statement of the problem.").
+			Annotations(entgql.OrderField("TITLE")),
+		field.Text("description").
+			Optional().
+			MaxLen(10000).
+			Comment("The problem in detail."),
+		field.Enum("category").
+			NamedValues(
+				"Billing", "BILLING",
+				"ServiceAssurance", "SERVICE_ASSURANCE",
+				"Order", "ORDER",
+				"Portability", "PORTABILITY",
+				"Contract", "CONTRACT",
+				"Other", "OTHER",
+			).
+			Comment("What kind of problem it is.").
+			Annotations(entgql.OrderField("CATEGORY")),
+		field.Enum("severity").
+			NamedValues("Sev1", "SEV1", "Sev2", "SEV2", "Sev3", "SEV3", "Sev4", "SEV4").
+			Comment("SEV1 outage (2 h to restore), SEV2 severe impairment (4 h), SEV3 degradation or billing error (1 business day), SEV4 question (3 business days).").
+			Annotations(entgql.OrderField("SEVERITY")),
+		field.Enum("status").
+			NamedValues(
+				"Open", "OPEN",
+				"Acknowledged", "ACKNOWLEDGED",
+				"InProgress", "IN_PROGRESS",
+				"PendingClient", "PENDING_CLIENT",
+				"Resolved", "RESOLVED",
+				"Closed", "CLOSED",
+			).
+			Default("OPEN").
+			Comment("Where the escalation is; changed only by workflow mutations.").
+			Annotations(entgql.OrderField("STATUS"), workflowStatus()),
+		field.Enum("level").
+			NamedValues("Rep", "REP", "Manager", "MANAGER", "Director", "DIRECTOR").
+			Default("REP").
+			Comment("How far up the escalation has gone; raised only by workflow mutations.").
+			Annotations(entgql.OrderField("LEVEL"), workflowStatus()),
+		field.String("owner_id").
+			Optional().
+			Nillable().
+			Comment("The rep who owns the escalation; changed by reassignment.").
+			Annotations(entgql.Skip(entgql.SkipMutationUpdateInput)),
+		field.String("raised_by_rep_id").
+			Optional().
+			Nillable().
+			Immutable().
+			Comment("The rep who raised it, when raised internally.").
+			Annotations(derived()),
+		field.String("raised_by_contact_id").
+			Optional().
+			Nillable().
+			Immutable().
+			Comment("The carrier contact who raised it, when raised by the carrier.").
+			Annotations(derived()),
+		field.Time("response_due_at").
+			Optional().
+			Nillable().
+			Comment("When a first response is due, from the severity.").
+			Annotations(entgql.OrderField("RESPONSE_DUE_AT"), derived()),
+		field.Time("resolution_due_at").
+			Optional().
+			Nillable().
+			Comment("When resolution is due, from the severity; moves out while pending the client.").
+			Annotations(entgql.OrderField("RESOLUTION_DUE_AT"), derived()),
+		field.Time("acknowledged_at").
+			Optional().
+			Nillable().
+			Comment("When the escalation was first acknowledged.").
+			Annotations(derived()),
+		field.Time("resolved_at").
+			Optional().
+			Nillable().
+			Comment("When the escalation was resolved.").
+			Annotations(entgql.OrderField("RESOLVED_AT"), derived()),
+		field.Time("closed_at").
+			Optional().
+			Nillable().
+			Comment("When the escalation was closed.").
+			Annotations(derived()),
+	}
+}
+
+func (Escalation) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("account", Account.Type).
+			Ref("escalations").
+			Field("account_id").
+			Unique().
+			Required().
+			Immutable().
+			Comment("The account the problem is on."),
+		edge.From("owner", Rep.Type).
+			Ref("owned_escalations").
+			Field("owner_id").
+			Unique().
+			Comment("The rep who owns the escalation.").
+			Annotations(entgql.Skip(entgql.SkipMutationUpdateInput)),
+		edge.To("raised_by_rep", Rep.Type).
+			Field("raised_by_rep_id").
+			Unique().
+			Immutable().
+			Comment("The rep who raised it, when raised internally.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput)),
+		edge.From("raised_by_contact", Contact.Type).
+			Ref("raised_escalations").
+			Field("raised_by_contact_id").
+			Unique().
+			Immutable().
+			Comment("The carrier contact who raised it, when raised by the carrier.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput)),
+		edge.To("events", EscalationEvent.Type).
+			Comment("The timeline: comments, status changes, reassignments, level changes.").
+			Annotations(connection()),
+	}
+}
+
+func (Escalation) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("account_id", "status"),
+		index.Fields("owner_id", "status"),
+		index.Fields("status", "severity"),
+		index.Fields("raised_by_contact_id"),
+		index.Fields("raised_by_rep_id"),
+	}
+}
+
+func (Escalation) Annotations() []schema.Annotation {
+	return api("A problem raised by a carrier or an internal team, worked under response and resolution targets that follow its severity.", true)
+}

@@ -1,0 +1,95 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// EscalationEvent is one entry on an escalation's timeline. Events are written
+// by the escalation workflow and never changed.
+type EscalationEvent struct{ ent.Schema }
+
+func (EscalationEvent) Mixin() []ent.Mixin { return base("EscalationEvent") }
+
+func (EscalationEvent) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("escalation_id").
+			Immutable().
+			Comment("The escalation this event belongs to."),
+		field.Enum("kind").
+			NamedValues(
+				"Created", "CREATED",
+				"Comment", "COMMENT",
+				"StatusChange", "STATUS_CHANGE",
+				"Reassignment", "REASSIGNMENT",
+				"LevelChange", "LEVEL_CHANGE",
+				"SLABreach", "SLA_BREACH",
+			).
+			Immutable().
+			Comment("What happened.").
+			Annotations(entgql.OrderField("KIND")),
+		field.Bool("internal").
+			Default(false).
+			Immutable().
+			Comment("Internal events are never shown to the carrier."),
+		field.Text("body").
+			Optional().
+			MaxLen(10000).
+			Immutable().
+			Comment("The comment, or a note on the change."),
+		field.String("from_value").
+			Optional().
+			MaxLen(200).
+			Immutable().
+			Comment("The value before a change (status, level or owner)."),
+		field.String("to_value").
+			Optional().
+			MaxLen(200).
+			Immutable().
+			Comment("The value after a change."),
+		field.String("actor_rep_id").
+			Optional().
+			Nillable().
+			Immutable().
+			Comment("The rep who acted, if a rep did."),
+		field.String("actor_contact_id").
+			Optional().
+			Nillable().
+			Immutable().
+			Comment("The carrier contact who acted, if a contact did."),
+	}
+}
+
+func (EscalationEvent) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("escalation", Escalation.Type).
+			Ref("events").
+			Field("escalation_id").
+			Unique().
+			Required().
+			Immutable().
+			Comment("The escalation this event belongs to."),
+		edge.To("actor_rep", Rep.Type).
+			Field("actor_rep_id").
+			Unique().
+			Immutable().
+			Comment("The rep who acted, if a rep did."),
+		edge.To("actor_contact", Contact.Type).
+			Field("actor_contact_id").
+			Unique().
+			Immutable().
+			Comment("The carrier contact who acted, if a contact did."),
+	}
+}
+
+func (EscalationEvent) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("escalation_id", "created_at")}
+}
+
+func (EscalationEvent) Annotations() []schema.Annotation {
+	return api("One entry on an escalation's timeline: creation, a comment, a change of status, owner or level, or an SLA breach.", false)
+}

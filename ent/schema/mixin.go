@@ -1,0 +1,92 @@
+package schema
+
+import (
+	"time"
+
+	"carrierdesk/internal/ids"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/mixin"
+)
+
+// idMixin gives an entity an opaque, prefixed string ID (see package ids).
+type idMixin struct {
+	mixin.Schema
+	typ string
+}
+
+func (m idMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("id").
+			DefaultFunc(ids.NewFunc(m.typ)).
+			MaxLen(ids.Len).
+			NotEmpty().
+			Immutable().
+			Comment("Opaque global ID; resolves through node(id:)."),
+	}
+}
+
+// now is the clock for created and updated times: UTC, microsecond precision,
+// which is what PostgreSQL keeps, so a value read back equals the value written.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// timeMixin records when a row was created and last updated.
+type timeMixin struct{ mixin.Schema }
+
+func (timeMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.Time("created_at").
+			Default(now).
+			Immutable().
+			Comment("When the record was created (UTC).").
+			Annotations(
+				entgql.OrderField("CREATED_AT"),
+				entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+			),
+		field.Time("updated_at").
+			Default(now).
+			UpdateDefault(now).
+			Comment("When the record was last changed (UTC).").
+			Annotations(
+				entgql.OrderField("UPDATED_AT"),
+				entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+			),
+	}
+}
+
+// base is the mixin list every entity starts from.
+func base(typ string) []ent.Mixin {
+	return []ent.Mixin{idMixin{typ: typ}, timeMixin{}}
+}
+
+// api annotates an entity for the GraphQL API: a description, a Relay connection
+// at the root with multi-field ordering, and create/update mutations when editable.
+func api(description string, editable bool) []schema.Annotation {
+	a := []schema.Annotation{
+		schema.Comment(description),
+		entgql.QueryField(),
+		entgql.RelayConnection(),
+		entgql.MultiOrder(),
+	}
+	if editable {
+		a = append(a, entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()))
+	}
+	return a
+}
+
+// workflowStatus is a status that only workflow mutations change, never
+// generic create or update inputs.
+func workflowStatus() schema.Annotation {
+	return entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)
+}
+
+// connection annotates a to-many edge as a Relay connection.
+func connection() schema.Annotation { return entgql.RelayConnection() }
+
+// derived marks a field the program computes; clients read it but never set it.
+func derived() schema.Annotation {
+	return entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)
+}

@@ -1,0 +1,127 @@
+package schema
+
+import (
+	"regexp"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Order is an ASR (circuit order) or LSR (number port) placed by a carrier.
+type Order struct{ ent.Schema }
+
+func (Order) Mixin() []ent.Mixin { return base("Order") }
+
+func (Order) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("account_id").
+			Immutable().
+			Comment("The account the order is on."),
+		field.String("carrier_id").
+			Immutable().
+			Comment("The carrier placing the order; always the account's carrier.").
+			Annotations(derived()),
+		field.Enum("kind").
+			NamedValues("ASR", "ASR", "LSR", "LSR").
+			Immutable().
+			Comment("ASR orders circuits; LSR ports telephone numbers.").
+			Annotations(entgql.OrderField("KIND")),
+		field.String("pon").
+			NotEmpty().
+			MaxLen(16).
+			Match(regexp.MustCompile(`^[A-Za-z0-9-]+$`)).
+			Immutable().
+			Comment("Purchase order number: the carrier's key for the order, up to 16 letters, digits or dashes; unique per carrier.").
+			Annotations(entgql.OrderField("PON")),
+		field.Enum("status").
+			NamedValues(
+				"Draft", "DRAFT",
+				"Submitted", "SUBMITTED",
+				"Clarification", "CLARIFICATION",
+				"Confirmed", "CONFIRMED",
+				"Completed", "COMPLETED",
+				"Cancelled", "CANCELLED",
+				"Rejected", "REJECTED",
+			).
+			Default("DRAFT").
+			Comment("Where the order is; changed only by workflow mutations.").
+			Annotations(entgql.OrderField("STATUS"), workflowStatus()),
+		field.Time("desired_due_date").
+			Comment("DDD: the date the carrier wants service.").
+			Annotations(entgql.OrderField("DESIRED_DUE_DATE")),
+		field.Time("foc_date").
+			Optional().
+			Nillable().
+			Comment("When the firm order confirmation was given.").
+			Annotations(entgql.OrderField("FOC_DATE"), workflowStatus()),
+		field.Time("confirmed_due_date").
+			Optional().
+			Nillable().
+			Comment("Due date committed in the FOC.").
+			Annotations(entgql.OrderField("CONFIRMED_DUE_DATE"), workflowStatus()),
+		field.Time("completed_at").
+			Optional().
+			Nillable().
+			Comment("When the order was completed.").
+			Annotations(entgql.OrderField("COMPLETED_AT"), workflowStatus()),
+		field.String("circuit_id").
+			Optional().
+			MaxLen(53).
+			Comment("Circuit ID exactly as assigned, up to 53 characters; stored verbatim, never normalised."),
+		field.Int("tn_count").
+			Default(0).
+			Range(0, 100000).
+			Comment("Telephone numbers to port (LSR)."),
+		field.String("quote_id").
+			Optional().
+			Nillable().
+			Comment("The quote the order fulfils, if any."),
+	}
+}
+
+func (Order) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("account", Account.Type).
+			Ref("orders").
+			Field("account_id").
+			Unique().
+			Required().
+			Immutable().
+			Comment("The account the order is on."),
+		edge.From("carrier", Carrier.Type).
+			Ref("orders").
+			Field("carrier_id").
+			Unique().
+			Required().
+			Immutable().
+			Comment("The carrier placing the order.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput)),
+		edge.From("quote", Quote.Type).
+			Ref("orders").
+			Field("quote_id").
+			Unique().
+			Comment("The quote the order fulfils, if any."),
+	}
+}
+
+func (Order) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("carrier_id", "pon").Unique(),
+		index.Fields("account_id", "status"),
+		index.Fields("status", "desired_due_date"),
+		index.Fields("quote_id"),
+	}
+}
+
+func (Order) Hooks() []ent.Hook {
+	return []ent.Hook{timesInOrder("foc_date", "confirmed_due_date", true)}
+}
+
+func (Order) Annotations() []schema.Annotation {
+	return append(api("An ASR (Access Service Request, for circuits) or LSR (Local Service Request, for number porting) on an account.", true),
+		ordered("foc_date", "confirmed_due_date", true))
+}

@@ -1,0 +1,97 @@
+package schema
+
+import (
+	"regexp"
+
+	"carrierdesk/internal/money"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// clliPattern is an 11-character CLLI/ACTL location code.
+var clliPattern = regexp.MustCompile(`^[A-Z0-9]{11}$`)
+
+// QuoteLineItem is one priced line of a quote.
+type QuoteLineItem struct{ ent.Schema }
+
+func (QuoteLineItem) Mixin() []ent.Mixin { return base("QuoteLineItem") }
+
+func (QuoteLineItem) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("quote_id").
+			Immutable().
+			Comment("The quote this line belongs to."),
+		field.Enum("product").
+			NamedValues(
+				"InternetAccess", "INTERNET_ACCESS",
+				"Ethernet", "ETHERNET",
+				"Wavelength", "WAVELENGTH",
+				"DarkFiber", "DARK_FIBER",
+				"Voice", "VOICE",
+				"Video", "VIDEO",
+			).
+			Comment("Product offered.").
+			Annotations(entgql.OrderField("PRODUCT")),
+		field.String("bandwidth").
+			Optional().
+			MaxLen(32).
+			Comment("Bandwidth as sold, such as \"10 Gbps\"; empty for dark fiber and voice."),
+		field.String("a_location").
+			NotEmpty().
+			MaxLen(200).
+			Comment("A end: street address or site name."),
+		field.String("a_clli").
+			Optional().
+			Match(clliPattern).
+			Comment("A end CLLI/ACTL code, 11 characters."),
+		field.String("z_location").
+			Optional().
+			MaxLen(200).
+			Comment("Z end, for point-to-point services."),
+		field.String("z_clli").
+			Optional().
+			Match(clliPattern).
+			Comment("Z end CLLI/ACTL code, 11 characters."),
+		field.Int64("mrc").
+			GoType(money.Amount(0)).
+			Min(0).
+			Comment("Monthly recurring charge per unit.").
+			Annotations(entgql.OrderField("MRC"), entgql.Type("Money")),
+		field.Int64("nrc").
+			GoType(money.Amount(0)).
+			Default(0).
+			Min(0).
+			Comment("Non-recurring charge per unit.").
+			Annotations(entgql.OrderField("NRC"), entgql.Type("Money")),
+		field.Int("quantity").
+			Default(1).
+			Range(1, 10000).
+			Comment("Number of units (1 to 10,000).").
+			Annotations(entgql.OrderField("QUANTITY")),
+	}
+}
+
+func (QuoteLineItem) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("quote", Quote.Type).
+			Ref("line_items").
+			Field("quote_id").
+			Unique().
+			Required().
+			Immutable().
+			Comment("The quote this line belongs to."),
+	}
+}
+
+func (QuoteLineItem) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("quote_id")}
+}
+
+func (QuoteLineItem) Annotations() []schema.Annotation {
+	return api("One priced line of a quote: product, bandwidth, A and Z locations, charges and quantity.", true)
+}

@@ -1,0 +1,65 @@
+package schema
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"carrierdesk/internal/fault"
+
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+)
+
+// timesInOrder refuses a mutation that leaves the time field later not after
+// earlier (or not at or after, when equalOK). It reads the old values of fields the
+// mutation does not set, so an update of either field alone is checked too. The
+// database has the same rule as a CHECK constraint (ordered), so that writers
+// that bypass ent still obey it.
+func timesInOrder(earlier, later string, equalOK bool) ent.Hook {
+	return func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			a, aok := timeValue(ctx, m, earlier)
+			b, bok := timeValue(ctx, m, later)
+			if aok && bok && (b.Before(a) || (!equalOK && b.Equal(a))) {
+				word := "after"
+				if equalOK {
+					word = "on or after"
+				}
+				return nil, fault.InvalidField(fault.APIName(later), fmt.Sprintf("must be %s %s", word, fault.APIName(earlier)))
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+}
+
+// timeValue is the value field will have after m: the new one, or the old one on a single-row update.
+func timeValue(ctx context.Context, m ent.Mutation, field string) (time.Time, bool) {
+	if v, ok := m.Field(field); ok {
+		t, ok := v.(time.Time)
+		return t, ok
+	}
+	if m.Op().Is(ent.OpUpdateOne) {
+		for _, cleared := range m.ClearedFields() {
+			if cleared == field {
+				return time.Time{}, false
+			}
+		}
+		if v, err := m.OldField(ctx, field); err == nil {
+			t, ok := v.(time.Time)
+			return t, ok && !t.IsZero()
+		}
+	}
+	return time.Time{}, false
+}
+
+// ordered is the CHECK constraint that backs timesInOrder in the database.
+func ordered(earlier, later string, equalOK bool) entsql.Annotation {
+	op := ">"
+	if equalOK {
+		op = ">="
+	}
+	return entsql.Annotation{Checks: map[string]string{
+		later + "_after_" + earlier: fmt.Sprintf("%s IS NULL OR %s IS NULL OR %s %s %s", earlier, later, later, op, earlier),
+	}}
+}

@@ -1,0 +1,120 @@
+package schema
+
+import (
+	"carrierdesk/internal/money"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// SpecialPricingRequest (SPARC) asks to price a quote below the standard rate card.
+type SpecialPricingRequest struct{ ent.Schema }
+
+func (SpecialPricingRequest) Mixin() []ent.Mixin { return base("SpecialPricingRequest") }
+
+func (SpecialPricingRequest) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("quote_id").
+			Immutable().
+			Comment("The quote to be priced."),
+		field.String("requested_by_id").
+			Immutable().
+			Comment("The rep who raised the request."),
+		field.Enum("status").
+			NamedValues(
+				"Draft", "DRAFT",
+				"Submitted", "SUBMITTED",
+				"InReview", "IN_REVIEW",
+				"Approved", "APPROVED",
+				"Rejected", "REJECTED",
+				"Withdrawn", "WITHDRAWN",
+			).
+			Default("DRAFT").
+			Comment("Where the request is in its workflow; changed only by workflow mutations.").
+			Annotations(entgql.OrderField("STATUS"), workflowStatus()),
+		field.Text("justification").
+			NotEmpty().
+			MaxLen(4000).
+			Comment("Why the carrier should get the lower price."),
+		field.Int64("standard_mrc").
+			GoType(money.Amount(0)).
+			Min(0).
+			Comment("Monthly charge at the standard rate card.").
+			Annotations(entgql.Type("Money")),
+		field.Int64("requested_mrc").
+			GoType(money.Amount(0)).
+			Min(0).
+			Comment("Monthly charge asked for.").
+			Annotations(entgql.OrderField("REQUESTED_MRC"), entgql.Type("Money")),
+		field.Int64("approved_mrc").
+			GoType(money.Amount(0)).
+			Optional().
+			Nillable().
+			Comment("Monthly charge granted, once decided.").
+			Annotations(entgql.Type("Money"), workflowStatus()),
+		field.String("decided_by_id").
+			Optional().
+			Nillable().
+			Comment("The manager who decided.").
+			Annotations(workflowStatus()),
+		field.Text("decision_reason").
+			Optional().
+			MaxLen(4000).
+			Comment("The manager's reason for the decision.").
+			Annotations(workflowStatus()),
+		field.Time("submitted_at").
+			Optional().
+			Nillable().
+			Comment("When the request was submitted.").
+			Annotations(entgql.OrderField("SUBMITTED_AT"), workflowStatus()),
+		field.Time("response_due_at").
+			Optional().
+			Nillable().
+			Comment("When a decision is due under the response-time target.").
+			Annotations(entgql.OrderField("RESPONSE_DUE_AT"), workflowStatus()),
+		field.Time("decided_at").
+			Optional().
+			Nillable().
+			Comment("When the request was approved or rejected.").
+			Annotations(entgql.OrderField("DECIDED_AT"), workflowStatus()),
+	}
+}
+
+func (SpecialPricingRequest) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("quote", Quote.Type).
+			Ref("pricing_requests").
+			Field("quote_id").
+			Unique().
+			Required().
+			Immutable().
+			Comment("The quote to be priced."),
+		edge.From("requested_by", Rep.Type).
+			Ref("requested_pricing").
+			Field("requested_by_id").
+			Unique().
+			Required().
+			Immutable().
+			Comment("The rep who raised the request."),
+		edge.To("decided_by", Rep.Type).
+			Field("decided_by_id").
+			Unique().
+			Comment("The manager who decided."),
+	}
+}
+
+func (SpecialPricingRequest) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("quote_id"),
+		index.Fields("requested_by_id"),
+		index.Fields("status", "response_due_at"),
+	}
+}
+
+func (SpecialPricingRequest) Annotations() []schema.Annotation {
+	return api("A special pricing request (SPARC): a request to price a quote below the standard rate card, decided by a manager against a response-time target. Never visible to carriers.", true)
+}

@@ -1,0 +1,57 @@
+package schema
+
+import (
+	"carrierdesk/ent/schema/enum"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Team is a group of reps with a manager.
+type Team struct{ ent.Schema }
+
+func (Team) Mixin() []ent.Mixin { return base("Team") }
+
+func (Team) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").
+			NotEmpty().
+			MaxLen(120).
+			Unique().
+			Comment("Team name.").
+			Annotations(entgql.OrderField("NAME")),
+		field.Enum("region").
+			GoType(enum.Region("")).
+			Comment("Region the team covers.").
+			Annotations(entgql.OrderField("REGION"), entgql.Type("Region")),
+		field.String("manager_id").
+			Optional().
+			Nillable().
+			Comment("The rep who manages the team."),
+	}
+}
+
+func (Team) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("manager", Rep.Type).
+			Ref("managed_teams").
+			Field("manager_id").
+			Unique().
+			Comment("The rep who manages the team."),
+		edge.To("members", Rep.Type).
+			Comment("Reps on the team.").
+			Annotations(connection()),
+	}
+}
+
+func (Team) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("manager_id")}
+}
+
+func (Team) Annotations() []schema.Annotation {
+	return api("A group of reps led by a manager.", true)
+}

@@ -1,0 +1,6 @@
+// Package carrierdesk is the root of the carrierdesk GraphQL API. This file
+// holds the one code-generation chain: ent and entgql, then gqlgen.
+package carrierdesk
+
+//go:generate go run ./ent/entc.go ./ent/describe.go ./ent/diagram.go
+//go:generate go tool gqlgen generate

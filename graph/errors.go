@@ -1,0 +1,213 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"regexp"
+	"strings"
+
+	"carrierdesk/ent"
+	"carrierdesk/ent/privacy"
+	"carrierdesk/internal/fault"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/lib/pq"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// PresentError is the one place where an error becomes what a client sees.
+// Every error gets an extensions.code; bad input names its field; anything we
+// do not recognise is INTERNAL with a fixed message, and its text goes to the
+// log only, so no SQL, driver text or stack reaches a client.
+func PresentError(ctx context.Context, err error) *gqlerror.Error {
+	var gqlErr *gqlerror.Error
+	if errors.As(err, &gqlErr) {
+		if _, ok := gqlErr.Extensions["code"]; ok {
+			// A variable that does not fit its type is bad input in a named field.
+			if len(gqlErr.Path) > 1 && gqlErr.Path[0] == ast.PathName("variable") {
+				return withCode(gqlErr, fault.Invalid.Code(), lastName(gqlErr.Path))
+			}
+			return gqlErr
+		}
+		if gqlErr.Err == nil {
+			// Parse and validation errors of gqlgen itself carry their own code;
+			// anything else without a cause is a message we wrote.
+			return withCode(gqlErr, fault.Invalid.Code(), "")
+		}
+		// An argument that failed to coerce: gqlgen wraps the cause with the path
+		// of the offending input field.
+		if gqlErr.Path != nil && fault.KindOf(gqlErr.Err) == fault.Internal && !isStoreError(gqlErr.Err) {
+			p := toGQL(ctx, gqlErr.Err)
+			if p.Extensions["code"] == fault.Internal.Code() {
+				return withCode(&gqlerror.Error{Message: gqlErr.Message, Path: gqlErr.Path}, fault.Invalid.Code(), lastName(gqlErr.Path))
+			}
+		}
+		err = gqlErr.Err
+	}
+	p := toGQL(ctx, err)
+	if p.Path == nil {
+		p.Path = graphql.GetPath(ctx)
+	}
+	return p
+}
+
+// toGQL maps a cause to a client error.
+func toGQL(ctx context.Context, err error) *gqlerror.Error {
+	if e, ok := fault.As(err); ok {
+		msg := e.Msg
+		if e.Field != "" {
+			msg = e.Field + " " + msg
+		}
+		if e.Kind == fault.Internal {
+			logInternal(ctx, err)
+			msg = "internal error"
+		}
+		return withCode(&gqlerror.Error{Message: msg}, e.Kind.Code(), e.Field)
+	}
+	var verr *ent.ValidationError
+	if errors.As(err, &verr) {
+		field := fault.APIName(verr.Name)
+		return withCode(&gqlerror.Error{Message: field + " " + validationReason(verr)}, fault.Invalid.Code(), field)
+	}
+	if ent.IsNotFound(err) || errors.Is(err, privacy.Deny) {
+		return withCode(&gqlerror.Error{Message: "not found"}, fault.NotFound.Code(), "")
+	}
+	if ent.IsConstraintError(err) || isStoreError(err) {
+		return constraintError(ctx, err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return withCode(&gqlerror.Error{Message: "the operation took too long"}, fault.Unavailable.Code(), "")
+	}
+	if errors.Is(err, context.Canceled) {
+		return withCode(&gqlerror.Error{Message: "the request was cancelled"}, fault.Unavailable.Code(), "")
+	}
+	logInternal(ctx, err)
+	return withCode(&gqlerror.Error{Message: "internal error"}, fault.Internal.Code(), "")
+}
+
+// validationReason is ent's reason for rejecting a value, without ent's prefix.
+func validationReason(e *ent.ValidationError) string {
+	msg := e.Unwrap().Error()
+	switch {
+	case strings.Contains(msg, "value is less than the required length"), strings.Contains(msg, "empty"):
+		return "must not be empty"
+	case strings.Contains(msg, "value is greater than the required length"):
+		return "is too long"
+	case strings.Contains(msg, "does not match validation"):
+		return "has the wrong format"
+	case strings.Contains(msg, "value out of range"):
+		return "is out of range"
+	case strings.Contains(msg, "invalid enum value"):
+		return "is not an allowed value"
+	case strings.Contains(msg, "missing required"):
+		return "is required"
+	}
+	return "is invalid"
+}
+
+var (
+	uniqueSQLite = regexp.MustCompile(`UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)`)
+	checkSQLite  = regexp.MustCompile(`CHECK constraint failed: (\w+)`)
+	keyDetail    = regexp.MustCompile(`Key \(([^)]+)\)`)
+	checkName    = regexp.MustCompile(`^(?:\w+?_)?(\w+)_after_(\w+)$`)
+)
+
+// constraintError explains a database rule violation and names the field where
+// the database tells us which one it was.
+func constraintError(ctx context.Context, err error) *gqlerror.Error {
+	var pqErr *pq.Error
+	isPQ := errors.As(err, &pqErr)
+	text := err.Error()
+	switch {
+	case sqlgraphUnique(text):
+		field := ""
+		if m := uniqueSQLite.FindStringSubmatch(text); m != nil {
+			field = lastColumn(m[1])
+		} else if isPQ {
+			if m := keyDetail.FindStringSubmatch(pqErr.Detail); m != nil {
+				field = lastColumn(m[1])
+			}
+		}
+		msg := "is already taken"
+		if field == "" {
+			msg = "conflicts with an existing record"
+		}
+		return withCode(&gqlerror.Error{Message: strings.TrimSpace(field + " " + msg)}, fault.Conflict.Code(), field)
+	case strings.Contains(text, "FOREIGN KEY constraint failed") || strings.Contains(text, "violates foreign key constraint"):
+		field := ""
+		if isPQ {
+			if m := keyDetail.FindStringSubmatch(pqErr.Detail); m != nil {
+				field = lastColumn(m[1])
+			}
+		}
+		msg := "refers to a record that does not exist"
+		return withCode(&gqlerror.Error{Message: strings.TrimSpace(field + " " + msg)}, fault.Conflict.Code(), field)
+	case strings.Contains(text, "CHECK constraint failed") || strings.Contains(text, "violates check constraint"):
+		name := ""
+		if m := checkSQLite.FindStringSubmatch(text); m != nil {
+			name = m[1]
+		} else if isPQ {
+			name = pqErr.Constraint
+		}
+		if m := checkName.FindStringSubmatch(name); m != nil {
+			later, earlier := fault.APIName(m[1]), fault.APIName(m[2])
+			return withCode(&gqlerror.Error{Message: later + " must be after " + earlier}, fault.Invalid.Code(), later)
+		}
+		return withCode(&gqlerror.Error{Message: "a value breaks a rule of the record"}, fault.Invalid.Code(), "")
+	}
+	logInternal(ctx, err)
+	return withCode(&gqlerror.Error{Message: "internal error"}, fault.Internal.Code(), "")
+}
+
+func sqlgraphUnique(text string) bool {
+	return strings.Contains(text, "UNIQUE constraint failed") || strings.Contains(text, "violates unique constraint")
+}
+
+// isStoreError reports an error that came from the database driver.
+func isStoreError(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) || strings.Contains(err.Error(), "constraint failed")
+}
+
+// lastColumn turns "orders.carrier_id, orders.pon" or "carrier_id, pon" into "pon":
+// in a composite key the last column is the one a client chose.
+func lastColumn(cols string) string {
+	parts := strings.Split(cols, ",")
+	c := strings.TrimSpace(parts[len(parts)-1])
+	if i := strings.LastIndex(c, "."); i >= 0 {
+		c = c[i+1:]
+	}
+	return fault.APIName(c)
+}
+
+func lastName(path ast.Path) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if name, ok := path[i].(ast.PathName); ok {
+			return string(name)
+		}
+	}
+	return ""
+}
+
+func withCode(e *gqlerror.Error, code, field string) *gqlerror.Error {
+	if e.Extensions == nil {
+		e.Extensions = map[string]any{}
+	}
+	e.Extensions["code"] = code
+	if field != "" {
+		e.Extensions["field"] = field
+	}
+	return e
+}
+
+func logInternal(ctx context.Context, err error) {
+	slog.ErrorContext(ctx, "internal error", "err", err, "path", graphql.GetPath(ctx).String())
+}
+
+// Recover turns a panic in a resolver into an INTERNAL error; the panic goes to the log.
+func Recover(ctx context.Context, p any) error {
+	slog.ErrorContext(ctx, "panic in resolver", "panic", p, "path", graphql.GetPath(ctx).String())
+	return fault.E(fault.Internal, "", "internal error")
+}

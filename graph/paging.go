@@ -1,0 +1,192 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"carrierdesk/internal/fault"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// PageLimits bounds every Relay connection in an operation before anything runs:
+// a connection without first or last gets first: Default, and asking for more
+// than Max nodes is a BAD_USER_INPUT error rather than a silent truncation.
+//
+// Defaults are written into a per-request copy of the operation, so the nested
+// eager loading (which reads arguments from the document) limits its SQL too;
+// the cached, shared document is never changed.
+type PageLimits struct {
+	Default int
+	Max     int
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = PageLimits{}
+
+// ExtensionName names the extension for gqlgen.
+func (PageLimits) ExtensionName() string { return "PageLimits" }
+
+// Validate accepts any schema.
+func (PageLimits) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationContext checks page sizes and fills in the default.
+func (l PageLimits) MutateOperationContext(_ context.Context, rc *graphql.OperationContext) *gqlerror.Error {
+	if rc.Operation == nil {
+		return nil
+	}
+	w := pageWalker{limits: l, vars: rc.Variables, doc: rc.Doc, seen: map[string]bool{}}
+	w.check(rc.Operation.SelectionSet, nil)
+	if w.err != nil {
+		return w.err
+	}
+	if !w.needsDefault {
+		return nil
+	}
+	op := *rc.Operation
+	op.SelectionSet = l.withDefaults(rc.Operation.SelectionSet)
+	doc := &ast.QueryDocument{Position: rc.Doc.Position, Comment: rc.Doc.Comment}
+	for _, o := range rc.Doc.Operations {
+		if o == rc.Operation {
+			o = &op
+		}
+		doc.Operations = append(doc.Operations, o)
+	}
+	for _, f := range rc.Doc.Fragments {
+		cp := *f
+		cp.SelectionSet = l.withDefaults(f.SelectionSet)
+		doc.Fragments = append(doc.Fragments, &cp)
+	}
+	rc.Doc, rc.Operation = doc, &op
+	return nil
+}
+
+type pageWalker struct {
+	limits       PageLimits
+	vars         map[string]any
+	doc          *ast.QueryDocument
+	seen         map[string]bool
+	needsDefault bool
+	err          *gqlerror.Error
+}
+
+func (w *pageWalker) check(set ast.SelectionSet, path ast.Path) {
+	for _, sel := range set {
+		if w.err != nil {
+			return
+		}
+		switch sel := sel.(type) {
+		case *ast.Field:
+			p := append(append(ast.Path{}, path...), ast.PathName(sel.Alias))
+			if isConnection(sel) {
+				args := sel.ArgumentMap(w.vars)
+				first, hasFirst := intArg(args["first"])
+				last, hasLast := intArg(args["last"])
+				for _, a := range []struct {
+					name string
+					n    int
+					has  bool
+				}{{"first", first, hasFirst}, {"last", last, hasLast}} {
+					if !a.has {
+						continue
+					}
+					if a.n < 0 || a.n > w.limits.Max {
+						w.err = &gqlerror.Error{
+							Message: fmt.Sprintf("%s must be between 0 and %d; %s asked for %d", a.name, w.limits.Max, p.String(), a.n),
+							Path:    p,
+							Extensions: map[string]any{
+								"code":  fault.Invalid.Code(),
+								"field": a.name,
+							},
+						}
+						return
+					}
+				}
+				if !hasFirst && !hasLast {
+					w.needsDefault = true
+				}
+			}
+			w.check(sel.SelectionSet, p)
+		case *ast.InlineFragment:
+			w.check(sel.SelectionSet, path)
+		case *ast.FragmentSpread:
+			if w.seen[sel.Name] {
+				continue
+			}
+			w.seen[sel.Name] = true
+			if f := w.doc.Fragments.ForName(sel.Name); f != nil {
+				w.check(f.SelectionSet, path)
+			}
+		}
+	}
+}
+
+// withDefaults copies set, adding first: Default to connections that name no page size.
+func (l PageLimits) withDefaults(set ast.SelectionSet) ast.SelectionSet {
+	if set == nil {
+		return nil
+	}
+	out := make(ast.SelectionSet, len(set))
+	for i, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			cp := *sel
+			if isConnection(sel) && sel.Arguments.ForName("first") == nil && sel.Arguments.ForName("last") == nil {
+				cp.Arguments = append(append(ast.ArgumentList{}, sel.Arguments...), &ast.Argument{
+					Name:  "first",
+					Value: &ast.Value{Kind: ast.IntValue, Raw: strconv.Itoa(l.Default), Position: sel.Position},
+				})
+			}
+			cp.SelectionSet = l.withDefaults(sel.SelectionSet)
+			out[i] = &cp
+		case *ast.InlineFragment:
+			cp := *sel
+			cp.SelectionSet = l.withDefaults(sel.SelectionSet)
+			out[i] = &cp
+		default:
+			out[i] = sel
+		}
+	}
+	return out
+}
+
+// isConnection reports a Relay connection field: a *Connection type with first and last.
+func isConnection(f *ast.Field) bool {
+	d := f.Definition
+	return d != nil && d.Type != nil && strings.HasSuffix(d.Type.Name(), "Connection") &&
+		d.Arguments.ForName("first") != nil && d.Arguments.ForName("last") != nil
+}
+
+// intArg reads an integer argument, whether it came from the document or from JSON variables.
+func intArg(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int64:
+		return clampInt(float64(n)), true
+	case json.Number:
+		f, err := n.Float64()
+		return clampInt(f), err == nil
+	case float64:
+		return clampInt(n), true
+	}
+	return 0, false
+}
+
+func clampInt(f float64) int {
+	if f > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	if f < math.MinInt32 {
+		return math.MinInt32
+	}
+	return int(f)
+}

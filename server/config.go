@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+)
+
+// Config is everything the program reads from its environment.
+type Config struct {
+	Addr         string        // ADDR: listen address
+	DatabaseURL  string        // DATABASE_URL: postgres://... selects PostgreSQL
+	SQLitePath   string        // SQLITE_PATH: the embedded database file when DATABASE_URL is empty
+	MaxOpenConns int           // DB_MAX_OPEN_CONNS: pool size, also kept idle
+	ConnMaxIdle  time.Duration // DB_CONN_MAX_IDLE_TIME: how long an idle connection is kept
+	SeedOnEmpty  bool          // SEED_ON_EMPTY: load demo data into an empty embedded database
+	DefaultPage  int           // PAGE_DEFAULT: page size of a connection that names none
+	MaxPage      int           // PAGE_MAX: largest page a client may ask for
+}
+
+// LoadConfig reads the configuration from the environment, with defaults that
+// run on a fresh machine.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	c := Config{
+		Addr:         or(getenv("ADDR"), ":8080"),
+		DatabaseURL:  getenv("DATABASE_URL"),
+		SQLitePath:   or(getenv("SQLITE_PATH"), "carrierdesk.db"),
+		MaxOpenConns: 16,
+		ConnMaxIdle:  5 * time.Minute,
+		SeedOnEmpty:  true,
+		DefaultPage:  20,
+		MaxPage:      100,
+	}
+	var err error
+	if c.MaxOpenConns, err = intVar(getenv, "DB_MAX_OPEN_CONNS", c.MaxOpenConns, 1, 1000); err != nil {
+		return c, err
+	}
+	if c.DefaultPage, err = intVar(getenv, "PAGE_DEFAULT", c.DefaultPage, 1, 1000); err != nil {
+		return c, err
+	}
+	if c.MaxPage, err = intVar(getenv, "PAGE_MAX", c.MaxPage, c.DefaultPage, 10000); err != nil {
+		return c, err
+	}
+	if v := getenv("DB_CONN_MAX_IDLE_TIME"); v != "" {
+		if c.ConnMaxIdle, err = time.ParseDuration(v); err != nil {
+			return c, fmt.Errorf("DB_CONN_MAX_IDLE_TIME: %w", err)
+		}
+	}
+	if v := getenv("SEED_ON_EMPTY"); v != "" {
+		if c.SeedOnEmpty, err = strconv.ParseBool(v); err != nil {
+			return c, fmt.Errorf("SEED_ON_EMPTY: %w", err)
+		}
+	}
+	return c, nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func intVar(getenv func(string) string, name string, def, min, max int) (int, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		return 0, fmt.Errorf("%s must be a whole number from %d to %d, not %q", name, min, max, v)
+	}
+	return n, nil
+}
+
+// environ is the process environment, for LoadConfig.
+var environ = os.Getenv

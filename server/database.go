@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"carrierdesk/ent"
+	_ "carrierdesk/ent/runtime"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/lib/pq"
+	_ "modernc.org/sqlite"
+)
+
+// Database is the open store: the ent client and the pool beneath it.
+type Database struct {
+	Client  *ent.Client
+	DB      *sql.DB
+	Dialect string
+}
+
+// OpenDatabase opens PostgreSQL when cfg names one, else the embedded SQLite
+// file, sizes the pool, and migrates the schema.
+func OpenDatabase(ctx context.Context, cfg Config) (*Database, error) {
+	return openDatabase(ctx, cfg, nil)
+}
+
+// openDatabase is OpenDatabase with an optional wrapper around the driver,
+// with which tests count SQL statements.
+func openDatabase(ctx context.Context, cfg Config, wrap func(dialect.Driver) dialect.Driver) (*Database, error) {
+	var (
+		db  *sql.DB
+		dia string
+		err error
+	)
+	if cfg.DatabaseURL != "" {
+		if !strings.HasPrefix(cfg.DatabaseURL, "postgres://") && !strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
+			return nil, fmt.Errorf("DATABASE_URL must start with postgres://")
+		}
+		dia = dialect.Postgres
+		db, err = sql.Open("postgres", cfg.DatabaseURL)
+	} else {
+		dia = dialect.SQLite
+		db, err = sql.Open("sqlite", sqliteDSN(cfg.SQLitePath))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening database: %w", err)
+	}
+	// Keep as many idle connections as open ones: with database/sql's default
+	// of 2, PostgreSQL connections churn under load.
+	db.SetMaxOpenConns(cfg.MaxOpenConns)
+	db.SetMaxIdleConns(cfg.MaxOpenConns)
+	db.SetConnMaxIdleTime(cfg.ConnMaxIdle)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connecting to database: %w", err)
+	}
+	var drv dialect.Driver = entsql.OpenDB(dia, db)
+	if wrap != nil {
+		drv = wrap(drv)
+	}
+	client := ent.NewClient(ent.Driver(drv))
+	if err := client.Schema.Create(ctx); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("migrating schema: %w", err)
+	}
+	return &Database{Client: client, DB: db, Dialect: dia}, nil
+}
+
+// sqliteDSN builds the modernc SQLite DSN: foreign keys on, a busy timeout for
+// concurrent writers, WAL for readers beside a writer, and the sqlite time
+// format, without which cursor pagination over time fields repeats rows.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_time_format", "sqlite")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Close closes the client and its pool.
+func (d *Database) Close() error { return d.Client.Close() }
