@@ -1871,7 +1871,8 @@ func (c *EscalationClient) QueryEvents(_m *Escalation) *EscalationEventQuery {
 
 // Hooks returns the client hooks.
 func (c *EscalationClient) Hooks() []Hook {
-	return c.hooks.Escalation
+	hooks := c.hooks.Escalation
+	return append(hooks[:len(hooks):len(hooks)], escalation.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2479,7 +2480,8 @@ func (c *QuoteClient) QueryContracts(_m *Quote) *ContractQuery {
 
 // Hooks returns the client hooks.
 func (c *QuoteClient) Hooks() []Hook {
-	return c.hooks.Quote
+	hooks := c.hooks.Quote
+	return append(hooks[:len(hooks):len(hooks)], quote.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2628,7 +2630,8 @@ func (c *QuoteLineItemClient) QueryQuote(_m *QuoteLineItem) *QuoteQuery {
 
 // Hooks returns the client hooks.
 func (c *QuoteLineItemClient) Hooks() []Hook {
-	return c.hooks.QuoteLineItem
+	hooks := c.hooks.QuoteLineItem
+	return append(hooks[:len(hooks):len(hooks)], quotelineitem.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.

@@ -289,7 +289,9 @@ func (_c *EscalationCreate) Mutation() *EscalationMutation {
 
 // Save creates the Escalation in the database.
 func (_c *EscalationCreate) Save(ctx context.Context) (*Escalation, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -316,12 +318,18 @@ func (_c *EscalationCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *EscalationCreate) defaults() {
+func (_c *EscalationCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if escalation.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized escalation.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := escalation.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if escalation.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized escalation.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := escalation.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -334,9 +342,13 @@ func (_c *EscalationCreate) defaults() {
 		_c.mutation.SetLevel(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if escalation.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized escalation.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := escalation.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -301,7 +301,9 @@ func (_u *EscalationUpdate) RemoveEvents(v ...*EscalationEvent) *EscalationUpdat
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *EscalationUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -328,11 +330,15 @@ func (_u *EscalationUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *EscalationUpdate) defaults() {
+func (_u *EscalationUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if escalation.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized escalation.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := escalation.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -824,7 +830,9 @@ func (_u *EscalationUpdateOne) Select(field string, fields ...string) *Escalatio
 
 // Save executes the query and returns the updated Escalation entity.
 func (_u *EscalationUpdateOne) Save(ctx context.Context) (*Escalation, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -851,11 +859,15 @@ func (_u *EscalationUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *EscalationUpdateOne) defaults() {
+func (_u *EscalationUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if escalation.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized escalation.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := escalation.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

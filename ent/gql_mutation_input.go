@@ -19,23 +19,15 @@ import (
 
 // CreateAccountInput represents a mutation input for creating accounts.
 type CreateAccountInput struct {
-	AccountNumber     string
-	Ban               string
-	Name              string
-	Market            string
-	Region            enum.Region
-	Status            *account.Status
-	Mrr               *money.Amount
-	Currency          *string
-	CarrierID         string
-	RepIDs            []string
-	QuoteIDs          []string
-	ContractIDs       []string
-	RfpIDs            []string
-	OrderIDs          []string
-	BusinessReviewIDs []string
-	ActivityIDs       []string
-	EscalationIDs     []string
+	AccountNumber string
+	Ban           string
+	Name          string
+	Market        string
+	Region        enum.Region
+	Status        *account.Status
+	Mrr           *money.Amount
+	Currency      *string
+	CarrierID     string
 }
 
 // Mutate applies the CreateAccountInput on the AccountMutation builder.
@@ -55,30 +47,6 @@ func (i *CreateAccountInput) Mutate(m *AccountMutation) {
 		m.SetCurrency(*v)
 	}
 	m.SetCarrierID(i.CarrierID)
-	if v := i.RepIDs; len(v) > 0 {
-		m.AddRepIDs(v...)
-	}
-	if v := i.QuoteIDs; len(v) > 0 {
-		m.AddQuoteIDs(v...)
-	}
-	if v := i.ContractIDs; len(v) > 0 {
-		m.AddContractIDs(v...)
-	}
-	if v := i.RfpIDs; len(v) > 0 {
-		m.AddRfpIDs(v...)
-	}
-	if v := i.OrderIDs; len(v) > 0 {
-		m.AddOrderIDs(v...)
-	}
-	if v := i.BusinessReviewIDs; len(v) > 0 {
-		m.AddBusinessReviewIDs(v...)
-	}
-	if v := i.ActivityIDs; len(v) > 0 {
-		m.AddActivityIDs(v...)
-	}
-	if v := i.EscalationIDs; len(v) > 0 {
-		m.AddEscalationIDs(v...)
-	}
 }
 
 // SetInput applies the change-set in the CreateAccountInput on the AccountCreate builder.
@@ -89,38 +57,14 @@ func (c *AccountCreate) SetInput(i CreateAccountInput) *AccountCreate {
 
 // UpdateAccountInput represents a mutation input for updating accounts.
 type UpdateAccountInput struct {
-	AccountNumber           *string
-	Ban                     *string
-	Name                    *string
-	Market                  *string
-	Region                  *enum.Region
-	Status                  *account.Status
-	Mrr                     *money.Amount
-	Currency                *string
-	ClearReps               bool
-	AddRepIDs               []string
-	RemoveRepIDs            []string
-	ClearQuotes             bool
-	AddQuoteIDs             []string
-	RemoveQuoteIDs          []string
-	ClearContracts          bool
-	AddContractIDs          []string
-	RemoveContractIDs       []string
-	ClearRfps               bool
-	AddRfpIDs               []string
-	RemoveRfpIDs            []string
-	ClearOrders             bool
-	AddOrderIDs             []string
-	RemoveOrderIDs          []string
-	ClearBusinessReviews    bool
-	AddBusinessReviewIDs    []string
-	RemoveBusinessReviewIDs []string
-	ClearActivities         bool
-	AddActivityIDs          []string
-	RemoveActivityIDs       []string
-	ClearEscalations        bool
-	AddEscalationIDs        []string
-	RemoveEscalationIDs     []string
+	AccountNumber *string
+	Ban           *string
+	Name          *string
+	Market        *string
+	Region        *enum.Region
+	Status        *account.Status
+	Mrr           *money.Amount
+	Currency      *string
 }
 
 // Mutate applies the UpdateAccountInput on the AccountMutation builder.
@@ -148,78 +92,6 @@ func (i *UpdateAccountInput) Mutate(m *AccountMutation) {
 	}
 	if v := i.Currency; v != nil {
 		m.SetCurrency(*v)
-	}
-	if i.ClearReps {
-		m.ClearReps()
-	}
-	if v := i.AddRepIDs; len(v) > 0 {
-		m.AddRepIDs(v...)
-	}
-	if v := i.RemoveRepIDs; len(v) > 0 {
-		m.RemoveRepIDs(v...)
-	}
-	if i.ClearQuotes {
-		m.ClearQuotes()
-	}
-	if v := i.AddQuoteIDs; len(v) > 0 {
-		m.AddQuoteIDs(v...)
-	}
-	if v := i.RemoveQuoteIDs; len(v) > 0 {
-		m.RemoveQuoteIDs(v...)
-	}
-	if i.ClearContracts {
-		m.ClearContracts()
-	}
-	if v := i.AddContractIDs; len(v) > 0 {
-		m.AddContractIDs(v...)
-	}
-	if v := i.RemoveContractIDs; len(v) > 0 {
-		m.RemoveContractIDs(v...)
-	}
-	if i.ClearRfps {
-		m.ClearRfps()
-	}
-	if v := i.AddRfpIDs; len(v) > 0 {
-		m.AddRfpIDs(v...)
-	}
-	if v := i.RemoveRfpIDs; len(v) > 0 {
-		m.RemoveRfpIDs(v...)
-	}
-	if i.ClearOrders {
-		m.ClearOrders()
-	}
-	if v := i.AddOrderIDs; len(v) > 0 {
-		m.AddOrderIDs(v...)
-	}
-	if v := i.RemoveOrderIDs; len(v) > 0 {
-		m.RemoveOrderIDs(v...)
-	}
-	if i.ClearBusinessReviews {
-		m.ClearBusinessReviews()
-	}
-	if v := i.AddBusinessReviewIDs; len(v) > 0 {
-		m.AddBusinessReviewIDs(v...)
-	}
-	if v := i.RemoveBusinessReviewIDs; len(v) > 0 {
-		m.RemoveBusinessReviewIDs(v...)
-	}
-	if i.ClearActivities {
-		m.ClearActivities()
-	}
-	if v := i.AddActivityIDs; len(v) > 0 {
-		m.AddActivityIDs(v...)
-	}
-	if v := i.RemoveActivityIDs; len(v) > 0 {
-		m.RemoveActivityIDs(v...)
-	}
-	if i.ClearEscalations {
-		m.ClearEscalations()
-	}
-	if v := i.AddEscalationIDs; len(v) > 0 {
-		m.AddEscalationIDs(v...)
-	}
-	if v := i.RemoveEscalationIDs; len(v) > 0 {
-		m.RemoveEscalationIDs(v...)
 	}
 }
 
@@ -457,14 +329,11 @@ func (c *BusinessReviewUpdateOne) SetInput(i UpdateBusinessReviewInput) *Busines
 
 // CreateCarrierInput represents a mutation input for creating carriers.
 type CreateCarrierInput struct {
-	Name       string
-	Ocn        string
-	Ccna       string
-	Tier       *carrier.Tier
-	Status     *carrier.Status
-	AccountIDs []string
-	ContactIDs []string
-	OrderIDs   []string
+	Name   string
+	Ocn    string
+	Ccna   string
+	Tier   *carrier.Tier
+	Status *carrier.Status
 }
 
 // Mutate applies the CreateCarrierInput on the CarrierMutation builder.
@@ -478,15 +347,6 @@ func (i *CreateCarrierInput) Mutate(m *CarrierMutation) {
 	if v := i.Status; v != nil {
 		m.SetStatus(*v)
 	}
-	if v := i.AccountIDs; len(v) > 0 {
-		m.AddAccountIDs(v...)
-	}
-	if v := i.ContactIDs; len(v) > 0 {
-		m.AddContactIDs(v...)
-	}
-	if v := i.OrderIDs; len(v) > 0 {
-		m.AddOrderIDs(v...)
-	}
 }
 
 // SetInput applies the change-set in the CreateCarrierInput on the CarrierCreate builder.
@@ -497,20 +357,11 @@ func (c *CarrierCreate) SetInput(i CreateCarrierInput) *CarrierCreate {
 
 // UpdateCarrierInput represents a mutation input for updating carriers.
 type UpdateCarrierInput struct {
-	Name             *string
-	Ocn              *string
-	Ccna             *string
-	Tier             *carrier.Tier
-	Status           *carrier.Status
-	ClearAccounts    bool
-	AddAccountIDs    []string
-	RemoveAccountIDs []string
-	ClearContacts    bool
-	AddContactIDs    []string
-	RemoveContactIDs []string
-	ClearOrders      bool
-	AddOrderIDs      []string
-	RemoveOrderIDs   []string
+	Name   *string
+	Ocn    *string
+	Ccna   *string
+	Tier   *carrier.Tier
+	Status *carrier.Status
 }
 
 // Mutate applies the UpdateCarrierInput on the CarrierMutation builder.
@@ -530,33 +381,6 @@ func (i *UpdateCarrierInput) Mutate(m *CarrierMutation) {
 	if v := i.Status; v != nil {
 		m.SetStatus(*v)
 	}
-	if i.ClearAccounts {
-		m.ClearAccounts()
-	}
-	if v := i.AddAccountIDs; len(v) > 0 {
-		m.AddAccountIDs(v...)
-	}
-	if v := i.RemoveAccountIDs; len(v) > 0 {
-		m.RemoveAccountIDs(v...)
-	}
-	if i.ClearContacts {
-		m.ClearContacts()
-	}
-	if v := i.AddContactIDs; len(v) > 0 {
-		m.AddContactIDs(v...)
-	}
-	if v := i.RemoveContactIDs; len(v) > 0 {
-		m.RemoveContactIDs(v...)
-	}
-	if i.ClearOrders {
-		m.ClearOrders()
-	}
-	if v := i.AddOrderIDs; len(v) > 0 {
-		m.AddOrderIDs(v...)
-	}
-	if v := i.RemoveOrderIDs; len(v) > 0 {
-		m.RemoveOrderIDs(v...)
-	}
 }
 
 // SetInput applies the change-set in the UpdateCarrierInput on the CarrierUpdate builder.
@@ -573,13 +397,12 @@ func (c *CarrierUpdateOne) SetInput(i UpdateCarrierInput) *CarrierUpdateOne {
 
 // CreateContactInput represents a mutation input for creating contacts.
 type CreateContactInput struct {
-	Name                string
-	Email               string
-	Phone               *string
-	Title               *string
-	Active              *bool
-	CarrierID           string
-	RaisedEscalationIDs []string
+	Name      string
+	Email     string
+	Phone     *string
+	Title     *string
+	Active    *bool
+	CarrierID string
 }
 
 // Mutate applies the CreateContactInput on the ContactMutation builder.
@@ -596,9 +419,6 @@ func (i *CreateContactInput) Mutate(m *ContactMutation) {
 		m.SetActive(*v)
 	}
 	m.SetCarrierID(i.CarrierID)
-	if v := i.RaisedEscalationIDs; len(v) > 0 {
-		m.AddRaisedEscalationIDs(v...)
-	}
 }
 
 // SetInput applies the change-set in the CreateContactInput on the ContactCreate builder.
@@ -609,16 +429,13 @@ func (c *ContactCreate) SetInput(i CreateContactInput) *ContactCreate {
 
 // UpdateContactInput represents a mutation input for updating contacts.
 type UpdateContactInput struct {
-	Name                      *string
-	Email                     *string
-	ClearPhone                bool
-	Phone                     *string
-	ClearTitle                bool
-	Title                     *string
-	Active                    *bool
-	ClearRaisedEscalations    bool
-	AddRaisedEscalationIDs    []string
-	RemoveRaisedEscalationIDs []string
+	Name       *string
+	Email      *string
+	ClearPhone bool
+	Phone      *string
+	ClearTitle bool
+	Title      *string
+	Active     *bool
 }
 
 // Mutate applies the UpdateContactInput on the ContactMutation builder.
@@ -643,15 +460,6 @@ func (i *UpdateContactInput) Mutate(m *ContactMutation) {
 	}
 	if v := i.Active; v != nil {
 		m.SetActive(*v)
-	}
-	if i.ClearRaisedEscalations {
-		m.ClearRaisedEscalations()
-	}
-	if v := i.AddRaisedEscalationIDs; len(v) > 0 {
-		m.AddRaisedEscalationIDs(v...)
-	}
-	if v := i.RemoveRaisedEscalationIDs; len(v) > 0 {
-		m.RemoveRaisedEscalationIDs(v...)
 	}
 }
 
@@ -681,7 +489,6 @@ type CreateContractInput struct {
 	CoTermed    *bool
 	AccountID   string
 	MasterID    *string
-	AddendaIDs  []string
 	RenewalOfID *string
 	RenewalID   *string
 	QuoteID     *string
@@ -711,9 +518,6 @@ func (i *CreateContractInput) Mutate(m *ContractMutation) {
 	if v := i.MasterID; v != nil {
 		m.SetMasterID(*v)
 	}
-	if v := i.AddendaIDs; len(v) > 0 {
-		m.AddAddendaIDs(v...)
-	}
 	if v := i.RenewalOfID; v != nil {
 		m.SetRenewalOfID(*v)
 	}
@@ -733,27 +537,24 @@ func (c *ContractCreate) SetInput(i CreateContractInput) *ContractCreate {
 
 // UpdateContractInput represents a mutation input for updating contracts.
 type UpdateContractInput struct {
-	Kind             *contract.Kind
-	Title            *string
-	StartDate        *time.Time
-	EndDate          *time.Time
-	TermMonths       *int
-	Mrc              *money.Amount
-	Nrc              *money.Amount
-	AutoRenew        *bool
-	NoticeDays       *int
-	CoTermed         *bool
-	ClearMaster      bool
-	MasterID         *string
-	ClearAddenda     bool
-	AddAddendaIDs    []string
-	RemoveAddendaIDs []string
-	ClearRenewalOf   bool
-	RenewalOfID      *string
-	ClearRenewal     bool
-	RenewalID        *string
-	ClearQuote       bool
-	QuoteID          *string
+	Kind           *contract.Kind
+	Title          *string
+	StartDate      *time.Time
+	EndDate        *time.Time
+	TermMonths     *int
+	Mrc            *money.Amount
+	Nrc            *money.Amount
+	AutoRenew      *bool
+	NoticeDays     *int
+	CoTermed       *bool
+	ClearMaster    bool
+	MasterID       *string
+	ClearRenewalOf bool
+	RenewalOfID    *string
+	ClearRenewal   bool
+	RenewalID      *string
+	ClearQuote     bool
+	QuoteID        *string
 }
 
 // Mutate applies the UpdateContractInput on the ContractMutation builder.
@@ -793,15 +594,6 @@ func (i *UpdateContractInput) Mutate(m *ContractMutation) {
 	}
 	if v := i.MasterID; v != nil {
 		m.SetMasterID(*v)
-	}
-	if i.ClearAddenda {
-		m.ClearAddenda()
-	}
-	if v := i.AddAddendaIDs; len(v) > 0 {
-		m.AddAddendaIDs(v...)
-	}
-	if v := i.RemoveAddendaIDs; len(v) > 0 {
-		m.RemoveAddendaIDs(v...)
 	}
 	if i.ClearRenewalOf {
 		m.ClearRenewalOf()
@@ -843,7 +635,6 @@ type CreateEscalationInput struct {
 	Severity    escalation.Severity
 	AccountID   string
 	OwnerID     *string
-	EventIDs    []string
 }
 
 // Mutate applies the CreateEscalationInput on the EscalationMutation builder.
@@ -857,9 +648,6 @@ func (i *CreateEscalationInput) Mutate(m *EscalationMutation) {
 	m.SetAccountID(i.AccountID)
 	if v := i.OwnerID; v != nil {
 		m.SetOwnerID(*v)
-	}
-	if v := i.EventIDs; len(v) > 0 {
-		m.AddEventIDs(v...)
 	}
 }
 
@@ -876,9 +664,6 @@ type UpdateEscalationInput struct {
 	Description      *string
 	Category         *escalation.Category
 	Severity         *escalation.Severity
-	ClearEvents      bool
-	AddEventIDs      []string
-	RemoveEventIDs   []string
 }
 
 // Mutate applies the UpdateEscalationInput on the EscalationMutation builder.
@@ -897,15 +682,6 @@ func (i *UpdateEscalationInput) Mutate(m *EscalationMutation) {
 	}
 	if v := i.Severity; v != nil {
 		m.SetSeverity(*v)
-	}
-	if i.ClearEvents {
-		m.ClearEvents()
-	}
-	if v := i.AddEventIDs; len(v) > 0 {
-		m.AddEventIDs(v...)
-	}
-	if v := i.RemoveEventIDs; len(v) > 0 {
-		m.RemoveEventIDs(v...)
 	}
 }
 
@@ -1001,18 +777,14 @@ func (c *OrderUpdateOne) SetInput(i UpdateOrderInput) *OrderUpdateOne {
 
 // CreateQuoteInput represents a mutation input for creating quotes.
 type CreateQuoteInput struct {
-	Title             string
-	TermMonths        int
-	Currency          *string
-	ValidUntil        time.Time
-	FollowUpOn        *time.Time
-	AccountID         string
-	OwnerID           *string
-	RfpID             *string
-	LineItemIDs       []string
-	PricingRequestIDs []string
-	OrderIDs          []string
-	ContractIDs       []string
+	Title      string
+	TermMonths int
+	Currency   *string
+	ValidUntil time.Time
+	FollowUpOn *time.Time
+	AccountID  string
+	OwnerID    *string
+	RfpID      *string
 }
 
 // Mutate applies the CreateQuoteInput on the QuoteMutation builder.
@@ -1033,18 +805,6 @@ func (i *CreateQuoteInput) Mutate(m *QuoteMutation) {
 	if v := i.RfpID; v != nil {
 		m.SetRfpID(*v)
 	}
-	if v := i.LineItemIDs; len(v) > 0 {
-		m.AddLineItemIDs(v...)
-	}
-	if v := i.PricingRequestIDs; len(v) > 0 {
-		m.AddPricingRequestIDs(v...)
-	}
-	if v := i.OrderIDs; len(v) > 0 {
-		m.AddOrderIDs(v...)
-	}
-	if v := i.ContractIDs; len(v) > 0 {
-		m.AddContractIDs(v...)
-	}
 }
 
 // SetInput applies the change-set in the CreateQuoteInput on the QuoteCreate builder.
@@ -1055,28 +815,16 @@ func (c *QuoteCreate) SetInput(i CreateQuoteInput) *QuoteCreate {
 
 // UpdateQuoteInput represents a mutation input for updating quotes.
 type UpdateQuoteInput struct {
-	Title                   *string
-	TermMonths              *int
-	Currency                *string
-	ValidUntil              *time.Time
-	ClearFollowUpOn         bool
-	FollowUpOn              *time.Time
-	ClearOwner              bool
-	OwnerID                 *string
-	ClearRfp                bool
-	RfpID                   *string
-	ClearLineItems          bool
-	AddLineItemIDs          []string
-	RemoveLineItemIDs       []string
-	ClearPricingRequests    bool
-	AddPricingRequestIDs    []string
-	RemovePricingRequestIDs []string
-	ClearOrders             bool
-	AddOrderIDs             []string
-	RemoveOrderIDs          []string
-	ClearContracts          bool
-	AddContractIDs          []string
-	RemoveContractIDs       []string
+	Title           *string
+	TermMonths      *int
+	Currency        *string
+	ValidUntil      *time.Time
+	ClearFollowUpOn bool
+	FollowUpOn      *time.Time
+	ClearOwner      bool
+	OwnerID         *string
+	ClearRfp        bool
+	RfpID           *string
 }
 
 // Mutate applies the UpdateQuoteInput on the QuoteMutation builder.
@@ -1110,42 +858,6 @@ func (i *UpdateQuoteInput) Mutate(m *QuoteMutation) {
 	}
 	if v := i.RfpID; v != nil {
 		m.SetRfpID(*v)
-	}
-	if i.ClearLineItems {
-		m.ClearLineItems()
-	}
-	if v := i.AddLineItemIDs; len(v) > 0 {
-		m.AddLineItemIDs(v...)
-	}
-	if v := i.RemoveLineItemIDs; len(v) > 0 {
-		m.RemoveLineItemIDs(v...)
-	}
-	if i.ClearPricingRequests {
-		m.ClearPricingRequests()
-	}
-	if v := i.AddPricingRequestIDs; len(v) > 0 {
-		m.AddPricingRequestIDs(v...)
-	}
-	if v := i.RemovePricingRequestIDs; len(v) > 0 {
-		m.RemovePricingRequestIDs(v...)
-	}
-	if i.ClearOrders {
-		m.ClearOrders()
-	}
-	if v := i.AddOrderIDs; len(v) > 0 {
-		m.AddOrderIDs(v...)
-	}
-	if v := i.RemoveOrderIDs; len(v) > 0 {
-		m.RemoveOrderIDs(v...)
-	}
-	if i.ClearContracts {
-		m.ClearContracts()
-	}
-	if v := i.AddContractIDs; len(v) > 0 {
-		m.AddContractIDs(v...)
-	}
-	if v := i.RemoveContractIDs; len(v) > 0 {
-		m.RemoveContractIDs(v...)
 	}
 }
 
@@ -1287,7 +999,6 @@ type CreateRFPInput struct {
 	EstimatedValue *money.Amount
 	AccountID      string
 	OwnerID        *string
-	QuoteIDs       []string
 }
 
 // Mutate applies the CreateRFPInput on the RFPMutation builder.
@@ -1301,9 +1012,6 @@ func (i *CreateRFPInput) Mutate(m *RFPMutation) {
 	m.SetAccountID(i.AccountID)
 	if v := i.OwnerID; v != nil {
 		m.SetOwnerID(*v)
-	}
-	if v := i.QuoteIDs; len(v) > 0 {
-		m.AddQuoteIDs(v...)
 	}
 }
 
@@ -1321,9 +1029,6 @@ type UpdateRFPInput struct {
 	EstimatedValue *money.Amount
 	ClearOwner     bool
 	OwnerID        *string
-	ClearQuotes    bool
-	AddQuoteIDs    []string
-	RemoveQuoteIDs []string
 }
 
 // Mutate applies the UpdateRFPInput on the RFPMutation builder.
@@ -1346,15 +1051,6 @@ func (i *UpdateRFPInput) Mutate(m *RFPMutation) {
 	if v := i.OwnerID; v != nil {
 		m.SetOwnerID(*v)
 	}
-	if i.ClearQuotes {
-		m.ClearQuotes()
-	}
-	if v := i.AddQuoteIDs; len(v) > 0 {
-		m.AddQuoteIDs(v...)
-	}
-	if v := i.RemoveQuoteIDs; len(v) > 0 {
-		m.RemoveQuoteIDs(v...)
-	}
 }
 
 // SetInput applies the change-set in the UpdateRFPInput on the RFPUpdate builder.
@@ -1371,21 +1067,14 @@ func (c *RFPUpdateOne) SetInput(i UpdateRFPInput) *RFPUpdateOne {
 
 // CreateRepInput represents a mutation input for creating reps.
 type CreateRepInput struct {
-	Name                string
-	Email               string
-	Role                enum.Role
-	Region              enum.Region
-	Title               *string
-	Phone               *string
-	Active              *bool
-	TeamID              *string
-	ManagedTeamIDs      []string
-	AccountIDs          []string
-	OwnedQuoteIDs       []string
-	OwnedRfpIDs         []string
-	OwnedEscalationIDs  []string
-	ActivityIDs         []string
-	RequestedPricingIDs []string
+	Name   string
+	Email  string
+	Role   enum.Role
+	Region enum.Region
+	Title  *string
+	Phone  *string
+	Active *bool
+	TeamID *string
 }
 
 // Mutate applies the CreateRepInput on the RepMutation builder.
@@ -1406,27 +1095,6 @@ func (i *CreateRepInput) Mutate(m *RepMutation) {
 	if v := i.TeamID; v != nil {
 		m.SetTeamID(*v)
 	}
-	if v := i.ManagedTeamIDs; len(v) > 0 {
-		m.AddManagedTeamIDs(v...)
-	}
-	if v := i.AccountIDs; len(v) > 0 {
-		m.AddAccountIDs(v...)
-	}
-	if v := i.OwnedQuoteIDs; len(v) > 0 {
-		m.AddOwnedQuoteIDs(v...)
-	}
-	if v := i.OwnedRfpIDs; len(v) > 0 {
-		m.AddOwnedRfpIDs(v...)
-	}
-	if v := i.OwnedEscalationIDs; len(v) > 0 {
-		m.AddOwnedEscalationIDs(v...)
-	}
-	if v := i.ActivityIDs; len(v) > 0 {
-		m.AddActivityIDs(v...)
-	}
-	if v := i.RequestedPricingIDs; len(v) > 0 {
-		m.AddRequestedPricingIDs(v...)
-	}
 }
 
 // SetInput applies the change-set in the CreateRepInput on the RepCreate builder.
@@ -1437,38 +1105,17 @@ func (c *RepCreate) SetInput(i CreateRepInput) *RepCreate {
 
 // UpdateRepInput represents a mutation input for updating reps.
 type UpdateRepInput struct {
-	Name                      *string
-	Email                     *string
-	Role                      *enum.Role
-	Region                    *enum.Region
-	ClearTitle                bool
-	Title                     *string
-	ClearPhone                bool
-	Phone                     *string
-	Active                    *bool
-	ClearTeam                 bool
-	TeamID                    *string
-	ClearManagedTeams         bool
-	AddManagedTeamIDs         []string
-	RemoveManagedTeamIDs      []string
-	ClearAccounts             bool
-	AddAccountIDs             []string
-	RemoveAccountIDs          []string
-	ClearOwnedQuotes          bool
-	AddOwnedQuoteIDs          []string
-	RemoveOwnedQuoteIDs       []string
-	ClearOwnedRfps            bool
-	AddOwnedRfpIDs            []string
-	RemoveOwnedRfpIDs         []string
-	ClearOwnedEscalations     bool
-	AddOwnedEscalationIDs     []string
-	RemoveOwnedEscalationIDs  []string
-	ClearActivities           bool
-	AddActivityIDs            []string
-	RemoveActivityIDs         []string
-	ClearRequestedPricing     bool
-	AddRequestedPricingIDs    []string
-	RemoveRequestedPricingIDs []string
+	Name       *string
+	Email      *string
+	Role       *enum.Role
+	Region     *enum.Region
+	ClearTitle bool
+	Title      *string
+	ClearPhone bool
+	Phone      *string
+	Active     *bool
+	ClearTeam  bool
+	TeamID     *string
 }
 
 // Mutate applies the UpdateRepInput on the RepMutation builder.
@@ -1505,69 +1152,6 @@ func (i *UpdateRepInput) Mutate(m *RepMutation) {
 	}
 	if v := i.TeamID; v != nil {
 		m.SetTeamID(*v)
-	}
-	if i.ClearManagedTeams {
-		m.ClearManagedTeams()
-	}
-	if v := i.AddManagedTeamIDs; len(v) > 0 {
-		m.AddManagedTeamIDs(v...)
-	}
-	if v := i.RemoveManagedTeamIDs; len(v) > 0 {
-		m.RemoveManagedTeamIDs(v...)
-	}
-	if i.ClearAccounts {
-		m.ClearAccounts()
-	}
-	if v := i.AddAccountIDs; len(v) > 0 {
-		m.AddAccountIDs(v...)
-	}
-	if v := i.RemoveAccountIDs; len(v) > 0 {
-		m.RemoveAccountIDs(v...)
-	}
-	if i.ClearOwnedQuotes {
-		m.ClearOwnedQuotes()
-	}
-	if v := i.AddOwnedQuoteIDs; len(v) > 0 {
-		m.AddOwnedQuoteIDs(v...)
-	}
-	if v := i.RemoveOwnedQuoteIDs; len(v) > 0 {
-		m.RemoveOwnedQuoteIDs(v...)
-	}
-	if i.ClearOwnedRfps {
-		m.ClearOwnedRfps()
-	}
-	if v := i.AddOwnedRfpIDs; len(v) > 0 {
-		m.AddOwnedRfpIDs(v...)
-	}
-	if v := i.RemoveOwnedRfpIDs; len(v) > 0 {
-		m.RemoveOwnedRfpIDs(v...)
-	}
-	if i.ClearOwnedEscalations {
-		m.ClearOwnedEscalations()
-	}
-	if v := i.AddOwnedEscalationIDs; len(v) > 0 {
-		m.AddOwnedEscalationIDs(v...)
-	}
-	if v := i.RemoveOwnedEscalationIDs; len(v) > 0 {
-		m.RemoveOwnedEscalationIDs(v...)
-	}
-	if i.ClearActivities {
-		m.ClearActivities()
-	}
-	if v := i.AddActivityIDs; len(v) > 0 {
-		m.AddActivityIDs(v...)
-	}
-	if v := i.RemoveActivityIDs; len(v) > 0 {
-		m.RemoveActivityIDs(v...)
-	}
-	if i.ClearRequestedPricing {
-		m.ClearRequestedPricing()
-	}
-	if v := i.AddRequestedPricingIDs; len(v) > 0 {
-		m.AddRequestedPricingIDs(v...)
-	}
-	if v := i.RemoveRequestedPricingIDs; len(v) > 0 {
-		m.RemoveRequestedPricingIDs(v...)
 	}
 }
 
@@ -1656,7 +1240,6 @@ type CreateTeamInput struct {
 	Name      string
 	Region    enum.Region
 	ManagerID *string
-	MemberIDs []string
 }
 
 // Mutate applies the CreateTeamInput on the TeamMutation builder.
@@ -1665,9 +1248,6 @@ func (i *CreateTeamInput) Mutate(m *TeamMutation) {
 	m.SetRegion(i.Region)
 	if v := i.ManagerID; v != nil {
 		m.SetManagerID(*v)
-	}
-	if v := i.MemberIDs; len(v) > 0 {
-		m.AddMemberIDs(v...)
 	}
 }
 
@@ -1679,13 +1259,10 @@ func (c *TeamCreate) SetInput(i CreateTeamInput) *TeamCreate {
 
 // UpdateTeamInput represents a mutation input for updating teams.
 type UpdateTeamInput struct {
-	Name            *string
-	Region          *enum.Region
-	ClearManager    bool
-	ManagerID       *string
-	ClearMembers    bool
-	AddMemberIDs    []string
-	RemoveMemberIDs []string
+	Name         *string
+	Region       *enum.Region
+	ClearManager bool
+	ManagerID    *string
 }
 
 // Mutate applies the UpdateTeamInput on the TeamMutation builder.
@@ -1701,15 +1278,6 @@ func (i *UpdateTeamInput) Mutate(m *TeamMutation) {
 	}
 	if v := i.ManagerID; v != nil {
 		m.SetManagerID(*v)
-	}
-	if i.ClearMembers {
-		m.ClearMembers()
-	}
-	if v := i.AddMemberIDs; len(v) > 0 {
-		m.AddMemberIDs(v...)
-	}
-	if v := i.RemoveMemberIDs; len(v) > 0 {
-		m.RemoveMemberIDs(v...)
 	}
 }
 

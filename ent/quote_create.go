@@ -305,7 +305,9 @@ func (_c *QuoteCreate) Mutation() *QuoteMutation {
 
 // Save creates the Quote in the database.
 func (_c *QuoteCreate) Save(ctx context.Context) (*Quote, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -332,12 +334,18 @@ func (_c *QuoteCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *QuoteCreate) defaults() {
+func (_c *QuoteCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if quote.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized quote.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := quote.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if quote.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized quote.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := quote.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -362,9 +370,13 @@ func (_c *QuoteCreate) defaults() {
 		_c.mutation.SetTcv(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if quote.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized quote.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := quote.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

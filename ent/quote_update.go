@@ -435,7 +435,9 @@ func (_u *QuoteUpdate) RemoveContracts(v ...*Contract) *QuoteUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *QuoteUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -462,11 +464,15 @@ func (_u *QuoteUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *QuoteUpdate) defaults() {
+func (_u *QuoteUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if quote.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized quote.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := quote.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -1238,7 +1244,9 @@ func (_u *QuoteUpdateOne) Select(field string, fields ...string) *QuoteUpdateOne
 
 // Save executes the query and returns the updated Quote entity.
 func (_u *QuoteUpdateOne) Save(ctx context.Context) (*Quote, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -1265,11 +1273,15 @@ func (_u *QuoteUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *QuoteUpdateOne) defaults() {
+func (_u *QuoteUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if quote.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized quote.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := quote.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -187,7 +187,9 @@ func (_c *QuoteLineItemCreate) Mutation() *QuoteLineItemMutation {
 
 // Save creates the QuoteLineItem in the database.
 func (_c *QuoteLineItemCreate) Save(ctx context.Context) (*QuoteLineItem, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -214,12 +216,18 @@ func (_c *QuoteLineItemCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *QuoteLineItemCreate) defaults() {
+func (_c *QuoteLineItemCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if quotelineitem.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized quotelineitem.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := quotelineitem.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if quotelineitem.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized quotelineitem.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := quotelineitem.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -232,9 +240,13 @@ func (_c *QuoteLineItemCreate) defaults() {
 		_c.mutation.SetQuantity(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if quotelineitem.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized quotelineitem.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := quotelineitem.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

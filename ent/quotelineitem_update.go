@@ -214,7 +214,9 @@ func (_u *QuoteLineItemUpdate) Mutation() *QuoteLineItemMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *QuoteLineItemUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -241,11 +243,15 @@ func (_u *QuoteLineItemUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *QuoteLineItemUpdate) defaults() {
+func (_u *QuoteLineItemUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if quotelineitem.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized quotelineitem.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := quotelineitem.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -589,7 +595,9 @@ func (_u *QuoteLineItemUpdateOne) Select(field string, fields ...string) *QuoteL
 
 // Save executes the query and returns the updated QuoteLineItem entity.
 func (_u *QuoteLineItemUpdateOne) Save(ctx context.Context) (*QuoteLineItem, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -616,11 +624,15 @@ func (_u *QuoteLineItemUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *QuoteLineItemUpdateOne) defaults() {
+func (_u *QuoteLineItemUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if quotelineitem.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized quotelineitem.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := quotelineitem.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -36,13 +36,10 @@ func PresentError(ctx context.Context, err error) *gqlerror.Error {
 			// anything else without a cause is a message we wrote.
 			return withCode(gqlErr, fault.Invalid.Code(), "")
 		}
-		// An argument that failed to coerce: gqlgen wraps the cause with the path
-		// of the offending input field.
-		if gqlErr.Path != nil && fault.KindOf(gqlErr.Err) == fault.Internal && !isStoreError(gqlErr.Err) {
-			p := toGQL(ctx, gqlErr.Err)
-			if p.Extensions["code"] == fault.Internal.Code() {
-				return withCode(&gqlerror.Error{Message: gqlErr.Message, Path: gqlErr.Path}, fault.Invalid.Code(), lastName(gqlErr.Path))
-			}
+		// An argument that failed to coerce: gqlgen wraps the cause with the
+		// path of the offending input field, below the field being resolved.
+		if !known(gqlErr.Err) && len(gqlErr.Path) > len(graphql.GetPath(ctx)) {
+			return withCode(&gqlerror.Error{Message: gqlErr.Message, Path: graphql.GetPath(ctx)}, fault.Invalid.Code(), lastName(gqlErr.Path))
 		}
 		err = gqlErr.Err
 	}
@@ -51,6 +48,14 @@ func PresentError(ctx context.Context, err error) *gqlerror.Error {
 		p.Path = graphql.GetPath(ctx)
 	}
 	return p
+}
+
+// known reports a cause that toGQL maps to a specific code.
+func known(err error) bool {
+	var verr *ent.ValidationError
+	_, isFault := fault.As(err)
+	return isFault || errors.As(err, &verr) || ent.IsNotFound(err) || errors.Is(err, privacy.Deny) ||
+		ent.IsConstraintError(err) || isStoreError(err)
 }
 
 // toGQL maps a cause to a client error.

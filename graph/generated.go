@@ -8306,38 +8306,6 @@ input CreateAccountInput {
   ID of the carrier.
   """
   carrierID: ID!
-  """
-  IDs of the rep to link.
-  """
-  repIDs: [ID!]
-  """
-  IDs of the quote to link.
-  """
-  quoteIDs: [ID!]
-  """
-  IDs of the contract to link.
-  """
-  contractIDs: [ID!]
-  """
-  IDs of the rfp to link.
-  """
-  rfpIDs: [ID!]
-  """
-  IDs of the order to link.
-  """
-  orderIDs: [ID!]
-  """
-  IDs of the businessReview to link.
-  """
-  businessReviewIDs: [ID!]
-  """
-  IDs of the activity to link.
-  """
-  activityIDs: [ID!]
-  """
-  IDs of the escalation to link.
-  """
-  escalationIDs: [ID!]
 }
 """
 CreateActivityInput is used for create Activity object.
@@ -8428,18 +8396,6 @@ input CreateCarrierInput {
   Whether the carrier is a current client.
   """
   status: CarrierStatus
-  """
-  IDs of the account to link.
-  """
-  accountIDs: [ID!]
-  """
-  IDs of the contact to link.
-  """
-  contactIDs: [ID!]
-  """
-  IDs of the order to link.
-  """
-  orderIDs: [ID!]
 }
 """
 CreateContactInput is used for create Contact object.
@@ -8470,10 +8426,6 @@ input CreateContactInput {
   ID of the carrier.
   """
   carrierID: ID!
-  """
-  IDs of the raisedEscalation to link.
-  """
-  raisedEscalationIDs: [ID!]
 }
 """
 CreateContractInput is used for create Contract object.
@@ -8529,10 +8481,6 @@ input CreateContractInput {
   """
   masterID: ID
   """
-  IDs of the addenda to link.
-  """
-  addendaIDs: [ID!]
-  """
   ID of the renewalOf.
   """
   renewalOfID: ID
@@ -8574,10 +8522,6 @@ input CreateEscalationInput {
   ID of the owner.
   """
   ownerID: ID
-  """
-  IDs of the event to link.
-  """
-  eventIDs: [ID!]
 }
 """
 CreateOrderInput is used for create Order object.
@@ -8650,22 +8594,6 @@ input CreateQuoteInput {
   ID of the rfp.
   """
   rfpID: ID
-  """
-  IDs of the lineItem to link.
-  """
-  lineItemIDs: [ID!]
-  """
-  IDs of the pricingRequest to link.
-  """
-  pricingRequestIDs: [ID!]
-  """
-  IDs of the order to link.
-  """
-  orderIDs: [ID!]
-  """
-  IDs of the contract to link.
-  """
-  contractIDs: [ID!]
 }
 """
 CreateQuoteLineItemInput is used for create QuoteLineItem object.
@@ -8742,10 +8670,6 @@ input CreateRFPInput {
   ID of the owner.
   """
   ownerID: ID
-  """
-  IDs of the quote to link.
-  """
-  quoteIDs: [ID!]
 }
 """
 CreateRepInput is used for create Rep object.
@@ -8784,34 +8708,6 @@ input CreateRepInput {
   ID of the team.
   """
   teamID: ID
-  """
-  IDs of the managedTeam to link.
-  """
-  managedTeamIDs: [ID!]
-  """
-  IDs of the account to link.
-  """
-  accountIDs: [ID!]
-  """
-  IDs of the ownedQuote to link.
-  """
-  ownedQuoteIDs: [ID!]
-  """
-  IDs of the ownedRfp to link.
-  """
-  ownedRfpIDs: [ID!]
-  """
-  IDs of the ownedEscalation to link.
-  """
-  ownedEscalationIDs: [ID!]
-  """
-  IDs of the activity to link.
-  """
-  activityIDs: [ID!]
-  """
-  IDs of the requestedPricing to link.
-  """
-  requestedPricingIDs: [ID!]
 }
 """
 CreateSpecialPricingRequestInput is used for create SpecialPricingRequest object.
@@ -8860,10 +8756,6 @@ input CreateTeamInput {
   ID of the manager.
   """
   managerID: ID
-  """
-  IDs of the member to link.
-  """
-  memberIDs: [ID!]
 }
 """
 Define a Relay Cursor type:
@@ -16767,102 +16659,6 @@ input UpdateAccountInput {
   ISO 4217 currency of the account's money fields.
   """
   currency: String
-  """
-  Links the given repIDs.
-  """
-  addRepIDs: [ID!]
-  """
-  Unlinks the given repIDs.
-  """
-  removeRepIDs: [ID!]
-  """
-  Clears reps.
-  """
-  clearReps: Boolean
-  """
-  Links the given quoteIDs.
-  """
-  addQuoteIDs: [ID!]
-  """
-  Unlinks the given quoteIDs.
-  """
-  removeQuoteIDs: [ID!]
-  """
-  Clears quotes.
-  """
-  clearQuotes: Boolean
-  """
-  Links the given contractIDs.
-  """
-  addContractIDs: [ID!]
-  """
-  Unlinks the given contractIDs.
-  """
-  removeContractIDs: [ID!]
-  """
-  Clears contracts.
-  """
-  clearContracts: Boolean
-  """
-  Links the given rfpIDs.
-  """
-  addRfpIDs: [ID!]
-  """
-  Unlinks the given rfpIDs.
-  """
-  removeRfpIDs: [ID!]
-  """
-  Clears rfps.
-  """
-  clearRfps: Boolean
-  """
-  Links the given orderIDs.
-  """
-  addOrderIDs: [ID!]
-  """
-  Unlinks the given orderIDs.
-  """
-  removeOrderIDs: [ID!]
-  """
-  Clears orders.
-  """
-  clearOrders: Boolean
-  """
-  Links the given businessReviewIDs.
-  """
-  addBusinessReviewIDs: [ID!]
-  """
-  Unlinks the given businessReviewIDs.
-  """
-  removeBusinessReviewIDs: [ID!]
-  """
-  Clears businessReviews.
-  """
-  clearBusinessReviews: Boolean
-  """
-  Links the given activityIDs.
-  """
-  addActivityIDs: [ID!]
-  """
-  Unlinks the given activityIDs.
-  """
-  removeActivityIDs: [ID!]
-  """
-  Clears activities.
-  """
-  clearActivities: Boolean
-  """
-  Links the given escalationIDs.
-  """
-  addEscalationIDs: [ID!]
-  """
-  Unlinks the given escalationIDs.
-  """
-  removeEscalationIDs: [ID!]
-  """
-  Clears escalations.
-  """
-  clearEscalations: Boolean
 }
 """
 UpdateActivityInput is used for update Activity object.
@@ -16961,42 +16757,6 @@ input UpdateCarrierInput {
   Whether the carrier is a current client.
   """
   status: CarrierStatus
-  """
-  Links the given accountIDs.
-  """
-  addAccountIDs: [ID!]
-  """
-  Unlinks the given accountIDs.
-  """
-  removeAccountIDs: [ID!]
-  """
-  Clears accounts.
-  """
-  clearAccounts: Boolean
-  """
-  Links the given contactIDs.
-  """
-  addContactIDs: [ID!]
-  """
-  Unlinks the given contactIDs.
-  """
-  removeContactIDs: [ID!]
-  """
-  Clears contacts.
-  """
-  clearContacts: Boolean
-  """
-  Links the given orderIDs.
-  """
-  addOrderIDs: [ID!]
-  """
-  Unlinks the given orderIDs.
-  """
-  removeOrderIDs: [ID!]
-  """
-  Clears orders.
-  """
-  clearOrders: Boolean
 }
 """
 UpdateContactInput is used for update Contact object.
@@ -17031,18 +16791,6 @@ input UpdateContactInput {
   Inactive contacts cannot log in.
   """
   active: Boolean
-  """
-  Links the given raisedEscalationIDs.
-  """
-  addRaisedEscalationIDs: [ID!]
-  """
-  Unlinks the given raisedEscalationIDs.
-  """
-  removeRaisedEscalationIDs: [ID!]
-  """
-  Clears raisedEscalations.
-  """
-  clearRaisedEscalations: Boolean
 }
 """
 UpdateContractInput is used for update Contract object.
@@ -17098,18 +16846,6 @@ input UpdateContractInput {
   """
   clearMaster: Boolean
   """
-  Links the given addendaIDs.
-  """
-  addAddendaIDs: [ID!]
-  """
-  Unlinks the given addendaIDs.
-  """
-  removeAddendaIDs: [ID!]
-  """
-  Clears addenda.
-  """
-  clearAddenda: Boolean
-  """
   ID of the renewalOf.
   """
   renewalOfID: ID
@@ -17159,18 +16895,6 @@ input UpdateEscalationInput {
   SEV1 outage (2 h to restore), SEV2 severe impairment (4 h), SEV3 degradation or billing error (1 business day), SEV4 question (3 business days).
   """
   severity: EscalationSeverity
-  """
-  Links the given eventIDs.
-  """
-  addEventIDs: [ID!]
-  """
-  Unlinks the given eventIDs.
-  """
-  removeEventIDs: [ID!]
-  """
-  Clears events.
-  """
-  clearEvents: Boolean
 }
 """
 UpdateOrderInput is used for update Order object.
@@ -17247,54 +16971,6 @@ input UpdateQuoteInput {
   Clears rfp.
   """
   clearRfp: Boolean
-  """
-  Links the given lineItemIDs.
-  """
-  addLineItemIDs: [ID!]
-  """
-  Unlinks the given lineItemIDs.
-  """
-  removeLineItemIDs: [ID!]
-  """
-  Clears lineItems.
-  """
-  clearLineItems: Boolean
-  """
-  Links the given pricingRequestIDs.
-  """
-  addPricingRequestIDs: [ID!]
-  """
-  Unlinks the given pricingRequestIDs.
-  """
-  removePricingRequestIDs: [ID!]
-  """
-  Clears pricingRequests.
-  """
-  clearPricingRequests: Boolean
-  """
-  Links the given orderIDs.
-  """
-  addOrderIDs: [ID!]
-  """
-  Unlinks the given orderIDs.
-  """
-  removeOrderIDs: [ID!]
-  """
-  Clears orders.
-  """
-  clearOrders: Boolean
-  """
-  Links the given contractIDs.
-  """
-  addContractIDs: [ID!]
-  """
-  Unlinks the given contractIDs.
-  """
-  removeContractIDs: [ID!]
-  """
-  Clears contracts.
-  """
-  clearContracts: Boolean
 }
 """
 UpdateQuoteLineItemInput is used for update QuoteLineItem object.
@@ -17383,18 +17059,6 @@ input UpdateRFPInput {
   Clears owner.
   """
   clearOwner: Boolean
-  """
-  Links the given quoteIDs.
-  """
-  addQuoteIDs: [ID!]
-  """
-  Unlinks the given quoteIDs.
-  """
-  removeQuoteIDs: [ID!]
-  """
-  Clears quotes.
-  """
-  clearQuotes: Boolean
 }
 """
 UpdateRepInput is used for update Rep object.
@@ -17445,90 +17109,6 @@ input UpdateRepInput {
   Clears team.
   """
   clearTeam: Boolean
-  """
-  Links the given managedTeamIDs.
-  """
-  addManagedTeamIDs: [ID!]
-  """
-  Unlinks the given managedTeamIDs.
-  """
-  removeManagedTeamIDs: [ID!]
-  """
-  Clears managedTeams.
-  """
-  clearManagedTeams: Boolean
-  """
-  Links the given accountIDs.
-  """
-  addAccountIDs: [ID!]
-  """
-  Unlinks the given accountIDs.
-  """
-  removeAccountIDs: [ID!]
-  """
-  Clears accounts.
-  """
-  clearAccounts: Boolean
-  """
-  Links the given ownedQuoteIDs.
-  """
-  addOwnedQuoteIDs: [ID!]
-  """
-  Unlinks the given ownedQuoteIDs.
-  """
-  removeOwnedQuoteIDs: [ID!]
-  """
-  Clears ownedQuotes.
-  """
-  clearOwnedQuotes: Boolean
-  """
-  Links the given ownedRfpIDs.
-  """
-  addOwnedRfpIDs: [ID!]
-  """
-  Unlinks the given ownedRfpIDs.
-  """
-  removeOwnedRfpIDs: [ID!]
-  """
-  Clears ownedRfps.
-  """
-  clearOwnedRfps: Boolean
-  """
-  Links the given ownedEscalationIDs.
-  """
-  addOwnedEscalationIDs: [ID!]
-  """
-  Unlinks the given ownedEscalationIDs.
-  """
-  removeOwnedEscalationIDs: [ID!]
-  """
-  Clears ownedEscalations.
-  """
-  clearOwnedEscalations: Boolean
-  """
-  Links the given activityIDs.
-  """
-  addActivityIDs: [ID!]
-  """
-  Unlinks the given activityIDs.
-  """
-  removeActivityIDs: [ID!]
-  """
-  Clears activities.
-  """
-  clearActivities: Boolean
-  """
-  Links the given requestedPricingIDs.
-  """
-  addRequestedPricingIDs: [ID!]
-  """
-  Unlinks the given requestedPricingIDs.
-  """
-  removeRequestedPricingIDs: [ID!]
-  """
-  Clears requestedPricing.
-  """
-  clearRequestedPricing: Boolean
 }
 """
 UpdateSpecialPricingRequestInput is used for update SpecialPricingRequest object.
@@ -17577,18 +17157,6 @@ input UpdateTeamInput {
   Clears manager.
   """
   clearManager: Boolean
-  """
-  Links the given memberIDs.
-  """
-  addMemberIDs: [ID!]
-  """
-  Unlinks the given memberIDs.
-  """
-  removeMemberIDs: [ID!]
-  """
-  Clears members.
-  """
-  clearMembers: Boolean
 }
 `, BuiltIn: false},
 }
@@ -40096,7 +39664,7 @@ func (ec *executionContext) unmarshalInputCreateAccountInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"accountNumber", "ban", "name", "market", "region", "status", "mrr", "currency", "carrierID", "repIDs", "quoteIDs", "contractIDs", "rfpIDs", "orderIDs", "businessReviewIDs", "activityIDs", "escalationIDs"}
+	fieldsInOrder := [...]string{"accountNumber", "ban", "name", "market", "region", "status", "mrr", "currency", "carrierID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40166,62 +39734,6 @@ func (ec *executionContext) unmarshalInputCreateAccountInput(ctx context.Context
 				return it, err
 			}
 			it.CarrierID = data
-		case "repIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RepIDs = data
-		case "quoteIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.QuoteIDs = data
-		case "contractIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContractIDs = data
-		case "rfpIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfpIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RfpIDs = data
-		case "orderIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OrderIDs = data
-		case "businessReviewIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("businessReviewIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.BusinessReviewIDs = data
-		case "activityIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActivityIDs = data
-		case "escalationIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.EscalationIDs = data
 		}
 	}
 	return it, nil
@@ -40411,7 +39923,7 @@ func (ec *executionContext) unmarshalInputCreateCarrierInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "ocn", "ccna", "tier", "status", "accountIDs", "contactIDs", "orderIDs"}
+	fieldsInOrder := [...]string{"name", "ocn", "ccna", "tier", "status"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40453,27 +39965,6 @@ func (ec *executionContext) unmarshalInputCreateCarrierInput(ctx context.Context
 				return it, err
 			}
 			it.Status = data
-		case "accountIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AccountIDs = data
-		case "contactIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactIDs = data
-		case "orderIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OrderIDs = data
 		}
 	}
 	return it, nil
@@ -40502,7 +39993,7 @@ func (ec *executionContext) unmarshalInputCreateContactInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "email", "phone", "title", "active", "carrierID", "raisedEscalationIDs"}
+	fieldsInOrder := [...]string{"name", "email", "phone", "title", "active", "carrierID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40551,13 +40042,6 @@ func (ec *executionContext) unmarshalInputCreateContactInput(ctx context.Context
 				return it, err
 			}
 			it.CarrierID = data
-		case "raisedEscalationIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("raisedEscalationIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RaisedEscalationIDs = data
 		}
 	}
 	return it, nil
@@ -40586,7 +40070,7 @@ func (ec *executionContext) unmarshalInputCreateContractInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kind", "title", "startDate", "endDate", "termMonths", "mrc", "nrc", "autoRenew", "noticeDays", "coTermed", "accountID", "masterID", "addendaIDs", "renewalOfID", "renewalID", "quoteID"}
+	fieldsInOrder := [...]string{"kind", "title", "startDate", "endDate", "termMonths", "mrc", "nrc", "autoRenew", "noticeDays", "coTermed", "accountID", "masterID", "renewalOfID", "renewalID", "quoteID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40677,13 +40161,6 @@ func (ec *executionContext) unmarshalInputCreateContractInput(ctx context.Contex
 				return it, err
 			}
 			it.MasterID = data
-		case "addendaIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addendaIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddendaIDs = data
 		case "renewalOfID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("renewalOfID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -40733,7 +40210,7 @@ func (ec *executionContext) unmarshalInputCreateEscalationInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "category", "severity", "accountID", "ownerID", "eventIDs"}
+	fieldsInOrder := [...]string{"title", "description", "category", "severity", "accountID", "ownerID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40782,13 +40259,6 @@ func (ec *executionContext) unmarshalInputCreateEscalationInput(ctx context.Cont
 				return it, err
 			}
 			it.OwnerID = data
-		case "eventIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.EventIDs = data
 		}
 	}
 	return it, nil
@@ -40901,7 +40371,7 @@ func (ec *executionContext) unmarshalInputCreateQuoteInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "termMonths", "currency", "validUntil", "followUpOn", "accountID", "ownerID", "rfpID", "lineItemIDs", "pricingRequestIDs", "orderIDs", "contractIDs"}
+	fieldsInOrder := [...]string{"title", "termMonths", "currency", "validUntil", "followUpOn", "accountID", "ownerID", "rfpID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40964,34 +40434,6 @@ func (ec *executionContext) unmarshalInputCreateQuoteInput(ctx context.Context, 
 				return it, err
 			}
 			it.RfpID = data
-		case "lineItemIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineItemIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LineItemIDs = data
-		case "pricingRequestIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pricingRequestIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PricingRequestIDs = data
-		case "orderIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OrderIDs = data
-		case "contractIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContractIDs = data
 		}
 	}
 	return it, nil
@@ -41125,7 +40567,7 @@ func (ec *executionContext) unmarshalInputCreateRFPInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "receivedAt", "dueAt", "estimatedValue", "accountID", "ownerID", "quoteIDs"}
+	fieldsInOrder := [...]string{"title", "receivedAt", "dueAt", "estimatedValue", "accountID", "ownerID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41174,13 +40616,6 @@ func (ec *executionContext) unmarshalInputCreateRFPInput(ctx context.Context, ob
 				return it, err
 			}
 			it.OwnerID = data
-		case "quoteIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.QuoteIDs = data
 		}
 	}
 	return it, nil
@@ -41209,7 +40644,7 @@ func (ec *executionContext) unmarshalInputCreateRepInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "email", "role", "region", "title", "phone", "active", "teamID", "managedTeamIDs", "accountIDs", "ownedQuoteIDs", "ownedRfpIDs", "ownedEscalationIDs", "activityIDs", "requestedPricingIDs"}
+	fieldsInOrder := [...]string{"name", "email", "role", "region", "title", "phone", "active", "teamID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41272,55 +40707,6 @@ func (ec *executionContext) unmarshalInputCreateRepInput(ctx context.Context, ob
 				return it, err
 			}
 			it.TeamID = data
-		case "managedTeamIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("managedTeamIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ManagedTeamIDs = data
-		case "accountIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AccountIDs = data
-		case "ownedQuoteIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownedQuoteIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OwnedQuoteIDs = data
-		case "ownedRfpIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownedRfpIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OwnedRfpIDs = data
-		case "ownedEscalationIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownedEscalationIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OwnedEscalationIDs = data
-		case "activityIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActivityIDs = data
-		case "requestedPricingIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedPricingIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RequestedPricingIDs = data
 		}
 	}
 	return it, nil
@@ -41426,7 +40812,7 @@ func (ec *executionContext) unmarshalInputCreateTeamInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "region", "managerID", "memberIDs"}
+	fieldsInOrder := [...]string{"name", "region", "managerID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41454,13 +40840,6 @@ func (ec *executionContext) unmarshalInputCreateTeamInput(ctx context.Context, o
 				return it, err
 			}
 			it.ManagerID = data
-		case "memberIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MemberIDs = data
 		}
 	}
 	return it, nil
@@ -51150,7 +50529,7 @@ func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"accountNumber", "ban", "name", "market", "region", "status", "mrr", "currency", "addRepIDs", "removeRepIDs", "clearReps", "addQuoteIDs", "removeQuoteIDs", "clearQuotes", "addContractIDs", "removeContractIDs", "clearContracts", "addRfpIDs", "removeRfpIDs", "clearRfps", "addOrderIDs", "removeOrderIDs", "clearOrders", "addBusinessReviewIDs", "removeBusinessReviewIDs", "clearBusinessReviews", "addActivityIDs", "removeActivityIDs", "clearActivities", "addEscalationIDs", "removeEscalationIDs", "clearEscalations"}
+	fieldsInOrder := [...]string{"accountNumber", "ban", "name", "market", "region", "status", "mrr", "currency"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -51213,174 +50592,6 @@ func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context
 				return it, err
 			}
 			it.Currency = data
-		case "addRepIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addRepIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddRepIDs = data
-		case "removeRepIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeRepIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveRepIDs = data
-		case "clearReps":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearReps"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearReps = data
-		case "addQuoteIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addQuoteIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddQuoteIDs = data
-		case "removeQuoteIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeQuoteIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveQuoteIDs = data
-		case "clearQuotes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearQuotes"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearQuotes = data
-		case "addContractIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addContractIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddContractIDs = data
-		case "removeContractIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeContractIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveContractIDs = data
-		case "clearContracts":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearContracts"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearContracts = data
-		case "addRfpIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addRfpIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddRfpIDs = data
-		case "removeRfpIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeRfpIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveRfpIDs = data
-		case "clearRfps":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearRfps"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearRfps = data
-		case "addOrderIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addOrderIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddOrderIDs = data
-		case "removeOrderIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeOrderIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveOrderIDs = data
-		case "clearOrders":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearOrders"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearOrders = data
-		case "addBusinessReviewIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addBusinessReviewIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddBusinessReviewIDs = data
-		case "removeBusinessReviewIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeBusinessReviewIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveBusinessReviewIDs = data
-		case "clearBusinessReviews":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearBusinessReviews"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearBusinessReviews = data
-		case "addActivityIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addActivityIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddActivityIDs = data
-		case "removeActivityIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeActivityIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveActivityIDs = data
-		case "clearActivities":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearActivities"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearActivities = data
-		case "addEscalationIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addEscalationIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddEscalationIDs = data
-		case "removeEscalationIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeEscalationIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveEscalationIDs = data
-		case "clearEscalations":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearEscalations"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearEscalations = data
 		}
 	}
 	return it, nil
@@ -51584,7 +50795,7 @@ func (ec *executionContext) unmarshalInputUpdateCarrierInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "ocn", "ccna", "tier", "status", "addAccountIDs", "removeAccountIDs", "clearAccounts", "addContactIDs", "removeContactIDs", "clearContacts", "addOrderIDs", "removeOrderIDs", "clearOrders"}
+	fieldsInOrder := [...]string{"name", "ocn", "ccna", "tier", "status"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -51626,69 +50837,6 @@ func (ec *executionContext) unmarshalInputUpdateCarrierInput(ctx context.Context
 				return it, err
 			}
 			it.Status = data
-		case "addAccountIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addAccountIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddAccountIDs = data
-		case "removeAccountIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeAccountIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveAccountIDs = data
-		case "clearAccounts":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearAccounts"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearAccounts = data
-		case "addContactIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addContactIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddContactIDs = data
-		case "removeContactIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeContactIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveContactIDs = data
-		case "clearContacts":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearContacts"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearContacts = data
-		case "addOrderIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addOrderIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddOrderIDs = data
-		case "removeOrderIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeOrderIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveOrderIDs = data
-		case "clearOrders":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearOrders"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearOrders = data
 		}
 	}
 	return it, nil
@@ -51717,7 +50865,7 @@ func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "email", "phone", "clearPhone", "title", "clearTitle", "active", "addRaisedEscalationIDs", "removeRaisedEscalationIDs", "clearRaisedEscalations"}
+	fieldsInOrder := [...]string{"name", "email", "phone", "clearPhone", "title", "clearTitle", "active"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -51773,27 +50921,6 @@ func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context
 				return it, err
 			}
 			it.Active = data
-		case "addRaisedEscalationIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addRaisedEscalationIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddRaisedEscalationIDs = data
-		case "removeRaisedEscalationIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeRaisedEscalationIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveRaisedEscalationIDs = data
-		case "clearRaisedEscalations":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearRaisedEscalations"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearRaisedEscalations = data
 		}
 	}
 	return it, nil
@@ -51822,7 +50949,7 @@ func (ec *executionContext) unmarshalInputUpdateContractInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kind", "title", "startDate", "endDate", "termMonths", "mrc", "nrc", "autoRenew", "noticeDays", "coTermed", "masterID", "clearMaster", "addAddendaIDs", "removeAddendaIDs", "clearAddenda", "renewalOfID", "clearRenewalOf", "renewalID", "clearRenewal", "quoteID", "clearQuote"}
+	fieldsInOrder := [...]string{"kind", "title", "startDate", "endDate", "termMonths", "mrc", "nrc", "autoRenew", "noticeDays", "coTermed", "masterID", "clearMaster", "renewalOfID", "clearRenewalOf", "renewalID", "clearRenewal", "quoteID", "clearQuote"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -51913,27 +51040,6 @@ func (ec *executionContext) unmarshalInputUpdateContractInput(ctx context.Contex
 				return it, err
 			}
 			it.ClearMaster = data
-		case "addAddendaIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addAddendaIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddAddendaIDs = data
-		case "removeAddendaIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeAddendaIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveAddendaIDs = data
-		case "clearAddenda":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearAddenda"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearAddenda = data
 		case "renewalOfID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("renewalOfID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -52004,7 +51110,7 @@ func (ec *executionContext) unmarshalInputUpdateEscalationInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "clearDescription", "category", "severity", "addEventIDs", "removeEventIDs", "clearEvents"}
+	fieldsInOrder := [...]string{"title", "description", "clearDescription", "category", "severity"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -52046,27 +51152,6 @@ func (ec *executionContext) unmarshalInputUpdateEscalationInput(ctx context.Cont
 				return it, err
 			}
 			it.Severity = data
-		case "addEventIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addEventIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddEventIDs = data
-		case "removeEventIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeEventIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveEventIDs = data
-		case "clearEvents":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearEvents"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearEvents = data
 		}
 	}
 	return it, nil
@@ -52172,7 +51257,7 @@ func (ec *executionContext) unmarshalInputUpdateQuoteInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "termMonths", "currency", "validUntil", "followUpOn", "clearFollowUpOn", "ownerID", "clearOwner", "rfpID", "clearRfp", "addLineItemIDs", "removeLineItemIDs", "clearLineItems", "addPricingRequestIDs", "removePricingRequestIDs", "clearPricingRequests", "addOrderIDs", "removeOrderIDs", "clearOrders", "addContractIDs", "removeContractIDs", "clearContracts"}
+	fieldsInOrder := [...]string{"title", "termMonths", "currency", "validUntil", "followUpOn", "clearFollowUpOn", "ownerID", "clearOwner", "rfpID", "clearRfp"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -52249,90 +51334,6 @@ func (ec *executionContext) unmarshalInputUpdateQuoteInput(ctx context.Context, 
 				return it, err
 			}
 			it.ClearRfp = data
-		case "addLineItemIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addLineItemIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddLineItemIDs = data
-		case "removeLineItemIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeLineItemIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveLineItemIDs = data
-		case "clearLineItems":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearLineItems"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearLineItems = data
-		case "addPricingRequestIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addPricingRequestIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddPricingRequestIDs = data
-		case "removePricingRequestIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removePricingRequestIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemovePricingRequestIDs = data
-		case "clearPricingRequests":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearPricingRequests"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearPricingRequests = data
-		case "addOrderIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addOrderIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddOrderIDs = data
-		case "removeOrderIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeOrderIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveOrderIDs = data
-		case "clearOrders":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearOrders"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearOrders = data
-		case "addContractIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addContractIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddContractIDs = data
-		case "removeContractIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeContractIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveContractIDs = data
-		case "clearContracts":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearContracts"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearContracts = data
 		}
 	}
 	return it, nil
@@ -52487,7 +51488,7 @@ func (ec *executionContext) unmarshalInputUpdateRFPInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "receivedAt", "dueAt", "estimatedValue", "ownerID", "clearOwner", "addQuoteIDs", "removeQuoteIDs", "clearQuotes"}
+	fieldsInOrder := [...]string{"title", "receivedAt", "dueAt", "estimatedValue", "ownerID", "clearOwner"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -52536,27 +51537,6 @@ func (ec *executionContext) unmarshalInputUpdateRFPInput(ctx context.Context, ob
 				return it, err
 			}
 			it.ClearOwner = data
-		case "addQuoteIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addQuoteIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddQuoteIDs = data
-		case "removeQuoteIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeQuoteIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveQuoteIDs = data
-		case "clearQuotes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearQuotes"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearQuotes = data
 		}
 	}
 	return it, nil
@@ -52585,7 +51565,7 @@ func (ec *executionContext) unmarshalInputUpdateRepInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "email", "role", "region", "title", "clearTitle", "phone", "clearPhone", "active", "teamID", "clearTeam", "addManagedTeamIDs", "removeManagedTeamIDs", "clearManagedTeams", "addAccountIDs", "removeAccountIDs", "clearAccounts", "addOwnedQuoteIDs", "removeOwnedQuoteIDs", "clearOwnedQuotes", "addOwnedRfpIDs", "removeOwnedRfpIDs", "clearOwnedRfps", "addOwnedEscalationIDs", "removeOwnedEscalationIDs", "clearOwnedEscalations", "addActivityIDs", "removeActivityIDs", "clearActivities", "addRequestedPricingIDs", "removeRequestedPricingIDs", "clearRequestedPricing"}
+	fieldsInOrder := [...]string{"name", "email", "role", "region", "title", "clearTitle", "phone", "clearPhone", "active", "teamID", "clearTeam"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -52669,153 +51649,6 @@ func (ec *executionContext) unmarshalInputUpdateRepInput(ctx context.Context, ob
 				return it, err
 			}
 			it.ClearTeam = data
-		case "addManagedTeamIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addManagedTeamIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddManagedTeamIDs = data
-		case "removeManagedTeamIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeManagedTeamIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveManagedTeamIDs = data
-		case "clearManagedTeams":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearManagedTeams"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearManagedTeams = data
-		case "addAccountIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addAccountIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddAccountIDs = data
-		case "removeAccountIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeAccountIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveAccountIDs = data
-		case "clearAccounts":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearAccounts"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearAccounts = data
-		case "addOwnedQuoteIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addOwnedQuoteIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddOwnedQuoteIDs = data
-		case "removeOwnedQuoteIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeOwnedQuoteIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveOwnedQuoteIDs = data
-		case "clearOwnedQuotes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearOwnedQuotes"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearOwnedQuotes = data
-		case "addOwnedRfpIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addOwnedRfpIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddOwnedRfpIDs = data
-		case "removeOwnedRfpIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeOwnedRfpIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveOwnedRfpIDs = data
-		case "clearOwnedRfps":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearOwnedRfps"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearOwnedRfps = data
-		case "addOwnedEscalationIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addOwnedEscalationIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddOwnedEscalationIDs = data
-		case "removeOwnedEscalationIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeOwnedEscalationIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveOwnedEscalationIDs = data
-		case "clearOwnedEscalations":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearOwnedEscalations"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearOwnedEscalations = data
-		case "addActivityIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addActivityIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddActivityIDs = data
-		case "removeActivityIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeActivityIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveActivityIDs = data
-		case "clearActivities":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearActivities"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearActivities = data
-		case "addRequestedPricingIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addRequestedPricingIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddRequestedPricingIDs = data
-		case "removeRequestedPricingIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeRequestedPricingIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveRequestedPricingIDs = data
-		case "clearRequestedPricing":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearRequestedPricing"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearRequestedPricing = data
 		}
 	}
 	return it, nil
@@ -52914,7 +51747,7 @@ func (ec *executionContext) unmarshalInputUpdateTeamInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "region", "managerID", "clearManager", "addMemberIDs", "removeMemberIDs", "clearMembers"}
+	fieldsInOrder := [...]string{"name", "region", "managerID", "clearManager"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -52949,27 +51782,6 @@ func (ec *executionContext) unmarshalInputUpdateTeamInput(ctx context.Context, o
 				return it, err
 			}
 			it.ClearManager = data
-		case "addMemberIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addMemberIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddMemberIDs = data
-		case "removeMemberIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeMemberIDs"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveMemberIDs = data
-		case "clearMembers":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMembers"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearMembers = data
 		}
 	}
 	return it, nil

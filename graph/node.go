@@ -53,4 +53,3 @@ func nodeTable(_ context.Context, id string) (string, error) {
 	}
 	return "", &ent.NotFoundError{}
 }
-

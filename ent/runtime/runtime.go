@@ -423,6 +423,7 @@ func init() {
 	contractMixin := schema.Contract{}.Mixin()
 	contractHooks := schema.Contract{}.Hooks()
 	contract.Hooks[0] = contractHooks[0]
+	contract.Hooks[1] = contractHooks[1]
 	contractMixinFields0 := contractMixin[0].Fields()
 	_ = contractMixinFields0
 	contractMixinFields1 := contractMixin[1].Fields()
@@ -510,6 +511,8 @@ func init() {
 		}
 	}()
 	escalationMixin := schema.Escalation{}.Mixin()
+	escalationHooks := schema.Escalation{}.Hooks()
+	escalation.Hooks[0] = escalationHooks[0]
 	escalationMixinFields0 := escalationMixin[0].Fields()
 	_ = escalationMixinFields0
 	escalationMixinFields1 := escalationMixin[1].Fields()
@@ -624,6 +627,7 @@ func init() {
 	orderMixin := schema.Order{}.Mixin()
 	orderHooks := schema.Order{}.Hooks()
 	order.Hooks[0] = orderHooks[0]
+	order.Hooks[1] = orderHooks[1]
 	orderMixinFields0 := orderMixin[0].Fields()
 	_ = orderMixinFields0
 	orderMixinFields1 := orderMixin[1].Fields()
@@ -690,6 +694,8 @@ func init() {
 		}
 	}()
 	quoteMixin := schema.Quote{}.Mixin()
+	quoteHooks := schema.Quote{}.Hooks()
+	quote.Hooks[0] = quoteHooks[0]
 	quoteMixinFields0 := quoteMixin[0].Fields()
 	_ = quoteMixinFields0
 	quoteMixinFields1 := quoteMixin[1].Fields()
@@ -767,6 +773,8 @@ func init() {
 		}
 	}()
 	quotelineitemMixin := schema.QuoteLineItem{}.Mixin()
+	quotelineitemHooks := schema.QuoteLineItem{}.Hooks()
+	quotelineitem.Hooks[0] = quotelineitemHooks[0]
 	quotelineitemMixinFields0 := quotelineitemMixin[0].Fields()
 	_ = quotelineitemMixinFields0
 	quotelineitemMixinFields1 := quotelineitemMixin[1].Fields()

@@ -78,28 +78,28 @@ func (Account) Edges() []ent.Edge {
 		edge.To("reps", Rep.Type).
 			Through("assignments", AccountAssignment.Type).
 			Comment("Reps assigned to the account, past and present; see assignments for capacity and dates.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.To("quotes", Quote.Type).
 			Comment("Priced offers on the account.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.To("contracts", Contract.Type).
 			Comment("Master agreements and service orders.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.To("rfps", RFP.Type).
 			Comment("Requests for proposal from the carrier for this account.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.To("orders", Order.Type).
 			Comment("ASR and LSR orders on the account.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.To("business_reviews", BusinessReview.Type).
 			Comment("Quarterly business reviews.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.To("activities", Activity.Type).
 			Comment("What reps did on the account.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.To("escalations", Escalation.Type).
 			Comment("Problems raised on the account.").
-			Annotations(connection()),
+			Annotations(connection()...),
 	}
 }
 

@@ -50,13 +50,13 @@ func (Carrier) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("accounts", Account.Type).
 			Comment("The carrier's billing and service accounts.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.To("contacts", Contact.Type).
 			Comment("People at the carrier who use carrierdesk.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.To("orders", Order.Type).
 			Comment("Orders across all of the carrier's accounts.").
-			Annotations(connection()),
+			Annotations(connection()...),
 	}
 }
 

@@ -56,7 +56,7 @@ func (Contact) Edges() []ent.Edge {
 			Annotations(entgql.OrderField("CARRIER_NAME")),
 		edge.To("raised_escalations", Escalation.Type).
 			Comment("Escalations this contact raised.").
-			Annotations(connection()),
+			Annotations(connection()...),
 	}
 }
 

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"carrierdesk/ent/hook"
+
 	"carrierdesk/internal/money"
 
 	"entgo.io/contrib/entgql"
@@ -105,7 +107,7 @@ func (Contract) Edges() []ent.Edge {
 			Comment("The account under contract."),
 		edge.To("addenda", Contract.Type).
 			Comment("Service orders and add-ons under this master agreement.").
-			Annotations(connection()).
+			Annotations(connection()...).
 			From("master").
 			Field("master_id").
 			Unique().
@@ -136,7 +138,9 @@ func (Contract) Indexes() []ent.Index {
 }
 
 func (Contract) Hooks() []ent.Hook {
-	return []ent.Hook{timesInOrder("start_date", "end_date", false)}
+	return []ent.Hook{
+		hook.On(syncContractTCV, ent.OpCreate|ent.OpUpdateOne),
+		timesInOrder("start_date", "end_date", false)}
 }
 
 func (Contract) Annotations() []schema.Annotation {

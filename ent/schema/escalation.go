@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"carrierdesk/ent/hook"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -135,7 +137,7 @@ func (Escalation) Edges() []ent.Edge {
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput)),
 		edge.To("events", EscalationEvent.Type).
 			Comment("The timeline: comments, status changes, reassignments, level changes.").
-			Annotations(connection()),
+			Annotations(connection()...),
 	}
 }
 
@@ -151,4 +153,10 @@ func (Escalation) Indexes() []ent.Index {
 
 func (Escalation) Annotations() []schema.Annotation {
 	return api("A problem raised by a carrier or an internal team, worked under response and resolution targets that follow its severity.", true)
+}
+
+func (Escalation) Hooks() []ent.Hook {
+	return []ent.Hook{
+		hook.On(escalationOpened, ent.OpCreate),
+	}
 }

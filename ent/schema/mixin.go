@@ -83,8 +83,15 @@ func workflowStatus() schema.Annotation {
 	return entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)
 }
 
-// connection annotates a to-many edge as a Relay connection.
-func connection() schema.Annotation { return entgql.RelayConnection() }
+// connection annotates a to-many edge as a Relay connection that clients read
+// but never rewire through create or update inputs: a child moves to another
+// parent only through its own mutation, where its rules apply.
+func connection() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.RelayConnection(),
+		entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+	}
+}
 
 // derived marks a field the program computes; clients read it but never set it.
 func derived() schema.Annotation {

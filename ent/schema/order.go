@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"carrierdesk/ent/hook"
+
 	"regexp"
 
 	"entgo.io/contrib/entgql"
@@ -118,7 +120,9 @@ func (Order) Indexes() []ent.Index {
 }
 
 func (Order) Hooks() []ent.Hook {
-	return []ent.Hook{timesInOrder("foc_date", "confirmed_due_date", true)}
+	return []ent.Hook{
+		hook.On(orderCarrier, ent.OpCreate),
+		timesInOrder("foc_date", "confirmed_due_date", true)}
 }
 
 func (Order) Annotations() []schema.Annotation {

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"carrierdesk/ent/hook"
+
 	"regexp"
 
 	"carrierdesk/internal/money"
@@ -109,16 +111,16 @@ func (Quote) Edges() []ent.Edge {
 			Comment("The RFP this quote answers, if any."),
 		edge.To("line_items", QuoteLineItem.Type).
 			Comment("What is offered, line by line.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.To("pricing_requests", SpecialPricingRequest.Type).
 			Comment("Requests to price this quote below the rate card.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.To("orders", Order.Type).
 			Comment("Orders placed against this quote.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.To("contracts", Contract.Type).
 			Comment("Contracts that came from this quote.").
-			Annotations(connection()),
+			Annotations(connection()...),
 	}
 }
 
@@ -133,4 +135,10 @@ func (Quote) Indexes() []ent.Index {
 
 func (Quote) Annotations() []schema.Annotation {
 	return api("A priced offer on an account: line items, term, validity, and the deal's financial model.", true)
+}
+
+func (Quote) Hooks() []ent.Hook {
+	return []ent.Hook{
+		hook.On(syncQuoteTCV, ent.OpCreate|ent.OpUpdateOne),
+	}
 }

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"carrierdesk/ent/hook"
+
 	"regexp"
 
 	"carrierdesk/internal/money"
@@ -94,4 +96,10 @@ func (QuoteLineItem) Indexes() []ent.Index {
 
 func (QuoteLineItem) Annotations() []schema.Annotation {
 	return api("One priced line of a quote: product, bandwidth, A and Z locations, charges and quantity.", true)
+}
+
+func (QuoteLineItem) Hooks() []ent.Hook {
+	return []ent.Hook{
+		hook.On(syncQuoteTotals, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne),
+	}
 }

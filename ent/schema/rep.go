@@ -70,27 +70,27 @@ func (Rep) Edges() []ent.Edge {
 			Annotations(entgql.OrderField("TEAM_NAME")),
 		edge.To("managed_teams", Team.Type).
 			Comment("Teams this rep manages.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.From("accounts", Account.Type).
 			Ref("reps").
 			Through("assignments", AccountAssignment.Type).
 			Comment("Accounts the rep has been assigned to, past and present; see assignments for capacity and dates.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.To("owned_quotes", Quote.Type).
 			Comment("Quotes the rep owns.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.To("owned_rfps", RFP.Type).
 			Comment("RFPs the rep owns.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.To("owned_escalations", Escalation.Type).
 			Comment("Escalations the rep owns.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.To("activities", Activity.Type).
 			Comment("What the rep did: meetings, calls, e-mails, visits, notes.").
-			Annotations(connection()),
+			Annotations(connection()...),
 		edge.To("requested_pricing", SpecialPricingRequest.Type).
 			Comment("Special pricing requests the rep raised.").
-			Annotations(connection()),
+			Annotations(connection()...),
 	}
 }
 

@@ -74,7 +74,7 @@ func (RFP) Edges() []ent.Edge {
 			Comment("The rep who owns the response."),
 		edge.To("quotes", Quote.Type).
 			Comment("Quotes produced for this RFP.").
-			Annotations(connection()),
+			Annotations(connection()...),
 	}
 }
 

@@ -63,3 +63,8 @@ func ordered(earlier, later string, equalOK bool) entsql.Annotation {
 		later + "_after_" + earlier: fmt.Sprintf("%s IS NULL OR %s IS NULL OR %s %s %s", earlier, later, later, op, earlier),
 	}}
 }
+
+// notFoundReference reports an input ID that names no record the writer can see.
+func notFoundReference(field string) error {
+	return fault.InvalidField(field, "does not name an existing record")
+}

@@ -44,7 +44,7 @@ func (Team) Edges() []ent.Edge {
 			Comment("The rep who manages the team."),
 		edge.To("members", Rep.Type).
 			Comment("Reps on the team.").
-			Annotations(connection()),
+			Annotations(connection()...),
 	}
 }
 

@@ -1,0 +1,216 @@
+package schema
+
+import (
+	"context"
+	"fmt"
+
+	gen "carrierdesk/ent"
+	"carrierdesk/ent/account"
+	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/hook"
+	"carrierdesk/ent/quote"
+	"carrierdesk/ent/quotelineitem"
+	"carrierdesk/internal/money"
+	"carrierdesk/internal/sla"
+
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/sql"
+)
+
+// Derived values are kept by hooks on the schema, so that every writer (GraphQL,
+// the seeder, a later workflow) keeps them right, in the writer's transaction.
+
+// syncQuoteTotals recomputes the totals of the quotes whose line items a
+// mutation touches, after the change, with one aggregate query per quote.
+func syncQuoteTotals(next ent.Mutator) ent.Mutator {
+	return hook.QuoteLineItemFunc(func(ctx context.Context, m *gen.QuoteLineItemMutation) (ent.Value, error) {
+		quoteIDs, err := touchedQuotes(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		v, err := next.Mutate(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range quoteIDs {
+			if err := recomputeQuote(ctx, m.Client(), id); err != nil {
+				return nil, err
+			}
+		}
+		return v, nil
+	})
+}
+
+// touchedQuotes lists the quotes a line item mutation affects.
+func touchedQuotes(ctx context.Context, m *gen.QuoteLineItemMutation) ([]string, error) {
+	if id, ok := m.QuoteID(); ok && m.Op().Is(ent.OpCreate) {
+		return []string{id}, nil
+	}
+	ids, err := m.IDs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("finding changed line items: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return m.Client().QuoteLineItem.Query().
+		Where(quotelineitem.IDIn(ids...)).
+		Unique(true).
+		Select(quotelineitem.FieldQuoteID).
+		Strings(ctx)
+}
+
+// recomputeQuote sets a quote's MRC and NRC to the sums over its line items,
+// and its TCV to MRC x term + NRC.
+func recomputeQuote(ctx context.Context, c *gen.Client, quoteID string) error {
+	var sums []struct {
+		MRC int64 `sql:"mrc"`
+		NRC int64 `sql:"nrc"`
+	}
+	err := c.QuoteLineItem.Query().
+		Where(quotelineitem.QuoteID(quoteID)).
+		Modify(func(s *sql.Selector) {
+			s.Select(
+				sql.As(fmt.Sprintf("COALESCE(SUM(%s * %s), 0)", s.C(quotelineitem.FieldMrc), s.C(quotelineitem.FieldQuantity)), "mrc"),
+				sql.As(fmt.Sprintf("COALESCE(SUM(%s * %s), 0)", s.C(quotelineitem.FieldNrc), s.C(quotelineitem.FieldQuantity)), "nrc"),
+			)
+		}).
+		Scan(ctx, &sums)
+	if err != nil {
+		return fmt.Errorf("summing line items: %w", err)
+	}
+	var mrc, nrc money.Amount
+	if len(sums) == 1 {
+		mrc, nrc = money.Amount(sums[0].MRC), money.Amount(sums[0].NRC)
+	}
+	term, err := c.Quote.Query().
+		Where(quote.ID(quoteID)).
+		Select(quote.FieldTermMonths).
+		Int(ctx)
+	if err != nil {
+		return fmt.Errorf("reading quote term: %w", err)
+	}
+	return c.Quote.UpdateOneID(quoteID).
+		SetMrc(mrc).
+		SetNrc(nrc).
+		SetTcv(TCV(mrc, nrc, term)).
+		Exec(ctx)
+}
+
+// TCV is the total contract value: MRC x term + NRC.
+func TCV(mrc, nrc money.Amount, termMonths int) money.Amount {
+	return mrc*money.Amount(termMonths) + nrc
+}
+
+// syncQuoteTCV keeps a quote's TCV when its term changes.
+func syncQuoteTCV(next ent.Mutator) ent.Mutator {
+	return hook.QuoteFunc(func(ctx context.Context, m *gen.QuoteMutation) (ent.Value, error) {
+		term, ok := m.TermMonths()
+		if !ok {
+			return next.Mutate(ctx, m)
+		}
+		mrc, _ := m.Mrc()
+		nrc, _ := m.Nrc()
+		if m.Op().Is(ent.OpUpdateOne) {
+			if _, set := m.Mrc(); !set {
+				if old, err := m.OldMrc(ctx); err == nil {
+					mrc = old
+				}
+			}
+			if _, set := m.Nrc(); !set {
+				if old, err := m.OldNrc(ctx); err == nil {
+					nrc = old
+				}
+			}
+		}
+		m.SetTcv(TCV(mrc, nrc, term))
+		return next.Mutate(ctx, m)
+	})
+}
+
+// syncContractTCV keeps a contract's TCV equal to MRC x term + NRC.
+func syncContractTCV(next ent.Mutator) ent.Mutator {
+	return hook.ContractFunc(func(ctx context.Context, m *gen.ContractMutation) (ent.Value, error) {
+		mrc, mrcSet := m.Mrc()
+		nrc, nrcSet := m.Nrc()
+		term, termSet := m.TermMonths()
+		if !mrcSet && !nrcSet && !termSet {
+			return next.Mutate(ctx, m)
+		}
+		if m.Op().Is(ent.OpUpdateOne) {
+			var err error
+			if !mrcSet {
+				mrc, err = m.OldMrc(ctx)
+			}
+			if !nrcSet && err == nil {
+				nrc, err = m.OldNrc(ctx)
+			}
+			if !termSet && err == nil {
+				term, err = m.OldTermMonths(ctx)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("reading contract: %w", err)
+			}
+		}
+		m.SetTcv(TCV(mrc, nrc, term))
+		return next.Mutate(ctx, m)
+	})
+}
+
+// orderCarrier sets an order's carrier to its account's carrier, so that a
+// carrier's PONs can be unique in the database.
+func orderCarrier(next ent.Mutator) ent.Mutator {
+	return hook.OrderFunc(func(ctx context.Context, m *gen.OrderMutation) (ent.Value, error) {
+		accountID, ok := m.AccountID()
+		if !ok {
+			return next.Mutate(ctx, m)
+		}
+		carrierID, err := m.Client().Account.Query().
+			Where(account.ID(accountID)).
+			Select(account.FieldCarrierID).
+			String(ctx)
+		if gen.IsNotFound(err) {
+			return nil, notFoundReference("accountID")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading the order's account: %w", err)
+		}
+		m.SetCarrierID(carrierID)
+		return next.Mutate(ctx, m)
+	})
+}
+
+// escalationOpened sets the SLA clock of a new escalation from its severity and
+// writes the CREATED event on its timeline.
+func escalationOpened(next ent.Mutator) ent.Mutator {
+	return hook.EscalationFunc(func(ctx context.Context, m *gen.EscalationMutation) (ent.Value, error) {
+		sev, ok := m.Severity()
+		created, _ := m.CreatedAt()
+		if ok {
+			respond, resolve, err := sla.Due(sev.String(), created)
+			if err != nil {
+				return nil, err
+			}
+			m.SetResponseDueAt(respond)
+			m.SetResolutionDueAt(resolve)
+		}
+		v, err := next.Mutate(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		e := v.(*gen.Escalation)
+		err = m.Client().EscalationEvent.Create().
+			SetEscalationID(e.ID).
+			SetKind(escalationevent.KindCreated).
+			SetToValue(string(e.Severity)).
+			SetBody(e.Title).
+			SetCreatedAt(e.CreatedAt).
+			SetNillableActorRepID(e.RaisedByRepID).
+			SetNillableActorContactID(e.RaisedByContactID).
+			Exec(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("writing the created event: %w", err)
+		}
+		return e, nil
+	})
+}

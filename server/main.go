@@ -1,0 +1,176 @@
+// Command server is the carrierdesk program: it serves the GraphQL API and
+// holds the operator's subcommands.
+//
+//	go run ./server              serve on ADDR (default :8080)
+//	go run ./server seed         load the demo portfolio (--scale N for more)
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"carrierdesk/ent/privacy"
+	"carrierdesk/internal/seed"
+)
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "carrierdesk:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches a subcommand; serving is the default.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := LoadConfig(environ)
+	if err != nil {
+		return err
+	}
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, args)
+	case "seed":
+		return seedCommand(ctx, cfg, args, stderr)
+	default:
+		return fmt.Errorf("unknown command %q (commands: serve, seed)", cmd)
+	}
+}
+
+// Main is the running server, separated from process concerns so tests can start it.
+type Main struct {
+	Config Config
+	DB     *Database
+	HTTP   *http.Server
+	ln     net.Listener
+}
+
+// Open opens the database and starts listening; Serve then serves.
+func (m *Main) Open(ctx context.Context) error {
+	db, err := OpenDatabase(ctx, m.Config)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	if m.Config.DatabaseURL == "" && m.Config.SeedOnEmpty {
+		if err := seedIfEmpty(ctx, db); err != nil {
+			return err
+		}
+	}
+	m.ln, err = net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", m.Config.Addr, err)
+	}
+	m.HTTP = &http.Server{
+		Handler:           NewHandler(db, m.Config),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	return nil
+}
+
+// Addr is the address the server listens on.
+func (m *Main) Addr() string { return m.ln.Addr().String() }
+
+// Serve serves until the listener closes.
+func (m *Main) Serve() error {
+	if err := m.HTTP.Serve(m.ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close stops accepting, lets in-flight requests finish within the context's deadline, and closes the database.
+func (m *Main) Close(ctx context.Context) error {
+	var errs []error
+	if m.HTTP != nil {
+		errs = append(errs, m.HTTP.Shutdown(ctx))
+	}
+	if m.DB != nil {
+		errs = append(errs, m.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func serve(ctx context.Context, cfg Config, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	m := &Main{Config: cfg}
+	if err := m.Open(ctx); err != nil {
+		m.Close(context.Background())
+		return err
+	}
+	store := "sqlite:" + cfg.SQLitePath
+	if cfg.DatabaseURL != "" {
+		store = "postgres"
+	}
+	slog.Info("serving", "addr", m.Addr(), "store", store, "graphiql", "http://"+m.Addr()+"/")
+	errc := make(chan error, 1)
+	go func() { errc <- m.Serve() }()
+	select {
+	case err := <-errc:
+		m.Close(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return m.Close(shutdownCtx)
+}
+
+// seedIfEmpty loads the demo portfolio into an empty embedded database, so the
+// first `make run` shows something real.
+func seedIfEmpty(ctx context.Context, db *Database) error {
+	n, err := db.Client.Carrier.Query().Count(privacy.DecisionContext(ctx, privacy.Allow))
+	if err != nil {
+		return fmt.Errorf("checking for data: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	slog.Info("empty database: loading the demo portfolio")
+	_, err = seed.Run(ctx, db.Client, seed.Options{Scale: 1})
+	return err
+}
+
+func seedCommand(ctx context.Context, cfg Config, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	scale := fs.Int("scale", 1, "multiply the demo volume by `N`")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *scale < 1 {
+		return fmt.Errorf("--scale must be at least 1")
+	}
+	db, err := OpenDatabase(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	sum, err := seed.Run(ctx, db.Client, seed.Options{Scale: *scale, Progress: stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "seed: %+v in %s\n", sum, time.Since(start).Round(time.Millisecond))
+	return nil
+}
