@@ -53,8 +53,8 @@ type Account struct {
 type AccountEdges struct {
 	// The carrier that owns the account.
 	Carrier *Carrier `json:"carrier,omitempty"`
-	// Reps assigned to the account, past and present; see assignments for capacity and dates.
-	Reps []*Rep `json:"reps,omitempty"`
+	// Reps assigned to the account, past and present, with capacity and dates; filter on endedAtIsNil for the current ones.
+	Assignments []*AccountAssignment `json:"assignments,omitempty"`
 	// Priced offers on the account.
 	Quotes []*Quote `json:"quotes,omitempty"`
 	// Master agreements and service orders.
@@ -69,15 +69,13 @@ type AccountEdges struct {
 	Activities []*Activity `json:"activities,omitempty"`
 	// Problems raised on the account.
 	Escalations []*Escalation `json:"escalations,omitempty"`
-	// Assignments holds the value of the assignments edge.
-	Assignments []*AccountAssignment `json:"assignments,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [10]bool
+	loadedTypes [9]bool
 	// totalCount holds the count of the edges above.
-	totalCount [10]map[string]int
+	totalCount [9]map[string]int
 
-	namedReps            map[string][]*Rep
+	namedAssignments     map[string][]*AccountAssignment
 	namedQuotes          map[string][]*Quote
 	namedContracts       map[string][]*Contract
 	namedRfps            map[string][]*RFP
@@ -85,7 +83,6 @@ type AccountEdges struct {
 	namedBusinessReviews map[string][]*BusinessReview
 	namedActivities      map[string][]*Activity
 	namedEscalations     map[string][]*Escalation
-	namedAssignments     map[string][]*AccountAssignment
 }
 
 // CarrierOrErr returns the Carrier value or an error if the edge
@@ -99,13 +96,13 @@ func (e AccountEdges) CarrierOrErr() (*Carrier, error) {
 	return nil, &NotLoadedError{edge: "carrier"}
 }
 
-// RepsOrErr returns the Reps value or an error if the edge
+// AssignmentsOrErr returns the Assignments value or an error if the edge
 // was not loaded in eager-loading.
-func (e AccountEdges) RepsOrErr() ([]*Rep, error) {
+func (e AccountEdges) AssignmentsOrErr() ([]*AccountAssignment, error) {
 	if e.loadedTypes[1] {
-		return e.Reps, nil
+		return e.Assignments, nil
 	}
-	return nil, &NotLoadedError{edge: "reps"}
+	return nil, &NotLoadedError{edge: "assignments"}
 }
 
 // QuotesOrErr returns the Quotes value or an error if the edge
@@ -169,15 +166,6 @@ func (e AccountEdges) EscalationsOrErr() ([]*Escalation, error) {
 		return e.Escalations, nil
 	}
 	return nil, &NotLoadedError{edge: "escalations"}
-}
-
-// AssignmentsOrErr returns the Assignments value or an error if the edge
-// was not loaded in eager-loading.
-func (e AccountEdges) AssignmentsOrErr() ([]*AccountAssignment, error) {
-	if e.loadedTypes[9] {
-		return e.Assignments, nil
-	}
-	return nil, &NotLoadedError{edge: "assignments"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -296,9 +284,9 @@ func (_m *Account) QueryCarrier() *CarrierQuery {
 	return NewAccountClient(_m.config).QueryCarrier(_m)
 }
 
-// QueryReps queries the "reps" edge of the Account entity.
-func (_m *Account) QueryReps() *RepQuery {
-	return NewAccountClient(_m.config).QueryReps(_m)
+// QueryAssignments queries the "assignments" edge of the Account entity.
+func (_m *Account) QueryAssignments() *AccountAssignmentQuery {
+	return NewAccountClient(_m.config).QueryAssignments(_m)
 }
 
 // QueryQuotes queries the "quotes" edge of the Account entity.
@@ -334,11 +322,6 @@ func (_m *Account) QueryActivities() *ActivityQuery {
 // QueryEscalations queries the "escalations" edge of the Account entity.
 func (_m *Account) QueryEscalations() *EscalationQuery {
 	return NewAccountClient(_m.config).QueryEscalations(_m)
-}
-
-// QueryAssignments queries the "assignments" edge of the Account entity.
-func (_m *Account) QueryAssignments() *AccountAssignmentQuery {
-	return NewAccountClient(_m.config).QueryAssignments(_m)
 }
 
 // Update returns a builder for updating this Account.
@@ -400,27 +383,27 @@ func (_m *Account) String() string {
 	return builder.String()
 }
 
-// NamedReps returns the Reps named value or an error if the edge was not
+// NamedAssignments returns the Assignments named value or an error if the edge was not
 // loaded in eager-loading with this name.
-func (_m *Account) NamedReps(name string) ([]*Rep, error) {
-	if _m.Edges.namedReps == nil {
+func (_m *Account) NamedAssignments(name string) ([]*AccountAssignment, error) {
+	if _m.Edges.namedAssignments == nil {
 		return nil, &NotLoadedError{edge: name}
 	}
-	nodes, ok := _m.Edges.namedReps[name]
+	nodes, ok := _m.Edges.namedAssignments[name]
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
 	return nodes, nil
 }
 
-func (_m *Account) appendNamedReps(name string, edges ...*Rep) {
-	if _m.Edges.namedReps == nil {
-		_m.Edges.namedReps = make(map[string][]*Rep)
+func (_m *Account) appendNamedAssignments(name string, edges ...*AccountAssignment) {
+	if _m.Edges.namedAssignments == nil {
+		_m.Edges.namedAssignments = make(map[string][]*AccountAssignment)
 	}
 	if len(edges) == 0 {
-		_m.Edges.namedReps[name] = []*Rep{}
+		_m.Edges.namedAssignments[name] = []*AccountAssignment{}
 	} else {
-		_m.Edges.namedReps[name] = append(_m.Edges.namedReps[name], edges...)
+		_m.Edges.namedAssignments[name] = append(_m.Edges.namedAssignments[name], edges...)
 	}
 }
 
@@ -589,30 +572,6 @@ func (_m *Account) appendNamedEscalations(name string, edges ...*Escalation) {
 		_m.Edges.namedEscalations[name] = []*Escalation{}
 	} else {
 		_m.Edges.namedEscalations[name] = append(_m.Edges.namedEscalations[name], edges...)
-	}
-}
-
-// NamedAssignments returns the Assignments named value or an error if the edge was not
-// loaded in eager-loading with this name.
-func (_m *Account) NamedAssignments(name string) ([]*AccountAssignment, error) {
-	if _m.Edges.namedAssignments == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedAssignments[name]
-	if !ok {
-		return nil, &NotLoadedError{edge: name}
-	}
-	return nodes, nil
-}
-
-func (_m *Account) appendNamedAssignments(name string, edges ...*AccountAssignment) {
-	if _m.Edges.namedAssignments == nil {
-		_m.Edges.namedAssignments = make(map[string][]*AccountAssignment)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedAssignments[name] = []*AccountAssignment{}
-	} else {
-		_m.Edges.namedAssignments[name] = append(_m.Edges.namedAssignments[name], edges...)
 	}
 }
 

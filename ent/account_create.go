@@ -12,7 +12,6 @@ import (
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/quote"
-	"carrierdesk/ent/rep"
 	"carrierdesk/ent/rfp"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/money"
@@ -160,19 +159,19 @@ func (_c *AccountCreate) SetCarrier(v *Carrier) *AccountCreate {
 	return _c.SetCarrierID(v.ID)
 }
 
-// AddRepIDs adds the "reps" edge to the Rep entity by IDs.
-func (_c *AccountCreate) AddRepIDs(ids ...string) *AccountCreate {
-	_c.mutation.AddRepIDs(ids...)
+// AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by IDs.
+func (_c *AccountCreate) AddAssignmentIDs(ids ...string) *AccountCreate {
+	_c.mutation.AddAssignmentIDs(ids...)
 	return _c
 }
 
-// AddReps adds the "reps" edges to the Rep entity.
-func (_c *AccountCreate) AddReps(v ...*Rep) *AccountCreate {
+// AddAssignments adds the "assignments" edges to the AccountAssignment entity.
+func (_c *AccountCreate) AddAssignments(v ...*AccountAssignment) *AccountCreate {
 	ids := make([]string, len(v))
 	for i := range v {
 		ids[i] = v[i].ID
 	}
-	return _c.AddRepIDs(ids...)
+	return _c.AddAssignmentIDs(ids...)
 }
 
 // AddQuoteIDs adds the "quotes" edge to the Quote entity by IDs.
@@ -280,21 +279,6 @@ func (_c *AccountCreate) AddEscalations(v ...*Escalation) *AccountCreate {
 	return _c.AddEscalationIDs(ids...)
 }
 
-// AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by IDs.
-func (_c *AccountCreate) AddAssignmentIDs(ids ...string) *AccountCreate {
-	_c.mutation.AddAssignmentIDs(ids...)
-	return _c
-}
-
-// AddAssignments adds the "assignments" edges to the AccountAssignment entity.
-func (_c *AccountCreate) AddAssignments(v ...*AccountAssignment) *AccountCreate {
-	ids := make([]string, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _c.AddAssignmentIDs(ids...)
-}
-
 // Mutation returns the AccountMutation object of the builder.
 func (_c *AccountCreate) Mutation() *AccountMutation {
 	return _c.mutation
@@ -302,7 +286,9 @@ func (_c *AccountCreate) Mutation() *AccountMutation {
 
 // Save creates the Account in the database.
 func (_c *AccountCreate) Save(ctx context.Context) (*Account, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -329,12 +315,18 @@ func (_c *AccountCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *AccountCreate) defaults() {
+func (_c *AccountCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if account.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized account.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := account.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if account.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized account.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := account.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -351,9 +343,13 @@ func (_c *AccountCreate) defaults() {
 		_c.mutation.SetCurrency(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if account.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized account.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := account.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -532,26 +528,19 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 		_node.CarrierID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
-	if nodes := _c.mutation.RepsIDs(); len(nodes) > 0 {
+	if nodes := _c.mutation.AssignmentsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   account.RepsTable,
-			Columns: account.RepsPrimaryKey,
+			Table:   account.AssignmentsTable,
+			Columns: []string{account.AssignmentsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
+				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		createE := &AccountAssignmentCreate{config: _c.config, mutation: newAccountAssignmentMutation(_c.config, OpCreate)}
-		_ = createE.defaults()
-		_, specE := createE.createSpec()
-		edge.Target.Fields = specE.Fields
-		if specE.ID.Value != nil {
-			edge.Target.Fields = append(edge.Target.Fields, specE.ID)
 		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
@@ -660,22 +649,6 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(escalation.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges = append(_spec.Edges, edge)
-	}
-	if nodes := _c.mutation.AssignmentsIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   account.AssignmentsTable,
-			Columns: []string{account.AssignmentsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

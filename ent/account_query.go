@@ -13,10 +13,10 @@ import (
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/predicate"
 	"carrierdesk/ent/quote"
-	"carrierdesk/ent/rep"
 	"carrierdesk/ent/rfp"
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -35,7 +35,7 @@ type AccountQuery struct {
 	inters                   []Interceptor
 	predicates               []predicate.Account
 	withCarrier              *CarrierQuery
-	withReps                 *RepQuery
+	withAssignments          *AccountAssignmentQuery
 	withQuotes               *QuoteQuery
 	withContracts            *ContractQuery
 	withRfps                 *RFPQuery
@@ -43,10 +43,9 @@ type AccountQuery struct {
 	withBusinessReviews      *BusinessReviewQuery
 	withActivities           *ActivityQuery
 	withEscalations          *EscalationQuery
-	withAssignments          *AccountAssignmentQuery
 	loadTotal                []func(context.Context, []*Account) error
 	modifiers                []func(*sql.Selector)
-	withNamedReps            map[string]*RepQuery
+	withNamedAssignments     map[string]*AccountAssignmentQuery
 	withNamedQuotes          map[string]*QuoteQuery
 	withNamedContracts       map[string]*ContractQuery
 	withNamedRfps            map[string]*RFPQuery
@@ -54,7 +53,6 @@ type AccountQuery struct {
 	withNamedBusinessReviews map[string]*BusinessReviewQuery
 	withNamedActivities      map[string]*ActivityQuery
 	withNamedEscalations     map[string]*EscalationQuery
-	withNamedAssignments     map[string]*AccountAssignmentQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -113,9 +111,9 @@ func (_q *AccountQuery) QueryCarrier() *CarrierQuery {
 	return query
 }
 
-// QueryReps chains the current query on the "reps" edge.
-func (_q *AccountQuery) QueryReps() *RepQuery {
-	query := (&RepClient{config: _q.config}).Query()
+// QueryAssignments chains the current query on the "assignments" edge.
+func (_q *AccountQuery) QueryAssignments() *AccountAssignmentQuery {
+	query := (&AccountAssignmentClient{config: _q.config}).Query()
 	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
 		if err := _q.prepareQuery(ctx); err != nil {
 			return nil, err
@@ -126,8 +124,8 @@ func (_q *AccountQuery) QueryReps() *RepQuery {
 		}
 		step := sqlgraph.NewStep(
 			sqlgraph.From(account.Table, account.FieldID, selector),
-			sqlgraph.To(rep.Table, rep.FieldID),
-			sqlgraph.Edge(sqlgraph.M2M, false, account.RepsTable, account.RepsPrimaryKey...),
+			sqlgraph.To(accountassignment.Table, accountassignment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.AssignmentsTable, account.AssignmentsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -282,28 +280,6 @@ func (_q *AccountQuery) QueryEscalations() *EscalationQuery {
 			sqlgraph.From(account.Table, account.FieldID, selector),
 			sqlgraph.To(escalation.Table, escalation.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, account.EscalationsTable, account.EscalationsColumn),
-		)
-		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
-		return fromU, nil
-	}
-	return query
-}
-
-// QueryAssignments chains the current query on the "assignments" edge.
-func (_q *AccountQuery) QueryAssignments() *AccountAssignmentQuery {
-	query := (&AccountAssignmentClient{config: _q.config}).Query()
-	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
-		if err := _q.prepareQuery(ctx); err != nil {
-			return nil, err
-		}
-		selector := _q.sqlQuery(ctx)
-		if err := selector.Err(); err != nil {
-			return nil, err
-		}
-		step := sqlgraph.NewStep(
-			sqlgraph.From(account.Table, account.FieldID, selector),
-			sqlgraph.To(accountassignment.Table, accountassignment.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, true, account.AssignmentsTable, account.AssignmentsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -504,7 +480,7 @@ func (_q *AccountQuery) Clone() *AccountQuery {
 		inters:              append([]Interceptor{}, _q.inters...),
 		predicates:          append([]predicate.Account{}, _q.predicates...),
 		withCarrier:         _q.withCarrier.Clone(),
-		withReps:            _q.withReps.Clone(),
+		withAssignments:     _q.withAssignments.Clone(),
 		withQuotes:          _q.withQuotes.Clone(),
 		withContracts:       _q.withContracts.Clone(),
 		withRfps:            _q.withRfps.Clone(),
@@ -512,7 +488,6 @@ func (_q *AccountQuery) Clone() *AccountQuery {
 		withBusinessReviews: _q.withBusinessReviews.Clone(),
 		withActivities:      _q.withActivities.Clone(),
 		withEscalations:     _q.withEscalations.Clone(),
-		withAssignments:     _q.withAssignments.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -531,14 +506,14 @@ func (_q *AccountQuery) WithCarrier(opts ...func(*CarrierQuery)) *AccountQuery {
 	return _q
 }
 
-// WithReps tells the query-builder to eager-load the nodes that are connected to
-// the "reps" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *AccountQuery) WithReps(opts ...func(*RepQuery)) *AccountQuery {
-	query := (&RepClient{config: _q.config}).Query()
+// WithAssignments tells the query-builder to eager-load the nodes that are connected to
+// the "assignments" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithAssignments(opts ...func(*AccountAssignmentQuery)) *AccountQuery {
+	query := (&AccountAssignmentClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	_q.withReps = query
+	_q.withAssignments = query
 	return _q
 }
 
@@ -619,17 +594,6 @@ func (_q *AccountQuery) WithEscalations(opts ...func(*EscalationQuery)) *Account
 	return _q
 }
 
-// WithAssignments tells the query-builder to eager-load the nodes that are connected to
-// the "assignments" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *AccountQuery) WithAssignments(opts ...func(*AccountAssignmentQuery)) *AccountQuery {
-	query := (&AccountAssignmentClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	_q.withAssignments = query
-	return _q
-}
-
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -701,6 +665,12 @@ func (_q *AccountQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if account.Policy == nil {
+		return errors.New("ent: uninitialized account.Policy (forgotten import ent/runtime?)")
+	}
+	if err := account.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -708,9 +678,9 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 	var (
 		nodes       = []*Account{}
 		_spec       = _q.querySpec()
-		loadedTypes = [10]bool{
+		loadedTypes = [9]bool{
 			_q.withCarrier != nil,
-			_q.withReps != nil,
+			_q.withAssignments != nil,
 			_q.withQuotes != nil,
 			_q.withContracts != nil,
 			_q.withRfps != nil,
@@ -718,7 +688,6 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 			_q.withBusinessReviews != nil,
 			_q.withActivities != nil,
 			_q.withEscalations != nil,
-			_q.withAssignments != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -748,10 +717,10 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 			return nil, err
 		}
 	}
-	if query := _q.withReps; query != nil {
-		if err := _q.loadReps(ctx, query, nodes,
-			func(n *Account) { n.Edges.Reps = []*Rep{} },
-			func(n *Account, e *Rep) { n.Edges.Reps = append(n.Edges.Reps, e) }); err != nil {
+	if query := _q.withAssignments; query != nil {
+		if err := _q.loadAssignments(ctx, query, nodes,
+			func(n *Account) { n.Edges.Assignments = []*AccountAssignment{} },
+			func(n *Account, e *AccountAssignment) { n.Edges.Assignments = append(n.Edges.Assignments, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -804,17 +773,10 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 			return nil, err
 		}
 	}
-	if query := _q.withAssignments; query != nil {
+	for name, query := range _q.withNamedAssignments {
 		if err := _q.loadAssignments(ctx, query, nodes,
-			func(n *Account) { n.Edges.Assignments = []*AccountAssignment{} },
-			func(n *Account, e *AccountAssignment) { n.Edges.Assignments = append(n.Edges.Assignments, e) }); err != nil {
-			return nil, err
-		}
-	}
-	for name, query := range _q.withNamedReps {
-		if err := _q.loadReps(ctx, query, nodes,
-			func(n *Account) { n.appendNamedReps(name) },
-			func(n *Account, e *Rep) { n.appendNamedReps(name, e) }); err != nil {
+			func(n *Account) { n.appendNamedAssignments(name) },
+			func(n *Account, e *AccountAssignment) { n.appendNamedAssignments(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -867,13 +829,6 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 			return nil, err
 		}
 	}
-	for name, query := range _q.withNamedAssignments {
-		if err := _q.loadAssignments(ctx, query, nodes,
-			func(n *Account) { n.appendNamedAssignments(name) },
-			func(n *Account, e *AccountAssignment) { n.appendNamedAssignments(name, e) }); err != nil {
-			return nil, err
-		}
-	}
 	for i := range _q.loadTotal {
 		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
@@ -911,64 +866,33 @@ func (_q *AccountQuery) loadCarrier(ctx context.Context, query *CarrierQuery, no
 	}
 	return nil
 }
-func (_q *AccountQuery) loadReps(ctx context.Context, query *RepQuery, nodes []*Account, init func(*Account), assign func(*Account, *Rep)) error {
-	edgeIDs := make([]driver.Value, len(nodes))
-	byID := make(map[string]*Account)
-	nids := make(map[string]map[*Account]struct{})
-	for i, node := range nodes {
-		edgeIDs[i] = node.ID
-		byID[node.ID] = node
+func (_q *AccountQuery) loadAssignments(ctx context.Context, query *AccountAssignmentQuery, nodes []*Account, init func(*Account), assign func(*Account, *AccountAssignment)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Account)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
 		if init != nil {
-			init(node)
+			init(nodes[i])
 		}
 	}
-	query.Where(func(s *sql.Selector) {
-		joinT := sql.Table(account.RepsTable)
-		s.Join(joinT).On(s.C(rep.FieldID), joinT.C(account.RepsPrimaryKey[1]))
-		s.Where(sql.InValues(joinT.C(account.RepsPrimaryKey[0]), edgeIDs...))
-		columns := s.SelectedColumns()
-		s.Select(joinT.C(account.RepsPrimaryKey[0]))
-		s.AppendSelect(columns...)
-		s.SetDistinct(false)
-	})
-	if err := query.prepareQuery(ctx); err != nil {
-		return err
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(accountassignment.FieldAccountID)
 	}
-	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
-		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
-			assign := spec.Assign
-			values := spec.ScanValues
-			spec.ScanValues = func(columns []string) ([]any, error) {
-				values, err := values(columns[1:])
-				if err != nil {
-					return nil, err
-				}
-				return append([]any{new(sql.NullString)}, values...), nil
-			}
-			spec.Assign = func(columns []string, values []any) error {
-				outValue := values[0].(*sql.NullString).String
-				inValue := values[1].(*sql.NullString).String
-				if nids[inValue] == nil {
-					nids[inValue] = map[*Account]struct{}{byID[outValue]: {}}
-					return assign(columns[1:], values[1:])
-				}
-				nids[inValue][byID[outValue]] = struct{}{}
-				return nil
-			}
-		})
-	})
-	neighbors, err := withInterceptors[[]*Rep](ctx, query, qr, query.inters)
+	query.Where(predicate.AccountAssignment(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(account.AssignmentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
 	if err != nil {
 		return err
 	}
 	for _, n := range neighbors {
-		nodes, ok := nids[n.ID]
+		fk := n.AccountID
+		node, ok := nodeids[fk]
 		if !ok {
-			return fmt.Errorf(`unexpected "reps" node returned %v`, n.ID)
+			return fmt.Errorf(`unexpected referenced foreign-key "account_id" returned %v for node %v`, fk, n.ID)
 		}
-		for kn := range nodes {
-			assign(kn, n)
-		}
+		assign(node, n)
 	}
 	return nil
 }
@@ -1182,36 +1106,6 @@ func (_q *AccountQuery) loadEscalations(ctx context.Context, query *EscalationQu
 	}
 	return nil
 }
-func (_q *AccountQuery) loadAssignments(ctx context.Context, query *AccountAssignmentQuery, nodes []*Account, init func(*Account), assign func(*Account, *AccountAssignment)) error {
-	fks := make([]driver.Value, 0, len(nodes))
-	nodeids := make(map[string]*Account)
-	for i := range nodes {
-		fks = append(fks, nodes[i].ID)
-		nodeids[nodes[i].ID] = nodes[i]
-		if init != nil {
-			init(nodes[i])
-		}
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(accountassignment.FieldAccountID)
-	}
-	query.Where(predicate.AccountAssignment(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(account.AssignmentsColumn), fks...))
-	}))
-	neighbors, err := query.All(ctx)
-	if err != nil {
-		return err
-	}
-	for _, n := range neighbors {
-		fk := n.AccountID
-		node, ok := nodeids[fk]
-		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "account_id" returned %v for node %v`, fk, n.ID)
-		}
-		assign(node, n)
-	}
-	return nil
-}
 
 func (_q *AccountQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1335,17 +1229,17 @@ func (_q *AccountQuery) Modify(modifiers ...func(s *sql.Selector)) *AccountSelec
 	return _q.Select()
 }
 
-// WithNamedReps tells the query-builder to eager-load the nodes that are connected to the "reps"
+// WithNamedAssignments tells the query-builder to eager-load the nodes that are connected to the "assignments"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
-func (_q *AccountQuery) WithNamedReps(name string, opts ...func(*RepQuery)) *AccountQuery {
-	query := (&RepClient{config: _q.config}).Query()
+func (_q *AccountQuery) WithNamedAssignments(name string, opts ...func(*AccountAssignmentQuery)) *AccountQuery {
+	query := (&AccountAssignmentClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	if _q.withNamedReps == nil {
-		_q.withNamedReps = make(map[string]*RepQuery)
+	if _q.withNamedAssignments == nil {
+		_q.withNamedAssignments = make(map[string]*AccountAssignmentQuery)
 	}
-	_q.withNamedReps[name] = query
+	_q.withNamedAssignments[name] = query
 	return _q
 }
 
@@ -1444,20 +1338,6 @@ func (_q *AccountQuery) WithNamedEscalations(name string, opts ...func(*Escalati
 		_q.withNamedEscalations = make(map[string]*EscalationQuery)
 	}
 	_q.withNamedEscalations[name] = query
-	return _q
-}
-
-// WithNamedAssignments tells the query-builder to eager-load the nodes that are connected to the "assignments"
-// edge with the given name. The optional arguments are used to configure the query builder of the edge.
-func (_q *AccountQuery) WithNamedAssignments(name string, opts ...func(*AccountAssignmentQuery)) *AccountQuery {
-	query := (&AccountAssignmentClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	if _q.withNamedAssignments == nil {
-		_q.withNamedAssignments = make(map[string]*AccountAssignmentQuery)
-	}
-	_q.withNamedAssignments[name] = query
 	return _q
 }
 

@@ -12,7 +12,6 @@ import (
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/predicate"
 	"carrierdesk/ent/quote"
-	"carrierdesk/ent/rep"
 	"carrierdesk/ent/rfp"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/money"
@@ -165,19 +164,19 @@ func (_u *AccountUpdate) SetNillableCurrency(v *string) *AccountUpdate {
 	return _u
 }
 
-// AddRepIDs adds the "reps" edge to the Rep entity by IDs.
-func (_u *AccountUpdate) AddRepIDs(ids ...string) *AccountUpdate {
-	_u.mutation.AddRepIDs(ids...)
+// AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by IDs.
+func (_u *AccountUpdate) AddAssignmentIDs(ids ...string) *AccountUpdate {
+	_u.mutation.AddAssignmentIDs(ids...)
 	return _u
 }
 
-// AddReps adds the "reps" edges to the Rep entity.
-func (_u *AccountUpdate) AddReps(v ...*Rep) *AccountUpdate {
+// AddAssignments adds the "assignments" edges to the AccountAssignment entity.
+func (_u *AccountUpdate) AddAssignments(v ...*AccountAssignment) *AccountUpdate {
 	ids := make([]string, len(v))
 	for i := range v {
 		ids[i] = v[i].ID
 	}
-	return _u.AddRepIDs(ids...)
+	return _u.AddAssignmentIDs(ids...)
 }
 
 // AddQuoteIDs adds the "quotes" edge to the Quote entity by IDs.
@@ -285,45 +284,30 @@ func (_u *AccountUpdate) AddEscalations(v ...*Escalation) *AccountUpdate {
 	return _u.AddEscalationIDs(ids...)
 }
 
-// AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by IDs.
-func (_u *AccountUpdate) AddAssignmentIDs(ids ...string) *AccountUpdate {
-	_u.mutation.AddAssignmentIDs(ids...)
-	return _u
-}
-
-// AddAssignments adds the "assignments" edges to the AccountAssignment entity.
-func (_u *AccountUpdate) AddAssignments(v ...*AccountAssignment) *AccountUpdate {
-	ids := make([]string, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddAssignmentIDs(ids...)
-}
-
 // Mutation returns the AccountMutation object of the builder.
 func (_u *AccountUpdate) Mutation() *AccountMutation {
 	return _u.mutation
 }
 
-// ClearReps clears all "reps" edges to the Rep entity.
-func (_u *AccountUpdate) ClearReps() *AccountUpdate {
-	_u.mutation.ClearReps()
+// ClearAssignments clears all "assignments" edges to the AccountAssignment entity.
+func (_u *AccountUpdate) ClearAssignments() *AccountUpdate {
+	_u.mutation.ClearAssignments()
 	return _u
 }
 
-// RemoveRepIDs removes the "reps" edge to Rep entities by IDs.
-func (_u *AccountUpdate) RemoveRepIDs(ids ...string) *AccountUpdate {
-	_u.mutation.RemoveRepIDs(ids...)
+// RemoveAssignmentIDs removes the "assignments" edge to AccountAssignment entities by IDs.
+func (_u *AccountUpdate) RemoveAssignmentIDs(ids ...string) *AccountUpdate {
+	_u.mutation.RemoveAssignmentIDs(ids...)
 	return _u
 }
 
-// RemoveReps removes "reps" edges to Rep entities.
-func (_u *AccountUpdate) RemoveReps(v ...*Rep) *AccountUpdate {
+// RemoveAssignments removes "assignments" edges to AccountAssignment entities.
+func (_u *AccountUpdate) RemoveAssignments(v ...*AccountAssignment) *AccountUpdate {
 	ids := make([]string, len(v))
 	for i := range v {
 		ids[i] = v[i].ID
 	}
-	return _u.RemoveRepIDs(ids...)
+	return _u.RemoveAssignmentIDs(ids...)
 }
 
 // ClearQuotes clears all "quotes" edges to the Quote entity.
@@ -473,30 +457,11 @@ func (_u *AccountUpdate) RemoveEscalations(v ...*Escalation) *AccountUpdate {
 	return _u.RemoveEscalationIDs(ids...)
 }
 
-// ClearAssignments clears all "assignments" edges to the AccountAssignment entity.
-func (_u *AccountUpdate) ClearAssignments() *AccountUpdate {
-	_u.mutation.ClearAssignments()
-	return _u
-}
-
-// RemoveAssignmentIDs removes the "assignments" edge to AccountAssignment entities by IDs.
-func (_u *AccountUpdate) RemoveAssignmentIDs(ids ...string) *AccountUpdate {
-	_u.mutation.RemoveAssignmentIDs(ids...)
-	return _u
-}
-
-// RemoveAssignments removes "assignments" edges to AccountAssignment entities.
-func (_u *AccountUpdate) RemoveAssignments(v ...*AccountAssignment) *AccountUpdate {
-	ids := make([]string, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveAssignmentIDs(ids...)
-}
-
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *AccountUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -523,11 +488,15 @@ func (_u *AccountUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *AccountUpdate) defaults() {
+func (_u *AccountUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if account.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized account.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := account.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -626,69 +595,48 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Currency(); ok {
 		_spec.SetField(account.FieldCurrency, field.TypeString, value)
 	}
-	if _u.mutation.RepsCleared() {
+	if _u.mutation.AssignmentsCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   account.RepsTable,
-			Columns: account.RepsPrimaryKey,
+			Table:   account.AssignmentsTable,
+			Columns: []string{account.AssignmentsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
+				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
-		}
-		createE := &AccountAssignmentCreate{config: _u.config, mutation: newAccountAssignmentMutation(_u.config, OpCreate)}
-		_ = createE.defaults()
-		_, specE := createE.createSpec()
-		edge.Target.Fields = specE.Fields
-		if specE.ID.Value != nil {
-			edge.Target.Fields = append(edge.Target.Fields, specE.ID)
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.RemovedRepsIDs(); len(nodes) > 0 && !_u.mutation.RepsCleared() {
+	if nodes := _u.mutation.RemovedAssignmentsIDs(); len(nodes) > 0 && !_u.mutation.AssignmentsCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   account.RepsTable,
-			Columns: account.RepsPrimaryKey,
+			Table:   account.AssignmentsTable,
+			Columns: []string{account.AssignmentsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
+				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		createE := &AccountAssignmentCreate{config: _u.config, mutation: newAccountAssignmentMutation(_u.config, OpCreate)}
-		_ = createE.defaults()
-		_, specE := createE.createSpec()
-		edge.Target.Fields = specE.Fields
-		if specE.ID.Value != nil {
-			edge.Target.Fields = append(edge.Target.Fields, specE.ID)
-		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.RepsIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.AssignmentsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   account.RepsTable,
-			Columns: account.RepsPrimaryKey,
+			Table:   account.AssignmentsTable,
+			Columns: []string{account.AssignmentsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
+				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		createE := &AccountAssignmentCreate{config: _u.config, mutation: newAccountAssignmentMutation(_u.config, OpCreate)}
-		_ = createE.defaults()
-		_, specE := createE.createSpec()
-		edge.Target.Fields = specE.Fields
-		if specE.ID.Value != nil {
-			edge.Target.Fields = append(edge.Target.Fields, specE.ID)
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
@@ -1000,51 +948,6 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(escalation.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
-	if _u.mutation.AssignmentsCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   account.AssignmentsTable,
-			Columns: []string{account.AssignmentsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedAssignmentsIDs(); len(nodes) > 0 && !_u.mutation.AssignmentsCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   account.AssignmentsTable,
-			Columns: []string{account.AssignmentsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.AssignmentsIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   account.AssignmentsTable,
-			Columns: []string{account.AssignmentsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1199,19 +1102,19 @@ func (_u *AccountUpdateOne) SetNillableCurrency(v *string) *AccountUpdateOne {
 	return _u
 }
 
-// AddRepIDs adds the "reps" edge to the Rep entity by IDs.
-func (_u *AccountUpdateOne) AddRepIDs(ids ...string) *AccountUpdateOne {
-	_u.mutation.AddRepIDs(ids...)
+// AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by IDs.
+func (_u *AccountUpdateOne) AddAssignmentIDs(ids ...string) *AccountUpdateOne {
+	_u.mutation.AddAssignmentIDs(ids...)
 	return _u
 }
 
-// AddReps adds the "reps" edges to the Rep entity.
-func (_u *AccountUpdateOne) AddReps(v ...*Rep) *AccountUpdateOne {
+// AddAssignments adds the "assignments" edges to the AccountAssignment entity.
+func (_u *AccountUpdateOne) AddAssignments(v ...*AccountAssignment) *AccountUpdateOne {
 	ids := make([]string, len(v))
 	for i := range v {
 		ids[i] = v[i].ID
 	}
-	return _u.AddRepIDs(ids...)
+	return _u.AddAssignmentIDs(ids...)
 }
 
 // AddQuoteIDs adds the "quotes" edge to the Quote entity by IDs.
@@ -1319,45 +1222,30 @@ func (_u *AccountUpdateOne) AddEscalations(v ...*Escalation) *AccountUpdateOne {
 	return _u.AddEscalationIDs(ids...)
 }
 
-// AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by IDs.
-func (_u *AccountUpdateOne) AddAssignmentIDs(ids ...string) *AccountUpdateOne {
-	_u.mutation.AddAssignmentIDs(ids...)
-	return _u
-}
-
-// AddAssignments adds the "assignments" edges to the AccountAssignment entity.
-func (_u *AccountUpdateOne) AddAssignments(v ...*AccountAssignment) *AccountUpdateOne {
-	ids := make([]string, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddAssignmentIDs(ids...)
-}
-
 // Mutation returns the AccountMutation object of the builder.
 func (_u *AccountUpdateOne) Mutation() *AccountMutation {
 	return _u.mutation
 }
 
-// ClearReps clears all "reps" edges to the Rep entity.
-func (_u *AccountUpdateOne) ClearReps() *AccountUpdateOne {
-	_u.mutation.ClearReps()
+// ClearAssignments clears all "assignments" edges to the AccountAssignment entity.
+func (_u *AccountUpdateOne) ClearAssignments() *AccountUpdateOne {
+	_u.mutation.ClearAssignments()
 	return _u
 }
 
-// RemoveRepIDs removes the "reps" edge to Rep entities by IDs.
-func (_u *AccountUpdateOne) RemoveRepIDs(ids ...string) *AccountUpdateOne {
-	_u.mutation.RemoveRepIDs(ids...)
+// RemoveAssignmentIDs removes the "assignments" edge to AccountAssignment entities by IDs.
+func (_u *AccountUpdateOne) RemoveAssignmentIDs(ids ...string) *AccountUpdateOne {
+	_u.mutation.RemoveAssignmentIDs(ids...)
 	return _u
 }
 
-// RemoveReps removes "reps" edges to Rep entities.
-func (_u *AccountUpdateOne) RemoveReps(v ...*Rep) *AccountUpdateOne {
+// RemoveAssignments removes "assignments" edges to AccountAssignment entities.
+func (_u *AccountUpdateOne) RemoveAssignments(v ...*AccountAssignment) *AccountUpdateOne {
 	ids := make([]string, len(v))
 	for i := range v {
 		ids[i] = v[i].ID
 	}
-	return _u.RemoveRepIDs(ids...)
+	return _u.RemoveAssignmentIDs(ids...)
 }
 
 // ClearQuotes clears all "quotes" edges to the Quote entity.
@@ -1507,27 +1395,6 @@ func (_u *AccountUpdateOne) RemoveEscalations(v ...*Escalation) *AccountUpdateOn
 	return _u.RemoveEscalationIDs(ids...)
 }
 
-// ClearAssignments clears all "assignments" edges to the AccountAssignment entity.
-func (_u *AccountUpdateOne) ClearAssignments() *AccountUpdateOne {
-	_u.mutation.ClearAssignments()
-	return _u
-}
-
-// RemoveAssignmentIDs removes the "assignments" edge to AccountAssignment entities by IDs.
-func (_u *AccountUpdateOne) RemoveAssignmentIDs(ids ...string) *AccountUpdateOne {
-	_u.mutation.RemoveAssignmentIDs(ids...)
-	return _u
-}
-
-// RemoveAssignments removes "assignments" edges to AccountAssignment entities.
-func (_u *AccountUpdateOne) RemoveAssignments(v ...*AccountAssignment) *AccountUpdateOne {
-	ids := make([]string, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveAssignmentIDs(ids...)
-}
-
 // Where appends a list predicates to the AccountUpdate builder.
 func (_u *AccountUpdateOne) Where(ps ...predicate.Account) *AccountUpdateOne {
 	_u.mutation.Where(ps...)
@@ -1543,7 +1410,9 @@ func (_u *AccountUpdateOne) Select(field string, fields ...string) *AccountUpdat
 
 // Save executes the query and returns the updated Account entity.
 func (_u *AccountUpdateOne) Save(ctx context.Context) (*Account, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -1570,11 +1439,15 @@ func (_u *AccountUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *AccountUpdateOne) defaults() {
+func (_u *AccountUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if account.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized account.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := account.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -1690,69 +1563,48 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 	if value, ok := _u.mutation.Currency(); ok {
 		_spec.SetField(account.FieldCurrency, field.TypeString, value)
 	}
-	if _u.mutation.RepsCleared() {
+	if _u.mutation.AssignmentsCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   account.RepsTable,
-			Columns: account.RepsPrimaryKey,
+			Table:   account.AssignmentsTable,
+			Columns: []string{account.AssignmentsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
+				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
-		}
-		createE := &AccountAssignmentCreate{config: _u.config, mutation: newAccountAssignmentMutation(_u.config, OpCreate)}
-		_ = createE.defaults()
-		_, specE := createE.createSpec()
-		edge.Target.Fields = specE.Fields
-		if specE.ID.Value != nil {
-			edge.Target.Fields = append(edge.Target.Fields, specE.ID)
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.RemovedRepsIDs(); len(nodes) > 0 && !_u.mutation.RepsCleared() {
+	if nodes := _u.mutation.RemovedAssignmentsIDs(); len(nodes) > 0 && !_u.mutation.AssignmentsCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   account.RepsTable,
-			Columns: account.RepsPrimaryKey,
+			Table:   account.AssignmentsTable,
+			Columns: []string{account.AssignmentsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
+				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		createE := &AccountAssignmentCreate{config: _u.config, mutation: newAccountAssignmentMutation(_u.config, OpCreate)}
-		_ = createE.defaults()
-		_, specE := createE.createSpec()
-		edge.Target.Fields = specE.Fields
-		if specE.ID.Value != nil {
-			edge.Target.Fields = append(edge.Target.Fields, specE.ID)
-		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.RepsIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.AssignmentsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   account.RepsTable,
-			Columns: account.RepsPrimaryKey,
+			Table:   account.AssignmentsTable,
+			Columns: []string{account.AssignmentsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
+				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		createE := &AccountAssignmentCreate{config: _u.config, mutation: newAccountAssignmentMutation(_u.config, OpCreate)}
-		_ = createE.defaults()
-		_, specE := createE.createSpec()
-		edge.Target.Fields = specE.Fields
-		if specE.ID.Value != nil {
-			edge.Target.Fields = append(edge.Target.Fields, specE.ID)
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
@@ -2064,51 +1916,6 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(escalation.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
-	if _u.mutation.AssignmentsCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   account.AssignmentsTable,
-			Columns: []string{account.AssignmentsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedAssignmentsIDs(); len(nodes) > 0 && !_u.mutation.AssignmentsCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   account.AssignmentsTable,
-			Columns: []string{account.AssignmentsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.AssignmentsIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   account.AssignmentsTable,
-			Columns: []string{account.AssignmentsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

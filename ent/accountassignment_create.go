@@ -286,7 +286,7 @@ func (_c *AccountAssignmentCreate) createSpec() (*AccountAssignment, *sqlgraph.C
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
-			Inverse: false,
+			Inverse: true,
 			Table:   accountassignment.AccountTable,
 			Columns: []string{accountassignment.AccountColumn},
 			Bidi:    false,
@@ -303,7 +303,7 @@ func (_c *AccountAssignmentCreate) createSpec() (*AccountAssignment, *sqlgraph.C
 	if nodes := _c.mutation.RepIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
-			Inverse: false,
+			Inverse: true,
 			Table:   accountassignment.RepTable,
 			Columns: []string{accountassignment.RepColumn},
 			Bidi:    false,

@@ -8,6 +8,7 @@ import (
 	"carrierdesk/ent/predicate"
 	"carrierdesk/ent/rep"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -79,7 +80,7 @@ func (_q *AccountAssignmentQuery) QueryAccount() *AccountQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(accountassignment.Table, accountassignment.FieldID, selector),
 			sqlgraph.To(account.Table, account.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, accountassignment.AccountTable, accountassignment.AccountColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, accountassignment.AccountTable, accountassignment.AccountColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -101,7 +102,7 @@ func (_q *AccountAssignmentQuery) QueryRep() *RepQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(accountassignment.Table, accountassignment.FieldID, selector),
 			sqlgraph.To(rep.Table, rep.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, accountassignment.RepTable, accountassignment.RepColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, accountassignment.RepTable, accountassignment.RepColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -402,6 +403,12 @@ func (_q *AccountAssignmentQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if accountassignment.Policy == nil {
+		return errors.New("ent: uninitialized accountassignment.Policy (forgotten import ent/runtime?)")
+	}
+	if err := accountassignment.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -128,7 +128,9 @@ func (_c *ActivityCreate) Mutation() *ActivityMutation {
 
 // Save creates the Activity in the database.
 func (_c *ActivityCreate) Save(ctx context.Context) (*Activity, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -155,19 +157,29 @@ func (_c *ActivityCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ActivityCreate) defaults() {
+func (_c *ActivityCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if activity.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized activity.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := activity.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if activity.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized activity.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := activity.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if activity.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized activity.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := activity.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

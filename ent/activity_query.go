@@ -8,6 +8,7 @@ import (
 	"carrierdesk/ent/predicate"
 	"carrierdesk/ent/rep"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -402,6 +403,12 @@ func (_q *ActivityQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if activity.Policy == nil {
+		return errors.New("ent: uninitialized activity.Policy (forgotten import ent/runtime?)")
+	}
+	if err := activity.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -144,7 +144,9 @@ func (_c *BusinessReviewCreate) Mutation() *BusinessReviewMutation {
 
 // Save creates the BusinessReview in the database.
 func (_c *BusinessReviewCreate) Save(ctx context.Context) (*BusinessReview, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -171,12 +173,18 @@ func (_c *BusinessReviewCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *BusinessReviewCreate) defaults() {
+func (_c *BusinessReviewCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if businessreview.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized businessreview.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := businessreview.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if businessreview.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized businessreview.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := businessreview.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -185,9 +193,13 @@ func (_c *BusinessReviewCreate) defaults() {
 		_c.mutation.SetStatus(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if businessreview.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized businessreview.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := businessreview.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

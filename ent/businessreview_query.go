@@ -7,6 +7,7 @@ import (
 	"carrierdesk/ent/businessreview"
 	"carrierdesk/ent/predicate"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -366,6 +367,12 @@ func (_q *BusinessReviewQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if businessreview.Policy == nil {
+		return errors.New("ent: uninitialized businessreview.Policy (forgotten import ent/runtime?)")
+	}
+	if err := businessreview.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

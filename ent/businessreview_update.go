@@ -143,7 +143,9 @@ func (_u *BusinessReviewUpdate) Mutation() *BusinessReviewMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *BusinessReviewUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -170,11 +172,15 @@ func (_u *BusinessReviewUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *BusinessReviewUpdate) defaults() {
+func (_u *BusinessReviewUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if businessreview.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized businessreview.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := businessreview.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -406,7 +412,9 @@ func (_u *BusinessReviewUpdateOne) Select(field string, fields ...string) *Busin
 
 // Save executes the query and returns the updated BusinessReview entity.
 func (_u *BusinessReviewUpdateOne) Save(ctx context.Context) (*BusinessReview, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -433,11 +441,15 @@ func (_u *BusinessReviewUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *BusinessReviewUpdateOne) defaults() {
+func (_u *BusinessReviewUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if businessreview.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized businessreview.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := businessreview.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

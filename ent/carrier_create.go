@@ -166,7 +166,9 @@ func (_c *CarrierCreate) Mutation() *CarrierMutation {
 
 // Save creates the Carrier in the database.
 func (_c *CarrierCreate) Save(ctx context.Context) (*Carrier, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -193,12 +195,18 @@ func (_c *CarrierCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *CarrierCreate) defaults() {
+func (_c *CarrierCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if carrier.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized carrier.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := carrier.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if carrier.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized carrier.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := carrier.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -211,9 +219,13 @@ func (_c *CarrierCreate) defaults() {
 		_c.mutation.SetStatus(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if carrier.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized carrier.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := carrier.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

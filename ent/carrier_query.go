@@ -10,6 +10,7 @@ import (
 	"carrierdesk/ent/predicate"
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -442,6 +443,12 @@ func (_q *CarrierQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if carrier.Policy == nil {
+		return errors.New("ent: uninitialized carrier.Policy (forgotten import ent/runtime?)")
+	}
+	if err := carrier.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -223,7 +223,9 @@ func (_u *CarrierUpdate) RemoveOrders(v ...*Order) *CarrierUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *CarrierUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -250,11 +252,15 @@ func (_u *CarrierUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *CarrierUpdate) defaults() {
+func (_u *CarrierUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if carrier.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized carrier.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := carrier.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -684,7 +690,9 @@ func (_u *CarrierUpdateOne) Select(field string, fields ...string) *CarrierUpdat
 
 // Save executes the query and returns the updated Carrier entity.
 func (_u *CarrierUpdateOne) Save(ctx context.Context) (*Carrier, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -711,11 +719,15 @@ func (_u *CarrierUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *CarrierUpdateOne) defaults() {
+func (_u *CarrierUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if carrier.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized carrier.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := carrier.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

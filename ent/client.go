@@ -456,15 +456,15 @@ func (c *AccountClient) QueryCarrier(_m *Account) *CarrierQuery {
 	return query
 }
 
-// QueryReps queries the reps edge of a Account.
-func (c *AccountClient) QueryReps(_m *Account) *RepQuery {
-	query := (&RepClient{config: c.config}).Query()
+// QueryAssignments queries the assignments edge of a Account.
+func (c *AccountClient) QueryAssignments(_m *Account) *AccountAssignmentQuery {
+	query := (&AccountAssignmentClient{config: c.config}).Query()
 	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
 		id := _m.ID
 		step := sqlgraph.NewStep(
 			sqlgraph.From(account.Table, account.FieldID, id),
-			sqlgraph.To(rep.Table, rep.FieldID),
-			sqlgraph.Edge(sqlgraph.M2M, false, account.RepsTable, account.RepsPrimaryKey...),
+			sqlgraph.To(accountassignment.Table, accountassignment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, account.AssignmentsTable, account.AssignmentsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -584,25 +584,10 @@ func (c *AccountClient) QueryEscalations(_m *Account) *EscalationQuery {
 	return query
 }
 
-// QueryAssignments queries the assignments edge of a Account.
-func (c *AccountClient) QueryAssignments(_m *Account) *AccountAssignmentQuery {
-	query := (&AccountAssignmentClient{config: c.config}).Query()
-	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
-		id := _m.ID
-		step := sqlgraph.NewStep(
-			sqlgraph.From(account.Table, account.FieldID, id),
-			sqlgraph.To(accountassignment.Table, accountassignment.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, true, account.AssignmentsTable, account.AssignmentsColumn),
-		)
-		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
-		return fromV, nil
-	}
-	return query
-}
-
 // Hooks returns the client hooks.
 func (c *AccountClient) Hooks() []Hook {
-	return c.hooks.Account
+	hooks := c.hooks.Account
+	return append(hooks[:len(hooks):len(hooks)], account.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -741,7 +726,7 @@ func (c *AccountAssignmentClient) QueryAccount(_m *AccountAssignment) *AccountQu
 		step := sqlgraph.NewStep(
 			sqlgraph.From(accountassignment.Table, accountassignment.FieldID, id),
 			sqlgraph.To(account.Table, account.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, accountassignment.AccountTable, accountassignment.AccountColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, accountassignment.AccountTable, accountassignment.AccountColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -757,7 +742,7 @@ func (c *AccountAssignmentClient) QueryRep(_m *AccountAssignment) *RepQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(accountassignment.Table, accountassignment.FieldID, id),
 			sqlgraph.To(rep.Table, rep.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, accountassignment.RepTable, accountassignment.RepColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, accountassignment.RepTable, accountassignment.RepColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -933,7 +918,8 @@ func (c *ActivityClient) QueryRep(_m *Activity) *RepQuery {
 
 // Hooks returns the client hooks.
 func (c *ActivityClient) Hooks() []Hook {
-	return c.hooks.Activity
+	hooks := c.hooks.Activity
+	return append(hooks[:len(hooks):len(hooks)], activity.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1082,7 +1068,8 @@ func (c *BusinessReviewClient) QueryAccount(_m *BusinessReview) *AccountQuery {
 
 // Hooks returns the client hooks.
 func (c *BusinessReviewClient) Hooks() []Hook {
-	return c.hooks.BusinessReview
+	hooks := c.hooks.BusinessReview
+	return append(hooks[:len(hooks):len(hooks)], businessreview.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1263,7 +1250,8 @@ func (c *CarrierClient) QueryOrders(_m *Carrier) *OrderQuery {
 
 // Hooks returns the client hooks.
 func (c *CarrierClient) Hooks() []Hook {
-	return c.hooks.Carrier
+	hooks := c.hooks.Carrier
+	return append(hooks[:len(hooks):len(hooks)], carrier.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1428,7 +1416,8 @@ func (c *ContactClient) QueryRaisedEscalations(_m *Contact) *EscalationQuery {
 
 // Hooks returns the client hooks.
 func (c *ContactClient) Hooks() []Hook {
-	return c.hooks.Contact
+	hooks := c.hooks.Contact
+	return append(hooks[:len(hooks):len(hooks)], contact.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2053,7 +2042,8 @@ func (c *EscalationEventClient) QueryActorContact(_m *EscalationEvent) *ContactQ
 
 // Hooks returns the client hooks.
 func (c *EscalationEventClient) Hooks() []Hook {
-	return c.hooks.EscalationEvent
+	hooks := c.hooks.EscalationEvent
+	return append(hooks[:len(hooks):len(hooks)], escalationevent.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2976,15 +2966,15 @@ func (c *RepClient) QueryManagedTeams(_m *Rep) *TeamQuery {
 	return query
 }
 
-// QueryAccounts queries the accounts edge of a Rep.
-func (c *RepClient) QueryAccounts(_m *Rep) *AccountQuery {
-	query := (&AccountClient{config: c.config}).Query()
+// QueryAssignments queries the assignments edge of a Rep.
+func (c *RepClient) QueryAssignments(_m *Rep) *AccountAssignmentQuery {
+	query := (&AccountAssignmentClient{config: c.config}).Query()
 	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
 		id := _m.ID
 		step := sqlgraph.NewStep(
 			sqlgraph.From(rep.Table, rep.FieldID, id),
-			sqlgraph.To(account.Table, account.FieldID),
-			sqlgraph.Edge(sqlgraph.M2M, true, rep.AccountsTable, rep.AccountsPrimaryKey...),
+			sqlgraph.To(accountassignment.Table, accountassignment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, rep.AssignmentsTable, rep.AssignmentsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3072,25 +3062,10 @@ func (c *RepClient) QueryRequestedPricing(_m *Rep) *SpecialPricingRequestQuery {
 	return query
 }
 
-// QueryAssignments queries the assignments edge of a Rep.
-func (c *RepClient) QueryAssignments(_m *Rep) *AccountAssignmentQuery {
-	query := (&AccountAssignmentClient{config: c.config}).Query()
-	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
-		id := _m.ID
-		step := sqlgraph.NewStep(
-			sqlgraph.From(rep.Table, rep.FieldID, id),
-			sqlgraph.To(accountassignment.Table, accountassignment.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, true, rep.AssignmentsTable, rep.AssignmentsColumn),
-		)
-		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
-		return fromV, nil
-	}
-	return query
-}
-
 // Hooks returns the client hooks.
 func (c *RepClient) Hooks() []Hook {
-	return c.hooks.Rep
+	hooks := c.hooks.Rep
+	return append(hooks[:len(hooks):len(hooks)], rep.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3271,7 +3246,8 @@ func (c *SpecialPricingRequestClient) QueryDecidedBy(_m *SpecialPricingRequest) 
 
 // Hooks returns the client hooks.
 func (c *SpecialPricingRequestClient) Hooks() []Hook {
-	return c.hooks.SpecialPricingRequest
+	hooks := c.hooks.SpecialPricingRequest
+	return append(hooks[:len(hooks):len(hooks)], specialpricingrequest.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3436,7 +3412,8 @@ func (c *TeamClient) QueryMembers(_m *Team) *RepQuery {
 
 // Hooks returns the client hooks.
 func (c *TeamClient) Hooks() []Hook {
-	return c.hooks.Team
+	hooks := c.hooks.Team
+	return append(hooks[:len(hooks):len(hooks)], team.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.

@@ -9,6 +9,7 @@ import (
 	"carrierdesk/ent/quote"
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -544,6 +545,12 @@ func (_q *ContractQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if contract.Policy == nil {
+		return errors.New("ent: uninitialized contract.Policy (forgotten import ent/runtime?)")
+	}
+	if err := contract.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

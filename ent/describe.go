@@ -10,6 +10,33 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
+// scopeRelationFilters makes relation filters respect authorization: every
+// hasXWith filter carries @visible, whose implementation narrows the nested
+// filter to what the viewer may read, so that a filter cannot count or probe
+// rows the viewer cannot see. The bare hasX booleans are removed: they would
+// test for related rows without such a scope ("has at least one" is written
+// hasXWith: [{}] instead).
+func scopeRelationFilters(_ *gen.Graph, s *ast.Schema) error {
+	for name, def := range s.Types {
+		if def.Kind != ast.InputObject || !strings.HasSuffix(name, "WhereInput") {
+			continue
+		}
+		kept := def.Fields[:0]
+		for _, f := range def.Fields {
+			switch {
+			case strings.HasPrefix(f.Name, "has") && strings.HasSuffix(f.Name, "With"):
+				f.Directives = append(f.Directives, &ast.Directive{Name: "visible", Location: ast.LocationInputFieldDefinition})
+				f.Description = strings.TrimSuffix(f.Description, ".") + "; only related rows the viewer may read are considered. [{}] means at least one."
+			case strings.HasPrefix(f.Name, "has") && f.Type.Name() == "Boolean":
+				continue
+			}
+			kept = append(kept, f)
+		}
+		def.Fields = kept
+	}
+	return nil
+}
+
 // describeGenerated gives every type, field, argument and enum value of the
 // generated GraphQL schema a description, so that a client browsing the
 // schema never meets an undocumented name. Descriptions written on the ent

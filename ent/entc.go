@@ -19,7 +19,7 @@ func main() {
 		entgql.WithSchemaPath("ent.graphql"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(false),
-		entgql.WithSchemaHook(describeGenerated),
+		entgql.WithSchemaHook(describeGenerated, scopeRelationFilters),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)

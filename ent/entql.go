@@ -425,16 +425,16 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Carrier",
 	)
 	graph.MustAddE(
-		"reps",
+		"assignments",
 		&sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   account.RepsTable,
-			Columns: account.RepsPrimaryKey,
+			Table:   account.AssignmentsTable,
+			Columns: []string{account.AssignmentsColumn},
 			Bidi:    false,
 		},
 		"Account",
-		"Rep",
+		"AccountAssignment",
 	)
 	graph.MustAddE(
 		"quotes",
@@ -521,22 +521,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Escalation",
 	)
 	graph.MustAddE(
-		"assignments",
-		&sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   account.AssignmentsTable,
-			Columns: []string{account.AssignmentsColumn},
-			Bidi:    false,
-		},
-		"Account",
-		"AccountAssignment",
-	)
-	graph.MustAddE(
 		"account",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
-			Inverse: false,
+			Inverse: true,
 			Table:   accountassignment.AccountTable,
 			Columns: []string{accountassignment.AccountColumn},
 			Bidi:    false,
@@ -548,7 +536,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"rep",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
-			Inverse: false,
+			Inverse: true,
 			Table:   accountassignment.RepTable,
 			Columns: []string{accountassignment.RepColumn},
 			Bidi:    false,
@@ -1013,16 +1001,16 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Team",
 	)
 	graph.MustAddE(
-		"accounts",
+		"assignments",
 		&sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: true,
-			Table:   rep.AccountsTable,
-			Columns: rep.AccountsPrimaryKey,
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   rep.AssignmentsTable,
+			Columns: []string{rep.AssignmentsColumn},
 			Bidi:    false,
 		},
 		"Rep",
-		"Account",
+		"AccountAssignment",
 	)
 	graph.MustAddE(
 		"owned_quotes",
@@ -1083,18 +1071,6 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Rep",
 		"SpecialPricingRequest",
-	)
-	graph.MustAddE(
-		"assignments",
-		&sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   rep.AssignmentsTable,
-			Columns: []string{rep.AssignmentsColumn},
-			Bidi:    false,
-		},
-		"Rep",
-		"AccountAssignment",
 	)
 	graph.MustAddE(
 		"quote",
@@ -1274,14 +1250,14 @@ func (f *AccountFilter) WhereHasCarrierWith(preds ...predicate.Carrier) {
 	})))
 }
 
-// WhereHasReps applies a predicate to check if query has an edge reps.
-func (f *AccountFilter) WhereHasReps() {
-	f.Where(entql.HasEdge("reps"))
+// WhereHasAssignments applies a predicate to check if query has an edge assignments.
+func (f *AccountFilter) WhereHasAssignments() {
+	f.Where(entql.HasEdge("assignments"))
 }
 
-// WhereHasRepsWith applies a predicate to check if query has an edge reps with a given conditions (other predicates).
-func (f *AccountFilter) WhereHasRepsWith(preds ...predicate.Rep) {
-	f.Where(entql.HasEdgeWith("reps", sqlgraph.WrapFunc(func(s *sql.Selector) {
+// WhereHasAssignmentsWith applies a predicate to check if query has an edge assignments with a given conditions (other predicates).
+func (f *AccountFilter) WhereHasAssignmentsWith(preds ...predicate.AccountAssignment) {
+	f.Where(entql.HasEdgeWith("assignments", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -1380,20 +1356,6 @@ func (f *AccountFilter) WhereHasEscalations() {
 // WhereHasEscalationsWith applies a predicate to check if query has an edge escalations with a given conditions (other predicates).
 func (f *AccountFilter) WhereHasEscalationsWith(preds ...predicate.Escalation) {
 	f.Where(entql.HasEdgeWith("escalations", sqlgraph.WrapFunc(func(s *sql.Selector) {
-		for _, p := range preds {
-			p(s)
-		}
-	})))
-}
-
-// WhereHasAssignments applies a predicate to check if query has an edge assignments.
-func (f *AccountFilter) WhereHasAssignments() {
-	f.Where(entql.HasEdge("assignments"))
-}
-
-// WhereHasAssignmentsWith applies a predicate to check if query has an edge assignments with a given conditions (other predicates).
-func (f *AccountFilter) WhereHasAssignmentsWith(preds ...predicate.AccountAssignment) {
-	f.Where(entql.HasEdgeWith("assignments", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -3200,14 +3162,14 @@ func (f *RepFilter) WhereHasManagedTeamsWith(preds ...predicate.Team) {
 	})))
 }
 
-// WhereHasAccounts applies a predicate to check if query has an edge accounts.
-func (f *RepFilter) WhereHasAccounts() {
-	f.Where(entql.HasEdge("accounts"))
+// WhereHasAssignments applies a predicate to check if query has an edge assignments.
+func (f *RepFilter) WhereHasAssignments() {
+	f.Where(entql.HasEdge("assignments"))
 }
 
-// WhereHasAccountsWith applies a predicate to check if query has an edge accounts with a given conditions (other predicates).
-func (f *RepFilter) WhereHasAccountsWith(preds ...predicate.Account) {
-	f.Where(entql.HasEdgeWith("accounts", sqlgraph.WrapFunc(func(s *sql.Selector) {
+// WhereHasAssignmentsWith applies a predicate to check if query has an edge assignments with a given conditions (other predicates).
+func (f *RepFilter) WhereHasAssignmentsWith(preds ...predicate.AccountAssignment) {
+	f.Where(entql.HasEdgeWith("assignments", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -3278,20 +3240,6 @@ func (f *RepFilter) WhereHasRequestedPricing() {
 // WhereHasRequestedPricingWith applies a predicate to check if query has an edge requested_pricing with a given conditions (other predicates).
 func (f *RepFilter) WhereHasRequestedPricingWith(preds ...predicate.SpecialPricingRequest) {
 	f.Where(entql.HasEdgeWith("requested_pricing", sqlgraph.WrapFunc(func(s *sql.Selector) {
-		for _, p := range preds {
-			p(s)
-		}
-	})))
-}
-
-// WhereHasAssignments applies a predicate to check if query has an edge assignments.
-func (f *RepFilter) WhereHasAssignments() {
-	f.Where(entql.HasEdge("assignments"))
-}
-
-// WhereHasAssignmentsWith applies a predicate to check if query has an edge assignments with a given conditions (other predicates).
-func (f *RepFilter) WhereHasAssignmentsWith(preds ...predicate.AccountAssignment) {
-	f.Where(entql.HasEdgeWith("assignments", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

@@ -11,6 +11,7 @@ import (
 	"carrierdesk/ent/rep"
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -511,6 +512,12 @@ func (_q *EscalationQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if escalation.Policy == nil {
+		return errors.New("ent: uninitialized escalation.Policy (forgotten import ent/runtime?)")
+	}
+	if err := escalation.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

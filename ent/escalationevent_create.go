@@ -186,7 +186,9 @@ func (_c *EscalationEventCreate) Mutation() *EscalationEventMutation {
 
 // Save creates the EscalationEvent in the database.
 func (_c *EscalationEventCreate) Save(ctx context.Context) (*EscalationEvent, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -213,12 +215,18 @@ func (_c *EscalationEventCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *EscalationEventCreate) defaults() {
+func (_c *EscalationEventCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if escalationevent.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized escalationevent.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := escalationevent.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if escalationevent.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized escalationevent.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := escalationevent.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -227,9 +235,13 @@ func (_c *EscalationEventCreate) defaults() {
 		_c.mutation.SetInternal(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if escalationevent.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized escalationevent.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := escalationevent.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

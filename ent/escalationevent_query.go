@@ -9,6 +9,7 @@ import (
 	"carrierdesk/ent/predicate"
 	"carrierdesk/ent/rep"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -438,6 +439,12 @@ func (_q *EscalationEventQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if escalationevent.Policy == nil {
+		return errors.New("ent: uninitialized escalationevent.Policy (forgotten import ent/runtime?)")
+	}
+	if err := escalationevent.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -42,7 +42,9 @@ func (_u *EscalationEventUpdate) Mutation() *EscalationEventMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *EscalationEventUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -69,11 +71,15 @@ func (_u *EscalationEventUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *EscalationEventUpdate) defaults() {
+func (_u *EscalationEventUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if escalationevent.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized escalationevent.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := escalationevent.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -162,7 +168,9 @@ func (_u *EscalationEventUpdateOne) Select(field string, fields ...string) *Esca
 
 // Save executes the query and returns the updated EscalationEvent entity.
 func (_u *EscalationEventUpdateOne) Save(ctx context.Context) (*EscalationEvent, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -189,11 +197,15 @@ func (_u *EscalationEventUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *EscalationEventUpdateOne) defaults() {
+func (_u *EscalationEventUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if escalationevent.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized escalationevent.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := escalationevent.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

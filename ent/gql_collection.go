@@ -65,17 +65,17 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				fieldSeen[account.FieldCarrierID] = struct{}{}
 			}
 
-		case "reps":
+		case "assignments":
 			var (
 				alias = field.Alias
 				path  = append(path, alias)
-				query = (&RepClient{config: _q.config}).Query()
+				query = (&AccountAssignmentClient{config: _q.config}).Query()
 			)
-			args := newRepPaginateArgs(fieldArgs(ctx, new(RepWhereInput), path...))
+			args := newAccountAssignmentPaginateArgs(fieldArgs(ctx, new(AccountAssignmentWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
-			pager, err := newRepPager(args.opts, args.last != nil)
+			pager, err := newAccountAssignmentPager(args.opts, args.last != nil)
 			if err != nil {
 				return fmt.Errorf("create new pager in path %q: %w", path, err)
 			}
@@ -97,13 +97,9 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							joinT := sql.Table(account.RepsTable)
-							s.Join(joinT).On(s.C(rep.FieldID), joinT.C(account.RepsPrimaryKey[1]))
-							s.Where(sql.InValues(joinT.C(account.RepsPrimaryKey[0]), ids...))
-							s.Select(joinT.C(account.RepsPrimaryKey[0]), sql.Count("*"))
-							s.GroupBy(joinT.C(account.RepsPrimaryKey[0]))
+							s.Where(sql.InValues(s.C(account.AssignmentsColumn), ids...))
 						})
-						if err := query.Select().Scan(ctx, &v); err != nil {
+						if err := query.GroupBy(account.AssignmentsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -122,7 +118,7 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				} else {
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Account) error {
 						for i := range nodes {
-							n := len(nodes[i].Edges.Reps)
+							n := len(nodes[i].Edges.Assignments)
 							if nodes[i].Edges.totalCount[1] == nil {
 								nodes[i].Edges.totalCount[1] = make(map[string]int)
 							}
@@ -140,7 +136,7 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			}
 			path = append(path, edgesField, nodeField)
 			if field := collectedField(ctx, path...); field != nil {
-				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, repImplementors)...); err != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, accountassignmentImplementors)...); err != nil {
 					return err
 				}
 			}
@@ -148,13 +144,13 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(account.RepsPrimaryKey[0], limit, pager.orderExpr(query))
+					modify := entgql.LimitPerRow(account.AssignmentsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
 				query = pager.applyOrder(query)
 			}
-			_q.WithNamedReps(alias, func(wq *RepQuery) {
+			_q.WithNamedAssignments(alias, func(wq *AccountAssignmentQuery) {
 				*wq = *query
 			})
 
@@ -778,95 +774,6 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				query = pager.applyOrder(query)
 			}
 			_q.WithNamedEscalations(alias, func(wq *EscalationQuery) {
-				*wq = *query
-			})
-
-		case "assignments":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&AccountAssignmentClient{config: _q.config}).Query()
-			)
-			args := newAccountAssignmentPaginateArgs(fieldArgs(ctx, new(AccountAssignmentWhereInput), path...))
-			if err := validateFirstLast(args.first, args.last); err != nil {
-				return fmt.Errorf("validate first and last in path %q: %w", path, err)
-			}
-			pager, err := newAccountAssignmentPager(args.opts, args.last != nil)
-			if err != nil {
-				return fmt.Errorf("create new pager in path %q: %w", path, err)
-			}
-			if query, err = pager.applyFilter(query); err != nil {
-				return err
-			}
-			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
-				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
-				if hasPagination || ignoredEdges {
-					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Account) error {
-						ids := make([]driver.Value, len(nodes))
-						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID string `sql:"account_id"`
-							Count  int    `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(account.AssignmentsColumn), ids...))
-						})
-						if err := query.GroupBy(account.AssignmentsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[string]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[9] == nil {
-								nodes[i].Edges.totalCount[9] = make(map[string]int)
-							}
-							nodes[i].Edges.totalCount[9][alias] = n
-						}
-						return nil
-					})
-				} else {
-					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Account) error {
-						for i := range nodes {
-							n := len(nodes[i].Edges.Assignments)
-							if nodes[i].Edges.totalCount[9] == nil {
-								nodes[i].Edges.totalCount[9] = make(map[string]int)
-							}
-							nodes[i].Edges.totalCount[9][alias] = n
-						}
-						return nil
-					})
-				}
-			}
-			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
-				continue
-			}
-			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
-				return err
-			}
-			path = append(path, edgesField, nodeField)
-			if field := collectedField(ctx, path...); field != nil {
-				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, accountassignmentImplementors)...); err != nil {
-					return err
-				}
-			}
-			if limit := paginateLimit(args.first, args.last); limit > 0 {
-				if oneNode {
-					pager.applyOrder(query.Limit(limit))
-				} else {
-					modify := entgql.LimitPerRow(account.AssignmentsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
-				}
-			} else {
-				query = pager.applyOrder(query)
-			}
-			_q.WithNamedAssignments(alias, func(wq *AccountAssignmentQuery) {
 				*wq = *query
 			})
 		case "createdAt":
@@ -4249,17 +4156,17 @@ func (_q *RepQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 				*wq = *query
 			})
 
-		case "accounts":
+		case "assignments":
 			var (
 				alias = field.Alias
 				path  = append(path, alias)
-				query = (&AccountClient{config: _q.config}).Query()
+				query = (&AccountAssignmentClient{config: _q.config}).Query()
 			)
-			args := newAccountPaginateArgs(fieldArgs(ctx, new(AccountWhereInput), path...))
+			args := newAccountAssignmentPaginateArgs(fieldArgs(ctx, new(AccountAssignmentWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
-			pager, err := newAccountPager(args.opts, args.last != nil)
+			pager, err := newAccountAssignmentPager(args.opts, args.last != nil)
 			if err != nil {
 				return fmt.Errorf("create new pager in path %q: %w", path, err)
 			}
@@ -4281,13 +4188,9 @@ func (_q *RepQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							joinT := sql.Table(rep.AccountsTable)
-							s.Join(joinT).On(s.C(account.FieldID), joinT.C(rep.AccountsPrimaryKey[0]))
-							s.Where(sql.InValues(joinT.C(rep.AccountsPrimaryKey[1]), ids...))
-							s.Select(joinT.C(rep.AccountsPrimaryKey[1]), sql.Count("*"))
-							s.GroupBy(joinT.C(rep.AccountsPrimaryKey[1]))
+							s.Where(sql.InValues(s.C(rep.AssignmentsColumn), ids...))
 						})
-						if err := query.Select().Scan(ctx, &v); err != nil {
+						if err := query.GroupBy(rep.AssignmentsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -4306,7 +4209,7 @@ func (_q *RepQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 				} else {
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Rep) error {
 						for i := range nodes {
-							n := len(nodes[i].Edges.Accounts)
+							n := len(nodes[i].Edges.Assignments)
 							if nodes[i].Edges.totalCount[2] == nil {
 								nodes[i].Edges.totalCount[2] = make(map[string]int)
 							}
@@ -4324,7 +4227,7 @@ func (_q *RepQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 			}
 			path = append(path, edgesField, nodeField)
 			if field := collectedField(ctx, path...); field != nil {
-				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, accountImplementors)...); err != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, accountassignmentImplementors)...); err != nil {
 					return err
 				}
 			}
@@ -4332,13 +4235,13 @@ func (_q *RepQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(rep.AccountsPrimaryKey[1], limit, pager.orderExpr(query))
+					modify := entgql.LimitPerRow(rep.AssignmentsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
 				query = pager.applyOrder(query)
 			}
-			_q.WithNamedAccounts(alias, func(wq *AccountQuery) {
+			_q.WithNamedAssignments(alias, func(wq *AccountAssignmentQuery) {
 				*wq = *query
 			})
 
@@ -4784,95 +4687,6 @@ func (_q *RepQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 				query = pager.applyOrder(query)
 			}
 			_q.WithNamedRequestedPricing(alias, func(wq *SpecialPricingRequestQuery) {
-				*wq = *query
-			})
-
-		case "assignments":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&AccountAssignmentClient{config: _q.config}).Query()
-			)
-			args := newAccountAssignmentPaginateArgs(fieldArgs(ctx, new(AccountAssignmentWhereInput), path...))
-			if err := validateFirstLast(args.first, args.last); err != nil {
-				return fmt.Errorf("validate first and last in path %q: %w", path, err)
-			}
-			pager, err := newAccountAssignmentPager(args.opts, args.last != nil)
-			if err != nil {
-				return fmt.Errorf("create new pager in path %q: %w", path, err)
-			}
-			if query, err = pager.applyFilter(query); err != nil {
-				return err
-			}
-			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
-				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
-				if hasPagination || ignoredEdges {
-					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Rep) error {
-						ids := make([]driver.Value, len(nodes))
-						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID string `sql:"rep_id"`
-							Count  int    `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(rep.AssignmentsColumn), ids...))
-						})
-						if err := query.GroupBy(rep.AssignmentsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[string]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[8] == nil {
-								nodes[i].Edges.totalCount[8] = make(map[string]int)
-							}
-							nodes[i].Edges.totalCount[8][alias] = n
-						}
-						return nil
-					})
-				} else {
-					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Rep) error {
-						for i := range nodes {
-							n := len(nodes[i].Edges.Assignments)
-							if nodes[i].Edges.totalCount[8] == nil {
-								nodes[i].Edges.totalCount[8] = make(map[string]int)
-							}
-							nodes[i].Edges.totalCount[8][alias] = n
-						}
-						return nil
-					})
-				}
-			}
-			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
-				continue
-			}
-			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
-				return err
-			}
-			path = append(path, edgesField, nodeField)
-			if field := collectedField(ctx, path...); field != nil {
-				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, accountassignmentImplementors)...); err != nil {
-					return err
-				}
-			}
-			if limit := paginateLimit(args.first, args.last); limit > 0 {
-				if oneNode {
-					pager.applyOrder(query.Limit(limit))
-				} else {
-					modify := entgql.LimitPerRow(rep.AssignmentsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
-				}
-			} else {
-				query = pager.applyOrder(query)
-			}
-			_q.WithNamedAssignments(alias, func(wq *AccountAssignmentQuery) {
 				*wq = *query
 			})
 		case "createdAt":

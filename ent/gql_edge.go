@@ -16,25 +16,25 @@ func (_m *Account) Carrier(ctx context.Context) (*Carrier, error) {
 	return result, err
 }
 
-func (_m *Account) Reps(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*RepOrder, where *RepWhereInput,
-) (*RepConnection, error) {
-	opts := []RepPaginateOption{
-		WithRepOrder(orderBy),
-		WithRepFilter(where.Filter),
+func (_m *Account) Assignments(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AccountAssignmentOrder, where *AccountAssignmentWhereInput,
+) (*AccountAssignmentConnection, error) {
+	opts := []AccountAssignmentPaginateOption{
+		WithAccountAssignmentOrder(orderBy),
+		WithAccountAssignmentFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
-	if nodes, err := _m.NamedReps(alias); err == nil || hasTotalCount {
-		pager, err := newRepPager(opts, last != nil)
+	if nodes, err := _m.NamedAssignments(alias); err == nil || hasTotalCount {
+		pager, err := newAccountAssignmentPager(opts, last != nil)
 		if err != nil {
 			return nil, err
 		}
-		conn := &RepConnection{Edges: []*RepEdge{}, TotalCount: totalCount}
+		conn := &AccountAssignmentConnection{Edges: []*AccountAssignmentEdge{}, TotalCount: totalCount}
 		conn.build(nodes, pager, after, first, before, last)
 		return conn, nil
 	}
-	return _m.QueryReps().Paginate(ctx, after, first, before, last, opts...)
+	return _m.QueryAssignments().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *Account) Quotes(
@@ -182,27 +182,6 @@ func (_m *Account) Escalations(
 		return conn, nil
 	}
 	return _m.QueryEscalations().Paginate(ctx, after, first, before, last, opts...)
-}
-
-func (_m *Account) Assignments(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AccountAssignmentOrder, where *AccountAssignmentWhereInput,
-) (*AccountAssignmentConnection, error) {
-	opts := []AccountAssignmentPaginateOption{
-		WithAccountAssignmentOrder(orderBy),
-		WithAccountAssignmentFilter(where.Filter),
-	}
-	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[9][alias]
-	if nodes, err := _m.NamedAssignments(alias); err == nil || hasTotalCount {
-		pager, err := newAccountAssignmentPager(opts, last != nil)
-		if err != nil {
-			return nil, err
-		}
-		conn := &AccountAssignmentConnection{Edges: []*AccountAssignmentEdge{}, TotalCount: totalCount}
-		conn.build(nodes, pager, after, first, before, last)
-		return conn, nil
-	}
-	return _m.QueryAssignments().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *AccountAssignment) Account(ctx context.Context) (*Account, error) {
@@ -681,25 +660,25 @@ func (_m *Rep) ManagedTeams(
 	return _m.QueryManagedTeams().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *Rep) Accounts(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AccountOrder, where *AccountWhereInput,
-) (*AccountConnection, error) {
-	opts := []AccountPaginateOption{
-		WithAccountOrder(orderBy),
-		WithAccountFilter(where.Filter),
+func (_m *Rep) Assignments(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AccountAssignmentOrder, where *AccountAssignmentWhereInput,
+) (*AccountAssignmentConnection, error) {
+	opts := []AccountAssignmentPaginateOption{
+		WithAccountAssignmentOrder(orderBy),
+		WithAccountAssignmentFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
-	if nodes, err := _m.NamedAccounts(alias); err == nil || hasTotalCount {
-		pager, err := newAccountPager(opts, last != nil)
+	if nodes, err := _m.NamedAssignments(alias); err == nil || hasTotalCount {
+		pager, err := newAccountAssignmentPager(opts, last != nil)
 		if err != nil {
 			return nil, err
 		}
-		conn := &AccountConnection{Edges: []*AccountEdge{}, TotalCount: totalCount}
+		conn := &AccountAssignmentConnection{Edges: []*AccountAssignmentEdge{}, TotalCount: totalCount}
 		conn.build(nodes, pager, after, first, before, last)
 		return conn, nil
 	}
-	return _m.QueryAccounts().Paginate(ctx, after, first, before, last, opts...)
+	return _m.QueryAssignments().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *Rep) OwnedQuotes(
@@ -805,27 +784,6 @@ func (_m *Rep) RequestedPricing(
 		return conn, nil
 	}
 	return _m.QueryRequestedPricing().Paginate(ctx, after, first, before, last, opts...)
-}
-
-func (_m *Rep) Assignments(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AccountAssignmentOrder, where *AccountAssignmentWhereInput,
-) (*AccountAssignmentConnection, error) {
-	opts := []AccountAssignmentPaginateOption{
-		WithAccountAssignmentOrder(orderBy),
-		WithAccountAssignmentFilter(where.Filter),
-	}
-	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[8][alias]
-	if nodes, err := _m.NamedAssignments(alias); err == nil || hasTotalCount {
-		pager, err := newAccountAssignmentPager(opts, last != nil)
-		if err != nil {
-			return nil, err
-		}
-		conn := &AccountAssignmentConnection{Edges: []*AccountAssignmentEdge{}, TotalCount: totalCount}
-		conn.build(nodes, pager, after, first, before, last)
-		return conn, nil
-	}
-	return _m.QueryAssignments().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *SpecialPricingRequest) Quote(ctx context.Context) (*Quote, error) {

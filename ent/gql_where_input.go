@@ -182,9 +182,9 @@ type AccountWhereInput struct {
 	HasCarrier     *bool                `json:"hasCarrier,omitempty"`
 	HasCarrierWith []*CarrierWhereInput `json:"hasCarrierWith,omitempty"`
 
-	// "reps" edge predicates.
-	HasReps     *bool            `json:"hasReps,omitempty"`
-	HasRepsWith []*RepWhereInput `json:"hasRepsWith,omitempty"`
+	// "assignments" edge predicates.
+	HasAssignments     *bool                          `json:"hasAssignments,omitempty"`
+	HasAssignmentsWith []*AccountAssignmentWhereInput `json:"hasAssignmentsWith,omitempty"`
 
 	// "quotes" edge predicates.
 	HasQuotes     *bool              `json:"hasQuotes,omitempty"`
@@ -213,10 +213,6 @@ type AccountWhereInput struct {
 	// "escalations" edge predicates.
 	HasEscalations     *bool                   `json:"hasEscalations,omitempty"`
 	HasEscalationsWith []*EscalationWhereInput `json:"hasEscalationsWith,omitempty"`
-
-	// "assignments" edge predicates.
-	HasAssignments     *bool                          `json:"hasAssignments,omitempty"`
-	HasAssignmentsWith []*AccountAssignmentWhereInput `json:"hasAssignmentsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -669,23 +665,23 @@ func (i *AccountWhereInput) P() (predicate.Account, error) {
 		}
 		predicates = append(predicates, account.HasCarrierWith(with...))
 	}
-	if i.HasReps != nil {
-		p := account.HasReps()
-		if !*i.HasReps {
+	if i.HasAssignments != nil {
+		p := account.HasAssignments()
+		if !*i.HasAssignments {
 			p = account.Not(p)
 		}
 		predicates = append(predicates, p)
 	}
-	if len(i.HasRepsWith) > 0 {
-		with := make([]predicate.Rep, 0, len(i.HasRepsWith))
-		for _, w := range i.HasRepsWith {
+	if len(i.HasAssignmentsWith) > 0 {
+		with := make([]predicate.AccountAssignment, 0, len(i.HasAssignmentsWith))
+		for _, w := range i.HasAssignmentsWith {
 			p, err := w.P()
 			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasRepsWith'", err)
+				return nil, fmt.Errorf("%w: field 'HasAssignmentsWith'", err)
 			}
 			with = append(with, p)
 		}
-		predicates = append(predicates, account.HasRepsWith(with...))
+		predicates = append(predicates, account.HasAssignmentsWith(with...))
 	}
 	if i.HasQuotes != nil {
 		p := account.HasQuotes()
@@ -812,24 +808,6 @@ func (i *AccountWhereInput) P() (predicate.Account, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, account.HasEscalationsWith(with...))
-	}
-	if i.HasAssignments != nil {
-		p := account.HasAssignments()
-		if !*i.HasAssignments {
-			p = account.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasAssignmentsWith) > 0 {
-		with := make([]predicate.AccountAssignment, 0, len(i.HasAssignmentsWith))
-		for _, w := range i.HasAssignmentsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasAssignmentsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, account.HasAssignmentsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -8935,9 +8913,9 @@ type RepWhereInput struct {
 	HasManagedTeams     *bool             `json:"hasManagedTeams,omitempty"`
 	HasManagedTeamsWith []*TeamWhereInput `json:"hasManagedTeamsWith,omitempty"`
 
-	// "accounts" edge predicates.
-	HasAccounts     *bool                `json:"hasAccounts,omitempty"`
-	HasAccountsWith []*AccountWhereInput `json:"hasAccountsWith,omitempty"`
+	// "assignments" edge predicates.
+	HasAssignments     *bool                          `json:"hasAssignments,omitempty"`
+	HasAssignmentsWith []*AccountAssignmentWhereInput `json:"hasAssignmentsWith,omitempty"`
 
 	// "owned_quotes" edge predicates.
 	HasOwnedQuotes     *bool              `json:"hasOwnedQuotes,omitempty"`
@@ -8958,10 +8936,6 @@ type RepWhereInput struct {
 	// "requested_pricing" edge predicates.
 	HasRequestedPricing     *bool                              `json:"hasRequestedPricing,omitempty"`
 	HasRequestedPricingWith []*SpecialPricingRequestWhereInput `json:"hasRequestedPricingWith,omitempty"`
-
-	// "assignments" edge predicates.
-	HasAssignments     *bool                          `json:"hasAssignments,omitempty"`
-	HasAssignmentsWith []*AccountAssignmentWhereInput `json:"hasAssignmentsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -9393,23 +9367,23 @@ func (i *RepWhereInput) P() (predicate.Rep, error) {
 		}
 		predicates = append(predicates, rep.HasManagedTeamsWith(with...))
 	}
-	if i.HasAccounts != nil {
-		p := rep.HasAccounts()
-		if !*i.HasAccounts {
+	if i.HasAssignments != nil {
+		p := rep.HasAssignments()
+		if !*i.HasAssignments {
 			p = rep.Not(p)
 		}
 		predicates = append(predicates, p)
 	}
-	if len(i.HasAccountsWith) > 0 {
-		with := make([]predicate.Account, 0, len(i.HasAccountsWith))
-		for _, w := range i.HasAccountsWith {
+	if len(i.HasAssignmentsWith) > 0 {
+		with := make([]predicate.AccountAssignment, 0, len(i.HasAssignmentsWith))
+		for _, w := range i.HasAssignmentsWith {
 			p, err := w.P()
 			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasAccountsWith'", err)
+				return nil, fmt.Errorf("%w: field 'HasAssignmentsWith'", err)
 			}
 			with = append(with, p)
 		}
-		predicates = append(predicates, rep.HasAccountsWith(with...))
+		predicates = append(predicates, rep.HasAssignmentsWith(with...))
 	}
 	if i.HasOwnedQuotes != nil {
 		p := rep.HasOwnedQuotes()
@@ -9500,24 +9474,6 @@ func (i *RepWhereInput) P() (predicate.Rep, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, rep.HasRequestedPricingWith(with...))
-	}
-	if i.HasAssignments != nil {
-		p := rep.HasAssignments()
-		if !*i.HasAssignments {
-			p = rep.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasAssignmentsWith) > 0 {
-		with := make([]predicate.AccountAssignment, 0, len(i.HasAssignmentsWith))
-		for _, w := range i.HasAssignmentsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasAssignmentsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, rep.HasAssignmentsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

@@ -79,9 +79,9 @@ type AccountMutation struct {
 	clearedFields           map[string]struct{}
 	carrier                 *string
 	clearedcarrier          bool
-	reps                    map[string]struct{}
-	removedreps             map[string]struct{}
-	clearedreps             bool
+	assignments             map[string]struct{}
+	removedassignments      map[string]struct{}
+	clearedassignments      bool
 	quotes                  map[string]struct{}
 	removedquotes           map[string]struct{}
 	clearedquotes           bool
@@ -103,9 +103,6 @@ type AccountMutation struct {
 	escalations             map[string]struct{}
 	removedescalations      map[string]struct{}
 	clearedescalations      bool
-	assignments             map[string]struct{}
-	removedassignments      map[string]struct{}
-	clearedassignments      bool
 	done                    bool
 	oldValue                func(context.Context) (*Account, error)
 	predicates              []predicate.Account
@@ -658,58 +655,58 @@ func (m *AccountMutation) ResetCarrier() {
 	m.clearedcarrier = false
 }
 
-// AddRepIDs adds the "reps" edge to the Rep entity by ids.
-func (m *AccountMutation) AddRepIDs(ids ...string) {
-	if m.reps == nil {
-		m.reps = make(map[string]struct{})
+// AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by ids.
+func (m *AccountMutation) AddAssignmentIDs(ids ...string) {
+	if m.assignments == nil {
+		m.assignments = make(map[string]struct{})
 	}
 	for i := range ids {
-		m.reps[ids[i]] = struct{}{}
+		m.assignments[ids[i]] = struct{}{}
 	}
 }
 
-// ClearReps clears the "reps" edge to the Rep entity.
-func (m *AccountMutation) ClearReps() {
-	m.clearedreps = true
+// ClearAssignments clears the "assignments" edge to the AccountAssignment entity.
+func (m *AccountMutation) ClearAssignments() {
+	m.clearedassignments = true
 }
 
-// RepsCleared reports if the "reps" edge to the Rep entity was cleared.
-func (m *AccountMutation) RepsCleared() bool {
-	return m.clearedreps
+// AssignmentsCleared reports if the "assignments" edge to the AccountAssignment entity was cleared.
+func (m *AccountMutation) AssignmentsCleared() bool {
+	return m.clearedassignments
 }
 
-// RemoveRepIDs removes the "reps" edge to the Rep entity by IDs.
-func (m *AccountMutation) RemoveRepIDs(ids ...string) {
-	if m.removedreps == nil {
-		m.removedreps = make(map[string]struct{})
+// RemoveAssignmentIDs removes the "assignments" edge to the AccountAssignment entity by IDs.
+func (m *AccountMutation) RemoveAssignmentIDs(ids ...string) {
+	if m.removedassignments == nil {
+		m.removedassignments = make(map[string]struct{})
 	}
 	for i := range ids {
-		delete(m.reps, ids[i])
-		m.removedreps[ids[i]] = struct{}{}
+		delete(m.assignments, ids[i])
+		m.removedassignments[ids[i]] = struct{}{}
 	}
 }
 
-// RemovedReps returns the removed IDs of the "reps" edge to the Rep entity.
-func (m *AccountMutation) RemovedRepsIDs() (ids []string) {
-	for id := range m.removedreps {
+// RemovedAssignments returns the removed IDs of the "assignments" edge to the AccountAssignment entity.
+func (m *AccountMutation) RemovedAssignmentsIDs() (ids []string) {
+	for id := range m.removedassignments {
 		ids = append(ids, id)
 	}
 	return
 }
 
-// RepsIDs returns the "reps" edge IDs in the mutation.
-func (m *AccountMutation) RepsIDs() (ids []string) {
-	for id := range m.reps {
+// AssignmentsIDs returns the "assignments" edge IDs in the mutation.
+func (m *AccountMutation) AssignmentsIDs() (ids []string) {
+	for id := range m.assignments {
 		ids = append(ids, id)
 	}
 	return
 }
 
-// ResetReps resets all changes to the "reps" edge.
-func (m *AccountMutation) ResetReps() {
-	m.reps = nil
-	m.clearedreps = false
-	m.removedreps = nil
+// ResetAssignments resets all changes to the "assignments" edge.
+func (m *AccountMutation) ResetAssignments() {
+	m.assignments = nil
+	m.clearedassignments = false
+	m.removedassignments = nil
 }
 
 // AddQuoteIDs adds the "quotes" edge to the Quote entity by ids.
@@ -1090,60 +1087,6 @@ func (m *AccountMutation) ResetEscalations() {
 	m.removedescalations = nil
 }
 
-// AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by ids.
-func (m *AccountMutation) AddAssignmentIDs(ids ...string) {
-	if m.assignments == nil {
-		m.assignments = make(map[string]struct{})
-	}
-	for i := range ids {
-		m.assignments[ids[i]] = struct{}{}
-	}
-}
-
-// ClearAssignments clears the "assignments" edge to the AccountAssignment entity.
-func (m *AccountMutation) ClearAssignments() {
-	m.clearedassignments = true
-}
-
-// AssignmentsCleared reports if the "assignments" edge to the AccountAssignment entity was cleared.
-func (m *AccountMutation) AssignmentsCleared() bool {
-	return m.clearedassignments
-}
-
-// RemoveAssignmentIDs removes the "assignments" edge to the AccountAssignment entity by IDs.
-func (m *AccountMutation) RemoveAssignmentIDs(ids ...string) {
-	if m.removedassignments == nil {
-		m.removedassignments = make(map[string]struct{})
-	}
-	for i := range ids {
-		delete(m.assignments, ids[i])
-		m.removedassignments[ids[i]] = struct{}{}
-	}
-}
-
-// RemovedAssignments returns the removed IDs of the "assignments" edge to the AccountAssignment entity.
-func (m *AccountMutation) RemovedAssignmentsIDs() (ids []string) {
-	for id := range m.removedassignments {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// AssignmentsIDs returns the "assignments" edge IDs in the mutation.
-func (m *AccountMutation) AssignmentsIDs() (ids []string) {
-	for id := range m.assignments {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// ResetAssignments resets all changes to the "assignments" edge.
-func (m *AccountMutation) ResetAssignments() {
-	m.assignments = nil
-	m.clearedassignments = false
-	m.removedassignments = nil
-}
-
 // Where appends a list predicates to the AccountMutation builder.
 func (m *AccountMutation) Where(ps ...predicate.Account) {
 	m.predicates = append(m.predicates, ps...)
@@ -1462,12 +1405,12 @@ func (m *AccountMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *AccountMutation) AddedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 9)
 	if m.carrier != nil {
 		edges = append(edges, account.EdgeCarrier)
 	}
-	if m.reps != nil {
-		edges = append(edges, account.EdgeReps)
+	if m.assignments != nil {
+		edges = append(edges, account.EdgeAssignments)
 	}
 	if m.quotes != nil {
 		edges = append(edges, account.EdgeQuotes)
@@ -1490,9 +1433,6 @@ func (m *AccountMutation) AddedEdges() []string {
 	if m.escalations != nil {
 		edges = append(edges, account.EdgeEscalations)
 	}
-	if m.assignments != nil {
-		edges = append(edges, account.EdgeAssignments)
-	}
 	return edges
 }
 
@@ -1504,9 +1444,9 @@ func (m *AccountMutation) AddedIDs(name string) []ent.Value {
 		if id := m.carrier; id != nil {
 			return []ent.Value{*id}
 		}
-	case account.EdgeReps:
-		ids := make([]ent.Value, 0, len(m.reps))
-		for id := range m.reps {
+	case account.EdgeAssignments:
+		ids := make([]ent.Value, 0, len(m.assignments))
+		for id := range m.assignments {
 			ids = append(ids, id)
 		}
 		return ids
@@ -1552,21 +1492,15 @@ func (m *AccountMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case account.EdgeAssignments:
-		ids := make([]ent.Value, 0, len(m.assignments))
-		for id := range m.assignments {
-			ids = append(ids, id)
-		}
-		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *AccountMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 10)
-	if m.removedreps != nil {
-		edges = append(edges, account.EdgeReps)
+	edges := make([]string, 0, 9)
+	if m.removedassignments != nil {
+		edges = append(edges, account.EdgeAssignments)
 	}
 	if m.removedquotes != nil {
 		edges = append(edges, account.EdgeQuotes)
@@ -1589,9 +1523,6 @@ func (m *AccountMutation) RemovedEdges() []string {
 	if m.removedescalations != nil {
 		edges = append(edges, account.EdgeEscalations)
 	}
-	if m.removedassignments != nil {
-		edges = append(edges, account.EdgeAssignments)
-	}
 	return edges
 }
 
@@ -1599,9 +1530,9 @@ func (m *AccountMutation) RemovedEdges() []string {
 // the given name in this mutation.
 func (m *AccountMutation) RemovedIDs(name string) []ent.Value {
 	switch name {
-	case account.EdgeReps:
-		ids := make([]ent.Value, 0, len(m.removedreps))
-		for id := range m.removedreps {
+	case account.EdgeAssignments:
+		ids := make([]ent.Value, 0, len(m.removedassignments))
+		for id := range m.removedassignments {
 			ids = append(ids, id)
 		}
 		return ids
@@ -1647,24 +1578,18 @@ func (m *AccountMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case account.EdgeAssignments:
-		ids := make([]ent.Value, 0, len(m.removedassignments))
-		for id := range m.removedassignments {
-			ids = append(ids, id)
-		}
-		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *AccountMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 9)
 	if m.clearedcarrier {
 		edges = append(edges, account.EdgeCarrier)
 	}
-	if m.clearedreps {
-		edges = append(edges, account.EdgeReps)
+	if m.clearedassignments {
+		edges = append(edges, account.EdgeAssignments)
 	}
 	if m.clearedquotes {
 		edges = append(edges, account.EdgeQuotes)
@@ -1687,9 +1612,6 @@ func (m *AccountMutation) ClearedEdges() []string {
 	if m.clearedescalations {
 		edges = append(edges, account.EdgeEscalations)
 	}
-	if m.clearedassignments {
-		edges = append(edges, account.EdgeAssignments)
-	}
 	return edges
 }
 
@@ -1699,8 +1621,8 @@ func (m *AccountMutation) EdgeCleared(name string) bool {
 	switch name {
 	case account.EdgeCarrier:
 		return m.clearedcarrier
-	case account.EdgeReps:
-		return m.clearedreps
+	case account.EdgeAssignments:
+		return m.clearedassignments
 	case account.EdgeQuotes:
 		return m.clearedquotes
 	case account.EdgeContracts:
@@ -1715,8 +1637,6 @@ func (m *AccountMutation) EdgeCleared(name string) bool {
 		return m.clearedactivities
 	case account.EdgeEscalations:
 		return m.clearedescalations
-	case account.EdgeAssignments:
-		return m.clearedassignments
 	}
 	return false
 }
@@ -1739,8 +1659,8 @@ func (m *AccountMutation) ResetEdge(name string) error {
 	case account.EdgeCarrier:
 		m.ResetCarrier()
 		return nil
-	case account.EdgeReps:
-		m.ResetReps()
+	case account.EdgeAssignments:
+		m.ResetAssignments()
 		return nil
 	case account.EdgeQuotes:
 		m.ResetQuotes()
@@ -1762,9 +1682,6 @@ func (m *AccountMutation) ResetEdge(name string) error {
 		return nil
 	case account.EdgeEscalations:
 		m.ResetEscalations()
-		return nil
-	case account.EdgeAssignments:
-		m.ResetAssignments()
 		return nil
 	}
 	return fmt.Errorf("unknown Account edge %s", name)
@@ -15888,9 +15805,9 @@ type RepMutation struct {
 	managed_teams            map[string]struct{}
 	removedmanaged_teams     map[string]struct{}
 	clearedmanaged_teams     bool
-	accounts                 map[string]struct{}
-	removedaccounts          map[string]struct{}
-	clearedaccounts          bool
+	assignments              map[string]struct{}
+	removedassignments       map[string]struct{}
+	clearedassignments       bool
 	owned_quotes             map[string]struct{}
 	removedowned_quotes      map[string]struct{}
 	clearedowned_quotes      bool
@@ -15906,9 +15823,6 @@ type RepMutation struct {
 	requested_pricing        map[string]struct{}
 	removedrequested_pricing map[string]struct{}
 	clearedrequested_pricing bool
-	assignments              map[string]struct{}
-	removedassignments       map[string]struct{}
-	clearedassignments       bool
 	done                     bool
 	oldValue                 func(context.Context) (*Rep, error)
 	predicates               []predicate.Rep
@@ -16498,58 +16412,58 @@ func (m *RepMutation) ResetManagedTeams() {
 	m.removedmanaged_teams = nil
 }
 
-// AddAccountIDs adds the "accounts" edge to the Account entity by ids.
-func (m *RepMutation) AddAccountIDs(ids ...string) {
-	if m.accounts == nil {
-		m.accounts = make(map[string]struct{})
+// AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by ids.
+func (m *RepMutation) AddAssignmentIDs(ids ...string) {
+	if m.assignments == nil {
+		m.assignments = make(map[string]struct{})
 	}
 	for i := range ids {
-		m.accounts[ids[i]] = struct{}{}
+		m.assignments[ids[i]] = struct{}{}
 	}
 }
 
-// ClearAccounts clears the "accounts" edge to the Account entity.
-func (m *RepMutation) ClearAccounts() {
-	m.clearedaccounts = true
+// ClearAssignments clears the "assignments" edge to the AccountAssignment entity.
+func (m *RepMutation) ClearAssignments() {
+	m.clearedassignments = true
 }
 
-// AccountsCleared reports if the "accounts" edge to the Account entity was cleared.
-func (m *RepMutation) AccountsCleared() bool {
-	return m.clearedaccounts
+// AssignmentsCleared reports if the "assignments" edge to the AccountAssignment entity was cleared.
+func (m *RepMutation) AssignmentsCleared() bool {
+	return m.clearedassignments
 }
 
-// RemoveAccountIDs removes the "accounts" edge to the Account entity by IDs.
-func (m *RepMutation) RemoveAccountIDs(ids ...string) {
-	if m.removedaccounts == nil {
-		m.removedaccounts = make(map[string]struct{})
+// RemoveAssignmentIDs removes the "assignments" edge to the AccountAssignment entity by IDs.
+func (m *RepMutation) RemoveAssignmentIDs(ids ...string) {
+	if m.removedassignments == nil {
+		m.removedassignments = make(map[string]struct{})
 	}
 	for i := range ids {
-		delete(m.accounts, ids[i])
-		m.removedaccounts[ids[i]] = struct{}{}
+		delete(m.assignments, ids[i])
+		m.removedassignments[ids[i]] = struct{}{}
 	}
 }
 
-// RemovedAccounts returns the removed IDs of the "accounts" edge to the Account entity.
-func (m *RepMutation) RemovedAccountsIDs() (ids []string) {
-	for id := range m.removedaccounts {
+// RemovedAssignments returns the removed IDs of the "assignments" edge to the AccountAssignment entity.
+func (m *RepMutation) RemovedAssignmentsIDs() (ids []string) {
+	for id := range m.removedassignments {
 		ids = append(ids, id)
 	}
 	return
 }
 
-// AccountsIDs returns the "accounts" edge IDs in the mutation.
-func (m *RepMutation) AccountsIDs() (ids []string) {
-	for id := range m.accounts {
+// AssignmentsIDs returns the "assignments" edge IDs in the mutation.
+func (m *RepMutation) AssignmentsIDs() (ids []string) {
+	for id := range m.assignments {
 		ids = append(ids, id)
 	}
 	return
 }
 
-// ResetAccounts resets all changes to the "accounts" edge.
-func (m *RepMutation) ResetAccounts() {
-	m.accounts = nil
-	m.clearedaccounts = false
-	m.removedaccounts = nil
+// ResetAssignments resets all changes to the "assignments" edge.
+func (m *RepMutation) ResetAssignments() {
+	m.assignments = nil
+	m.clearedassignments = false
+	m.removedassignments = nil
 }
 
 // AddOwnedQuoteIDs adds the "owned_quotes" edge to the Quote entity by ids.
@@ -16820,60 +16734,6 @@ func (m *RepMutation) ResetRequestedPricing() {
 	m.requested_pricing = nil
 	m.clearedrequested_pricing = false
 	m.removedrequested_pricing = nil
-}
-
-// AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by ids.
-func (m *RepMutation) AddAssignmentIDs(ids ...string) {
-	if m.assignments == nil {
-		m.assignments = make(map[string]struct{})
-	}
-	for i := range ids {
-		m.assignments[ids[i]] = struct{}{}
-	}
-}
-
-// ClearAssignments clears the "assignments" edge to the AccountAssignment entity.
-func (m *RepMutation) ClearAssignments() {
-	m.clearedassignments = true
-}
-
-// AssignmentsCleared reports if the "assignments" edge to the AccountAssignment entity was cleared.
-func (m *RepMutation) AssignmentsCleared() bool {
-	return m.clearedassignments
-}
-
-// RemoveAssignmentIDs removes the "assignments" edge to the AccountAssignment entity by IDs.
-func (m *RepMutation) RemoveAssignmentIDs(ids ...string) {
-	if m.removedassignments == nil {
-		m.removedassignments = make(map[string]struct{})
-	}
-	for i := range ids {
-		delete(m.assignments, ids[i])
-		m.removedassignments[ids[i]] = struct{}{}
-	}
-}
-
-// RemovedAssignments returns the removed IDs of the "assignments" edge to the AccountAssignment entity.
-func (m *RepMutation) RemovedAssignmentsIDs() (ids []string) {
-	for id := range m.removedassignments {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// AssignmentsIDs returns the "assignments" edge IDs in the mutation.
-func (m *RepMutation) AssignmentsIDs() (ids []string) {
-	for id := range m.assignments {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// ResetAssignments resets all changes to the "assignments" edge.
-func (m *RepMutation) ResetAssignments() {
-	m.assignments = nil
-	m.clearedassignments = false
-	m.removedassignments = nil
 }
 
 // Where appends a list predicates to the RepMutation builder.
@@ -17183,15 +17043,15 @@ func (m *RepMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *RepMutation) AddedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 8)
 	if m.team != nil {
 		edges = append(edges, rep.EdgeTeam)
 	}
 	if m.managed_teams != nil {
 		edges = append(edges, rep.EdgeManagedTeams)
 	}
-	if m.accounts != nil {
-		edges = append(edges, rep.EdgeAccounts)
+	if m.assignments != nil {
+		edges = append(edges, rep.EdgeAssignments)
 	}
 	if m.owned_quotes != nil {
 		edges = append(edges, rep.EdgeOwnedQuotes)
@@ -17207,9 +17067,6 @@ func (m *RepMutation) AddedEdges() []string {
 	}
 	if m.requested_pricing != nil {
 		edges = append(edges, rep.EdgeRequestedPricing)
-	}
-	if m.assignments != nil {
-		edges = append(edges, rep.EdgeAssignments)
 	}
 	return edges
 }
@@ -17228,9 +17085,9 @@ func (m *RepMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case rep.EdgeAccounts:
-		ids := make([]ent.Value, 0, len(m.accounts))
-		for id := range m.accounts {
+	case rep.EdgeAssignments:
+		ids := make([]ent.Value, 0, len(m.assignments))
+		for id := range m.assignments {
 			ids = append(ids, id)
 		}
 		return ids
@@ -17264,24 +17121,18 @@ func (m *RepMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case rep.EdgeAssignments:
-		ids := make([]ent.Value, 0, len(m.assignments))
-		for id := range m.assignments {
-			ids = append(ids, id)
-		}
-		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *RepMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 8)
 	if m.removedmanaged_teams != nil {
 		edges = append(edges, rep.EdgeManagedTeams)
 	}
-	if m.removedaccounts != nil {
-		edges = append(edges, rep.EdgeAccounts)
+	if m.removedassignments != nil {
+		edges = append(edges, rep.EdgeAssignments)
 	}
 	if m.removedowned_quotes != nil {
 		edges = append(edges, rep.EdgeOwnedQuotes)
@@ -17298,9 +17149,6 @@ func (m *RepMutation) RemovedEdges() []string {
 	if m.removedrequested_pricing != nil {
 		edges = append(edges, rep.EdgeRequestedPricing)
 	}
-	if m.removedassignments != nil {
-		edges = append(edges, rep.EdgeAssignments)
-	}
 	return edges
 }
 
@@ -17314,9 +17162,9 @@ func (m *RepMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case rep.EdgeAccounts:
-		ids := make([]ent.Value, 0, len(m.removedaccounts))
-		for id := range m.removedaccounts {
+	case rep.EdgeAssignments:
+		ids := make([]ent.Value, 0, len(m.removedassignments))
+		for id := range m.removedassignments {
 			ids = append(ids, id)
 		}
 		return ids
@@ -17350,27 +17198,21 @@ func (m *RepMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case rep.EdgeAssignments:
-		ids := make([]ent.Value, 0, len(m.removedassignments))
-		for id := range m.removedassignments {
-			ids = append(ids, id)
-		}
-		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *RepMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 8)
 	if m.clearedteam {
 		edges = append(edges, rep.EdgeTeam)
 	}
 	if m.clearedmanaged_teams {
 		edges = append(edges, rep.EdgeManagedTeams)
 	}
-	if m.clearedaccounts {
-		edges = append(edges, rep.EdgeAccounts)
+	if m.clearedassignments {
+		edges = append(edges, rep.EdgeAssignments)
 	}
 	if m.clearedowned_quotes {
 		edges = append(edges, rep.EdgeOwnedQuotes)
@@ -17387,9 +17229,6 @@ func (m *RepMutation) ClearedEdges() []string {
 	if m.clearedrequested_pricing {
 		edges = append(edges, rep.EdgeRequestedPricing)
 	}
-	if m.clearedassignments {
-		edges = append(edges, rep.EdgeAssignments)
-	}
 	return edges
 }
 
@@ -17401,8 +17240,8 @@ func (m *RepMutation) EdgeCleared(name string) bool {
 		return m.clearedteam
 	case rep.EdgeManagedTeams:
 		return m.clearedmanaged_teams
-	case rep.EdgeAccounts:
-		return m.clearedaccounts
+	case rep.EdgeAssignments:
+		return m.clearedassignments
 	case rep.EdgeOwnedQuotes:
 		return m.clearedowned_quotes
 	case rep.EdgeOwnedRfps:
@@ -17413,8 +17252,6 @@ func (m *RepMutation) EdgeCleared(name string) bool {
 		return m.clearedactivities
 	case rep.EdgeRequestedPricing:
 		return m.clearedrequested_pricing
-	case rep.EdgeAssignments:
-		return m.clearedassignments
 	}
 	return false
 }
@@ -17440,8 +17277,8 @@ func (m *RepMutation) ResetEdge(name string) error {
 	case rep.EdgeManagedTeams:
 		m.ResetManagedTeams()
 		return nil
-	case rep.EdgeAccounts:
-		m.ResetAccounts()
+	case rep.EdgeAssignments:
+		m.ResetAssignments()
 		return nil
 	case rep.EdgeOwnedQuotes:
 		m.ResetOwnedQuotes()
@@ -17457,9 +17294,6 @@ func (m *RepMutation) ResetEdge(name string) error {
 		return nil
 	case rep.EdgeRequestedPricing:
 		m.ResetRequestedPricing()
-		return nil
-	case rep.EdgeAssignments:
-		m.ResetAssignments()
 		return nil
 	}
 	return fmt.Errorf("unknown Rep edge %s", name)

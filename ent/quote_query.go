@@ -14,6 +14,7 @@ import (
 	"carrierdesk/ent/specialpricingrequest"
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -587,6 +588,12 @@ func (_q *QuoteQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if quote.Policy == nil {
+		return errors.New("ent: uninitialized quote.Policy (forgotten import ent/runtime?)")
+	}
+	if err := quote.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

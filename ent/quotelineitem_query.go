@@ -7,6 +7,7 @@ import (
 	"carrierdesk/ent/quote"
 	"carrierdesk/ent/quotelineitem"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -366,6 +367,12 @@ func (_q *QuoteLineItemQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if quotelineitem.Policy == nil {
+		return errors.New("ent: uninitialized quotelineitem.Policy (forgotten import ent/runtime?)")
+	}
+	if err := quotelineitem.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

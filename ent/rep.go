@@ -52,8 +52,8 @@ type RepEdges struct {
 	Team *Team `json:"team,omitempty"`
 	// Teams this rep manages.
 	ManagedTeams []*Team `json:"managed_teams,omitempty"`
-	// Accounts the rep has been assigned to, past and present; see assignments for capacity and dates.
-	Accounts []*Account `json:"accounts,omitempty"`
+	// The rep's account assignments, past and present, with capacity and dates.
+	Assignments []*AccountAssignment `json:"assignments,omitempty"`
 	// Quotes the rep owns.
 	OwnedQuotes []*Quote `json:"owned_quotes,omitempty"`
 	// RFPs the rep owns.
@@ -64,22 +64,19 @@ type RepEdges struct {
 	Activities []*Activity `json:"activities,omitempty"`
 	// Special pricing requests the rep raised.
 	RequestedPricing []*SpecialPricingRequest `json:"requested_pricing,omitempty"`
-	// Assignments holds the value of the assignments edge.
-	Assignments []*AccountAssignment `json:"assignments,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [9]bool
+	loadedTypes [8]bool
 	// totalCount holds the count of the edges above.
-	totalCount [9]map[string]int
+	totalCount [8]map[string]int
 
 	namedManagedTeams     map[string][]*Team
-	namedAccounts         map[string][]*Account
+	namedAssignments      map[string][]*AccountAssignment
 	namedOwnedQuotes      map[string][]*Quote
 	namedOwnedRfps        map[string][]*RFP
 	namedOwnedEscalations map[string][]*Escalation
 	namedActivities       map[string][]*Activity
 	namedRequestedPricing map[string][]*SpecialPricingRequest
-	namedAssignments      map[string][]*AccountAssignment
 }
 
 // TeamOrErr returns the Team value or an error if the edge
@@ -102,13 +99,13 @@ func (e RepEdges) ManagedTeamsOrErr() ([]*Team, error) {
 	return nil, &NotLoadedError{edge: "managed_teams"}
 }
 
-// AccountsOrErr returns the Accounts value or an error if the edge
+// AssignmentsOrErr returns the Assignments value or an error if the edge
 // was not loaded in eager-loading.
-func (e RepEdges) AccountsOrErr() ([]*Account, error) {
+func (e RepEdges) AssignmentsOrErr() ([]*AccountAssignment, error) {
 	if e.loadedTypes[2] {
-		return e.Accounts, nil
+		return e.Assignments, nil
 	}
-	return nil, &NotLoadedError{edge: "accounts"}
+	return nil, &NotLoadedError{edge: "assignments"}
 }
 
 // OwnedQuotesOrErr returns the OwnedQuotes value or an error if the edge
@@ -154,15 +151,6 @@ func (e RepEdges) RequestedPricingOrErr() ([]*SpecialPricingRequest, error) {
 		return e.RequestedPricing, nil
 	}
 	return nil, &NotLoadedError{edge: "requested_pricing"}
-}
-
-// AssignmentsOrErr returns the Assignments value or an error if the edge
-// was not loaded in eager-loading.
-func (e RepEdges) AssignmentsOrErr() ([]*AccountAssignment, error) {
-	if e.loadedTypes[8] {
-		return e.Assignments, nil
-	}
-	return nil, &NotLoadedError{edge: "assignments"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -281,9 +269,9 @@ func (_m *Rep) QueryManagedTeams() *TeamQuery {
 	return NewRepClient(_m.config).QueryManagedTeams(_m)
 }
 
-// QueryAccounts queries the "accounts" edge of the Rep entity.
-func (_m *Rep) QueryAccounts() *AccountQuery {
-	return NewRepClient(_m.config).QueryAccounts(_m)
+// QueryAssignments queries the "assignments" edge of the Rep entity.
+func (_m *Rep) QueryAssignments() *AccountAssignmentQuery {
+	return NewRepClient(_m.config).QueryAssignments(_m)
 }
 
 // QueryOwnedQuotes queries the "owned_quotes" edge of the Rep entity.
@@ -309,11 +297,6 @@ func (_m *Rep) QueryActivities() *ActivityQuery {
 // QueryRequestedPricing queries the "requested_pricing" edge of the Rep entity.
 func (_m *Rep) QueryRequestedPricing() *SpecialPricingRequestQuery {
 	return NewRepClient(_m.config).QueryRequestedPricing(_m)
-}
-
-// QueryAssignments queries the "assignments" edge of the Rep entity.
-func (_m *Rep) QueryAssignments() *AccountAssignmentQuery {
-	return NewRepClient(_m.config).QueryAssignments(_m)
 }
 
 // Update returns a builder for updating this Rep.
@@ -398,27 +381,27 @@ func (_m *Rep) appendNamedManagedTeams(name string, edges ...*Team) {
 	}
 }
 
-// NamedAccounts returns the Accounts named value or an error if the edge was not
+// NamedAssignments returns the Assignments named value or an error if the edge was not
 // loaded in eager-loading with this name.
-func (_m *Rep) NamedAccounts(name string) ([]*Account, error) {
-	if _m.Edges.namedAccounts == nil {
+func (_m *Rep) NamedAssignments(name string) ([]*AccountAssignment, error) {
+	if _m.Edges.namedAssignments == nil {
 		return nil, &NotLoadedError{edge: name}
 	}
-	nodes, ok := _m.Edges.namedAccounts[name]
+	nodes, ok := _m.Edges.namedAssignments[name]
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
 	return nodes, nil
 }
 
-func (_m *Rep) appendNamedAccounts(name string, edges ...*Account) {
-	if _m.Edges.namedAccounts == nil {
-		_m.Edges.namedAccounts = make(map[string][]*Account)
+func (_m *Rep) appendNamedAssignments(name string, edges ...*AccountAssignment) {
+	if _m.Edges.namedAssignments == nil {
+		_m.Edges.namedAssignments = make(map[string][]*AccountAssignment)
 	}
 	if len(edges) == 0 {
-		_m.Edges.namedAccounts[name] = []*Account{}
+		_m.Edges.namedAssignments[name] = []*AccountAssignment{}
 	} else {
-		_m.Edges.namedAccounts[name] = append(_m.Edges.namedAccounts[name], edges...)
+		_m.Edges.namedAssignments[name] = append(_m.Edges.namedAssignments[name], edges...)
 	}
 }
 
@@ -539,30 +522,6 @@ func (_m *Rep) appendNamedRequestedPricing(name string, edges ...*SpecialPricing
 		_m.Edges.namedRequestedPricing[name] = []*SpecialPricingRequest{}
 	} else {
 		_m.Edges.namedRequestedPricing[name] = append(_m.Edges.namedRequestedPricing[name], edges...)
-	}
-}
-
-// NamedAssignments returns the Assignments named value or an error if the edge was not
-// loaded in eager-loading with this name.
-func (_m *Rep) NamedAssignments(name string) ([]*AccountAssignment, error) {
-	if _m.Edges.namedAssignments == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedAssignments[name]
-	if !ok {
-		return nil, &NotLoadedError{edge: name}
-	}
-	return nodes, nil
-}
-
-func (_m *Rep) appendNamedAssignments(name string, edges ...*AccountAssignment) {
-	if _m.Edges.namedAssignments == nil {
-		_m.Edges.namedAssignments = make(map[string][]*AccountAssignment)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedAssignments[name] = []*AccountAssignment{}
-	} else {
-		_m.Edges.namedAssignments[name] = append(_m.Edges.namedAssignments[name], edges...)
 	}
 }
 

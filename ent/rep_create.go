@@ -3,7 +3,6 @@
 package ent
 
 import (
-	"carrierdesk/ent/account"
 	"carrierdesk/ent/accountassignment"
 	"carrierdesk/ent/activity"
 	"carrierdesk/ent/escalation"
@@ -174,19 +173,19 @@ func (_c *RepCreate) AddManagedTeams(v ...*Team) *RepCreate {
 	return _c.AddManagedTeamIDs(ids...)
 }
 
-// AddAccountIDs adds the "accounts" edge to the Account entity by IDs.
-func (_c *RepCreate) AddAccountIDs(ids ...string) *RepCreate {
-	_c.mutation.AddAccountIDs(ids...)
+// AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by IDs.
+func (_c *RepCreate) AddAssignmentIDs(ids ...string) *RepCreate {
+	_c.mutation.AddAssignmentIDs(ids...)
 	return _c
 }
 
-// AddAccounts adds the "accounts" edges to the Account entity.
-func (_c *RepCreate) AddAccounts(v ...*Account) *RepCreate {
+// AddAssignments adds the "assignments" edges to the AccountAssignment entity.
+func (_c *RepCreate) AddAssignments(v ...*AccountAssignment) *RepCreate {
 	ids := make([]string, len(v))
 	for i := range v {
 		ids[i] = v[i].ID
 	}
-	return _c.AddAccountIDs(ids...)
+	return _c.AddAssignmentIDs(ids...)
 }
 
 // AddOwnedQuoteIDs adds the "owned_quotes" edge to the Quote entity by IDs.
@@ -264,21 +263,6 @@ func (_c *RepCreate) AddRequestedPricing(v ...*SpecialPricingRequest) *RepCreate
 	return _c.AddRequestedPricingIDs(ids...)
 }
 
-// AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by IDs.
-func (_c *RepCreate) AddAssignmentIDs(ids ...string) *RepCreate {
-	_c.mutation.AddAssignmentIDs(ids...)
-	return _c
-}
-
-// AddAssignments adds the "assignments" edges to the AccountAssignment entity.
-func (_c *RepCreate) AddAssignments(v ...*AccountAssignment) *RepCreate {
-	ids := make([]string, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _c.AddAssignmentIDs(ids...)
-}
-
 // Mutation returns the RepMutation object of the builder.
 func (_c *RepCreate) Mutation() *RepMutation {
 	return _c.mutation
@@ -286,7 +270,9 @@ func (_c *RepCreate) Mutation() *RepMutation {
 
 // Save creates the Rep in the database.
 func (_c *RepCreate) Save(ctx context.Context) (*Rep, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -313,12 +299,18 @@ func (_c *RepCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *RepCreate) defaults() {
+func (_c *RepCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if rep.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized rep.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := rep.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if rep.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized rep.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := rep.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -327,9 +319,13 @@ func (_c *RepCreate) defaults() {
 		_c.mutation.SetActive(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if rep.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized rep.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := rep.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -495,26 +491,19 @@ func (_c *RepCreate) createSpec() (*Rep, *sqlgraph.CreateSpec) {
 		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
-	if nodes := _c.mutation.AccountsIDs(); len(nodes) > 0 {
+	if nodes := _c.mutation.AssignmentsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: true,
-			Table:   rep.AccountsTable,
-			Columns: rep.AccountsPrimaryKey,
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   rep.AssignmentsTable,
+			Columns: []string{rep.AssignmentsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeString),
+				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		createE := &AccountAssignmentCreate{config: _c.config, mutation: newAccountAssignmentMutation(_c.config, OpCreate)}
-		_ = createE.defaults()
-		_, specE := createE.createSpec()
-		edge.Target.Fields = specE.Fields
-		if specE.ID.Value != nil {
-			edge.Target.Fields = append(edge.Target.Fields, specE.ID)
 		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
@@ -591,22 +580,6 @@ func (_c *RepCreate) createSpec() (*Rep, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(specialpricingrequest.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges = append(_spec.Edges, edge)
-	}
-	if nodes := _c.mutation.AssignmentsIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   rep.AssignmentsTable,
-			Columns: []string{rep.AssignmentsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -3,7 +3,6 @@
 package ent
 
 import (
-	"carrierdesk/ent/account"
 	"carrierdesk/ent/accountassignment"
 	"carrierdesk/ent/activity"
 	"carrierdesk/ent/escalation"
@@ -15,6 +14,7 @@ import (
 	"carrierdesk/ent/team"
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -34,23 +34,21 @@ type RepQuery struct {
 	predicates                []predicate.Rep
 	withTeam                  *TeamQuery
 	withManagedTeams          *TeamQuery
-	withAccounts              *AccountQuery
+	withAssignments           *AccountAssignmentQuery
 	withOwnedQuotes           *QuoteQuery
 	withOwnedRfps             *RFPQuery
 	withOwnedEscalations      *EscalationQuery
 	withActivities            *ActivityQuery
 	withRequestedPricing      *SpecialPricingRequestQuery
-	withAssignments           *AccountAssignmentQuery
 	loadTotal                 []func(context.Context, []*Rep) error
 	modifiers                 []func(*sql.Selector)
 	withNamedManagedTeams     map[string]*TeamQuery
-	withNamedAccounts         map[string]*AccountQuery
+	withNamedAssignments      map[string]*AccountAssignmentQuery
 	withNamedOwnedQuotes      map[string]*QuoteQuery
 	withNamedOwnedRfps        map[string]*RFPQuery
 	withNamedOwnedEscalations map[string]*EscalationQuery
 	withNamedActivities       map[string]*ActivityQuery
 	withNamedRequestedPricing map[string]*SpecialPricingRequestQuery
-	withNamedAssignments      map[string]*AccountAssignmentQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -131,9 +129,9 @@ func (_q *RepQuery) QueryManagedTeams() *TeamQuery {
 	return query
 }
 
-// QueryAccounts chains the current query on the "accounts" edge.
-func (_q *RepQuery) QueryAccounts() *AccountQuery {
-	query := (&AccountClient{config: _q.config}).Query()
+// QueryAssignments chains the current query on the "assignments" edge.
+func (_q *RepQuery) QueryAssignments() *AccountAssignmentQuery {
+	query := (&AccountAssignmentClient{config: _q.config}).Query()
 	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
 		if err := _q.prepareQuery(ctx); err != nil {
 			return nil, err
@@ -144,8 +142,8 @@ func (_q *RepQuery) QueryAccounts() *AccountQuery {
 		}
 		step := sqlgraph.NewStep(
 			sqlgraph.From(rep.Table, rep.FieldID, selector),
-			sqlgraph.To(account.Table, account.FieldID),
-			sqlgraph.Edge(sqlgraph.M2M, true, rep.AccountsTable, rep.AccountsPrimaryKey...),
+			sqlgraph.To(accountassignment.Table, accountassignment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, rep.AssignmentsTable, rep.AssignmentsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -256,28 +254,6 @@ func (_q *RepQuery) QueryRequestedPricing() *SpecialPricingRequestQuery {
 			sqlgraph.From(rep.Table, rep.FieldID, selector),
 			sqlgraph.To(specialpricingrequest.Table, specialpricingrequest.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, rep.RequestedPricingTable, rep.RequestedPricingColumn),
-		)
-		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
-		return fromU, nil
-	}
-	return query
-}
-
-// QueryAssignments chains the current query on the "assignments" edge.
-func (_q *RepQuery) QueryAssignments() *AccountAssignmentQuery {
-	query := (&AccountAssignmentClient{config: _q.config}).Query()
-	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
-		if err := _q.prepareQuery(ctx); err != nil {
-			return nil, err
-		}
-		selector := _q.sqlQuery(ctx)
-		if err := selector.Err(); err != nil {
-			return nil, err
-		}
-		step := sqlgraph.NewStep(
-			sqlgraph.From(rep.Table, rep.FieldID, selector),
-			sqlgraph.To(accountassignment.Table, accountassignment.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, true, rep.AssignmentsTable, rep.AssignmentsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -479,13 +455,12 @@ func (_q *RepQuery) Clone() *RepQuery {
 		predicates:           append([]predicate.Rep{}, _q.predicates...),
 		withTeam:             _q.withTeam.Clone(),
 		withManagedTeams:     _q.withManagedTeams.Clone(),
-		withAccounts:         _q.withAccounts.Clone(),
+		withAssignments:      _q.withAssignments.Clone(),
 		withOwnedQuotes:      _q.withOwnedQuotes.Clone(),
 		withOwnedRfps:        _q.withOwnedRfps.Clone(),
 		withOwnedEscalations: _q.withOwnedEscalations.Clone(),
 		withActivities:       _q.withActivities.Clone(),
 		withRequestedPricing: _q.withRequestedPricing.Clone(),
-		withAssignments:      _q.withAssignments.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -515,14 +490,14 @@ func (_q *RepQuery) WithManagedTeams(opts ...func(*TeamQuery)) *RepQuery {
 	return _q
 }
 
-// WithAccounts tells the query-builder to eager-load the nodes that are connected to
-// the "accounts" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *RepQuery) WithAccounts(opts ...func(*AccountQuery)) *RepQuery {
-	query := (&AccountClient{config: _q.config}).Query()
+// WithAssignments tells the query-builder to eager-load the nodes that are connected to
+// the "assignments" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *RepQuery) WithAssignments(opts ...func(*AccountAssignmentQuery)) *RepQuery {
+	query := (&AccountAssignmentClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	_q.withAccounts = query
+	_q.withAssignments = query
 	return _q
 }
 
@@ -578,17 +553,6 @@ func (_q *RepQuery) WithRequestedPricing(opts ...func(*SpecialPricingRequestQuer
 		opt(query)
 	}
 	_q.withRequestedPricing = query
-	return _q
-}
-
-// WithAssignments tells the query-builder to eager-load the nodes that are connected to
-// the "assignments" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *RepQuery) WithAssignments(opts ...func(*AccountAssignmentQuery)) *RepQuery {
-	query := (&AccountAssignmentClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	_q.withAssignments = query
 	return _q
 }
 
@@ -663,6 +627,12 @@ func (_q *RepQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if rep.Policy == nil {
+		return errors.New("ent: uninitialized rep.Policy (forgotten import ent/runtime?)")
+	}
+	if err := rep.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -670,16 +640,15 @@ func (_q *RepQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Rep, err
 	var (
 		nodes       = []*Rep{}
 		_spec       = _q.querySpec()
-		loadedTypes = [9]bool{
+		loadedTypes = [8]bool{
 			_q.withTeam != nil,
 			_q.withManagedTeams != nil,
-			_q.withAccounts != nil,
+			_q.withAssignments != nil,
 			_q.withOwnedQuotes != nil,
 			_q.withOwnedRfps != nil,
 			_q.withOwnedEscalations != nil,
 			_q.withActivities != nil,
 			_q.withRequestedPricing != nil,
-			_q.withAssignments != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -716,10 +685,10 @@ func (_q *RepQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Rep, err
 			return nil, err
 		}
 	}
-	if query := _q.withAccounts; query != nil {
-		if err := _q.loadAccounts(ctx, query, nodes,
-			func(n *Rep) { n.Edges.Accounts = []*Account{} },
-			func(n *Rep, e *Account) { n.Edges.Accounts = append(n.Edges.Accounts, e) }); err != nil {
+	if query := _q.withAssignments; query != nil {
+		if err := _q.loadAssignments(ctx, query, nodes,
+			func(n *Rep) { n.Edges.Assignments = []*AccountAssignment{} },
+			func(n *Rep, e *AccountAssignment) { n.Edges.Assignments = append(n.Edges.Assignments, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -758,13 +727,6 @@ func (_q *RepQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Rep, err
 			return nil, err
 		}
 	}
-	if query := _q.withAssignments; query != nil {
-		if err := _q.loadAssignments(ctx, query, nodes,
-			func(n *Rep) { n.Edges.Assignments = []*AccountAssignment{} },
-			func(n *Rep, e *AccountAssignment) { n.Edges.Assignments = append(n.Edges.Assignments, e) }); err != nil {
-			return nil, err
-		}
-	}
 	for name, query := range _q.withNamedManagedTeams {
 		if err := _q.loadManagedTeams(ctx, query, nodes,
 			func(n *Rep) { n.appendNamedManagedTeams(name) },
@@ -772,10 +734,10 @@ func (_q *RepQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Rep, err
 			return nil, err
 		}
 	}
-	for name, query := range _q.withNamedAccounts {
-		if err := _q.loadAccounts(ctx, query, nodes,
-			func(n *Rep) { n.appendNamedAccounts(name) },
-			func(n *Rep, e *Account) { n.appendNamedAccounts(name, e) }); err != nil {
+	for name, query := range _q.withNamedAssignments {
+		if err := _q.loadAssignments(ctx, query, nodes,
+			func(n *Rep) { n.appendNamedAssignments(name) },
+			func(n *Rep, e *AccountAssignment) { n.appendNamedAssignments(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -811,13 +773,6 @@ func (_q *RepQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Rep, err
 		if err := _q.loadRequestedPricing(ctx, query, nodes,
 			func(n *Rep) { n.appendNamedRequestedPricing(name) },
 			func(n *Rep, e *SpecialPricingRequest) { n.appendNamedRequestedPricing(name, e) }); err != nil {
-			return nil, err
-		}
-	}
-	for name, query := range _q.withNamedAssignments {
-		if err := _q.loadAssignments(ctx, query, nodes,
-			func(n *Rep) { n.appendNamedAssignments(name) },
-			func(n *Rep, e *AccountAssignment) { n.appendNamedAssignments(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -894,64 +849,33 @@ func (_q *RepQuery) loadManagedTeams(ctx context.Context, query *TeamQuery, node
 	}
 	return nil
 }
-func (_q *RepQuery) loadAccounts(ctx context.Context, query *AccountQuery, nodes []*Rep, init func(*Rep), assign func(*Rep, *Account)) error {
-	edgeIDs := make([]driver.Value, len(nodes))
-	byID := make(map[string]*Rep)
-	nids := make(map[string]map[*Rep]struct{})
-	for i, node := range nodes {
-		edgeIDs[i] = node.ID
-		byID[node.ID] = node
+func (_q *RepQuery) loadAssignments(ctx context.Context, query *AccountAssignmentQuery, nodes []*Rep, init func(*Rep), assign func(*Rep, *AccountAssignment)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Rep)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
 		if init != nil {
-			init(node)
+			init(nodes[i])
 		}
 	}
-	query.Where(func(s *sql.Selector) {
-		joinT := sql.Table(rep.AccountsTable)
-		s.Join(joinT).On(s.C(account.FieldID), joinT.C(rep.AccountsPrimaryKey[0]))
-		s.Where(sql.InValues(joinT.C(rep.AccountsPrimaryKey[1]), edgeIDs...))
-		columns := s.SelectedColumns()
-		s.Select(joinT.C(rep.AccountsPrimaryKey[1]))
-		s.AppendSelect(columns...)
-		s.SetDistinct(false)
-	})
-	if err := query.prepareQuery(ctx); err != nil {
-		return err
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(accountassignment.FieldRepID)
 	}
-	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
-		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
-			assign := spec.Assign
-			values := spec.ScanValues
-			spec.ScanValues = func(columns []string) ([]any, error) {
-				values, err := values(columns[1:])
-				if err != nil {
-					return nil, err
-				}
-				return append([]any{new(sql.NullString)}, values...), nil
-			}
-			spec.Assign = func(columns []string, values []any) error {
-				outValue := values[0].(*sql.NullString).String
-				inValue := values[1].(*sql.NullString).String
-				if nids[inValue] == nil {
-					nids[inValue] = map[*Rep]struct{}{byID[outValue]: {}}
-					return assign(columns[1:], values[1:])
-				}
-				nids[inValue][byID[outValue]] = struct{}{}
-				return nil
-			}
-		})
-	})
-	neighbors, err := withInterceptors[[]*Account](ctx, query, qr, query.inters)
+	query.Where(predicate.AccountAssignment(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(rep.AssignmentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
 	if err != nil {
 		return err
 	}
 	for _, n := range neighbors {
-		nodes, ok := nids[n.ID]
+		fk := n.RepID
+		node, ok := nodeids[fk]
 		if !ok {
-			return fmt.Errorf(`unexpected "accounts" node returned %v`, n.ID)
+			return fmt.Errorf(`unexpected referenced foreign-key "rep_id" returned %v for node %v`, fk, n.ID)
 		}
-		for kn := range nodes {
-			assign(kn, n)
-		}
+		assign(node, n)
 	}
 	return nil
 }
@@ -1114,36 +1038,6 @@ func (_q *RepQuery) loadRequestedPricing(ctx context.Context, query *SpecialPric
 	}
 	return nil
 }
-func (_q *RepQuery) loadAssignments(ctx context.Context, query *AccountAssignmentQuery, nodes []*Rep, init func(*Rep), assign func(*Rep, *AccountAssignment)) error {
-	fks := make([]driver.Value, 0, len(nodes))
-	nodeids := make(map[string]*Rep)
-	for i := range nodes {
-		fks = append(fks, nodes[i].ID)
-		nodeids[nodes[i].ID] = nodes[i]
-		if init != nil {
-			init(nodes[i])
-		}
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(accountassignment.FieldRepID)
-	}
-	query.Where(predicate.AccountAssignment(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(rep.AssignmentsColumn), fks...))
-	}))
-	neighbors, err := query.All(ctx)
-	if err != nil {
-		return err
-	}
-	for _, n := range neighbors {
-		fk := n.RepID
-		node, ok := nodeids[fk]
-		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "rep_id" returned %v for node %v`, fk, n.ID)
-		}
-		assign(node, n)
-	}
-	return nil
-}
 
 func (_q *RepQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1281,17 +1175,17 @@ func (_q *RepQuery) WithNamedManagedTeams(name string, opts ...func(*TeamQuery))
 	return _q
 }
 
-// WithNamedAccounts tells the query-builder to eager-load the nodes that are connected to the "accounts"
+// WithNamedAssignments tells the query-builder to eager-load the nodes that are connected to the "assignments"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
-func (_q *RepQuery) WithNamedAccounts(name string, opts ...func(*AccountQuery)) *RepQuery {
-	query := (&AccountClient{config: _q.config}).Query()
+func (_q *RepQuery) WithNamedAssignments(name string, opts ...func(*AccountAssignmentQuery)) *RepQuery {
+	query := (&AccountAssignmentClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	if _q.withNamedAccounts == nil {
-		_q.withNamedAccounts = make(map[string]*AccountQuery)
+	if _q.withNamedAssignments == nil {
+		_q.withNamedAssignments = make(map[string]*AccountAssignmentQuery)
 	}
-	_q.withNamedAccounts[name] = query
+	_q.withNamedAssignments[name] = query
 	return _q
 }
 
@@ -1362,20 +1256,6 @@ func (_q *RepQuery) WithNamedRequestedPricing(name string, opts ...func(*Special
 		_q.withNamedRequestedPricing = make(map[string]*SpecialPricingRequestQuery)
 	}
 	_q.withNamedRequestedPricing[name] = query
-	return _q
-}
-
-// WithNamedAssignments tells the query-builder to eager-load the nodes that are connected to the "assignments"
-// edge with the given name. The optional arguments are used to configure the query builder of the edge.
-func (_q *RepQuery) WithNamedAssignments(name string, opts ...func(*AccountAssignmentQuery)) *RepQuery {
-	query := (&AccountAssignmentClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	if _q.withNamedAssignments == nil {
-		_q.withNamedAssignments = make(map[string]*AccountAssignmentQuery)
-	}
-	_q.withNamedAssignments[name] = query
 	return _q
 }
 

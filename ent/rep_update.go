@@ -3,7 +3,6 @@
 package ent
 
 import (
-	"carrierdesk/ent/account"
 	"carrierdesk/ent/accountassignment"
 	"carrierdesk/ent/activity"
 	"carrierdesk/ent/escalation"
@@ -194,19 +193,19 @@ func (_u *RepUpdate) AddManagedTeams(v ...*Team) *RepUpdate {
 	return _u.AddManagedTeamIDs(ids...)
 }
 
-// AddAccountIDs adds the "accounts" edge to the Account entity by IDs.
-func (_u *RepUpdate) AddAccountIDs(ids ...string) *RepUpdate {
-	_u.mutation.AddAccountIDs(ids...)
+// AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by IDs.
+func (_u *RepUpdate) AddAssignmentIDs(ids ...string) *RepUpdate {
+	_u.mutation.AddAssignmentIDs(ids...)
 	return _u
 }
 
-// AddAccounts adds the "accounts" edges to the Account entity.
-func (_u *RepUpdate) AddAccounts(v ...*Account) *RepUpdate {
+// AddAssignments adds the "assignments" edges to the AccountAssignment entity.
+func (_u *RepUpdate) AddAssignments(v ...*AccountAssignment) *RepUpdate {
 	ids := make([]string, len(v))
 	for i := range v {
 		ids[i] = v[i].ID
 	}
-	return _u.AddAccountIDs(ids...)
+	return _u.AddAssignmentIDs(ids...)
 }
 
 // AddOwnedQuoteIDs adds the "owned_quotes" edge to the Quote entity by IDs.
@@ -284,21 +283,6 @@ func (_u *RepUpdate) AddRequestedPricing(v ...*SpecialPricingRequest) *RepUpdate
 	return _u.AddRequestedPricingIDs(ids...)
 }
 
-// AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by IDs.
-func (_u *RepUpdate) AddAssignmentIDs(ids ...string) *RepUpdate {
-	_u.mutation.AddAssignmentIDs(ids...)
-	return _u
-}
-
-// AddAssignments adds the "assignments" edges to the AccountAssignment entity.
-func (_u *RepUpdate) AddAssignments(v ...*AccountAssignment) *RepUpdate {
-	ids := make([]string, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddAssignmentIDs(ids...)
-}
-
 // Mutation returns the RepMutation object of the builder.
 func (_u *RepUpdate) Mutation() *RepMutation {
 	return _u.mutation
@@ -331,25 +315,25 @@ func (_u *RepUpdate) RemoveManagedTeams(v ...*Team) *RepUpdate {
 	return _u.RemoveManagedTeamIDs(ids...)
 }
 
-// ClearAccounts clears all "accounts" edges to the Account entity.
-func (_u *RepUpdate) ClearAccounts() *RepUpdate {
-	_u.mutation.ClearAccounts()
+// ClearAssignments clears all "assignments" edges to the AccountAssignment entity.
+func (_u *RepUpdate) ClearAssignments() *RepUpdate {
+	_u.mutation.ClearAssignments()
 	return _u
 }
 
-// RemoveAccountIDs removes the "accounts" edge to Account entities by IDs.
-func (_u *RepUpdate) RemoveAccountIDs(ids ...string) *RepUpdate {
-	_u.mutation.RemoveAccountIDs(ids...)
+// RemoveAssignmentIDs removes the "assignments" edge to AccountAssignment entities by IDs.
+func (_u *RepUpdate) RemoveAssignmentIDs(ids ...string) *RepUpdate {
+	_u.mutation.RemoveAssignmentIDs(ids...)
 	return _u
 }
 
-// RemoveAccounts removes "accounts" edges to Account entities.
-func (_u *RepUpdate) RemoveAccounts(v ...*Account) *RepUpdate {
+// RemoveAssignments removes "assignments" edges to AccountAssignment entities.
+func (_u *RepUpdate) RemoveAssignments(v ...*AccountAssignment) *RepUpdate {
 	ids := make([]string, len(v))
 	for i := range v {
 		ids[i] = v[i].ID
 	}
-	return _u.RemoveAccountIDs(ids...)
+	return _u.RemoveAssignmentIDs(ids...)
 }
 
 // ClearOwnedQuotes clears all "owned_quotes" edges to the Quote entity.
@@ -457,30 +441,11 @@ func (_u *RepUpdate) RemoveRequestedPricing(v ...*SpecialPricingRequest) *RepUpd
 	return _u.RemoveRequestedPricingIDs(ids...)
 }
 
-// ClearAssignments clears all "assignments" edges to the AccountAssignment entity.
-func (_u *RepUpdate) ClearAssignments() *RepUpdate {
-	_u.mutation.ClearAssignments()
-	return _u
-}
-
-// RemoveAssignmentIDs removes the "assignments" edge to AccountAssignment entities by IDs.
-func (_u *RepUpdate) RemoveAssignmentIDs(ids ...string) *RepUpdate {
-	_u.mutation.RemoveAssignmentIDs(ids...)
-	return _u
-}
-
-// RemoveAssignments removes "assignments" edges to AccountAssignment entities.
-func (_u *RepUpdate) RemoveAssignments(v ...*AccountAssignment) *RepUpdate {
-	ids := make([]string, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveAssignmentIDs(ids...)
-}
-
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *RepUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -507,11 +472,15 @@ func (_u *RepUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *RepUpdate) defaults() {
+func (_u *RepUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if rep.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized rep.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := rep.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -671,69 +640,48 @@ func (_u *RepUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
-	if _u.mutation.AccountsCleared() {
+	if _u.mutation.AssignmentsCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: true,
-			Table:   rep.AccountsTable,
-			Columns: rep.AccountsPrimaryKey,
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   rep.AssignmentsTable,
+			Columns: []string{rep.AssignmentsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeString),
+				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
-		}
-		createE := &AccountAssignmentCreate{config: _u.config, mutation: newAccountAssignmentMutation(_u.config, OpCreate)}
-		_ = createE.defaults()
-		_, specE := createE.createSpec()
-		edge.Target.Fields = specE.Fields
-		if specE.ID.Value != nil {
-			edge.Target.Fields = append(edge.Target.Fields, specE.ID)
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.RemovedAccountsIDs(); len(nodes) > 0 && !_u.mutation.AccountsCleared() {
+	if nodes := _u.mutation.RemovedAssignmentsIDs(); len(nodes) > 0 && !_u.mutation.AssignmentsCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: true,
-			Table:   rep.AccountsTable,
-			Columns: rep.AccountsPrimaryKey,
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   rep.AssignmentsTable,
+			Columns: []string{rep.AssignmentsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeString),
+				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		createE := &AccountAssignmentCreate{config: _u.config, mutation: newAccountAssignmentMutation(_u.config, OpCreate)}
-		_ = createE.defaults()
-		_, specE := createE.createSpec()
-		edge.Target.Fields = specE.Fields
-		if specE.ID.Value != nil {
-			edge.Target.Fields = append(edge.Target.Fields, specE.ID)
-		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.AccountsIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.AssignmentsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: true,
-			Table:   rep.AccountsTable,
-			Columns: rep.AccountsPrimaryKey,
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   rep.AssignmentsTable,
+			Columns: []string{rep.AssignmentsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeString),
+				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		createE := &AccountAssignmentCreate{config: _u.config, mutation: newAccountAssignmentMutation(_u.config, OpCreate)}
-		_ = createE.defaults()
-		_, specE := createE.createSpec()
-		edge.Target.Fields = specE.Fields
-		if specE.ID.Value != nil {
-			edge.Target.Fields = append(edge.Target.Fields, specE.ID)
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
@@ -955,51 +903,6 @@ func (_u *RepUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(specialpricingrequest.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
-	if _u.mutation.AssignmentsCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   rep.AssignmentsTable,
-			Columns: []string{rep.AssignmentsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedAssignmentsIDs(); len(nodes) > 0 && !_u.mutation.AssignmentsCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   rep.AssignmentsTable,
-			Columns: []string{rep.AssignmentsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.AssignmentsIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   rep.AssignmentsTable,
-			Columns: []string{rep.AssignmentsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1185,19 +1088,19 @@ func (_u *RepUpdateOne) AddManagedTeams(v ...*Team) *RepUpdateOne {
 	return _u.AddManagedTeamIDs(ids...)
 }
 
-// AddAccountIDs adds the "accounts" edge to the Account entity by IDs.
-func (_u *RepUpdateOne) AddAccountIDs(ids ...string) *RepUpdateOne {
-	_u.mutation.AddAccountIDs(ids...)
+// AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by IDs.
+func (_u *RepUpdateOne) AddAssignmentIDs(ids ...string) *RepUpdateOne {
+	_u.mutation.AddAssignmentIDs(ids...)
 	return _u
 }
 
-// AddAccounts adds the "accounts" edges to the Account entity.
-func (_u *RepUpdateOne) AddAccounts(v ...*Account) *RepUpdateOne {
+// AddAssignments adds the "assignments" edges to the AccountAssignment entity.
+func (_u *RepUpdateOne) AddAssignments(v ...*AccountAssignment) *RepUpdateOne {
 	ids := make([]string, len(v))
 	for i := range v {
 		ids[i] = v[i].ID
 	}
-	return _u.AddAccountIDs(ids...)
+	return _u.AddAssignmentIDs(ids...)
 }
 
 // AddOwnedQuoteIDs adds the "owned_quotes" edge to the Quote entity by IDs.
@@ -1275,21 +1178,6 @@ func (_u *RepUpdateOne) AddRequestedPricing(v ...*SpecialPricingRequest) *RepUpd
 	return _u.AddRequestedPricingIDs(ids...)
 }
 
-// AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by IDs.
-func (_u *RepUpdateOne) AddAssignmentIDs(ids ...string) *RepUpdateOne {
-	_u.mutation.AddAssignmentIDs(ids...)
-	return _u
-}
-
-// AddAssignments adds the "assignments" edges to the AccountAssignment entity.
-func (_u *RepUpdateOne) AddAssignments(v ...*AccountAssignment) *RepUpdateOne {
-	ids := make([]string, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddAssignmentIDs(ids...)
-}
-
 // Mutation returns the RepMutation object of the builder.
 func (_u *RepUpdateOne) Mutation() *RepMutation {
 	return _u.mutation
@@ -1322,25 +1210,25 @@ func (_u *RepUpdateOne) RemoveManagedTeams(v ...*Team) *RepUpdateOne {
 	return _u.RemoveManagedTeamIDs(ids...)
 }
 
-// ClearAccounts clears all "accounts" edges to the Account entity.
-func (_u *RepUpdateOne) ClearAccounts() *RepUpdateOne {
-	_u.mutation.ClearAccounts()
+// ClearAssignments clears all "assignments" edges to the AccountAssignment entity.
+func (_u *RepUpdateOne) ClearAssignments() *RepUpdateOne {
+	_u.mutation.ClearAssignments()
 	return _u
 }
 
-// RemoveAccountIDs removes the "accounts" edge to Account entities by IDs.
-func (_u *RepUpdateOne) RemoveAccountIDs(ids ...string) *RepUpdateOne {
-	_u.mutation.RemoveAccountIDs(ids...)
+// RemoveAssignmentIDs removes the "assignments" edge to AccountAssignment entities by IDs.
+func (_u *RepUpdateOne) RemoveAssignmentIDs(ids ...string) *RepUpdateOne {
+	_u.mutation.RemoveAssignmentIDs(ids...)
 	return _u
 }
 
-// RemoveAccounts removes "accounts" edges to Account entities.
-func (_u *RepUpdateOne) RemoveAccounts(v ...*Account) *RepUpdateOne {
+// RemoveAssignments removes "assignments" edges to AccountAssignment entities.
+func (_u *RepUpdateOne) RemoveAssignments(v ...*AccountAssignment) *RepUpdateOne {
 	ids := make([]string, len(v))
 	for i := range v {
 		ids[i] = v[i].ID
 	}
-	return _u.RemoveAccountIDs(ids...)
+	return _u.RemoveAssignmentIDs(ids...)
 }
 
 // ClearOwnedQuotes clears all "owned_quotes" edges to the Quote entity.
@@ -1448,27 +1336,6 @@ func (_u *RepUpdateOne) RemoveRequestedPricing(v ...*SpecialPricingRequest) *Rep
 	return _u.RemoveRequestedPricingIDs(ids...)
 }
 
-// ClearAssignments clears all "assignments" edges to the AccountAssignment entity.
-func (_u *RepUpdateOne) ClearAssignments() *RepUpdateOne {
-	_u.mutation.ClearAssignments()
-	return _u
-}
-
-// RemoveAssignmentIDs removes the "assignments" edge to AccountAssignment entities by IDs.
-func (_u *RepUpdateOne) RemoveAssignmentIDs(ids ...string) *RepUpdateOne {
-	_u.mutation.RemoveAssignmentIDs(ids...)
-	return _u
-}
-
-// RemoveAssignments removes "assignments" edges to AccountAssignment entities.
-func (_u *RepUpdateOne) RemoveAssignments(v ...*AccountAssignment) *RepUpdateOne {
-	ids := make([]string, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveAssignmentIDs(ids...)
-}
-
 // Where appends a list predicates to the RepUpdate builder.
 func (_u *RepUpdateOne) Where(ps ...predicate.Rep) *RepUpdateOne {
 	_u.mutation.Where(ps...)
@@ -1484,7 +1351,9 @@ func (_u *RepUpdateOne) Select(field string, fields ...string) *RepUpdateOne {
 
 // Save executes the query and returns the updated Rep entity.
 func (_u *RepUpdateOne) Save(ctx context.Context) (*Rep, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -1511,11 +1380,15 @@ func (_u *RepUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *RepUpdateOne) defaults() {
+func (_u *RepUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if rep.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized rep.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := rep.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -1692,69 +1565,48 @@ func (_u *RepUpdateOne) sqlSave(ctx context.Context) (_node *Rep, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
-	if _u.mutation.AccountsCleared() {
+	if _u.mutation.AssignmentsCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: true,
-			Table:   rep.AccountsTable,
-			Columns: rep.AccountsPrimaryKey,
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   rep.AssignmentsTable,
+			Columns: []string{rep.AssignmentsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeString),
+				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
-		}
-		createE := &AccountAssignmentCreate{config: _u.config, mutation: newAccountAssignmentMutation(_u.config, OpCreate)}
-		_ = createE.defaults()
-		_, specE := createE.createSpec()
-		edge.Target.Fields = specE.Fields
-		if specE.ID.Value != nil {
-			edge.Target.Fields = append(edge.Target.Fields, specE.ID)
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.RemovedAccountsIDs(); len(nodes) > 0 && !_u.mutation.AccountsCleared() {
+	if nodes := _u.mutation.RemovedAssignmentsIDs(); len(nodes) > 0 && !_u.mutation.AssignmentsCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: true,
-			Table:   rep.AccountsTable,
-			Columns: rep.AccountsPrimaryKey,
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   rep.AssignmentsTable,
+			Columns: []string{rep.AssignmentsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeString),
+				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		createE := &AccountAssignmentCreate{config: _u.config, mutation: newAccountAssignmentMutation(_u.config, OpCreate)}
-		_ = createE.defaults()
-		_, specE := createE.createSpec()
-		edge.Target.Fields = specE.Fields
-		if specE.ID.Value != nil {
-			edge.Target.Fields = append(edge.Target.Fields, specE.ID)
-		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.AccountsIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.AssignmentsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: true,
-			Table:   rep.AccountsTable,
-			Columns: rep.AccountsPrimaryKey,
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   rep.AssignmentsTable,
+			Columns: []string{rep.AssignmentsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeString),
+				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		createE := &AccountAssignmentCreate{config: _u.config, mutation: newAccountAssignmentMutation(_u.config, OpCreate)}
-		_ = createE.defaults()
-		_, specE := createE.createSpec()
-		edge.Target.Fields = specE.Fields
-		if specE.ID.Value != nil {
-			edge.Target.Fields = append(edge.Target.Fields, specE.ID)
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
@@ -1976,51 +1828,6 @@ func (_u *RepUpdateOne) sqlSave(ctx context.Context) (_node *Rep, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(specialpricingrequest.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
-	if _u.mutation.AssignmentsCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   rep.AssignmentsTable,
-			Columns: []string{rep.AssignmentsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedAssignmentsIDs(); len(nodes) > 0 && !_u.mutation.AssignmentsCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   rep.AssignmentsTable,
-			Columns: []string{rep.AssignmentsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.AssignmentsIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: true,
-			Table:   rep.AssignmentsTable,
-			Columns: []string{rep.AssignmentsColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(accountassignment.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

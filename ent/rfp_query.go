@@ -10,6 +10,7 @@ import (
 	"carrierdesk/ent/rfp"
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -440,6 +441,12 @@ func (_q *RFPQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if rfp.Policy == nil {
+		return errors.New("ent: uninitialized rfp.Policy (forgotten import ent/runtime?)")
+	}
+	if err := rfp.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -218,7 +218,9 @@ func (_c *SpecialPricingRequestCreate) Mutation() *SpecialPricingRequestMutation
 
 // Save creates the SpecialPricingRequest in the database.
 func (_c *SpecialPricingRequestCreate) Save(ctx context.Context) (*SpecialPricingRequest, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -245,12 +247,18 @@ func (_c *SpecialPricingRequestCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *SpecialPricingRequestCreate) defaults() {
+func (_c *SpecialPricingRequestCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if specialpricingrequest.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized specialpricingrequest.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := specialpricingrequest.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if specialpricingrequest.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized specialpricingrequest.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := specialpricingrequest.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -259,9 +267,13 @@ func (_c *SpecialPricingRequestCreate) defaults() {
 		_c.mutation.SetStatus(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if specialpricingrequest.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized specialpricingrequest.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := specialpricingrequest.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -8,6 +8,7 @@ import (
 	"carrierdesk/ent/rep"
 	"carrierdesk/ent/specialpricingrequest"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -437,6 +438,12 @@ func (_q *SpecialPricingRequestQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if specialpricingrequest.Policy == nil {
+		return errors.New("ent: uninitialized specialpricingrequest.Policy (forgotten import ent/runtime?)")
+	}
+	if err := specialpricingrequest.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

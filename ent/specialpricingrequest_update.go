@@ -252,7 +252,9 @@ func (_u *SpecialPricingRequestUpdate) ClearDecidedBy() *SpecialPricingRequestUp
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *SpecialPricingRequestUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -279,11 +281,15 @@ func (_u *SpecialPricingRequestUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SpecialPricingRequestUpdate) defaults() {
+func (_u *SpecialPricingRequestUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if specialpricingrequest.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized specialpricingrequest.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := specialpricingrequest.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -679,7 +685,9 @@ func (_u *SpecialPricingRequestUpdateOne) Select(field string, fields ...string)
 
 // Save executes the query and returns the updated SpecialPricingRequest entity.
 func (_u *SpecialPricingRequestUpdateOne) Save(ctx context.Context) (*SpecialPricingRequest, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -706,11 +714,15 @@ func (_u *SpecialPricingRequestUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SpecialPricingRequestUpdateOne) defaults() {
+func (_u *SpecialPricingRequestUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if specialpricingrequest.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized specialpricingrequest.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := specialpricingrequest.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

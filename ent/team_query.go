@@ -8,6 +8,7 @@ import (
 	"carrierdesk/ent/team"
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -403,6 +404,12 @@ func (_q *TeamQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if team.Policy == nil {
+		return errors.New("ent: uninitialized team.Policy (forgotten import ent/runtime?)")
+	}
+	if err := team.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

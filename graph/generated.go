@@ -50,6 +50,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	Visible func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -72,7 +73,6 @@ type ComplexityRoot struct {
 		Orders          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.OrderOrder, where *ent.OrderWhereInput) int
 		Quotes          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuoteOrder, where *ent.QuoteWhereInput) int
 		Region          func(childComplexity int) int
-		Reps            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.RepOrder, where *ent.RepWhereInput) int
 		Rfps            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.RFPOrder, where *ent.RFPWhereInput) int
 		Status          func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
@@ -503,7 +503,6 @@ type ComplexityRoot struct {
 	}
 
 	Rep struct {
-		Accounts         func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AccountOrder, where *ent.AccountWhereInput) int
 		Active           func(childComplexity int) int
 		Activities       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) int
 		Assignments      func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AccountAssignmentOrder, where *ent.AccountAssignmentWhereInput) int
@@ -809,17 +808,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.Region(childComplexity), true
-	case "Account.reps":
-		if e.ComplexityRoot.Account.Reps == nil {
-			break
-		}
-
-		args, err := ec.field_Account_reps_args(ctx, rawArgs)
-		if err != nil {
-			return 0, false
-		}
-
-		return e.ComplexityRoot.Account.Reps(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.RepOrder), args["where"].(*ent.RepWhereInput)), true
 	case "Account.rfps":
 		if e.ComplexityRoot.Account.Rfps == nil {
 			break
@@ -2987,17 +2975,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RFPEdge.Node(childComplexity), true
 
-	case "Rep.accounts":
-		if e.ComplexityRoot.Rep.Accounts == nil {
-			break
-		}
-
-		args, err := ec.field_Rep_accounts_args(ctx, rawArgs)
-		if err != nil {
-			return 0, false
-		}
-
-		return e.ComplexityRoot.Rep.Accounts(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.AccountOrder), args["where"].(*ent.AccountWhereInput)), true
 	case "Rep.active":
 		if e.ComplexityRoot.Rep.Active == nil {
 			break
@@ -3565,6 +3542,12 @@ Never a number: a JSON number may already have been rounded by a float on the wa
 """
 scalar Money
 
+"""
+Marks a relation filter (hasXWith) whose nested filter is narrowed to the rows
+the viewer may read.
+"""
+directive @visible on INPUT_FIELD_DEFINITION
+
 type Mutation {
   "Creates a carrier."
   createCarrier(input: CreateCarrierInput!): Carrier!
@@ -3687,9 +3670,9 @@ type Account implements Node {
   """
   carrier: Carrier!
   """
-  The reps.
+  The assignments.
   """
-  reps(
+  assignments(
     """
     Returns the elements in the list that come after the specified cursor.
     """
@@ -3711,15 +3694,15 @@ type Account implements Node {
     last: Int
 
     """
-    Ordering options for Reps returned from the connection.
+    Ordering options for AccountAssignments returned from the connection.
     """
-    orderBy: [RepOrder!]
+    orderBy: [AccountAssignmentOrder!]
 
     """
-    Filtering options for Reps returned from the connection.
+    Filtering options for AccountAssignments returned from the connection.
     """
-    where: RepWhereInput
-  ): RepConnection!
+    where: AccountAssignmentWhereInput
+  ): AccountAssignmentConnection!
   """
   The quotes.
   """
@@ -3958,40 +3941,6 @@ type Account implements Node {
     """
     where: EscalationWhereInput
   ): EscalationConnection!
-  """
-  The assignments.
-  """
-  assignments(
-    """
-    Returns the elements in the list that come after the specified cursor.
-    """
-    after: Cursor
-
-    """
-    Returns the first _n_ elements from the list.
-    """
-    first: Int
-
-    """
-    Returns the elements in the list that come before the specified cursor.
-    """
-    before: Cursor
-
-    """
-    Returns the last _n_ elements from the list.
-    """
-    last: Int
-
-    """
-    Ordering options for AccountAssignments returned from the connection.
-    """
-    orderBy: [AccountAssignmentOrder!]
-
-    """
-    Filtering options for AccountAssignments returned from the connection.
-    """
-    where: AccountAssignmentWhereInput
-  ): AccountAssignmentConnection!
 }
 """
 AccountAssignment.
@@ -4249,6 +4198,110 @@ input AccountAssignmentWhereInput {
   """
   updatedAtLTE: Time
   """
+  account_id field predicates
+  """
+  accountID: ID
+  """
+  accountID differs from the value.
+  """
+  accountIDNEQ: ID
+  """
+  accountID is one of the values.
+  """
+  accountIDIn: [ID!]
+  """
+  accountID is none of the values.
+  """
+  accountIDNotIn: [ID!]
+  """
+  accountID is greater than the value.
+  """
+  accountIDGT: ID
+  """
+  accountID is greater than or equal to the value.
+  """
+  accountIDGTE: ID
+  """
+  accountID is less than the value.
+  """
+  accountIDLT: ID
+  """
+  accountID is less than or equal to the value.
+  """
+  accountIDLTE: ID
+  """
+  accountID contains the value.
+  """
+  accountIDContains: ID
+  """
+  accountID starts with the value.
+  """
+  accountIDHasPrefix: ID
+  """
+  accountID ends with the value.
+  """
+  accountIDHasSuffix: ID
+  """
+  accountID equals the value, ignoring case.
+  """
+  accountIDEqualFold: ID
+  """
+  accountID contains the value, ignoring case.
+  """
+  accountIDContainsFold: ID
+  """
+  rep_id field predicates
+  """
+  repID: ID
+  """
+  repID differs from the value.
+  """
+  repIDNEQ: ID
+  """
+  repID is one of the values.
+  """
+  repIDIn: [ID!]
+  """
+  repID is none of the values.
+  """
+  repIDNotIn: [ID!]
+  """
+  repID is greater than the value.
+  """
+  repIDGT: ID
+  """
+  repID is greater than or equal to the value.
+  """
+  repIDGTE: ID
+  """
+  repID is less than the value.
+  """
+  repIDLT: ID
+  """
+  repID is less than or equal to the value.
+  """
+  repIDLTE: ID
+  """
+  repID contains the value.
+  """
+  repIDContains: ID
+  """
+  repID starts with the value.
+  """
+  repIDHasPrefix: ID
+  """
+  repID ends with the value.
+  """
+  repIDHasSuffix: ID
+  """
+  repID equals the value, ignoring case.
+  """
+  repIDEqualFold: ID
+  """
+  repID contains the value, ignoring case.
+  """
+  repIDContainsFold: ID
+  """
   capacity field predicates
   """
   capacity: AccountAssignmentCapacity
@@ -4336,6 +4389,14 @@ input AccountAssignmentWhereInput {
   endedAt is set.
   """
   endedAtNotNil: Boolean
+  """
+  Has account matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
+  """
+  hasAccountWith: [AccountWhereInput!] @visible
+  """
+  Has rep matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
+  """
+  hasRepWith: [RepWhereInput!] @visible
 }
 """
 A connection to a list of items.
@@ -4944,85 +5005,41 @@ input AccountWhereInput {
   """
   currencyContainsFold: String
   """
-  carrier edge predicates
+  Has carrier matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasCarrier: Boolean
+  hasCarrierWith: [CarrierWhereInput!] @visible
   """
-  Has carrier matching all of the given filters.
+  Has assignments matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasCarrierWith: [CarrierWhereInput!]
+  hasAssignmentsWith: [AccountAssignmentWhereInput!] @visible
   """
-  reps edge predicates
+  Has quotes matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasReps: Boolean
+  hasQuotesWith: [QuoteWhereInput!] @visible
   """
-  Has reps matching all of the given filters.
+  Has contracts matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasRepsWith: [RepWhereInput!]
+  hasContractsWith: [ContractWhereInput!] @visible
   """
-  quotes edge predicates
+  Has rfps matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasQuotes: Boolean
+  hasRfpsWith: [RFPWhereInput!] @visible
   """
-  Has quotes matching all of the given filters.
+  Has orders matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasQuotesWith: [QuoteWhereInput!]
+  hasOrdersWith: [OrderWhereInput!] @visible
   """
-  contracts edge predicates
+  Has businessReviews matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasContracts: Boolean
+  hasBusinessReviewsWith: [BusinessReviewWhereInput!] @visible
   """
-  Has contracts matching all of the given filters.
+  Has activities matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasContractsWith: [ContractWhereInput!]
+  hasActivitiesWith: [ActivityWhereInput!] @visible
   """
-  rfps edge predicates
+  Has escalations matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasRfps: Boolean
-  """
-  Has rfps matching all of the given filters.
-  """
-  hasRfpsWith: [RFPWhereInput!]
-  """
-  orders edge predicates
-  """
-  hasOrders: Boolean
-  """
-  Has orders matching all of the given filters.
-  """
-  hasOrdersWith: [OrderWhereInput!]
-  """
-  business_reviews edge predicates
-  """
-  hasBusinessReviews: Boolean
-  """
-  Has businessReviews matching all of the given filters.
-  """
-  hasBusinessReviewsWith: [BusinessReviewWhereInput!]
-  """
-  activities edge predicates
-  """
-  hasActivities: Boolean
-  """
-  Has activities matching all of the given filters.
-  """
-  hasActivitiesWith: [ActivityWhereInput!]
-  """
-  escalations edge predicates
-  """
-  hasEscalations: Boolean
-  """
-  Has escalations matching all of the given filters.
-  """
-  hasEscalationsWith: [EscalationWhereInput!]
-  """
-  assignments edge predicates
-  """
-  hasAssignments: Boolean
-  """
-  Has assignments matching all of the given filters.
-  """
-  hasAssignmentsWith: [AccountAssignmentWhereInput!]
+  hasEscalationsWith: [EscalationWhereInput!] @visible
 }
 """
 Activity.
@@ -5548,21 +5565,13 @@ input ActivityWhereInput {
   """
   summaryContainsFold: String
   """
-  account edge predicates
+  Has account matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAccount: Boolean
+  hasAccountWith: [AccountWhereInput!] @visible
   """
-  Has account matching all of the given filters.
+  Has rep matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAccountWith: [AccountWhereInput!]
-  """
-  rep edge predicates
-  """
-  hasRep: Boolean
-  """
-  Has rep matching all of the given filters.
-  """
-  hasRepWith: [RepWhereInput!]
+  hasRepWith: [RepWhereInput!] @visible
 }
 """
 BusinessReview.
@@ -6092,13 +6101,9 @@ input BusinessReviewWhereInput {
   """
   outcomesContainsFold: String
   """
-  account edge predicates
+  Has account matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAccount: Boolean
-  """
-  Has account matching all of the given filters.
-  """
-  hasAccountWith: [AccountWhereInput!]
+  hasAccountWith: [AccountWhereInput!] @visible
 }
 """
 Carrier.
@@ -6655,29 +6660,17 @@ input CarrierWhereInput {
   """
   statusNotIn: [CarrierStatus!]
   """
-  accounts edge predicates
+  Has accounts matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAccounts: Boolean
+  hasAccountsWith: [AccountWhereInput!] @visible
   """
-  Has accounts matching all of the given filters.
+  Has contacts matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAccountsWith: [AccountWhereInput!]
+  hasContactsWith: [ContactWhereInput!] @visible
   """
-  contacts edge predicates
+  Has orders matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasContacts: Boolean
-  """
-  Has contacts matching all of the given filters.
-  """
-  hasContactsWith: [ContactWhereInput!]
-  """
-  orders edge predicates
-  """
-  hasOrders: Boolean
-  """
-  Has orders matching all of the given filters.
-  """
-  hasOrdersWith: [OrderWhereInput!]
+  hasOrdersWith: [OrderWhereInput!] @visible
 }
 """
 Contact.
@@ -7232,21 +7225,13 @@ input ContactWhereInput {
   """
   activeNEQ: Boolean
   """
-  carrier edge predicates
+  Has carrier matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasCarrier: Boolean
+  hasCarrierWith: [CarrierWhereInput!] @visible
   """
-  Has carrier matching all of the given filters.
+  Has raisedEscalations matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasCarrierWith: [CarrierWhereInput!]
-  """
-  raised_escalations edge predicates
-  """
-  hasRaisedEscalations: Boolean
-  """
-  Has raisedEscalations matching all of the given filters.
-  """
-  hasRaisedEscalationsWith: [EscalationWhereInput!]
+  hasRaisedEscalationsWith: [EscalationWhereInput!] @visible
 }
 """
 Contract.
@@ -8191,53 +8176,29 @@ input ContractWhereInput {
   """
   renewalOfIDContainsFold: ID
   """
-  account edge predicates
+  Has account matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAccount: Boolean
+  hasAccountWith: [AccountWhereInput!] @visible
   """
-  Has account matching all of the given filters.
+  Has master matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAccountWith: [AccountWhereInput!]
+  hasMasterWith: [ContractWhereInput!] @visible
   """
-  master edge predicates
+  Has addenda matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasMaster: Boolean
+  hasAddendaWith: [ContractWhereInput!] @visible
   """
-  Has master matching all of the given filters.
+  Has renewalOf matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasMasterWith: [ContractWhereInput!]
+  hasRenewalOfWith: [ContractWhereInput!] @visible
   """
-  addenda edge predicates
+  Has renewal matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAddenda: Boolean
+  hasRenewalWith: [ContractWhereInput!] @visible
   """
-  Has addenda matching all of the given filters.
+  Has quote matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAddendaWith: [ContractWhereInput!]
-  """
-  renewal_of edge predicates
-  """
-  hasRenewalOf: Boolean
-  """
-  Has renewalOf matching all of the given filters.
-  """
-  hasRenewalOfWith: [ContractWhereInput!]
-  """
-  renewal edge predicates
-  """
-  hasRenewal: Boolean
-  """
-  Has renewal matching all of the given filters.
-  """
-  hasRenewalWith: [ContractWhereInput!]
-  """
-  quote edge predicates
-  """
-  hasQuote: Boolean
-  """
-  Has quote matching all of the given filters.
-  """
-  hasQuoteWith: [QuoteWhereInput!]
+  hasQuoteWith: [QuoteWhereInput!] @visible
 }
 """
 CreateAccountAssignmentInput is used for create AccountAssignment object.
@@ -9596,29 +9557,17 @@ input EscalationEventWhereInput {
   """
   actorContactIDContainsFold: ID
   """
-  escalation edge predicates
+  Has escalation matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasEscalation: Boolean
+  hasEscalationWith: [EscalationWhereInput!] @visible
   """
-  Has escalation matching all of the given filters.
+  Has actorRep matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasEscalationWith: [EscalationWhereInput!]
+  hasActorRepWith: [RepWhereInput!] @visible
   """
-  actor_rep edge predicates
+  Has actorContact matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasActorRep: Boolean
-  """
-  Has actorRep matching all of the given filters.
-  """
-  hasActorRepWith: [RepWhereInput!]
-  """
-  actor_contact edge predicates
-  """
-  hasActorContact: Boolean
-  """
-  Has actorContact matching all of the given filters.
-  """
-  hasActorContactWith: [ContactWhereInput!]
+  hasActorContactWith: [ContactWhereInput!] @visible
 }
 """
 EscalationLevel is enum for the field level
@@ -10475,45 +10424,25 @@ input EscalationWhereInput {
   """
   closedAtNotNil: Boolean
   """
-  account edge predicates
+  Has account matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAccount: Boolean
+  hasAccountWith: [AccountWhereInput!] @visible
   """
-  Has account matching all of the given filters.
+  Has owner matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAccountWith: [AccountWhereInput!]
+  hasOwnerWith: [RepWhereInput!] @visible
   """
-  owner edge predicates
+  Has raisedByRep matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasOwner: Boolean
+  hasRaisedByRepWith: [RepWhereInput!] @visible
   """
-  Has owner matching all of the given filters.
+  Has raisedByContact matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasOwnerWith: [RepWhereInput!]
+  hasRaisedByContactWith: [ContactWhereInput!] @visible
   """
-  raised_by_rep edge predicates
+  Has events matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasRaisedByRep: Boolean
-  """
-  Has raisedByRep matching all of the given filters.
-  """
-  hasRaisedByRepWith: [RepWhereInput!]
-  """
-  raised_by_contact edge predicates
-  """
-  hasRaisedByContact: Boolean
-  """
-  Has raisedByContact matching all of the given filters.
-  """
-  hasRaisedByContactWith: [ContactWhereInput!]
-  """
-  events edge predicates
-  """
-  hasEvents: Boolean
-  """
-  Has events matching all of the given filters.
-  """
-  hasEventsWith: [EscalationEventWhereInput!]
+  hasEventsWith: [EscalationEventWhereInput!] @visible
 }
 """
 An object with an ID.
@@ -11359,29 +11288,17 @@ input OrderWhereInput {
   """
   quoteIDContainsFold: ID
   """
-  account edge predicates
+  Has account matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAccount: Boolean
+  hasAccountWith: [AccountWhereInput!] @visible
   """
-  Has account matching all of the given filters.
+  Has carrier matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAccountWith: [AccountWhereInput!]
+  hasCarrierWith: [CarrierWhereInput!] @visible
   """
-  carrier edge predicates
+  Has quote matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasCarrier: Boolean
-  """
-  Has carrier matching all of the given filters.
-  """
-  hasCarrierWith: [CarrierWhereInput!]
-  """
-  quote edge predicates
-  """
-  hasQuote: Boolean
-  """
-  Has quote matching all of the given filters.
-  """
-  hasQuoteWith: [QuoteWhereInput!]
+  hasQuoteWith: [QuoteWhereInput!] @visible
 }
 """
 Information about pagination in a connection.
@@ -12959,13 +12876,9 @@ input QuoteLineItemWhereInput {
   """
   quantityLTE: Int
   """
-  quote edge predicates
+  Has quote matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasQuote: Boolean
-  """
-  Has quote matching all of the given filters.
-  """
-  hasQuoteWith: [QuoteWhereInput!]
+  hasQuoteWith: [QuoteWhereInput!] @visible
 }
 """
 Ordering options for Quote connections
@@ -13716,61 +13629,33 @@ input QuoteWhereInput {
   """
   sentAtNotNil: Boolean
   """
-  account edge predicates
+  Has account matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAccount: Boolean
+  hasAccountWith: [AccountWhereInput!] @visible
   """
-  Has account matching all of the given filters.
+  Has owner matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAccountWith: [AccountWhereInput!]
+  hasOwnerWith: [RepWhereInput!] @visible
   """
-  owner edge predicates
+  Has rfp matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasOwner: Boolean
+  hasRfpWith: [RFPWhereInput!] @visible
   """
-  Has owner matching all of the given filters.
+  Has lineItems matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasOwnerWith: [RepWhereInput!]
+  hasLineItemsWith: [QuoteLineItemWhereInput!] @visible
   """
-  rfp edge predicates
+  Has pricingRequests matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasRfp: Boolean
+  hasPricingRequestsWith: [SpecialPricingRequestWhereInput!] @visible
   """
-  Has rfp matching all of the given filters.
+  Has orders matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasRfpWith: [RFPWhereInput!]
+  hasOrdersWith: [OrderWhereInput!] @visible
   """
-  line_items edge predicates
+  Has contracts matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasLineItems: Boolean
-  """
-  Has lineItems matching all of the given filters.
-  """
-  hasLineItemsWith: [QuoteLineItemWhereInput!]
-  """
-  pricing_requests edge predicates
-  """
-  hasPricingRequests: Boolean
-  """
-  Has pricingRequests matching all of the given filters.
-  """
-  hasPricingRequestsWith: [SpecialPricingRequestWhereInput!]
-  """
-  orders edge predicates
-  """
-  hasOrders: Boolean
-  """
-  Has orders matching all of the given filters.
-  """
-  hasOrdersWith: [OrderWhereInput!]
-  """
-  contracts edge predicates
-  """
-  hasContracts: Boolean
-  """
-  Has contracts matching all of the given filters.
-  """
-  hasContractsWith: [ContractWhereInput!]
+  hasContractsWith: [ContractWhereInput!] @visible
 }
 """
 RFP.
@@ -14366,29 +14251,17 @@ input RFPWhereInput {
   """
   ownerIDContainsFold: ID
   """
-  account edge predicates
+  Has account matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAccount: Boolean
+  hasAccountWith: [AccountWhereInput!] @visible
   """
-  Has account matching all of the given filters.
+  Has owner matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAccountWith: [AccountWhereInput!]
+  hasOwnerWith: [RepWhereInput!] @visible
   """
-  owner edge predicates
+  Has quotes matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasOwner: Boolean
-  """
-  Has owner matching all of the given filters.
-  """
-  hasOwnerWith: [RepWhereInput!]
-  """
-  quotes edge predicates
-  """
-  hasQuotes: Boolean
-  """
-  Has quotes matching all of the given filters.
-  """
-  hasQuotesWith: [QuoteWhereInput!]
+  hasQuotesWith: [QuoteWhereInput!] @visible
 }
 """
 Region is enum for the field region
@@ -14502,9 +14375,9 @@ type Rep implements Node {
     where: TeamWhereInput
   ): TeamConnection!
   """
-  The accounts.
+  The assignments.
   """
-  accounts(
+  assignments(
     """
     Returns the elements in the list that come after the specified cursor.
     """
@@ -14526,15 +14399,15 @@ type Rep implements Node {
     last: Int
 
     """
-    Ordering options for Accounts returned from the connection.
+    Ordering options for AccountAssignments returned from the connection.
     """
-    orderBy: [AccountOrder!]
+    orderBy: [AccountAssignmentOrder!]
 
     """
-    Filtering options for Accounts returned from the connection.
+    Filtering options for AccountAssignments returned from the connection.
     """
-    where: AccountWhereInput
-  ): AccountConnection!
+    where: AccountAssignmentWhereInput
+  ): AccountAssignmentConnection!
   """
   The ownedQuotes.
   """
@@ -14705,40 +14578,6 @@ type Rep implements Node {
     """
     where: SpecialPricingRequestWhereInput
   ): SpecialPricingRequestConnection!
-  """
-  The assignments.
-  """
-  assignments(
-    """
-    Returns the elements in the list that come after the specified cursor.
-    """
-    after: Cursor
-
-    """
-    Returns the first _n_ elements from the list.
-    """
-    first: Int
-
-    """
-    Returns the elements in the list that come before the specified cursor.
-    """
-    before: Cursor
-
-    """
-    Returns the last _n_ elements from the list.
-    """
-    last: Int
-
-    """
-    Ordering options for AccountAssignments returned from the connection.
-    """
-    orderBy: [AccountAssignmentOrder!]
-
-    """
-    Filtering options for AccountAssignments returned from the connection.
-    """
-    where: AccountAssignmentWhereInput
-  ): AccountAssignmentConnection!
 }
 """
 A connection to a list of items.
@@ -15262,77 +15101,37 @@ input RepWhereInput {
   """
   activeNEQ: Boolean
   """
-  team edge predicates
+  Has team matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasTeam: Boolean
+  hasTeamWith: [TeamWhereInput!] @visible
   """
-  Has team matching all of the given filters.
+  Has managedTeams matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasTeamWith: [TeamWhereInput!]
+  hasManagedTeamsWith: [TeamWhereInput!] @visible
   """
-  managed_teams edge predicates
+  Has assignments matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasManagedTeams: Boolean
+  hasAssignmentsWith: [AccountAssignmentWhereInput!] @visible
   """
-  Has managedTeams matching all of the given filters.
+  Has ownedQuotes matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasManagedTeamsWith: [TeamWhereInput!]
+  hasOwnedQuotesWith: [QuoteWhereInput!] @visible
   """
-  accounts edge predicates
+  Has ownedRfps matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAccounts: Boolean
+  hasOwnedRfpsWith: [RFPWhereInput!] @visible
   """
-  Has accounts matching all of the given filters.
+  Has ownedEscalations matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasAccountsWith: [AccountWhereInput!]
+  hasOwnedEscalationsWith: [EscalationWhereInput!] @visible
   """
-  owned_quotes edge predicates
+  Has activities matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasOwnedQuotes: Boolean
+  hasActivitiesWith: [ActivityWhereInput!] @visible
   """
-  Has ownedQuotes matching all of the given filters.
+  Has requestedPricing matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasOwnedQuotesWith: [QuoteWhereInput!]
-  """
-  owned_rfps edge predicates
-  """
-  hasOwnedRfps: Boolean
-  """
-  Has ownedRfps matching all of the given filters.
-  """
-  hasOwnedRfpsWith: [RFPWhereInput!]
-  """
-  owned_escalations edge predicates
-  """
-  hasOwnedEscalations: Boolean
-  """
-  Has ownedEscalations matching all of the given filters.
-  """
-  hasOwnedEscalationsWith: [EscalationWhereInput!]
-  """
-  activities edge predicates
-  """
-  hasActivities: Boolean
-  """
-  Has activities matching all of the given filters.
-  """
-  hasActivitiesWith: [ActivityWhereInput!]
-  """
-  requested_pricing edge predicates
-  """
-  hasRequestedPricing: Boolean
-  """
-  Has requestedPricing matching all of the given filters.
-  """
-  hasRequestedPricingWith: [SpecialPricingRequestWhereInput!]
-  """
-  assignments edge predicates
-  """
-  hasAssignments: Boolean
-  """
-  Has assignments matching all of the given filters.
-  """
-  hasAssignmentsWith: [AccountAssignmentWhereInput!]
+  hasRequestedPricingWith: [SpecialPricingRequestWhereInput!] @visible
 }
 """
 Role is enum for the field role
@@ -16183,29 +15982,17 @@ input SpecialPricingRequestWhereInput {
   """
   decidedAtNotNil: Boolean
   """
-  quote edge predicates
+  Has quote matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasQuote: Boolean
+  hasQuoteWith: [QuoteWhereInput!] @visible
   """
-  Has quote matching all of the given filters.
+  Has requestedBy matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasQuoteWith: [QuoteWhereInput!]
+  hasRequestedByWith: [RepWhereInput!] @visible
   """
-  requested_by edge predicates
+  Has decidedBy matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasRequestedBy: Boolean
-  """
-  Has requestedBy matching all of the given filters.
-  """
-  hasRequestedByWith: [RepWhereInput!]
-  """
-  decided_by edge predicates
-  """
-  hasDecidedBy: Boolean
-  """
-  Has decidedBy matching all of the given filters.
-  """
-  hasDecidedByWith: [RepWhereInput!]
+  hasDecidedByWith: [RepWhereInput!] @visible
 }
 """
 Team.
@@ -16588,21 +16375,13 @@ input TeamWhereInput {
   """
   managerIDContainsFold: ID
   """
-  manager edge predicates
+  Has manager matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasManager: Boolean
+  hasManagerWith: [RepWhereInput!] @visible
   """
-  Has manager matching all of the given filters.
+  Has members matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
-  hasManagerWith: [RepWhereInput!]
-  """
-  members edge predicates
-  """
-  hasMembers: Boolean
-  """
-  Has members matching all of the given filters.
-  """
-  hasMembersWith: [RepWhereInput!]
+  hasMembersWith: [RepWhereInput!] @visible
 }
 """
 The builtin Time type
@@ -17194,8 +16973,8 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_currency(ctx, field)
 	case "carrier":
 		return ec.fieldContext_Account_carrier(ctx, field)
-	case "reps":
-		return ec.fieldContext_Account_reps(ctx, field)
+	case "assignments":
+		return ec.fieldContext_Account_assignments(ctx, field)
 	case "quotes":
 		return ec.fieldContext_Account_quotes(ctx, field)
 	case "contracts":
@@ -17210,8 +16989,6 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_activities(ctx, field)
 	case "escalations":
 		return ec.fieldContext_Account_escalations(ctx, field)
-	case "assignments":
-		return ec.fieldContext_Account_assignments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 }
@@ -17984,8 +17761,8 @@ func (ec *executionContext) childFields_Rep(ctx context.Context, field graphql.C
 		return ec.fieldContext_Rep_team(ctx, field)
 	case "managedTeams":
 		return ec.fieldContext_Rep_managedTeams(ctx, field)
-	case "accounts":
-		return ec.fieldContext_Rep_accounts(ctx, field)
+	case "assignments":
+		return ec.fieldContext_Rep_assignments(ctx, field)
 	case "ownedQuotes":
 		return ec.fieldContext_Rep_ownedQuotes(ctx, field)
 	case "ownedRfps":
@@ -17996,8 +17773,6 @@ func (ec *executionContext) childFields_Rep(ctx context.Context, field graphql.C
 		return ec.fieldContext_Rep_activities(ctx, field)
 	case "requestedPricing":
 		return ec.fieldContext_Rep_requestedPricing(ctx, field)
-	case "assignments":
-		return ec.fieldContext_Rep_assignments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Rep", field.Name)
 }
@@ -18618,60 +18393,6 @@ func (ec *executionContext) field_Account_quotes_args(ctx context.Context, rawAr
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.QuoteWhereInput, error) {
 			return ec.unmarshalOQuoteWhereInput2ᚖcarrierdeskᚋentᚐQuoteWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
-	return args, nil
-}
-
-func (ec *executionContext) field_Account_reps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*ent.RepOrder, error) {
-			return ec.unmarshalORepOrder2ᚕᚖcarrierdeskᚋentᚐRepOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.RepWhereInput, error) {
-			return ec.unmarshalORepWhereInput2ᚖcarrierdeskᚋentᚐRepWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -20774,60 +20495,6 @@ func (ec *executionContext) field_RFP_quotes_args(ctx context.Context, rawArgs m
 	return args, nil
 }
 
-func (ec *executionContext) field_Rep_accounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*ent.AccountOrder, error) {
-			return ec.unmarshalOAccountOrder2ᚕᚖcarrierdeskᚋentᚐAccountOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.AccountWhereInput, error) {
-			return ec.unmarshalOAccountWhereInput2ᚖcarrierdeskᚋentᚐAccountWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
-	return args, nil
-}
-
 func (ec *executionContext) field_Rep_activities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -21642,34 +21309,34 @@ func (ec *executionContext) fieldContext_Account_carrier(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Account_reps(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+func (ec *executionContext) _Account_assignments(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Account_reps(ctx, field)
+			return ec.fieldContext_Account_assignments(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Reps(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.RepOrder), fc.Args["where"].(*ent.RepWhereInput))
+			return obj.Assignments(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AccountAssignmentOrder), fc.Args["where"].(*ent.AccountAssignmentWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.RepConnection) graphql.Marshaler {
-			return ec.marshalNRepConnection2ᚖcarrierdeskᚋentᚐRepConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AccountAssignmentConnection) graphql.Marshaler {
+			return ec.marshalNAccountAssignmentConnection2ᚖcarrierdeskᚋentᚐAccountAssignmentConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Account_reps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Account_assignments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Account",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepConnection(ctx, field)
+			return ec.childFields_AccountAssignmentConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -21679,7 +21346,7 @@ func (ec *executionContext) fieldContext_Account_reps(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Account_reps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Account_assignments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21988,50 +21655,6 @@ func (ec *executionContext) fieldContext_Account_escalations(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Account_escalations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Account_assignments(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Account_assignments(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return obj.Assignments(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AccountAssignmentOrder), fc.Args["where"].(*ent.AccountAssignmentWhereInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.AccountAssignmentConnection) graphql.Marshaler {
-			return ec.marshalNAccountAssignmentConnection2ᚖcarrierdeskᚋentᚐAccountAssignmentConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Account_assignments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Account",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AccountAssignmentConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Account_assignments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -31199,34 +30822,34 @@ func (ec *executionContext) fieldContext_Rep_managedTeams(ctx context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Rep_accounts(ctx context.Context, field graphql.CollectedField, obj *ent.Rep) (ret graphql.Marshaler) {
+func (ec *executionContext) _Rep_assignments(ctx context.Context, field graphql.CollectedField, obj *ent.Rep) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Rep_accounts(ctx, field)
+			return ec.fieldContext_Rep_assignments(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Accounts(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AccountOrder), fc.Args["where"].(*ent.AccountWhereInput))
+			return obj.Assignments(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AccountAssignmentOrder), fc.Args["where"].(*ent.AccountAssignmentWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.AccountConnection) graphql.Marshaler {
-			return ec.marshalNAccountConnection2ᚖcarrierdeskᚋentᚐAccountConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AccountAssignmentConnection) graphql.Marshaler {
+			return ec.marshalNAccountAssignmentConnection2ᚖcarrierdeskᚋentᚐAccountAssignmentConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Rep_accounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Rep_assignments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Rep",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AccountConnection(ctx, field)
+			return ec.childFields_AccountAssignmentConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -31236,7 +30859,7 @@ func (ec *executionContext) fieldContext_Rep_accounts(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Rep_accounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Rep_assignments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -31457,50 +31080,6 @@ func (ec *executionContext) fieldContext_Rep_requestedPricing(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Rep_requestedPricing_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Rep_assignments(ctx context.Context, field graphql.CollectedField, obj *ent.Rep) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Rep_assignments(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return obj.Assignments(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AccountAssignmentOrder), fc.Args["where"].(*ent.AccountAssignmentWhereInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.AccountAssignmentConnection) graphql.Marshaler {
-			return ec.marshalNAccountAssignmentConnection2ᚖcarrierdeskᚋentᚐAccountAssignmentConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Rep_assignments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Rep",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AccountAssignmentConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Rep_assignments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -33725,7 +33304,7 @@ func (ec *executionContext) unmarshalInputAccountAssignmentWhereInput(ctx contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "startedAt", "startedAtNEQ", "startedAtIn", "startedAtNotIn", "startedAtGT", "startedAtGTE", "startedAtLT", "startedAtLTE", "endedAt", "endedAtNEQ", "endedAtIn", "endedAtNotIn", "endedAtGT", "endedAtGTE", "endedAtLT", "endedAtLTE", "endedAtIsNil", "endedAtNotNil"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "repID", "repIDNEQ", "repIDIn", "repIDNotIn", "repIDGT", "repIDGTE", "repIDLT", "repIDLTE", "repIDContains", "repIDHasPrefix", "repIDHasSuffix", "repIDEqualFold", "repIDContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "startedAt", "startedAtNEQ", "startedAtIn", "startedAtNotIn", "startedAtGT", "startedAtGTE", "startedAtLT", "startedAtLTE", "endedAt", "endedAtNEQ", "endedAtIn", "endedAtNotIn", "endedAtGT", "endedAtGTE", "endedAtLT", "endedAtLTE", "endedAtIsNil", "endedAtNotNil", "hasAccountWith", "hasRepWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -33935,6 +33514,188 @@ func (ec *executionContext) unmarshalInputAccountAssignmentWhereInput(ctx contex
 				return it, err
 			}
 			it.UpdatedAtLTE = data
+		case "accountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "accountIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNEQ = data
+		case "accountIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDIn = data
+		case "accountIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNotIn = data
+		case "accountIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGT = data
+		case "accountIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDGTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDGTE = data
+		case "accountIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLT = data
+		case "accountIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDLTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDLTE = data
+		case "accountIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContains"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContains = data
+		case "accountIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasPrefix = data
+		case "accountIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDHasSuffix = data
+		case "accountIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDEqualFold = data
+		case "accountIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDContainsFold = data
+		case "repID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repID"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepID = data
+		case "repIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepIDNEQ = data
+		case "repIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repIDIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepIDIn = data
+		case "repIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepIDNotIn = data
+		case "repIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repIDGT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepIDGT = data
+		case "repIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repIDGTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepIDGTE = data
+		case "repIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repIDLT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepIDLT = data
+		case "repIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repIDLTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepIDLTE = data
+		case "repIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repIDContains"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepIDContains = data
+		case "repIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repIDHasPrefix"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepIDHasPrefix = data
+		case "repIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repIDHasSuffix"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepIDHasSuffix = data
+		case "repIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repIDEqualFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepIDEqualFold = data
+		case "repIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repIDContainsFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RepIDContainsFold = data
 		case "capacity":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
 			data, err := ec.unmarshalOAccountAssignmentCapacity2ᚖcarrierdeskᚋentᚋaccountassignmentᚐCapacity(ctx, v)
@@ -34089,6 +33850,58 @@ func (ec *executionContext) unmarshalInputAccountAssignmentWhereInput(ctx contex
 				return it, err
 			}
 			it.EndedAtNotNil = data
+		case "hasAccountWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.AccountWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.AccountWhereInput); ok {
+				it.HasAccountWith = data
+			} else if tmp == nil {
+				it.HasAccountWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.AccountWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "hasRepWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRepWith"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.RepWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.RepWhereInput); ok {
+				it.HasRepWith = data
+			} else if tmp == nil {
+				it.HasRepWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RepWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		}
 	}
 	return it, nil
@@ -34170,7 +33983,7 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "accountNumber", "accountNumberNEQ", "accountNumberIn", "accountNumberNotIn", "accountNumberGT", "accountNumberGTE", "accountNumberLT", "accountNumberLTE", "accountNumberContains", "accountNumberHasPrefix", "accountNumberHasSuffix", "accountNumberEqualFold", "accountNumberContainsFold", "ban", "banNEQ", "banIn", "banNotIn", "banGT", "banGTE", "banLT", "banLTE", "banContains", "banHasPrefix", "banHasSuffix", "banEqualFold", "banContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "market", "marketNEQ", "marketIn", "marketNotIn", "marketGT", "marketGTE", "marketLT", "marketLTE", "marketContains", "marketHasPrefix", "marketHasSuffix", "marketEqualFold", "marketContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "mrr", "mrrNEQ", "mrrIn", "mrrNotIn", "mrrGT", "mrrGTE", "mrrLT", "mrrLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "hasCarrier", "hasCarrierWith", "hasReps", "hasRepsWith", "hasQuotes", "hasQuotesWith", "hasContracts", "hasContractsWith", "hasRfps", "hasRfpsWith", "hasOrders", "hasOrdersWith", "hasBusinessReviews", "hasBusinessReviewsWith", "hasActivities", "hasActivitiesWith", "hasEscalations", "hasEscalationsWith", "hasAssignments", "hasAssignmentsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "accountNumber", "accountNumberNEQ", "accountNumberIn", "accountNumberNotIn", "accountNumberGT", "accountNumberGTE", "accountNumberLT", "accountNumberLTE", "accountNumberContains", "accountNumberHasPrefix", "accountNumberHasSuffix", "accountNumberEqualFold", "accountNumberContainsFold", "ban", "banNEQ", "banIn", "banNotIn", "banGT", "banGTE", "banLT", "banLTE", "banContains", "banHasPrefix", "banHasSuffix", "banEqualFold", "banContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "market", "marketNEQ", "marketIn", "marketNotIn", "marketGT", "marketGTE", "marketLT", "marketLTE", "marketContains", "marketHasPrefix", "marketHasSuffix", "marketEqualFold", "marketContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "mrr", "mrrNEQ", "mrrIn", "mrrNotIn", "mrrGT", "mrrGTE", "mrrLT", "mrrLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "hasCarrierWith", "hasAssignmentsWith", "hasQuotesWith", "hasContractsWith", "hasRfpsWith", "hasOrdersWith", "hasBusinessReviewsWith", "hasActivitiesWith", "hasEscalationsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35038,146 +34851,240 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.CurrencyContainsFold = data
-		case "hasCarrier":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCarrier"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasCarrier = data
 		case "hasCarrierWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCarrierWith"))
-			data, err := ec.unmarshalOCarrierWhereInput2ᚕᚖcarrierdeskᚋentᚐCarrierWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOCarrierWhereInput2ᚕᚖcarrierdeskᚋentᚐCarrierWhereInputᚄ(ctx, v)
 			}
-			it.HasCarrierWith = data
-		case "hasReps":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReps"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.CarrierWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasReps = data
-		case "hasRepsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRepsWith"))
-			data, err := ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
+
+			tmp, err := directive1(ctx)
 			if err != nil {
-				return it, err
+				return it, graphql.ErrorOnPath(ctx, err)
 			}
-			it.HasRepsWith = data
-		case "hasQuotes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuotes"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+			if data, ok := tmp.([]*ent.CarrierWhereInput); ok {
+				it.HasCarrierWith = data
+			} else if tmp == nil {
+				it.HasCarrierWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.CarrierWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
 			}
-			it.HasQuotes = data
-		case "hasQuotesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuotesWith"))
-			data, err := ec.unmarshalOQuoteWhereInput2ᚕᚖcarrierdeskᚋentᚐQuoteWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasQuotesWith = data
-		case "hasContracts":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasContracts"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasContracts = data
-		case "hasContractsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasContractsWith"))
-			data, err := ec.unmarshalOContractWhereInput2ᚕᚖcarrierdeskᚋentᚐContractWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasContractsWith = data
-		case "hasRfps":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRfps"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRfps = data
-		case "hasRfpsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRfpsWith"))
-			data, err := ec.unmarshalORFPWhereInput2ᚕᚖcarrierdeskᚋentᚐRFPWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRfpsWith = data
-		case "hasOrders":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrders"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasOrders = data
-		case "hasOrdersWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrdersWith"))
-			data, err := ec.unmarshalOOrderWhereInput2ᚕᚖcarrierdeskᚋentᚐOrderWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasOrdersWith = data
-		case "hasBusinessReviews":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBusinessReviews"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBusinessReviews = data
-		case "hasBusinessReviewsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBusinessReviewsWith"))
-			data, err := ec.unmarshalOBusinessReviewWhereInput2ᚕᚖcarrierdeskᚋentᚐBusinessReviewWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBusinessReviewsWith = data
-		case "hasActivities":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActivities"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasActivities = data
-		case "hasActivitiesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActivitiesWith"))
-			data, err := ec.unmarshalOActivityWhereInput2ᚕᚖcarrierdeskᚋentᚐActivityWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasActivitiesWith = data
-		case "hasEscalations":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEscalations"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasEscalations = data
-		case "hasEscalationsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEscalationsWith"))
-			data, err := ec.unmarshalOEscalationWhereInput2ᚕᚖcarrierdeskᚋentᚐEscalationWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasEscalationsWith = data
-		case "hasAssignments":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAssignments"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAssignments = data
 		case "hasAssignmentsWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAssignmentsWith"))
-			data, err := ec.unmarshalOAccountAssignmentWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountAssignmentWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOAccountAssignmentWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountAssignmentWhereInputᚄ(ctx, v)
 			}
-			it.HasAssignmentsWith = data
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.AccountAssignmentWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.AccountAssignmentWhereInput); ok {
+				it.HasAssignmentsWith = data
+			} else if tmp == nil {
+				it.HasAssignmentsWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.AccountAssignmentWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "hasQuotesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuotesWith"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOQuoteWhereInput2ᚕᚖcarrierdeskᚋentᚐQuoteWhereInputᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.QuoteWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.QuoteWhereInput); ok {
+				it.HasQuotesWith = data
+			} else if tmp == nil {
+				it.HasQuotesWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.QuoteWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "hasContractsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasContractsWith"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOContractWhereInput2ᚕᚖcarrierdeskᚋentᚐContractWhereInputᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.ContractWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.ContractWhereInput); ok {
+				it.HasContractsWith = data
+			} else if tmp == nil {
+				it.HasContractsWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.ContractWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "hasRfpsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRfpsWith"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORFPWhereInput2ᚕᚖcarrierdeskᚋentᚐRFPWhereInputᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.RFPWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.RFPWhereInput); ok {
+				it.HasRfpsWith = data
+			} else if tmp == nil {
+				it.HasRfpsWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RFPWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "hasOrdersWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrdersWith"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOOrderWhereInput2ᚕᚖcarrierdeskᚋentᚐOrderWhereInputᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.OrderWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.OrderWhereInput); ok {
+				it.HasOrdersWith = data
+			} else if tmp == nil {
+				it.HasOrdersWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.OrderWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "hasBusinessReviewsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBusinessReviewsWith"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOBusinessReviewWhereInput2ᚕᚖcarrierdeskᚋentᚐBusinessReviewWhereInputᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.BusinessReviewWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.BusinessReviewWhereInput); ok {
+				it.HasBusinessReviewsWith = data
+			} else if tmp == nil {
+				it.HasBusinessReviewsWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.BusinessReviewWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "hasActivitiesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActivitiesWith"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOActivityWhereInput2ᚕᚖcarrierdeskᚋentᚐActivityWhereInputᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.ActivityWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.ActivityWhereInput); ok {
+				it.HasActivitiesWith = data
+			} else if tmp == nil {
+				it.HasActivitiesWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.ActivityWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "hasEscalationsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEscalationsWith"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOEscalationWhereInput2ᚕᚖcarrierdeskᚋentᚐEscalationWhereInputᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.EscalationWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.EscalationWhereInput); ok {
+				it.HasEscalationsWith = data
+			} else if tmp == nil {
+				it.HasEscalationsWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.EscalationWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		}
 	}
 	return it, nil
@@ -35259,7 +35166,7 @@ func (ec *executionContext) unmarshalInputActivityWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "repID", "repIDNEQ", "repIDIn", "repIDNotIn", "repIDGT", "repIDGTE", "repIDLT", "repIDLTE", "repIDContains", "repIDHasPrefix", "repIDHasSuffix", "repIDEqualFold", "repIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "occurredAt", "occurredAtNEQ", "occurredAtIn", "occurredAtNotIn", "occurredAtGT", "occurredAtGTE", "occurredAtLT", "occurredAtLTE", "location", "locationNEQ", "locationIn", "locationNotIn", "locationGT", "locationGTE", "locationLT", "locationLTE", "locationContains", "locationHasPrefix", "locationHasSuffix", "locationIsNil", "locationNotNil", "locationEqualFold", "locationContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "hasAccount", "hasAccountWith", "hasRep", "hasRepWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "repID", "repIDNEQ", "repIDIn", "repIDNotIn", "repIDGT", "repIDGTE", "repIDLT", "repIDLTE", "repIDContains", "repIDHasPrefix", "repIDHasSuffix", "repIDEqualFold", "repIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "occurredAt", "occurredAtNEQ", "occurredAtIn", "occurredAtNotIn", "occurredAtGT", "occurredAtGTE", "occurredAtLT", "occurredAtLTE", "location", "locationNEQ", "locationIn", "locationNotIn", "locationGT", "locationGTE", "locationLT", "locationLTE", "locationContains", "locationHasPrefix", "locationHasSuffix", "locationIsNil", "locationNotNil", "locationEqualFold", "locationContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "hasAccountWith", "hasRepWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35931,34 +35838,58 @@ func (ec *executionContext) unmarshalInputActivityWhereInput(ctx context.Context
 				return it, err
 			}
 			it.SummaryContainsFold = data
-		case "hasAccount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAccount = data
 		case "hasAccountWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
-			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
 			}
-			it.HasAccountWith = data
-		case "hasRep":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRep"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.AccountWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasRep = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.AccountWhereInput); ok {
+				it.HasAccountWith = data
+			} else if tmp == nil {
+				it.HasAccountWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.AccountWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasRepWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRepWith"))
-			data, err := ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
 			}
-			it.HasRepWith = data
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.RepWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.RepWhereInput); ok {
+				it.HasRepWith = data
+			} else if tmp == nil {
+				it.HasRepWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RepWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		}
 	}
 	return it, nil
@@ -36040,7 +35971,7 @@ func (ec *executionContext) unmarshalInputBusinessReviewWhereInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "quarter", "quarterNEQ", "quarterIn", "quarterNotIn", "quarterGT", "quarterGTE", "quarterLT", "quarterLTE", "quarterContains", "quarterHasPrefix", "quarterHasSuffix", "quarterEqualFold", "quarterContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "scheduledAt", "scheduledAtNEQ", "scheduledAtIn", "scheduledAtNotIn", "scheduledAtGT", "scheduledAtGTE", "scheduledAtLT", "scheduledAtLTE", "agenda", "agendaNEQ", "agendaIn", "agendaNotIn", "agendaGT", "agendaGTE", "agendaLT", "agendaLTE", "agendaContains", "agendaHasPrefix", "agendaHasSuffix", "agendaIsNil", "agendaNotNil", "agendaEqualFold", "agendaContainsFold", "outcomes", "outcomesNEQ", "outcomesIn", "outcomesNotIn", "outcomesGT", "outcomesGTE", "outcomesLT", "outcomesLTE", "outcomesContains", "outcomesHasPrefix", "outcomesHasSuffix", "outcomesIsNil", "outcomesNotNil", "outcomesEqualFold", "outcomesContainsFold", "hasAccount", "hasAccountWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "quarter", "quarterNEQ", "quarterIn", "quarterNotIn", "quarterGT", "quarterGTE", "quarterLT", "quarterLTE", "quarterContains", "quarterHasPrefix", "quarterHasSuffix", "quarterEqualFold", "quarterContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "scheduledAt", "scheduledAtNEQ", "scheduledAtIn", "scheduledAtNotIn", "scheduledAtGT", "scheduledAtGTE", "scheduledAtLT", "scheduledAtLTE", "agenda", "agendaNEQ", "agendaIn", "agendaNotIn", "agendaGT", "agendaGTE", "agendaLT", "agendaLTE", "agendaContains", "agendaHasPrefix", "agendaHasSuffix", "agendaIsNil", "agendaNotNil", "agendaEqualFold", "agendaContainsFold", "outcomes", "outcomesNEQ", "outcomesIn", "outcomesNotIn", "outcomesGT", "outcomesGTE", "outcomesLT", "outcomesLTE", "outcomesContains", "outcomesHasPrefix", "outcomesHasSuffix", "outcomesIsNil", "outcomesNotNil", "outcomesEqualFold", "outcomesContainsFold", "hasAccountWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36726,20 +36657,32 @@ func (ec *executionContext) unmarshalInputBusinessReviewWhereInput(ctx context.C
 				return it, err
 			}
 			it.OutcomesContainsFold = data
-		case "hasAccount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAccount = data
 		case "hasAccountWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
-			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
 			}
-			it.HasAccountWith = data
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.AccountWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.AccountWhereInput); ok {
+				it.HasAccountWith = data
+			} else if tmp == nil {
+				it.HasAccountWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.AccountWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		}
 	}
 	return it, nil
@@ -36821,7 +36764,7 @@ func (ec *executionContext) unmarshalInputCarrierWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "ocn", "ocnNEQ", "ocnIn", "ocnNotIn", "ocnGT", "ocnGTE", "ocnLT", "ocnLTE", "ocnContains", "ocnHasPrefix", "ocnHasSuffix", "ocnEqualFold", "ocnContainsFold", "ccna", "ccnaNEQ", "ccnaIn", "ccnaNotIn", "ccnaGT", "ccnaGTE", "ccnaLT", "ccnaLTE", "ccnaContains", "ccnaHasPrefix", "ccnaHasSuffix", "ccnaEqualFold", "ccnaContainsFold", "tier", "tierNEQ", "tierIn", "tierNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "hasAccounts", "hasAccountsWith", "hasContacts", "hasContactsWith", "hasOrders", "hasOrdersWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "ocn", "ocnNEQ", "ocnIn", "ocnNotIn", "ocnGT", "ocnGTE", "ocnLT", "ocnLTE", "ocnContains", "ocnHasPrefix", "ocnHasSuffix", "ocnEqualFold", "ocnContainsFold", "ccna", "ccnaNEQ", "ccnaIn", "ccnaNotIn", "ccnaGT", "ccnaGTE", "ccnaLT", "ccnaLTE", "ccnaContains", "ccnaHasPrefix", "ccnaHasSuffix", "ccnaEqualFold", "ccnaContainsFold", "tier", "tierNEQ", "tierIn", "tierNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "hasAccountsWith", "hasContactsWith", "hasOrdersWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37360,48 +37303,84 @@ func (ec *executionContext) unmarshalInputCarrierWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.StatusNotIn = data
-		case "hasAccounts":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccounts"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAccounts = data
 		case "hasAccountsWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountsWith"))
-			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
 			}
-			it.HasAccountsWith = data
-		case "hasContacts":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasContacts"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.AccountWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasContacts = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.AccountWhereInput); ok {
+				it.HasAccountsWith = data
+			} else if tmp == nil {
+				it.HasAccountsWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.AccountWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasContactsWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasContactsWith"))
-			data, err := ec.unmarshalOContactWhereInput2ᚕᚖcarrierdeskᚋentᚐContactWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOContactWhereInput2ᚕᚖcarrierdeskᚋentᚐContactWhereInputᚄ(ctx, v)
 			}
-			it.HasContactsWith = data
-		case "hasOrders":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrders"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.ContactWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasOrders = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.ContactWhereInput); ok {
+				it.HasContactsWith = data
+			} else if tmp == nil {
+				it.HasContactsWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.ContactWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasOrdersWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrdersWith"))
-			data, err := ec.unmarshalOOrderWhereInput2ᚕᚖcarrierdeskᚋentᚐOrderWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOOrderWhereInput2ᚕᚖcarrierdeskᚋentᚐOrderWhereInputᚄ(ctx, v)
 			}
-			it.HasOrdersWith = data
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.OrderWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.OrderWhereInput); ok {
+				it.HasOrdersWith = data
+			} else if tmp == nil {
+				it.HasOrdersWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.OrderWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		}
 	}
 	return it, nil
@@ -37483,7 +37462,7 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleIsNil", "titleNotNil", "titleEqualFold", "titleContainsFold", "active", "activeNEQ", "hasCarrier", "hasCarrierWith", "hasRaisedEscalations", "hasRaisedEscalationsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleIsNil", "titleNotNil", "titleEqualFold", "titleContainsFold", "active", "activeNEQ", "hasCarrierWith", "hasRaisedEscalationsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38190,34 +38169,58 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.ActiveNEQ = data
-		case "hasCarrier":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCarrier"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasCarrier = data
 		case "hasCarrierWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCarrierWith"))
-			data, err := ec.unmarshalOCarrierWhereInput2ᚕᚖcarrierdeskᚋentᚐCarrierWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOCarrierWhereInput2ᚕᚖcarrierdeskᚋentᚐCarrierWhereInputᚄ(ctx, v)
 			}
-			it.HasCarrierWith = data
-		case "hasRaisedEscalations":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRaisedEscalations"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.CarrierWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasRaisedEscalations = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.CarrierWhereInput); ok {
+				it.HasCarrierWith = data
+			} else if tmp == nil {
+				it.HasCarrierWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.CarrierWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasRaisedEscalationsWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRaisedEscalationsWith"))
-			data, err := ec.unmarshalOEscalationWhereInput2ᚕᚖcarrierdeskᚋentᚐEscalationWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOEscalationWhereInput2ᚕᚖcarrierdeskᚋentᚐEscalationWhereInputᚄ(ctx, v)
 			}
-			it.HasRaisedEscalationsWith = data
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.EscalationWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.EscalationWhereInput); ok {
+				it.HasRaisedEscalationsWith = data
+			} else if tmp == nil {
+				it.HasRaisedEscalationsWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.EscalationWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		}
 	}
 	return it, nil
@@ -38299,7 +38302,7 @@ func (ec *executionContext) unmarshalInputContractWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "startDate", "startDateNEQ", "startDateIn", "startDateNotIn", "startDateGT", "startDateGTE", "startDateLT", "startDateLTE", "endDate", "endDateNEQ", "endDateIn", "endDateNotIn", "endDateGT", "endDateGTE", "endDateLT", "endDateLTE", "termMonths", "termMonthsNEQ", "termMonthsIn", "termMonthsNotIn", "termMonthsGT", "termMonthsGTE", "termMonthsLT", "termMonthsLTE", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "tcv", "tcvNEQ", "tcvIn", "tcvNotIn", "tcvGT", "tcvGTE", "tcvLT", "tcvLTE", "autoRenew", "autoRenewNEQ", "noticeDays", "noticeDaysNEQ", "noticeDaysIn", "noticeDaysNotIn", "noticeDaysGT", "noticeDaysGTE", "noticeDaysLT", "noticeDaysLTE", "masterID", "masterIDNEQ", "masterIDIn", "masterIDNotIn", "masterIDGT", "masterIDGTE", "masterIDLT", "masterIDLTE", "masterIDContains", "masterIDHasPrefix", "masterIDHasSuffix", "masterIDIsNil", "masterIDNotNil", "masterIDEqualFold", "masterIDContainsFold", "coTermed", "coTermedNEQ", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDIsNil", "quoteIDNotNil", "quoteIDEqualFold", "quoteIDContainsFold", "renewalOfID", "renewalOfIDNEQ", "renewalOfIDIn", "renewalOfIDNotIn", "renewalOfIDGT", "renewalOfIDGTE", "renewalOfIDLT", "renewalOfIDLTE", "renewalOfIDContains", "renewalOfIDHasPrefix", "renewalOfIDHasSuffix", "renewalOfIDIsNil", "renewalOfIDNotNil", "renewalOfIDEqualFold", "renewalOfIDContainsFold", "hasAccount", "hasAccountWith", "hasMaster", "hasMasterWith", "hasAddenda", "hasAddendaWith", "hasRenewalOf", "hasRenewalOfWith", "hasRenewal", "hasRenewalWith", "hasQuote", "hasQuoteWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "startDate", "startDateNEQ", "startDateIn", "startDateNotIn", "startDateGT", "startDateGTE", "startDateLT", "startDateLTE", "endDate", "endDateNEQ", "endDateIn", "endDateNotIn", "endDateGT", "endDateGTE", "endDateLT", "endDateLTE", "termMonths", "termMonthsNEQ", "termMonthsIn", "termMonthsNotIn", "termMonthsGT", "termMonthsGTE", "termMonthsLT", "termMonthsLTE", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "tcv", "tcvNEQ", "tcvIn", "tcvNotIn", "tcvGT", "tcvGTE", "tcvLT", "tcvLTE", "autoRenew", "autoRenewNEQ", "noticeDays", "noticeDaysNEQ", "noticeDaysIn", "noticeDaysNotIn", "noticeDaysGT", "noticeDaysGTE", "noticeDaysLT", "noticeDaysLTE", "masterID", "masterIDNEQ", "masterIDIn", "masterIDNotIn", "masterIDGT", "masterIDGTE", "masterIDLT", "masterIDLTE", "masterIDContains", "masterIDHasPrefix", "masterIDHasSuffix", "masterIDIsNil", "masterIDNotNil", "masterIDEqualFold", "masterIDContainsFold", "coTermed", "coTermedNEQ", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDIsNil", "quoteIDNotNil", "quoteIDEqualFold", "quoteIDContainsFold", "renewalOfID", "renewalOfIDNEQ", "renewalOfIDIn", "renewalOfIDNotIn", "renewalOfIDGT", "renewalOfIDGTE", "renewalOfIDLT", "renewalOfIDLTE", "renewalOfIDContains", "renewalOfIDHasPrefix", "renewalOfIDHasSuffix", "renewalOfIDIsNil", "renewalOfIDNotNil", "renewalOfIDEqualFold", "renewalOfIDContainsFold", "hasAccountWith", "hasMasterWith", "hasAddendaWith", "hasRenewalOfWith", "hasRenewalWith", "hasQuoteWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39482,90 +39485,162 @@ func (ec *executionContext) unmarshalInputContractWhereInput(ctx context.Context
 				return it, err
 			}
 			it.RenewalOfIDContainsFold = data
-		case "hasAccount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAccount = data
 		case "hasAccountWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
-			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
 			}
-			it.HasAccountWith = data
-		case "hasMaster":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMaster"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.AccountWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasMaster = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.AccountWhereInput); ok {
+				it.HasAccountWith = data
+			} else if tmp == nil {
+				it.HasAccountWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.AccountWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasMasterWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMasterWith"))
-			data, err := ec.unmarshalOContractWhereInput2ᚕᚖcarrierdeskᚋentᚐContractWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOContractWhereInput2ᚕᚖcarrierdeskᚋentᚐContractWhereInputᚄ(ctx, v)
 			}
-			it.HasMasterWith = data
-		case "hasAddenda":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAddenda"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.ContractWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasAddenda = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.ContractWhereInput); ok {
+				it.HasMasterWith = data
+			} else if tmp == nil {
+				it.HasMasterWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.ContractWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasAddendaWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAddendaWith"))
-			data, err := ec.unmarshalOContractWhereInput2ᚕᚖcarrierdeskᚋentᚐContractWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOContractWhereInput2ᚕᚖcarrierdeskᚋentᚐContractWhereInputᚄ(ctx, v)
 			}
-			it.HasAddendaWith = data
-		case "hasRenewalOf":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRenewalOf"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.ContractWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasRenewalOf = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.ContractWhereInput); ok {
+				it.HasAddendaWith = data
+			} else if tmp == nil {
+				it.HasAddendaWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.ContractWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasRenewalOfWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRenewalOfWith"))
-			data, err := ec.unmarshalOContractWhereInput2ᚕᚖcarrierdeskᚋentᚐContractWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOContractWhereInput2ᚕᚖcarrierdeskᚋentᚐContractWhereInputᚄ(ctx, v)
 			}
-			it.HasRenewalOfWith = data
-		case "hasRenewal":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRenewal"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.ContractWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasRenewal = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.ContractWhereInput); ok {
+				it.HasRenewalOfWith = data
+			} else if tmp == nil {
+				it.HasRenewalOfWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.ContractWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasRenewalWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRenewalWith"))
-			data, err := ec.unmarshalOContractWhereInput2ᚕᚖcarrierdeskᚋentᚐContractWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOContractWhereInput2ᚕᚖcarrierdeskᚋentᚐContractWhereInputᚄ(ctx, v)
 			}
-			it.HasRenewalWith = data
-		case "hasQuote":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuote"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.ContractWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasQuote = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.ContractWhereInput); ok {
+				it.HasRenewalWith = data
+			} else if tmp == nil {
+				it.HasRenewalWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.ContractWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasQuoteWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuoteWith"))
-			data, err := ec.unmarshalOQuoteWhereInput2ᚕᚖcarrierdeskᚋentᚐQuoteWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOQuoteWhereInput2ᚕᚖcarrierdeskᚋentᚐQuoteWhereInputᚄ(ctx, v)
 			}
-			it.HasQuoteWith = data
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.QuoteWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.QuoteWhereInput); ok {
+				it.HasQuoteWith = data
+			} else if tmp == nil {
+				it.HasQuoteWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.QuoteWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		}
 	}
 	return it, nil
@@ -40921,7 +40996,7 @@ func (ec *executionContext) unmarshalInputEscalationEventWhereInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "escalationID", "escalationIDNEQ", "escalationIDIn", "escalationIDNotIn", "escalationIDGT", "escalationIDGTE", "escalationIDLT", "escalationIDLTE", "escalationIDContains", "escalationIDHasPrefix", "escalationIDHasSuffix", "escalationIDEqualFold", "escalationIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "internal", "internalNEQ", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyIsNil", "bodyNotNil", "bodyEqualFold", "bodyContainsFold", "fromValue", "fromValueNEQ", "fromValueIn", "fromValueNotIn", "fromValueGT", "fromValueGTE", "fromValueLT", "fromValueLTE", "fromValueContains", "fromValueHasPrefix", "fromValueHasSuffix", "fromValueIsNil", "fromValueNotNil", "fromValueEqualFold", "fromValueContainsFold", "toValue", "toValueNEQ", "toValueIn", "toValueNotIn", "toValueGT", "toValueGTE", "toValueLT", "toValueLTE", "toValueContains", "toValueHasPrefix", "toValueHasSuffix", "toValueIsNil", "toValueNotNil", "toValueEqualFold", "toValueContainsFold", "actorRepID", "actorRepIDNEQ", "actorRepIDIn", "actorRepIDNotIn", "actorRepIDGT", "actorRepIDGTE", "actorRepIDLT", "actorRepIDLTE", "actorRepIDContains", "actorRepIDHasPrefix", "actorRepIDHasSuffix", "actorRepIDIsNil", "actorRepIDNotNil", "actorRepIDEqualFold", "actorRepIDContainsFold", "actorContactID", "actorContactIDNEQ", "actorContactIDIn", "actorContactIDNotIn", "actorContactIDGT", "actorContactIDGTE", "actorContactIDLT", "actorContactIDLTE", "actorContactIDContains", "actorContactIDHasPrefix", "actorContactIDHasSuffix", "actorContactIDIsNil", "actorContactIDNotNil", "actorContactIDEqualFold", "actorContactIDContainsFold", "hasEscalation", "hasEscalationWith", "hasActorRep", "hasActorRepWith", "hasActorContact", "hasActorContactWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "escalationID", "escalationIDNEQ", "escalationIDIn", "escalationIDNotIn", "escalationIDGT", "escalationIDGTE", "escalationIDLT", "escalationIDLTE", "escalationIDContains", "escalationIDHasPrefix", "escalationIDHasSuffix", "escalationIDEqualFold", "escalationIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "internal", "internalNEQ", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyIsNil", "bodyNotNil", "bodyEqualFold", "bodyContainsFold", "fromValue", "fromValueNEQ", "fromValueIn", "fromValueNotIn", "fromValueGT", "fromValueGTE", "fromValueLT", "fromValueLTE", "fromValueContains", "fromValueHasPrefix", "fromValueHasSuffix", "fromValueIsNil", "fromValueNotNil", "fromValueEqualFold", "fromValueContainsFold", "toValue", "toValueNEQ", "toValueIn", "toValueNotIn", "toValueGT", "toValueGTE", "toValueLT", "toValueLTE", "toValueContains", "toValueHasPrefix", "toValueHasSuffix", "toValueIsNil", "toValueNotNil", "toValueEqualFold", "toValueContainsFold", "actorRepID", "actorRepIDNEQ", "actorRepIDIn", "actorRepIDNotIn", "actorRepIDGT", "actorRepIDGTE", "actorRepIDLT", "actorRepIDLTE", "actorRepIDContains", "actorRepIDHasPrefix", "actorRepIDHasSuffix", "actorRepIDIsNil", "actorRepIDNotNil", "actorRepIDEqualFold", "actorRepIDContainsFold", "actorContactID", "actorContactIDNEQ", "actorContactIDIn", "actorContactIDNotIn", "actorContactIDGT", "actorContactIDGTE", "actorContactIDLT", "actorContactIDLTE", "actorContactIDContains", "actorContactIDHasPrefix", "actorContactIDHasSuffix", "actorContactIDIsNil", "actorContactIDNotNil", "actorContactIDEqualFold", "actorContactIDContainsFold", "hasEscalationWith", "hasActorRepWith", "hasActorContactWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41789,48 +41864,84 @@ func (ec *executionContext) unmarshalInputEscalationEventWhereInput(ctx context.
 				return it, err
 			}
 			it.ActorContactIDContainsFold = data
-		case "hasEscalation":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEscalation"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasEscalation = data
 		case "hasEscalationWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEscalationWith"))
-			data, err := ec.unmarshalOEscalationWhereInput2ᚕᚖcarrierdeskᚋentᚐEscalationWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOEscalationWhereInput2ᚕᚖcarrierdeskᚋentᚐEscalationWhereInputᚄ(ctx, v)
 			}
-			it.HasEscalationWith = data
-		case "hasActorRep":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActorRep"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.EscalationWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasActorRep = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.EscalationWhereInput); ok {
+				it.HasEscalationWith = data
+			} else if tmp == nil {
+				it.HasEscalationWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.EscalationWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasActorRepWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActorRepWith"))
-			data, err := ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
 			}
-			it.HasActorRepWith = data
-		case "hasActorContact":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActorContact"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.RepWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasActorContact = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.RepWhereInput); ok {
+				it.HasActorRepWith = data
+			} else if tmp == nil {
+				it.HasActorRepWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RepWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasActorContactWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActorContactWith"))
-			data, err := ec.unmarshalOContactWhereInput2ᚕᚖcarrierdeskᚋentᚐContactWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOContactWhereInput2ᚕᚖcarrierdeskᚋentᚐContactWhereInputᚄ(ctx, v)
 			}
-			it.HasActorContactWith = data
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.ContactWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.ContactWhereInput); ok {
+				it.HasActorContactWith = data
+			} else if tmp == nil {
+				it.HasActorContactWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.ContactWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		}
 	}
 	return it, nil
@@ -41912,7 +42023,7 @@ func (ec *executionContext) unmarshalInputEscalationWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "severity", "severityNEQ", "severityIn", "severityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "level", "levelNEQ", "levelIn", "levelNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "raisedByRepID", "raisedByRepIDNEQ", "raisedByRepIDIn", "raisedByRepIDNotIn", "raisedByRepIDGT", "raisedByRepIDGTE", "raisedByRepIDLT", "raisedByRepIDLTE", "raisedByRepIDContains", "raisedByRepIDHasPrefix", "raisedByRepIDHasSuffix", "raisedByRepIDIsNil", "raisedByRepIDNotNil", "raisedByRepIDEqualFold", "raisedByRepIDContainsFold", "raisedByContactID", "raisedByContactIDNEQ", "raisedByContactIDIn", "raisedByContactIDNotIn", "raisedByContactIDGT", "raisedByContactIDGTE", "raisedByContactIDLT", "raisedByContactIDLTE", "raisedByContactIDContains", "raisedByContactIDHasPrefix", "raisedByContactIDHasSuffix", "raisedByContactIDIsNil", "raisedByContactIDNotNil", "raisedByContactIDEqualFold", "raisedByContactIDContainsFold", "responseDueAt", "responseDueAtNEQ", "responseDueAtIn", "responseDueAtNotIn", "responseDueAtGT", "responseDueAtGTE", "responseDueAtLT", "responseDueAtLTE", "responseDueAtIsNil", "responseDueAtNotNil", "resolutionDueAt", "resolutionDueAtNEQ", "resolutionDueAtIn", "resolutionDueAtNotIn", "resolutionDueAtGT", "resolutionDueAtGTE", "resolutionDueAtLT", "resolutionDueAtLTE", "resolutionDueAtIsNil", "resolutionDueAtNotNil", "acknowledgedAt", "acknowledgedAtNEQ", "acknowledgedAtIn", "acknowledgedAtNotIn", "acknowledgedAtGT", "acknowledgedAtGTE", "acknowledgedAtLT", "acknowledgedAtLTE", "acknowledgedAtIsNil", "acknowledgedAtNotNil", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "hasAccount", "hasAccountWith", "hasOwner", "hasOwnerWith", "hasRaisedByRep", "hasRaisedByRepWith", "hasRaisedByContact", "hasRaisedByContactWith", "hasEvents", "hasEventsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "severity", "severityNEQ", "severityIn", "severityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "level", "levelNEQ", "levelIn", "levelNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "raisedByRepID", "raisedByRepIDNEQ", "raisedByRepIDIn", "raisedByRepIDNotIn", "raisedByRepIDGT", "raisedByRepIDGTE", "raisedByRepIDLT", "raisedByRepIDLTE", "raisedByRepIDContains", "raisedByRepIDHasPrefix", "raisedByRepIDHasSuffix", "raisedByRepIDIsNil", "raisedByRepIDNotNil", "raisedByRepIDEqualFold", "raisedByRepIDContainsFold", "raisedByContactID", "raisedByContactIDNEQ", "raisedByContactIDIn", "raisedByContactIDNotIn", "raisedByContactIDGT", "raisedByContactIDGTE", "raisedByContactIDLT", "raisedByContactIDLTE", "raisedByContactIDContains", "raisedByContactIDHasPrefix", "raisedByContactIDHasSuffix", "raisedByContactIDIsNil", "raisedByContactIDNotNil", "raisedByContactIDEqualFold", "raisedByContactIDContainsFold", "responseDueAt", "responseDueAtNEQ", "responseDueAtIn", "responseDueAtNotIn", "responseDueAtGT", "responseDueAtGTE", "responseDueAtLT", "responseDueAtLTE", "responseDueAtIsNil", "responseDueAtNotNil", "resolutionDueAt", "resolutionDueAtNEQ", "resolutionDueAtIn", "resolutionDueAtNotIn", "resolutionDueAtGT", "resolutionDueAtGTE", "resolutionDueAtLT", "resolutionDueAtLTE", "resolutionDueAtIsNil", "resolutionDueAtNotNil", "acknowledgedAt", "acknowledgedAtNEQ", "acknowledgedAtIn", "acknowledgedAtNotIn", "acknowledgedAtGT", "acknowledgedAtGTE", "acknowledgedAtLT", "acknowledgedAtLTE", "acknowledgedAtIsNil", "acknowledgedAtNotNil", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "hasAccountWith", "hasOwnerWith", "hasRaisedByRepWith", "hasRaisedByContactWith", "hasEventsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43186,76 +43297,136 @@ func (ec *executionContext) unmarshalInputEscalationWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.ClosedAtNotNil = data
-		case "hasAccount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAccount = data
 		case "hasAccountWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
-			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
 			}
-			it.HasAccountWith = data
-		case "hasOwner":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwner"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.AccountWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasOwner = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.AccountWhereInput); ok {
+				it.HasAccountWith = data
+			} else if tmp == nil {
+				it.HasAccountWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.AccountWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasOwnerWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnerWith"))
-			data, err := ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
 			}
-			it.HasOwnerWith = data
-		case "hasRaisedByRep":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRaisedByRep"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.RepWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasRaisedByRep = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.RepWhereInput); ok {
+				it.HasOwnerWith = data
+			} else if tmp == nil {
+				it.HasOwnerWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RepWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasRaisedByRepWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRaisedByRepWith"))
-			data, err := ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
 			}
-			it.HasRaisedByRepWith = data
-		case "hasRaisedByContact":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRaisedByContact"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.RepWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasRaisedByContact = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.RepWhereInput); ok {
+				it.HasRaisedByRepWith = data
+			} else if tmp == nil {
+				it.HasRaisedByRepWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RepWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasRaisedByContactWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRaisedByContactWith"))
-			data, err := ec.unmarshalOContactWhereInput2ᚕᚖcarrierdeskᚋentᚐContactWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOContactWhereInput2ᚕᚖcarrierdeskᚋentᚐContactWhereInputᚄ(ctx, v)
 			}
-			it.HasRaisedByContactWith = data
-		case "hasEvents":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEvents"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.ContactWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasEvents = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.ContactWhereInput); ok {
+				it.HasRaisedByContactWith = data
+			} else if tmp == nil {
+				it.HasRaisedByContactWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.ContactWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasEventsWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEventsWith"))
-			data, err := ec.unmarshalOEscalationEventWhereInput2ᚕᚖcarrierdeskᚋentᚐEscalationEventWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOEscalationEventWhereInput2ᚕᚖcarrierdeskᚋentᚐEscalationEventWhereInputᚄ(ctx, v)
 			}
-			it.HasEventsWith = data
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.EscalationEventWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.EscalationEventWhereInput); ok {
+				it.HasEventsWith = data
+			} else if tmp == nil {
+				it.HasEventsWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.EscalationEventWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		}
 	}
 	return it, nil
@@ -43337,7 +43508,7 @@ func (ec *executionContext) unmarshalInputOrderWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "pon", "ponNEQ", "ponIn", "ponNotIn", "ponGT", "ponGTE", "ponLT", "ponLTE", "ponContains", "ponHasPrefix", "ponHasSuffix", "ponEqualFold", "ponContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "desiredDueDate", "desiredDueDateNEQ", "desiredDueDateIn", "desiredDueDateNotIn", "desiredDueDateGT", "desiredDueDateGTE", "desiredDueDateLT", "desiredDueDateLTE", "focDate", "focDateNEQ", "focDateIn", "focDateNotIn", "focDateGT", "focDateGTE", "focDateLT", "focDateLTE", "focDateIsNil", "focDateNotNil", "confirmedDueDate", "confirmedDueDateNEQ", "confirmedDueDateIn", "confirmedDueDateNotIn", "confirmedDueDateGT", "confirmedDueDateGTE", "confirmedDueDateLT", "confirmedDueDateLTE", "confirmedDueDateIsNil", "confirmedDueDateNotNil", "completedAt", "completedAtNEQ", "completedAtIn", "completedAtNotIn", "completedAtGT", "completedAtGTE", "completedAtLT", "completedAtLTE", "completedAtIsNil", "completedAtNotNil", "circuitID", "circuitIDNEQ", "circuitIDIn", "circuitIDNotIn", "circuitIDGT", "circuitIDGTE", "circuitIDLT", "circuitIDLTE", "circuitIDContains", "circuitIDHasPrefix", "circuitIDHasSuffix", "circuitIDIsNil", "circuitIDNotNil", "circuitIDEqualFold", "circuitIDContainsFold", "tnCount", "tnCountNEQ", "tnCountIn", "tnCountNotIn", "tnCountGT", "tnCountGTE", "tnCountLT", "tnCountLTE", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDIsNil", "quoteIDNotNil", "quoteIDEqualFold", "quoteIDContainsFold", "hasAccount", "hasAccountWith", "hasCarrier", "hasCarrierWith", "hasQuote", "hasQuoteWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "pon", "ponNEQ", "ponIn", "ponNotIn", "ponGT", "ponGTE", "ponLT", "ponLTE", "ponContains", "ponHasPrefix", "ponHasSuffix", "ponEqualFold", "ponContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "desiredDueDate", "desiredDueDateNEQ", "desiredDueDateIn", "desiredDueDateNotIn", "desiredDueDateGT", "desiredDueDateGTE", "desiredDueDateLT", "desiredDueDateLTE", "focDate", "focDateNEQ", "focDateIn", "focDateNotIn", "focDateGT", "focDateGTE", "focDateLT", "focDateLTE", "focDateIsNil", "focDateNotNil", "confirmedDueDate", "confirmedDueDateNEQ", "confirmedDueDateIn", "confirmedDueDateNotIn", "confirmedDueDateGT", "confirmedDueDateGTE", "confirmedDueDateLT", "confirmedDueDateLTE", "confirmedDueDateIsNil", "confirmedDueDateNotNil", "completedAt", "completedAtNEQ", "completedAtIn", "completedAtNotIn", "completedAtGT", "completedAtGTE", "completedAtLT", "completedAtLTE", "completedAtIsNil", "completedAtNotNil", "circuitID", "circuitIDNEQ", "circuitIDIn", "circuitIDNotIn", "circuitIDGT", "circuitIDGTE", "circuitIDLT", "circuitIDLTE", "circuitIDContains", "circuitIDHasPrefix", "circuitIDHasSuffix", "circuitIDIsNil", "circuitIDNotNil", "circuitIDEqualFold", "circuitIDContainsFold", "tnCount", "tnCountNEQ", "tnCountIn", "tnCountNotIn", "tnCountGT", "tnCountGTE", "tnCountLT", "tnCountLTE", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDIsNil", "quoteIDNotNil", "quoteIDEqualFold", "quoteIDContainsFold", "hasAccountWith", "hasCarrierWith", "hasQuoteWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44408,48 +44579,84 @@ func (ec *executionContext) unmarshalInputOrderWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.QuoteIDContainsFold = data
-		case "hasAccount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAccount = data
 		case "hasAccountWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
-			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
 			}
-			it.HasAccountWith = data
-		case "hasCarrier":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCarrier"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.AccountWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasCarrier = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.AccountWhereInput); ok {
+				it.HasAccountWith = data
+			} else if tmp == nil {
+				it.HasAccountWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.AccountWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasCarrierWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCarrierWith"))
-			data, err := ec.unmarshalOCarrierWhereInput2ᚕᚖcarrierdeskᚋentᚐCarrierWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOCarrierWhereInput2ᚕᚖcarrierdeskᚋentᚐCarrierWhereInputᚄ(ctx, v)
 			}
-			it.HasCarrierWith = data
-		case "hasQuote":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuote"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.CarrierWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasQuote = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.CarrierWhereInput); ok {
+				it.HasCarrierWith = data
+			} else if tmp == nil {
+				it.HasCarrierWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.CarrierWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasQuoteWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuoteWith"))
-			data, err := ec.unmarshalOQuoteWhereInput2ᚕᚖcarrierdeskᚋentᚐQuoteWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOQuoteWhereInput2ᚕᚖcarrierdeskᚋentᚐQuoteWhereInputᚄ(ctx, v)
 			}
-			it.HasQuoteWith = data
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.QuoteWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.QuoteWhereInput); ok {
+				it.HasQuoteWith = data
+			} else if tmp == nil {
+				it.HasQuoteWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.QuoteWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		}
 	}
 	return it, nil
@@ -44531,7 +44738,7 @@ func (ec *executionContext) unmarshalInputQuoteLineItemWhereInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDEqualFold", "quoteIDContainsFold", "product", "productNEQ", "productIn", "productNotIn", "bandwidth", "bandwidthNEQ", "bandwidthIn", "bandwidthNotIn", "bandwidthGT", "bandwidthGTE", "bandwidthLT", "bandwidthLTE", "bandwidthContains", "bandwidthHasPrefix", "bandwidthHasSuffix", "bandwidthIsNil", "bandwidthNotNil", "bandwidthEqualFold", "bandwidthContainsFold", "aLocation", "aLocationNEQ", "aLocationIn", "aLocationNotIn", "aLocationGT", "aLocationGTE", "aLocationLT", "aLocationLTE", "aLocationContains", "aLocationHasPrefix", "aLocationHasSuffix", "aLocationEqualFold", "aLocationContainsFold", "aClli", "aClliNEQ", "aClliIn", "aClliNotIn", "aClliGT", "aClliGTE", "aClliLT", "aClliLTE", "aClliContains", "aClliHasPrefix", "aClliHasSuffix", "aClliIsNil", "aClliNotNil", "aClliEqualFold", "aClliContainsFold", "zLocation", "zLocationNEQ", "zLocationIn", "zLocationNotIn", "zLocationGT", "zLocationGTE", "zLocationLT", "zLocationLTE", "zLocationContains", "zLocationHasPrefix", "zLocationHasSuffix", "zLocationIsNil", "zLocationNotNil", "zLocationEqualFold", "zLocationContainsFold", "zClli", "zClliNEQ", "zClliIn", "zClliNotIn", "zClliGT", "zClliGTE", "zClliLT", "zClliLTE", "zClliContains", "zClliHasPrefix", "zClliHasSuffix", "zClliIsNil", "zClliNotNil", "zClliEqualFold", "zClliContainsFold", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "quantity", "quantityNEQ", "quantityIn", "quantityNotIn", "quantityGT", "quantityGTE", "quantityLT", "quantityLTE", "hasQuote", "hasQuoteWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDEqualFold", "quoteIDContainsFold", "product", "productNEQ", "productIn", "productNotIn", "bandwidth", "bandwidthNEQ", "bandwidthIn", "bandwidthNotIn", "bandwidthGT", "bandwidthGTE", "bandwidthLT", "bandwidthLTE", "bandwidthContains", "bandwidthHasPrefix", "bandwidthHasSuffix", "bandwidthIsNil", "bandwidthNotNil", "bandwidthEqualFold", "bandwidthContainsFold", "aLocation", "aLocationNEQ", "aLocationIn", "aLocationNotIn", "aLocationGT", "aLocationGTE", "aLocationLT", "aLocationLTE", "aLocationContains", "aLocationHasPrefix", "aLocationHasSuffix", "aLocationEqualFold", "aLocationContainsFold", "aClli", "aClliNEQ", "aClliIn", "aClliNotIn", "aClliGT", "aClliGTE", "aClliLT", "aClliLTE", "aClliContains", "aClliHasPrefix", "aClliHasSuffix", "aClliIsNil", "aClliNotNil", "aClliEqualFold", "aClliContainsFold", "zLocation", "zLocationNEQ", "zLocationIn", "zLocationNotIn", "zLocationGT", "zLocationGTE", "zLocationLT", "zLocationLTE", "zLocationContains", "zLocationHasPrefix", "zLocationHasSuffix", "zLocationIsNil", "zLocationNotNil", "zLocationEqualFold", "zLocationContainsFold", "zClli", "zClliNEQ", "zClliIn", "zClliNotIn", "zClliGT", "zClliGTE", "zClliLT", "zClliLTE", "zClliContains", "zClliHasPrefix", "zClliHasSuffix", "zClliIsNil", "zClliNotNil", "zClliEqualFold", "zClliContainsFold", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "quantity", "quantityNEQ", "quantityIn", "quantityNotIn", "quantityGT", "quantityGTE", "quantityLT", "quantityLTE", "hasQuoteWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45539,20 +45746,32 @@ func (ec *executionContext) unmarshalInputQuoteLineItemWhereInput(ctx context.Co
 				return it, err
 			}
 			it.QuantityLTE = data
-		case "hasQuote":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuote"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasQuote = data
 		case "hasQuoteWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuoteWith"))
-			data, err := ec.unmarshalOQuoteWhereInput2ᚕᚖcarrierdeskᚋentᚐQuoteWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOQuoteWhereInput2ᚕᚖcarrierdeskᚋentᚐQuoteWhereInputᚄ(ctx, v)
 			}
-			it.HasQuoteWith = data
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.QuoteWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.QuoteWhereInput); ok {
+				it.HasQuoteWith = data
+			} else if tmp == nil {
+				it.HasQuoteWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.QuoteWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		}
 	}
 	return it, nil
@@ -45634,7 +45853,7 @@ func (ec *executionContext) unmarshalInputQuoteWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "termMonths", "termMonthsNEQ", "termMonthsIn", "termMonthsNotIn", "termMonthsGT", "termMonthsGTE", "termMonthsLT", "termMonthsLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "tcv", "tcvNEQ", "tcvIn", "tcvNotIn", "tcvGT", "tcvGTE", "tcvLT", "tcvLTE", "validUntil", "validUntilNEQ", "validUntilIn", "validUntilNotIn", "validUntilGT", "validUntilGTE", "validUntilLT", "validUntilLTE", "followUpOn", "followUpOnNEQ", "followUpOnIn", "followUpOnNotIn", "followUpOnGT", "followUpOnGTE", "followUpOnLT", "followUpOnLTE", "followUpOnIsNil", "followUpOnNotNil", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "rfpID", "rfpIDNEQ", "rfpIDIn", "rfpIDNotIn", "rfpIDGT", "rfpIDGTE", "rfpIDLT", "rfpIDLTE", "rfpIDContains", "rfpIDHasPrefix", "rfpIDHasSuffix", "rfpIDIsNil", "rfpIDNotNil", "rfpIDEqualFold", "rfpIDContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "hasAccount", "hasAccountWith", "hasOwner", "hasOwnerWith", "hasRfp", "hasRfpWith", "hasLineItems", "hasLineItemsWith", "hasPricingRequests", "hasPricingRequestsWith", "hasOrders", "hasOrdersWith", "hasContracts", "hasContractsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "termMonths", "termMonthsNEQ", "termMonthsIn", "termMonthsNotIn", "termMonthsGT", "termMonthsGTE", "termMonthsLT", "termMonthsLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "tcv", "tcvNEQ", "tcvIn", "tcvNotIn", "tcvGT", "tcvGTE", "tcvLT", "tcvLTE", "validUntil", "validUntilNEQ", "validUntilIn", "validUntilNotIn", "validUntilGT", "validUntilGTE", "validUntilLT", "validUntilLTE", "followUpOn", "followUpOnNEQ", "followUpOnIn", "followUpOnNotIn", "followUpOnGT", "followUpOnGTE", "followUpOnLT", "followUpOnLTE", "followUpOnIsNil", "followUpOnNotNil", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "rfpID", "rfpIDNEQ", "rfpIDIn", "rfpIDNotIn", "rfpIDGT", "rfpIDGTE", "rfpIDLT", "rfpIDLTE", "rfpIDContains", "rfpIDHasPrefix", "rfpIDHasSuffix", "rfpIDIsNil", "rfpIDNotNil", "rfpIDEqualFold", "rfpIDContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "hasAccountWith", "hasOwnerWith", "hasRfpWith", "hasLineItemsWith", "hasPricingRequestsWith", "hasOrdersWith", "hasContractsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -46775,104 +46994,188 @@ func (ec *executionContext) unmarshalInputQuoteWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.SentAtNotNil = data
-		case "hasAccount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAccount = data
 		case "hasAccountWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
-			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
 			}
-			it.HasAccountWith = data
-		case "hasOwner":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwner"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.AccountWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasOwner = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.AccountWhereInput); ok {
+				it.HasAccountWith = data
+			} else if tmp == nil {
+				it.HasAccountWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.AccountWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasOwnerWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnerWith"))
-			data, err := ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
 			}
-			it.HasOwnerWith = data
-		case "hasRfp":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRfp"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.RepWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasRfp = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.RepWhereInput); ok {
+				it.HasOwnerWith = data
+			} else if tmp == nil {
+				it.HasOwnerWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RepWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasRfpWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRfpWith"))
-			data, err := ec.unmarshalORFPWhereInput2ᚕᚖcarrierdeskᚋentᚐRFPWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORFPWhereInput2ᚕᚖcarrierdeskᚋentᚐRFPWhereInputᚄ(ctx, v)
 			}
-			it.HasRfpWith = data
-		case "hasLineItems":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasLineItems"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.RFPWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasLineItems = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.RFPWhereInput); ok {
+				it.HasRfpWith = data
+			} else if tmp == nil {
+				it.HasRfpWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RFPWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasLineItemsWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasLineItemsWith"))
-			data, err := ec.unmarshalOQuoteLineItemWhereInput2ᚕᚖcarrierdeskᚋentᚐQuoteLineItemWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOQuoteLineItemWhereInput2ᚕᚖcarrierdeskᚋentᚐQuoteLineItemWhereInputᚄ(ctx, v)
 			}
-			it.HasLineItemsWith = data
-		case "hasPricingRequests":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPricingRequests"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.QuoteLineItemWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasPricingRequests = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.QuoteLineItemWhereInput); ok {
+				it.HasLineItemsWith = data
+			} else if tmp == nil {
+				it.HasLineItemsWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.QuoteLineItemWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasPricingRequestsWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPricingRequestsWith"))
-			data, err := ec.unmarshalOSpecialPricingRequestWhereInput2ᚕᚖcarrierdeskᚋentᚐSpecialPricingRequestWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOSpecialPricingRequestWhereInput2ᚕᚖcarrierdeskᚋentᚐSpecialPricingRequestWhereInputᚄ(ctx, v)
 			}
-			it.HasPricingRequestsWith = data
-		case "hasOrders":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrders"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.SpecialPricingRequestWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasOrders = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.SpecialPricingRequestWhereInput); ok {
+				it.HasPricingRequestsWith = data
+			} else if tmp == nil {
+				it.HasPricingRequestsWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.SpecialPricingRequestWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasOrdersWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrdersWith"))
-			data, err := ec.unmarshalOOrderWhereInput2ᚕᚖcarrierdeskᚋentᚐOrderWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOOrderWhereInput2ᚕᚖcarrierdeskᚋentᚐOrderWhereInputᚄ(ctx, v)
 			}
-			it.HasOrdersWith = data
-		case "hasContracts":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasContracts"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.OrderWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasContracts = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.OrderWhereInput); ok {
+				it.HasOrdersWith = data
+			} else if tmp == nil {
+				it.HasOrdersWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.OrderWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasContractsWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasContractsWith"))
-			data, err := ec.unmarshalOContractWhereInput2ᚕᚖcarrierdeskᚋentᚐContractWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOContractWhereInput2ᚕᚖcarrierdeskᚋentᚐContractWhereInputᚄ(ctx, v)
 			}
-			it.HasContractsWith = data
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.ContractWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.ContractWhereInput); ok {
+				it.HasContractsWith = data
+			} else if tmp == nil {
+				it.HasContractsWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.ContractWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		}
 	}
 	return it, nil
@@ -46954,7 +47257,7 @@ func (ec *executionContext) unmarshalInputRFPWhereInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "receivedAt", "receivedAtNEQ", "receivedAtIn", "receivedAtNotIn", "receivedAtGT", "receivedAtGTE", "receivedAtLT", "receivedAtLTE", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "estimatedValue", "estimatedValueNEQ", "estimatedValueIn", "estimatedValueNotIn", "estimatedValueGT", "estimatedValueGTE", "estimatedValueLT", "estimatedValueLTE", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "hasAccount", "hasAccountWith", "hasOwner", "hasOwnerWith", "hasQuotes", "hasQuotesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "receivedAt", "receivedAtNEQ", "receivedAtIn", "receivedAtNotIn", "receivedAtGT", "receivedAtGTE", "receivedAtLT", "receivedAtLTE", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "estimatedValue", "estimatedValueNEQ", "estimatedValueIn", "estimatedValueNotIn", "estimatedValueGT", "estimatedValueGTE", "estimatedValueLT", "estimatedValueLTE", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "hasAccountWith", "hasOwnerWith", "hasQuotesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -47647,48 +47950,84 @@ func (ec *executionContext) unmarshalInputRFPWhereInput(ctx context.Context, obj
 				return it, err
 			}
 			it.OwnerIDContainsFold = data
-		case "hasAccount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAccount = data
 		case "hasAccountWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
-			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
 			}
-			it.HasAccountWith = data
-		case "hasOwner":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwner"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.AccountWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasOwner = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.AccountWhereInput); ok {
+				it.HasAccountWith = data
+			} else if tmp == nil {
+				it.HasAccountWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.AccountWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasOwnerWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnerWith"))
-			data, err := ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
 			}
-			it.HasOwnerWith = data
-		case "hasQuotes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuotes"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.RepWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasQuotes = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.RepWhereInput); ok {
+				it.HasOwnerWith = data
+			} else if tmp == nil {
+				it.HasOwnerWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RepWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasQuotesWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuotesWith"))
-			data, err := ec.unmarshalOQuoteWhereInput2ᚕᚖcarrierdeskᚋentᚐQuoteWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOQuoteWhereInput2ᚕᚖcarrierdeskᚋentᚐQuoteWhereInputᚄ(ctx, v)
 			}
-			it.HasQuotesWith = data
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.QuoteWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.QuoteWhereInput); ok {
+				it.HasQuotesWith = data
+			} else if tmp == nil {
+				it.HasQuotesWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.QuoteWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		}
 	}
 	return it, nil
@@ -47770,7 +48109,7 @@ func (ec *executionContext) unmarshalInputRepWhereInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "region", "regionNEQ", "regionIn", "regionNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleIsNil", "titleNotNil", "titleEqualFold", "titleContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "teamID", "teamIDNEQ", "teamIDIn", "teamIDNotIn", "teamIDGT", "teamIDGTE", "teamIDLT", "teamIDLTE", "teamIDContains", "teamIDHasPrefix", "teamIDHasSuffix", "teamIDIsNil", "teamIDNotNil", "teamIDEqualFold", "teamIDContainsFold", "active", "activeNEQ", "hasTeam", "hasTeamWith", "hasManagedTeams", "hasManagedTeamsWith", "hasAccounts", "hasAccountsWith", "hasOwnedQuotes", "hasOwnedQuotesWith", "hasOwnedRfps", "hasOwnedRfpsWith", "hasOwnedEscalations", "hasOwnedEscalationsWith", "hasActivities", "hasActivitiesWith", "hasRequestedPricing", "hasRequestedPricingWith", "hasAssignments", "hasAssignmentsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "region", "regionNEQ", "regionIn", "regionNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleIsNil", "titleNotNil", "titleEqualFold", "titleContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "teamID", "teamIDNEQ", "teamIDIn", "teamIDNotIn", "teamIDGT", "teamIDGTE", "teamIDLT", "teamIDLTE", "teamIDContains", "teamIDHasPrefix", "teamIDHasSuffix", "teamIDIsNil", "teamIDNotNil", "teamIDEqualFold", "teamIDContainsFold", "active", "activeNEQ", "hasTeamWith", "hasManagedTeamsWith", "hasAssignmentsWith", "hasOwnedQuotesWith", "hasOwnedRfpsWith", "hasOwnedEscalationsWith", "hasActivitiesWith", "hasRequestedPricingWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -48547,132 +48886,214 @@ func (ec *executionContext) unmarshalInputRepWhereInput(ctx context.Context, obj
 				return it, err
 			}
 			it.ActiveNEQ = data
-		case "hasTeam":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeam"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeam = data
 		case "hasTeamWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeamWith"))
-			data, err := ec.unmarshalOTeamWhereInput2ᚕᚖcarrierdeskᚋentᚐTeamWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOTeamWhereInput2ᚕᚖcarrierdeskᚋentᚐTeamWhereInputᚄ(ctx, v)
 			}
-			it.HasTeamWith = data
-		case "hasManagedTeams":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasManagedTeams"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.TeamWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasManagedTeams = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.TeamWhereInput); ok {
+				it.HasTeamWith = data
+			} else if tmp == nil {
+				it.HasTeamWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.TeamWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasManagedTeamsWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasManagedTeamsWith"))
-			data, err := ec.unmarshalOTeamWhereInput2ᚕᚖcarrierdeskᚋentᚐTeamWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOTeamWhereInput2ᚕᚖcarrierdeskᚋentᚐTeamWhereInputᚄ(ctx, v)
 			}
-			it.HasManagedTeamsWith = data
-		case "hasAccounts":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccounts"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.TeamWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasAccounts = data
-		case "hasAccountsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountsWith"))
-			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountWhereInputᚄ(ctx, v)
+
+			tmp, err := directive1(ctx)
 			if err != nil {
-				return it, err
+				return it, graphql.ErrorOnPath(ctx, err)
 			}
-			it.HasAccountsWith = data
-		case "hasOwnedQuotes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnedQuotes"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+			if data, ok := tmp.([]*ent.TeamWhereInput); ok {
+				it.HasManagedTeamsWith = data
+			} else if tmp == nil {
+				it.HasManagedTeamsWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.TeamWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
 			}
-			it.HasOwnedQuotes = data
-		case "hasOwnedQuotesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnedQuotesWith"))
-			data, err := ec.unmarshalOQuoteWhereInput2ᚕᚖcarrierdeskᚋentᚐQuoteWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasOwnedQuotesWith = data
-		case "hasOwnedRfps":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnedRfps"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasOwnedRfps = data
-		case "hasOwnedRfpsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnedRfpsWith"))
-			data, err := ec.unmarshalORFPWhereInput2ᚕᚖcarrierdeskᚋentᚐRFPWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasOwnedRfpsWith = data
-		case "hasOwnedEscalations":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnedEscalations"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasOwnedEscalations = data
-		case "hasOwnedEscalationsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnedEscalationsWith"))
-			data, err := ec.unmarshalOEscalationWhereInput2ᚕᚖcarrierdeskᚋentᚐEscalationWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasOwnedEscalationsWith = data
-		case "hasActivities":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActivities"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasActivities = data
-		case "hasActivitiesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActivitiesWith"))
-			data, err := ec.unmarshalOActivityWhereInput2ᚕᚖcarrierdeskᚋentᚐActivityWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasActivitiesWith = data
-		case "hasRequestedPricing":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRequestedPricing"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRequestedPricing = data
-		case "hasRequestedPricingWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRequestedPricingWith"))
-			data, err := ec.unmarshalOSpecialPricingRequestWhereInput2ᚕᚖcarrierdeskᚋentᚐSpecialPricingRequestWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRequestedPricingWith = data
-		case "hasAssignments":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAssignments"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAssignments = data
 		case "hasAssignmentsWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAssignmentsWith"))
-			data, err := ec.unmarshalOAccountAssignmentWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountAssignmentWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOAccountAssignmentWhereInput2ᚕᚖcarrierdeskᚋentᚐAccountAssignmentWhereInputᚄ(ctx, v)
 			}
-			it.HasAssignmentsWith = data
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.AccountAssignmentWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.AccountAssignmentWhereInput); ok {
+				it.HasAssignmentsWith = data
+			} else if tmp == nil {
+				it.HasAssignmentsWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.AccountAssignmentWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "hasOwnedQuotesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnedQuotesWith"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOQuoteWhereInput2ᚕᚖcarrierdeskᚋentᚐQuoteWhereInputᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.QuoteWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.QuoteWhereInput); ok {
+				it.HasOwnedQuotesWith = data
+			} else if tmp == nil {
+				it.HasOwnedQuotesWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.QuoteWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "hasOwnedRfpsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnedRfpsWith"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORFPWhereInput2ᚕᚖcarrierdeskᚋentᚐRFPWhereInputᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.RFPWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.RFPWhereInput); ok {
+				it.HasOwnedRfpsWith = data
+			} else if tmp == nil {
+				it.HasOwnedRfpsWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RFPWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "hasOwnedEscalationsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnedEscalationsWith"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOEscalationWhereInput2ᚕᚖcarrierdeskᚋentᚐEscalationWhereInputᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.EscalationWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.EscalationWhereInput); ok {
+				it.HasOwnedEscalationsWith = data
+			} else if tmp == nil {
+				it.HasOwnedEscalationsWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.EscalationWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "hasActivitiesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActivitiesWith"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOActivityWhereInput2ᚕᚖcarrierdeskᚋentᚐActivityWhereInputᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.ActivityWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.ActivityWhereInput); ok {
+				it.HasActivitiesWith = data
+			} else if tmp == nil {
+				it.HasActivitiesWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.ActivityWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "hasRequestedPricingWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRequestedPricingWith"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOSpecialPricingRequestWhereInput2ᚕᚖcarrierdeskᚋentᚐSpecialPricingRequestWhereInputᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.SpecialPricingRequestWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.SpecialPricingRequestWhereInput); ok {
+				it.HasRequestedPricingWith = data
+			} else if tmp == nil {
+				it.HasRequestedPricingWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.SpecialPricingRequestWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		}
 	}
 	return it, nil
@@ -48754,7 +49175,7 @@ func (ec *executionContext) unmarshalInputSpecialPricingRequestWhereInput(ctx co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDEqualFold", "quoteIDContainsFold", "requestedByID", "requestedByIDNEQ", "requestedByIDIn", "requestedByIDNotIn", "requestedByIDGT", "requestedByIDGTE", "requestedByIDLT", "requestedByIDLTE", "requestedByIDContains", "requestedByIDHasPrefix", "requestedByIDHasSuffix", "requestedByIDEqualFold", "requestedByIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "justification", "justificationNEQ", "justificationIn", "justificationNotIn", "justificationGT", "justificationGTE", "justificationLT", "justificationLTE", "justificationContains", "justificationHasPrefix", "justificationHasSuffix", "justificationEqualFold", "justificationContainsFold", "standardMrc", "standardMrcNEQ", "standardMrcIn", "standardMrcNotIn", "standardMrcGT", "standardMrcGTE", "standardMrcLT", "standardMrcLTE", "requestedMrc", "requestedMrcNEQ", "requestedMrcIn", "requestedMrcNotIn", "requestedMrcGT", "requestedMrcGTE", "requestedMrcLT", "requestedMrcLTE", "approvedMrc", "approvedMrcNEQ", "approvedMrcIn", "approvedMrcNotIn", "approvedMrcGT", "approvedMrcGTE", "approvedMrcLT", "approvedMrcLTE", "approvedMrcIsNil", "approvedMrcNotNil", "decidedByID", "decidedByIDNEQ", "decidedByIDIn", "decidedByIDNotIn", "decidedByIDGT", "decidedByIDGTE", "decidedByIDLT", "decidedByIDLTE", "decidedByIDContains", "decidedByIDHasPrefix", "decidedByIDHasSuffix", "decidedByIDIsNil", "decidedByIDNotNil", "decidedByIDEqualFold", "decidedByIDContainsFold", "decisionReason", "decisionReasonNEQ", "decisionReasonIn", "decisionReasonNotIn", "decisionReasonGT", "decisionReasonGTE", "decisionReasonLT", "decisionReasonLTE", "decisionReasonContains", "decisionReasonHasPrefix", "decisionReasonHasSuffix", "decisionReasonIsNil", "decisionReasonNotNil", "decisionReasonEqualFold", "decisionReasonContainsFold", "submittedAt", "submittedAtNEQ", "submittedAtIn", "submittedAtNotIn", "submittedAtGT", "submittedAtGTE", "submittedAtLT", "submittedAtLTE", "submittedAtIsNil", "submittedAtNotNil", "responseDueAt", "responseDueAtNEQ", "responseDueAtIn", "responseDueAtNotIn", "responseDueAtGT", "responseDueAtGTE", "responseDueAtLT", "responseDueAtLTE", "responseDueAtIsNil", "responseDueAtNotNil", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "hasQuote", "hasQuoteWith", "hasRequestedBy", "hasRequestedByWith", "hasDecidedBy", "hasDecidedByWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDEqualFold", "quoteIDContainsFold", "requestedByID", "requestedByIDNEQ", "requestedByIDIn", "requestedByIDNotIn", "requestedByIDGT", "requestedByIDGTE", "requestedByIDLT", "requestedByIDLTE", "requestedByIDContains", "requestedByIDHasPrefix", "requestedByIDHasSuffix", "requestedByIDEqualFold", "requestedByIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "justification", "justificationNEQ", "justificationIn", "justificationNotIn", "justificationGT", "justificationGTE", "justificationLT", "justificationLTE", "justificationContains", "justificationHasPrefix", "justificationHasSuffix", "justificationEqualFold", "justificationContainsFold", "standardMrc", "standardMrcNEQ", "standardMrcIn", "standardMrcNotIn", "standardMrcGT", "standardMrcGTE", "standardMrcLT", "standardMrcLTE", "requestedMrc", "requestedMrcNEQ", "requestedMrcIn", "requestedMrcNotIn", "requestedMrcGT", "requestedMrcGTE", "requestedMrcLT", "requestedMrcLTE", "approvedMrc", "approvedMrcNEQ", "approvedMrcIn", "approvedMrcNotIn", "approvedMrcGT", "approvedMrcGTE", "approvedMrcLT", "approvedMrcLTE", "approvedMrcIsNil", "approvedMrcNotNil", "decidedByID", "decidedByIDNEQ", "decidedByIDIn", "decidedByIDNotIn", "decidedByIDGT", "decidedByIDGTE", "decidedByIDLT", "decidedByIDLTE", "decidedByIDContains", "decidedByIDHasPrefix", "decidedByIDHasSuffix", "decidedByIDIsNil", "decidedByIDNotNil", "decidedByIDEqualFold", "decidedByIDContainsFold", "decisionReason", "decisionReasonNEQ", "decisionReasonIn", "decisionReasonNotIn", "decisionReasonGT", "decisionReasonGTE", "decisionReasonLT", "decisionReasonLTE", "decisionReasonContains", "decisionReasonHasPrefix", "decisionReasonHasSuffix", "decisionReasonIsNil", "decisionReasonNotNil", "decisionReasonEqualFold", "decisionReasonContainsFold", "submittedAt", "submittedAtNEQ", "submittedAtIn", "submittedAtNotIn", "submittedAtGT", "submittedAtGTE", "submittedAtLT", "submittedAtLTE", "submittedAtIsNil", "submittedAtNotNil", "responseDueAt", "responseDueAtNEQ", "responseDueAtIn", "responseDueAtNotIn", "responseDueAtGT", "responseDueAtGTE", "responseDueAtLT", "responseDueAtLTE", "responseDueAtIsNil", "responseDueAtNotNil", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "hasQuoteWith", "hasRequestedByWith", "hasDecidedByWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -49867,48 +50288,84 @@ func (ec *executionContext) unmarshalInputSpecialPricingRequestWhereInput(ctx co
 				return it, err
 			}
 			it.DecidedAtNotNil = data
-		case "hasQuote":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuote"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasQuote = data
 		case "hasQuoteWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuoteWith"))
-			data, err := ec.unmarshalOQuoteWhereInput2ᚕᚖcarrierdeskᚋentᚐQuoteWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOQuoteWhereInput2ᚕᚖcarrierdeskᚋentᚐQuoteWhereInputᚄ(ctx, v)
 			}
-			it.HasQuoteWith = data
-		case "hasRequestedBy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRequestedBy"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.QuoteWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasRequestedBy = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.QuoteWhereInput); ok {
+				it.HasQuoteWith = data
+			} else if tmp == nil {
+				it.HasQuoteWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.QuoteWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasRequestedByWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRequestedByWith"))
-			data, err := ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
 			}
-			it.HasRequestedByWith = data
-		case "hasDecidedBy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDecidedBy"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.RepWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasDecidedBy = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.RepWhereInput); ok {
+				it.HasRequestedByWith = data
+			} else if tmp == nil {
+				it.HasRequestedByWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RepWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasDecidedByWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDecidedByWith"))
-			data, err := ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
 			}
-			it.HasDecidedByWith = data
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.RepWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.RepWhereInput); ok {
+				it.HasDecidedByWith = data
+			} else if tmp == nil {
+				it.HasDecidedByWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RepWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		}
 	}
 	return it, nil
@@ -49990,7 +50447,7 @@ func (ec *executionContext) unmarshalInputTeamWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "managerID", "managerIDNEQ", "managerIDIn", "managerIDNotIn", "managerIDGT", "managerIDGTE", "managerIDLT", "managerIDLTE", "managerIDContains", "managerIDHasPrefix", "managerIDHasSuffix", "managerIDIsNil", "managerIDNotNil", "managerIDEqualFold", "managerIDContainsFold", "hasManager", "hasManagerWith", "hasMembers", "hasMembersWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "managerID", "managerIDNEQ", "managerIDIn", "managerIDNotIn", "managerIDGT", "managerIDGTE", "managerIDLT", "managerIDLTE", "managerIDContains", "managerIDHasPrefix", "managerIDHasSuffix", "managerIDIsNil", "managerIDNotNil", "managerIDEqualFold", "managerIDContainsFold", "hasManagerWith", "hasMembersWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -50424,34 +50881,58 @@ func (ec *executionContext) unmarshalInputTeamWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.ManagerIDContainsFold = data
-		case "hasManager":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasManager"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasManager = data
 		case "hasManagerWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasManagerWith"))
-			data, err := ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
 			}
-			it.HasManagerWith = data
-		case "hasMembers":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMembers"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.RepWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
 			}
-			it.HasMembers = data
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.RepWhereInput); ok {
+				it.HasManagerWith = data
+			} else if tmp == nil {
+				it.HasManagerWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RepWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasMembersWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMembersWith"))
-			data, err := ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
 			}
-			it.HasMembersWith = data
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.RepWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.RepWhereInput); ok {
+				it.HasMembersWith = data
+			} else if tmp == nil {
+				it.HasMembersWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RepWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		}
 	}
 	return it, nil
@@ -51977,11 +52458,11 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Account_carrier(ctx, field, obj)
 				})
-		case "reps":
+		case "assignments":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Account_reps(ctx, field, obj)
+					return ec._Account_assignments(ctx, field, obj)
 				})
 		case "quotes":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -52024,12 +52505,6 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Account_escalations(ctx, field, obj)
-				})
-		case "assignments":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Account_assignments(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -54925,11 +55400,11 @@ func (ec *executionContext) _Rep(ctx context.Context, sel ast.SelectionSet, obj 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Rep_managedTeams(ctx, field, obj)
 				})
-		case "accounts":
+		case "assignments":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Rep_accounts(ctx, field, obj)
+					return ec._Rep_assignments(ctx, field, obj)
 				})
 		case "ownedQuotes":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -54960,12 +55435,6 @@ func (ec *executionContext) _Rep(ctx context.Context, sel ast.SelectionSet, obj 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Rep_requestedPricing(ctx, field, obj)
-				})
-		case "assignments":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Rep_assignments(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

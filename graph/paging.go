@@ -25,6 +25,8 @@ import (
 type PageLimits struct {
 	Default int
 	Max     int
+
+	vars map[string]any // the request's variables, while rewriting one request
 }
 
 var _ interface {
@@ -52,6 +54,7 @@ func (l PageLimits) MutateOperationContext(_ context.Context, rc *graphql.Operat
 		return nil
 	}
 	op := *rc.Operation
+	l.vars = rc.Variables
 	op.SelectionSet = l.withDefaults(rc.Operation.SelectionSet)
 	doc := &ast.QueryDocument{Position: rc.Doc.Position, Comment: rc.Doc.Comment}
 	for _, o := range rc.Doc.Operations {
@@ -110,9 +113,10 @@ func (w *pageWalker) check(set ast.SelectionSet, path ast.Path) {
 						return
 					}
 				}
-				if !hasFirst && !hasLast {
+				if !namesPageSize(sel, w.vars) {
 					w.needsDefault = true
 				}
+				_, _ = first, last
 			}
 			w.check(sel.SelectionSet, p)
 		case *ast.InlineFragment:
@@ -139,8 +143,15 @@ func (l PageLimits) withDefaults(set ast.SelectionSet) ast.SelectionSet {
 		switch sel := sel.(type) {
 		case *ast.Field:
 			cp := *sel
-			if isConnection(sel) && sel.Arguments.ForName("first") == nil && sel.Arguments.ForName("last") == nil {
-				cp.Arguments = append(append(ast.ArgumentList{}, sel.Arguments...), &ast.Argument{
+			if isConnection(sel) && !namesPageSize(sel, l.vars) {
+				// Drop first and last (absent, or variables that are null) and give first its default.
+				cp.Arguments = nil
+				for _, a := range sel.Arguments {
+					if a.Name != "first" && a.Name != "last" {
+						cp.Arguments = append(cp.Arguments, a)
+					}
+				}
+				cp.Arguments = append(cp.Arguments, &ast.Argument{
 					Name:  "first",
 					Value: &ast.Value{Kind: ast.IntValue, Raw: strconv.Itoa(l.Default), Position: sel.Position},
 				})
@@ -156,6 +167,14 @@ func (l PageLimits) withDefaults(set ast.SelectionSet) ast.SelectionSet {
 		}
 	}
 	return out
+}
+
+// namesPageSize reports whether a connection field has a non-null first or last.
+func namesPageSize(f *ast.Field, vars map[string]any) bool {
+	args := f.ArgumentMap(vars)
+	_, hasFirst := intArg(args["first"])
+	_, hasLast := intArg(args["last"])
+	return hasFirst || hasLast
 }
 
 // isConnection reports a Relay connection field: a *Connection type with first and last.

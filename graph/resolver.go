@@ -17,6 +17,7 @@ type Resolver struct {
 // NewSchema returns the executable GraphQL schema backed by client.
 func NewSchema(client *ent.Client) graphql.ExecutableSchema {
 	return NewExecutableSchema(Config{
-		Resolvers: &Resolver{client: client},
+		Resolvers:  &Resolver{client: client},
+		Directives: DirectiveRoot{Visible: visible},
 	})
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"carrierdesk/internal/auth"
+
 	"fmt"
 	"os"
 	"strconv"
@@ -17,6 +19,8 @@ type Config struct {
 	SeedOnEmpty  bool          // SEED_ON_EMPTY: load demo data into an empty embedded database
 	DefaultPage  int           // PAGE_DEFAULT: page size of a connection that names none
 	MaxPage      int           // PAGE_MAX: largest page a client may ask for
+	Production   bool          // APP_ENV=production: no development secret, no anonymous introspection
+	Auth         auth.Config   // JWT_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE
 }
 
 // LoadConfig reads the configuration from the environment, with defaults that
@@ -33,6 +37,35 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		MaxPage:      100,
 	}
 	var err error
+	switch env := getenv("APP_ENV"); env {
+	case "", "development":
+	case "production":
+		c.Production = true
+	default:
+		return c, fmt.Errorf("APP_ENV must be development or production, not %q", env)
+	}
+	c.Auth = auth.Config{
+		Secret:        []byte(getenv("JWT_SECRET")),
+		PublicKeyFile: getenv("JWT_PUBLIC_KEY_FILE"),
+		JWKSFile:      getenv("JWT_JWKS_FILE"),
+		JWKSURL:       getenv("JWT_JWKS_URL"),
+		Issuer:        getenv("JWT_ISSUER"),
+		Audience:      getenv("JWT_AUDIENCE"),
+	}
+	keys := 0
+	for _, set := range []bool{len(c.Auth.Secret) > 0, c.Auth.PublicKeyFile != "", c.Auth.JWKSFile != "", c.Auth.JWKSURL != ""} {
+		if set {
+			keys++
+		}
+	}
+	switch {
+	case keys > 1:
+		return c, fmt.Errorf("set exactly one of JWT_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_JWKS_URL")
+	case c.Production && (keys == 0 || auth.IsDevSecret(c.Auth.Secret)):
+		return c, fmt.Errorf("APP_ENV=production needs a real key: JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_JWKS_URL or a JWT_SECRET other than the development one")
+	case keys == 0:
+		c.Auth.Secret = []byte(auth.DevSecret)
+	}
 	if c.MaxOpenConns, err = intVar(getenv, "DB_MAX_OPEN_CONNS", c.MaxOpenConns, 1, 1000); err != nil {
 		return c, err
 	}

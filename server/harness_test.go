@@ -19,6 +19,10 @@ import (
 	"testing"
 	"time"
 
+	"carrierdesk/ent/privacy"
+	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/auth"
+
 	"entgo.io/ent/dialect"
 )
 
@@ -74,6 +78,8 @@ func backends(t *testing.T, fn func(t *testing.T, app *testApp)) {
 // testApp is a server on its own fresh database, driven over real HTTP.
 type testApp struct {
 	db         *Database
+	cfg        Config
+	token      string // the default bearer token: an admin's
 	srv        *httptest.Server
 	statements atomic.Int64 // SQL statements run since the last reset
 }
@@ -101,12 +107,39 @@ func newTestApp(t *testing.T, dia string) *testApp {
 	if err != nil {
 		t.Fatalf("opening %s: %v", dia, err)
 	}
-	app.srv = httptest.NewServer(NewHandler(app.db, cfg))
+	verifier, err := auth.NewVerifier(ctx, cfg.Auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.cfg = cfg
+	app.srv = httptest.NewServer(NewHandler(app.db, cfg, &Authenticator{Verifier: verifier, Client: app.db.Client}))
 	t.Cleanup(func() {
 		app.srv.Close()
 		app.db.Close()
 	})
+	admin := app.db.Client.Rep.Create().
+		SetName("Test Admin").
+		SetEmail("test-admin@carrierdesk.example").
+		SetRole(enum.RoleAdmin).
+		SetRegion(enum.RegionWest).
+		SaveX(privacy.DecisionContext(ctx, privacy.Allow))
+	app.token = app.sign(t, auth.Claims{Subject: admin.ID, Role: string(enum.RoleAdmin)})
 	return app
+}
+
+// sign makes a token for claims with the test server's development secret.
+func (a *testApp) sign(t testing.TB, c auth.Claims) string {
+	t.Helper()
+	tok, err := auth.Sign(a.cfg.Auth.Secret, c, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// as returns a copy of the app whose requests carry token.
+func (a *testApp) as(token string) *testApp {
+	return &testApp{db: a.db, cfg: a.cfg, token: token, srv: a.srv}
 }
 
 // pgSchema makes a schema of its own for the test and returns a URL that uses it.
@@ -187,6 +220,9 @@ func (a *testApp) do(t testing.TB, query string, vars map[string]any, headers ..
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/query", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	if a.token != "" {
+		req.Header.Set("Authorization", "Bearer "+a.token)
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}

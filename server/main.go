@@ -3,6 +3,7 @@
 //
 //	go run ./server              serve on ADDR (default :8080)
 //	go run ./server seed         load the demo portfolio (--scale N for more)
+//	go run ./server token        print a development token (--as EMAIL or --role ROLE)
 package main
 
 import (
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"carrierdesk/ent/privacy"
+	"carrierdesk/internal/auth"
 	"carrierdesk/internal/seed"
 )
 
@@ -48,8 +50,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, cfg, args)
 	case "seed":
 		return seedCommand(ctx, cfg, args, stderr)
+	case "token":
+		return tokenCommand(ctx, cfg, args, stdout)
 	default:
-		return fmt.Errorf("unknown command %q (commands: serve, seed)", cmd)
+		return fmt.Errorf("unknown command %q (commands: serve, seed, token)", cmd)
 	}
 }
 
@@ -77,8 +81,13 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", m.Config.Addr, err)
 	}
+	verifier, err := auth.NewVerifier(ctx, m.Config.Auth)
+	if err != nil {
+		return fmt.Errorf("configuring token verification: %w", err)
+	}
+	authn := &Authenticator{Verifier: verifier, Client: db.Client}
 	m.HTTP = &http.Server{
-		Handler:           NewHandler(db, m.Config),
+		Handler:           NewHandler(db, m.Config, authn),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}

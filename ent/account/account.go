@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/99designs/gqlgen/graphql"
@@ -44,8 +45,8 @@ const (
 	FieldCurrency = "currency"
 	// EdgeCarrier holds the string denoting the carrier edge name in mutations.
 	EdgeCarrier = "carrier"
-	// EdgeReps holds the string denoting the reps edge name in mutations.
-	EdgeReps = "reps"
+	// EdgeAssignments holds the string denoting the assignments edge name in mutations.
+	EdgeAssignments = "assignments"
 	// EdgeQuotes holds the string denoting the quotes edge name in mutations.
 	EdgeQuotes = "quotes"
 	// EdgeContracts holds the string denoting the contracts edge name in mutations.
@@ -60,8 +61,6 @@ const (
 	EdgeActivities = "activities"
 	// EdgeEscalations holds the string denoting the escalations edge name in mutations.
 	EdgeEscalations = "escalations"
-	// EdgeAssignments holds the string denoting the assignments edge name in mutations.
-	EdgeAssignments = "assignments"
 	// Table holds the table name of the account in the database.
 	Table = "accounts"
 	// CarrierTable is the table that holds the carrier relation/edge.
@@ -71,11 +70,13 @@ const (
 	CarrierInverseTable = "carriers"
 	// CarrierColumn is the table column denoting the carrier relation/edge.
 	CarrierColumn = "carrier_id"
-	// RepsTable is the table that holds the reps relation/edge. The primary key declared below.
-	RepsTable = "account_assignments"
-	// RepsInverseTable is the table name for the Rep entity.
-	// It exists in this package in order to avoid circular dependency with the "rep" package.
-	RepsInverseTable = "reps"
+	// AssignmentsTable is the table that holds the assignments relation/edge.
+	AssignmentsTable = "account_assignments"
+	// AssignmentsInverseTable is the table name for the AccountAssignment entity.
+	// It exists in this package in order to avoid circular dependency with the "accountassignment" package.
+	AssignmentsInverseTable = "account_assignments"
+	// AssignmentsColumn is the table column denoting the assignments relation/edge.
+	AssignmentsColumn = "account_id"
 	// QuotesTable is the table that holds the quotes relation/edge.
 	QuotesTable = "quotes"
 	// QuotesInverseTable is the table name for the Quote entity.
@@ -125,13 +126,6 @@ const (
 	EscalationsInverseTable = "escalations"
 	// EscalationsColumn is the table column denoting the escalations relation/edge.
 	EscalationsColumn = "account_id"
-	// AssignmentsTable is the table that holds the assignments relation/edge.
-	AssignmentsTable = "account_assignments"
-	// AssignmentsInverseTable is the table name for the AccountAssignment entity.
-	// It exists in this package in order to avoid circular dependency with the "accountassignment" package.
-	AssignmentsInverseTable = "account_assignments"
-	// AssignmentsColumn is the table column denoting the assignments relation/edge.
-	AssignmentsColumn = "account_id"
 )
 
 // Columns holds all SQL columns for account fields.
@@ -150,12 +144,6 @@ var Columns = []string{
 	FieldCurrency,
 }
 
-var (
-	// RepsPrimaryKey and RepsColumn2 are the table columns denoting the
-	// primary key for the reps relation (M2M).
-	RepsPrimaryKey = []string{"account_id", "rep_id"}
-)
-
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
 	for i := range Columns {
@@ -166,7 +154,14 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "carrierdesk/ent/runtime"
 var (
+	Hooks  [2]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -303,17 +298,17 @@ func ByCarrierField(field string, opts ...sql.OrderTermOption) OrderOption {
 	}
 }
 
-// ByRepsCount orders the results by reps count.
-func ByRepsCount(opts ...sql.OrderTermOption) OrderOption {
+// ByAssignmentsCount orders the results by assignments count.
+func ByAssignmentsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborsCount(s, newRepsStep(), opts...)
+		sqlgraph.OrderByNeighborsCount(s, newAssignmentsStep(), opts...)
 	}
 }
 
-// ByReps orders the results by reps terms.
-func ByReps(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+// ByAssignments orders the results by assignments terms.
+func ByAssignments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newRepsStep(), append([]sql.OrderTerm{term}, terms...)...)
+		sqlgraph.OrderByNeighborTerms(s, newAssignmentsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 
@@ -414,20 +409,6 @@ func ByEscalations(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newEscalationsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
-
-// ByAssignmentsCount orders the results by assignments count.
-func ByAssignmentsCount(opts ...sql.OrderTermOption) OrderOption {
-	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborsCount(s, newAssignmentsStep(), opts...)
-	}
-}
-
-// ByAssignments orders the results by assignments terms.
-func ByAssignments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
-	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newAssignmentsStep(), append([]sql.OrderTerm{term}, terms...)...)
-	}
-}
 func newCarrierStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -435,11 +416,11 @@ func newCarrierStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.M2O, true, CarrierTable, CarrierColumn),
 	)
 }
-func newRepsStep() *sqlgraph.Step {
+func newAssignmentsStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(RepsInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.M2M, false, RepsTable, RepsPrimaryKey...),
+		sqlgraph.To(AssignmentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, AssignmentsTable, AssignmentsColumn),
 	)
 }
 func newQuotesStep() *sqlgraph.Step {
@@ -489,13 +470,6 @@ func newEscalationsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(EscalationsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, EscalationsTable, EscalationsColumn),
-	)
-}
-func newAssignmentsStep() *sqlgraph.Step {
-	return sqlgraph.NewStep(
-		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(AssignmentsInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2M, true, AssignmentsTable, AssignmentsColumn),
 	)
 }
 

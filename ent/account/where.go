@@ -710,21 +710,21 @@ func HasCarrierWith(preds ...predicate.Carrier) predicate.Account {
 	})
 }
 
-// HasReps applies the HasEdge predicate on the "reps" edge.
-func HasReps() predicate.Account {
+// HasAssignments applies the HasEdge predicate on the "assignments" edge.
+func HasAssignments() predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.M2M, false, RepsTable, RepsPrimaryKey...),
+			sqlgraph.Edge(sqlgraph.O2M, false, AssignmentsTable, AssignmentsColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})
 }
 
-// HasRepsWith applies the HasEdge predicate on the "reps" edge with a given conditions (other predicates).
-func HasRepsWith(preds ...predicate.Rep) predicate.Account {
+// HasAssignmentsWith applies the HasEdge predicate on the "assignments" edge with a given conditions (other predicates).
+func HasAssignmentsWith(preds ...predicate.AccountAssignment) predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
-		step := newRepsStep()
+		step := newAssignmentsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)
@@ -886,29 +886,6 @@ func HasEscalations() predicate.Account {
 func HasEscalationsWith(preds ...predicate.Escalation) predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
 		step := newEscalationsStep()
-		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
-			for _, p := range preds {
-				p(s)
-			}
-		})
-	})
-}
-
-// HasAssignments applies the HasEdge predicate on the "assignments" edge.
-func HasAssignments() predicate.Account {
-	return predicate.Account(func(s *sql.Selector) {
-		step := sqlgraph.NewStep(
-			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, true, AssignmentsTable, AssignmentsColumn),
-		)
-		sqlgraph.HasNeighbors(s, step)
-	})
-}
-
-// HasAssignmentsWith applies the HasEdge predicate on the "assignments" edge with a given conditions (other predicates).
-func HasAssignmentsWith(preds ...predicate.AccountAssignment) predicate.Account {
-	return predicate.Account(func(s *sql.Selector) {
-		step := newAssignmentsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

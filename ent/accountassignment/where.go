@@ -420,7 +420,7 @@ func HasAccount() predicate.AccountAssignment {
 	return predicate.AccountAssignment(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, AccountTable, AccountColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, AccountTable, AccountColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})
@@ -443,7 +443,7 @@ func HasRep() predicate.AccountAssignment {
 	return predicate.AccountAssignment(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, RepTable, RepColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, RepTable, RepColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})

@@ -73,13 +73,13 @@ var (
 		PrimaryKey: []*schema.Column{AccountAssignmentsColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
-				Symbol:     "account_assignments_accounts_account",
+				Symbol:     "account_assignments_accounts_assignments",
 				Columns:    []*schema.Column{AccountAssignmentsColumns[6]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
-				Symbol:     "account_assignments_reps_rep",
+				Symbol:     "account_assignments_reps_assignments",
 				Columns:    []*schema.Column{AccountAssignmentsColumns[7]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.NoAction,
@@ -98,11 +98,6 @@ var (
 				Name:    "accountassignment_rep_id_ended_at",
 				Unique:  false,
 				Columns: []*schema.Column{AccountAssignmentsColumns[7], AccountAssignmentsColumns[5]},
-			},
-			{
-				Name:    "accountassignment_account_id_rep_id",
-				Unique:  true,
-				Columns: []*schema.Column{AccountAssignmentsColumns[6], AccountAssignmentsColumns[7]},
 			},
 		},
 	}

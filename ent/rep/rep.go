@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/99designs/gqlgen/graphql"
@@ -41,8 +42,8 @@ const (
 	EdgeTeam = "team"
 	// EdgeManagedTeams holds the string denoting the managed_teams edge name in mutations.
 	EdgeManagedTeams = "managed_teams"
-	// EdgeAccounts holds the string denoting the accounts edge name in mutations.
-	EdgeAccounts = "accounts"
+	// EdgeAssignments holds the string denoting the assignments edge name in mutations.
+	EdgeAssignments = "assignments"
 	// EdgeOwnedQuotes holds the string denoting the owned_quotes edge name in mutations.
 	EdgeOwnedQuotes = "owned_quotes"
 	// EdgeOwnedRfps holds the string denoting the owned_rfps edge name in mutations.
@@ -53,8 +54,6 @@ const (
 	EdgeActivities = "activities"
 	// EdgeRequestedPricing holds the string denoting the requested_pricing edge name in mutations.
 	EdgeRequestedPricing = "requested_pricing"
-	// EdgeAssignments holds the string denoting the assignments edge name in mutations.
-	EdgeAssignments = "assignments"
 	// Table holds the table name of the rep in the database.
 	Table = "reps"
 	// TeamTable is the table that holds the team relation/edge.
@@ -71,11 +70,13 @@ const (
 	ManagedTeamsInverseTable = "teams"
 	// ManagedTeamsColumn is the table column denoting the managed_teams relation/edge.
 	ManagedTeamsColumn = "manager_id"
-	// AccountsTable is the table that holds the accounts relation/edge. The primary key declared below.
-	AccountsTable = "account_assignments"
-	// AccountsInverseTable is the table name for the Account entity.
-	// It exists in this package in order to avoid circular dependency with the "account" package.
-	AccountsInverseTable = "accounts"
+	// AssignmentsTable is the table that holds the assignments relation/edge.
+	AssignmentsTable = "account_assignments"
+	// AssignmentsInverseTable is the table name for the AccountAssignment entity.
+	// It exists in this package in order to avoid circular dependency with the "accountassignment" package.
+	AssignmentsInverseTable = "account_assignments"
+	// AssignmentsColumn is the table column denoting the assignments relation/edge.
+	AssignmentsColumn = "rep_id"
 	// OwnedQuotesTable is the table that holds the owned_quotes relation/edge.
 	OwnedQuotesTable = "quotes"
 	// OwnedQuotesInverseTable is the table name for the Quote entity.
@@ -111,13 +112,6 @@ const (
 	RequestedPricingInverseTable = "special_pricing_requests"
 	// RequestedPricingColumn is the table column denoting the requested_pricing relation/edge.
 	RequestedPricingColumn = "requested_by_id"
-	// AssignmentsTable is the table that holds the assignments relation/edge.
-	AssignmentsTable = "account_assignments"
-	// AssignmentsInverseTable is the table name for the AccountAssignment entity.
-	// It exists in this package in order to avoid circular dependency with the "accountassignment" package.
-	AssignmentsInverseTable = "account_assignments"
-	// AssignmentsColumn is the table column denoting the assignments relation/edge.
-	AssignmentsColumn = "rep_id"
 )
 
 // Columns holds all SQL columns for rep fields.
@@ -135,12 +129,6 @@ var Columns = []string{
 	FieldActive,
 }
 
-var (
-	// AccountsPrimaryKey and AccountsColumn2 are the table columns denoting the
-	// primary key for the accounts relation (M2M).
-	AccountsPrimaryKey = []string{"account_id", "rep_id"}
-)
-
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
 	for i := range Columns {
@@ -151,7 +139,14 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "carrierdesk/ent/runtime"
 var (
+	Hooks  [2]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -273,17 +268,17 @@ func ByManagedTeams(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
-// ByAccountsCount orders the results by accounts count.
-func ByAccountsCount(opts ...sql.OrderTermOption) OrderOption {
+// ByAssignmentsCount orders the results by assignments count.
+func ByAssignmentsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborsCount(s, newAccountsStep(), opts...)
+		sqlgraph.OrderByNeighborsCount(s, newAssignmentsStep(), opts...)
 	}
 }
 
-// ByAccounts orders the results by accounts terms.
-func ByAccounts(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+// ByAssignments orders the results by assignments terms.
+func ByAssignments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newAccountsStep(), append([]sql.OrderTerm{term}, terms...)...)
+		sqlgraph.OrderByNeighborTerms(s, newAssignmentsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 
@@ -356,20 +351,6 @@ func ByRequestedPricing(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption 
 		sqlgraph.OrderByNeighborTerms(s, newRequestedPricingStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
-
-// ByAssignmentsCount orders the results by assignments count.
-func ByAssignmentsCount(opts ...sql.OrderTermOption) OrderOption {
-	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborsCount(s, newAssignmentsStep(), opts...)
-	}
-}
-
-// ByAssignments orders the results by assignments terms.
-func ByAssignments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
-	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newAssignmentsStep(), append([]sql.OrderTerm{term}, terms...)...)
-	}
-}
 func newTeamStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -384,11 +365,11 @@ func newManagedTeamsStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.O2M, false, ManagedTeamsTable, ManagedTeamsColumn),
 	)
 }
-func newAccountsStep() *sqlgraph.Step {
+func newAssignmentsStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(AccountsInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.M2M, true, AccountsTable, AccountsPrimaryKey...),
+		sqlgraph.To(AssignmentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, AssignmentsTable, AssignmentsColumn),
 	)
 }
 func newOwnedQuotesStep() *sqlgraph.Step {
@@ -424,13 +405,6 @@ func newRequestedPricingStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(RequestedPricingInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, RequestedPricingTable, RequestedPricingColumn),
-	)
-}
-func newAssignmentsStep() *sqlgraph.Step {
-	return sqlgraph.NewStep(
-		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(AssignmentsInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2M, true, AssignmentsTable, AssignmentsColumn),
 	)
 }
 

@@ -21,7 +21,11 @@ import (
 	"carrierdesk/ent/specialpricingrequest"
 	"carrierdesk/ent/team"
 	"carrierdesk/internal/money"
+	"context"
 	"time"
+
+	"entgo.io/ent"
+	"entgo.io/ent/privacy"
 )
 
 // The init function reads all schema descriptors with runtime code
@@ -29,6 +33,18 @@ import (
 // to their package variables.
 func init() {
 	accountMixin := schema.Account{}.Mixin()
+	account.Policy = privacy.NewPolicies(schema.Account{})
+	account.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := account.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	accountMixinHooks0 := accountMixin[0].Hooks()
+
+	account.Hooks[1] = accountMixinHooks0[0]
 	accountMixinFields0 := accountMixin[0].Fields()
 	_ = accountMixinFields0
 	accountMixinFields1 := accountMixin[1].Fields()
@@ -122,8 +138,21 @@ func init() {
 		}
 	}()
 	accountassignmentMixin := schema.AccountAssignment{}.Mixin()
+	accountassignment.Policy = privacy.NewPolicies(schema.AccountAssignment{})
+	accountassignment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := accountassignment.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	accountassignmentMixinHooks0 := accountassignmentMixin[0].Hooks()
 	accountassignmentHooks := schema.AccountAssignment{}.Hooks()
-	accountassignment.Hooks[0] = accountassignmentHooks[0]
+
+	accountassignment.Hooks[1] = accountassignmentMixinHooks0[0]
+
+	accountassignment.Hooks[2] = accountassignmentHooks[0]
 	accountassignmentMixinFields0 := accountassignmentMixin[0].Fields()
 	_ = accountassignmentMixinFields0
 	accountassignmentMixinFields1 := accountassignmentMixin[1].Fields()
@@ -165,6 +194,18 @@ func init() {
 		}
 	}()
 	activityMixin := schema.Activity{}.Mixin()
+	activity.Policy = privacy.NewPolicies(schema.Activity{})
+	activity.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := activity.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	activityMixinHooks0 := activityMixin[0].Hooks()
+
+	activity.Hooks[1] = activityMixinHooks0[0]
 	activityMixinFields0 := activityMixin[0].Fields()
 	_ = activityMixinFields0
 	activityMixinFields1 := activityMixin[1].Fields()
@@ -224,6 +265,18 @@ func init() {
 		}
 	}()
 	businessreviewMixin := schema.BusinessReview{}.Mixin()
+	businessreview.Policy = privacy.NewPolicies(schema.BusinessReview{})
+	businessreview.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := businessreview.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	businessreviewMixinHooks0 := businessreviewMixin[0].Hooks()
+
+	businessreview.Hooks[1] = businessreviewMixinHooks0[0]
 	businessreviewMixinFields0 := businessreviewMixin[0].Fields()
 	_ = businessreviewMixinFields0
 	businessreviewMixinFields1 := businessreviewMixin[1].Fields()
@@ -273,6 +326,18 @@ func init() {
 		}
 	}()
 	carrierMixin := schema.Carrier{}.Mixin()
+	carrier.Policy = privacy.NewPolicies(schema.Carrier{})
+	carrier.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := carrier.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	carrierMixinHooks0 := carrierMixin[0].Hooks()
+
+	carrier.Hooks[1] = carrierMixinHooks0[0]
 	carrierMixinFields0 := carrierMixin[0].Fields()
 	_ = carrierMixinFields0
 	carrierMixinFields1 := carrierMixin[1].Fields()
@@ -336,6 +401,18 @@ func init() {
 		}
 	}()
 	contactMixin := schema.Contact{}.Mixin()
+	contact.Policy = privacy.NewPolicies(schema.Contact{})
+	contact.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := contact.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	contactMixinHooks0 := contactMixin[0].Hooks()
+
+	contact.Hooks[1] = contactMixinHooks0[0]
 	contactMixinFields0 := contactMixin[0].Fields()
 	_ = contactMixinFields0
 	contactMixinFields1 := contactMixin[1].Fields()
@@ -421,9 +498,23 @@ func init() {
 		}
 	}()
 	contractMixin := schema.Contract{}.Mixin()
+	contract.Policy = privacy.NewPolicies(schema.Contract{})
+	contract.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := contract.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	contractMixinHooks0 := contractMixin[0].Hooks()
 	contractHooks := schema.Contract{}.Hooks()
-	contract.Hooks[0] = contractHooks[0]
-	contract.Hooks[1] = contractHooks[1]
+
+	contract.Hooks[1] = contractMixinHooks0[0]
+
+	contract.Hooks[2] = contractHooks[0]
+
+	contract.Hooks[3] = contractHooks[1]
 	contractMixinFields0 := contractMixin[0].Fields()
 	_ = contractMixinFields0
 	contractMixinFields1 := contractMixin[1].Fields()
@@ -511,8 +602,21 @@ func init() {
 		}
 	}()
 	escalationMixin := schema.Escalation{}.Mixin()
+	escalation.Policy = privacy.NewPolicies(schema.Escalation{})
+	escalation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := escalation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	escalationMixinHooks0 := escalationMixin[0].Hooks()
 	escalationHooks := schema.Escalation{}.Hooks()
-	escalation.Hooks[0] = escalationHooks[0]
+
+	escalation.Hooks[1] = escalationMixinHooks0[0]
+
+	escalation.Hooks[2] = escalationHooks[0]
 	escalationMixinFields0 := escalationMixin[0].Fields()
 	_ = escalationMixinFields0
 	escalationMixinFields1 := escalationMixin[1].Fields()
@@ -572,6 +676,18 @@ func init() {
 		}
 	}()
 	escalationeventMixin := schema.EscalationEvent{}.Mixin()
+	escalationevent.Policy = privacy.NewPolicies(schema.EscalationEvent{})
+	escalationevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := escalationevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	escalationeventMixinHooks0 := escalationeventMixin[0].Hooks()
+
+	escalationevent.Hooks[1] = escalationeventMixinHooks0[0]
 	escalationeventMixinFields0 := escalationeventMixin[0].Fields()
 	_ = escalationeventMixinFields0
 	escalationeventMixinFields1 := escalationeventMixin[1].Fields()
@@ -625,9 +741,23 @@ func init() {
 		}
 	}()
 	orderMixin := schema.Order{}.Mixin()
+	order.Policy = privacy.NewPolicies(schema.Order{})
+	order.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := order.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	orderMixinHooks0 := orderMixin[0].Hooks()
 	orderHooks := schema.Order{}.Hooks()
-	order.Hooks[0] = orderHooks[0]
-	order.Hooks[1] = orderHooks[1]
+
+	order.Hooks[1] = orderMixinHooks0[0]
+
+	order.Hooks[2] = orderHooks[0]
+
+	order.Hooks[3] = orderHooks[1]
 	orderMixinFields0 := orderMixin[0].Fields()
 	_ = orderMixinFields0
 	orderMixinFields1 := orderMixin[1].Fields()
@@ -694,8 +824,21 @@ func init() {
 		}
 	}()
 	quoteMixin := schema.Quote{}.Mixin()
+	quote.Policy = privacy.NewPolicies(schema.Quote{})
+	quote.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := quote.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	quoteMixinHooks0 := quoteMixin[0].Hooks()
 	quoteHooks := schema.Quote{}.Hooks()
-	quote.Hooks[0] = quoteHooks[0]
+
+	quote.Hooks[1] = quoteMixinHooks0[0]
+
+	quote.Hooks[2] = quoteHooks[0]
 	quoteMixinFields0 := quoteMixin[0].Fields()
 	_ = quoteMixinFields0
 	quoteMixinFields1 := quoteMixin[1].Fields()
@@ -773,8 +916,21 @@ func init() {
 		}
 	}()
 	quotelineitemMixin := schema.QuoteLineItem{}.Mixin()
+	quotelineitem.Policy = privacy.NewPolicies(schema.QuoteLineItem{})
+	quotelineitem.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := quotelineitem.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	quotelineitemMixinHooks0 := quotelineitemMixin[0].Hooks()
 	quotelineitemHooks := schema.QuoteLineItem{}.Hooks()
-	quotelineitem.Hooks[0] = quotelineitemHooks[0]
+
+	quotelineitem.Hooks[1] = quotelineitemMixinHooks0[0]
+
+	quotelineitem.Hooks[2] = quotelineitemHooks[0]
 	quotelineitemMixinFields0 := quotelineitemMixin[0].Fields()
 	_ = quotelineitemMixinFields0
 	quotelineitemMixinFields1 := quotelineitemMixin[1].Fields()
@@ -862,8 +1018,21 @@ func init() {
 		}
 	}()
 	rfpMixin := schema.RFP{}.Mixin()
+	rfp.Policy = privacy.NewPolicies(schema.RFP{})
+	rfp.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := rfp.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	rfpMixinHooks0 := rfpMixin[0].Hooks()
 	rfpHooks := schema.RFP{}.Hooks()
-	rfp.Hooks[0] = rfpHooks[0]
+
+	rfp.Hooks[1] = rfpMixinHooks0[0]
+
+	rfp.Hooks[2] = rfpHooks[0]
 	rfpMixinFields0 := rfpMixin[0].Fields()
 	_ = rfpMixinFields0
 	rfpMixinFields1 := rfpMixin[1].Fields()
@@ -925,6 +1094,18 @@ func init() {
 		}
 	}()
 	repMixin := schema.Rep{}.Mixin()
+	rep.Policy = privacy.NewPolicies(schema.Rep{})
+	rep.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := rep.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	repMixinHooks0 := repMixin[0].Hooks()
+
+	rep.Hooks[1] = repMixinHooks0[0]
 	repMixinFields0 := repMixin[0].Fields()
 	_ = repMixinFields0
 	repMixinFields1 := repMixin[1].Fields()
@@ -1010,6 +1191,18 @@ func init() {
 		}
 	}()
 	specialpricingrequestMixin := schema.SpecialPricingRequest{}.Mixin()
+	specialpricingrequest.Policy = privacy.NewPolicies(schema.SpecialPricingRequest{})
+	specialpricingrequest.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := specialpricingrequest.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	specialpricingrequestMixinHooks0 := specialpricingrequestMixin[0].Hooks()
+
+	specialpricingrequest.Hooks[1] = specialpricingrequestMixinHooks0[0]
 	specialpricingrequestMixinFields0 := specialpricingrequestMixin[0].Fields()
 	_ = specialpricingrequestMixinFields0
 	specialpricingrequestMixinFields1 := specialpricingrequestMixin[1].Fields()
@@ -1077,6 +1270,18 @@ func init() {
 		}
 	}()
 	teamMixin := schema.Team{}.Mixin()
+	team.Policy = privacy.NewPolicies(schema.Team{})
+	team.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := team.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	teamMixinHooks0 := teamMixin[0].Hooks()
+
+	team.Hooks[1] = teamMixinHooks0[0]
 	teamMixinFields0 := teamMixin[0].Fields()
 	_ = teamMixinFields0
 	teamMixinFields1 := teamMixin[1].Fields()

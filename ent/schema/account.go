@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"carrierdesk/ent/privacy"
+	"carrierdesk/internal/rule"
 	"regexp"
 
 	"carrierdesk/ent/schema/enum"
@@ -75,9 +77,8 @@ func (Account) Edges() []ent.Edge {
 			Immutable().
 			Comment("The carrier that owns the account.").
 			Annotations(entgql.OrderField("CARRIER_NAME")),
-		edge.To("reps", Rep.Type).
-			Through("assignments", AccountAssignment.Type).
-			Comment("Reps assigned to the account, past and present; see assignments for capacity and dates.").
+		edge.To("assignments", AccountAssignment.Type).
+			Comment("Reps assigned to the account, past and present, with capacity and dates; filter on endedAtIsNil for the current ones.").
 			Annotations(connection()...),
 		edge.To("quotes", Quote.Type).
 			Comment("Priced offers on the account.").
@@ -113,4 +114,22 @@ func (Account) Indexes() []ent.Index {
 
 func (Account) Annotations() []schema.Annotation {
 	return api("A billing and service relationship between us and a carrier. Everything the support teams do hangs off an account.", true)
+}
+
+// Policy: reads are narrowed to what the viewer may see; writes follow the rules in order.
+func (Account) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(),
+			rule.Filter(rule.AccountScope),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			rule.AllowIfAdmin(),
+			rule.DenyIfRole(enum.RoleAnalyst, enum.RoleCarrier),
+			rule.DenyCreate(),
+			rule.DenyDelete(),
+			rule.Filter(rule.AccountScope),
+		},
+	}
 }

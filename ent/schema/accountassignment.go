@@ -1,6 +1,9 @@
 package schema
 
 import (
+	"carrierdesk/ent/privacy"
+	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/rule"
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/entsql"
@@ -11,7 +14,9 @@ import (
 )
 
 // AccountAssignment records which rep works an account, in which capacity, and when.
-// It is the edge schema between Account and Rep.
+// It links Account and Rep as an entity of its own rather than an ent edge
+// schema: an edge schema allows one row per (account, rep), which would lose
+// the history of a rep who leaves an account and later returns to it.
 type AccountAssignment struct{ ent.Schema }
 
 func (AccountAssignment) Mixin() []ent.Mixin { return base("AccountAssignment") }
@@ -44,13 +49,15 @@ func (AccountAssignment) Fields() []ent.Field {
 
 func (AccountAssignment) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("account", Account.Type).
+		edge.From("account", Account.Type).
+			Ref("assignments").
 			Field("account_id").
 			Unique().
 			Required().
 			Immutable().
 			Comment("The account worked."),
-		edge.To("rep", Rep.Type).
+		edge.From("rep", Rep.Type).
+			Ref("assignments").
 			Field("rep_id").
 			Unique().
 			Required().
@@ -77,4 +84,22 @@ func (AccountAssignment) Hooks() []ent.Hook {
 func (AccountAssignment) Annotations() []schema.Annotation {
 	return append(api("A rep's assignment to an account in a capacity, with start and end. Ended assignments are kept as history.", true),
 		ordered("started_at", "ended_at", true))
+}
+
+// Policy: reads are narrowed to what the viewer may see; writes follow the rules in order.
+func (AccountAssignment) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(),
+			rule.Filter(rule.AccountAssignmentScope),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			rule.AllowIfAdmin(),
+			rule.DenyUnlessRole(enum.RoleManager),
+			rule.DenyDelete(),
+			rule.DenyAssigningOutsideTeam(),
+			rule.Filter(rule.AccountAssignmentScope),
+		},
+	}
 }

@@ -1,6 +1,9 @@
 package schema
 
 import (
+	"carrierdesk/ent/privacy"
+	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/rule"
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -65,4 +68,21 @@ func (Activity) Indexes() []ent.Index {
 
 func (Activity) Annotations() []schema.Annotation {
 	return api("What a rep did on an account: a meeting, call, e-mail, site visit or note. Internal only.", true)
+}
+
+// Policy: reads are narrowed to what the viewer may see; writes follow the rules in order.
+func (Activity) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(),
+			rule.Filter(rule.ActivityScope),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			rule.AllowIfAdmin(),
+			rule.DenyIfRole(enum.RoleAnalyst, enum.RoleCarrier),
+			rule.DenyDelete(),
+			rule.Filter(rule.ActivityScope),
+		},
+	}
 }

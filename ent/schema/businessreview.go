@@ -1,6 +1,9 @@
 package schema
 
 import (
+	"carrierdesk/ent/privacy"
+	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/rule"
 	"regexp"
 
 	"entgo.io/contrib/entgql"
@@ -65,4 +68,21 @@ func (BusinessReview) Indexes() []ent.Index {
 
 func (BusinessReview) Annotations() []schema.Annotation {
 	return api("A quarterly business review (QBR) with a carrier on an account.", true)
+}
+
+// Policy: reads are narrowed to what the viewer may see; writes follow the rules in order.
+func (BusinessReview) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(),
+			rule.Filter(rule.BusinessReviewScope),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			rule.AllowIfAdmin(),
+			rule.DenyIfRole(enum.RoleAnalyst, enum.RoleCarrier),
+			rule.DenyDelete(),
+			rule.Filter(rule.BusinessReviewScope),
+		},
+	}
 }

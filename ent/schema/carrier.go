@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"carrierdesk/ent/privacy"
+	"carrierdesk/internal/rule"
 	"regexp"
 
 	"entgo.io/contrib/entgql"
@@ -66,4 +68,19 @@ func (Carrier) Indexes() []ent.Index {
 
 func (Carrier) Annotations() []schema.Annotation {
 	return api("A wholesale client: another telecom carrier buying access, Ethernet, wavelength, dark fiber, voice or video services.", true)
+}
+
+// Policy: reads are narrowed to what the viewer may see; writes follow the rules in order.
+func (Carrier) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(),
+			rule.Filter(rule.CarrierScope),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			rule.AllowIfAdmin(),
+			privacy.AlwaysDenyRule(),
+		},
+	}
 }

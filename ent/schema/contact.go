@@ -1,6 +1,9 @@
 package schema
 
 import (
+	"carrierdesk/ent/privacy"
+	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/rule"
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -66,4 +69,21 @@ func (Contact) Indexes() []ent.Index {
 
 func (Contact) Annotations() []schema.Annotation {
 	return api("A person at a carrier client. Carrier users log in as contacts and see only their own carrier.", true)
+}
+
+// Policy: reads are narrowed to what the viewer may see; writes follow the rules in order.
+func (Contact) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(),
+			rule.Filter(rule.ContactScope),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			rule.AllowIfAdmin(),
+			rule.DenyIfRole(enum.RoleAnalyst, enum.RoleCarrier),
+			rule.DenyDelete(),
+			rule.Filter(rule.ContactScope),
+		},
+	}
 }

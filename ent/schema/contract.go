@@ -2,6 +2,9 @@ package schema
 
 import (
 	"carrierdesk/ent/hook"
+	"carrierdesk/ent/privacy"
+	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/rule"
 
 	"carrierdesk/internal/money"
 
@@ -146,4 +149,21 @@ func (Contract) Hooks() []ent.Hook {
 func (Contract) Annotations() []schema.Annotation {
 	return append(api("A master agreement or service order on an account, with term, charges and renewal terms.", true),
 		ordered("start_date", "end_date", false))
+}
+
+// Policy: reads are narrowed to what the viewer may see; writes follow the rules in order.
+func (Contract) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(),
+			rule.Filter(rule.ContractScope),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			rule.AllowIfAdmin(),
+			rule.DenyIfRole(enum.RoleAnalyst, enum.RoleCarrier),
+			rule.DenyDelete(),
+			rule.Filter(rule.ContractScope),
+		},
+	}
 }

@@ -8,10 +8,13 @@ import (
 	"carrierdesk/ent/account"
 	"carrierdesk/ent/escalationevent"
 	"carrierdesk/ent/hook"
+	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/quote"
 	"carrierdesk/ent/quotelineitem"
+	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/money"
 	"carrierdesk/internal/sla"
+	"carrierdesk/internal/viewer"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
@@ -184,6 +187,12 @@ func orderCarrier(next ent.Mutator) ent.Mutator {
 // writes the CREATED event on its timeline.
 func escalationOpened(next ent.Mutator) ent.Mutator {
 	return hook.EscalationFunc(func(ctx context.Context, m *gen.EscalationMutation) (ent.Value, error) {
+		switch v := viewer.FromContext(ctx); {
+		case v.Is(enum.RoleCarrier):
+			m.SetRaisedByContactID(v.ContactID)
+		case v.Internal():
+			m.SetRaisedByRepID(v.RepID)
+		}
 		sev, ok := m.Severity()
 		created, _ := m.CreatedAt()
 		if ok {
@@ -199,6 +208,8 @@ func escalationOpened(next ent.Mutator) ent.Mutator {
 			return nil, err
 		}
 		e := v.(*gen.Escalation)
+		// The timeline is written by the workflow, not by the viewer, who may not write events.
+		allow := privacy.DecisionContext(ctx, privacy.Allow)
 		err = m.Client().EscalationEvent.Create().
 			SetEscalationID(e.ID).
 			SetKind(escalationevent.KindCreated).
@@ -207,7 +218,7 @@ func escalationOpened(next ent.Mutator) ent.Mutator {
 			SetCreatedAt(e.CreatedAt).
 			SetNillableActorRepID(e.RaisedByRepID).
 			SetNillableActorContactID(e.RaisedByContactID).
-			Exec(ctx)
+			Exec(allow)
 		if err != nil {
 			return nil, fmt.Errorf("writing the created event: %w", err)
 		}

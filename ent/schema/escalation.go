@@ -2,6 +2,9 @@ package schema
 
 import (
 	"carrierdesk/ent/hook"
+	"carrierdesk/ent/privacy"
+	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/rule"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -158,5 +161,23 @@ func (Escalation) Annotations() []schema.Annotation {
 func (Escalation) Hooks() []ent.Hook {
 	return []ent.Hook{
 		hook.On(escalationOpened, ent.OpCreate),
+	}
+}
+
+// Policy: reads are narrowed to what the viewer may see; writes follow the rules in order.
+func (Escalation) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(),
+			rule.Filter(rule.EscalationScope),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			rule.AllowIfAdmin(),
+			rule.DenyIfRole(enum.RoleAnalyst),
+			rule.DenyDelete(),
+			privacy.OnMutationOperation(rule.DenyIfRole(enum.RoleCarrier), ent.OpUpdate|ent.OpUpdateOne),
+			rule.Filter(rule.EscalationScope),
+		},
 	}
 }

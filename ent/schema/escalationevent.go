@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"carrierdesk/ent/privacy"
+	"carrierdesk/internal/rule"
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -92,4 +94,19 @@ func (EscalationEvent) Indexes() []ent.Index {
 
 func (EscalationEvent) Annotations() []schema.Annotation {
 	return api("One entry on an escalation's timeline: creation, a comment, a change of status, owner or level, or an SLA breach.", false)
+}
+
+// Policy: reads are narrowed to what the viewer may see; writes follow the rules in order.
+func (EscalationEvent) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(),
+			rule.Filter(rule.EscalationEventScope),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			// Events are written only by the escalation workflow, under its own decision.
+			privacy.AlwaysDenyRule(),
+		},
+	}
 }

@@ -33,6 +33,9 @@ func (m idMixin) Fields() []ent.Field {
 // which is what PostgreSQL keeps, so a value read back equals the value written.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
+// Hooks of every entity: foreign keys must name visible records of the right type.
+func (idMixin) Hooks() []ent.Hook { return []ent.Hook{referencesExist} }
+
 // timeMixin records when a row was created and last updated.
 type timeMixin struct{ mixin.Schema }
 

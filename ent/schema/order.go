@@ -2,6 +2,9 @@ package schema
 
 import (
 	"carrierdesk/ent/hook"
+	"carrierdesk/ent/privacy"
+	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/rule"
 
 	"regexp"
 
@@ -128,4 +131,21 @@ func (Order) Hooks() []ent.Hook {
 func (Order) Annotations() []schema.Annotation {
 	return append(api("An ASR (Access Service Request, for circuits) or LSR (Local Service Request, for number porting) on an account.", true),
 		ordered("foc_date", "confirmed_due_date", true))
+}
+
+// Policy: reads are narrowed to what the viewer may see; writes follow the rules in order.
+func (Order) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(),
+			rule.Filter(rule.OrderScope),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			rule.AllowIfAdmin(),
+			rule.DenyIfRole(enum.RoleAnalyst, enum.RoleCarrier),
+			rule.DenyDelete(),
+			rule.Filter(rule.OrderScope),
+		},
+	}
 }

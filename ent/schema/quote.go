@@ -2,6 +2,9 @@ package schema
 
 import (
 	"carrierdesk/ent/hook"
+	"carrierdesk/ent/privacy"
+	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/rule"
 
 	"regexp"
 
@@ -140,5 +143,22 @@ func (Quote) Annotations() []schema.Annotation {
 func (Quote) Hooks() []ent.Hook {
 	return []ent.Hook{
 		hook.On(syncQuoteTCV, ent.OpCreate|ent.OpUpdateOne),
+	}
+}
+
+// Policy: reads are narrowed to what the viewer may see; writes follow the rules in order.
+func (Quote) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(),
+			rule.Filter(rule.QuoteScope),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			rule.AllowIfAdmin(),
+			rule.DenyIfRole(enum.RoleAnalyst, enum.RoleCarrier),
+			rule.DenyDelete(),
+			rule.Filter(rule.QuoteScope),
+		},
 	}
 }

@@ -2,6 +2,9 @@ package schema
 
 import (
 	"carrierdesk/ent/hook"
+	"carrierdesk/ent/privacy"
+	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/rule"
 
 	"regexp"
 
@@ -101,5 +104,22 @@ func (QuoteLineItem) Annotations() []schema.Annotation {
 func (QuoteLineItem) Hooks() []ent.Hook {
 	return []ent.Hook{
 		hook.On(syncQuoteTotals, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne),
+	}
+}
+
+// Policy: reads are narrowed to what the viewer may see; writes follow the rules in order.
+func (QuoteLineItem) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(),
+			rule.Filter(rule.QuoteLineItemScope),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			rule.AllowIfAdmin(),
+			rule.DenyIfRole(enum.RoleAnalyst, enum.RoleCarrier),
+			rule.DenyDelete(),
+			rule.Filter(rule.QuoteLineItemScope),
+		},
 	}
 }

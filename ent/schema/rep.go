@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"carrierdesk/ent/privacy"
+	"carrierdesk/internal/rule"
 	"regexp"
 
 	"carrierdesk/ent/schema/enum"
@@ -71,10 +73,8 @@ func (Rep) Edges() []ent.Edge {
 		edge.To("managed_teams", Team.Type).
 			Comment("Teams this rep manages.").
 			Annotations(connection()...),
-		edge.From("accounts", Account.Type).
-			Ref("reps").
-			Through("assignments", AccountAssignment.Type).
-			Comment("Accounts the rep has been assigned to, past and present; see assignments for capacity and dates.").
+		edge.To("assignments", AccountAssignment.Type).
+			Comment("The rep's account assignments, past and present, with capacity and dates.").
 			Annotations(connection()...),
 		edge.To("owned_quotes", Quote.Type).
 			Comment("Quotes the rep owns.").
@@ -100,4 +100,19 @@ func (Rep) Indexes() []ent.Index {
 
 func (Rep) Annotations() []schema.Annotation {
 	return api("An internal person: manager, account executive, support or strategic manager, analyst or admin.", true)
+}
+
+// Policy: reads are narrowed to what the viewer may see; writes follow the rules in order.
+func (Rep) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(),
+			rule.Filter(rule.RepScope),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			rule.AllowIfAdmin(),
+			privacy.AlwaysDenyRule(),
+		},
+	}
 }

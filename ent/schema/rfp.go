@@ -1,7 +1,10 @@
 package schema
 
 import (
+	"carrierdesk/ent/privacy"
+	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/money"
+	"carrierdesk/internal/rule"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -94,4 +97,21 @@ func (RFP) Annotations() []schema.Annotation {
 	a := api("A carrier's request for proposal, from receipt to a win, a loss or no bid.", true)
 	a[1] = entgql.QueryField("rfps")
 	return append(a, ordered("received_at", "due_at", false))
+}
+
+// Policy: reads are narrowed to what the viewer may see; writes follow the rules in order.
+func (RFP) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(),
+			rule.Filter(rule.RFPScope),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			rule.AllowIfAdmin(),
+			rule.DenyIfRole(enum.RoleAnalyst, enum.RoleCarrier),
+			rule.DenyDelete(),
+			rule.Filter(rule.RFPScope),
+		},
+	}
 }

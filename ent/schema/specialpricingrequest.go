@@ -1,7 +1,10 @@
 package schema
 
 import (
+	"carrierdesk/ent/privacy"
+	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/money"
+	"carrierdesk/internal/rule"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -117,4 +120,21 @@ func (SpecialPricingRequest) Indexes() []ent.Index {
 
 func (SpecialPricingRequest) Annotations() []schema.Annotation {
 	return api("A special pricing request (SPARC): a request to price a quote below the standard rate card, decided by a manager against a response-time target. Never visible to carriers.", true)
+}
+
+// Policy: reads are narrowed to what the viewer may see; writes follow the rules in order.
+func (SpecialPricingRequest) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(),
+			rule.Filter(rule.SpecialPricingRequestScope),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			rule.AllowIfAdmin(),
+			rule.DenyIfRole(enum.RoleAnalyst, enum.RoleCarrier),
+			rule.DenyDelete(),
+			rule.Filter(rule.SpecialPricingRequestScope),
+		},
+	}
 }

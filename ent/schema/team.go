@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/rule"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -54,4 +56,22 @@ func (Team) Indexes() []ent.Index {
 
 func (Team) Annotations() []schema.Annotation {
 	return api("A group of reps led by a manager.", true)
+}
+
+// Policy: reads are narrowed to what the viewer may see; writes follow the rules in order.
+func (Team) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(),
+			rule.Filter(rule.TeamScope),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			rule.AllowIfAdmin(),
+			rule.DenyUnlessRole(enum.RoleManager),
+			rule.DenyCreate(),
+			rule.DenyDelete(),
+			rule.FilterManagedTeams(),
+		},
+	}
 }

@@ -1,0 +1,95 @@
+# carrierdesk: the commands the README names, and the ones CI runs.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := help
+
+# The PostgreSQL database the tests use when TEST_DATABASE_URL is unset; the
+# test harness has the same default.
+DEFAULT_TEST_DATABASE_URL := postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+
+.PHONY: help run test generate seed bench check-generated
+
+help:
+	@echo 'make run              serve on :8080 (GraphiQL at /), SQLite file carrierdesk.db by default'
+	@echo 'make test             the whole suite: SQLite, and PostgreSQL when reachable'
+	@echo 'make generate         go mod tidy, then go generate ./...'
+	@echo 'make check-generated  make generate, then fail if anything changed'
+	@echo "make seed             load the demo portfolio (ARGS='--scale 10' for more)"
+	@echo 'make bench            benchmarks'
+
+run:
+	go run ./server
+
+seed:
+	go run ./server seed $(ARGS)
+
+# test runs every test. Without PostgreSQL the harness skips the PostgreSQL
+# half, which is easy to miss in the output, so a banner says so before and
+# after. CARRIERDESK_TEST_POSTGRES=require makes the harness fail instead.
+test:
+	@url="$${TEST_DATABASE_URL:-$(DEFAULT_TEST_DATABASE_URL)}"
+	# host:port of the URL, for the check without psql and for the banner
+	# (never the password).
+	hostport="$${url#*://}"; hostport="$${hostport%%[/?]*}"; hostport="$${hostport##*@}"
+	case "$$hostport" in
+	\[*\]*) host="$${hostport%%]*}"; host="$${host#[}"; port="$${hostport##*]}"; port="$${port#:}" ;;
+	*:*) host="$${hostport%:*}"; port="$${hostport##*:}" ;;
+	*) host="$$hostport"; port= ;;
+	esac
+	host="$${host:-127.0.0.1}"; port="$${port:-5432}"
+	reachable() {
+		if command -v psql >/dev/null 2>&1; then
+			PGCONNECT_TIMEOUT=3 psql -X -w -q -At -d "$$url" -c 'SELECT 1' >/dev/null 2>&1
+		elif command -v pg_isready >/dev/null 2>&1; then
+			pg_isready -q -d "$$url" -t 3
+		else
+			timeout 3 bash -c "exec 3<>/dev/tcp/$$host/$$port" 2>/dev/null
+		fi
+	}
+	banner() {
+		{
+			echo
+			echo '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'
+			echo "!!! PostgreSQL not reachable at $$host:$$port (TEST_DATABASE_URL)."
+			echo "!!! $$1"
+			echo '!!! Start PostgreSQL there, or run with CARRIERDESK_TEST_POSTGRES=require'
+			echo '!!! to make its absence a failure.'
+			echo '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'
+			echo
+		} >&2
+	}
+	skipped=
+	if ! reachable; then
+		if [ "$${CARRIERDESK_TEST_POSTGRES:-}" = require ]; then
+			echo "!!! CARRIERDESK_TEST_POSTGRES=require, but PostgreSQL is not reachable at $$host:$$port: the PostgreSQL tests will fail." >&2
+		else
+			skipped=1
+			banner 'The PostgreSQL half of the suite will be SKIPPED; only SQLite runs.'
+		fi
+	fi
+	status=0
+	go test -count=1 ./... || status=$$?
+	if [ -n "$$skipped" ]; then
+		banner 'The PostgreSQL half of the suite was SKIPPED; only SQLite ran.'
+	fi
+	exit $$status
+
+generate:
+	go mod tidy
+	go generate ./...
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./...
+
+# check-generated proves the committed generated code is current: after
+# regenerating, nothing tracked may differ and nothing new may appear.
+check-generated: generate
+	@git diff --exit-code --stat || { echo 'generated code is not current: run make generate and commit the result' >&2; exit 1; }
+	untracked=$$(git ls-files --others --exclude-standard)
+	if [ -n "$$untracked" ]; then
+		printf 'untracked files after make generate:\n%s\n' "$$untracked" >&2
+		exit 1
+	fi
+	echo 'generated code is current'

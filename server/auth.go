@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"carrierdesk/ent"
+	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/auth"
+	"carrierdesk/internal/rule"
+	"carrierdesk/internal/viewer"
+)
+
+// Authenticator turns a bearer token into a viewer.
+type Authenticator struct {
+	Verifier *auth.Verifier
+	Client   *ent.Client
+}
+
+// errUnavailable reports that the viewer could not be loaded for want of the database.
+var errUnavailable = errors.New("authentication unavailable")
+
+// Viewer verifies token and loads who it names. Every failure of the token
+// itself is auth.ErrInvalidToken or rule.ErrUnknownSubject; a database failure is errUnavailable.
+func (a *Authenticator) Viewer(ctx context.Context, token string) (*viewer.Viewer, error) {
+	claims, err := a.Verifier.Verify(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	v, err := rule.LoadViewer(ctx, a.Client, claims.Subject, enum.Role(claims.Role), claims.CarrierID)
+	if err != nil && !errors.Is(err, rule.ErrUnknownSubject) {
+		slog.ErrorContext(ctx, "loading viewer", "err", err)
+		return nil, errUnavailable
+	}
+	return v, err
+}
+
+// Middleware requires a valid bearer token on every request it wraps, except
+// WebSocket upgrades, which authenticate in their connection_init message.
+func (a *Authenticator) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebSocketUpgrade(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		token, ok := bearer(r.Header.Get("Authorization"))
+		if !ok {
+			writeAuthError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "a bearer token is required")
+			return
+		}
+		v, err := a.Viewer(r.Context(), token)
+		switch {
+		case errors.Is(err, errUnavailable):
+			writeAuthError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "authentication is unavailable; retry later")
+			return
+		case err != nil:
+			slog.InfoContext(r.Context(), "rejected token", "err", err)
+			writeAuthError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "the bearer token is invalid or expired")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), v)))
+	})
+}
+
+// bearer extracts the token of an "Authorization: Bearer <token>" header.
+func bearer(h string) (string, bool) {
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+func isWebSocketUpgrade(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// writeAuthError answers as GraphQL does, with no data.
+func writeAuthError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="carrierdesk"`)
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
+	})
+}
