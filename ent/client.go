@@ -14,6 +14,8 @@ import (
 	"carrierdesk/ent/account"
 	"carrierdesk/ent/accountassignment"
 	"carrierdesk/ent/activity"
+	"carrierdesk/ent/auditchange"
+	"carrierdesk/ent/auditentry"
 	"carrierdesk/ent/businessreview"
 	"carrierdesk/ent/carrier"
 	"carrierdesk/ent/contact"
@@ -47,6 +49,10 @@ type Client struct {
 	AccountAssignment *AccountAssignmentClient
 	// Activity is the client for interacting with the Activity builders.
 	Activity *ActivityClient
+	// AuditChange is the client for interacting with the AuditChange builders.
+	AuditChange *AuditChangeClient
+	// AuditEntry is the client for interacting with the AuditEntry builders.
+	AuditEntry *AuditEntryClient
 	// BusinessReview is the client for interacting with the BusinessReview builders.
 	BusinessReview *BusinessReviewClient
 	// Carrier is the client for interacting with the Carrier builders.
@@ -87,6 +93,8 @@ func (c *Client) init() {
 	c.Account = NewAccountClient(c.config)
 	c.AccountAssignment = NewAccountAssignmentClient(c.config)
 	c.Activity = NewActivityClient(c.config)
+	c.AuditChange = NewAuditChangeClient(c.config)
+	c.AuditEntry = NewAuditEntryClient(c.config)
 	c.BusinessReview = NewBusinessReviewClient(c.config)
 	c.Carrier = NewCarrierClient(c.config)
 	c.Contact = NewContactClient(c.config)
@@ -195,6 +203,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Account:               NewAccountClient(cfg),
 		AccountAssignment:     NewAccountAssignmentClient(cfg),
 		Activity:              NewActivityClient(cfg),
+		AuditChange:           NewAuditChangeClient(cfg),
+		AuditEntry:            NewAuditEntryClient(cfg),
 		BusinessReview:        NewBusinessReviewClient(cfg),
 		Carrier:               NewCarrierClient(cfg),
 		Contact:               NewContactClient(cfg),
@@ -230,6 +240,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Account:               NewAccountClient(cfg),
 		AccountAssignment:     NewAccountAssignmentClient(cfg),
 		Activity:              NewActivityClient(cfg),
+		AuditChange:           NewAuditChangeClient(cfg),
+		AuditEntry:            NewAuditEntryClient(cfg),
 		BusinessReview:        NewBusinessReviewClient(cfg),
 		Carrier:               NewCarrierClient(cfg),
 		Contact:               NewContactClient(cfg),
@@ -272,9 +284,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Account, c.AccountAssignment, c.Activity, c.BusinessReview, c.Carrier,
-		c.Contact, c.Contract, c.Escalation, c.EscalationEvent, c.Order, c.Quote,
-		c.QuoteLineItem, c.RFP, c.Rep, c.SpecialPricingRequest, c.Team,
+		c.Account, c.AccountAssignment, c.Activity, c.AuditChange, c.AuditEntry,
+		c.BusinessReview, c.Carrier, c.Contact, c.Contract, c.Escalation,
+		c.EscalationEvent, c.Order, c.Quote, c.QuoteLineItem, c.RFP, c.Rep,
+		c.SpecialPricingRequest, c.Team,
 	} {
 		n.Use(hooks...)
 	}
@@ -284,9 +297,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Account, c.AccountAssignment, c.Activity, c.BusinessReview, c.Carrier,
-		c.Contact, c.Contract, c.Escalation, c.EscalationEvent, c.Order, c.Quote,
-		c.QuoteLineItem, c.RFP, c.Rep, c.SpecialPricingRequest, c.Team,
+		c.Account, c.AccountAssignment, c.Activity, c.AuditChange, c.AuditEntry,
+		c.BusinessReview, c.Carrier, c.Contact, c.Contract, c.Escalation,
+		c.EscalationEvent, c.Order, c.Quote, c.QuoteLineItem, c.RFP, c.Rep,
+		c.SpecialPricingRequest, c.Team,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -301,6 +315,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AccountAssignment.mutate(ctx, m)
 	case *ActivityMutation:
 		return c.Activity.mutate(ctx, m)
+	case *AuditChangeMutation:
+		return c.AuditChange.mutate(ctx, m)
+	case *AuditEntryMutation:
+		return c.AuditEntry.mutate(ctx, m)
 	case *BusinessReviewMutation:
 		return c.BusinessReview.mutate(ctx, m)
 	case *CarrierMutation:
@@ -939,6 +957,306 @@ func (c *ActivityClient) mutate(ctx context.Context, m *ActivityMutation) (Value
 		return (&ActivityDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Activity mutation op: %q", m.Op())
+	}
+}
+
+// AuditChangeClient is a client for the AuditChange schema.
+type AuditChangeClient struct {
+	config
+}
+
+// NewAuditChangeClient returns a client for the AuditChange from the given config.
+func NewAuditChangeClient(c config) *AuditChangeClient {
+	return &AuditChangeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `auditchange.Hooks(f(g(h())))`.
+func (c *AuditChangeClient) Use(hooks ...Hook) {
+	c.hooks.AuditChange = append(c.hooks.AuditChange, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `auditchange.Intercept(f(g(h())))`.
+func (c *AuditChangeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AuditChange = append(c.inters.AuditChange, interceptors...)
+}
+
+// Create returns a builder for creating a AuditChange entity.
+func (c *AuditChangeClient) Create() *AuditChangeCreate {
+	mutation := newAuditChangeMutation(c.config, OpCreate)
+	return &AuditChangeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AuditChange entities.
+func (c *AuditChangeClient) CreateBulk(builders ...*AuditChangeCreate) *AuditChangeCreateBulk {
+	return &AuditChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AuditChangeClient) MapCreateBulk(slice any, setFunc func(*AuditChangeCreate, int)) *AuditChangeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AuditChangeCreateBulk{err: fmt.Errorf("calling to AuditChangeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AuditChangeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AuditChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AuditChange.
+func (c *AuditChangeClient) Update() *AuditChangeUpdate {
+	mutation := newAuditChangeMutation(c.config, OpUpdate)
+	return &AuditChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AuditChangeClient) UpdateOne(_m *AuditChange) *AuditChangeUpdateOne {
+	mutation := newAuditChangeMutation(c.config, OpUpdateOne, withAuditChange(_m))
+	return &AuditChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AuditChangeClient) UpdateOneID(id string) *AuditChangeUpdateOne {
+	mutation := newAuditChangeMutation(c.config, OpUpdateOne, withAuditChangeID(id))
+	return &AuditChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AuditChange.
+func (c *AuditChangeClient) Delete() *AuditChangeDelete {
+	mutation := newAuditChangeMutation(c.config, OpDelete)
+	return &AuditChangeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AuditChangeClient) DeleteOne(_m *AuditChange) *AuditChangeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AuditChangeClient) DeleteOneID(id string) *AuditChangeDeleteOne {
+	builder := c.Delete().Where(auditchange.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AuditChangeDeleteOne{builder}
+}
+
+// Query returns a query builder for AuditChange.
+func (c *AuditChangeClient) Query() *AuditChangeQuery {
+	return &AuditChangeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAuditChange},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AuditChange entity by its id.
+func (c *AuditChangeClient) Get(ctx context.Context, id string) (*AuditChange, error) {
+	return c.Query().Where(auditchange.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AuditChangeClient) GetX(ctx context.Context, id string) *AuditChange {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryEntry queries the entry edge of a AuditChange.
+func (c *AuditChangeClient) QueryEntry(_m *AuditChange) *AuditEntryQuery {
+	query := (&AuditEntryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(auditchange.Table, auditchange.FieldID, id),
+			sqlgraph.To(auditentry.Table, auditentry.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, auditchange.EntryTable, auditchange.EntryColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AuditChangeClient) Hooks() []Hook {
+	hooks := c.hooks.AuditChange
+	return append(hooks[:len(hooks):len(hooks)], auditchange.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AuditChangeClient) Interceptors() []Interceptor {
+	return c.inters.AuditChange
+}
+
+func (c *AuditChangeClient) mutate(ctx context.Context, m *AuditChangeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AuditChangeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AuditChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AuditChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AuditChangeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AuditChange mutation op: %q", m.Op())
+	}
+}
+
+// AuditEntryClient is a client for the AuditEntry schema.
+type AuditEntryClient struct {
+	config
+}
+
+// NewAuditEntryClient returns a client for the AuditEntry from the given config.
+func NewAuditEntryClient(c config) *AuditEntryClient {
+	return &AuditEntryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `auditentry.Hooks(f(g(h())))`.
+func (c *AuditEntryClient) Use(hooks ...Hook) {
+	c.hooks.AuditEntry = append(c.hooks.AuditEntry, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `auditentry.Intercept(f(g(h())))`.
+func (c *AuditEntryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AuditEntry = append(c.inters.AuditEntry, interceptors...)
+}
+
+// Create returns a builder for creating a AuditEntry entity.
+func (c *AuditEntryClient) Create() *AuditEntryCreate {
+	mutation := newAuditEntryMutation(c.config, OpCreate)
+	return &AuditEntryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AuditEntry entities.
+func (c *AuditEntryClient) CreateBulk(builders ...*AuditEntryCreate) *AuditEntryCreateBulk {
+	return &AuditEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AuditEntryClient) MapCreateBulk(slice any, setFunc func(*AuditEntryCreate, int)) *AuditEntryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AuditEntryCreateBulk{err: fmt.Errorf("calling to AuditEntryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AuditEntryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AuditEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AuditEntry.
+func (c *AuditEntryClient) Update() *AuditEntryUpdate {
+	mutation := newAuditEntryMutation(c.config, OpUpdate)
+	return &AuditEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AuditEntryClient) UpdateOne(_m *AuditEntry) *AuditEntryUpdateOne {
+	mutation := newAuditEntryMutation(c.config, OpUpdateOne, withAuditEntry(_m))
+	return &AuditEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AuditEntryClient) UpdateOneID(id string) *AuditEntryUpdateOne {
+	mutation := newAuditEntryMutation(c.config, OpUpdateOne, withAuditEntryID(id))
+	return &AuditEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AuditEntry.
+func (c *AuditEntryClient) Delete() *AuditEntryDelete {
+	mutation := newAuditEntryMutation(c.config, OpDelete)
+	return &AuditEntryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AuditEntryClient) DeleteOne(_m *AuditEntry) *AuditEntryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AuditEntryClient) DeleteOneID(id string) *AuditEntryDeleteOne {
+	builder := c.Delete().Where(auditentry.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AuditEntryDeleteOne{builder}
+}
+
+// Query returns a query builder for AuditEntry.
+func (c *AuditEntryClient) Query() *AuditEntryQuery {
+	return &AuditEntryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAuditEntry},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AuditEntry entity by its id.
+func (c *AuditEntryClient) Get(ctx context.Context, id string) (*AuditEntry, error) {
+	return c.Query().Where(auditentry.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AuditEntryClient) GetX(ctx context.Context, id string) *AuditEntry {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryChanges queries the changes edge of a AuditEntry.
+func (c *AuditEntryClient) QueryChanges(_m *AuditEntry) *AuditChangeQuery {
+	query := (&AuditChangeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(auditentry.Table, auditentry.FieldID, id),
+			sqlgraph.To(auditchange.Table, auditchange.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, auditentry.ChangesTable, auditentry.ChangesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AuditEntryClient) Hooks() []Hook {
+	hooks := c.hooks.AuditEntry
+	return append(hooks[:len(hooks):len(hooks)], auditentry.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AuditEntryClient) Interceptors() []Interceptor {
+	return c.inters.AuditEntry
+}
+
+func (c *AuditEntryClient) mutate(ctx context.Context, m *AuditEntryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AuditEntryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AuditEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AuditEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AuditEntryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AuditEntry mutation op: %q", m.Op())
 	}
 }
 
@@ -3439,14 +3757,14 @@ func (c *TeamClient) mutate(ctx context.Context, m *TeamMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Account, AccountAssignment, Activity, BusinessReview, Carrier, Contact,
-		Contract, Escalation, EscalationEvent, Order, Quote, QuoteLineItem, RFP, Rep,
-		SpecialPricingRequest, Team []ent.Hook
+		Account, AccountAssignment, Activity, AuditChange, AuditEntry, BusinessReview,
+		Carrier, Contact, Contract, Escalation, EscalationEvent, Order, Quote,
+		QuoteLineItem, RFP, Rep, SpecialPricingRequest, Team []ent.Hook
 	}
 	inters struct {
-		Account, AccountAssignment, Activity, BusinessReview, Carrier, Contact,
-		Contract, Escalation, EscalationEvent, Order, Quote, QuoteLineItem, RFP, Rep,
-		SpecialPricingRequest, Team []ent.Interceptor
+		Account, AccountAssignment, Activity, AuditChange, AuditEntry, BusinessReview,
+		Carrier, Contact, Contract, Escalation, EscalationEvent, Order, Quote,
+		QuoteLineItem, RFP, Rep, SpecialPricingRequest, Team []ent.Interceptor
 	}
 )
 

@@ -6,6 +6,8 @@ import (
 	"carrierdesk/ent/account"
 	"carrierdesk/ent/accountassignment"
 	"carrierdesk/ent/activity"
+	"carrierdesk/ent/auditchange"
+	"carrierdesk/ent/auditentry"
 	"carrierdesk/ent/businessreview"
 	"carrierdesk/ent/carrier"
 	"carrierdesk/ent/contact"
@@ -91,6 +93,8 @@ func checkColumn(t, c string) error {
 			account.Table:               account.ValidColumn,
 			accountassignment.Table:     accountassignment.ValidColumn,
 			activity.Table:              activity.ValidColumn,
+			auditchange.Table:           auditchange.ValidColumn,
+			auditentry.Table:            auditentry.ValidColumn,
 			businessreview.Table:        businessreview.ValidColumn,
 			carrier.Table:               carrier.ValidColumn,
 			contact.Table:               contact.ValidColumn,

@@ -6,6 +6,8 @@ import (
 	"carrierdesk/ent/account"
 	"carrierdesk/ent/accountassignment"
 	"carrierdesk/ent/activity"
+	"carrierdesk/ent/auditchange"
+	"carrierdesk/ent/auditentry"
 	"carrierdesk/ent/businessreview"
 	"carrierdesk/ent/carrier"
 	"carrierdesk/ent/contact"
@@ -29,7 +31,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 16)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 18)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   account.Table,
@@ -97,6 +99,44 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   auditchange.Table,
+			Columns: auditchange.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: auditchange.FieldID,
+			},
+		},
+		Type: "AuditChange",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			auditchange.FieldEntryID:   {Type: field.TypeString, Column: auditchange.FieldEntryID},
+			auditchange.FieldField:     {Type: field.TypeString, Column: auditchange.FieldField},
+			auditchange.FieldFromValue: {Type: field.TypeString, Column: auditchange.FieldFromValue},
+			auditchange.FieldToValue:   {Type: field.TypeString, Column: auditchange.FieldToValue},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   auditentry.Table,
+			Columns: auditentry.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: auditentry.FieldID,
+			},
+		},
+		Type: "AuditEntry",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			auditentry.FieldCreatedAt:    {Type: field.TypeTime, Column: auditentry.FieldCreatedAt},
+			auditentry.FieldEntityType:   {Type: field.TypeString, Column: auditentry.FieldEntityType},
+			auditentry.FieldEntityID:     {Type: field.TypeString, Column: auditentry.FieldEntityID},
+			auditentry.FieldOperation:    {Type: field.TypeEnum, Column: auditentry.FieldOperation},
+			auditentry.FieldAction:       {Type: field.TypeString, Column: auditentry.FieldAction},
+			auditentry.FieldAPIOperation: {Type: field.TypeString, Column: auditentry.FieldAPIOperation},
+			auditentry.FieldActorID:      {Type: field.TypeString, Column: auditentry.FieldActorID},
+			auditentry.FieldActorRole:    {Type: field.TypeString, Column: auditentry.FieldActorRole},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   businessreview.Table,
 			Columns: businessreview.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -117,7 +157,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			businessreview.FieldOutcomes:    {Type: field.TypeString, Column: businessreview.FieldOutcomes},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   carrier.Table,
 			Columns: carrier.Columns,
@@ -137,7 +177,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			carrier.FieldStatus:    {Type: field.TypeEnum, Column: carrier.FieldStatus},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -158,7 +198,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldActive:    {Type: field.TypeBool, Column: contact.FieldActive},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contract.Table,
 			Columns: contract.Columns,
@@ -189,7 +229,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contract.FieldRenewalOfID: {Type: field.TypeString, Column: contract.FieldRenewalOfID},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   escalation.Table,
 			Columns: escalation.Columns,
@@ -219,7 +259,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			escalation.FieldClosedAt:          {Type: field.TypeTime, Column: escalation.FieldClosedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   escalationevent.Table,
 			Columns: escalationevent.Columns,
@@ -242,7 +282,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			escalationevent.FieldActorContactID: {Type: field.TypeString, Column: escalationevent.FieldActorContactID},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   order.Table,
 			Columns: order.Columns,
@@ -269,7 +309,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldQuoteID:          {Type: field.TypeString, Column: order.FieldQuoteID},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   quote.Table,
 			Columns: quote.Columns,
@@ -297,7 +337,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			quote.FieldSentAt:     {Type: field.TypeTime, Column: quote.FieldSentAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   quotelineitem.Table,
 			Columns: quotelineitem.Columns,
@@ -322,7 +362,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			quotelineitem.FieldQuantity:  {Type: field.TypeInt, Column: quotelineitem.FieldQuantity},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   rfp.Table,
 			Columns: rfp.Columns,
@@ -344,7 +384,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			rfp.FieldOwnerID:        {Type: field.TypeString, Column: rfp.FieldOwnerID},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   rep.Table,
 			Columns: rep.Columns,
@@ -367,7 +407,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			rep.FieldActive:    {Type: field.TypeBool, Column: rep.FieldActive},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   specialpricingrequest.Table,
 			Columns: specialpricingrequest.Columns,
@@ -394,7 +434,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			specialpricingrequest.FieldDecidedAt:      {Type: field.TypeTime, Column: specialpricingrequest.FieldDecidedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   team.Table,
 			Columns: team.Columns,
@@ -567,6 +607,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Activity",
 		"Rep",
+	)
+	graph.MustAddE(
+		"entry",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   auditchange.EntryTable,
+			Columns: []string{auditchange.EntryColumn},
+			Bidi:    false,
+		},
+		"AuditChange",
+		"AuditEntry",
+	)
+	graph.MustAddE(
+		"changes",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   auditentry.ChangesTable,
+			Columns: []string{auditentry.ChangesColumn},
+			Bidi:    false,
+		},
+		"AuditEntry",
+		"AuditChange",
 	)
 	graph.MustAddE(
 		"account",
@@ -1574,6 +1638,174 @@ func (f *ActivityFilter) WhereHasRepWith(preds ...predicate.Rep) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AuditChangeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AuditChangeQuery builder.
+func (_q *AuditChangeQuery) Filter() *AuditChangeFilter {
+	return &AuditChangeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AuditChangeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AuditChangeMutation builder.
+func (m *AuditChangeMutation) Filter() *AuditChangeFilter {
+	return &AuditChangeFilter{config: m.config, predicateAdder: m}
+}
+
+// AuditChangeFilter provides a generic filtering capability at runtime for AuditChangeQuery.
+type AuditChangeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AuditChangeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *AuditChangeFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(auditchange.FieldID))
+}
+
+// WhereEntryID applies the entql string predicate on the entry_id field.
+func (f *AuditChangeFilter) WhereEntryID(p entql.StringP) {
+	f.Where(p.Field(auditchange.FieldEntryID))
+}
+
+// WhereField applies the entql string predicate on the field field.
+func (f *AuditChangeFilter) WhereField(p entql.StringP) {
+	f.Where(p.Field(auditchange.FieldField))
+}
+
+// WhereFromValue applies the entql string predicate on the from_value field.
+func (f *AuditChangeFilter) WhereFromValue(p entql.StringP) {
+	f.Where(p.Field(auditchange.FieldFromValue))
+}
+
+// WhereToValue applies the entql string predicate on the to_value field.
+func (f *AuditChangeFilter) WhereToValue(p entql.StringP) {
+	f.Where(p.Field(auditchange.FieldToValue))
+}
+
+// WhereHasEntry applies a predicate to check if query has an edge entry.
+func (f *AuditChangeFilter) WhereHasEntry() {
+	f.Where(entql.HasEdge("entry"))
+}
+
+// WhereHasEntryWith applies a predicate to check if query has an edge entry with a given conditions (other predicates).
+func (f *AuditChangeFilter) WhereHasEntryWith(preds ...predicate.AuditEntry) {
+	f.Where(entql.HasEdgeWith("entry", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *AuditEntryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AuditEntryQuery builder.
+func (_q *AuditEntryQuery) Filter() *AuditEntryFilter {
+	return &AuditEntryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AuditEntryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AuditEntryMutation builder.
+func (m *AuditEntryMutation) Filter() *AuditEntryFilter {
+	return &AuditEntryFilter{config: m.config, predicateAdder: m}
+}
+
+// AuditEntryFilter provides a generic filtering capability at runtime for AuditEntryQuery.
+type AuditEntryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AuditEntryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *AuditEntryFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *AuditEntryFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(auditentry.FieldCreatedAt))
+}
+
+// WhereEntityType applies the entql string predicate on the entity_type field.
+func (f *AuditEntryFilter) WhereEntityType(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldEntityType))
+}
+
+// WhereEntityID applies the entql string predicate on the entity_id field.
+func (f *AuditEntryFilter) WhereEntityID(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldEntityID))
+}
+
+// WhereOperation applies the entql string predicate on the operation field.
+func (f *AuditEntryFilter) WhereOperation(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldOperation))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *AuditEntryFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldAction))
+}
+
+// WhereAPIOperation applies the entql string predicate on the api_operation field.
+func (f *AuditEntryFilter) WhereAPIOperation(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldAPIOperation))
+}
+
+// WhereActorID applies the entql string predicate on the actor_id field.
+func (f *AuditEntryFilter) WhereActorID(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldActorID))
+}
+
+// WhereActorRole applies the entql string predicate on the actor_role field.
+func (f *AuditEntryFilter) WhereActorRole(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldActorRole))
+}
+
+// WhereHasChanges applies a predicate to check if query has an edge changes.
+func (f *AuditEntryFilter) WhereHasChanges() {
+	f.Where(entql.HasEdge("changes"))
+}
+
+// WhereHasChangesWith applies a predicate to check if query has an edge changes with a given conditions (other predicates).
+func (f *AuditEntryFilter) WhereHasChangesWith(preds ...predicate.AuditChange) {
+	f.Where(entql.HasEdgeWith("changes", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *BusinessReviewQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1602,7 +1834,7 @@ type BusinessReviewFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *BusinessReviewFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1701,7 +1933,7 @@ type CarrierFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CarrierFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1818,7 +2050,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1926,7 +2158,7 @@ type ContractFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContractFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2140,7 +2372,7 @@ type EscalationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EscalationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2335,7 +2567,7 @@ type EscalationEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EscalationEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2467,7 +2699,7 @@ type OrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2619,7 +2851,7 @@ type QuoteFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *QuoteFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2832,7 +3064,7 @@ type QuoteLineItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *QuoteLineItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2946,7 +3178,7 @@ type RFPFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RFPFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3073,7 +3305,7 @@ type RepFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RepFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3275,7 +3507,7 @@ type SpecialPricingRequestFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SpecialPricingRequestFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3427,7 +3659,7 @@ type TeamFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TeamFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

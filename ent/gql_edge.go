@@ -216,6 +216,26 @@ func (_m *Activity) Rep(ctx context.Context) (*Rep, error) {
 	return result, err
 }
 
+func (_m *AuditChange) Entry(ctx context.Context) (*AuditEntry, error) {
+	result, err := _m.Edges.EntryOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryEntry().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *AuditEntry) Changes(ctx context.Context) (result []*AuditChange, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedChanges(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ChangesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryChanges().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *BusinessReview) Account(ctx context.Context) (*Account, error) {
 	result, err := _m.Edges.AccountOrErr()
 	if IsNotLoaded(err) {

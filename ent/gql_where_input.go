@@ -6,6 +6,8 @@ import (
 	"carrierdesk/ent/account"
 	"carrierdesk/ent/accountassignment"
 	"carrierdesk/ent/activity"
+	"carrierdesk/ent/auditchange"
+	"carrierdesk/ent/auditentry"
 	"carrierdesk/ent/businessreview"
 	"carrierdesk/ent/carrier"
 	"carrierdesk/ent/contact"
@@ -1782,6 +1784,946 @@ func (i *ActivityWhereInput) P() (predicate.Activity, error) {
 		return predicates[0], nil
 	default:
 		return activity.And(predicates...), nil
+	}
+}
+
+// AuditChangeWhereInput represents a where input for filtering AuditChange queries.
+type AuditChangeWhereInput struct {
+	Predicates []predicate.AuditChange  `json:"-"`
+	Not        *AuditChangeWhereInput   `json:"not,omitempty"`
+	Or         []*AuditChangeWhereInput `json:"or,omitempty"`
+	And        []*AuditChangeWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID             *string  `json:"id,omitempty"`
+	IDNEQ          *string  `json:"idNEQ,omitempty"`
+	IDIn           []string `json:"idIn,omitempty"`
+	IDNotIn        []string `json:"idNotIn,omitempty"`
+	IDGT           *string  `json:"idGT,omitempty"`
+	IDGTE          *string  `json:"idGTE,omitempty"`
+	IDLT           *string  `json:"idLT,omitempty"`
+	IDLTE          *string  `json:"idLTE,omitempty"`
+	IDEqualFold    *string  `json:"idEqualFold,omitempty"`
+	IDContainsFold *string  `json:"idContainsFold,omitempty"`
+
+	// "entry_id" field predicates.
+	EntryID             *string  `json:"entryID,omitempty"`
+	EntryIDNEQ          *string  `json:"entryIDNEQ,omitempty"`
+	EntryIDIn           []string `json:"entryIDIn,omitempty"`
+	EntryIDNotIn        []string `json:"entryIDNotIn,omitempty"`
+	EntryIDGT           *string  `json:"entryIDGT,omitempty"`
+	EntryIDGTE          *string  `json:"entryIDGTE,omitempty"`
+	EntryIDLT           *string  `json:"entryIDLT,omitempty"`
+	EntryIDLTE          *string  `json:"entryIDLTE,omitempty"`
+	EntryIDContains     *string  `json:"entryIDContains,omitempty"`
+	EntryIDHasPrefix    *string  `json:"entryIDHasPrefix,omitempty"`
+	EntryIDHasSuffix    *string  `json:"entryIDHasSuffix,omitempty"`
+	EntryIDEqualFold    *string  `json:"entryIDEqualFold,omitempty"`
+	EntryIDContainsFold *string  `json:"entryIDContainsFold,omitempty"`
+
+	// "field" field predicates.
+	Field             *string  `json:"field,omitempty"`
+	FieldNEQ          *string  `json:"fieldNEQ,omitempty"`
+	FieldIn           []string `json:"fieldIn,omitempty"`
+	FieldNotIn        []string `json:"fieldNotIn,omitempty"`
+	FieldGT           *string  `json:"fieldGT,omitempty"`
+	FieldGTE          *string  `json:"fieldGTE,omitempty"`
+	FieldLT           *string  `json:"fieldLT,omitempty"`
+	FieldLTE          *string  `json:"fieldLTE,omitempty"`
+	FieldContains     *string  `json:"fieldContains,omitempty"`
+	FieldHasPrefix    *string  `json:"fieldHasPrefix,omitempty"`
+	FieldHasSuffix    *string  `json:"fieldHasSuffix,omitempty"`
+	FieldEqualFold    *string  `json:"fieldEqualFold,omitempty"`
+	FieldContainsFold *string  `json:"fieldContainsFold,omitempty"`
+
+	// "from_value" field predicates.
+	FromValue             *string  `json:"fromValue,omitempty"`
+	FromValueNEQ          *string  `json:"fromValueNEQ,omitempty"`
+	FromValueIn           []string `json:"fromValueIn,omitempty"`
+	FromValueNotIn        []string `json:"fromValueNotIn,omitempty"`
+	FromValueGT           *string  `json:"fromValueGT,omitempty"`
+	FromValueGTE          *string  `json:"fromValueGTE,omitempty"`
+	FromValueLT           *string  `json:"fromValueLT,omitempty"`
+	FromValueLTE          *string  `json:"fromValueLTE,omitempty"`
+	FromValueContains     *string  `json:"fromValueContains,omitempty"`
+	FromValueHasPrefix    *string  `json:"fromValueHasPrefix,omitempty"`
+	FromValueHasSuffix    *string  `json:"fromValueHasSuffix,omitempty"`
+	FromValueIsNil        bool     `json:"fromValueIsNil,omitempty"`
+	FromValueNotNil       bool     `json:"fromValueNotNil,omitempty"`
+	FromValueEqualFold    *string  `json:"fromValueEqualFold,omitempty"`
+	FromValueContainsFold *string  `json:"fromValueContainsFold,omitempty"`
+
+	// "to_value" field predicates.
+	ToValue             *string  `json:"toValue,omitempty"`
+	ToValueNEQ          *string  `json:"toValueNEQ,omitempty"`
+	ToValueIn           []string `json:"toValueIn,omitempty"`
+	ToValueNotIn        []string `json:"toValueNotIn,omitempty"`
+	ToValueGT           *string  `json:"toValueGT,omitempty"`
+	ToValueGTE          *string  `json:"toValueGTE,omitempty"`
+	ToValueLT           *string  `json:"toValueLT,omitempty"`
+	ToValueLTE          *string  `json:"toValueLTE,omitempty"`
+	ToValueContains     *string  `json:"toValueContains,omitempty"`
+	ToValueHasPrefix    *string  `json:"toValueHasPrefix,omitempty"`
+	ToValueHasSuffix    *string  `json:"toValueHasSuffix,omitempty"`
+	ToValueIsNil        bool     `json:"toValueIsNil,omitempty"`
+	ToValueNotNil       bool     `json:"toValueNotNil,omitempty"`
+	ToValueEqualFold    *string  `json:"toValueEqualFold,omitempty"`
+	ToValueContainsFold *string  `json:"toValueContainsFold,omitempty"`
+
+	// "entry" edge predicates.
+	HasEntry     *bool                   `json:"hasEntry,omitempty"`
+	HasEntryWith []*AuditEntryWhereInput `json:"hasEntryWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *AuditChangeWhereInput) AddPredicates(predicates ...predicate.AuditChange) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the AuditChangeWhereInput filter on the AuditChangeQuery builder.
+func (i *AuditChangeWhereInput) Filter(q *AuditChangeQuery) (*AuditChangeQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyAuditChangeWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyAuditChangeWhereInput is returned in case the AuditChangeWhereInput is empty.
+var ErrEmptyAuditChangeWhereInput = errors.New("ent: empty predicate AuditChangeWhereInput")
+
+// P returns a predicate for filtering auditchanges.
+// An error is returned if the input is empty or invalid.
+func (i *AuditChangeWhereInput) P() (predicate.AuditChange, error) {
+	var predicates []predicate.AuditChange
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, auditchange.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.AuditChange, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, auditchange.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.AuditChange, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, auditchange.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, auditchange.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, auditchange.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, auditchange.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, auditchange.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, auditchange.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, auditchange.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, auditchange.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, auditchange.IDLTE(*i.IDLTE))
+	}
+	if i.IDEqualFold != nil {
+		predicates = append(predicates, auditchange.IDEqualFold(*i.IDEqualFold))
+	}
+	if i.IDContainsFold != nil {
+		predicates = append(predicates, auditchange.IDContainsFold(*i.IDContainsFold))
+	}
+	if i.EntryID != nil {
+		predicates = append(predicates, auditchange.EntryIDEQ(*i.EntryID))
+	}
+	if i.EntryIDNEQ != nil {
+		predicates = append(predicates, auditchange.EntryIDNEQ(*i.EntryIDNEQ))
+	}
+	if len(i.EntryIDIn) > 0 {
+		predicates = append(predicates, auditchange.EntryIDIn(i.EntryIDIn...))
+	}
+	if len(i.EntryIDNotIn) > 0 {
+		predicates = append(predicates, auditchange.EntryIDNotIn(i.EntryIDNotIn...))
+	}
+	if i.EntryIDGT != nil {
+		predicates = append(predicates, auditchange.EntryIDGT(*i.EntryIDGT))
+	}
+	if i.EntryIDGTE != nil {
+		predicates = append(predicates, auditchange.EntryIDGTE(*i.EntryIDGTE))
+	}
+	if i.EntryIDLT != nil {
+		predicates = append(predicates, auditchange.EntryIDLT(*i.EntryIDLT))
+	}
+	if i.EntryIDLTE != nil {
+		predicates = append(predicates, auditchange.EntryIDLTE(*i.EntryIDLTE))
+	}
+	if i.EntryIDContains != nil {
+		predicates = append(predicates, auditchange.EntryIDContains(*i.EntryIDContains))
+	}
+	if i.EntryIDHasPrefix != nil {
+		predicates = append(predicates, auditchange.EntryIDHasPrefix(*i.EntryIDHasPrefix))
+	}
+	if i.EntryIDHasSuffix != nil {
+		predicates = append(predicates, auditchange.EntryIDHasSuffix(*i.EntryIDHasSuffix))
+	}
+	if i.EntryIDEqualFold != nil {
+		predicates = append(predicates, auditchange.EntryIDEqualFold(*i.EntryIDEqualFold))
+	}
+	if i.EntryIDContainsFold != nil {
+		predicates = append(predicates, auditchange.EntryIDContainsFold(*i.EntryIDContainsFold))
+	}
+	if i.Field != nil {
+		predicates = append(predicates, auditchange.FieldEQ(*i.Field))
+	}
+	if i.FieldNEQ != nil {
+		predicates = append(predicates, auditchange.FieldNEQ(*i.FieldNEQ))
+	}
+	if len(i.FieldIn) > 0 {
+		predicates = append(predicates, auditchange.FieldIn(i.FieldIn...))
+	}
+	if len(i.FieldNotIn) > 0 {
+		predicates = append(predicates, auditchange.FieldNotIn(i.FieldNotIn...))
+	}
+	if i.FieldGT != nil {
+		predicates = append(predicates, auditchange.FieldGT(*i.FieldGT))
+	}
+	if i.FieldGTE != nil {
+		predicates = append(predicates, auditchange.FieldGTE(*i.FieldGTE))
+	}
+	if i.FieldLT != nil {
+		predicates = append(predicates, auditchange.FieldLT(*i.FieldLT))
+	}
+	if i.FieldLTE != nil {
+		predicates = append(predicates, auditchange.FieldLTE(*i.FieldLTE))
+	}
+	if i.FieldContains != nil {
+		predicates = append(predicates, auditchange.FieldContains(*i.FieldContains))
+	}
+	if i.FieldHasPrefix != nil {
+		predicates = append(predicates, auditchange.FieldHasPrefix(*i.FieldHasPrefix))
+	}
+	if i.FieldHasSuffix != nil {
+		predicates = append(predicates, auditchange.FieldHasSuffix(*i.FieldHasSuffix))
+	}
+	if i.FieldEqualFold != nil {
+		predicates = append(predicates, auditchange.FieldEqualFold(*i.FieldEqualFold))
+	}
+	if i.FieldContainsFold != nil {
+		predicates = append(predicates, auditchange.FieldContainsFold(*i.FieldContainsFold))
+	}
+	if i.FromValue != nil {
+		predicates = append(predicates, auditchange.FromValueEQ(*i.FromValue))
+	}
+	if i.FromValueNEQ != nil {
+		predicates = append(predicates, auditchange.FromValueNEQ(*i.FromValueNEQ))
+	}
+	if len(i.FromValueIn) > 0 {
+		predicates = append(predicates, auditchange.FromValueIn(i.FromValueIn...))
+	}
+	if len(i.FromValueNotIn) > 0 {
+		predicates = append(predicates, auditchange.FromValueNotIn(i.FromValueNotIn...))
+	}
+	if i.FromValueGT != nil {
+		predicates = append(predicates, auditchange.FromValueGT(*i.FromValueGT))
+	}
+	if i.FromValueGTE != nil {
+		predicates = append(predicates, auditchange.FromValueGTE(*i.FromValueGTE))
+	}
+	if i.FromValueLT != nil {
+		predicates = append(predicates, auditchange.FromValueLT(*i.FromValueLT))
+	}
+	if i.FromValueLTE != nil {
+		predicates = append(predicates, auditchange.FromValueLTE(*i.FromValueLTE))
+	}
+	if i.FromValueContains != nil {
+		predicates = append(predicates, auditchange.FromValueContains(*i.FromValueContains))
+	}
+	if i.FromValueHasPrefix != nil {
+		predicates = append(predicates, auditchange.FromValueHasPrefix(*i.FromValueHasPrefix))
+	}
+	if i.FromValueHasSuffix != nil {
+		predicates = append(predicates, auditchange.FromValueHasSuffix(*i.FromValueHasSuffix))
+	}
+	if i.FromValueIsNil {
+		predicates = append(predicates, auditchange.FromValueIsNil())
+	}
+	if i.FromValueNotNil {
+		predicates = append(predicates, auditchange.FromValueNotNil())
+	}
+	if i.FromValueEqualFold != nil {
+		predicates = append(predicates, auditchange.FromValueEqualFold(*i.FromValueEqualFold))
+	}
+	if i.FromValueContainsFold != nil {
+		predicates = append(predicates, auditchange.FromValueContainsFold(*i.FromValueContainsFold))
+	}
+	if i.ToValue != nil {
+		predicates = append(predicates, auditchange.ToValueEQ(*i.ToValue))
+	}
+	if i.ToValueNEQ != nil {
+		predicates = append(predicates, auditchange.ToValueNEQ(*i.ToValueNEQ))
+	}
+	if len(i.ToValueIn) > 0 {
+		predicates = append(predicates, auditchange.ToValueIn(i.ToValueIn...))
+	}
+	if len(i.ToValueNotIn) > 0 {
+		predicates = append(predicates, auditchange.ToValueNotIn(i.ToValueNotIn...))
+	}
+	if i.ToValueGT != nil {
+		predicates = append(predicates, auditchange.ToValueGT(*i.ToValueGT))
+	}
+	if i.ToValueGTE != nil {
+		predicates = append(predicates, auditchange.ToValueGTE(*i.ToValueGTE))
+	}
+	if i.ToValueLT != nil {
+		predicates = append(predicates, auditchange.ToValueLT(*i.ToValueLT))
+	}
+	if i.ToValueLTE != nil {
+		predicates = append(predicates, auditchange.ToValueLTE(*i.ToValueLTE))
+	}
+	if i.ToValueContains != nil {
+		predicates = append(predicates, auditchange.ToValueContains(*i.ToValueContains))
+	}
+	if i.ToValueHasPrefix != nil {
+		predicates = append(predicates, auditchange.ToValueHasPrefix(*i.ToValueHasPrefix))
+	}
+	if i.ToValueHasSuffix != nil {
+		predicates = append(predicates, auditchange.ToValueHasSuffix(*i.ToValueHasSuffix))
+	}
+	if i.ToValueIsNil {
+		predicates = append(predicates, auditchange.ToValueIsNil())
+	}
+	if i.ToValueNotNil {
+		predicates = append(predicates, auditchange.ToValueNotNil())
+	}
+	if i.ToValueEqualFold != nil {
+		predicates = append(predicates, auditchange.ToValueEqualFold(*i.ToValueEqualFold))
+	}
+	if i.ToValueContainsFold != nil {
+		predicates = append(predicates, auditchange.ToValueContainsFold(*i.ToValueContainsFold))
+	}
+
+	if i.HasEntry != nil {
+		p := auditchange.HasEntry()
+		if !*i.HasEntry {
+			p = auditchange.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasEntryWith) > 0 {
+		with := make([]predicate.AuditEntry, 0, len(i.HasEntryWith))
+		for _, w := range i.HasEntryWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasEntryWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, auditchange.HasEntryWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyAuditChangeWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return auditchange.And(predicates...), nil
+	}
+}
+
+// AuditEntryWhereInput represents a where input for filtering AuditEntry queries.
+type AuditEntryWhereInput struct {
+	Predicates []predicate.AuditEntry  `json:"-"`
+	Not        *AuditEntryWhereInput   `json:"not,omitempty"`
+	Or         []*AuditEntryWhereInput `json:"or,omitempty"`
+	And        []*AuditEntryWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID             *string  `json:"id,omitempty"`
+	IDNEQ          *string  `json:"idNEQ,omitempty"`
+	IDIn           []string `json:"idIn,omitempty"`
+	IDNotIn        []string `json:"idNotIn,omitempty"`
+	IDGT           *string  `json:"idGT,omitempty"`
+	IDGTE          *string  `json:"idGTE,omitempty"`
+	IDLT           *string  `json:"idLT,omitempty"`
+	IDLTE          *string  `json:"idLTE,omitempty"`
+	IDEqualFold    *string  `json:"idEqualFold,omitempty"`
+	IDContainsFold *string  `json:"idContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "entity_type" field predicates.
+	EntityType             *string  `json:"entityType,omitempty"`
+	EntityTypeNEQ          *string  `json:"entityTypeNEQ,omitempty"`
+	EntityTypeIn           []string `json:"entityTypeIn,omitempty"`
+	EntityTypeNotIn        []string `json:"entityTypeNotIn,omitempty"`
+	EntityTypeGT           *string  `json:"entityTypeGT,omitempty"`
+	EntityTypeGTE          *string  `json:"entityTypeGTE,omitempty"`
+	EntityTypeLT           *string  `json:"entityTypeLT,omitempty"`
+	EntityTypeLTE          *string  `json:"entityTypeLTE,omitempty"`
+	EntityTypeContains     *string  `json:"entityTypeContains,omitempty"`
+	EntityTypeHasPrefix    *string  `json:"entityTypeHasPrefix,omitempty"`
+	EntityTypeHasSuffix    *string  `json:"entityTypeHasSuffix,omitempty"`
+	EntityTypeEqualFold    *string  `json:"entityTypeEqualFold,omitempty"`
+	EntityTypeContainsFold *string  `json:"entityTypeContainsFold,omitempty"`
+
+	// "entity_id" field predicates.
+	EntityID             *string  `json:"entityID,omitempty"`
+	EntityIDNEQ          *string  `json:"entityIDNEQ,omitempty"`
+	EntityIDIn           []string `json:"entityIDIn,omitempty"`
+	EntityIDNotIn        []string `json:"entityIDNotIn,omitempty"`
+	EntityIDGT           *string  `json:"entityIDGT,omitempty"`
+	EntityIDGTE          *string  `json:"entityIDGTE,omitempty"`
+	EntityIDLT           *string  `json:"entityIDLT,omitempty"`
+	EntityIDLTE          *string  `json:"entityIDLTE,omitempty"`
+	EntityIDContains     *string  `json:"entityIDContains,omitempty"`
+	EntityIDHasPrefix    *string  `json:"entityIDHasPrefix,omitempty"`
+	EntityIDHasSuffix    *string  `json:"entityIDHasSuffix,omitempty"`
+	EntityIDEqualFold    *string  `json:"entityIDEqualFold,omitempty"`
+	EntityIDContainsFold *string  `json:"entityIDContainsFold,omitempty"`
+
+	// "operation" field predicates.
+	Operation      *auditentry.Operation  `json:"operation,omitempty"`
+	OperationNEQ   *auditentry.Operation  `json:"operationNEQ,omitempty"`
+	OperationIn    []auditentry.Operation `json:"operationIn,omitempty"`
+	OperationNotIn []auditentry.Operation `json:"operationNotIn,omitempty"`
+
+	// "action" field predicates.
+	Action             *string  `json:"action,omitempty"`
+	ActionNEQ          *string  `json:"actionNEQ,omitempty"`
+	ActionIn           []string `json:"actionIn,omitempty"`
+	ActionNotIn        []string `json:"actionNotIn,omitempty"`
+	ActionGT           *string  `json:"actionGT,omitempty"`
+	ActionGTE          *string  `json:"actionGTE,omitempty"`
+	ActionLT           *string  `json:"actionLT,omitempty"`
+	ActionLTE          *string  `json:"actionLTE,omitempty"`
+	ActionContains     *string  `json:"actionContains,omitempty"`
+	ActionHasPrefix    *string  `json:"actionHasPrefix,omitempty"`
+	ActionHasSuffix    *string  `json:"actionHasSuffix,omitempty"`
+	ActionIsNil        bool     `json:"actionIsNil,omitempty"`
+	ActionNotNil       bool     `json:"actionNotNil,omitempty"`
+	ActionEqualFold    *string  `json:"actionEqualFold,omitempty"`
+	ActionContainsFold *string  `json:"actionContainsFold,omitempty"`
+
+	// "api_operation" field predicates.
+	APIOperation             *string  `json:"apiOperation,omitempty"`
+	APIOperationNEQ          *string  `json:"apiOperationNEQ,omitempty"`
+	APIOperationIn           []string `json:"apiOperationIn,omitempty"`
+	APIOperationNotIn        []string `json:"apiOperationNotIn,omitempty"`
+	APIOperationGT           *string  `json:"apiOperationGT,omitempty"`
+	APIOperationGTE          *string  `json:"apiOperationGTE,omitempty"`
+	APIOperationLT           *string  `json:"apiOperationLT,omitempty"`
+	APIOperationLTE          *string  `json:"apiOperationLTE,omitempty"`
+	APIOperationContains     *string  `json:"apiOperationContains,omitempty"`
+	APIOperationHasPrefix    *string  `json:"apiOperationHasPrefix,omitempty"`
+	APIOperationHasSuffix    *string  `json:"apiOperationHasSuffix,omitempty"`
+	APIOperationEqualFold    *string  `json:"apiOperationEqualFold,omitempty"`
+	APIOperationContainsFold *string  `json:"apiOperationContainsFold,omitempty"`
+
+	// "actor_id" field predicates.
+	ActorID             *string  `json:"actorID,omitempty"`
+	ActorIDNEQ          *string  `json:"actorIDNEQ,omitempty"`
+	ActorIDIn           []string `json:"actorIDIn,omitempty"`
+	ActorIDNotIn        []string `json:"actorIDNotIn,omitempty"`
+	ActorIDGT           *string  `json:"actorIDGT,omitempty"`
+	ActorIDGTE          *string  `json:"actorIDGTE,omitempty"`
+	ActorIDLT           *string  `json:"actorIDLT,omitempty"`
+	ActorIDLTE          *string  `json:"actorIDLTE,omitempty"`
+	ActorIDContains     *string  `json:"actorIDContains,omitempty"`
+	ActorIDHasPrefix    *string  `json:"actorIDHasPrefix,omitempty"`
+	ActorIDHasSuffix    *string  `json:"actorIDHasSuffix,omitempty"`
+	ActorIDIsNil        bool     `json:"actorIDIsNil,omitempty"`
+	ActorIDNotNil       bool     `json:"actorIDNotNil,omitempty"`
+	ActorIDEqualFold    *string  `json:"actorIDEqualFold,omitempty"`
+	ActorIDContainsFold *string  `json:"actorIDContainsFold,omitempty"`
+
+	// "actor_role" field predicates.
+	ActorRole             *string  `json:"actorRole,omitempty"`
+	ActorRoleNEQ          *string  `json:"actorRoleNEQ,omitempty"`
+	ActorRoleIn           []string `json:"actorRoleIn,omitempty"`
+	ActorRoleNotIn        []string `json:"actorRoleNotIn,omitempty"`
+	ActorRoleGT           *string  `json:"actorRoleGT,omitempty"`
+	ActorRoleGTE          *string  `json:"actorRoleGTE,omitempty"`
+	ActorRoleLT           *string  `json:"actorRoleLT,omitempty"`
+	ActorRoleLTE          *string  `json:"actorRoleLTE,omitempty"`
+	ActorRoleContains     *string  `json:"actorRoleContains,omitempty"`
+	ActorRoleHasPrefix    *string  `json:"actorRoleHasPrefix,omitempty"`
+	ActorRoleHasSuffix    *string  `json:"actorRoleHasSuffix,omitempty"`
+	ActorRoleIsNil        bool     `json:"actorRoleIsNil,omitempty"`
+	ActorRoleNotNil       bool     `json:"actorRoleNotNil,omitempty"`
+	ActorRoleEqualFold    *string  `json:"actorRoleEqualFold,omitempty"`
+	ActorRoleContainsFold *string  `json:"actorRoleContainsFold,omitempty"`
+
+	// "changes" edge predicates.
+	HasChanges     *bool                    `json:"hasChanges,omitempty"`
+	HasChangesWith []*AuditChangeWhereInput `json:"hasChangesWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *AuditEntryWhereInput) AddPredicates(predicates ...predicate.AuditEntry) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the AuditEntryWhereInput filter on the AuditEntryQuery builder.
+func (i *AuditEntryWhereInput) Filter(q *AuditEntryQuery) (*AuditEntryQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyAuditEntryWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyAuditEntryWhereInput is returned in case the AuditEntryWhereInput is empty.
+var ErrEmptyAuditEntryWhereInput = errors.New("ent: empty predicate AuditEntryWhereInput")
+
+// P returns a predicate for filtering auditentries.
+// An error is returned if the input is empty or invalid.
+func (i *AuditEntryWhereInput) P() (predicate.AuditEntry, error) {
+	var predicates []predicate.AuditEntry
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, auditentry.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.AuditEntry, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, auditentry.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.AuditEntry, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, auditentry.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, auditentry.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, auditentry.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, auditentry.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, auditentry.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, auditentry.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, auditentry.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, auditentry.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, auditentry.IDLTE(*i.IDLTE))
+	}
+	if i.IDEqualFold != nil {
+		predicates = append(predicates, auditentry.IDEqualFold(*i.IDEqualFold))
+	}
+	if i.IDContainsFold != nil {
+		predicates = append(predicates, auditentry.IDContainsFold(*i.IDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, auditentry.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, auditentry.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, auditentry.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, auditentry.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, auditentry.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, auditentry.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, auditentry.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, auditentry.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.EntityType != nil {
+		predicates = append(predicates, auditentry.EntityTypeEQ(*i.EntityType))
+	}
+	if i.EntityTypeNEQ != nil {
+		predicates = append(predicates, auditentry.EntityTypeNEQ(*i.EntityTypeNEQ))
+	}
+	if len(i.EntityTypeIn) > 0 {
+		predicates = append(predicates, auditentry.EntityTypeIn(i.EntityTypeIn...))
+	}
+	if len(i.EntityTypeNotIn) > 0 {
+		predicates = append(predicates, auditentry.EntityTypeNotIn(i.EntityTypeNotIn...))
+	}
+	if i.EntityTypeGT != nil {
+		predicates = append(predicates, auditentry.EntityTypeGT(*i.EntityTypeGT))
+	}
+	if i.EntityTypeGTE != nil {
+		predicates = append(predicates, auditentry.EntityTypeGTE(*i.EntityTypeGTE))
+	}
+	if i.EntityTypeLT != nil {
+		predicates = append(predicates, auditentry.EntityTypeLT(*i.EntityTypeLT))
+	}
+	if i.EntityTypeLTE != nil {
+		predicates = append(predicates, auditentry.EntityTypeLTE(*i.EntityTypeLTE))
+	}
+	if i.EntityTypeContains != nil {
+		predicates = append(predicates, auditentry.EntityTypeContains(*i.EntityTypeContains))
+	}
+	if i.EntityTypeHasPrefix != nil {
+		predicates = append(predicates, auditentry.EntityTypeHasPrefix(*i.EntityTypeHasPrefix))
+	}
+	if i.EntityTypeHasSuffix != nil {
+		predicates = append(predicates, auditentry.EntityTypeHasSuffix(*i.EntityTypeHasSuffix))
+	}
+	if i.EntityTypeEqualFold != nil {
+		predicates = append(predicates, auditentry.EntityTypeEqualFold(*i.EntityTypeEqualFold))
+	}
+	if i.EntityTypeContainsFold != nil {
+		predicates = append(predicates, auditentry.EntityTypeContainsFold(*i.EntityTypeContainsFold))
+	}
+	if i.EntityID != nil {
+		predicates = append(predicates, auditentry.EntityIDEQ(*i.EntityID))
+	}
+	if i.EntityIDNEQ != nil {
+		predicates = append(predicates, auditentry.EntityIDNEQ(*i.EntityIDNEQ))
+	}
+	if len(i.EntityIDIn) > 0 {
+		predicates = append(predicates, auditentry.EntityIDIn(i.EntityIDIn...))
+	}
+	if len(i.EntityIDNotIn) > 0 {
+		predicates = append(predicates, auditentry.EntityIDNotIn(i.EntityIDNotIn...))
+	}
+	if i.EntityIDGT != nil {
+		predicates = append(predicates, auditentry.EntityIDGT(*i.EntityIDGT))
+	}
+	if i.EntityIDGTE != nil {
+		predicates = append(predicates, auditentry.EntityIDGTE(*i.EntityIDGTE))
+	}
+	if i.EntityIDLT != nil {
+		predicates = append(predicates, auditentry.EntityIDLT(*i.EntityIDLT))
+	}
+	if i.EntityIDLTE != nil {
+		predicates = append(predicates, auditentry.EntityIDLTE(*i.EntityIDLTE))
+	}
+	if i.EntityIDContains != nil {
+		predicates = append(predicates, auditentry.EntityIDContains(*i.EntityIDContains))
+	}
+	if i.EntityIDHasPrefix != nil {
+		predicates = append(predicates, auditentry.EntityIDHasPrefix(*i.EntityIDHasPrefix))
+	}
+	if i.EntityIDHasSuffix != nil {
+		predicates = append(predicates, auditentry.EntityIDHasSuffix(*i.EntityIDHasSuffix))
+	}
+	if i.EntityIDEqualFold != nil {
+		predicates = append(predicates, auditentry.EntityIDEqualFold(*i.EntityIDEqualFold))
+	}
+	if i.EntityIDContainsFold != nil {
+		predicates = append(predicates, auditentry.EntityIDContainsFold(*i.EntityIDContainsFold))
+	}
+	if i.Operation != nil {
+		predicates = append(predicates, auditentry.OperationEQ(*i.Operation))
+	}
+	if i.OperationNEQ != nil {
+		predicates = append(predicates, auditentry.OperationNEQ(*i.OperationNEQ))
+	}
+	if len(i.OperationIn) > 0 {
+		predicates = append(predicates, auditentry.OperationIn(i.OperationIn...))
+	}
+	if len(i.OperationNotIn) > 0 {
+		predicates = append(predicates, auditentry.OperationNotIn(i.OperationNotIn...))
+	}
+	if i.Action != nil {
+		predicates = append(predicates, auditentry.ActionEQ(*i.Action))
+	}
+	if i.ActionNEQ != nil {
+		predicates = append(predicates, auditentry.ActionNEQ(*i.ActionNEQ))
+	}
+	if len(i.ActionIn) > 0 {
+		predicates = append(predicates, auditentry.ActionIn(i.ActionIn...))
+	}
+	if len(i.ActionNotIn) > 0 {
+		predicates = append(predicates, auditentry.ActionNotIn(i.ActionNotIn...))
+	}
+	if i.ActionGT != nil {
+		predicates = append(predicates, auditentry.ActionGT(*i.ActionGT))
+	}
+	if i.ActionGTE != nil {
+		predicates = append(predicates, auditentry.ActionGTE(*i.ActionGTE))
+	}
+	if i.ActionLT != nil {
+		predicates = append(predicates, auditentry.ActionLT(*i.ActionLT))
+	}
+	if i.ActionLTE != nil {
+		predicates = append(predicates, auditentry.ActionLTE(*i.ActionLTE))
+	}
+	if i.ActionContains != nil {
+		predicates = append(predicates, auditentry.ActionContains(*i.ActionContains))
+	}
+	if i.ActionHasPrefix != nil {
+		predicates = append(predicates, auditentry.ActionHasPrefix(*i.ActionHasPrefix))
+	}
+	if i.ActionHasSuffix != nil {
+		predicates = append(predicates, auditentry.ActionHasSuffix(*i.ActionHasSuffix))
+	}
+	if i.ActionIsNil {
+		predicates = append(predicates, auditentry.ActionIsNil())
+	}
+	if i.ActionNotNil {
+		predicates = append(predicates, auditentry.ActionNotNil())
+	}
+	if i.ActionEqualFold != nil {
+		predicates = append(predicates, auditentry.ActionEqualFold(*i.ActionEqualFold))
+	}
+	if i.ActionContainsFold != nil {
+		predicates = append(predicates, auditentry.ActionContainsFold(*i.ActionContainsFold))
+	}
+	if i.APIOperation != nil {
+		predicates = append(predicates, auditentry.APIOperationEQ(*i.APIOperation))
+	}
+	if i.APIOperationNEQ != nil {
+		predicates = append(predicates, auditentry.APIOperationNEQ(*i.APIOperationNEQ))
+	}
+	if len(i.APIOperationIn) > 0 {
+		predicates = append(predicates, auditentry.APIOperationIn(i.APIOperationIn...))
+	}
+	if len(i.APIOperationNotIn) > 0 {
+		predicates = append(predicates, auditentry.APIOperationNotIn(i.APIOperationNotIn...))
+	}
+	if i.APIOperationGT != nil {
+		predicates = append(predicates, auditentry.APIOperationGT(*i.APIOperationGT))
+	}
+	if i.APIOperationGTE != nil {
+		predicates = append(predicates, auditentry.APIOperationGTE(*i.APIOperationGTE))
+	}
+	if i.APIOperationLT != nil {
+		predicates = append(predicates, auditentry.APIOperationLT(*i.APIOperationLT))
+	}
+	if i.APIOperationLTE != nil {
+		predicates = append(predicates, auditentry.APIOperationLTE(*i.APIOperationLTE))
+	}
+	if i.APIOperationContains != nil {
+		predicates = append(predicates, auditentry.APIOperationContains(*i.APIOperationContains))
+	}
+	if i.APIOperationHasPrefix != nil {
+		predicates = append(predicates, auditentry.APIOperationHasPrefix(*i.APIOperationHasPrefix))
+	}
+	if i.APIOperationHasSuffix != nil {
+		predicates = append(predicates, auditentry.APIOperationHasSuffix(*i.APIOperationHasSuffix))
+	}
+	if i.APIOperationEqualFold != nil {
+		predicates = append(predicates, auditentry.APIOperationEqualFold(*i.APIOperationEqualFold))
+	}
+	if i.APIOperationContainsFold != nil {
+		predicates = append(predicates, auditentry.APIOperationContainsFold(*i.APIOperationContainsFold))
+	}
+	if i.ActorID != nil {
+		predicates = append(predicates, auditentry.ActorIDEQ(*i.ActorID))
+	}
+	if i.ActorIDNEQ != nil {
+		predicates = append(predicates, auditentry.ActorIDNEQ(*i.ActorIDNEQ))
+	}
+	if len(i.ActorIDIn) > 0 {
+		predicates = append(predicates, auditentry.ActorIDIn(i.ActorIDIn...))
+	}
+	if len(i.ActorIDNotIn) > 0 {
+		predicates = append(predicates, auditentry.ActorIDNotIn(i.ActorIDNotIn...))
+	}
+	if i.ActorIDGT != nil {
+		predicates = append(predicates, auditentry.ActorIDGT(*i.ActorIDGT))
+	}
+	if i.ActorIDGTE != nil {
+		predicates = append(predicates, auditentry.ActorIDGTE(*i.ActorIDGTE))
+	}
+	if i.ActorIDLT != nil {
+		predicates = append(predicates, auditentry.ActorIDLT(*i.ActorIDLT))
+	}
+	if i.ActorIDLTE != nil {
+		predicates = append(predicates, auditentry.ActorIDLTE(*i.ActorIDLTE))
+	}
+	if i.ActorIDContains != nil {
+		predicates = append(predicates, auditentry.ActorIDContains(*i.ActorIDContains))
+	}
+	if i.ActorIDHasPrefix != nil {
+		predicates = append(predicates, auditentry.ActorIDHasPrefix(*i.ActorIDHasPrefix))
+	}
+	if i.ActorIDHasSuffix != nil {
+		predicates = append(predicates, auditentry.ActorIDHasSuffix(*i.ActorIDHasSuffix))
+	}
+	if i.ActorIDIsNil {
+		predicates = append(predicates, auditentry.ActorIDIsNil())
+	}
+	if i.ActorIDNotNil {
+		predicates = append(predicates, auditentry.ActorIDNotNil())
+	}
+	if i.ActorIDEqualFold != nil {
+		predicates = append(predicates, auditentry.ActorIDEqualFold(*i.ActorIDEqualFold))
+	}
+	if i.ActorIDContainsFold != nil {
+		predicates = append(predicates, auditentry.ActorIDContainsFold(*i.ActorIDContainsFold))
+	}
+	if i.ActorRole != nil {
+		predicates = append(predicates, auditentry.ActorRoleEQ(*i.ActorRole))
+	}
+	if i.ActorRoleNEQ != nil {
+		predicates = append(predicates, auditentry.ActorRoleNEQ(*i.ActorRoleNEQ))
+	}
+	if len(i.ActorRoleIn) > 0 {
+		predicates = append(predicates, auditentry.ActorRoleIn(i.ActorRoleIn...))
+	}
+	if len(i.ActorRoleNotIn) > 0 {
+		predicates = append(predicates, auditentry.ActorRoleNotIn(i.ActorRoleNotIn...))
+	}
+	if i.ActorRoleGT != nil {
+		predicates = append(predicates, auditentry.ActorRoleGT(*i.ActorRoleGT))
+	}
+	if i.ActorRoleGTE != nil {
+		predicates = append(predicates, auditentry.ActorRoleGTE(*i.ActorRoleGTE))
+	}
+	if i.ActorRoleLT != nil {
+		predicates = append(predicates, auditentry.ActorRoleLT(*i.ActorRoleLT))
+	}
+	if i.ActorRoleLTE != nil {
+		predicates = append(predicates, auditentry.ActorRoleLTE(*i.ActorRoleLTE))
+	}
+	if i.ActorRoleContains != nil {
+		predicates = append(predicates, auditentry.ActorRoleContains(*i.ActorRoleContains))
+	}
+	if i.ActorRoleHasPrefix != nil {
+		predicates = append(predicates, auditentry.ActorRoleHasPrefix(*i.ActorRoleHasPrefix))
+	}
+	if i.ActorRoleHasSuffix != nil {
+		predicates = append(predicates, auditentry.ActorRoleHasSuffix(*i.ActorRoleHasSuffix))
+	}
+	if i.ActorRoleIsNil {
+		predicates = append(predicates, auditentry.ActorRoleIsNil())
+	}
+	if i.ActorRoleNotNil {
+		predicates = append(predicates, auditentry.ActorRoleNotNil())
+	}
+	if i.ActorRoleEqualFold != nil {
+		predicates = append(predicates, auditentry.ActorRoleEqualFold(*i.ActorRoleEqualFold))
+	}
+	if i.ActorRoleContainsFold != nil {
+		predicates = append(predicates, auditentry.ActorRoleContainsFold(*i.ActorRoleContainsFold))
+	}
+
+	if i.HasChanges != nil {
+		p := auditentry.HasChanges()
+		if !*i.HasChanges {
+			p = auditentry.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasChangesWith) > 0 {
+		with := make([]predicate.AuditChange, 0, len(i.HasChangesWith))
+		for _, w := range i.HasChangesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasChangesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, auditentry.HasChangesWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyAuditEntryWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return auditentry.And(predicates...), nil
 	}
 }
 

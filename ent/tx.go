@@ -20,6 +20,10 @@ type Tx struct {
 	AccountAssignment *AccountAssignmentClient
 	// Activity is the client for interacting with the Activity builders.
 	Activity *ActivityClient
+	// AuditChange is the client for interacting with the AuditChange builders.
+	AuditChange *AuditChangeClient
+	// AuditEntry is the client for interacting with the AuditEntry builders.
+	AuditEntry *AuditEntryClient
 	// BusinessReview is the client for interacting with the BusinessReview builders.
 	BusinessReview *BusinessReviewClient
 	// Carrier is the client for interacting with the Carrier builders.
@@ -180,6 +184,8 @@ func (tx *Tx) init() {
 	tx.Account = NewAccountClient(tx.config)
 	tx.AccountAssignment = NewAccountAssignmentClient(tx.config)
 	tx.Activity = NewActivityClient(tx.config)
+	tx.AuditChange = NewAuditChangeClient(tx.config)
+	tx.AuditEntry = NewAuditEntryClient(tx.config)
 	tx.BusinessReview = NewBusinessReviewClient(tx.config)
 	tx.Carrier = NewCarrierClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)

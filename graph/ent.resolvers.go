@@ -49,6 +49,15 @@ func (r *queryResolver) Activities(ctx context.Context, after *entgql.Cursor[str
 		)
 }
 
+// AuditEntries is the resolver for the auditEntries field.
+func (r *queryResolver) AuditEntries(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) (*ent.AuditEntryConnection, error) {
+	return r.client.AuditEntry.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithAuditEntryOrder(orderBy),
+			ent.WithAuditEntryFilter(where.Filter),
+		)
+}
+
 // BusinessReviews is the resolver for the businessReviews field.
 func (r *queryResolver) BusinessReviews(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BusinessReviewOrder, where *ent.BusinessReviewWhereInput) (*ent.BusinessReviewConnection, error) {
 	return r.client.BusinessReview.Query().

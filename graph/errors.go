@@ -82,6 +82,10 @@ func toGQL(ctx context.Context, err error) *gqlerror.Error {
 	if ent.IsConstraintError(err) || isStoreError(err) {
 		return constraintError(ctx, err)
 	}
+	if err.Error() == "introspection disabled" {
+		// gqlgen's own refusal when the Introspection extension turned it off.
+		return withCode(&gqlerror.Error{Message: "introspection is not available to this user"}, fault.Forbidden.Code(), "")
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return withCode(&gqlerror.Error{Message: "the operation took too long"}, fault.Unavailable.Code(), "")
 	}

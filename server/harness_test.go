@@ -271,3 +271,8 @@ func (a *testApp) fails(t testing.TB, query string, vars map[string]any, code, f
 	}
 	return res
 }
+
+// allowCtx is a context in which the test itself writes fixtures, past the privacy rules.
+func allowCtx() context.Context {
+	return privacy.DecisionContext(context.Background(), privacy.Allow)
+}

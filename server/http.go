@@ -45,6 +45,7 @@ func NewGraphQLHandler(client *ent.Client, cfg Config, authn *Authenticator) htt
 	srv.Use(graph.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(graph.PageLimits{Default: cfg.DefaultPage, Max: cfg.MaxPage})
+	srv.Use(graph.AuditOperation{})
 	srv.Use(entgql.Transactioner{TxOpener: client})
 	srv.SetErrorPresenter(graph.PresentError)
 	srv.SetRecoverFunc(graph.Recover)

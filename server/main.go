@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"carrierdesk/ent/privacy"
+	"carrierdesk/internal/audit"
 	"carrierdesk/internal/auth"
 	"carrierdesk/internal/seed"
 )
@@ -157,7 +158,7 @@ func seedIfEmpty(ctx context.Context, db *Database) error {
 		return nil
 	}
 	slog.Info("empty database: loading the demo portfolio")
-	_, err = seed.Run(ctx, db.Client, seed.Options{Scale: 1})
+	_, err = seed.Run(audit.WithoutTrail(ctx), db.Client, seed.Options{Scale: 1})
 	return err
 }
 
@@ -176,7 +177,8 @@ func seedCommand(ctx context.Context, cfg Config, args []string, stderr io.Write
 	}
 	defer db.Close()
 	start := time.Now()
-	sum, err := seed.Run(ctx, db.Client, seed.Options{Scale: *scale, Progress: stderr})
+	// The demo portfolio is a bulk load, not changes anyone made: no audit trail.
+	sum, err := seed.Run(audit.WithoutTrail(ctx), db.Client, seed.Options{Scale: *scale, Progress: stderr})
 	if err != nil {
 		return err
 	}

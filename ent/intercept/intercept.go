@@ -10,6 +10,8 @@ import (
 	"carrierdesk/ent/account"
 	"carrierdesk/ent/accountassignment"
 	"carrierdesk/ent/activity"
+	"carrierdesk/ent/auditchange"
+	"carrierdesk/ent/auditentry"
 	"carrierdesk/ent/businessreview"
 	"carrierdesk/ent/carrier"
 	"carrierdesk/ent/contact"
@@ -163,6 +165,60 @@ func (f TraverseActivity) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ActivityQuery", q)
+}
+
+// The AuditChangeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AuditChangeFunc func(context.Context, *ent.AuditChangeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AuditChangeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AuditChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AuditChangeQuery", q)
+}
+
+// The TraverseAuditChange type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAuditChange func(context.Context, *ent.AuditChangeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAuditChange) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAuditChange) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AuditChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AuditChangeQuery", q)
+}
+
+// The AuditEntryFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AuditEntryFunc func(context.Context, *ent.AuditEntryQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AuditEntryFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AuditEntryQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AuditEntryQuery", q)
+}
+
+// The TraverseAuditEntry type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAuditEntry func(context.Context, *ent.AuditEntryQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAuditEntry) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAuditEntry) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AuditEntryQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AuditEntryQuery", q)
 }
 
 // The BusinessReviewFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -525,6 +581,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AccountAssignmentQuery, predicate.AccountAssignment, accountassignment.OrderOption]{typ: ent.TypeAccountAssignment, tq: q}, nil
 	case *ent.ActivityQuery:
 		return &query[*ent.ActivityQuery, predicate.Activity, activity.OrderOption]{typ: ent.TypeActivity, tq: q}, nil
+	case *ent.AuditChangeQuery:
+		return &query[*ent.AuditChangeQuery, predicate.AuditChange, auditchange.OrderOption]{typ: ent.TypeAuditChange, tq: q}, nil
+	case *ent.AuditEntryQuery:
+		return &query[*ent.AuditEntryQuery, predicate.AuditEntry, auditentry.OrderOption]{typ: ent.TypeAuditEntry, tq: q}, nil
 	case *ent.BusinessReviewQuery:
 		return &query[*ent.BusinessReviewQuery, predicate.BusinessReview, businessreview.OrderOption]{typ: ent.TypeBusinessReview, tq: q}, nil
 	case *ent.CarrierQuery:

@@ -145,6 +145,75 @@ var (
 			},
 		},
 	}
+	// AuditChangesColumns holds the columns for the "audit_changes" table.
+	AuditChangesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 30},
+		{Name: "field", Type: field.TypeString},
+		{Name: "from_value", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "to_value", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "entry_id", Type: field.TypeString, Size: 30},
+	}
+	// AuditChangesTable holds the schema information for the "audit_changes" table.
+	AuditChangesTable = &schema.Table{
+		Name:       "audit_changes",
+		Columns:    AuditChangesColumns,
+		PrimaryKey: []*schema.Column{AuditChangesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "audit_changes_audit_entries_changes",
+				Columns:    []*schema.Column{AuditChangesColumns[4]},
+				RefColumns: []*schema.Column{AuditEntriesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditchange_entry_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditChangesColumns[4]},
+			},
+			{
+				Name:    "auditchange_field",
+				Unique:  false,
+				Columns: []*schema.Column{AuditChangesColumns[1]},
+			},
+		},
+	}
+	// AuditEntriesColumns holds the columns for the "audit_entries" table.
+	AuditEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 30},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "entity_type", Type: field.TypeString},
+		{Name: "entity_id", Type: field.TypeString},
+		{Name: "operation", Type: field.TypeEnum, Enums: []string{"CREATE", "UPDATE", "DELETE"}},
+		{Name: "action", Type: field.TypeString, Nullable: true},
+		{Name: "api_operation", Type: field.TypeString},
+		{Name: "actor_id", Type: field.TypeString, Nullable: true},
+		{Name: "actor_role", Type: field.TypeString, Nullable: true},
+	}
+	// AuditEntriesTable holds the schema information for the "audit_entries" table.
+	AuditEntriesTable = &schema.Table{
+		Name:       "audit_entries",
+		Columns:    AuditEntriesColumns,
+		PrimaryKey: []*schema.Column{AuditEntriesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditentry_entity_type_entity_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[2], AuditEntriesColumns[3], AuditEntriesColumns[1]},
+			},
+			{
+				Name:    "auditentry_actor_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[7], AuditEntriesColumns[1]},
+			},
+			{
+				Name:    "auditentry_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[1]},
+			},
+		},
+	}
 	// BusinessReviewsColumns holds the columns for the "business_reviews" table.
 	BusinessReviewsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 30},
@@ -805,6 +874,8 @@ var (
 		AccountsTable,
 		AccountAssignmentsTable,
 		ActivitiesTable,
+		AuditChangesTable,
+		AuditEntriesTable,
 		BusinessReviewsTable,
 		CarriersTable,
 		ContactsTable,
@@ -831,6 +902,7 @@ func init() {
 	}
 	ActivitiesTable.ForeignKeys[0].RefTable = AccountsTable
 	ActivitiesTable.ForeignKeys[1].RefTable = RepsTable
+	AuditChangesTable.ForeignKeys[0].RefTable = AuditEntriesTable
 	BusinessReviewsTable.ForeignKeys[0].RefTable = AccountsTable
 	ContactsTable.ForeignKeys[0].RefTable = CarriersTable
 	ContractsTable.ForeignKeys[0].RefTable = AccountsTable

@@ -15,6 +15,12 @@ type AccountAssignment func(*sql.Selector)
 // Activity is the predicate function for activity builders.
 type Activity func(*sql.Selector)
 
+// AuditChange is the predicate function for auditchange builders.
+type AuditChange func(*sql.Selector)
+
+// AuditEntry is the predicate function for auditentry builders.
+type AuditEntry func(*sql.Selector)
+
 // BusinessReview is the predicate function for businessreview builders.
 type BusinessReview func(*sql.Selector)
 

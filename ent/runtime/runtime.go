@@ -6,6 +6,8 @@ import (
 	"carrierdesk/ent/account"
 	"carrierdesk/ent/accountassignment"
 	"carrierdesk/ent/activity"
+	"carrierdesk/ent/auditchange"
+	"carrierdesk/ent/auditentry"
 	"carrierdesk/ent/businessreview"
 	"carrierdesk/ent/carrier"
 	"carrierdesk/ent/contact"
@@ -42,9 +44,11 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	accountMixinHooks0 := accountMixin[0].Hooks()
+	accountMixinHooks2 := accountMixin[2].Hooks()
 
-	account.Hooks[1] = accountMixinHooks0[0]
+	account.Hooks[1] = accountMixinHooks2[0]
+
+	account.Hooks[2] = accountMixinHooks2[1]
 	accountMixinFields0 := accountMixin[0].Fields()
 	_ = accountMixinFields0
 	accountMixinFields1 := accountMixin[1].Fields()
@@ -147,12 +151,14 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	accountassignmentMixinHooks0 := accountassignmentMixin[0].Hooks()
+	accountassignmentMixinHooks2 := accountassignmentMixin[2].Hooks()
 	accountassignmentHooks := schema.AccountAssignment{}.Hooks()
 
-	accountassignment.Hooks[1] = accountassignmentMixinHooks0[0]
+	accountassignment.Hooks[1] = accountassignmentMixinHooks2[0]
 
-	accountassignment.Hooks[2] = accountassignmentHooks[0]
+	accountassignment.Hooks[2] = accountassignmentMixinHooks2[1]
+
+	accountassignment.Hooks[3] = accountassignmentHooks[0]
 	accountassignmentMixinFields0 := accountassignmentMixin[0].Fields()
 	_ = accountassignmentMixinFields0
 	accountassignmentMixinFields1 := accountassignmentMixin[1].Fields()
@@ -203,9 +209,11 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	activityMixinHooks0 := activityMixin[0].Hooks()
+	activityMixinHooks2 := activityMixin[2].Hooks()
 
-	activity.Hooks[1] = activityMixinHooks0[0]
+	activity.Hooks[1] = activityMixinHooks2[0]
+
+	activity.Hooks[2] = activityMixinHooks2[1]
 	activityMixinFields0 := activityMixin[0].Fields()
 	_ = activityMixinFields0
 	activityMixinFields1 := activityMixin[1].Fields()
@@ -264,6 +272,78 @@ func init() {
 			return nil
 		}
 	}()
+	auditchangeMixin := schema.AuditChange{}.Mixin()
+	auditchange.Policy = privacy.NewPolicies(schema.AuditChange{})
+	auditchange.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditchange.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditchangeMixinFields0 := auditchangeMixin[0].Fields()
+	_ = auditchangeMixinFields0
+	auditchangeFields := schema.AuditChange{}.Fields()
+	_ = auditchangeFields
+	// auditchangeDescID is the schema descriptor for id field.
+	auditchangeDescID := auditchangeMixinFields0[0].Descriptor()
+	// auditchange.DefaultID holds the default value on creation for the id field.
+	auditchange.DefaultID = auditchangeDescID.Default.(func() string)
+	// auditchange.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	auditchange.IDValidator = func() func(string) error {
+		validators := auditchangeDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	auditentryMixin := schema.AuditEntry{}.Mixin()
+	auditentry.Policy = privacy.NewPolicies(schema.AuditEntry{})
+	auditentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditentry.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditentryMixinFields0 := auditentryMixin[0].Fields()
+	_ = auditentryMixinFields0
+	auditentryFields := schema.AuditEntry{}.Fields()
+	_ = auditentryFields
+	// auditentryDescCreatedAt is the schema descriptor for created_at field.
+	auditentryDescCreatedAt := auditentryFields[0].Descriptor()
+	// auditentry.DefaultCreatedAt holds the default value on creation for the created_at field.
+	auditentry.DefaultCreatedAt = auditentryDescCreatedAt.Default.(func() time.Time)
+	// auditentryDescID is the schema descriptor for id field.
+	auditentryDescID := auditentryMixinFields0[0].Descriptor()
+	// auditentry.DefaultID holds the default value on creation for the id field.
+	auditentry.DefaultID = auditentryDescID.Default.(func() string)
+	// auditentry.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	auditentry.IDValidator = func() func(string) error {
+		validators := auditentryDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	businessreviewMixin := schema.BusinessReview{}.Mixin()
 	businessreview.Policy = privacy.NewPolicies(schema.BusinessReview{})
 	businessreview.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -274,9 +354,11 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	businessreviewMixinHooks0 := businessreviewMixin[0].Hooks()
+	businessreviewMixinHooks2 := businessreviewMixin[2].Hooks()
 
-	businessreview.Hooks[1] = businessreviewMixinHooks0[0]
+	businessreview.Hooks[1] = businessreviewMixinHooks2[0]
+
+	businessreview.Hooks[2] = businessreviewMixinHooks2[1]
 	businessreviewMixinFields0 := businessreviewMixin[0].Fields()
 	_ = businessreviewMixinFields0
 	businessreviewMixinFields1 := businessreviewMixin[1].Fields()
@@ -335,9 +417,11 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	carrierMixinHooks0 := carrierMixin[0].Hooks()
+	carrierMixinHooks2 := carrierMixin[2].Hooks()
 
-	carrier.Hooks[1] = carrierMixinHooks0[0]
+	carrier.Hooks[1] = carrierMixinHooks2[0]
+
+	carrier.Hooks[2] = carrierMixinHooks2[1]
 	carrierMixinFields0 := carrierMixin[0].Fields()
 	_ = carrierMixinFields0
 	carrierMixinFields1 := carrierMixin[1].Fields()
@@ -410,9 +494,11 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	contactMixinHooks0 := contactMixin[0].Hooks()
+	contactMixinHooks2 := contactMixin[2].Hooks()
 
-	contact.Hooks[1] = contactMixinHooks0[0]
+	contact.Hooks[1] = contactMixinHooks2[0]
+
+	contact.Hooks[2] = contactMixinHooks2[1]
 	contactMixinFields0 := contactMixin[0].Fields()
 	_ = contactMixinFields0
 	contactMixinFields1 := contactMixin[1].Fields()
@@ -507,14 +593,16 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	contractMixinHooks0 := contractMixin[0].Hooks()
+	contractMixinHooks2 := contractMixin[2].Hooks()
 	contractHooks := schema.Contract{}.Hooks()
 
-	contract.Hooks[1] = contractMixinHooks0[0]
+	contract.Hooks[1] = contractMixinHooks2[0]
 
-	contract.Hooks[2] = contractHooks[0]
+	contract.Hooks[2] = contractMixinHooks2[1]
 
-	contract.Hooks[3] = contractHooks[1]
+	contract.Hooks[3] = contractHooks[0]
+
+	contract.Hooks[4] = contractHooks[1]
 	contractMixinFields0 := contractMixin[0].Fields()
 	_ = contractMixinFields0
 	contractMixinFields1 := contractMixin[1].Fields()
@@ -611,12 +699,14 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	escalationMixinHooks0 := escalationMixin[0].Hooks()
+	escalationMixinHooks2 := escalationMixin[2].Hooks()
 	escalationHooks := schema.Escalation{}.Hooks()
 
-	escalation.Hooks[1] = escalationMixinHooks0[0]
+	escalation.Hooks[1] = escalationMixinHooks2[0]
 
-	escalation.Hooks[2] = escalationHooks[0]
+	escalation.Hooks[2] = escalationMixinHooks2[1]
+
+	escalation.Hooks[3] = escalationHooks[0]
 	escalationMixinFields0 := escalationMixin[0].Fields()
 	_ = escalationMixinFields0
 	escalationMixinFields1 := escalationMixin[1].Fields()
@@ -685,9 +775,11 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	escalationeventMixinHooks0 := escalationeventMixin[0].Hooks()
+	escalationeventMixinHooks2 := escalationeventMixin[2].Hooks()
 
-	escalationevent.Hooks[1] = escalationeventMixinHooks0[0]
+	escalationevent.Hooks[1] = escalationeventMixinHooks2[0]
+
+	escalationevent.Hooks[2] = escalationeventMixinHooks2[1]
 	escalationeventMixinFields0 := escalationeventMixin[0].Fields()
 	_ = escalationeventMixinFields0
 	escalationeventMixinFields1 := escalationeventMixin[1].Fields()
@@ -750,14 +842,16 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	orderMixinHooks0 := orderMixin[0].Hooks()
+	orderMixinHooks2 := orderMixin[2].Hooks()
 	orderHooks := schema.Order{}.Hooks()
 
-	order.Hooks[1] = orderMixinHooks0[0]
+	order.Hooks[1] = orderMixinHooks2[0]
 
-	order.Hooks[2] = orderHooks[0]
+	order.Hooks[2] = orderMixinHooks2[1]
 
-	order.Hooks[3] = orderHooks[1]
+	order.Hooks[3] = orderHooks[0]
+
+	order.Hooks[4] = orderHooks[1]
 	orderMixinFields0 := orderMixin[0].Fields()
 	_ = orderMixinFields0
 	orderMixinFields1 := orderMixin[1].Fields()
@@ -833,12 +927,14 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	quoteMixinHooks0 := quoteMixin[0].Hooks()
+	quoteMixinHooks2 := quoteMixin[2].Hooks()
 	quoteHooks := schema.Quote{}.Hooks()
 
-	quote.Hooks[1] = quoteMixinHooks0[0]
+	quote.Hooks[1] = quoteMixinHooks2[0]
 
-	quote.Hooks[2] = quoteHooks[0]
+	quote.Hooks[2] = quoteMixinHooks2[1]
+
+	quote.Hooks[3] = quoteHooks[0]
 	quoteMixinFields0 := quoteMixin[0].Fields()
 	_ = quoteMixinFields0
 	quoteMixinFields1 := quoteMixin[1].Fields()
@@ -925,12 +1021,14 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	quotelineitemMixinHooks0 := quotelineitemMixin[0].Hooks()
+	quotelineitemMixinHooks2 := quotelineitemMixin[2].Hooks()
 	quotelineitemHooks := schema.QuoteLineItem{}.Hooks()
 
-	quotelineitem.Hooks[1] = quotelineitemMixinHooks0[0]
+	quotelineitem.Hooks[1] = quotelineitemMixinHooks2[0]
 
-	quotelineitem.Hooks[2] = quotelineitemHooks[0]
+	quotelineitem.Hooks[2] = quotelineitemMixinHooks2[1]
+
+	quotelineitem.Hooks[3] = quotelineitemHooks[0]
 	quotelineitemMixinFields0 := quotelineitemMixin[0].Fields()
 	_ = quotelineitemMixinFields0
 	quotelineitemMixinFields1 := quotelineitemMixin[1].Fields()
@@ -1027,12 +1125,14 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	rfpMixinHooks0 := rfpMixin[0].Hooks()
+	rfpMixinHooks2 := rfpMixin[2].Hooks()
 	rfpHooks := schema.RFP{}.Hooks()
 
-	rfp.Hooks[1] = rfpMixinHooks0[0]
+	rfp.Hooks[1] = rfpMixinHooks2[0]
 
-	rfp.Hooks[2] = rfpHooks[0]
+	rfp.Hooks[2] = rfpMixinHooks2[1]
+
+	rfp.Hooks[3] = rfpHooks[0]
 	rfpMixinFields0 := rfpMixin[0].Fields()
 	_ = rfpMixinFields0
 	rfpMixinFields1 := rfpMixin[1].Fields()
@@ -1103,9 +1203,11 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	repMixinHooks0 := repMixin[0].Hooks()
+	repMixinHooks2 := repMixin[2].Hooks()
 
-	rep.Hooks[1] = repMixinHooks0[0]
+	rep.Hooks[1] = repMixinHooks2[0]
+
+	rep.Hooks[2] = repMixinHooks2[1]
 	repMixinFields0 := repMixin[0].Fields()
 	_ = repMixinFields0
 	repMixinFields1 := repMixin[1].Fields()
@@ -1200,9 +1302,11 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	specialpricingrequestMixinHooks0 := specialpricingrequestMixin[0].Hooks()
+	specialpricingrequestMixinHooks2 := specialpricingrequestMixin[2].Hooks()
 
-	specialpricingrequest.Hooks[1] = specialpricingrequestMixinHooks0[0]
+	specialpricingrequest.Hooks[1] = specialpricingrequestMixinHooks2[0]
+
+	specialpricingrequest.Hooks[2] = specialpricingrequestMixinHooks2[1]
 	specialpricingrequestMixinFields0 := specialpricingrequestMixin[0].Fields()
 	_ = specialpricingrequestMixinFields0
 	specialpricingrequestMixinFields1 := specialpricingrequestMixin[1].Fields()
@@ -1279,9 +1383,11 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	teamMixinHooks0 := teamMixin[0].Hooks()
+	teamMixinHooks2 := teamMixin[2].Hooks()
 
-	team.Hooks[1] = teamMixinHooks0[0]
+	team.Hooks[1] = teamMixinHooks2[0]
+
+	team.Hooks[2] = teamMixinHooks2[1]
 	teamMixinFields0 := teamMixin[0].Fields()
 	_ = teamMixinFields0
 	teamMixinFields1 := teamMixin[1].Fields()

@@ -33,8 +33,12 @@ func (m idMixin) Fields() []ent.Field {
 // which is what PostgreSQL keeps, so a value read back equals the value written.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
-// Hooks of every entity: foreign keys must name visible records of the right type.
-func (idMixin) Hooks() []ent.Hook { return []ent.Hook{referencesExist} }
+// trackedMixin gives an entity the hooks every client-editable entity has:
+// foreign keys must name visible records of the right type, and every change
+// lands in the audit trail.
+type trackedMixin struct{ mixin.Schema }
+
+func (trackedMixin) Hooks() []ent.Hook { return []ent.Hook{referencesExist, auditTrail} }
 
 // timeMixin records when a row was created and last updated.
 type timeMixin struct{ mixin.Schema }
@@ -62,7 +66,7 @@ func (timeMixin) Fields() []ent.Field {
 
 // base is the mixin list every entity starts from.
 func base(typ string) []ent.Mixin {
-	return []ent.Mixin{idMixin{typ: typ}, timeMixin{}}
+	return []ent.Mixin{idMixin{typ: typ}, timeMixin{}, trackedMixin{}}
 }
 
 // api annotates an entity for the GraphQL API: a description, a Relay connection

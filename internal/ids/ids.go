@@ -33,6 +33,7 @@ var prefixes = map[string]string{
 	"Escalation":            "esc",
 	"EscalationEvent":       "eev",
 	"AuditEntry":            "aud",
+	"AuditChange":           "auc",
 }
 
 var types = func() map[string]string {

@@ -97,3 +97,22 @@ func (a *Amount) UnmarshalGQL(v any) error {
 	*a = p
 	return nil
 }
+
+// MarshalJSON writes the amount as a decimal string, as the API does.
+func (a Amount) MarshalJSON() ([]byte, error) {
+	return []byte(strconv.Quote(a.String())), nil
+}
+
+// UnmarshalJSON reads a decimal string.
+func (a *Amount) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return fmt.Errorf("%w, not %s", ErrSyntax, b)
+	}
+	p, err := Parse(s)
+	if err != nil {
+		return err
+	}
+	*a = p
+	return nil
+}

@@ -220,3 +220,19 @@ func EscalationEventScope(v *viewer.Viewer) []predicate.EscalationEvent {
 		return []predicate.EscalationEvent{escalationevent.HasEscalationWith(EscalationScope(v)...)}
 	}
 }
+
+// AuditEntryScope: the audit trail is for admins and managers.
+func AuditEntryScope(v *viewer.Viewer) []predicate.AuditEntry {
+	if v.Is(enum.RoleAdmin, enum.RoleManager) {
+		return nil
+	}
+	return []predicate.AuditEntry{nothing}
+}
+
+// AuditChangeScope: as the entries.
+func AuditChangeScope(v *viewer.Viewer) []predicate.AuditChange {
+	if v.Is(enum.RoleAdmin, enum.RoleManager) {
+		return nil
+	}
+	return []predicate.AuditChange{nothing}
+}

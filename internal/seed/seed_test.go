@@ -105,7 +105,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("first run: %v", err)
 	}
-	t.Logf("scale 1: %s", first)
+	t.Logf("scale 1:\n%s", progress.String())
 	if first.Skipped {
 		t.Fatal("first run was skipped on an empty database")
 	}
