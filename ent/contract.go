@@ -57,6 +57,8 @@ type Contract struct {
 	QuoteID *string `json:"quote_id,omitempty"`
 	// The contract this one renews.
 	RenewalOfID *string `json:"renewal_of_id,omitempty"`
+	// Why the last workflow action was taken, such as a rejection reason.
+	StatusNote string `json:"status_note,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContractQuery when eager-loading is set.
 	Edges        ContractEdges `json:"edges"`
@@ -159,7 +161,7 @@ func (*Contract) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case contract.FieldTermMonths, contract.FieldMrc, contract.FieldNrc, contract.FieldTcv, contract.FieldNoticeDays:
 			values[i] = new(sql.NullInt64)
-		case contract.FieldID, contract.FieldAccountID, contract.FieldKind, contract.FieldTitle, contract.FieldStatus, contract.FieldMasterID, contract.FieldQuoteID, contract.FieldRenewalOfID:
+		case contract.FieldID, contract.FieldAccountID, contract.FieldKind, contract.FieldTitle, contract.FieldStatus, contract.FieldMasterID, contract.FieldQuoteID, contract.FieldRenewalOfID, contract.FieldStatusNote:
 			values[i] = new(sql.NullString)
 		case contract.FieldCreatedAt, contract.FieldUpdatedAt, contract.FieldStartDate, contract.FieldEndDate:
 			values[i] = new(sql.NullTime)
@@ -295,6 +297,12 @@ func (_m *Contract) assignValues(columns []string, values []any) error {
 				_m.RenewalOfID = new(string)
 				*_m.RenewalOfID = value.String
 			}
+		case contract.FieldStatusNote:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field status_note", values[i])
+			} else if value.Valid {
+				_m.StatusNote = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -420,6 +428,9 @@ func (_m *Contract) String() string {
 		builder.WriteString("renewal_of_id=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("status_note=")
+	builder.WriteString(_m.StatusNote)
 	builder.WriteByte(')')
 	return builder.String()
 }

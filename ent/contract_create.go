@@ -222,6 +222,20 @@ func (_c *ContractCreate) SetNillableRenewalOfID(v *string) *ContractCreate {
 	return _c
 }
 
+// SetStatusNote sets the "status_note" field.
+func (_c *ContractCreate) SetStatusNote(v string) *ContractCreate {
+	_c.mutation.SetStatusNote(v)
+	return _c
+}
+
+// SetNillableStatusNote sets the "status_note" field if the given value is not nil.
+func (_c *ContractCreate) SetNillableStatusNote(v *string) *ContractCreate {
+	if v != nil {
+		_c.SetStatusNote(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ContractCreate) SetID(v string) *ContractCreate {
 	_c.mutation.SetID(v)
@@ -457,6 +471,11 @@ func (_c *ContractCreate) check() error {
 	if _, ok := _c.mutation.CoTermed(); !ok {
 		return &ValidationError{Name: "co_termed", err: errors.New(`ent: missing required field "Contract.co_termed"`)}
 	}
+	if v, ok := _c.mutation.StatusNote(); ok {
+		if err := contract.StatusNoteValidator(v); err != nil {
+			return &ValidationError{Name: "status_note", err: fmt.Errorf(`ent: validator failed for field "Contract.status_note": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := contract.IDValidator(v); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "Contract.id": %w`, err)}
@@ -556,6 +575,10 @@ func (_c *ContractCreate) createSpec() (*Contract, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.CoTermed(); ok {
 		_spec.SetField(contract.FieldCoTermed, field.TypeBool, value)
 		_node.CoTermed = value
+	}
+	if value, ok := _c.mutation.StatusNote(); ok {
+		_spec.SetField(contract.FieldStatusNote, field.TypeString, value)
+		_node.StatusNote = value
 	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -949,6 +972,24 @@ func (u *ContractUpsert) ClearRenewalOfID() *ContractUpsert {
 	return u
 }
 
+// SetStatusNote sets the "status_note" field.
+func (u *ContractUpsert) SetStatusNote(v string) *ContractUpsert {
+	u.Set(contract.FieldStatusNote, v)
+	return u
+}
+
+// UpdateStatusNote sets the "status_note" field to the value that was provided on create.
+func (u *ContractUpsert) UpdateStatusNote() *ContractUpsert {
+	u.SetExcluded(contract.FieldStatusNote)
+	return u
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (u *ContractUpsert) ClearStatusNote() *ContractUpsert {
+	u.SetNull(contract.FieldStatusNote)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1280,6 +1321,27 @@ func (u *ContractUpsertOne) UpdateRenewalOfID() *ContractUpsertOne {
 func (u *ContractUpsertOne) ClearRenewalOfID() *ContractUpsertOne {
 	return u.Update(func(s *ContractUpsert) {
 		s.ClearRenewalOfID()
+	})
+}
+
+// SetStatusNote sets the "status_note" field.
+func (u *ContractUpsertOne) SetStatusNote(v string) *ContractUpsertOne {
+	return u.Update(func(s *ContractUpsert) {
+		s.SetStatusNote(v)
+	})
+}
+
+// UpdateStatusNote sets the "status_note" field to the value that was provided on create.
+func (u *ContractUpsertOne) UpdateStatusNote() *ContractUpsertOne {
+	return u.Update(func(s *ContractUpsert) {
+		s.UpdateStatusNote()
+	})
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (u *ContractUpsertOne) ClearStatusNote() *ContractUpsertOne {
+	return u.Update(func(s *ContractUpsert) {
+		s.ClearStatusNote()
 	})
 }
 
@@ -1781,6 +1843,27 @@ func (u *ContractUpsertBulk) UpdateRenewalOfID() *ContractUpsertBulk {
 func (u *ContractUpsertBulk) ClearRenewalOfID() *ContractUpsertBulk {
 	return u.Update(func(s *ContractUpsert) {
 		s.ClearRenewalOfID()
+	})
+}
+
+// SetStatusNote sets the "status_note" field.
+func (u *ContractUpsertBulk) SetStatusNote(v string) *ContractUpsertBulk {
+	return u.Update(func(s *ContractUpsert) {
+		s.SetStatusNote(v)
+	})
+}
+
+// UpdateStatusNote sets the "status_note" field to the value that was provided on create.
+func (u *ContractUpsertBulk) UpdateStatusNote() *ContractUpsertBulk {
+	return u.Update(func(s *ContractUpsert) {
+		s.UpdateStatusNote()
+	})
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (u *ContractUpsertBulk) ClearStatusNote() *ContractUpsertBulk {
+	return u.Update(func(s *ContractUpsert) {
+		s.ClearStatusNote()
 	})
 }
 

@@ -300,6 +300,26 @@ func (_u *ContractUpdate) ClearRenewalOfID() *ContractUpdate {
 	return _u
 }
 
+// SetStatusNote sets the "status_note" field.
+func (_u *ContractUpdate) SetStatusNote(v string) *ContractUpdate {
+	_u.mutation.SetStatusNote(v)
+	return _u
+}
+
+// SetNillableStatusNote sets the "status_note" field if the given value is not nil.
+func (_u *ContractUpdate) SetNillableStatusNote(v *string) *ContractUpdate {
+	if v != nil {
+		_u.SetStatusNote(*v)
+	}
+	return _u
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (_u *ContractUpdate) ClearStatusNote() *ContractUpdate {
+	_u.mutation.ClearStatusNote()
+	return _u
+}
+
 // SetMaster sets the "master" edge to the Contract entity.
 func (_u *ContractUpdate) SetMaster(v *Contract) *ContractUpdate {
 	return _u.SetMasterID(v.ID)
@@ -478,6 +498,11 @@ func (_u *ContractUpdate) check() error {
 			return &ValidationError{Name: "notice_days", err: fmt.Errorf(`ent: validator failed for field "Contract.notice_days": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.StatusNote(); ok {
+		if err := contract.StatusNoteValidator(v); err != nil {
+			return &ValidationError{Name: "status_note", err: fmt.Errorf(`ent: validator failed for field "Contract.status_note": %w`, err)}
+		}
+	}
 	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contract.account"`)
 	}
@@ -555,6 +580,12 @@ func (_u *ContractUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.CoTermed(); ok {
 		_spec.SetField(contract.FieldCoTermed, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.StatusNote(); ok {
+		_spec.SetField(contract.FieldStatusNote, field.TypeString, value)
+	}
+	if _u.mutation.StatusNoteCleared() {
+		_spec.ClearField(contract.FieldStatusNote, field.TypeString)
 	}
 	if _u.mutation.MasterCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1008,6 +1039,26 @@ func (_u *ContractUpdateOne) ClearRenewalOfID() *ContractUpdateOne {
 	return _u
 }
 
+// SetStatusNote sets the "status_note" field.
+func (_u *ContractUpdateOne) SetStatusNote(v string) *ContractUpdateOne {
+	_u.mutation.SetStatusNote(v)
+	return _u
+}
+
+// SetNillableStatusNote sets the "status_note" field if the given value is not nil.
+func (_u *ContractUpdateOne) SetNillableStatusNote(v *string) *ContractUpdateOne {
+	if v != nil {
+		_u.SetStatusNote(*v)
+	}
+	return _u
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (_u *ContractUpdateOne) ClearStatusNote() *ContractUpdateOne {
+	_u.mutation.ClearStatusNote()
+	return _u
+}
+
 // SetMaster sets the "master" edge to the Contract entity.
 func (_u *ContractUpdateOne) SetMaster(v *Contract) *ContractUpdateOne {
 	return _u.SetMasterID(v.ID)
@@ -1199,6 +1250,11 @@ func (_u *ContractUpdateOne) check() error {
 			return &ValidationError{Name: "notice_days", err: fmt.Errorf(`ent: validator failed for field "Contract.notice_days": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.StatusNote(); ok {
+		if err := contract.StatusNoteValidator(v); err != nil {
+			return &ValidationError{Name: "status_note", err: fmt.Errorf(`ent: validator failed for field "Contract.status_note": %w`, err)}
+		}
+	}
 	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contract.account"`)
 	}
@@ -1293,6 +1349,12 @@ func (_u *ContractUpdateOne) sqlSave(ctx context.Context) (_node *Contract, err 
 	}
 	if value, ok := _u.mutation.CoTermed(); ok {
 		_spec.SetField(contract.FieldCoTermed, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.StatusNote(); ok {
+		_spec.SetField(contract.FieldStatusNote, field.TypeString, value)
+	}
+	if _u.mutation.StatusNoteCleared() {
+		_spec.ClearField(contract.FieldStatusNote, field.TypeString)
 	}
 	if _u.mutation.MasterCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -37,6 +37,33 @@ func scopeRelationFilters(_ *gen.Graph, s *ast.Schema) error {
 	return nil
 }
 
+// guardInternalFilters puts @internal on the filter fields of internal fields
+// (capex, capexGT, irrIsNil, ...), so that a carrier cannot learn by filtering
+// what it may not read.
+func guardInternalFilters(_ *gen.Graph, s *ast.Schema) error {
+	for name, def := range s.Types {
+		if def.Kind != ast.Object {
+			continue
+		}
+		where := s.Types[name+"WhereInput"]
+		if where == nil {
+			continue
+		}
+		for _, f := range def.Fields {
+			if f.Directives.ForName("internal") == nil {
+				continue
+			}
+			for _, w := range where.Fields {
+				rest, ok := strings.CutPrefix(w.Name, f.Name)
+				if ok && (rest == "" || rest[0] >= 'A' && rest[0] <= 'Z') && w.Directives.ForName("internal") == nil {
+					w.Directives = append(w.Directives, &ast.Directive{Name: "internal", Location: ast.LocationInputFieldDefinition})
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // describeGenerated gives every type, field, argument and enum value of the
 // generated GraphQL schema a description, so that a client browsing the
 // schema never meets an undocumented name. Descriptions written on the ent

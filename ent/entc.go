@@ -19,7 +19,7 @@ func main() {
 		entgql.WithSchemaPath("ent.graphql"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(false),
-		entgql.WithSchemaHook(describeGenerated, scopeRelationFilters),
+		entgql.WithSchemaHook(describeGenerated, scopeRelationFilters, guardInternalFilters),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)

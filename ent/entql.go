@@ -227,6 +227,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contract.FieldCoTermed:    {Type: field.TypeBool, Column: contract.FieldCoTermed},
 			contract.FieldQuoteID:     {Type: field.TypeString, Column: contract.FieldQuoteID},
 			contract.FieldRenewalOfID: {Type: field.TypeString, Column: contract.FieldRenewalOfID},
+			contract.FieldStatusNote:  {Type: field.TypeString, Column: contract.FieldStatusNote},
 		},
 	}
 	graph.Nodes[9] = &sqlgraph.Node{
@@ -240,23 +241,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Escalation",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			escalation.FieldCreatedAt:         {Type: field.TypeTime, Column: escalation.FieldCreatedAt},
-			escalation.FieldUpdatedAt:         {Type: field.TypeTime, Column: escalation.FieldUpdatedAt},
-			escalation.FieldAccountID:         {Type: field.TypeString, Column: escalation.FieldAccountID},
-			escalation.FieldTitle:             {Type: field.TypeString, Column: escalation.FieldTitle},
-			escalation.FieldDescription:       {Type: field.TypeString, Column: escalation.FieldDescription},
-			escalation.FieldCategory:          {Type: field.TypeEnum, Column: escalation.FieldCategory},
-			escalation.FieldSeverity:          {Type: field.TypeEnum, Column: escalation.FieldSeverity},
-			escalation.FieldStatus:            {Type: field.TypeEnum, Column: escalation.FieldStatus},
-			escalation.FieldLevel:             {Type: field.TypeEnum, Column: escalation.FieldLevel},
-			escalation.FieldOwnerID:           {Type: field.TypeString, Column: escalation.FieldOwnerID},
-			escalation.FieldRaisedByRepID:     {Type: field.TypeString, Column: escalation.FieldRaisedByRepID},
-			escalation.FieldRaisedByContactID: {Type: field.TypeString, Column: escalation.FieldRaisedByContactID},
-			escalation.FieldResponseDueAt:     {Type: field.TypeTime, Column: escalation.FieldResponseDueAt},
-			escalation.FieldResolutionDueAt:   {Type: field.TypeTime, Column: escalation.FieldResolutionDueAt},
-			escalation.FieldAcknowledgedAt:    {Type: field.TypeTime, Column: escalation.FieldAcknowledgedAt},
-			escalation.FieldResolvedAt:        {Type: field.TypeTime, Column: escalation.FieldResolvedAt},
-			escalation.FieldClosedAt:          {Type: field.TypeTime, Column: escalation.FieldClosedAt},
+			escalation.FieldCreatedAt:            {Type: field.TypeTime, Column: escalation.FieldCreatedAt},
+			escalation.FieldUpdatedAt:            {Type: field.TypeTime, Column: escalation.FieldUpdatedAt},
+			escalation.FieldAccountID:            {Type: field.TypeString, Column: escalation.FieldAccountID},
+			escalation.FieldTitle:                {Type: field.TypeString, Column: escalation.FieldTitle},
+			escalation.FieldDescription:          {Type: field.TypeString, Column: escalation.FieldDescription},
+			escalation.FieldCategory:             {Type: field.TypeEnum, Column: escalation.FieldCategory},
+			escalation.FieldSeverity:             {Type: field.TypeEnum, Column: escalation.FieldSeverity},
+			escalation.FieldStatus:               {Type: field.TypeEnum, Column: escalation.FieldStatus},
+			escalation.FieldLevel:                {Type: field.TypeEnum, Column: escalation.FieldLevel},
+			escalation.FieldOwnerID:              {Type: field.TypeString, Column: escalation.FieldOwnerID},
+			escalation.FieldRaisedByRepID:        {Type: field.TypeString, Column: escalation.FieldRaisedByRepID},
+			escalation.FieldRaisedByContactID:    {Type: field.TypeString, Column: escalation.FieldRaisedByContactID},
+			escalation.FieldResponseDueAt:        {Type: field.TypeTime, Column: escalation.FieldResponseDueAt},
+			escalation.FieldResolutionDueAt:      {Type: field.TypeTime, Column: escalation.FieldResolutionDueAt},
+			escalation.FieldAcknowledgedAt:       {Type: field.TypeTime, Column: escalation.FieldAcknowledgedAt},
+			escalation.FieldResolvedAt:           {Type: field.TypeTime, Column: escalation.FieldResolvedAt},
+			escalation.FieldClosedAt:             {Type: field.TypeTime, Column: escalation.FieldClosedAt},
+			escalation.FieldPausedAt:             {Type: field.TypeTime, Column: escalation.FieldPausedAt},
+			escalation.FieldResponseBreachedAt:   {Type: field.TypeTime, Column: escalation.FieldResponseBreachedAt},
+			escalation.FieldResolutionBreachedAt: {Type: field.TypeTime, Column: escalation.FieldResolutionBreachedAt},
 		},
 	}
 	graph.Nodes[10] = &sqlgraph.Node{
@@ -307,6 +311,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldCircuitID:        {Type: field.TypeString, Column: order.FieldCircuitID},
 			order.FieldTnCount:          {Type: field.TypeInt, Column: order.FieldTnCount},
 			order.FieldQuoteID:          {Type: field.TypeString, Column: order.FieldQuoteID},
+			order.FieldStatusNote:       {Type: field.TypeString, Column: order.FieldStatusNote},
 		},
 	}
 	graph.Nodes[12] = &sqlgraph.Node{
@@ -320,21 +325,33 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Quote",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			quote.FieldCreatedAt:  {Type: field.TypeTime, Column: quote.FieldCreatedAt},
-			quote.FieldUpdatedAt:  {Type: field.TypeTime, Column: quote.FieldUpdatedAt},
-			quote.FieldAccountID:  {Type: field.TypeString, Column: quote.FieldAccountID},
-			quote.FieldTitle:      {Type: field.TypeString, Column: quote.FieldTitle},
-			quote.FieldStatus:     {Type: field.TypeEnum, Column: quote.FieldStatus},
-			quote.FieldTermMonths: {Type: field.TypeInt, Column: quote.FieldTermMonths},
-			quote.FieldCurrency:   {Type: field.TypeString, Column: quote.FieldCurrency},
-			quote.FieldMrc:        {Type: field.TypeInt64, Column: quote.FieldMrc},
-			quote.FieldNrc:        {Type: field.TypeInt64, Column: quote.FieldNrc},
-			quote.FieldTcv:        {Type: field.TypeInt64, Column: quote.FieldTcv},
-			quote.FieldValidUntil: {Type: field.TypeTime, Column: quote.FieldValidUntil},
-			quote.FieldFollowUpOn: {Type: field.TypeTime, Column: quote.FieldFollowUpOn},
-			quote.FieldOwnerID:    {Type: field.TypeString, Column: quote.FieldOwnerID},
-			quote.FieldRfpID:      {Type: field.TypeString, Column: quote.FieldRfpID},
-			quote.FieldSentAt:     {Type: field.TypeTime, Column: quote.FieldSentAt},
+			quote.FieldCreatedAt:          {Type: field.TypeTime, Column: quote.FieldCreatedAt},
+			quote.FieldUpdatedAt:          {Type: field.TypeTime, Column: quote.FieldUpdatedAt},
+			quote.FieldAccountID:          {Type: field.TypeString, Column: quote.FieldAccountID},
+			quote.FieldTitle:              {Type: field.TypeString, Column: quote.FieldTitle},
+			quote.FieldStatus:             {Type: field.TypeEnum, Column: quote.FieldStatus},
+			quote.FieldTermMonths:         {Type: field.TypeInt, Column: quote.FieldTermMonths},
+			quote.FieldCurrency:           {Type: field.TypeString, Column: quote.FieldCurrency},
+			quote.FieldMrc:                {Type: field.TypeInt64, Column: quote.FieldMrc},
+			quote.FieldNrc:                {Type: field.TypeInt64, Column: quote.FieldNrc},
+			quote.FieldTcv:                {Type: field.TypeInt64, Column: quote.FieldTcv},
+			quote.FieldValidUntil:         {Type: field.TypeTime, Column: quote.FieldValidUntil},
+			quote.FieldFollowUpOn:         {Type: field.TypeTime, Column: quote.FieldFollowUpOn},
+			quote.FieldOwnerID:            {Type: field.TypeString, Column: quote.FieldOwnerID},
+			quote.FieldRfpID:              {Type: field.TypeString, Column: quote.FieldRfpID},
+			quote.FieldSentAt:             {Type: field.TypeTime, Column: quote.FieldSentAt},
+			quote.FieldStatusNote:         {Type: field.TypeString, Column: quote.FieldStatusNote},
+			quote.FieldSpecialMrc:         {Type: field.TypeInt64, Column: quote.FieldSpecialMrc},
+			quote.FieldCapex:              {Type: field.TypeInt64, Column: quote.FieldCapex},
+			quote.FieldOneTimeCost:        {Type: field.TypeInt64, Column: quote.FieldOneTimeCost},
+			quote.FieldMonthlyOpex:        {Type: field.TypeInt64, Column: quote.FieldMonthlyOpex},
+			quote.FieldMonthlyOffNetCost:  {Type: field.TypeInt64, Column: quote.FieldMonthlyOffNetCost},
+			quote.FieldMonthlyChurn:       {Type: field.TypeInt64, Column: quote.FieldMonthlyChurn},
+			quote.FieldAnnualDiscountRate: {Type: field.TypeInt64, Column: quote.FieldAnnualDiscountRate},
+			quote.FieldNpv:                {Type: field.TypeInt64, Column: quote.FieldNpv},
+			quote.FieldIrr:                {Type: field.TypeInt64, Column: quote.FieldIrr},
+			quote.FieldIrrNote:            {Type: field.TypeString, Column: quote.FieldIrrNote},
+			quote.FieldPaybackMonth:       {Type: field.TypeInt, Column: quote.FieldPaybackMonth},
 		},
 	}
 	graph.Nodes[13] = &sqlgraph.Node{
@@ -382,6 +399,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			rfp.FieldDueAt:          {Type: field.TypeTime, Column: rfp.FieldDueAt},
 			rfp.FieldEstimatedValue: {Type: field.TypeInt64, Column: rfp.FieldEstimatedValue},
 			rfp.FieldOwnerID:        {Type: field.TypeString, Column: rfp.FieldOwnerID},
+			rfp.FieldStatusNote:     {Type: field.TypeString, Column: rfp.FieldStatusNote},
 		},
 	}
 	graph.Nodes[15] = &sqlgraph.Node{
@@ -2259,6 +2277,11 @@ func (f *ContractFilter) WhereRenewalOfID(p entql.StringP) {
 	f.Where(p.Field(contract.FieldRenewalOfID))
 }
 
+// WhereStatusNote applies the entql string predicate on the status_note field.
+func (f *ContractFilter) WhereStatusNote(p entql.StringP) {
+	f.Where(p.Field(contract.FieldStatusNote))
+}
+
 // WhereHasAccount applies a predicate to check if query has an edge account.
 func (f *ContractFilter) WhereHasAccount() {
 	f.Where(entql.HasEdge("account"))
@@ -2466,6 +2489,21 @@ func (f *EscalationFilter) WhereResolvedAt(p entql.TimeP) {
 // WhereClosedAt applies the entql time.Time predicate on the closed_at field.
 func (f *EscalationFilter) WhereClosedAt(p entql.TimeP) {
 	f.Where(p.Field(escalation.FieldClosedAt))
+}
+
+// WherePausedAt applies the entql time.Time predicate on the paused_at field.
+func (f *EscalationFilter) WherePausedAt(p entql.TimeP) {
+	f.Where(p.Field(escalation.FieldPausedAt))
+}
+
+// WhereResponseBreachedAt applies the entql time.Time predicate on the response_breached_at field.
+func (f *EscalationFilter) WhereResponseBreachedAt(p entql.TimeP) {
+	f.Where(p.Field(escalation.FieldResponseBreachedAt))
+}
+
+// WhereResolutionBreachedAt applies the entql time.Time predicate on the resolution_breached_at field.
+func (f *EscalationFilter) WhereResolutionBreachedAt(p entql.TimeP) {
+	f.Where(p.Field(escalation.FieldResolutionBreachedAt))
 }
 
 // WhereHasAccount applies a predicate to check if query has an edge account.
@@ -2780,6 +2818,11 @@ func (f *OrderFilter) WhereQuoteID(p entql.StringP) {
 	f.Where(p.Field(order.FieldQuoteID))
 }
 
+// WhereStatusNote applies the entql string predicate on the status_note field.
+func (f *OrderFilter) WhereStatusNote(p entql.StringP) {
+	f.Where(p.Field(order.FieldStatusNote))
+}
+
 // WhereHasAccount applies a predicate to check if query has an edge account.
 func (f *OrderFilter) WhereHasAccount() {
 	f.Where(entql.HasEdge("account"))
@@ -2935,6 +2978,66 @@ func (f *QuoteFilter) WhereRfpID(p entql.StringP) {
 // WhereSentAt applies the entql time.Time predicate on the sent_at field.
 func (f *QuoteFilter) WhereSentAt(p entql.TimeP) {
 	f.Where(p.Field(quote.FieldSentAt))
+}
+
+// WhereStatusNote applies the entql string predicate on the status_note field.
+func (f *QuoteFilter) WhereStatusNote(p entql.StringP) {
+	f.Where(p.Field(quote.FieldStatusNote))
+}
+
+// WhereSpecialMrc applies the entql int64 predicate on the special_mrc field.
+func (f *QuoteFilter) WhereSpecialMrc(p entql.Int64P) {
+	f.Where(p.Field(quote.FieldSpecialMrc))
+}
+
+// WhereCapex applies the entql int64 predicate on the capex field.
+func (f *QuoteFilter) WhereCapex(p entql.Int64P) {
+	f.Where(p.Field(quote.FieldCapex))
+}
+
+// WhereOneTimeCost applies the entql int64 predicate on the one_time_cost field.
+func (f *QuoteFilter) WhereOneTimeCost(p entql.Int64P) {
+	f.Where(p.Field(quote.FieldOneTimeCost))
+}
+
+// WhereMonthlyOpex applies the entql int64 predicate on the monthly_opex field.
+func (f *QuoteFilter) WhereMonthlyOpex(p entql.Int64P) {
+	f.Where(p.Field(quote.FieldMonthlyOpex))
+}
+
+// WhereMonthlyOffNetCost applies the entql int64 predicate on the monthly_off_net_cost field.
+func (f *QuoteFilter) WhereMonthlyOffNetCost(p entql.Int64P) {
+	f.Where(p.Field(quote.FieldMonthlyOffNetCost))
+}
+
+// WhereMonthlyChurn applies the entql int64 predicate on the monthly_churn field.
+func (f *QuoteFilter) WhereMonthlyChurn(p entql.Int64P) {
+	f.Where(p.Field(quote.FieldMonthlyChurn))
+}
+
+// WhereAnnualDiscountRate applies the entql int64 predicate on the annual_discount_rate field.
+func (f *QuoteFilter) WhereAnnualDiscountRate(p entql.Int64P) {
+	f.Where(p.Field(quote.FieldAnnualDiscountRate))
+}
+
+// WhereNpv applies the entql int64 predicate on the npv field.
+func (f *QuoteFilter) WhereNpv(p entql.Int64P) {
+	f.Where(p.Field(quote.FieldNpv))
+}
+
+// WhereIrr applies the entql int64 predicate on the irr field.
+func (f *QuoteFilter) WhereIrr(p entql.Int64P) {
+	f.Where(p.Field(quote.FieldIrr))
+}
+
+// WhereIrrNote applies the entql string predicate on the irr_note field.
+func (f *QuoteFilter) WhereIrrNote(p entql.StringP) {
+	f.Where(p.Field(quote.FieldIrrNote))
+}
+
+// WherePaybackMonth applies the entql int predicate on the payback_month field.
+func (f *QuoteFilter) WherePaybackMonth(p entql.IntP) {
+	f.Where(p.Field(quote.FieldPaybackMonth))
 }
 
 // WhereHasAccount applies a predicate to check if query has an edge account.
@@ -3232,6 +3335,11 @@ func (f *RFPFilter) WhereEstimatedValue(p entql.Int64P) {
 // WhereOwnerID applies the entql string predicate on the owner_id field.
 func (f *RFPFilter) WhereOwnerID(p entql.StringP) {
 	f.Where(p.Field(rfp.FieldOwnerID))
+}
+
+// WhereStatusNote applies the entql string predicate on the status_note field.
+func (f *RFPFilter) WhereStatusNote(p entql.StringP) {
+	f.Where(p.Field(rfp.FieldStatusNote))
 }
 
 // WhereHasAccount applies a predicate to check if query has an edge account.

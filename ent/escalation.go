@@ -55,6 +55,12 @@ type Escalation struct {
 	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
 	// When the escalation was closed.
 	ClosedAt *time.Time `json:"closed_at,omitempty"`
+	// While pending the client: when the resolution clock was paused.
+	PausedAt *time.Time `json:"paused_at,omitempty"`
+	// When the response target was found missed; empty if it was met or is still open.
+	ResponseBreachedAt *time.Time `json:"response_breached_at,omitempty"`
+	// When the resolution target was found missed; empty if it was met or is still open.
+	ResolutionBreachedAt *time.Time `json:"resolution_breached_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the EscalationQuery when eager-loading is set.
 	Edges        EscalationEdges `json:"edges"`
@@ -142,7 +148,7 @@ func (*Escalation) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case escalation.FieldID, escalation.FieldAccountID, escalation.FieldTitle, escalation.FieldDescription, escalation.FieldCategory, escalation.FieldSeverity, escalation.FieldStatus, escalation.FieldLevel, escalation.FieldOwnerID, escalation.FieldRaisedByRepID, escalation.FieldRaisedByContactID:
 			values[i] = new(sql.NullString)
-		case escalation.FieldCreatedAt, escalation.FieldUpdatedAt, escalation.FieldResponseDueAt, escalation.FieldResolutionDueAt, escalation.FieldAcknowledgedAt, escalation.FieldResolvedAt, escalation.FieldClosedAt:
+		case escalation.FieldCreatedAt, escalation.FieldUpdatedAt, escalation.FieldResponseDueAt, escalation.FieldResolutionDueAt, escalation.FieldAcknowledgedAt, escalation.FieldResolvedAt, escalation.FieldClosedAt, escalation.FieldPausedAt, escalation.FieldResponseBreachedAt, escalation.FieldResolutionBreachedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -275,6 +281,27 @@ func (_m *Escalation) assignValues(columns []string, values []any) error {
 				_m.ClosedAt = new(time.Time)
 				*_m.ClosedAt = value.Time
 			}
+		case escalation.FieldPausedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field paused_at", values[i])
+			} else if value.Valid {
+				_m.PausedAt = new(time.Time)
+				*_m.PausedAt = value.Time
+			}
+		case escalation.FieldResponseBreachedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field response_breached_at", values[i])
+			} else if value.Valid {
+				_m.ResponseBreachedAt = new(time.Time)
+				*_m.ResponseBreachedAt = value.Time
+			}
+		case escalation.FieldResolutionBreachedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field resolution_breached_at", values[i])
+			} else if value.Valid {
+				_m.ResolutionBreachedAt = new(time.Time)
+				*_m.ResolutionBreachedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -400,6 +427,21 @@ func (_m *Escalation) String() string {
 	builder.WriteString(", ")
 	if v := _m.ClosedAt; v != nil {
 		builder.WriteString("closed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.PausedAt; v != nil {
+		builder.WriteString("paused_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ResponseBreachedAt; v != nil {
+		builder.WriteString("response_breached_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ResolutionBreachedAt; v != nil {
+		builder.WriteString("resolution_breached_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')

@@ -233,6 +233,48 @@ func (_c *EscalationCreate) SetNillableClosedAt(v *time.Time) *EscalationCreate 
 	return _c
 }
 
+// SetPausedAt sets the "paused_at" field.
+func (_c *EscalationCreate) SetPausedAt(v time.Time) *EscalationCreate {
+	_c.mutation.SetPausedAt(v)
+	return _c
+}
+
+// SetNillablePausedAt sets the "paused_at" field if the given value is not nil.
+func (_c *EscalationCreate) SetNillablePausedAt(v *time.Time) *EscalationCreate {
+	if v != nil {
+		_c.SetPausedAt(*v)
+	}
+	return _c
+}
+
+// SetResponseBreachedAt sets the "response_breached_at" field.
+func (_c *EscalationCreate) SetResponseBreachedAt(v time.Time) *EscalationCreate {
+	_c.mutation.SetResponseBreachedAt(v)
+	return _c
+}
+
+// SetNillableResponseBreachedAt sets the "response_breached_at" field if the given value is not nil.
+func (_c *EscalationCreate) SetNillableResponseBreachedAt(v *time.Time) *EscalationCreate {
+	if v != nil {
+		_c.SetResponseBreachedAt(*v)
+	}
+	return _c
+}
+
+// SetResolutionBreachedAt sets the "resolution_breached_at" field.
+func (_c *EscalationCreate) SetResolutionBreachedAt(v time.Time) *EscalationCreate {
+	_c.mutation.SetResolutionBreachedAt(v)
+	return _c
+}
+
+// SetNillableResolutionBreachedAt sets the "resolution_breached_at" field if the given value is not nil.
+func (_c *EscalationCreate) SetNillableResolutionBreachedAt(v *time.Time) *EscalationCreate {
+	if v != nil {
+		_c.SetResolutionBreachedAt(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *EscalationCreate) SetID(v string) *EscalationCreate {
 	_c.mutation.SetID(v)
@@ -502,6 +544,18 @@ func (_c *EscalationCreate) createSpec() (*Escalation, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ClosedAt(); ok {
 		_spec.SetField(escalation.FieldClosedAt, field.TypeTime, value)
 		_node.ClosedAt = &value
+	}
+	if value, ok := _c.mutation.PausedAt(); ok {
+		_spec.SetField(escalation.FieldPausedAt, field.TypeTime, value)
+		_node.PausedAt = &value
+	}
+	if value, ok := _c.mutation.ResponseBreachedAt(); ok {
+		_spec.SetField(escalation.FieldResponseBreachedAt, field.TypeTime, value)
+		_node.ResponseBreachedAt = &value
+	}
+	if value, ok := _c.mutation.ResolutionBreachedAt(); ok {
+		_spec.SetField(escalation.FieldResolutionBreachedAt, field.TypeTime, value)
+		_node.ResolutionBreachedAt = &value
 	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -837,6 +891,60 @@ func (u *EscalationUpsert) ClearClosedAt() *EscalationUpsert {
 	return u
 }
 
+// SetPausedAt sets the "paused_at" field.
+func (u *EscalationUpsert) SetPausedAt(v time.Time) *EscalationUpsert {
+	u.Set(escalation.FieldPausedAt, v)
+	return u
+}
+
+// UpdatePausedAt sets the "paused_at" field to the value that was provided on create.
+func (u *EscalationUpsert) UpdatePausedAt() *EscalationUpsert {
+	u.SetExcluded(escalation.FieldPausedAt)
+	return u
+}
+
+// ClearPausedAt clears the value of the "paused_at" field.
+func (u *EscalationUpsert) ClearPausedAt() *EscalationUpsert {
+	u.SetNull(escalation.FieldPausedAt)
+	return u
+}
+
+// SetResponseBreachedAt sets the "response_breached_at" field.
+func (u *EscalationUpsert) SetResponseBreachedAt(v time.Time) *EscalationUpsert {
+	u.Set(escalation.FieldResponseBreachedAt, v)
+	return u
+}
+
+// UpdateResponseBreachedAt sets the "response_breached_at" field to the value that was provided on create.
+func (u *EscalationUpsert) UpdateResponseBreachedAt() *EscalationUpsert {
+	u.SetExcluded(escalation.FieldResponseBreachedAt)
+	return u
+}
+
+// ClearResponseBreachedAt clears the value of the "response_breached_at" field.
+func (u *EscalationUpsert) ClearResponseBreachedAt() *EscalationUpsert {
+	u.SetNull(escalation.FieldResponseBreachedAt)
+	return u
+}
+
+// SetResolutionBreachedAt sets the "resolution_breached_at" field.
+func (u *EscalationUpsert) SetResolutionBreachedAt(v time.Time) *EscalationUpsert {
+	u.Set(escalation.FieldResolutionBreachedAt, v)
+	return u
+}
+
+// UpdateResolutionBreachedAt sets the "resolution_breached_at" field to the value that was provided on create.
+func (u *EscalationUpsert) UpdateResolutionBreachedAt() *EscalationUpsert {
+	u.SetExcluded(escalation.FieldResolutionBreachedAt)
+	return u
+}
+
+// ClearResolutionBreachedAt clears the value of the "resolution_breached_at" field.
+func (u *EscalationUpsert) ClearResolutionBreachedAt() *EscalationUpsert {
+	u.SetNull(escalation.FieldResolutionBreachedAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1125,6 +1233,69 @@ func (u *EscalationUpsertOne) UpdateClosedAt() *EscalationUpsertOne {
 func (u *EscalationUpsertOne) ClearClosedAt() *EscalationUpsertOne {
 	return u.Update(func(s *EscalationUpsert) {
 		s.ClearClosedAt()
+	})
+}
+
+// SetPausedAt sets the "paused_at" field.
+func (u *EscalationUpsertOne) SetPausedAt(v time.Time) *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.SetPausedAt(v)
+	})
+}
+
+// UpdatePausedAt sets the "paused_at" field to the value that was provided on create.
+func (u *EscalationUpsertOne) UpdatePausedAt() *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.UpdatePausedAt()
+	})
+}
+
+// ClearPausedAt clears the value of the "paused_at" field.
+func (u *EscalationUpsertOne) ClearPausedAt() *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.ClearPausedAt()
+	})
+}
+
+// SetResponseBreachedAt sets the "response_breached_at" field.
+func (u *EscalationUpsertOne) SetResponseBreachedAt(v time.Time) *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.SetResponseBreachedAt(v)
+	})
+}
+
+// UpdateResponseBreachedAt sets the "response_breached_at" field to the value that was provided on create.
+func (u *EscalationUpsertOne) UpdateResponseBreachedAt() *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.UpdateResponseBreachedAt()
+	})
+}
+
+// ClearResponseBreachedAt clears the value of the "response_breached_at" field.
+func (u *EscalationUpsertOne) ClearResponseBreachedAt() *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.ClearResponseBreachedAt()
+	})
+}
+
+// SetResolutionBreachedAt sets the "resolution_breached_at" field.
+func (u *EscalationUpsertOne) SetResolutionBreachedAt(v time.Time) *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.SetResolutionBreachedAt(v)
+	})
+}
+
+// UpdateResolutionBreachedAt sets the "resolution_breached_at" field to the value that was provided on create.
+func (u *EscalationUpsertOne) UpdateResolutionBreachedAt() *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.UpdateResolutionBreachedAt()
+	})
+}
+
+// ClearResolutionBreachedAt clears the value of the "resolution_breached_at" field.
+func (u *EscalationUpsertOne) ClearResolutionBreachedAt() *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.ClearResolutionBreachedAt()
 	})
 }
 
@@ -1583,6 +1754,69 @@ func (u *EscalationUpsertBulk) UpdateClosedAt() *EscalationUpsertBulk {
 func (u *EscalationUpsertBulk) ClearClosedAt() *EscalationUpsertBulk {
 	return u.Update(func(s *EscalationUpsert) {
 		s.ClearClosedAt()
+	})
+}
+
+// SetPausedAt sets the "paused_at" field.
+func (u *EscalationUpsertBulk) SetPausedAt(v time.Time) *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.SetPausedAt(v)
+	})
+}
+
+// UpdatePausedAt sets the "paused_at" field to the value that was provided on create.
+func (u *EscalationUpsertBulk) UpdatePausedAt() *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.UpdatePausedAt()
+	})
+}
+
+// ClearPausedAt clears the value of the "paused_at" field.
+func (u *EscalationUpsertBulk) ClearPausedAt() *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.ClearPausedAt()
+	})
+}
+
+// SetResponseBreachedAt sets the "response_breached_at" field.
+func (u *EscalationUpsertBulk) SetResponseBreachedAt(v time.Time) *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.SetResponseBreachedAt(v)
+	})
+}
+
+// UpdateResponseBreachedAt sets the "response_breached_at" field to the value that was provided on create.
+func (u *EscalationUpsertBulk) UpdateResponseBreachedAt() *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.UpdateResponseBreachedAt()
+	})
+}
+
+// ClearResponseBreachedAt clears the value of the "response_breached_at" field.
+func (u *EscalationUpsertBulk) ClearResponseBreachedAt() *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.ClearResponseBreachedAt()
+	})
+}
+
+// SetResolutionBreachedAt sets the "resolution_breached_at" field.
+func (u *EscalationUpsertBulk) SetResolutionBreachedAt(v time.Time) *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.SetResolutionBreachedAt(v)
+	})
+}
+
+// UpdateResolutionBreachedAt sets the "resolution_breached_at" field to the value that was provided on create.
+func (u *EscalationUpsertBulk) UpdateResolutionBreachedAt() *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.UpdateResolutionBreachedAt()
+	})
+}
+
+// ClearResolutionBreachedAt clears the value of the "resolution_breached_at" field.
+func (u *EscalationUpsertBulk) ClearResolutionBreachedAt() *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.ClearResolutionBreachedAt()
 	})
 }
 

@@ -247,6 +247,66 @@ func (_u *EscalationUpdate) ClearClosedAt() *EscalationUpdate {
 	return _u
 }
 
+// SetPausedAt sets the "paused_at" field.
+func (_u *EscalationUpdate) SetPausedAt(v time.Time) *EscalationUpdate {
+	_u.mutation.SetPausedAt(v)
+	return _u
+}
+
+// SetNillablePausedAt sets the "paused_at" field if the given value is not nil.
+func (_u *EscalationUpdate) SetNillablePausedAt(v *time.Time) *EscalationUpdate {
+	if v != nil {
+		_u.SetPausedAt(*v)
+	}
+	return _u
+}
+
+// ClearPausedAt clears the value of the "paused_at" field.
+func (_u *EscalationUpdate) ClearPausedAt() *EscalationUpdate {
+	_u.mutation.ClearPausedAt()
+	return _u
+}
+
+// SetResponseBreachedAt sets the "response_breached_at" field.
+func (_u *EscalationUpdate) SetResponseBreachedAt(v time.Time) *EscalationUpdate {
+	_u.mutation.SetResponseBreachedAt(v)
+	return _u
+}
+
+// SetNillableResponseBreachedAt sets the "response_breached_at" field if the given value is not nil.
+func (_u *EscalationUpdate) SetNillableResponseBreachedAt(v *time.Time) *EscalationUpdate {
+	if v != nil {
+		_u.SetResponseBreachedAt(*v)
+	}
+	return _u
+}
+
+// ClearResponseBreachedAt clears the value of the "response_breached_at" field.
+func (_u *EscalationUpdate) ClearResponseBreachedAt() *EscalationUpdate {
+	_u.mutation.ClearResponseBreachedAt()
+	return _u
+}
+
+// SetResolutionBreachedAt sets the "resolution_breached_at" field.
+func (_u *EscalationUpdate) SetResolutionBreachedAt(v time.Time) *EscalationUpdate {
+	_u.mutation.SetResolutionBreachedAt(v)
+	return _u
+}
+
+// SetNillableResolutionBreachedAt sets the "resolution_breached_at" field if the given value is not nil.
+func (_u *EscalationUpdate) SetNillableResolutionBreachedAt(v *time.Time) *EscalationUpdate {
+	if v != nil {
+		_u.SetResolutionBreachedAt(*v)
+	}
+	return _u
+}
+
+// ClearResolutionBreachedAt clears the value of the "resolution_breached_at" field.
+func (_u *EscalationUpdate) ClearResolutionBreachedAt() *EscalationUpdate {
+	_u.mutation.ClearResolutionBreachedAt()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the Rep entity.
 func (_u *EscalationUpdate) SetOwner(v *Rep) *EscalationUpdate {
 	return _u.SetOwnerID(v.ID)
@@ -450,6 +510,24 @@ func (_u *EscalationUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if _u.mutation.ClosedAtCleared() {
 		_spec.ClearField(escalation.FieldClosedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.PausedAt(); ok {
+		_spec.SetField(escalation.FieldPausedAt, field.TypeTime, value)
+	}
+	if _u.mutation.PausedAtCleared() {
+		_spec.ClearField(escalation.FieldPausedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ResponseBreachedAt(); ok {
+		_spec.SetField(escalation.FieldResponseBreachedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ResponseBreachedAtCleared() {
+		_spec.ClearField(escalation.FieldResponseBreachedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ResolutionBreachedAt(); ok {
+		_spec.SetField(escalation.FieldResolutionBreachedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ResolutionBreachedAtCleared() {
+		_spec.ClearField(escalation.FieldResolutionBreachedAt, field.TypeTime)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -763,6 +841,66 @@ func (_u *EscalationUpdateOne) ClearClosedAt() *EscalationUpdateOne {
 	return _u
 }
 
+// SetPausedAt sets the "paused_at" field.
+func (_u *EscalationUpdateOne) SetPausedAt(v time.Time) *EscalationUpdateOne {
+	_u.mutation.SetPausedAt(v)
+	return _u
+}
+
+// SetNillablePausedAt sets the "paused_at" field if the given value is not nil.
+func (_u *EscalationUpdateOne) SetNillablePausedAt(v *time.Time) *EscalationUpdateOne {
+	if v != nil {
+		_u.SetPausedAt(*v)
+	}
+	return _u
+}
+
+// ClearPausedAt clears the value of the "paused_at" field.
+func (_u *EscalationUpdateOne) ClearPausedAt() *EscalationUpdateOne {
+	_u.mutation.ClearPausedAt()
+	return _u
+}
+
+// SetResponseBreachedAt sets the "response_breached_at" field.
+func (_u *EscalationUpdateOne) SetResponseBreachedAt(v time.Time) *EscalationUpdateOne {
+	_u.mutation.SetResponseBreachedAt(v)
+	return _u
+}
+
+// SetNillableResponseBreachedAt sets the "response_breached_at" field if the given value is not nil.
+func (_u *EscalationUpdateOne) SetNillableResponseBreachedAt(v *time.Time) *EscalationUpdateOne {
+	if v != nil {
+		_u.SetResponseBreachedAt(*v)
+	}
+	return _u
+}
+
+// ClearResponseBreachedAt clears the value of the "response_breached_at" field.
+func (_u *EscalationUpdateOne) ClearResponseBreachedAt() *EscalationUpdateOne {
+	_u.mutation.ClearResponseBreachedAt()
+	return _u
+}
+
+// SetResolutionBreachedAt sets the "resolution_breached_at" field.
+func (_u *EscalationUpdateOne) SetResolutionBreachedAt(v time.Time) *EscalationUpdateOne {
+	_u.mutation.SetResolutionBreachedAt(v)
+	return _u
+}
+
+// SetNillableResolutionBreachedAt sets the "resolution_breached_at" field if the given value is not nil.
+func (_u *EscalationUpdateOne) SetNillableResolutionBreachedAt(v *time.Time) *EscalationUpdateOne {
+	if v != nil {
+		_u.SetResolutionBreachedAt(*v)
+	}
+	return _u
+}
+
+// ClearResolutionBreachedAt clears the value of the "resolution_breached_at" field.
+func (_u *EscalationUpdateOne) ClearResolutionBreachedAt() *EscalationUpdateOne {
+	_u.mutation.ClearResolutionBreachedAt()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the Rep entity.
 func (_u *EscalationUpdateOne) SetOwner(v *Rep) *EscalationUpdateOne {
 	return _u.SetOwnerID(v.ID)
@@ -996,6 +1134,24 @@ func (_u *EscalationUpdateOne) sqlSave(ctx context.Context) (_node *Escalation, 
 	}
 	if _u.mutation.ClosedAtCleared() {
 		_spec.ClearField(escalation.FieldClosedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.PausedAt(); ok {
+		_spec.SetField(escalation.FieldPausedAt, field.TypeTime, value)
+	}
+	if _u.mutation.PausedAtCleared() {
+		_spec.ClearField(escalation.FieldPausedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ResponseBreachedAt(); ok {
+		_spec.SetField(escalation.FieldResponseBreachedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ResponseBreachedAtCleared() {
+		_spec.ClearField(escalation.FieldResponseBreachedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ResolutionBreachedAt(); ok {
+		_spec.SetField(escalation.FieldResolutionBreachedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ResolutionBreachedAtCleared() {
+		_spec.ClearField(escalation.FieldResolutionBreachedAt, field.TypeTime)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -2504,6 +2504,11 @@ func (_q *ContractQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, contract.FieldRenewalOfID)
 				fieldSeen[contract.FieldRenewalOfID] = struct{}{}
 			}
+		case "statusNote":
+			if _, ok := fieldSeen[contract.FieldStatusNote]; !ok {
+				selectedFields = append(selectedFields, contract.FieldStatusNote)
+				fieldSeen[contract.FieldStatusNote] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -2827,6 +2832,21 @@ func (_q *EscalationQuery) collectField(ctx context.Context, oneNode bool, opCtx
 			if _, ok := fieldSeen[escalation.FieldClosedAt]; !ok {
 				selectedFields = append(selectedFields, escalation.FieldClosedAt)
 				fieldSeen[escalation.FieldClosedAt] = struct{}{}
+			}
+		case "pausedAt":
+			if _, ok := fieldSeen[escalation.FieldPausedAt]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldPausedAt)
+				fieldSeen[escalation.FieldPausedAt] = struct{}{}
+			}
+		case "responseBreachedAt":
+			if _, ok := fieldSeen[escalation.FieldResponseBreachedAt]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldResponseBreachedAt)
+				fieldSeen[escalation.FieldResponseBreachedAt] = struct{}{}
+			}
+		case "resolutionBreachedAt":
+			if _, ok := fieldSeen[escalation.FieldResolutionBreachedAt]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldResolutionBreachedAt)
+				fieldSeen[escalation.FieldResolutionBreachedAt] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -3217,6 +3237,11 @@ func (_q *OrderQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			if _, ok := fieldSeen[order.FieldQuoteID]; !ok {
 				selectedFields = append(selectedFields, order.FieldQuoteID)
 				fieldSeen[order.FieldQuoteID] = struct{}{}
+			}
+		case "statusNote":
+			if _, ok := fieldSeen[order.FieldStatusNote]; !ok {
+				selectedFields = append(selectedFields, order.FieldStatusNote)
+				fieldSeen[order.FieldStatusNote] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -3784,6 +3809,66 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				selectedFields = append(selectedFields, quote.FieldSentAt)
 				fieldSeen[quote.FieldSentAt] = struct{}{}
 			}
+		case "statusNote":
+			if _, ok := fieldSeen[quote.FieldStatusNote]; !ok {
+				selectedFields = append(selectedFields, quote.FieldStatusNote)
+				fieldSeen[quote.FieldStatusNote] = struct{}{}
+			}
+		case "specialMrc":
+			if _, ok := fieldSeen[quote.FieldSpecialMrc]; !ok {
+				selectedFields = append(selectedFields, quote.FieldSpecialMrc)
+				fieldSeen[quote.FieldSpecialMrc] = struct{}{}
+			}
+		case "capex":
+			if _, ok := fieldSeen[quote.FieldCapex]; !ok {
+				selectedFields = append(selectedFields, quote.FieldCapex)
+				fieldSeen[quote.FieldCapex] = struct{}{}
+			}
+		case "oneTimeCost":
+			if _, ok := fieldSeen[quote.FieldOneTimeCost]; !ok {
+				selectedFields = append(selectedFields, quote.FieldOneTimeCost)
+				fieldSeen[quote.FieldOneTimeCost] = struct{}{}
+			}
+		case "monthlyOpex":
+			if _, ok := fieldSeen[quote.FieldMonthlyOpex]; !ok {
+				selectedFields = append(selectedFields, quote.FieldMonthlyOpex)
+				fieldSeen[quote.FieldMonthlyOpex] = struct{}{}
+			}
+		case "monthlyOffNetCost":
+			if _, ok := fieldSeen[quote.FieldMonthlyOffNetCost]; !ok {
+				selectedFields = append(selectedFields, quote.FieldMonthlyOffNetCost)
+				fieldSeen[quote.FieldMonthlyOffNetCost] = struct{}{}
+			}
+		case "monthlyChurn":
+			if _, ok := fieldSeen[quote.FieldMonthlyChurn]; !ok {
+				selectedFields = append(selectedFields, quote.FieldMonthlyChurn)
+				fieldSeen[quote.FieldMonthlyChurn] = struct{}{}
+			}
+		case "annualDiscountRate":
+			if _, ok := fieldSeen[quote.FieldAnnualDiscountRate]; !ok {
+				selectedFields = append(selectedFields, quote.FieldAnnualDiscountRate)
+				fieldSeen[quote.FieldAnnualDiscountRate] = struct{}{}
+			}
+		case "npv":
+			if _, ok := fieldSeen[quote.FieldNpv]; !ok {
+				selectedFields = append(selectedFields, quote.FieldNpv)
+				fieldSeen[quote.FieldNpv] = struct{}{}
+			}
+		case "irr":
+			if _, ok := fieldSeen[quote.FieldIrr]; !ok {
+				selectedFields = append(selectedFields, quote.FieldIrr)
+				fieldSeen[quote.FieldIrr] = struct{}{}
+			}
+		case "irrNote":
+			if _, ok := fieldSeen[quote.FieldIrrNote]; !ok {
+				selectedFields = append(selectedFields, quote.FieldIrrNote)
+				fieldSeen[quote.FieldIrrNote] = struct{}{}
+			}
+		case "paybackMonth":
+			if _, ok := fieldSeen[quote.FieldPaybackMonth]; !ok {
+				selectedFields = append(selectedFields, quote.FieldPaybackMonth)
+				fieldSeen[quote.FieldPaybackMonth] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -4202,6 +4287,11 @@ func (_q *RFPQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 			if _, ok := fieldSeen[rfp.FieldOwnerID]; !ok {
 				selectedFields = append(selectedFields, rfp.FieldOwnerID)
 				fieldSeen[rfp.FieldOwnerID] = struct{}{}
+			}
+		case "statusNote":
+			if _, ok := fieldSeen[rfp.FieldStatusNote]; !ok {
+				selectedFields = append(selectedFields, rfp.FieldStatusNote)
+				fieldSeen[rfp.FieldStatusNote] = struct{}{}
 			}
 		case "id":
 		case "__typename":

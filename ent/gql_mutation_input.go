@@ -13,6 +13,7 @@ import (
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/quotelineitem"
 	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 	"time"
 )
@@ -777,14 +778,20 @@ func (c *OrderUpdateOne) SetInput(i UpdateOrderInput) *OrderUpdateOne {
 
 // CreateQuoteInput represents a mutation input for creating quotes.
 type CreateQuoteInput struct {
-	Title      string
-	TermMonths int
-	Currency   *string
-	ValidUntil time.Time
-	FollowUpOn *time.Time
-	AccountID  string
-	OwnerID    *string
-	RfpID      *string
+	Title              string
+	TermMonths         int
+	Currency           *string
+	ValidUntil         time.Time
+	FollowUpOn         *time.Time
+	Capex              *money.Amount
+	OneTimeCost        *money.Amount
+	MonthlyOpex        *money.Amount
+	MonthlyOffNetCost  *money.Amount
+	MonthlyChurn       *deal.Rate
+	AnnualDiscountRate *deal.Rate
+	AccountID          string
+	OwnerID            *string
+	RfpID              *string
 }
 
 // Mutate applies the CreateQuoteInput on the QuoteMutation builder.
@@ -797,6 +804,24 @@ func (i *CreateQuoteInput) Mutate(m *QuoteMutation) {
 	m.SetValidUntil(i.ValidUntil)
 	if v := i.FollowUpOn; v != nil {
 		m.SetFollowUpOn(*v)
+	}
+	if v := i.Capex; v != nil {
+		m.SetCapex(*v)
+	}
+	if v := i.OneTimeCost; v != nil {
+		m.SetOneTimeCost(*v)
+	}
+	if v := i.MonthlyOpex; v != nil {
+		m.SetMonthlyOpex(*v)
+	}
+	if v := i.MonthlyOffNetCost; v != nil {
+		m.SetMonthlyOffNetCost(*v)
+	}
+	if v := i.MonthlyChurn; v != nil {
+		m.SetMonthlyChurn(*v)
+	}
+	if v := i.AnnualDiscountRate; v != nil {
+		m.SetAnnualDiscountRate(*v)
 	}
 	m.SetAccountID(i.AccountID)
 	if v := i.OwnerID; v != nil {
@@ -815,16 +840,22 @@ func (c *QuoteCreate) SetInput(i CreateQuoteInput) *QuoteCreate {
 
 // UpdateQuoteInput represents a mutation input for updating quotes.
 type UpdateQuoteInput struct {
-	Title           *string
-	TermMonths      *int
-	Currency        *string
-	ValidUntil      *time.Time
-	ClearFollowUpOn bool
-	FollowUpOn      *time.Time
-	ClearOwner      bool
-	OwnerID         *string
-	ClearRfp        bool
-	RfpID           *string
+	Title              *string
+	TermMonths         *int
+	Currency           *string
+	ValidUntil         *time.Time
+	ClearFollowUpOn    bool
+	FollowUpOn         *time.Time
+	Capex              *money.Amount
+	OneTimeCost        *money.Amount
+	MonthlyOpex        *money.Amount
+	MonthlyOffNetCost  *money.Amount
+	MonthlyChurn       *deal.Rate
+	AnnualDiscountRate *deal.Rate
+	ClearOwner         bool
+	OwnerID            *string
+	ClearRfp           bool
+	RfpID              *string
 }
 
 // Mutate applies the UpdateQuoteInput on the QuoteMutation builder.
@@ -846,6 +877,24 @@ func (i *UpdateQuoteInput) Mutate(m *QuoteMutation) {
 	}
 	if v := i.FollowUpOn; v != nil {
 		m.SetFollowUpOn(*v)
+	}
+	if v := i.Capex; v != nil {
+		m.SetCapex(*v)
+	}
+	if v := i.OneTimeCost; v != nil {
+		m.SetOneTimeCost(*v)
+	}
+	if v := i.MonthlyOpex; v != nil {
+		m.SetMonthlyOpex(*v)
+	}
+	if v := i.MonthlyOffNetCost; v != nil {
+		m.SetMonthlyOffNetCost(*v)
+	}
+	if v := i.MonthlyChurn; v != nil {
+		m.SetMonthlyChurn(*v)
+	}
+	if v := i.AnnualDiscountRate; v != nil {
+		m.SetAnnualDiscountRate(*v)
 	}
 	if i.ClearOwner {
 		m.ClearOwner()
@@ -1173,7 +1222,6 @@ type CreateSpecialPricingRequestInput struct {
 	StandardMrc   money.Amount
 	RequestedMrc  money.Amount
 	QuoteID       string
-	RequestedByID string
 	DecidedByID   *string
 }
 
@@ -1183,7 +1231,6 @@ func (i *CreateSpecialPricingRequestInput) Mutate(m *SpecialPricingRequestMutati
 	m.SetStandardMrc(i.StandardMrc)
 	m.SetRequestedMrc(i.RequestedMrc)
 	m.SetQuoteID(i.QuoteID)
-	m.SetRequestedByID(i.RequestedByID)
 	if v := i.DecidedByID; v != nil {
 		m.SetDecidedByID(*v)
 	}

@@ -23,6 +23,7 @@ import (
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/ent/specialpricingrequest"
 	"carrierdesk/ent/team"
+	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 	"errors"
 	"fmt"
@@ -4447,6 +4448,23 @@ type ContractWhereInput struct {
 	RenewalOfIDEqualFold    *string  `json:"renewalOfIDEqualFold,omitempty"`
 	RenewalOfIDContainsFold *string  `json:"renewalOfIDContainsFold,omitempty"`
 
+	// "status_note" field predicates.
+	StatusNote             *string  `json:"statusNote,omitempty"`
+	StatusNoteNEQ          *string  `json:"statusNoteNEQ,omitempty"`
+	StatusNoteIn           []string `json:"statusNoteIn,omitempty"`
+	StatusNoteNotIn        []string `json:"statusNoteNotIn,omitempty"`
+	StatusNoteGT           *string  `json:"statusNoteGT,omitempty"`
+	StatusNoteGTE          *string  `json:"statusNoteGTE,omitempty"`
+	StatusNoteLT           *string  `json:"statusNoteLT,omitempty"`
+	StatusNoteLTE          *string  `json:"statusNoteLTE,omitempty"`
+	StatusNoteContains     *string  `json:"statusNoteContains,omitempty"`
+	StatusNoteHasPrefix    *string  `json:"statusNoteHasPrefix,omitempty"`
+	StatusNoteHasSuffix    *string  `json:"statusNoteHasSuffix,omitempty"`
+	StatusNoteIsNil        bool     `json:"statusNoteIsNil,omitempty"`
+	StatusNoteNotNil       bool     `json:"statusNoteNotNil,omitempty"`
+	StatusNoteEqualFold    *string  `json:"statusNoteEqualFold,omitempty"`
+	StatusNoteContainsFold *string  `json:"statusNoteContainsFold,omitempty"`
+
 	// "account" edge predicates.
 	HasAccount     *bool                `json:"hasAccount,omitempty"`
 	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
@@ -5038,6 +5056,51 @@ func (i *ContractWhereInput) P() (predicate.Contract, error) {
 	if i.RenewalOfIDContainsFold != nil {
 		predicates = append(predicates, contract.RenewalOfIDContainsFold(*i.RenewalOfIDContainsFold))
 	}
+	if i.StatusNote != nil {
+		predicates = append(predicates, contract.StatusNoteEQ(*i.StatusNote))
+	}
+	if i.StatusNoteNEQ != nil {
+		predicates = append(predicates, contract.StatusNoteNEQ(*i.StatusNoteNEQ))
+	}
+	if len(i.StatusNoteIn) > 0 {
+		predicates = append(predicates, contract.StatusNoteIn(i.StatusNoteIn...))
+	}
+	if len(i.StatusNoteNotIn) > 0 {
+		predicates = append(predicates, contract.StatusNoteNotIn(i.StatusNoteNotIn...))
+	}
+	if i.StatusNoteGT != nil {
+		predicates = append(predicates, contract.StatusNoteGT(*i.StatusNoteGT))
+	}
+	if i.StatusNoteGTE != nil {
+		predicates = append(predicates, contract.StatusNoteGTE(*i.StatusNoteGTE))
+	}
+	if i.StatusNoteLT != nil {
+		predicates = append(predicates, contract.StatusNoteLT(*i.StatusNoteLT))
+	}
+	if i.StatusNoteLTE != nil {
+		predicates = append(predicates, contract.StatusNoteLTE(*i.StatusNoteLTE))
+	}
+	if i.StatusNoteContains != nil {
+		predicates = append(predicates, contract.StatusNoteContains(*i.StatusNoteContains))
+	}
+	if i.StatusNoteHasPrefix != nil {
+		predicates = append(predicates, contract.StatusNoteHasPrefix(*i.StatusNoteHasPrefix))
+	}
+	if i.StatusNoteHasSuffix != nil {
+		predicates = append(predicates, contract.StatusNoteHasSuffix(*i.StatusNoteHasSuffix))
+	}
+	if i.StatusNoteIsNil {
+		predicates = append(predicates, contract.StatusNoteIsNil())
+	}
+	if i.StatusNoteNotNil {
+		predicates = append(predicates, contract.StatusNoteNotNil())
+	}
+	if i.StatusNoteEqualFold != nil {
+		predicates = append(predicates, contract.StatusNoteEqualFold(*i.StatusNoteEqualFold))
+	}
+	if i.StatusNoteContainsFold != nil {
+		predicates = append(predicates, contract.StatusNoteContainsFold(*i.StatusNoteContainsFold))
+	}
 
 	if i.HasAccount != nil {
 		p := contract.HasAccount()
@@ -5377,6 +5440,42 @@ type EscalationWhereInput struct {
 	ClosedAtLTE    *time.Time  `json:"closedAtLTE,omitempty"`
 	ClosedAtIsNil  bool        `json:"closedAtIsNil,omitempty"`
 	ClosedAtNotNil bool        `json:"closedAtNotNil,omitempty"`
+
+	// "paused_at" field predicates.
+	PausedAt       *time.Time  `json:"pausedAt,omitempty"`
+	PausedAtNEQ    *time.Time  `json:"pausedAtNEQ,omitempty"`
+	PausedAtIn     []time.Time `json:"pausedAtIn,omitempty"`
+	PausedAtNotIn  []time.Time `json:"pausedAtNotIn,omitempty"`
+	PausedAtGT     *time.Time  `json:"pausedAtGT,omitempty"`
+	PausedAtGTE    *time.Time  `json:"pausedAtGTE,omitempty"`
+	PausedAtLT     *time.Time  `json:"pausedAtLT,omitempty"`
+	PausedAtLTE    *time.Time  `json:"pausedAtLTE,omitempty"`
+	PausedAtIsNil  bool        `json:"pausedAtIsNil,omitempty"`
+	PausedAtNotNil bool        `json:"pausedAtNotNil,omitempty"`
+
+	// "response_breached_at" field predicates.
+	ResponseBreachedAt       *time.Time  `json:"responseBreachedAt,omitempty"`
+	ResponseBreachedAtNEQ    *time.Time  `json:"responseBreachedAtNEQ,omitempty"`
+	ResponseBreachedAtIn     []time.Time `json:"responseBreachedAtIn,omitempty"`
+	ResponseBreachedAtNotIn  []time.Time `json:"responseBreachedAtNotIn,omitempty"`
+	ResponseBreachedAtGT     *time.Time  `json:"responseBreachedAtGT,omitempty"`
+	ResponseBreachedAtGTE    *time.Time  `json:"responseBreachedAtGTE,omitempty"`
+	ResponseBreachedAtLT     *time.Time  `json:"responseBreachedAtLT,omitempty"`
+	ResponseBreachedAtLTE    *time.Time  `json:"responseBreachedAtLTE,omitempty"`
+	ResponseBreachedAtIsNil  bool        `json:"responseBreachedAtIsNil,omitempty"`
+	ResponseBreachedAtNotNil bool        `json:"responseBreachedAtNotNil,omitempty"`
+
+	// "resolution_breached_at" field predicates.
+	ResolutionBreachedAt       *time.Time  `json:"resolutionBreachedAt,omitempty"`
+	ResolutionBreachedAtNEQ    *time.Time  `json:"resolutionBreachedAtNEQ,omitempty"`
+	ResolutionBreachedAtIn     []time.Time `json:"resolutionBreachedAtIn,omitempty"`
+	ResolutionBreachedAtNotIn  []time.Time `json:"resolutionBreachedAtNotIn,omitempty"`
+	ResolutionBreachedAtGT     *time.Time  `json:"resolutionBreachedAtGT,omitempty"`
+	ResolutionBreachedAtGTE    *time.Time  `json:"resolutionBreachedAtGTE,omitempty"`
+	ResolutionBreachedAtLT     *time.Time  `json:"resolutionBreachedAtLT,omitempty"`
+	ResolutionBreachedAtLTE    *time.Time  `json:"resolutionBreachedAtLTE,omitempty"`
+	ResolutionBreachedAtIsNil  bool        `json:"resolutionBreachedAtIsNil,omitempty"`
+	ResolutionBreachedAtNotNil bool        `json:"resolutionBreachedAtNotNil,omitempty"`
 
 	// "account" edge predicates.
 	HasAccount     *bool                `json:"hasAccount,omitempty"`
@@ -6003,6 +6102,96 @@ func (i *EscalationWhereInput) P() (predicate.Escalation, error) {
 	}
 	if i.ClosedAtNotNil {
 		predicates = append(predicates, escalation.ClosedAtNotNil())
+	}
+	if i.PausedAt != nil {
+		predicates = append(predicates, escalation.PausedAtEQ(*i.PausedAt))
+	}
+	if i.PausedAtNEQ != nil {
+		predicates = append(predicates, escalation.PausedAtNEQ(*i.PausedAtNEQ))
+	}
+	if len(i.PausedAtIn) > 0 {
+		predicates = append(predicates, escalation.PausedAtIn(i.PausedAtIn...))
+	}
+	if len(i.PausedAtNotIn) > 0 {
+		predicates = append(predicates, escalation.PausedAtNotIn(i.PausedAtNotIn...))
+	}
+	if i.PausedAtGT != nil {
+		predicates = append(predicates, escalation.PausedAtGT(*i.PausedAtGT))
+	}
+	if i.PausedAtGTE != nil {
+		predicates = append(predicates, escalation.PausedAtGTE(*i.PausedAtGTE))
+	}
+	if i.PausedAtLT != nil {
+		predicates = append(predicates, escalation.PausedAtLT(*i.PausedAtLT))
+	}
+	if i.PausedAtLTE != nil {
+		predicates = append(predicates, escalation.PausedAtLTE(*i.PausedAtLTE))
+	}
+	if i.PausedAtIsNil {
+		predicates = append(predicates, escalation.PausedAtIsNil())
+	}
+	if i.PausedAtNotNil {
+		predicates = append(predicates, escalation.PausedAtNotNil())
+	}
+	if i.ResponseBreachedAt != nil {
+		predicates = append(predicates, escalation.ResponseBreachedAtEQ(*i.ResponseBreachedAt))
+	}
+	if i.ResponseBreachedAtNEQ != nil {
+		predicates = append(predicates, escalation.ResponseBreachedAtNEQ(*i.ResponseBreachedAtNEQ))
+	}
+	if len(i.ResponseBreachedAtIn) > 0 {
+		predicates = append(predicates, escalation.ResponseBreachedAtIn(i.ResponseBreachedAtIn...))
+	}
+	if len(i.ResponseBreachedAtNotIn) > 0 {
+		predicates = append(predicates, escalation.ResponseBreachedAtNotIn(i.ResponseBreachedAtNotIn...))
+	}
+	if i.ResponseBreachedAtGT != nil {
+		predicates = append(predicates, escalation.ResponseBreachedAtGT(*i.ResponseBreachedAtGT))
+	}
+	if i.ResponseBreachedAtGTE != nil {
+		predicates = append(predicates, escalation.ResponseBreachedAtGTE(*i.ResponseBreachedAtGTE))
+	}
+	if i.ResponseBreachedAtLT != nil {
+		predicates = append(predicates, escalation.ResponseBreachedAtLT(*i.ResponseBreachedAtLT))
+	}
+	if i.ResponseBreachedAtLTE != nil {
+		predicates = append(predicates, escalation.ResponseBreachedAtLTE(*i.ResponseBreachedAtLTE))
+	}
+	if i.ResponseBreachedAtIsNil {
+		predicates = append(predicates, escalation.ResponseBreachedAtIsNil())
+	}
+	if i.ResponseBreachedAtNotNil {
+		predicates = append(predicates, escalation.ResponseBreachedAtNotNil())
+	}
+	if i.ResolutionBreachedAt != nil {
+		predicates = append(predicates, escalation.ResolutionBreachedAtEQ(*i.ResolutionBreachedAt))
+	}
+	if i.ResolutionBreachedAtNEQ != nil {
+		predicates = append(predicates, escalation.ResolutionBreachedAtNEQ(*i.ResolutionBreachedAtNEQ))
+	}
+	if len(i.ResolutionBreachedAtIn) > 0 {
+		predicates = append(predicates, escalation.ResolutionBreachedAtIn(i.ResolutionBreachedAtIn...))
+	}
+	if len(i.ResolutionBreachedAtNotIn) > 0 {
+		predicates = append(predicates, escalation.ResolutionBreachedAtNotIn(i.ResolutionBreachedAtNotIn...))
+	}
+	if i.ResolutionBreachedAtGT != nil {
+		predicates = append(predicates, escalation.ResolutionBreachedAtGT(*i.ResolutionBreachedAtGT))
+	}
+	if i.ResolutionBreachedAtGTE != nil {
+		predicates = append(predicates, escalation.ResolutionBreachedAtGTE(*i.ResolutionBreachedAtGTE))
+	}
+	if i.ResolutionBreachedAtLT != nil {
+		predicates = append(predicates, escalation.ResolutionBreachedAtLT(*i.ResolutionBreachedAtLT))
+	}
+	if i.ResolutionBreachedAtLTE != nil {
+		predicates = append(predicates, escalation.ResolutionBreachedAtLTE(*i.ResolutionBreachedAtLTE))
+	}
+	if i.ResolutionBreachedAtIsNil {
+		predicates = append(predicates, escalation.ResolutionBreachedAtIsNil())
+	}
+	if i.ResolutionBreachedAtNotNil {
+		predicates = append(predicates, escalation.ResolutionBreachedAtNotNil())
 	}
 
 	if i.HasAccount != nil {
@@ -6949,6 +7138,23 @@ type OrderWhereInput struct {
 	QuoteIDEqualFold    *string  `json:"quoteIDEqualFold,omitempty"`
 	QuoteIDContainsFold *string  `json:"quoteIDContainsFold,omitempty"`
 
+	// "status_note" field predicates.
+	StatusNote             *string  `json:"statusNote,omitempty"`
+	StatusNoteNEQ          *string  `json:"statusNoteNEQ,omitempty"`
+	StatusNoteIn           []string `json:"statusNoteIn,omitempty"`
+	StatusNoteNotIn        []string `json:"statusNoteNotIn,omitempty"`
+	StatusNoteGT           *string  `json:"statusNoteGT,omitempty"`
+	StatusNoteGTE          *string  `json:"statusNoteGTE,omitempty"`
+	StatusNoteLT           *string  `json:"statusNoteLT,omitempty"`
+	StatusNoteLTE          *string  `json:"statusNoteLTE,omitempty"`
+	StatusNoteContains     *string  `json:"statusNoteContains,omitempty"`
+	StatusNoteHasPrefix    *string  `json:"statusNoteHasPrefix,omitempty"`
+	StatusNoteHasSuffix    *string  `json:"statusNoteHasSuffix,omitempty"`
+	StatusNoteIsNil        bool     `json:"statusNoteIsNil,omitempty"`
+	StatusNoteNotNil       bool     `json:"statusNoteNotNil,omitempty"`
+	StatusNoteEqualFold    *string  `json:"statusNoteEqualFold,omitempty"`
+	StatusNoteContainsFold *string  `json:"statusNoteContainsFold,omitempty"`
+
 	// "account" edge predicates.
 	HasAccount     *bool                `json:"hasAccount,omitempty"`
 	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
@@ -7480,6 +7686,51 @@ func (i *OrderWhereInput) P() (predicate.Order, error) {
 	if i.QuoteIDContainsFold != nil {
 		predicates = append(predicates, order.QuoteIDContainsFold(*i.QuoteIDContainsFold))
 	}
+	if i.StatusNote != nil {
+		predicates = append(predicates, order.StatusNoteEQ(*i.StatusNote))
+	}
+	if i.StatusNoteNEQ != nil {
+		predicates = append(predicates, order.StatusNoteNEQ(*i.StatusNoteNEQ))
+	}
+	if len(i.StatusNoteIn) > 0 {
+		predicates = append(predicates, order.StatusNoteIn(i.StatusNoteIn...))
+	}
+	if len(i.StatusNoteNotIn) > 0 {
+		predicates = append(predicates, order.StatusNoteNotIn(i.StatusNoteNotIn...))
+	}
+	if i.StatusNoteGT != nil {
+		predicates = append(predicates, order.StatusNoteGT(*i.StatusNoteGT))
+	}
+	if i.StatusNoteGTE != nil {
+		predicates = append(predicates, order.StatusNoteGTE(*i.StatusNoteGTE))
+	}
+	if i.StatusNoteLT != nil {
+		predicates = append(predicates, order.StatusNoteLT(*i.StatusNoteLT))
+	}
+	if i.StatusNoteLTE != nil {
+		predicates = append(predicates, order.StatusNoteLTE(*i.StatusNoteLTE))
+	}
+	if i.StatusNoteContains != nil {
+		predicates = append(predicates, order.StatusNoteContains(*i.StatusNoteContains))
+	}
+	if i.StatusNoteHasPrefix != nil {
+		predicates = append(predicates, order.StatusNoteHasPrefix(*i.StatusNoteHasPrefix))
+	}
+	if i.StatusNoteHasSuffix != nil {
+		predicates = append(predicates, order.StatusNoteHasSuffix(*i.StatusNoteHasSuffix))
+	}
+	if i.StatusNoteIsNil {
+		predicates = append(predicates, order.StatusNoteIsNil())
+	}
+	if i.StatusNoteNotNil {
+		predicates = append(predicates, order.StatusNoteNotNil())
+	}
+	if i.StatusNoteEqualFold != nil {
+		predicates = append(predicates, order.StatusNoteEqualFold(*i.StatusNoteEqualFold))
+	}
+	if i.StatusNoteContainsFold != nil {
+		predicates = append(predicates, order.StatusNoteContainsFold(*i.StatusNoteContainsFold))
+	}
 
 	if i.HasAccount != nil {
 		p := order.HasAccount()
@@ -7742,6 +7993,146 @@ type QuoteWhereInput struct {
 	SentAtLTE    *time.Time  `json:"sentAtLTE,omitempty"`
 	SentAtIsNil  bool        `json:"sentAtIsNil,omitempty"`
 	SentAtNotNil bool        `json:"sentAtNotNil,omitempty"`
+
+	// "status_note" field predicates.
+	StatusNote             *string  `json:"statusNote,omitempty"`
+	StatusNoteNEQ          *string  `json:"statusNoteNEQ,omitempty"`
+	StatusNoteIn           []string `json:"statusNoteIn,omitempty"`
+	StatusNoteNotIn        []string `json:"statusNoteNotIn,omitempty"`
+	StatusNoteGT           *string  `json:"statusNoteGT,omitempty"`
+	StatusNoteGTE          *string  `json:"statusNoteGTE,omitempty"`
+	StatusNoteLT           *string  `json:"statusNoteLT,omitempty"`
+	StatusNoteLTE          *string  `json:"statusNoteLTE,omitempty"`
+	StatusNoteContains     *string  `json:"statusNoteContains,omitempty"`
+	StatusNoteHasPrefix    *string  `json:"statusNoteHasPrefix,omitempty"`
+	StatusNoteHasSuffix    *string  `json:"statusNoteHasSuffix,omitempty"`
+	StatusNoteIsNil        bool     `json:"statusNoteIsNil,omitempty"`
+	StatusNoteNotNil       bool     `json:"statusNoteNotNil,omitempty"`
+	StatusNoteEqualFold    *string  `json:"statusNoteEqualFold,omitempty"`
+	StatusNoteContainsFold *string  `json:"statusNoteContainsFold,omitempty"`
+
+	// "special_mrc" field predicates.
+	SpecialMrc       *money.Amount  `json:"specialMrc,omitempty"`
+	SpecialMrcNEQ    *money.Amount  `json:"specialMrcNEQ,omitempty"`
+	SpecialMrcIn     []money.Amount `json:"specialMrcIn,omitempty"`
+	SpecialMrcNotIn  []money.Amount `json:"specialMrcNotIn,omitempty"`
+	SpecialMrcGT     *money.Amount  `json:"specialMrcGT,omitempty"`
+	SpecialMrcGTE    *money.Amount  `json:"specialMrcGTE,omitempty"`
+	SpecialMrcLT     *money.Amount  `json:"specialMrcLT,omitempty"`
+	SpecialMrcLTE    *money.Amount  `json:"specialMrcLTE,omitempty"`
+	SpecialMrcIsNil  bool           `json:"specialMrcIsNil,omitempty"`
+	SpecialMrcNotNil bool           `json:"specialMrcNotNil,omitempty"`
+
+	// "capex" field predicates.
+	Capex      *money.Amount  `json:"capex,omitempty"`
+	CapexNEQ   *money.Amount  `json:"capexNEQ,omitempty"`
+	CapexIn    []money.Amount `json:"capexIn,omitempty"`
+	CapexNotIn []money.Amount `json:"capexNotIn,omitempty"`
+	CapexGT    *money.Amount  `json:"capexGT,omitempty"`
+	CapexGTE   *money.Amount  `json:"capexGTE,omitempty"`
+	CapexLT    *money.Amount  `json:"capexLT,omitempty"`
+	CapexLTE   *money.Amount  `json:"capexLTE,omitempty"`
+
+	// "one_time_cost" field predicates.
+	OneTimeCost      *money.Amount  `json:"oneTimeCost,omitempty"`
+	OneTimeCostNEQ   *money.Amount  `json:"oneTimeCostNEQ,omitempty"`
+	OneTimeCostIn    []money.Amount `json:"oneTimeCostIn,omitempty"`
+	OneTimeCostNotIn []money.Amount `json:"oneTimeCostNotIn,omitempty"`
+	OneTimeCostGT    *money.Amount  `json:"oneTimeCostGT,omitempty"`
+	OneTimeCostGTE   *money.Amount  `json:"oneTimeCostGTE,omitempty"`
+	OneTimeCostLT    *money.Amount  `json:"oneTimeCostLT,omitempty"`
+	OneTimeCostLTE   *money.Amount  `json:"oneTimeCostLTE,omitempty"`
+
+	// "monthly_opex" field predicates.
+	MonthlyOpex      *money.Amount  `json:"monthlyOpex,omitempty"`
+	MonthlyOpexNEQ   *money.Amount  `json:"monthlyOpexNEQ,omitempty"`
+	MonthlyOpexIn    []money.Amount `json:"monthlyOpexIn,omitempty"`
+	MonthlyOpexNotIn []money.Amount `json:"monthlyOpexNotIn,omitempty"`
+	MonthlyOpexGT    *money.Amount  `json:"monthlyOpexGT,omitempty"`
+	MonthlyOpexGTE   *money.Amount  `json:"monthlyOpexGTE,omitempty"`
+	MonthlyOpexLT    *money.Amount  `json:"monthlyOpexLT,omitempty"`
+	MonthlyOpexLTE   *money.Amount  `json:"monthlyOpexLTE,omitempty"`
+
+	// "monthly_off_net_cost" field predicates.
+	MonthlyOffNetCost      *money.Amount  `json:"monthlyOffNetCost,omitempty"`
+	MonthlyOffNetCostNEQ   *money.Amount  `json:"monthlyOffNetCostNEQ,omitempty"`
+	MonthlyOffNetCostIn    []money.Amount `json:"monthlyOffNetCostIn,omitempty"`
+	MonthlyOffNetCostNotIn []money.Amount `json:"monthlyOffNetCostNotIn,omitempty"`
+	MonthlyOffNetCostGT    *money.Amount  `json:"monthlyOffNetCostGT,omitempty"`
+	MonthlyOffNetCostGTE   *money.Amount  `json:"monthlyOffNetCostGTE,omitempty"`
+	MonthlyOffNetCostLT    *money.Amount  `json:"monthlyOffNetCostLT,omitempty"`
+	MonthlyOffNetCostLTE   *money.Amount  `json:"monthlyOffNetCostLTE,omitempty"`
+
+	// "monthly_churn" field predicates.
+	MonthlyChurn      *deal.Rate  `json:"monthlyChurn,omitempty"`
+	MonthlyChurnNEQ   *deal.Rate  `json:"monthlyChurnNEQ,omitempty"`
+	MonthlyChurnIn    []deal.Rate `json:"monthlyChurnIn,omitempty"`
+	MonthlyChurnNotIn []deal.Rate `json:"monthlyChurnNotIn,omitempty"`
+	MonthlyChurnGT    *deal.Rate  `json:"monthlyChurnGT,omitempty"`
+	MonthlyChurnGTE   *deal.Rate  `json:"monthlyChurnGTE,omitempty"`
+	MonthlyChurnLT    *deal.Rate  `json:"monthlyChurnLT,omitempty"`
+	MonthlyChurnLTE   *deal.Rate  `json:"monthlyChurnLTE,omitempty"`
+
+	// "annual_discount_rate" field predicates.
+	AnnualDiscountRate      *deal.Rate  `json:"annualDiscountRate,omitempty"`
+	AnnualDiscountRateNEQ   *deal.Rate  `json:"annualDiscountRateNEQ,omitempty"`
+	AnnualDiscountRateIn    []deal.Rate `json:"annualDiscountRateIn,omitempty"`
+	AnnualDiscountRateNotIn []deal.Rate `json:"annualDiscountRateNotIn,omitempty"`
+	AnnualDiscountRateGT    *deal.Rate  `json:"annualDiscountRateGT,omitempty"`
+	AnnualDiscountRateGTE   *deal.Rate  `json:"annualDiscountRateGTE,omitempty"`
+	AnnualDiscountRateLT    *deal.Rate  `json:"annualDiscountRateLT,omitempty"`
+	AnnualDiscountRateLTE   *deal.Rate  `json:"annualDiscountRateLTE,omitempty"`
+
+	// "npv" field predicates.
+	Npv      *money.Amount  `json:"npv,omitempty"`
+	NpvNEQ   *money.Amount  `json:"npvNEQ,omitempty"`
+	NpvIn    []money.Amount `json:"npvIn,omitempty"`
+	NpvNotIn []money.Amount `json:"npvNotIn,omitempty"`
+	NpvGT    *money.Amount  `json:"npvGT,omitempty"`
+	NpvGTE   *money.Amount  `json:"npvGTE,omitempty"`
+	NpvLT    *money.Amount  `json:"npvLT,omitempty"`
+	NpvLTE   *money.Amount  `json:"npvLTE,omitempty"`
+
+	// "irr" field predicates.
+	Irr       *deal.Rate  `json:"irr,omitempty"`
+	IrrNEQ    *deal.Rate  `json:"irrNEQ,omitempty"`
+	IrrIn     []deal.Rate `json:"irrIn,omitempty"`
+	IrrNotIn  []deal.Rate `json:"irrNotIn,omitempty"`
+	IrrGT     *deal.Rate  `json:"irrGT,omitempty"`
+	IrrGTE    *deal.Rate  `json:"irrGTE,omitempty"`
+	IrrLT     *deal.Rate  `json:"irrLT,omitempty"`
+	IrrLTE    *deal.Rate  `json:"irrLTE,omitempty"`
+	IrrIsNil  bool        `json:"irrIsNil,omitempty"`
+	IrrNotNil bool        `json:"irrNotNil,omitempty"`
+
+	// "irr_note" field predicates.
+	IrrNote             *string  `json:"irrNote,omitempty"`
+	IrrNoteNEQ          *string  `json:"irrNoteNEQ,omitempty"`
+	IrrNoteIn           []string `json:"irrNoteIn,omitempty"`
+	IrrNoteNotIn        []string `json:"irrNoteNotIn,omitempty"`
+	IrrNoteGT           *string  `json:"irrNoteGT,omitempty"`
+	IrrNoteGTE          *string  `json:"irrNoteGTE,omitempty"`
+	IrrNoteLT           *string  `json:"irrNoteLT,omitempty"`
+	IrrNoteLTE          *string  `json:"irrNoteLTE,omitempty"`
+	IrrNoteContains     *string  `json:"irrNoteContains,omitempty"`
+	IrrNoteHasPrefix    *string  `json:"irrNoteHasPrefix,omitempty"`
+	IrrNoteHasSuffix    *string  `json:"irrNoteHasSuffix,omitempty"`
+	IrrNoteIsNil        bool     `json:"irrNoteIsNil,omitempty"`
+	IrrNoteNotNil       bool     `json:"irrNoteNotNil,omitempty"`
+	IrrNoteEqualFold    *string  `json:"irrNoteEqualFold,omitempty"`
+	IrrNoteContainsFold *string  `json:"irrNoteContainsFold,omitempty"`
+
+	// "payback_month" field predicates.
+	PaybackMonth       *int  `json:"paybackMonth,omitempty"`
+	PaybackMonthNEQ    *int  `json:"paybackMonthNEQ,omitempty"`
+	PaybackMonthIn     []int `json:"paybackMonthIn,omitempty"`
+	PaybackMonthNotIn  []int `json:"paybackMonthNotIn,omitempty"`
+	PaybackMonthGT     *int  `json:"paybackMonthGT,omitempty"`
+	PaybackMonthGTE    *int  `json:"paybackMonthGTE,omitempty"`
+	PaybackMonthLT     *int  `json:"paybackMonthLT,omitempty"`
+	PaybackMonthLTE    *int  `json:"paybackMonthLTE,omitempty"`
+	PaybackMonthIsNil  bool  `json:"paybackMonthIsNil,omitempty"`
+	PaybackMonthNotNil bool  `json:"paybackMonthNotNil,omitempty"`
 
 	// "account" edge predicates.
 	HasAccount     *bool                `json:"hasAccount,omitempty"`
@@ -8319,6 +8710,354 @@ func (i *QuoteWhereInput) P() (predicate.Quote, error) {
 	}
 	if i.SentAtNotNil {
 		predicates = append(predicates, quote.SentAtNotNil())
+	}
+	if i.StatusNote != nil {
+		predicates = append(predicates, quote.StatusNoteEQ(*i.StatusNote))
+	}
+	if i.StatusNoteNEQ != nil {
+		predicates = append(predicates, quote.StatusNoteNEQ(*i.StatusNoteNEQ))
+	}
+	if len(i.StatusNoteIn) > 0 {
+		predicates = append(predicates, quote.StatusNoteIn(i.StatusNoteIn...))
+	}
+	if len(i.StatusNoteNotIn) > 0 {
+		predicates = append(predicates, quote.StatusNoteNotIn(i.StatusNoteNotIn...))
+	}
+	if i.StatusNoteGT != nil {
+		predicates = append(predicates, quote.StatusNoteGT(*i.StatusNoteGT))
+	}
+	if i.StatusNoteGTE != nil {
+		predicates = append(predicates, quote.StatusNoteGTE(*i.StatusNoteGTE))
+	}
+	if i.StatusNoteLT != nil {
+		predicates = append(predicates, quote.StatusNoteLT(*i.StatusNoteLT))
+	}
+	if i.StatusNoteLTE != nil {
+		predicates = append(predicates, quote.StatusNoteLTE(*i.StatusNoteLTE))
+	}
+	if i.StatusNoteContains != nil {
+		predicates = append(predicates, quote.StatusNoteContains(*i.StatusNoteContains))
+	}
+	if i.StatusNoteHasPrefix != nil {
+		predicates = append(predicates, quote.StatusNoteHasPrefix(*i.StatusNoteHasPrefix))
+	}
+	if i.StatusNoteHasSuffix != nil {
+		predicates = append(predicates, quote.StatusNoteHasSuffix(*i.StatusNoteHasSuffix))
+	}
+	if i.StatusNoteIsNil {
+		predicates = append(predicates, quote.StatusNoteIsNil())
+	}
+	if i.StatusNoteNotNil {
+		predicates = append(predicates, quote.StatusNoteNotNil())
+	}
+	if i.StatusNoteEqualFold != nil {
+		predicates = append(predicates, quote.StatusNoteEqualFold(*i.StatusNoteEqualFold))
+	}
+	if i.StatusNoteContainsFold != nil {
+		predicates = append(predicates, quote.StatusNoteContainsFold(*i.StatusNoteContainsFold))
+	}
+	if i.SpecialMrc != nil {
+		predicates = append(predicates, quote.SpecialMrcEQ(*i.SpecialMrc))
+	}
+	if i.SpecialMrcNEQ != nil {
+		predicates = append(predicates, quote.SpecialMrcNEQ(*i.SpecialMrcNEQ))
+	}
+	if len(i.SpecialMrcIn) > 0 {
+		predicates = append(predicates, quote.SpecialMrcIn(i.SpecialMrcIn...))
+	}
+	if len(i.SpecialMrcNotIn) > 0 {
+		predicates = append(predicates, quote.SpecialMrcNotIn(i.SpecialMrcNotIn...))
+	}
+	if i.SpecialMrcGT != nil {
+		predicates = append(predicates, quote.SpecialMrcGT(*i.SpecialMrcGT))
+	}
+	if i.SpecialMrcGTE != nil {
+		predicates = append(predicates, quote.SpecialMrcGTE(*i.SpecialMrcGTE))
+	}
+	if i.SpecialMrcLT != nil {
+		predicates = append(predicates, quote.SpecialMrcLT(*i.SpecialMrcLT))
+	}
+	if i.SpecialMrcLTE != nil {
+		predicates = append(predicates, quote.SpecialMrcLTE(*i.SpecialMrcLTE))
+	}
+	if i.SpecialMrcIsNil {
+		predicates = append(predicates, quote.SpecialMrcIsNil())
+	}
+	if i.SpecialMrcNotNil {
+		predicates = append(predicates, quote.SpecialMrcNotNil())
+	}
+	if i.Capex != nil {
+		predicates = append(predicates, quote.CapexEQ(*i.Capex))
+	}
+	if i.CapexNEQ != nil {
+		predicates = append(predicates, quote.CapexNEQ(*i.CapexNEQ))
+	}
+	if len(i.CapexIn) > 0 {
+		predicates = append(predicates, quote.CapexIn(i.CapexIn...))
+	}
+	if len(i.CapexNotIn) > 0 {
+		predicates = append(predicates, quote.CapexNotIn(i.CapexNotIn...))
+	}
+	if i.CapexGT != nil {
+		predicates = append(predicates, quote.CapexGT(*i.CapexGT))
+	}
+	if i.CapexGTE != nil {
+		predicates = append(predicates, quote.CapexGTE(*i.CapexGTE))
+	}
+	if i.CapexLT != nil {
+		predicates = append(predicates, quote.CapexLT(*i.CapexLT))
+	}
+	if i.CapexLTE != nil {
+		predicates = append(predicates, quote.CapexLTE(*i.CapexLTE))
+	}
+	if i.OneTimeCost != nil {
+		predicates = append(predicates, quote.OneTimeCostEQ(*i.OneTimeCost))
+	}
+	if i.OneTimeCostNEQ != nil {
+		predicates = append(predicates, quote.OneTimeCostNEQ(*i.OneTimeCostNEQ))
+	}
+	if len(i.OneTimeCostIn) > 0 {
+		predicates = append(predicates, quote.OneTimeCostIn(i.OneTimeCostIn...))
+	}
+	if len(i.OneTimeCostNotIn) > 0 {
+		predicates = append(predicates, quote.OneTimeCostNotIn(i.OneTimeCostNotIn...))
+	}
+	if i.OneTimeCostGT != nil {
+		predicates = append(predicates, quote.OneTimeCostGT(*i.OneTimeCostGT))
+	}
+	if i.OneTimeCostGTE != nil {
+		predicates = append(predicates, quote.OneTimeCostGTE(*i.OneTimeCostGTE))
+	}
+	if i.OneTimeCostLT != nil {
+		predicates = append(predicates, quote.OneTimeCostLT(*i.OneTimeCostLT))
+	}
+	if i.OneTimeCostLTE != nil {
+		predicates = append(predicates, quote.OneTimeCostLTE(*i.OneTimeCostLTE))
+	}
+	if i.MonthlyOpex != nil {
+		predicates = append(predicates, quote.MonthlyOpexEQ(*i.MonthlyOpex))
+	}
+	if i.MonthlyOpexNEQ != nil {
+		predicates = append(predicates, quote.MonthlyOpexNEQ(*i.MonthlyOpexNEQ))
+	}
+	if len(i.MonthlyOpexIn) > 0 {
+		predicates = append(predicates, quote.MonthlyOpexIn(i.MonthlyOpexIn...))
+	}
+	if len(i.MonthlyOpexNotIn) > 0 {
+		predicates = append(predicates, quote.MonthlyOpexNotIn(i.MonthlyOpexNotIn...))
+	}
+	if i.MonthlyOpexGT != nil {
+		predicates = append(predicates, quote.MonthlyOpexGT(*i.MonthlyOpexGT))
+	}
+	if i.MonthlyOpexGTE != nil {
+		predicates = append(predicates, quote.MonthlyOpexGTE(*i.MonthlyOpexGTE))
+	}
+	if i.MonthlyOpexLT != nil {
+		predicates = append(predicates, quote.MonthlyOpexLT(*i.MonthlyOpexLT))
+	}
+	if i.MonthlyOpexLTE != nil {
+		predicates = append(predicates, quote.MonthlyOpexLTE(*i.MonthlyOpexLTE))
+	}
+	if i.MonthlyOffNetCost != nil {
+		predicates = append(predicates, quote.MonthlyOffNetCostEQ(*i.MonthlyOffNetCost))
+	}
+	if i.MonthlyOffNetCostNEQ != nil {
+		predicates = append(predicates, quote.MonthlyOffNetCostNEQ(*i.MonthlyOffNetCostNEQ))
+	}
+	if len(i.MonthlyOffNetCostIn) > 0 {
+		predicates = append(predicates, quote.MonthlyOffNetCostIn(i.MonthlyOffNetCostIn...))
+	}
+	if len(i.MonthlyOffNetCostNotIn) > 0 {
+		predicates = append(predicates, quote.MonthlyOffNetCostNotIn(i.MonthlyOffNetCostNotIn...))
+	}
+	if i.MonthlyOffNetCostGT != nil {
+		predicates = append(predicates, quote.MonthlyOffNetCostGT(*i.MonthlyOffNetCostGT))
+	}
+	if i.MonthlyOffNetCostGTE != nil {
+		predicates = append(predicates, quote.MonthlyOffNetCostGTE(*i.MonthlyOffNetCostGTE))
+	}
+	if i.MonthlyOffNetCostLT != nil {
+		predicates = append(predicates, quote.MonthlyOffNetCostLT(*i.MonthlyOffNetCostLT))
+	}
+	if i.MonthlyOffNetCostLTE != nil {
+		predicates = append(predicates, quote.MonthlyOffNetCostLTE(*i.MonthlyOffNetCostLTE))
+	}
+	if i.MonthlyChurn != nil {
+		predicates = append(predicates, quote.MonthlyChurnEQ(*i.MonthlyChurn))
+	}
+	if i.MonthlyChurnNEQ != nil {
+		predicates = append(predicates, quote.MonthlyChurnNEQ(*i.MonthlyChurnNEQ))
+	}
+	if len(i.MonthlyChurnIn) > 0 {
+		predicates = append(predicates, quote.MonthlyChurnIn(i.MonthlyChurnIn...))
+	}
+	if len(i.MonthlyChurnNotIn) > 0 {
+		predicates = append(predicates, quote.MonthlyChurnNotIn(i.MonthlyChurnNotIn...))
+	}
+	if i.MonthlyChurnGT != nil {
+		predicates = append(predicates, quote.MonthlyChurnGT(*i.MonthlyChurnGT))
+	}
+	if i.MonthlyChurnGTE != nil {
+		predicates = append(predicates, quote.MonthlyChurnGTE(*i.MonthlyChurnGTE))
+	}
+	if i.MonthlyChurnLT != nil {
+		predicates = append(predicates, quote.MonthlyChurnLT(*i.MonthlyChurnLT))
+	}
+	if i.MonthlyChurnLTE != nil {
+		predicates = append(predicates, quote.MonthlyChurnLTE(*i.MonthlyChurnLTE))
+	}
+	if i.AnnualDiscountRate != nil {
+		predicates = append(predicates, quote.AnnualDiscountRateEQ(*i.AnnualDiscountRate))
+	}
+	if i.AnnualDiscountRateNEQ != nil {
+		predicates = append(predicates, quote.AnnualDiscountRateNEQ(*i.AnnualDiscountRateNEQ))
+	}
+	if len(i.AnnualDiscountRateIn) > 0 {
+		predicates = append(predicates, quote.AnnualDiscountRateIn(i.AnnualDiscountRateIn...))
+	}
+	if len(i.AnnualDiscountRateNotIn) > 0 {
+		predicates = append(predicates, quote.AnnualDiscountRateNotIn(i.AnnualDiscountRateNotIn...))
+	}
+	if i.AnnualDiscountRateGT != nil {
+		predicates = append(predicates, quote.AnnualDiscountRateGT(*i.AnnualDiscountRateGT))
+	}
+	if i.AnnualDiscountRateGTE != nil {
+		predicates = append(predicates, quote.AnnualDiscountRateGTE(*i.AnnualDiscountRateGTE))
+	}
+	if i.AnnualDiscountRateLT != nil {
+		predicates = append(predicates, quote.AnnualDiscountRateLT(*i.AnnualDiscountRateLT))
+	}
+	if i.AnnualDiscountRateLTE != nil {
+		predicates = append(predicates, quote.AnnualDiscountRateLTE(*i.AnnualDiscountRateLTE))
+	}
+	if i.Npv != nil {
+		predicates = append(predicates, quote.NpvEQ(*i.Npv))
+	}
+	if i.NpvNEQ != nil {
+		predicates = append(predicates, quote.NpvNEQ(*i.NpvNEQ))
+	}
+	if len(i.NpvIn) > 0 {
+		predicates = append(predicates, quote.NpvIn(i.NpvIn...))
+	}
+	if len(i.NpvNotIn) > 0 {
+		predicates = append(predicates, quote.NpvNotIn(i.NpvNotIn...))
+	}
+	if i.NpvGT != nil {
+		predicates = append(predicates, quote.NpvGT(*i.NpvGT))
+	}
+	if i.NpvGTE != nil {
+		predicates = append(predicates, quote.NpvGTE(*i.NpvGTE))
+	}
+	if i.NpvLT != nil {
+		predicates = append(predicates, quote.NpvLT(*i.NpvLT))
+	}
+	if i.NpvLTE != nil {
+		predicates = append(predicates, quote.NpvLTE(*i.NpvLTE))
+	}
+	if i.Irr != nil {
+		predicates = append(predicates, quote.IrrEQ(*i.Irr))
+	}
+	if i.IrrNEQ != nil {
+		predicates = append(predicates, quote.IrrNEQ(*i.IrrNEQ))
+	}
+	if len(i.IrrIn) > 0 {
+		predicates = append(predicates, quote.IrrIn(i.IrrIn...))
+	}
+	if len(i.IrrNotIn) > 0 {
+		predicates = append(predicates, quote.IrrNotIn(i.IrrNotIn...))
+	}
+	if i.IrrGT != nil {
+		predicates = append(predicates, quote.IrrGT(*i.IrrGT))
+	}
+	if i.IrrGTE != nil {
+		predicates = append(predicates, quote.IrrGTE(*i.IrrGTE))
+	}
+	if i.IrrLT != nil {
+		predicates = append(predicates, quote.IrrLT(*i.IrrLT))
+	}
+	if i.IrrLTE != nil {
+		predicates = append(predicates, quote.IrrLTE(*i.IrrLTE))
+	}
+	if i.IrrIsNil {
+		predicates = append(predicates, quote.IrrIsNil())
+	}
+	if i.IrrNotNil {
+		predicates = append(predicates, quote.IrrNotNil())
+	}
+	if i.IrrNote != nil {
+		predicates = append(predicates, quote.IrrNoteEQ(*i.IrrNote))
+	}
+	if i.IrrNoteNEQ != nil {
+		predicates = append(predicates, quote.IrrNoteNEQ(*i.IrrNoteNEQ))
+	}
+	if len(i.IrrNoteIn) > 0 {
+		predicates = append(predicates, quote.IrrNoteIn(i.IrrNoteIn...))
+	}
+	if len(i.IrrNoteNotIn) > 0 {
+		predicates = append(predicates, quote.IrrNoteNotIn(i.IrrNoteNotIn...))
+	}
+	if i.IrrNoteGT != nil {
+		predicates = append(predicates, quote.IrrNoteGT(*i.IrrNoteGT))
+	}
+	if i.IrrNoteGTE != nil {
+		predicates = append(predicates, quote.IrrNoteGTE(*i.IrrNoteGTE))
+	}
+	if i.IrrNoteLT != nil {
+		predicates = append(predicates, quote.IrrNoteLT(*i.IrrNoteLT))
+	}
+	if i.IrrNoteLTE != nil {
+		predicates = append(predicates, quote.IrrNoteLTE(*i.IrrNoteLTE))
+	}
+	if i.IrrNoteContains != nil {
+		predicates = append(predicates, quote.IrrNoteContains(*i.IrrNoteContains))
+	}
+	if i.IrrNoteHasPrefix != nil {
+		predicates = append(predicates, quote.IrrNoteHasPrefix(*i.IrrNoteHasPrefix))
+	}
+	if i.IrrNoteHasSuffix != nil {
+		predicates = append(predicates, quote.IrrNoteHasSuffix(*i.IrrNoteHasSuffix))
+	}
+	if i.IrrNoteIsNil {
+		predicates = append(predicates, quote.IrrNoteIsNil())
+	}
+	if i.IrrNoteNotNil {
+		predicates = append(predicates, quote.IrrNoteNotNil())
+	}
+	if i.IrrNoteEqualFold != nil {
+		predicates = append(predicates, quote.IrrNoteEqualFold(*i.IrrNoteEqualFold))
+	}
+	if i.IrrNoteContainsFold != nil {
+		predicates = append(predicates, quote.IrrNoteContainsFold(*i.IrrNoteContainsFold))
+	}
+	if i.PaybackMonth != nil {
+		predicates = append(predicates, quote.PaybackMonthEQ(*i.PaybackMonth))
+	}
+	if i.PaybackMonthNEQ != nil {
+		predicates = append(predicates, quote.PaybackMonthNEQ(*i.PaybackMonthNEQ))
+	}
+	if len(i.PaybackMonthIn) > 0 {
+		predicates = append(predicates, quote.PaybackMonthIn(i.PaybackMonthIn...))
+	}
+	if len(i.PaybackMonthNotIn) > 0 {
+		predicates = append(predicates, quote.PaybackMonthNotIn(i.PaybackMonthNotIn...))
+	}
+	if i.PaybackMonthGT != nil {
+		predicates = append(predicates, quote.PaybackMonthGT(*i.PaybackMonthGT))
+	}
+	if i.PaybackMonthGTE != nil {
+		predicates = append(predicates, quote.PaybackMonthGTE(*i.PaybackMonthGTE))
+	}
+	if i.PaybackMonthLT != nil {
+		predicates = append(predicates, quote.PaybackMonthLT(*i.PaybackMonthLT))
+	}
+	if i.PaybackMonthLTE != nil {
+		predicates = append(predicates, quote.PaybackMonthLTE(*i.PaybackMonthLTE))
+	}
+	if i.PaybackMonthIsNil {
+		predicates = append(predicates, quote.PaybackMonthIsNil())
+	}
+	if i.PaybackMonthNotNil {
+		predicates = append(predicates, quote.PaybackMonthNotNil())
 	}
 
 	if i.HasAccount != nil {
@@ -9277,6 +10016,23 @@ type RFPWhereInput struct {
 	OwnerIDEqualFold    *string  `json:"ownerIDEqualFold,omitempty"`
 	OwnerIDContainsFold *string  `json:"ownerIDContainsFold,omitempty"`
 
+	// "status_note" field predicates.
+	StatusNote             *string  `json:"statusNote,omitempty"`
+	StatusNoteNEQ          *string  `json:"statusNoteNEQ,omitempty"`
+	StatusNoteIn           []string `json:"statusNoteIn,omitempty"`
+	StatusNoteNotIn        []string `json:"statusNoteNotIn,omitempty"`
+	StatusNoteGT           *string  `json:"statusNoteGT,omitempty"`
+	StatusNoteGTE          *string  `json:"statusNoteGTE,omitempty"`
+	StatusNoteLT           *string  `json:"statusNoteLT,omitempty"`
+	StatusNoteLTE          *string  `json:"statusNoteLTE,omitempty"`
+	StatusNoteContains     *string  `json:"statusNoteContains,omitempty"`
+	StatusNoteHasPrefix    *string  `json:"statusNoteHasPrefix,omitempty"`
+	StatusNoteHasSuffix    *string  `json:"statusNoteHasSuffix,omitempty"`
+	StatusNoteIsNil        bool     `json:"statusNoteIsNil,omitempty"`
+	StatusNoteNotNil       bool     `json:"statusNoteNotNil,omitempty"`
+	StatusNoteEqualFold    *string  `json:"statusNoteEqualFold,omitempty"`
+	StatusNoteContainsFold *string  `json:"statusNoteContainsFold,omitempty"`
+
 	// "account" edge predicates.
 	HasAccount     *bool                `json:"hasAccount,omitempty"`
 	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
@@ -9645,6 +10401,51 @@ func (i *RFPWhereInput) P() (predicate.RFP, error) {
 	}
 	if i.OwnerIDContainsFold != nil {
 		predicates = append(predicates, rfp.OwnerIDContainsFold(*i.OwnerIDContainsFold))
+	}
+	if i.StatusNote != nil {
+		predicates = append(predicates, rfp.StatusNoteEQ(*i.StatusNote))
+	}
+	if i.StatusNoteNEQ != nil {
+		predicates = append(predicates, rfp.StatusNoteNEQ(*i.StatusNoteNEQ))
+	}
+	if len(i.StatusNoteIn) > 0 {
+		predicates = append(predicates, rfp.StatusNoteIn(i.StatusNoteIn...))
+	}
+	if len(i.StatusNoteNotIn) > 0 {
+		predicates = append(predicates, rfp.StatusNoteNotIn(i.StatusNoteNotIn...))
+	}
+	if i.StatusNoteGT != nil {
+		predicates = append(predicates, rfp.StatusNoteGT(*i.StatusNoteGT))
+	}
+	if i.StatusNoteGTE != nil {
+		predicates = append(predicates, rfp.StatusNoteGTE(*i.StatusNoteGTE))
+	}
+	if i.StatusNoteLT != nil {
+		predicates = append(predicates, rfp.StatusNoteLT(*i.StatusNoteLT))
+	}
+	if i.StatusNoteLTE != nil {
+		predicates = append(predicates, rfp.StatusNoteLTE(*i.StatusNoteLTE))
+	}
+	if i.StatusNoteContains != nil {
+		predicates = append(predicates, rfp.StatusNoteContains(*i.StatusNoteContains))
+	}
+	if i.StatusNoteHasPrefix != nil {
+		predicates = append(predicates, rfp.StatusNoteHasPrefix(*i.StatusNoteHasPrefix))
+	}
+	if i.StatusNoteHasSuffix != nil {
+		predicates = append(predicates, rfp.StatusNoteHasSuffix(*i.StatusNoteHasSuffix))
+	}
+	if i.StatusNoteIsNil {
+		predicates = append(predicates, rfp.StatusNoteIsNil())
+	}
+	if i.StatusNoteNotNil {
+		predicates = append(predicates, rfp.StatusNoteNotNil())
+	}
+	if i.StatusNoteEqualFold != nil {
+		predicates = append(predicates, rfp.StatusNoteEqualFold(*i.StatusNoteEqualFold))
+	}
+	if i.StatusNoteContainsFold != nil {
+		predicates = append(predicates, rfp.StatusNoteContainsFold(*i.StatusNoteContainsFold))
 	}
 
 	if i.HasAccount != nil {

@@ -23,6 +23,7 @@ import (
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/ent/specialpricingrequest"
 	"carrierdesk/ent/team"
+	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 	"context"
 	"errors"
@@ -7478,6 +7479,7 @@ type ContractMutation struct {
 	notice_days       *int
 	addnotice_days    *int
 	co_termed         *bool
+	status_note       *string
 	clearedFields     map[string]struct{}
 	account           *string
 	clearedaccount    bool
@@ -8388,6 +8390,55 @@ func (m *ContractMutation) ResetRenewalOfID() {
 	delete(m.clearedFields, contract.FieldRenewalOfID)
 }
 
+// SetStatusNote sets the "status_note" field.
+func (m *ContractMutation) SetStatusNote(s string) {
+	m.status_note = &s
+}
+
+// StatusNote returns the value of the "status_note" field in the mutation.
+func (m *ContractMutation) StatusNote() (r string, exists bool) {
+	v := m.status_note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatusNote returns the old "status_note" field's value of the Contract entity.
+// If the Contract object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContractMutation) OldStatusNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatusNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatusNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatusNote: %w", err)
+	}
+	return oldValue.StatusNote, nil
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (m *ContractMutation) ClearStatusNote() {
+	m.status_note = nil
+	m.clearedFields[contract.FieldStatusNote] = struct{}{}
+}
+
+// StatusNoteCleared returns if the "status_note" field was cleared in this mutation.
+func (m *ContractMutation) StatusNoteCleared() bool {
+	_, ok := m.clearedFields[contract.FieldStatusNote]
+	return ok
+}
+
+// ResetStatusNote resets all changes to the "status_note" field.
+func (m *ContractMutation) ResetStatusNote() {
+	m.status_note = nil
+	delete(m.clearedFields, contract.FieldStatusNote)
+}
+
 // ClearAccount clears the "account" edge to the Account entity.
 func (m *ContractMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -8623,7 +8674,7 @@ func (m *ContractMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContractMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 19)
 	if m.created_at != nil {
 		fields = append(fields, contract.FieldCreatedAt)
 	}
@@ -8678,6 +8729,9 @@ func (m *ContractMutation) Fields() []string {
 	if m.renewal_of != nil {
 		fields = append(fields, contract.FieldRenewalOfID)
 	}
+	if m.status_note != nil {
+		fields = append(fields, contract.FieldStatusNote)
+	}
 	return fields
 }
 
@@ -8722,6 +8776,8 @@ func (m *ContractMutation) Field(name string) (ent.Value, bool) {
 		return m.QuoteID()
 	case contract.FieldRenewalOfID:
 		return m.RenewalOfID()
+	case contract.FieldStatusNote:
+		return m.StatusNote()
 	}
 	return nil, false
 }
@@ -8767,6 +8823,8 @@ func (m *ContractMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldQuoteID(ctx)
 	case contract.FieldRenewalOfID:
 		return m.OldRenewalOfID(ctx)
+	case contract.FieldStatusNote:
+		return m.OldStatusNote(ctx)
 	}
 	return nil, fmt.Errorf("unknown Contract field %s", name)
 }
@@ -8902,6 +8960,13 @@ func (m *ContractMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRenewalOfID(v)
 		return nil
+	case contract.FieldStatusNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatusNote(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Contract field %s", name)
 }
@@ -9004,6 +9069,9 @@ func (m *ContractMutation) ClearedFields() []string {
 	if m.FieldCleared(contract.FieldRenewalOfID) {
 		fields = append(fields, contract.FieldRenewalOfID)
 	}
+	if m.FieldCleared(contract.FieldStatusNote) {
+		fields = append(fields, contract.FieldStatusNote)
+	}
 	return fields
 }
 
@@ -9026,6 +9094,9 @@ func (m *ContractMutation) ClearField(name string) error {
 		return nil
 	case contract.FieldRenewalOfID:
 		m.ClearRenewalOfID()
+		return nil
+	case contract.FieldStatusNote:
+		m.ClearStatusNote()
 		return nil
 	}
 	return fmt.Errorf("unknown Contract nullable field %s", name)
@@ -9088,6 +9159,9 @@ func (m *ContractMutation) ResetField(name string) error {
 		return nil
 	case contract.FieldRenewalOfID:
 		m.ResetRenewalOfID()
+		return nil
+	case contract.FieldStatusNote:
+		m.ResetStatusNote()
 		return nil
 	}
 	return fmt.Errorf("unknown Contract field %s", name)
@@ -9286,6 +9360,9 @@ type EscalationMutation struct {
 	acknowledged_at          *time.Time
 	resolved_at              *time.Time
 	closed_at                *time.Time
+	paused_at                *time.Time
+	response_breached_at     *time.Time
+	resolution_breached_at   *time.Time
 	clearedFields            map[string]struct{}
 	account                  *string
 	clearedaccount           bool
@@ -10136,6 +10213,153 @@ func (m *EscalationMutation) ResetClosedAt() {
 	delete(m.clearedFields, escalation.FieldClosedAt)
 }
 
+// SetPausedAt sets the "paused_at" field.
+func (m *EscalationMutation) SetPausedAt(t time.Time) {
+	m.paused_at = &t
+}
+
+// PausedAt returns the value of the "paused_at" field in the mutation.
+func (m *EscalationMutation) PausedAt() (r time.Time, exists bool) {
+	v := m.paused_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPausedAt returns the old "paused_at" field's value of the Escalation entity.
+// If the Escalation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EscalationMutation) OldPausedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPausedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPausedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPausedAt: %w", err)
+	}
+	return oldValue.PausedAt, nil
+}
+
+// ClearPausedAt clears the value of the "paused_at" field.
+func (m *EscalationMutation) ClearPausedAt() {
+	m.paused_at = nil
+	m.clearedFields[escalation.FieldPausedAt] = struct{}{}
+}
+
+// PausedAtCleared returns if the "paused_at" field was cleared in this mutation.
+func (m *EscalationMutation) PausedAtCleared() bool {
+	_, ok := m.clearedFields[escalation.FieldPausedAt]
+	return ok
+}
+
+// ResetPausedAt resets all changes to the "paused_at" field.
+func (m *EscalationMutation) ResetPausedAt() {
+	m.paused_at = nil
+	delete(m.clearedFields, escalation.FieldPausedAt)
+}
+
+// SetResponseBreachedAt sets the "response_breached_at" field.
+func (m *EscalationMutation) SetResponseBreachedAt(t time.Time) {
+	m.response_breached_at = &t
+}
+
+// ResponseBreachedAt returns the value of the "response_breached_at" field in the mutation.
+func (m *EscalationMutation) ResponseBreachedAt() (r time.Time, exists bool) {
+	v := m.response_breached_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResponseBreachedAt returns the old "response_breached_at" field's value of the Escalation entity.
+// If the Escalation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EscalationMutation) OldResponseBreachedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResponseBreachedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResponseBreachedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResponseBreachedAt: %w", err)
+	}
+	return oldValue.ResponseBreachedAt, nil
+}
+
+// ClearResponseBreachedAt clears the value of the "response_breached_at" field.
+func (m *EscalationMutation) ClearResponseBreachedAt() {
+	m.response_breached_at = nil
+	m.clearedFields[escalation.FieldResponseBreachedAt] = struct{}{}
+}
+
+// ResponseBreachedAtCleared returns if the "response_breached_at" field was cleared in this mutation.
+func (m *EscalationMutation) ResponseBreachedAtCleared() bool {
+	_, ok := m.clearedFields[escalation.FieldResponseBreachedAt]
+	return ok
+}
+
+// ResetResponseBreachedAt resets all changes to the "response_breached_at" field.
+func (m *EscalationMutation) ResetResponseBreachedAt() {
+	m.response_breached_at = nil
+	delete(m.clearedFields, escalation.FieldResponseBreachedAt)
+}
+
+// SetResolutionBreachedAt sets the "resolution_breached_at" field.
+func (m *EscalationMutation) SetResolutionBreachedAt(t time.Time) {
+	m.resolution_breached_at = &t
+}
+
+// ResolutionBreachedAt returns the value of the "resolution_breached_at" field in the mutation.
+func (m *EscalationMutation) ResolutionBreachedAt() (r time.Time, exists bool) {
+	v := m.resolution_breached_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResolutionBreachedAt returns the old "resolution_breached_at" field's value of the Escalation entity.
+// If the Escalation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EscalationMutation) OldResolutionBreachedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResolutionBreachedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResolutionBreachedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResolutionBreachedAt: %w", err)
+	}
+	return oldValue.ResolutionBreachedAt, nil
+}
+
+// ClearResolutionBreachedAt clears the value of the "resolution_breached_at" field.
+func (m *EscalationMutation) ClearResolutionBreachedAt() {
+	m.resolution_breached_at = nil
+	m.clearedFields[escalation.FieldResolutionBreachedAt] = struct{}{}
+}
+
+// ResolutionBreachedAtCleared returns if the "resolution_breached_at" field was cleared in this mutation.
+func (m *EscalationMutation) ResolutionBreachedAtCleared() bool {
+	_, ok := m.clearedFields[escalation.FieldResolutionBreachedAt]
+	return ok
+}
+
+// ResetResolutionBreachedAt resets all changes to the "resolution_breached_at" field.
+func (m *EscalationMutation) ResetResolutionBreachedAt() {
+	m.resolution_breached_at = nil
+	delete(m.clearedFields, escalation.FieldResolutionBreachedAt)
+}
+
 // ClearAccount clears the "account" edge to the Account entity.
 func (m *EscalationMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -10332,7 +10556,7 @@ func (m *EscalationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *EscalationMutation) Fields() []string {
-	fields := make([]string, 0, 17)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, escalation.FieldCreatedAt)
 	}
@@ -10384,6 +10608,15 @@ func (m *EscalationMutation) Fields() []string {
 	if m.closed_at != nil {
 		fields = append(fields, escalation.FieldClosedAt)
 	}
+	if m.paused_at != nil {
+		fields = append(fields, escalation.FieldPausedAt)
+	}
+	if m.response_breached_at != nil {
+		fields = append(fields, escalation.FieldResponseBreachedAt)
+	}
+	if m.resolution_breached_at != nil {
+		fields = append(fields, escalation.FieldResolutionBreachedAt)
+	}
 	return fields
 }
 
@@ -10426,6 +10659,12 @@ func (m *EscalationMutation) Field(name string) (ent.Value, bool) {
 		return m.ResolvedAt()
 	case escalation.FieldClosedAt:
 		return m.ClosedAt()
+	case escalation.FieldPausedAt:
+		return m.PausedAt()
+	case escalation.FieldResponseBreachedAt:
+		return m.ResponseBreachedAt()
+	case escalation.FieldResolutionBreachedAt:
+		return m.ResolutionBreachedAt()
 	}
 	return nil, false
 }
@@ -10469,6 +10708,12 @@ func (m *EscalationMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldResolvedAt(ctx)
 	case escalation.FieldClosedAt:
 		return m.OldClosedAt(ctx)
+	case escalation.FieldPausedAt:
+		return m.OldPausedAt(ctx)
+	case escalation.FieldResponseBreachedAt:
+		return m.OldResponseBreachedAt(ctx)
+	case escalation.FieldResolutionBreachedAt:
+		return m.OldResolutionBreachedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Escalation field %s", name)
 }
@@ -10597,6 +10842,27 @@ func (m *EscalationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetClosedAt(v)
 		return nil
+	case escalation.FieldPausedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPausedAt(v)
+		return nil
+	case escalation.FieldResponseBreachedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResponseBreachedAt(v)
+		return nil
+	case escalation.FieldResolutionBreachedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResolutionBreachedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Escalation field %s", name)
 }
@@ -10654,6 +10920,15 @@ func (m *EscalationMutation) ClearedFields() []string {
 	if m.FieldCleared(escalation.FieldClosedAt) {
 		fields = append(fields, escalation.FieldClosedAt)
 	}
+	if m.FieldCleared(escalation.FieldPausedAt) {
+		fields = append(fields, escalation.FieldPausedAt)
+	}
+	if m.FieldCleared(escalation.FieldResponseBreachedAt) {
+		fields = append(fields, escalation.FieldResponseBreachedAt)
+	}
+	if m.FieldCleared(escalation.FieldResolutionBreachedAt) {
+		fields = append(fields, escalation.FieldResolutionBreachedAt)
+	}
 	return fields
 }
 
@@ -10694,6 +10969,15 @@ func (m *EscalationMutation) ClearField(name string) error {
 		return nil
 	case escalation.FieldClosedAt:
 		m.ClearClosedAt()
+		return nil
+	case escalation.FieldPausedAt:
+		m.ClearPausedAt()
+		return nil
+	case escalation.FieldResponseBreachedAt:
+		m.ClearResponseBreachedAt()
+		return nil
+	case escalation.FieldResolutionBreachedAt:
+		m.ClearResolutionBreachedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Escalation nullable field %s", name)
@@ -10753,6 +11037,15 @@ func (m *EscalationMutation) ResetField(name string) error {
 		return nil
 	case escalation.FieldClosedAt:
 		m.ResetClosedAt()
+		return nil
+	case escalation.FieldPausedAt:
+		m.ResetPausedAt()
+		return nil
+	case escalation.FieldResponseBreachedAt:
+		m.ResetResponseBreachedAt()
+		return nil
+	case escalation.FieldResolutionBreachedAt:
+		m.ResetResolutionBreachedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Escalation field %s", name)
@@ -11994,6 +12287,7 @@ type OrderMutation struct {
 	circuit_id         *string
 	tn_count           *int
 	addtn_count        *int
+	status_note        *string
 	clearedFields      map[string]struct{}
 	account            *string
 	clearedaccount     bool
@@ -12699,6 +12993,55 @@ func (m *OrderMutation) ResetQuoteID() {
 	delete(m.clearedFields, order.FieldQuoteID)
 }
 
+// SetStatusNote sets the "status_note" field.
+func (m *OrderMutation) SetStatusNote(s string) {
+	m.status_note = &s
+}
+
+// StatusNote returns the value of the "status_note" field in the mutation.
+func (m *OrderMutation) StatusNote() (r string, exists bool) {
+	v := m.status_note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatusNote returns the old "status_note" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldStatusNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatusNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatusNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatusNote: %w", err)
+	}
+	return oldValue.StatusNote, nil
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (m *OrderMutation) ClearStatusNote() {
+	m.status_note = nil
+	m.clearedFields[order.FieldStatusNote] = struct{}{}
+}
+
+// StatusNoteCleared returns if the "status_note" field was cleared in this mutation.
+func (m *OrderMutation) StatusNoteCleared() bool {
+	_, ok := m.clearedFields[order.FieldStatusNote]
+	return ok
+}
+
+// ResetStatusNote resets all changes to the "status_note" field.
+func (m *OrderMutation) ResetStatusNote() {
+	m.status_note = nil
+	delete(m.clearedFields, order.FieldStatusNote)
+}
+
 // ClearAccount clears the "account" edge to the Account entity.
 func (m *OrderMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -12814,7 +13157,7 @@ func (m *OrderMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrderMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 15)
 	if m.created_at != nil {
 		fields = append(fields, order.FieldCreatedAt)
 	}
@@ -12857,6 +13200,9 @@ func (m *OrderMutation) Fields() []string {
 	if m.quote != nil {
 		fields = append(fields, order.FieldQuoteID)
 	}
+	if m.status_note != nil {
+		fields = append(fields, order.FieldStatusNote)
+	}
 	return fields
 }
 
@@ -12893,6 +13239,8 @@ func (m *OrderMutation) Field(name string) (ent.Value, bool) {
 		return m.TnCount()
 	case order.FieldQuoteID:
 		return m.QuoteID()
+	case order.FieldStatusNote:
+		return m.StatusNote()
 	}
 	return nil, false
 }
@@ -12930,6 +13278,8 @@ func (m *OrderMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldTnCount(ctx)
 	case order.FieldQuoteID:
 		return m.OldQuoteID(ctx)
+	case order.FieldStatusNote:
+		return m.OldStatusNote(ctx)
 	}
 	return nil, fmt.Errorf("unknown Order field %s", name)
 }
@@ -13037,6 +13387,13 @@ func (m *OrderMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetQuoteID(v)
 		return nil
+	case order.FieldStatusNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatusNote(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Order field %s", name)
 }
@@ -13097,6 +13454,9 @@ func (m *OrderMutation) ClearedFields() []string {
 	if m.FieldCleared(order.FieldQuoteID) {
 		fields = append(fields, order.FieldQuoteID)
 	}
+	if m.FieldCleared(order.FieldStatusNote) {
+		fields = append(fields, order.FieldStatusNote)
+	}
 	return fields
 }
 
@@ -13125,6 +13485,9 @@ func (m *OrderMutation) ClearField(name string) error {
 		return nil
 	case order.FieldQuoteID:
 		m.ClearQuoteID()
+		return nil
+	case order.FieldStatusNote:
+		m.ClearStatusNote()
 		return nil
 	}
 	return fmt.Errorf("unknown Order nullable field %s", name)
@@ -13175,6 +13538,9 @@ func (m *OrderMutation) ResetField(name string) error {
 		return nil
 	case order.FieldQuoteID:
 		m.ResetQuoteID()
+		return nil
+	case order.FieldStatusNote:
+		m.ResetStatusNote()
 		return nil
 	}
 	return fmt.Errorf("unknown Order field %s", name)
@@ -13312,6 +13678,28 @@ type QuoteMutation struct {
 	valid_until             *time.Time
 	follow_up_on            *time.Time
 	sent_at                 *time.Time
+	status_note             *string
+	special_mrc             *money.Amount
+	addspecial_mrc          *money.Amount
+	capex                   *money.Amount
+	addcapex                *money.Amount
+	one_time_cost           *money.Amount
+	addone_time_cost        *money.Amount
+	monthly_opex            *money.Amount
+	addmonthly_opex         *money.Amount
+	monthly_off_net_cost    *money.Amount
+	addmonthly_off_net_cost *money.Amount
+	monthly_churn           *deal.Rate
+	addmonthly_churn        *deal.Rate
+	annual_discount_rate    *deal.Rate
+	addannual_discount_rate *deal.Rate
+	npv                     *money.Amount
+	addnpv                  *money.Amount
+	irr                     *deal.Rate
+	addirr                  *deal.Rate
+	irr_note                *string
+	payback_month           *int
+	addpayback_month        *int
 	clearedFields           map[string]struct{}
 	account                 *string
 	clearedaccount          bool
@@ -14112,6 +14500,706 @@ func (m *QuoteMutation) ResetSentAt() {
 	delete(m.clearedFields, quote.FieldSentAt)
 }
 
+// SetStatusNote sets the "status_note" field.
+func (m *QuoteMutation) SetStatusNote(s string) {
+	m.status_note = &s
+}
+
+// StatusNote returns the value of the "status_note" field in the mutation.
+func (m *QuoteMutation) StatusNote() (r string, exists bool) {
+	v := m.status_note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatusNote returns the old "status_note" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldStatusNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatusNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatusNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatusNote: %w", err)
+	}
+	return oldValue.StatusNote, nil
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (m *QuoteMutation) ClearStatusNote() {
+	m.status_note = nil
+	m.clearedFields[quote.FieldStatusNote] = struct{}{}
+}
+
+// StatusNoteCleared returns if the "status_note" field was cleared in this mutation.
+func (m *QuoteMutation) StatusNoteCleared() bool {
+	_, ok := m.clearedFields[quote.FieldStatusNote]
+	return ok
+}
+
+// ResetStatusNote resets all changes to the "status_note" field.
+func (m *QuoteMutation) ResetStatusNote() {
+	m.status_note = nil
+	delete(m.clearedFields, quote.FieldStatusNote)
+}
+
+// SetSpecialMrc sets the "special_mrc" field.
+func (m *QuoteMutation) SetSpecialMrc(value money.Amount) {
+	m.special_mrc = &value
+	m.addspecial_mrc = nil
+}
+
+// SpecialMrc returns the value of the "special_mrc" field in the mutation.
+func (m *QuoteMutation) SpecialMrc() (r money.Amount, exists bool) {
+	v := m.special_mrc
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSpecialMrc returns the old "special_mrc" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldSpecialMrc(ctx context.Context) (v *money.Amount, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSpecialMrc is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSpecialMrc requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSpecialMrc: %w", err)
+	}
+	return oldValue.SpecialMrc, nil
+}
+
+// AddSpecialMrc adds value to the "special_mrc" field.
+func (m *QuoteMutation) AddSpecialMrc(value money.Amount) {
+	if m.addspecial_mrc != nil {
+		*m.addspecial_mrc += value
+	} else {
+		m.addspecial_mrc = &value
+	}
+}
+
+// AddedSpecialMrc returns the value that was added to the "special_mrc" field in this mutation.
+func (m *QuoteMutation) AddedSpecialMrc() (r money.Amount, exists bool) {
+	v := m.addspecial_mrc
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSpecialMrc clears the value of the "special_mrc" field.
+func (m *QuoteMutation) ClearSpecialMrc() {
+	m.special_mrc = nil
+	m.addspecial_mrc = nil
+	m.clearedFields[quote.FieldSpecialMrc] = struct{}{}
+}
+
+// SpecialMrcCleared returns if the "special_mrc" field was cleared in this mutation.
+func (m *QuoteMutation) SpecialMrcCleared() bool {
+	_, ok := m.clearedFields[quote.FieldSpecialMrc]
+	return ok
+}
+
+// ResetSpecialMrc resets all changes to the "special_mrc" field.
+func (m *QuoteMutation) ResetSpecialMrc() {
+	m.special_mrc = nil
+	m.addspecial_mrc = nil
+	delete(m.clearedFields, quote.FieldSpecialMrc)
+}
+
+// SetCapex sets the "capex" field.
+func (m *QuoteMutation) SetCapex(value money.Amount) {
+	m.capex = &value
+	m.addcapex = nil
+}
+
+// Capex returns the value of the "capex" field in the mutation.
+func (m *QuoteMutation) Capex() (r money.Amount, exists bool) {
+	v := m.capex
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCapex returns the old "capex" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldCapex(ctx context.Context) (v money.Amount, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCapex is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCapex requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCapex: %w", err)
+	}
+	return oldValue.Capex, nil
+}
+
+// AddCapex adds value to the "capex" field.
+func (m *QuoteMutation) AddCapex(value money.Amount) {
+	if m.addcapex != nil {
+		*m.addcapex += value
+	} else {
+		m.addcapex = &value
+	}
+}
+
+// AddedCapex returns the value that was added to the "capex" field in this mutation.
+func (m *QuoteMutation) AddedCapex() (r money.Amount, exists bool) {
+	v := m.addcapex
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCapex resets all changes to the "capex" field.
+func (m *QuoteMutation) ResetCapex() {
+	m.capex = nil
+	m.addcapex = nil
+}
+
+// SetOneTimeCost sets the "one_time_cost" field.
+func (m *QuoteMutation) SetOneTimeCost(value money.Amount) {
+	m.one_time_cost = &value
+	m.addone_time_cost = nil
+}
+
+// OneTimeCost returns the value of the "one_time_cost" field in the mutation.
+func (m *QuoteMutation) OneTimeCost() (r money.Amount, exists bool) {
+	v := m.one_time_cost
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOneTimeCost returns the old "one_time_cost" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldOneTimeCost(ctx context.Context) (v money.Amount, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOneTimeCost is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOneTimeCost requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOneTimeCost: %w", err)
+	}
+	return oldValue.OneTimeCost, nil
+}
+
+// AddOneTimeCost adds value to the "one_time_cost" field.
+func (m *QuoteMutation) AddOneTimeCost(value money.Amount) {
+	if m.addone_time_cost != nil {
+		*m.addone_time_cost += value
+	} else {
+		m.addone_time_cost = &value
+	}
+}
+
+// AddedOneTimeCost returns the value that was added to the "one_time_cost" field in this mutation.
+func (m *QuoteMutation) AddedOneTimeCost() (r money.Amount, exists bool) {
+	v := m.addone_time_cost
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOneTimeCost resets all changes to the "one_time_cost" field.
+func (m *QuoteMutation) ResetOneTimeCost() {
+	m.one_time_cost = nil
+	m.addone_time_cost = nil
+}
+
+// SetMonthlyOpex sets the "monthly_opex" field.
+func (m *QuoteMutation) SetMonthlyOpex(value money.Amount) {
+	m.monthly_opex = &value
+	m.addmonthly_opex = nil
+}
+
+// MonthlyOpex returns the value of the "monthly_opex" field in the mutation.
+func (m *QuoteMutation) MonthlyOpex() (r money.Amount, exists bool) {
+	v := m.monthly_opex
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonthlyOpex returns the old "monthly_opex" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldMonthlyOpex(ctx context.Context) (v money.Amount, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonthlyOpex is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonthlyOpex requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonthlyOpex: %w", err)
+	}
+	return oldValue.MonthlyOpex, nil
+}
+
+// AddMonthlyOpex adds value to the "monthly_opex" field.
+func (m *QuoteMutation) AddMonthlyOpex(value money.Amount) {
+	if m.addmonthly_opex != nil {
+		*m.addmonthly_opex += value
+	} else {
+		m.addmonthly_opex = &value
+	}
+}
+
+// AddedMonthlyOpex returns the value that was added to the "monthly_opex" field in this mutation.
+func (m *QuoteMutation) AddedMonthlyOpex() (r money.Amount, exists bool) {
+	v := m.addmonthly_opex
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMonthlyOpex resets all changes to the "monthly_opex" field.
+func (m *QuoteMutation) ResetMonthlyOpex() {
+	m.monthly_opex = nil
+	m.addmonthly_opex = nil
+}
+
+// SetMonthlyOffNetCost sets the "monthly_off_net_cost" field.
+func (m *QuoteMutation) SetMonthlyOffNetCost(value money.Amount) {
+	m.monthly_off_net_cost = &value
+	m.addmonthly_off_net_cost = nil
+}
+
+// MonthlyOffNetCost returns the value of the "monthly_off_net_cost" field in the mutation.
+func (m *QuoteMutation) MonthlyOffNetCost() (r money.Amount, exists bool) {
+	v := m.monthly_off_net_cost
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonthlyOffNetCost returns the old "monthly_off_net_cost" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldMonthlyOffNetCost(ctx context.Context) (v money.Amount, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonthlyOffNetCost is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonthlyOffNetCost requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonthlyOffNetCost: %w", err)
+	}
+	return oldValue.MonthlyOffNetCost, nil
+}
+
+// AddMonthlyOffNetCost adds value to the "monthly_off_net_cost" field.
+func (m *QuoteMutation) AddMonthlyOffNetCost(value money.Amount) {
+	if m.addmonthly_off_net_cost != nil {
+		*m.addmonthly_off_net_cost += value
+	} else {
+		m.addmonthly_off_net_cost = &value
+	}
+}
+
+// AddedMonthlyOffNetCost returns the value that was added to the "monthly_off_net_cost" field in this mutation.
+func (m *QuoteMutation) AddedMonthlyOffNetCost() (r money.Amount, exists bool) {
+	v := m.addmonthly_off_net_cost
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMonthlyOffNetCost resets all changes to the "monthly_off_net_cost" field.
+func (m *QuoteMutation) ResetMonthlyOffNetCost() {
+	m.monthly_off_net_cost = nil
+	m.addmonthly_off_net_cost = nil
+}
+
+// SetMonthlyChurn sets the "monthly_churn" field.
+func (m *QuoteMutation) SetMonthlyChurn(d deal.Rate) {
+	m.monthly_churn = &d
+	m.addmonthly_churn = nil
+}
+
+// MonthlyChurn returns the value of the "monthly_churn" field in the mutation.
+func (m *QuoteMutation) MonthlyChurn() (r deal.Rate, exists bool) {
+	v := m.monthly_churn
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonthlyChurn returns the old "monthly_churn" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldMonthlyChurn(ctx context.Context) (v deal.Rate, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonthlyChurn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonthlyChurn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonthlyChurn: %w", err)
+	}
+	return oldValue.MonthlyChurn, nil
+}
+
+// AddMonthlyChurn adds d to the "monthly_churn" field.
+func (m *QuoteMutation) AddMonthlyChurn(d deal.Rate) {
+	if m.addmonthly_churn != nil {
+		*m.addmonthly_churn += d
+	} else {
+		m.addmonthly_churn = &d
+	}
+}
+
+// AddedMonthlyChurn returns the value that was added to the "monthly_churn" field in this mutation.
+func (m *QuoteMutation) AddedMonthlyChurn() (r deal.Rate, exists bool) {
+	v := m.addmonthly_churn
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMonthlyChurn resets all changes to the "monthly_churn" field.
+func (m *QuoteMutation) ResetMonthlyChurn() {
+	m.monthly_churn = nil
+	m.addmonthly_churn = nil
+}
+
+// SetAnnualDiscountRate sets the "annual_discount_rate" field.
+func (m *QuoteMutation) SetAnnualDiscountRate(d deal.Rate) {
+	m.annual_discount_rate = &d
+	m.addannual_discount_rate = nil
+}
+
+// AnnualDiscountRate returns the value of the "annual_discount_rate" field in the mutation.
+func (m *QuoteMutation) AnnualDiscountRate() (r deal.Rate, exists bool) {
+	v := m.annual_discount_rate
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAnnualDiscountRate returns the old "annual_discount_rate" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldAnnualDiscountRate(ctx context.Context) (v deal.Rate, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAnnualDiscountRate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAnnualDiscountRate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAnnualDiscountRate: %w", err)
+	}
+	return oldValue.AnnualDiscountRate, nil
+}
+
+// AddAnnualDiscountRate adds d to the "annual_discount_rate" field.
+func (m *QuoteMutation) AddAnnualDiscountRate(d deal.Rate) {
+	if m.addannual_discount_rate != nil {
+		*m.addannual_discount_rate += d
+	} else {
+		m.addannual_discount_rate = &d
+	}
+}
+
+// AddedAnnualDiscountRate returns the value that was added to the "annual_discount_rate" field in this mutation.
+func (m *QuoteMutation) AddedAnnualDiscountRate() (r deal.Rate, exists bool) {
+	v := m.addannual_discount_rate
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAnnualDiscountRate resets all changes to the "annual_discount_rate" field.
+func (m *QuoteMutation) ResetAnnualDiscountRate() {
+	m.annual_discount_rate = nil
+	m.addannual_discount_rate = nil
+}
+
+// SetNpv sets the "npv" field.
+func (m *QuoteMutation) SetNpv(value money.Amount) {
+	m.npv = &value
+	m.addnpv = nil
+}
+
+// Npv returns the value of the "npv" field in the mutation.
+func (m *QuoteMutation) Npv() (r money.Amount, exists bool) {
+	v := m.npv
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNpv returns the old "npv" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldNpv(ctx context.Context) (v money.Amount, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNpv is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNpv requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNpv: %w", err)
+	}
+	return oldValue.Npv, nil
+}
+
+// AddNpv adds value to the "npv" field.
+func (m *QuoteMutation) AddNpv(value money.Amount) {
+	if m.addnpv != nil {
+		*m.addnpv += value
+	} else {
+		m.addnpv = &value
+	}
+}
+
+// AddedNpv returns the value that was added to the "npv" field in this mutation.
+func (m *QuoteMutation) AddedNpv() (r money.Amount, exists bool) {
+	v := m.addnpv
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetNpv resets all changes to the "npv" field.
+func (m *QuoteMutation) ResetNpv() {
+	m.npv = nil
+	m.addnpv = nil
+}
+
+// SetIrr sets the "irr" field.
+func (m *QuoteMutation) SetIrr(d deal.Rate) {
+	m.irr = &d
+	m.addirr = nil
+}
+
+// Irr returns the value of the "irr" field in the mutation.
+func (m *QuoteMutation) Irr() (r deal.Rate, exists bool) {
+	v := m.irr
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIrr returns the old "irr" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldIrr(ctx context.Context) (v *deal.Rate, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIrr is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIrr requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIrr: %w", err)
+	}
+	return oldValue.Irr, nil
+}
+
+// AddIrr adds d to the "irr" field.
+func (m *QuoteMutation) AddIrr(d deal.Rate) {
+	if m.addirr != nil {
+		*m.addirr += d
+	} else {
+		m.addirr = &d
+	}
+}
+
+// AddedIrr returns the value that was added to the "irr" field in this mutation.
+func (m *QuoteMutation) AddedIrr() (r deal.Rate, exists bool) {
+	v := m.addirr
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearIrr clears the value of the "irr" field.
+func (m *QuoteMutation) ClearIrr() {
+	m.irr = nil
+	m.addirr = nil
+	m.clearedFields[quote.FieldIrr] = struct{}{}
+}
+
+// IrrCleared returns if the "irr" field was cleared in this mutation.
+func (m *QuoteMutation) IrrCleared() bool {
+	_, ok := m.clearedFields[quote.FieldIrr]
+	return ok
+}
+
+// ResetIrr resets all changes to the "irr" field.
+func (m *QuoteMutation) ResetIrr() {
+	m.irr = nil
+	m.addirr = nil
+	delete(m.clearedFields, quote.FieldIrr)
+}
+
+// SetIrrNote sets the "irr_note" field.
+func (m *QuoteMutation) SetIrrNote(s string) {
+	m.irr_note = &s
+}
+
+// IrrNote returns the value of the "irr_note" field in the mutation.
+func (m *QuoteMutation) IrrNote() (r string, exists bool) {
+	v := m.irr_note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIrrNote returns the old "irr_note" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldIrrNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIrrNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIrrNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIrrNote: %w", err)
+	}
+	return oldValue.IrrNote, nil
+}
+
+// ClearIrrNote clears the value of the "irr_note" field.
+func (m *QuoteMutation) ClearIrrNote() {
+	m.irr_note = nil
+	m.clearedFields[quote.FieldIrrNote] = struct{}{}
+}
+
+// IrrNoteCleared returns if the "irr_note" field was cleared in this mutation.
+func (m *QuoteMutation) IrrNoteCleared() bool {
+	_, ok := m.clearedFields[quote.FieldIrrNote]
+	return ok
+}
+
+// ResetIrrNote resets all changes to the "irr_note" field.
+func (m *QuoteMutation) ResetIrrNote() {
+	m.irr_note = nil
+	delete(m.clearedFields, quote.FieldIrrNote)
+}
+
+// SetPaybackMonth sets the "payback_month" field.
+func (m *QuoteMutation) SetPaybackMonth(i int) {
+	m.payback_month = &i
+	m.addpayback_month = nil
+}
+
+// PaybackMonth returns the value of the "payback_month" field in the mutation.
+func (m *QuoteMutation) PaybackMonth() (r int, exists bool) {
+	v := m.payback_month
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPaybackMonth returns the old "payback_month" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldPaybackMonth(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPaybackMonth is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPaybackMonth requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPaybackMonth: %w", err)
+	}
+	return oldValue.PaybackMonth, nil
+}
+
+// AddPaybackMonth adds i to the "payback_month" field.
+func (m *QuoteMutation) AddPaybackMonth(i int) {
+	if m.addpayback_month != nil {
+		*m.addpayback_month += i
+	} else {
+		m.addpayback_month = &i
+	}
+}
+
+// AddedPaybackMonth returns the value that was added to the "payback_month" field in this mutation.
+func (m *QuoteMutation) AddedPaybackMonth() (r int, exists bool) {
+	v := m.addpayback_month
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearPaybackMonth clears the value of the "payback_month" field.
+func (m *QuoteMutation) ClearPaybackMonth() {
+	m.payback_month = nil
+	m.addpayback_month = nil
+	m.clearedFields[quote.FieldPaybackMonth] = struct{}{}
+}
+
+// PaybackMonthCleared returns if the "payback_month" field was cleared in this mutation.
+func (m *QuoteMutation) PaybackMonthCleared() bool {
+	_, ok := m.clearedFields[quote.FieldPaybackMonth]
+	return ok
+}
+
+// ResetPaybackMonth resets all changes to the "payback_month" field.
+func (m *QuoteMutation) ResetPaybackMonth() {
+	m.payback_month = nil
+	m.addpayback_month = nil
+	delete(m.clearedFields, quote.FieldPaybackMonth)
+}
+
 // ClearAccount clears the "account" edge to the Account entity.
 func (m *QuoteMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -14443,7 +15531,7 @@ func (m *QuoteMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *QuoteMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 27)
 	if m.created_at != nil {
 		fields = append(fields, quote.FieldCreatedAt)
 	}
@@ -14489,6 +15577,42 @@ func (m *QuoteMutation) Fields() []string {
 	if m.sent_at != nil {
 		fields = append(fields, quote.FieldSentAt)
 	}
+	if m.status_note != nil {
+		fields = append(fields, quote.FieldStatusNote)
+	}
+	if m.special_mrc != nil {
+		fields = append(fields, quote.FieldSpecialMrc)
+	}
+	if m.capex != nil {
+		fields = append(fields, quote.FieldCapex)
+	}
+	if m.one_time_cost != nil {
+		fields = append(fields, quote.FieldOneTimeCost)
+	}
+	if m.monthly_opex != nil {
+		fields = append(fields, quote.FieldMonthlyOpex)
+	}
+	if m.monthly_off_net_cost != nil {
+		fields = append(fields, quote.FieldMonthlyOffNetCost)
+	}
+	if m.monthly_churn != nil {
+		fields = append(fields, quote.FieldMonthlyChurn)
+	}
+	if m.annual_discount_rate != nil {
+		fields = append(fields, quote.FieldAnnualDiscountRate)
+	}
+	if m.npv != nil {
+		fields = append(fields, quote.FieldNpv)
+	}
+	if m.irr != nil {
+		fields = append(fields, quote.FieldIrr)
+	}
+	if m.irr_note != nil {
+		fields = append(fields, quote.FieldIrrNote)
+	}
+	if m.payback_month != nil {
+		fields = append(fields, quote.FieldPaybackMonth)
+	}
 	return fields
 }
 
@@ -14527,6 +15651,30 @@ func (m *QuoteMutation) Field(name string) (ent.Value, bool) {
 		return m.RfpID()
 	case quote.FieldSentAt:
 		return m.SentAt()
+	case quote.FieldStatusNote:
+		return m.StatusNote()
+	case quote.FieldSpecialMrc:
+		return m.SpecialMrc()
+	case quote.FieldCapex:
+		return m.Capex()
+	case quote.FieldOneTimeCost:
+		return m.OneTimeCost()
+	case quote.FieldMonthlyOpex:
+		return m.MonthlyOpex()
+	case quote.FieldMonthlyOffNetCost:
+		return m.MonthlyOffNetCost()
+	case quote.FieldMonthlyChurn:
+		return m.MonthlyChurn()
+	case quote.FieldAnnualDiscountRate:
+		return m.AnnualDiscountRate()
+	case quote.FieldNpv:
+		return m.Npv()
+	case quote.FieldIrr:
+		return m.Irr()
+	case quote.FieldIrrNote:
+		return m.IrrNote()
+	case quote.FieldPaybackMonth:
+		return m.PaybackMonth()
 	}
 	return nil, false
 }
@@ -14566,6 +15714,30 @@ func (m *QuoteMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldRfpID(ctx)
 	case quote.FieldSentAt:
 		return m.OldSentAt(ctx)
+	case quote.FieldStatusNote:
+		return m.OldStatusNote(ctx)
+	case quote.FieldSpecialMrc:
+		return m.OldSpecialMrc(ctx)
+	case quote.FieldCapex:
+		return m.OldCapex(ctx)
+	case quote.FieldOneTimeCost:
+		return m.OldOneTimeCost(ctx)
+	case quote.FieldMonthlyOpex:
+		return m.OldMonthlyOpex(ctx)
+	case quote.FieldMonthlyOffNetCost:
+		return m.OldMonthlyOffNetCost(ctx)
+	case quote.FieldMonthlyChurn:
+		return m.OldMonthlyChurn(ctx)
+	case quote.FieldAnnualDiscountRate:
+		return m.OldAnnualDiscountRate(ctx)
+	case quote.FieldNpv:
+		return m.OldNpv(ctx)
+	case quote.FieldIrr:
+		return m.OldIrr(ctx)
+	case quote.FieldIrrNote:
+		return m.OldIrrNote(ctx)
+	case quote.FieldPaybackMonth:
+		return m.OldPaybackMonth(ctx)
 	}
 	return nil, fmt.Errorf("unknown Quote field %s", name)
 }
@@ -14680,6 +15852,90 @@ func (m *QuoteMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSentAt(v)
 		return nil
+	case quote.FieldStatusNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatusNote(v)
+		return nil
+	case quote.FieldSpecialMrc:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSpecialMrc(v)
+		return nil
+	case quote.FieldCapex:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCapex(v)
+		return nil
+	case quote.FieldOneTimeCost:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOneTimeCost(v)
+		return nil
+	case quote.FieldMonthlyOpex:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonthlyOpex(v)
+		return nil
+	case quote.FieldMonthlyOffNetCost:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonthlyOffNetCost(v)
+		return nil
+	case quote.FieldMonthlyChurn:
+		v, ok := value.(deal.Rate)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonthlyChurn(v)
+		return nil
+	case quote.FieldAnnualDiscountRate:
+		v, ok := value.(deal.Rate)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAnnualDiscountRate(v)
+		return nil
+	case quote.FieldNpv:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNpv(v)
+		return nil
+	case quote.FieldIrr:
+		v, ok := value.(deal.Rate)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIrr(v)
+		return nil
+	case quote.FieldIrrNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIrrNote(v)
+		return nil
+	case quote.FieldPaybackMonth:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPaybackMonth(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Quote field %s", name)
 }
@@ -14700,6 +15956,36 @@ func (m *QuoteMutation) AddedFields() []string {
 	if m.addtcv != nil {
 		fields = append(fields, quote.FieldTcv)
 	}
+	if m.addspecial_mrc != nil {
+		fields = append(fields, quote.FieldSpecialMrc)
+	}
+	if m.addcapex != nil {
+		fields = append(fields, quote.FieldCapex)
+	}
+	if m.addone_time_cost != nil {
+		fields = append(fields, quote.FieldOneTimeCost)
+	}
+	if m.addmonthly_opex != nil {
+		fields = append(fields, quote.FieldMonthlyOpex)
+	}
+	if m.addmonthly_off_net_cost != nil {
+		fields = append(fields, quote.FieldMonthlyOffNetCost)
+	}
+	if m.addmonthly_churn != nil {
+		fields = append(fields, quote.FieldMonthlyChurn)
+	}
+	if m.addannual_discount_rate != nil {
+		fields = append(fields, quote.FieldAnnualDiscountRate)
+	}
+	if m.addnpv != nil {
+		fields = append(fields, quote.FieldNpv)
+	}
+	if m.addirr != nil {
+		fields = append(fields, quote.FieldIrr)
+	}
+	if m.addpayback_month != nil {
+		fields = append(fields, quote.FieldPaybackMonth)
+	}
 	return fields
 }
 
@@ -14716,6 +16002,26 @@ func (m *QuoteMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedNrc()
 	case quote.FieldTcv:
 		return m.AddedTcv()
+	case quote.FieldSpecialMrc:
+		return m.AddedSpecialMrc()
+	case quote.FieldCapex:
+		return m.AddedCapex()
+	case quote.FieldOneTimeCost:
+		return m.AddedOneTimeCost()
+	case quote.FieldMonthlyOpex:
+		return m.AddedMonthlyOpex()
+	case quote.FieldMonthlyOffNetCost:
+		return m.AddedMonthlyOffNetCost()
+	case quote.FieldMonthlyChurn:
+		return m.AddedMonthlyChurn()
+	case quote.FieldAnnualDiscountRate:
+		return m.AddedAnnualDiscountRate()
+	case quote.FieldNpv:
+		return m.AddedNpv()
+	case quote.FieldIrr:
+		return m.AddedIrr()
+	case quote.FieldPaybackMonth:
+		return m.AddedPaybackMonth()
 	}
 	return nil, false
 }
@@ -14753,6 +16059,76 @@ func (m *QuoteMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddTcv(v)
 		return nil
+	case quote.FieldSpecialMrc:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSpecialMrc(v)
+		return nil
+	case quote.FieldCapex:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCapex(v)
+		return nil
+	case quote.FieldOneTimeCost:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOneTimeCost(v)
+		return nil
+	case quote.FieldMonthlyOpex:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMonthlyOpex(v)
+		return nil
+	case quote.FieldMonthlyOffNetCost:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMonthlyOffNetCost(v)
+		return nil
+	case quote.FieldMonthlyChurn:
+		v, ok := value.(deal.Rate)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMonthlyChurn(v)
+		return nil
+	case quote.FieldAnnualDiscountRate:
+		v, ok := value.(deal.Rate)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAnnualDiscountRate(v)
+		return nil
+	case quote.FieldNpv:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNpv(v)
+		return nil
+	case quote.FieldIrr:
+		v, ok := value.(deal.Rate)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddIrr(v)
+		return nil
+	case quote.FieldPaybackMonth:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPaybackMonth(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Quote numeric field %s", name)
 }
@@ -14772,6 +16148,21 @@ func (m *QuoteMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(quote.FieldSentAt) {
 		fields = append(fields, quote.FieldSentAt)
+	}
+	if m.FieldCleared(quote.FieldStatusNote) {
+		fields = append(fields, quote.FieldStatusNote)
+	}
+	if m.FieldCleared(quote.FieldSpecialMrc) {
+		fields = append(fields, quote.FieldSpecialMrc)
+	}
+	if m.FieldCleared(quote.FieldIrr) {
+		fields = append(fields, quote.FieldIrr)
+	}
+	if m.FieldCleared(quote.FieldIrrNote) {
+		fields = append(fields, quote.FieldIrrNote)
+	}
+	if m.FieldCleared(quote.FieldPaybackMonth) {
+		fields = append(fields, quote.FieldPaybackMonth)
 	}
 	return fields
 }
@@ -14798,6 +16189,21 @@ func (m *QuoteMutation) ClearField(name string) error {
 		return nil
 	case quote.FieldSentAt:
 		m.ClearSentAt()
+		return nil
+	case quote.FieldStatusNote:
+		m.ClearStatusNote()
+		return nil
+	case quote.FieldSpecialMrc:
+		m.ClearSpecialMrc()
+		return nil
+	case quote.FieldIrr:
+		m.ClearIrr()
+		return nil
+	case quote.FieldIrrNote:
+		m.ClearIrrNote()
+		return nil
+	case quote.FieldPaybackMonth:
+		m.ClearPaybackMonth()
 		return nil
 	}
 	return fmt.Errorf("unknown Quote nullable field %s", name)
@@ -14851,6 +16257,42 @@ func (m *QuoteMutation) ResetField(name string) error {
 		return nil
 	case quote.FieldSentAt:
 		m.ResetSentAt()
+		return nil
+	case quote.FieldStatusNote:
+		m.ResetStatusNote()
+		return nil
+	case quote.FieldSpecialMrc:
+		m.ResetSpecialMrc()
+		return nil
+	case quote.FieldCapex:
+		m.ResetCapex()
+		return nil
+	case quote.FieldOneTimeCost:
+		m.ResetOneTimeCost()
+		return nil
+	case quote.FieldMonthlyOpex:
+		m.ResetMonthlyOpex()
+		return nil
+	case quote.FieldMonthlyOffNetCost:
+		m.ResetMonthlyOffNetCost()
+		return nil
+	case quote.FieldMonthlyChurn:
+		m.ResetMonthlyChurn()
+		return nil
+	case quote.FieldAnnualDiscountRate:
+		m.ResetAnnualDiscountRate()
+		return nil
+	case quote.FieldNpv:
+		m.ResetNpv()
+		return nil
+	case quote.FieldIrr:
+		m.ResetIrr()
+		return nil
+	case quote.FieldIrrNote:
+		m.ResetIrrNote()
+		return nil
+	case quote.FieldPaybackMonth:
+		m.ResetPaybackMonth()
 		return nil
 	}
 	return fmt.Errorf("unknown Quote field %s", name)
@@ -16247,6 +17689,7 @@ type RFPMutation struct {
 	due_at             *time.Time
 	estimated_value    *money.Amount
 	addestimated_value *money.Amount
+	status_note        *string
 	clearedFields      map[string]struct{}
 	account            *string
 	clearedaccount     bool
@@ -16721,6 +18164,55 @@ func (m *RFPMutation) ResetOwnerID() {
 	delete(m.clearedFields, rfp.FieldOwnerID)
 }
 
+// SetStatusNote sets the "status_note" field.
+func (m *RFPMutation) SetStatusNote(s string) {
+	m.status_note = &s
+}
+
+// StatusNote returns the value of the "status_note" field in the mutation.
+func (m *RFPMutation) StatusNote() (r string, exists bool) {
+	v := m.status_note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatusNote returns the old "status_note" field's value of the RFP entity.
+// If the RFP object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RFPMutation) OldStatusNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatusNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatusNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatusNote: %w", err)
+	}
+	return oldValue.StatusNote, nil
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (m *RFPMutation) ClearStatusNote() {
+	m.status_note = nil
+	m.clearedFields[rfp.FieldStatusNote] = struct{}{}
+}
+
+// StatusNoteCleared returns if the "status_note" field was cleared in this mutation.
+func (m *RFPMutation) StatusNoteCleared() bool {
+	_, ok := m.clearedFields[rfp.FieldStatusNote]
+	return ok
+}
+
+// ResetStatusNote resets all changes to the "status_note" field.
+func (m *RFPMutation) ResetStatusNote() {
+	m.status_note = nil
+	delete(m.clearedFields, rfp.FieldStatusNote)
+}
+
 // ClearAccount clears the "account" edge to the Account entity.
 func (m *RFPMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -16863,7 +18355,7 @@ func (m *RFPMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RFPMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, rfp.FieldCreatedAt)
 	}
@@ -16891,6 +18383,9 @@ func (m *RFPMutation) Fields() []string {
 	if m.owner != nil {
 		fields = append(fields, rfp.FieldOwnerID)
 	}
+	if m.status_note != nil {
+		fields = append(fields, rfp.FieldStatusNote)
+	}
 	return fields
 }
 
@@ -16917,6 +18412,8 @@ func (m *RFPMutation) Field(name string) (ent.Value, bool) {
 		return m.EstimatedValue()
 	case rfp.FieldOwnerID:
 		return m.OwnerID()
+	case rfp.FieldStatusNote:
+		return m.StatusNote()
 	}
 	return nil, false
 }
@@ -16944,6 +18441,8 @@ func (m *RFPMutation) OldField(ctx context.Context, name string) (ent.Value, err
 		return m.OldEstimatedValue(ctx)
 	case rfp.FieldOwnerID:
 		return m.OldOwnerID(ctx)
+	case rfp.FieldStatusNote:
+		return m.OldStatusNote(ctx)
 	}
 	return nil, fmt.Errorf("unknown RFP field %s", name)
 }
@@ -17016,6 +18515,13 @@ func (m *RFPMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetOwnerID(v)
 		return nil
+	case rfp.FieldStatusNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatusNote(v)
+		return nil
 	}
 	return fmt.Errorf("unknown RFP field %s", name)
 }
@@ -17064,6 +18570,9 @@ func (m *RFPMutation) ClearedFields() []string {
 	if m.FieldCleared(rfp.FieldOwnerID) {
 		fields = append(fields, rfp.FieldOwnerID)
 	}
+	if m.FieldCleared(rfp.FieldStatusNote) {
+		fields = append(fields, rfp.FieldStatusNote)
+	}
 	return fields
 }
 
@@ -17080,6 +18589,9 @@ func (m *RFPMutation) ClearField(name string) error {
 	switch name {
 	case rfp.FieldOwnerID:
 		m.ClearOwnerID()
+		return nil
+	case rfp.FieldStatusNote:
+		m.ClearStatusNote()
 		return nil
 	}
 	return fmt.Errorf("unknown RFP nullable field %s", name)
@@ -17115,6 +18627,9 @@ func (m *RFPMutation) ResetField(name string) error {
 		return nil
 	case rfp.FieldOwnerID:
 		m.ResetOwnerID()
+		return nil
+	case rfp.FieldStatusNote:
+		m.ResetStatusNote()
 		return nil
 	}
 	return fmt.Errorf("unknown RFP field %s", name)

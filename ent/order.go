@@ -49,6 +49,8 @@ type Order struct {
 	TnCount int `json:"tn_count,omitempty"`
 	// The quote the order fulfils, if any.
 	QuoteID *string `json:"quote_id,omitempty"`
+	// Why the last workflow action was taken, such as a rejection reason.
+	StatusNote string `json:"status_note,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrderQuery when eager-loading is set.
 	Edges        OrderEdges `json:"edges"`
@@ -110,7 +112,7 @@ func (*Order) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case order.FieldTnCount:
 			values[i] = new(sql.NullInt64)
-		case order.FieldID, order.FieldAccountID, order.FieldCarrierID, order.FieldKind, order.FieldPon, order.FieldStatus, order.FieldCircuitID, order.FieldQuoteID:
+		case order.FieldID, order.FieldAccountID, order.FieldCarrierID, order.FieldKind, order.FieldPon, order.FieldStatus, order.FieldCircuitID, order.FieldQuoteID, order.FieldStatusNote:
 			values[i] = new(sql.NullString)
 		case order.FieldCreatedAt, order.FieldUpdatedAt, order.FieldDesiredDueDate, order.FieldFocDate, order.FieldConfirmedDueDate, order.FieldCompletedAt:
 			values[i] = new(sql.NullTime)
@@ -223,6 +225,12 @@ func (_m *Order) assignValues(columns []string, values []any) error {
 				_m.QuoteID = new(string)
 				*_m.QuoteID = value.String
 			}
+		case order.FieldStatusNote:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field status_note", values[i])
+			} else if value.Valid {
+				_m.StatusNote = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -323,6 +331,9 @@ func (_m *Order) String() string {
 		builder.WriteString("quote_id=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("status_note=")
+	builder.WriteString(_m.StatusNote)
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -182,6 +182,20 @@ func (_c *OrderCreate) SetNillableQuoteID(v *string) *OrderCreate {
 	return _c
 }
 
+// SetStatusNote sets the "status_note" field.
+func (_c *OrderCreate) SetStatusNote(v string) *OrderCreate {
+	_c.mutation.SetStatusNote(v)
+	return _c
+}
+
+// SetNillableStatusNote sets the "status_note" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableStatusNote(v *string) *OrderCreate {
+	if v != nil {
+		_c.SetStatusNote(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *OrderCreate) SetID(v string) *OrderCreate {
 	_c.mutation.SetID(v)
@@ -334,6 +348,11 @@ func (_c *OrderCreate) check() error {
 			return &ValidationError{Name: "tn_count", err: fmt.Errorf(`ent: validator failed for field "Order.tn_count": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.StatusNote(); ok {
+		if err := order.StatusNoteValidator(v); err != nil {
+			return &ValidationError{Name: "status_note", err: fmt.Errorf(`ent: validator failed for field "Order.status_note": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := order.IDValidator(v); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "Order.id": %w`, err)}
@@ -424,6 +443,10 @@ func (_c *OrderCreate) createSpec() (*Order, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.TnCount(); ok {
 		_spec.SetField(order.FieldTnCount, field.TypeInt, value)
 		_node.TnCount = value
+	}
+	if value, ok := _c.mutation.StatusNote(); ok {
+		_spec.SetField(order.FieldStatusNote, field.TypeString, value)
+		_node.StatusNote = value
 	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -672,6 +695,24 @@ func (u *OrderUpsert) ClearQuoteID() *OrderUpsert {
 	return u
 }
 
+// SetStatusNote sets the "status_note" field.
+func (u *OrderUpsert) SetStatusNote(v string) *OrderUpsert {
+	u.Set(order.FieldStatusNote, v)
+	return u
+}
+
+// UpdateStatusNote sets the "status_note" field to the value that was provided on create.
+func (u *OrderUpsert) UpdateStatusNote() *OrderUpsert {
+	u.SetExcluded(order.FieldStatusNote)
+	return u
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (u *OrderUpsert) ClearStatusNote() *OrderUpsert {
+	u.SetNull(order.FieldStatusNote)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -900,6 +941,27 @@ func (u *OrderUpsertOne) UpdateQuoteID() *OrderUpsertOne {
 func (u *OrderUpsertOne) ClearQuoteID() *OrderUpsertOne {
 	return u.Update(func(s *OrderUpsert) {
 		s.ClearQuoteID()
+	})
+}
+
+// SetStatusNote sets the "status_note" field.
+func (u *OrderUpsertOne) SetStatusNote(v string) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetStatusNote(v)
+	})
+}
+
+// UpdateStatusNote sets the "status_note" field to the value that was provided on create.
+func (u *OrderUpsertOne) UpdateStatusNote() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateStatusNote()
+	})
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (u *OrderUpsertOne) ClearStatusNote() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearStatusNote()
 	})
 }
 
@@ -1298,6 +1360,27 @@ func (u *OrderUpsertBulk) UpdateQuoteID() *OrderUpsertBulk {
 func (u *OrderUpsertBulk) ClearQuoteID() *OrderUpsertBulk {
 	return u.Update(func(s *OrderUpsert) {
 		s.ClearQuoteID()
+	})
+}
+
+// SetStatusNote sets the "status_note" field.
+func (u *OrderUpsertBulk) SetStatusNote(v string) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetStatusNote(v)
+	})
+}
+
+// UpdateStatusNote sets the "status_note" field to the value that was provided on create.
+func (u *OrderUpsertBulk) UpdateStatusNote() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateStatusNote()
+	})
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (u *OrderUpsertBulk) ClearStatusNote() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearStatusNote()
 	})
 }
 

@@ -185,6 +185,26 @@ func (_u *OrderUpdate) ClearQuoteID() *OrderUpdate {
 	return _u
 }
 
+// SetStatusNote sets the "status_note" field.
+func (_u *OrderUpdate) SetStatusNote(v string) *OrderUpdate {
+	_u.mutation.SetStatusNote(v)
+	return _u
+}
+
+// SetNillableStatusNote sets the "status_note" field if the given value is not nil.
+func (_u *OrderUpdate) SetNillableStatusNote(v *string) *OrderUpdate {
+	if v != nil {
+		_u.SetStatusNote(*v)
+	}
+	return _u
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (_u *OrderUpdate) ClearStatusNote() *OrderUpdate {
+	_u.mutation.ClearStatusNote()
+	return _u
+}
+
 // SetQuote sets the "quote" edge to the Quote entity.
 func (_u *OrderUpdate) SetQuote(v *Quote) *OrderUpdate {
 	return _u.SetQuoteID(v.ID)
@@ -260,6 +280,11 @@ func (_u *OrderUpdate) check() error {
 			return &ValidationError{Name: "tn_count", err: fmt.Errorf(`ent: validator failed for field "Order.tn_count": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.StatusNote(); ok {
+		if err := order.StatusNoteValidator(v); err != nil {
+			return &ValidationError{Name: "status_note", err: fmt.Errorf(`ent: validator failed for field "Order.status_note": %w`, err)}
+		}
+	}
 	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Order.account"`)
 	}
@@ -325,6 +350,12 @@ func (_u *OrderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedTnCount(); ok {
 		_spec.AddField(order.FieldTnCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.StatusNote(); ok {
+		_spec.SetField(order.FieldStatusNote, field.TypeString, value)
+	}
+	if _u.mutation.StatusNoteCleared() {
+		_spec.ClearField(order.FieldStatusNote, field.TypeString)
 	}
 	if _u.mutation.QuoteCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -532,6 +563,26 @@ func (_u *OrderUpdateOne) ClearQuoteID() *OrderUpdateOne {
 	return _u
 }
 
+// SetStatusNote sets the "status_note" field.
+func (_u *OrderUpdateOne) SetStatusNote(v string) *OrderUpdateOne {
+	_u.mutation.SetStatusNote(v)
+	return _u
+}
+
+// SetNillableStatusNote sets the "status_note" field if the given value is not nil.
+func (_u *OrderUpdateOne) SetNillableStatusNote(v *string) *OrderUpdateOne {
+	if v != nil {
+		_u.SetStatusNote(*v)
+	}
+	return _u
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (_u *OrderUpdateOne) ClearStatusNote() *OrderUpdateOne {
+	_u.mutation.ClearStatusNote()
+	return _u
+}
+
 // SetQuote sets the "quote" edge to the Quote entity.
 func (_u *OrderUpdateOne) SetQuote(v *Quote) *OrderUpdateOne {
 	return _u.SetQuoteID(v.ID)
@@ -620,6 +671,11 @@ func (_u *OrderUpdateOne) check() error {
 			return &ValidationError{Name: "tn_count", err: fmt.Errorf(`ent: validator failed for field "Order.tn_count": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.StatusNote(); ok {
+		if err := order.StatusNoteValidator(v); err != nil {
+			return &ValidationError{Name: "status_note", err: fmt.Errorf(`ent: validator failed for field "Order.status_note": %w`, err)}
+		}
+	}
 	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Order.account"`)
 	}
@@ -702,6 +758,12 @@ func (_u *OrderUpdateOne) sqlSave(ctx context.Context) (_node *Order, err error)
 	}
 	if value, ok := _u.mutation.AddedTnCount(); ok {
 		_spec.AddField(order.FieldTnCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.StatusNote(); ok {
+		_spec.SetField(order.FieldStatusNote, field.TypeString, value)
+	}
+	if _u.mutation.StatusNoteCleared() {
+		_spec.ClearField(order.FieldStatusNote, field.TypeString)
 	}
 	if _u.mutation.QuoteCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -7,6 +7,7 @@ import (
 	"carrierdesk/ent/quote"
 	"carrierdesk/ent/rep"
 	"carrierdesk/ent/rfp"
+	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 	"fmt"
 	"strings"
@@ -52,6 +53,30 @@ type Quote struct {
 	RfpID *string `json:"rfp_id,omitempty"`
 	// When the quote was sent to the carrier.
 	SentAt *time.Time `json:"sent_at,omitempty"`
+	// Why the last workflow action was taken, such as a rejection reason.
+	StatusNote string `json:"status_note,omitempty"`
+	// Monthly charge granted by an approved special pricing request; when set, it is the quote's MRC.
+	SpecialMrc *money.Amount `json:"special_mrc,omitempty"`
+	// Build cost, spent in month 0. Internal.
+	Capex money.Amount `json:"capex,omitempty"`
+	// Other one-time costs, in month 0. Internal.
+	OneTimeCost money.Amount `json:"one_time_cost,omitempty"`
+	// Operating cost per month. Internal.
+	MonthlyOpex money.Amount `json:"monthly_opex,omitempty"`
+	// Cost per month of off-net legs bought from other carriers. Internal.
+	MonthlyOffNetCost money.Amount `json:"monthly_off_net_cost,omitempty"`
+	// Share of MRC expected to be lost each month, such as "0.005". Internal.
+	MonthlyChurn deal.Rate `json:"monthly_churn,omitempty"`
+	// Annual discount rate for the NPV, such as "0.1". Internal.
+	AnnualDiscountRate deal.Rate `json:"annual_discount_rate,omitempty"`
+	// Net present value of the deal's monthly cash flows at the discount rate. Internal.
+	Npv money.Amount `json:"npv,omitempty"`
+	// Annualised internal rate of return; empty when there is none (see irrNote). Internal.
+	Irr *deal.Rate `json:"irr,omitempty"`
+	// Why the deal has no IRR, when it has none. Internal.
+	IrrNote string `json:"irr_note,omitempty"`
+	// First month in which the cumulative cash flow reaches zero; empty if none within the term. Internal.
+	PaybackMonth *int `json:"payback_month,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the QuoteQuery when eager-loading is set.
 	Edges        QuoteEdges `json:"edges"`
@@ -160,9 +185,9 @@ func (*Quote) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case quote.FieldTermMonths, quote.FieldMrc, quote.FieldNrc, quote.FieldTcv:
+		case quote.FieldTermMonths, quote.FieldMrc, quote.FieldNrc, quote.FieldTcv, quote.FieldSpecialMrc, quote.FieldCapex, quote.FieldOneTimeCost, quote.FieldMonthlyOpex, quote.FieldMonthlyOffNetCost, quote.FieldMonthlyChurn, quote.FieldAnnualDiscountRate, quote.FieldNpv, quote.FieldIrr, quote.FieldPaybackMonth:
 			values[i] = new(sql.NullInt64)
-		case quote.FieldID, quote.FieldAccountID, quote.FieldTitle, quote.FieldStatus, quote.FieldCurrency, quote.FieldOwnerID, quote.FieldRfpID:
+		case quote.FieldID, quote.FieldAccountID, quote.FieldTitle, quote.FieldStatus, quote.FieldCurrency, quote.FieldOwnerID, quote.FieldRfpID, quote.FieldStatusNote, quote.FieldIrrNote:
 			values[i] = new(sql.NullString)
 		case quote.FieldCreatedAt, quote.FieldUpdatedAt, quote.FieldValidUntil, quote.FieldFollowUpOn, quote.FieldSentAt:
 			values[i] = new(sql.NullTime)
@@ -280,6 +305,81 @@ func (_m *Quote) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.SentAt = new(time.Time)
 				*_m.SentAt = value.Time
+			}
+		case quote.FieldStatusNote:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field status_note", values[i])
+			} else if value.Valid {
+				_m.StatusNote = value.String
+			}
+		case quote.FieldSpecialMrc:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field special_mrc", values[i])
+			} else if value.Valid {
+				_m.SpecialMrc = new(money.Amount)
+				*_m.SpecialMrc = money.Amount(value.Int64)
+			}
+		case quote.FieldCapex:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field capex", values[i])
+			} else if value.Valid {
+				_m.Capex = money.Amount(value.Int64)
+			}
+		case quote.FieldOneTimeCost:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field one_time_cost", values[i])
+			} else if value.Valid {
+				_m.OneTimeCost = money.Amount(value.Int64)
+			}
+		case quote.FieldMonthlyOpex:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field monthly_opex", values[i])
+			} else if value.Valid {
+				_m.MonthlyOpex = money.Amount(value.Int64)
+			}
+		case quote.FieldMonthlyOffNetCost:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field monthly_off_net_cost", values[i])
+			} else if value.Valid {
+				_m.MonthlyOffNetCost = money.Amount(value.Int64)
+			}
+		case quote.FieldMonthlyChurn:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field monthly_churn", values[i])
+			} else if value.Valid {
+				_m.MonthlyChurn = deal.Rate(value.Int64)
+			}
+		case quote.FieldAnnualDiscountRate:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field annual_discount_rate", values[i])
+			} else if value.Valid {
+				_m.AnnualDiscountRate = deal.Rate(value.Int64)
+			}
+		case quote.FieldNpv:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field npv", values[i])
+			} else if value.Valid {
+				_m.Npv = money.Amount(value.Int64)
+			}
+		case quote.FieldIrr:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field irr", values[i])
+			} else if value.Valid {
+				_m.Irr = new(deal.Rate)
+				*_m.Irr = deal.Rate(value.Int64)
+			}
+		case quote.FieldIrrNote:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field irr_note", values[i])
+			} else if value.Valid {
+				_m.IrrNote = value.String
+			}
+		case quote.FieldPaybackMonth:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field payback_month", values[i])
+			} else if value.Valid {
+				_m.PaybackMonth = new(int)
+				*_m.PaybackMonth = int(value.Int64)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -403,6 +503,48 @@ func (_m *Quote) String() string {
 	if v := _m.SentAt; v != nil {
 		builder.WriteString("sent_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("status_note=")
+	builder.WriteString(_m.StatusNote)
+	builder.WriteString(", ")
+	if v := _m.SpecialMrc; v != nil {
+		builder.WriteString("special_mrc=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("capex=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Capex))
+	builder.WriteString(", ")
+	builder.WriteString("one_time_cost=")
+	builder.WriteString(fmt.Sprintf("%v", _m.OneTimeCost))
+	builder.WriteString(", ")
+	builder.WriteString("monthly_opex=")
+	builder.WriteString(fmt.Sprintf("%v", _m.MonthlyOpex))
+	builder.WriteString(", ")
+	builder.WriteString("monthly_off_net_cost=")
+	builder.WriteString(fmt.Sprintf("%v", _m.MonthlyOffNetCost))
+	builder.WriteString(", ")
+	builder.WriteString("monthly_churn=")
+	builder.WriteString(fmt.Sprintf("%v", _m.MonthlyChurn))
+	builder.WriteString(", ")
+	builder.WriteString("annual_discount_rate=")
+	builder.WriteString(fmt.Sprintf("%v", _m.AnnualDiscountRate))
+	builder.WriteString(", ")
+	builder.WriteString("npv=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Npv))
+	builder.WriteString(", ")
+	if v := _m.Irr; v != nil {
+		builder.WriteString("irr=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("irr_note=")
+	builder.WriteString(_m.IrrNote)
+	builder.WriteString(", ")
+	if v := _m.PaybackMonth; v != nil {
+		builder.WriteString("payback_month=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()

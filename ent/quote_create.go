@@ -11,6 +11,7 @@ import (
 	"carrierdesk/ent/rep"
 	"carrierdesk/ent/rfp"
 	"carrierdesk/ent/specialpricingrequest"
+	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 	"context"
 	"errors"
@@ -209,6 +210,174 @@ func (_c *QuoteCreate) SetNillableSentAt(v *time.Time) *QuoteCreate {
 	return _c
 }
 
+// SetStatusNote sets the "status_note" field.
+func (_c *QuoteCreate) SetStatusNote(v string) *QuoteCreate {
+	_c.mutation.SetStatusNote(v)
+	return _c
+}
+
+// SetNillableStatusNote sets the "status_note" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableStatusNote(v *string) *QuoteCreate {
+	if v != nil {
+		_c.SetStatusNote(*v)
+	}
+	return _c
+}
+
+// SetSpecialMrc sets the "special_mrc" field.
+func (_c *QuoteCreate) SetSpecialMrc(v money.Amount) *QuoteCreate {
+	_c.mutation.SetSpecialMrc(v)
+	return _c
+}
+
+// SetNillableSpecialMrc sets the "special_mrc" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableSpecialMrc(v *money.Amount) *QuoteCreate {
+	if v != nil {
+		_c.SetSpecialMrc(*v)
+	}
+	return _c
+}
+
+// SetCapex sets the "capex" field.
+func (_c *QuoteCreate) SetCapex(v money.Amount) *QuoteCreate {
+	_c.mutation.SetCapex(v)
+	return _c
+}
+
+// SetNillableCapex sets the "capex" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableCapex(v *money.Amount) *QuoteCreate {
+	if v != nil {
+		_c.SetCapex(*v)
+	}
+	return _c
+}
+
+// SetOneTimeCost sets the "one_time_cost" field.
+func (_c *QuoteCreate) SetOneTimeCost(v money.Amount) *QuoteCreate {
+	_c.mutation.SetOneTimeCost(v)
+	return _c
+}
+
+// SetNillableOneTimeCost sets the "one_time_cost" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableOneTimeCost(v *money.Amount) *QuoteCreate {
+	if v != nil {
+		_c.SetOneTimeCost(*v)
+	}
+	return _c
+}
+
+// SetMonthlyOpex sets the "monthly_opex" field.
+func (_c *QuoteCreate) SetMonthlyOpex(v money.Amount) *QuoteCreate {
+	_c.mutation.SetMonthlyOpex(v)
+	return _c
+}
+
+// SetNillableMonthlyOpex sets the "monthly_opex" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableMonthlyOpex(v *money.Amount) *QuoteCreate {
+	if v != nil {
+		_c.SetMonthlyOpex(*v)
+	}
+	return _c
+}
+
+// SetMonthlyOffNetCost sets the "monthly_off_net_cost" field.
+func (_c *QuoteCreate) SetMonthlyOffNetCost(v money.Amount) *QuoteCreate {
+	_c.mutation.SetMonthlyOffNetCost(v)
+	return _c
+}
+
+// SetNillableMonthlyOffNetCost sets the "monthly_off_net_cost" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableMonthlyOffNetCost(v *money.Amount) *QuoteCreate {
+	if v != nil {
+		_c.SetMonthlyOffNetCost(*v)
+	}
+	return _c
+}
+
+// SetMonthlyChurn sets the "monthly_churn" field.
+func (_c *QuoteCreate) SetMonthlyChurn(v deal.Rate) *QuoteCreate {
+	_c.mutation.SetMonthlyChurn(v)
+	return _c
+}
+
+// SetNillableMonthlyChurn sets the "monthly_churn" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableMonthlyChurn(v *deal.Rate) *QuoteCreate {
+	if v != nil {
+		_c.SetMonthlyChurn(*v)
+	}
+	return _c
+}
+
+// SetAnnualDiscountRate sets the "annual_discount_rate" field.
+func (_c *QuoteCreate) SetAnnualDiscountRate(v deal.Rate) *QuoteCreate {
+	_c.mutation.SetAnnualDiscountRate(v)
+	return _c
+}
+
+// SetNillableAnnualDiscountRate sets the "annual_discount_rate" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableAnnualDiscountRate(v *deal.Rate) *QuoteCreate {
+	if v != nil {
+		_c.SetAnnualDiscountRate(*v)
+	}
+	return _c
+}
+
+// SetNpv sets the "npv" field.
+func (_c *QuoteCreate) SetNpv(v money.Amount) *QuoteCreate {
+	_c.mutation.SetNpv(v)
+	return _c
+}
+
+// SetNillableNpv sets the "npv" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableNpv(v *money.Amount) *QuoteCreate {
+	if v != nil {
+		_c.SetNpv(*v)
+	}
+	return _c
+}
+
+// SetIrr sets the "irr" field.
+func (_c *QuoteCreate) SetIrr(v deal.Rate) *QuoteCreate {
+	_c.mutation.SetIrr(v)
+	return _c
+}
+
+// SetNillableIrr sets the "irr" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableIrr(v *deal.Rate) *QuoteCreate {
+	if v != nil {
+		_c.SetIrr(*v)
+	}
+	return _c
+}
+
+// SetIrrNote sets the "irr_note" field.
+func (_c *QuoteCreate) SetIrrNote(v string) *QuoteCreate {
+	_c.mutation.SetIrrNote(v)
+	return _c
+}
+
+// SetNillableIrrNote sets the "irr_note" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableIrrNote(v *string) *QuoteCreate {
+	if v != nil {
+		_c.SetIrrNote(*v)
+	}
+	return _c
+}
+
+// SetPaybackMonth sets the "payback_month" field.
+func (_c *QuoteCreate) SetPaybackMonth(v int) *QuoteCreate {
+	_c.mutation.SetPaybackMonth(v)
+	return _c
+}
+
+// SetNillablePaybackMonth sets the "payback_month" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillablePaybackMonth(v *int) *QuoteCreate {
+	if v != nil {
+		_c.SetPaybackMonth(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *QuoteCreate) SetID(v string) *QuoteCreate {
 	_c.mutation.SetID(v)
@@ -369,6 +538,34 @@ func (_c *QuoteCreate) defaults() error {
 		v := quote.DefaultTcv
 		_c.mutation.SetTcv(v)
 	}
+	if _, ok := _c.mutation.Capex(); !ok {
+		v := quote.DefaultCapex
+		_c.mutation.SetCapex(v)
+	}
+	if _, ok := _c.mutation.OneTimeCost(); !ok {
+		v := quote.DefaultOneTimeCost
+		_c.mutation.SetOneTimeCost(v)
+	}
+	if _, ok := _c.mutation.MonthlyOpex(); !ok {
+		v := quote.DefaultMonthlyOpex
+		_c.mutation.SetMonthlyOpex(v)
+	}
+	if _, ok := _c.mutation.MonthlyOffNetCost(); !ok {
+		v := quote.DefaultMonthlyOffNetCost
+		_c.mutation.SetMonthlyOffNetCost(v)
+	}
+	if _, ok := _c.mutation.MonthlyChurn(); !ok {
+		v := quote.DefaultMonthlyChurn
+		_c.mutation.SetMonthlyChurn(v)
+	}
+	if _, ok := _c.mutation.AnnualDiscountRate(); !ok {
+		v := quote.DefaultAnnualDiscountRate
+		_c.mutation.SetAnnualDiscountRate(v)
+	}
+	if _, ok := _c.mutation.Npv(); !ok {
+		v := quote.DefaultNpv
+		_c.mutation.SetNpv(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if quote.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized quote.DefaultID (forgotten import ent/runtime?)")
@@ -433,6 +630,52 @@ func (_c *QuoteCreate) check() error {
 	}
 	if _, ok := _c.mutation.ValidUntil(); !ok {
 		return &ValidationError{Name: "valid_until", err: errors.New(`ent: missing required field "Quote.valid_until"`)}
+	}
+	if v, ok := _c.mutation.StatusNote(); ok {
+		if err := quote.StatusNoteValidator(v); err != nil {
+			return &ValidationError{Name: "status_note", err: fmt.Errorf(`ent: validator failed for field "Quote.status_note": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Capex(); !ok {
+		return &ValidationError{Name: "capex", err: errors.New(`ent: missing required field "Quote.capex"`)}
+	}
+	if v, ok := _c.mutation.Capex(); ok {
+		if err := quote.CapexValidator(int64(v)); err != nil {
+			return &ValidationError{Name: "capex", err: fmt.Errorf(`ent: validator failed for field "Quote.capex": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.OneTimeCost(); !ok {
+		return &ValidationError{Name: "one_time_cost", err: errors.New(`ent: missing required field "Quote.one_time_cost"`)}
+	}
+	if v, ok := _c.mutation.OneTimeCost(); ok {
+		if err := quote.OneTimeCostValidator(int64(v)); err != nil {
+			return &ValidationError{Name: "one_time_cost", err: fmt.Errorf(`ent: validator failed for field "Quote.one_time_cost": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.MonthlyOpex(); !ok {
+		return &ValidationError{Name: "monthly_opex", err: errors.New(`ent: missing required field "Quote.monthly_opex"`)}
+	}
+	if v, ok := _c.mutation.MonthlyOpex(); ok {
+		if err := quote.MonthlyOpexValidator(int64(v)); err != nil {
+			return &ValidationError{Name: "monthly_opex", err: fmt.Errorf(`ent: validator failed for field "Quote.monthly_opex": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.MonthlyOffNetCost(); !ok {
+		return &ValidationError{Name: "monthly_off_net_cost", err: errors.New(`ent: missing required field "Quote.monthly_off_net_cost"`)}
+	}
+	if v, ok := _c.mutation.MonthlyOffNetCost(); ok {
+		if err := quote.MonthlyOffNetCostValidator(int64(v)); err != nil {
+			return &ValidationError{Name: "monthly_off_net_cost", err: fmt.Errorf(`ent: validator failed for field "Quote.monthly_off_net_cost": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.MonthlyChurn(); !ok {
+		return &ValidationError{Name: "monthly_churn", err: errors.New(`ent: missing required field "Quote.monthly_churn"`)}
+	}
+	if _, ok := _c.mutation.AnnualDiscountRate(); !ok {
+		return &ValidationError{Name: "annual_discount_rate", err: errors.New(`ent: missing required field "Quote.annual_discount_rate"`)}
+	}
+	if _, ok := _c.mutation.Npv(); !ok {
+		return &ValidationError{Name: "npv", err: errors.New(`ent: missing required field "Quote.npv"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := quote.IDValidator(v); err != nil {
@@ -525,6 +768,54 @@ func (_c *QuoteCreate) createSpec() (*Quote, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.SentAt(); ok {
 		_spec.SetField(quote.FieldSentAt, field.TypeTime, value)
 		_node.SentAt = &value
+	}
+	if value, ok := _c.mutation.StatusNote(); ok {
+		_spec.SetField(quote.FieldStatusNote, field.TypeString, value)
+		_node.StatusNote = value
+	}
+	if value, ok := _c.mutation.SpecialMrc(); ok {
+		_spec.SetField(quote.FieldSpecialMrc, field.TypeInt64, value)
+		_node.SpecialMrc = &value
+	}
+	if value, ok := _c.mutation.Capex(); ok {
+		_spec.SetField(quote.FieldCapex, field.TypeInt64, value)
+		_node.Capex = value
+	}
+	if value, ok := _c.mutation.OneTimeCost(); ok {
+		_spec.SetField(quote.FieldOneTimeCost, field.TypeInt64, value)
+		_node.OneTimeCost = value
+	}
+	if value, ok := _c.mutation.MonthlyOpex(); ok {
+		_spec.SetField(quote.FieldMonthlyOpex, field.TypeInt64, value)
+		_node.MonthlyOpex = value
+	}
+	if value, ok := _c.mutation.MonthlyOffNetCost(); ok {
+		_spec.SetField(quote.FieldMonthlyOffNetCost, field.TypeInt64, value)
+		_node.MonthlyOffNetCost = value
+	}
+	if value, ok := _c.mutation.MonthlyChurn(); ok {
+		_spec.SetField(quote.FieldMonthlyChurn, field.TypeInt64, value)
+		_node.MonthlyChurn = value
+	}
+	if value, ok := _c.mutation.AnnualDiscountRate(); ok {
+		_spec.SetField(quote.FieldAnnualDiscountRate, field.TypeInt64, value)
+		_node.AnnualDiscountRate = value
+	}
+	if value, ok := _c.mutation.Npv(); ok {
+		_spec.SetField(quote.FieldNpv, field.TypeInt64, value)
+		_node.Npv = value
+	}
+	if value, ok := _c.mutation.Irr(); ok {
+		_spec.SetField(quote.FieldIrr, field.TypeInt64, value)
+		_node.Irr = &value
+	}
+	if value, ok := _c.mutation.IrrNote(); ok {
+		_spec.SetField(quote.FieldIrrNote, field.TypeString, value)
+		_node.IrrNote = value
+	}
+	if value, ok := _c.mutation.PaybackMonth(); ok {
+		_spec.SetField(quote.FieldPaybackMonth, field.TypeInt, value)
+		_node.PaybackMonth = &value
 	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -897,6 +1188,240 @@ func (u *QuoteUpsert) ClearSentAt() *QuoteUpsert {
 	return u
 }
 
+// SetStatusNote sets the "status_note" field.
+func (u *QuoteUpsert) SetStatusNote(v string) *QuoteUpsert {
+	u.Set(quote.FieldStatusNote, v)
+	return u
+}
+
+// UpdateStatusNote sets the "status_note" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateStatusNote() *QuoteUpsert {
+	u.SetExcluded(quote.FieldStatusNote)
+	return u
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (u *QuoteUpsert) ClearStatusNote() *QuoteUpsert {
+	u.SetNull(quote.FieldStatusNote)
+	return u
+}
+
+// SetSpecialMrc sets the "special_mrc" field.
+func (u *QuoteUpsert) SetSpecialMrc(v money.Amount) *QuoteUpsert {
+	u.Set(quote.FieldSpecialMrc, v)
+	return u
+}
+
+// UpdateSpecialMrc sets the "special_mrc" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateSpecialMrc() *QuoteUpsert {
+	u.SetExcluded(quote.FieldSpecialMrc)
+	return u
+}
+
+// AddSpecialMrc adds v to the "special_mrc" field.
+func (u *QuoteUpsert) AddSpecialMrc(v money.Amount) *QuoteUpsert {
+	u.Add(quote.FieldSpecialMrc, v)
+	return u
+}
+
+// ClearSpecialMrc clears the value of the "special_mrc" field.
+func (u *QuoteUpsert) ClearSpecialMrc() *QuoteUpsert {
+	u.SetNull(quote.FieldSpecialMrc)
+	return u
+}
+
+// SetCapex sets the "capex" field.
+func (u *QuoteUpsert) SetCapex(v money.Amount) *QuoteUpsert {
+	u.Set(quote.FieldCapex, v)
+	return u
+}
+
+// UpdateCapex sets the "capex" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateCapex() *QuoteUpsert {
+	u.SetExcluded(quote.FieldCapex)
+	return u
+}
+
+// AddCapex adds v to the "capex" field.
+func (u *QuoteUpsert) AddCapex(v money.Amount) *QuoteUpsert {
+	u.Add(quote.FieldCapex, v)
+	return u
+}
+
+// SetOneTimeCost sets the "one_time_cost" field.
+func (u *QuoteUpsert) SetOneTimeCost(v money.Amount) *QuoteUpsert {
+	u.Set(quote.FieldOneTimeCost, v)
+	return u
+}
+
+// UpdateOneTimeCost sets the "one_time_cost" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateOneTimeCost() *QuoteUpsert {
+	u.SetExcluded(quote.FieldOneTimeCost)
+	return u
+}
+
+// AddOneTimeCost adds v to the "one_time_cost" field.
+func (u *QuoteUpsert) AddOneTimeCost(v money.Amount) *QuoteUpsert {
+	u.Add(quote.FieldOneTimeCost, v)
+	return u
+}
+
+// SetMonthlyOpex sets the "monthly_opex" field.
+func (u *QuoteUpsert) SetMonthlyOpex(v money.Amount) *QuoteUpsert {
+	u.Set(quote.FieldMonthlyOpex, v)
+	return u
+}
+
+// UpdateMonthlyOpex sets the "monthly_opex" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateMonthlyOpex() *QuoteUpsert {
+	u.SetExcluded(quote.FieldMonthlyOpex)
+	return u
+}
+
+// AddMonthlyOpex adds v to the "monthly_opex" field.
+func (u *QuoteUpsert) AddMonthlyOpex(v money.Amount) *QuoteUpsert {
+	u.Add(quote.FieldMonthlyOpex, v)
+	return u
+}
+
+// SetMonthlyOffNetCost sets the "monthly_off_net_cost" field.
+func (u *QuoteUpsert) SetMonthlyOffNetCost(v money.Amount) *QuoteUpsert {
+	u.Set(quote.FieldMonthlyOffNetCost, v)
+	return u
+}
+
+// UpdateMonthlyOffNetCost sets the "monthly_off_net_cost" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateMonthlyOffNetCost() *QuoteUpsert {
+	u.SetExcluded(quote.FieldMonthlyOffNetCost)
+	return u
+}
+
+// AddMonthlyOffNetCost adds v to the "monthly_off_net_cost" field.
+func (u *QuoteUpsert) AddMonthlyOffNetCost(v money.Amount) *QuoteUpsert {
+	u.Add(quote.FieldMonthlyOffNetCost, v)
+	return u
+}
+
+// SetMonthlyChurn sets the "monthly_churn" field.
+func (u *QuoteUpsert) SetMonthlyChurn(v deal.Rate) *QuoteUpsert {
+	u.Set(quote.FieldMonthlyChurn, v)
+	return u
+}
+
+// UpdateMonthlyChurn sets the "monthly_churn" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateMonthlyChurn() *QuoteUpsert {
+	u.SetExcluded(quote.FieldMonthlyChurn)
+	return u
+}
+
+// AddMonthlyChurn adds v to the "monthly_churn" field.
+func (u *QuoteUpsert) AddMonthlyChurn(v deal.Rate) *QuoteUpsert {
+	u.Add(quote.FieldMonthlyChurn, v)
+	return u
+}
+
+// SetAnnualDiscountRate sets the "annual_discount_rate" field.
+func (u *QuoteUpsert) SetAnnualDiscountRate(v deal.Rate) *QuoteUpsert {
+	u.Set(quote.FieldAnnualDiscountRate, v)
+	return u
+}
+
+// UpdateAnnualDiscountRate sets the "annual_discount_rate" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateAnnualDiscountRate() *QuoteUpsert {
+	u.SetExcluded(quote.FieldAnnualDiscountRate)
+	return u
+}
+
+// AddAnnualDiscountRate adds v to the "annual_discount_rate" field.
+func (u *QuoteUpsert) AddAnnualDiscountRate(v deal.Rate) *QuoteUpsert {
+	u.Add(quote.FieldAnnualDiscountRate, v)
+	return u
+}
+
+// SetNpv sets the "npv" field.
+func (u *QuoteUpsert) SetNpv(v money.Amount) *QuoteUpsert {
+	u.Set(quote.FieldNpv, v)
+	return u
+}
+
+// UpdateNpv sets the "npv" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateNpv() *QuoteUpsert {
+	u.SetExcluded(quote.FieldNpv)
+	return u
+}
+
+// AddNpv adds v to the "npv" field.
+func (u *QuoteUpsert) AddNpv(v money.Amount) *QuoteUpsert {
+	u.Add(quote.FieldNpv, v)
+	return u
+}
+
+// SetIrr sets the "irr" field.
+func (u *QuoteUpsert) SetIrr(v deal.Rate) *QuoteUpsert {
+	u.Set(quote.FieldIrr, v)
+	return u
+}
+
+// UpdateIrr sets the "irr" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateIrr() *QuoteUpsert {
+	u.SetExcluded(quote.FieldIrr)
+	return u
+}
+
+// AddIrr adds v to the "irr" field.
+func (u *QuoteUpsert) AddIrr(v deal.Rate) *QuoteUpsert {
+	u.Add(quote.FieldIrr, v)
+	return u
+}
+
+// ClearIrr clears the value of the "irr" field.
+func (u *QuoteUpsert) ClearIrr() *QuoteUpsert {
+	u.SetNull(quote.FieldIrr)
+	return u
+}
+
+// SetIrrNote sets the "irr_note" field.
+func (u *QuoteUpsert) SetIrrNote(v string) *QuoteUpsert {
+	u.Set(quote.FieldIrrNote, v)
+	return u
+}
+
+// UpdateIrrNote sets the "irr_note" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateIrrNote() *QuoteUpsert {
+	u.SetExcluded(quote.FieldIrrNote)
+	return u
+}
+
+// ClearIrrNote clears the value of the "irr_note" field.
+func (u *QuoteUpsert) ClearIrrNote() *QuoteUpsert {
+	u.SetNull(quote.FieldIrrNote)
+	return u
+}
+
+// SetPaybackMonth sets the "payback_month" field.
+func (u *QuoteUpsert) SetPaybackMonth(v int) *QuoteUpsert {
+	u.Set(quote.FieldPaybackMonth, v)
+	return u
+}
+
+// UpdatePaybackMonth sets the "payback_month" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdatePaybackMonth() *QuoteUpsert {
+	u.SetExcluded(quote.FieldPaybackMonth)
+	return u
+}
+
+// AddPaybackMonth adds v to the "payback_month" field.
+func (u *QuoteUpsert) AddPaybackMonth(v int) *QuoteUpsert {
+	u.Add(quote.FieldPaybackMonth, v)
+	return u
+}
+
+// ClearPaybackMonth clears the value of the "payback_month" field.
+func (u *QuoteUpsert) ClearPaybackMonth() *QuoteUpsert {
+	u.SetNull(quote.FieldPaybackMonth)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1186,6 +1711,279 @@ func (u *QuoteUpsertOne) UpdateSentAt() *QuoteUpsertOne {
 func (u *QuoteUpsertOne) ClearSentAt() *QuoteUpsertOne {
 	return u.Update(func(s *QuoteUpsert) {
 		s.ClearSentAt()
+	})
+}
+
+// SetStatusNote sets the "status_note" field.
+func (u *QuoteUpsertOne) SetStatusNote(v string) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetStatusNote(v)
+	})
+}
+
+// UpdateStatusNote sets the "status_note" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateStatusNote() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateStatusNote()
+	})
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (u *QuoteUpsertOne) ClearStatusNote() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearStatusNote()
+	})
+}
+
+// SetSpecialMrc sets the "special_mrc" field.
+func (u *QuoteUpsertOne) SetSpecialMrc(v money.Amount) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetSpecialMrc(v)
+	})
+}
+
+// AddSpecialMrc adds v to the "special_mrc" field.
+func (u *QuoteUpsertOne) AddSpecialMrc(v money.Amount) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddSpecialMrc(v)
+	})
+}
+
+// UpdateSpecialMrc sets the "special_mrc" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateSpecialMrc() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateSpecialMrc()
+	})
+}
+
+// ClearSpecialMrc clears the value of the "special_mrc" field.
+func (u *QuoteUpsertOne) ClearSpecialMrc() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearSpecialMrc()
+	})
+}
+
+// SetCapex sets the "capex" field.
+func (u *QuoteUpsertOne) SetCapex(v money.Amount) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetCapex(v)
+	})
+}
+
+// AddCapex adds v to the "capex" field.
+func (u *QuoteUpsertOne) AddCapex(v money.Amount) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddCapex(v)
+	})
+}
+
+// UpdateCapex sets the "capex" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateCapex() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateCapex()
+	})
+}
+
+// SetOneTimeCost sets the "one_time_cost" field.
+func (u *QuoteUpsertOne) SetOneTimeCost(v money.Amount) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetOneTimeCost(v)
+	})
+}
+
+// AddOneTimeCost adds v to the "one_time_cost" field.
+func (u *QuoteUpsertOne) AddOneTimeCost(v money.Amount) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddOneTimeCost(v)
+	})
+}
+
+// UpdateOneTimeCost sets the "one_time_cost" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateOneTimeCost() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateOneTimeCost()
+	})
+}
+
+// SetMonthlyOpex sets the "monthly_opex" field.
+func (u *QuoteUpsertOne) SetMonthlyOpex(v money.Amount) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetMonthlyOpex(v)
+	})
+}
+
+// AddMonthlyOpex adds v to the "monthly_opex" field.
+func (u *QuoteUpsertOne) AddMonthlyOpex(v money.Amount) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddMonthlyOpex(v)
+	})
+}
+
+// UpdateMonthlyOpex sets the "monthly_opex" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateMonthlyOpex() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateMonthlyOpex()
+	})
+}
+
+// SetMonthlyOffNetCost sets the "monthly_off_net_cost" field.
+func (u *QuoteUpsertOne) SetMonthlyOffNetCost(v money.Amount) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetMonthlyOffNetCost(v)
+	})
+}
+
+// AddMonthlyOffNetCost adds v to the "monthly_off_net_cost" field.
+func (u *QuoteUpsertOne) AddMonthlyOffNetCost(v money.Amount) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddMonthlyOffNetCost(v)
+	})
+}
+
+// UpdateMonthlyOffNetCost sets the "monthly_off_net_cost" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateMonthlyOffNetCost() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateMonthlyOffNetCost()
+	})
+}
+
+// SetMonthlyChurn sets the "monthly_churn" field.
+func (u *QuoteUpsertOne) SetMonthlyChurn(v deal.Rate) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetMonthlyChurn(v)
+	})
+}
+
+// AddMonthlyChurn adds v to the "monthly_churn" field.
+func (u *QuoteUpsertOne) AddMonthlyChurn(v deal.Rate) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddMonthlyChurn(v)
+	})
+}
+
+// UpdateMonthlyChurn sets the "monthly_churn" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateMonthlyChurn() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateMonthlyChurn()
+	})
+}
+
+// SetAnnualDiscountRate sets the "annual_discount_rate" field.
+func (u *QuoteUpsertOne) SetAnnualDiscountRate(v deal.Rate) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetAnnualDiscountRate(v)
+	})
+}
+
+// AddAnnualDiscountRate adds v to the "annual_discount_rate" field.
+func (u *QuoteUpsertOne) AddAnnualDiscountRate(v deal.Rate) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddAnnualDiscountRate(v)
+	})
+}
+
+// UpdateAnnualDiscountRate sets the "annual_discount_rate" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateAnnualDiscountRate() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateAnnualDiscountRate()
+	})
+}
+
+// SetNpv sets the "npv" field.
+func (u *QuoteUpsertOne) SetNpv(v money.Amount) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetNpv(v)
+	})
+}
+
+// AddNpv adds v to the "npv" field.
+func (u *QuoteUpsertOne) AddNpv(v money.Amount) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddNpv(v)
+	})
+}
+
+// UpdateNpv sets the "npv" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateNpv() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateNpv()
+	})
+}
+
+// SetIrr sets the "irr" field.
+func (u *QuoteUpsertOne) SetIrr(v deal.Rate) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetIrr(v)
+	})
+}
+
+// AddIrr adds v to the "irr" field.
+func (u *QuoteUpsertOne) AddIrr(v deal.Rate) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddIrr(v)
+	})
+}
+
+// UpdateIrr sets the "irr" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateIrr() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateIrr()
+	})
+}
+
+// ClearIrr clears the value of the "irr" field.
+func (u *QuoteUpsertOne) ClearIrr() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearIrr()
+	})
+}
+
+// SetIrrNote sets the "irr_note" field.
+func (u *QuoteUpsertOne) SetIrrNote(v string) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetIrrNote(v)
+	})
+}
+
+// UpdateIrrNote sets the "irr_note" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateIrrNote() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateIrrNote()
+	})
+}
+
+// ClearIrrNote clears the value of the "irr_note" field.
+func (u *QuoteUpsertOne) ClearIrrNote() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearIrrNote()
+	})
+}
+
+// SetPaybackMonth sets the "payback_month" field.
+func (u *QuoteUpsertOne) SetPaybackMonth(v int) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetPaybackMonth(v)
+	})
+}
+
+// AddPaybackMonth adds v to the "payback_month" field.
+func (u *QuoteUpsertOne) AddPaybackMonth(v int) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddPaybackMonth(v)
+	})
+}
+
+// UpdatePaybackMonth sets the "payback_month" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdatePaybackMonth() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdatePaybackMonth()
+	})
+}
+
+// ClearPaybackMonth clears the value of the "payback_month" field.
+func (u *QuoteUpsertOne) ClearPaybackMonth() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearPaybackMonth()
 	})
 }
 
@@ -1645,6 +2443,279 @@ func (u *QuoteUpsertBulk) UpdateSentAt() *QuoteUpsertBulk {
 func (u *QuoteUpsertBulk) ClearSentAt() *QuoteUpsertBulk {
 	return u.Update(func(s *QuoteUpsert) {
 		s.ClearSentAt()
+	})
+}
+
+// SetStatusNote sets the "status_note" field.
+func (u *QuoteUpsertBulk) SetStatusNote(v string) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetStatusNote(v)
+	})
+}
+
+// UpdateStatusNote sets the "status_note" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateStatusNote() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateStatusNote()
+	})
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (u *QuoteUpsertBulk) ClearStatusNote() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearStatusNote()
+	})
+}
+
+// SetSpecialMrc sets the "special_mrc" field.
+func (u *QuoteUpsertBulk) SetSpecialMrc(v money.Amount) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetSpecialMrc(v)
+	})
+}
+
+// AddSpecialMrc adds v to the "special_mrc" field.
+func (u *QuoteUpsertBulk) AddSpecialMrc(v money.Amount) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddSpecialMrc(v)
+	})
+}
+
+// UpdateSpecialMrc sets the "special_mrc" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateSpecialMrc() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateSpecialMrc()
+	})
+}
+
+// ClearSpecialMrc clears the value of the "special_mrc" field.
+func (u *QuoteUpsertBulk) ClearSpecialMrc() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearSpecialMrc()
+	})
+}
+
+// SetCapex sets the "capex" field.
+func (u *QuoteUpsertBulk) SetCapex(v money.Amount) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetCapex(v)
+	})
+}
+
+// AddCapex adds v to the "capex" field.
+func (u *QuoteUpsertBulk) AddCapex(v money.Amount) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddCapex(v)
+	})
+}
+
+// UpdateCapex sets the "capex" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateCapex() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateCapex()
+	})
+}
+
+// SetOneTimeCost sets the "one_time_cost" field.
+func (u *QuoteUpsertBulk) SetOneTimeCost(v money.Amount) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetOneTimeCost(v)
+	})
+}
+
+// AddOneTimeCost adds v to the "one_time_cost" field.
+func (u *QuoteUpsertBulk) AddOneTimeCost(v money.Amount) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddOneTimeCost(v)
+	})
+}
+
+// UpdateOneTimeCost sets the "one_time_cost" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateOneTimeCost() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateOneTimeCost()
+	})
+}
+
+// SetMonthlyOpex sets the "monthly_opex" field.
+func (u *QuoteUpsertBulk) SetMonthlyOpex(v money.Amount) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetMonthlyOpex(v)
+	})
+}
+
+// AddMonthlyOpex adds v to the "monthly_opex" field.
+func (u *QuoteUpsertBulk) AddMonthlyOpex(v money.Amount) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddMonthlyOpex(v)
+	})
+}
+
+// UpdateMonthlyOpex sets the "monthly_opex" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateMonthlyOpex() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateMonthlyOpex()
+	})
+}
+
+// SetMonthlyOffNetCost sets the "monthly_off_net_cost" field.
+func (u *QuoteUpsertBulk) SetMonthlyOffNetCost(v money.Amount) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetMonthlyOffNetCost(v)
+	})
+}
+
+// AddMonthlyOffNetCost adds v to the "monthly_off_net_cost" field.
+func (u *QuoteUpsertBulk) AddMonthlyOffNetCost(v money.Amount) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddMonthlyOffNetCost(v)
+	})
+}
+
+// UpdateMonthlyOffNetCost sets the "monthly_off_net_cost" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateMonthlyOffNetCost() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateMonthlyOffNetCost()
+	})
+}
+
+// SetMonthlyChurn sets the "monthly_churn" field.
+func (u *QuoteUpsertBulk) SetMonthlyChurn(v deal.Rate) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetMonthlyChurn(v)
+	})
+}
+
+// AddMonthlyChurn adds v to the "monthly_churn" field.
+func (u *QuoteUpsertBulk) AddMonthlyChurn(v deal.Rate) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddMonthlyChurn(v)
+	})
+}
+
+// UpdateMonthlyChurn sets the "monthly_churn" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateMonthlyChurn() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateMonthlyChurn()
+	})
+}
+
+// SetAnnualDiscountRate sets the "annual_discount_rate" field.
+func (u *QuoteUpsertBulk) SetAnnualDiscountRate(v deal.Rate) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetAnnualDiscountRate(v)
+	})
+}
+
+// AddAnnualDiscountRate adds v to the "annual_discount_rate" field.
+func (u *QuoteUpsertBulk) AddAnnualDiscountRate(v deal.Rate) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddAnnualDiscountRate(v)
+	})
+}
+
+// UpdateAnnualDiscountRate sets the "annual_discount_rate" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateAnnualDiscountRate() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateAnnualDiscountRate()
+	})
+}
+
+// SetNpv sets the "npv" field.
+func (u *QuoteUpsertBulk) SetNpv(v money.Amount) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetNpv(v)
+	})
+}
+
+// AddNpv adds v to the "npv" field.
+func (u *QuoteUpsertBulk) AddNpv(v money.Amount) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddNpv(v)
+	})
+}
+
+// UpdateNpv sets the "npv" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateNpv() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateNpv()
+	})
+}
+
+// SetIrr sets the "irr" field.
+func (u *QuoteUpsertBulk) SetIrr(v deal.Rate) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetIrr(v)
+	})
+}
+
+// AddIrr adds v to the "irr" field.
+func (u *QuoteUpsertBulk) AddIrr(v deal.Rate) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddIrr(v)
+	})
+}
+
+// UpdateIrr sets the "irr" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateIrr() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateIrr()
+	})
+}
+
+// ClearIrr clears the value of the "irr" field.
+func (u *QuoteUpsertBulk) ClearIrr() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearIrr()
+	})
+}
+
+// SetIrrNote sets the "irr_note" field.
+func (u *QuoteUpsertBulk) SetIrrNote(v string) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetIrrNote(v)
+	})
+}
+
+// UpdateIrrNote sets the "irr_note" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateIrrNote() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateIrrNote()
+	})
+}
+
+// ClearIrrNote clears the value of the "irr_note" field.
+func (u *QuoteUpsertBulk) ClearIrrNote() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearIrrNote()
+	})
+}
+
+// SetPaybackMonth sets the "payback_month" field.
+func (u *QuoteUpsertBulk) SetPaybackMonth(v int) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetPaybackMonth(v)
+	})
+}
+
+// AddPaybackMonth adds v to the "payback_month" field.
+func (u *QuoteUpsertBulk) AddPaybackMonth(v int) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddPaybackMonth(v)
+	})
+}
+
+// UpdatePaybackMonth sets the "payback_month" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdatePaybackMonth() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdatePaybackMonth()
+	})
+}
+
+// ClearPaybackMonth clears the value of the "payback_month" field.
+func (u *QuoteUpsertBulk) ClearPaybackMonth() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearPaybackMonth()
 	})
 }
 

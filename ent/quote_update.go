@@ -11,6 +11,7 @@ import (
 	"carrierdesk/ent/rep"
 	"carrierdesk/ent/rfp"
 	"carrierdesk/ent/specialpricingrequest"
+	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 	"context"
 	"errors"
@@ -262,6 +263,274 @@ func (_u *QuoteUpdate) ClearSentAt() *QuoteUpdate {
 	return _u
 }
 
+// SetStatusNote sets the "status_note" field.
+func (_u *QuoteUpdate) SetStatusNote(v string) *QuoteUpdate {
+	_u.mutation.SetStatusNote(v)
+	return _u
+}
+
+// SetNillableStatusNote sets the "status_note" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableStatusNote(v *string) *QuoteUpdate {
+	if v != nil {
+		_u.SetStatusNote(*v)
+	}
+	return _u
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (_u *QuoteUpdate) ClearStatusNote() *QuoteUpdate {
+	_u.mutation.ClearStatusNote()
+	return _u
+}
+
+// SetSpecialMrc sets the "special_mrc" field.
+func (_u *QuoteUpdate) SetSpecialMrc(v money.Amount) *QuoteUpdate {
+	_u.mutation.ResetSpecialMrc()
+	_u.mutation.SetSpecialMrc(v)
+	return _u
+}
+
+// SetNillableSpecialMrc sets the "special_mrc" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableSpecialMrc(v *money.Amount) *QuoteUpdate {
+	if v != nil {
+		_u.SetSpecialMrc(*v)
+	}
+	return _u
+}
+
+// AddSpecialMrc adds value to the "special_mrc" field.
+func (_u *QuoteUpdate) AddSpecialMrc(v money.Amount) *QuoteUpdate {
+	_u.mutation.AddSpecialMrc(v)
+	return _u
+}
+
+// ClearSpecialMrc clears the value of the "special_mrc" field.
+func (_u *QuoteUpdate) ClearSpecialMrc() *QuoteUpdate {
+	_u.mutation.ClearSpecialMrc()
+	return _u
+}
+
+// SetCapex sets the "capex" field.
+func (_u *QuoteUpdate) SetCapex(v money.Amount) *QuoteUpdate {
+	_u.mutation.ResetCapex()
+	_u.mutation.SetCapex(v)
+	return _u
+}
+
+// SetNillableCapex sets the "capex" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableCapex(v *money.Amount) *QuoteUpdate {
+	if v != nil {
+		_u.SetCapex(*v)
+	}
+	return _u
+}
+
+// AddCapex adds value to the "capex" field.
+func (_u *QuoteUpdate) AddCapex(v money.Amount) *QuoteUpdate {
+	_u.mutation.AddCapex(v)
+	return _u
+}
+
+// SetOneTimeCost sets the "one_time_cost" field.
+func (_u *QuoteUpdate) SetOneTimeCost(v money.Amount) *QuoteUpdate {
+	_u.mutation.ResetOneTimeCost()
+	_u.mutation.SetOneTimeCost(v)
+	return _u
+}
+
+// SetNillableOneTimeCost sets the "one_time_cost" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableOneTimeCost(v *money.Amount) *QuoteUpdate {
+	if v != nil {
+		_u.SetOneTimeCost(*v)
+	}
+	return _u
+}
+
+// AddOneTimeCost adds value to the "one_time_cost" field.
+func (_u *QuoteUpdate) AddOneTimeCost(v money.Amount) *QuoteUpdate {
+	_u.mutation.AddOneTimeCost(v)
+	return _u
+}
+
+// SetMonthlyOpex sets the "monthly_opex" field.
+func (_u *QuoteUpdate) SetMonthlyOpex(v money.Amount) *QuoteUpdate {
+	_u.mutation.ResetMonthlyOpex()
+	_u.mutation.SetMonthlyOpex(v)
+	return _u
+}
+
+// SetNillableMonthlyOpex sets the "monthly_opex" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableMonthlyOpex(v *money.Amount) *QuoteUpdate {
+	if v != nil {
+		_u.SetMonthlyOpex(*v)
+	}
+	return _u
+}
+
+// AddMonthlyOpex adds value to the "monthly_opex" field.
+func (_u *QuoteUpdate) AddMonthlyOpex(v money.Amount) *QuoteUpdate {
+	_u.mutation.AddMonthlyOpex(v)
+	return _u
+}
+
+// SetMonthlyOffNetCost sets the "monthly_off_net_cost" field.
+func (_u *QuoteUpdate) SetMonthlyOffNetCost(v money.Amount) *QuoteUpdate {
+	_u.mutation.ResetMonthlyOffNetCost()
+	_u.mutation.SetMonthlyOffNetCost(v)
+	return _u
+}
+
+// SetNillableMonthlyOffNetCost sets the "monthly_off_net_cost" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableMonthlyOffNetCost(v *money.Amount) *QuoteUpdate {
+	if v != nil {
+		_u.SetMonthlyOffNetCost(*v)
+	}
+	return _u
+}
+
+// AddMonthlyOffNetCost adds value to the "monthly_off_net_cost" field.
+func (_u *QuoteUpdate) AddMonthlyOffNetCost(v money.Amount) *QuoteUpdate {
+	_u.mutation.AddMonthlyOffNetCost(v)
+	return _u
+}
+
+// SetMonthlyChurn sets the "monthly_churn" field.
+func (_u *QuoteUpdate) SetMonthlyChurn(v deal.Rate) *QuoteUpdate {
+	_u.mutation.ResetMonthlyChurn()
+	_u.mutation.SetMonthlyChurn(v)
+	return _u
+}
+
+// SetNillableMonthlyChurn sets the "monthly_churn" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableMonthlyChurn(v *deal.Rate) *QuoteUpdate {
+	if v != nil {
+		_u.SetMonthlyChurn(*v)
+	}
+	return _u
+}
+
+// AddMonthlyChurn adds value to the "monthly_churn" field.
+func (_u *QuoteUpdate) AddMonthlyChurn(v deal.Rate) *QuoteUpdate {
+	_u.mutation.AddMonthlyChurn(v)
+	return _u
+}
+
+// SetAnnualDiscountRate sets the "annual_discount_rate" field.
+func (_u *QuoteUpdate) SetAnnualDiscountRate(v deal.Rate) *QuoteUpdate {
+	_u.mutation.ResetAnnualDiscountRate()
+	_u.mutation.SetAnnualDiscountRate(v)
+	return _u
+}
+
+// SetNillableAnnualDiscountRate sets the "annual_discount_rate" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableAnnualDiscountRate(v *deal.Rate) *QuoteUpdate {
+	if v != nil {
+		_u.SetAnnualDiscountRate(*v)
+	}
+	return _u
+}
+
+// AddAnnualDiscountRate adds value to the "annual_discount_rate" field.
+func (_u *QuoteUpdate) AddAnnualDiscountRate(v deal.Rate) *QuoteUpdate {
+	_u.mutation.AddAnnualDiscountRate(v)
+	return _u
+}
+
+// SetNpv sets the "npv" field.
+func (_u *QuoteUpdate) SetNpv(v money.Amount) *QuoteUpdate {
+	_u.mutation.ResetNpv()
+	_u.mutation.SetNpv(v)
+	return _u
+}
+
+// SetNillableNpv sets the "npv" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableNpv(v *money.Amount) *QuoteUpdate {
+	if v != nil {
+		_u.SetNpv(*v)
+	}
+	return _u
+}
+
+// AddNpv adds value to the "npv" field.
+func (_u *QuoteUpdate) AddNpv(v money.Amount) *QuoteUpdate {
+	_u.mutation.AddNpv(v)
+	return _u
+}
+
+// SetIrr sets the "irr" field.
+func (_u *QuoteUpdate) SetIrr(v deal.Rate) *QuoteUpdate {
+	_u.mutation.ResetIrr()
+	_u.mutation.SetIrr(v)
+	return _u
+}
+
+// SetNillableIrr sets the "irr" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableIrr(v *deal.Rate) *QuoteUpdate {
+	if v != nil {
+		_u.SetIrr(*v)
+	}
+	return _u
+}
+
+// AddIrr adds value to the "irr" field.
+func (_u *QuoteUpdate) AddIrr(v deal.Rate) *QuoteUpdate {
+	_u.mutation.AddIrr(v)
+	return _u
+}
+
+// ClearIrr clears the value of the "irr" field.
+func (_u *QuoteUpdate) ClearIrr() *QuoteUpdate {
+	_u.mutation.ClearIrr()
+	return _u
+}
+
+// SetIrrNote sets the "irr_note" field.
+func (_u *QuoteUpdate) SetIrrNote(v string) *QuoteUpdate {
+	_u.mutation.SetIrrNote(v)
+	return _u
+}
+
+// SetNillableIrrNote sets the "irr_note" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableIrrNote(v *string) *QuoteUpdate {
+	if v != nil {
+		_u.SetIrrNote(*v)
+	}
+	return _u
+}
+
+// ClearIrrNote clears the value of the "irr_note" field.
+func (_u *QuoteUpdate) ClearIrrNote() *QuoteUpdate {
+	_u.mutation.ClearIrrNote()
+	return _u
+}
+
+// SetPaybackMonth sets the "payback_month" field.
+func (_u *QuoteUpdate) SetPaybackMonth(v int) *QuoteUpdate {
+	_u.mutation.ResetPaybackMonth()
+	_u.mutation.SetPaybackMonth(v)
+	return _u
+}
+
+// SetNillablePaybackMonth sets the "payback_month" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillablePaybackMonth(v *int) *QuoteUpdate {
+	if v != nil {
+		_u.SetPaybackMonth(*v)
+	}
+	return _u
+}
+
+// AddPaybackMonth adds value to the "payback_month" field.
+func (_u *QuoteUpdate) AddPaybackMonth(v int) *QuoteUpdate {
+	_u.mutation.AddPaybackMonth(v)
+	return _u
+}
+
+// ClearPaybackMonth clears the value of the "payback_month" field.
+func (_u *QuoteUpdate) ClearPaybackMonth() *QuoteUpdate {
+	_u.mutation.ClearPaybackMonth()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the Rep entity.
 func (_u *QuoteUpdate) SetOwner(v *Rep) *QuoteUpdate {
 	return _u.SetOwnerID(v.ID)
@@ -497,6 +766,31 @@ func (_u *QuoteUpdate) check() error {
 			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "Quote.currency": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.StatusNote(); ok {
+		if err := quote.StatusNoteValidator(v); err != nil {
+			return &ValidationError{Name: "status_note", err: fmt.Errorf(`ent: validator failed for field "Quote.status_note": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Capex(); ok {
+		if err := quote.CapexValidator(int64(v)); err != nil {
+			return &ValidationError{Name: "capex", err: fmt.Errorf(`ent: validator failed for field "Quote.capex": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.OneTimeCost(); ok {
+		if err := quote.OneTimeCostValidator(int64(v)); err != nil {
+			return &ValidationError{Name: "one_time_cost", err: fmt.Errorf(`ent: validator failed for field "Quote.one_time_cost": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MonthlyOpex(); ok {
+		if err := quote.MonthlyOpexValidator(int64(v)); err != nil {
+			return &ValidationError{Name: "monthly_opex", err: fmt.Errorf(`ent: validator failed for field "Quote.monthly_opex": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MonthlyOffNetCost(); ok {
+		if err := quote.MonthlyOffNetCostValidator(int64(v)); err != nil {
+			return &ValidationError{Name: "monthly_off_net_cost", err: fmt.Errorf(`ent: validator failed for field "Quote.monthly_off_net_cost": %w`, err)}
+		}
+	}
 	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Quote.account"`)
 	}
@@ -571,6 +865,87 @@ func (_u *QuoteUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.SentAtCleared() {
 		_spec.ClearField(quote.FieldSentAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.StatusNote(); ok {
+		_spec.SetField(quote.FieldStatusNote, field.TypeString, value)
+	}
+	if _u.mutation.StatusNoteCleared() {
+		_spec.ClearField(quote.FieldStatusNote, field.TypeString)
+	}
+	if value, ok := _u.mutation.SpecialMrc(); ok {
+		_spec.SetField(quote.FieldSpecialMrc, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedSpecialMrc(); ok {
+		_spec.AddField(quote.FieldSpecialMrc, field.TypeInt64, value)
+	}
+	if _u.mutation.SpecialMrcCleared() {
+		_spec.ClearField(quote.FieldSpecialMrc, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.Capex(); ok {
+		_spec.SetField(quote.FieldCapex, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedCapex(); ok {
+		_spec.AddField(quote.FieldCapex, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.OneTimeCost(); ok {
+		_spec.SetField(quote.FieldOneTimeCost, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedOneTimeCost(); ok {
+		_spec.AddField(quote.FieldOneTimeCost, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.MonthlyOpex(); ok {
+		_spec.SetField(quote.FieldMonthlyOpex, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedMonthlyOpex(); ok {
+		_spec.AddField(quote.FieldMonthlyOpex, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.MonthlyOffNetCost(); ok {
+		_spec.SetField(quote.FieldMonthlyOffNetCost, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedMonthlyOffNetCost(); ok {
+		_spec.AddField(quote.FieldMonthlyOffNetCost, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.MonthlyChurn(); ok {
+		_spec.SetField(quote.FieldMonthlyChurn, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedMonthlyChurn(); ok {
+		_spec.AddField(quote.FieldMonthlyChurn, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AnnualDiscountRate(); ok {
+		_spec.SetField(quote.FieldAnnualDiscountRate, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedAnnualDiscountRate(); ok {
+		_spec.AddField(quote.FieldAnnualDiscountRate, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Npv(); ok {
+		_spec.SetField(quote.FieldNpv, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedNpv(); ok {
+		_spec.AddField(quote.FieldNpv, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Irr(); ok {
+		_spec.SetField(quote.FieldIrr, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedIrr(); ok {
+		_spec.AddField(quote.FieldIrr, field.TypeInt64, value)
+	}
+	if _u.mutation.IrrCleared() {
+		_spec.ClearField(quote.FieldIrr, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.IrrNote(); ok {
+		_spec.SetField(quote.FieldIrrNote, field.TypeString, value)
+	}
+	if _u.mutation.IrrNoteCleared() {
+		_spec.ClearField(quote.FieldIrrNote, field.TypeString)
+	}
+	if value, ok := _u.mutation.PaybackMonth(); ok {
+		_spec.SetField(quote.FieldPaybackMonth, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPaybackMonth(); ok {
+		_spec.AddField(quote.FieldPaybackMonth, field.TypeInt, value)
+	}
+	if _u.mutation.PaybackMonthCleared() {
+		_spec.ClearField(quote.FieldPaybackMonth, field.TypeInt)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1058,6 +1433,274 @@ func (_u *QuoteUpdateOne) ClearSentAt() *QuoteUpdateOne {
 	return _u
 }
 
+// SetStatusNote sets the "status_note" field.
+func (_u *QuoteUpdateOne) SetStatusNote(v string) *QuoteUpdateOne {
+	_u.mutation.SetStatusNote(v)
+	return _u
+}
+
+// SetNillableStatusNote sets the "status_note" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableStatusNote(v *string) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetStatusNote(*v)
+	}
+	return _u
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (_u *QuoteUpdateOne) ClearStatusNote() *QuoteUpdateOne {
+	_u.mutation.ClearStatusNote()
+	return _u
+}
+
+// SetSpecialMrc sets the "special_mrc" field.
+func (_u *QuoteUpdateOne) SetSpecialMrc(v money.Amount) *QuoteUpdateOne {
+	_u.mutation.ResetSpecialMrc()
+	_u.mutation.SetSpecialMrc(v)
+	return _u
+}
+
+// SetNillableSpecialMrc sets the "special_mrc" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableSpecialMrc(v *money.Amount) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetSpecialMrc(*v)
+	}
+	return _u
+}
+
+// AddSpecialMrc adds value to the "special_mrc" field.
+func (_u *QuoteUpdateOne) AddSpecialMrc(v money.Amount) *QuoteUpdateOne {
+	_u.mutation.AddSpecialMrc(v)
+	return _u
+}
+
+// ClearSpecialMrc clears the value of the "special_mrc" field.
+func (_u *QuoteUpdateOne) ClearSpecialMrc() *QuoteUpdateOne {
+	_u.mutation.ClearSpecialMrc()
+	return _u
+}
+
+// SetCapex sets the "capex" field.
+func (_u *QuoteUpdateOne) SetCapex(v money.Amount) *QuoteUpdateOne {
+	_u.mutation.ResetCapex()
+	_u.mutation.SetCapex(v)
+	return _u
+}
+
+// SetNillableCapex sets the "capex" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableCapex(v *money.Amount) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetCapex(*v)
+	}
+	return _u
+}
+
+// AddCapex adds value to the "capex" field.
+func (_u *QuoteUpdateOne) AddCapex(v money.Amount) *QuoteUpdateOne {
+	_u.mutation.AddCapex(v)
+	return _u
+}
+
+// SetOneTimeCost sets the "one_time_cost" field.
+func (_u *QuoteUpdateOne) SetOneTimeCost(v money.Amount) *QuoteUpdateOne {
+	_u.mutation.ResetOneTimeCost()
+	_u.mutation.SetOneTimeCost(v)
+	return _u
+}
+
+// SetNillableOneTimeCost sets the "one_time_cost" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableOneTimeCost(v *money.Amount) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetOneTimeCost(*v)
+	}
+	return _u
+}
+
+// AddOneTimeCost adds value to the "one_time_cost" field.
+func (_u *QuoteUpdateOne) AddOneTimeCost(v money.Amount) *QuoteUpdateOne {
+	_u.mutation.AddOneTimeCost(v)
+	return _u
+}
+
+// SetMonthlyOpex sets the "monthly_opex" field.
+func (_u *QuoteUpdateOne) SetMonthlyOpex(v money.Amount) *QuoteUpdateOne {
+	_u.mutation.ResetMonthlyOpex()
+	_u.mutation.SetMonthlyOpex(v)
+	return _u
+}
+
+// SetNillableMonthlyOpex sets the "monthly_opex" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableMonthlyOpex(v *money.Amount) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetMonthlyOpex(*v)
+	}
+	return _u
+}
+
+// AddMonthlyOpex adds value to the "monthly_opex" field.
+func (_u *QuoteUpdateOne) AddMonthlyOpex(v money.Amount) *QuoteUpdateOne {
+	_u.mutation.AddMonthlyOpex(v)
+	return _u
+}
+
+// SetMonthlyOffNetCost sets the "monthly_off_net_cost" field.
+func (_u *QuoteUpdateOne) SetMonthlyOffNetCost(v money.Amount) *QuoteUpdateOne {
+	_u.mutation.ResetMonthlyOffNetCost()
+	_u.mutation.SetMonthlyOffNetCost(v)
+	return _u
+}
+
+// SetNillableMonthlyOffNetCost sets the "monthly_off_net_cost" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableMonthlyOffNetCost(v *money.Amount) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetMonthlyOffNetCost(*v)
+	}
+	return _u
+}
+
+// AddMonthlyOffNetCost adds value to the "monthly_off_net_cost" field.
+func (_u *QuoteUpdateOne) AddMonthlyOffNetCost(v money.Amount) *QuoteUpdateOne {
+	_u.mutation.AddMonthlyOffNetCost(v)
+	return _u
+}
+
+// SetMonthlyChurn sets the "monthly_churn" field.
+func (_u *QuoteUpdateOne) SetMonthlyChurn(v deal.Rate) *QuoteUpdateOne {
+	_u.mutation.ResetMonthlyChurn()
+	_u.mutation.SetMonthlyChurn(v)
+	return _u
+}
+
+// SetNillableMonthlyChurn sets the "monthly_churn" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableMonthlyChurn(v *deal.Rate) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetMonthlyChurn(*v)
+	}
+	return _u
+}
+
+// AddMonthlyChurn adds value to the "monthly_churn" field.
+func (_u *QuoteUpdateOne) AddMonthlyChurn(v deal.Rate) *QuoteUpdateOne {
+	_u.mutation.AddMonthlyChurn(v)
+	return _u
+}
+
+// SetAnnualDiscountRate sets the "annual_discount_rate" field.
+func (_u *QuoteUpdateOne) SetAnnualDiscountRate(v deal.Rate) *QuoteUpdateOne {
+	_u.mutation.ResetAnnualDiscountRate()
+	_u.mutation.SetAnnualDiscountRate(v)
+	return _u
+}
+
+// SetNillableAnnualDiscountRate sets the "annual_discount_rate" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableAnnualDiscountRate(v *deal.Rate) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetAnnualDiscountRate(*v)
+	}
+	return _u
+}
+
+// AddAnnualDiscountRate adds value to the "annual_discount_rate" field.
+func (_u *QuoteUpdateOne) AddAnnualDiscountRate(v deal.Rate) *QuoteUpdateOne {
+	_u.mutation.AddAnnualDiscountRate(v)
+	return _u
+}
+
+// SetNpv sets the "npv" field.
+func (_u *QuoteUpdateOne) SetNpv(v money.Amount) *QuoteUpdateOne {
+	_u.mutation.ResetNpv()
+	_u.mutation.SetNpv(v)
+	return _u
+}
+
+// SetNillableNpv sets the "npv" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableNpv(v *money.Amount) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetNpv(*v)
+	}
+	return _u
+}
+
+// AddNpv adds value to the "npv" field.
+func (_u *QuoteUpdateOne) AddNpv(v money.Amount) *QuoteUpdateOne {
+	_u.mutation.AddNpv(v)
+	return _u
+}
+
+// SetIrr sets the "irr" field.
+func (_u *QuoteUpdateOne) SetIrr(v deal.Rate) *QuoteUpdateOne {
+	_u.mutation.ResetIrr()
+	_u.mutation.SetIrr(v)
+	return _u
+}
+
+// SetNillableIrr sets the "irr" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableIrr(v *deal.Rate) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetIrr(*v)
+	}
+	return _u
+}
+
+// AddIrr adds value to the "irr" field.
+func (_u *QuoteUpdateOne) AddIrr(v deal.Rate) *QuoteUpdateOne {
+	_u.mutation.AddIrr(v)
+	return _u
+}
+
+// ClearIrr clears the value of the "irr" field.
+func (_u *QuoteUpdateOne) ClearIrr() *QuoteUpdateOne {
+	_u.mutation.ClearIrr()
+	return _u
+}
+
+// SetIrrNote sets the "irr_note" field.
+func (_u *QuoteUpdateOne) SetIrrNote(v string) *QuoteUpdateOne {
+	_u.mutation.SetIrrNote(v)
+	return _u
+}
+
+// SetNillableIrrNote sets the "irr_note" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableIrrNote(v *string) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetIrrNote(*v)
+	}
+	return _u
+}
+
+// ClearIrrNote clears the value of the "irr_note" field.
+func (_u *QuoteUpdateOne) ClearIrrNote() *QuoteUpdateOne {
+	_u.mutation.ClearIrrNote()
+	return _u
+}
+
+// SetPaybackMonth sets the "payback_month" field.
+func (_u *QuoteUpdateOne) SetPaybackMonth(v int) *QuoteUpdateOne {
+	_u.mutation.ResetPaybackMonth()
+	_u.mutation.SetPaybackMonth(v)
+	return _u
+}
+
+// SetNillablePaybackMonth sets the "payback_month" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillablePaybackMonth(v *int) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetPaybackMonth(*v)
+	}
+	return _u
+}
+
+// AddPaybackMonth adds value to the "payback_month" field.
+func (_u *QuoteUpdateOne) AddPaybackMonth(v int) *QuoteUpdateOne {
+	_u.mutation.AddPaybackMonth(v)
+	return _u
+}
+
+// ClearPaybackMonth clears the value of the "payback_month" field.
+func (_u *QuoteUpdateOne) ClearPaybackMonth() *QuoteUpdateOne {
+	_u.mutation.ClearPaybackMonth()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the Rep entity.
 func (_u *QuoteUpdateOne) SetOwner(v *Rep) *QuoteUpdateOne {
 	return _u.SetOwnerID(v.ID)
@@ -1306,6 +1949,31 @@ func (_u *QuoteUpdateOne) check() error {
 			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "Quote.currency": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.StatusNote(); ok {
+		if err := quote.StatusNoteValidator(v); err != nil {
+			return &ValidationError{Name: "status_note", err: fmt.Errorf(`ent: validator failed for field "Quote.status_note": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Capex(); ok {
+		if err := quote.CapexValidator(int64(v)); err != nil {
+			return &ValidationError{Name: "capex", err: fmt.Errorf(`ent: validator failed for field "Quote.capex": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.OneTimeCost(); ok {
+		if err := quote.OneTimeCostValidator(int64(v)); err != nil {
+			return &ValidationError{Name: "one_time_cost", err: fmt.Errorf(`ent: validator failed for field "Quote.one_time_cost": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MonthlyOpex(); ok {
+		if err := quote.MonthlyOpexValidator(int64(v)); err != nil {
+			return &ValidationError{Name: "monthly_opex", err: fmt.Errorf(`ent: validator failed for field "Quote.monthly_opex": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MonthlyOffNetCost(); ok {
+		if err := quote.MonthlyOffNetCostValidator(int64(v)); err != nil {
+			return &ValidationError{Name: "monthly_off_net_cost", err: fmt.Errorf(`ent: validator failed for field "Quote.monthly_off_net_cost": %w`, err)}
+		}
+	}
 	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Quote.account"`)
 	}
@@ -1397,6 +2065,87 @@ func (_u *QuoteUpdateOne) sqlSave(ctx context.Context) (_node *Quote, err error)
 	}
 	if _u.mutation.SentAtCleared() {
 		_spec.ClearField(quote.FieldSentAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.StatusNote(); ok {
+		_spec.SetField(quote.FieldStatusNote, field.TypeString, value)
+	}
+	if _u.mutation.StatusNoteCleared() {
+		_spec.ClearField(quote.FieldStatusNote, field.TypeString)
+	}
+	if value, ok := _u.mutation.SpecialMrc(); ok {
+		_spec.SetField(quote.FieldSpecialMrc, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedSpecialMrc(); ok {
+		_spec.AddField(quote.FieldSpecialMrc, field.TypeInt64, value)
+	}
+	if _u.mutation.SpecialMrcCleared() {
+		_spec.ClearField(quote.FieldSpecialMrc, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.Capex(); ok {
+		_spec.SetField(quote.FieldCapex, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedCapex(); ok {
+		_spec.AddField(quote.FieldCapex, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.OneTimeCost(); ok {
+		_spec.SetField(quote.FieldOneTimeCost, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedOneTimeCost(); ok {
+		_spec.AddField(quote.FieldOneTimeCost, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.MonthlyOpex(); ok {
+		_spec.SetField(quote.FieldMonthlyOpex, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedMonthlyOpex(); ok {
+		_spec.AddField(quote.FieldMonthlyOpex, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.MonthlyOffNetCost(); ok {
+		_spec.SetField(quote.FieldMonthlyOffNetCost, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedMonthlyOffNetCost(); ok {
+		_spec.AddField(quote.FieldMonthlyOffNetCost, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.MonthlyChurn(); ok {
+		_spec.SetField(quote.FieldMonthlyChurn, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedMonthlyChurn(); ok {
+		_spec.AddField(quote.FieldMonthlyChurn, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AnnualDiscountRate(); ok {
+		_spec.SetField(quote.FieldAnnualDiscountRate, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedAnnualDiscountRate(); ok {
+		_spec.AddField(quote.FieldAnnualDiscountRate, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Npv(); ok {
+		_spec.SetField(quote.FieldNpv, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedNpv(); ok {
+		_spec.AddField(quote.FieldNpv, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Irr(); ok {
+		_spec.SetField(quote.FieldIrr, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedIrr(); ok {
+		_spec.AddField(quote.FieldIrr, field.TypeInt64, value)
+	}
+	if _u.mutation.IrrCleared() {
+		_spec.ClearField(quote.FieldIrr, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.IrrNote(); ok {
+		_spec.SetField(quote.FieldIrrNote, field.TypeString, value)
+	}
+	if _u.mutation.IrrNoteCleared() {
+		_spec.ClearField(quote.FieldIrrNote, field.TypeString)
+	}
+	if value, ok := _u.mutation.PaybackMonth(); ok {
+		_spec.SetField(quote.FieldPaybackMonth, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPaybackMonth(); ok {
+		_spec.AddField(quote.FieldPaybackMonth, field.TypeInt, value)
+	}
+	if _u.mutation.PaybackMonthCleared() {
+		_spec.ClearField(quote.FieldPaybackMonth, field.TypeInt)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{

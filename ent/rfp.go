@@ -39,6 +39,8 @@ type RFP struct {
 	EstimatedValue money.Amount `json:"estimated_value,omitempty"`
 	// The rep who owns the response.
 	OwnerID *string `json:"owner_id,omitempty"`
+	// Why the last workflow action was taken, such as a rejection reason.
+	StatusNote string `json:"status_note,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the RFPQuery when eager-loading is set.
 	Edges        RFPEdges `json:"edges"`
@@ -100,7 +102,7 @@ func (*RFP) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case rfp.FieldEstimatedValue:
 			values[i] = new(sql.NullInt64)
-		case rfp.FieldID, rfp.FieldAccountID, rfp.FieldTitle, rfp.FieldStatus, rfp.FieldOwnerID:
+		case rfp.FieldID, rfp.FieldAccountID, rfp.FieldTitle, rfp.FieldStatus, rfp.FieldOwnerID, rfp.FieldStatusNote:
 			values[i] = new(sql.NullString)
 		case rfp.FieldCreatedAt, rfp.FieldUpdatedAt, rfp.FieldReceivedAt, rfp.FieldDueAt:
 			values[i] = new(sql.NullTime)
@@ -179,6 +181,12 @@ func (_m *RFP) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.OwnerID = new(string)
 				*_m.OwnerID = value.String
+			}
+		case rfp.FieldStatusNote:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field status_note", values[i])
+			} else if value.Valid {
+				_m.StatusNote = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -259,6 +267,9 @@ func (_m *RFP) String() string {
 		builder.WriteString("owner_id=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("status_note=")
+	builder.WriteString(_m.StatusNote)
 	builder.WriteByte(')')
 	return builder.String()
 }

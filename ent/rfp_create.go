@@ -121,6 +121,20 @@ func (_c *RFPCreate) SetNillableOwnerID(v *string) *RFPCreate {
 	return _c
 }
 
+// SetStatusNote sets the "status_note" field.
+func (_c *RFPCreate) SetStatusNote(v string) *RFPCreate {
+	_c.mutation.SetStatusNote(v)
+	return _c
+}
+
+// SetNillableStatusNote sets the "status_note" field if the given value is not nil.
+func (_c *RFPCreate) SetNillableStatusNote(v *string) *RFPCreate {
+	if v != nil {
+		_c.SetStatusNote(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *RFPCreate) SetID(v string) *RFPCreate {
 	_c.mutation.SetID(v)
@@ -270,6 +284,11 @@ func (_c *RFPCreate) check() error {
 			return &ValidationError{Name: "estimated_value", err: fmt.Errorf(`ent: validator failed for field "RFP.estimated_value": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.StatusNote(); ok {
+		if err := rfp.StatusNoteValidator(v); err != nil {
+			return &ValidationError{Name: "status_note", err: fmt.Errorf(`ent: validator failed for field "RFP.status_note": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := rfp.IDValidator(v); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "RFP.id": %w`, err)}
@@ -341,6 +360,10 @@ func (_c *RFPCreate) createSpec() (*RFP, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.EstimatedValue(); ok {
 		_spec.SetField(rfp.FieldEstimatedValue, field.TypeInt64, value)
 		_node.EstimatedValue = value
+	}
+	if value, ok := _c.mutation.StatusNote(); ok {
+		_spec.SetField(rfp.FieldStatusNote, field.TypeString, value)
+		_node.StatusNote = value
 	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -540,6 +563,24 @@ func (u *RFPUpsert) ClearOwnerID() *RFPUpsert {
 	return u
 }
 
+// SetStatusNote sets the "status_note" field.
+func (u *RFPUpsert) SetStatusNote(v string) *RFPUpsert {
+	u.Set(rfp.FieldStatusNote, v)
+	return u
+}
+
+// UpdateStatusNote sets the "status_note" field to the value that was provided on create.
+func (u *RFPUpsert) UpdateStatusNote() *RFPUpsert {
+	u.SetExcluded(rfp.FieldStatusNote)
+	return u
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (u *RFPUpsert) ClearStatusNote() *RFPUpsert {
+	u.SetNull(rfp.FieldStatusNote)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -703,6 +744,27 @@ func (u *RFPUpsertOne) UpdateOwnerID() *RFPUpsertOne {
 func (u *RFPUpsertOne) ClearOwnerID() *RFPUpsertOne {
 	return u.Update(func(s *RFPUpsert) {
 		s.ClearOwnerID()
+	})
+}
+
+// SetStatusNote sets the "status_note" field.
+func (u *RFPUpsertOne) SetStatusNote(v string) *RFPUpsertOne {
+	return u.Update(func(s *RFPUpsert) {
+		s.SetStatusNote(v)
+	})
+}
+
+// UpdateStatusNote sets the "status_note" field to the value that was provided on create.
+func (u *RFPUpsertOne) UpdateStatusNote() *RFPUpsertOne {
+	return u.Update(func(s *RFPUpsert) {
+		s.UpdateStatusNote()
+	})
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (u *RFPUpsertOne) ClearStatusNote() *RFPUpsertOne {
+	return u.Update(func(s *RFPUpsert) {
+		s.ClearStatusNote()
 	})
 }
 
@@ -1036,6 +1098,27 @@ func (u *RFPUpsertBulk) UpdateOwnerID() *RFPUpsertBulk {
 func (u *RFPUpsertBulk) ClearOwnerID() *RFPUpsertBulk {
 	return u.Update(func(s *RFPUpsert) {
 		s.ClearOwnerID()
+	})
+}
+
+// SetStatusNote sets the "status_note" field.
+func (u *RFPUpsertBulk) SetStatusNote(v string) *RFPUpsertBulk {
+	return u.Update(func(s *RFPUpsert) {
+		s.SetStatusNote(v)
+	})
+}
+
+// UpdateStatusNote sets the "status_note" field to the value that was provided on create.
+func (u *RFPUpsertBulk) UpdateStatusNote() *RFPUpsertBulk {
+	return u.Update(func(s *RFPUpsert) {
+		s.UpdateStatusNote()
+	})
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (u *RFPUpsertBulk) ClearStatusNote() *RFPUpsertBulk {
+	return u.Update(func(s *RFPUpsert) {
+		s.ClearStatusNote()
 	})
 }
 

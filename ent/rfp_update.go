@@ -135,6 +135,26 @@ func (_u *RFPUpdate) ClearOwnerID() *RFPUpdate {
 	return _u
 }
 
+// SetStatusNote sets the "status_note" field.
+func (_u *RFPUpdate) SetStatusNote(v string) *RFPUpdate {
+	_u.mutation.SetStatusNote(v)
+	return _u
+}
+
+// SetNillableStatusNote sets the "status_note" field if the given value is not nil.
+func (_u *RFPUpdate) SetNillableStatusNote(v *string) *RFPUpdate {
+	if v != nil {
+		_u.SetStatusNote(*v)
+	}
+	return _u
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (_u *RFPUpdate) ClearStatusNote() *RFPUpdate {
+	_u.mutation.ClearStatusNote()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the Rep entity.
 func (_u *RFPUpdate) SetOwner(v *Rep) *RFPUpdate {
 	return _u.SetOwnerID(v.ID)
@@ -246,6 +266,11 @@ func (_u *RFPUpdate) check() error {
 			return &ValidationError{Name: "estimated_value", err: fmt.Errorf(`ent: validator failed for field "RFP.estimated_value": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.StatusNote(); ok {
+		if err := rfp.StatusNoteValidator(v); err != nil {
+			return &ValidationError{Name: "status_note", err: fmt.Errorf(`ent: validator failed for field "RFP.status_note": %w`, err)}
+		}
+	}
 	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "RFP.account"`)
 	}
@@ -290,6 +315,12 @@ func (_u *RFPUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedEstimatedValue(); ok {
 		_spec.AddField(rfp.FieldEstimatedValue, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.StatusNote(); ok {
+		_spec.SetField(rfp.FieldStatusNote, field.TypeString, value)
+	}
+	if _u.mutation.StatusNoteCleared() {
+		_spec.ClearField(rfp.FieldStatusNote, field.TypeString)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -490,6 +521,26 @@ func (_u *RFPUpdateOne) ClearOwnerID() *RFPUpdateOne {
 	return _u
 }
 
+// SetStatusNote sets the "status_note" field.
+func (_u *RFPUpdateOne) SetStatusNote(v string) *RFPUpdateOne {
+	_u.mutation.SetStatusNote(v)
+	return _u
+}
+
+// SetNillableStatusNote sets the "status_note" field if the given value is not nil.
+func (_u *RFPUpdateOne) SetNillableStatusNote(v *string) *RFPUpdateOne {
+	if v != nil {
+		_u.SetStatusNote(*v)
+	}
+	return _u
+}
+
+// ClearStatusNote clears the value of the "status_note" field.
+func (_u *RFPUpdateOne) ClearStatusNote() *RFPUpdateOne {
+	_u.mutation.ClearStatusNote()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the Rep entity.
 func (_u *RFPUpdateOne) SetOwner(v *Rep) *RFPUpdateOne {
 	return _u.SetOwnerID(v.ID)
@@ -614,6 +665,11 @@ func (_u *RFPUpdateOne) check() error {
 			return &ValidationError{Name: "estimated_value", err: fmt.Errorf(`ent: validator failed for field "RFP.estimated_value": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.StatusNote(); ok {
+		if err := rfp.StatusNoteValidator(v); err != nil {
+			return &ValidationError{Name: "status_note", err: fmt.Errorf(`ent: validator failed for field "RFP.status_note": %w`, err)}
+		}
+	}
 	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "RFP.account"`)
 	}
@@ -675,6 +731,12 @@ func (_u *RFPUpdateOne) sqlSave(ctx context.Context) (_node *RFP, err error) {
 	}
 	if value, ok := _u.mutation.AddedEstimatedValue(); ok {
 		_spec.AddField(rfp.FieldEstimatedValue, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.StatusNote(); ok {
+		_spec.SetField(rfp.FieldStatusNote, field.TypeString, value)
+	}
+	if _u.mutation.StatusNoteCleared() {
+		_spec.ClearField(rfp.FieldStatusNote, field.TypeString)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{

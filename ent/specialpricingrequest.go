@@ -27,7 +27,7 @@ type SpecialPricingRequest struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// The quote to be priced.
 	QuoteID string `json:"quote_id,omitempty"`
-	// The rep who raised the request.
+	// The rep who raised the request: the rep who created it.
 	RequestedByID string `json:"requested_by_id,omitempty"`
 	// Where the request is in its workflow; changed only by workflow mutations.
 	Status specialpricingrequest.Status `json:"status,omitempty"`

@@ -175,7 +175,27 @@ func (r *queryResolver) Teams(ctx context.Context, after *entgql.Cursor[string],
 		)
 }
 
+// Contract returns ContractResolver implementation.
+func (r *Resolver) Contract() ContractResolver { return &contractResolver{r} }
+
+// Escalation returns EscalationResolver implementation.
+func (r *Resolver) Escalation() EscalationResolver { return &escalationResolver{r} }
+
+// Order returns OrderResolver implementation.
+func (r *Resolver) Order() OrderResolver { return &orderResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+// SpecialPricingRequest returns SpecialPricingRequestResolver implementation.
+func (r *Resolver) SpecialPricingRequest() SpecialPricingRequestResolver {
+	return &specialPricingRequestResolver{r}
+}
+
+type (
+	contractResolver              struct{ *Resolver }
+	escalationResolver            struct{ *Resolver }
+	orderResolver                 struct{ *Resolver }
+	queryResolver                 struct{ *Resolver }
+	specialPricingRequestResolver struct{ *Resolver }
+)

@@ -20,7 +20,9 @@ import (
 	"carrierdesk/ent/rfp"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/ent/specialpricingrequest"
+	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
+	"carrierdesk/internal/report"
 	"context"
 	"errors"
 	"fmt"
@@ -46,12 +48,23 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	BusinessReviewShortlist() BusinessReviewShortlistResolver
+	Contract() ContractResolver
+	Escalation() EscalationResolver
+	EscalationShortlist() EscalationShortlistResolver
+	Me() MeResolver
 	Mutation() MutationResolver
+	Order() OrderResolver
 	Query() QueryResolver
+	QuoteShortlist() QuoteShortlistResolver
+	RFPShortlist() RFPShortlistResolver
+	SpecialPricingRequest() SpecialPricingRequestResolver
+	SpecialPricingRequestShortlist() SpecialPricingRequestShortlistResolver
 }
 
 type DirectiveRoot struct {
-	Visible func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
+	Internal func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
+	Visible  func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -114,6 +127,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AccountStatusMRR struct {
+		Accounts func(childComplexity int) int
+		MRR      func(childComplexity int) int
+		Status   func(childComplexity int) int
+	}
+
 	Activity struct {
 		Account    func(childComplexity int) int
 		AccountID  func(childComplexity int) int
@@ -137,6 +156,27 @@ type ComplexityRoot struct {
 	ActivityEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ActivityKindCount struct {
+		Count func(childComplexity int) int
+		Kind  func(childComplexity int) int
+	}
+
+	AggregateResult struct {
+		Rows      func(childComplexity int) int
+		Truncated func(childComplexity int) int
+	}
+
+	AggregateRow struct {
+		Keys   func(childComplexity int) int
+		Values func(childComplexity int) int
+	}
+
+	AggregateValue struct {
+		Float func(childComplexity int) int
+		Int   func(childComplexity int) int
+		Money func(childComplexity int) int
 	}
 
 	AuditChange struct {
@@ -197,6 +237,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	BusinessReviewShortlist struct {
+		Nodes      func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
 	Carrier struct {
 		Accounts  func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AccountOrder, where *ent.AccountWhereInput) int
 		Ccna      func(childComplexity int) int
@@ -220,6 +265,13 @@ type ComplexityRoot struct {
 	CarrierEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CarrierMRR struct {
+		Accounts  func(childComplexity int) int
+		CarrierID func(childComplexity int) int
+		MRR       func(childComplexity int) int
+		Name      func(childComplexity int) int
 	}
 
 	Contact struct {
@@ -248,31 +300,33 @@ type ComplexityRoot struct {
 	}
 
 	Contract struct {
-		Account     func(childComplexity int) int
-		AccountID   func(childComplexity int) int
-		Addenda     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ContractOrder, where *ent.ContractWhereInput) int
-		AutoRenew   func(childComplexity int) int
-		CoTermed    func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		EndDate     func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		Master      func(childComplexity int) int
-		MasterID    func(childComplexity int) int
-		Mrc         func(childComplexity int) int
-		NoticeDays  func(childComplexity int) int
-		Nrc         func(childComplexity int) int
-		Quote       func(childComplexity int) int
-		QuoteID     func(childComplexity int) int
-		Renewal     func(childComplexity int) int
-		RenewalOf   func(childComplexity int) int
-		RenewalOfID func(childComplexity int) int
-		StartDate   func(childComplexity int) int
-		Status      func(childComplexity int) int
-		Tcv         func(childComplexity int) int
-		TermMonths  func(childComplexity int) int
-		Title       func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		Account        func(childComplexity int) int
+		AccountID      func(childComplexity int) int
+		Addenda        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ContractOrder, where *ent.ContractWhereInput) int
+		AutoRenew      func(childComplexity int) int
+		CoTermed       func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		EndDate        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Master         func(childComplexity int) int
+		MasterID       func(childComplexity int) int
+		Mrc            func(childComplexity int) int
+		NoticeDays     func(childComplexity int) int
+		NoticeDeadline func(childComplexity int) int
+		Nrc            func(childComplexity int) int
+		Quote          func(childComplexity int) int
+		QuoteID        func(childComplexity int) int
+		Renewal        func(childComplexity int) int
+		RenewalOf      func(childComplexity int) int
+		RenewalOfID    func(childComplexity int) int
+		StartDate      func(childComplexity int) int
+		Status         func(childComplexity int) int
+		StatusNote     func(childComplexity int) int
+		Tcv            func(childComplexity int) int
+		TermMonths     func(childComplexity int) int
+		Title          func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
 	}
 
 	ContractConnection struct {
@@ -286,30 +340,44 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DealEvaluation struct {
+		CashFlows    func(childComplexity int) int
+		IRR          func(childComplexity int) int
+		IRRReason    func(childComplexity int) int
+		NPV          func(childComplexity int) int
+		PaybackMonth func(childComplexity int) int
+		TCV          func(childComplexity int) int
+	}
+
 	Escalation struct {
-		Account           func(childComplexity int) int
-		AccountID         func(childComplexity int) int
-		AcknowledgedAt    func(childComplexity int) int
-		Category          func(childComplexity int) int
-		ClosedAt          func(childComplexity int) int
-		CreatedAt         func(childComplexity int) int
-		Description       func(childComplexity int) int
-		Events            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.EscalationEventOrder, where *ent.EscalationEventWhereInput) int
-		ID                func(childComplexity int) int
-		Level             func(childComplexity int) int
-		Owner             func(childComplexity int) int
-		OwnerID           func(childComplexity int) int
-		RaisedByContact   func(childComplexity int) int
-		RaisedByContactID func(childComplexity int) int
-		RaisedByRep       func(childComplexity int) int
-		RaisedByRepID     func(childComplexity int) int
-		ResolutionDueAt   func(childComplexity int) int
-		ResolvedAt        func(childComplexity int) int
-		ResponseDueAt     func(childComplexity int) int
-		Severity          func(childComplexity int) int
-		Status            func(childComplexity int) int
-		Title             func(childComplexity int) int
-		UpdatedAt         func(childComplexity int) int
+		Account              func(childComplexity int) int
+		AccountID            func(childComplexity int) int
+		AcknowledgedAt       func(childComplexity int) int
+		Category             func(childComplexity int) int
+		ClosedAt             func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		Description          func(childComplexity int) int
+		Events               func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.EscalationEventOrder, where *ent.EscalationEventWhereInput) int
+		ID                   func(childComplexity int) int
+		Level                func(childComplexity int) int
+		Owner                func(childComplexity int) int
+		OwnerID              func(childComplexity int) int
+		PausedAt             func(childComplexity int) int
+		RaisedByContact      func(childComplexity int) int
+		RaisedByContactID    func(childComplexity int) int
+		RaisedByRep          func(childComplexity int) int
+		RaisedByRepID        func(childComplexity int) int
+		ResolutionBreached   func(childComplexity int) int
+		ResolutionBreachedAt func(childComplexity int) int
+		ResolutionDueAt      func(childComplexity int) int
+		ResolvedAt           func(childComplexity int) int
+		ResponseBreached     func(childComplexity int) int
+		ResponseBreachedAt   func(childComplexity int) int
+		ResponseDueAt        func(childComplexity int) int
+		Severity             func(childComplexity int) int
+		Status               func(childComplexity int) int
+		Title                func(childComplexity int) int
+		UpdatedAt            func(childComplexity int) int
 	}
 
 	EscalationConnection struct {
@@ -351,7 +419,43 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	EscalationShortlist struct {
+		Nodes      func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	MRRTotal struct {
+		Count func(childComplexity int) int
+		MRR   func(childComplexity int) int
+	}
+
+	Me struct {
+		Accounts               func(childComplexity int) int
+		BusinessReviews        func(childComplexity int) int
+		Contact                func(childComplexity int) int
+		Escalations            func(childComplexity int) int
+		OverdueFollowUps       func(childComplexity int) int
+		Quotes                 func(childComplexity int) int
+		RFPDeadlines           func(childComplexity int) int
+		Rep                    func(childComplexity int) int
+		Role                   func(childComplexity int) int
+		SpecialPricingRequests func(childComplexity int) int
+	}
+
 	Mutation struct {
+		AcceptQuote                 func(childComplexity int, id string) int
+		AcknowledgeEscalation       func(childComplexity int, id string) int
+		ActivateContract            func(childComplexity int, id string) int
+		ApprovePricingRequest       func(childComplexity int, id string, approvedMrc money.Amount, reason string) int
+		ApproveQuote                func(childComplexity int, id string, note *string) int
+		AssignAccount               func(childComplexity int, accountID string, repID string, capacity accountassignment.Capacity) int
+		AwaitClientOnEscalation     func(childComplexity int, id string, note *string) int
+		CancelOrder                 func(childComplexity int, id string, reason string) int
+		ClarifyOrder                func(childComplexity int, id string, question string) int
+		CloseEscalation             func(childComplexity int, id string) int
+		CommentOnEscalation         func(childComplexity int, id string, body string, internal *bool) int
+		CompleteOrder               func(childComplexity int, id string) int
+		ConfirmOrder                func(childComplexity int, id string, input ConfirmOrderInput) int
 		CreateAccount               func(childComplexity int, input ent.CreateAccountInput) int
 		CreateAccountAssignment     func(childComplexity int, input ent.CreateAccountAssignmentInput) int
 		CreateActivity              func(childComplexity int, input ent.CreateActivityInput) int
@@ -367,6 +471,29 @@ type ComplexityRoot struct {
 		CreateRfp                   func(childComplexity int, input ent.CreateRFPInput) int
 		CreateSpecialPricingRequest func(childComplexity int, input ent.CreateSpecialPricingRequestInput) int
 		CreateTeam                  func(childComplexity int, input ent.CreateTeamInput) int
+		DeclineQuote                func(childComplexity int, id string, reason *string) int
+		LoseRfp                     func(childComplexity int, id string, note *string) int
+		NoBidRfp                    func(childComplexity int, id string, note *string) int
+		QualifyRfp                  func(childComplexity int, id string, note *string) int
+		RaiseEscalationLevel        func(childComplexity int, id string, reason string) int
+		ReassignEscalation          func(childComplexity int, id string, ownerID string) int
+		RejectOrder                 func(childComplexity int, id string, reason string) int
+		RejectPricingRequest        func(childComplexity int, id string, reason string) int
+		RejectQuote                 func(childComplexity int, id string, reason string) int
+		RenewContract               func(childComplexity int, id string, input RenewContractInput) int
+		ReopenEscalation            func(childComplexity int, id string, reason string) int
+		ResolveEscalation           func(childComplexity int, id string, resolution string) int
+		ResumeEscalation            func(childComplexity int, id string) int
+		ReviewPricingRequest        func(childComplexity int, id string) int
+		SendContractForSignature    func(childComplexity int, id string) int
+		SendQuote                   func(childComplexity int, id string) int
+		StartEscalation             func(childComplexity int, id string) int
+		StartRfp                    func(childComplexity int, id string, note *string) int
+		SubmitOrder                 func(childComplexity int, id string) int
+		SubmitPricingRequest        func(childComplexity int, id string) int
+		SubmitQuote                 func(childComplexity int, id string) int
+		SubmitRfp                   func(childComplexity int, id string, note *string) int
+		TerminateContract           func(childComplexity int, id string, reason string) int
 		UpdateAccount               func(childComplexity int, id string, input ent.UpdateAccountInput) int
 		UpdateAccountAssignment     func(childComplexity int, id string, input ent.UpdateAccountAssignmentInput) int
 		UpdateActivity              func(childComplexity int, id string, input ent.UpdateActivityInput) int
@@ -382,6 +509,8 @@ type ComplexityRoot struct {
 		UpdateRfp                   func(childComplexity int, id string, input ent.UpdateRFPInput) int
 		UpdateSpecialPricingRequest func(childComplexity int, id string, input ent.UpdateSpecialPricingRequestInput) int
 		UpdateTeam                  func(childComplexity int, id string, input ent.UpdateTeamInput) int
+		WinRfp                      func(childComplexity int, id string, note *string) int
+		WithdrawPricingRequest      func(childComplexity int, id string) int
 	}
 
 	Order struct {
@@ -391,9 +520,11 @@ type ComplexityRoot struct {
 		CarrierID        func(childComplexity int) int
 		CircuitID        func(childComplexity int) int
 		CompletedAt      func(childComplexity int) int
+		CompletedLate    func(childComplexity int) int
 		ConfirmedDueDate func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
 		DesiredDueDate   func(childComplexity int) int
+		DueDateSlipDays  func(childComplexity int) int
 		FocDate          func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
@@ -401,6 +532,7 @@ type ComplexityRoot struct {
 		Quote            func(childComplexity int) int
 		QuoteID          func(childComplexity int) int
 		Status           func(childComplexity int) int
+		StatusNote       func(childComplexity int) int
 		TnCount          func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
 	}
@@ -423,52 +555,92 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Portfolio struct {
+		Accounts              func(childComplexity int) int
+		AsOf                  func(childComplexity int) int
+		AtRisk                func(childComplexity int) int
+		ByCarrier             func(childComplexity int) int
+		ByRegion              func(childComplexity int) int
+		ByStatus              func(childComplexity int) int
+		EscalationsBySeverity func(childComplexity int) int
+		MRR                   func(childComplexity int) int
+		OpenEscalations       func(childComplexity int) int
+		Pipeline              func(childComplexity int) int
+		RFPs                  func(childComplexity int) int
+		Renewals              func(childComplexity int) int
+		ResolutionBreaches    func(childComplexity int) int
+		ResponseBreaches      func(childComplexity int) int
+		SPARCTurnaround       func(childComplexity int) int
+	}
+
 	Query struct {
+		AccountAggregate       func(childComplexity int, measures []*report.Measure, groupBy []string, where *ent.AccountWhereInput, limit *int) int
 		AccountAssignments     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AccountAssignmentOrder, where *ent.AccountAssignmentWhereInput) int
 		Accounts               func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AccountOrder, where *ent.AccountWhereInput) int
 		Activities             func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) int
+		ActivityAggregate      func(childComplexity int, measures []*report.Measure, groupBy []string, where *ent.ActivityWhereInput, limit *int) int
 		AuditEntries           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) int
 		BusinessReviews        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BusinessReviewOrder, where *ent.BusinessReviewWhereInput) int
 		Carriers               func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.CarrierOrder, where *ent.CarrierWhereInput) int
 		Contacts               func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ContactOrder, where *ent.ContactWhereInput) int
+		ContractAggregate      func(childComplexity int, measures []*report.Measure, groupBy []string, where *ent.ContractWhereInput, limit *int) int
 		Contracts              func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ContractOrder, where *ent.ContractWhereInput) int
+		EscalationAggregate    func(childComplexity int, measures []*report.Measure, groupBy []string, where *ent.EscalationWhereInput, limit *int) int
 		EscalationEvents       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.EscalationEventOrder, where *ent.EscalationEventWhereInput) int
 		Escalations            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.EscalationOrder, where *ent.EscalationWhereInput) int
+		EvaluateDeal           func(childComplexity int, input deal.Input) int
+		Me                     func(childComplexity int) int
 		Node                   func(childComplexity int, id string) int
 		Nodes                  func(childComplexity int, ids []string) int
+		OrderAggregate         func(childComplexity int, measures []*report.Measure, groupBy []string, where *ent.OrderWhereInput, limit *int) int
 		Orders                 func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.OrderOrder, where *ent.OrderWhereInput) int
+		Portfolio              func(childComplexity int) int
+		QuoteAggregate         func(childComplexity int, measures []*report.Measure, groupBy []string, where *ent.QuoteWhereInput, limit *int) int
 		QuoteLineItems         func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuoteLineItemOrder, where *ent.QuoteLineItemWhereInput) int
 		Quotes                 func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuoteOrder, where *ent.QuoteWhereInput) int
 		Reps                   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.RepOrder, where *ent.RepWhereInput) int
 		Rfps                   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.RFPOrder, where *ent.RFPWhereInput) int
 		SpecialPricingRequests func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SpecialPricingRequestOrder, where *ent.SpecialPricingRequestWhereInput) int
+		TeamWeek               func(childComplexity int, teamID string, weekStart time.Time) int
 		Teams                  func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.TeamOrder, where *ent.TeamWhereInput) int
 	}
 
 	Quote struct {
-		Account         func(childComplexity int) int
-		AccountID       func(childComplexity int) int
-		Contracts       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ContractOrder, where *ent.ContractWhereInput) int
-		CreatedAt       func(childComplexity int) int
-		Currency        func(childComplexity int) int
-		FollowUpOn      func(childComplexity int) int
-		ID              func(childComplexity int) int
-		LineItems       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuoteLineItemOrder, where *ent.QuoteLineItemWhereInput) int
-		Mrc             func(childComplexity int) int
-		Nrc             func(childComplexity int) int
-		Orders          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.OrderOrder, where *ent.OrderWhereInput) int
-		Owner           func(childComplexity int) int
-		OwnerID         func(childComplexity int) int
-		PricingRequests func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SpecialPricingRequestOrder, where *ent.SpecialPricingRequestWhereInput) int
-		Rfp             func(childComplexity int) int
-		RfpID           func(childComplexity int) int
-		SentAt          func(childComplexity int) int
-		Status          func(childComplexity int) int
-		Tcv             func(childComplexity int) int
-		TermMonths      func(childComplexity int) int
-		Title           func(childComplexity int) int
-		UpdatedAt       func(childComplexity int) int
-		ValidUntil      func(childComplexity int) int
+		Account            func(childComplexity int) int
+		AccountID          func(childComplexity int) int
+		AnnualDiscountRate func(childComplexity int) int
+		Capex              func(childComplexity int) int
+		Contracts          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ContractOrder, where *ent.ContractWhereInput) int
+		CreatedAt          func(childComplexity int) int
+		Currency           func(childComplexity int) int
+		FollowUpOn         func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Irr                func(childComplexity int) int
+		IrrNote            func(childComplexity int) int
+		LineItems          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuoteLineItemOrder, where *ent.QuoteLineItemWhereInput) int
+		MonthlyChurn       func(childComplexity int) int
+		MonthlyOffNetCost  func(childComplexity int) int
+		MonthlyOpex        func(childComplexity int) int
+		Mrc                func(childComplexity int) int
+		Npv                func(childComplexity int) int
+		Nrc                func(childComplexity int) int
+		OneTimeCost        func(childComplexity int) int
+		Orders             func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.OrderOrder, where *ent.OrderWhereInput) int
+		Owner              func(childComplexity int) int
+		OwnerID            func(childComplexity int) int
+		PaybackMonth       func(childComplexity int) int
+		PricingRequests    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SpecialPricingRequestOrder, where *ent.SpecialPricingRequestWhereInput) int
+		Rfp                func(childComplexity int) int
+		RfpID              func(childComplexity int) int
+		SentAt             func(childComplexity int) int
+		SpecialMrc         func(childComplexity int) int
+		Status             func(childComplexity int) int
+		StatusNote         func(childComplexity int) int
+		Tcv                func(childComplexity int) int
+		TermMonths         func(childComplexity int) int
+		Title              func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		ValidUntil         func(childComplexity int) int
 	}
 
 	QuoteConnection struct {
@@ -510,6 +682,18 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	QuoteShortlist struct {
+		Nodes      func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	QuoteStatusTotal struct {
+		Count  func(childComplexity int) int
+		MRC    func(childComplexity int) int
+		Status func(childComplexity int) int
+		TCV    func(childComplexity int) int
+	}
+
 	RFP struct {
 		Account        func(childComplexity int) int
 		AccountID      func(childComplexity int) int
@@ -522,6 +706,7 @@ type ComplexityRoot struct {
 		Quotes         func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuoteOrder, where *ent.QuoteWhereInput) int
 		ReceivedAt     func(childComplexity int) int
 		Status         func(childComplexity int) int
+		StatusNote     func(childComplexity int) int
 		Title          func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 	}
@@ -535,6 +720,29 @@ type ComplexityRoot struct {
 	RFPEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	RFPShortlist struct {
+		Nodes      func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RFPWinRate struct {
+		Lost    func(childComplexity int) int
+		WinRate func(childComplexity int) int
+		Won     func(childComplexity int) int
+	}
+
+	RegionMRR struct {
+		Accounts func(childComplexity int) int
+		MRR      func(childComplexity int) int
+		Region   func(childComplexity int) int
+	}
+
+	RenewalWindow struct {
+		Count func(childComplexity int) int
+		Days  func(childComplexity int) int
+		MRR   func(childComplexity int) int
 	}
 
 	Rep struct {
@@ -570,25 +778,52 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RepWeek struct {
+		Activities          func(childComplexity int) int
+		ActivitiesByKind    func(childComplexity int) int
+		EscalationsOpened   func(childComplexity int) int
+		EscalationsResolved func(childComplexity int) int
+		Name                func(childComplexity int) int
+		OverdueFollowUps    func(childComplexity int) int
+		QuotesSent          func(childComplexity int) int
+		RepID               func(childComplexity int) int
+	}
+
+	SPARCTurnaround struct {
+		AverageHours func(childComplexity int) int
+		Decided      func(childComplexity int) int
+		MaxHours     func(childComplexity int) int
+		OverTarget   func(childComplexity int) int
+	}
+
+	SeverityEscalations struct {
+		Open               func(childComplexity int) int
+		ResolutionBreaches func(childComplexity int) int
+		ResponseBreaches   func(childComplexity int) int
+		Severity           func(childComplexity int) int
+	}
+
 	SpecialPricingRequest struct {
-		ApprovedMrc    func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		DecidedAt      func(childComplexity int) int
-		DecidedBy      func(childComplexity int) int
-		DecidedByID    func(childComplexity int) int
-		DecisionReason func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Justification  func(childComplexity int) int
-		Quote          func(childComplexity int) int
-		QuoteID        func(childComplexity int) int
-		RequestedBy    func(childComplexity int) int
-		RequestedByID  func(childComplexity int) int
-		RequestedMrc   func(childComplexity int) int
-		ResponseDueAt  func(childComplexity int) int
-		StandardMrc    func(childComplexity int) int
-		Status         func(childComplexity int) int
-		SubmittedAt    func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
+		ApprovedMrc     func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		DecidedAt       func(childComplexity int) int
+		DecidedBy       func(childComplexity int) int
+		DecidedByID     func(childComplexity int) int
+		DecisionReason  func(childComplexity int) int
+		HoursToDecision func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Justification   func(childComplexity int) int
+		Overdue         func(childComplexity int) int
+		Quote           func(childComplexity int) int
+		QuoteID         func(childComplexity int) int
+		RequestedBy     func(childComplexity int) int
+		RequestedByID   func(childComplexity int) int
+		RequestedMrc    func(childComplexity int) int
+		ResponseDueAt   func(childComplexity int) int
+		StandardMrc     func(childComplexity int) int
+		Status          func(childComplexity int) int
+		SubmittedAt     func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
 	}
 
 	SpecialPricingRequestConnection struct {
@@ -600,6 +835,11 @@ type ComplexityRoot struct {
 	SpecialPricingRequestEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SpecialPricingRequestShortlist struct {
+		Nodes      func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	Team struct {
@@ -623,12 +863,37 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
+
+	TeamWeek struct {
+		Reps      func(childComplexity int) int
+		TeamID    func(childComplexity int) int
+		WeekEnd   func(childComplexity int) int
+		WeekStart func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type BusinessReviewShortlistResolver interface {
+	Nodes(ctx context.Context, obj *report.Shortlist) ([]*ent.BusinessReview, error)
+}
+type ContractResolver interface {
+	NoticeDeadline(ctx context.Context, obj *ent.Contract) (*time.Time, error)
+}
+type EscalationResolver interface {
+	ResponseBreached(ctx context.Context, obj *ent.Escalation) (bool, error)
+	ResolutionBreached(ctx context.Context, obj *ent.Escalation) (bool, error)
+}
+type EscalationShortlistResolver interface {
+	Nodes(ctx context.Context, obj *report.Shortlist) ([]*ent.Escalation, error)
+}
+type MeResolver interface {
+	Role(ctx context.Context, obj *report.MeResult) (enum.Role, error)
+	Rep(ctx context.Context, obj *report.MeResult) (*ent.Rep, error)
+	Contact(ctx context.Context, obj *report.MeResult) (*ent.Contact, error)
+}
 type MutationResolver interface {
 	CreateCarrier(ctx context.Context, input ent.CreateCarrierInput) (*ent.Carrier, error)
 	UpdateCarrier(ctx context.Context, id string, input ent.UpdateCarrierInput) (*ent.Carrier, error)
@@ -660,6 +925,48 @@ type MutationResolver interface {
 	UpdateActivity(ctx context.Context, id string, input ent.UpdateActivityInput) (*ent.Activity, error)
 	CreateEscalation(ctx context.Context, input ent.CreateEscalationInput) (*ent.Escalation, error)
 	UpdateEscalation(ctx context.Context, id string, input ent.UpdateEscalationInput) (*ent.Escalation, error)
+	AssignAccount(ctx context.Context, accountID string, repID string, capacity accountassignment.Capacity) (*ent.AccountAssignment, error)
+	SubmitQuote(ctx context.Context, id string) (*ent.Quote, error)
+	ApproveQuote(ctx context.Context, id string, note *string) (*ent.Quote, error)
+	RejectQuote(ctx context.Context, id string, reason string) (*ent.Quote, error)
+	SendQuote(ctx context.Context, id string) (*ent.Quote, error)
+	AcceptQuote(ctx context.Context, id string) (*ent.Quote, error)
+	DeclineQuote(ctx context.Context, id string, reason *string) (*ent.Quote, error)
+	SubmitPricingRequest(ctx context.Context, id string) (*ent.SpecialPricingRequest, error)
+	ReviewPricingRequest(ctx context.Context, id string) (*ent.SpecialPricingRequest, error)
+	ApprovePricingRequest(ctx context.Context, id string, approvedMrc money.Amount, reason string) (*ent.SpecialPricingRequest, error)
+	RejectPricingRequest(ctx context.Context, id string, reason string) (*ent.SpecialPricingRequest, error)
+	WithdrawPricingRequest(ctx context.Context, id string) (*ent.SpecialPricingRequest, error)
+	SendContractForSignature(ctx context.Context, id string) (*ent.Contract, error)
+	ActivateContract(ctx context.Context, id string) (*ent.Contract, error)
+	RenewContract(ctx context.Context, id string, input RenewContractInput) (*ent.Contract, error)
+	TerminateContract(ctx context.Context, id string, reason string) (*ent.Contract, error)
+	QualifyRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
+	StartRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
+	SubmitRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
+	WinRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
+	LoseRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
+	NoBidRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
+	SubmitOrder(ctx context.Context, id string) (*ent.Order, error)
+	ClarifyOrder(ctx context.Context, id string, question string) (*ent.Order, error)
+	ConfirmOrder(ctx context.Context, id string, input ConfirmOrderInput) (*ent.Order, error)
+	CompleteOrder(ctx context.Context, id string) (*ent.Order, error)
+	CancelOrder(ctx context.Context, id string, reason string) (*ent.Order, error)
+	RejectOrder(ctx context.Context, id string, reason string) (*ent.Order, error)
+	AcknowledgeEscalation(ctx context.Context, id string) (*ent.Escalation, error)
+	StartEscalation(ctx context.Context, id string) (*ent.Escalation, error)
+	AwaitClientOnEscalation(ctx context.Context, id string, note *string) (*ent.Escalation, error)
+	ResumeEscalation(ctx context.Context, id string) (*ent.Escalation, error)
+	ResolveEscalation(ctx context.Context, id string, resolution string) (*ent.Escalation, error)
+	CloseEscalation(ctx context.Context, id string) (*ent.Escalation, error)
+	ReopenEscalation(ctx context.Context, id string, reason string) (*ent.Escalation, error)
+	ReassignEscalation(ctx context.Context, id string, ownerID string) (*ent.Escalation, error)
+	RaiseEscalationLevel(ctx context.Context, id string, reason string) (*ent.Escalation, error)
+	CommentOnEscalation(ctx context.Context, id string, body string, internal *bool) (*ent.Escalation, error)
+}
+type OrderResolver interface {
+	DueDateSlipDays(ctx context.Context, obj *ent.Order) (*int, error)
+	CompletedLate(ctx context.Context, obj *ent.Order) (bool, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (ent.Noder, error)
@@ -681,6 +988,29 @@ type QueryResolver interface {
 	Reps(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.RepOrder, where *ent.RepWhereInput) (*ent.RepConnection, error)
 	SpecialPricingRequests(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SpecialPricingRequestOrder, where *ent.SpecialPricingRequestWhereInput) (*ent.SpecialPricingRequestConnection, error)
 	Teams(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.TeamOrder, where *ent.TeamWhereInput) (*ent.TeamConnection, error)
+	Me(ctx context.Context) (*report.MeResult, error)
+	Portfolio(ctx context.Context) (*report.PortfolioResult, error)
+	TeamWeek(ctx context.Context, teamID string, weekStart time.Time) (*report.TeamWeekResult, error)
+	EvaluateDeal(ctx context.Context, input deal.Input) (*deal.Result, error)
+	AccountAggregate(ctx context.Context, measures []*report.Measure, groupBy []string, where *ent.AccountWhereInput, limit *int) (*report.AggregateResult, error)
+	QuoteAggregate(ctx context.Context, measures []*report.Measure, groupBy []string, where *ent.QuoteWhereInput, limit *int) (*report.AggregateResult, error)
+	ContractAggregate(ctx context.Context, measures []*report.Measure, groupBy []string, where *ent.ContractWhereInput, limit *int) (*report.AggregateResult, error)
+	EscalationAggregate(ctx context.Context, measures []*report.Measure, groupBy []string, where *ent.EscalationWhereInput, limit *int) (*report.AggregateResult, error)
+	OrderAggregate(ctx context.Context, measures []*report.Measure, groupBy []string, where *ent.OrderWhereInput, limit *int) (*report.AggregateResult, error)
+	ActivityAggregate(ctx context.Context, measures []*report.Measure, groupBy []string, where *ent.ActivityWhereInput, limit *int) (*report.AggregateResult, error)
+}
+type QuoteShortlistResolver interface {
+	Nodes(ctx context.Context, obj *report.Shortlist) ([]*ent.Quote, error)
+}
+type RFPShortlistResolver interface {
+	Nodes(ctx context.Context, obj *report.Shortlist) ([]*ent.RFP, error)
+}
+type SpecialPricingRequestResolver interface {
+	HoursToDecision(ctx context.Context, obj *ent.SpecialPricingRequest) (*float64, error)
+	Overdue(ctx context.Context, obj *ent.SpecialPricingRequest) (bool, error)
+}
+type SpecialPricingRequestShortlistResolver interface {
+	Nodes(ctx context.Context, obj *report.Shortlist) ([]*ent.SpecialPricingRequest, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -993,6 +1323,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AccountEdge.Node(childComplexity), true
 
+	case "AccountStatusMRR.accounts":
+		if e.ComplexityRoot.AccountStatusMRR.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountStatusMRR.Accounts(childComplexity), true
+	case "AccountStatusMRR.mrr":
+		if e.ComplexityRoot.AccountStatusMRR.MRR == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountStatusMRR.MRR(childComplexity), true
+	case "AccountStatusMRR.status":
+		if e.ComplexityRoot.AccountStatusMRR.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountStatusMRR.Status(childComplexity), true
+
 	case "Activity.account":
 		if e.ComplexityRoot.Activity.Account == nil {
 			break
@@ -1091,6 +1440,64 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityEdge.Node(childComplexity), true
+
+	case "ActivityKindCount.count":
+		if e.ComplexityRoot.ActivityKindCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityKindCount.Count(childComplexity), true
+	case "ActivityKindCount.kind":
+		if e.ComplexityRoot.ActivityKindCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityKindCount.Kind(childComplexity), true
+
+	case "AggregateResult.rows":
+		if e.ComplexityRoot.AggregateResult.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AggregateResult.Rows(childComplexity), true
+	case "AggregateResult.truncated":
+		if e.ComplexityRoot.AggregateResult.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AggregateResult.Truncated(childComplexity), true
+
+	case "AggregateRow.keys":
+		if e.ComplexityRoot.AggregateRow.Keys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AggregateRow.Keys(childComplexity), true
+	case "AggregateRow.values":
+		if e.ComplexityRoot.AggregateRow.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AggregateRow.Values(childComplexity), true
+
+	case "AggregateValue.float":
+		if e.ComplexityRoot.AggregateValue.Float == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AggregateValue.Float(childComplexity), true
+	case "AggregateValue.int":
+		if e.ComplexityRoot.AggregateValue.Int == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AggregateValue.Int(childComplexity), true
+	case "AggregateValue.money":
+		if e.ComplexityRoot.AggregateValue.Money == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AggregateValue.Money(childComplexity), true
 
 	case "AuditChange.entry":
 		if e.ComplexityRoot.AuditChange.Entry == nil {
@@ -1321,6 +1728,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BusinessReviewEdge.Node(childComplexity), true
 
+	case "BusinessReviewShortlist.nodes":
+		if e.ComplexityRoot.BusinessReviewShortlist.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BusinessReviewShortlist.Nodes(childComplexity), true
+	case "BusinessReviewShortlist.totalCount":
+		if e.ComplexityRoot.BusinessReviewShortlist.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BusinessReviewShortlist.TotalCount(childComplexity), true
+
 	case "Carrier.accounts":
 		if e.ComplexityRoot.Carrier.Accounts == nil {
 			break
@@ -1434,6 +1854,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CarrierEdge.Node(childComplexity), true
+
+	case "CarrierMRR.accounts":
+		if e.ComplexityRoot.CarrierMRR.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CarrierMRR.Accounts(childComplexity), true
+	case "CarrierMRR.carrierID":
+		if e.ComplexityRoot.CarrierMRR.CarrierID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CarrierMRR.CarrierID(childComplexity), true
+	case "CarrierMRR.mrr":
+		if e.ComplexityRoot.CarrierMRR.MRR == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CarrierMRR.MRR(childComplexity), true
+	case "CarrierMRR.name":
+		if e.ComplexityRoot.CarrierMRR.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CarrierMRR.Name(childComplexity), true
 
 	case "Contact.active":
 		if e.ComplexityRoot.Contact.Active == nil {
@@ -1622,6 +2067,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contract.NoticeDays(childComplexity), true
+	case "Contract.noticeDeadline":
+		if e.ComplexityRoot.Contract.NoticeDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.NoticeDeadline(childComplexity), true
 	case "Contract.nrc":
 		if e.ComplexityRoot.Contract.Nrc == nil {
 			break
@@ -1670,6 +2121,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contract.Status(childComplexity), true
+	case "Contract.statusNote":
+		if e.ComplexityRoot.Contract.StatusNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.StatusNote(childComplexity), true
 	case "Contract.tcv":
 		if e.ComplexityRoot.Contract.Tcv == nil {
 			break
@@ -1726,6 +2183,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContractEdge.Node(childComplexity), true
+
+	case "DealEvaluation.cashFlows":
+		if e.ComplexityRoot.DealEvaluation.CashFlows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DealEvaluation.CashFlows(childComplexity), true
+	case "DealEvaluation.irr":
+		if e.ComplexityRoot.DealEvaluation.IRR == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DealEvaluation.IRR(childComplexity), true
+	case "DealEvaluation.irrNote":
+		if e.ComplexityRoot.DealEvaluation.IRRReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DealEvaluation.IRRReason(childComplexity), true
+	case "DealEvaluation.npv":
+		if e.ComplexityRoot.DealEvaluation.NPV == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DealEvaluation.NPV(childComplexity), true
+	case "DealEvaluation.paybackMonth":
+		if e.ComplexityRoot.DealEvaluation.PaybackMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DealEvaluation.PaybackMonth(childComplexity), true
+	case "DealEvaluation.tcv":
+		if e.ComplexityRoot.DealEvaluation.TCV == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DealEvaluation.TCV(childComplexity), true
 
 	case "Escalation.account":
 		if e.ComplexityRoot.Escalation.Account == nil {
@@ -1804,6 +2298,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Escalation.OwnerID(childComplexity), true
+	case "Escalation.pausedAt":
+		if e.ComplexityRoot.Escalation.PausedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.PausedAt(childComplexity), true
 	case "Escalation.raisedByContact":
 		if e.ComplexityRoot.Escalation.RaisedByContact == nil {
 			break
@@ -1828,6 +2328,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Escalation.RaisedByRepID(childComplexity), true
+	case "Escalation.resolutionBreached":
+		if e.ComplexityRoot.Escalation.ResolutionBreached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.ResolutionBreached(childComplexity), true
+	case "Escalation.resolutionBreachedAt":
+		if e.ComplexityRoot.Escalation.ResolutionBreachedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.ResolutionBreachedAt(childComplexity), true
 	case "Escalation.resolutionDueAt":
 		if e.ComplexityRoot.Escalation.ResolutionDueAt == nil {
 			break
@@ -1840,6 +2352,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Escalation.ResolvedAt(childComplexity), true
+	case "Escalation.responseBreached":
+		if e.ComplexityRoot.Escalation.ResponseBreached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.ResponseBreached(childComplexity), true
+	case "Escalation.responseBreachedAt":
+		if e.ComplexityRoot.Escalation.ResponseBreachedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.ResponseBreachedAt(childComplexity), true
 	case "Escalation.responseDueAt":
 		if e.ComplexityRoot.Escalation.ResponseDueAt == nil {
 			break
@@ -2020,6 +2544,236 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EscalationEventEdge.Node(childComplexity), true
 
+	case "EscalationShortlist.nodes":
+		if e.ComplexityRoot.EscalationShortlist.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationShortlist.Nodes(childComplexity), true
+	case "EscalationShortlist.totalCount":
+		if e.ComplexityRoot.EscalationShortlist.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationShortlist.TotalCount(childComplexity), true
+
+	case "MRRTotal.count":
+		if e.ComplexityRoot.MRRTotal.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MRRTotal.Count(childComplexity), true
+	case "MRRTotal.mrr":
+		if e.ComplexityRoot.MRRTotal.MRR == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MRRTotal.MRR(childComplexity), true
+
+	case "Me.accountCount":
+		if e.ComplexityRoot.Me.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Accounts(childComplexity), true
+	case "Me.businessReviews":
+		if e.ComplexityRoot.Me.BusinessReviews == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.BusinessReviews(childComplexity), true
+	case "Me.contact":
+		if e.ComplexityRoot.Me.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Contact(childComplexity), true
+	case "Me.escalations":
+		if e.ComplexityRoot.Me.Escalations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Escalations(childComplexity), true
+	case "Me.overdueFollowUps":
+		if e.ComplexityRoot.Me.OverdueFollowUps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.OverdueFollowUps(childComplexity), true
+	case "Me.quotes":
+		if e.ComplexityRoot.Me.Quotes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Quotes(childComplexity), true
+	case "Me.rfpDeadlines":
+		if e.ComplexityRoot.Me.RFPDeadlines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.RFPDeadlines(childComplexity), true
+	case "Me.rep":
+		if e.ComplexityRoot.Me.Rep == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Rep(childComplexity), true
+	case "Me.role":
+		if e.ComplexityRoot.Me.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Role(childComplexity), true
+	case "Me.specialPricingRequests":
+		if e.ComplexityRoot.Me.SpecialPricingRequests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.SpecialPricingRequests(childComplexity), true
+
+	case "Mutation.acceptQuote":
+		if e.ComplexityRoot.Mutation.AcceptQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptQuote(childComplexity, args["id"].(string)), true
+	case "Mutation.acknowledgeEscalation":
+		if e.ComplexityRoot.Mutation.AcknowledgeEscalation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeEscalation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeEscalation(childComplexity, args["id"].(string)), true
+	case "Mutation.activateContract":
+		if e.ComplexityRoot.Mutation.ActivateContract == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_activateContract_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ActivateContract(childComplexity, args["id"].(string)), true
+	case "Mutation.approvePricingRequest":
+		if e.ComplexityRoot.Mutation.ApprovePricingRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approvePricingRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApprovePricingRequest(childComplexity, args["id"].(string), args["approvedMrc"].(money.Amount), args["reason"].(string)), true
+	case "Mutation.approveQuote":
+		if e.ComplexityRoot.Mutation.ApproveQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveQuote(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.assignAccount":
+		if e.ComplexityRoot.Mutation.AssignAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignAccount(childComplexity, args["accountID"].(string), args["repID"].(string), args["capacity"].(accountassignment.Capacity)), true
+	case "Mutation.awaitClientOnEscalation":
+		if e.ComplexityRoot.Mutation.AwaitClientOnEscalation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_awaitClientOnEscalation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AwaitClientOnEscalation(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.cancelOrder":
+		if e.ComplexityRoot.Mutation.CancelOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelOrder(childComplexity, args["id"].(string), args["reason"].(string)), true
+	case "Mutation.clarifyOrder":
+		if e.ComplexityRoot.Mutation.ClarifyOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_clarifyOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ClarifyOrder(childComplexity, args["id"].(string), args["question"].(string)), true
+	case "Mutation.closeEscalation":
+		if e.ComplexityRoot.Mutation.CloseEscalation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeEscalation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseEscalation(childComplexity, args["id"].(string)), true
+	case "Mutation.commentOnEscalation":
+		if e.ComplexityRoot.Mutation.CommentOnEscalation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_commentOnEscalation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CommentOnEscalation(childComplexity, args["id"].(string), args["body"].(string), args["internal"].(*bool)), true
+	case "Mutation.completeOrder":
+		if e.ComplexityRoot.Mutation.CompleteOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteOrder(childComplexity, args["id"].(string)), true
+	case "Mutation.confirmOrder":
+		if e.ComplexityRoot.Mutation.ConfirmOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmOrder(childComplexity, args["id"].(string), args["input"].(ConfirmOrderInput)), true
 	case "Mutation.createAccount":
 		if e.ComplexityRoot.Mutation.CreateAccount == nil {
 			break
@@ -2185,6 +2939,259 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateTeam(childComplexity, args["input"].(ent.CreateTeamInput)), true
+	case "Mutation.declineQuote":
+		if e.ComplexityRoot.Mutation.DeclineQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declineQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclineQuote(childComplexity, args["id"].(string), args["reason"].(*string)), true
+	case "Mutation.loseRFP":
+		if e.ComplexityRoot.Mutation.LoseRfp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_loseRFP_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LoseRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.noBidRFP":
+		if e.ComplexityRoot.Mutation.NoBidRfp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_noBidRFP_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.NoBidRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.qualifyRFP":
+		if e.ComplexityRoot.Mutation.QualifyRfp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_qualifyRFP_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.QualifyRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.raiseEscalationLevel":
+		if e.ComplexityRoot.Mutation.RaiseEscalationLevel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_raiseEscalationLevel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RaiseEscalationLevel(childComplexity, args["id"].(string), args["reason"].(string)), true
+	case "Mutation.reassignEscalation":
+		if e.ComplexityRoot.Mutation.ReassignEscalation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reassignEscalation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReassignEscalation(childComplexity, args["id"].(string), args["ownerID"].(string)), true
+	case "Mutation.rejectOrder":
+		if e.ComplexityRoot.Mutation.RejectOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectOrder(childComplexity, args["id"].(string), args["reason"].(string)), true
+	case "Mutation.rejectPricingRequest":
+		if e.ComplexityRoot.Mutation.RejectPricingRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectPricingRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectPricingRequest(childComplexity, args["id"].(string), args["reason"].(string)), true
+	case "Mutation.rejectQuote":
+		if e.ComplexityRoot.Mutation.RejectQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectQuote(childComplexity, args["id"].(string), args["reason"].(string)), true
+	case "Mutation.renewContract":
+		if e.ComplexityRoot.Mutation.RenewContract == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_renewContract_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RenewContract(childComplexity, args["id"].(string), args["input"].(RenewContractInput)), true
+	case "Mutation.reopenEscalation":
+		if e.ComplexityRoot.Mutation.ReopenEscalation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reopenEscalation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReopenEscalation(childComplexity, args["id"].(string), args["reason"].(string)), true
+	case "Mutation.resolveEscalation":
+		if e.ComplexityRoot.Mutation.ResolveEscalation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveEscalation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveEscalation(childComplexity, args["id"].(string), args["resolution"].(string)), true
+	case "Mutation.resumeEscalation":
+		if e.ComplexityRoot.Mutation.ResumeEscalation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resumeEscalation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResumeEscalation(childComplexity, args["id"].(string)), true
+	case "Mutation.reviewPricingRequest":
+		if e.ComplexityRoot.Mutation.ReviewPricingRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviewPricingRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviewPricingRequest(childComplexity, args["id"].(string)), true
+	case "Mutation.sendContractForSignature":
+		if e.ComplexityRoot.Mutation.SendContractForSignature == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendContractForSignature_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendContractForSignature(childComplexity, args["id"].(string)), true
+	case "Mutation.sendQuote":
+		if e.ComplexityRoot.Mutation.SendQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendQuote(childComplexity, args["id"].(string)), true
+	case "Mutation.startEscalation":
+		if e.ComplexityRoot.Mutation.StartEscalation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startEscalation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartEscalation(childComplexity, args["id"].(string)), true
+	case "Mutation.startRFP":
+		if e.ComplexityRoot.Mutation.StartRfp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startRFP_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.submitOrder":
+		if e.ComplexityRoot.Mutation.SubmitOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitOrder(childComplexity, args["id"].(string)), true
+	case "Mutation.submitPricingRequest":
+		if e.ComplexityRoot.Mutation.SubmitPricingRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitPricingRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitPricingRequest(childComplexity, args["id"].(string)), true
+	case "Mutation.submitQuote":
+		if e.ComplexityRoot.Mutation.SubmitQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitQuote(childComplexity, args["id"].(string)), true
+	case "Mutation.submitRFP":
+		if e.ComplexityRoot.Mutation.SubmitRfp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitRFP_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.terminateContract":
+		if e.ComplexityRoot.Mutation.TerminateContract == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_terminateContract_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TerminateContract(childComplexity, args["id"].(string), args["reason"].(string)), true
 	case "Mutation.updateAccount":
 		if e.ComplexityRoot.Mutation.UpdateAccount == nil {
 			break
@@ -2350,6 +3357,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateTeam(childComplexity, args["id"].(string), args["input"].(ent.UpdateTeamInput)), true
+	case "Mutation.winRFP":
+		if e.ComplexityRoot.Mutation.WinRfp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_winRFP_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WinRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.withdrawPricingRequest":
+		if e.ComplexityRoot.Mutation.WithdrawPricingRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawPricingRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawPricingRequest(childComplexity, args["id"].(string)), true
 
 	case "Order.account":
 		if e.ComplexityRoot.Order.Account == nil {
@@ -2387,6 +3416,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.CompletedAt(childComplexity), true
+	case "Order.completedLate":
+		if e.ComplexityRoot.Order.CompletedLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.CompletedLate(childComplexity), true
 	case "Order.confirmedDueDate":
 		if e.ComplexityRoot.Order.ConfirmedDueDate == nil {
 			break
@@ -2405,6 +3440,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.DesiredDueDate(childComplexity), true
+	case "Order.dueDateSlipDays":
+		if e.ComplexityRoot.Order.DueDateSlipDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.DueDateSlipDays(childComplexity), true
 	case "Order.focDate":
 		if e.ComplexityRoot.Order.FocDate == nil {
 			break
@@ -2447,6 +3488,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.Status(childComplexity), true
+	case "Order.statusNote":
+		if e.ComplexityRoot.Order.StatusNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.StatusNote(childComplexity), true
 	case "Order.tnCount":
 		if e.ComplexityRoot.Order.TnCount == nil {
 			break
@@ -2517,6 +3564,108 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Portfolio.accountCount":
+		if e.ComplexityRoot.Portfolio.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.Accounts(childComplexity), true
+	case "Portfolio.asOf":
+		if e.ComplexityRoot.Portfolio.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.AsOf(childComplexity), true
+	case "Portfolio.atRisk":
+		if e.ComplexityRoot.Portfolio.AtRisk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.AtRisk(childComplexity), true
+	case "Portfolio.byCarrier":
+		if e.ComplexityRoot.Portfolio.ByCarrier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.ByCarrier(childComplexity), true
+	case "Portfolio.byRegion":
+		if e.ComplexityRoot.Portfolio.ByRegion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.ByRegion(childComplexity), true
+	case "Portfolio.byStatus":
+		if e.ComplexityRoot.Portfolio.ByStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.ByStatus(childComplexity), true
+	case "Portfolio.escalationsBySeverity":
+		if e.ComplexityRoot.Portfolio.EscalationsBySeverity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.EscalationsBySeverity(childComplexity), true
+	case "Portfolio.mrr":
+		if e.ComplexityRoot.Portfolio.MRR == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.MRR(childComplexity), true
+	case "Portfolio.openEscalations":
+		if e.ComplexityRoot.Portfolio.OpenEscalations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.OpenEscalations(childComplexity), true
+	case "Portfolio.pipeline":
+		if e.ComplexityRoot.Portfolio.Pipeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.Pipeline(childComplexity), true
+	case "Portfolio.rfps":
+		if e.ComplexityRoot.Portfolio.RFPs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.RFPs(childComplexity), true
+	case "Portfolio.renewals":
+		if e.ComplexityRoot.Portfolio.Renewals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.Renewals(childComplexity), true
+	case "Portfolio.resolutionBreaches":
+		if e.ComplexityRoot.Portfolio.ResolutionBreaches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.ResolutionBreaches(childComplexity), true
+	case "Portfolio.responseBreaches":
+		if e.ComplexityRoot.Portfolio.ResponseBreaches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.ResponseBreaches(childComplexity), true
+	case "Portfolio.sparcTurnaround":
+		if e.ComplexityRoot.Portfolio.SPARCTurnaround == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.SPARCTurnaround(childComplexity), true
+
+	case "Query.accountAggregate":
+		if e.ComplexityRoot.Query.AccountAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accountAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AccountAggregate(childComplexity, args["measures"].([]*report.Measure), args["groupBy"].([]string), args["where"].(*ent.AccountWhereInput), args["limit"].(*int)), true
 	case "Query.accountAssignments":
 		if e.ComplexityRoot.Query.AccountAssignments == nil {
 			break
@@ -2550,6 +3699,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Activities(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.ActivityOrder), args["where"].(*ent.ActivityWhereInput)), true
+	case "Query.activityAggregate":
+		if e.ComplexityRoot.Query.ActivityAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_activityAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ActivityAggregate(childComplexity, args["measures"].([]*report.Measure), args["groupBy"].([]string), args["where"].(*ent.ActivityWhereInput), args["limit"].(*int)), true
 	case "Query.auditEntries":
 		if e.ComplexityRoot.Query.AuditEntries == nil {
 			break
@@ -2594,6 +3754,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Contacts(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.ContactOrder), args["where"].(*ent.ContactWhereInput)), true
+	case "Query.contractAggregate":
+		if e.ComplexityRoot.Query.ContractAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_contractAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ContractAggregate(childComplexity, args["measures"].([]*report.Measure), args["groupBy"].([]string), args["where"].(*ent.ContractWhereInput), args["limit"].(*int)), true
 	case "Query.contracts":
 		if e.ComplexityRoot.Query.Contracts == nil {
 			break
@@ -2605,6 +3776,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Contracts(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.ContractOrder), args["where"].(*ent.ContractWhereInput)), true
+	case "Query.escalationAggregate":
+		if e.ComplexityRoot.Query.EscalationAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_escalationAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EscalationAggregate(childComplexity, args["measures"].([]*report.Measure), args["groupBy"].([]string), args["where"].(*ent.EscalationWhereInput), args["limit"].(*int)), true
 	case "Query.escalationEvents":
 		if e.ComplexityRoot.Query.EscalationEvents == nil {
 			break
@@ -2627,7 +3809,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Escalations(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.EscalationOrder), args["where"].(*ent.EscalationWhereInput)), true
+	case "Query.evaluateDeal":
+		if e.ComplexityRoot.Query.EvaluateDeal == nil {
+			break
+		}
 
+		args, err := ec.field_Query_evaluateDeal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EvaluateDeal(childComplexity, args["input"].(deal.Input)), true
+
+	case "Query.me":
+		if e.ComplexityRoot.Query.Me == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Me(childComplexity), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -2650,6 +3849,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.orderAggregate":
+		if e.ComplexityRoot.Query.OrderAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_orderAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OrderAggregate(childComplexity, args["measures"].([]*report.Measure), args["groupBy"].([]string), args["where"].(*ent.OrderWhereInput), args["limit"].(*int)), true
 	case "Query.orders":
 		if e.ComplexityRoot.Query.Orders == nil {
 			break
@@ -2661,6 +3871,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Orders(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.OrderOrder), args["where"].(*ent.OrderWhereInput)), true
+	case "Query.portfolio":
+		if e.ComplexityRoot.Query.Portfolio == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Portfolio(childComplexity), true
+	case "Query.quoteAggregate":
+		if e.ComplexityRoot.Query.QuoteAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_quoteAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.QuoteAggregate(childComplexity, args["measures"].([]*report.Measure), args["groupBy"].([]string), args["where"].(*ent.QuoteWhereInput), args["limit"].(*int)), true
 	case "Query.quoteLineItems":
 		if e.ComplexityRoot.Query.QuoteLineItems == nil {
 			break
@@ -2716,6 +3943,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SpecialPricingRequests(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.SpecialPricingRequestOrder), args["where"].(*ent.SpecialPricingRequestWhereInput)), true
+	case "Query.teamWeek":
+		if e.ComplexityRoot.Query.TeamWeek == nil {
+			break
+		}
+
+		args, err := ec.field_Query_teamWeek_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TeamWeek(childComplexity, args["teamID"].(string), args["weekStart"].(time.Time)), true
 	case "Query.teams":
 		if e.ComplexityRoot.Query.Teams == nil {
 			break
@@ -2740,6 +3978,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Quote.AccountID(childComplexity), true
+	case "Quote.annualDiscountRate":
+		if e.ComplexityRoot.Quote.AnnualDiscountRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.AnnualDiscountRate(childComplexity), true
+	case "Quote.capex":
+		if e.ComplexityRoot.Quote.Capex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Capex(childComplexity), true
 	case "Quote.contracts":
 		if e.ComplexityRoot.Quote.Contracts == nil {
 			break
@@ -2775,6 +4025,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Quote.ID(childComplexity), true
+	case "Quote.irr":
+		if e.ComplexityRoot.Quote.Irr == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Irr(childComplexity), true
+	case "Quote.irrNote":
+		if e.ComplexityRoot.Quote.IrrNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.IrrNote(childComplexity), true
 	case "Quote.lineItems":
 		if e.ComplexityRoot.Quote.LineItems == nil {
 			break
@@ -2786,18 +4048,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Quote.LineItems(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.QuoteLineItemOrder), args["where"].(*ent.QuoteLineItemWhereInput)), true
+	case "Quote.monthlyChurn":
+		if e.ComplexityRoot.Quote.MonthlyChurn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.MonthlyChurn(childComplexity), true
+	case "Quote.monthlyOffNetCost":
+		if e.ComplexityRoot.Quote.MonthlyOffNetCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.MonthlyOffNetCost(childComplexity), true
+	case "Quote.monthlyOpex":
+		if e.ComplexityRoot.Quote.MonthlyOpex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.MonthlyOpex(childComplexity), true
 	case "Quote.mrc":
 		if e.ComplexityRoot.Quote.Mrc == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Quote.Mrc(childComplexity), true
+	case "Quote.npv":
+		if e.ComplexityRoot.Quote.Npv == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Npv(childComplexity), true
 	case "Quote.nrc":
 		if e.ComplexityRoot.Quote.Nrc == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Quote.Nrc(childComplexity), true
+	case "Quote.oneTimeCost":
+		if e.ComplexityRoot.Quote.OneTimeCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.OneTimeCost(childComplexity), true
 	case "Quote.orders":
 		if e.ComplexityRoot.Quote.Orders == nil {
 			break
@@ -2821,6 +4113,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Quote.OwnerID(childComplexity), true
+	case "Quote.paybackMonth":
+		if e.ComplexityRoot.Quote.PaybackMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.PaybackMonth(childComplexity), true
 	case "Quote.pricingRequests":
 		if e.ComplexityRoot.Quote.PricingRequests == nil {
 			break
@@ -2850,12 +4148,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Quote.SentAt(childComplexity), true
+	case "Quote.specialMrc":
+		if e.ComplexityRoot.Quote.SpecialMrc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.SpecialMrc(childComplexity), true
 	case "Quote.status":
 		if e.ComplexityRoot.Quote.Status == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Quote.Status(childComplexity), true
+	case "Quote.statusNote":
+		if e.ComplexityRoot.Quote.StatusNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.StatusNote(childComplexity), true
 	case "Quote.tcv":
 		if e.ComplexityRoot.Quote.Tcv == nil {
 			break
@@ -3036,6 +4346,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.QuoteLineItemEdge.Node(childComplexity), true
 
+	case "QuoteShortlist.nodes":
+		if e.ComplexityRoot.QuoteShortlist.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteShortlist.Nodes(childComplexity), true
+	case "QuoteShortlist.totalCount":
+		if e.ComplexityRoot.QuoteShortlist.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteShortlist.TotalCount(childComplexity), true
+
+	case "QuoteStatusTotal.count":
+		if e.ComplexityRoot.QuoteStatusTotal.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteStatusTotal.Count(childComplexity), true
+	case "QuoteStatusTotal.mrc":
+		if e.ComplexityRoot.QuoteStatusTotal.MRC == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteStatusTotal.MRC(childComplexity), true
+	case "QuoteStatusTotal.status":
+		if e.ComplexityRoot.QuoteStatusTotal.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteStatusTotal.Status(childComplexity), true
+	case "QuoteStatusTotal.tcv":
+		if e.ComplexityRoot.QuoteStatusTotal.TCV == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteStatusTotal.TCV(childComplexity), true
+
 	case "RFP.account":
 		if e.ComplexityRoot.RFP.Account == nil {
 			break
@@ -3107,6 +4455,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RFP.Status(childComplexity), true
+	case "RFP.statusNote":
+		if e.ComplexityRoot.RFP.StatusNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RFP.StatusNote(childComplexity), true
 	case "RFP.title":
 		if e.ComplexityRoot.RFP.Title == nil {
 			break
@@ -3151,6 +4505,76 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RFPEdge.Node(childComplexity), true
+
+	case "RFPShortlist.nodes":
+		if e.ComplexityRoot.RFPShortlist.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RFPShortlist.Nodes(childComplexity), true
+	case "RFPShortlist.totalCount":
+		if e.ComplexityRoot.RFPShortlist.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RFPShortlist.TotalCount(childComplexity), true
+
+	case "RFPWinRate.lost":
+		if e.ComplexityRoot.RFPWinRate.Lost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RFPWinRate.Lost(childComplexity), true
+	case "RFPWinRate.winRate":
+		if e.ComplexityRoot.RFPWinRate.WinRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RFPWinRate.WinRate(childComplexity), true
+	case "RFPWinRate.won":
+		if e.ComplexityRoot.RFPWinRate.Won == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RFPWinRate.Won(childComplexity), true
+
+	case "RegionMRR.accounts":
+		if e.ComplexityRoot.RegionMRR.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionMRR.Accounts(childComplexity), true
+	case "RegionMRR.mrr":
+		if e.ComplexityRoot.RegionMRR.MRR == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionMRR.MRR(childComplexity), true
+	case "RegionMRR.region":
+		if e.ComplexityRoot.RegionMRR.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionMRR.Region(childComplexity), true
+
+	case "RenewalWindow.count":
+		if e.ComplexityRoot.RenewalWindow.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenewalWindow.Count(childComplexity), true
+	case "RenewalWindow.days":
+		if e.ComplexityRoot.RenewalWindow.Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenewalWindow.Days(childComplexity), true
+	case "RenewalWindow.mrr":
+		if e.ComplexityRoot.RenewalWindow.MRR == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenewalWindow.MRR(childComplexity), true
 
 	case "Rep.active":
 		if e.ComplexityRoot.Rep.Active == nil {
@@ -3334,6 +4758,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RepEdge.Node(childComplexity), true
 
+	case "RepWeek.activities":
+		if e.ComplexityRoot.RepWeek.Activities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepWeek.Activities(childComplexity), true
+	case "RepWeek.activitiesByKind":
+		if e.ComplexityRoot.RepWeek.ActivitiesByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepWeek.ActivitiesByKind(childComplexity), true
+	case "RepWeek.escalationsOpened":
+		if e.ComplexityRoot.RepWeek.EscalationsOpened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepWeek.EscalationsOpened(childComplexity), true
+	case "RepWeek.escalationsResolved":
+		if e.ComplexityRoot.RepWeek.EscalationsResolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepWeek.EscalationsResolved(childComplexity), true
+	case "RepWeek.name":
+		if e.ComplexityRoot.RepWeek.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepWeek.Name(childComplexity), true
+	case "RepWeek.overdueFollowUps":
+		if e.ComplexityRoot.RepWeek.OverdueFollowUps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepWeek.OverdueFollowUps(childComplexity), true
+	case "RepWeek.quotesSent":
+		if e.ComplexityRoot.RepWeek.QuotesSent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepWeek.QuotesSent(childComplexity), true
+	case "RepWeek.repID":
+		if e.ComplexityRoot.RepWeek.RepID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepWeek.RepID(childComplexity), true
+
+	case "SPARCTurnaround.averageHours":
+		if e.ComplexityRoot.SPARCTurnaround.AverageHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SPARCTurnaround.AverageHours(childComplexity), true
+	case "SPARCTurnaround.decided":
+		if e.ComplexityRoot.SPARCTurnaround.Decided == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SPARCTurnaround.Decided(childComplexity), true
+	case "SPARCTurnaround.maxHours":
+		if e.ComplexityRoot.SPARCTurnaround.MaxHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SPARCTurnaround.MaxHours(childComplexity), true
+	case "SPARCTurnaround.overTarget":
+		if e.ComplexityRoot.SPARCTurnaround.OverTarget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SPARCTurnaround.OverTarget(childComplexity), true
+
+	case "SeverityEscalations.open":
+		if e.ComplexityRoot.SeverityEscalations.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeverityEscalations.Open(childComplexity), true
+	case "SeverityEscalations.resolutionBreaches":
+		if e.ComplexityRoot.SeverityEscalations.ResolutionBreaches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeverityEscalations.ResolutionBreaches(childComplexity), true
+	case "SeverityEscalations.responseBreaches":
+		if e.ComplexityRoot.SeverityEscalations.ResponseBreaches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeverityEscalations.ResponseBreaches(childComplexity), true
+	case "SeverityEscalations.severity":
+		if e.ComplexityRoot.SeverityEscalations.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeverityEscalations.Severity(childComplexity), true
+
 	case "SpecialPricingRequest.approvedMrc":
 		if e.ComplexityRoot.SpecialPricingRequest.ApprovedMrc == nil {
 			break
@@ -3370,6 +4893,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SpecialPricingRequest.DecisionReason(childComplexity), true
+	case "SpecialPricingRequest.hoursToDecision":
+		if e.ComplexityRoot.SpecialPricingRequest.HoursToDecision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpecialPricingRequest.HoursToDecision(childComplexity), true
 	case "SpecialPricingRequest.id":
 		if e.ComplexityRoot.SpecialPricingRequest.ID == nil {
 			break
@@ -3382,6 +4911,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SpecialPricingRequest.Justification(childComplexity), true
+	case "SpecialPricingRequest.overdue":
+		if e.ComplexityRoot.SpecialPricingRequest.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpecialPricingRequest.Overdue(childComplexity), true
 	case "SpecialPricingRequest.quote":
 		if e.ComplexityRoot.SpecialPricingRequest.Quote == nil {
 			break
@@ -3475,6 +5010,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SpecialPricingRequestEdge.Node(childComplexity), true
 
+	case "SpecialPricingRequestShortlist.nodes":
+		if e.ComplexityRoot.SpecialPricingRequestShortlist.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpecialPricingRequestShortlist.Nodes(childComplexity), true
+	case "SpecialPricingRequestShortlist.totalCount":
+		if e.ComplexityRoot.SpecialPricingRequestShortlist.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpecialPricingRequestShortlist.TotalCount(childComplexity), true
+
 	case "Team.createdAt":
 		if e.ComplexityRoot.Team.CreatedAt == nil {
 			break
@@ -3561,6 +5109,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TeamEdge.Node(childComplexity), true
 
+	case "TeamWeek.reps":
+		if e.ComplexityRoot.TeamWeek.Reps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamWeek.Reps(childComplexity), true
+	case "TeamWeek.teamID":
+		if e.ComplexityRoot.TeamWeek.TeamID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamWeek.TeamID(childComplexity), true
+	case "TeamWeek.weekEnd":
+		if e.ComplexityRoot.TeamWeek.WeekEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamWeek.WeekEnd(childComplexity), true
+	case "TeamWeek.weekStart":
+		if e.ComplexityRoot.TeamWeek.WeekStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamWeek.WeekStart(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -3583,6 +5156,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BusinessReviewWhereInput", ec.unmarshalInputBusinessReviewWhereInput),
 			graphql.NewInputUnmarshaler("CarrierOrder", ec.unmarshalInputCarrierOrder),
 			graphql.NewInputUnmarshaler("CarrierWhereInput", ec.unmarshalInputCarrierWhereInput),
+			graphql.NewInputUnmarshaler("ConfirmOrderInput", ec.unmarshalInputConfirmOrderInput),
 			graphql.NewInputUnmarshaler("ContactOrder", ec.unmarshalInputContactOrder),
 			graphql.NewInputUnmarshaler("ContactWhereInput", ec.unmarshalInputContactWhereInput),
 			graphql.NewInputUnmarshaler("ContractOrder", ec.unmarshalInputContractOrder),
@@ -3602,10 +5176,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateRepInput", ec.unmarshalInputCreateRepInput),
 			graphql.NewInputUnmarshaler("CreateSpecialPricingRequestInput", ec.unmarshalInputCreateSpecialPricingRequestInput),
 			graphql.NewInputUnmarshaler("CreateTeamInput", ec.unmarshalInputCreateTeamInput),
+			graphql.NewInputUnmarshaler("DealInput", ec.unmarshalInputDealInput),
 			graphql.NewInputUnmarshaler("EscalationEventOrder", ec.unmarshalInputEscalationEventOrder),
 			graphql.NewInputUnmarshaler("EscalationEventWhereInput", ec.unmarshalInputEscalationEventWhereInput),
 			graphql.NewInputUnmarshaler("EscalationOrder", ec.unmarshalInputEscalationOrder),
 			graphql.NewInputUnmarshaler("EscalationWhereInput", ec.unmarshalInputEscalationWhereInput),
+			graphql.NewInputUnmarshaler("MeasureInput", ec.unmarshalInputMeasureInput),
 			graphql.NewInputUnmarshaler("OrderOrder", ec.unmarshalInputOrderOrder),
 			graphql.NewInputUnmarshaler("OrderWhereInput", ec.unmarshalInputOrderWhereInput),
 			graphql.NewInputUnmarshaler("QuoteLineItemOrder", ec.unmarshalInputQuoteLineItemOrder),
@@ -3614,6 +5190,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("QuoteWhereInput", ec.unmarshalInputQuoteWhereInput),
 			graphql.NewInputUnmarshaler("RFPOrder", ec.unmarshalInputRFPOrder),
 			graphql.NewInputUnmarshaler("RFPWhereInput", ec.unmarshalInputRFPWhereInput),
+			graphql.NewInputUnmarshaler("RenewContractInput", ec.unmarshalInputRenewContractInput),
 			graphql.NewInputUnmarshaler("RepOrder", ec.unmarshalInputRepOrder),
 			graphql.NewInputUnmarshaler("RepWhereInput", ec.unmarshalInputRepWhereInput),
 			graphql.NewInputUnmarshaler("SpecialPricingRequestOrder", ec.unmarshalInputSpecialPricingRequestOrder),
@@ -3723,6 +5300,17 @@ Never a number: a JSON number may already have been rounded by a float on the wa
 scalar Money
 
 """
+An exact rate as a decimal string with up to six decimals, such as "0.265" for 26.5%.
+"""
+scalar Rate
+
+"""
+Marks a field, or a filter on it, that only internal users may ask for; a
+carrier user asking for it gets a FORBIDDEN error on that field.
+"""
+directive @internal on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+"""
 Marks a relation filter (hasXWith) whose nested filter is narrowed to the rows
 the viewer may read.
 """
@@ -3789,6 +5377,499 @@ type Mutation {
   createEscalation(input: CreateEscalationInput!): Escalation!
   "Changes an escalation's description or category."
   updateEscalation(id: ID!, input: UpdateEscalationInput!): Escalation!
+}
+
+
+"Every role a viewer can have: the rep roles and CARRIER for carrier contacts."
+enum ViewerRole {
+  "Operations staff: everything."
+  ADMIN
+  "Manager of Client Support."
+  MANAGER
+  "Carrier Account Executive."
+  ACCOUNT_EXECUTIVE
+  "Carrier Account Support Manager."
+  SUPPORT
+  "Strategic Advancement Manager."
+  STRATEGIC
+  "Reporting and finance: reads everything internal."
+  ANALYST
+  "A contact at a carrier: their own carrier only."
+  CARRIER
+}
+
+extend type Query {
+  "The viewer's home screen: who they are and what waits for them. Small enough for a phone."
+  me: Me!
+  "The portfolio at a glance, over what the viewer may see."
+  portfolio: Portfolio!
+  "A team's week, per rep, for the weekly team meeting."
+  teamWeek("The team." teamID: ID!, "Start of the week (UTC); the week runs seven days from it." weekStart: Time!): TeamWeek!
+  "Computes the deal model (cash flows, NPV, IRR, payback) for what-if input, without saving anything."
+  evaluateDeal("The deal to evaluate." input: DealInput!): DealEvaluation! @internal
+  "Aggregates over accounts, with the same filter as the accounts connection."
+  accountAggregate("What to compute." measures: [MeasureInput!]!, "Fields to group by; time fields take a bucket, such as createdAt:month." groupBy: [String!], "Only these accounts." where: AccountWhereInput, "Groups returned at most (default 1000, at most 10000)." limit: Int): AggregateResult!
+  "Aggregates over quotes, with the same filter as the quotes connection."
+  quoteAggregate("What to compute." measures: [MeasureInput!]!, "Fields to group by." groupBy: [String!], "Only these quotes." where: QuoteWhereInput, "Groups returned at most." limit: Int): AggregateResult!
+  "Aggregates over contracts, with the same filter as the contracts connection."
+  contractAggregate("What to compute." measures: [MeasureInput!]!, "Fields to group by." groupBy: [String!], "Only these contracts." where: ContractWhereInput, "Groups returned at most." limit: Int): AggregateResult!
+  "Aggregates over escalations, with the same filter as the escalations connection."
+  escalationAggregate("What to compute." measures: [MeasureInput!]!, "Fields to group by." groupBy: [String!], "Only these escalations." where: EscalationWhereInput, "Groups returned at most." limit: Int): AggregateResult!
+  "Aggregates over orders, with the same filter as the orders connection."
+  orderAggregate("What to compute." measures: [MeasureInput!]!, "Fields to group by." groupBy: [String!], "Only these orders." where: OrderWhereInput, "Groups returned at most." limit: Int): AggregateResult!
+  "Aggregates over activities, with the same filter as the activities connection."
+  activityAggregate("What to compute." measures: [MeasureInput!]!, "Fields to group by." groupBy: [String!], "Only these activities." where: ActivityWhereInput, "Groups returned at most." limit: Int): AggregateResult!
+}
+
+extend type Mutation {
+  "Puts a rep on an account in a capacity; the previous holder's assignment ends. Managers, for their team's reps."
+  assignAccount("The account." accountID: ID!, "The rep." repID: ID!, "The capacity." capacity: AccountAssignmentCapacity!): AccountAssignment!
+
+  "DRAFT -> PENDING_APPROVAL: asks a manager to approve the quote."
+  submitQuote("The quote." id: ID!): Quote!
+  "PENDING_APPROVAL -> APPROVED (managers)."
+  approveQuote("The quote." id: ID!, "A note for the team." note: String): Quote!
+  "PENDING_APPROVAL -> DRAFT (managers), with the reason."
+  rejectQuote("The quote." id: ID!, "Why." reason: String!): Quote!
+  "APPROVED -> SENT: sends the quote to the carrier while it is valid."
+  sendQuote("The quote." id: ID!): Quote!
+  "SENT -> ACCEPTED: the carrier accepts (the carrier's contact, or a rep on their behalf)."
+  acceptQuote("The quote." id: ID!): Quote!
+  "SENT -> DECLINED: the carrier declines."
+  declineQuote("The quote." id: ID!, "Why." reason: String): Quote!
+
+  "DRAFT -> SUBMITTED: starts the response clock of a special pricing request."
+  submitPricingRequest("The request." id: ID!): SpecialPricingRequest!
+  "SUBMITTED -> IN_REVIEW (managers)."
+  reviewPricingRequest("The request." id: ID!): SpecialPricingRequest!
+  "-> APPROVED (managers): the approved MRC becomes the quote's MRC."
+  approvePricingRequest("The request." id: ID!, "The monthly charge granted, at most the standard MRC." approvedMrc: Money!, "Why." reason: String!): SpecialPricingRequest!
+  "-> REJECTED (managers), with the reason."
+  rejectPricingRequest("The request." id: ID!, "Why." reason: String!): SpecialPricingRequest!
+  "-> WITHDRAWN: takes the request back before it is decided."
+  withdrawPricingRequest("The request." id: ID!): SpecialPricingRequest!
+
+  "DRAFT -> PENDING_SIGNATURE."
+  sendContractForSignature("The contract." id: ID!): Contract!
+  "PENDING_SIGNATURE -> ACTIVE: signed."
+  activateContract("The contract." id: ID!): Contract!
+  "ACTIVE or EXPIRED -> RENEWED, drafting the successor contract, which is returned."
+  renewContract("The contract." id: ID!, "The renewal's terms." input: RenewContractInput!): Contract!
+  "ACTIVE -> TERMINATED (managers), with the reason."
+  terminateContract("The contract." id: ID!, "Why." reason: String!): Contract!
+
+  "RECEIVED -> QUALIFYING."
+  qualifyRFP("The RFP." id: ID!, "A note." note: String): RFP!
+  "QUALIFYING -> IN_PROGRESS."
+  startRFP("The RFP." id: ID!, "A note." note: String): RFP!
+  "IN_PROGRESS -> SUBMITTED: the response went to the carrier."
+  submitRFP("The RFP." id: ID!, "A note." note: String): RFP!
+  "SUBMITTED -> WON."
+  winRFP("The RFP." id: ID!, "A note." note: String): RFP!
+  "SUBMITTED -> LOST."
+  loseRFP("The RFP." id: ID!, "Why." note: String): RFP!
+  "RECEIVED, QUALIFYING or IN_PROGRESS -> NO_BID."
+  noBidRFP("The RFP." id: ID!, "Why." note: String): RFP!
+
+  "DRAFT or CLARIFICATION -> SUBMITTED."
+  submitOrder("The order." id: ID!): Order!
+  "SUBMITTED -> CLARIFICATION, with the question to the carrier."
+  clarifyOrder("The order." id: ID!, "The question." question: String!): Order!
+  "SUBMITTED -> CONFIRMED: the firm order confirmation (FOC)."
+  confirmOrder("The order." id: ID!, "The FOC." input: ConfirmOrderInput!): Order!
+  "CONFIRMED -> COMPLETED: service delivered."
+  completeOrder("The order." id: ID!): Order!
+  "-> CANCELLED, with the reason."
+  cancelOrder("The order." id: ID!, "Why." reason: String!): Order!
+  "SUBMITTED or CLARIFICATION -> REJECTED, with the reason."
+  rejectOrder("The order." id: ID!, "Why." reason: String!): Order!
+
+  "OPEN -> ACKNOWLEDGED: the first response; stops the response clock."
+  acknowledgeEscalation("The escalation." id: ID!): Escalation!
+  "-> IN_PROGRESS: work has begun."
+  startEscalation("The escalation." id: ID!): Escalation!
+  "-> PENDING_CLIENT: waiting on the carrier; the resolution clock pauses."
+  awaitClientOnEscalation("The escalation." id: ID!, "What is asked of the carrier." note: String): Escalation!
+  "PENDING_CLIENT -> IN_PROGRESS: the clock runs again (staff or the carrier)."
+  resumeEscalation("The escalation." id: ID!): Escalation!
+  "-> RESOLVED, with the resolution; late resolution is flagged as a breach."
+  resolveEscalation("The escalation." id: ID!, "What fixed it." resolution: String!): Escalation!
+  "RESOLVED -> CLOSED (staff or the carrier)."
+  closeEscalation("The escalation." id: ID!): Escalation!
+  "RESOLVED -> IN_PROGRESS, with the reason (staff or the carrier)."
+  reopenEscalation("The escalation." id: ID!, "Why." reason: String!): Escalation!
+  "Gives an open escalation to another rep."
+  reassignEscalation("The escalation." id: ID!, "The new owner." ownerID: ID!): Escalation!
+  "Raises an open escalation one level: REP -> MANAGER -> DIRECTOR."
+  raiseEscalationLevel("The escalation." id: ID!, "Why." reason: String!): Escalation!
+  "Comments on an escalation. Internal comments are never shown to the carrier."
+  commentOnEscalation("The escalation." id: ID!, "The comment." body: String!, "Staff only: hide the comment from the carrier." internal: Boolean = false): Escalation!
+}
+
+"The terms of a contract renewal; what is left out carries over."
+input RenewContractInput {
+  "Term of the renewal in months."
+  termMonths: Int!
+  "New monthly charge; the old one when left out."
+  mrc: Money
+  "End with the master agreement rather than after termMonths."
+  coTerm: Boolean = false
+}
+
+"A firm order confirmation."
+input ConfirmOrderInput {
+  "When the FOC was given."
+  focDate: Time!
+  "The due date committed."
+  confirmedDueDate: Time!
+  "Circuit ID, stored verbatim (required for an ASR that has none yet)."
+  circuitID: String
+}
+
+"What-if input for the deal model."
+input DealInput {
+  "Term in months (1 to 120)."
+  termMonths: Int!
+  "Monthly recurring charge."
+  mrc: Money!
+  "Non-recurring charge, in month 0."
+  nrc: Money = "0"
+  "Build cost, in month 0."
+  capex: Money = "0"
+  "Other one-time costs, in month 0."
+  oneTimeCost: Money = "0"
+  "Operating cost per month."
+  monthlyOpex: Money = "0"
+  "Off-net cost per month."
+  monthlyOffNetCost: Money = "0"
+  "Share of MRC lost each month, in [0, 1)."
+  monthlyChurn: Rate = "0"
+  "Annual discount rate for NPV, in [0, 10)."
+  annualDiscountRate: Rate = "0.1"
+}
+
+"What the deal model says."
+type DealEvaluation {
+  "Monthly cash flows, month 0 first."
+  cashFlows: [Money!]!
+  "Net present value at the discount rate."
+  npv: Money!
+  "Annualised internal rate of return; null when there is none."
+  irr: Rate
+  "Why there is no IRR, when there is none."
+  irrNote: String
+  "First month the cumulative cash flow reaches zero; null if none within the term."
+  paybackMonth: Int
+  "Total contract value: MRC x term + NRC."
+  tcv: Money!
+}
+
+"One thing to compute over the rows of a group."
+input MeasureInput {
+  "The aggregate."
+  op: AggregateOp!
+  "The field; not needed for COUNT."
+  field: String = ""
+}
+
+"Aggregate functions."
+enum AggregateOp {
+  "Number of rows."
+  COUNT
+  "Sum."
+  SUM
+  "Average (money rounded to the cent)."
+  AVG
+  "Smallest value."
+  MIN
+  "Largest value."
+  MAX
+}
+
+"Rows of an aggregate, one per group."
+type AggregateResult {
+  "The groups."
+  rows: [AggregateRow!]!
+  "Whether there were more groups than the limit."
+  truncated: Boolean!
+}
+
+"One group: its keys, in groupBy order, and its measures, in measures order."
+type AggregateRow {
+  "The group's keys; null for an empty value."
+  keys: [String]!
+  "The measures."
+  values: [AggregateValue!]!
+}
+
+"One measure's value: exactly one of money, int and float is set, or none when there is no value."
+type AggregateValue {
+  "Money, exact."
+  money: Money
+  "A count, or a sum of whole numbers."
+  int: Int
+  "An average of non-money values."
+  float: Float
+}
+
+"The viewer's home screen."
+type Me {
+  "The viewer's role."
+  role: ViewerRole!
+  "The viewer, for staff."
+  rep: Rep
+  "The viewer, for carrier users."
+  contact: Contact
+  "How many accounts the viewer currently works (staff) or has (carriers)."
+  accountCount: Int! @goField(name: "Accounts")
+  "Open escalations the viewer owns (carriers: their open escalations)."
+  escalations: EscalationShortlist!
+  "Quotes awaiting the viewer's action."
+  quotes: QuoteShortlist!
+  "Special pricing requests awaiting the viewer's action."
+  specialPricingRequests: SpecialPricingRequestShortlist!
+  "The viewer's quotes whose follow-up date has passed."
+  overdueFollowUps: QuoteShortlist!
+  "QBRs in the next two weeks."
+  businessReviews: BusinessReviewShortlist!
+  "RFPs due in the next two weeks."
+  rfpDeadlines: RFPShortlist! @goField(name: "RFPDeadlines")
+}
+
+"The first few escalations of a list, most urgent first, and how many there are."
+type EscalationShortlist {
+  "How many in all."
+  totalCount: Int!
+  "The first ten."
+  nodes: [Escalation!]! @goField(forceResolver: true)
+}
+
+"The first few quotes of a list, and how many there are."
+type QuoteShortlist {
+  "How many in all."
+  totalCount: Int!
+  "The first ten."
+  nodes: [Quote!]! @goField(forceResolver: true)
+}
+
+"The first few special pricing requests of a list, and how many there are."
+type SpecialPricingRequestShortlist {
+  "How many in all."
+  totalCount: Int!
+  "The first ten."
+  nodes: [SpecialPricingRequest!]! @goField(forceResolver: true)
+}
+
+"The first few business reviews of a list, and how many there are."
+type BusinessReviewShortlist {
+  "How many in all."
+  totalCount: Int!
+  "The first ten."
+  nodes: [BusinessReview!]! @goField(forceResolver: true)
+}
+
+"The first few RFPs of a list, and how many there are."
+type RFPShortlist {
+  "How many in all."
+  totalCount: Int!
+  "The first ten."
+  nodes: [RFP!]! @goField(forceResolver: true)
+}
+
+"The portfolio at a glance."
+type Portfolio {
+  "When it was computed."
+  asOf: Time!
+  "Monthly recurring revenue of the accounts that have not churned."
+  mrr: Money!
+  "Accounts that have not churned."
+  accountCount: Int! @goField(name: "Accounts")
+  "MRR of the top ten carriers."
+  byCarrier: [CarrierMRR!]!
+  "MRR by region."
+  byRegion: [RegionMRR!]!
+  "MRR by account status (churned included)."
+  byStatus: [AccountStatusMRR!]!
+  "Accounts at risk."
+  atRisk: MRRTotal!
+  "Open escalations."
+  openEscalations: Int!
+  "Open escalations and breaches by severity."
+  escalationsBySeverity: [SeverityEscalations!]!
+  "Escalations that missed their response target."
+  responseBreaches: Int!
+  "Escalations that missed their resolution target."
+  resolutionBreaches: Int!
+  "Quotes by status: count, MRC and TCV."
+  pipeline: [QuoteStatusTotal!]!
+  "How quickly special pricing requests are decided."
+  sparcTurnaround: SPARCTurnaround!
+  "RFPs won and lost."
+  rfps: RFPWinRate!
+  "Active contracts ending within 30, 60, 90 and 180 days."
+  renewals: [RenewalWindow!]!
+}
+
+"A count and its MRR."
+type MRRTotal {
+  "How many."
+  count: Int!
+  "Their MRR."
+  mrr: Money!
+}
+
+"One carrier's MRR."
+type CarrierMRR {
+  "The carrier."
+  carrierID: ID!
+  "Its name."
+  name: String!
+  "Its accounts that have not churned."
+  accounts: Int!
+  "Their MRR."
+  mrr: Money!
+}
+
+"One region's MRR."
+type RegionMRR {
+  "The region."
+  region: Region!
+  "Accounts in it."
+  accounts: Int!
+  "Their MRR."
+  mrr: Money!
+}
+
+"MRR of the accounts in one status."
+type AccountStatusMRR {
+  "The status."
+  status: AccountStatus!
+  "Accounts in it."
+  accounts: Int!
+  "Their MRR."
+  mrr: Money!
+}
+
+"Open escalations of one severity."
+type SeverityEscalations {
+  "The severity."
+  severity: EscalationSeverity!
+  "How many are open."
+  open: Int!
+  "How many missed their response target."
+  responseBreaches: Int!
+  "How many missed their resolution target."
+  resolutionBreaches: Int!
+}
+
+"Quotes in one status."
+type QuoteStatusTotal {
+  "The status."
+  status: QuoteStatus!
+  "How many."
+  count: Int!
+  "Their MRC."
+  mrc: Money!
+  "Their TCV."
+  tcv: Money!
+}
+
+"Time to decision of special pricing requests."
+type SPARCTurnaround {
+  "Requests decided."
+  decided: Int!
+  "Average hours from submission to decision."
+  averageHours: Float
+  "Longest hours from submission to decision."
+  maxHours: Float
+  "Decisions later than the response target."
+  overTarget: Int!
+}
+
+"RFP outcomes."
+type RFPWinRate {
+  "RFPs won."
+  won: Int!
+  "RFPs lost."
+  lost: Int!
+  "won / (won + lost); null when none is decided."
+  winRate: Float
+}
+
+"Active contracts ending within a number of days."
+type RenewalWindow {
+  "The window, in days from now."
+  days: Int!
+  "How many contracts."
+  count: Int!
+  "Their MRR."
+  mrr: Money!
+}
+
+"A team's week, per rep."
+type TeamWeek {
+  "The team."
+  teamID: ID!
+  "Start of the week."
+  weekStart: Time!
+  "End of the week (exclusive)."
+  weekEnd: Time!
+  "The manager first, then the members by name."
+  reps: [RepWeek!]!
+}
+
+"One rep's week."
+type RepWeek {
+  "The rep."
+  repID: ID!
+  "The rep's name."
+  name: String!
+  "Activities logged."
+  activities: Int!
+  "Activities by kind."
+  activitiesByKind: [ActivityKindCount!]!
+  "Escalations opened that the rep owns."
+  escalationsOpened: Int!
+  "Escalations the rep resolved."
+  escalationsResolved: Int!
+  "Quotes the rep sent."
+  quotesSent: Int!
+  "The rep's quotes with a follow-up date past at the week's end."
+  overdueFollowUps: Int!
+}
+
+"Activities of one kind."
+type ActivityKindCount {
+  "The kind."
+  kind: ActivityKind!
+  "How many."
+  count: Int!
+}
+
+extend type Escalation {
+  "Whether the response target was missed (or is being missed now)."
+  responseBreached: Boolean! @goField(forceResolver: true)
+  "Whether the resolution target was missed (or is being missed now); the clock pauses while pending the client."
+  resolutionBreached: Boolean! @goField(forceResolver: true)
+}
+
+extend type SpecialPricingRequest {
+  "Hours from submission to decision; null until decided."
+  hoursToDecision: Float @goField(forceResolver: true)
+  "Whether the decision is, or was, later than the response target."
+  overdue: Boolean! @goField(forceResolver: true)
+}
+
+extend type Order {
+  "Days the confirmed due date lies after the desired due date (negative: earlier); null until confirmed."
+  dueDateSlipDays: Int @goField(forceResolver: true)
+  "Whether the order was completed after its confirmed due date."
+  completedLate: Boolean! @goField(forceResolver: true)
+}
+
+extend type Contract {
+  "Last day to give notice before the contract renews or ends: end date minus notice days."
+  noticeDeadline: Time! @goField(forceResolver: true)
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -8373,6 +10454,10 @@ type Contract implements Node {
   """
   renewalOfID: ID
   """
+  Why the last workflow action was taken, such as a rejection reason.
+  """
+  statusNote: String
+  """
   The account under contract.
   """
   account: Account!
@@ -9235,6 +11320,66 @@ input ContractWhereInput {
   """
   renewalOfIDContainsFold: ID
   """
+  status_note field predicates
+  """
+  statusNote: String
+  """
+  statusNote differs from the value.
+  """
+  statusNoteNEQ: String
+  """
+  statusNote is one of the values.
+  """
+  statusNoteIn: [String!]
+  """
+  statusNote is none of the values.
+  """
+  statusNoteNotIn: [String!]
+  """
+  statusNote is greater than the value.
+  """
+  statusNoteGT: String
+  """
+  statusNote is greater than or equal to the value.
+  """
+  statusNoteGTE: String
+  """
+  statusNote is less than the value.
+  """
+  statusNoteLT: String
+  """
+  statusNote is less than or equal to the value.
+  """
+  statusNoteLTE: String
+  """
+  statusNote contains the value.
+  """
+  statusNoteContains: String
+  """
+  statusNote starts with the value.
+  """
+  statusNoteHasPrefix: String
+  """
+  statusNote ends with the value.
+  """
+  statusNoteHasSuffix: String
+  """
+  statusNote is empty.
+  """
+  statusNoteIsNil: Boolean
+  """
+  statusNote is set.
+  """
+  statusNoteNotNil: Boolean
+  """
+  statusNote equals the value, ignoring case.
+  """
+  statusNoteEqualFold: String
+  """
+  statusNote contains the value, ignoring case.
+  """
+  statusNoteContainsFold: String
+  """
   Has account matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
   hasAccountWith: [AccountWhereInput!] @visible
@@ -9603,6 +11748,30 @@ input CreateQuoteInput {
   """
   followUpOn: Time
   """
+  Build cost, spent in month 0. Internal.
+  """
+  capex: Money
+  """
+  Other one-time costs, in month 0. Internal.
+  """
+  oneTimeCost: Money
+  """
+  Operating cost per month. Internal.
+  """
+  monthlyOpex: Money
+  """
+  Cost per month of off-net legs bought from other carriers. Internal.
+  """
+  monthlyOffNetCost: Money
+  """
+  Share of MRC expected to be lost each month, such as "0.005". Internal.
+  """
+  monthlyChurn: Rate
+  """
+  Annual discount rate for the NPV, such as "0.1". Internal.
+  """
+  annualDiscountRate: Rate
+  """
   ID of the account.
   """
   accountID: ID!
@@ -9751,10 +11920,6 @@ input CreateSpecialPricingRequestInput {
   """
   quoteID: ID!
   """
-  ID of the requestedBy.
-  """
-  requestedByID: ID!
-  """
   ID of the decidedBy.
   """
   decidedByID: ID
@@ -9858,6 +12023,18 @@ type Escalation implements Node {
   When the escalation was closed.
   """
   closedAt: Time
+  """
+  While pending the client: when the resolution clock was paused.
+  """
+  pausedAt: Time
+  """
+  When the response target was found missed; empty if it was met or is still open.
+  """
+  responseBreachedAt: Time
+  """
+  When the resolution target was found missed; empty if it was met or is still open.
+  """
+  resolutionBreachedAt: Time
   """
   The account the problem is on.
   """
@@ -11483,6 +13660,126 @@ input EscalationWhereInput {
   """
   closedAtNotNil: Boolean
   """
+  paused_at field predicates
+  """
+  pausedAt: Time
+  """
+  pausedAt differs from the value.
+  """
+  pausedAtNEQ: Time
+  """
+  pausedAt is one of the values.
+  """
+  pausedAtIn: [Time!]
+  """
+  pausedAt is none of the values.
+  """
+  pausedAtNotIn: [Time!]
+  """
+  pausedAt is greater than the value.
+  """
+  pausedAtGT: Time
+  """
+  pausedAt is greater than or equal to the value.
+  """
+  pausedAtGTE: Time
+  """
+  pausedAt is less than the value.
+  """
+  pausedAtLT: Time
+  """
+  pausedAt is less than or equal to the value.
+  """
+  pausedAtLTE: Time
+  """
+  pausedAt is empty.
+  """
+  pausedAtIsNil: Boolean
+  """
+  pausedAt is set.
+  """
+  pausedAtNotNil: Boolean
+  """
+  response_breached_at field predicates
+  """
+  responseBreachedAt: Time
+  """
+  responseBreachedAt differs from the value.
+  """
+  responseBreachedAtNEQ: Time
+  """
+  responseBreachedAt is one of the values.
+  """
+  responseBreachedAtIn: [Time!]
+  """
+  responseBreachedAt is none of the values.
+  """
+  responseBreachedAtNotIn: [Time!]
+  """
+  responseBreachedAt is greater than the value.
+  """
+  responseBreachedAtGT: Time
+  """
+  responseBreachedAt is greater than or equal to the value.
+  """
+  responseBreachedAtGTE: Time
+  """
+  responseBreachedAt is less than the value.
+  """
+  responseBreachedAtLT: Time
+  """
+  responseBreachedAt is less than or equal to the value.
+  """
+  responseBreachedAtLTE: Time
+  """
+  responseBreachedAt is empty.
+  """
+  responseBreachedAtIsNil: Boolean
+  """
+  responseBreachedAt is set.
+  """
+  responseBreachedAtNotNil: Boolean
+  """
+  resolution_breached_at field predicates
+  """
+  resolutionBreachedAt: Time
+  """
+  resolutionBreachedAt differs from the value.
+  """
+  resolutionBreachedAtNEQ: Time
+  """
+  resolutionBreachedAt is one of the values.
+  """
+  resolutionBreachedAtIn: [Time!]
+  """
+  resolutionBreachedAt is none of the values.
+  """
+  resolutionBreachedAtNotIn: [Time!]
+  """
+  resolutionBreachedAt is greater than the value.
+  """
+  resolutionBreachedAtGT: Time
+  """
+  resolutionBreachedAt is greater than or equal to the value.
+  """
+  resolutionBreachedAtGTE: Time
+  """
+  resolutionBreachedAt is less than the value.
+  """
+  resolutionBreachedAtLT: Time
+  """
+  resolutionBreachedAt is less than or equal to the value.
+  """
+  resolutionBreachedAtLTE: Time
+  """
+  resolutionBreachedAt is empty.
+  """
+  resolutionBreachedAtIsNil: Boolean
+  """
+  resolutionBreachedAt is set.
+  """
+  resolutionBreachedAtNotNil: Boolean
+  """
   Has account matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
   hasAccountWith: [AccountWhereInput!] @visible
@@ -11577,6 +13874,10 @@ type Order implements Node {
   The quote the order fulfils, if any.
   """
   quoteID: ID
+  """
+  Why the last workflow action was taken, such as a rejection reason.
+  """
+  statusNote: String
   """
   The account the order is on.
   """
@@ -12347,6 +14648,66 @@ input OrderWhereInput {
   """
   quoteIDContainsFold: ID
   """
+  status_note field predicates
+  """
+  statusNote: String
+  """
+  statusNote differs from the value.
+  """
+  statusNoteNEQ: String
+  """
+  statusNote is one of the values.
+  """
+  statusNoteIn: [String!]
+  """
+  statusNote is none of the values.
+  """
+  statusNoteNotIn: [String!]
+  """
+  statusNote is greater than the value.
+  """
+  statusNoteGT: String
+  """
+  statusNote is greater than or equal to the value.
+  """
+  statusNoteGTE: String
+  """
+  statusNote is less than the value.
+  """
+  statusNoteLT: String
+  """
+  statusNote is less than or equal to the value.
+  """
+  statusNoteLTE: String
+  """
+  statusNote contains the value.
+  """
+  statusNoteContains: String
+  """
+  statusNote starts with the value.
+  """
+  statusNoteHasPrefix: String
+  """
+  statusNote ends with the value.
+  """
+  statusNoteHasSuffix: String
+  """
+  statusNote is empty.
+  """
+  statusNoteIsNil: Boolean
+  """
+  statusNote is set.
+  """
+  statusNoteNotNil: Boolean
+  """
+  statusNote equals the value, ignoring case.
+  """
+  statusNoteEqualFold: String
+  """
+  statusNote contains the value, ignoring case.
+  """
+  statusNoteContainsFold: String
+  """
   Has account matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
   hasAccountWith: [AccountWhereInput!] @visible
@@ -13050,6 +15411,54 @@ type Quote implements Node {
   When the quote was sent to the carrier.
   """
   sentAt: Time
+  """
+  Why the last workflow action was taken, such as a rejection reason.
+  """
+  statusNote: String
+  """
+  Monthly charge granted by an approved special pricing request; when set, it is the quote's MRC.
+  """
+  specialMrc: Money @internal
+  """
+  Build cost, spent in month 0. Internal.
+  """
+  capex: Money! @internal
+  """
+  Other one-time costs, in month 0. Internal.
+  """
+  oneTimeCost: Money! @internal
+  """
+  Operating cost per month. Internal.
+  """
+  monthlyOpex: Money! @internal
+  """
+  Cost per month of off-net legs bought from other carriers. Internal.
+  """
+  monthlyOffNetCost: Money! @internal
+  """
+  Share of MRC expected to be lost each month, such as "0.005". Internal.
+  """
+  monthlyChurn: Rate! @internal
+  """
+  Annual discount rate for the NPV, such as "0.1". Internal.
+  """
+  annualDiscountRate: Rate! @internal
+  """
+  Net present value of the deal's monthly cash flows at the discount rate. Internal.
+  """
+  npv: Money! @internal
+  """
+  Annualised internal rate of return; empty when there is none (see irrNote). Internal.
+  """
+  irr: Rate @internal
+  """
+  Why the deal has no IRR, when it has none. Internal.
+  """
+  irrNote: String @internal
+  """
+  First month in which the cumulative cash flow reaches zero; empty if none within the term. Internal.
+  """
+  paybackMonth: Int @internal
   """
   The account the offer is for.
   """
@@ -14722,6 +17131,470 @@ input QuoteWhereInput {
   """
   sentAtNotNil: Boolean
   """
+  status_note field predicates
+  """
+  statusNote: String
+  """
+  statusNote differs from the value.
+  """
+  statusNoteNEQ: String
+  """
+  statusNote is one of the values.
+  """
+  statusNoteIn: [String!]
+  """
+  statusNote is none of the values.
+  """
+  statusNoteNotIn: [String!]
+  """
+  statusNote is greater than the value.
+  """
+  statusNoteGT: String
+  """
+  statusNote is greater than or equal to the value.
+  """
+  statusNoteGTE: String
+  """
+  statusNote is less than the value.
+  """
+  statusNoteLT: String
+  """
+  statusNote is less than or equal to the value.
+  """
+  statusNoteLTE: String
+  """
+  statusNote contains the value.
+  """
+  statusNoteContains: String
+  """
+  statusNote starts with the value.
+  """
+  statusNoteHasPrefix: String
+  """
+  statusNote ends with the value.
+  """
+  statusNoteHasSuffix: String
+  """
+  statusNote is empty.
+  """
+  statusNoteIsNil: Boolean
+  """
+  statusNote is set.
+  """
+  statusNoteNotNil: Boolean
+  """
+  statusNote equals the value, ignoring case.
+  """
+  statusNoteEqualFold: String
+  """
+  statusNote contains the value, ignoring case.
+  """
+  statusNoteContainsFold: String
+  """
+  special_mrc field predicates
+  """
+  specialMrc: Money @internal
+  """
+  specialMrc differs from the value.
+  """
+  specialMrcNEQ: Money @internal
+  """
+  specialMrc is one of the values.
+  """
+  specialMrcIn: [Money!] @internal
+  """
+  specialMrc is none of the values.
+  """
+  specialMrcNotIn: [Money!] @internal
+  """
+  specialMrc is greater than the value.
+  """
+  specialMrcGT: Money @internal
+  """
+  specialMrc is greater than or equal to the value.
+  """
+  specialMrcGTE: Money @internal
+  """
+  specialMrc is less than the value.
+  """
+  specialMrcLT: Money @internal
+  """
+  specialMrc is less than or equal to the value.
+  """
+  specialMrcLTE: Money @internal
+  """
+  specialMrc is empty.
+  """
+  specialMrcIsNil: Boolean @internal
+  """
+  specialMrc is set.
+  """
+  specialMrcNotNil: Boolean @internal
+  """
+  capex field predicates
+  """
+  capex: Money @internal
+  """
+  capex differs from the value.
+  """
+  capexNEQ: Money @internal
+  """
+  capex is one of the values.
+  """
+  capexIn: [Money!] @internal
+  """
+  capex is none of the values.
+  """
+  capexNotIn: [Money!] @internal
+  """
+  capex is greater than the value.
+  """
+  capexGT: Money @internal
+  """
+  capex is greater than or equal to the value.
+  """
+  capexGTE: Money @internal
+  """
+  capex is less than the value.
+  """
+  capexLT: Money @internal
+  """
+  capex is less than or equal to the value.
+  """
+  capexLTE: Money @internal
+  """
+  one_time_cost field predicates
+  """
+  oneTimeCost: Money @internal
+  """
+  oneTimeCost differs from the value.
+  """
+  oneTimeCostNEQ: Money @internal
+  """
+  oneTimeCost is one of the values.
+  """
+  oneTimeCostIn: [Money!] @internal
+  """
+  oneTimeCost is none of the values.
+  """
+  oneTimeCostNotIn: [Money!] @internal
+  """
+  oneTimeCost is greater than the value.
+  """
+  oneTimeCostGT: Money @internal
+  """
+  oneTimeCost is greater than or equal to the value.
+  """
+  oneTimeCostGTE: Money @internal
+  """
+  oneTimeCost is less than the value.
+  """
+  oneTimeCostLT: Money @internal
+  """
+  oneTimeCost is less than or equal to the value.
+  """
+  oneTimeCostLTE: Money @internal
+  """
+  monthly_opex field predicates
+  """
+  monthlyOpex: Money @internal
+  """
+  monthlyOpex differs from the value.
+  """
+  monthlyOpexNEQ: Money @internal
+  """
+  monthlyOpex is one of the values.
+  """
+  monthlyOpexIn: [Money!] @internal
+  """
+  monthlyOpex is none of the values.
+  """
+  monthlyOpexNotIn: [Money!] @internal
+  """
+  monthlyOpex is greater than the value.
+  """
+  monthlyOpexGT: Money @internal
+  """
+  monthlyOpex is greater than or equal to the value.
+  """
+  monthlyOpexGTE: Money @internal
+  """
+  monthlyOpex is less than the value.
+  """
+  monthlyOpexLT: Money @internal
+  """
+  monthlyOpex is less than or equal to the value.
+  """
+  monthlyOpexLTE: Money @internal
+  """
+  monthly_off_net_cost field predicates
+  """
+  monthlyOffNetCost: Money @internal
+  """
+  monthlyOffNetCost differs from the value.
+  """
+  monthlyOffNetCostNEQ: Money @internal
+  """
+  monthlyOffNetCost is one of the values.
+  """
+  monthlyOffNetCostIn: [Money!] @internal
+  """
+  monthlyOffNetCost is none of the values.
+  """
+  monthlyOffNetCostNotIn: [Money!] @internal
+  """
+  monthlyOffNetCost is greater than the value.
+  """
+  monthlyOffNetCostGT: Money @internal
+  """
+  monthlyOffNetCost is greater than or equal to the value.
+  """
+  monthlyOffNetCostGTE: Money @internal
+  """
+  monthlyOffNetCost is less than the value.
+  """
+  monthlyOffNetCostLT: Money @internal
+  """
+  monthlyOffNetCost is less than or equal to the value.
+  """
+  monthlyOffNetCostLTE: Money @internal
+  """
+  monthly_churn field predicates
+  """
+  monthlyChurn: Rate @internal
+  """
+  monthlyChurn differs from the value.
+  """
+  monthlyChurnNEQ: Rate @internal
+  """
+  monthlyChurn is one of the values.
+  """
+  monthlyChurnIn: [Rate!] @internal
+  """
+  monthlyChurn is none of the values.
+  """
+  monthlyChurnNotIn: [Rate!] @internal
+  """
+  monthlyChurn is greater than the value.
+  """
+  monthlyChurnGT: Rate @internal
+  """
+  monthlyChurn is greater than or equal to the value.
+  """
+  monthlyChurnGTE: Rate @internal
+  """
+  monthlyChurn is less than the value.
+  """
+  monthlyChurnLT: Rate @internal
+  """
+  monthlyChurn is less than or equal to the value.
+  """
+  monthlyChurnLTE: Rate @internal
+  """
+  annual_discount_rate field predicates
+  """
+  annualDiscountRate: Rate @internal
+  """
+  annualDiscountRate differs from the value.
+  """
+  annualDiscountRateNEQ: Rate @internal
+  """
+  annualDiscountRate is one of the values.
+  """
+  annualDiscountRateIn: [Rate!] @internal
+  """
+  annualDiscountRate is none of the values.
+  """
+  annualDiscountRateNotIn: [Rate!] @internal
+  """
+  annualDiscountRate is greater than the value.
+  """
+  annualDiscountRateGT: Rate @internal
+  """
+  annualDiscountRate is greater than or equal to the value.
+  """
+  annualDiscountRateGTE: Rate @internal
+  """
+  annualDiscountRate is less than the value.
+  """
+  annualDiscountRateLT: Rate @internal
+  """
+  annualDiscountRate is less than or equal to the value.
+  """
+  annualDiscountRateLTE: Rate @internal
+  """
+  npv field predicates
+  """
+  npv: Money @internal
+  """
+  npv differs from the value.
+  """
+  npvNEQ: Money @internal
+  """
+  npv is one of the values.
+  """
+  npvIn: [Money!] @internal
+  """
+  npv is none of the values.
+  """
+  npvNotIn: [Money!] @internal
+  """
+  npv is greater than the value.
+  """
+  npvGT: Money @internal
+  """
+  npv is greater than or equal to the value.
+  """
+  npvGTE: Money @internal
+  """
+  npv is less than the value.
+  """
+  npvLT: Money @internal
+  """
+  npv is less than or equal to the value.
+  """
+  npvLTE: Money @internal
+  """
+  irr field predicates
+  """
+  irr: Rate @internal
+  """
+  irr differs from the value.
+  """
+  irrNEQ: Rate @internal
+  """
+  irr is one of the values.
+  """
+  irrIn: [Rate!] @internal
+  """
+  irr is none of the values.
+  """
+  irrNotIn: [Rate!] @internal
+  """
+  irr is greater than the value.
+  """
+  irrGT: Rate @internal
+  """
+  irr is greater than or equal to the value.
+  """
+  irrGTE: Rate @internal
+  """
+  irr is less than the value.
+  """
+  irrLT: Rate @internal
+  """
+  irr is less than or equal to the value.
+  """
+  irrLTE: Rate @internal
+  """
+  irr is empty.
+  """
+  irrIsNil: Boolean @internal
+  """
+  irr is set.
+  """
+  irrNotNil: Boolean @internal
+  """
+  irr_note field predicates
+  """
+  irrNote: String @internal
+  """
+  irrNote differs from the value.
+  """
+  irrNoteNEQ: String @internal
+  """
+  irrNote is one of the values.
+  """
+  irrNoteIn: [String!] @internal
+  """
+  irrNote is none of the values.
+  """
+  irrNoteNotIn: [String!] @internal
+  """
+  irrNote is greater than the value.
+  """
+  irrNoteGT: String @internal
+  """
+  irrNote is greater than or equal to the value.
+  """
+  irrNoteGTE: String @internal
+  """
+  irrNote is less than the value.
+  """
+  irrNoteLT: String @internal
+  """
+  irrNote is less than or equal to the value.
+  """
+  irrNoteLTE: String @internal
+  """
+  irrNote contains the value.
+  """
+  irrNoteContains: String @internal
+  """
+  irrNote starts with the value.
+  """
+  irrNoteHasPrefix: String @internal
+  """
+  irrNote ends with the value.
+  """
+  irrNoteHasSuffix: String @internal
+  """
+  irrNote is empty.
+  """
+  irrNoteIsNil: Boolean @internal
+  """
+  irrNote is set.
+  """
+  irrNoteNotNil: Boolean @internal
+  """
+  irrNote equals the value, ignoring case.
+  """
+  irrNoteEqualFold: String @internal
+  """
+  irrNote contains the value, ignoring case.
+  """
+  irrNoteContainsFold: String @internal
+  """
+  payback_month field predicates
+  """
+  paybackMonth: Int @internal
+  """
+  paybackMonth differs from the value.
+  """
+  paybackMonthNEQ: Int @internal
+  """
+  paybackMonth is one of the values.
+  """
+  paybackMonthIn: [Int!] @internal
+  """
+  paybackMonth is none of the values.
+  """
+  paybackMonthNotIn: [Int!] @internal
+  """
+  paybackMonth is greater than the value.
+  """
+  paybackMonthGT: Int @internal
+  """
+  paybackMonth is greater than or equal to the value.
+  """
+  paybackMonthGTE: Int @internal
+  """
+  paybackMonth is less than the value.
+  """
+  paybackMonthLT: Int @internal
+  """
+  paybackMonth is less than or equal to the value.
+  """
+  paybackMonthLTE: Int @internal
+  """
+  paybackMonth is empty.
+  """
+  paybackMonthIsNil: Boolean @internal
+  """
+  paybackMonth is set.
+  """
+  paybackMonthNotNil: Boolean @internal
+  """
   Has account matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
   hasAccountWith: [AccountWhereInput!] @visible
@@ -14794,6 +17667,10 @@ type RFP implements Node {
   The rep who owns the response.
   """
   ownerID: ID
+  """
+  Why the last workflow action was taken, such as a rejection reason.
+  """
+  statusNote: String
   """
   The account the RFP came through.
   """
@@ -15343,6 +18220,66 @@ input RFPWhereInput {
   ownerID contains the value, ignoring case.
   """
   ownerIDContainsFold: ID
+  """
+  status_note field predicates
+  """
+  statusNote: String
+  """
+  statusNote differs from the value.
+  """
+  statusNoteNEQ: String
+  """
+  statusNote is one of the values.
+  """
+  statusNoteIn: [String!]
+  """
+  statusNote is none of the values.
+  """
+  statusNoteNotIn: [String!]
+  """
+  statusNote is greater than the value.
+  """
+  statusNoteGT: String
+  """
+  statusNote is greater than or equal to the value.
+  """
+  statusNoteGTE: String
+  """
+  statusNote is less than the value.
+  """
+  statusNoteLT: String
+  """
+  statusNote is less than or equal to the value.
+  """
+  statusNoteLTE: String
+  """
+  statusNote contains the value.
+  """
+  statusNoteContains: String
+  """
+  statusNote starts with the value.
+  """
+  statusNoteHasPrefix: String
+  """
+  statusNote ends with the value.
+  """
+  statusNoteHasSuffix: String
+  """
+  statusNote is empty.
+  """
+  statusNoteIsNil: Boolean
+  """
+  statusNote is set.
+  """
+  statusNoteNotNil: Boolean
+  """
+  statusNote equals the value, ignoring case.
+  """
+  statusNoteEqualFold: String
+  """
+  statusNote contains the value, ignoring case.
+  """
+  statusNoteContainsFold: String
   """
   Has account matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
@@ -16276,7 +19213,7 @@ type SpecialPricingRequest implements Node {
   """
   quoteID: ID!
   """
-  The rep who raised the request.
+  The rep who raised the request: the rep who created it.
   """
   requestedByID: ID!
   """
@@ -17828,6 +20765,30 @@ input UpdateQuoteInput {
   """
   clearFollowUpOn: Boolean
   """
+  Build cost, spent in month 0. Internal.
+  """
+  capex: Money
+  """
+  Other one-time costs, in month 0. Internal.
+  """
+  oneTimeCost: Money
+  """
+  Operating cost per month. Internal.
+  """
+  monthlyOpex: Money
+  """
+  Cost per month of off-net legs bought from other carriers. Internal.
+  """
+  monthlyOffNetCost: Money
+  """
+  Share of MRC expected to be lost each month, such as "0.005". Internal.
+  """
+  monthlyChurn: Rate
+  """
+  Annual discount rate for the NPV, such as "0.1". Internal.
+  """
+  annualDiscountRate: Rate
+  """
   ID of the owner.
   """
   ownerID: ID
@@ -18156,6 +21117,18 @@ func (ec *executionContext) childFields_AccountEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AccountEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AccountStatusMRR(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_AccountStatusMRR_status(ctx, field)
+	case "accounts":
+		return ec.fieldContext_AccountStatusMRR_accounts(ctx, field)
+	case "mrr":
+		return ec.fieldContext_AccountStatusMRR_mrr(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountStatusMRR", field.Name)
+}
+
 func (ec *executionContext) childFields_Activity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -18204,6 +21177,48 @@ func (ec *executionContext) childFields_ActivityEdge(ctx context.Context, field 
 		return ec.fieldContext_ActivityEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityKindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ActivityKindCount_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_ActivityKindCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityKindCount", field.Name)
+}
+
+func (ec *executionContext) childFields_AggregateResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rows":
+		return ec.fieldContext_AggregateResult_rows(ctx, field)
+	case "truncated":
+		return ec.fieldContext_AggregateResult_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AggregateResult", field.Name)
+}
+
+func (ec *executionContext) childFields_AggregateRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "keys":
+		return ec.fieldContext_AggregateRow_keys(ctx, field)
+	case "values":
+		return ec.fieldContext_AggregateRow_values(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AggregateRow", field.Name)
+}
+
+func (ec *executionContext) childFields_AggregateValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "money":
+		return ec.fieldContext_AggregateValue_money(ctx, field)
+	case "int":
+		return ec.fieldContext_AggregateValue_int(ctx, field)
+	case "float":
+		return ec.fieldContext_AggregateValue_float(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AggregateValue", field.Name)
 }
 
 func (ec *executionContext) childFields_AuditChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18322,6 +21337,16 @@ func (ec *executionContext) childFields_BusinessReviewEdge(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type BusinessReviewEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_BusinessReviewShortlist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_BusinessReviewShortlist_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_BusinessReviewShortlist_nodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BusinessReviewShortlist", field.Name)
+}
+
 func (ec *executionContext) childFields_Carrier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -18370,6 +21395,20 @@ func (ec *executionContext) childFields_CarrierEdge(ctx context.Context, field g
 		return ec.fieldContext_CarrierEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CarrierEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CarrierMRR(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "carrierID":
+		return ec.fieldContext_CarrierMRR_carrierID(ctx, field)
+	case "name":
+		return ec.fieldContext_CarrierMRR_name(ctx, field)
+	case "accounts":
+		return ec.fieldContext_CarrierMRR_accounts(ctx, field)
+	case "mrr":
+		return ec.fieldContext_CarrierMRR_mrr(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CarrierMRR", field.Name)
 }
 
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18462,6 +21501,8 @@ func (ec *executionContext) childFields_Contract(ctx context.Context, field grap
 		return ec.fieldContext_Contract_quoteID(ctx, field)
 	case "renewalOfID":
 		return ec.fieldContext_Contract_renewalOfID(ctx, field)
+	case "statusNote":
+		return ec.fieldContext_Contract_statusNote(ctx, field)
 	case "account":
 		return ec.fieldContext_Contract_account(ctx, field)
 	case "master":
@@ -18474,6 +21515,8 @@ func (ec *executionContext) childFields_Contract(ctx context.Context, field grap
 		return ec.fieldContext_Contract_renewal(ctx, field)
 	case "quote":
 		return ec.fieldContext_Contract_quote(ctx, field)
+	case "noticeDeadline":
+		return ec.fieldContext_Contract_noticeDeadline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Contract", field.Name)
 }
@@ -18498,6 +21541,24 @@ func (ec *executionContext) childFields_ContractEdge(ctx context.Context, field 
 		return ec.fieldContext_ContractEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContractEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DealEvaluation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cashFlows":
+		return ec.fieldContext_DealEvaluation_cashFlows(ctx, field)
+	case "npv":
+		return ec.fieldContext_DealEvaluation_npv(ctx, field)
+	case "irr":
+		return ec.fieldContext_DealEvaluation_irr(ctx, field)
+	case "irrNote":
+		return ec.fieldContext_DealEvaluation_irrNote(ctx, field)
+	case "paybackMonth":
+		return ec.fieldContext_DealEvaluation_paybackMonth(ctx, field)
+	case "tcv":
+		return ec.fieldContext_DealEvaluation_tcv(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DealEvaluation", field.Name)
 }
 
 func (ec *executionContext) childFields_Escalation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18538,6 +21599,12 @@ func (ec *executionContext) childFields_Escalation(ctx context.Context, field gr
 		return ec.fieldContext_Escalation_resolvedAt(ctx, field)
 	case "closedAt":
 		return ec.fieldContext_Escalation_closedAt(ctx, field)
+	case "pausedAt":
+		return ec.fieldContext_Escalation_pausedAt(ctx, field)
+	case "responseBreachedAt":
+		return ec.fieldContext_Escalation_responseBreachedAt(ctx, field)
+	case "resolutionBreachedAt":
+		return ec.fieldContext_Escalation_resolutionBreachedAt(ctx, field)
 	case "account":
 		return ec.fieldContext_Escalation_account(ctx, field)
 	case "owner":
@@ -18548,6 +21615,10 @@ func (ec *executionContext) childFields_Escalation(ctx context.Context, field gr
 		return ec.fieldContext_Escalation_raisedByContact(ctx, field)
 	case "events":
 		return ec.fieldContext_Escalation_events(ctx, field)
+	case "responseBreached":
+		return ec.fieldContext_Escalation_responseBreached(ctx, field)
+	case "resolutionBreached":
+		return ec.fieldContext_Escalation_resolutionBreached(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Escalation", field.Name)
 }
@@ -18630,6 +21701,52 @@ func (ec *executionContext) childFields_EscalationEventEdge(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type EscalationEventEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_EscalationShortlist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_EscalationShortlist_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_EscalationShortlist_nodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EscalationShortlist", field.Name)
+}
+
+func (ec *executionContext) childFields_MRRTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_MRRTotal_count(ctx, field)
+	case "mrr":
+		return ec.fieldContext_MRRTotal_mrr(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MRRTotal", field.Name)
+}
+
+func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_Me_role(ctx, field)
+	case "rep":
+		return ec.fieldContext_Me_rep(ctx, field)
+	case "contact":
+		return ec.fieldContext_Me_contact(ctx, field)
+	case "accountCount":
+		return ec.fieldContext_Me_accountCount(ctx, field)
+	case "escalations":
+		return ec.fieldContext_Me_escalations(ctx, field)
+	case "quotes":
+		return ec.fieldContext_Me_quotes(ctx, field)
+	case "specialPricingRequests":
+		return ec.fieldContext_Me_specialPricingRequests(ctx, field)
+	case "overdueFollowUps":
+		return ec.fieldContext_Me_overdueFollowUps(ctx, field)
+	case "businessReviews":
+		return ec.fieldContext_Me_businessReviews(ctx, field)
+	case "rfpDeadlines":
+		return ec.fieldContext_Me_rfpDeadlines(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
+}
+
 func (ec *executionContext) childFields_Order(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -18662,12 +21779,18 @@ func (ec *executionContext) childFields_Order(ctx context.Context, field graphql
 		return ec.fieldContext_Order_tnCount(ctx, field)
 	case "quoteID":
 		return ec.fieldContext_Order_quoteID(ctx, field)
+	case "statusNote":
+		return ec.fieldContext_Order_statusNote(ctx, field)
 	case "account":
 		return ec.fieldContext_Order_account(ctx, field)
 	case "carrier":
 		return ec.fieldContext_Order_carrier(ctx, field)
 	case "quote":
 		return ec.fieldContext_Order_quote(ctx, field)
+	case "dueDateSlipDays":
+		return ec.fieldContext_Order_dueDateSlipDays(ctx, field)
+	case "completedLate":
+		return ec.fieldContext_Order_completedLate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Order", field.Name)
 }
@@ -18708,6 +21831,42 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Portfolio(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asOf":
+		return ec.fieldContext_Portfolio_asOf(ctx, field)
+	case "mrr":
+		return ec.fieldContext_Portfolio_mrr(ctx, field)
+	case "accountCount":
+		return ec.fieldContext_Portfolio_accountCount(ctx, field)
+	case "byCarrier":
+		return ec.fieldContext_Portfolio_byCarrier(ctx, field)
+	case "byRegion":
+		return ec.fieldContext_Portfolio_byRegion(ctx, field)
+	case "byStatus":
+		return ec.fieldContext_Portfolio_byStatus(ctx, field)
+	case "atRisk":
+		return ec.fieldContext_Portfolio_atRisk(ctx, field)
+	case "openEscalations":
+		return ec.fieldContext_Portfolio_openEscalations(ctx, field)
+	case "escalationsBySeverity":
+		return ec.fieldContext_Portfolio_escalationsBySeverity(ctx, field)
+	case "responseBreaches":
+		return ec.fieldContext_Portfolio_responseBreaches(ctx, field)
+	case "resolutionBreaches":
+		return ec.fieldContext_Portfolio_resolutionBreaches(ctx, field)
+	case "pipeline":
+		return ec.fieldContext_Portfolio_pipeline(ctx, field)
+	case "sparcTurnaround":
+		return ec.fieldContext_Portfolio_sparcTurnaround(ctx, field)
+	case "rfps":
+		return ec.fieldContext_Portfolio_rfps(ctx, field)
+	case "renewals":
+		return ec.fieldContext_Portfolio_renewals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Portfolio", field.Name)
+}
+
 func (ec *executionContext) childFields_Quote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -18742,6 +21901,30 @@ func (ec *executionContext) childFields_Quote(ctx context.Context, field graphql
 		return ec.fieldContext_Quote_rfpID(ctx, field)
 	case "sentAt":
 		return ec.fieldContext_Quote_sentAt(ctx, field)
+	case "statusNote":
+		return ec.fieldContext_Quote_statusNote(ctx, field)
+	case "specialMrc":
+		return ec.fieldContext_Quote_specialMrc(ctx, field)
+	case "capex":
+		return ec.fieldContext_Quote_capex(ctx, field)
+	case "oneTimeCost":
+		return ec.fieldContext_Quote_oneTimeCost(ctx, field)
+	case "monthlyOpex":
+		return ec.fieldContext_Quote_monthlyOpex(ctx, field)
+	case "monthlyOffNetCost":
+		return ec.fieldContext_Quote_monthlyOffNetCost(ctx, field)
+	case "monthlyChurn":
+		return ec.fieldContext_Quote_monthlyChurn(ctx, field)
+	case "annualDiscountRate":
+		return ec.fieldContext_Quote_annualDiscountRate(ctx, field)
+	case "npv":
+		return ec.fieldContext_Quote_npv(ctx, field)
+	case "irr":
+		return ec.fieldContext_Quote_irr(ctx, field)
+	case "irrNote":
+		return ec.fieldContext_Quote_irrNote(ctx, field)
+	case "paybackMonth":
+		return ec.fieldContext_Quote_paybackMonth(ctx, field)
 	case "account":
 		return ec.fieldContext_Quote_account(ctx, field)
 	case "owner":
@@ -18838,6 +22021,30 @@ func (ec *executionContext) childFields_QuoteLineItemEdge(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type QuoteLineItemEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_QuoteShortlist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_QuoteShortlist_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_QuoteShortlist_nodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuoteShortlist", field.Name)
+}
+
+func (ec *executionContext) childFields_QuoteStatusTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_QuoteStatusTotal_status(ctx, field)
+	case "count":
+		return ec.fieldContext_QuoteStatusTotal_count(ctx, field)
+	case "mrc":
+		return ec.fieldContext_QuoteStatusTotal_mrc(ctx, field)
+	case "tcv":
+		return ec.fieldContext_QuoteStatusTotal_tcv(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuoteStatusTotal", field.Name)
+}
+
 func (ec *executionContext) childFields_RFP(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -18860,6 +22067,8 @@ func (ec *executionContext) childFields_RFP(ctx context.Context, field graphql.C
 		return ec.fieldContext_RFP_estimatedValue(ctx, field)
 	case "ownerID":
 		return ec.fieldContext_RFP_ownerID(ctx, field)
+	case "statusNote":
+		return ec.fieldContext_RFP_statusNote(ctx, field)
 	case "account":
 		return ec.fieldContext_RFP_account(ctx, field)
 	case "owner":
@@ -18890,6 +22099,52 @@ func (ec *executionContext) childFields_RFPEdge(ctx context.Context, field graph
 		return ec.fieldContext_RFPEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RFPEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RFPShortlist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_RFPShortlist_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RFPShortlist_nodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RFPShortlist", field.Name)
+}
+
+func (ec *executionContext) childFields_RFPWinRate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "won":
+		return ec.fieldContext_RFPWinRate_won(ctx, field)
+	case "lost":
+		return ec.fieldContext_RFPWinRate_lost(ctx, field)
+	case "winRate":
+		return ec.fieldContext_RFPWinRate_winRate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RFPWinRate", field.Name)
+}
+
+func (ec *executionContext) childFields_RegionMRR(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_RegionMRR_region(ctx, field)
+	case "accounts":
+		return ec.fieldContext_RegionMRR_accounts(ctx, field)
+	case "mrr":
+		return ec.fieldContext_RegionMRR_mrr(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegionMRR", field.Name)
+}
+
+func (ec *executionContext) childFields_RenewalWindow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "days":
+		return ec.fieldContext_RenewalWindow_days(ctx, field)
+	case "count":
+		return ec.fieldContext_RenewalWindow_count(ctx, field)
+	case "mrr":
+		return ec.fieldContext_RenewalWindow_mrr(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RenewalWindow", field.Name)
 }
 
 func (ec *executionContext) childFields_Rep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18958,6 +22213,56 @@ func (ec *executionContext) childFields_RepEdge(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type RepEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RepWeek(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "repID":
+		return ec.fieldContext_RepWeek_repID(ctx, field)
+	case "name":
+		return ec.fieldContext_RepWeek_name(ctx, field)
+	case "activities":
+		return ec.fieldContext_RepWeek_activities(ctx, field)
+	case "activitiesByKind":
+		return ec.fieldContext_RepWeek_activitiesByKind(ctx, field)
+	case "escalationsOpened":
+		return ec.fieldContext_RepWeek_escalationsOpened(ctx, field)
+	case "escalationsResolved":
+		return ec.fieldContext_RepWeek_escalationsResolved(ctx, field)
+	case "quotesSent":
+		return ec.fieldContext_RepWeek_quotesSent(ctx, field)
+	case "overdueFollowUps":
+		return ec.fieldContext_RepWeek_overdueFollowUps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepWeek", field.Name)
+}
+
+func (ec *executionContext) childFields_SPARCTurnaround(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "decided":
+		return ec.fieldContext_SPARCTurnaround_decided(ctx, field)
+	case "averageHours":
+		return ec.fieldContext_SPARCTurnaround_averageHours(ctx, field)
+	case "maxHours":
+		return ec.fieldContext_SPARCTurnaround_maxHours(ctx, field)
+	case "overTarget":
+		return ec.fieldContext_SPARCTurnaround_overTarget(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SPARCTurnaround", field.Name)
+}
+
+func (ec *executionContext) childFields_SeverityEscalations(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "severity":
+		return ec.fieldContext_SeverityEscalations_severity(ctx, field)
+	case "open":
+		return ec.fieldContext_SeverityEscalations_open(ctx, field)
+	case "responseBreaches":
+		return ec.fieldContext_SeverityEscalations_responseBreaches(ctx, field)
+	case "resolutionBreaches":
+		return ec.fieldContext_SeverityEscalations_resolutionBreaches(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeverityEscalations", field.Name)
+}
+
 func (ec *executionContext) childFields_SpecialPricingRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -18996,6 +22301,10 @@ func (ec *executionContext) childFields_SpecialPricingRequest(ctx context.Contex
 		return ec.fieldContext_SpecialPricingRequest_requestedBy(ctx, field)
 	case "decidedBy":
 		return ec.fieldContext_SpecialPricingRequest_decidedBy(ctx, field)
+	case "hoursToDecision":
+		return ec.fieldContext_SpecialPricingRequest_hoursToDecision(ctx, field)
+	case "overdue":
+		return ec.fieldContext_SpecialPricingRequest_overdue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SpecialPricingRequest", field.Name)
 }
@@ -19020,6 +22329,16 @@ func (ec *executionContext) childFields_SpecialPricingRequestEdge(ctx context.Co
 		return ec.fieldContext_SpecialPricingRequestEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SpecialPricingRequestEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SpecialPricingRequestShortlist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_SpecialPricingRequestShortlist_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SpecialPricingRequestShortlist_nodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SpecialPricingRequestShortlist", field.Name)
 }
 
 func (ec *executionContext) childFields_Team(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -19064,6 +22383,20 @@ func (ec *executionContext) childFields_TeamEdge(ctx context.Context, field grap
 		return ec.fieldContext_TeamEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TeamEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TeamWeek(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "teamID":
+		return ec.fieldContext_TeamWeek_teamID(ctx, field)
+	case "weekStart":
+		return ec.fieldContext_TeamWeek_weekStart(ctx, field)
+	case "weekEnd":
+		return ec.fieldContext_TeamWeek_weekEnd(ctx, field)
+	case "reps":
+		return ec.fieldContext_TeamWeek_reps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TeamWeek", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -19938,6 +23271,276 @@ func (ec *executionContext) field_Escalation_events_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acceptQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_acknowledgeEscalation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_activateContract_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_approvePricingRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "approvedMrc",
+		func(ctx context.Context, v any) (money.Amount, error) {
+			return ec.unmarshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["approvedMrc"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_approveQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_assignAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "accountID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["accountID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "repID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["repID"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "capacity",
+		func(ctx context.Context, v any) (accountassignment.Capacity, error) {
+			return ec.unmarshalNAccountAssignmentCapacity2carrierdeskᚋentᚋaccountassignmentᚐCapacity(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["capacity"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_awaitClientOnEscalation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_clarifyOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "question",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["question"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_closeEscalation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_commentOnEscalation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "body",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["body"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "internal",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["internal"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_completeOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_confirmOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ConfirmOrderInput, error) {
+			return ec.unmarshalNConfirmOrderInput2carrierdeskᚋgraphᚐConfirmOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAccountAssignment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -20145,6 +23748,448 @@ func (ec *executionContext) field_Mutation_createTeam_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_declineQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_loseRFP_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_noBidRFP_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_qualifyRFP_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_raiseEscalationLevel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reassignEscalation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "ownerID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ownerID"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rejectOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rejectPricingRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rejectQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_renewContract_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RenewContractInput, error) {
+			return ec.unmarshalNRenewContractInput2carrierdeskᚋgraphᚐRenewContractInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reopenEscalation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resolveEscalation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "resolution",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["resolution"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resumeEscalation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reviewPricingRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_sendContractForSignature_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_sendQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startEscalation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startRFP_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitPricingRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitRFP_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_terminateContract_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
 	return args, nil
 }
 
@@ -20478,6 +24523,42 @@ func (ec *executionContext) field_Mutation_updateTeam_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_winRFP_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawPricingRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -20489,6 +24570,44 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_accountAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]*report.Measure, error) {
+			return ec.unmarshalNMeasureInput2ᚕᚖcarrierdeskᚋinternalᚋreportᚐMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.AccountWhereInput, error) {
+			return ec.unmarshalOAccountWhereInput2ᚖcarrierdeskᚋentᚐAccountWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
 	return args, nil
 }
 
@@ -20651,6 +24770,44 @@ func (ec *executionContext) field_Query_activities_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_activityAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]*report.Measure, error) {
+			return ec.unmarshalNMeasureInput2ᚕᚖcarrierdeskᚋinternalᚋreportᚐMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ActivityWhereInput, error) {
+			return ec.unmarshalOActivityWhereInput2ᚖcarrierdeskᚋentᚐActivityWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
 	return args, nil
 }
 
@@ -20870,6 +25027,44 @@ func (ec *executionContext) field_Query_contacts_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_contractAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]*report.Measure, error) {
+			return ec.unmarshalNMeasureInput2ᚕᚖcarrierdeskᚋinternalᚋreportᚐMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ContractWhereInput, error) {
+			return ec.unmarshalOContractWhereInput2ᚖcarrierdeskᚋentᚐContractWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_contracts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -20921,6 +25116,44 @@ func (ec *executionContext) field_Query_contracts_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_escalationAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]*report.Measure, error) {
+			return ec.unmarshalNMeasureInput2ᚕᚖcarrierdeskᚋinternalᚋreportᚐMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.EscalationWhereInput, error) {
+			return ec.unmarshalOEscalationWhereInput2ᚖcarrierdeskᚋentᚐEscalationWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
 	return args, nil
 }
 
@@ -21032,6 +25265,20 @@ func (ec *executionContext) field_Query_escalations_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_evaluateDeal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (deal.Input, error) {
+			return ec.unmarshalNDealInput2carrierdeskᚋinternalᚋdealᚐInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -21057,6 +25304,44 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_orderAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]*report.Measure, error) {
+			return ec.unmarshalNMeasureInput2ᚕᚖcarrierdeskᚋinternalᚋreportᚐMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.OrderWhereInput, error) {
+			return ec.unmarshalOOrderWhereInput2ᚖcarrierdeskᚋentᚐOrderWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
 	return args, nil
 }
 
@@ -21111,6 +25396,44 @@ func (ec *executionContext) field_Query_orders_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_quoteAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]*report.Measure, error) {
+			return ec.unmarshalNMeasureInput2ᚕᚖcarrierdeskᚋinternalᚋreportᚐMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.QuoteWhereInput, error) {
+			return ec.unmarshalOQuoteWhereInput2ᚖcarrierdeskᚋentᚐQuoteWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
 	return args, nil
 }
 
@@ -21381,6 +25704,28 @@ func (ec *executionContext) field_Query_specialPricingRequests_args(ctx context.
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_teamWeek_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "teamID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["teamID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "weekStart",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["weekStart"] = arg1
 	return args, nil
 }
 
@@ -23406,6 +27751,75 @@ func (ec *executionContext) fieldContext_AccountEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("AccountEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _AccountStatusMRR_status(ctx context.Context, field graphql.CollectedField, obj *report.AccountStatusMRR) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountStatusMRR_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.Status) graphql.Marshaler {
+			return ec.marshalNAccountStatus2carrierdeskᚋentᚋaccountᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountStatusMRR_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountStatusMRR", field, false, false, "AccountStatus")
+}
+
+func (ec *executionContext) _AccountStatusMRR_accounts(ctx context.Context, field graphql.CollectedField, obj *report.AccountStatusMRR) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountStatusMRR_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountStatusMRR_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountStatusMRR", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AccountStatusMRR_mrr(ctx context.Context, field graphql.CollectedField, obj *report.AccountStatusMRR) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountStatusMRR_mrr(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MRR, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountStatusMRR_mrr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountStatusMRR", field, false, false, "Money")
+}
+
 func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23817,6 +28231,231 @@ func (ec *executionContext) _ActivityEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_ActivityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActivityEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ActivityKindCount_kind(ctx context.Context, field graphql.CollectedField, obj *report.ActivityKindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityKindCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v activity.Kind) graphql.Marshaler {
+			return ec.marshalNActivityKind2carrierdeskᚋentᚋactivityᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityKindCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityKindCount", field, false, false, "ActivityKind")
+}
+
+func (ec *executionContext) _ActivityKindCount_count(ctx context.Context, field graphql.CollectedField, obj *report.ActivityKindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityKindCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityKindCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityKindCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AggregateResult_rows(ctx context.Context, field graphql.CollectedField, obj *report.AggregateResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AggregateResult_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []report.AggregateRow) graphql.Marshaler {
+			return ec.marshalNAggregateRow2ᚕcarrierdeskᚋinternalᚋreportᚐAggregateRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AggregateResult_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AggregateResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AggregateRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AggregateResult_truncated(ctx context.Context, field graphql.CollectedField, obj *report.AggregateResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AggregateResult_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AggregateResult_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AggregateResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AggregateRow_keys(ctx context.Context, field graphql.CollectedField, obj *report.AggregateRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AggregateRow_keys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Keys, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*string) graphql.Marshaler {
+			return ec.marshalNString2ᚕᚖstring(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AggregateRow_keys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AggregateRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _AggregateRow_values(ctx context.Context, field graphql.CollectedField, obj *report.AggregateRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AggregateRow_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []report.AggregateValue) graphql.Marshaler {
+			return ec.marshalNAggregateValue2ᚕcarrierdeskᚋinternalᚋreportᚐAggregateValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AggregateRow_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AggregateRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AggregateValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AggregateValue_money(ctx context.Context, field graphql.CollectedField, obj *report.AggregateValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AggregateValue_money(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Money, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Amount) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AggregateValue_money(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AggregateValue", field, false, false, "Money")
+}
+
+func (ec *executionContext) _AggregateValue_int(ctx context.Context, field graphql.CollectedField, obj *report.AggregateValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AggregateValue_int(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Int, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AggregateValue_int(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AggregateValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AggregateValue_float(ctx context.Context, field graphql.CollectedField, obj *report.AggregateValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AggregateValue_float(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Float, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AggregateValue_float(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AggregateValue", field, false, false, "Float")
 }
 
 func (ec *executionContext) _AuditChange_id(ctx context.Context, field graphql.CollectedField, obj *ent.AuditChange) (ret graphql.Marshaler) {
@@ -24751,6 +29390,61 @@ func (ec *executionContext) fieldContext_BusinessReviewEdge_cursor(_ context.Con
 	return graphql.NewScalarFieldContext("BusinessReviewEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _BusinessReviewShortlist_totalCount(ctx context.Context, field graphql.CollectedField, obj *report.Shortlist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BusinessReviewShortlist_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BusinessReviewShortlist_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BusinessReviewShortlist", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BusinessReviewShortlist_nodes(ctx context.Context, field graphql.CollectedField, obj *report.Shortlist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BusinessReviewShortlist_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BusinessReviewShortlist().Nodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.BusinessReview) graphql.Marshaler {
+			return ec.marshalNBusinessReview2ᚕᚖcarrierdeskᚋentᚐBusinessReviewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BusinessReviewShortlist_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BusinessReviewShortlist",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BusinessReview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Carrier_id(ctx context.Context, field graphql.CollectedField, obj *ent.Carrier) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25207,6 +29901,98 @@ func (ec *executionContext) _CarrierEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_CarrierEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CarrierEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CarrierMRR_carrierID(ctx context.Context, field graphql.CollectedField, obj *report.CarrierMRR) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CarrierMRR_carrierID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CarrierID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CarrierMRR_carrierID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CarrierMRR", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CarrierMRR_name(ctx context.Context, field graphql.CollectedField, obj *report.CarrierMRR) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CarrierMRR_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CarrierMRR_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CarrierMRR", field, false, false, "String")
+}
+
+func (ec *executionContext) _CarrierMRR_accounts(ctx context.Context, field graphql.CollectedField, obj *report.CarrierMRR) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CarrierMRR_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CarrierMRR_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CarrierMRR", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CarrierMRR_mrr(ctx context.Context, field graphql.CollectedField, obj *report.CarrierMRR) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CarrierMRR_mrr(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MRR, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CarrierMRR_mrr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CarrierMRR", field, false, false, "Money")
 }
 
 func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
@@ -26071,6 +30857,29 @@ func (ec *executionContext) fieldContext_Contract_renewalOfID(_ context.Context,
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "ID")
 }
 
+func (ec *executionContext) _Contract_statusNote(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_statusNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_statusNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contract", field, false, false, "String")
+}
+
 func (ec *executionContext) _Contract_account(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26275,6 +31084,29 @@ func (ec *executionContext) fieldContext_Contract_quote(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Contract_noticeDeadline(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_noticeDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contract().NoticeDeadline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_noticeDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contract", field, true, true, "Time")
+}
+
 func (ec *executionContext) _ContractConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ContractConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26415,6 +31247,144 @@ func (ec *executionContext) _ContractEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_ContractEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContractEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _DealEvaluation_cashFlows(ctx context.Context, field graphql.CollectedField, obj *deal.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DealEvaluation_cashFlows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CashFlows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DealEvaluation_cashFlows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DealEvaluation", field, false, false, "Money")
+}
+
+func (ec *executionContext) _DealEvaluation_npv(ctx context.Context, field graphql.CollectedField, obj *deal.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DealEvaluation_npv(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NPV, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DealEvaluation_npv(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DealEvaluation", field, false, false, "Money")
+}
+
+func (ec *executionContext) _DealEvaluation_irr(ctx context.Context, field graphql.CollectedField, obj *deal.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DealEvaluation_irr(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IRR, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *deal.Rate) graphql.Marshaler {
+			return ec.marshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DealEvaluation_irr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DealEvaluation", field, false, false, "Rate")
+}
+
+func (ec *executionContext) _DealEvaluation_irrNote(ctx context.Context, field graphql.CollectedField, obj *deal.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DealEvaluation_irrNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IRRReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DealEvaluation_irrNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DealEvaluation", field, false, false, "String")
+}
+
+func (ec *executionContext) _DealEvaluation_paybackMonth(ctx context.Context, field graphql.CollectedField, obj *deal.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DealEvaluation_paybackMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaybackMonth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DealEvaluation_paybackMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DealEvaluation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DealEvaluation_tcv(ctx context.Context, field graphql.CollectedField, obj *deal.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DealEvaluation_tcv(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TCV, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DealEvaluation_tcv(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DealEvaluation", field, false, false, "Money")
 }
 
 func (ec *executionContext) _Escalation_id(ctx context.Context, field graphql.CollectedField, obj *ent.Escalation) (ret graphql.Marshaler) {
@@ -26831,6 +31801,75 @@ func (ec *executionContext) fieldContext_Escalation_closedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Escalation", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Escalation_pausedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_pausedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PausedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_pausedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Escalation_responseBreachedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_responseBreachedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponseBreachedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_responseBreachedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Escalation_resolutionBreachedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_resolutionBreachedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolutionBreachedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_resolutionBreachedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Escalation_account(ctx context.Context, field graphql.CollectedField, obj *ent.Escalation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27001,6 +32040,52 @@ func (ec *executionContext) fieldContext_Escalation_events(ctx context.Context, 
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Escalation_responseBreached(ctx context.Context, field graphql.CollectedField, obj *ent.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_responseBreached(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Escalation().ResponseBreached(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_responseBreached(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Escalation_resolutionBreached(ctx context.Context, field graphql.CollectedField, obj *ent.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_resolutionBreached(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Escalation().ResolutionBreached(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_resolutionBreached(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _EscalationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.EscalationConnection) (ret graphql.Marshaler) {
@@ -27634,6 +32719,409 @@ func (ec *executionContext) _EscalationEventEdge_cursor(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_EscalationEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationEventEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _EscalationShortlist_totalCount(ctx context.Context, field graphql.CollectedField, obj *report.Shortlist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationShortlist_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationShortlist_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationShortlist", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EscalationShortlist_nodes(ctx context.Context, field graphql.CollectedField, obj *report.Shortlist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationShortlist_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EscalationShortlist().Nodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚕᚖcarrierdeskᚋentᚐEscalationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationShortlist_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EscalationShortlist",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MRRTotal_count(ctx context.Context, field graphql.CollectedField, obj *report.MRRTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MRRTotal_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MRRTotal_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MRRTotal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MRRTotal_mrr(ctx context.Context, field graphql.CollectedField, obj *report.MRRTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MRRTotal_mrr(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MRR, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MRRTotal_mrr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MRRTotal", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Me_role(ctx context.Context, field graphql.CollectedField, obj *report.MeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Me().Role(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v enum.Role) graphql.Marshaler {
+			return ec.marshalNViewerRole2carrierdeskᚋentᚋschemaᚋenumᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Me", field, true, true, "ViewerRole")
+}
+
+func (ec *executionContext) _Me_rep(ctx context.Context, field graphql.CollectedField, obj *report.MeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_rep(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Me().Rep(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Rep) graphql.Marshaler {
+			return ec.marshalORep2ᚖcarrierdeskᚋentᚐRep(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Me_rep(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Me_contact(ctx context.Context, field graphql.CollectedField, obj *report.MeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Me().Contact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalOContact2ᚖcarrierdeskᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Me_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Me_accountCount(ctx context.Context, field graphql.CollectedField, obj *report.MeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_accountCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_accountCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Me", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Me_escalations(ctx context.Context, field graphql.CollectedField, obj *report.MeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_escalations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Escalations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v report.Shortlist) graphql.Marshaler {
+			return ec.marshalNEscalationShortlist2carrierdeskᚋinternalᚋreportᚐShortlist(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_escalations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EscalationShortlist(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Me_quotes(ctx context.Context, field graphql.CollectedField, obj *report.MeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_quotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quotes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v report.Shortlist) graphql.Marshaler {
+			return ec.marshalNQuoteShortlist2carrierdeskᚋinternalᚋreportᚐShortlist(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_quotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuoteShortlist(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Me_specialPricingRequests(ctx context.Context, field graphql.CollectedField, obj *report.MeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_specialPricingRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpecialPricingRequests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v report.Shortlist) graphql.Marshaler {
+			return ec.marshalNSpecialPricingRequestShortlist2carrierdeskᚋinternalᚋreportᚐShortlist(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_specialPricingRequests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpecialPricingRequestShortlist(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Me_overdueFollowUps(ctx context.Context, field graphql.CollectedField, obj *report.MeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_overdueFollowUps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverdueFollowUps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v report.Shortlist) graphql.Marshaler {
+			return ec.marshalNQuoteShortlist2carrierdeskᚋinternalᚋreportᚐShortlist(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_overdueFollowUps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuoteShortlist(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Me_businessReviews(ctx context.Context, field graphql.CollectedField, obj *report.MeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_businessReviews(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BusinessReviews, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v report.Shortlist) graphql.Marshaler {
+			return ec.marshalNBusinessReviewShortlist2carrierdeskᚋinternalᚋreportᚐShortlist(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_businessReviews(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BusinessReviewShortlist(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Me_rfpDeadlines(ctx context.Context, field graphql.CollectedField, obj *report.MeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_rfpDeadlines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RFPDeadlines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v report.Shortlist) graphql.Marshaler {
+			return ec.marshalNRFPShortlist2carrierdeskᚋinternalᚋreportᚐShortlist(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_rfpDeadlines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RFPShortlist(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_createCarrier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -28956,6 +34444,1678 @@ func (ec *executionContext) fieldContext_Mutation_updateEscalation(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_assignAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignAccount(ctx, fc.Args["accountID"].(string), fc.Args["repID"].(string), fc.Args["capacity"].(accountassignment.Capacity))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AccountAssignment) graphql.Marshaler {
+			return ec.marshalNAccountAssignment2ᚖcarrierdeskᚋentᚐAccountAssignment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountAssignment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitQuote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitQuote(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+			return ec.marshalNQuote2ᚖcarrierdeskᚋentᚐQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitQuote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approveQuote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approveQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApproveQuote(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+			return ec.marshalNQuote2ᚖcarrierdeskᚋentᚐQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approveQuote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approveQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectQuote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectQuote(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+			return ec.marshalNQuote2ᚖcarrierdeskᚋentᚐQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectQuote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_sendQuote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_sendQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SendQuote(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+			return ec.marshalNQuote2ᚖcarrierdeskᚋentᚐQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_sendQuote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_sendQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptQuote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptQuote(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+			return ec.marshalNQuote2ᚖcarrierdeskᚋentᚐQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptQuote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_declineQuote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declineQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclineQuote(ctx, fc.Args["id"].(string), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+			return ec.marshalNQuote2ᚖcarrierdeskᚋentᚐQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declineQuote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declineQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitPricingRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitPricingRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitPricingRequest(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SpecialPricingRequest) graphql.Marshaler {
+			return ec.marshalNSpecialPricingRequest2ᚖcarrierdeskᚋentᚐSpecialPricingRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitPricingRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpecialPricingRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitPricingRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviewPricingRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviewPricingRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviewPricingRequest(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SpecialPricingRequest) graphql.Marshaler {
+			return ec.marshalNSpecialPricingRequest2ᚖcarrierdeskᚋentᚐSpecialPricingRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviewPricingRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpecialPricingRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviewPricingRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approvePricingRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approvePricingRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApprovePricingRequest(ctx, fc.Args["id"].(string), fc.Args["approvedMrc"].(money.Amount), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SpecialPricingRequest) graphql.Marshaler {
+			return ec.marshalNSpecialPricingRequest2ᚖcarrierdeskᚋentᚐSpecialPricingRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approvePricingRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpecialPricingRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approvePricingRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectPricingRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectPricingRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectPricingRequest(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SpecialPricingRequest) graphql.Marshaler {
+			return ec.marshalNSpecialPricingRequest2ᚖcarrierdeskᚋentᚐSpecialPricingRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectPricingRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpecialPricingRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectPricingRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawPricingRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawPricingRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawPricingRequest(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SpecialPricingRequest) graphql.Marshaler {
+			return ec.marshalNSpecialPricingRequest2ᚖcarrierdeskᚋentᚐSpecialPricingRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawPricingRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpecialPricingRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawPricingRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_sendContractForSignature(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_sendContractForSignature(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SendContractForSignature(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
+			return ec.marshalNContract2ᚖcarrierdeskᚋentᚐContract(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_sendContractForSignature(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_sendContractForSignature_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_activateContract(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_activateContract(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ActivateContract(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
+			return ec.marshalNContract2ᚖcarrierdeskᚋentᚐContract(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_activateContract(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_activateContract_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_renewContract(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_renewContract(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RenewContract(ctx, fc.Args["id"].(string), fc.Args["input"].(RenewContractInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
+			return ec.marshalNContract2ᚖcarrierdeskᚋentᚐContract(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_renewContract(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_renewContract_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_terminateContract(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_terminateContract(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TerminateContract(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
+			return ec.marshalNContract2ᚖcarrierdeskᚋentᚐContract(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_terminateContract(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_terminateContract_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_qualifyRFP(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_qualifyRFP(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().QualifyRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
+			return ec.marshalNRFP2ᚖcarrierdeskᚋentᚐRFP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_qualifyRFP(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RFP(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_qualifyRFP_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startRFP(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startRFP(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
+			return ec.marshalNRFP2ᚖcarrierdeskᚋentᚐRFP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startRFP(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RFP(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startRFP_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitRFP(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitRFP(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
+			return ec.marshalNRFP2ᚖcarrierdeskᚋentᚐRFP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitRFP(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RFP(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitRFP_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_winRFP(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_winRFP(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WinRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
+			return ec.marshalNRFP2ᚖcarrierdeskᚋentᚐRFP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_winRFP(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RFP(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_winRFP_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_loseRFP(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_loseRFP(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LoseRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
+			return ec.marshalNRFP2ᚖcarrierdeskᚋentᚐRFP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_loseRFP(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RFP(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_loseRFP_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_noBidRFP(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_noBidRFP(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().NoBidRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
+			return ec.marshalNRFP2ᚖcarrierdeskᚋentᚐRFP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_noBidRFP(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RFP(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_noBidRFP_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitOrder(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖcarrierdeskᚋentᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_clarifyOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_clarifyOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ClarifyOrder(ctx, fc.Args["id"].(string), fc.Args["question"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖcarrierdeskᚋentᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_clarifyOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_clarifyOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmOrder(ctx, fc.Args["id"].(string), fc.Args["input"].(ConfirmOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖcarrierdeskᚋentᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_completeOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_completeOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CompleteOrder(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖcarrierdeskᚋentᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_completeOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_completeOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelOrder(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖcarrierdeskᚋentᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectOrder(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖcarrierdeskᚋentᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acknowledgeEscalation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acknowledgeEscalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcknowledgeEscalation(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖcarrierdeskᚋentᚐEscalation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acknowledgeEscalation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acknowledgeEscalation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startEscalation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startEscalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartEscalation(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖcarrierdeskᚋentᚐEscalation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startEscalation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startEscalation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_awaitClientOnEscalation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_awaitClientOnEscalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AwaitClientOnEscalation(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖcarrierdeskᚋentᚐEscalation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_awaitClientOnEscalation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_awaitClientOnEscalation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resumeEscalation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resumeEscalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResumeEscalation(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖcarrierdeskᚋentᚐEscalation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resumeEscalation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resumeEscalation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resolveEscalation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resolveEscalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResolveEscalation(ctx, fc.Args["id"].(string), fc.Args["resolution"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖcarrierdeskᚋentᚐEscalation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resolveEscalation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resolveEscalation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeEscalation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeEscalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseEscalation(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖcarrierdeskᚋentᚐEscalation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeEscalation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeEscalation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reopenEscalation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reopenEscalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReopenEscalation(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖcarrierdeskᚋentᚐEscalation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reopenEscalation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reopenEscalation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reassignEscalation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reassignEscalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReassignEscalation(ctx, fc.Args["id"].(string), fc.Args["ownerID"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖcarrierdeskᚋentᚐEscalation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reassignEscalation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reassignEscalation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_raiseEscalationLevel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_raiseEscalationLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RaiseEscalationLevel(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖcarrierdeskᚋentᚐEscalation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_raiseEscalationLevel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_raiseEscalationLevel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_commentOnEscalation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_commentOnEscalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CommentOnEscalation(ctx, fc.Args["id"].(string), fc.Args["body"].(string), fc.Args["internal"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖcarrierdeskᚋentᚐEscalation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_commentOnEscalation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_commentOnEscalation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Order_id(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29301,6 +36461,29 @@ func (ec *executionContext) fieldContext_Order_quoteID(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Order", field, false, false, "ID")
 }
 
+func (ec *executionContext) _Order_statusNote(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_statusNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_statusNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, false, false, "String")
+}
+
 func (ec *executionContext) _Order_account(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29395,6 +36578,52 @@ func (ec *executionContext) fieldContext_Order_quote(_ context.Context, field gr
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Order_dueDateSlipDays(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_dueDateSlipDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().DueDateSlipDays(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_dueDateSlipDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Order_completedLate(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_completedLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().CompletedLate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_completedLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _OrderConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.OrderConnection) (ret graphql.Marshaler) {
@@ -29629,6 +36858,432 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _Portfolio_asOf(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Portfolio", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Portfolio_mrr(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_mrr(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MRR, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_mrr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Portfolio", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Portfolio_accountCount(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_accountCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_accountCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Portfolio", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Portfolio_byCarrier(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_byCarrier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByCarrier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []report.CarrierMRR) graphql.Marshaler {
+			return ec.marshalNCarrierMRR2ᚕcarrierdeskᚋinternalᚋreportᚐCarrierMRRᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_byCarrier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CarrierMRR(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_byRegion(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_byRegion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByRegion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []report.RegionMRR) graphql.Marshaler {
+			return ec.marshalNRegionMRR2ᚕcarrierdeskᚋinternalᚋreportᚐRegionMRRᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_byRegion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegionMRR(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_byStatus(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_byStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []report.AccountStatusMRR) graphql.Marshaler {
+			return ec.marshalNAccountStatusMRR2ᚕcarrierdeskᚋinternalᚋreportᚐAccountStatusMRRᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_byStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountStatusMRR(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_atRisk(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_atRisk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AtRisk, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v report.MRRTotal) graphql.Marshaler {
+			return ec.marshalNMRRTotal2carrierdeskᚋinternalᚋreportᚐMRRTotal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_atRisk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MRRTotal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_openEscalations(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_openEscalations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenEscalations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_openEscalations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Portfolio", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Portfolio_escalationsBySeverity(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_escalationsBySeverity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EscalationsBySeverity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []report.SeverityEscalations) graphql.Marshaler {
+			return ec.marshalNSeverityEscalations2ᚕcarrierdeskᚋinternalᚋreportᚐSeverityEscalationsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_escalationsBySeverity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeverityEscalations(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_responseBreaches(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_responseBreaches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponseBreaches, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_responseBreaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Portfolio", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Portfolio_resolutionBreaches(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_resolutionBreaches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolutionBreaches, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_resolutionBreaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Portfolio", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Portfolio_pipeline(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_pipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pipeline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []report.QuoteStatusTotal) graphql.Marshaler {
+			return ec.marshalNQuoteStatusTotal2ᚕcarrierdeskᚋinternalᚋreportᚐQuoteStatusTotalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_pipeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuoteStatusTotal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_sparcTurnaround(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_sparcTurnaround(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SPARCTurnaround, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v report.SPARCTurnaround) graphql.Marshaler {
+			return ec.marshalNSPARCTurnaround2carrierdeskᚋinternalᚋreportᚐSPARCTurnaround(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_sparcTurnaround(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SPARCTurnaround(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_rfps(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_rfps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RFPs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v report.RFPWinRate) graphql.Marshaler {
+			return ec.marshalNRFPWinRate2carrierdeskᚋinternalᚋreportᚐRFPWinRate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_rfps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RFPWinRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_renewals(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_renewals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Renewals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []report.RenewalWindow) graphql.Marshaler {
+			return ec.marshalNRenewalWindow2ᚕcarrierdeskᚋinternalᚋreportᚐRenewalWindowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_renewals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RenewalWindow(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -30467,6 +38122,435 @@ func (ec *executionContext) fieldContext_Query_teams(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_me(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Me(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.MeResult) graphql.Marshaler {
+			return ec.marshalNMe2ᚖcarrierdeskᚋinternalᚋreportᚐMeResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Me(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_portfolio(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_portfolio(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Portfolio(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.PortfolioResult) graphql.Marshaler {
+			return ec.marshalNPortfolio2ᚖcarrierdeskᚋinternalᚋreportᚐPortfolioResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_portfolio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Portfolio(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_teamWeek(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_teamWeek(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TeamWeek(ctx, fc.Args["teamID"].(string), fc.Args["weekStart"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.TeamWeekResult) graphql.Marshaler {
+			return ec.marshalNTeamWeek2ᚖcarrierdeskᚋinternalᚋreportᚐTeamWeekResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_teamWeek(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TeamWeek(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_teamWeek_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_evaluateDeal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_evaluateDeal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EvaluateDeal(ctx, fc.Args["input"].(deal.Input))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Result
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *deal.Result) graphql.Marshaler {
+			return ec.marshalNDealEvaluation2ᚖcarrierdeskᚋinternalᚋdealᚐResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_evaluateDeal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DealEvaluation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_evaluateDeal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_accountAggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accountAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AccountAggregate(ctx, fc.Args["measures"].([]*report.Measure), fc.Args["groupBy"].([]string), fc.Args["where"].(*ent.AccountWhereInput), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.AggregateResult) graphql.Marshaler {
+			return ec.marshalNAggregateResult2ᚖcarrierdeskᚋinternalᚋreportᚐAggregateResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accountAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AggregateResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_accountAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_quoteAggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_quoteAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().QuoteAggregate(ctx, fc.Args["measures"].([]*report.Measure), fc.Args["groupBy"].([]string), fc.Args["where"].(*ent.QuoteWhereInput), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.AggregateResult) graphql.Marshaler {
+			return ec.marshalNAggregateResult2ᚖcarrierdeskᚋinternalᚋreportᚐAggregateResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_quoteAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AggregateResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_quoteAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_contractAggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_contractAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ContractAggregate(ctx, fc.Args["measures"].([]*report.Measure), fc.Args["groupBy"].([]string), fc.Args["where"].(*ent.ContractWhereInput), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.AggregateResult) graphql.Marshaler {
+			return ec.marshalNAggregateResult2ᚖcarrierdeskᚋinternalᚋreportᚐAggregateResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_contractAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AggregateResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_contractAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_escalationAggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_escalationAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EscalationAggregate(ctx, fc.Args["measures"].([]*report.Measure), fc.Args["groupBy"].([]string), fc.Args["where"].(*ent.EscalationWhereInput), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.AggregateResult) graphql.Marshaler {
+			return ec.marshalNAggregateResult2ᚖcarrierdeskᚋinternalᚋreportᚐAggregateResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_escalationAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AggregateResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_escalationAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_orderAggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_orderAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OrderAggregate(ctx, fc.Args["measures"].([]*report.Measure), fc.Args["groupBy"].([]string), fc.Args["where"].(*ent.OrderWhereInput), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.AggregateResult) graphql.Marshaler {
+			return ec.marshalNAggregateResult2ᚖcarrierdeskᚋinternalᚋreportᚐAggregateResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_orderAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AggregateResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_orderAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_activityAggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_activityAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ActivityAggregate(ctx, fc.Args["measures"].([]*report.Measure), fc.Args["groupBy"].([]string), fc.Args["where"].(*ent.ActivityWhereInput), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.AggregateResult) graphql.Marshaler {
+			return ec.marshalNAggregateResult2ᚖcarrierdeskᚋinternalᚋreportᚐAggregateResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_activityAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AggregateResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_activityAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30909,6 +38993,425 @@ func (ec *executionContext) _Quote_sentAt(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Quote_sentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Quote", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Quote_statusNote(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_statusNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_statusNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "String")
+}
+
+func (ec *executionContext) _Quote_specialMrc(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_specialMrc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpecialMrc, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Amount) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_specialMrc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Quote_capex(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_capex(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capex, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_capex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Quote_oneTimeCost(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_oneTimeCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OneTimeCost, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_oneTimeCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Quote_monthlyOpex(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_monthlyOpex(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MonthlyOpex, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_monthlyOpex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Quote_monthlyOffNetCost(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_monthlyOffNetCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MonthlyOffNetCost, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_monthlyOffNetCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Quote_monthlyChurn(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_monthlyChurn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MonthlyChurn, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v deal.Rate) graphql.Marshaler {
+			return ec.marshalNRate2carrierdeskᚋinternalᚋdealᚐRate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_monthlyChurn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Rate")
+}
+
+func (ec *executionContext) _Quote_annualDiscountRate(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_annualDiscountRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnnualDiscountRate, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v deal.Rate) graphql.Marshaler {
+			return ec.marshalNRate2carrierdeskᚋinternalᚋdealᚐRate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_annualDiscountRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Rate")
+}
+
+func (ec *executionContext) _Quote_npv(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_npv(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Npv, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_npv(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Quote_irr(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_irr(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Irr, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *deal.Rate) graphql.Marshaler {
+			return ec.marshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_irr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Rate")
+}
+
+func (ec *executionContext) _Quote_irrNote(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_irrNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IrrNote, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_irrNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "String")
+}
+
+func (ec *executionContext) _Quote_paybackMonth(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_paybackMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaybackMonth, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_paybackMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Quote_account(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
@@ -31798,6 +40301,153 @@ func (ec *executionContext) fieldContext_QuoteLineItemEdge_cursor(_ context.Cont
 	return graphql.NewScalarFieldContext("QuoteLineItemEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _QuoteShortlist_totalCount(ctx context.Context, field graphql.CollectedField, obj *report.Shortlist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteShortlist_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteShortlist_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteShortlist", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuoteShortlist_nodes(ctx context.Context, field graphql.CollectedField, obj *report.Shortlist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteShortlist_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.QuoteShortlist().Nodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Quote) graphql.Marshaler {
+			return ec.marshalNQuote2ᚕᚖcarrierdeskᚋentᚐQuoteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteShortlist_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuoteShortlist",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuoteStatusTotal_status(ctx context.Context, field graphql.CollectedField, obj *report.QuoteStatusTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteStatusTotal_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v quote.Status) graphql.Marshaler {
+			return ec.marshalNQuoteStatus2carrierdeskᚋentᚋquoteᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteStatusTotal_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteStatusTotal", field, false, false, "QuoteStatus")
+}
+
+func (ec *executionContext) _QuoteStatusTotal_count(ctx context.Context, field graphql.CollectedField, obj *report.QuoteStatusTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteStatusTotal_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteStatusTotal_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteStatusTotal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuoteStatusTotal_mrc(ctx context.Context, field graphql.CollectedField, obj *report.QuoteStatusTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteStatusTotal_mrc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MRC, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteStatusTotal_mrc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteStatusTotal", field, false, false, "Money")
+}
+
+func (ec *executionContext) _QuoteStatusTotal_tcv(ctx context.Context, field graphql.CollectedField, obj *report.QuoteStatusTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteStatusTotal_tcv(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TCV, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteStatusTotal_tcv(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteStatusTotal", field, false, false, "Money")
+}
+
 func (ec *executionContext) _RFP_id(ctx context.Context, field graphql.CollectedField, obj *ent.RFP) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32026,6 +40676,29 @@ func (ec *executionContext) _RFP_ownerID(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_RFP_ownerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RFP", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RFP_statusNote(ctx context.Context, field graphql.CollectedField, obj *ent.RFP) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RFP_statusNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RFP_statusNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RFP", field, false, false, "String")
 }
 
 func (ec *executionContext) _RFP_account(ctx context.Context, field graphql.CollectedField, obj *ent.RFP) (ret graphql.Marshaler) {
@@ -32276,6 +40949,268 @@ func (ec *executionContext) _RFPEdge_cursor(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_RFPEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RFPEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _RFPShortlist_totalCount(ctx context.Context, field graphql.CollectedField, obj *report.Shortlist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RFPShortlist_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RFPShortlist_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RFPShortlist", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RFPShortlist_nodes(ctx context.Context, field graphql.CollectedField, obj *report.Shortlist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RFPShortlist_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RFPShortlist().Nodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RFP) graphql.Marshaler {
+			return ec.marshalNRFP2ᚕᚖcarrierdeskᚋentᚐRFPᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RFPShortlist_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RFPShortlist",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RFP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RFPWinRate_won(ctx context.Context, field graphql.CollectedField, obj *report.RFPWinRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RFPWinRate_won(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Won, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RFPWinRate_won(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RFPWinRate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RFPWinRate_lost(ctx context.Context, field graphql.CollectedField, obj *report.RFPWinRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RFPWinRate_lost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RFPWinRate_lost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RFPWinRate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RFPWinRate_winRate(ctx context.Context, field graphql.CollectedField, obj *report.RFPWinRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RFPWinRate_winRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WinRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RFPWinRate_winRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RFPWinRate", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RegionMRR_region(ctx context.Context, field graphql.CollectedField, obj *report.RegionMRR) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionMRR_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v enum.Region) graphql.Marshaler {
+			return ec.marshalNRegion2carrierdeskᚋentᚋschemaᚋenumᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionMRR_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionMRR", field, false, false, "Region")
+}
+
+func (ec *executionContext) _RegionMRR_accounts(ctx context.Context, field graphql.CollectedField, obj *report.RegionMRR) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionMRR_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionMRR_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionMRR", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RegionMRR_mrr(ctx context.Context, field graphql.CollectedField, obj *report.RegionMRR) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionMRR_mrr(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MRR, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegionMRR_mrr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegionMRR", field, false, false, "Money")
+}
+
+func (ec *executionContext) _RenewalWindow_days(ctx context.Context, field graphql.CollectedField, obj *report.RenewalWindow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenewalWindow_days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RenewalWindow_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RenewalWindow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RenewalWindow_count(ctx context.Context, field graphql.CollectedField, obj *report.RenewalWindow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenewalWindow_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RenewalWindow_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RenewalWindow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RenewalWindow_mrr(ctx context.Context, field graphql.CollectedField, obj *report.RenewalWindow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenewalWindow_mrr(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MRR, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RenewalWindow_mrr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RenewalWindow", field, false, false, "Money")
 }
 
 func (ec *executionContext) _Rep_id(ctx context.Context, field graphql.CollectedField, obj *ent.Rep) (ret graphql.Marshaler) {
@@ -33013,6 +41948,383 @@ func (ec *executionContext) fieldContext_RepEdge_cursor(_ context.Context, field
 	return graphql.NewScalarFieldContext("RepEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _RepWeek_repID(ctx context.Context, field graphql.CollectedField, obj *report.RepWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepWeek_repID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RepID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepWeek_repID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepWeek", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RepWeek_name(ctx context.Context, field graphql.CollectedField, obj *report.RepWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepWeek_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepWeek_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepWeek", field, false, false, "String")
+}
+
+func (ec *executionContext) _RepWeek_activities(ctx context.Context, field graphql.CollectedField, obj *report.RepWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepWeek_activities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepWeek_activities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RepWeek_activitiesByKind(ctx context.Context, field graphql.CollectedField, obj *report.RepWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepWeek_activitiesByKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActivitiesByKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []report.ActivityKindCount) graphql.Marshaler {
+			return ec.marshalNActivityKindCount2ᚕcarrierdeskᚋinternalᚋreportᚐActivityKindCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepWeek_activitiesByKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepWeek",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityKindCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RepWeek_escalationsOpened(ctx context.Context, field graphql.CollectedField, obj *report.RepWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepWeek_escalationsOpened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EscalationsOpened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepWeek_escalationsOpened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RepWeek_escalationsResolved(ctx context.Context, field graphql.CollectedField, obj *report.RepWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepWeek_escalationsResolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EscalationsResolved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepWeek_escalationsResolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RepWeek_quotesSent(ctx context.Context, field graphql.CollectedField, obj *report.RepWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepWeek_quotesSent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuotesSent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepWeek_quotesSent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RepWeek_overdueFollowUps(ctx context.Context, field graphql.CollectedField, obj *report.RepWeek) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepWeek_overdueFollowUps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverdueFollowUps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepWeek_overdueFollowUps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SPARCTurnaround_decided(ctx context.Context, field graphql.CollectedField, obj *report.SPARCTurnaround) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SPARCTurnaround_decided(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decided, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SPARCTurnaround_decided(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SPARCTurnaround", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SPARCTurnaround_averageHours(ctx context.Context, field graphql.CollectedField, obj *report.SPARCTurnaround) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SPARCTurnaround_averageHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SPARCTurnaround_averageHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SPARCTurnaround", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SPARCTurnaround_maxHours(ctx context.Context, field graphql.CollectedField, obj *report.SPARCTurnaround) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SPARCTurnaround_maxHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SPARCTurnaround_maxHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SPARCTurnaround", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SPARCTurnaround_overTarget(ctx context.Context, field graphql.CollectedField, obj *report.SPARCTurnaround) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SPARCTurnaround_overTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverTarget, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SPARCTurnaround_overTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SPARCTurnaround", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SeverityEscalations_severity(ctx context.Context, field graphql.CollectedField, obj *report.SeverityEscalations) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeverityEscalations_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v escalation.Severity) graphql.Marshaler {
+			return ec.marshalNEscalationSeverity2carrierdeskᚋentᚋescalationᚐSeverity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeverityEscalations_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeverityEscalations", field, false, false, "EscalationSeverity")
+}
+
+func (ec *executionContext) _SeverityEscalations_open(ctx context.Context, field graphql.CollectedField, obj *report.SeverityEscalations) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeverityEscalations_open(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Open, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeverityEscalations_open(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeverityEscalations", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SeverityEscalations_responseBreaches(ctx context.Context, field graphql.CollectedField, obj *report.SeverityEscalations) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeverityEscalations_responseBreaches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponseBreaches, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeverityEscalations_responseBreaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeverityEscalations", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SeverityEscalations_resolutionBreaches(ctx context.Context, field graphql.CollectedField, obj *report.SeverityEscalations) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeverityEscalations_resolutionBreaches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolutionBreaches, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeverityEscalations_resolutionBreaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeverityEscalations", field, false, false, "Int")
+}
+
 func (ec *executionContext) _SpecialPricingRequest_id(ctx context.Context, field graphql.CollectedField, obj *ent.SpecialPricingRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33454,6 +42766,52 @@ func (ec *executionContext) fieldContext_SpecialPricingRequest_decidedBy(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _SpecialPricingRequest_hoursToDecision(ctx context.Context, field graphql.CollectedField, obj *ent.SpecialPricingRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpecialPricingRequest_hoursToDecision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SpecialPricingRequest().HoursToDecision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SpecialPricingRequest_hoursToDecision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpecialPricingRequest", field, true, true, "Float")
+}
+
+func (ec *executionContext) _SpecialPricingRequest_overdue(ctx context.Context, field graphql.CollectedField, obj *ent.SpecialPricingRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpecialPricingRequest_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SpecialPricingRequest().Overdue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpecialPricingRequest_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpecialPricingRequest", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _SpecialPricingRequestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SpecialPricingRequestConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33594,6 +42952,61 @@ func (ec *executionContext) _SpecialPricingRequestEdge_cursor(ctx context.Contex
 }
 func (ec *executionContext) fieldContext_SpecialPricingRequestEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SpecialPricingRequestEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _SpecialPricingRequestShortlist_totalCount(ctx context.Context, field graphql.CollectedField, obj *report.Shortlist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpecialPricingRequestShortlist_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpecialPricingRequestShortlist_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpecialPricingRequestShortlist", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SpecialPricingRequestShortlist_nodes(ctx context.Context, field graphql.CollectedField, obj *report.Shortlist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpecialPricingRequestShortlist_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SpecialPricingRequestShortlist().Nodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SpecialPricingRequest) graphql.Marshaler {
+			return ec.marshalNSpecialPricingRequest2ᚕᚖcarrierdeskᚋentᚐSpecialPricingRequestᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpecialPricingRequestShortlist_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpecialPricingRequestShortlist",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpecialPricingRequest(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Team_id(ctx context.Context, field graphql.CollectedField, obj *ent.Team) (ret graphql.Marshaler) {
@@ -33950,6 +43363,107 @@ func (ec *executionContext) _TeamEdge_cursor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_TeamEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _TeamWeek_teamID(ctx context.Context, field graphql.CollectedField, obj *report.TeamWeekResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamWeek_teamID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TeamID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamWeek_teamID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamWeek", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TeamWeek_weekStart(ctx context.Context, field graphql.CollectedField, obj *report.TeamWeekResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamWeek_weekStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WeekStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamWeek_weekStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamWeek", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TeamWeek_weekEnd(ctx context.Context, field graphql.CollectedField, obj *report.TeamWeekResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamWeek_weekEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WeekEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamWeek_weekEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamWeek", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TeamWeek_reps(ctx context.Context, field graphql.CollectedField, obj *report.TeamWeekResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamWeek_reps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []report.RepWeek) graphql.Marshaler {
+			return ec.marshalNRepWeek2ᚕcarrierdeskᚋinternalᚋreportᚐRepWeekᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamWeek_reps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TeamWeek",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepWeek(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -40604,6 +50118,62 @@ func UnmarshalCarrierWhereInput(ctx context.Context, raw any) (ent.CarrierWhereI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputConfirmOrderInput(ctx context.Context, obj any) (ConfirmOrderInput, error) {
+	var it ConfirmOrderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"focDate", "confirmedDueDate", "circuitID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "focDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focDate"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FocDate = data
+		case "confirmedDueDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confirmedDueDate"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConfirmedDueDate = data
+		case "circuitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("circuitID"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CircuitID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConfirmOrderInput unmarshals raw into the ConfirmOrderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConfirmOrderInput(ctx context.Context, raw any) (ConfirmOrderInput, error) {
+	var out ConfirmOrderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConfirmOrderInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputContactOrder(ctx context.Context, obj any) (ent.ContactOrder, error) {
 	var it ent.ContactOrder
 	if obj == nil {
@@ -41508,7 +51078,7 @@ func (ec *executionContext) unmarshalInputContractWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "startDate", "startDateNEQ", "startDateIn", "startDateNotIn", "startDateGT", "startDateGTE", "startDateLT", "startDateLTE", "endDate", "endDateNEQ", "endDateIn", "endDateNotIn", "endDateGT", "endDateGTE", "endDateLT", "endDateLTE", "termMonths", "termMonthsNEQ", "termMonthsIn", "termMonthsNotIn", "termMonthsGT", "termMonthsGTE", "termMonthsLT", "termMonthsLTE", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "tcv", "tcvNEQ", "tcvIn", "tcvNotIn", "tcvGT", "tcvGTE", "tcvLT", "tcvLTE", "autoRenew", "autoRenewNEQ", "noticeDays", "noticeDaysNEQ", "noticeDaysIn", "noticeDaysNotIn", "noticeDaysGT", "noticeDaysGTE", "noticeDaysLT", "noticeDaysLTE", "masterID", "masterIDNEQ", "masterIDIn", "masterIDNotIn", "masterIDGT", "masterIDGTE", "masterIDLT", "masterIDLTE", "masterIDContains", "masterIDHasPrefix", "masterIDHasSuffix", "masterIDIsNil", "masterIDNotNil", "masterIDEqualFold", "masterIDContainsFold", "coTermed", "coTermedNEQ", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDIsNil", "quoteIDNotNil", "quoteIDEqualFold", "quoteIDContainsFold", "renewalOfID", "renewalOfIDNEQ", "renewalOfIDIn", "renewalOfIDNotIn", "renewalOfIDGT", "renewalOfIDGTE", "renewalOfIDLT", "renewalOfIDLTE", "renewalOfIDContains", "renewalOfIDHasPrefix", "renewalOfIDHasSuffix", "renewalOfIDIsNil", "renewalOfIDNotNil", "renewalOfIDEqualFold", "renewalOfIDContainsFold", "hasAccountWith", "hasMasterWith", "hasAddendaWith", "hasRenewalOfWith", "hasRenewalWith", "hasQuoteWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "startDate", "startDateNEQ", "startDateIn", "startDateNotIn", "startDateGT", "startDateGTE", "startDateLT", "startDateLTE", "endDate", "endDateNEQ", "endDateIn", "endDateNotIn", "endDateGT", "endDateGTE", "endDateLT", "endDateLTE", "termMonths", "termMonthsNEQ", "termMonthsIn", "termMonthsNotIn", "termMonthsGT", "termMonthsGTE", "termMonthsLT", "termMonthsLTE", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "tcv", "tcvNEQ", "tcvIn", "tcvNotIn", "tcvGT", "tcvGTE", "tcvLT", "tcvLTE", "autoRenew", "autoRenewNEQ", "noticeDays", "noticeDaysNEQ", "noticeDaysIn", "noticeDaysNotIn", "noticeDaysGT", "noticeDaysGTE", "noticeDaysLT", "noticeDaysLTE", "masterID", "masterIDNEQ", "masterIDIn", "masterIDNotIn", "masterIDGT", "masterIDGTE", "masterIDLT", "masterIDLTE", "masterIDContains", "masterIDHasPrefix", "masterIDHasSuffix", "masterIDIsNil", "masterIDNotNil", "masterIDEqualFold", "masterIDContainsFold", "coTermed", "coTermedNEQ", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDIsNil", "quoteIDNotNil", "quoteIDEqualFold", "quoteIDContainsFold", "renewalOfID", "renewalOfIDNEQ", "renewalOfIDIn", "renewalOfIDNotIn", "renewalOfIDGT", "renewalOfIDGTE", "renewalOfIDLT", "renewalOfIDLTE", "renewalOfIDContains", "renewalOfIDHasPrefix", "renewalOfIDHasSuffix", "renewalOfIDIsNil", "renewalOfIDNotNil", "renewalOfIDEqualFold", "renewalOfIDContainsFold", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "hasAccountWith", "hasMasterWith", "hasAddendaWith", "hasRenewalOfWith", "hasRenewalWith", "hasQuoteWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42691,6 +52261,111 @@ func (ec *executionContext) unmarshalInputContractWhereInput(ctx context.Context
 				return it, err
 			}
 			it.RenewalOfIDContainsFold = data
+		case "statusNote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNote"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNote = data
+		case "statusNoteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteNEQ = data
+		case "statusNoteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteIn = data
+		case "statusNoteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteNotIn = data
+		case "statusNoteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteGT = data
+		case "statusNoteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteGTE = data
+		case "statusNoteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteLT = data
+		case "statusNoteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteLTE = data
+		case "statusNoteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteContains = data
+		case "statusNoteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteHasPrefix = data
+		case "statusNoteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteHasSuffix = data
+		case "statusNoteIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteIsNil = data
+		case "statusNoteNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteNotNil = data
+		case "statusNoteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteEqualFold = data
+		case "statusNoteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteContainsFold = data
 		case "hasAccountWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
 			directive0 := func(ctx context.Context) (any, error) {
@@ -43652,7 +53327,7 @@ func (ec *executionContext) unmarshalInputCreateQuoteInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "termMonths", "currency", "validUntil", "followUpOn", "accountID", "ownerID", "rfpID"}
+	fieldsInOrder := [...]string{"title", "termMonths", "currency", "validUntil", "followUpOn", "capex", "oneTimeCost", "monthlyOpex", "monthlyOffNetCost", "monthlyChurn", "annualDiscountRate", "accountID", "ownerID", "rfpID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43694,6 +53369,48 @@ func (ec *executionContext) unmarshalInputCreateQuoteInput(ctx context.Context, 
 				return it, err
 			}
 			it.FollowUpOn = data
+		case "capex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capex"))
+			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capex = data
+		case "oneTimeCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oneTimeCost"))
+			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OneTimeCost = data
+		case "monthlyOpex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOpex"))
+			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthlyOpex = data
+		case "monthlyOffNetCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOffNetCost"))
+			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthlyOffNetCost = data
+		case "monthlyChurn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyChurn"))
+			data, err := ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthlyChurn = data
+		case "annualDiscountRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annualDiscountRate"))
+			data, err := ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnnualDiscountRate = data
 		case "accountID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
 			data, err := ec.unmarshalNID2string(ctx, v)
@@ -44016,7 +53733,7 @@ func (ec *executionContext) unmarshalInputCreateSpecialPricingRequestInput(ctx c
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"justification", "standardMrc", "requestedMrc", "quoteID", "requestedByID", "decidedByID"}
+	fieldsInOrder := [...]string{"justification", "standardMrc", "requestedMrc", "quoteID", "decidedByID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44051,13 +53768,6 @@ func (ec *executionContext) unmarshalInputCreateSpecialPricingRequestInput(ctx c
 				return it, err
 			}
 			it.QuoteID = data
-		case "requestedByID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedByID"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RequestedByID = data
 		case "decidedByID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -44135,6 +53845,126 @@ func (ec *executionContext) unmarshalInputCreateTeamInput(ctx context.Context, o
 func UnmarshalCreateTeamInput(ctx context.Context, raw any) (ent.CreateTeamInput, error) {
 	var out ent.CreateTeamInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTeamInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDealInput(ctx context.Context, obj any) (deal.Input, error) {
+	var it deal.Input
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["nrc"]; !present {
+		asMap["nrc"] = "0"
+	}
+	if _, present := asMap["capex"]; !present {
+		asMap["capex"] = "0"
+	}
+	if _, present := asMap["oneTimeCost"]; !present {
+		asMap["oneTimeCost"] = "0"
+	}
+	if _, present := asMap["monthlyOpex"]; !present {
+		asMap["monthlyOpex"] = "0"
+	}
+	if _, present := asMap["monthlyOffNetCost"]; !present {
+		asMap["monthlyOffNetCost"] = "0"
+	}
+	if _, present := asMap["monthlyChurn"]; !present {
+		asMap["monthlyChurn"] = "0"
+	}
+	if _, present := asMap["annualDiscountRate"]; !present {
+		asMap["annualDiscountRate"] = "0.1"
+	}
+
+	fieldsInOrder := [...]string{"termMonths", "mrc", "nrc", "capex", "oneTimeCost", "monthlyOpex", "monthlyOffNetCost", "monthlyChurn", "annualDiscountRate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "termMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termMonths"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermMonths = data
+		case "mrc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mrc"))
+			data, err := ec.unmarshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MRC = data
+		case "nrc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nrc"))
+			data, err := ec.unmarshalOMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NRC = data
+		case "capex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capex"))
+			data, err := ec.unmarshalOMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capex = data
+		case "oneTimeCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oneTimeCost"))
+			data, err := ec.unmarshalOMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OneTimeCost = data
+		case "monthlyOpex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOpex"))
+			data, err := ec.unmarshalOMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthlyOpex = data
+		case "monthlyOffNetCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOffNetCost"))
+			data, err := ec.unmarshalOMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthlyOffNetCost = data
+		case "monthlyChurn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyChurn"))
+			data, err := ec.unmarshalORate2carrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthlyChurn = data
+		case "annualDiscountRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annualDiscountRate"))
+			data, err := ec.unmarshalORate2carrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnnualDiscountRate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDealInput unmarshals raw into the DealInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDealInput(ctx context.Context, raw any) (deal.Input, error) {
+	var out deal.Input
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DealInput", raw, &out)
 	return out, err
 }
 
@@ -45229,7 +55059,7 @@ func (ec *executionContext) unmarshalInputEscalationWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "severity", "severityNEQ", "severityIn", "severityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "level", "levelNEQ", "levelIn", "levelNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "raisedByRepID", "raisedByRepIDNEQ", "raisedByRepIDIn", "raisedByRepIDNotIn", "raisedByRepIDGT", "raisedByRepIDGTE", "raisedByRepIDLT", "raisedByRepIDLTE", "raisedByRepIDContains", "raisedByRepIDHasPrefix", "raisedByRepIDHasSuffix", "raisedByRepIDIsNil", "raisedByRepIDNotNil", "raisedByRepIDEqualFold", "raisedByRepIDContainsFold", "raisedByContactID", "raisedByContactIDNEQ", "raisedByContactIDIn", "raisedByContactIDNotIn", "raisedByContactIDGT", "raisedByContactIDGTE", "raisedByContactIDLT", "raisedByContactIDLTE", "raisedByContactIDContains", "raisedByContactIDHasPrefix", "raisedByContactIDHasSuffix", "raisedByContactIDIsNil", "raisedByContactIDNotNil", "raisedByContactIDEqualFold", "raisedByContactIDContainsFold", "responseDueAt", "responseDueAtNEQ", "responseDueAtIn", "responseDueAtNotIn", "responseDueAtGT", "responseDueAtGTE", "responseDueAtLT", "responseDueAtLTE", "responseDueAtIsNil", "responseDueAtNotNil", "resolutionDueAt", "resolutionDueAtNEQ", "resolutionDueAtIn", "resolutionDueAtNotIn", "resolutionDueAtGT", "resolutionDueAtGTE", "resolutionDueAtLT", "resolutionDueAtLTE", "resolutionDueAtIsNil", "resolutionDueAtNotNil", "acknowledgedAt", "acknowledgedAtNEQ", "acknowledgedAtIn", "acknowledgedAtNotIn", "acknowledgedAtGT", "acknowledgedAtGTE", "acknowledgedAtLT", "acknowledgedAtLTE", "acknowledgedAtIsNil", "acknowledgedAtNotNil", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "hasAccountWith", "hasOwnerWith", "hasRaisedByRepWith", "hasRaisedByContactWith", "hasEventsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "severity", "severityNEQ", "severityIn", "severityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "level", "levelNEQ", "levelIn", "levelNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "raisedByRepID", "raisedByRepIDNEQ", "raisedByRepIDIn", "raisedByRepIDNotIn", "raisedByRepIDGT", "raisedByRepIDGTE", "raisedByRepIDLT", "raisedByRepIDLTE", "raisedByRepIDContains", "raisedByRepIDHasPrefix", "raisedByRepIDHasSuffix", "raisedByRepIDIsNil", "raisedByRepIDNotNil", "raisedByRepIDEqualFold", "raisedByRepIDContainsFold", "raisedByContactID", "raisedByContactIDNEQ", "raisedByContactIDIn", "raisedByContactIDNotIn", "raisedByContactIDGT", "raisedByContactIDGTE", "raisedByContactIDLT", "raisedByContactIDLTE", "raisedByContactIDContains", "raisedByContactIDHasPrefix", "raisedByContactIDHasSuffix", "raisedByContactIDIsNil", "raisedByContactIDNotNil", "raisedByContactIDEqualFold", "raisedByContactIDContainsFold", "responseDueAt", "responseDueAtNEQ", "responseDueAtIn", "responseDueAtNotIn", "responseDueAtGT", "responseDueAtGTE", "responseDueAtLT", "responseDueAtLTE", "responseDueAtIsNil", "responseDueAtNotNil", "resolutionDueAt", "resolutionDueAtNEQ", "resolutionDueAtIn", "resolutionDueAtNotIn", "resolutionDueAtGT", "resolutionDueAtGTE", "resolutionDueAtLT", "resolutionDueAtLTE", "resolutionDueAtIsNil", "resolutionDueAtNotNil", "acknowledgedAt", "acknowledgedAtNEQ", "acknowledgedAtIn", "acknowledgedAtNotIn", "acknowledgedAtGT", "acknowledgedAtGTE", "acknowledgedAtLT", "acknowledgedAtLTE", "acknowledgedAtIsNil", "acknowledgedAtNotNil", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "pausedAt", "pausedAtNEQ", "pausedAtIn", "pausedAtNotIn", "pausedAtGT", "pausedAtGTE", "pausedAtLT", "pausedAtLTE", "pausedAtIsNil", "pausedAtNotNil", "responseBreachedAt", "responseBreachedAtNEQ", "responseBreachedAtIn", "responseBreachedAtNotIn", "responseBreachedAtGT", "responseBreachedAtGTE", "responseBreachedAtLT", "responseBreachedAtLTE", "responseBreachedAtIsNil", "responseBreachedAtNotNil", "resolutionBreachedAt", "resolutionBreachedAtNEQ", "resolutionBreachedAtIn", "resolutionBreachedAtNotIn", "resolutionBreachedAtGT", "resolutionBreachedAtGTE", "resolutionBreachedAtLT", "resolutionBreachedAtLTE", "resolutionBreachedAtIsNil", "resolutionBreachedAtNotNil", "hasAccountWith", "hasOwnerWith", "hasRaisedByRepWith", "hasRaisedByContactWith", "hasEventsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -46503,6 +56333,216 @@ func (ec *executionContext) unmarshalInputEscalationWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.ClosedAtNotNil = data
+		case "pausedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pausedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PausedAt = data
+		case "pausedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pausedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PausedAtNEQ = data
+		case "pausedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pausedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PausedAtIn = data
+		case "pausedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pausedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PausedAtNotIn = data
+		case "pausedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pausedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PausedAtGT = data
+		case "pausedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pausedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PausedAtGTE = data
+		case "pausedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pausedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PausedAtLT = data
+		case "pausedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pausedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PausedAtLTE = data
+		case "pausedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pausedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PausedAtIsNil = data
+		case "pausedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pausedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PausedAtNotNil = data
+		case "responseBreachedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseBreachedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseBreachedAt = data
+		case "responseBreachedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseBreachedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseBreachedAtNEQ = data
+		case "responseBreachedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseBreachedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseBreachedAtIn = data
+		case "responseBreachedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseBreachedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseBreachedAtNotIn = data
+		case "responseBreachedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseBreachedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseBreachedAtGT = data
+		case "responseBreachedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseBreachedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseBreachedAtGTE = data
+		case "responseBreachedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseBreachedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseBreachedAtLT = data
+		case "responseBreachedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseBreachedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseBreachedAtLTE = data
+		case "responseBreachedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseBreachedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseBreachedAtIsNil = data
+		case "responseBreachedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseBreachedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseBreachedAtNotNil = data
+		case "resolutionBreachedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionBreachedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionBreachedAt = data
+		case "resolutionBreachedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionBreachedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionBreachedAtNEQ = data
+		case "resolutionBreachedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionBreachedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionBreachedAtIn = data
+		case "resolutionBreachedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionBreachedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionBreachedAtNotIn = data
+		case "resolutionBreachedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionBreachedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionBreachedAtGT = data
+		case "resolutionBreachedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionBreachedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionBreachedAtGTE = data
+		case "resolutionBreachedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionBreachedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionBreachedAtLT = data
+		case "resolutionBreachedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionBreachedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionBreachedAtLTE = data
+		case "resolutionBreachedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionBreachedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionBreachedAtIsNil = data
+		case "resolutionBreachedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionBreachedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionBreachedAtNotNil = data
 		case "hasAccountWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
 			directive0 := func(ctx context.Context) (any, error) {
@@ -46650,6 +56690,59 @@ func UnmarshalEscalationWhereInput(ctx context.Context, raw any) (ent.Escalation
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMeasureInput(ctx context.Context, obj any) (report.Measure, error) {
+	var it report.Measure
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["field"]; !present {
+		asMap["field"] = ""
+	}
+
+	fieldsInOrder := [...]string{"op", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "op":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("op"))
+			data, err := ec.unmarshalNAggregateOp2carrierdeskᚋinternalᚋreportᚐAggregateOp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Op = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMeasureInput unmarshals raw into the MeasureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMeasureInput(ctx context.Context, raw any) (report.Measure, error) {
+	var out report.Measure
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MeasureInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOrderOrder(ctx context.Context, obj any) (ent.OrderOrder, error) {
 	var it ent.OrderOrder
 	if obj == nil {
@@ -46714,7 +56807,7 @@ func (ec *executionContext) unmarshalInputOrderWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "pon", "ponNEQ", "ponIn", "ponNotIn", "ponGT", "ponGTE", "ponLT", "ponLTE", "ponContains", "ponHasPrefix", "ponHasSuffix", "ponEqualFold", "ponContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "desiredDueDate", "desiredDueDateNEQ", "desiredDueDateIn", "desiredDueDateNotIn", "desiredDueDateGT", "desiredDueDateGTE", "desiredDueDateLT", "desiredDueDateLTE", "focDate", "focDateNEQ", "focDateIn", "focDateNotIn", "focDateGT", "focDateGTE", "focDateLT", "focDateLTE", "focDateIsNil", "focDateNotNil", "confirmedDueDate", "confirmedDueDateNEQ", "confirmedDueDateIn", "confirmedDueDateNotIn", "confirmedDueDateGT", "confirmedDueDateGTE", "confirmedDueDateLT", "confirmedDueDateLTE", "confirmedDueDateIsNil", "confirmedDueDateNotNil", "completedAt", "completedAtNEQ", "completedAtIn", "completedAtNotIn", "completedAtGT", "completedAtGTE", "completedAtLT", "completedAtLTE", "completedAtIsNil", "completedAtNotNil", "circuitID", "circuitIDNEQ", "circuitIDIn", "circuitIDNotIn", "circuitIDGT", "circuitIDGTE", "circuitIDLT", "circuitIDLTE", "circuitIDContains", "circuitIDHasPrefix", "circuitIDHasSuffix", "circuitIDIsNil", "circuitIDNotNil", "circuitIDEqualFold", "circuitIDContainsFold", "tnCount", "tnCountNEQ", "tnCountIn", "tnCountNotIn", "tnCountGT", "tnCountGTE", "tnCountLT", "tnCountLTE", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDIsNil", "quoteIDNotNil", "quoteIDEqualFold", "quoteIDContainsFold", "hasAccountWith", "hasCarrierWith", "hasQuoteWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "pon", "ponNEQ", "ponIn", "ponNotIn", "ponGT", "ponGTE", "ponLT", "ponLTE", "ponContains", "ponHasPrefix", "ponHasSuffix", "ponEqualFold", "ponContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "desiredDueDate", "desiredDueDateNEQ", "desiredDueDateIn", "desiredDueDateNotIn", "desiredDueDateGT", "desiredDueDateGTE", "desiredDueDateLT", "desiredDueDateLTE", "focDate", "focDateNEQ", "focDateIn", "focDateNotIn", "focDateGT", "focDateGTE", "focDateLT", "focDateLTE", "focDateIsNil", "focDateNotNil", "confirmedDueDate", "confirmedDueDateNEQ", "confirmedDueDateIn", "confirmedDueDateNotIn", "confirmedDueDateGT", "confirmedDueDateGTE", "confirmedDueDateLT", "confirmedDueDateLTE", "confirmedDueDateIsNil", "confirmedDueDateNotNil", "completedAt", "completedAtNEQ", "completedAtIn", "completedAtNotIn", "completedAtGT", "completedAtGTE", "completedAtLT", "completedAtLTE", "completedAtIsNil", "completedAtNotNil", "circuitID", "circuitIDNEQ", "circuitIDIn", "circuitIDNotIn", "circuitIDGT", "circuitIDGTE", "circuitIDLT", "circuitIDLTE", "circuitIDContains", "circuitIDHasPrefix", "circuitIDHasSuffix", "circuitIDIsNil", "circuitIDNotNil", "circuitIDEqualFold", "circuitIDContainsFold", "tnCount", "tnCountNEQ", "tnCountIn", "tnCountNotIn", "tnCountGT", "tnCountGTE", "tnCountLT", "tnCountLTE", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDIsNil", "quoteIDNotNil", "quoteIDEqualFold", "quoteIDContainsFold", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "hasAccountWith", "hasCarrierWith", "hasQuoteWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -47785,6 +57878,111 @@ func (ec *executionContext) unmarshalInputOrderWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.QuoteIDContainsFold = data
+		case "statusNote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNote"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNote = data
+		case "statusNoteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteNEQ = data
+		case "statusNoteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteIn = data
+		case "statusNoteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteNotIn = data
+		case "statusNoteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteGT = data
+		case "statusNoteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteGTE = data
+		case "statusNoteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteLT = data
+		case "statusNoteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteLTE = data
+		case "statusNoteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteContains = data
+		case "statusNoteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteHasPrefix = data
+		case "statusNoteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteHasSuffix = data
+		case "statusNoteIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteIsNil = data
+		case "statusNoteNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteNotNil = data
+		case "statusNoteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteEqualFold = data
+		case "statusNoteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteContainsFold = data
 		case "hasAccountWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
 			directive0 := func(ctx context.Context) (any, error) {
@@ -49059,7 +59257,7 @@ func (ec *executionContext) unmarshalInputQuoteWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "termMonths", "termMonthsNEQ", "termMonthsIn", "termMonthsNotIn", "termMonthsGT", "termMonthsGTE", "termMonthsLT", "termMonthsLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "tcv", "tcvNEQ", "tcvIn", "tcvNotIn", "tcvGT", "tcvGTE", "tcvLT", "tcvLTE", "validUntil", "validUntilNEQ", "validUntilIn", "validUntilNotIn", "validUntilGT", "validUntilGTE", "validUntilLT", "validUntilLTE", "followUpOn", "followUpOnNEQ", "followUpOnIn", "followUpOnNotIn", "followUpOnGT", "followUpOnGTE", "followUpOnLT", "followUpOnLTE", "followUpOnIsNil", "followUpOnNotNil", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "rfpID", "rfpIDNEQ", "rfpIDIn", "rfpIDNotIn", "rfpIDGT", "rfpIDGTE", "rfpIDLT", "rfpIDLTE", "rfpIDContains", "rfpIDHasPrefix", "rfpIDHasSuffix", "rfpIDIsNil", "rfpIDNotNil", "rfpIDEqualFold", "rfpIDContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "hasAccountWith", "hasOwnerWith", "hasRfpWith", "hasLineItemsWith", "hasPricingRequestsWith", "hasOrdersWith", "hasContractsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "termMonths", "termMonthsNEQ", "termMonthsIn", "termMonthsNotIn", "termMonthsGT", "termMonthsGTE", "termMonthsLT", "termMonthsLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "tcv", "tcvNEQ", "tcvIn", "tcvNotIn", "tcvGT", "tcvGTE", "tcvLT", "tcvLTE", "validUntil", "validUntilNEQ", "validUntilIn", "validUntilNotIn", "validUntilGT", "validUntilGTE", "validUntilLT", "validUntilLTE", "followUpOn", "followUpOnNEQ", "followUpOnIn", "followUpOnNotIn", "followUpOnGT", "followUpOnGTE", "followUpOnLT", "followUpOnLTE", "followUpOnIsNil", "followUpOnNotNil", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "rfpID", "rfpIDNEQ", "rfpIDIn", "rfpIDNotIn", "rfpIDGT", "rfpIDGTE", "rfpIDLT", "rfpIDLTE", "rfpIDContains", "rfpIDHasPrefix", "rfpIDHasSuffix", "rfpIDIsNil", "rfpIDNotNil", "rfpIDEqualFold", "rfpIDContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "specialMrc", "specialMrcNEQ", "specialMrcIn", "specialMrcNotIn", "specialMrcGT", "specialMrcGTE", "specialMrcLT", "specialMrcLTE", "specialMrcIsNil", "specialMrcNotNil", "capex", "capexNEQ", "capexIn", "capexNotIn", "capexGT", "capexGTE", "capexLT", "capexLTE", "oneTimeCost", "oneTimeCostNEQ", "oneTimeCostIn", "oneTimeCostNotIn", "oneTimeCostGT", "oneTimeCostGTE", "oneTimeCostLT", "oneTimeCostLTE", "monthlyOpex", "monthlyOpexNEQ", "monthlyOpexIn", "monthlyOpexNotIn", "monthlyOpexGT", "monthlyOpexGTE", "monthlyOpexLT", "monthlyOpexLTE", "monthlyOffNetCost", "monthlyOffNetCostNEQ", "monthlyOffNetCostIn", "monthlyOffNetCostNotIn", "monthlyOffNetCostGT", "monthlyOffNetCostGTE", "monthlyOffNetCostLT", "monthlyOffNetCostLTE", "monthlyChurn", "monthlyChurnNEQ", "monthlyChurnIn", "monthlyChurnNotIn", "monthlyChurnGT", "monthlyChurnGTE", "monthlyChurnLT", "monthlyChurnLTE", "annualDiscountRate", "annualDiscountRateNEQ", "annualDiscountRateIn", "annualDiscountRateNotIn", "annualDiscountRateGT", "annualDiscountRateGTE", "annualDiscountRateLT", "annualDiscountRateLTE", "npv", "npvNEQ", "npvIn", "npvNotIn", "npvGT", "npvGTE", "npvLT", "npvLTE", "irr", "irrNEQ", "irrIn", "irrNotIn", "irrGT", "irrGTE", "irrLT", "irrLTE", "irrIsNil", "irrNotNil", "irrNote", "irrNoteNEQ", "irrNoteIn", "irrNoteNotIn", "irrNoteGT", "irrNoteGTE", "irrNoteLT", "irrNoteLTE", "irrNoteContains", "irrNoteHasPrefix", "irrNoteHasSuffix", "irrNoteIsNil", "irrNoteNotNil", "irrNoteEqualFold", "irrNoteContainsFold", "paybackMonth", "paybackMonthNEQ", "paybackMonthIn", "paybackMonthNotIn", "paybackMonthGT", "paybackMonthGTE", "paybackMonthLT", "paybackMonthLTE", "paybackMonthIsNil", "paybackMonthNotNil", "hasAccountWith", "hasOwnerWith", "hasRfpWith", "hasLineItemsWith", "hasPricingRequestsWith", "hasOrdersWith", "hasContractsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -50200,6 +60398,2663 @@ func (ec *executionContext) unmarshalInputQuoteWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.SentAtNotNil = data
+		case "statusNote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNote"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNote = data
+		case "statusNoteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteNEQ = data
+		case "statusNoteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteIn = data
+		case "statusNoteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteNotIn = data
+		case "statusNoteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteGT = data
+		case "statusNoteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteGTE = data
+		case "statusNoteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteLT = data
+		case "statusNoteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteLTE = data
+		case "statusNoteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteContains = data
+		case "statusNoteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteHasPrefix = data
+		case "statusNoteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteHasSuffix = data
+		case "statusNoteIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteIsNil = data
+		case "statusNoteNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteNotNil = data
+		case "statusNoteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteEqualFold = data
+		case "statusNoteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteContainsFold = data
+		case "specialMrc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialMrc"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.SpecialMrc = data
+			} else if tmp == nil {
+				it.SpecialMrc = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "specialMrcNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialMrcNEQ"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.SpecialMrcNEQ = data
+			} else if tmp == nil {
+				it.SpecialMrcNEQ = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "specialMrcIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialMrcIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]money.Amount); ok {
+				it.SpecialMrcIn = data
+			} else if tmp == nil {
+				it.SpecialMrcIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "specialMrcNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialMrcNotIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]money.Amount); ok {
+				it.SpecialMrcNotIn = data
+			} else if tmp == nil {
+				it.SpecialMrcNotIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "specialMrcGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialMrcGT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.SpecialMrcGT = data
+			} else if tmp == nil {
+				it.SpecialMrcGT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "specialMrcGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialMrcGTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.SpecialMrcGTE = data
+			} else if tmp == nil {
+				it.SpecialMrcGTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "specialMrcLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialMrcLT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.SpecialMrcLT = data
+			} else if tmp == nil {
+				it.SpecialMrcLT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "specialMrcLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialMrcLTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.SpecialMrcLTE = data
+			} else if tmp == nil {
+				it.SpecialMrcLTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "specialMrcIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialMrcIsNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.SpecialMrcIsNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "specialMrcNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialMrcNotNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.SpecialMrcNotNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "capex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capex"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.Capex = data
+			} else if tmp == nil {
+				it.Capex = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "capexNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capexNEQ"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.CapexNEQ = data
+			} else if tmp == nil {
+				it.CapexNEQ = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "capexIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capexIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]money.Amount); ok {
+				it.CapexIn = data
+			} else if tmp == nil {
+				it.CapexIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "capexNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capexNotIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]money.Amount); ok {
+				it.CapexNotIn = data
+			} else if tmp == nil {
+				it.CapexNotIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "capexGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capexGT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.CapexGT = data
+			} else if tmp == nil {
+				it.CapexGT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "capexGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capexGTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.CapexGTE = data
+			} else if tmp == nil {
+				it.CapexGTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "capexLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capexLT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.CapexLT = data
+			} else if tmp == nil {
+				it.CapexLT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "capexLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capexLTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.CapexLTE = data
+			} else if tmp == nil {
+				it.CapexLTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "oneTimeCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oneTimeCost"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.OneTimeCost = data
+			} else if tmp == nil {
+				it.OneTimeCost = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "oneTimeCostNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oneTimeCostNEQ"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.OneTimeCostNEQ = data
+			} else if tmp == nil {
+				it.OneTimeCostNEQ = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "oneTimeCostIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oneTimeCostIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]money.Amount); ok {
+				it.OneTimeCostIn = data
+			} else if tmp == nil {
+				it.OneTimeCostIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "oneTimeCostNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oneTimeCostNotIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]money.Amount); ok {
+				it.OneTimeCostNotIn = data
+			} else if tmp == nil {
+				it.OneTimeCostNotIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "oneTimeCostGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oneTimeCostGT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.OneTimeCostGT = data
+			} else if tmp == nil {
+				it.OneTimeCostGT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "oneTimeCostGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oneTimeCostGTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.OneTimeCostGTE = data
+			} else if tmp == nil {
+				it.OneTimeCostGTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "oneTimeCostLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oneTimeCostLT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.OneTimeCostLT = data
+			} else if tmp == nil {
+				it.OneTimeCostLT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "oneTimeCostLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oneTimeCostLTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.OneTimeCostLTE = data
+			} else if tmp == nil {
+				it.OneTimeCostLTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyOpex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOpex"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.MonthlyOpex = data
+			} else if tmp == nil {
+				it.MonthlyOpex = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyOpexNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOpexNEQ"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.MonthlyOpexNEQ = data
+			} else if tmp == nil {
+				it.MonthlyOpexNEQ = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyOpexIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOpexIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]money.Amount); ok {
+				it.MonthlyOpexIn = data
+			} else if tmp == nil {
+				it.MonthlyOpexIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyOpexNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOpexNotIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]money.Amount); ok {
+				it.MonthlyOpexNotIn = data
+			} else if tmp == nil {
+				it.MonthlyOpexNotIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyOpexGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOpexGT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.MonthlyOpexGT = data
+			} else if tmp == nil {
+				it.MonthlyOpexGT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyOpexGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOpexGTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.MonthlyOpexGTE = data
+			} else if tmp == nil {
+				it.MonthlyOpexGTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyOpexLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOpexLT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.MonthlyOpexLT = data
+			} else if tmp == nil {
+				it.MonthlyOpexLT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyOpexLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOpexLTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.MonthlyOpexLTE = data
+			} else if tmp == nil {
+				it.MonthlyOpexLTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyOffNetCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOffNetCost"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.MonthlyOffNetCost = data
+			} else if tmp == nil {
+				it.MonthlyOffNetCost = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyOffNetCostNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOffNetCostNEQ"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.MonthlyOffNetCostNEQ = data
+			} else if tmp == nil {
+				it.MonthlyOffNetCostNEQ = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyOffNetCostIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOffNetCostIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]money.Amount); ok {
+				it.MonthlyOffNetCostIn = data
+			} else if tmp == nil {
+				it.MonthlyOffNetCostIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyOffNetCostNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOffNetCostNotIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]money.Amount); ok {
+				it.MonthlyOffNetCostNotIn = data
+			} else if tmp == nil {
+				it.MonthlyOffNetCostNotIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyOffNetCostGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOffNetCostGT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.MonthlyOffNetCostGT = data
+			} else if tmp == nil {
+				it.MonthlyOffNetCostGT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyOffNetCostGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOffNetCostGTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.MonthlyOffNetCostGTE = data
+			} else if tmp == nil {
+				it.MonthlyOffNetCostGTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyOffNetCostLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOffNetCostLT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.MonthlyOffNetCostLT = data
+			} else if tmp == nil {
+				it.MonthlyOffNetCostLT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyOffNetCostLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOffNetCostLTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.MonthlyOffNetCostLTE = data
+			} else if tmp == nil {
+				it.MonthlyOffNetCostLTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyChurn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyChurn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.MonthlyChurn = data
+			} else if tmp == nil {
+				it.MonthlyChurn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyChurnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyChurnNEQ"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.MonthlyChurnNEQ = data
+			} else if tmp == nil {
+				it.MonthlyChurnNEQ = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyChurnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyChurnIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚕcarrierdeskᚋinternalᚋdealᚐRateᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]deal.Rate); ok {
+				it.MonthlyChurnIn = data
+			} else if tmp == nil {
+				it.MonthlyChurnIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyChurnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyChurnNotIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚕcarrierdeskᚋinternalᚋdealᚐRateᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]deal.Rate); ok {
+				it.MonthlyChurnNotIn = data
+			} else if tmp == nil {
+				it.MonthlyChurnNotIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyChurnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyChurnGT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.MonthlyChurnGT = data
+			} else if tmp == nil {
+				it.MonthlyChurnGT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyChurnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyChurnGTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.MonthlyChurnGTE = data
+			} else if tmp == nil {
+				it.MonthlyChurnGTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyChurnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyChurnLT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.MonthlyChurnLT = data
+			} else if tmp == nil {
+				it.MonthlyChurnLT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "monthlyChurnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyChurnLTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.MonthlyChurnLTE = data
+			} else if tmp == nil {
+				it.MonthlyChurnLTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "annualDiscountRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annualDiscountRate"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.AnnualDiscountRate = data
+			} else if tmp == nil {
+				it.AnnualDiscountRate = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "annualDiscountRateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annualDiscountRateNEQ"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.AnnualDiscountRateNEQ = data
+			} else if tmp == nil {
+				it.AnnualDiscountRateNEQ = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "annualDiscountRateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annualDiscountRateIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚕcarrierdeskᚋinternalᚋdealᚐRateᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]deal.Rate); ok {
+				it.AnnualDiscountRateIn = data
+			} else if tmp == nil {
+				it.AnnualDiscountRateIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "annualDiscountRateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annualDiscountRateNotIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚕcarrierdeskᚋinternalᚋdealᚐRateᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]deal.Rate); ok {
+				it.AnnualDiscountRateNotIn = data
+			} else if tmp == nil {
+				it.AnnualDiscountRateNotIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "annualDiscountRateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annualDiscountRateGT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.AnnualDiscountRateGT = data
+			} else if tmp == nil {
+				it.AnnualDiscountRateGT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "annualDiscountRateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annualDiscountRateGTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.AnnualDiscountRateGTE = data
+			} else if tmp == nil {
+				it.AnnualDiscountRateGTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "annualDiscountRateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annualDiscountRateLT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.AnnualDiscountRateLT = data
+			} else if tmp == nil {
+				it.AnnualDiscountRateLT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "annualDiscountRateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annualDiscountRateLTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.AnnualDiscountRateLTE = data
+			} else if tmp == nil {
+				it.AnnualDiscountRateLTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "npv":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("npv"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.Npv = data
+			} else if tmp == nil {
+				it.Npv = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "npvNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("npvNEQ"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.NpvNEQ = data
+			} else if tmp == nil {
+				it.NpvNEQ = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "npvIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("npvIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]money.Amount); ok {
+				it.NpvIn = data
+			} else if tmp == nil {
+				it.NpvIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "npvNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("npvNotIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]money.Amount); ok {
+				it.NpvNotIn = data
+			} else if tmp == nil {
+				it.NpvNotIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "npvGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("npvGT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.NpvGT = data
+			} else if tmp == nil {
+				it.NpvGT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "npvGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("npvGTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.NpvGTE = data
+			} else if tmp == nil {
+				it.NpvGTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "npvLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("npvLT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.NpvLT = data
+			} else if tmp == nil {
+				it.NpvLT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "npvLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("npvLTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *money.Amount
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*money.Amount); ok {
+				it.NpvLTE = data
+			} else if tmp == nil {
+				it.NpvLTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/money.Amount`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irr":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irr"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.Irr = data
+			} else if tmp == nil {
+				it.Irr = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNEQ"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.IrrNEQ = data
+			} else if tmp == nil {
+				it.IrrNEQ = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚕcarrierdeskᚋinternalᚋdealᚐRateᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]deal.Rate); ok {
+				it.IrrIn = data
+			} else if tmp == nil {
+				it.IrrIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNotIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚕcarrierdeskᚋinternalᚋdealᚐRateᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]deal.Rate); ok {
+				it.IrrNotIn = data
+			} else if tmp == nil {
+				it.IrrNotIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrGT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.IrrGT = data
+			} else if tmp == nil {
+				it.IrrGT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrGTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.IrrGTE = data
+			} else if tmp == nil {
+				it.IrrGTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrLT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.IrrLT = data
+			} else if tmp == nil {
+				it.IrrLT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrLTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Rate
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Rate); ok {
+				it.IrrLTE = data
+			} else if tmp == nil {
+				it.IrrLTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Rate`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrIsNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.IrrIsNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNotNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.IrrNotNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNote"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOString2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.IrrNote = data
+			} else if tmp == nil {
+				it.IrrNote = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNoteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNoteNEQ"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOString2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.IrrNoteNEQ = data
+			} else if tmp == nil {
+				it.IrrNoteNEQ = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNoteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNoteIn"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOString2ᚕstringᚄ(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]string); ok {
+				it.IrrNoteIn = data
+			} else if tmp == nil {
+				it.IrrNoteIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNoteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNoteNotIn"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOString2ᚕstringᚄ(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]string); ok {
+				it.IrrNoteNotIn = data
+			} else if tmp == nil {
+				it.IrrNoteNotIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNoteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNoteGT"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOString2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.IrrNoteGT = data
+			} else if tmp == nil {
+				it.IrrNoteGT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNoteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNoteGTE"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOString2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.IrrNoteGTE = data
+			} else if tmp == nil {
+				it.IrrNoteGTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNoteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNoteLT"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOString2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.IrrNoteLT = data
+			} else if tmp == nil {
+				it.IrrNoteLT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNoteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNoteLTE"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOString2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.IrrNoteLTE = data
+			} else if tmp == nil {
+				it.IrrNoteLTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNoteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNoteContains"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOString2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.IrrNoteContains = data
+			} else if tmp == nil {
+				it.IrrNoteContains = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNoteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNoteHasPrefix"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOString2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.IrrNoteHasPrefix = data
+			} else if tmp == nil {
+				it.IrrNoteHasPrefix = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNoteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNoteHasSuffix"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOString2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.IrrNoteHasSuffix = data
+			} else if tmp == nil {
+				it.IrrNoteHasSuffix = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNoteIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNoteIsNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.IrrNoteIsNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNoteNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNoteNotNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.IrrNoteNotNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNoteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNoteEqualFold"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOString2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.IrrNoteEqualFold = data
+			} else if tmp == nil {
+				it.IrrNoteEqualFold = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrNoteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrNoteContainsFold"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOString2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.IrrNoteContainsFold = data
+			} else if tmp == nil {
+				it.IrrNoteContainsFold = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "paybackMonth":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paybackMonth"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOInt2ᚖint(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*int); ok {
+				it.PaybackMonth = data
+			} else if tmp == nil {
+				it.PaybackMonth = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *int`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "paybackMonthNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paybackMonthNEQ"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOInt2ᚖint(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*int); ok {
+				it.PaybackMonthNEQ = data
+			} else if tmp == nil {
+				it.PaybackMonthNEQ = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *int`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "paybackMonthIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paybackMonthIn"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOInt2ᚕintᚄ(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []int
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]int); ok {
+				it.PaybackMonthIn = data
+			} else if tmp == nil {
+				it.PaybackMonthIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []int`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "paybackMonthNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paybackMonthNotIn"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOInt2ᚕintᚄ(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []int
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]int); ok {
+				it.PaybackMonthNotIn = data
+			} else if tmp == nil {
+				it.PaybackMonthNotIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []int`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "paybackMonthGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paybackMonthGT"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOInt2ᚖint(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*int); ok {
+				it.PaybackMonthGT = data
+			} else if tmp == nil {
+				it.PaybackMonthGT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *int`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "paybackMonthGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paybackMonthGTE"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOInt2ᚖint(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*int); ok {
+				it.PaybackMonthGTE = data
+			} else if tmp == nil {
+				it.PaybackMonthGTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *int`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "paybackMonthLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paybackMonthLT"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOInt2ᚖint(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*int); ok {
+				it.PaybackMonthLT = data
+			} else if tmp == nil {
+				it.PaybackMonthLT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *int`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "paybackMonthLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paybackMonthLTE"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOInt2ᚖint(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*int); ok {
+				it.PaybackMonthLTE = data
+			} else if tmp == nil {
+				it.PaybackMonthLTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *int`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "paybackMonthIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paybackMonthIsNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.PaybackMonthIsNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "paybackMonthNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paybackMonthNotNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.PaybackMonthNotNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "hasAccountWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
 			directive0 := func(ctx context.Context) (any, error) {
@@ -50463,7 +63318,7 @@ func (ec *executionContext) unmarshalInputRFPWhereInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "receivedAt", "receivedAtNEQ", "receivedAtIn", "receivedAtNotIn", "receivedAtGT", "receivedAtGTE", "receivedAtLT", "receivedAtLTE", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "estimatedValue", "estimatedValueNEQ", "estimatedValueIn", "estimatedValueNotIn", "estimatedValueGT", "estimatedValueGTE", "estimatedValueLT", "estimatedValueLTE", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "hasAccountWith", "hasOwnerWith", "hasQuotesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "receivedAt", "receivedAtNEQ", "receivedAtIn", "receivedAtNotIn", "receivedAtGT", "receivedAtGTE", "receivedAtLT", "receivedAtLTE", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "estimatedValue", "estimatedValueNEQ", "estimatedValueIn", "estimatedValueNotIn", "estimatedValueGT", "estimatedValueGTE", "estimatedValueLT", "estimatedValueLTE", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "hasAccountWith", "hasOwnerWith", "hasQuotesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -51156,6 +64011,111 @@ func (ec *executionContext) unmarshalInputRFPWhereInput(ctx context.Context, obj
 				return it, err
 			}
 			it.OwnerIDContainsFold = data
+		case "statusNote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNote"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNote = data
+		case "statusNoteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteNEQ = data
+		case "statusNoteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteIn = data
+		case "statusNoteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteNotIn = data
+		case "statusNoteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteGT = data
+		case "statusNoteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteGTE = data
+		case "statusNoteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteLT = data
+		case "statusNoteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteLTE = data
+		case "statusNoteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteContains = data
+		case "statusNoteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteHasPrefix = data
+		case "statusNoteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteHasSuffix = data
+		case "statusNoteIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteIsNil = data
+		case "statusNoteNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteNotNil = data
+		case "statusNoteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteEqualFold = data
+		case "statusNoteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNoteContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNoteContainsFold = data
 		case "hasAccountWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
 			directive0 := func(ctx context.Context) (any, error) {
@@ -51248,6 +64208,66 @@ func (ec *executionContext) unmarshalInputRFPWhereInput(ctx context.Context, obj
 func UnmarshalRFPWhereInput(ctx context.Context, raw any) (ent.RFPWhereInput, error) {
 	var out ent.RFPWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RFPWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRenewContractInput(ctx context.Context, obj any) (RenewContractInput, error) {
+	var it RenewContractInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["coTerm"]; !present {
+		asMap["coTerm"] = false
+	}
+
+	fieldsInOrder := [...]string{"termMonths", "mrc", "coTerm"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "termMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termMonths"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermMonths = data
+		case "mrc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mrc"))
+			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mrc = data
+		case "coTerm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coTerm"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CoTerm = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRenewContractInput unmarshals raw into the RenewContractInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRenewContractInput(ctx context.Context, raw any) (RenewContractInput, error) {
+	var out RenewContractInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RenewContractInput", raw, &out)
 	return out, err
 }
 
@@ -54944,7 +67964,7 @@ func (ec *executionContext) unmarshalInputUpdateQuoteInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "termMonths", "currency", "validUntil", "followUpOn", "clearFollowUpOn", "ownerID", "clearOwner", "rfpID", "clearRfp"}
+	fieldsInOrder := [...]string{"title", "termMonths", "currency", "validUntil", "followUpOn", "clearFollowUpOn", "capex", "oneTimeCost", "monthlyOpex", "monthlyOffNetCost", "monthlyChurn", "annualDiscountRate", "ownerID", "clearOwner", "rfpID", "clearRfp"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -54993,6 +68013,48 @@ func (ec *executionContext) unmarshalInputUpdateQuoteInput(ctx context.Context, 
 				return it, err
 			}
 			it.ClearFollowUpOn = data
+		case "capex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capex"))
+			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capex = data
+		case "oneTimeCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oneTimeCost"))
+			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OneTimeCost = data
+		case "monthlyOpex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOpex"))
+			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthlyOpex = data
+		case "monthlyOffNetCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyOffNetCost"))
+			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthlyOffNetCost = data
+		case "monthlyChurn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyChurn"))
+			data, err := ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthlyChurn = data
+		case "annualDiscountRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annualDiscountRate"))
+			data, err := ec.unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnnualDiscountRate = data
 		case "ownerID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -55981,6 +69043,49 @@ func (ec *executionContext) _AccountEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var accountStatusMRRImplementors = []string{"AccountStatusMRR"}
+
+func (ec *executionContext) _AccountStatusMRR(ctx context.Context, sel ast.SelectionSet, obj *report.AccountStatusMRR) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountStatusMRRImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountStatusMRR")
+		case "status":
+			out.Values[i] = ec._AccountStatusMRR_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accounts":
+			out.Values[i] = ec._AccountStatusMRR_accounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mrr":
+			out.Values[i] = ec._AccountStatusMRR_mrr(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var activityImplementors = []string{"Activity", "Node"}
 
 func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *ent.Activity) graphql.Marshaler {
@@ -56128,6 +69233,163 @@ func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.Selection
 		case "cursor":
 			out.Values[i] = ec._ActivityEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityKindCountImplementors = []string{"ActivityKindCount"}
+
+func (ec *executionContext) _ActivityKindCount(ctx context.Context, sel ast.SelectionSet, obj *report.ActivityKindCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityKindCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityKindCount")
+		case "kind":
+			out.Values[i] = ec._ActivityKindCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ActivityKindCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var aggregateResultImplementors = []string{"AggregateResult"}
+
+func (ec *executionContext) _AggregateResult(ctx context.Context, sel ast.SelectionSet, obj *report.AggregateResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, aggregateResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AggregateResult")
+		case "rows":
+			out.Values[i] = ec._AggregateResult_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._AggregateResult_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var aggregateRowImplementors = []string{"AggregateRow"}
+
+func (ec *executionContext) _AggregateRow(ctx context.Context, sel ast.SelectionSet, obj *report.AggregateRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, aggregateRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AggregateRow")
+		case "keys":
+			out.Values[i] = ec._AggregateRow_keys(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._AggregateRow_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var aggregateValueImplementors = []string{"AggregateValue"}
+
+func (ec *executionContext) _AggregateValue(ctx context.Context, sel ast.SelectionSet, obj *report.AggregateValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, aggregateValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AggregateValue")
+		case "money":
+			out.Values[i] = ec._AggregateValue_money(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "int":
+			out.Values[i] = ec._AggregateValue_int(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "float":
+			out.Values[i] = ec._AggregateValue_float(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -56531,6 +69793,45 @@ func (ec *executionContext) _BusinessReviewEdge(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var businessReviewShortlistImplementors = []string{"BusinessReviewShortlist"}
+
+func (ec *executionContext) _BusinessReviewShortlist(ctx context.Context, sel ast.SelectionSet, obj *report.Shortlist) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, businessReviewShortlistImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BusinessReviewShortlist")
+		case "totalCount":
+			out.Values[i] = ec._BusinessReviewShortlist_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BusinessReviewShortlist_nodes(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var carrierImplementors = []string{"Carrier", "Node"}
 
 func (ec *executionContext) _Carrier(ctx context.Context, sel ast.SelectionSet, obj *ent.Carrier) graphql.Marshaler {
@@ -56678,6 +69979,54 @@ func (ec *executionContext) _CarrierEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "cursor":
 			out.Values[i] = ec._CarrierEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var carrierMRRImplementors = []string{"CarrierMRR"}
+
+func (ec *executionContext) _CarrierMRR(ctx context.Context, sel ast.SelectionSet, obj *report.CarrierMRR) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, carrierMRRImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CarrierMRR")
+		case "carrierID":
+			out.Values[i] = ec._CarrierMRR_carrierID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._CarrierMRR_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accounts":
+			out.Values[i] = ec._CarrierMRR_accounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mrr":
+			out.Values[i] = ec._CarrierMRR_mrr(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -56970,6 +70319,11 @@ func (ec *executionContext) _Contract(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "statusNote":
+			out.Values[i] = ec._Contract_statusNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "account":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -57005,6 +70359,12 @@ func (ec *executionContext) _Contract(ctx context.Context, sel ast.SelectionSet,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Contract_quote(ctx, field, obj)
+				})
+		case "noticeDeadline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contract_noticeDeadline(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -57084,6 +70444,64 @@ func (ec *executionContext) _ContractEdge(ctx context.Context, sel ast.Selection
 			}
 		case "cursor":
 			out.Values[i] = ec._ContractEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dealEvaluationImplementors = []string{"DealEvaluation"}
+
+func (ec *executionContext) _DealEvaluation(ctx context.Context, sel ast.SelectionSet, obj *deal.Result) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dealEvaluationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DealEvaluation")
+		case "cashFlows":
+			out.Values[i] = ec._DealEvaluation_cashFlows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "npv":
+			out.Values[i] = ec._DealEvaluation_npv(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "irr":
+			out.Values[i] = ec._DealEvaluation_irr(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "irrNote":
+			out.Values[i] = ec._DealEvaluation_irrNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "paybackMonth":
+			out.Values[i] = ec._DealEvaluation_paybackMonth(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "tcv":
+			out.Values[i] = ec._DealEvaluation_tcv(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -57205,6 +70623,21 @@ func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "pausedAt":
+			out.Values[i] = ec._Escalation_pausedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "responseBreachedAt":
+			out.Values[i] = ec._Escalation_responseBreachedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolutionBreachedAt":
+			out.Values[i] = ec._Escalation_resolutionBreachedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "account":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -57234,6 +70667,18 @@ func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Escalation_events(ctx, field, obj)
+				})
+		case "responseBreached":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Escalation_responseBreached(ctx, field, obj)
+				})
+		case "resolutionBreached":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Escalation_resolutionBreached(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -57515,6 +70960,164 @@ func (ec *executionContext) _EscalationEventEdge(ctx context.Context, sel ast.Se
 	return out
 }
 
+var escalationShortlistImplementors = []string{"EscalationShortlist"}
+
+func (ec *executionContext) _EscalationShortlist(ctx context.Context, sel ast.SelectionSet, obj *report.Shortlist) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationShortlistImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EscalationShortlist")
+		case "totalCount":
+			out.Values[i] = ec._EscalationShortlist_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EscalationShortlist_nodes(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mRRTotalImplementors = []string{"MRRTotal"}
+
+func (ec *executionContext) _MRRTotal(ctx context.Context, sel ast.SelectionSet, obj *report.MRRTotal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mRRTotalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MRRTotal")
+		case "count":
+			out.Values[i] = ec._MRRTotal_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mrr":
+			out.Values[i] = ec._MRRTotal_mrr(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var meImplementors = []string{"Me"}
+
+func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *report.MeResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Me")
+		case "role":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Me_role(ctx, field, obj)
+				})
+		case "rep":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Me_rep(ctx, field, obj)
+				})
+		case "contact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Me_contact(ctx, field, obj)
+				})
+		case "accountCount":
+			out.Values[i] = ec._Me_accountCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "escalations":
+			out.Values[i] = ec._Me_escalations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quotes":
+			out.Values[i] = ec._Me_quotes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "specialPricingRequests":
+			out.Values[i] = ec._Me_specialPricingRequests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdueFollowUps":
+			out.Values[i] = ec._Me_overdueFollowUps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "businessReviews":
+			out.Values[i] = ec._Me_businessReviews(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rfpDeadlines":
+			out.Values[i] = ec._Me_rfpDeadlines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -57744,6 +71347,272 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "assignAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitQuote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitQuote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approveQuote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approveQuote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectQuote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectQuote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sendQuote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_sendQuote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptQuote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptQuote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declineQuote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declineQuote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitPricingRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitPricingRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewPricingRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviewPricingRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approvePricingRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approvePricingRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectPricingRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectPricingRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawPricingRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawPricingRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sendContractForSignature":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_sendContractForSignature(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activateContract":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_activateContract(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renewContract":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_renewContract(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "terminateContract":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_terminateContract(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "qualifyRFP":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_qualifyRFP(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startRFP":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startRFP(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitRFP":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitRFP(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "winRFP":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_winRFP(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "loseRFP":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_loseRFP(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "noBidRFP":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_noBidRFP(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clarifyOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_clarifyOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completeOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_completeOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acknowledgeEscalation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acknowledgeEscalation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startEscalation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startEscalation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "awaitClientOnEscalation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_awaitClientOnEscalation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resumeEscalation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resumeEscalation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolveEscalation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resolveEscalation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeEscalation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeEscalation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reopenEscalation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reopenEscalation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reassignEscalation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reassignEscalation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "raiseEscalationLevel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_raiseEscalationLevel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "commentOnEscalation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_commentOnEscalation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -57847,6 +71716,11 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "statusNote":
+			out.Values[i] = ec._Order_statusNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "account":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -57864,6 +71738,18 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Order_quote(ctx, field, obj)
+				})
+		case "dueDateSlipDays":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_dueDateSlipDays(ctx, field, obj)
+				})
+		case "completedLate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_completedLate(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -57992,6 +71878,109 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var portfolioImplementors = []string{"Portfolio"}
+
+func (ec *executionContext) _Portfolio(ctx context.Context, sel ast.SelectionSet, obj *report.PortfolioResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, portfolioImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Portfolio")
+		case "asOf":
+			out.Values[i] = ec._Portfolio_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mrr":
+			out.Values[i] = ec._Portfolio_mrr(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accountCount":
+			out.Values[i] = ec._Portfolio_accountCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byCarrier":
+			out.Values[i] = ec._Portfolio_byCarrier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byRegion":
+			out.Values[i] = ec._Portfolio_byRegion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byStatus":
+			out.Values[i] = ec._Portfolio_byStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "atRisk":
+			out.Values[i] = ec._Portfolio_atRisk(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openEscalations":
+			out.Values[i] = ec._Portfolio_openEscalations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "escalationsBySeverity":
+			out.Values[i] = ec._Portfolio_escalationsBySeverity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responseBreaches":
+			out.Values[i] = ec._Portfolio_responseBreaches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolutionBreaches":
+			out.Values[i] = ec._Portfolio_resolutionBreaches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pipeline":
+			out.Values[i] = ec._Portfolio_pipeline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sparcTurnaround":
+			out.Values[i] = ec._Portfolio_sparcTurnaround(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rfps":
+			out.Values[i] = ec._Portfolio_rfps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renewals":
+			out.Values[i] = ec._Portfolio_renewals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -58144,6 +72133,66 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_teams(ctx, field)
 				})
+		case "me":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_me(ctx, field)
+				})
+		case "portfolio":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_portfolio(ctx, field)
+				})
+		case "teamWeek":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_teamWeek(ctx, field)
+				})
+		case "evaluateDeal":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_evaluateDeal(ctx, field)
+				})
+		case "accountAggregate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_accountAggregate(ctx, field)
+				})
+		case "quoteAggregate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_quoteAggregate(ctx, field)
+				})
+		case "contractAggregate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_contractAggregate(ctx, field)
+				})
+		case "escalationAggregate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_escalationAggregate(ctx, field)
+				})
+		case "orderAggregate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_orderAggregate(ctx, field)
+				})
+		case "activityAggregate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_activityAggregate(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -58263,6 +72312,66 @@ func (ec *executionContext) _Quote(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "sentAt":
 			out.Values[i] = ec._Quote_sentAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusNote":
+			out.Values[i] = ec._Quote_statusNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "specialMrc":
+			out.Values[i] = ec._Quote_specialMrc(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capex":
+			out.Values[i] = ec._Quote_capex(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "oneTimeCost":
+			out.Values[i] = ec._Quote_oneTimeCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "monthlyOpex":
+			out.Values[i] = ec._Quote_monthlyOpex(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "monthlyOffNetCost":
+			out.Values[i] = ec._Quote_monthlyOffNetCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "monthlyChurn":
+			out.Values[i] = ec._Quote_monthlyChurn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "annualDiscountRate":
+			out.Values[i] = ec._Quote_annualDiscountRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "npv":
+			out.Values[i] = ec._Quote_npv(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "irr":
+			out.Values[i] = ec._Quote_irr(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "irrNote":
+			out.Values[i] = ec._Quote_irrNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paybackMonth":
+			out.Values[i] = ec._Quote_paybackMonth(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -58586,6 +72695,93 @@ func (ec *executionContext) _QuoteLineItemEdge(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var quoteShortlistImplementors = []string{"QuoteShortlist"}
+
+func (ec *executionContext) _QuoteShortlist(ctx context.Context, sel ast.SelectionSet, obj *report.Shortlist) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quoteShortlistImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuoteShortlist")
+		case "totalCount":
+			out.Values[i] = ec._QuoteShortlist_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuoteShortlist_nodes(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quoteStatusTotalImplementors = []string{"QuoteStatusTotal"}
+
+func (ec *executionContext) _QuoteStatusTotal(ctx context.Context, sel ast.SelectionSet, obj *report.QuoteStatusTotal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quoteStatusTotalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuoteStatusTotal")
+		case "status":
+			out.Values[i] = ec._QuoteStatusTotal_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._QuoteStatusTotal_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mrc":
+			out.Values[i] = ec._QuoteStatusTotal_mrc(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tcv":
+			out.Values[i] = ec._QuoteStatusTotal_tcv(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var rFPImplementors = []string{"RFP", "Node"}
 
 func (ec *executionContext) _RFP(ctx context.Context, sel ast.SelectionSet, obj *ent.RFP) graphql.Marshaler {
@@ -58644,6 +72840,11 @@ func (ec *executionContext) _RFP(ctx context.Context, sel ast.SelectionSet, obj 
 			}
 		case "ownerID":
 			out.Values[i] = ec._RFP_ownerID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusNote":
+			out.Values[i] = ec._RFP_statusNote(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -58743,6 +72944,174 @@ func (ec *executionContext) _RFPEdge(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "cursor":
 			out.Values[i] = ec._RFPEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rFPShortlistImplementors = []string{"RFPShortlist"}
+
+func (ec *executionContext) _RFPShortlist(ctx context.Context, sel ast.SelectionSet, obj *report.Shortlist) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rFPShortlistImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RFPShortlist")
+		case "totalCount":
+			out.Values[i] = ec._RFPShortlist_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RFPShortlist_nodes(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rFPWinRateImplementors = []string{"RFPWinRate"}
+
+func (ec *executionContext) _RFPWinRate(ctx context.Context, sel ast.SelectionSet, obj *report.RFPWinRate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rFPWinRateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RFPWinRate")
+		case "won":
+			out.Values[i] = ec._RFPWinRate_won(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lost":
+			out.Values[i] = ec._RFPWinRate_lost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "winRate":
+			out.Values[i] = ec._RFPWinRate_winRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var regionMRRImplementors = []string{"RegionMRR"}
+
+func (ec *executionContext) _RegionMRR(ctx context.Context, sel ast.SelectionSet, obj *report.RegionMRR) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, regionMRRImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RegionMRR")
+		case "region":
+			out.Values[i] = ec._RegionMRR_region(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accounts":
+			out.Values[i] = ec._RegionMRR_accounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mrr":
+			out.Values[i] = ec._RegionMRR_mrr(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var renewalWindowImplementors = []string{"RenewalWindow"}
+
+func (ec *executionContext) _RenewalWindow(ctx context.Context, sel ast.SelectionSet, obj *report.RenewalWindow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, renewalWindowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RenewalWindow")
+		case "days":
+			out.Values[i] = ec._RenewalWindow_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RenewalWindow_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mrr":
+			out.Values[i] = ec._RenewalWindow_mrr(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -58975,6 +73344,170 @@ func (ec *executionContext) _RepEdge(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var repWeekImplementors = []string{"RepWeek"}
+
+func (ec *executionContext) _RepWeek(ctx context.Context, sel ast.SelectionSet, obj *report.RepWeek) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, repWeekImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RepWeek")
+		case "repID":
+			out.Values[i] = ec._RepWeek_repID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._RepWeek_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activities":
+			out.Values[i] = ec._RepWeek_activities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activitiesByKind":
+			out.Values[i] = ec._RepWeek_activitiesByKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "escalationsOpened":
+			out.Values[i] = ec._RepWeek_escalationsOpened(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "escalationsResolved":
+			out.Values[i] = ec._RepWeek_escalationsResolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quotesSent":
+			out.Values[i] = ec._RepWeek_quotesSent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdueFollowUps":
+			out.Values[i] = ec._RepWeek_overdueFollowUps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sPARCTurnaroundImplementors = []string{"SPARCTurnaround"}
+
+func (ec *executionContext) _SPARCTurnaround(ctx context.Context, sel ast.SelectionSet, obj *report.SPARCTurnaround) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sPARCTurnaroundImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SPARCTurnaround")
+		case "decided":
+			out.Values[i] = ec._SPARCTurnaround_decided(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageHours":
+			out.Values[i] = ec._SPARCTurnaround_averageHours(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "maxHours":
+			out.Values[i] = ec._SPARCTurnaround_maxHours(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "overTarget":
+			out.Values[i] = ec._SPARCTurnaround_overTarget(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var severityEscalationsImplementors = []string{"SeverityEscalations"}
+
+func (ec *executionContext) _SeverityEscalations(ctx context.Context, sel ast.SelectionSet, obj *report.SeverityEscalations) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, severityEscalationsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeverityEscalations")
+		case "severity":
+			out.Values[i] = ec._SeverityEscalations_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "open":
+			out.Values[i] = ec._SeverityEscalations_open(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responseBreaches":
+			out.Values[i] = ec._SeverityEscalations_responseBreaches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolutionBreaches":
+			out.Values[i] = ec._SeverityEscalations_resolutionBreaches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var specialPricingRequestImplementors = []string{"SpecialPricingRequest", "Node"}
 
 func (ec *executionContext) _SpecialPricingRequest(ctx context.Context, sel ast.SelectionSet, obj *ent.SpecialPricingRequest) graphql.Marshaler {
@@ -59079,6 +73612,18 @@ func (ec *executionContext) _SpecialPricingRequest(ctx context.Context, sel ast.
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SpecialPricingRequest_decidedBy(ctx, field, obj)
 				})
+		case "hoursToDecision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpecialPricingRequest_hoursToDecision(ctx, field, obj)
+				})
+		case "overdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpecialPricingRequest_overdue(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -59160,6 +73705,45 @@ func (ec *executionContext) _SpecialPricingRequestEdge(ctx context.Context, sel 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var specialPricingRequestShortlistImplementors = []string{"SpecialPricingRequestShortlist"}
+
+func (ec *executionContext) _SpecialPricingRequestShortlist(ctx context.Context, sel ast.SelectionSet, obj *report.Shortlist) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, specialPricingRequestShortlistImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SpecialPricingRequestShortlist")
+		case "totalCount":
+			out.Values[i] = ec._SpecialPricingRequestShortlist_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpecialPricingRequestShortlist_nodes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -59308,6 +73892,54 @@ func (ec *executionContext) _TeamEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "cursor":
 			out.Values[i] = ec._TeamEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var teamWeekImplementors = []string{"TeamWeek"}
+
+func (ec *executionContext) _TeamWeek(ctx context.Context, sel ast.SelectionSet, obj *report.TeamWeekResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, teamWeekImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TeamWeek")
+		case "teamID":
+			out.Values[i] = ec._TeamWeek_teamID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weekStart":
+			out.Values[i] = ec._TeamWeek_weekStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weekEnd":
+			out.Values[i] = ec._TeamWeek_weekEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reps":
+			out.Values[i] = ec._TeamWeek_reps(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -59785,6 +74417,26 @@ func (ec *executionContext) marshalNAccountStatus2carrierdeskᚋentᚋaccountᚐ
 	return v
 }
 
+func (ec *executionContext) marshalNAccountStatusMRR2carrierdeskᚋinternalᚋreportᚐAccountStatusMRR(ctx context.Context, sel ast.SelectionSet, v report.AccountStatusMRR) graphql.Marshaler {
+	return ec._AccountStatusMRR(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAccountStatusMRR2ᚕcarrierdeskᚋinternalᚋreportᚐAccountStatusMRRᚄ(ctx context.Context, sel ast.SelectionSet, v []report.AccountStatusMRR) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccountStatusMRR2carrierdeskᚋinternalᚋreportᚐAccountStatusMRR(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNAccountWhereInput2ᚖcarrierdeskᚋentᚐAccountWhereInput(ctx context.Context, v any) (*ent.AccountWhereInput, error) {
 	res, err := ec.unmarshalInputAccountWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -59816,6 +74468,26 @@ func (ec *executionContext) marshalNActivityKind2carrierdeskᚋentᚋactivityᚐ
 	return v
 }
 
+func (ec *executionContext) marshalNActivityKindCount2carrierdeskᚋinternalᚋreportᚐActivityKindCount(ctx context.Context, sel ast.SelectionSet, v report.ActivityKindCount) graphql.Marshaler {
+	return ec._ActivityKindCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNActivityKindCount2ᚕcarrierdeskᚋinternalᚋreportᚐActivityKindCountᚄ(ctx context.Context, sel ast.SelectionSet, v []report.ActivityKindCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityKindCount2carrierdeskᚋinternalᚋreportᚐActivityKindCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNActivityOrder2ᚖcarrierdeskᚋentᚐActivityOrder(ctx context.Context, v any) (*ent.ActivityOrder, error) {
 	res, err := ec.unmarshalInputActivityOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -59838,6 +74510,64 @@ func (ec *executionContext) marshalNActivityOrderField2ᚖcarrierdeskᚋentᚐAc
 func (ec *executionContext) unmarshalNActivityWhereInput2ᚖcarrierdeskᚋentᚐActivityWhereInput(ctx context.Context, v any) (*ent.ActivityWhereInput, error) {
 	res, err := ec.unmarshalInputActivityWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAggregateOp2carrierdeskᚋinternalᚋreportᚐAggregateOp(ctx context.Context, v any) (report.AggregateOp, error) {
+	var res report.AggregateOp
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAggregateOp2carrierdeskᚋinternalᚋreportᚐAggregateOp(ctx context.Context, sel ast.SelectionSet, v report.AggregateOp) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNAggregateResult2ᚖcarrierdeskᚋinternalᚋreportᚐAggregateResult(ctx context.Context, sel ast.SelectionSet, v *report.AggregateResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AggregateResult!")
+		return graphql.Null
+	}
+	return ec._AggregateResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAggregateRow2carrierdeskᚋinternalᚋreportᚐAggregateRow(ctx context.Context, sel ast.SelectionSet, v report.AggregateRow) graphql.Marshaler {
+	return ec._AggregateRow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAggregateRow2ᚕcarrierdeskᚋinternalᚋreportᚐAggregateRowᚄ(ctx context.Context, sel ast.SelectionSet, v []report.AggregateRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAggregateRow2carrierdeskᚋinternalᚋreportᚐAggregateRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAggregateValue2carrierdeskᚋinternalᚋreportᚐAggregateValue(ctx context.Context, sel ast.SelectionSet, v report.AggregateValue) graphql.Marshaler {
+	return ec._AggregateValue(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAggregateValue2ᚕcarrierdeskᚋinternalᚋreportᚐAggregateValueᚄ(ctx context.Context, sel ast.SelectionSet, v []report.AggregateValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAggregateValue2carrierdeskᚋinternalᚋreportᚐAggregateValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNAuditChange2ᚖcarrierdeskᚋentᚐAuditChange(ctx context.Context, sel ast.SelectionSet, v *ent.AuditChange) graphql.Marshaler {
@@ -59917,6 +74647,22 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNBusinessReview2ᚕᚖcarrierdeskᚋentᚐBusinessReviewᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.BusinessReview) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBusinessReview2ᚖcarrierdeskᚋentᚐBusinessReview(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNBusinessReview2ᚖcarrierdeskᚋentᚐBusinessReview(ctx context.Context, sel ast.SelectionSet, v *ent.BusinessReview) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "BusinessReview!")
@@ -59952,6 +74698,10 @@ func (ec *executionContext) marshalNBusinessReviewOrderField2ᚖcarrierdeskᚋen
 	return v
 }
 
+func (ec *executionContext) marshalNBusinessReviewShortlist2carrierdeskᚋinternalᚋreportᚐShortlist(ctx context.Context, sel ast.SelectionSet, v report.Shortlist) graphql.Marshaler {
+	return ec._BusinessReviewShortlist(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNBusinessReviewStatus2carrierdeskᚋentᚋbusinessreviewᚐStatus(ctx context.Context, v any) (businessreview.Status, error) {
 	var res businessreview.Status
 	err := res.UnmarshalGQL(v)
@@ -59981,6 +74731,26 @@ func (ec *executionContext) marshalNCarrierConnection2ᚖcarrierdeskᚋentᚐCar
 		return graphql.Null
 	}
 	return ec._CarrierConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCarrierMRR2carrierdeskᚋinternalᚋreportᚐCarrierMRR(ctx context.Context, sel ast.SelectionSet, v report.CarrierMRR) graphql.Marshaler {
+	return ec._CarrierMRR(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCarrierMRR2ᚕcarrierdeskᚋinternalᚋreportᚐCarrierMRRᚄ(ctx context.Context, sel ast.SelectionSet, v []report.CarrierMRR) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCarrierMRR2carrierdeskᚋinternalᚋreportᚐCarrierMRR(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNCarrierOrder2ᚖcarrierdeskᚋentᚐCarrierOrder(ctx context.Context, v any) (*ent.CarrierOrder, error) {
@@ -60025,6 +74795,11 @@ func (ec *executionContext) marshalNCarrierTier2carrierdeskᚋentᚋcarrierᚐTi
 func (ec *executionContext) unmarshalNCarrierWhereInput2ᚖcarrierdeskᚋentᚐCarrierWhereInput(ctx context.Context, v any) (*ent.CarrierWhereInput, error) {
 	res, err := ec.unmarshalInputCarrierWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNConfirmOrderInput2carrierdeskᚋgraphᚐConfirmOrderInput(ctx context.Context, v any) (ConfirmOrderInput, error) {
+	res, err := ec.unmarshalInputConfirmOrderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNContact2ᚖcarrierdeskᚋentᚐContact(ctx context.Context, sel ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
@@ -60212,6 +74987,35 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 	return v
 }
 
+func (ec *executionContext) marshalNDealEvaluation2ᚖcarrierdeskᚋinternalᚋdealᚐResult(ctx context.Context, sel ast.SelectionSet, v *deal.Result) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DealEvaluation!")
+		return graphql.Null
+	}
+	return ec._DealEvaluation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDealInput2carrierdeskᚋinternalᚋdealᚐInput(ctx context.Context, v any) (deal.Input, error) {
+	res, err := ec.unmarshalInputDealInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEscalation2ᚕᚖcarrierdeskᚋentᚐEscalationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Escalation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEscalation2ᚖcarrierdeskᚋentᚐEscalation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNEscalation2ᚖcarrierdeskᚋentᚐEscalation(ctx context.Context, sel ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Escalation!")
@@ -60319,6 +75123,10 @@ func (ec *executionContext) marshalNEscalationSeverity2carrierdeskᚋentᚋescal
 	return v
 }
 
+func (ec *executionContext) marshalNEscalationShortlist2carrierdeskᚋinternalᚋreportᚐShortlist(ctx context.Context, sel ast.SelectionSet, v report.Shortlist) graphql.Marshaler {
+	return ec._EscalationShortlist(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNEscalationStatus2carrierdeskᚋentᚋescalationᚐStatus(ctx context.Context, v any) (escalation.Status, error) {
 	var res escalation.Status
 	err := res.UnmarshalGQL(v)
@@ -60391,6 +75199,37 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNMRRTotal2carrierdeskᚋinternalᚋreportᚐMRRTotal(ctx context.Context, sel ast.SelectionSet, v report.MRRTotal) graphql.Marshaler {
+	return ec._MRRTotal(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMe2ᚖcarrierdeskᚋinternalᚋreportᚐMeResult(ctx context.Context, sel ast.SelectionSet, v *report.MeResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Me!")
+		return graphql.Null
+	}
+	return ec._Me(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMeasureInput2ᚕᚖcarrierdeskᚋinternalᚋreportᚐMeasureᚄ(ctx context.Context, v any) ([]*report.Measure, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*report.Measure, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMeasureInput2ᚖcarrierdeskᚋinternalᚋreportᚐMeasure(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNMeasureInput2ᚖcarrierdeskᚋinternalᚋreportᚐMeasure(ctx context.Context, v any) (*report.Measure, error) {
+	res, err := ec.unmarshalInputMeasureInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx context.Context, v any) (money.Amount, error) {
 	var res money.Amount
 	err := res.UnmarshalGQL(v)
@@ -60399,6 +75238,35 @@ func (ec *executionContext) unmarshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmo
 
 func (ec *executionContext) marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx context.Context, sel ast.SelectionSet, v money.Amount) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx context.Context, v any) ([]money.Amount, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]money.Amount, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx context.Context, sel ast.SelectionSet, v []money.Amount) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNNode2ᚕcarrierdeskᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
@@ -60483,6 +75351,30 @@ func (ec *executionContext) unmarshalNOrderWhereInput2ᚖcarrierdeskᚋentᚐOrd
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[string]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPortfolio2ᚖcarrierdeskᚋinternalᚋreportᚐPortfolioResult(ctx context.Context, sel ast.SelectionSet, v *report.PortfolioResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Portfolio!")
+		return graphql.Null
+	}
+	return ec._Portfolio(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQuote2ᚕᚖcarrierdeskᚋentᚐQuoteᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Quote) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuote2ᚖcarrierdeskᚋentᚐQuote(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNQuote2ᚖcarrierdeskᚋentᚐQuote(ctx context.Context, sel ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
@@ -60570,6 +75462,10 @@ func (ec *executionContext) marshalNQuoteOrderField2ᚖcarrierdeskᚋentᚐQuote
 	return v
 }
 
+func (ec *executionContext) marshalNQuoteShortlist2carrierdeskᚋinternalᚋreportᚐShortlist(ctx context.Context, sel ast.SelectionSet, v report.Shortlist) graphql.Marshaler {
+	return ec._QuoteShortlist(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNQuoteStatus2carrierdeskᚋentᚋquoteᚐStatus(ctx context.Context, v any) (quote.Status, error) {
 	var res quote.Status
 	err := res.UnmarshalGQL(v)
@@ -60580,9 +75476,45 @@ func (ec *executionContext) marshalNQuoteStatus2carrierdeskᚋentᚋquoteᚐStat
 	return v
 }
 
+func (ec *executionContext) marshalNQuoteStatusTotal2carrierdeskᚋinternalᚋreportᚐQuoteStatusTotal(ctx context.Context, sel ast.SelectionSet, v report.QuoteStatusTotal) graphql.Marshaler {
+	return ec._QuoteStatusTotal(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNQuoteStatusTotal2ᚕcarrierdeskᚋinternalᚋreportᚐQuoteStatusTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []report.QuoteStatusTotal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuoteStatusTotal2carrierdeskᚋinternalᚋreportᚐQuoteStatusTotal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNQuoteWhereInput2ᚖcarrierdeskᚋentᚐQuoteWhereInput(ctx context.Context, v any) (*ent.QuoteWhereInput, error) {
 	res, err := ec.unmarshalInputQuoteWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRFP2ᚕᚖcarrierdeskᚋentᚐRFPᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.RFP) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRFP2ᚖcarrierdeskᚋentᚐRFP(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNRFP2ᚖcarrierdeskᚋentᚐRFP(ctx context.Context, sel ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
@@ -60620,6 +75552,10 @@ func (ec *executionContext) marshalNRFPOrderField2ᚖcarrierdeskᚋentᚐRFPOrde
 	return v
 }
 
+func (ec *executionContext) marshalNRFPShortlist2carrierdeskᚋinternalᚋreportᚐShortlist(ctx context.Context, sel ast.SelectionSet, v report.Shortlist) graphql.Marshaler {
+	return ec._RFPShortlist(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNRFPStatus2carrierdeskᚋentᚋrfpᚐStatus(ctx context.Context, v any) (rfp.Status, error) {
 	var res rfp.Status
 	err := res.UnmarshalGQL(v)
@@ -60635,6 +75571,20 @@ func (ec *executionContext) unmarshalNRFPWhereInput2ᚖcarrierdeskᚋentᚐRFPWh
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRFPWinRate2carrierdeskᚋinternalᚋreportᚐRFPWinRate(ctx context.Context, sel ast.SelectionSet, v report.RFPWinRate) graphql.Marshaler {
+	return ec._RFPWinRate(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNRate2carrierdeskᚋinternalᚋdealᚐRate(ctx context.Context, v any) (deal.Rate, error) {
+	var res deal.Rate
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRate2carrierdeskᚋinternalᚋdealᚐRate(ctx context.Context, sel ast.SelectionSet, v deal.Rate) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNRegion2carrierdeskᚋentᚋschemaᚋenumᚐRegion(ctx context.Context, v any) (enum.Region, error) {
 	var res enum.Region
 	err := res.UnmarshalGQL(v)
@@ -60643,6 +75593,51 @@ func (ec *executionContext) unmarshalNRegion2carrierdeskᚋentᚋschemaᚋenum�
 
 func (ec *executionContext) marshalNRegion2carrierdeskᚋentᚋschemaᚋenumᚐRegion(ctx context.Context, sel ast.SelectionSet, v enum.Region) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNRegionMRR2carrierdeskᚋinternalᚋreportᚐRegionMRR(ctx context.Context, sel ast.SelectionSet, v report.RegionMRR) graphql.Marshaler {
+	return ec._RegionMRR(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRegionMRR2ᚕcarrierdeskᚋinternalᚋreportᚐRegionMRRᚄ(ctx context.Context, sel ast.SelectionSet, v []report.RegionMRR) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRegionMRR2carrierdeskᚋinternalᚋreportᚐRegionMRR(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNRenewContractInput2carrierdeskᚋgraphᚐRenewContractInput(ctx context.Context, v any) (RenewContractInput, error) {
+	res, err := ec.unmarshalInputRenewContractInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRenewalWindow2carrierdeskᚋinternalᚋreportᚐRenewalWindow(ctx context.Context, sel ast.SelectionSet, v report.RenewalWindow) graphql.Marshaler {
+	return ec._RenewalWindow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRenewalWindow2ᚕcarrierdeskᚋinternalᚋreportᚐRenewalWindowᚄ(ctx context.Context, sel ast.SelectionSet, v []report.RenewalWindow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRenewalWindow2carrierdeskᚋinternalᚋreportᚐRenewalWindow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNRep2ᚖcarrierdeskᚋentᚐRep(ctx context.Context, sel ast.SelectionSet, v *ent.Rep) graphql.Marshaler {
@@ -60680,6 +75675,26 @@ func (ec *executionContext) marshalNRepOrderField2ᚖcarrierdeskᚋentᚐRepOrde
 	return v
 }
 
+func (ec *executionContext) marshalNRepWeek2carrierdeskᚋinternalᚋreportᚐRepWeek(ctx context.Context, sel ast.SelectionSet, v report.RepWeek) graphql.Marshaler {
+	return ec._RepWeek(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRepWeek2ᚕcarrierdeskᚋinternalᚋreportᚐRepWeekᚄ(ctx context.Context, sel ast.SelectionSet, v []report.RepWeek) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRepWeek2carrierdeskᚋinternalᚋreportᚐRepWeek(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNRepWhereInput2ᚖcarrierdeskᚋentᚐRepWhereInput(ctx context.Context, v any) (*ent.RepWhereInput, error) {
 	res, err := ec.unmarshalInputRepWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -60693,6 +75708,46 @@ func (ec *executionContext) unmarshalNRole2carrierdeskᚋentᚋschemaᚋenumᚐR
 
 func (ec *executionContext) marshalNRole2carrierdeskᚋentᚋschemaᚋenumᚐRole(ctx context.Context, sel ast.SelectionSet, v enum.Role) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNSPARCTurnaround2carrierdeskᚋinternalᚋreportᚐSPARCTurnaround(ctx context.Context, sel ast.SelectionSet, v report.SPARCTurnaround) graphql.Marshaler {
+	return ec._SPARCTurnaround(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSeverityEscalations2carrierdeskᚋinternalᚋreportᚐSeverityEscalations(ctx context.Context, sel ast.SelectionSet, v report.SeverityEscalations) graphql.Marshaler {
+	return ec._SeverityEscalations(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSeverityEscalations2ᚕcarrierdeskᚋinternalᚋreportᚐSeverityEscalationsᚄ(ctx context.Context, sel ast.SelectionSet, v []report.SeverityEscalations) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeverityEscalations2carrierdeskᚋinternalᚋreportᚐSeverityEscalations(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSpecialPricingRequest2ᚕᚖcarrierdeskᚋentᚐSpecialPricingRequestᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SpecialPricingRequest) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSpecialPricingRequest2ᚖcarrierdeskᚋentᚐSpecialPricingRequest(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNSpecialPricingRequest2ᚖcarrierdeskᚋentᚐSpecialPricingRequest(ctx context.Context, sel ast.SelectionSet, v *ent.SpecialPricingRequest) graphql.Marshaler {
@@ -60730,6 +75785,10 @@ func (ec *executionContext) marshalNSpecialPricingRequestOrderField2ᚖcarrierde
 	return v
 }
 
+func (ec *executionContext) marshalNSpecialPricingRequestShortlist2carrierdeskᚋinternalᚋreportᚐShortlist(ctx context.Context, sel ast.SelectionSet, v report.Shortlist) graphql.Marshaler {
+	return ec._SpecialPricingRequestShortlist(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNSpecialPricingRequestStatus2carrierdeskᚋentᚋspecialpricingrequestᚐStatus(ctx context.Context, v any) (specialpricingrequest.Status, error) {
 	var res specialpricingrequest.Status
 	err := res.UnmarshalGQL(v)
@@ -60757,6 +75816,29 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕᚖstring(ctx context.Context, v any) ([]*string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOString2ᚖstring(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕᚖstring(ctx context.Context, sel ast.SelectionSet, v []*string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalOString2ᚖstring(ctx, sel, v[i])
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNTeam2ᚖcarrierdeskᚋentᚐTeam(ctx context.Context, sel ast.SelectionSet, v *ent.Team) graphql.Marshaler {
@@ -60794,6 +75876,14 @@ func (ec *executionContext) marshalNTeamOrderField2ᚖcarrierdeskᚋentᚐTeamOr
 	return v
 }
 
+func (ec *executionContext) marshalNTeamWeek2ᚖcarrierdeskᚋinternalᚋreportᚐTeamWeekResult(ctx context.Context, sel ast.SelectionSet, v *report.TeamWeekResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TeamWeek!")
+		return graphql.Null
+	}
+	return ec._TeamWeek(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTeamWhereInput2ᚖcarrierdeskᚋentᚐTeamWhereInput(ctx context.Context, v any) (*ent.TeamWhereInput, error) {
 	res, err := ec.unmarshalInputTeamWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -60807,6 +75897,24 @@ func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v an
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Time!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalTime(*v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
@@ -60886,6 +75994,16 @@ func (ec *executionContext) unmarshalNUpdateSpecialPricingRequestInput2carrierde
 func (ec *executionContext) unmarshalNUpdateTeamInput2carrierdeskᚋentᚐUpdateTeamInput(ctx context.Context, v any) (ent.UpdateTeamInput, error) {
 	res, err := ec.unmarshalInputUpdateTeamInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNViewerRole2carrierdeskᚋentᚋschemaᚋenumᚐRole(ctx context.Context, v any) (enum.Role, error) {
+	var res enum.Role
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNViewerRole2carrierdeskᚋentᚋschemaᚋenumᚐRole(ctx context.Context, sel ast.SelectionSet, v enum.Role) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -62538,6 +77656,23 @@ func (ec *executionContext) unmarshalOEscalationWhereInput2ᚖcarrierdeskᚋent�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -62642,6 +77777,34 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOInt2ᚖint64(ctx context.Context, v any) (*int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt64(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt64(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx context.Context, v any) (money.Amount, error) {
+	var res money.Amount
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx context.Context, sel ast.SelectionSet, v money.Amount) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalOMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx context.Context, v any) ([]money.Amount, error) {
@@ -63236,6 +78399,67 @@ func (ec *executionContext) unmarshalORFPWhereInput2ᚖcarrierdeskᚋentᚐRFPWh
 	}
 	res, err := ec.unmarshalInputRFPWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORate2carrierdeskᚋinternalᚋdealᚐRate(ctx context.Context, v any) (deal.Rate, error) {
+	var res deal.Rate
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORate2carrierdeskᚋinternalᚋdealᚐRate(ctx context.Context, sel ast.SelectionSet, v deal.Rate) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalORate2ᚕcarrierdeskᚋinternalᚋdealᚐRateᚄ(ctx context.Context, v any) ([]deal.Rate, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]deal.Rate, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRate2carrierdeskᚋinternalᚋdealᚐRate(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalORate2ᚕcarrierdeskᚋinternalᚋdealᚐRateᚄ(ctx context.Context, sel ast.SelectionSet, v []deal.Rate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNRate2carrierdeskᚋinternalᚋdealᚐRate(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx context.Context, v any) (*deal.Rate, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(deal.Rate)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORate2ᚖcarrierdeskᚋinternalᚋdealᚐRate(ctx context.Context, sel ast.SelectionSet, v *deal.Rate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalORegion2ᚕcarrierdeskᚋentᚋschemaᚋenumᚐRegionᚄ(ctx context.Context, v any) ([]enum.Region, error) {

@@ -18,6 +18,6 @@ type Resolver struct {
 func NewSchema(client *ent.Client) graphql.ExecutableSchema {
 	return NewExecutableSchema(Config{
 		Resolvers:  &Resolver{client: client},
-		Directives: DirectiveRoot{Visible: visible},
+		Directives: DirectiveRoot{Visible: visible, Internal: internalField},
 	})
 }

@@ -7,8 +7,70 @@ package graph
 
 import (
 	"carrierdesk/ent"
+	"carrierdesk/ent/accountassignment"
+	"carrierdesk/ent/businessreview"
+	"carrierdesk/ent/escalation"
+	"carrierdesk/ent/quote"
+	"carrierdesk/ent/rfp"
+	"carrierdesk/ent/schema/enum"
+	"carrierdesk/ent/specialpricingrequest"
+	"carrierdesk/internal/deal"
+	"carrierdesk/internal/money"
+	"carrierdesk/internal/report"
+	"carrierdesk/internal/viewer"
+	"carrierdesk/internal/workflow"
 	"context"
+	"time"
 )
+
+// Nodes is the resolver for the nodes field.
+func (r *businessReviewShortlistResolver) Nodes(ctx context.Context, obj *report.Shortlist) ([]*ent.BusinessReview, error) {
+	nodes, err := r.client.BusinessReview.Query().Where(businessreview.IDIn(obj.IDs...)).All(ctx)
+	return inOrder(obj.IDs, nodes, func(n *ent.BusinessReview) string { return n.ID }), err
+}
+
+// NoticeDeadline is the resolver for the noticeDeadline field.
+func (r *contractResolver) NoticeDeadline(ctx context.Context, obj *ent.Contract) (*time.Time, error) {
+	d := workflow.NoticeDeadline(obj)
+	return &d, nil
+}
+
+// ResponseBreached is the resolver for the responseBreached field.
+func (r *escalationResolver) ResponseBreached(ctx context.Context, obj *ent.Escalation) (bool, error) {
+	return workflow.ResponseBreached(obj, workflow.Now()), nil
+}
+
+// ResolutionBreached is the resolver for the resolutionBreached field.
+func (r *escalationResolver) ResolutionBreached(ctx context.Context, obj *ent.Escalation) (bool, error) {
+	return workflow.ResolutionBreached(obj, workflow.Now()), nil
+}
+
+// Nodes is the resolver for the nodes field.
+func (r *escalationShortlistResolver) Nodes(ctx context.Context, obj *report.Shortlist) ([]*ent.Escalation, error) {
+	nodes, err := r.client.Escalation.Query().Where(escalation.IDIn(obj.IDs...)).All(ctx)
+	return inOrder(obj.IDs, nodes, func(n *ent.Escalation) string { return n.ID }), err
+}
+
+// Role is the resolver for the role field.
+func (r *meResolver) Role(ctx context.Context, obj *report.MeResult) (enum.Role, error) {
+	return viewer.FromContext(ctx).Role, nil
+}
+
+// Rep is the resolver for the rep field.
+func (r *meResolver) Rep(ctx context.Context, obj *report.MeResult) (*ent.Rep, error) {
+	if id := viewer.FromContext(ctx).RepID; id != "" {
+		return r.client.Rep.Get(ctx, id)
+	}
+	return nil, nil
+}
+
+// Contact is the resolver for the contact field.
+func (r *meResolver) Contact(ctx context.Context, obj *report.MeResult) (*ent.Contact, error) {
+	if id := viewer.FromContext(ctx).ContactID; id != "" {
+		return r.client.Contact.Get(ctx, id)
+	}
+	return nil, nil
+}
 
 // CreateCarrier is the resolver for the createCarrier field.
 func (r *mutationResolver) CreateCarrier(ctx context.Context, input ent.CreateCarrierInput) (*ent.Carrier, error) {
@@ -220,7 +282,318 @@ func (r *mutationResolver) UpdateEscalation(ctx context.Context, id string, inpu
 		Save(ctx)
 }
 
+// AssignAccount is the resolver for the assignAccount field.
+func (r *mutationResolver) AssignAccount(ctx context.Context, accountID string, repID string, capacity accountassignment.Capacity) (*ent.AccountAssignment, error) {
+	return workflow.AssignAccount(ctx, ent.FromContext(ctx), accountID, repID, capacity)
+}
+
+// SubmitQuote is the resolver for the submitQuote field.
+func (r *mutationResolver) SubmitQuote(ctx context.Context, id string) (*ent.Quote, error) {
+	return workflow.SubmitQuote(ctx, ent.FromContext(ctx), id)
+}
+
+// ApproveQuote is the resolver for the approveQuote field.
+func (r *mutationResolver) ApproveQuote(ctx context.Context, id string, note *string) (*ent.Quote, error) {
+	return workflow.ApproveQuote(ctx, ent.FromContext(ctx), id, note)
+}
+
+// RejectQuote is the resolver for the rejectQuote field.
+func (r *mutationResolver) RejectQuote(ctx context.Context, id string, reason string) (*ent.Quote, error) {
+	return workflow.RejectQuote(ctx, ent.FromContext(ctx), id, reason)
+}
+
+// SendQuote is the resolver for the sendQuote field.
+func (r *mutationResolver) SendQuote(ctx context.Context, id string) (*ent.Quote, error) {
+	return workflow.SendQuote(ctx, ent.FromContext(ctx), id)
+}
+
+// AcceptQuote is the resolver for the acceptQuote field.
+func (r *mutationResolver) AcceptQuote(ctx context.Context, id string) (*ent.Quote, error) {
+	return workflow.AcceptQuote(ctx, ent.FromContext(ctx), id)
+}
+
+// DeclineQuote is the resolver for the declineQuote field.
+func (r *mutationResolver) DeclineQuote(ctx context.Context, id string, reason *string) (*ent.Quote, error) {
+	return workflow.DeclineQuote(ctx, ent.FromContext(ctx), id, reason)
+}
+
+// SubmitPricingRequest is the resolver for the submitPricingRequest field.
+func (r *mutationResolver) SubmitPricingRequest(ctx context.Context, id string) (*ent.SpecialPricingRequest, error) {
+	return workflow.SubmitPricingRequest(ctx, ent.FromContext(ctx), id)
+}
+
+// ReviewPricingRequest is the resolver for the reviewPricingRequest field.
+func (r *mutationResolver) ReviewPricingRequest(ctx context.Context, id string) (*ent.SpecialPricingRequest, error) {
+	return workflow.ReviewPricingRequest(ctx, ent.FromContext(ctx), id)
+}
+
+// ApprovePricingRequest is the resolver for the approvePricingRequest field.
+func (r *mutationResolver) ApprovePricingRequest(ctx context.Context, id string, approvedMrc money.Amount, reason string) (*ent.SpecialPricingRequest, error) {
+	return workflow.ApprovePricingRequest(ctx, ent.FromContext(ctx), id, approvedMrc, reason)
+}
+
+// RejectPricingRequest is the resolver for the rejectPricingRequest field.
+func (r *mutationResolver) RejectPricingRequest(ctx context.Context, id string, reason string) (*ent.SpecialPricingRequest, error) {
+	return workflow.RejectPricingRequest(ctx, ent.FromContext(ctx), id, reason)
+}
+
+// WithdrawPricingRequest is the resolver for the withdrawPricingRequest field.
+func (r *mutationResolver) WithdrawPricingRequest(ctx context.Context, id string) (*ent.SpecialPricingRequest, error) {
+	return workflow.WithdrawPricingRequest(ctx, ent.FromContext(ctx), id)
+}
+
+// SendContractForSignature is the resolver for the sendContractForSignature field.
+func (r *mutationResolver) SendContractForSignature(ctx context.Context, id string) (*ent.Contract, error) {
+	return workflow.SendContractForSignature(ctx, ent.FromContext(ctx), id)
+}
+
+// ActivateContract is the resolver for the activateContract field.
+func (r *mutationResolver) ActivateContract(ctx context.Context, id string) (*ent.Contract, error) {
+	return workflow.ActivateContract(ctx, ent.FromContext(ctx), id)
+}
+
+// RenewContract is the resolver for the renewContract field.
+func (r *mutationResolver) RenewContract(ctx context.Context, id string, input RenewContractInput) (*ent.Contract, error) {
+	return workflow.RenewContract(ctx, ent.FromContext(ctx), id, workflow.Renewal{TermMonths: input.TermMonths, MRC: input.Mrc, CoTerm: input.CoTerm != nil && *input.CoTerm})
+}
+
+// TerminateContract is the resolver for the terminateContract field.
+func (r *mutationResolver) TerminateContract(ctx context.Context, id string, reason string) (*ent.Contract, error) {
+	return workflow.TerminateContract(ctx, ent.FromContext(ctx), id, reason)
+}
+
+// QualifyRfp is the resolver for the qualifyRFP field.
+func (r *mutationResolver) QualifyRfp(ctx context.Context, id string, note *string) (*ent.RFP, error) {
+	return workflow.RFPAction(ctx, ent.FromContext(ctx), id, "qualify", note)
+}
+
+// StartRfp is the resolver for the startRFP field.
+func (r *mutationResolver) StartRfp(ctx context.Context, id string, note *string) (*ent.RFP, error) {
+	return workflow.RFPAction(ctx, ent.FromContext(ctx), id, "start", note)
+}
+
+// SubmitRfp is the resolver for the submitRFP field.
+func (r *mutationResolver) SubmitRfp(ctx context.Context, id string, note *string) (*ent.RFP, error) {
+	return workflow.RFPAction(ctx, ent.FromContext(ctx), id, "submit", note)
+}
+
+// WinRfp is the resolver for the winRFP field.
+func (r *mutationResolver) WinRfp(ctx context.Context, id string, note *string) (*ent.RFP, error) {
+	return workflow.RFPAction(ctx, ent.FromContext(ctx), id, "win", note)
+}
+
+// LoseRfp is the resolver for the loseRFP field.
+func (r *mutationResolver) LoseRfp(ctx context.Context, id string, note *string) (*ent.RFP, error) {
+	return workflow.RFPAction(ctx, ent.FromContext(ctx), id, "lose", note)
+}
+
+// NoBidRfp is the resolver for the noBidRFP field.
+func (r *mutationResolver) NoBidRfp(ctx context.Context, id string, note *string) (*ent.RFP, error) {
+	return workflow.RFPAction(ctx, ent.FromContext(ctx), id, "noBid", note)
+}
+
+// SubmitOrder is the resolver for the submitOrder field.
+func (r *mutationResolver) SubmitOrder(ctx context.Context, id string) (*ent.Order, error) {
+	return workflow.SubmitOrder(ctx, ent.FromContext(ctx), id)
+}
+
+// ClarifyOrder is the resolver for the clarifyOrder field.
+func (r *mutationResolver) ClarifyOrder(ctx context.Context, id string, question string) (*ent.Order, error) {
+	return workflow.ClarifyOrder(ctx, ent.FromContext(ctx), id, question)
+}
+
+// ConfirmOrder is the resolver for the confirmOrder field.
+func (r *mutationResolver) ConfirmOrder(ctx context.Context, id string, input ConfirmOrderInput) (*ent.Order, error) {
+	return workflow.ConfirmOrder(ctx, ent.FromContext(ctx), id, workflow.Confirmation{FOCDate: input.FocDate, ConfirmedDueDate: input.ConfirmedDueDate, CircuitID: input.CircuitID})
+}
+
+// CompleteOrder is the resolver for the completeOrder field.
+func (r *mutationResolver) CompleteOrder(ctx context.Context, id string) (*ent.Order, error) {
+	return workflow.CompleteOrder(ctx, ent.FromContext(ctx), id)
+}
+
+// CancelOrder is the resolver for the cancelOrder field.
+func (r *mutationResolver) CancelOrder(ctx context.Context, id string, reason string) (*ent.Order, error) {
+	return workflow.CancelOrder(ctx, ent.FromContext(ctx), id, reason)
+}
+
+// RejectOrder is the resolver for the rejectOrder field.
+func (r *mutationResolver) RejectOrder(ctx context.Context, id string, reason string) (*ent.Order, error) {
+	return workflow.RejectOrder(ctx, ent.FromContext(ctx), id, reason)
+}
+
+// AcknowledgeEscalation is the resolver for the acknowledgeEscalation field.
+func (r *mutationResolver) AcknowledgeEscalation(ctx context.Context, id string) (*ent.Escalation, error) {
+	return workflow.AcknowledgeEscalation(ctx, ent.FromContext(ctx), id)
+}
+
+// StartEscalation is the resolver for the startEscalation field.
+func (r *mutationResolver) StartEscalation(ctx context.Context, id string) (*ent.Escalation, error) {
+	return workflow.StartEscalation(ctx, ent.FromContext(ctx), id)
+}
+
+// AwaitClientOnEscalation is the resolver for the awaitClientOnEscalation field.
+func (r *mutationResolver) AwaitClientOnEscalation(ctx context.Context, id string, note *string) (*ent.Escalation, error) {
+	return workflow.AwaitClient(ctx, ent.FromContext(ctx), id, note)
+}
+
+// ResumeEscalation is the resolver for the resumeEscalation field.
+func (r *mutationResolver) ResumeEscalation(ctx context.Context, id string) (*ent.Escalation, error) {
+	return workflow.ResumeEscalation(ctx, ent.FromContext(ctx), id)
+}
+
+// ResolveEscalation is the resolver for the resolveEscalation field.
+func (r *mutationResolver) ResolveEscalation(ctx context.Context, id string, resolution string) (*ent.Escalation, error) {
+	return workflow.ResolveEscalation(ctx, ent.FromContext(ctx), id, resolution)
+}
+
+// CloseEscalation is the resolver for the closeEscalation field.
+func (r *mutationResolver) CloseEscalation(ctx context.Context, id string) (*ent.Escalation, error) {
+	return workflow.CloseEscalation(ctx, ent.FromContext(ctx), id)
+}
+
+// ReopenEscalation is the resolver for the reopenEscalation field.
+func (r *mutationResolver) ReopenEscalation(ctx context.Context, id string, reason string) (*ent.Escalation, error) {
+	return workflow.ReopenEscalation(ctx, ent.FromContext(ctx), id, reason)
+}
+
+// ReassignEscalation is the resolver for the reassignEscalation field.
+func (r *mutationResolver) ReassignEscalation(ctx context.Context, id string, ownerID string) (*ent.Escalation, error) {
+	return workflow.ReassignEscalation(ctx, ent.FromContext(ctx), id, ownerID)
+}
+
+// RaiseEscalationLevel is the resolver for the raiseEscalationLevel field.
+func (r *mutationResolver) RaiseEscalationLevel(ctx context.Context, id string, reason string) (*ent.Escalation, error) {
+	return workflow.RaiseEscalationLevel(ctx, ent.FromContext(ctx), id, reason)
+}
+
+// CommentOnEscalation is the resolver for the commentOnEscalation field.
+func (r *mutationResolver) CommentOnEscalation(ctx context.Context, id string, body string, internal *bool) (*ent.Escalation, error) {
+	return workflow.CommentOnEscalation(ctx, ent.FromContext(ctx), id, body, internal != nil && *internal)
+}
+
+// DueDateSlipDays is the resolver for the dueDateSlipDays field.
+func (r *orderResolver) DueDateSlipDays(ctx context.Context, obj *ent.Order) (*int, error) {
+	return workflow.DueDateSlipDays(obj), nil
+}
+
+// CompletedLate is the resolver for the completedLate field.
+func (r *orderResolver) CompletedLate(ctx context.Context, obj *ent.Order) (bool, error) {
+	return workflow.CompletedLate(obj), nil
+}
+
+// Me is the resolver for the me field.
+func (r *queryResolver) Me(ctx context.Context) (*report.MeResult, error) {
+	return report.Me(ctx, r.client, workflow.Now())
+}
+
+// Portfolio is the resolver for the portfolio field.
+func (r *queryResolver) Portfolio(ctx context.Context) (*report.PortfolioResult, error) {
+	return report.Portfolio(ctx, r.client, workflow.Now())
+}
+
+// TeamWeek is the resolver for the teamWeek field.
+func (r *queryResolver) TeamWeek(ctx context.Context, teamID string, weekStart time.Time) (*report.TeamWeekResult, error) {
+	return report.TeamWeek(ctx, r.client, teamID, weekStart)
+}
+
+// EvaluateDeal is the resolver for the evaluateDeal field.
+func (r *queryResolver) EvaluateDeal(ctx context.Context, input deal.Input) (*deal.Result, error) {
+	res, err := deal.Evaluate(input)
+	return &res, err
+}
+
+// AccountAggregate is the resolver for the accountAggregate field.
+func (r *queryResolver) AccountAggregate(ctx context.Context, measures []*report.Measure, groupBy []string, where *ent.AccountWhereInput, limit *int) (*report.AggregateResult, error) {
+	return aggregate(ctx, r.client, report.AggregateAccount, measures, groupBy, where, limit)
+}
+
+// QuoteAggregate is the resolver for the quoteAggregate field.
+func (r *queryResolver) QuoteAggregate(ctx context.Context, measures []*report.Measure, groupBy []string, where *ent.QuoteWhereInput, limit *int) (*report.AggregateResult, error) {
+	return aggregate(ctx, r.client, report.AggregateQuote, measures, groupBy, where, limit)
+}
+
+// ContractAggregate is the resolver for the contractAggregate field.
+func (r *queryResolver) ContractAggregate(ctx context.Context, measures []*report.Measure, groupBy []string, where *ent.ContractWhereInput, limit *int) (*report.AggregateResult, error) {
+	return aggregate(ctx, r.client, report.AggregateContract, measures, groupBy, where, limit)
+}
+
+// EscalationAggregate is the resolver for the escalationAggregate field.
+func (r *queryResolver) EscalationAggregate(ctx context.Context, measures []*report.Measure, groupBy []string, where *ent.EscalationWhereInput, limit *int) (*report.AggregateResult, error) {
+	return aggregate(ctx, r.client, report.AggregateEscalation, measures, groupBy, where, limit)
+}
+
+// OrderAggregate is the resolver for the orderAggregate field.
+func (r *queryResolver) OrderAggregate(ctx context.Context, measures []*report.Measure, groupBy []string, where *ent.OrderWhereInput, limit *int) (*report.AggregateResult, error) {
+	return aggregate(ctx, r.client, report.AggregateOrder, measures, groupBy, where, limit)
+}
+
+// ActivityAggregate is the resolver for the activityAggregate field.
+func (r *queryResolver) ActivityAggregate(ctx context.Context, measures []*report.Measure, groupBy []string, where *ent.ActivityWhereInput, limit *int) (*report.AggregateResult, error) {
+	return aggregate(ctx, r.client, report.AggregateActivity, measures, groupBy, where, limit)
+}
+
+// Nodes is the resolver for the nodes field.
+func (r *quoteShortlistResolver) Nodes(ctx context.Context, obj *report.Shortlist) ([]*ent.Quote, error) {
+	nodes, err := r.client.Quote.Query().Where(quote.IDIn(obj.IDs...)).All(ctx)
+	return inOrder(obj.IDs, nodes, func(n *ent.Quote) string { return n.ID }), err
+}
+
+// Nodes is the resolver for the nodes field.
+func (r *rFPShortlistResolver) Nodes(ctx context.Context, obj *report.Shortlist) ([]*ent.RFP, error) {
+	nodes, err := r.client.RFP.Query().Where(rfp.IDIn(obj.IDs...)).All(ctx)
+	return inOrder(obj.IDs, nodes, func(n *ent.RFP) string { return n.ID }), err
+}
+
+// HoursToDecision is the resolver for the hoursToDecision field.
+func (r *specialPricingRequestResolver) HoursToDecision(ctx context.Context, obj *ent.SpecialPricingRequest) (*float64, error) {
+	return workflow.HoursToDecision(obj), nil
+}
+
+// Overdue is the resolver for the overdue field.
+func (r *specialPricingRequestResolver) Overdue(ctx context.Context, obj *ent.SpecialPricingRequest) (bool, error) {
+	return workflow.PricingOverdue(obj, workflow.Now()), nil
+}
+
+// Nodes is the resolver for the nodes field.
+func (r *specialPricingRequestShortlistResolver) Nodes(ctx context.Context, obj *report.Shortlist) ([]*ent.SpecialPricingRequest, error) {
+	nodes, err := r.client.SpecialPricingRequest.Query().Where(specialpricingrequest.IDIn(obj.IDs...)).All(ctx)
+	return inOrder(obj.IDs, nodes, func(n *ent.SpecialPricingRequest) string { return n.ID }), err
+}
+
+// BusinessReviewShortlist returns BusinessReviewShortlistResolver implementation.
+func (r *Resolver) BusinessReviewShortlist() BusinessReviewShortlistResolver {
+	return &businessReviewShortlistResolver{r}
+}
+
+// EscalationShortlist returns EscalationShortlistResolver implementation.
+func (r *Resolver) EscalationShortlist() EscalationShortlistResolver {
+	return &escalationShortlistResolver{r}
+}
+
+// Me returns MeResolver implementation.
+func (r *Resolver) Me() MeResolver { return &meResolver{r} }
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
-type mutationResolver struct{ *Resolver }
+// QuoteShortlist returns QuoteShortlistResolver implementation.
+func (r *Resolver) QuoteShortlist() QuoteShortlistResolver { return &quoteShortlistResolver{r} }
+
+// RFPShortlist returns RFPShortlistResolver implementation.
+func (r *Resolver) RFPShortlist() RFPShortlistResolver { return &rFPShortlistResolver{r} }
+
+// SpecialPricingRequestShortlist returns SpecialPricingRequestShortlistResolver implementation.
+func (r *Resolver) SpecialPricingRequestShortlist() SpecialPricingRequestShortlistResolver {
+	return &specialPricingRequestShortlistResolver{r}
+}
+
+type (
+	businessReviewShortlistResolver        struct{ *Resolver }
+	escalationShortlistResolver            struct{ *Resolver }
+	meResolver                             struct{ *Resolver }
+	mutationResolver                       struct{ *Resolver }
+	quoteShortlistResolver                 struct{ *Resolver }
+	rFPShortlistResolver                   struct{ *Resolver }
+	specialPricingRequestShortlistResolver struct{ *Resolver }
+)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"carrierdesk/ent"
+	"carrierdesk/internal/fault"
 	"carrierdesk/internal/rule"
 	"carrierdesk/internal/viewer"
 
@@ -79,4 +80,20 @@ func scopeEach[W whereInput[P], P ~func(*sql.Selector)](ws []W, scope []P) {
 		}
 		w.AddPredicates(scope...)
 	}
+}
+
+// internalField implements @internal: carriers may not read, or filter on,
+// the deal model and other internal fields. The error names the field.
+func internalField(ctx context.Context, _ any, next graphql.Resolver) (any, error) {
+	if viewer.FromContext(ctx).Internal() {
+		return next(ctx)
+	}
+	name := ""
+	if pc := graphql.GetPathContext(ctx); pc != nil && pc.Field != nil {
+		name = *pc.Field
+	}
+	if fc := graphql.GetFieldContext(ctx); name == "" && fc != nil {
+		name = fc.Field.Name
+	}
+	return nil, fault.E(fault.Forbidden, name, "is internal to carrierdesk staff")
 }

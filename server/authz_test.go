@@ -48,9 +48,10 @@ var authzRoles = [...]enum.Role{
 
 // Outcomes of a write in the matrix: it lands, or it fails with this code.
 const (
-	allowed  = "ok"
-	notFound = "NOT_FOUND"
-	badInput = "BAD_USER_INPUT"
+	allowed   = "ok"
+	notFound  = "NOT_FOUND"
+	badInput  = "BAD_USER_INPUT"
+	forbidden = "FORBIDDEN"
 )
 
 // authzFixture is two carriers and everything under them.
@@ -810,9 +811,10 @@ func authzEntities() map[string]authzEntity {
 		},
 		"SpecialPricingRequest": {
 			typ: "SpecialPricingRequest",
-			create: func(fx *authzFixture, l string, role enum.Role, m authzMark) jsonObject {
+			// The requester is not an input: it is the rep who creates the request.
+			create: func(fx *authzFixture, l string, _ enum.Role, m authzMark) jsonObject {
 				return jsonObject{"justification": m.text, "standardMrc": amount, "requestedMrc": "80.00",
-					"quoteID": fx.draftQuote[l], "requestedByID": fx.actor(role)}
+					"quoteID": fx.draftQuote[l]}
 			},
 			created: func(ctx context.Context, c *ent.Client, m authzMark) bool {
 				return c.SpecialPricingRequest.Query().Where(specialpricingrequest.Justification(m.text)).ExistX(ctx)
@@ -1023,24 +1025,24 @@ type authzWriteCase struct {
 }
 
 // authzWriteCases states the write rules. Columns: ADMIN, MANAGER,
-// ACCOUNT_EXECUTIVE, SUPPORT, STRATEGIC, ANALYST, CARRIER. A role the policy
-// refuses gets NOT_FOUND; a create naming a parent the writer cannot read
-// gets BAD_USER_INPUT on that reference; an update of a record the writer
-// cannot read gets NOT_FOUND.
+// ACCOUNT_EXECUTIVE, SUPPORT, STRATEGIC, ANALYST, CARRIER. A write the
+// writer's role may not do at all gets FORBIDDEN (the role rules run first);
+// a create naming a parent the writer cannot read gets BAD_USER_INPUT on that
+// reference; an update of a record the writer cannot read gets NOT_FOUND.
 func authzWriteCases() []authzWriteCase {
-	const ok, nf, bad = allowed, notFound, badInput
+	const ok, nf, bad, fb = allowed, notFound, badInput, forbidden
 	var cases []authzWriteCase
 	// Everything under an account: reps write the accounts they hold, the
 	// manager the team's and the unassigned ones, analysts and carriers nothing.
 	underAccount := map[string][len(authzRoles)]string{
-		"create A1": {ok, ok, ok, ok, bad, nf, nf},
-		"create A2": {ok, ok, bad, bad, ok, nf, nf},
-		"create A3": {ok, ok, bad, bad, bad, nf, nf},
-		"create B1": {ok, bad, bad, bad, bad, nf, nf},
-		"update A1": {ok, ok, ok, ok, nf, nf, nf},
-		"update A2": {ok, ok, nf, nf, ok, nf, nf},
-		"update A3": {ok, ok, nf, nf, nf, nf, nf},
-		"update B1": {ok, nf, nf, nf, nf, nf, nf},
+		"create A1": {ok, ok, ok, ok, bad, fb, fb},
+		"create A2": {ok, ok, bad, bad, ok, fb, fb},
+		"create A3": {ok, ok, bad, bad, bad, fb, fb},
+		"create B1": {ok, bad, bad, bad, bad, fb, fb},
+		"update A1": {ok, ok, ok, ok, nf, fb, fb},
+		"update A2": {ok, ok, nf, nf, ok, fb, fb},
+		"update A3": {ok, ok, nf, nf, nf, fb, fb},
+		"update B1": {ok, nf, nf, nf, nf, fb, fb},
 	}
 	keys := []string{"create A1", "create A2", "create A3", "create B1", "update A1", "update A2", "update A3", "update B1"}
 	for _, entity := range []string{"Quote", "QuoteLineItem", "SpecialPricingRequest", "Contract", "RFP", "Order", "BusinessReview", "Activity", "Escalation"} {
@@ -1055,31 +1057,31 @@ func authzWriteCases() []authzWriteCase {
 		}
 	}
 	return append(cases, []authzWriteCase{
-		{"Account", "create", "A", [...]string{ok, nf, nf, nf, nf, nf, nf}},
-		{"Account", "update", "A1", [...]string{ok, ok, ok, ok, nf, nf, nf}},
-		{"Account", "update", "A2", [...]string{ok, ok, nf, nf, ok, nf, nf}},
-		{"Account", "update", "A3", [...]string{ok, ok, nf, nf, nf, nf, nf}},
-		{"Account", "update", "B1", [...]string{ok, nf, nf, nf, nf, nf, nf}},
-		{"Carrier", "create", "", [...]string{ok, nf, nf, nf, nf, nf, nf}},
-		{"Carrier", "update", "A", [...]string{ok, nf, nf, nf, nf, nf, nf}},
-		{"Carrier", "update", "B", [...]string{ok, nf, nf, nf, nf, nf, nf}},
-		// Staff keep the contacts of the carriers they read.
-		{"Contact", "create", "A", [...]string{ok, ok, ok, ok, ok, nf, nf}},
-		{"Contact", "create", "B", [...]string{ok, bad, bad, bad, bad, nf, nf}},
-		{"Contact", "update", "A", [...]string{ok, ok, ok, ok, ok, nf, nf}},
-		{"Contact", "update", "B", [...]string{ok, nf, nf, nf, nf, nf, nf}},
-		{"Rep", "create", "", [...]string{ok, nf, nf, nf, nf, nf, nf}},
-		{"Rep", "update", "SUPPORT", [...]string{ok, nf, nf, nf, nf, nf, nf}},
-		{"Team", "create", "", [...]string{ok, nf, nf, nf, nf, nf, nf}},
-		{"Team", "update", "A", [...]string{ok, ok, nf, nf, nf, nf, nf}},
-		{"Team", "update", "B", [...]string{ok, nf, nf, nf, nf, nf, nf}},
+		{"Account", "create", "A", [...]string{ok, fb, fb, fb, fb, fb, fb}},
+		{"Account", "update", "A1", [...]string{ok, ok, ok, ok, nf, fb, fb}},
+		{"Account", "update", "A2", [...]string{ok, ok, nf, nf, ok, fb, fb}},
+		{"Account", "update", "A3", [...]string{ok, ok, nf, nf, nf, fb, fb}},
+		{"Account", "update", "B1", [...]string{ok, nf, nf, nf, nf, fb, fb}},
+		{"Carrier", "create", "", [...]string{ok, fb, fb, fb, fb, fb, fb}},
+		{"Carrier", "update", "A", [...]string{ok, fb, fb, fb, fb, fb, fb}},
+		{"Carrier", "update", "B", [...]string{ok, fb, fb, fb, fb, fb, fb}},
+		// Contacts are carrier users' logins: only admins set them up.
+		{"Contact", "create", "A", [...]string{ok, fb, fb, fb, fb, fb, fb}},
+		{"Contact", "create", "B", [...]string{ok, fb, fb, fb, fb, fb, fb}},
+		{"Contact", "update", "A", [...]string{ok, fb, fb, fb, fb, fb, fb}},
+		{"Contact", "update", "B", [...]string{ok, fb, fb, fb, fb, fb, fb}},
+		{"Rep", "create", "", [...]string{ok, fb, fb, fb, fb, fb, fb}},
+		{"Rep", "update", "SUPPORT", [...]string{ok, fb, fb, fb, fb, fb, fb}},
+		{"Team", "create", "", [...]string{ok, fb, fb, fb, fb, fb, fb}},
+		{"Team", "update", "A", [...]string{ok, ok, fb, fb, fb, fb, fb}},
+		{"Team", "update", "B", [...]string{ok, nf, fb, fb, fb, fb, fb}},
 		// The manager assigns the team's reps to the accounts the manager reads.
-		{"AccountAssignment", "create", "A3 MANAGER ACCOUNT_EXECUTIVE", [...]string{ok, ok, nf, nf, nf, nf, nf}},
-		{"AccountAssignment", "create", "A3 SUPPORT SUPPORT", [...]string{ok, ok, nf, nf, nf, nf, nf}},
-		{"AccountAssignment", "create", "A1 OTHER STRATEGIC", [...]string{ok, nf, nf, nf, nf, nf, nf}},
-		{"AccountAssignment", "create", "B1 SUPPORT STRATEGIC", [...]string{ok, bad, nf, nf, nf, nf, nf}},
-		{"AccountAssignment", "update", "A3", [...]string{ok, ok, nf, nf, nf, nf, nf}},
-		{"AccountAssignment", "update", "B1", [...]string{ok, nf, nf, nf, nf, nf, nf}},
+		{"AccountAssignment", "create", "A3 MANAGER ACCOUNT_EXECUTIVE", [...]string{ok, ok, fb, fb, fb, fb, fb}},
+		{"AccountAssignment", "create", "A3 SUPPORT SUPPORT", [...]string{ok, ok, fb, fb, fb, fb, fb}},
+		{"AccountAssignment", "create", "A1 OTHER STRATEGIC", [...]string{ok, fb, fb, fb, fb, fb, fb}},
+		{"AccountAssignment", "create", "B1 SUPPORT STRATEGIC", [...]string{ok, bad, fb, fb, fb, fb, fb}},
+		{"AccountAssignment", "update", "A3", [...]string{ok, ok, fb, fb, fb, fb, fb}},
+		{"AccountAssignment", "update", "B1", [...]string{ok, nf, fb, fb, fb, fb, fb}},
 	}...)
 }
 
@@ -1371,8 +1373,8 @@ func TestAuthzIntrospection(t *testing.T) {
 						}
 						continue
 					}
-					// Refused, with a code a client can act on: not an internal error.
-					if len(res.Errors) == 0 || res.Code() == "" || res.Code() == "INTERNAL" || res.Status >= 500 ||
+					// Refused as what it is, not as an internal error.
+					if len(res.Errors) == 0 || res.Code() != "FORBIDDEN" || res.Status >= 500 ||
 						strings.Contains(string(res.Data), `"name":"Q`) {
 						t.Errorf("carrier introspects %s: %s", q, res.Raw)
 					}

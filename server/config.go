@@ -11,30 +11,32 @@ import (
 
 // Config is everything the program reads from its environment.
 type Config struct {
-	Addr         string        // ADDR: listen address
-	DatabaseURL  string        // DATABASE_URL: postgres://... selects PostgreSQL
-	SQLitePath   string        // SQLITE_PATH: the embedded database file when DATABASE_URL is empty
-	MaxOpenConns int           // DB_MAX_OPEN_CONNS: pool size, also kept idle
-	ConnMaxIdle  time.Duration // DB_CONN_MAX_IDLE_TIME: how long an idle connection is kept
-	SeedOnEmpty  bool          // SEED_ON_EMPTY: load demo data into an empty embedded database
-	DefaultPage  int           // PAGE_DEFAULT: page size of a connection that names none
-	MaxPage      int           // PAGE_MAX: largest page a client may ask for
-	Production   bool          // APP_ENV=production: no development secret, no anonymous introspection
-	Auth         auth.Config   // JWT_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE
+	Addr          string        // ADDR: listen address
+	DatabaseURL   string        // DATABASE_URL: postgres://... selects PostgreSQL
+	SQLitePath    string        // SQLITE_PATH: the embedded database file when DATABASE_URL is empty
+	MaxOpenConns  int           // DB_MAX_OPEN_CONNS: pool size, also kept idle
+	ConnMaxIdle   time.Duration // DB_CONN_MAX_IDLE_TIME: how long an idle connection is kept
+	SeedOnEmpty   bool          // SEED_ON_EMPTY: load demo data into an empty embedded database
+	DefaultPage   int           // PAGE_DEFAULT: page size of a connection that names none
+	MaxPage       int           // PAGE_MAX: largest page a client may ask for
+	SweepInterval time.Duration // SWEEP_INTERVAL: how often expiries and SLA breaches are swept; 0 turns it off
+	Production    bool          // APP_ENV=production: no development secret, no anonymous introspection
+	Auth          auth.Config   // JWT_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE
 }
 
 // LoadConfig reads the configuration from the environment, with defaults that
 // run on a fresh machine.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
-		Addr:         or(getenv("ADDR"), ":8080"),
-		DatabaseURL:  getenv("DATABASE_URL"),
-		SQLitePath:   or(getenv("SQLITE_PATH"), "carrierdesk.db"),
-		MaxOpenConns: 16,
-		ConnMaxIdle:  5 * time.Minute,
-		SeedOnEmpty:  true,
-		DefaultPage:  20,
-		MaxPage:      100,
+		Addr:          or(getenv("ADDR"), ":8080"),
+		DatabaseURL:   getenv("DATABASE_URL"),
+		SQLitePath:    or(getenv("SQLITE_PATH"), "carrierdesk.db"),
+		MaxOpenConns:  16,
+		ConnMaxIdle:   5 * time.Minute,
+		SeedOnEmpty:   true,
+		SweepInterval: 30 * time.Second,
+		DefaultPage:   20,
+		MaxPage:       100,
 	}
 	var err error
 	switch env := getenv("APP_ENV"); env {
@@ -45,12 +47,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("APP_ENV must be development or production, not %q", env)
 	}
 	c.Auth = auth.Config{
-		Secret:        []byte(getenv("JWT_SECRET")),
 		PublicKeyFile: getenv("JWT_PUBLIC_KEY_FILE"),
 		JWKSFile:      getenv("JWT_JWKS_FILE"),
 		JWKSURL:       getenv("JWT_JWKS_URL"),
 		Issuer:        getenv("JWT_ISSUER"),
 		Audience:      getenv("JWT_AUDIENCE"),
+	}
+	if secret := getenv("JWT_SECRET"); secret != "" {
+		c.Auth.Secret = []byte(secret)
 	}
 	keys := 0
 	for _, set := range []bool{len(c.Auth.Secret) > 0, c.Auth.PublicKeyFile != "", c.Auth.JWKSFile != "", c.Auth.JWKSURL != ""} {
@@ -78,6 +82,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if v := getenv("DB_CONN_MAX_IDLE_TIME"); v != "" {
 		if c.ConnMaxIdle, err = time.ParseDuration(v); err != nil {
 			return c, fmt.Errorf("DB_CONN_MAX_IDLE_TIME: %w", err)
+		}
+	}
+	if v := getenv("SWEEP_INTERVAL"); v != "" {
+		if c.SweepInterval, err = time.ParseDuration(v); err != nil {
+			return c, fmt.Errorf("SWEEP_INTERVAL: %w", err)
 		}
 	}
 	if v := getenv("SEED_ON_EMPTY"); v != "" {

@@ -354,7 +354,6 @@ func entitySpecs() []entitySpec {
 				return jsonObject{
 					"justification": fmt.Sprintf("Competitive bid %d", i), "standardMrc": "1500.00",
 					"requestedMrc": fmt.Sprintf("%d.00", 1000+100*i), "quoteID": pick(i, fx.quoteA, fx.quoteB),
-					"requestedByID": []string{fx.repA, fx.repB}[i%2],
 				}
 			},
 			update:  jsonObject{"justification": "Matching a competitor's written offer"},
@@ -366,11 +365,6 @@ func entitySpecs() []entitySpec {
 						return jsonObject{"hasQuoteWith": []jsonObject{accountOfCarrierB(fx)}}
 					},
 					func(fx *accountFixture, n jsonObject) bool { return n["quoteID"] == fx.quoteB }},
-				{"requested by email",
-					func(fx *accountFixture) jsonObject {
-						return jsonObject{"hasRequestedByWith": []jsonObject{{"email": fx.repEmailB}}}
-					},
-					func(fx *accountFixture, n jsonObject) bool { return n["requestedByID"] == fx.repB }},
 			},
 		},
 		{
@@ -1086,7 +1080,7 @@ func validInput(v *validationFixture, typ string) jsonObject {
 	case "QuoteLineItem":
 		return jsonObject{"product": "ETHERNET", "aLocation": "1 Elm St", "mrc": "100.00", "quoteID": v.quoteA}
 	case "SpecialPricingRequest":
-		return jsonObject{"justification": "Competitive", "standardMrc": "100.00", "requestedMrc": "80.00", "quoteID": v.quoteA, "requestedByID": v.repA}
+		return jsonObject{"justification": "Competitive", "standardMrc": "100.00", "requestedMrc": "80.00", "quoteID": v.quoteA}
 	case "Contract":
 		return jsonObject{"kind": "SERVICE_ORDER", "title": "Valid Contract", "startDate": fixtureTime(0), "endDate": fixtureTime(365), "termMonths": 12, "mrc": "100.00", "accountID": v.accountA}
 	case "RFP":

@@ -55,6 +55,8 @@ const (
 	FieldQuoteID = "quote_id"
 	// FieldRenewalOfID holds the string denoting the renewal_of_id field in the database.
 	FieldRenewalOfID = "renewal_of_id"
+	// FieldStatusNote holds the string denoting the status_note field in the database.
+	FieldStatusNote = "status_note"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// EdgeMaster holds the string denoting the master edge name in mutations.
@@ -122,6 +124,7 @@ var Columns = []string{
 	FieldCoTermed,
 	FieldQuoteID,
 	FieldRenewalOfID,
+	FieldStatusNote,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -140,7 +143,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "carrierdesk/ent/runtime"
 var (
-	Hooks  [5]ent.Hook
+	Hooks  [6]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -168,6 +171,8 @@ var (
 	NoticeDaysValidator func(int) error
 	// DefaultCoTermed holds the default value on creation for the "co_termed" field.
 	DefaultCoTermed bool
+	// StatusNoteValidator is a validator for the "status_note" field. It is called by the builders before save.
+	StatusNoteValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -323,6 +328,11 @@ func ByQuoteID(opts ...sql.OrderTermOption) OrderOption {
 // ByRenewalOfID orders the results by the renewal_of_id field.
 func ByRenewalOfID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRenewalOfID, opts...).ToFunc()
+}
+
+// ByStatusNote orders the results by the status_note field.
+func ByStatusNote(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStatusNote, opts...).ToFunc()
 }
 
 // ByAccountField orders the results by account field.

@@ -149,6 +149,11 @@ func RenewalOfID(v string) predicate.Contract {
 	return predicate.Contract(sql.FieldEQ(FieldRenewalOfID, v))
 }
 
+// StatusNote applies equality check predicate on the "status_note" field. It's identical to StatusNoteEQ.
+func StatusNote(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldEQ(FieldStatusNote, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Contract {
 	return predicate.Contract(sql.FieldEQ(FieldCreatedAt, v))
@@ -964,6 +969,81 @@ func RenewalOfIDEqualFold(v string) predicate.Contract {
 // RenewalOfIDContainsFold applies the ContainsFold predicate on the "renewal_of_id" field.
 func RenewalOfIDContainsFold(v string) predicate.Contract {
 	return predicate.Contract(sql.FieldContainsFold(FieldRenewalOfID, v))
+}
+
+// StatusNoteEQ applies the EQ predicate on the "status_note" field.
+func StatusNoteEQ(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldEQ(FieldStatusNote, v))
+}
+
+// StatusNoteNEQ applies the NEQ predicate on the "status_note" field.
+func StatusNoteNEQ(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldNEQ(FieldStatusNote, v))
+}
+
+// StatusNoteIn applies the In predicate on the "status_note" field.
+func StatusNoteIn(vs ...string) predicate.Contract {
+	return predicate.Contract(sql.FieldIn(FieldStatusNote, vs...))
+}
+
+// StatusNoteNotIn applies the NotIn predicate on the "status_note" field.
+func StatusNoteNotIn(vs ...string) predicate.Contract {
+	return predicate.Contract(sql.FieldNotIn(FieldStatusNote, vs...))
+}
+
+// StatusNoteGT applies the GT predicate on the "status_note" field.
+func StatusNoteGT(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldGT(FieldStatusNote, v))
+}
+
+// StatusNoteGTE applies the GTE predicate on the "status_note" field.
+func StatusNoteGTE(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldGTE(FieldStatusNote, v))
+}
+
+// StatusNoteLT applies the LT predicate on the "status_note" field.
+func StatusNoteLT(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldLT(FieldStatusNote, v))
+}
+
+// StatusNoteLTE applies the LTE predicate on the "status_note" field.
+func StatusNoteLTE(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldLTE(FieldStatusNote, v))
+}
+
+// StatusNoteContains applies the Contains predicate on the "status_note" field.
+func StatusNoteContains(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldContains(FieldStatusNote, v))
+}
+
+// StatusNoteHasPrefix applies the HasPrefix predicate on the "status_note" field.
+func StatusNoteHasPrefix(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldHasPrefix(FieldStatusNote, v))
+}
+
+// StatusNoteHasSuffix applies the HasSuffix predicate on the "status_note" field.
+func StatusNoteHasSuffix(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldHasSuffix(FieldStatusNote, v))
+}
+
+// StatusNoteIsNil applies the IsNil predicate on the "status_note" field.
+func StatusNoteIsNil() predicate.Contract {
+	return predicate.Contract(sql.FieldIsNull(FieldStatusNote))
+}
+
+// StatusNoteNotNil applies the NotNil predicate on the "status_note" field.
+func StatusNoteNotNil() predicate.Contract {
+	return predicate.Contract(sql.FieldNotNull(FieldStatusNote))
+}
+
+// StatusNoteEqualFold applies the EqualFold predicate on the "status_note" field.
+func StatusNoteEqualFold(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldEqualFold(FieldStatusNote, v))
+}
+
+// StatusNoteContainsFold applies the ContainsFold predicate on the "status_note" field.
+func StatusNoteContainsFold(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldContainsFold(FieldStatusNote, v))
 }
 
 // HasAccount applies the HasEdge predicate on the "account" edge.

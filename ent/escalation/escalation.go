@@ -52,6 +52,12 @@ const (
 	FieldResolvedAt = "resolved_at"
 	// FieldClosedAt holds the string denoting the closed_at field in the database.
 	FieldClosedAt = "closed_at"
+	// FieldPausedAt holds the string denoting the paused_at field in the database.
+	FieldPausedAt = "paused_at"
+	// FieldResponseBreachedAt holds the string denoting the response_breached_at field in the database.
+	FieldResponseBreachedAt = "response_breached_at"
+	// FieldResolutionBreachedAt holds the string denoting the resolution_breached_at field in the database.
+	FieldResolutionBreachedAt = "resolution_breached_at"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// EdgeOwner holds the string denoting the owner edge name in mutations.
@@ -121,6 +127,9 @@ var Columns = []string{
 	FieldAcknowledgedAt,
 	FieldResolvedAt,
 	FieldClosedAt,
+	FieldPausedAt,
+	FieldResponseBreachedAt,
+	FieldResolutionBreachedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -139,7 +148,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "carrierdesk/ent/runtime"
 var (
-	Hooks  [4]ent.Hook
+	Hooks  [5]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -357,6 +366,21 @@ func ByResolvedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByClosedAt orders the results by the closed_at field.
 func ByClosedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldClosedAt, opts...).ToFunc()
+}
+
+// ByPausedAt orders the results by the paused_at field.
+func ByPausedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPausedAt, opts...).ToFunc()
+}
+
+// ByResponseBreachedAt orders the results by the response_breached_at field.
+func ByResponseBreachedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldResponseBreachedAt, opts...).ToFunc()
+}
+
+// ByResolutionBreachedAt orders the results by the resolution_breached_at field.
+func ByResolutionBreachedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldResolutionBreachedAt, opts...).ToFunc()
 }
 
 // ByAccountField orders the results by account field.

@@ -130,6 +130,21 @@ func ClosedAt(v time.Time) predicate.Escalation {
 	return predicate.Escalation(sql.FieldEQ(FieldClosedAt, v))
 }
 
+// PausedAt applies equality check predicate on the "paused_at" field. It's identical to PausedAtEQ.
+func PausedAt(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldEQ(FieldPausedAt, v))
+}
+
+// ResponseBreachedAt applies equality check predicate on the "response_breached_at" field. It's identical to ResponseBreachedAtEQ.
+func ResponseBreachedAt(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldEQ(FieldResponseBreachedAt, v))
+}
+
+// ResolutionBreachedAt applies equality check predicate on the "resolution_breached_at" field. It's identical to ResolutionBreachedAtEQ.
+func ResolutionBreachedAt(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldEQ(FieldResolutionBreachedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Escalation {
 	return predicate.Escalation(sql.FieldEQ(FieldCreatedAt, v))
@@ -968,6 +983,156 @@ func ClosedAtIsNil() predicate.Escalation {
 // ClosedAtNotNil applies the NotNil predicate on the "closed_at" field.
 func ClosedAtNotNil() predicate.Escalation {
 	return predicate.Escalation(sql.FieldNotNull(FieldClosedAt))
+}
+
+// PausedAtEQ applies the EQ predicate on the "paused_at" field.
+func PausedAtEQ(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldEQ(FieldPausedAt, v))
+}
+
+// PausedAtNEQ applies the NEQ predicate on the "paused_at" field.
+func PausedAtNEQ(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldNEQ(FieldPausedAt, v))
+}
+
+// PausedAtIn applies the In predicate on the "paused_at" field.
+func PausedAtIn(vs ...time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldIn(FieldPausedAt, vs...))
+}
+
+// PausedAtNotIn applies the NotIn predicate on the "paused_at" field.
+func PausedAtNotIn(vs ...time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldNotIn(FieldPausedAt, vs...))
+}
+
+// PausedAtGT applies the GT predicate on the "paused_at" field.
+func PausedAtGT(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldGT(FieldPausedAt, v))
+}
+
+// PausedAtGTE applies the GTE predicate on the "paused_at" field.
+func PausedAtGTE(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldGTE(FieldPausedAt, v))
+}
+
+// PausedAtLT applies the LT predicate on the "paused_at" field.
+func PausedAtLT(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldLT(FieldPausedAt, v))
+}
+
+// PausedAtLTE applies the LTE predicate on the "paused_at" field.
+func PausedAtLTE(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldLTE(FieldPausedAt, v))
+}
+
+// PausedAtIsNil applies the IsNil predicate on the "paused_at" field.
+func PausedAtIsNil() predicate.Escalation {
+	return predicate.Escalation(sql.FieldIsNull(FieldPausedAt))
+}
+
+// PausedAtNotNil applies the NotNil predicate on the "paused_at" field.
+func PausedAtNotNil() predicate.Escalation {
+	return predicate.Escalation(sql.FieldNotNull(FieldPausedAt))
+}
+
+// ResponseBreachedAtEQ applies the EQ predicate on the "response_breached_at" field.
+func ResponseBreachedAtEQ(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldEQ(FieldResponseBreachedAt, v))
+}
+
+// ResponseBreachedAtNEQ applies the NEQ predicate on the "response_breached_at" field.
+func ResponseBreachedAtNEQ(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldNEQ(FieldResponseBreachedAt, v))
+}
+
+// ResponseBreachedAtIn applies the In predicate on the "response_breached_at" field.
+func ResponseBreachedAtIn(vs ...time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldIn(FieldResponseBreachedAt, vs...))
+}
+
+// ResponseBreachedAtNotIn applies the NotIn predicate on the "response_breached_at" field.
+func ResponseBreachedAtNotIn(vs ...time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldNotIn(FieldResponseBreachedAt, vs...))
+}
+
+// ResponseBreachedAtGT applies the GT predicate on the "response_breached_at" field.
+func ResponseBreachedAtGT(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldGT(FieldResponseBreachedAt, v))
+}
+
+// ResponseBreachedAtGTE applies the GTE predicate on the "response_breached_at" field.
+func ResponseBreachedAtGTE(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldGTE(FieldResponseBreachedAt, v))
+}
+
+// ResponseBreachedAtLT applies the LT predicate on the "response_breached_at" field.
+func ResponseBreachedAtLT(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldLT(FieldResponseBreachedAt, v))
+}
+
+// ResponseBreachedAtLTE applies the LTE predicate on the "response_breached_at" field.
+func ResponseBreachedAtLTE(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldLTE(FieldResponseBreachedAt, v))
+}
+
+// ResponseBreachedAtIsNil applies the IsNil predicate on the "response_breached_at" field.
+func ResponseBreachedAtIsNil() predicate.Escalation {
+	return predicate.Escalation(sql.FieldIsNull(FieldResponseBreachedAt))
+}
+
+// ResponseBreachedAtNotNil applies the NotNil predicate on the "response_breached_at" field.
+func ResponseBreachedAtNotNil() predicate.Escalation {
+	return predicate.Escalation(sql.FieldNotNull(FieldResponseBreachedAt))
+}
+
+// ResolutionBreachedAtEQ applies the EQ predicate on the "resolution_breached_at" field.
+func ResolutionBreachedAtEQ(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldEQ(FieldResolutionBreachedAt, v))
+}
+
+// ResolutionBreachedAtNEQ applies the NEQ predicate on the "resolution_breached_at" field.
+func ResolutionBreachedAtNEQ(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldNEQ(FieldResolutionBreachedAt, v))
+}
+
+// ResolutionBreachedAtIn applies the In predicate on the "resolution_breached_at" field.
+func ResolutionBreachedAtIn(vs ...time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldIn(FieldResolutionBreachedAt, vs...))
+}
+
+// ResolutionBreachedAtNotIn applies the NotIn predicate on the "resolution_breached_at" field.
+func ResolutionBreachedAtNotIn(vs ...time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldNotIn(FieldResolutionBreachedAt, vs...))
+}
+
+// ResolutionBreachedAtGT applies the GT predicate on the "resolution_breached_at" field.
+func ResolutionBreachedAtGT(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldGT(FieldResolutionBreachedAt, v))
+}
+
+// ResolutionBreachedAtGTE applies the GTE predicate on the "resolution_breached_at" field.
+func ResolutionBreachedAtGTE(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldGTE(FieldResolutionBreachedAt, v))
+}
+
+// ResolutionBreachedAtLT applies the LT predicate on the "resolution_breached_at" field.
+func ResolutionBreachedAtLT(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldLT(FieldResolutionBreachedAt, v))
+}
+
+// ResolutionBreachedAtLTE applies the LTE predicate on the "resolution_breached_at" field.
+func ResolutionBreachedAtLTE(v time.Time) predicate.Escalation {
+	return predicate.Escalation(sql.FieldLTE(FieldResolutionBreachedAt, v))
+}
+
+// ResolutionBreachedAtIsNil applies the IsNil predicate on the "resolution_breached_at" field.
+func ResolutionBreachedAtIsNil() predicate.Escalation {
+	return predicate.Escalation(sql.FieldIsNull(FieldResolutionBreachedAt))
+}
+
+// ResolutionBreachedAtNotNil applies the NotNil predicate on the "resolution_breached_at" field.
+func ResolutionBreachedAtNotNil() predicate.Escalation {
+	return predicate.Escalation(sql.FieldNotNull(FieldResolutionBreachedAt))
 }
 
 // HasAccount applies the HasEdge predicate on the "account" edge.

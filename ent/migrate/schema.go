@@ -327,6 +327,7 @@ var (
 		{Name: "auto_renew", Type: field.TypeBool, Default: false},
 		{Name: "notice_days", Type: field.TypeInt, Default: 60},
 		{Name: "co_termed", Type: field.TypeBool, Default: false},
+		{Name: "status_note", Type: field.TypeString, Nullable: true, Size: 4000},
 		{Name: "account_id", Type: field.TypeString, Size: 30},
 		{Name: "master_id", Type: field.TypeString, Nullable: true, Size: 30},
 		{Name: "renewal_of_id", Type: field.TypeString, Unique: true, Nullable: true, Size: 30},
@@ -340,25 +341,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contracts_accounts_contracts",
-				Columns:    []*schema.Column{ContractsColumns[15]},
+				Columns:    []*schema.Column{ContractsColumns[16]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contracts_contracts_addenda",
-				Columns:    []*schema.Column{ContractsColumns[16]},
-				RefColumns: []*schema.Column{ContractsColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
-				Symbol:     "contracts_contracts_renewal",
 				Columns:    []*schema.Column{ContractsColumns[17]},
 				RefColumns: []*schema.Column{ContractsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
-				Symbol:     "contracts_quotes_contracts",
+				Symbol:     "contracts_contracts_renewal",
 				Columns:    []*schema.Column{ContractsColumns[18]},
+				RefColumns: []*schema.Column{ContractsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "contracts_quotes_contracts",
+				Columns:    []*schema.Column{ContractsColumns[19]},
 				RefColumns: []*schema.Column{QuotesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -367,7 +368,7 @@ var (
 			{
 				Name:    "contract_account_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{ContractsColumns[15], ContractsColumns[5]},
+				Columns: []*schema.Column{ContractsColumns[16], ContractsColumns[5]},
 			},
 			{
 				Name:    "contract_status_end_date",
@@ -377,17 +378,17 @@ var (
 			{
 				Name:    "contract_master_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContractsColumns[16]},
+				Columns: []*schema.Column{ContractsColumns[17]},
 			},
 			{
 				Name:    "contract_quote_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContractsColumns[18]},
+				Columns: []*schema.Column{ContractsColumns[19]},
 			},
 			{
 				Name:    "contract_renewal_of_id",
 				Unique:  true,
-				Columns: []*schema.Column{ContractsColumns[17]},
+				Columns: []*schema.Column{ContractsColumns[18]},
 			},
 		},
 	}
@@ -407,6 +408,9 @@ var (
 		{Name: "acknowledged_at", Type: field.TypeTime, Nullable: true},
 		{Name: "resolved_at", Type: field.TypeTime, Nullable: true},
 		{Name: "closed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "paused_at", Type: field.TypeTime, Nullable: true},
+		{Name: "response_breached_at", Type: field.TypeTime, Nullable: true},
+		{Name: "resolution_breached_at", Type: field.TypeTime, Nullable: true},
 		{Name: "account_id", Type: field.TypeString, Size: 30},
 		{Name: "raised_by_contact_id", Type: field.TypeString, Nullable: true, Size: 30},
 		{Name: "raised_by_rep_id", Type: field.TypeString, Nullable: true, Size: 30},
@@ -420,25 +424,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "escalations_accounts_escalations",
-				Columns:    []*schema.Column{EscalationsColumns[14]},
+				Columns:    []*schema.Column{EscalationsColumns[17]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "escalations_contacts_raised_escalations",
-				Columns:    []*schema.Column{EscalationsColumns[15]},
+				Columns:    []*schema.Column{EscalationsColumns[18]},
 				RefColumns: []*schema.Column{ContactsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "escalations_reps_raised_by_rep",
-				Columns:    []*schema.Column{EscalationsColumns[16]},
+				Columns:    []*schema.Column{EscalationsColumns[19]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "escalations_reps_owned_escalations",
-				Columns:    []*schema.Column{EscalationsColumns[17]},
+				Columns:    []*schema.Column{EscalationsColumns[20]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -447,12 +451,12 @@ var (
 			{
 				Name:    "escalation_account_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{EscalationsColumns[14], EscalationsColumns[7]},
+				Columns: []*schema.Column{EscalationsColumns[17], EscalationsColumns[7]},
 			},
 			{
 				Name:    "escalation_owner_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{EscalationsColumns[17], EscalationsColumns[7]},
+				Columns: []*schema.Column{EscalationsColumns[20], EscalationsColumns[7]},
 			},
 			{
 				Name:    "escalation_status_severity",
@@ -462,12 +466,12 @@ var (
 			{
 				Name:    "escalation_raised_by_contact_id",
 				Unique:  false,
-				Columns: []*schema.Column{EscalationsColumns[15]},
+				Columns: []*schema.Column{EscalationsColumns[18]},
 			},
 			{
 				Name:    "escalation_raised_by_rep_id",
 				Unique:  false,
-				Columns: []*schema.Column{EscalationsColumns[16]},
+				Columns: []*schema.Column{EscalationsColumns[19]},
 			},
 		},
 	}
@@ -532,6 +536,7 @@ var (
 		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "circuit_id", Type: field.TypeString, Nullable: true, Size: 53},
 		{Name: "tn_count", Type: field.TypeInt, Default: 0},
+		{Name: "status_note", Type: field.TypeString, Nullable: true, Size: 4000},
 		{Name: "account_id", Type: field.TypeString, Size: 30},
 		{Name: "carrier_id", Type: field.TypeString, Size: 30},
 		{Name: "quote_id", Type: field.TypeString, Nullable: true, Size: 30},
@@ -544,19 +549,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "orders_accounts_orders",
-				Columns:    []*schema.Column{OrdersColumns[12]},
+				Columns:    []*schema.Column{OrdersColumns[13]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "orders_carriers_orders",
-				Columns:    []*schema.Column{OrdersColumns[13]},
+				Columns:    []*schema.Column{OrdersColumns[14]},
 				RefColumns: []*schema.Column{CarriersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "orders_quotes_orders",
-				Columns:    []*schema.Column{OrdersColumns[14]},
+				Columns:    []*schema.Column{OrdersColumns[15]},
 				RefColumns: []*schema.Column{QuotesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -565,12 +570,12 @@ var (
 			{
 				Name:    "order_carrier_id_pon",
 				Unique:  true,
-				Columns: []*schema.Column{OrdersColumns[13], OrdersColumns[4]},
+				Columns: []*schema.Column{OrdersColumns[14], OrdersColumns[4]},
 			},
 			{
 				Name:    "order_account_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[12], OrdersColumns[5]},
+				Columns: []*schema.Column{OrdersColumns[13], OrdersColumns[5]},
 			},
 			{
 				Name:    "order_status_desired_due_date",
@@ -580,7 +585,7 @@ var (
 			{
 				Name:    "order_quote_id",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[14]},
+				Columns: []*schema.Column{OrdersColumns[15]},
 			},
 		},
 	}
@@ -599,6 +604,18 @@ var (
 		{Name: "valid_until", Type: field.TypeTime},
 		{Name: "follow_up_on", Type: field.TypeTime, Nullable: true},
 		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "status_note", Type: field.TypeString, Nullable: true, Size: 4000},
+		{Name: "special_mrc", Type: field.TypeInt64, Nullable: true},
+		{Name: "capex", Type: field.TypeInt64, Default: 0},
+		{Name: "one_time_cost", Type: field.TypeInt64, Default: 0},
+		{Name: "monthly_opex", Type: field.TypeInt64, Default: 0},
+		{Name: "monthly_off_net_cost", Type: field.TypeInt64, Default: 0},
+		{Name: "monthly_churn", Type: field.TypeInt64, Default: 0},
+		{Name: "annual_discount_rate", Type: field.TypeInt64, Default: 100000},
+		{Name: "npv", Type: field.TypeInt64, Default: 0},
+		{Name: "irr", Type: field.TypeInt64, Nullable: true},
+		{Name: "irr_note", Type: field.TypeString, Nullable: true},
+		{Name: "payback_month", Type: field.TypeInt, Nullable: true},
 		{Name: "account_id", Type: field.TypeString, Size: 30},
 		{Name: "rfp_id", Type: field.TypeString, Nullable: true, Size: 30},
 		{Name: "owner_id", Type: field.TypeString, Nullable: true, Size: 30},
@@ -611,19 +628,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "quotes_accounts_quotes",
-				Columns:    []*schema.Column{QuotesColumns[13]},
+				Columns:    []*schema.Column{QuotesColumns[25]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "quotes_rf_ps_quotes",
-				Columns:    []*schema.Column{QuotesColumns[14]},
+				Columns:    []*schema.Column{QuotesColumns[26]},
 				RefColumns: []*schema.Column{RfPsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "quotes_reps_owned_quotes",
-				Columns:    []*schema.Column{QuotesColumns[15]},
+				Columns:    []*schema.Column{QuotesColumns[27]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -632,17 +649,17 @@ var (
 			{
 				Name:    "quote_account_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{QuotesColumns[13], QuotesColumns[4]},
+				Columns: []*schema.Column{QuotesColumns[25], QuotesColumns[4]},
 			},
 			{
 				Name:    "quote_owner_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{QuotesColumns[15], QuotesColumns[4]},
+				Columns: []*schema.Column{QuotesColumns[27], QuotesColumns[4]},
 			},
 			{
 				Name:    "quote_rfp_id",
 				Unique:  false,
-				Columns: []*schema.Column{QuotesColumns[14]},
+				Columns: []*schema.Column{QuotesColumns[26]},
 			},
 			{
 				Name:    "quote_status_follow_up_on",
@@ -698,6 +715,7 @@ var (
 		{Name: "received_at", Type: field.TypeTime},
 		{Name: "due_at", Type: field.TypeTime},
 		{Name: "estimated_value", Type: field.TypeInt64, Default: 0},
+		{Name: "status_note", Type: field.TypeString, Nullable: true, Size: 4000},
 		{Name: "account_id", Type: field.TypeString, Size: 30},
 		{Name: "owner_id", Type: field.TypeString, Nullable: true, Size: 30},
 	}
@@ -709,13 +727,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "rf_ps_accounts_rfps",
-				Columns:    []*schema.Column{RfPsColumns[8]},
+				Columns:    []*schema.Column{RfPsColumns[9]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "rf_ps_reps_owned_rfps",
-				Columns:    []*schema.Column{RfPsColumns[9]},
+				Columns:    []*schema.Column{RfPsColumns[10]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -724,12 +742,12 @@ var (
 			{
 				Name:    "rfp_account_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{RfPsColumns[8], RfPsColumns[4]},
+				Columns: []*schema.Column{RfPsColumns[9], RfPsColumns[4]},
 			},
 			{
 				Name:    "rfp_owner_id",
 				Unique:  false,
-				Columns: []*schema.Column{RfPsColumns[9]},
+				Columns: []*schema.Column{RfPsColumns[10]},
 			},
 			{
 				Name:    "rfp_status_due_at",

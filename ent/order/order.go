@@ -46,6 +46,8 @@ const (
 	FieldTnCount = "tn_count"
 	// FieldQuoteID holds the string denoting the quote_id field in the database.
 	FieldQuoteID = "quote_id"
+	// FieldStatusNote holds the string denoting the status_note field in the database.
+	FieldStatusNote = "status_note"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// EdgeCarrier holds the string denoting the carrier edge name in mutations.
@@ -94,6 +96,7 @@ var Columns = []string{
 	FieldCircuitID,
 	FieldTnCount,
 	FieldQuoteID,
+	FieldStatusNote,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -112,7 +115,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "carrierdesk/ent/runtime"
 var (
-	Hooks  [5]ent.Hook
+	Hooks  [6]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -128,6 +131,8 @@ var (
 	DefaultTnCount int
 	// TnCountValidator is a validator for the "tn_count" field. It is called by the builders before save.
 	TnCountValidator func(int) error
+	// StatusNoteValidator is a validator for the "status_note" field. It is called by the builders before save.
+	StatusNoteValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -264,6 +269,11 @@ func ByTnCount(opts ...sql.OrderTermOption) OrderOption {
 // ByQuoteID orders the results by the quote_id field.
 func ByQuoteID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldQuoteID, opts...).ToFunc()
+}
+
+// ByStatusNote orders the results by the status_note field.
+func ByStatusNote(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStatusNote, opts...).ToFunc()
 }
 
 // ByAccountField orders the results by account field.

@@ -125,6 +125,11 @@ func QuoteID(v string) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldQuoteID, v))
 }
 
+// StatusNote applies equality check predicate on the "status_note" field. It's identical to StatusNoteEQ.
+func StatusNote(v string) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldStatusNote, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldCreatedAt, v))
@@ -818,6 +823,81 @@ func QuoteIDEqualFold(v string) predicate.Order {
 // QuoteIDContainsFold applies the ContainsFold predicate on the "quote_id" field.
 func QuoteIDContainsFold(v string) predicate.Order {
 	return predicate.Order(sql.FieldContainsFold(FieldQuoteID, v))
+}
+
+// StatusNoteEQ applies the EQ predicate on the "status_note" field.
+func StatusNoteEQ(v string) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldStatusNote, v))
+}
+
+// StatusNoteNEQ applies the NEQ predicate on the "status_note" field.
+func StatusNoteNEQ(v string) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldStatusNote, v))
+}
+
+// StatusNoteIn applies the In predicate on the "status_note" field.
+func StatusNoteIn(vs ...string) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldStatusNote, vs...))
+}
+
+// StatusNoteNotIn applies the NotIn predicate on the "status_note" field.
+func StatusNoteNotIn(vs ...string) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldStatusNote, vs...))
+}
+
+// StatusNoteGT applies the GT predicate on the "status_note" field.
+func StatusNoteGT(v string) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldStatusNote, v))
+}
+
+// StatusNoteGTE applies the GTE predicate on the "status_note" field.
+func StatusNoteGTE(v string) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldStatusNote, v))
+}
+
+// StatusNoteLT applies the LT predicate on the "status_note" field.
+func StatusNoteLT(v string) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldStatusNote, v))
+}
+
+// StatusNoteLTE applies the LTE predicate on the "status_note" field.
+func StatusNoteLTE(v string) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldStatusNote, v))
+}
+
+// StatusNoteContains applies the Contains predicate on the "status_note" field.
+func StatusNoteContains(v string) predicate.Order {
+	return predicate.Order(sql.FieldContains(FieldStatusNote, v))
+}
+
+// StatusNoteHasPrefix applies the HasPrefix predicate on the "status_note" field.
+func StatusNoteHasPrefix(v string) predicate.Order {
+	return predicate.Order(sql.FieldHasPrefix(FieldStatusNote, v))
+}
+
+// StatusNoteHasSuffix applies the HasSuffix predicate on the "status_note" field.
+func StatusNoteHasSuffix(v string) predicate.Order {
+	return predicate.Order(sql.FieldHasSuffix(FieldStatusNote, v))
+}
+
+// StatusNoteIsNil applies the IsNil predicate on the "status_note" field.
+func StatusNoteIsNil() predicate.Order {
+	return predicate.Order(sql.FieldIsNull(FieldStatusNote))
+}
+
+// StatusNoteNotNil applies the NotNil predicate on the "status_note" field.
+func StatusNoteNotNil() predicate.Order {
+	return predicate.Order(sql.FieldNotNull(FieldStatusNote))
+}
+
+// StatusNoteEqualFold applies the EqualFold predicate on the "status_note" field.
+func StatusNoteEqualFold(v string) predicate.Order {
+	return predicate.Order(sql.FieldEqualFold(FieldStatusNote, v))
+}
+
+// StatusNoteContainsFold applies the ContainsFold predicate on the "status_note" field.
+func StatusNoteContainsFold(v string) predicate.Order {
+	return predicate.Order(sql.FieldContainsFold(FieldStatusNote, v))
 }
 
 // HasAccount applies the HasEdge predicate on the "account" edge.

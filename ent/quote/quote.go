@@ -3,6 +3,7 @@
 package quote
 
 import (
+	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 	"fmt"
 	"io"
@@ -49,6 +50,30 @@ const (
 	FieldRfpID = "rfp_id"
 	// FieldSentAt holds the string denoting the sent_at field in the database.
 	FieldSentAt = "sent_at"
+	// FieldStatusNote holds the string denoting the status_note field in the database.
+	FieldStatusNote = "status_note"
+	// FieldSpecialMrc holds the string denoting the special_mrc field in the database.
+	FieldSpecialMrc = "special_mrc"
+	// FieldCapex holds the string denoting the capex field in the database.
+	FieldCapex = "capex"
+	// FieldOneTimeCost holds the string denoting the one_time_cost field in the database.
+	FieldOneTimeCost = "one_time_cost"
+	// FieldMonthlyOpex holds the string denoting the monthly_opex field in the database.
+	FieldMonthlyOpex = "monthly_opex"
+	// FieldMonthlyOffNetCost holds the string denoting the monthly_off_net_cost field in the database.
+	FieldMonthlyOffNetCost = "monthly_off_net_cost"
+	// FieldMonthlyChurn holds the string denoting the monthly_churn field in the database.
+	FieldMonthlyChurn = "monthly_churn"
+	// FieldAnnualDiscountRate holds the string denoting the annual_discount_rate field in the database.
+	FieldAnnualDiscountRate = "annual_discount_rate"
+	// FieldNpv holds the string denoting the npv field in the database.
+	FieldNpv = "npv"
+	// FieldIrr holds the string denoting the irr field in the database.
+	FieldIrr = "irr"
+	// FieldIrrNote holds the string denoting the irr_note field in the database.
+	FieldIrrNote = "irr_note"
+	// FieldPaybackMonth holds the string denoting the payback_month field in the database.
+	FieldPaybackMonth = "payback_month"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// EdgeOwner holds the string denoting the owner edge name in mutations.
@@ -134,6 +159,18 @@ var Columns = []string{
 	FieldOwnerID,
 	FieldRfpID,
 	FieldSentAt,
+	FieldStatusNote,
+	FieldSpecialMrc,
+	FieldCapex,
+	FieldOneTimeCost,
+	FieldMonthlyOpex,
+	FieldMonthlyOffNetCost,
+	FieldMonthlyChurn,
+	FieldAnnualDiscountRate,
+	FieldNpv,
+	FieldIrr,
+	FieldIrrNote,
+	FieldPaybackMonth,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -152,7 +189,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "carrierdesk/ent/runtime"
 var (
-	Hooks  [4]ent.Hook
+	Hooks  [5]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -174,6 +211,30 @@ var (
 	DefaultNrc money.Amount
 	// DefaultTcv holds the default value on creation for the "tcv" field.
 	DefaultTcv money.Amount
+	// StatusNoteValidator is a validator for the "status_note" field. It is called by the builders before save.
+	StatusNoteValidator func(string) error
+	// DefaultCapex holds the default value on creation for the "capex" field.
+	DefaultCapex money.Amount
+	// CapexValidator is a validator for the "capex" field. It is called by the builders before save.
+	CapexValidator func(int64) error
+	// DefaultOneTimeCost holds the default value on creation for the "one_time_cost" field.
+	DefaultOneTimeCost money.Amount
+	// OneTimeCostValidator is a validator for the "one_time_cost" field. It is called by the builders before save.
+	OneTimeCostValidator func(int64) error
+	// DefaultMonthlyOpex holds the default value on creation for the "monthly_opex" field.
+	DefaultMonthlyOpex money.Amount
+	// MonthlyOpexValidator is a validator for the "monthly_opex" field. It is called by the builders before save.
+	MonthlyOpexValidator func(int64) error
+	// DefaultMonthlyOffNetCost holds the default value on creation for the "monthly_off_net_cost" field.
+	DefaultMonthlyOffNetCost money.Amount
+	// MonthlyOffNetCostValidator is a validator for the "monthly_off_net_cost" field. It is called by the builders before save.
+	MonthlyOffNetCostValidator func(int64) error
+	// DefaultMonthlyChurn holds the default value on creation for the "monthly_churn" field.
+	DefaultMonthlyChurn deal.Rate
+	// DefaultAnnualDiscountRate holds the default value on creation for the "annual_discount_rate" field.
+	DefaultAnnualDiscountRate deal.Rate
+	// DefaultNpv holds the default value on creation for the "npv" field.
+	DefaultNpv money.Amount
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -292,6 +353,66 @@ func ByRfpID(opts ...sql.OrderTermOption) OrderOption {
 // BySentAt orders the results by the sent_at field.
 func BySentAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSentAt, opts...).ToFunc()
+}
+
+// ByStatusNote orders the results by the status_note field.
+func ByStatusNote(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStatusNote, opts...).ToFunc()
+}
+
+// BySpecialMrc orders the results by the special_mrc field.
+func BySpecialMrc(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSpecialMrc, opts...).ToFunc()
+}
+
+// ByCapex orders the results by the capex field.
+func ByCapex(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCapex, opts...).ToFunc()
+}
+
+// ByOneTimeCost orders the results by the one_time_cost field.
+func ByOneTimeCost(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOneTimeCost, opts...).ToFunc()
+}
+
+// ByMonthlyOpex orders the results by the monthly_opex field.
+func ByMonthlyOpex(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMonthlyOpex, opts...).ToFunc()
+}
+
+// ByMonthlyOffNetCost orders the results by the monthly_off_net_cost field.
+func ByMonthlyOffNetCost(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMonthlyOffNetCost, opts...).ToFunc()
+}
+
+// ByMonthlyChurn orders the results by the monthly_churn field.
+func ByMonthlyChurn(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMonthlyChurn, opts...).ToFunc()
+}
+
+// ByAnnualDiscountRate orders the results by the annual_discount_rate field.
+func ByAnnualDiscountRate(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAnnualDiscountRate, opts...).ToFunc()
+}
+
+// ByNpv orders the results by the npv field.
+func ByNpv(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldNpv, opts...).ToFunc()
+}
+
+// ByIrr orders the results by the irr field.
+func ByIrr(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIrr, opts...).ToFunc()
+}
+
+// ByIrrNote orders the results by the irr_note field.
+func ByIrrNote(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIrrNote, opts...).ToFunc()
+}
+
+// ByPaybackMonth orders the results by the payback_month field.
+func ByPaybackMonth(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPaybackMonth, opts...).ToFunc()
 }
 
 // ByAccountField orders the results by account field.

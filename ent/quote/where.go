@@ -4,6 +4,7 @@ package quote
 
 import (
 	"carrierdesk/ent/predicate"
+	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 	"time"
 
@@ -137,6 +138,75 @@ func RfpID(v string) predicate.Quote {
 // SentAt applies equality check predicate on the "sent_at" field. It's identical to SentAtEQ.
 func SentAt(v time.Time) predicate.Quote {
 	return predicate.Quote(sql.FieldEQ(FieldSentAt, v))
+}
+
+// StatusNote applies equality check predicate on the "status_note" field. It's identical to StatusNoteEQ.
+func StatusNote(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldStatusNote, v))
+}
+
+// SpecialMrc applies equality check predicate on the "special_mrc" field. It's identical to SpecialMrcEQ.
+func SpecialMrc(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldSpecialMrc, vc))
+}
+
+// Capex applies equality check predicate on the "capex" field. It's identical to CapexEQ.
+func Capex(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldCapex, vc))
+}
+
+// OneTimeCost applies equality check predicate on the "one_time_cost" field. It's identical to OneTimeCostEQ.
+func OneTimeCost(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldOneTimeCost, vc))
+}
+
+// MonthlyOpex applies equality check predicate on the "monthly_opex" field. It's identical to MonthlyOpexEQ.
+func MonthlyOpex(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldMonthlyOpex, vc))
+}
+
+// MonthlyOffNetCost applies equality check predicate on the "monthly_off_net_cost" field. It's identical to MonthlyOffNetCostEQ.
+func MonthlyOffNetCost(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldMonthlyOffNetCost, vc))
+}
+
+// MonthlyChurn applies equality check predicate on the "monthly_churn" field. It's identical to MonthlyChurnEQ.
+func MonthlyChurn(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldMonthlyChurn, vc))
+}
+
+// AnnualDiscountRate applies equality check predicate on the "annual_discount_rate" field. It's identical to AnnualDiscountRateEQ.
+func AnnualDiscountRate(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldAnnualDiscountRate, vc))
+}
+
+// Npv applies equality check predicate on the "npv" field. It's identical to NpvEQ.
+func Npv(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldNpv, vc))
+}
+
+// Irr applies equality check predicate on the "irr" field. It's identical to IrrEQ.
+func Irr(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldIrr, vc))
+}
+
+// IrrNote applies equality check predicate on the "irr_note" field. It's identical to IrrNoteEQ.
+func IrrNote(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldIrrNote, v))
+}
+
+// PaybackMonth applies equality check predicate on the "payback_month" field. It's identical to PaybackMonthEQ.
+func PaybackMonth(v int) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldPaybackMonth, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -924,6 +994,712 @@ func SentAtIsNil() predicate.Quote {
 // SentAtNotNil applies the NotNil predicate on the "sent_at" field.
 func SentAtNotNil() predicate.Quote {
 	return predicate.Quote(sql.FieldNotNull(FieldSentAt))
+}
+
+// StatusNoteEQ applies the EQ predicate on the "status_note" field.
+func StatusNoteEQ(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldStatusNote, v))
+}
+
+// StatusNoteNEQ applies the NEQ predicate on the "status_note" field.
+func StatusNoteNEQ(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldNEQ(FieldStatusNote, v))
+}
+
+// StatusNoteIn applies the In predicate on the "status_note" field.
+func StatusNoteIn(vs ...string) predicate.Quote {
+	return predicate.Quote(sql.FieldIn(FieldStatusNote, vs...))
+}
+
+// StatusNoteNotIn applies the NotIn predicate on the "status_note" field.
+func StatusNoteNotIn(vs ...string) predicate.Quote {
+	return predicate.Quote(sql.FieldNotIn(FieldStatusNote, vs...))
+}
+
+// StatusNoteGT applies the GT predicate on the "status_note" field.
+func StatusNoteGT(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldGT(FieldStatusNote, v))
+}
+
+// StatusNoteGTE applies the GTE predicate on the "status_note" field.
+func StatusNoteGTE(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldGTE(FieldStatusNote, v))
+}
+
+// StatusNoteLT applies the LT predicate on the "status_note" field.
+func StatusNoteLT(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldLT(FieldStatusNote, v))
+}
+
+// StatusNoteLTE applies the LTE predicate on the "status_note" field.
+func StatusNoteLTE(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldLTE(FieldStatusNote, v))
+}
+
+// StatusNoteContains applies the Contains predicate on the "status_note" field.
+func StatusNoteContains(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldContains(FieldStatusNote, v))
+}
+
+// StatusNoteHasPrefix applies the HasPrefix predicate on the "status_note" field.
+func StatusNoteHasPrefix(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldHasPrefix(FieldStatusNote, v))
+}
+
+// StatusNoteHasSuffix applies the HasSuffix predicate on the "status_note" field.
+func StatusNoteHasSuffix(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldHasSuffix(FieldStatusNote, v))
+}
+
+// StatusNoteIsNil applies the IsNil predicate on the "status_note" field.
+func StatusNoteIsNil() predicate.Quote {
+	return predicate.Quote(sql.FieldIsNull(FieldStatusNote))
+}
+
+// StatusNoteNotNil applies the NotNil predicate on the "status_note" field.
+func StatusNoteNotNil() predicate.Quote {
+	return predicate.Quote(sql.FieldNotNull(FieldStatusNote))
+}
+
+// StatusNoteEqualFold applies the EqualFold predicate on the "status_note" field.
+func StatusNoteEqualFold(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldEqualFold(FieldStatusNote, v))
+}
+
+// StatusNoteContainsFold applies the ContainsFold predicate on the "status_note" field.
+func StatusNoteContainsFold(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldContainsFold(FieldStatusNote, v))
+}
+
+// SpecialMrcEQ applies the EQ predicate on the "special_mrc" field.
+func SpecialMrcEQ(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldSpecialMrc, vc))
+}
+
+// SpecialMrcNEQ applies the NEQ predicate on the "special_mrc" field.
+func SpecialMrcNEQ(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldNEQ(FieldSpecialMrc, vc))
+}
+
+// SpecialMrcIn applies the In predicate on the "special_mrc" field.
+func SpecialMrcIn(vs ...money.Amount) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldIn(FieldSpecialMrc, v...))
+}
+
+// SpecialMrcNotIn applies the NotIn predicate on the "special_mrc" field.
+func SpecialMrcNotIn(vs ...money.Amount) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldNotIn(FieldSpecialMrc, v...))
+}
+
+// SpecialMrcGT applies the GT predicate on the "special_mrc" field.
+func SpecialMrcGT(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGT(FieldSpecialMrc, vc))
+}
+
+// SpecialMrcGTE applies the GTE predicate on the "special_mrc" field.
+func SpecialMrcGTE(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGTE(FieldSpecialMrc, vc))
+}
+
+// SpecialMrcLT applies the LT predicate on the "special_mrc" field.
+func SpecialMrcLT(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLT(FieldSpecialMrc, vc))
+}
+
+// SpecialMrcLTE applies the LTE predicate on the "special_mrc" field.
+func SpecialMrcLTE(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLTE(FieldSpecialMrc, vc))
+}
+
+// SpecialMrcIsNil applies the IsNil predicate on the "special_mrc" field.
+func SpecialMrcIsNil() predicate.Quote {
+	return predicate.Quote(sql.FieldIsNull(FieldSpecialMrc))
+}
+
+// SpecialMrcNotNil applies the NotNil predicate on the "special_mrc" field.
+func SpecialMrcNotNil() predicate.Quote {
+	return predicate.Quote(sql.FieldNotNull(FieldSpecialMrc))
+}
+
+// CapexEQ applies the EQ predicate on the "capex" field.
+func CapexEQ(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldCapex, vc))
+}
+
+// CapexNEQ applies the NEQ predicate on the "capex" field.
+func CapexNEQ(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldNEQ(FieldCapex, vc))
+}
+
+// CapexIn applies the In predicate on the "capex" field.
+func CapexIn(vs ...money.Amount) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldIn(FieldCapex, v...))
+}
+
+// CapexNotIn applies the NotIn predicate on the "capex" field.
+func CapexNotIn(vs ...money.Amount) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldNotIn(FieldCapex, v...))
+}
+
+// CapexGT applies the GT predicate on the "capex" field.
+func CapexGT(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGT(FieldCapex, vc))
+}
+
+// CapexGTE applies the GTE predicate on the "capex" field.
+func CapexGTE(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGTE(FieldCapex, vc))
+}
+
+// CapexLT applies the LT predicate on the "capex" field.
+func CapexLT(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLT(FieldCapex, vc))
+}
+
+// CapexLTE applies the LTE predicate on the "capex" field.
+func CapexLTE(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLTE(FieldCapex, vc))
+}
+
+// OneTimeCostEQ applies the EQ predicate on the "one_time_cost" field.
+func OneTimeCostEQ(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldOneTimeCost, vc))
+}
+
+// OneTimeCostNEQ applies the NEQ predicate on the "one_time_cost" field.
+func OneTimeCostNEQ(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldNEQ(FieldOneTimeCost, vc))
+}
+
+// OneTimeCostIn applies the In predicate on the "one_time_cost" field.
+func OneTimeCostIn(vs ...money.Amount) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldIn(FieldOneTimeCost, v...))
+}
+
+// OneTimeCostNotIn applies the NotIn predicate on the "one_time_cost" field.
+func OneTimeCostNotIn(vs ...money.Amount) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldNotIn(FieldOneTimeCost, v...))
+}
+
+// OneTimeCostGT applies the GT predicate on the "one_time_cost" field.
+func OneTimeCostGT(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGT(FieldOneTimeCost, vc))
+}
+
+// OneTimeCostGTE applies the GTE predicate on the "one_time_cost" field.
+func OneTimeCostGTE(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGTE(FieldOneTimeCost, vc))
+}
+
+// OneTimeCostLT applies the LT predicate on the "one_time_cost" field.
+func OneTimeCostLT(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLT(FieldOneTimeCost, vc))
+}
+
+// OneTimeCostLTE applies the LTE predicate on the "one_time_cost" field.
+func OneTimeCostLTE(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLTE(FieldOneTimeCost, vc))
+}
+
+// MonthlyOpexEQ applies the EQ predicate on the "monthly_opex" field.
+func MonthlyOpexEQ(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldMonthlyOpex, vc))
+}
+
+// MonthlyOpexNEQ applies the NEQ predicate on the "monthly_opex" field.
+func MonthlyOpexNEQ(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldNEQ(FieldMonthlyOpex, vc))
+}
+
+// MonthlyOpexIn applies the In predicate on the "monthly_opex" field.
+func MonthlyOpexIn(vs ...money.Amount) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldIn(FieldMonthlyOpex, v...))
+}
+
+// MonthlyOpexNotIn applies the NotIn predicate on the "monthly_opex" field.
+func MonthlyOpexNotIn(vs ...money.Amount) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldNotIn(FieldMonthlyOpex, v...))
+}
+
+// MonthlyOpexGT applies the GT predicate on the "monthly_opex" field.
+func MonthlyOpexGT(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGT(FieldMonthlyOpex, vc))
+}
+
+// MonthlyOpexGTE applies the GTE predicate on the "monthly_opex" field.
+func MonthlyOpexGTE(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGTE(FieldMonthlyOpex, vc))
+}
+
+// MonthlyOpexLT applies the LT predicate on the "monthly_opex" field.
+func MonthlyOpexLT(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLT(FieldMonthlyOpex, vc))
+}
+
+// MonthlyOpexLTE applies the LTE predicate on the "monthly_opex" field.
+func MonthlyOpexLTE(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLTE(FieldMonthlyOpex, vc))
+}
+
+// MonthlyOffNetCostEQ applies the EQ predicate on the "monthly_off_net_cost" field.
+func MonthlyOffNetCostEQ(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldMonthlyOffNetCost, vc))
+}
+
+// MonthlyOffNetCostNEQ applies the NEQ predicate on the "monthly_off_net_cost" field.
+func MonthlyOffNetCostNEQ(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldNEQ(FieldMonthlyOffNetCost, vc))
+}
+
+// MonthlyOffNetCostIn applies the In predicate on the "monthly_off_net_cost" field.
+func MonthlyOffNetCostIn(vs ...money.Amount) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldIn(FieldMonthlyOffNetCost, v...))
+}
+
+// MonthlyOffNetCostNotIn applies the NotIn predicate on the "monthly_off_net_cost" field.
+func MonthlyOffNetCostNotIn(vs ...money.Amount) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldNotIn(FieldMonthlyOffNetCost, v...))
+}
+
+// MonthlyOffNetCostGT applies the GT predicate on the "monthly_off_net_cost" field.
+func MonthlyOffNetCostGT(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGT(FieldMonthlyOffNetCost, vc))
+}
+
+// MonthlyOffNetCostGTE applies the GTE predicate on the "monthly_off_net_cost" field.
+func MonthlyOffNetCostGTE(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGTE(FieldMonthlyOffNetCost, vc))
+}
+
+// MonthlyOffNetCostLT applies the LT predicate on the "monthly_off_net_cost" field.
+func MonthlyOffNetCostLT(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLT(FieldMonthlyOffNetCost, vc))
+}
+
+// MonthlyOffNetCostLTE applies the LTE predicate on the "monthly_off_net_cost" field.
+func MonthlyOffNetCostLTE(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLTE(FieldMonthlyOffNetCost, vc))
+}
+
+// MonthlyChurnEQ applies the EQ predicate on the "monthly_churn" field.
+func MonthlyChurnEQ(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldMonthlyChurn, vc))
+}
+
+// MonthlyChurnNEQ applies the NEQ predicate on the "monthly_churn" field.
+func MonthlyChurnNEQ(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldNEQ(FieldMonthlyChurn, vc))
+}
+
+// MonthlyChurnIn applies the In predicate on the "monthly_churn" field.
+func MonthlyChurnIn(vs ...deal.Rate) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldIn(FieldMonthlyChurn, v...))
+}
+
+// MonthlyChurnNotIn applies the NotIn predicate on the "monthly_churn" field.
+func MonthlyChurnNotIn(vs ...deal.Rate) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldNotIn(FieldMonthlyChurn, v...))
+}
+
+// MonthlyChurnGT applies the GT predicate on the "monthly_churn" field.
+func MonthlyChurnGT(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGT(FieldMonthlyChurn, vc))
+}
+
+// MonthlyChurnGTE applies the GTE predicate on the "monthly_churn" field.
+func MonthlyChurnGTE(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGTE(FieldMonthlyChurn, vc))
+}
+
+// MonthlyChurnLT applies the LT predicate on the "monthly_churn" field.
+func MonthlyChurnLT(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLT(FieldMonthlyChurn, vc))
+}
+
+// MonthlyChurnLTE applies the LTE predicate on the "monthly_churn" field.
+func MonthlyChurnLTE(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLTE(FieldMonthlyChurn, vc))
+}
+
+// AnnualDiscountRateEQ applies the EQ predicate on the "annual_discount_rate" field.
+func AnnualDiscountRateEQ(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldAnnualDiscountRate, vc))
+}
+
+// AnnualDiscountRateNEQ applies the NEQ predicate on the "annual_discount_rate" field.
+func AnnualDiscountRateNEQ(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldNEQ(FieldAnnualDiscountRate, vc))
+}
+
+// AnnualDiscountRateIn applies the In predicate on the "annual_discount_rate" field.
+func AnnualDiscountRateIn(vs ...deal.Rate) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldIn(FieldAnnualDiscountRate, v...))
+}
+
+// AnnualDiscountRateNotIn applies the NotIn predicate on the "annual_discount_rate" field.
+func AnnualDiscountRateNotIn(vs ...deal.Rate) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldNotIn(FieldAnnualDiscountRate, v...))
+}
+
+// AnnualDiscountRateGT applies the GT predicate on the "annual_discount_rate" field.
+func AnnualDiscountRateGT(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGT(FieldAnnualDiscountRate, vc))
+}
+
+// AnnualDiscountRateGTE applies the GTE predicate on the "annual_discount_rate" field.
+func AnnualDiscountRateGTE(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGTE(FieldAnnualDiscountRate, vc))
+}
+
+// AnnualDiscountRateLT applies the LT predicate on the "annual_discount_rate" field.
+func AnnualDiscountRateLT(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLT(FieldAnnualDiscountRate, vc))
+}
+
+// AnnualDiscountRateLTE applies the LTE predicate on the "annual_discount_rate" field.
+func AnnualDiscountRateLTE(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLTE(FieldAnnualDiscountRate, vc))
+}
+
+// NpvEQ applies the EQ predicate on the "npv" field.
+func NpvEQ(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldNpv, vc))
+}
+
+// NpvNEQ applies the NEQ predicate on the "npv" field.
+func NpvNEQ(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldNEQ(FieldNpv, vc))
+}
+
+// NpvIn applies the In predicate on the "npv" field.
+func NpvIn(vs ...money.Amount) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldIn(FieldNpv, v...))
+}
+
+// NpvNotIn applies the NotIn predicate on the "npv" field.
+func NpvNotIn(vs ...money.Amount) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldNotIn(FieldNpv, v...))
+}
+
+// NpvGT applies the GT predicate on the "npv" field.
+func NpvGT(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGT(FieldNpv, vc))
+}
+
+// NpvGTE applies the GTE predicate on the "npv" field.
+func NpvGTE(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGTE(FieldNpv, vc))
+}
+
+// NpvLT applies the LT predicate on the "npv" field.
+func NpvLT(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLT(FieldNpv, vc))
+}
+
+// NpvLTE applies the LTE predicate on the "npv" field.
+func NpvLTE(v money.Amount) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLTE(FieldNpv, vc))
+}
+
+// IrrEQ applies the EQ predicate on the "irr" field.
+func IrrEQ(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldEQ(FieldIrr, vc))
+}
+
+// IrrNEQ applies the NEQ predicate on the "irr" field.
+func IrrNEQ(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldNEQ(FieldIrr, vc))
+}
+
+// IrrIn applies the In predicate on the "irr" field.
+func IrrIn(vs ...deal.Rate) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldIn(FieldIrr, v...))
+}
+
+// IrrNotIn applies the NotIn predicate on the "irr" field.
+func IrrNotIn(vs ...deal.Rate) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Quote(sql.FieldNotIn(FieldIrr, v...))
+}
+
+// IrrGT applies the GT predicate on the "irr" field.
+func IrrGT(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGT(FieldIrr, vc))
+}
+
+// IrrGTE applies the GTE predicate on the "irr" field.
+func IrrGTE(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldGTE(FieldIrr, vc))
+}
+
+// IrrLT applies the LT predicate on the "irr" field.
+func IrrLT(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLT(FieldIrr, vc))
+}
+
+// IrrLTE applies the LTE predicate on the "irr" field.
+func IrrLTE(v deal.Rate) predicate.Quote {
+	vc := int64(v)
+	return predicate.Quote(sql.FieldLTE(FieldIrr, vc))
+}
+
+// IrrIsNil applies the IsNil predicate on the "irr" field.
+func IrrIsNil() predicate.Quote {
+	return predicate.Quote(sql.FieldIsNull(FieldIrr))
+}
+
+// IrrNotNil applies the NotNil predicate on the "irr" field.
+func IrrNotNil() predicate.Quote {
+	return predicate.Quote(sql.FieldNotNull(FieldIrr))
+}
+
+// IrrNoteEQ applies the EQ predicate on the "irr_note" field.
+func IrrNoteEQ(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldIrrNote, v))
+}
+
+// IrrNoteNEQ applies the NEQ predicate on the "irr_note" field.
+func IrrNoteNEQ(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldNEQ(FieldIrrNote, v))
+}
+
+// IrrNoteIn applies the In predicate on the "irr_note" field.
+func IrrNoteIn(vs ...string) predicate.Quote {
+	return predicate.Quote(sql.FieldIn(FieldIrrNote, vs...))
+}
+
+// IrrNoteNotIn applies the NotIn predicate on the "irr_note" field.
+func IrrNoteNotIn(vs ...string) predicate.Quote {
+	return predicate.Quote(sql.FieldNotIn(FieldIrrNote, vs...))
+}
+
+// IrrNoteGT applies the GT predicate on the "irr_note" field.
+func IrrNoteGT(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldGT(FieldIrrNote, v))
+}
+
+// IrrNoteGTE applies the GTE predicate on the "irr_note" field.
+func IrrNoteGTE(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldGTE(FieldIrrNote, v))
+}
+
+// IrrNoteLT applies the LT predicate on the "irr_note" field.
+func IrrNoteLT(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldLT(FieldIrrNote, v))
+}
+
+// IrrNoteLTE applies the LTE predicate on the "irr_note" field.
+func IrrNoteLTE(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldLTE(FieldIrrNote, v))
+}
+
+// IrrNoteContains applies the Contains predicate on the "irr_note" field.
+func IrrNoteContains(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldContains(FieldIrrNote, v))
+}
+
+// IrrNoteHasPrefix applies the HasPrefix predicate on the "irr_note" field.
+func IrrNoteHasPrefix(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldHasPrefix(FieldIrrNote, v))
+}
+
+// IrrNoteHasSuffix applies the HasSuffix predicate on the "irr_note" field.
+func IrrNoteHasSuffix(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldHasSuffix(FieldIrrNote, v))
+}
+
+// IrrNoteIsNil applies the IsNil predicate on the "irr_note" field.
+func IrrNoteIsNil() predicate.Quote {
+	return predicate.Quote(sql.FieldIsNull(FieldIrrNote))
+}
+
+// IrrNoteNotNil applies the NotNil predicate on the "irr_note" field.
+func IrrNoteNotNil() predicate.Quote {
+	return predicate.Quote(sql.FieldNotNull(FieldIrrNote))
+}
+
+// IrrNoteEqualFold applies the EqualFold predicate on the "irr_note" field.
+func IrrNoteEqualFold(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldEqualFold(FieldIrrNote, v))
+}
+
+// IrrNoteContainsFold applies the ContainsFold predicate on the "irr_note" field.
+func IrrNoteContainsFold(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldContainsFold(FieldIrrNote, v))
+}
+
+// PaybackMonthEQ applies the EQ predicate on the "payback_month" field.
+func PaybackMonthEQ(v int) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldPaybackMonth, v))
+}
+
+// PaybackMonthNEQ applies the NEQ predicate on the "payback_month" field.
+func PaybackMonthNEQ(v int) predicate.Quote {
+	return predicate.Quote(sql.FieldNEQ(FieldPaybackMonth, v))
+}
+
+// PaybackMonthIn applies the In predicate on the "payback_month" field.
+func PaybackMonthIn(vs ...int) predicate.Quote {
+	return predicate.Quote(sql.FieldIn(FieldPaybackMonth, vs...))
+}
+
+// PaybackMonthNotIn applies the NotIn predicate on the "payback_month" field.
+func PaybackMonthNotIn(vs ...int) predicate.Quote {
+	return predicate.Quote(sql.FieldNotIn(FieldPaybackMonth, vs...))
+}
+
+// PaybackMonthGT applies the GT predicate on the "payback_month" field.
+func PaybackMonthGT(v int) predicate.Quote {
+	return predicate.Quote(sql.FieldGT(FieldPaybackMonth, v))
+}
+
+// PaybackMonthGTE applies the GTE predicate on the "payback_month" field.
+func PaybackMonthGTE(v int) predicate.Quote {
+	return predicate.Quote(sql.FieldGTE(FieldPaybackMonth, v))
+}
+
+// PaybackMonthLT applies the LT predicate on the "payback_month" field.
+func PaybackMonthLT(v int) predicate.Quote {
+	return predicate.Quote(sql.FieldLT(FieldPaybackMonth, v))
+}
+
+// PaybackMonthLTE applies the LTE predicate on the "payback_month" field.
+func PaybackMonthLTE(v int) predicate.Quote {
+	return predicate.Quote(sql.FieldLTE(FieldPaybackMonth, v))
+}
+
+// PaybackMonthIsNil applies the IsNil predicate on the "payback_month" field.
+func PaybackMonthIsNil() predicate.Quote {
+	return predicate.Quote(sql.FieldIsNull(FieldPaybackMonth))
+}
+
+// PaybackMonthNotNil applies the NotNil predicate on the "payback_month" field.
+func PaybackMonthNotNil() predicate.Quote {
+	return predicate.Quote(sql.FieldNotNull(FieldPaybackMonth))
 }
 
 // HasAccount applies the HasEdge predicate on the "account" edge.

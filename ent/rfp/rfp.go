@@ -37,6 +37,8 @@ const (
 	FieldEstimatedValue = "estimated_value"
 	// FieldOwnerID holds the string denoting the owner_id field in the database.
 	FieldOwnerID = "owner_id"
+	// FieldStatusNote holds the string denoting the status_note field in the database.
+	FieldStatusNote = "status_note"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// EdgeOwner holds the string denoting the owner edge name in mutations.
@@ -80,6 +82,7 @@ var Columns = []string{
 	FieldDueAt,
 	FieldEstimatedValue,
 	FieldOwnerID,
+	FieldStatusNote,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -98,7 +101,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "carrierdesk/ent/runtime"
 var (
-	Hooks  [4]ent.Hook
+	Hooks  [5]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -112,6 +115,8 @@ var (
 	DefaultEstimatedValue money.Amount
 	// EstimatedValueValidator is a validator for the "estimated_value" field. It is called by the builders before save.
 	EstimatedValueValidator func(int64) error
+	// StatusNoteValidator is a validator for the "status_note" field. It is called by the builders before save.
+	StatusNoteValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -200,6 +205,11 @@ func ByEstimatedValue(opts ...sql.OrderTermOption) OrderOption {
 // ByOwnerID orders the results by the owner_id field.
 func ByOwnerID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOwnerID, opts...).ToFunc()
+}
+
+// ByStatusNote orders the results by the status_note field.
+func ByStatusNote(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStatusNote, opts...).ToFunc()
 }
 
 // ByAccountField orders the results by account field.

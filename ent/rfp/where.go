@@ -107,6 +107,11 @@ func OwnerID(v string) predicate.RFP {
 	return predicate.RFP(sql.FieldEQ(FieldOwnerID, v))
 }
 
+// StatusNote applies equality check predicate on the "status_note" field. It's identical to StatusNoteEQ.
+func StatusNote(v string) predicate.RFP {
+	return predicate.RFP(sql.FieldEQ(FieldStatusNote, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.RFP {
 	return predicate.RFP(sql.FieldEQ(FieldCreatedAt, v))
@@ -544,6 +549,81 @@ func OwnerIDEqualFold(v string) predicate.RFP {
 // OwnerIDContainsFold applies the ContainsFold predicate on the "owner_id" field.
 func OwnerIDContainsFold(v string) predicate.RFP {
 	return predicate.RFP(sql.FieldContainsFold(FieldOwnerID, v))
+}
+
+// StatusNoteEQ applies the EQ predicate on the "status_note" field.
+func StatusNoteEQ(v string) predicate.RFP {
+	return predicate.RFP(sql.FieldEQ(FieldStatusNote, v))
+}
+
+// StatusNoteNEQ applies the NEQ predicate on the "status_note" field.
+func StatusNoteNEQ(v string) predicate.RFP {
+	return predicate.RFP(sql.FieldNEQ(FieldStatusNote, v))
+}
+
+// StatusNoteIn applies the In predicate on the "status_note" field.
+func StatusNoteIn(vs ...string) predicate.RFP {
+	return predicate.RFP(sql.FieldIn(FieldStatusNote, vs...))
+}
+
+// StatusNoteNotIn applies the NotIn predicate on the "status_note" field.
+func StatusNoteNotIn(vs ...string) predicate.RFP {
+	return predicate.RFP(sql.FieldNotIn(FieldStatusNote, vs...))
+}
+
+// StatusNoteGT applies the GT predicate on the "status_note" field.
+func StatusNoteGT(v string) predicate.RFP {
+	return predicate.RFP(sql.FieldGT(FieldStatusNote, v))
+}
+
+// StatusNoteGTE applies the GTE predicate on the "status_note" field.
+func StatusNoteGTE(v string) predicate.RFP {
+	return predicate.RFP(sql.FieldGTE(FieldStatusNote, v))
+}
+
+// StatusNoteLT applies the LT predicate on the "status_note" field.
+func StatusNoteLT(v string) predicate.RFP {
+	return predicate.RFP(sql.FieldLT(FieldStatusNote, v))
+}
+
+// StatusNoteLTE applies the LTE predicate on the "status_note" field.
+func StatusNoteLTE(v string) predicate.RFP {
+	return predicate.RFP(sql.FieldLTE(FieldStatusNote, v))
+}
+
+// StatusNoteContains applies the Contains predicate on the "status_note" field.
+func StatusNoteContains(v string) predicate.RFP {
+	return predicate.RFP(sql.FieldContains(FieldStatusNote, v))
+}
+
+// StatusNoteHasPrefix applies the HasPrefix predicate on the "status_note" field.
+func StatusNoteHasPrefix(v string) predicate.RFP {
+	return predicate.RFP(sql.FieldHasPrefix(FieldStatusNote, v))
+}
+
+// StatusNoteHasSuffix applies the HasSuffix predicate on the "status_note" field.
+func StatusNoteHasSuffix(v string) predicate.RFP {
+	return predicate.RFP(sql.FieldHasSuffix(FieldStatusNote, v))
+}
+
+// StatusNoteIsNil applies the IsNil predicate on the "status_note" field.
+func StatusNoteIsNil() predicate.RFP {
+	return predicate.RFP(sql.FieldIsNull(FieldStatusNote))
+}
+
+// StatusNoteNotNil applies the NotNil predicate on the "status_note" field.
+func StatusNoteNotNil() predicate.RFP {
+	return predicate.RFP(sql.FieldNotNull(FieldStatusNote))
+}
+
+// StatusNoteEqualFold applies the EqualFold predicate on the "status_note" field.
+func StatusNoteEqualFold(v string) predicate.RFP {
+	return predicate.RFP(sql.FieldEqualFold(FieldStatusNote, v))
+}
+
+// StatusNoteContainsFold applies the ContainsFold predicate on the "status_note" field.
+func StatusNoteContainsFold(v string) predicate.RFP {
+	return predicate.RFP(sql.FieldContainsFold(FieldStatusNote, v))
 }
 
 // HasAccount applies the HasEdge predicate on the "account" edge.

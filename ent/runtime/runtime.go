@@ -22,6 +22,7 @@ import (
 	"carrierdesk/ent/schema"
 	"carrierdesk/ent/specialpricingrequest"
 	"carrierdesk/ent/team"
+	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 	"context"
 	"time"
@@ -603,6 +604,8 @@ func init() {
 	contract.Hooks[3] = contractHooks[0]
 
 	contract.Hooks[4] = contractHooks[1]
+
+	contract.Hooks[5] = contractHooks[2]
 	contractMixinFields0 := contractMixin[0].Fields()
 	_ = contractMixinFields0
 	contractMixinFields1 := contractMixin[1].Fields()
@@ -669,6 +672,10 @@ func init() {
 	contractDescCoTermed := contractFields[13].Descriptor()
 	// contract.DefaultCoTermed holds the default value on creation for the co_termed field.
 	contract.DefaultCoTermed = contractDescCoTermed.Default.(bool)
+	// contractDescStatusNote is the schema descriptor for status_note field.
+	contractDescStatusNote := contractFields[16].Descriptor()
+	// contract.StatusNoteValidator is a validator for the "status_note" field. It is called by the builders before save.
+	contract.StatusNoteValidator = contractDescStatusNote.Validators[0].(func(string) error)
 	// contractDescID is the schema descriptor for id field.
 	contractDescID := contractMixinFields0[0].Descriptor()
 	// contract.DefaultID holds the default value on creation for the id field.
@@ -707,6 +714,8 @@ func init() {
 	escalation.Hooks[2] = escalationMixinHooks2[1]
 
 	escalation.Hooks[3] = escalationHooks[0]
+
+	escalation.Hooks[4] = escalationHooks[1]
 	escalationMixinFields0 := escalationMixin[0].Fields()
 	_ = escalationMixinFields0
 	escalationMixinFields1 := escalationMixin[1].Fields()
@@ -852,6 +861,8 @@ func init() {
 	order.Hooks[3] = orderHooks[0]
 
 	order.Hooks[4] = orderHooks[1]
+
+	order.Hooks[5] = orderHooks[2]
 	orderMixinFields0 := orderMixin[0].Fields()
 	_ = orderMixinFields0
 	orderMixinFields1 := orderMixin[1].Fields()
@@ -897,6 +908,10 @@ func init() {
 	order.DefaultTnCount = orderDescTnCount.Default.(int)
 	// order.TnCountValidator is a validator for the "tn_count" field. It is called by the builders before save.
 	order.TnCountValidator = orderDescTnCount.Validators[0].(func(int) error)
+	// orderDescStatusNote is the schema descriptor for status_note field.
+	orderDescStatusNote := orderFields[12].Descriptor()
+	// order.StatusNoteValidator is a validator for the "status_note" field. It is called by the builders before save.
+	order.StatusNoteValidator = orderDescStatusNote.Validators[0].(func(string) error)
 	// orderDescID is the schema descriptor for id field.
 	orderDescID := orderMixinFields0[0].Descriptor()
 	// order.DefaultID holds the default value on creation for the id field.
@@ -935,6 +950,8 @@ func init() {
 	quote.Hooks[2] = quoteMixinHooks2[1]
 
 	quote.Hooks[3] = quoteHooks[0]
+
+	quote.Hooks[4] = quoteHooks[1]
 	quoteMixinFields0 := quoteMixin[0].Fields()
 	_ = quoteMixinFields0
 	quoteMixinFields1 := quoteMixin[1].Fields()
@@ -991,6 +1008,46 @@ func init() {
 	quoteDescTcv := quoteFields[7].Descriptor()
 	// quote.DefaultTcv holds the default value on creation for the tcv field.
 	quote.DefaultTcv = money.Amount(quoteDescTcv.Default.(int64))
+	// quoteDescStatusNote is the schema descriptor for status_note field.
+	quoteDescStatusNote := quoteFields[13].Descriptor()
+	// quote.StatusNoteValidator is a validator for the "status_note" field. It is called by the builders before save.
+	quote.StatusNoteValidator = quoteDescStatusNote.Validators[0].(func(string) error)
+	// quoteDescCapex is the schema descriptor for capex field.
+	quoteDescCapex := quoteFields[15].Descriptor()
+	// quote.DefaultCapex holds the default value on creation for the capex field.
+	quote.DefaultCapex = money.Amount(quoteDescCapex.Default.(int64))
+	// quote.CapexValidator is a validator for the "capex" field. It is called by the builders before save.
+	quote.CapexValidator = quoteDescCapex.Validators[0].(func(int64) error)
+	// quoteDescOneTimeCost is the schema descriptor for one_time_cost field.
+	quoteDescOneTimeCost := quoteFields[16].Descriptor()
+	// quote.DefaultOneTimeCost holds the default value on creation for the one_time_cost field.
+	quote.DefaultOneTimeCost = money.Amount(quoteDescOneTimeCost.Default.(int64))
+	// quote.OneTimeCostValidator is a validator for the "one_time_cost" field. It is called by the builders before save.
+	quote.OneTimeCostValidator = quoteDescOneTimeCost.Validators[0].(func(int64) error)
+	// quoteDescMonthlyOpex is the schema descriptor for monthly_opex field.
+	quoteDescMonthlyOpex := quoteFields[17].Descriptor()
+	// quote.DefaultMonthlyOpex holds the default value on creation for the monthly_opex field.
+	quote.DefaultMonthlyOpex = money.Amount(quoteDescMonthlyOpex.Default.(int64))
+	// quote.MonthlyOpexValidator is a validator for the "monthly_opex" field. It is called by the builders before save.
+	quote.MonthlyOpexValidator = quoteDescMonthlyOpex.Validators[0].(func(int64) error)
+	// quoteDescMonthlyOffNetCost is the schema descriptor for monthly_off_net_cost field.
+	quoteDescMonthlyOffNetCost := quoteFields[18].Descriptor()
+	// quote.DefaultMonthlyOffNetCost holds the default value on creation for the monthly_off_net_cost field.
+	quote.DefaultMonthlyOffNetCost = money.Amount(quoteDescMonthlyOffNetCost.Default.(int64))
+	// quote.MonthlyOffNetCostValidator is a validator for the "monthly_off_net_cost" field. It is called by the builders before save.
+	quote.MonthlyOffNetCostValidator = quoteDescMonthlyOffNetCost.Validators[0].(func(int64) error)
+	// quoteDescMonthlyChurn is the schema descriptor for monthly_churn field.
+	quoteDescMonthlyChurn := quoteFields[19].Descriptor()
+	// quote.DefaultMonthlyChurn holds the default value on creation for the monthly_churn field.
+	quote.DefaultMonthlyChurn = deal.Rate(quoteDescMonthlyChurn.Default.(int64))
+	// quoteDescAnnualDiscountRate is the schema descriptor for annual_discount_rate field.
+	quoteDescAnnualDiscountRate := quoteFields[20].Descriptor()
+	// quote.DefaultAnnualDiscountRate holds the default value on creation for the annual_discount_rate field.
+	quote.DefaultAnnualDiscountRate = deal.Rate(quoteDescAnnualDiscountRate.Default.(int64))
+	// quoteDescNpv is the schema descriptor for npv field.
+	quoteDescNpv := quoteFields[21].Descriptor()
+	// quote.DefaultNpv holds the default value on creation for the npv field.
+	quote.DefaultNpv = money.Amount(quoteDescNpv.Default.(int64))
 	// quoteDescID is the schema descriptor for id field.
 	quoteDescID := quoteMixinFields0[0].Descriptor()
 	// quote.DefaultID holds the default value on creation for the id field.
@@ -1133,6 +1190,8 @@ func init() {
 	rfp.Hooks[2] = rfpMixinHooks2[1]
 
 	rfp.Hooks[3] = rfpHooks[0]
+
+	rfp.Hooks[4] = rfpHooks[1]
 	rfpMixinFields0 := rfpMixin[0].Fields()
 	_ = rfpMixinFields0
 	rfpMixinFields1 := rfpMixin[1].Fields()
@@ -1173,6 +1232,10 @@ func init() {
 	rfp.DefaultEstimatedValue = money.Amount(rfpDescEstimatedValue.Default.(int64))
 	// rfp.EstimatedValueValidator is a validator for the "estimated_value" field. It is called by the builders before save.
 	rfp.EstimatedValueValidator = rfpDescEstimatedValue.Validators[0].(func(int64) error)
+	// rfpDescStatusNote is the schema descriptor for status_note field.
+	rfpDescStatusNote := rfpFields[7].Descriptor()
+	// rfp.StatusNoteValidator is a validator for the "status_note" field. It is called by the builders before save.
+	rfp.StatusNoteValidator = rfpDescStatusNote.Validators[0].(func(string) error)
 	// rfpDescID is the schema descriptor for id field.
 	rfpDescID := rfpMixinFields0[0].Descriptor()
 	// rfp.DefaultID holds the default value on creation for the id field.
@@ -1303,10 +1366,15 @@ func init() {
 		})
 	}
 	specialpricingrequestMixinHooks2 := specialpricingrequestMixin[2].Hooks()
+	specialpricingrequestHooks := schema.SpecialPricingRequest{}.Hooks()
 
 	specialpricingrequest.Hooks[1] = specialpricingrequestMixinHooks2[0]
 
 	specialpricingrequest.Hooks[2] = specialpricingrequestMixinHooks2[1]
+
+	specialpricingrequest.Hooks[3] = specialpricingrequestHooks[0]
+
+	specialpricingrequest.Hooks[4] = specialpricingrequestHooks[1]
 	specialpricingrequestMixinFields0 := specialpricingrequestMixin[0].Fields()
 	_ = specialpricingrequestMixinFields0
 	specialpricingrequestMixinFields1 := specialpricingrequestMixin[1].Fields()

@@ -88,7 +88,7 @@ func (AuditEntry) Policy() ent.Policy {
 			rule.Filter(rule.AuditEntryScope),
 		},
 		Mutation: privacy.MutationPolicy{
-			privacy.AlwaysDenyRule(),
+			rule.AlwaysForbid(),
 		},
 	}
 }
@@ -149,7 +149,7 @@ func (AuditChange) Policy() ent.Policy {
 			rule.Filter(rule.AuditChangeScope),
 		},
 		Mutation: privacy.MutationPolicy{
-			privacy.AlwaysDenyRule(),
+			rule.AlwaysForbid(),
 		},
 	}
 }

@@ -80,7 +80,7 @@ func (Carrier) Policy() ent.Policy {
 		Mutation: privacy.MutationPolicy{
 			rule.DenyIfNoViewer(),
 			rule.AllowIfAdmin(),
-			privacy.AlwaysDenyRule(),
+			rule.AlwaysForbid(),
 		},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/rule"
+	"carrierdesk/internal/workflow"
 
 	"carrierdesk/internal/money"
 
@@ -96,6 +97,11 @@ func (Contract) Fields() []ent.Field {
 			Nillable().
 			Comment("The contract this one renews.").
 			Annotations(workflowStatus()),
+		field.Text("status_note").
+			Optional().
+			MaxLen(4000).
+			Comment("Why the last workflow action was taken, such as a rejection reason.").
+			Annotations(workflowStatus()),
 	}
 }
 
@@ -142,6 +148,7 @@ func (Contract) Indexes() []ent.Index {
 
 func (Contract) Hooks() []ent.Hook {
 	return []ent.Hook{
+		statusFollowsWorkflow(workflow.Contract),
 		hook.On(syncContractTCV, ent.OpCreate|ent.OpUpdateOne),
 		timesInOrder("start_date", "end_date", false)}
 }

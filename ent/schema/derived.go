@@ -12,6 +12,8 @@ import (
 	"carrierdesk/ent/quote"
 	"carrierdesk/ent/quotelineitem"
 	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/deal"
+	"carrierdesk/internal/fault"
 	"carrierdesk/internal/money"
 	"carrierdesk/internal/sla"
 	"carrierdesk/internal/viewer"
@@ -36,7 +38,7 @@ func syncQuoteTotals(next ent.Mutator) ent.Mutator {
 			return nil, err
 		}
 		for _, id := range quoteIDs {
-			if err := recomputeQuote(ctx, m.Client(), id); err != nil {
+			if _, err := recomputeQuote(ctx, m.Client(), id); err != nil {
 				return nil, err
 			}
 		}
@@ -63,9 +65,11 @@ func touchedQuotes(ctx context.Context, m *gen.QuoteLineItemMutation) ([]string,
 		Strings(ctx)
 }
 
-// recomputeQuote sets a quote's MRC and NRC to the sums over its line items,
-// and its TCV to MRC x term + NRC.
-func recomputeQuote(ctx context.Context, c *gen.Client, quoteID string) error {
+// recomputeQuote brings a quote's derived values up to date: MRC and NRC are
+// the sums over its line items (MRC is the approved special price instead,
+// when a pricing request set one), TCV is MRC x term + NRC, and the deal
+// model (NPV, IRR, payback) follows from those and the quote's costs.
+func recomputeQuote(ctx context.Context, c *gen.Client, quoteID string) (*gen.Quote, error) {
 	var sums []struct {
 		MRC int64 `sql:"mrc"`
 		NRC int64 `sql:"nrc"`
@@ -80,55 +84,79 @@ func recomputeQuote(ctx context.Context, c *gen.Client, quoteID string) error {
 		}).
 		Scan(ctx, &sums)
 	if err != nil {
-		return fmt.Errorf("summing line items: %w", err)
+		return nil, fmt.Errorf("summing line items: %w", err)
+	}
+	q, err := c.Quote.Get(ctx, quoteID)
+	if err != nil {
+		return nil, fmt.Errorf("reading quote: %w", err)
 	}
 	var mrc, nrc money.Amount
 	if len(sums) == 1 {
 		mrc, nrc = money.Amount(sums[0].MRC), money.Amount(sums[0].NRC)
 	}
-	term, err := c.Quote.Query().
-		Where(quote.ID(quoteID)).
-		Select(quote.FieldTermMonths).
-		Int(ctx)
-	if err != nil {
-		return fmt.Errorf("reading quote term: %w", err)
+	if q.SpecialMrc != nil {
+		mrc = *q.SpecialMrc
 	}
-	return c.Quote.UpdateOneID(quoteID).
+	result, err := deal.Evaluate(deal.Input{
+		TermMonths:         q.TermMonths,
+		MRC:                mrc,
+		NRC:                nrc,
+		Capex:              q.Capex,
+		OneTimeCost:        q.OneTimeCost,
+		MonthlyOpex:        q.MonthlyOpex,
+		MonthlyOffNetCost:  q.MonthlyOffNetCost,
+		MonthlyChurn:       q.MonthlyChurn,
+		AnnualDiscountRate: q.AnnualDiscountRate,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c.Quote.UpdateOne(q).
 		SetMrc(mrc).
 		SetNrc(nrc).
-		SetTcv(TCV(mrc, nrc, term)).
-		Exec(ctx)
+		SetTcv(result.TCV).
+		SetNpv(result.NPV).
+		SetNillableIrr(result.IRR).
+		SetIrrNote(result.IRRReason).
+		SetNillablePaybackMonth(result.PaybackMonth).
+		Save(ctx)
 }
 
-// TCV is the total contract value: MRC x term + NRC.
-func TCV(mrc, nrc money.Amount, termMonths int) money.Amount {
-	return mrc*money.Amount(termMonths) + nrc
+// quoteInputs are the fields a quote's derived values follow.
+var quoteInputs = []string{
+	quote.FieldTermMonths, quote.FieldSpecialMrc, quote.FieldCapex, quote.FieldOneTimeCost,
+	quote.FieldMonthlyOpex, quote.FieldMonthlyOffNetCost, quote.FieldMonthlyChurn, quote.FieldAnnualDiscountRate,
 }
 
-// syncQuoteTCV keeps a quote's TCV when its term changes.
-func syncQuoteTCV(next ent.Mutator) ent.Mutator {
+// syncQuoteDeal recomputes a quote's totals and deal model when it is created
+// or one of its inputs changes, and returns the quote as recomputed.
+func syncQuoteDeal(next ent.Mutator) ent.Mutator {
 	return hook.QuoteFunc(func(ctx context.Context, m *gen.QuoteMutation) (ent.Value, error) {
-		term, ok := m.TermMonths()
-		if !ok {
-			return next.Mutate(ctx, m)
-		}
-		mrc, _ := m.Mrc()
-		nrc, _ := m.Nrc()
-		if m.Op().Is(ent.OpUpdateOne) {
-			if _, set := m.Mrc(); !set {
-				if old, err := m.OldMrc(ctx); err == nil {
-					mrc = old
-				}
-			}
-			if _, set := m.Nrc(); !set {
-				if old, err := m.OldNrc(ctx); err == nil {
-					nrc = old
-				}
+		changed := m.Op().Is(ent.OpCreate)
+		for _, f := range quoteInputs {
+			if _, ok := m.Field(f); ok {
+				changed = true
 			}
 		}
-		m.SetTcv(TCV(mrc, nrc, term))
-		return next.Mutate(ctx, m)
+		if m.SpecialMrcCleared() {
+			changed = true
+		}
+		v, err := next.Mutate(ctx, m)
+		if err != nil || !changed {
+			return v, err
+		}
+		return recomputeQuote(ctx, m.Client(), v.(*gen.Quote).ID)
 	})
+}
+
+// TCV is the total contract value: MRC x term + NRC, refused when it would
+// not fit (no amount in carrierdesk may exceed money.Max x 1,000).
+func TCV(mrc, nrc money.Amount, termMonths int) (money.Amount, error) {
+	limit := money.Max * 1000
+	if termMonths > 0 && mrc > (limit-nrc)/money.Amount(termMonths) {
+		return 0, fault.InvalidField("mrc", "makes the total contract value too large")
+	}
+	return mrc*money.Amount(termMonths) + nrc, nil
 }
 
 // syncContractTCV keeps a contract's TCV equal to MRC x term + NRC.
@@ -155,7 +183,11 @@ func syncContractTCV(next ent.Mutator) ent.Mutator {
 				return nil, fmt.Errorf("reading contract: %w", err)
 			}
 		}
-		m.SetTcv(TCV(mrc, nrc, term))
+		tcv, err := TCV(mrc, nrc, term)
+		if err != nil {
+			return nil, err
+		}
+		m.SetTcv(tcv)
 		return next.Mutate(ctx, m)
 	})
 }
@@ -223,5 +255,19 @@ func escalationOpened(next ent.Mutator) ent.Mutator {
 			return nil, fmt.Errorf("writing the created event: %w", err)
 		}
 		return e, nil
+	})
+}
+
+// pricingRequester records the rep who creates a special pricing request as its requester.
+func pricingRequester(next ent.Mutator) ent.Mutator {
+	return hook.SpecialPricingRequestFunc(func(ctx context.Context, m *gen.SpecialPricingRequestMutation) (ent.Value, error) {
+		if _, ok := m.RequestedByID(); !ok {
+			v := viewer.FromContext(ctx)
+			if !v.Internal() {
+				return nil, fault.InvalidField("requestedByID", "is required: only a rep can request special pricing")
+			}
+			m.SetRequestedByID(v.RepID)
+		}
+		return next.Mutate(ctx, m)
 	})
 }

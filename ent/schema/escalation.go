@@ -5,6 +5,7 @@ import (
 	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/rule"
+	"carrierdesk/internal/workflow"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -107,6 +108,21 @@ func (Escalation) Fields() []ent.Field {
 			Nillable().
 			Comment("When the escalation was closed.").
 			Annotations(derived()),
+		field.Time("paused_at").
+			Optional().
+			Nillable().
+			Comment("While pending the client: when the resolution clock was paused.").
+			Annotations(derived()),
+		field.Time("response_breached_at").
+			Optional().
+			Nillable().
+			Comment("When the response target was found missed; empty if it was met or is still open.").
+			Annotations(derived()),
+		field.Time("resolution_breached_at").
+			Optional().
+			Nillable().
+			Comment("When the resolution target was found missed; empty if it was met or is still open.").
+			Annotations(derived()),
 	}
 }
 
@@ -160,6 +176,7 @@ func (Escalation) Annotations() []schema.Annotation {
 
 func (Escalation) Hooks() []ent.Hook {
 	return []ent.Hook{
+		statusFollowsWorkflow(workflow.Escalation),
 		hook.On(escalationOpened, ent.OpCreate),
 	}
 }

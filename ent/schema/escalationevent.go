@@ -106,7 +106,7 @@ func (EscalationEvent) Policy() ent.Policy {
 		Mutation: privacy.MutationPolicy{
 			rule.DenyIfNoViewer(),
 			// Events are written only by the escalation workflow, under its own decision.
-			privacy.AlwaysDenyRule(),
+			rule.AlwaysForbid(),
 		},
 	}
 }

@@ -104,3 +104,9 @@ func connection() []schema.Annotation {
 func derived() schema.Annotation {
 	return entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)
 }
+
+// internalOnly marks a field carriers may never read or filter on: asking for
+// it as a carrier is a FORBIDDEN error on that field (@internal).
+func internalOnly() schema.Annotation {
+	return entgql.Directives(entgql.NewDirective("internal"))
+}

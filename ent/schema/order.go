@@ -5,6 +5,7 @@ import (
 	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/rule"
+	"carrierdesk/internal/workflow"
 
 	"regexp"
 
@@ -85,6 +86,11 @@ func (Order) Fields() []ent.Field {
 			Optional().
 			Nillable().
 			Comment("The quote the order fulfils, if any."),
+		field.Text("status_note").
+			Optional().
+			MaxLen(4000).
+			Comment("Why the last workflow action was taken, such as a rejection reason.").
+			Annotations(workflowStatus()),
 	}
 }
 
@@ -124,6 +130,7 @@ func (Order) Indexes() []ent.Index {
 
 func (Order) Hooks() []ent.Hook {
 	return []ent.Hook{
+		statusFollowsWorkflow(workflow.Order),
 		hook.On(orderCarrier, ent.OpCreate),
 		timesInOrder("foc_date", "confirmed_due_date", true)}
 }

@@ -5,9 +5,11 @@ import (
 	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/rule"
+	"carrierdesk/internal/workflow"
 
 	"regexp"
 
+	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 
 	"entgo.io/contrib/entgql"
@@ -90,6 +92,72 @@ func (Quote) Fields() []ent.Field {
 			Nillable().
 			Comment("When the quote was sent to the carrier.").
 			Annotations(entgql.OrderField("SENT_AT"), workflowStatus()),
+		field.Text("status_note").
+			Optional().
+			MaxLen(4000).
+			Comment("Why the last workflow action was taken, such as a rejection reason.").
+			Annotations(workflowStatus()),
+		field.Int64("special_mrc").
+			GoType(money.Amount(0)).
+			Optional().
+			Nillable().
+			Comment("Monthly charge granted by an approved special pricing request; when set, it is the quote's MRC.").
+			Annotations(entgql.Type("Money"), derived(), internalOnly()),
+		// The deal model: what the deal costs us, and what it earns.
+		field.Int64("capex").
+			GoType(money.Amount(0)).
+			Default(0).
+			Min(0).
+			Comment("Build cost, spent in month 0. Internal.").
+			Annotations(entgql.Type("Money"), internalOnly()),
+		field.Int64("one_time_cost").
+			GoType(money.Amount(0)).
+			Default(0).
+			Min(0).
+			Comment("Other one-time costs, in month 0. Internal.").
+			Annotations(entgql.Type("Money"), internalOnly()),
+		field.Int64("monthly_opex").
+			GoType(money.Amount(0)).
+			Default(0).
+			Min(0).
+			Comment("Operating cost per month. Internal.").
+			Annotations(entgql.Type("Money"), internalOnly()),
+		field.Int64("monthly_off_net_cost").
+			GoType(money.Amount(0)).
+			Default(0).
+			Min(0).
+			Comment("Cost per month of off-net legs bought from other carriers. Internal.").
+			Annotations(entgql.Type("Money"), internalOnly()),
+		field.Int64("monthly_churn").
+			GoType(deal.Rate(0)).
+			Default(0).
+			Comment("Share of MRC expected to be lost each month, such as \"0.005\". Internal.").
+			Annotations(entgql.Type("Rate"), internalOnly()),
+		field.Int64("annual_discount_rate").
+			GoType(deal.Rate(0)).
+			Default(100000).
+			Comment("Annual discount rate for the NPV, such as \"0.1\". Internal.").
+			Annotations(entgql.Type("Rate"), internalOnly()),
+		field.Int64("npv").
+			GoType(money.Amount(0)).
+			Default(0).
+			Comment("Net present value of the deal's monthly cash flows at the discount rate. Internal.").
+			Annotations(entgql.Type("Money"), derived(), internalOnly()),
+		field.Int64("irr").
+			GoType(deal.Rate(0)).
+			Optional().
+			Nillable().
+			Comment("Annualised internal rate of return; empty when there is none (see irrNote). Internal.").
+			Annotations(entgql.Type("Rate"), derived(), internalOnly()),
+		field.String("irr_note").
+			Optional().
+			Comment("Why the deal has no IRR, when it has none. Internal.").
+			Annotations(derived(), internalOnly()),
+		field.Int("payback_month").
+			Optional().
+			Nillable().
+			Comment("First month in which the cumulative cash flow reaches zero; empty if none within the term. Internal.").
+			Annotations(derived(), internalOnly()),
 	}
 }
 
@@ -142,7 +210,8 @@ func (Quote) Annotations() []schema.Annotation {
 
 func (Quote) Hooks() []ent.Hook {
 	return []ent.Hook{
-		hook.On(syncQuoteTCV, ent.OpCreate|ent.OpUpdateOne),
+		statusFollowsWorkflow(workflow.Quote),
+		hook.On(syncQuoteDeal, ent.OpCreate|ent.OpUpdateOne),
 	}
 }
 

@@ -112,7 +112,7 @@ func (Rep) Policy() ent.Policy {
 		Mutation: privacy.MutationPolicy{
 			rule.DenyIfNoViewer(),
 			rule.AllowIfAdmin(),
-			privacy.AlwaysDenyRule(),
+			rule.AlwaysForbid(),
 		},
 	}
 }

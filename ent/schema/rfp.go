@@ -5,6 +5,7 @@ import (
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/money"
 	"carrierdesk/internal/rule"
+	"carrierdesk/internal/workflow"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -58,6 +59,11 @@ func (RFP) Fields() []ent.Field {
 			Optional().
 			Nillable().
 			Comment("The rep who owns the response."),
+		field.Text("status_note").
+			Optional().
+			MaxLen(4000).
+			Comment("Why the last workflow action was taken, such as a rejection reason.").
+			Annotations(workflowStatus()),
 	}
 }
 
@@ -90,7 +96,8 @@ func (RFP) Indexes() []ent.Index {
 }
 
 func (RFP) Hooks() []ent.Hook {
-	return []ent.Hook{timesInOrder("received_at", "due_at", false)}
+	return []ent.Hook{
+		statusFollowsWorkflow(workflow.RFP), timesInOrder("received_at", "due_at", false)}
 }
 
 func (RFP) Annotations() []schema.Annotation {

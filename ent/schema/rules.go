@@ -3,9 +3,11 @@ package schema
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"carrierdesk/internal/fault"
+	"carrierdesk/internal/workflow"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/entsql"
@@ -67,4 +69,32 @@ func ordered(earlier, later string, equalOK bool) entsql.Annotation {
 // notFoundReference reports an input ID that names no record the writer can see.
 func notFoundReference(field string) error {
 	return fault.InvalidField(field, "does not name an existing record")
+}
+
+// statusFollowsWorkflow refuses a status change the workflow does not allow,
+// whoever makes it: the workflow mutations check the action first and name
+// it; this is the rule under every writer.
+func statusFollowsWorkflow(w *workflow.Machine) ent.Hook {
+	return func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			to, ok := m.Field("status")
+			if !ok || !m.Op().Is(ent.OpUpdate|ent.OpUpdateOne) {
+				return next.Mutate(ctx, m)
+			}
+			if m.Op().Is(ent.OpUpdate) {
+				return nil, fmt.Errorf("%s: status changes one record at a time, through its workflow", w.Entity)
+			}
+			from, err := m.OldField(ctx, "status")
+			if err != nil {
+				return nil, fmt.Errorf("reading the old status: %w", err)
+			}
+			if !w.Permits(fmt.Sprint(from), fmt.Sprint(to)) {
+				return nil, &fault.Error{
+					Kind: fault.InvalidTransition,
+					Msg:  fmt.Sprintf("a %s cannot go from %v to %v", strings.ToLower(w.Entity), from, to),
+				}
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 }

@@ -1,10 +1,12 @@
 package schema
 
 import (
+	"carrierdesk/ent/hook"
 	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/money"
 	"carrierdesk/internal/rule"
+	"carrierdesk/internal/workflow"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -26,7 +28,8 @@ func (SpecialPricingRequest) Fields() []ent.Field {
 			Comment("The quote to be priced."),
 		field.String("requested_by_id").
 			Immutable().
-			Comment("The rep who raised the request."),
+			Comment("The rep who raised the request: the rep who created it.").
+			Annotations(derived()),
 		field.Enum("status").
 			NamedValues(
 				"Draft", "DRAFT",
@@ -102,7 +105,8 @@ func (SpecialPricingRequest) Edges() []ent.Edge {
 			Unique().
 			Required().
 			Immutable().
-			Comment("The rep who raised the request."),
+			Comment("The rep who raised the request.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput)),
 		edge.To("decided_by", Rep.Type).
 			Field("decided_by_id").
 			Unique().
@@ -136,5 +140,12 @@ func (SpecialPricingRequest) Policy() ent.Policy {
 			rule.DenyDelete(),
 			rule.Filter(rule.SpecialPricingRequestScope),
 		},
+	}
+}
+
+func (SpecialPricingRequest) Hooks() []ent.Hook {
+	return []ent.Hook{
+		statusFollowsWorkflow(workflow.SpecialPricingRequest),
+		hook.On(pricingRequester, ent.OpCreate),
 	}
 }

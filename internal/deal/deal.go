@@ -1,7 +1,8 @@
 // Package deal is the IRR model of a quote: monthly cash flows from its
 // prices and costs, their NPV at a discount rate, their IRR and the month the
 // deal pays back. Money stays exact: cash flows and NPV are whole cents,
-// computed with math/big and rounded half to even, once, at the end.
+// computed with math/big and rounded half to even (banker's rounding) only
+// where a value becomes money: each month's churned revenue, and the NPV.
 package deal
 
 import (
@@ -187,7 +188,7 @@ func horner(flows []money.Amount, x *big.Float) (sum, magnitude *big.Float) {
 const (
 	irrLowGrowth  = 0.0001
 	irrHighGrowth = 11.0
-	irrGridSteps  = 512 // geometric steps of about 2.3% in y
+	irrGridSteps  = 2048 // geometric steps of about 0.57% in y
 )
 
 // irr finds the monthly rate where NPV is zero and annualises it.

@@ -27,10 +27,10 @@ import (
 
 // Limits of an aggregate request.
 const (
-	MaxGroupBy            = 3
-	MaxMeasures           = 8
-	DefaultAggregateLimit = 1000
-	MaxAggregateLimit     = 10000
+	MaxGroupBy            = 3     // fields to group by
+	MaxMeasures           = 8     // measures per request
+	DefaultAggregateLimit = 1000  // groups returned when the request names no limit
+	MaxAggregateLimit     = 10000 // groups returned at most
 )
 
 // AggregateEntity names what an aggregate counts.

@@ -207,7 +207,7 @@ func cents(dollars, c int64) money.Amount { return money.Amount(dollars*100 + c)
 // build writes the world. Fixtures are the program's own work, not a viewer's.
 func build(t *testing.T, c *ent.Client) *world {
 	t.Helper()
-	ctx := privacy.DecisionContext(context.Background(), privacy.Allow)
+	ctx := allow()
 	must := func(err error) {
 		t.Helper()
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/ent/team"
+	"carrierdesk/internal/fault"
 	"carrierdesk/internal/viewer"
 
 	entgo "entgo.io/ent"
@@ -37,11 +38,24 @@ func AllowIfAdmin() privacy.QueryMutationRule {
 	})
 }
 
+// forbid is a denial a client is told about as FORBIDDEN: the viewer's role
+// may not do this at all, which reveals nothing about any record.
+func forbid(msg string) error {
+	return &fault.Error{Kind: fault.Forbidden, Msg: msg, Err: privacy.Deny}
+}
+
+// AlwaysForbid refuses every write that reached it.
+func AlwaysForbid() privacy.MutationRule {
+	return privacy.MutationRuleFunc(func(context.Context, ent.Mutation) error {
+		return forbid("your role may not change this")
+	})
+}
+
 // DenyIfRole refuses writes by the given roles.
 func DenyIfRole(roles ...enum.Role) privacy.MutationRule {
 	return privacy.MutationRuleFunc(func(ctx context.Context, _ ent.Mutation) error {
 		if viewer.FromContext(ctx).Is(roles...) {
-			return privacy.Denyf("role may not write")
+			return forbid("your role may not change this")
 		}
 		return privacy.Skip
 	})
@@ -51,7 +65,7 @@ func DenyIfRole(roles ...enum.Role) privacy.MutationRule {
 func DenyUnlessRole(roles ...enum.Role) privacy.MutationRule {
 	return privacy.MutationRuleFunc(func(ctx context.Context, _ ent.Mutation) error {
 		if !viewer.FromContext(ctx).Is(roles...) {
-			return privacy.Denyf("role may not write")
+			return forbid("your role may not change this")
 		}
 		return privacy.Skip
 	})
@@ -59,12 +73,16 @@ func DenyUnlessRole(roles ...enum.Role) privacy.MutationRule {
 
 // DenyCreate refuses creation; it comes after the rules that allow it.
 func DenyCreate() privacy.MutationRule {
-	return privacy.OnMutationOperation(privacy.AlwaysDenyRule(), entgo.OpCreate)
+	return privacy.OnMutationOperation(forbidRule("your role may not create this"), entgo.OpCreate)
 }
 
 // DenyDelete refuses deletion; nothing in the API deletes, so only the program itself may.
 func DenyDelete() privacy.MutationRule {
-	return privacy.OnMutationOperation(privacy.AlwaysDenyRule(), entgo.OpDelete|entgo.OpDeleteOne)
+	return privacy.OnMutationOperation(forbidRule("nothing may be deleted through the API"), entgo.OpDelete|entgo.OpDeleteOne)
+}
+
+func forbidRule(msg string) privacy.MutationRule {
+	return privacy.MutationRuleFunc(func(context.Context, ent.Mutation) error { return forbid(msg) })
 }
 
 // DenyUnlessCreate refuses anything but creation: carriers raise escalations but change them only through workflows.
@@ -73,7 +91,7 @@ func DenyUnlessCreate() privacy.MutationRule {
 		if m.Op().Is(entgo.OpCreate) {
 			return privacy.Skip
 		}
-		return privacy.Denyf("only creation is allowed")
+		return forbid("your role may only create this")
 	})
 }
 
@@ -130,7 +148,7 @@ func FilterManagedTeams() privacy.MutationRule {
 		v := viewer.FromContext(ctx)
 		ids := v.Teams
 		if len(ids) == 0 {
-			return privacy.Denyf("manages no team")
+			return forbid("you manage no team")
 		}
 		m.Where(team.IDIn(ids...))
 		return privacy.Skip
@@ -142,7 +160,7 @@ func DenyAssigningOutsideTeam() privacy.MutationRule {
 	return privacy.AccountAssignmentMutationRuleFunc(func(ctx context.Context, m *ent.AccountAssignmentMutation) error {
 		v := viewer.FromContext(ctx)
 		if id, ok := m.RepID(); ok && !slices.Contains(v.Reps, id) {
-			return privacy.Denyf("rep is not on the manager's team")
+			return &fault.Error{Kind: fault.Forbidden, Field: "repID", Msg: "is not on a team you manage", Err: privacy.Deny}
 		}
 		return privacy.Skip
 	})

@@ -1,0 +1,107 @@
+package workflow
+
+import (
+	"context"
+
+	"carrierdesk/ent"
+	"carrierdesk/ent/contract"
+	"carrierdesk/internal/fault"
+	"carrierdesk/internal/money"
+)
+
+func contractStep(ctx context.Context, c *ent.Client, id, action string, change func(*ent.Contract, *ent.ContractUpdateOne) error) (*ent.Contract, error) {
+	k, err := c.Contract.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	next, wctx, err := act(ctx, Contract, action, k.Status.String())
+	if err != nil {
+		return nil, err
+	}
+	u := c.Contract.UpdateOne(k).SetStatus(contract.Status(next))
+	if change != nil {
+		if err := change(k, u); err != nil {
+			return nil, err
+		}
+	}
+	return u.Save(wctx)
+}
+
+// SendContractForSignature sends a draft contract to the carrier.
+func SendContractForSignature(ctx context.Context, c *ent.Client, id string) (*ent.Contract, error) {
+	return contractStep(ctx, c, id, "sendForSignature", nil)
+}
+
+// ActivateContract records the signature: service runs under the contract.
+func ActivateContract(ctx context.Context, c *ent.Client, id string) (*ent.Contract, error) {
+	return contractStep(ctx, c, id, "activate", nil)
+}
+
+// TerminateContract ends an active contract early, with the reason.
+func TerminateContract(ctx context.Context, c *ent.Client, id, reason string) (*ent.Contract, error) {
+	if err := required("reason", reason); err != nil {
+		return nil, err
+	}
+	return contractStep(ctx, c, id, "terminate", func(_ *ent.Contract, u *ent.ContractUpdateOne) error {
+		u.SetStatusNote(reason)
+		return nil
+	})
+}
+
+// Renewal is what a renewal changes; what it leaves out carries over.
+type Renewal struct {
+	TermMonths int
+	MRC        *money.Amount
+	CoTerm     bool // end with the master agreement instead of after TermMonths
+}
+
+// RenewContract marks a contract renewed and drafts its successor, which
+// starts when the old one ends. A co-termed renewal ends with its master.
+func RenewContract(ctx context.Context, c *ent.Client, id string, r Renewal) (*ent.Contract, error) {
+	if r.TermMonths < 1 || r.TermMonths > 240 {
+		return nil, fault.InvalidField("termMonths", "must be between 1 and 240")
+	}
+	var old *ent.Contract
+	_, err := contractStep(ctx, c, id, "renew", func(k *ent.Contract, _ *ent.ContractUpdateOne) error {
+		old = k
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	_, wctx, _ := act(ctx, Contract, "renew", contract.StatusActive.String())
+	start := old.EndDate
+	end := start.AddDate(0, r.TermMonths, 0)
+	if r.CoTerm {
+		if old.MasterID == nil {
+			return nil, fault.InvalidField("coTerm", "needs a contract under a master agreement")
+		}
+		master, err := c.Contract.Get(wctx, *old.MasterID)
+		if err != nil {
+			return nil, err
+		}
+		if !master.EndDate.After(start) {
+			return nil, fault.InvalidField("coTerm", "the master agreement ends before the renewal would start")
+		}
+		end = master.EndDate
+	}
+	mrc := old.Mrc
+	if r.MRC != nil {
+		mrc = *r.MRC
+	}
+	return c.Contract.Create().
+		SetAccountID(old.AccountID).
+		SetKind(old.Kind).
+		SetTitle(old.Title).
+		SetStartDate(start).
+		SetEndDate(end).
+		SetTermMonths(r.TermMonths).
+		SetMrc(mrc).
+		SetAutoRenew(old.AutoRenew).
+		SetNoticeDays(old.NoticeDays).
+		SetNillableMasterID(old.MasterID).
+		SetCoTermed(r.CoTerm).
+		SetNillableQuoteID(old.QuoteID).
+		SetRenewalOfID(old.ID).
+		Save(wctx)
+}

@@ -1,0 +1,221 @@
+package workflow
+
+import (
+	"context"
+
+	"carrierdesk/ent"
+	"carrierdesk/ent/escalation"
+	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/fault"
+	"carrierdesk/internal/viewer"
+)
+
+// event is what an escalation action writes on the timeline.
+type event struct {
+	kind     escalationevent.Kind
+	from, to string
+	body     string
+	internal bool
+}
+
+// escalationStep takes action on escalation id. change adds what the action
+// writes besides the status, and returns the timeline event; by default a
+// status change is recorded.
+func escalationStep(ctx context.Context, c *ent.Client, id, action string, change func(*ent.Escalation, *ent.EscalationUpdateOne) (*event, error)) (*ent.Escalation, error) {
+	e, err := c.Escalation.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	next, wctx, err := act(ctx, Escalation, action, e.Status.String())
+	if err != nil {
+		return nil, err
+	}
+	u := c.Escalation.UpdateOne(e).SetStatus(escalation.Status(next))
+	ev := &event{kind: escalationevent.KindStatusChange, from: e.Status.String(), to: next}
+	if change != nil {
+		custom, err := change(e, u)
+		if err != nil {
+			return nil, err
+		}
+		if custom != nil {
+			ev = custom
+		}
+	}
+	saved, err := u.Save(wctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeEvent(wctx, c, viewer.FromContext(ctx), saved.ID, ev); err != nil {
+		return nil, err
+	}
+	return saved, nil
+}
+
+// writeEvent appends an event to an escalation's timeline.
+func writeEvent(ctx context.Context, c *ent.Client, v *viewer.Viewer, escalationID string, ev *event) error {
+	create := c.EscalationEvent.Create().
+		SetEscalationID(escalationID).
+		SetKind(ev.kind).
+		SetInternal(ev.internal).
+		SetFromValue(ev.from).
+		SetToValue(ev.to).
+		SetBody(ev.body).
+		SetCreatedAt(Now())
+	switch {
+	case v.Is(enum.RoleCarrier):
+		create.SetActorContactID(v.ContactID)
+	case v.Internal():
+		create.SetActorRepID(v.RepID)
+	}
+	return create.Exec(ctx)
+}
+
+// AcknowledgeEscalation is the first response; it stops the response clock.
+func AcknowledgeEscalation(ctx context.Context, c *ent.Client, id string) (*ent.Escalation, error) {
+	now := Now()
+	return escalationStep(ctx, c, id, "acknowledge", func(e *ent.Escalation, u *ent.EscalationUpdateOne) (*event, error) {
+		u.SetAcknowledgedAt(now)
+		return nil, nil
+	})
+}
+
+// StartEscalation records that work has begun (acknowledging it, if it was not).
+func StartEscalation(ctx context.Context, c *ent.Client, id string) (*ent.Escalation, error) {
+	now := Now()
+	return escalationStep(ctx, c, id, "start", func(e *ent.Escalation, u *ent.EscalationUpdateOne) (*event, error) {
+		if e.AcknowledgedAt == nil {
+			u.SetAcknowledgedAt(now)
+		}
+		return nil, nil
+	})
+}
+
+// AwaitClient waits on the carrier: the resolution clock pauses.
+func AwaitClient(ctx context.Context, c *ent.Client, id string, note *string) (*ent.Escalation, error) {
+	now := Now()
+	return escalationStep(ctx, c, id, "awaitClient", func(e *ent.Escalation, u *ent.EscalationUpdateOne) (*event, error) {
+		if e.AcknowledgedAt == nil {
+			u.SetAcknowledgedAt(now)
+		}
+		u.SetPausedAt(now)
+		return &event{kind: escalationevent.KindStatusChange, from: e.Status.String(), to: escalation.StatusPendingClient.String(), body: deref(note)}, nil
+	})
+}
+
+// unpause moves the resolution due time out by the time spent pending the client.
+func unpause(e *ent.Escalation, u *ent.EscalationUpdateOne) {
+	if e.PausedAt == nil {
+		return
+	}
+	if e.ResolutionDueAt != nil {
+		u.SetResolutionDueAt(e.ResolutionDueAt.Add(Now().Sub(*e.PausedAt)))
+	}
+	u.ClearPausedAt()
+}
+
+// ResumeEscalation goes back to work after the client answered; the clock runs again.
+func ResumeEscalation(ctx context.Context, c *ent.Client, id string) (*ent.Escalation, error) {
+	return escalationStep(ctx, c, id, "resume", func(e *ent.Escalation, u *ent.EscalationUpdateOne) (*event, error) {
+		unpause(e, u)
+		return nil, nil
+	})
+}
+
+// ResolveEscalation records the fix; resolving late is flagged as a breach.
+func ResolveEscalation(ctx context.Context, c *ent.Client, id string, resolution string) (*ent.Escalation, error) {
+	if err := required("resolution", resolution); err != nil {
+		return nil, err
+	}
+	now := Now()
+	return escalationStep(ctx, c, id, "resolve", func(e *ent.Escalation, u *ent.EscalationUpdateOne) (*event, error) {
+		due := e.ResolutionDueAt
+		if e.PausedAt != nil && due != nil {
+			d := due.Add(now.Sub(*e.PausedAt))
+			due = &d
+		}
+		unpause(e, u)
+		if e.AcknowledgedAt == nil {
+			u.SetAcknowledgedAt(now)
+		}
+		u.SetResolvedAt(now)
+		if due != nil && now.After(*due) && e.ResolutionBreachedAt == nil {
+			u.SetResolutionBreachedAt(now)
+		}
+		return &event{kind: escalationevent.KindStatusChange, from: e.Status.String(), to: escalation.StatusResolved.String(), body: resolution}, nil
+	})
+}
+
+// CloseEscalation closes a resolved escalation.
+func CloseEscalation(ctx context.Context, c *ent.Client, id string) (*ent.Escalation, error) {
+	now := Now()
+	return escalationStep(ctx, c, id, "close", func(_ *ent.Escalation, u *ent.EscalationUpdateOne) (*event, error) {
+		u.SetClosedAt(now)
+		return nil, nil
+	})
+}
+
+// ReopenEscalation takes a resolved escalation back into work.
+func ReopenEscalation(ctx context.Context, c *ent.Client, id string, reason string) (*ent.Escalation, error) {
+	if err := required("reason", reason); err != nil {
+		return nil, err
+	}
+	return escalationStep(ctx, c, id, "reopen", func(e *ent.Escalation, u *ent.EscalationUpdateOne) (*event, error) {
+		u.ClearResolvedAt()
+		return &event{kind: escalationevent.KindStatusChange, from: e.Status.String(), to: escalation.StatusInProgress.String(), body: reason}, nil
+	})
+}
+
+// ReassignEscalation gives the escalation to another active rep.
+func ReassignEscalation(ctx context.Context, c *ent.Client, id, ownerID string) (*ent.Escalation, error) {
+	owner, err := c.Rep.Get(ctx, ownerID)
+	if ent.IsNotFound(err) || (err == nil && !owner.Active) {
+		return nil, fault.InvalidField("ownerID", "names no active rep")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return escalationStep(ctx, c, id, "reassign", func(e *ent.Escalation, u *ent.EscalationUpdateOne) (*event, error) {
+		u.SetOwnerID(owner.ID)
+		return &event{kind: escalationevent.KindReassignment, from: deref(e.OwnerID), to: owner.ID, internal: false}, nil
+	})
+}
+
+// RaiseEscalationLevel takes the escalation one level up: rep, manager, director.
+func RaiseEscalationLevel(ctx context.Context, c *ent.Client, id string, reason string) (*ent.Escalation, error) {
+	if err := required("reason", reason); err != nil {
+		return nil, err
+	}
+	return escalationStep(ctx, c, id, "raiseLevel", func(e *ent.Escalation, u *ent.EscalationUpdateOne) (*event, error) {
+		next := map[escalation.Level]escalation.Level{
+			escalation.LevelRep:     escalation.LevelManager,
+			escalation.LevelManager: escalation.LevelDirector,
+		}[e.Level]
+		if next == "" {
+			return nil, &fault.Error{Kind: fault.InvalidTransition, Op: "escalation.raiseLevel", Msg: "cannot raiseLevel an escalation that is already at DIRECTOR"}
+		}
+		u.SetLevel(next)
+		return &event{kind: escalationevent.KindLevelChange, from: e.Level.String(), to: next.String(), body: reason}, nil
+	})
+}
+
+// CommentOnEscalation adds a comment. Internal comments are for staff only;
+// a carrier's comments are always visible to both sides.
+func CommentOnEscalation(ctx context.Context, c *ent.Client, id, body string, internal bool) (*ent.Escalation, error) {
+	if err := required("body", body); err != nil {
+		return nil, err
+	}
+	if internal && !viewer.FromContext(ctx).Internal() {
+		return nil, fault.InvalidField("internal", "is for staff: a carrier's comments are visible to both sides")
+	}
+	return escalationStep(ctx, c, id, "comment", func(e *ent.Escalation, _ *ent.EscalationUpdateOne) (*event, error) {
+		return &event{kind: escalationevent.KindComment, body: body, internal: internal}, nil
+	})
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,94 @@
+package workflow
+
+import (
+	"context"
+
+	"carrierdesk/ent"
+	"carrierdesk/ent/specialpricingrequest"
+	"carrierdesk/internal/fault"
+	"carrierdesk/internal/money"
+	"carrierdesk/internal/sla"
+	"carrierdesk/internal/viewer"
+)
+
+// PricingResponseBusinessDays is the response-time target of a special
+// pricing request: a manager decides within two business days of submission.
+const PricingResponseBusinessDays = 2
+
+func pricingStep(ctx context.Context, c *ent.Client, id, action string, change func(*ent.SpecialPricingRequest, *ent.SpecialPricingRequestUpdateOne) error) (*ent.SpecialPricingRequest, error) {
+	r, err := c.SpecialPricingRequest.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	next, wctx, err := act(ctx, SpecialPricingRequest, action, r.Status.String())
+	if err != nil {
+		return nil, err
+	}
+	u := c.SpecialPricingRequest.UpdateOne(r).SetStatus(specialpricingrequest.Status(next))
+	if change != nil {
+		if err := change(r, u); err != nil {
+			return nil, err
+		}
+	}
+	return u.Save(wctx)
+}
+
+// SubmitPricingRequest sends a draft to the managers and starts its response clock.
+func SubmitPricingRequest(ctx context.Context, c *ent.Client, id string) (*ent.SpecialPricingRequest, error) {
+	now := Now()
+	return pricingStep(ctx, c, id, "submit", func(_ *ent.SpecialPricingRequest, u *ent.SpecialPricingRequestUpdateOne) error {
+		u.SetSubmittedAt(now).SetResponseDueAt(sla.AddBusinessDays(now, PricingResponseBusinessDays))
+		return nil
+	})
+}
+
+// ReviewPricingRequest records that a manager has taken the request up.
+func ReviewPricingRequest(ctx context.Context, c *ent.Client, id string) (*ent.SpecialPricingRequest, error) {
+	return pricingStep(ctx, c, id, "review", nil)
+}
+
+// ApprovePricingRequest grants a price, which becomes the quote's MRC.
+func ApprovePricingRequest(ctx context.Context, c *ent.Client, id string, approvedMRC money.Amount, reason string) (*ent.SpecialPricingRequest, error) {
+	if err := required("reason", reason); err != nil {
+		return nil, err
+	}
+	now := Now()
+	var quoteID string
+	r, err := pricingStep(ctx, c, id, "approve", func(r *ent.SpecialPricingRequest, u *ent.SpecialPricingRequestUpdateOne) error {
+		if approvedMRC < 0 || approvedMRC > r.StandardMrc {
+			return fault.InvalidField("approvedMrc", "must be between 0 and the standard MRC "+r.StandardMrc.String())
+		}
+		quoteID = r.QuoteID
+		u.SetApprovedMrc(approvedMRC).
+			SetDecisionReason(reason).
+			SetDecidedAt(now).
+			SetDecidedByID(viewer.FromContext(ctx).RepID)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The decided price flows into the quote; its totals and deal model follow.
+	_, wctx, _ := act(ctx, SpecialPricingRequest, "approve", "SUBMITTED")
+	if err := c.Quote.UpdateOneID(quoteID).SetSpecialMrc(approvedMRC).Exec(wctx); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// RejectPricingRequest refuses the request, with the manager's reason.
+func RejectPricingRequest(ctx context.Context, c *ent.Client, id, reason string) (*ent.SpecialPricingRequest, error) {
+	if err := required("reason", reason); err != nil {
+		return nil, err
+	}
+	now := Now()
+	return pricingStep(ctx, c, id, "reject", func(_ *ent.SpecialPricingRequest, u *ent.SpecialPricingRequestUpdateOne) error {
+		u.SetDecisionReason(reason).SetDecidedAt(now).SetDecidedByID(viewer.FromContext(ctx).RepID)
+		return nil
+	})
+}
+
+// WithdrawPricingRequest takes the request back before it is decided.
+func WithdrawPricingRequest(ctx context.Context, c *ent.Client, id string) (*ent.SpecialPricingRequest, error) {
+	return pricingStep(ctx, c, id, "withdraw", nil)
+}
