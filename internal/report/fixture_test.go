@@ -24,6 +24,7 @@ import (
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/quote"
+	"carrierdesk/ent/quotelineitem"
 	"carrierdesk/ent/rep"
 	"carrierdesk/ent/rfp"
 	_ "carrierdesk/ent/runtime"
@@ -311,12 +312,12 @@ func build(t *testing.T, c *ent.Client) *world {
 			SetTitle("Trouble on " + e.account).
 			SetCategory(escalation.CategoryServiceAssurance).
 			SetSeverity(e.severity).
+			SetStatus(e.status).
 			SetCreatedAt(e.created).
 			Save(ctx)
 		must(err)
 		id := created.ID
 		must(c.Escalation.UpdateOneID(id).
-			SetStatus(e.status).
 			SetResponseDueAt(e.responseDue).
 			SetResolutionDueAt(e.resolve).
 			SetNillableAcknowledgedAt(e.acked).
@@ -355,14 +356,20 @@ func build(t *testing.T, c *ent.Client) *world {
 			SetOwnerID(v.owner).
 			SetTitle("Offer on " + v.account).
 			SetStatus(v.status).
-			SetMrc(v.mrc).
-			SetNrc(v.nrc).
 			SetTermMonths(v.term).
 			SetValidUntil(v.validUntil).
 			SetNillableFollowUpOn(v.followUp).
 			SetNillableSentAt(v.sent).
 			Save(ctx)
 		must(err)
+		// The quote's MRC and NRC follow its line items.
+		must(c.QuoteLineItem.Create().
+			SetQuoteID(e.ID).
+			SetProduct(quotelineitem.ProductEthernet).
+			SetALocation("1 Main St").
+			SetMrc(v.mrc).
+			SetNrc(v.nrc).
+			Exec(ctx))
 		return e.ID
 	}
 	// q1: TCV 1,000.00 x 12 + 500.00 = 12,500.00; follow-up two days overdue.
