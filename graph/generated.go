@@ -21,6 +21,7 @@ import (
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/ent/specialpricingrequest"
 	"carrierdesk/internal/deal"
+	"carrierdesk/internal/events"
 	"carrierdesk/internal/money"
 	"carrierdesk/internal/report"
 	"context"
@@ -60,6 +61,7 @@ type ResolverRoot interface {
 	RFPShortlist() RFPShortlistResolver
 	SpecialPricingRequest() SpecialPricingRequestResolver
 	SpecialPricingRequestShortlist() SpecialPricingRequestShortlistResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -417,6 +419,12 @@ type ComplexityRoot struct {
 	EscalationEventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	EscalationEventNotice struct {
+		Cursor     func(childComplexity int) int
+		Escalation func(childComplexity int) int
+		Event      func(childComplexity int) int
 	}
 
 	EscalationShortlist struct {
@@ -842,6 +850,10 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	Subscription struct {
+		EscalationEvents func(childComplexity int, after *string, where *EscalationSubscriptionFilter) int
+	}
+
 	Team struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -1011,6 +1023,9 @@ type SpecialPricingRequestResolver interface {
 }
 type SpecialPricingRequestShortlistResolver interface {
 	Nodes(ctx context.Context, obj *report.Shortlist) ([]*ent.SpecialPricingRequest, error)
+}
+type SubscriptionResolver interface {
+	EscalationEvents(ctx context.Context, after *string, where *EscalationSubscriptionFilter) (<-chan *events.Notice, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2543,6 +2558,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EscalationEventEdge.Node(childComplexity), true
+
+	case "EscalationEventNotice.cursor":
+		if e.ComplexityRoot.EscalationEventNotice.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationEventNotice.Cursor(childComplexity), true
+	case "EscalationEventNotice.escalation":
+		if e.ComplexityRoot.EscalationEventNotice.Escalation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationEventNotice.Escalation(childComplexity), true
+	case "EscalationEventNotice.event":
+		if e.ComplexityRoot.EscalationEventNotice.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationEventNotice.Event(childComplexity), true
 
 	case "EscalationShortlist.nodes":
 		if e.ComplexityRoot.EscalationShortlist.Nodes == nil {
@@ -5023,6 +5057,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SpecialPricingRequestShortlist.TotalCount(childComplexity), true
 
+	case "Subscription.escalationEvents":
+		if e.ComplexityRoot.Subscription.EscalationEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_escalationEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.EscalationEvents(childComplexity, args["after"].(*string), args["where"].(*EscalationSubscriptionFilter)), true
+
 	case "Team.createdAt":
 		if e.ComplexityRoot.Team.CreatedAt == nil {
 			break
@@ -5180,6 +5226,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EscalationEventOrder", ec.unmarshalInputEscalationEventOrder),
 			graphql.NewInputUnmarshaler("EscalationEventWhereInput", ec.unmarshalInputEscalationEventWhereInput),
 			graphql.NewInputUnmarshaler("EscalationOrder", ec.unmarshalInputEscalationOrder),
+			graphql.NewInputUnmarshaler("EscalationSubscriptionFilter", ec.unmarshalInputEscalationSubscriptionFilter),
 			graphql.NewInputUnmarshaler("EscalationWhereInput", ec.unmarshalInputEscalationWhereInput),
 			graphql.NewInputUnmarshaler("MeasureInput", ec.unmarshalInputMeasureInput),
 			graphql.NewInputUnmarshaler("OrderOrder", ec.unmarshalInputOrderOrder),
@@ -5256,6 +5303,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -5870,6 +5934,44 @@ extend type Order {
 extend type Contract {
   "Last day to give notice before the contract renews or ends: end date minus notice days."
   noticeDeadline: Time! @goField(forceResolver: true)
+}
+
+type Subscription {
+  """
+  Escalation events as they are committed, on any server instance: created,
+  status changed, reassigned, level raised, commented, SLA breached. Each is
+  re-read as the subscriber before it is sent, so a carrier receives only
+  its own carrier's events and never internal comments. Give after: the
+  cursor of the last event seen to receive everything missed first.
+  """
+  escalationEvents(
+    "Only events after this event's cursor; the missed ones come first."
+    after: String
+    "Only events matching this filter."
+    where: EscalationSubscriptionFilter
+  ): EscalationEventNotice!
+}
+
+"What a subscriber wants to hear about."
+input EscalationSubscriptionFilter {
+  "Only escalations of these carriers."
+  carrierIDs: [ID!]
+  "Only escalations on these accounts."
+  accountIDs: [ID!]
+  "Only escalations of these severities."
+  severities: [EscalationSeverity!]
+  "Only escalations owned by these reps."
+  ownerIDs: [ID!]
+}
+
+"One escalation event, as delivered to a subscriber."
+type EscalationEventNotice {
+  "Resume from here: pass it as after: when subscribing again."
+  cursor: String!
+  "The event: what changed, who did it, when."
+  event: EscalationEvent!
+  "The escalation as it is now."
+  escalation: Escalation!
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -21701,6 +21803,18 @@ func (ec *executionContext) childFields_EscalationEventEdge(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type EscalationEventEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_EscalationEventNotice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_EscalationEventNotice_cursor(ctx, field)
+	case "event":
+		return ec.fieldContext_EscalationEventNotice_event(ctx, field)
+	case "escalation":
+		return ec.fieldContext_EscalationEventNotice_escalation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EscalationEventNotice", field.Name)
+}
+
 func (ec *executionContext) childFields_EscalationShortlist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "totalCount":
@@ -26428,6 +26542,28 @@ func (ec *executionContext) field_Rep_requestedPricing_args(ctx context.Context,
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_escalationEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*EscalationSubscriptionFilter, error) {
+			return ec.unmarshalOEscalationSubscriptionFilter2ᚖcarrierdeskᚋgraphᚐEscalationSubscriptionFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg1
 	return args, nil
 }
 
@@ -32719,6 +32855,93 @@ func (ec *executionContext) _EscalationEventEdge_cursor(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_EscalationEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationEventEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _EscalationEventNotice_cursor(ctx context.Context, field graphql.CollectedField, obj *events.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationEventNotice_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationEventNotice_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationEventNotice", field, false, false, "String")
+}
+
+func (ec *executionContext) _EscalationEventNotice_event(ctx context.Context, field graphql.CollectedField, obj *events.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationEventNotice_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EscalationEvent) graphql.Marshaler {
+			return ec.marshalNEscalationEvent2ᚖcarrierdeskᚋentᚐEscalationEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationEventNotice_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EscalationEventNotice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EscalationEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EscalationEventNotice_escalation(ctx context.Context, field graphql.CollectedField, obj *events.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationEventNotice_escalation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Escalation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚖcarrierdeskᚋentᚐEscalation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationEventNotice_escalation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EscalationEventNotice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _EscalationShortlist_totalCount(ctx context.Context, field graphql.CollectedField, obj *report.Shortlist) (ret graphql.Marshaler) {
@@ -43005,6 +43228,50 @@ func (ec *executionContext) fieldContext_SpecialPricingRequestShortlist_nodes(_ 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SpecialPricingRequest(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_escalationEvents(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_escalationEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().EscalationEvents(ctx, fc.Args["after"].(*string), fc.Args["where"].(*EscalationSubscriptionFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.Notice) graphql.Marshaler {
+			return ec.marshalNEscalationEventNotice2ᚖcarrierdeskᚋinternalᚋeventsᚐNotice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_escalationEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EscalationEventNotice(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_escalationEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -55045,6 +55312,69 @@ func (ec *executionContext) unmarshalInputEscalationOrder(ctx context.Context, o
 func UnmarshalEscalationOrder(ctx context.Context, raw any) (ent.EscalationOrder, error) {
 	var out ent.EscalationOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EscalationOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEscalationSubscriptionFilter(ctx context.Context, obj any) (EscalationSubscriptionFilter, error) {
+	var it EscalationSubscriptionFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"carrierIDs", "accountIDs", "severities", "ownerIDs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "carrierIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("carrierIDs"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CarrierIDs = data
+		case "accountIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDs"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDs = data
+		case "severities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severities"))
+			data, err := ec.unmarshalOEscalationSeverity2ᚕcarrierdeskᚋentᚋescalationᚐSeverityᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severities = data
+		case "ownerIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDs"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEscalationSubscriptionFilter unmarshals raw into the EscalationSubscriptionFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEscalationSubscriptionFilter(ctx context.Context, raw any) (EscalationSubscriptionFilter, error) {
+	var out EscalationSubscriptionFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EscalationSubscriptionFilter", raw, &out)
 	return out, err
 }
 
@@ -70960,6 +71290,49 @@ func (ec *executionContext) _EscalationEventEdge(ctx context.Context, sel ast.Se
 	return out
 }
 
+var escalationEventNoticeImplementors = []string{"EscalationEventNotice"}
+
+func (ec *executionContext) _EscalationEventNotice(ctx context.Context, sel ast.SelectionSet, obj *events.Notice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, escalationEventNoticeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EscalationEventNotice")
+		case "cursor":
+			out.Values[i] = ec._EscalationEventNotice_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "event":
+			out.Values[i] = ec._EscalationEventNotice_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "escalation":
+			out.Values[i] = ec._EscalationEventNotice_escalation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var escalationShortlistImplementors = []string{"EscalationShortlist"}
 
 func (ec *executionContext) _EscalationShortlist(ctx context.Context, sel ast.SelectionSet, obj *report.Shortlist) graphql.Marshaler {
@@ -73761,6 +74134,26 @@ func (ec *executionContext) _SpecialPricingRequestShortlist(ctx context.Context,
 	return out
 }
 
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "escalationEvents":
+		return ec._Subscription_escalationEvents(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var teamImplementors = []string{"Team", "Node"}
 
 func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj *ent.Team) graphql.Marshaler {
@@ -75042,6 +75435,14 @@ func (ec *executionContext) marshalNEscalationConnection2ᚖcarrierdeskᚋentᚐ
 	return ec._EscalationConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNEscalationEvent2ᚖcarrierdeskᚋentᚐEscalationEvent(ctx context.Context, sel ast.SelectionSet, v *ent.EscalationEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EscalationEvent!")
+		return graphql.Null
+	}
+	return ec._EscalationEvent(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNEscalationEventConnection2ᚖcarrierdeskᚋentᚐEscalationEventConnection(ctx context.Context, sel ast.SelectionSet, v *ent.EscalationEventConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "EscalationEventConnection!")
@@ -75058,6 +75459,14 @@ func (ec *executionContext) unmarshalNEscalationEventKind2carrierdeskᚋentᚋes
 
 func (ec *executionContext) marshalNEscalationEventKind2carrierdeskᚋentᚋescalationeventᚐKind(ctx context.Context, sel ast.SelectionSet, v escalationevent.Kind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNEscalationEventNotice2ᚖcarrierdeskᚋinternalᚋeventsᚐNotice(ctx context.Context, sel ast.SelectionSet, v *events.Notice) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EscalationEventNotice!")
+		return graphql.Null
+	}
+	return ec._EscalationEventNotice(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNEscalationEventOrder2ᚖcarrierdeskᚋentᚐEscalationEventOrder(ctx context.Context, v any) (*ent.EscalationEventOrder, error) {
@@ -77629,6 +78038,14 @@ func (ec *executionContext) marshalOEscalationStatus2ᚖcarrierdeskᚋentᚋesca
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOEscalationSubscriptionFilter2ᚖcarrierdeskᚋgraphᚐEscalationSubscriptionFilter(ctx context.Context, v any) (*EscalationSubscriptionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEscalationSubscriptionFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOEscalationWhereInput2ᚕᚖcarrierdeskᚋentᚐEscalationWhereInputᚄ(ctx context.Context, v any) ([]*ent.EscalationWhereInput, error) {

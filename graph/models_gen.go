@@ -3,6 +3,7 @@
 package graph
 
 import (
+	"carrierdesk/ent/escalation"
 	"carrierdesk/internal/money"
 	"time"
 )
@@ -17,6 +18,18 @@ type ConfirmOrderInput struct {
 	CircuitID *string `json:"circuitID,omitempty"`
 }
 
+// What a subscriber wants to hear about.
+type EscalationSubscriptionFilter struct {
+	// Only escalations of these carriers.
+	CarrierIDs []string `json:"carrierIDs,omitempty"`
+	// Only escalations on these accounts.
+	AccountIDs []string `json:"accountIDs,omitempty"`
+	// Only escalations of these severities.
+	Severities []escalation.Severity `json:"severities,omitempty"`
+	// Only escalations owned by these reps.
+	OwnerIDs []string `json:"ownerIDs,omitempty"`
+}
+
 // The terms of a contract renewal; what is left out carries over.
 type RenewContractInput struct {
 	// Term of the renewal in months.
@@ -25,4 +38,7 @@ type RenewContractInput struct {
 	Mrc *money.Amount `json:"mrc,omitempty"`
 	// End with the master agreement rather than after termMonths.
 	CoTerm *bool `json:"coTerm,omitempty"`
+}
+
+type Subscription struct {
 }

@@ -15,6 +15,7 @@ import (
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/ent/specialpricingrequest"
 	"carrierdesk/internal/deal"
+	"carrierdesk/internal/events"
 	"carrierdesk/internal/money"
 	"carrierdesk/internal/report"
 	"carrierdesk/internal/viewer"
@@ -561,6 +562,11 @@ func (r *specialPricingRequestShortlistResolver) Nodes(ctx context.Context, obj 
 	return inOrder(obj.IDs, nodes, func(n *ent.SpecialPricingRequest) string { return n.ID }), err
 }
 
+// EscalationEvents is the resolver for the escalationEvents field.
+func (r *subscriptionResolver) EscalationEvents(ctx context.Context, after *string, where *EscalationSubscriptionFilter) (<-chan *events.Notice, error) {
+	return r.subscribeEscalationEvents(ctx, after, where)
+}
+
 // BusinessReviewShortlist returns BusinessReviewShortlistResolver implementation.
 func (r *Resolver) BusinessReviewShortlist() BusinessReviewShortlistResolver {
 	return &businessReviewShortlistResolver{r}
@@ -588,6 +594,9 @@ func (r *Resolver) SpecialPricingRequestShortlist() SpecialPricingRequestShortli
 	return &specialPricingRequestShortlistResolver{r}
 }
 
+// Subscription returns SubscriptionResolver implementation.
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
 type (
 	businessReviewShortlistResolver        struct{ *Resolver }
 	escalationShortlistResolver            struct{ *Resolver }
@@ -596,4 +605,5 @@ type (
 	quoteShortlistResolver                 struct{ *Resolver }
 	rFPShortlistResolver                   struct{ *Resolver }
 	specialPricingRequestShortlistResolver struct{ *Resolver }
+	subscriptionResolver                   struct{ *Resolver }
 )
