@@ -4,3 +4,4 @@ package carrierdesk
 
 //go:generate go run ./ent/entc.go ./ent/describe.go ./ent/diagram.go
 //go:generate go tool gqlgen generate
+//go:generate go run ./internal/workflow/statetables README.md

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/seed"
 )
 
@@ -38,9 +39,11 @@ func TestREADMEExamplesRun(t *testing.T) {
 	}
 	backends(t, func(t *testing.T, app *testApp) {
 		carrier := buildPortfolio(t, app.db.Client, "RDM", 2, 2)
+		team := app.db.Client.Team.Create().SetName("README team").SetRegion(enum.RegionWest).SaveX(allowCtx())
+		vars := map[string]any{"carrier": carrier, "team": team.ID, "week": "2026-11-23T00:00:00Z"}
 		for _, q := range examples {
 			var data map[string]any
-			app.ok(t, q, map[string]any{"carrier": carrier}, &data)
+			app.ok(t, q, vars, &data)
 			if len(data) == 0 {
 				t.Errorf("example returned no data:\n%s", q)
 			}

@@ -100,7 +100,7 @@ var Quote = &Machine{Entity: "Quote", Initial: "DRAFT", Transitions: []Transitio
 	{Action: "send", From: []string{"APPROVED"}, To: "SENT", Roles: Internal},
 	{Action: "accept", From: []string{"SENT"}, To: "ACCEPTED", Roles: staffOrCo},
 	{Action: "decline", From: []string{"SENT"}, To: "DECLINED", Roles: staffOrCo},
-	{Action: "expire", From: []string{"APPROVED", "SENT"}, To: "EXPIRED", Roles: Internal, System: true},
+	{Action: "expire", From: []string{"APPROVED", "SENT"}, To: "EXPIRED", System: true},
 }}
 
 // SpecialPricingRequest: a rep asks, a manager decides.
@@ -118,7 +118,7 @@ var Contract = &Machine{Entity: "Contract", Initial: "DRAFT", Transitions: []Tra
 	{Action: "activate", From: []string{"PENDING_SIGNATURE"}, To: "ACTIVE", Roles: Internal},
 	{Action: "renew", From: []string{"ACTIVE", "EXPIRED"}, To: "RENEWED", Roles: Internal},
 	{Action: "terminate", From: []string{"ACTIVE"}, To: "TERMINATED", Roles: manager},
-	{Action: "expire", From: []string{"ACTIVE"}, To: "EXPIRED", Roles: Internal, System: true},
+	{Action: "expire", From: []string{"ACTIVE"}, To: "EXPIRED", System: true},
 }}
 
 // RFP: from receipt to a decision.
