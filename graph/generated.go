@@ -607,6 +607,7 @@ type ComplexityRoot struct {
 		QuoteLineItems         func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuoteLineItemOrder, where *ent.QuoteLineItemWhereInput) int
 		Quotes                 func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuoteOrder, where *ent.QuoteWhereInput) int
 		Reps                   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.RepOrder, where *ent.RepWhereInput) int
+		RevenueRetention       func(childComplexity int, from time.Time, to time.Time) int
 		Rfps                   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.RFPOrder, where *ent.RFPWhereInput) int
 		SpecialPricingRequests func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SpecialPricingRequestOrder, where *ent.SpecialPricingRequestWhereInput) int
 		TeamWeek               func(childComplexity int, teamID string, weekStart time.Time) int
@@ -795,6 +796,17 @@ type ComplexityRoot struct {
 		OverdueFollowUps    func(childComplexity int) int
 		QuotesSent          func(childComplexity int) int
 		RepID               func(childComplexity int) int
+	}
+
+	RevenueRetention struct {
+		Churn          func(childComplexity int) int
+		Contraction    func(childComplexity int) int
+		Expansion      func(childComplexity int) int
+		From           func(childComplexity int) int
+		GrossRetention func(childComplexity int) int
+		NetRetention   func(childComplexity int) int
+		StartingMRR    func(childComplexity int) int
+		To             func(childComplexity int) int
 	}
 
 	SPARCTurnaround struct {
@@ -1003,6 +1015,7 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*report.MeResult, error)
 	Portfolio(ctx context.Context) (*report.PortfolioResult, error)
 	TeamWeek(ctx context.Context, teamID string, weekStart time.Time) (*report.TeamWeekResult, error)
+	RevenueRetention(ctx context.Context, from time.Time, to time.Time) (*report.RetentionResult, error)
 	EvaluateDeal(ctx context.Context, input deal.Input) (*deal.Result, error)
 	AccountAggregate(ctx context.Context, measures []*report.Measure, groupBy []string, where *ent.AccountWhereInput, limit *int) (*report.AggregateResult, error)
 	QuoteAggregate(ctx context.Context, measures []*report.Measure, groupBy []string, where *ent.QuoteWhereInput, limit *int) (*report.AggregateResult, error)
@@ -3955,6 +3968,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Reps(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.RepOrder), args["where"].(*ent.RepWhereInput)), true
+	case "Query.revenueRetention":
+		if e.ComplexityRoot.Query.RevenueRetention == nil {
+			break
+		}
+
+		args, err := ec.field_Query_revenueRetention_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RevenueRetention(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Query.rfps":
 		if e.ComplexityRoot.Query.Rfps == nil {
 			break
@@ -4841,6 +4865,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RepWeek.RepID(childComplexity), true
 
+	case "RevenueRetention.churn":
+		if e.ComplexityRoot.RevenueRetention.Churn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevenueRetention.Churn(childComplexity), true
+	case "RevenueRetention.contraction":
+		if e.ComplexityRoot.RevenueRetention.Contraction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevenueRetention.Contraction(childComplexity), true
+	case "RevenueRetention.expansion":
+		if e.ComplexityRoot.RevenueRetention.Expansion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevenueRetention.Expansion(childComplexity), true
+	case "RevenueRetention.from":
+		if e.ComplexityRoot.RevenueRetention.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevenueRetention.From(childComplexity), true
+	case "RevenueRetention.grossRetention":
+		if e.ComplexityRoot.RevenueRetention.GrossRetention == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevenueRetention.GrossRetention(childComplexity), true
+	case "RevenueRetention.netRetention":
+		if e.ComplexityRoot.RevenueRetention.NetRetention == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevenueRetention.NetRetention(childComplexity), true
+	case "RevenueRetention.startingMRR":
+		if e.ComplexityRoot.RevenueRetention.StartingMRR == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevenueRetention.StartingMRR(childComplexity), true
+	case "RevenueRetention.to":
+		if e.ComplexityRoot.RevenueRetention.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevenueRetention.To(childComplexity), true
+
 	case "SPARCTurnaround.averageHours":
 		if e.ComplexityRoot.SPARCTurnaround.AverageHours == nil {
 			break
@@ -5469,6 +5542,8 @@ extend type Query {
   portfolio: Portfolio!
   "A team's week, per rep, for the weekly team meeting."
   teamWeek("The team." teamID: ID!, "Start of the week (UTC); the week runs seven days from it." weekStart: Time!): TeamWeek!
+  "Revenue retention between two moments: starting MRR, expansion, contraction, churn, gross and net retention."
+  revenueRetention("Start of the period." from: Time!, "End of the period." to: Time!): RevenueRetention!
   "Computes the deal model (cash flows, NPV, IRR, payback) for what-if input, without saving anything."
   evaluateDeal("The deal to evaluate." input: DealInput!): DealEvaluation! @internal
   "Aggregates over accounts, with the same filter as the accounts connection."
@@ -5868,6 +5943,26 @@ type RenewalWindow {
   count: Int!
   "Their MRR."
   mrr: Money!
+}
+
+"Revenue retention over a period, from the audit trail of account MRR and status."
+type RevenueRetention {
+  "Start of the period."
+  from: Time!
+  "End of the period."
+  to: Time!
+  "MRR at the start of the accounts that existed then."
+  startingMRR: Money!
+  "MRR gained by those accounts that did not churn."
+  expansion: Money!
+  "MRR lost by those accounts that did not churn."
+  contraction: Money!
+  "Starting MRR of the accounts that churned."
+  churn: Money!
+  "(starting - contraction - churn) / starting; null without starting MRR."
+  grossRetention: Float
+  "(starting + expansion - contraction - churn) / starting; null without starting MRR."
+  netRetention: Float
 }
 
 "A team's week, per rep."
@@ -22349,6 +22444,28 @@ func (ec *executionContext) childFields_RepWeek(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type RepWeek", field.Name)
 }
 
+func (ec *executionContext) childFields_RevenueRetention(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_RevenueRetention_from(ctx, field)
+	case "to":
+		return ec.fieldContext_RevenueRetention_to(ctx, field)
+	case "startingMRR":
+		return ec.fieldContext_RevenueRetention_startingMRR(ctx, field)
+	case "expansion":
+		return ec.fieldContext_RevenueRetention_expansion(ctx, field)
+	case "contraction":
+		return ec.fieldContext_RevenueRetention_contraction(ctx, field)
+	case "churn":
+		return ec.fieldContext_RevenueRetention_churn(ctx, field)
+	case "grossRetention":
+		return ec.fieldContext_RevenueRetention_grossRetention(ctx, field)
+	case "netRetention":
+		return ec.fieldContext_RevenueRetention_netRetention(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevenueRetention", field.Name)
+}
+
 func (ec *executionContext) childFields_SPARCTurnaround(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "decided":
@@ -25710,6 +25827,28 @@ func (ec *executionContext) field_Query_reps_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_revenueRetention_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -38453,6 +38592,50 @@ func (ec *executionContext) fieldContext_Query_teamWeek(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_revenueRetention(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_revenueRetention(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RevenueRetention(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.RetentionResult) graphql.Marshaler {
+			return ec.marshalNRevenueRetention2ᚖcarrierdeskᚋinternalᚋreportᚐRetentionResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_revenueRetention(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevenueRetention(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_revenueRetention_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_evaluateDeal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -42362,6 +42545,190 @@ func (ec *executionContext) _RepWeek_overdueFollowUps(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_RepWeek_overdueFollowUps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RepWeek", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RevenueRetention_from(ctx context.Context, field graphql.CollectedField, obj *report.RetentionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevenueRetention_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevenueRetention_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevenueRetention", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RevenueRetention_to(ctx context.Context, field graphql.CollectedField, obj *report.RetentionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevenueRetention_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevenueRetention_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevenueRetention", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RevenueRetention_startingMRR(ctx context.Context, field graphql.CollectedField, obj *report.RetentionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevenueRetention_startingMRR(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartingMRR, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevenueRetention_startingMRR(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevenueRetention", field, false, false, "Money")
+}
+
+func (ec *executionContext) _RevenueRetention_expansion(ctx context.Context, field graphql.CollectedField, obj *report.RetentionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevenueRetention_expansion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expansion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevenueRetention_expansion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevenueRetention", field, false, false, "Money")
+}
+
+func (ec *executionContext) _RevenueRetention_contraction(ctx context.Context, field graphql.CollectedField, obj *report.RetentionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevenueRetention_contraction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contraction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevenueRetention_contraction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevenueRetention", field, false, false, "Money")
+}
+
+func (ec *executionContext) _RevenueRetention_churn(ctx context.Context, field graphql.CollectedField, obj *report.RetentionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevenueRetention_churn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Churn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevenueRetention_churn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevenueRetention", field, false, false, "Money")
+}
+
+func (ec *executionContext) _RevenueRetention_grossRetention(ctx context.Context, field graphql.CollectedField, obj *report.RetentionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevenueRetention_grossRetention(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GrossRetention, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RevenueRetention_grossRetention(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevenueRetention", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RevenueRetention_netRetention(ctx context.Context, field graphql.CollectedField, obj *report.RetentionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevenueRetention_netRetention(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NetRetention, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RevenueRetention_netRetention(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevenueRetention", field, false, false, "Float")
 }
 
 func (ec *executionContext) _SPARCTurnaround_decided(ctx context.Context, field graphql.CollectedField, obj *report.SPARCTurnaround) (ret graphql.Marshaler) {
@@ -72524,6 +72891,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_teamWeek(ctx, field)
 				})
+		case "revenueRetention":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_revenueRetention(ctx, field)
+				})
 		case "evaluateDeal":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -73766,6 +74139,74 @@ func (ec *executionContext) _RepWeek(ctx context.Context, sel ast.SelectionSet, 
 		case "overdueFollowUps":
 			out.Values[i] = ec._RepWeek_overdueFollowUps(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revenueRetentionImplementors = []string{"RevenueRetention"}
+
+func (ec *executionContext) _RevenueRetention(ctx context.Context, sel ast.SelectionSet, obj *report.RetentionResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revenueRetentionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevenueRetention")
+		case "from":
+			out.Values[i] = ec._RevenueRetention_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._RevenueRetention_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startingMRR":
+			out.Values[i] = ec._RevenueRetention_startingMRR(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expansion":
+			out.Values[i] = ec._RevenueRetention_expansion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contraction":
+			out.Values[i] = ec._RevenueRetention_contraction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "churn":
+			out.Values[i] = ec._RevenueRetention_churn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grossRetention":
+			out.Values[i] = ec._RevenueRetention_grossRetention(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "netRetention":
+			out.Values[i] = ec._RevenueRetention_netRetention(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -76107,6 +76548,14 @@ func (ec *executionContext) marshalNRepWeek2ᚕcarrierdeskᚋinternalᚋreport�
 func (ec *executionContext) unmarshalNRepWhereInput2ᚖcarrierdeskᚋentᚐRepWhereInput(ctx context.Context, v any) (*ent.RepWhereInput, error) {
 	res, err := ec.unmarshalInputRepWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRevenueRetention2ᚖcarrierdeskᚋinternalᚋreportᚐRetentionResult(ctx context.Context, sel ast.SelectionSet, v *report.RetentionResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RevenueRetention!")
+		return graphql.Null
+	}
+	return ec._RevenueRetention(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRole2carrierdeskᚋentᚋschemaᚋenumᚐRole(ctx context.Context, v any) (enum.Role, error) {

@@ -498,6 +498,11 @@ func (r *queryResolver) TeamWeek(ctx context.Context, teamID string, weekStart t
 	return report.TeamWeek(ctx, r.client, teamID, weekStart)
 }
 
+// RevenueRetention is the resolver for the revenueRetention field.
+func (r *queryResolver) RevenueRetention(ctx context.Context, from time.Time, to time.Time) (*report.RetentionResult, error) {
+	return report.Retention(ctx, r.client, from, to)
+}
+
 // EvaluateDeal is the resolver for the evaluateDeal field.
 func (r *queryResolver) EvaluateDeal(ctx context.Context, input deal.Input) (*deal.Result, error) {
 	res, err := deal.Evaluate(input)
