@@ -9,7 +9,7 @@ SHELL := bash
 # test harness has the same default.
 DEFAULT_TEST_DATABASE_URL := postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 
-.PHONY: help run test generate seed bench check-generated
+.PHONY: help run test generate seed bench check-generated migrate migration
 
 help:
 	@echo 'make run              serve on :8080 (GraphiQL at /), SQLite file carrierdesk.db by default'
@@ -17,13 +17,24 @@ help:
 	@echo 'make generate         go mod tidy, then go generate ./...'
 	@echo 'make check-generated  make generate, then fail if anything changed'
 	@echo "make seed             load the demo portfolio (ARGS='--scale 10' for more)"
-	@echo 'make bench            benchmarks'
+	@echo 'make bench            seed a large portfolio into PostgreSQL, measure the server against a SQL baseline (bench/results)'
+	@echo 'make migrate          apply pending PostgreSQL migrations to DATABASE_URL'
+	@echo 'make migration NAME=x write the next migration from the ent schema'
 
 run:
 	go run ./server
 
 seed:
 	go run ./server seed $(ARGS)
+
+migrate:
+	go run ./server migrate
+
+# migration plans the next migration in a scratch schema of DATABASE_URL's
+# database (the test database by default) and drops the scratch schema after.
+migration:
+	@test -n "$(NAME)" || { echo 'usage: make migration NAME=add_something' >&2; exit 1; }
+	DATABASE_URL="$${DATABASE_URL:-$${TEST_DATABASE_URL:-$(DEFAULT_TEST_DATABASE_URL)}}" go run ./server migrate diff $(NAME)
 
 # test runs every test. Without PostgreSQL the harness skips the PostgreSQL
 # half, which is easy to miss in the output, so a banner says so before and
@@ -70,7 +81,7 @@ test:
 		fi
 	fi
 	status=0
-	go test -count=1 ./... || status=$$?
+	go test -count=1 -timeout 30m ./... || status=$$?
 	if [ -n "$$skipped" ]; then
 		banner 'The PostgreSQL half of the suite was SKIPPED; only SQLite ran.'
 	fi
@@ -80,8 +91,15 @@ generate:
 	go mod tidy
 	go generate ./...
 
+# bench seeds a large portfolio into its own PostgreSQL database
+# (BENCH_DATABASE_URL, default carrierdesk_bench at 127.0.0.1:5432; reused
+# once seeded), starts the real server and measures the web app's pages, the
+# mobile home screen and two reports over HTTP against a hand-written SQL
+# baseline. Results, profiles and server logs go to bench/results; a run
+# compares itself with the one before. ARGS passes flags, e.g.
+# ARGS='-duration 60s -workloads account'; see go run ./bench -h.
 bench:
-	go test -run '^$$' -bench . -benchmem ./...
+	go run ./bench $(ARGS)
 
 # check-generated proves the committed generated code is current: after
 # regenerating, nothing tracked may differ and nothing new may appear.

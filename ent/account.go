@@ -25,6 +25,8 @@ type Account struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
+	Version int `json:"version,omitempty"`
 	// The carrier that owns the account.
 	CarrierID string `json:"carrier_id,omitempty"`
 	// Our account number: 4 to 20 digits, capitals or dashes; unique.
@@ -173,7 +175,7 @@ func (*Account) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case account.FieldMrr:
+		case account.FieldVersion, account.FieldMrr:
 			values[i] = new(sql.NullInt64)
 		case account.FieldID, account.FieldCarrierID, account.FieldAccountNumber, account.FieldBan, account.FieldName, account.FieldMarket, account.FieldRegion, account.FieldStatus, account.FieldCurrency:
 			values[i] = new(sql.NullString)
@@ -211,6 +213,12 @@ func (_m *Account) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case account.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case account.FieldCarrierID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -352,6 +360,9 @@ func (_m *Account) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("carrier_id=")
 	builder.WriteString(_m.CarrierID)

@@ -62,6 +62,20 @@ func (_c *AccountCreate) SetNillableUpdatedAt(v *time.Time) *AccountCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *AccountCreate) SetVersion(v int) *AccountCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableVersion(v *int) *AccountCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetCarrierID sets the "carrier_id" field.
 func (_c *AccountCreate) SetCarrierID(v string) *AccountCreate {
 	_c.mutation.SetCarrierID(v)
@@ -330,6 +344,10 @@ func (_c *AccountCreate) defaults() error {
 		v := account.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := account.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		v := account.DefaultStatus
 		_c.mutation.SetStatus(v)
@@ -359,6 +377,9 @@ func (_c *AccountCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Account.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Account.version"`)}
 	}
 	if _, ok := _c.mutation.CarrierID(); !ok {
 		return &ValidationError{Name: "carrier_id", err: errors.New(`ent: missing required field "Account.carrier_id"`)}
@@ -478,6 +499,10 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(account.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(account.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.AccountNumber(); ok {
 		_spec.SetField(account.FieldAccountNumber, field.TypeString, value)
@@ -720,6 +745,24 @@ func (u *AccountUpsert) UpdateUpdatedAt() *AccountUpsert {
 	return u
 }
 
+// SetVersion sets the "version" field.
+func (u *AccountUpsert) SetVersion(v int) *AccountUpsert {
+	u.Set(account.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateVersion() *AccountUpsert {
+	u.SetExcluded(account.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *AccountUpsert) AddVersion(v int) *AccountUpsert {
+	u.Add(account.FieldVersion, v)
+	return u
+}
+
 // SetAccountNumber sets the "account_number" field.
 func (u *AccountUpsert) SetAccountNumber(v string) *AccountUpsert {
 	u.Set(account.FieldAccountNumber, v)
@@ -887,6 +930,27 @@ func (u *AccountUpsertOne) SetUpdatedAt(v time.Time) *AccountUpsertOne {
 func (u *AccountUpsertOne) UpdateUpdatedAt() *AccountUpsertOne {
 	return u.Update(func(s *AccountUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *AccountUpsertOne) SetVersion(v int) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *AccountUpsertOne) AddVersion(v int) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateVersion() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1241,6 +1305,27 @@ func (u *AccountUpsertBulk) SetUpdatedAt(v time.Time) *AccountUpsertBulk {
 func (u *AccountUpsertBulk) UpdateUpdatedAt() *AccountUpsertBulk {
 	return u.Update(func(s *AccountUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *AccountUpsertBulk) SetVersion(v int) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *AccountUpsertBulk) AddVersion(v int) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateVersion() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateVersion()
 	})
 }
 

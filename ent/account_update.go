@@ -45,6 +45,27 @@ func (_u *AccountUpdate) SetUpdatedAt(v time.Time) *AccountUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *AccountUpdate) SetVersion(v int) *AccountUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableVersion(v *int) *AccountUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *AccountUpdate) AddVersion(v int) *AccountUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetAccountNumber sets the "account_number" field.
 func (_u *AccountUpdate) SetAccountNumber(v string) *AccountUpdate {
 	_u.mutation.SetAccountNumber(v)
@@ -568,6 +589,12 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(account.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(account.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(account.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.AccountNumber(); ok {
 		_spec.SetField(account.FieldAccountNumber, field.TypeString, value)
 	}
@@ -980,6 +1007,27 @@ type AccountUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *AccountUpdateOne) SetUpdatedAt(v time.Time) *AccountUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *AccountUpdateOne) SetVersion(v int) *AccountUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableVersion(v *int) *AccountUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *AccountUpdateOne) AddVersion(v int) *AccountUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -1535,6 +1583,12 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(account.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(account.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(account.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.AccountNumber(); ok {
 		_spec.SetField(account.FieldAccountNumber, field.TypeString, value)

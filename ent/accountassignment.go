@@ -24,6 +24,8 @@ type AccountAssignment struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
+	Version int `json:"version,omitempty"`
 	// The account worked.
 	AccountID string `json:"account_id,omitempty"`
 	// The rep working it.
@@ -80,6 +82,8 @@ func (*AccountAssignment) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case accountassignment.FieldVersion:
+			values[i] = new(sql.NullInt64)
 		case accountassignment.FieldID, accountassignment.FieldAccountID, accountassignment.FieldRepID, accountassignment.FieldCapacity:
 			values[i] = new(sql.NullString)
 		case accountassignment.FieldCreatedAt, accountassignment.FieldUpdatedAt, accountassignment.FieldStartedAt, accountassignment.FieldEndedAt:
@@ -116,6 +120,12 @@ func (_m *AccountAssignment) assignValues(columns []string, values []any) error 
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case accountassignment.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case accountassignment.FieldAccountID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -199,6 +209,9 @@ func (_m *AccountAssignment) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("account_id=")
 	builder.WriteString(_m.AccountID)

@@ -53,6 +53,20 @@ func (_c *AccountAssignmentCreate) SetNillableUpdatedAt(v *time.Time) *AccountAs
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *AccountAssignmentCreate) SetVersion(v int) *AccountAssignmentCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *AccountAssignmentCreate) SetNillableVersion(v *int) *AccountAssignmentCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetAccountID sets the "account_id" field.
 func (_c *AccountAssignmentCreate) SetAccountID(v string) *AccountAssignmentCreate {
 	_c.mutation.SetAccountID(v)
@@ -174,6 +188,10 @@ func (_c *AccountAssignmentCreate) defaults() error {
 		v := accountassignment.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := accountassignment.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.StartedAt(); !ok {
 		if accountassignment.DefaultStartedAt == nil {
 			return fmt.Errorf("ent: uninitialized accountassignment.DefaultStartedAt (forgotten import ent/runtime?)")
@@ -198,6 +216,9 @@ func (_c *AccountAssignmentCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "AccountAssignment.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "AccountAssignment.version"`)}
 	}
 	if _, ok := _c.mutation.AccountID(); !ok {
 		return &ValidationError{Name: "account_id", err: errors.New(`ent: missing required field "AccountAssignment.account_id"`)}
@@ -270,6 +291,10 @@ func (_c *AccountAssignmentCreate) createSpec() (*AccountAssignment, *sqlgraph.C
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(accountassignment.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(accountassignment.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Capacity(); ok {
 		_spec.SetField(accountassignment.FieldCapacity, field.TypeEnum, value)
@@ -381,6 +406,24 @@ func (u *AccountAssignmentUpsert) UpdateUpdatedAt() *AccountAssignmentUpsert {
 	return u
 }
 
+// SetVersion sets the "version" field.
+func (u *AccountAssignmentUpsert) SetVersion(v int) *AccountAssignmentUpsert {
+	u.Set(accountassignment.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *AccountAssignmentUpsert) UpdateVersion() *AccountAssignmentUpsert {
+	u.SetExcluded(accountassignment.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *AccountAssignmentUpsert) AddVersion(v int) *AccountAssignmentUpsert {
+	u.Add(accountassignment.FieldVersion, v)
+	return u
+}
+
 // SetEndedAt sets the "ended_at" field.
 func (u *AccountAssignmentUpsert) SetEndedAt(v time.Time) *AccountAssignmentUpsert {
 	u.Set(accountassignment.FieldEndedAt, v)
@@ -473,6 +516,27 @@ func (u *AccountAssignmentUpsertOne) SetUpdatedAt(v time.Time) *AccountAssignmen
 func (u *AccountAssignmentUpsertOne) UpdateUpdatedAt() *AccountAssignmentUpsertOne {
 	return u.Update(func(s *AccountAssignmentUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *AccountAssignmentUpsertOne) SetVersion(v int) *AccountAssignmentUpsertOne {
+	return u.Update(func(s *AccountAssignmentUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *AccountAssignmentUpsertOne) AddVersion(v int) *AccountAssignmentUpsertOne {
+	return u.Update(func(s *AccountAssignmentUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *AccountAssignmentUpsertOne) UpdateVersion() *AccountAssignmentUpsertOne {
+	return u.Update(func(s *AccountAssignmentUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -738,6 +802,27 @@ func (u *AccountAssignmentUpsertBulk) SetUpdatedAt(v time.Time) *AccountAssignme
 func (u *AccountAssignmentUpsertBulk) UpdateUpdatedAt() *AccountAssignmentUpsertBulk {
 	return u.Update(func(s *AccountAssignmentUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *AccountAssignmentUpsertBulk) SetVersion(v int) *AccountAssignmentUpsertBulk {
+	return u.Update(func(s *AccountAssignmentUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *AccountAssignmentUpsertBulk) AddVersion(v int) *AccountAssignmentUpsertBulk {
+	return u.Update(func(s *AccountAssignmentUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *AccountAssignmentUpsertBulk) UpdateVersion() *AccountAssignmentUpsertBulk {
+	return u.Update(func(s *AccountAssignmentUpsert) {
+		s.UpdateVersion()
 	})
 }
 

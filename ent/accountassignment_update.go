@@ -35,6 +35,27 @@ func (_u *AccountAssignmentUpdate) SetUpdatedAt(v time.Time) *AccountAssignmentU
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *AccountAssignmentUpdate) SetVersion(v int) *AccountAssignmentUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *AccountAssignmentUpdate) SetNillableVersion(v *int) *AccountAssignmentUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *AccountAssignmentUpdate) AddVersion(v int) *AccountAssignmentUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetEndedAt sets the "ended_at" field.
 func (_u *AccountAssignmentUpdate) SetEndedAt(v time.Time) *AccountAssignmentUpdate {
 	_u.mutation.SetEndedAt(v)
@@ -134,6 +155,12 @@ func (_u *AccountAssignmentUpdate) sqlSave(ctx context.Context) (_node int, err 
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(accountassignment.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(accountassignment.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(accountassignment.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.EndedAt(); ok {
 		_spec.SetField(accountassignment.FieldEndedAt, field.TypeTime, value)
 	}
@@ -165,6 +192,27 @@ type AccountAssignmentUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *AccountAssignmentUpdateOne) SetUpdatedAt(v time.Time) *AccountAssignmentUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *AccountAssignmentUpdateOne) SetVersion(v int) *AccountAssignmentUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *AccountAssignmentUpdateOne) SetNillableVersion(v *int) *AccountAssignmentUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *AccountAssignmentUpdateOne) AddVersion(v int) *AccountAssignmentUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -296,6 +344,12 @@ func (_u *AccountAssignmentUpdateOne) sqlSave(ctx context.Context) (_node *Accou
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(accountassignment.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(accountassignment.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(accountassignment.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.EndedAt(); ok {
 		_spec.SetField(accountassignment.FieldEndedAt, field.TypeTime, value)

@@ -24,6 +24,8 @@ type Activity struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
+	Version int `json:"version,omitempty"`
 	// The account worked on.
 	AccountID string `json:"account_id,omitempty"`
 	// The rep who did it.
@@ -82,6 +84,8 @@ func (*Activity) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case activity.FieldVersion:
+			values[i] = new(sql.NullInt64)
 		case activity.FieldID, activity.FieldAccountID, activity.FieldRepID, activity.FieldKind, activity.FieldLocation, activity.FieldSummary:
 			values[i] = new(sql.NullString)
 		case activity.FieldCreatedAt, activity.FieldUpdatedAt, activity.FieldOccurredAt:
@@ -118,6 +122,12 @@ func (_m *Activity) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case activity.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case activity.FieldAccountID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -206,6 +216,9 @@ func (_m *Activity) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("account_id=")
 	builder.WriteString(_m.AccountID)

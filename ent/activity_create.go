@@ -53,6 +53,20 @@ func (_c *ActivityCreate) SetNillableUpdatedAt(v *time.Time) *ActivityCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *ActivityCreate) SetVersion(v int) *ActivityCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *ActivityCreate) SetNillableVersion(v *int) *ActivityCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetAccountID sets the "account_id" field.
 func (_c *ActivityCreate) SetAccountID(v string) *ActivityCreate {
 	_c.mutation.SetAccountID(v)
@@ -172,6 +186,10 @@ func (_c *ActivityCreate) defaults() error {
 		v := activity.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := activity.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if activity.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized activity.DefaultID (forgotten import ent/runtime?)")
@@ -189,6 +207,9 @@ func (_c *ActivityCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Activity.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Activity.version"`)}
 	}
 	if _, ok := _c.mutation.AccountID(); !ok {
 		return &ValidationError{Name: "account_id", err: errors.New(`ent: missing required field "Activity.account_id"`)}
@@ -274,6 +295,10 @@ func (_c *ActivityCreate) createSpec() (*Activity, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(activity.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(activity.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Kind(); ok {
 		_spec.SetField(activity.FieldKind, field.TypeEnum, value)
@@ -386,6 +411,24 @@ func (u *ActivityUpsert) SetUpdatedAt(v time.Time) *ActivityUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *ActivityUpsert) UpdateUpdatedAt() *ActivityUpsert {
 	u.SetExcluded(activity.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *ActivityUpsert) SetVersion(v int) *ActivityUpsert {
+	u.Set(activity.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ActivityUpsert) UpdateVersion() *ActivityUpsert {
+	u.SetExcluded(activity.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ActivityUpsert) AddVersion(v int) *ActivityUpsert {
+	u.Add(activity.FieldVersion, v)
 	return u
 }
 
@@ -511,6 +554,27 @@ func (u *ActivityUpsertOne) SetUpdatedAt(v time.Time) *ActivityUpsertOne {
 func (u *ActivityUpsertOne) UpdateUpdatedAt() *ActivityUpsertOne {
 	return u.Update(func(s *ActivityUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *ActivityUpsertOne) SetVersion(v int) *ActivityUpsertOne {
+	return u.Update(func(s *ActivityUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ActivityUpsertOne) AddVersion(v int) *ActivityUpsertOne {
+	return u.Update(func(s *ActivityUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ActivityUpsertOne) UpdateVersion() *ActivityUpsertOne {
+	return u.Update(func(s *ActivityUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -812,6 +876,27 @@ func (u *ActivityUpsertBulk) SetUpdatedAt(v time.Time) *ActivityUpsertBulk {
 func (u *ActivityUpsertBulk) UpdateUpdatedAt() *ActivityUpsertBulk {
 	return u.Update(func(s *ActivityUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *ActivityUpsertBulk) SetVersion(v int) *ActivityUpsertBulk {
+	return u.Update(func(s *ActivityUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ActivityUpsertBulk) AddVersion(v int) *ActivityUpsertBulk {
+	return u.Update(func(s *ActivityUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ActivityUpsertBulk) UpdateVersion() *ActivityUpsertBulk {
+	return u.Update(func(s *ActivityUpsert) {
+		s.UpdateVersion()
 	})
 }
 

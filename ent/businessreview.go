@@ -24,6 +24,8 @@ type BusinessReview struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
+	Version int `json:"version,omitempty"`
 	// The account reviewed.
 	AccountID string `json:"account_id,omitempty"`
 	// Quarter reviewed, such as "2026-Q3".
@@ -73,6 +75,8 @@ func (*BusinessReview) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case businessreview.FieldAttendees:
 			values[i] = new([]byte)
+		case businessreview.FieldVersion:
+			values[i] = new(sql.NullInt64)
 		case businessreview.FieldID, businessreview.FieldAccountID, businessreview.FieldQuarter, businessreview.FieldStatus, businessreview.FieldAgenda, businessreview.FieldOutcomes:
 			values[i] = new(sql.NullString)
 		case businessreview.FieldCreatedAt, businessreview.FieldUpdatedAt, businessreview.FieldScheduledAt:
@@ -109,6 +113,12 @@ func (_m *BusinessReview) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case businessreview.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case businessreview.FieldAccountID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -200,6 +210,9 @@ func (_m *BusinessReview) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("account_id=")
 	builder.WriteString(_m.AccountID)

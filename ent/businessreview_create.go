@@ -52,6 +52,20 @@ func (_c *BusinessReviewCreate) SetNillableUpdatedAt(v *time.Time) *BusinessRevi
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *BusinessReviewCreate) SetVersion(v int) *BusinessReviewCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *BusinessReviewCreate) SetNillableVersion(v *int) *BusinessReviewCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetAccountID sets the "account_id" field.
 func (_c *BusinessReviewCreate) SetAccountID(v string) *BusinessReviewCreate {
 	_c.mutation.SetAccountID(v)
@@ -188,6 +202,10 @@ func (_c *BusinessReviewCreate) defaults() error {
 		v := businessreview.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := businessreview.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		v := businessreview.DefaultStatus
 		_c.mutation.SetStatus(v)
@@ -209,6 +227,9 @@ func (_c *BusinessReviewCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "BusinessReview.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "BusinessReview.version"`)}
 	}
 	if _, ok := _c.mutation.AccountID(); !ok {
 		return &ValidationError{Name: "account_id", err: errors.New(`ent: missing required field "BusinessReview.account_id"`)}
@@ -293,6 +314,10 @@ func (_c *BusinessReviewCreate) createSpec() (*BusinessReview, *sqlgraph.CreateS
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(businessreview.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(businessreview.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Quarter(); ok {
 		_spec.SetField(businessreview.FieldQuarter, field.TypeString, value)
@@ -396,6 +421,24 @@ func (u *BusinessReviewUpsert) SetUpdatedAt(v time.Time) *BusinessReviewUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *BusinessReviewUpsert) UpdateUpdatedAt() *BusinessReviewUpsert {
 	u.SetExcluded(businessreview.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *BusinessReviewUpsert) SetVersion(v int) *BusinessReviewUpsert {
+	u.Set(businessreview.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *BusinessReviewUpsert) UpdateVersion() *BusinessReviewUpsert {
+	u.SetExcluded(businessreview.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *BusinessReviewUpsert) AddVersion(v int) *BusinessReviewUpsert {
+	u.Add(businessreview.FieldVersion, v)
 	return u
 }
 
@@ -554,6 +597,27 @@ func (u *BusinessReviewUpsertOne) SetUpdatedAt(v time.Time) *BusinessReviewUpser
 func (u *BusinessReviewUpsertOne) UpdateUpdatedAt() *BusinessReviewUpsertOne {
 	return u.Update(func(s *BusinessReviewUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *BusinessReviewUpsertOne) SetVersion(v int) *BusinessReviewUpsertOne {
+	return u.Update(func(s *BusinessReviewUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *BusinessReviewUpsertOne) AddVersion(v int) *BusinessReviewUpsertOne {
+	return u.Update(func(s *BusinessReviewUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *BusinessReviewUpsertOne) UpdateVersion() *BusinessReviewUpsertOne {
+	return u.Update(func(s *BusinessReviewUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -894,6 +958,27 @@ func (u *BusinessReviewUpsertBulk) SetUpdatedAt(v time.Time) *BusinessReviewUpse
 func (u *BusinessReviewUpsertBulk) UpdateUpdatedAt() *BusinessReviewUpsertBulk {
 	return u.Update(func(s *BusinessReviewUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *BusinessReviewUpsertBulk) SetVersion(v int) *BusinessReviewUpsertBulk {
+	return u.Update(func(s *BusinessReviewUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *BusinessReviewUpsertBulk) AddVersion(v int) *BusinessReviewUpsertBulk {
+	return u.Update(func(s *BusinessReviewUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *BusinessReviewUpsertBulk) UpdateVersion() *BusinessReviewUpsertBulk {
+	return u.Update(func(s *BusinessReviewUpsert) {
+		s.UpdateVersion()
 	})
 }
 

@@ -36,6 +36,27 @@ func (_u *BusinessReviewUpdate) SetUpdatedAt(v time.Time) *BusinessReviewUpdate 
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *BusinessReviewUpdate) SetVersion(v int) *BusinessReviewUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *BusinessReviewUpdate) SetNillableVersion(v *int) *BusinessReviewUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *BusinessReviewUpdate) AddVersion(v int) *BusinessReviewUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetQuarter sets the "quarter" field.
 func (_u *BusinessReviewUpdate) SetQuarter(v string) *BusinessReviewUpdate {
 	_u.mutation.SetQuarter(v)
@@ -232,6 +253,12 @@ func (_u *BusinessReviewUpdate) sqlSave(ctx context.Context) (_node int, err err
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(businessreview.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(businessreview.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(businessreview.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Quarter(); ok {
 		_spec.SetField(businessreview.FieldQuarter, field.TypeString, value)
 	}
@@ -289,6 +316,27 @@ type BusinessReviewUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *BusinessReviewUpdateOne) SetUpdatedAt(v time.Time) *BusinessReviewUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *BusinessReviewUpdateOne) SetVersion(v int) *BusinessReviewUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *BusinessReviewUpdateOne) SetNillableVersion(v *int) *BusinessReviewUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *BusinessReviewUpdateOne) AddVersion(v int) *BusinessReviewUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -517,6 +565,12 @@ func (_u *BusinessReviewUpdateOne) sqlSave(ctx context.Context) (_node *Business
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(businessreview.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(businessreview.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(businessreview.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Quarter(); ok {
 		_spec.SetField(businessreview.FieldQuarter, field.TypeString, value)

@@ -22,6 +22,8 @@ type Carrier struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
+	Version int `json:"version,omitempty"`
 	// Legal or trading name of the carrier.
 	Name string `json:"name,omitempty"`
 	// Operating Company Number: four characters, digits or capital letters.
@@ -89,6 +91,8 @@ func (*Carrier) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case carrier.FieldVersion:
+			values[i] = new(sql.NullInt64)
 		case carrier.FieldID, carrier.FieldName, carrier.FieldOcn, carrier.FieldCcna, carrier.FieldTier, carrier.FieldStatus:
 			values[i] = new(sql.NullString)
 		case carrier.FieldCreatedAt, carrier.FieldUpdatedAt:
@@ -125,6 +129,12 @@ func (_m *Carrier) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case carrier.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case carrier.FieldName:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -212,6 +222,9 @@ func (_m *Carrier) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)

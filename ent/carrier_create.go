@@ -54,6 +54,20 @@ func (_c *CarrierCreate) SetNillableUpdatedAt(v *time.Time) *CarrierCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *CarrierCreate) SetVersion(v int) *CarrierCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *CarrierCreate) SetNillableVersion(v *int) *CarrierCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetName sets the "name" field.
 func (_c *CarrierCreate) SetName(v string) *CarrierCreate {
 	_c.mutation.SetName(v)
@@ -210,6 +224,10 @@ func (_c *CarrierCreate) defaults() error {
 		v := carrier.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := carrier.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Tier(); !ok {
 		v := carrier.DefaultTier
 		_c.mutation.SetTier(v)
@@ -235,6 +253,9 @@ func (_c *CarrierCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Carrier.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Carrier.version"`)}
 	}
 	if _, ok := _c.mutation.Name(); !ok {
 		return &ValidationError{Name: "name", err: errors.New(`ent: missing required field "Carrier.name"`)}
@@ -324,6 +345,10 @@ func (_c *CarrierCreate) createSpec() (*Carrier, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(carrier.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(carrier.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(carrier.FieldName, field.TypeString, value)
@@ -457,6 +482,24 @@ func (u *CarrierUpsert) UpdateUpdatedAt() *CarrierUpsert {
 	return u
 }
 
+// SetVersion sets the "version" field.
+func (u *CarrierUpsert) SetVersion(v int) *CarrierUpsert {
+	u.Set(carrier.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *CarrierUpsert) UpdateVersion() *CarrierUpsert {
+	u.SetExcluded(carrier.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *CarrierUpsert) AddVersion(v int) *CarrierUpsert {
+	u.Add(carrier.FieldVersion, v)
+	return u
+}
+
 // SetName sets the "name" field.
 func (u *CarrierUpsert) SetName(v string) *CarrierUpsert {
 	u.Set(carrier.FieldName, v)
@@ -579,6 +622,27 @@ func (u *CarrierUpsertOne) SetUpdatedAt(v time.Time) *CarrierUpsertOne {
 func (u *CarrierUpsertOne) UpdateUpdatedAt() *CarrierUpsertOne {
 	return u.Update(func(s *CarrierUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *CarrierUpsertOne) SetVersion(v int) *CarrierUpsertOne {
+	return u.Update(func(s *CarrierUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *CarrierUpsertOne) AddVersion(v int) *CarrierUpsertOne {
+	return u.Update(func(s *CarrierUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *CarrierUpsertOne) UpdateVersion() *CarrierUpsertOne {
+	return u.Update(func(s *CarrierUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -881,6 +945,27 @@ func (u *CarrierUpsertBulk) SetUpdatedAt(v time.Time) *CarrierUpsertBulk {
 func (u *CarrierUpsertBulk) UpdateUpdatedAt() *CarrierUpsertBulk {
 	return u.Update(func(s *CarrierUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *CarrierUpsertBulk) SetVersion(v int) *CarrierUpsertBulk {
+	return u.Update(func(s *CarrierUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *CarrierUpsertBulk) AddVersion(v int) *CarrierUpsertBulk {
+	return u.Update(func(s *CarrierUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *CarrierUpsertBulk) UpdateVersion() *CarrierUpsertBulk {
+	return u.Update(func(s *CarrierUpsert) {
+		s.UpdateVersion()
 	})
 }
 

@@ -38,6 +38,27 @@ func (_u *CarrierUpdate) SetUpdatedAt(v time.Time) *CarrierUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *CarrierUpdate) SetVersion(v int) *CarrierUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *CarrierUpdate) SetNillableVersion(v *int) *CarrierUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *CarrierUpdate) AddVersion(v int) *CarrierUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *CarrierUpdate) SetName(v string) *CarrierUpdate {
 	_u.mutation.SetName(v)
@@ -314,6 +335,12 @@ func (_u *CarrierUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(carrier.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(carrier.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(carrier.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(carrier.FieldName, field.TypeString, value)
 	}
@@ -489,6 +516,27 @@ type CarrierUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *CarrierUpdateOne) SetUpdatedAt(v time.Time) *CarrierUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *CarrierUpdateOne) SetVersion(v int) *CarrierUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *CarrierUpdateOne) SetNillableVersion(v *int) *CarrierUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *CarrierUpdateOne) AddVersion(v int) *CarrierUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -797,6 +845,12 @@ func (_u *CarrierUpdateOne) sqlSave(ctx context.Context) (_node *Carrier, err er
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(carrier.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(carrier.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(carrier.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(carrier.FieldName, field.TypeString, value)

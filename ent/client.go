@@ -22,6 +22,7 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/idempotencykey"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/quote"
 	"carrierdesk/ent/quotelineitem"
@@ -65,6 +66,8 @@ type Client struct {
 	Escalation *EscalationClient
 	// EscalationEvent is the client for interacting with the EscalationEvent builders.
 	EscalationEvent *EscalationEventClient
+	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
+	IdempotencyKey *IdempotencyKeyClient
 	// Order is the client for interacting with the Order builders.
 	Order *OrderClient
 	// Quote is the client for interacting with the Quote builders.
@@ -101,6 +104,7 @@ func (c *Client) init() {
 	c.Contract = NewContractClient(c.config)
 	c.Escalation = NewEscalationClient(c.config)
 	c.EscalationEvent = NewEscalationEventClient(c.config)
+	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
 	c.Order = NewOrderClient(c.config)
 	c.Quote = NewQuoteClient(c.config)
 	c.QuoteLineItem = NewQuoteLineItemClient(c.config)
@@ -211,6 +215,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Contract:              NewContractClient(cfg),
 		Escalation:            NewEscalationClient(cfg),
 		EscalationEvent:       NewEscalationEventClient(cfg),
+		IdempotencyKey:        NewIdempotencyKeyClient(cfg),
 		Order:                 NewOrderClient(cfg),
 		Quote:                 NewQuoteClient(cfg),
 		QuoteLineItem:         NewQuoteLineItemClient(cfg),
@@ -248,6 +253,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Contract:              NewContractClient(cfg),
 		Escalation:            NewEscalationClient(cfg),
 		EscalationEvent:       NewEscalationEventClient(cfg),
+		IdempotencyKey:        NewIdempotencyKeyClient(cfg),
 		Order:                 NewOrderClient(cfg),
 		Quote:                 NewQuoteClient(cfg),
 		QuoteLineItem:         NewQuoteLineItemClient(cfg),
@@ -286,8 +292,8 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Account, c.AccountAssignment, c.Activity, c.AuditChange, c.AuditEntry,
 		c.BusinessReview, c.Carrier, c.Contact, c.Contract, c.Escalation,
-		c.EscalationEvent, c.Order, c.Quote, c.QuoteLineItem, c.RFP, c.Rep,
-		c.SpecialPricingRequest, c.Team,
+		c.EscalationEvent, c.IdempotencyKey, c.Order, c.Quote, c.QuoteLineItem, c.RFP,
+		c.Rep, c.SpecialPricingRequest, c.Team,
 	} {
 		n.Use(hooks...)
 	}
@@ -299,8 +305,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Account, c.AccountAssignment, c.Activity, c.AuditChange, c.AuditEntry,
 		c.BusinessReview, c.Carrier, c.Contact, c.Contract, c.Escalation,
-		c.EscalationEvent, c.Order, c.Quote, c.QuoteLineItem, c.RFP, c.Rep,
-		c.SpecialPricingRequest, c.Team,
+		c.EscalationEvent, c.IdempotencyKey, c.Order, c.Quote, c.QuoteLineItem, c.RFP,
+		c.Rep, c.SpecialPricingRequest, c.Team,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -331,6 +337,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Escalation.mutate(ctx, m)
 	case *EscalationEventMutation:
 		return c.EscalationEvent.mutate(ctx, m)
+	case *IdempotencyKeyMutation:
+		return c.IdempotencyKey.mutate(ctx, m)
 	case *OrderMutation:
 		return c.Order.mutate(ctx, m)
 	case *QuoteMutation:
@@ -2384,6 +2392,140 @@ func (c *EscalationEventClient) mutate(ctx context.Context, m *EscalationEventMu
 	}
 }
 
+// IdempotencyKeyClient is a client for the IdempotencyKey schema.
+type IdempotencyKeyClient struct {
+	config
+}
+
+// NewIdempotencyKeyClient returns a client for the IdempotencyKey from the given config.
+func NewIdempotencyKeyClient(c config) *IdempotencyKeyClient {
+	return &IdempotencyKeyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `idempotencykey.Hooks(f(g(h())))`.
+func (c *IdempotencyKeyClient) Use(hooks ...Hook) {
+	c.hooks.IdempotencyKey = append(c.hooks.IdempotencyKey, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `idempotencykey.Intercept(f(g(h())))`.
+func (c *IdempotencyKeyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.IdempotencyKey = append(c.inters.IdempotencyKey, interceptors...)
+}
+
+// Create returns a builder for creating a IdempotencyKey entity.
+func (c *IdempotencyKeyClient) Create() *IdempotencyKeyCreate {
+	mutation := newIdempotencyKeyMutation(c.config, OpCreate)
+	return &IdempotencyKeyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of IdempotencyKey entities.
+func (c *IdempotencyKeyClient) CreateBulk(builders ...*IdempotencyKeyCreate) *IdempotencyKeyCreateBulk {
+	return &IdempotencyKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *IdempotencyKeyClient) MapCreateBulk(slice any, setFunc func(*IdempotencyKeyCreate, int)) *IdempotencyKeyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &IdempotencyKeyCreateBulk{err: fmt.Errorf("calling to IdempotencyKeyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*IdempotencyKeyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &IdempotencyKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for IdempotencyKey.
+func (c *IdempotencyKeyClient) Update() *IdempotencyKeyUpdate {
+	mutation := newIdempotencyKeyMutation(c.config, OpUpdate)
+	return &IdempotencyKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *IdempotencyKeyClient) UpdateOne(_m *IdempotencyKey) *IdempotencyKeyUpdateOne {
+	mutation := newIdempotencyKeyMutation(c.config, OpUpdateOne, withIdempotencyKey(_m))
+	return &IdempotencyKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *IdempotencyKeyClient) UpdateOneID(id string) *IdempotencyKeyUpdateOne {
+	mutation := newIdempotencyKeyMutation(c.config, OpUpdateOne, withIdempotencyKeyID(id))
+	return &IdempotencyKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for IdempotencyKey.
+func (c *IdempotencyKeyClient) Delete() *IdempotencyKeyDelete {
+	mutation := newIdempotencyKeyMutation(c.config, OpDelete)
+	return &IdempotencyKeyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *IdempotencyKeyClient) DeleteOne(_m *IdempotencyKey) *IdempotencyKeyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *IdempotencyKeyClient) DeleteOneID(id string) *IdempotencyKeyDeleteOne {
+	builder := c.Delete().Where(idempotencykey.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &IdempotencyKeyDeleteOne{builder}
+}
+
+// Query returns a query builder for IdempotencyKey.
+func (c *IdempotencyKeyClient) Query() *IdempotencyKeyQuery {
+	return &IdempotencyKeyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeIdempotencyKey},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a IdempotencyKey entity by its id.
+func (c *IdempotencyKeyClient) Get(ctx context.Context, id string) (*IdempotencyKey, error) {
+	return c.Query().Where(idempotencykey.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *IdempotencyKeyClient) GetX(ctx context.Context, id string) *IdempotencyKey {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *IdempotencyKeyClient) Hooks() []Hook {
+	hooks := c.hooks.IdempotencyKey
+	return append(hooks[:len(hooks):len(hooks)], idempotencykey.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *IdempotencyKeyClient) Interceptors() []Interceptor {
+	return c.inters.IdempotencyKey
+}
+
+func (c *IdempotencyKeyClient) mutate(ctx context.Context, m *IdempotencyKeyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&IdempotencyKeyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&IdempotencyKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&IdempotencyKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&IdempotencyKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown IdempotencyKey mutation op: %q", m.Op())
+	}
+}
+
 // OrderClient is a client for the Order schema.
 type OrderClient struct {
 	config
@@ -3758,13 +3900,13 @@ func (c *TeamClient) mutate(ctx context.Context, m *TeamMutation) (Value, error)
 type (
 	hooks struct {
 		Account, AccountAssignment, Activity, AuditChange, AuditEntry, BusinessReview,
-		Carrier, Contact, Contract, Escalation, EscalationEvent, Order, Quote,
-		QuoteLineItem, RFP, Rep, SpecialPricingRequest, Team []ent.Hook
+		Carrier, Contact, Contract, Escalation, EscalationEvent, IdempotencyKey, Order,
+		Quote, QuoteLineItem, RFP, Rep, SpecialPricingRequest, Team []ent.Hook
 	}
 	inters struct {
 		Account, AccountAssignment, Activity, AuditChange, AuditEntry, BusinessReview,
-		Carrier, Contact, Contract, Escalation, EscalationEvent, Order, Quote,
-		QuoteLineItem, RFP, Rep, SpecialPricingRequest, Team []ent.Interceptor
+		Carrier, Contact, Contract, Escalation, EscalationEvent, IdempotencyKey, Order,
+		Quote, QuoteLineItem, RFP, Rep, SpecialPricingRequest, Team []ent.Interceptor
 	}
 )
 

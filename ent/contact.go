@@ -23,6 +23,8 @@ type Contact struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
+	Version int `json:"version,omitempty"`
 	// The carrier this contact works for.
 	CarrierID string `json:"carrier_id,omitempty"`
 	// Full name.
@@ -83,6 +85,8 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case contact.FieldActive:
 			values[i] = new(sql.NullBool)
+		case contact.FieldVersion:
+			values[i] = new(sql.NullInt64)
 		case contact.FieldID, contact.FieldCarrierID, contact.FieldName, contact.FieldEmail, contact.FieldPhone, contact.FieldTitle:
 			values[i] = new(sql.NullString)
 		case contact.FieldCreatedAt, contact.FieldUpdatedAt:
@@ -119,6 +123,12 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case contact.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case contact.FieldCarrierID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -207,6 +217,9 @@ func (_m *Contact) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("carrier_id=")
 	builder.WriteString(_m.CarrierID)

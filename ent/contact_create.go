@@ -53,6 +53,20 @@ func (_c *ContactCreate) SetNillableUpdatedAt(v *time.Time) *ContactCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *ContactCreate) SetVersion(v int) *ContactCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableVersion(v *int) *ContactCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetCarrierID sets the "carrier_id" field.
 func (_c *ContactCreate) SetCarrierID(v string) *ContactCreate {
 	_c.mutation.SetCarrierID(v)
@@ -198,6 +212,10 @@ func (_c *ContactCreate) defaults() error {
 		v := contact.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := contact.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Active(); !ok {
 		v := contact.DefaultActive
 		_c.mutation.SetActive(v)
@@ -219,6 +237,9 @@ func (_c *ContactCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Contact.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Contact.version"`)}
 	}
 	if _, ok := _c.mutation.CarrierID(); !ok {
 		return &ValidationError{Name: "carrier_id", err: errors.New(`ent: missing required field "Contact.carrier_id"`)}
@@ -303,6 +324,10 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(contact.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(contact.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(contact.FieldName, field.TypeString, value)
@@ -418,6 +443,24 @@ func (u *ContactUpsert) SetUpdatedAt(v time.Time) *ContactUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *ContactUpsert) UpdateUpdatedAt() *ContactUpsert {
 	u.SetExcluded(contact.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *ContactUpsert) SetVersion(v int) *ContactUpsert {
+	u.Set(contact.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateVersion() *ContactUpsert {
+	u.SetExcluded(contact.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ContactUpsert) AddVersion(v int) *ContactUpsert {
+	u.Add(contact.FieldVersion, v)
 	return u
 }
 
@@ -558,6 +601,27 @@ func (u *ContactUpsertOne) SetUpdatedAt(v time.Time) *ContactUpsertOne {
 func (u *ContactUpsertOne) UpdateUpdatedAt() *ContactUpsertOne {
 	return u.Update(func(s *ContactUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *ContactUpsertOne) SetVersion(v int) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ContactUpsertOne) AddVersion(v int) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateVersion() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -877,6 +941,27 @@ func (u *ContactUpsertBulk) SetUpdatedAt(v time.Time) *ContactUpsertBulk {
 func (u *ContactUpsertBulk) UpdateUpdatedAt() *ContactUpsertBulk {
 	return u.Update(func(s *ContactUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *ContactUpsertBulk) SetVersion(v int) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ContactUpsertBulk) AddVersion(v int) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateVersion() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateVersion()
 	})
 }
 

@@ -25,6 +25,8 @@ type Contract struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
+	Version int `json:"version,omitempty"`
 	// The account under contract.
 	AccountID string `json:"account_id,omitempty"`
 	// Master agreement, or a service order under one.
@@ -159,7 +161,7 @@ func (*Contract) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case contract.FieldAutoRenew, contract.FieldCoTermed:
 			values[i] = new(sql.NullBool)
-		case contract.FieldTermMonths, contract.FieldMrc, contract.FieldNrc, contract.FieldTcv, contract.FieldNoticeDays:
+		case contract.FieldVersion, contract.FieldTermMonths, contract.FieldMrc, contract.FieldNrc, contract.FieldTcv, contract.FieldNoticeDays:
 			values[i] = new(sql.NullInt64)
 		case contract.FieldID, contract.FieldAccountID, contract.FieldKind, contract.FieldTitle, contract.FieldStatus, contract.FieldMasterID, contract.FieldQuoteID, contract.FieldRenewalOfID, contract.FieldStatusNote:
 			values[i] = new(sql.NullString)
@@ -197,6 +199,12 @@ func (_m *Contract) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case contract.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case contract.FieldAccountID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -374,6 +382,9 @@ func (_m *Contract) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("account_id=")
 	builder.WriteString(_m.AccountID)

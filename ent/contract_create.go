@@ -54,6 +54,20 @@ func (_c *ContractCreate) SetNillableUpdatedAt(v *time.Time) *ContractCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *ContractCreate) SetVersion(v int) *ContractCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *ContractCreate) SetNillableVersion(v *int) *ContractCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetAccountID sets the "account_id" field.
 func (_c *ContractCreate) SetAccountID(v string) *ContractCreate {
 	_c.mutation.SetAccountID(v)
@@ -355,6 +369,10 @@ func (_c *ContractCreate) defaults() error {
 		v := contract.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := contract.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		v := contract.DefaultStatus
 		_c.mutation.SetStatus(v)
@@ -396,6 +414,9 @@ func (_c *ContractCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Contract.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Contract.version"`)}
 	}
 	if _, ok := _c.mutation.AccountID(); !ok {
 		return &ValidationError{Name: "account_id", err: errors.New(`ent: missing required field "Contract.account_id"`)}
@@ -527,6 +548,10 @@ func (_c *ContractCreate) createSpec() (*Contract, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(contract.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(contract.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Kind(); ok {
 		_spec.SetField(contract.FieldKind, field.TypeEnum, value)
@@ -741,6 +766,24 @@ func (u *ContractUpsert) SetUpdatedAt(v time.Time) *ContractUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *ContractUpsert) UpdateUpdatedAt() *ContractUpsert {
 	u.SetExcluded(contract.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *ContractUpsert) SetVersion(v int) *ContractUpsert {
+	u.Set(contract.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ContractUpsert) UpdateVersion() *ContractUpsert {
+	u.SetExcluded(contract.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ContractUpsert) AddVersion(v int) *ContractUpsert {
+	u.Add(contract.FieldVersion, v)
 	return u
 }
 
@@ -1055,6 +1098,27 @@ func (u *ContractUpsertOne) SetUpdatedAt(v time.Time) *ContractUpsertOne {
 func (u *ContractUpsertOne) UpdateUpdatedAt() *ContractUpsertOne {
 	return u.Update(func(s *ContractUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *ContractUpsertOne) SetVersion(v int) *ContractUpsertOne {
+	return u.Update(func(s *ContractUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ContractUpsertOne) AddVersion(v int) *ContractUpsertOne {
+	return u.Update(func(s *ContractUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ContractUpsertOne) UpdateVersion() *ContractUpsertOne {
+	return u.Update(func(s *ContractUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1577,6 +1641,27 @@ func (u *ContractUpsertBulk) SetUpdatedAt(v time.Time) *ContractUpsertBulk {
 func (u *ContractUpsertBulk) UpdateUpdatedAt() *ContractUpsertBulk {
 	return u.Update(func(s *ContractUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *ContractUpsertBulk) SetVersion(v int) *ContractUpsertBulk {
+	return u.Update(func(s *ContractUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ContractUpsertBulk) AddVersion(v int) *ContractUpsertBulk {
+	return u.Update(func(s *ContractUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ContractUpsertBulk) UpdateVersion() *ContractUpsertBulk {
+	return u.Update(func(s *ContractUpsert) {
+		s.UpdateVersion()
 	})
 }
 

@@ -37,6 +37,27 @@ func (_u *ContractUpdate) SetUpdatedAt(v time.Time) *ContractUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *ContractUpdate) SetVersion(v int) *ContractUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *ContractUpdate) SetNillableVersion(v *int) *ContractUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *ContractUpdate) AddVersion(v int) *ContractUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetKind sets the "kind" field.
 func (_u *ContractUpdate) SetKind(v contract.Kind) *ContractUpdate {
 	_u.mutation.SetKind(v)
@@ -530,6 +551,12 @@ func (_u *ContractUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(contract.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(contract.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(contract.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Kind(); ok {
 		_spec.SetField(contract.FieldKind, field.TypeEnum, value)
 	}
@@ -773,6 +800,27 @@ type ContractUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *ContractUpdateOne) SetUpdatedAt(v time.Time) *ContractUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *ContractUpdateOne) SetVersion(v int) *ContractUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *ContractUpdateOne) SetNillableVersion(v *int) *ContractUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *ContractUpdateOne) AddVersion(v int) *ContractUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -1298,6 +1346,12 @@ func (_u *ContractUpdateOne) sqlSave(ctx context.Context) (_node *Contract, err 
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(contract.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(contract.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(contract.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Kind(); ok {
 		_spec.SetField(contract.FieldKind, field.TypeEnum, value)

@@ -14,6 +14,7 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/idempotencykey"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/quote"
 	"carrierdesk/ent/quotelineitem"
@@ -101,6 +102,7 @@ func checkColumn(t, c string) error {
 			contract.Table:              contract.ValidColumn,
 			escalation.Table:            escalation.ValidColumn,
 			escalationevent.Table:       escalationevent.ValidColumn,
+			idempotencykey.Table:        idempotencykey.ValidColumn,
 			order.Table:                 order.ValidColumn,
 			quote.Table:                 quote.ValidColumn,
 			quotelineitem.Table:         quotelineitem.ValidColumn,

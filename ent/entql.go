@@ -14,6 +14,7 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/idempotencykey"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/predicate"
 	"carrierdesk/ent/quote"
@@ -31,7 +32,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 18)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 19)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   account.Table,
@@ -45,6 +46,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			account.FieldCreatedAt:     {Type: field.TypeTime, Column: account.FieldCreatedAt},
 			account.FieldUpdatedAt:     {Type: field.TypeTime, Column: account.FieldUpdatedAt},
+			account.FieldVersion:       {Type: field.TypeInt, Column: account.FieldVersion},
 			account.FieldCarrierID:     {Type: field.TypeString, Column: account.FieldCarrierID},
 			account.FieldAccountNumber: {Type: field.TypeString, Column: account.FieldAccountNumber},
 			account.FieldBan:           {Type: field.TypeString, Column: account.FieldBan},
@@ -69,6 +71,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			accountassignment.FieldCreatedAt: {Type: field.TypeTime, Column: accountassignment.FieldCreatedAt},
 			accountassignment.FieldUpdatedAt: {Type: field.TypeTime, Column: accountassignment.FieldUpdatedAt},
+			accountassignment.FieldVersion:   {Type: field.TypeInt, Column: accountassignment.FieldVersion},
 			accountassignment.FieldAccountID: {Type: field.TypeString, Column: accountassignment.FieldAccountID},
 			accountassignment.FieldRepID:     {Type: field.TypeString, Column: accountassignment.FieldRepID},
 			accountassignment.FieldCapacity:  {Type: field.TypeEnum, Column: accountassignment.FieldCapacity},
@@ -89,6 +92,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			activity.FieldCreatedAt:  {Type: field.TypeTime, Column: activity.FieldCreatedAt},
 			activity.FieldUpdatedAt:  {Type: field.TypeTime, Column: activity.FieldUpdatedAt},
+			activity.FieldVersion:    {Type: field.TypeInt, Column: activity.FieldVersion},
 			activity.FieldAccountID:  {Type: field.TypeString, Column: activity.FieldAccountID},
 			activity.FieldRepID:      {Type: field.TypeString, Column: activity.FieldRepID},
 			activity.FieldKind:       {Type: field.TypeEnum, Column: activity.FieldKind},
@@ -148,6 +152,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			businessreview.FieldCreatedAt:   {Type: field.TypeTime, Column: businessreview.FieldCreatedAt},
 			businessreview.FieldUpdatedAt:   {Type: field.TypeTime, Column: businessreview.FieldUpdatedAt},
+			businessreview.FieldVersion:     {Type: field.TypeInt, Column: businessreview.FieldVersion},
 			businessreview.FieldAccountID:   {Type: field.TypeString, Column: businessreview.FieldAccountID},
 			businessreview.FieldQuarter:     {Type: field.TypeString, Column: businessreview.FieldQuarter},
 			businessreview.FieldStatus:      {Type: field.TypeEnum, Column: businessreview.FieldStatus},
@@ -170,6 +175,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			carrier.FieldCreatedAt: {Type: field.TypeTime, Column: carrier.FieldCreatedAt},
 			carrier.FieldUpdatedAt: {Type: field.TypeTime, Column: carrier.FieldUpdatedAt},
+			carrier.FieldVersion:   {Type: field.TypeInt, Column: carrier.FieldVersion},
 			carrier.FieldName:      {Type: field.TypeString, Column: carrier.FieldName},
 			carrier.FieldOcn:       {Type: field.TypeString, Column: carrier.FieldOcn},
 			carrier.FieldCcna:      {Type: field.TypeString, Column: carrier.FieldCcna},
@@ -190,6 +196,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			contact.FieldCreatedAt: {Type: field.TypeTime, Column: contact.FieldCreatedAt},
 			contact.FieldUpdatedAt: {Type: field.TypeTime, Column: contact.FieldUpdatedAt},
+			contact.FieldVersion:   {Type: field.TypeInt, Column: contact.FieldVersion},
 			contact.FieldCarrierID: {Type: field.TypeString, Column: contact.FieldCarrierID},
 			contact.FieldName:      {Type: field.TypeString, Column: contact.FieldName},
 			contact.FieldEmail:     {Type: field.TypeString, Column: contact.FieldEmail},
@@ -211,6 +218,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			contract.FieldCreatedAt:   {Type: field.TypeTime, Column: contract.FieldCreatedAt},
 			contract.FieldUpdatedAt:   {Type: field.TypeTime, Column: contract.FieldUpdatedAt},
+			contract.FieldVersion:     {Type: field.TypeInt, Column: contract.FieldVersion},
 			contract.FieldAccountID:   {Type: field.TypeString, Column: contract.FieldAccountID},
 			contract.FieldKind:        {Type: field.TypeEnum, Column: contract.FieldKind},
 			contract.FieldTitle:       {Type: field.TypeString, Column: contract.FieldTitle},
@@ -243,6 +251,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			escalation.FieldCreatedAt:            {Type: field.TypeTime, Column: escalation.FieldCreatedAt},
 			escalation.FieldUpdatedAt:            {Type: field.TypeTime, Column: escalation.FieldUpdatedAt},
+			escalation.FieldVersion:              {Type: field.TypeInt, Column: escalation.FieldVersion},
 			escalation.FieldAccountID:            {Type: field.TypeString, Column: escalation.FieldAccountID},
 			escalation.FieldTitle:                {Type: field.TypeString, Column: escalation.FieldTitle},
 			escalation.FieldDescription:          {Type: field.TypeString, Column: escalation.FieldDescription},
@@ -276,6 +285,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			escalationevent.FieldCreatedAt:      {Type: field.TypeTime, Column: escalationevent.FieldCreatedAt},
 			escalationevent.FieldUpdatedAt:      {Type: field.TypeTime, Column: escalationevent.FieldUpdatedAt},
+			escalationevent.FieldVersion:        {Type: field.TypeInt, Column: escalationevent.FieldVersion},
 			escalationevent.FieldEscalationID:   {Type: field.TypeString, Column: escalationevent.FieldEscalationID},
 			escalationevent.FieldKind:           {Type: field.TypeEnum, Column: escalationevent.FieldKind},
 			escalationevent.FieldInternal:       {Type: field.TypeBool, Column: escalationevent.FieldInternal},
@@ -288,6 +298,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   idempotencykey.Table,
+			Columns: idempotencykey.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: idempotencykey.FieldID,
+			},
+		},
+		Type: "IdempotencyKey",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			idempotencykey.FieldCreatedAt:   {Type: field.TypeTime, Column: idempotencykey.FieldCreatedAt},
+			idempotencykey.FieldSubject:     {Type: field.TypeString, Column: idempotencykey.FieldSubject},
+			idempotencykey.FieldKey:         {Type: field.TypeString, Column: idempotencykey.FieldKey},
+			idempotencykey.FieldRequestHash: {Type: field.TypeString, Column: idempotencykey.FieldRequestHash},
+			idempotencykey.FieldResponse:    {Type: field.TypeString, Column: idempotencykey.FieldResponse},
+		},
+	}
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   order.Table,
 			Columns: order.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -299,6 +327,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			order.FieldCreatedAt:        {Type: field.TypeTime, Column: order.FieldCreatedAt},
 			order.FieldUpdatedAt:        {Type: field.TypeTime, Column: order.FieldUpdatedAt},
+			order.FieldVersion:          {Type: field.TypeInt, Column: order.FieldVersion},
 			order.FieldAccountID:        {Type: field.TypeString, Column: order.FieldAccountID},
 			order.FieldCarrierID:        {Type: field.TypeString, Column: order.FieldCarrierID},
 			order.FieldKind:             {Type: field.TypeEnum, Column: order.FieldKind},
@@ -314,7 +343,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldStatusNote:       {Type: field.TypeString, Column: order.FieldStatusNote},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   quote.Table,
 			Columns: quote.Columns,
@@ -327,6 +356,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			quote.FieldCreatedAt:          {Type: field.TypeTime, Column: quote.FieldCreatedAt},
 			quote.FieldUpdatedAt:          {Type: field.TypeTime, Column: quote.FieldUpdatedAt},
+			quote.FieldVersion:            {Type: field.TypeInt, Column: quote.FieldVersion},
 			quote.FieldAccountID:          {Type: field.TypeString, Column: quote.FieldAccountID},
 			quote.FieldTitle:              {Type: field.TypeString, Column: quote.FieldTitle},
 			quote.FieldStatus:             {Type: field.TypeEnum, Column: quote.FieldStatus},
@@ -354,7 +384,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			quote.FieldPaybackMonth:       {Type: field.TypeInt, Column: quote.FieldPaybackMonth},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   quotelineitem.Table,
 			Columns: quotelineitem.Columns,
@@ -367,6 +397,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			quotelineitem.FieldCreatedAt: {Type: field.TypeTime, Column: quotelineitem.FieldCreatedAt},
 			quotelineitem.FieldUpdatedAt: {Type: field.TypeTime, Column: quotelineitem.FieldUpdatedAt},
+			quotelineitem.FieldVersion:   {Type: field.TypeInt, Column: quotelineitem.FieldVersion},
 			quotelineitem.FieldQuoteID:   {Type: field.TypeString, Column: quotelineitem.FieldQuoteID},
 			quotelineitem.FieldProduct:   {Type: field.TypeEnum, Column: quotelineitem.FieldProduct},
 			quotelineitem.FieldBandwidth: {Type: field.TypeString, Column: quotelineitem.FieldBandwidth},
@@ -379,7 +410,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			quotelineitem.FieldQuantity:  {Type: field.TypeInt, Column: quotelineitem.FieldQuantity},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   rfp.Table,
 			Columns: rfp.Columns,
@@ -392,6 +423,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			rfp.FieldCreatedAt:      {Type: field.TypeTime, Column: rfp.FieldCreatedAt},
 			rfp.FieldUpdatedAt:      {Type: field.TypeTime, Column: rfp.FieldUpdatedAt},
+			rfp.FieldVersion:        {Type: field.TypeInt, Column: rfp.FieldVersion},
 			rfp.FieldAccountID:      {Type: field.TypeString, Column: rfp.FieldAccountID},
 			rfp.FieldTitle:          {Type: field.TypeString, Column: rfp.FieldTitle},
 			rfp.FieldStatus:         {Type: field.TypeEnum, Column: rfp.FieldStatus},
@@ -402,7 +434,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			rfp.FieldStatusNote:     {Type: field.TypeString, Column: rfp.FieldStatusNote},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   rep.Table,
 			Columns: rep.Columns,
@@ -415,6 +447,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			rep.FieldCreatedAt: {Type: field.TypeTime, Column: rep.FieldCreatedAt},
 			rep.FieldUpdatedAt: {Type: field.TypeTime, Column: rep.FieldUpdatedAt},
+			rep.FieldVersion:   {Type: field.TypeInt, Column: rep.FieldVersion},
 			rep.FieldName:      {Type: field.TypeString, Column: rep.FieldName},
 			rep.FieldEmail:     {Type: field.TypeString, Column: rep.FieldEmail},
 			rep.FieldRole:      {Type: field.TypeEnum, Column: rep.FieldRole},
@@ -425,7 +458,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			rep.FieldActive:    {Type: field.TypeBool, Column: rep.FieldActive},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   specialpricingrequest.Table,
 			Columns: specialpricingrequest.Columns,
@@ -438,6 +471,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			specialpricingrequest.FieldCreatedAt:      {Type: field.TypeTime, Column: specialpricingrequest.FieldCreatedAt},
 			specialpricingrequest.FieldUpdatedAt:      {Type: field.TypeTime, Column: specialpricingrequest.FieldUpdatedAt},
+			specialpricingrequest.FieldVersion:        {Type: field.TypeInt, Column: specialpricingrequest.FieldVersion},
 			specialpricingrequest.FieldQuoteID:        {Type: field.TypeString, Column: specialpricingrequest.FieldQuoteID},
 			specialpricingrequest.FieldRequestedByID:  {Type: field.TypeString, Column: specialpricingrequest.FieldRequestedByID},
 			specialpricingrequest.FieldStatus:         {Type: field.TypeEnum, Column: specialpricingrequest.FieldStatus},
@@ -452,7 +486,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			specialpricingrequest.FieldDecidedAt:      {Type: field.TypeTime, Column: specialpricingrequest.FieldDecidedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   team.Table,
 			Columns: team.Columns,
@@ -465,6 +499,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			team.FieldCreatedAt: {Type: field.TypeTime, Column: team.FieldCreatedAt},
 			team.FieldUpdatedAt: {Type: field.TypeTime, Column: team.FieldUpdatedAt},
+			team.FieldVersion:   {Type: field.TypeInt, Column: team.FieldVersion},
 			team.FieldName:      {Type: field.TypeString, Column: team.FieldName},
 			team.FieldRegion:    {Type: field.TypeEnum, Column: team.FieldRegion},
 			team.FieldManagerID: {Type: field.TypeString, Column: team.FieldManagerID},
@@ -1273,6 +1308,11 @@ func (f *AccountFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(account.FieldUpdatedAt))
 }
 
+// WhereVersion applies the entql int predicate on the version field.
+func (f *AccountFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(account.FieldVersion))
+}
+
 // WhereCarrierID applies the entql string predicate on the carrier_id field.
 func (f *AccountFilter) WhereCarrierID(p entql.StringP) {
 	f.Where(p.Field(account.FieldCarrierID))
@@ -1494,6 +1534,11 @@ func (f *AccountAssignmentFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(accountassignment.FieldUpdatedAt))
 }
 
+// WhereVersion applies the entql int predicate on the version field.
+func (f *AccountAssignmentFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(accountassignment.FieldVersion))
+}
+
 // WhereAccountID applies the entql string predicate on the account_id field.
 func (f *AccountAssignmentFilter) WhereAccountID(p entql.StringP) {
 	f.Where(p.Field(accountassignment.FieldAccountID))
@@ -1595,6 +1640,11 @@ func (f *ActivityFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *ActivityFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(activity.FieldUpdatedAt))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *ActivityFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(activity.FieldVersion))
 }
 
 // WhereAccountID applies the entql string predicate on the account_id field.
@@ -1873,6 +1923,11 @@ func (f *BusinessReviewFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(businessreview.FieldUpdatedAt))
 }
 
+// WhereVersion applies the entql int predicate on the version field.
+func (f *BusinessReviewFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(businessreview.FieldVersion))
+}
+
 // WhereAccountID applies the entql string predicate on the account_id field.
 func (f *BusinessReviewFilter) WhereAccountID(p entql.StringP) {
 	f.Where(p.Field(businessreview.FieldAccountID))
@@ -1970,6 +2025,11 @@ func (f *CarrierFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *CarrierFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(carrier.FieldUpdatedAt))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *CarrierFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(carrier.FieldVersion))
 }
 
 // WhereName applies the entql string predicate on the name field.
@@ -2089,6 +2149,11 @@ func (f *ContactFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(contact.FieldUpdatedAt))
 }
 
+// WhereVersion applies the entql int predicate on the version field.
+func (f *ContactFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(contact.FieldVersion))
+}
+
 // WhereCarrierID applies the entql string predicate on the carrier_id field.
 func (f *ContactFilter) WhereCarrierID(p entql.StringP) {
 	f.Where(p.Field(contact.FieldCarrierID))
@@ -2195,6 +2260,11 @@ func (f *ContractFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *ContractFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(contract.FieldUpdatedAt))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *ContractFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(contract.FieldVersion))
 }
 
 // WhereAccountID applies the entql string predicate on the account_id field.
@@ -2416,6 +2486,11 @@ func (f *EscalationFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(escalation.FieldUpdatedAt))
 }
 
+// WhereVersion applies the entql int predicate on the version field.
+func (f *EscalationFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(escalation.FieldVersion))
+}
+
 // WhereAccountID applies the entql string predicate on the account_id field.
 func (f *EscalationFilter) WhereAccountID(p entql.StringP) {
 	f.Where(p.Field(escalation.FieldAccountID))
@@ -2626,6 +2701,11 @@ func (f *EscalationEventFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(escalationevent.FieldUpdatedAt))
 }
 
+// WhereVersion applies the entql int predicate on the version field.
+func (f *EscalationEventFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(escalationevent.FieldVersion))
+}
+
 // WhereEscalationID applies the entql string predicate on the escalation_id field.
 func (f *EscalationEventFilter) WhereEscalationID(p entql.StringP) {
 	f.Where(p.Field(escalationevent.FieldEscalationID))
@@ -2709,6 +2789,71 @@ func (f *EscalationEventFilter) WhereHasActorContactWith(preds ...predicate.Cont
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *IdempotencyKeyQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the IdempotencyKeyQuery builder.
+func (_q *IdempotencyKeyQuery) Filter() *IdempotencyKeyFilter {
+	return &IdempotencyKeyFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *IdempotencyKeyMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the IdempotencyKeyMutation builder.
+func (m *IdempotencyKeyMutation) Filter() *IdempotencyKeyFilter {
+	return &IdempotencyKeyFilter{config: m.config, predicateAdder: m}
+}
+
+// IdempotencyKeyFilter provides a generic filtering capability at runtime for IdempotencyKeyQuery.
+type IdempotencyKeyFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *IdempotencyKeyFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *IdempotencyKeyFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(idempotencykey.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *IdempotencyKeyFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(idempotencykey.FieldCreatedAt))
+}
+
+// WhereSubject applies the entql string predicate on the subject field.
+func (f *IdempotencyKeyFilter) WhereSubject(p entql.StringP) {
+	f.Where(p.Field(idempotencykey.FieldSubject))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *IdempotencyKeyFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(idempotencykey.FieldKey))
+}
+
+// WhereRequestHash applies the entql string predicate on the request_hash field.
+func (f *IdempotencyKeyFilter) WhereRequestHash(p entql.StringP) {
+	f.Where(p.Field(idempotencykey.FieldRequestHash))
+}
+
+// WhereResponse applies the entql string predicate on the response field.
+func (f *IdempotencyKeyFilter) WhereResponse(p entql.StringP) {
+	f.Where(p.Field(idempotencykey.FieldResponse))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *OrderQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2737,7 +2882,7 @@ type OrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2756,6 +2901,11 @@ func (f *OrderFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *OrderFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(order.FieldUpdatedAt))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *OrderFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(order.FieldVersion))
 }
 
 // WhereAccountID applies the entql string predicate on the account_id field.
@@ -2894,7 +3044,7 @@ type QuoteFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *QuoteFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2913,6 +3063,11 @@ func (f *QuoteFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *QuoteFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(quote.FieldUpdatedAt))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *QuoteFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(quote.FieldVersion))
 }
 
 // WhereAccountID applies the entql string predicate on the account_id field.
@@ -3167,7 +3322,7 @@ type QuoteLineItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *QuoteLineItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3186,6 +3341,11 @@ func (f *QuoteLineItemFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *QuoteLineItemFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(quotelineitem.FieldUpdatedAt))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *QuoteLineItemFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(quotelineitem.FieldVersion))
 }
 
 // WhereQuoteID applies the entql string predicate on the quote_id field.
@@ -3281,7 +3441,7 @@ type RFPFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RFPFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3300,6 +3460,11 @@ func (f *RFPFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *RFPFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(rfp.FieldUpdatedAt))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *RFPFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(rfp.FieldVersion))
 }
 
 // WhereAccountID applies the entql string predicate on the account_id field.
@@ -3413,7 +3578,7 @@ type RepFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RepFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3432,6 +3597,11 @@ func (f *RepFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *RepFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(rep.FieldUpdatedAt))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *RepFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(rep.FieldVersion))
 }
 
 // WhereName applies the entql string predicate on the name field.
@@ -3615,7 +3785,7 @@ type SpecialPricingRequestFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SpecialPricingRequestFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3634,6 +3804,11 @@ func (f *SpecialPricingRequestFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *SpecialPricingRequestFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(specialpricingrequest.FieldUpdatedAt))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *SpecialPricingRequestFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(specialpricingrequest.FieldVersion))
 }
 
 // WhereQuoteID applies the entql string predicate on the quote_id field.
@@ -3767,7 +3942,7 @@ type TeamFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TeamFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3786,6 +3961,11 @@ func (f *TeamFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *TeamFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(team.FieldUpdatedAt))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *TeamFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(team.FieldVersion))
 }
 
 // WhereName applies the entql string predicate on the name field.

@@ -25,6 +25,8 @@ type Escalation struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
+	Version int `json:"version,omitempty"`
 	// The account the problem is on.
 	AccountID string `json:"account_id,omitempty"`
 	// One-line statement of the problem.
@@ -146,6 +148,8 @@ func (*Escalation) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case escalation.FieldVersion:
+			values[i] = new(sql.NullInt64)
 		case escalation.FieldID, escalation.FieldAccountID, escalation.FieldTitle, escalation.FieldDescription, escalation.FieldCategory, escalation.FieldSeverity, escalation.FieldStatus, escalation.FieldLevel, escalation.FieldOwnerID, escalation.FieldRaisedByRepID, escalation.FieldRaisedByContactID:
 			values[i] = new(sql.NullString)
 		case escalation.FieldCreatedAt, escalation.FieldUpdatedAt, escalation.FieldResponseDueAt, escalation.FieldResolutionDueAt, escalation.FieldAcknowledgedAt, escalation.FieldResolvedAt, escalation.FieldClosedAt, escalation.FieldPausedAt, escalation.FieldResponseBreachedAt, escalation.FieldResolutionBreachedAt:
@@ -182,6 +186,12 @@ func (_m *Escalation) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case escalation.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case escalation.FieldAccountID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -368,6 +378,9 @@ func (_m *Escalation) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("account_id=")
 	builder.WriteString(_m.AccountID)

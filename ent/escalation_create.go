@@ -55,6 +55,20 @@ func (_c *EscalationCreate) SetNillableUpdatedAt(v *time.Time) *EscalationCreate
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *EscalationCreate) SetVersion(v int) *EscalationCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *EscalationCreate) SetNillableVersion(v *int) *EscalationCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetAccountID sets the "account_id" field.
 func (_c *EscalationCreate) SetAccountID(v string) *EscalationCreate {
 	_c.mutation.SetAccountID(v)
@@ -375,6 +389,10 @@ func (_c *EscalationCreate) defaults() error {
 		v := escalation.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := escalation.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		v := escalation.DefaultStatus
 		_c.mutation.SetStatus(v)
@@ -400,6 +418,9 @@ func (_c *EscalationCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Escalation.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Escalation.version"`)}
 	}
 	if _, ok := _c.mutation.AccountID(); !ok {
 		return &ValidationError{Name: "account_id", err: errors.New(`ent: missing required field "Escalation.account_id"`)}
@@ -500,6 +521,10 @@ func (_c *EscalationCreate) createSpec() (*Escalation, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(escalation.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(escalation.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Title(); ok {
 		_spec.SetField(escalation.FieldTitle, field.TypeString, value)
@@ -702,6 +727,24 @@ func (u *EscalationUpsert) SetUpdatedAt(v time.Time) *EscalationUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *EscalationUpsert) UpdateUpdatedAt() *EscalationUpsert {
 	u.SetExcluded(escalation.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *EscalationUpsert) SetVersion(v int) *EscalationUpsert {
+	u.Set(escalation.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *EscalationUpsert) UpdateVersion() *EscalationUpsert {
+	u.SetExcluded(escalation.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *EscalationUpsert) AddVersion(v int) *EscalationUpsert {
+	u.Add(escalation.FieldVersion, v)
 	return u
 }
 
@@ -1016,6 +1059,27 @@ func (u *EscalationUpsertOne) SetUpdatedAt(v time.Time) *EscalationUpsertOne {
 func (u *EscalationUpsertOne) UpdateUpdatedAt() *EscalationUpsertOne {
 	return u.Update(func(s *EscalationUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *EscalationUpsertOne) SetVersion(v int) *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *EscalationUpsertOne) AddVersion(v int) *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *EscalationUpsertOne) UpdateVersion() *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1537,6 +1601,27 @@ func (u *EscalationUpsertBulk) SetUpdatedAt(v time.Time) *EscalationUpsertBulk {
 func (u *EscalationUpsertBulk) UpdateUpdatedAt() *EscalationUpsertBulk {
 	return u.Update(func(s *EscalationUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *EscalationUpsertBulk) SetVersion(v int) *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *EscalationUpsertBulk) AddVersion(v int) *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *EscalationUpsertBulk) UpdateVersion() *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.UpdateVersion()
 	})
 }
 

@@ -37,6 +37,27 @@ func (_u *EscalationUpdate) SetUpdatedAt(v time.Time) *EscalationUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *EscalationUpdate) SetVersion(v int) *EscalationUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *EscalationUpdate) SetNillableVersion(v *int) *EscalationUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *EscalationUpdate) AddVersion(v int) *EscalationUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetTitle sets the "title" field.
 func (_u *EscalationUpdate) SetTitle(v string) *EscalationUpdate {
 	_u.mutation.SetTitle(v)
@@ -460,6 +481,12 @@ func (_u *EscalationUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(escalation.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(escalation.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(escalation.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(escalation.FieldTitle, field.TypeString, value)
 	}
@@ -628,6 +655,27 @@ type EscalationUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *EscalationUpdateOne) SetUpdatedAt(v time.Time) *EscalationUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *EscalationUpdateOne) SetVersion(v int) *EscalationUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *EscalationUpdateOne) SetNillableVersion(v *int) *EscalationUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *EscalationUpdateOne) AddVersion(v int) *EscalationUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -1083,6 +1131,12 @@ func (_u *EscalationUpdateOne) sqlSave(ctx context.Context) (_node *Escalation, 
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(escalation.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(escalation.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(escalation.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(escalation.FieldTitle, field.TypeString, value)

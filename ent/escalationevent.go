@@ -25,6 +25,8 @@ type EscalationEvent struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
+	Version int `json:"version,omitempty"`
 	// The escalation this event belongs to.
 	EscalationID string `json:"escalation_id,omitempty"`
 	// What happened.
@@ -102,6 +104,8 @@ func (*EscalationEvent) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case escalationevent.FieldInternal:
 			values[i] = new(sql.NullBool)
+		case escalationevent.FieldVersion:
+			values[i] = new(sql.NullInt64)
 		case escalationevent.FieldID, escalationevent.FieldEscalationID, escalationevent.FieldKind, escalationevent.FieldBody, escalationevent.FieldFromValue, escalationevent.FieldToValue, escalationevent.FieldActorRepID, escalationevent.FieldActorContactID:
 			values[i] = new(sql.NullString)
 		case escalationevent.FieldCreatedAt, escalationevent.FieldUpdatedAt:
@@ -138,6 +142,12 @@ func (_m *EscalationEvent) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case escalationevent.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case escalationevent.FieldEscalationID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -245,6 +255,9 @@ func (_m *EscalationEvent) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("escalation_id=")
 	builder.WriteString(_m.EscalationID)

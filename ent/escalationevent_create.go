@@ -54,6 +54,20 @@ func (_c *EscalationEventCreate) SetNillableUpdatedAt(v *time.Time) *EscalationE
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *EscalationEventCreate) SetVersion(v int) *EscalationEventCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *EscalationEventCreate) SetNillableVersion(v *int) *EscalationEventCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetEscalationID sets the "escalation_id" field.
 func (_c *EscalationEventCreate) SetEscalationID(v string) *EscalationEventCreate {
 	_c.mutation.SetEscalationID(v)
@@ -230,6 +244,10 @@ func (_c *EscalationEventCreate) defaults() error {
 		v := escalationevent.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := escalationevent.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Internal(); !ok {
 		v := escalationevent.DefaultInternal
 		_c.mutation.SetInternal(v)
@@ -251,6 +269,9 @@ func (_c *EscalationEventCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "EscalationEvent.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "EscalationEvent.version"`)}
 	}
 	if _, ok := _c.mutation.EscalationID(); !ok {
 		return &ValidationError{Name: "escalation_id", err: errors.New(`ent: missing required field "EscalationEvent.escalation_id"`)}
@@ -332,6 +353,10 @@ func (_c *EscalationEventCreate) createSpec() (*EscalationEvent, *sqlgraph.Creat
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(escalationevent.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(escalationevent.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Kind(); ok {
 		_spec.SetField(escalationevent.FieldKind, field.TypeEnum, value)
@@ -468,6 +493,24 @@ func (u *EscalationEventUpsert) UpdateUpdatedAt() *EscalationEventUpsert {
 	return u
 }
 
+// SetVersion sets the "version" field.
+func (u *EscalationEventUpsert) SetVersion(v int) *EscalationEventUpsert {
+	u.Set(escalationevent.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *EscalationEventUpsert) UpdateVersion() *EscalationEventUpsert {
+	u.SetExcluded(escalationevent.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *EscalationEventUpsert) AddVersion(v int) *EscalationEventUpsert {
+	u.Add(escalationevent.FieldVersion, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -554,6 +597,27 @@ func (u *EscalationEventUpsertOne) SetUpdatedAt(v time.Time) *EscalationEventUps
 func (u *EscalationEventUpsertOne) UpdateUpdatedAt() *EscalationEventUpsertOne {
 	return u.Update(func(s *EscalationEventUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *EscalationEventUpsertOne) SetVersion(v int) *EscalationEventUpsertOne {
+	return u.Update(func(s *EscalationEventUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *EscalationEventUpsertOne) AddVersion(v int) *EscalationEventUpsertOne {
+	return u.Update(func(s *EscalationEventUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *EscalationEventUpsertOne) UpdateVersion() *EscalationEventUpsertOne {
+	return u.Update(func(s *EscalationEventUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -810,6 +874,27 @@ func (u *EscalationEventUpsertBulk) SetUpdatedAt(v time.Time) *EscalationEventUp
 func (u *EscalationEventUpsertBulk) UpdateUpdatedAt() *EscalationEventUpsertBulk {
 	return u.Update(func(s *EscalationEventUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *EscalationEventUpsertBulk) SetVersion(v int) *EscalationEventUpsertBulk {
+	return u.Update(func(s *EscalationEventUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *EscalationEventUpsertBulk) AddVersion(v int) *EscalationEventUpsertBulk {
+	return u.Update(func(s *EscalationEventUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *EscalationEventUpsertBulk) UpdateVersion() *EscalationEventUpsertBulk {
+	return u.Update(func(s *EscalationEventUpsert) {
+		s.UpdateVersion()
 	})
 }
 

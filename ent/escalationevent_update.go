@@ -35,6 +35,27 @@ func (_u *EscalationEventUpdate) SetUpdatedAt(v time.Time) *EscalationEventUpdat
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *EscalationEventUpdate) SetVersion(v int) *EscalationEventUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *EscalationEventUpdate) SetNillableVersion(v *int) *EscalationEventUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *EscalationEventUpdate) AddVersion(v int) *EscalationEventUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // Mutation returns the EscalationEventMutation object of the builder.
 func (_u *EscalationEventUpdate) Mutation() *EscalationEventMutation {
 	return _u.mutation
@@ -111,6 +132,12 @@ func (_u *EscalationEventUpdate) sqlSave(ctx context.Context) (_node int, err er
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(escalationevent.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(escalationevent.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(escalationevent.FieldVersion, field.TypeInt, value)
+	}
 	if _u.mutation.BodyCleared() {
 		_spec.ClearField(escalationevent.FieldBody, field.TypeString)
 	}
@@ -145,6 +172,27 @@ type EscalationEventUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *EscalationEventUpdateOne) SetUpdatedAt(v time.Time) *EscalationEventUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *EscalationEventUpdateOne) SetVersion(v int) *EscalationEventUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *EscalationEventUpdateOne) SetNillableVersion(v *int) *EscalationEventUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *EscalationEventUpdateOne) AddVersion(v int) *EscalationEventUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -253,6 +301,12 @@ func (_u *EscalationEventUpdateOne) sqlSave(ctx context.Context) (_node *Escalat
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(escalationevent.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(escalationevent.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(escalationevent.FieldVersion, field.TypeInt, value)
 	}
 	if _u.mutation.BodyCleared() {
 		_spec.ClearField(escalationevent.FieldBody, field.TypeString)

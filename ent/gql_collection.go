@@ -788,6 +788,11 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, account.FieldUpdatedAt)
 				fieldSeen[account.FieldUpdatedAt] = struct{}{}
 			}
+		case "version":
+			if _, ok := fieldSeen[account.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, account.FieldVersion)
+				fieldSeen[account.FieldVersion] = struct{}{}
+			}
 		case "carrierID":
 			if _, ok := fieldSeen[account.FieldCarrierID]; !ok {
 				selectedFields = append(selectedFields, account.FieldCarrierID)
@@ -963,6 +968,11 @@ func (_q *AccountAssignmentQuery) collectField(ctx context.Context, oneNode bool
 				selectedFields = append(selectedFields, accountassignment.FieldUpdatedAt)
 				fieldSeen[accountassignment.FieldUpdatedAt] = struct{}{}
 			}
+		case "version":
+			if _, ok := fieldSeen[accountassignment.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, accountassignment.FieldVersion)
+				fieldSeen[accountassignment.FieldVersion] = struct{}{}
+			}
 		case "accountID":
 			if _, ok := fieldSeen[accountassignment.FieldAccountID]; !ok {
 				selectedFields = append(selectedFields, accountassignment.FieldAccountID)
@@ -1117,6 +1127,11 @@ func (_q *ActivityQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if _, ok := fieldSeen[activity.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, activity.FieldUpdatedAt)
 				fieldSeen[activity.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[activity.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, activity.FieldVersion)
+				fieldSeen[activity.FieldVersion] = struct{}{}
 			}
 		case "accountID":
 			if _, ok := fieldSeen[activity.FieldAccountID]; !ok {
@@ -1502,6 +1517,11 @@ func (_q *BusinessReviewQuery) collectField(ctx context.Context, oneNode bool, o
 			if _, ok := fieldSeen[businessreview.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, businessreview.FieldUpdatedAt)
 				fieldSeen[businessreview.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[businessreview.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, businessreview.FieldVersion)
+				fieldSeen[businessreview.FieldVersion] = struct{}{}
 			}
 		case "accountID":
 			if _, ok := fieldSeen[businessreview.FieldAccountID]; !ok {
@@ -1905,6 +1925,11 @@ func (_q *CarrierQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, carrier.FieldUpdatedAt)
 				fieldSeen[carrier.FieldUpdatedAt] = struct{}{}
 			}
+		case "version":
+			if _, ok := fieldSeen[carrier.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, carrier.FieldVersion)
+				fieldSeen[carrier.FieldVersion] = struct{}{}
+			}
 		case "name":
 			if _, ok := fieldSeen[carrier.FieldName]; !ok {
 				selectedFields = append(selectedFields, carrier.FieldName)
@@ -2133,6 +2158,11 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[contact.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, contact.FieldUpdatedAt)
 				fieldSeen[contact.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[contact.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, contact.FieldVersion)
+				fieldSeen[contact.FieldVersion] = struct{}{}
 			}
 		case "carrierID":
 			if _, ok := fieldSeen[contact.FieldCarrierID]; !ok {
@@ -2423,6 +2453,11 @@ func (_q *ContractQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if _, ok := fieldSeen[contract.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, contract.FieldUpdatedAt)
 				fieldSeen[contract.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[contract.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, contract.FieldVersion)
+				fieldSeen[contract.FieldVersion] = struct{}{}
 			}
 		case "accountID":
 			if _, ok := fieldSeen[contract.FieldAccountID]; !ok {
@@ -2758,6 +2793,11 @@ func (_q *EscalationQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, escalation.FieldUpdatedAt)
 				fieldSeen[escalation.FieldUpdatedAt] = struct{}{}
 			}
+		case "version":
+			if _, ok := fieldSeen[escalation.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldVersion)
+				fieldSeen[escalation.FieldVersion] = struct{}{}
+			}
 		case "accountID":
 			if _, ok := fieldSeen[escalation.FieldAccountID]; !ok {
 				selectedFields = append(selectedFields, escalation.FieldAccountID)
@@ -2993,6 +3033,11 @@ func (_q *EscalationEventQuery) collectField(ctx context.Context, oneNode bool, 
 				selectedFields = append(selectedFields, escalationevent.FieldUpdatedAt)
 				fieldSeen[escalationevent.FieldUpdatedAt] = struct{}{}
 			}
+		case "version":
+			if _, ok := fieldSeen[escalationevent.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, escalationevent.FieldVersion)
+				fieldSeen[escalationevent.FieldVersion] = struct{}{}
+			}
 		case "escalationID":
 			if _, ok := fieldSeen[escalationevent.FieldEscalationID]; !ok {
 				selectedFields = append(selectedFields, escalationevent.FieldEscalationID)
@@ -3177,6 +3222,11 @@ func (_q *OrderQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			if _, ok := fieldSeen[order.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, order.FieldUpdatedAt)
 				fieldSeen[order.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[order.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, order.FieldVersion)
+				fieldSeen[order.FieldVersion] = struct{}{}
 			}
 		case "accountID":
 			if _, ok := fieldSeen[order.FieldAccountID]; !ok {
@@ -3744,6 +3794,11 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				selectedFields = append(selectedFields, quote.FieldUpdatedAt)
 				fieldSeen[quote.FieldUpdatedAt] = struct{}{}
 			}
+		case "version":
+			if _, ok := fieldSeen[quote.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, quote.FieldVersion)
+				fieldSeen[quote.FieldVersion] = struct{}{}
+			}
 		case "accountID":
 			if _, ok := fieldSeen[quote.FieldAccountID]; !ok {
 				selectedFields = append(selectedFields, quote.FieldAccountID)
@@ -3983,6 +4038,11 @@ func (_q *QuoteLineItemQuery) collectField(ctx context.Context, oneNode bool, op
 			if _, ok := fieldSeen[quotelineitem.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, quotelineitem.FieldUpdatedAt)
 				fieldSeen[quotelineitem.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[quotelineitem.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, quotelineitem.FieldVersion)
+				fieldSeen[quotelineitem.FieldVersion] = struct{}{}
 			}
 		case "quoteID":
 			if _, ok := fieldSeen[quotelineitem.FieldQuoteID]; !ok {
@@ -4252,6 +4312,11 @@ func (_q *RFPQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 			if _, ok := fieldSeen[rfp.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, rfp.FieldUpdatedAt)
 				fieldSeen[rfp.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[rfp.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, rfp.FieldVersion)
+				fieldSeen[rfp.FieldVersion] = struct{}{}
 			}
 		case "accountID":
 			if _, ok := fieldSeen[rfp.FieldAccountID]; !ok {
@@ -5031,6 +5096,11 @@ func (_q *RepQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 				selectedFields = append(selectedFields, rep.FieldUpdatedAt)
 				fieldSeen[rep.FieldUpdatedAt] = struct{}{}
 			}
+		case "version":
+			if _, ok := fieldSeen[rep.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, rep.FieldVersion)
+				fieldSeen[rep.FieldVersion] = struct{}{}
+			}
 		case "name":
 			if _, ok := fieldSeen[rep.FieldName]; !ok {
 				selectedFields = append(selectedFields, rep.FieldName)
@@ -5215,6 +5285,11 @@ func (_q *SpecialPricingRequestQuery) collectField(ctx context.Context, oneNode 
 			if _, ok := fieldSeen[specialpricingrequest.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, specialpricingrequest.FieldUpdatedAt)
 				fieldSeen[specialpricingrequest.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[specialpricingrequest.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldVersion)
+				fieldSeen[specialpricingrequest.FieldVersion] = struct{}{}
 			}
 		case "quoteID":
 			if _, ok := fieldSeen[specialpricingrequest.FieldQuoteID]; !ok {
@@ -5479,6 +5554,11 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 			if _, ok := fieldSeen[team.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, team.FieldUpdatedAt)
 				fieldSeen[team.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[team.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, team.FieldVersion)
+				fieldSeen[team.FieldVersion] = struct{}{}
 			}
 		case "name":
 			if _, ok := fieldSeen[team.FieldName]; !ok {

@@ -69,6 +69,16 @@ type AccountWhereInput struct {
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
 	// "carrier_id" field predicates.
 	CarrierID             *string  `json:"carrierID,omitempty"`
 	CarrierIDNEQ          *string  `json:"carrierIDNEQ,omitempty"`
@@ -366,6 +376,30 @@ func (i *AccountWhereInput) P() (predicate.Account, error) {
 	}
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, account.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, account.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, account.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, account.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, account.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, account.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, account.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, account.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, account.VersionLTE(*i.VersionLTE))
 	}
 	if i.CarrierID != nil {
 		predicates = append(predicates, account.CarrierIDEQ(*i.CarrierID))
@@ -861,6 +895,16 @@ type AccountAssignmentWhereInput struct {
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
 	// "account_id" field predicates.
 	AccountID             *string  `json:"accountID,omitempty"`
 	AccountIDNEQ          *string  `json:"accountIDNEQ,omitempty"`
@@ -1076,6 +1120,30 @@ func (i *AccountAssignmentWhereInput) P() (predicate.AccountAssignment, error) {
 	}
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, accountassignment.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, accountassignment.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, accountassignment.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, accountassignment.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, accountassignment.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, accountassignment.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, accountassignment.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, accountassignment.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, accountassignment.VersionLTE(*i.VersionLTE))
 	}
 	if i.AccountID != nil {
 		predicates = append(predicates, accountassignment.AccountIDEQ(*i.AccountID))
@@ -1306,6 +1374,16 @@ type ActivityWhereInput struct {
 	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
 
 	// "account_id" field predicates.
 	AccountID             *string  `json:"accountID,omitempty"`
@@ -1542,6 +1620,30 @@ func (i *ActivityWhereInput) P() (predicate.Activity, error) {
 	}
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, activity.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, activity.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, activity.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, activity.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, activity.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, activity.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, activity.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, activity.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, activity.VersionLTE(*i.VersionLTE))
 	}
 	if i.AccountID != nil {
 		predicates = append(predicates, activity.AccountIDEQ(*i.AccountID))
@@ -2767,6 +2869,16 @@ type BusinessReviewWhereInput struct {
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
 	// "account_id" field predicates.
 	AccountID             *string  `json:"accountID,omitempty"`
 	AccountIDNEQ          *string  `json:"accountIDNEQ,omitempty"`
@@ -3000,6 +3112,30 @@ func (i *BusinessReviewWhereInput) P() (predicate.BusinessReview, error) {
 	}
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, businessreview.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, businessreview.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, businessreview.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, businessreview.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, businessreview.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, businessreview.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, businessreview.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, businessreview.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, businessreview.VersionLTE(*i.VersionLTE))
 	}
 	if i.AccountID != nil {
 		predicates = append(predicates, businessreview.AccountIDEQ(*i.AccountID))
@@ -3273,6 +3409,16 @@ type CarrierWhereInput struct {
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
 	// "name" field predicates.
 	Name             *string  `json:"name,omitempty"`
 	NameNEQ          *string  `json:"nameNEQ,omitempty"`
@@ -3491,6 +3637,30 @@ func (i *CarrierWhereInput) P() (predicate.Carrier, error) {
 	}
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, carrier.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, carrier.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, carrier.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, carrier.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, carrier.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, carrier.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, carrier.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, carrier.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, carrier.VersionLTE(*i.VersionLTE))
 	}
 	if i.Name != nil {
 		predicates = append(predicates, carrier.NameEQ(*i.Name))
@@ -3737,6 +3907,16 @@ type ContactWhereInput struct {
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
 	// "carrier_id" field predicates.
 	CarrierID             *string  `json:"carrierID,omitempty"`
 	CarrierIDNEQ          *string  `json:"carrierIDNEQ,omitempty"`
@@ -3977,6 +4157,30 @@ func (i *ContactWhereInput) P() (predicate.Contact, error) {
 	}
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, contact.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, contact.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, contact.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, contact.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, contact.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, contact.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, contact.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, contact.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, contact.VersionLTE(*i.VersionLTE))
 	}
 	if i.CarrierID != nil {
 		predicates = append(predicates, contact.CarrierIDEQ(*i.CarrierID))
@@ -4276,6 +4480,16 @@ type ContractWhereInput struct {
 	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
 
 	// "account_id" field predicates.
 	AccountID             *string  `json:"accountID,omitempty"`
@@ -4638,6 +4852,30 @@ func (i *ContractWhereInput) P() (predicate.Contract, error) {
 	}
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, contract.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, contract.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, contract.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, contract.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, contract.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, contract.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, contract.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, contract.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, contract.VersionLTE(*i.VersionLTE))
 	}
 	if i.AccountID != nil {
 		predicates = append(predicates, contract.AccountIDEQ(*i.AccountID))
@@ -5259,6 +5497,16 @@ type EscalationWhereInput struct {
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
 	// "account_id" field predicates.
 	AccountID             *string  `json:"accountID,omitempty"`
 	AccountIDNEQ          *string  `json:"accountIDNEQ,omitempty"`
@@ -5646,6 +5894,30 @@ func (i *EscalationWhereInput) P() (predicate.Escalation, error) {
 	}
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, escalation.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, escalation.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, escalation.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, escalation.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, escalation.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, escalation.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, escalation.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, escalation.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, escalation.VersionLTE(*i.VersionLTE))
 	}
 	if i.AccountID != nil {
 		predicates = append(predicates, escalation.AccountIDEQ(*i.AccountID))
@@ -6333,6 +6605,16 @@ type EscalationEventWhereInput struct {
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
 	// "escalation_id" field predicates.
 	EscalationID             *string  `json:"escalationID,omitempty"`
 	EscalationIDNEQ          *string  `json:"escalationIDNEQ,omitempty"`
@@ -6604,6 +6886,30 @@ func (i *EscalationEventWhereInput) P() (predicate.EscalationEvent, error) {
 	}
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, escalationevent.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, escalationevent.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, escalationevent.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, escalationevent.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, escalationevent.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, escalationevent.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, escalationevent.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, escalationevent.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, escalationevent.VersionLTE(*i.VersionLTE))
 	}
 	if i.EscalationID != nil {
 		predicates = append(predicates, escalationevent.EscalationIDEQ(*i.EscalationID))
@@ -6991,6 +7297,16 @@ type OrderWhereInput struct {
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
 	// "account_id" field predicates.
 	AccountID             *string  `json:"accountID,omitempty"`
 	AccountIDNEQ          *string  `json:"accountIDNEQ,omitempty"`
@@ -7316,6 +7632,30 @@ func (i *OrderWhereInput) P() (predicate.Order, error) {
 	}
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, order.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, order.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, order.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, order.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, order.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, order.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, order.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, order.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, order.VersionLTE(*i.VersionLTE))
 	}
 	if i.AccountID != nil {
 		predicates = append(predicates, order.AccountIDEQ(*i.AccountID))
@@ -7835,6 +8175,16 @@ type QuoteWhereInput struct {
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
 	// "account_id" field predicates.
 	AccountID             *string  `json:"accountID,omitempty"`
 	AccountIDNEQ          *string  `json:"accountIDNEQ,omitempty"`
@@ -8311,6 +8661,30 @@ func (i *QuoteWhereInput) P() (predicate.Quote, error) {
 	}
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, quote.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, quote.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, quote.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, quote.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, quote.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, quote.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, quote.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, quote.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, quote.VersionLTE(*i.VersionLTE))
 	}
 	if i.AccountID != nil {
 		predicates = append(predicates, quote.AccountIDEQ(*i.AccountID))
@@ -9235,6 +9609,16 @@ type QuoteLineItemWhereInput struct {
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
 	// "quote_id" field predicates.
 	QuoteID             *string  `json:"quoteID,omitempty"`
 	QuoteIDNEQ          *string  `json:"quoteIDNEQ,omitempty"`
@@ -9522,6 +9906,30 @@ func (i *QuoteLineItemWhereInput) P() (predicate.QuoteLineItem, error) {
 	}
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, quotelineitem.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, quotelineitem.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, quotelineitem.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, quotelineitem.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, quotelineitem.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, quotelineitem.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, quotelineitem.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, quotelineitem.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, quotelineitem.VersionLTE(*i.VersionLTE))
 	}
 	if i.QuoteID != nil {
 		predicates = append(predicates, quotelineitem.QuoteIDEQ(*i.QuoteID))
@@ -9933,6 +10341,16 @@ type RFPWhereInput struct {
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
 	// "account_id" field predicates.
 	AccountID             *string  `json:"accountID,omitempty"`
 	AccountIDNEQ          *string  `json:"accountIDNEQ,omitempty"`
@@ -10194,6 +10612,30 @@ func (i *RFPWhereInput) P() (predicate.RFP, error) {
 	}
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, rfp.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, rfp.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, rfp.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, rfp.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, rfp.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, rfp.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, rfp.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, rfp.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, rfp.VersionLTE(*i.VersionLTE))
 	}
 	if i.AccountID != nil {
 		predicates = append(predicates, rfp.AccountIDEQ(*i.AccountID))
@@ -10551,6 +10993,16 @@ type RepWhereInput struct {
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
 	// "name" field predicates.
 	Name             *string  `json:"name,omitempty"`
 	NameNEQ          *string  `json:"nameNEQ,omitempty"`
@@ -10829,6 +11281,30 @@ func (i *RepWhereInput) P() (predicate.Rep, error) {
 	}
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, rep.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, rep.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, rep.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, rep.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, rep.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, rep.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, rep.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, rep.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, rep.VersionLTE(*i.VersionLTE))
 	}
 	if i.Name != nil {
 		predicates = append(predicates, rep.NameEQ(*i.Name))
@@ -11267,6 +11743,16 @@ type SpecialPricingRequestWhereInput struct {
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
 	// "quote_id" field predicates.
 	QuoteID             *string  `json:"quoteID,omitempty"`
 	QuoteIDNEQ          *string  `json:"quoteIDNEQ,omitempty"`
@@ -11581,6 +12067,30 @@ func (i *SpecialPricingRequestWhereInput) P() (predicate.SpecialPricingRequest, 
 	}
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, specialpricingrequest.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, specialpricingrequest.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, specialpricingrequest.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, specialpricingrequest.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, specialpricingrequest.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, specialpricingrequest.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, specialpricingrequest.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, specialpricingrequest.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, specialpricingrequest.VersionLTE(*i.VersionLTE))
 	}
 	if i.QuoteID != nil {
 		predicates = append(predicates, specialpricingrequest.QuoteIDEQ(*i.QuoteID))
@@ -12073,6 +12583,16 @@ type TeamWhereInput struct {
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
 	// "name" field predicates.
 	Name             *string  `json:"name,omitempty"`
 	NameNEQ          *string  `json:"nameNEQ,omitempty"`
@@ -12268,6 +12788,30 @@ func (i *TeamWhereInput) P() (predicate.Team, error) {
 	}
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, team.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, team.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, team.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, team.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, team.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, team.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, team.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, team.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, team.VersionLTE(*i.VersionLTE))
 	}
 	if i.Name != nil {
 		predicates = append(predicates, team.NameEQ(*i.Name))

@@ -14,6 +14,7 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/idempotencykey"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/predicate"
 	"carrierdesk/ent/quote"
@@ -55,6 +56,7 @@ const (
 	TypeContract              = "Contract"
 	TypeEscalation            = "Escalation"
 	TypeEscalationEvent       = "EscalationEvent"
+	TypeIdempotencyKey        = "IdempotencyKey"
 	TypeOrder                 = "Order"
 	TypeQuote                 = "Quote"
 	TypeQuoteLineItem         = "QuoteLineItem"
@@ -72,6 +74,8 @@ type AccountMutation struct {
 	id                      *string
 	created_at              *time.Time
 	updated_at              *time.Time
+	version                 *int
+	addversion              *int
 	account_number          *string
 	ban                     *string
 	name                    *string
@@ -287,6 +291,62 @@ func (m *AccountMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err er
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *AccountMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *AccountMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *AccountMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *AccountMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *AccountMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *AccountMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetCarrierID sets the "carrier_id" field.
@@ -1126,12 +1186,15 @@ func (m *AccountMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AccountMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, account.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, account.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, account.FieldVersion)
 	}
 	if m.carrier != nil {
 		fields = append(fields, account.FieldCarrierID)
@@ -1172,6 +1235,8 @@ func (m *AccountMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case account.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case account.FieldVersion:
+		return m.Version()
 	case account.FieldCarrierID:
 		return m.CarrierID()
 	case account.FieldAccountNumber:
@@ -1203,6 +1268,8 @@ func (m *AccountMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCreatedAt(ctx)
 	case account.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case account.FieldVersion:
+		return m.OldVersion(ctx)
 	case account.FieldCarrierID:
 		return m.OldCarrierID(ctx)
 	case account.FieldAccountNumber:
@@ -1243,6 +1310,13 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case account.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case account.FieldCarrierID:
 		v, ok := value.(string)
@@ -1315,6 +1389,9 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *AccountMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, account.FieldVersion)
+	}
 	if m.addmrr != nil {
 		fields = append(fields, account.FieldMrr)
 	}
@@ -1326,6 +1403,8 @@ func (m *AccountMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *AccountMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case account.FieldVersion:
+		return m.AddedVersion()
 	case account.FieldMrr:
 		return m.AddedMrr()
 	}
@@ -1337,6 +1416,13 @@ func (m *AccountMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *AccountMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case account.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	case account.FieldMrr:
 		v, ok := value.(money.Amount)
 		if !ok {
@@ -1376,6 +1462,9 @@ func (m *AccountMutation) ResetField(name string) error {
 		return nil
 	case account.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case account.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case account.FieldCarrierID:
 		m.ResetCarrierID()
@@ -1700,6 +1789,8 @@ type AccountAssignmentMutation struct {
 	id             *string
 	created_at     *time.Time
 	updated_at     *time.Time
+	version        *int
+	addversion     *int
 	capacity       *accountassignment.Capacity
 	started_at     *time.Time
 	ended_at       *time.Time
@@ -1887,6 +1978,62 @@ func (m *AccountAssignmentMutation) OldUpdatedAt(ctx context.Context) (v time.Ti
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *AccountAssignmentMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *AccountAssignmentMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *AccountAssignmentMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the AccountAssignment entity.
+// If the AccountAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountAssignmentMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *AccountAssignmentMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *AccountAssignmentMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *AccountAssignmentMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetAccountID sets the "account_id" field.
@@ -2170,12 +2317,15 @@ func (m *AccountAssignmentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AccountAssignmentMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, accountassignment.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, accountassignment.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, accountassignment.FieldVersion)
 	}
 	if m.account != nil {
 		fields = append(fields, accountassignment.FieldAccountID)
@@ -2204,6 +2354,8 @@ func (m *AccountAssignmentMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case accountassignment.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case accountassignment.FieldVersion:
+		return m.Version()
 	case accountassignment.FieldAccountID:
 		return m.AccountID()
 	case accountassignment.FieldRepID:
@@ -2227,6 +2379,8 @@ func (m *AccountAssignmentMutation) OldField(ctx context.Context, name string) (
 		return m.OldCreatedAt(ctx)
 	case accountassignment.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case accountassignment.FieldVersion:
+		return m.OldVersion(ctx)
 	case accountassignment.FieldAccountID:
 		return m.OldAccountID(ctx)
 	case accountassignment.FieldRepID:
@@ -2259,6 +2413,13 @@ func (m *AccountAssignmentMutation) SetField(name string, value ent.Value) error
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case accountassignment.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case accountassignment.FieldAccountID:
 		v, ok := value.(string)
@@ -2302,13 +2463,21 @@ func (m *AccountAssignmentMutation) SetField(name string, value ent.Value) error
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *AccountAssignmentMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, accountassignment.FieldVersion)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *AccountAssignmentMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case accountassignment.FieldVersion:
+		return m.AddedVersion()
+	}
 	return nil, false
 }
 
@@ -2317,6 +2486,13 @@ func (m *AccountAssignmentMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *AccountAssignmentMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case accountassignment.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown AccountAssignment numeric field %s", name)
 }
@@ -2358,6 +2534,9 @@ func (m *AccountAssignmentMutation) ResetField(name string) error {
 		return nil
 	case accountassignment.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case accountassignment.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case accountassignment.FieldAccountID:
 		m.ResetAccountID()
@@ -2478,6 +2657,8 @@ type ActivityMutation struct {
 	id             *string
 	created_at     *time.Time
 	updated_at     *time.Time
+	version        *int
+	addversion     *int
 	kind           *activity.Kind
 	occurred_at    *time.Time
 	location       *string
@@ -2666,6 +2847,62 @@ func (m *ActivityMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err e
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *ActivityMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *ActivityMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *ActivityMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Activity entity.
+// If the Activity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *ActivityMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *ActivityMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *ActivityMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetAccountID sets the "account_id" field.
@@ -2985,12 +3222,15 @@ func (m *ActivityMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ActivityMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, activity.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, activity.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, activity.FieldVersion)
 	}
 	if m.account != nil {
 		fields = append(fields, activity.FieldAccountID)
@@ -3022,6 +3262,8 @@ func (m *ActivityMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case activity.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case activity.FieldVersion:
+		return m.Version()
 	case activity.FieldAccountID:
 		return m.AccountID()
 	case activity.FieldRepID:
@@ -3047,6 +3289,8 @@ func (m *ActivityMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldCreatedAt(ctx)
 	case activity.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case activity.FieldVersion:
+		return m.OldVersion(ctx)
 	case activity.FieldAccountID:
 		return m.OldAccountID(ctx)
 	case activity.FieldRepID:
@@ -3081,6 +3325,13 @@ func (m *ActivityMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case activity.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case activity.FieldAccountID:
 		v, ok := value.(string)
@@ -3131,13 +3382,21 @@ func (m *ActivityMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *ActivityMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, activity.FieldVersion)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *ActivityMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case activity.FieldVersion:
+		return m.AddedVersion()
+	}
 	return nil, false
 }
 
@@ -3146,6 +3405,13 @@ func (m *ActivityMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *ActivityMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case activity.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Activity numeric field %s", name)
 }
@@ -3187,6 +3453,9 @@ func (m *ActivityMutation) ResetField(name string) error {
 		return nil
 	case activity.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case activity.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case activity.FieldAccountID:
 		m.ResetAccountID()
@@ -4762,6 +5031,8 @@ type BusinessReviewMutation struct {
 	id              *string
 	created_at      *time.Time
 	updated_at      *time.Time
+	version         *int
+	addversion      *int
 	quarter         *string
 	status          *businessreview.Status
 	scheduled_at    *time.Time
@@ -4951,6 +5222,62 @@ func (m *BusinessReviewMutation) OldUpdatedAt(ctx context.Context) (v time.Time,
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *BusinessReviewMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *BusinessReviewMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *BusinessReviewMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the BusinessReview entity.
+// If the BusinessReview object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BusinessReviewMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *BusinessReviewMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *BusinessReviewMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *BusinessReviewMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetAccountID sets the "account_id" field.
@@ -5321,12 +5648,15 @@ func (m *BusinessReviewMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *BusinessReviewMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, businessreview.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, businessreview.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, businessreview.FieldVersion)
 	}
 	if m.account != nil {
 		fields = append(fields, businessreview.FieldAccountID)
@@ -5361,6 +5691,8 @@ func (m *BusinessReviewMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case businessreview.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case businessreview.FieldVersion:
+		return m.Version()
 	case businessreview.FieldAccountID:
 		return m.AccountID()
 	case businessreview.FieldQuarter:
@@ -5388,6 +5720,8 @@ func (m *BusinessReviewMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldCreatedAt(ctx)
 	case businessreview.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case businessreview.FieldVersion:
+		return m.OldVersion(ctx)
 	case businessreview.FieldAccountID:
 		return m.OldAccountID(ctx)
 	case businessreview.FieldQuarter:
@@ -5424,6 +5758,13 @@ func (m *BusinessReviewMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case businessreview.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case businessreview.FieldAccountID:
 		v, ok := value.(string)
@@ -5481,13 +5822,21 @@ func (m *BusinessReviewMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *BusinessReviewMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, businessreview.FieldVersion)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *BusinessReviewMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case businessreview.FieldVersion:
+		return m.AddedVersion()
+	}
 	return nil, false
 }
 
@@ -5496,6 +5845,13 @@ func (m *BusinessReviewMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *BusinessReviewMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case businessreview.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown BusinessReview numeric field %s", name)
 }
@@ -5549,6 +5905,9 @@ func (m *BusinessReviewMutation) ResetField(name string) error {
 		return nil
 	case businessreview.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case businessreview.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case businessreview.FieldAccountID:
 		m.ResetAccountID()
@@ -5657,6 +6016,8 @@ type CarrierMutation struct {
 	id              *string
 	created_at      *time.Time
 	updated_at      *time.Time
+	version         *int
+	addversion      *int
 	name            *string
 	ocn             *string
 	ccna            *string
@@ -5851,6 +6212,62 @@ func (m *CarrierMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err er
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *CarrierMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *CarrierMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *CarrierMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Carrier entity.
+// If the Carrier object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CarrierMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *CarrierMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *CarrierMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *CarrierMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetName sets the "name" field.
@@ -6229,12 +6646,15 @@ func (m *CarrierMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CarrierMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, carrier.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, carrier.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, carrier.FieldVersion)
 	}
 	if m.name != nil {
 		fields = append(fields, carrier.FieldName)
@@ -6263,6 +6683,8 @@ func (m *CarrierMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case carrier.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case carrier.FieldVersion:
+		return m.Version()
 	case carrier.FieldName:
 		return m.Name()
 	case carrier.FieldOcn:
@@ -6286,6 +6708,8 @@ func (m *CarrierMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCreatedAt(ctx)
 	case carrier.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case carrier.FieldVersion:
+		return m.OldVersion(ctx)
 	case carrier.FieldName:
 		return m.OldName(ctx)
 	case carrier.FieldOcn:
@@ -6318,6 +6742,13 @@ func (m *CarrierMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case carrier.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case carrier.FieldName:
 		v, ok := value.(string)
@@ -6361,13 +6792,21 @@ func (m *CarrierMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *CarrierMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, carrier.FieldVersion)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *CarrierMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case carrier.FieldVersion:
+		return m.AddedVersion()
+	}
 	return nil, false
 }
 
@@ -6376,6 +6815,13 @@ func (m *CarrierMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *CarrierMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case carrier.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Carrier numeric field %s", name)
 }
@@ -6408,6 +6854,9 @@ func (m *CarrierMutation) ResetField(name string) error {
 		return nil
 	case carrier.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case carrier.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case carrier.FieldName:
 		m.ResetName()
@@ -6572,6 +7021,8 @@ type ContactMutation struct {
 	id                        *string
 	created_at                *time.Time
 	updated_at                *time.Time
+	version                   *int
+	addversion                *int
 	name                      *string
 	email                     *string
 	phone                     *string
@@ -6762,6 +7213,62 @@ func (m *ContactMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err er
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *ContactMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *ContactMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *ContactMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *ContactMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *ContactMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *ContactMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetCarrierID sets the "carrier_id" field.
@@ -7121,12 +7628,15 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, contact.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, contact.FieldVersion)
 	}
 	if m.carrier != nil {
 		fields = append(fields, contact.FieldCarrierID)
@@ -7158,6 +7668,8 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case contact.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case contact.FieldVersion:
+		return m.Version()
 	case contact.FieldCarrierID:
 		return m.CarrierID()
 	case contact.FieldName:
@@ -7183,6 +7695,8 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCreatedAt(ctx)
 	case contact.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case contact.FieldVersion:
+		return m.OldVersion(ctx)
 	case contact.FieldCarrierID:
 		return m.OldCarrierID(ctx)
 	case contact.FieldName:
@@ -7217,6 +7731,13 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case contact.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case contact.FieldCarrierID:
 		v, ok := value.(string)
@@ -7267,13 +7788,21 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *ContactMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, contact.FieldVersion)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *ContactMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case contact.FieldVersion:
+		return m.AddedVersion()
+	}
 	return nil, false
 }
 
@@ -7282,6 +7811,13 @@ func (m *ContactMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *ContactMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case contact.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Contact numeric field %s", name)
 }
@@ -7329,6 +7865,9 @@ func (m *ContactMutation) ResetField(name string) error {
 		return nil
 	case contact.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case contact.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case contact.FieldCarrierID:
 		m.ResetCarrierID()
@@ -7462,6 +8001,8 @@ type ContractMutation struct {
 	id                *string
 	created_at        *time.Time
 	updated_at        *time.Time
+	version           *int
+	addversion        *int
 	kind              *contract.Kind
 	title             *string
 	status            *contract.Status
@@ -7673,6 +8214,62 @@ func (m *ContractMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err e
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *ContractMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *ContractMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *ContractMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Contract entity.
+// If the Contract object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContractMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *ContractMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *ContractMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *ContractMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetAccountID sets the "account_id" field.
@@ -8674,12 +9271,15 @@ func (m *ContractMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContractMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, contract.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, contract.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, contract.FieldVersion)
 	}
 	if m.account != nil {
 		fields = append(fields, contract.FieldAccountID)
@@ -8744,6 +9344,8 @@ func (m *ContractMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case contract.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case contract.FieldVersion:
+		return m.Version()
 	case contract.FieldAccountID:
 		return m.AccountID()
 	case contract.FieldKind:
@@ -8791,6 +9393,8 @@ func (m *ContractMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldCreatedAt(ctx)
 	case contract.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case contract.FieldVersion:
+		return m.OldVersion(ctx)
 	case contract.FieldAccountID:
 		return m.OldAccountID(ctx)
 	case contract.FieldKind:
@@ -8847,6 +9451,13 @@ func (m *ContractMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case contract.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case contract.FieldAccountID:
 		v, ok := value.(string)
@@ -8975,6 +9586,9 @@ func (m *ContractMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *ContractMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, contract.FieldVersion)
+	}
 	if m.addterm_months != nil {
 		fields = append(fields, contract.FieldTermMonths)
 	}
@@ -8998,6 +9612,8 @@ func (m *ContractMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *ContractMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case contract.FieldVersion:
+		return m.AddedVersion()
 	case contract.FieldTermMonths:
 		return m.AddedTermMonths()
 	case contract.FieldMrc:
@@ -9017,6 +9633,13 @@ func (m *ContractMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *ContractMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case contract.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	case contract.FieldTermMonths:
 		v, ok := value.(int)
 		if !ok {
@@ -9111,6 +9734,9 @@ func (m *ContractMutation) ResetField(name string) error {
 		return nil
 	case contract.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case contract.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case contract.FieldAccountID:
 		m.ResetAccountID()
@@ -9349,6 +9975,8 @@ type EscalationMutation struct {
 	id                       *string
 	created_at               *time.Time
 	updated_at               *time.Time
+	version                  *int
+	addversion               *int
 	title                    *string
 	description              *string
 	category                 *escalation.Category
@@ -9554,6 +10182,62 @@ func (m *EscalationMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *EscalationMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *EscalationMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *EscalationMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Escalation entity.
+// If the Escalation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EscalationMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *EscalationMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *EscalationMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *EscalationMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetAccountID sets the "account_id" field.
@@ -10556,12 +11240,15 @@ func (m *EscalationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *EscalationMutation) Fields() []string {
-	fields := make([]string, 0, 20)
+	fields := make([]string, 0, 21)
 	if m.created_at != nil {
 		fields = append(fields, escalation.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, escalation.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, escalation.FieldVersion)
 	}
 	if m.account != nil {
 		fields = append(fields, escalation.FieldAccountID)
@@ -10629,6 +11316,8 @@ func (m *EscalationMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case escalation.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case escalation.FieldVersion:
+		return m.Version()
 	case escalation.FieldAccountID:
 		return m.AccountID()
 	case escalation.FieldTitle:
@@ -10678,6 +11367,8 @@ func (m *EscalationMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldCreatedAt(ctx)
 	case escalation.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case escalation.FieldVersion:
+		return m.OldVersion(ctx)
 	case escalation.FieldAccountID:
 		return m.OldAccountID(ctx)
 	case escalation.FieldTitle:
@@ -10736,6 +11427,13 @@ func (m *EscalationMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case escalation.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case escalation.FieldAccountID:
 		v, ok := value.(string)
@@ -10870,13 +11568,21 @@ func (m *EscalationMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *EscalationMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, escalation.FieldVersion)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *EscalationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case escalation.FieldVersion:
+		return m.AddedVersion()
+	}
 	return nil, false
 }
 
@@ -10885,6 +11591,13 @@ func (m *EscalationMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *EscalationMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case escalation.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Escalation numeric field %s", name)
 }
@@ -10992,6 +11705,9 @@ func (m *EscalationMutation) ResetField(name string) error {
 		return nil
 	case escalation.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case escalation.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case escalation.FieldAccountID:
 		m.ResetAccountID()
@@ -11215,6 +11931,8 @@ type EscalationEventMutation struct {
 	id                   *string
 	created_at           *time.Time
 	updated_at           *time.Time
+	version              *int
+	addversion           *int
 	kind                 *escalationevent.Kind
 	internal             *bool
 	body                 *string
@@ -11406,6 +12124,62 @@ func (m *EscalationEventMutation) OldUpdatedAt(ctx context.Context) (v time.Time
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *EscalationEventMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *EscalationEventMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *EscalationEventMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the EscalationEvent entity.
+// If the EscalationEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EscalationEventMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *EscalationEventMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *EscalationEventMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *EscalationEventMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetEscalationID sets the "escalation_id" field.
@@ -11876,12 +12650,15 @@ func (m *EscalationEventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *EscalationEventMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, escalationevent.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, escalationevent.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, escalationevent.FieldVersion)
 	}
 	if m.escalation != nil {
 		fields = append(fields, escalationevent.FieldEscalationID)
@@ -11919,6 +12696,8 @@ func (m *EscalationEventMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case escalationevent.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case escalationevent.FieldVersion:
+		return m.Version()
 	case escalationevent.FieldEscalationID:
 		return m.EscalationID()
 	case escalationevent.FieldKind:
@@ -11948,6 +12727,8 @@ func (m *EscalationEventMutation) OldField(ctx context.Context, name string) (en
 		return m.OldCreatedAt(ctx)
 	case escalationevent.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case escalationevent.FieldVersion:
+		return m.OldVersion(ctx)
 	case escalationevent.FieldEscalationID:
 		return m.OldEscalationID(ctx)
 	case escalationevent.FieldKind:
@@ -11986,6 +12767,13 @@ func (m *EscalationEventMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case escalationevent.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case escalationevent.FieldEscalationID:
 		v, ok := value.(string)
@@ -12050,13 +12838,21 @@ func (m *EscalationEventMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *EscalationEventMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, escalationevent.FieldVersion)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *EscalationEventMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case escalationevent.FieldVersion:
+		return m.AddedVersion()
+	}
 	return nil, false
 }
 
@@ -12065,6 +12861,13 @@ func (m *EscalationEventMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *EscalationEventMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case escalationevent.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown EscalationEvent numeric field %s", name)
 }
@@ -12130,6 +12933,9 @@ func (m *EscalationEventMutation) ResetField(name string) error {
 		return nil
 	case escalationevent.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case escalationevent.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case escalationevent.FieldEscalationID:
 		m.ResetEscalationID()
@@ -12269,6 +13075,576 @@ func (m *EscalationEventMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown EscalationEvent edge %s", name)
 }
 
+// IdempotencyKeyMutation represents an operation that mutates the IdempotencyKey nodes in the graph.
+type IdempotencyKeyMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	created_at    *time.Time
+	subject       *string
+	key           *string
+	request_hash  *string
+	response      *string
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*IdempotencyKey, error)
+	predicates    []predicate.IdempotencyKey
+}
+
+var _ ent.Mutation = (*IdempotencyKeyMutation)(nil)
+
+// idempotencykeyOption allows management of the mutation configuration using functional options.
+type idempotencykeyOption func(*IdempotencyKeyMutation)
+
+// newIdempotencyKeyMutation creates new mutation for the IdempotencyKey entity.
+func newIdempotencyKeyMutation(c config, op Op, opts ...idempotencykeyOption) *IdempotencyKeyMutation {
+	m := &IdempotencyKeyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeIdempotencyKey,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withIdempotencyKeyID sets the ID field of the mutation.
+func withIdempotencyKeyID(id string) idempotencykeyOption {
+	return func(m *IdempotencyKeyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *IdempotencyKey
+		)
+		m.oldValue = func(ctx context.Context) (*IdempotencyKey, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().IdempotencyKey.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withIdempotencyKey sets the old IdempotencyKey of the mutation.
+func withIdempotencyKey(node *IdempotencyKey) idempotencykeyOption {
+	return func(m *IdempotencyKeyMutation) {
+		m.oldValue = func(context.Context) (*IdempotencyKey, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m IdempotencyKeyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m IdempotencyKeyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of IdempotencyKey entities.
+func (m *IdempotencyKeyMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *IdempotencyKeyMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *IdempotencyKeyMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().IdempotencyKey.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *IdempotencyKeyMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *IdempotencyKeyMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *IdempotencyKeyMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetSubject sets the "subject" field.
+func (m *IdempotencyKeyMutation) SetSubject(s string) {
+	m.subject = &s
+}
+
+// Subject returns the value of the "subject" field in the mutation.
+func (m *IdempotencyKeyMutation) Subject() (r string, exists bool) {
+	v := m.subject
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubject returns the old "subject" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldSubject(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubject is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubject requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubject: %w", err)
+	}
+	return oldValue.Subject, nil
+}
+
+// ResetSubject resets all changes to the "subject" field.
+func (m *IdempotencyKeyMutation) ResetSubject() {
+	m.subject = nil
+}
+
+// SetKey sets the "key" field.
+func (m *IdempotencyKeyMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *IdempotencyKeyMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *IdempotencyKeyMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetRequestHash sets the "request_hash" field.
+func (m *IdempotencyKeyMutation) SetRequestHash(s string) {
+	m.request_hash = &s
+}
+
+// RequestHash returns the value of the "request_hash" field in the mutation.
+func (m *IdempotencyKeyMutation) RequestHash() (r string, exists bool) {
+	v := m.request_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestHash returns the old "request_hash" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldRequestHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestHash: %w", err)
+	}
+	return oldValue.RequestHash, nil
+}
+
+// ResetRequestHash resets all changes to the "request_hash" field.
+func (m *IdempotencyKeyMutation) ResetRequestHash() {
+	m.request_hash = nil
+}
+
+// SetResponse sets the "response" field.
+func (m *IdempotencyKeyMutation) SetResponse(s string) {
+	m.response = &s
+}
+
+// Response returns the value of the "response" field in the mutation.
+func (m *IdempotencyKeyMutation) Response() (r string, exists bool) {
+	v := m.response
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResponse returns the old "response" field's value of the IdempotencyKey entity.
+// If the IdempotencyKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyKeyMutation) OldResponse(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResponse is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResponse requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResponse: %w", err)
+	}
+	return oldValue.Response, nil
+}
+
+// ClearResponse clears the value of the "response" field.
+func (m *IdempotencyKeyMutation) ClearResponse() {
+	m.response = nil
+	m.clearedFields[idempotencykey.FieldResponse] = struct{}{}
+}
+
+// ResponseCleared returns if the "response" field was cleared in this mutation.
+func (m *IdempotencyKeyMutation) ResponseCleared() bool {
+	_, ok := m.clearedFields[idempotencykey.FieldResponse]
+	return ok
+}
+
+// ResetResponse resets all changes to the "response" field.
+func (m *IdempotencyKeyMutation) ResetResponse() {
+	m.response = nil
+	delete(m.clearedFields, idempotencykey.FieldResponse)
+}
+
+// Where appends a list predicates to the IdempotencyKeyMutation builder.
+func (m *IdempotencyKeyMutation) Where(ps ...predicate.IdempotencyKey) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the IdempotencyKeyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *IdempotencyKeyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.IdempotencyKey, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *IdempotencyKeyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *IdempotencyKeyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (IdempotencyKey).
+func (m *IdempotencyKeyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *IdempotencyKeyMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.created_at != nil {
+		fields = append(fields, idempotencykey.FieldCreatedAt)
+	}
+	if m.subject != nil {
+		fields = append(fields, idempotencykey.FieldSubject)
+	}
+	if m.key != nil {
+		fields = append(fields, idempotencykey.FieldKey)
+	}
+	if m.request_hash != nil {
+		fields = append(fields, idempotencykey.FieldRequestHash)
+	}
+	if m.response != nil {
+		fields = append(fields, idempotencykey.FieldResponse)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *IdempotencyKeyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case idempotencykey.FieldCreatedAt:
+		return m.CreatedAt()
+	case idempotencykey.FieldSubject:
+		return m.Subject()
+	case idempotencykey.FieldKey:
+		return m.Key()
+	case idempotencykey.FieldRequestHash:
+		return m.RequestHash()
+	case idempotencykey.FieldResponse:
+		return m.Response()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *IdempotencyKeyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case idempotencykey.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case idempotencykey.FieldSubject:
+		return m.OldSubject(ctx)
+	case idempotencykey.FieldKey:
+		return m.OldKey(ctx)
+	case idempotencykey.FieldRequestHash:
+		return m.OldRequestHash(ctx)
+	case idempotencykey.FieldResponse:
+		return m.OldResponse(ctx)
+	}
+	return nil, fmt.Errorf("unknown IdempotencyKey field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *IdempotencyKeyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case idempotencykey.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case idempotencykey.FieldSubject:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubject(v)
+		return nil
+	case idempotencykey.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case idempotencykey.FieldRequestHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestHash(v)
+		return nil
+	case idempotencykey.FieldResponse:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResponse(v)
+		return nil
+	}
+	return fmt.Errorf("unknown IdempotencyKey field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *IdempotencyKeyMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *IdempotencyKeyMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *IdempotencyKeyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown IdempotencyKey numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *IdempotencyKeyMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(idempotencykey.FieldResponse) {
+		fields = append(fields, idempotencykey.FieldResponse)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *IdempotencyKeyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *IdempotencyKeyMutation) ClearField(name string) error {
+	switch name {
+	case idempotencykey.FieldResponse:
+		m.ClearResponse()
+		return nil
+	}
+	return fmt.Errorf("unknown IdempotencyKey nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *IdempotencyKeyMutation) ResetField(name string) error {
+	switch name {
+	case idempotencykey.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case idempotencykey.FieldSubject:
+		m.ResetSubject()
+		return nil
+	case idempotencykey.FieldKey:
+		m.ResetKey()
+		return nil
+	case idempotencykey.FieldRequestHash:
+		m.ResetRequestHash()
+		return nil
+	case idempotencykey.FieldResponse:
+		m.ResetResponse()
+		return nil
+	}
+	return fmt.Errorf("unknown IdempotencyKey field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *IdempotencyKeyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *IdempotencyKeyMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *IdempotencyKeyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *IdempotencyKeyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *IdempotencyKeyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *IdempotencyKeyMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *IdempotencyKeyMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown IdempotencyKey unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *IdempotencyKeyMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown IdempotencyKey edge %s", name)
+}
+
 // OrderMutation represents an operation that mutates the Order nodes in the graph.
 type OrderMutation struct {
 	config
@@ -12277,6 +13653,8 @@ type OrderMutation struct {
 	id                 *string
 	created_at         *time.Time
 	updated_at         *time.Time
+	version            *int
+	addversion         *int
 	kind               *order.Kind
 	pon                *string
 	status             *order.Status
@@ -12474,6 +13852,62 @@ func (m *OrderMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err erro
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *OrderMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *OrderMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *OrderMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *OrderMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *OrderMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *OrderMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetAccountID sets the "account_id" field.
@@ -13157,12 +14591,15 @@ func (m *OrderMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrderMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, order.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, order.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, order.FieldVersion)
 	}
 	if m.account != nil {
 		fields = append(fields, order.FieldAccountID)
@@ -13215,6 +14652,8 @@ func (m *OrderMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case order.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case order.FieldVersion:
+		return m.Version()
 	case order.FieldAccountID:
 		return m.AccountID()
 	case order.FieldCarrierID:
@@ -13254,6 +14693,8 @@ func (m *OrderMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldCreatedAt(ctx)
 	case order.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case order.FieldVersion:
+		return m.OldVersion(ctx)
 	case order.FieldAccountID:
 		return m.OldAccountID(ctx)
 	case order.FieldCarrierID:
@@ -13302,6 +14743,13 @@ func (m *OrderMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case order.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case order.FieldAccountID:
 		v, ok := value.(string)
@@ -13402,6 +14850,9 @@ func (m *OrderMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *OrderMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, order.FieldVersion)
+	}
 	if m.addtn_count != nil {
 		fields = append(fields, order.FieldTnCount)
 	}
@@ -13413,6 +14864,8 @@ func (m *OrderMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *OrderMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case order.FieldVersion:
+		return m.AddedVersion()
 	case order.FieldTnCount:
 		return m.AddedTnCount()
 	}
@@ -13424,6 +14877,13 @@ func (m *OrderMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *OrderMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case order.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	case order.FieldTnCount:
 		v, ok := value.(int)
 		if !ok {
@@ -13502,6 +14962,9 @@ func (m *OrderMutation) ResetField(name string) error {
 		return nil
 	case order.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case order.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case order.FieldAccountID:
 		m.ResetAccountID()
@@ -13664,6 +15127,8 @@ type QuoteMutation struct {
 	id                      *string
 	created_at              *time.Time
 	updated_at              *time.Time
+	version                 *int
+	addversion              *int
 	title                   *string
 	status                  *quote.Status
 	term_months             *int
@@ -13898,6 +15363,62 @@ func (m *QuoteMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err erro
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *QuoteMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *QuoteMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *QuoteMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *QuoteMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *QuoteMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *QuoteMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetAccountID sets the "account_id" field.
@@ -15531,12 +17052,15 @@ func (m *QuoteMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *QuoteMutation) Fields() []string {
-	fields := make([]string, 0, 27)
+	fields := make([]string, 0, 28)
 	if m.created_at != nil {
 		fields = append(fields, quote.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, quote.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, quote.FieldVersion)
 	}
 	if m.account != nil {
 		fields = append(fields, quote.FieldAccountID)
@@ -15625,6 +17149,8 @@ func (m *QuoteMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case quote.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case quote.FieldVersion:
+		return m.Version()
 	case quote.FieldAccountID:
 		return m.AccountID()
 	case quote.FieldTitle:
@@ -15688,6 +17214,8 @@ func (m *QuoteMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldCreatedAt(ctx)
 	case quote.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case quote.FieldVersion:
+		return m.OldVersion(ctx)
 	case quote.FieldAccountID:
 		return m.OldAccountID(ctx)
 	case quote.FieldTitle:
@@ -15760,6 +17288,13 @@ func (m *QuoteMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case quote.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case quote.FieldAccountID:
 		v, ok := value.(string)
@@ -15944,6 +17479,9 @@ func (m *QuoteMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *QuoteMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, quote.FieldVersion)
+	}
 	if m.addterm_months != nil {
 		fields = append(fields, quote.FieldTermMonths)
 	}
@@ -15994,6 +17532,8 @@ func (m *QuoteMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *QuoteMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case quote.FieldVersion:
+		return m.AddedVersion()
 	case quote.FieldTermMonths:
 		return m.AddedTermMonths()
 	case quote.FieldMrc:
@@ -16031,6 +17571,13 @@ func (m *QuoteMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *QuoteMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case quote.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	case quote.FieldTermMonths:
 		v, ok := value.(int)
 		if !ok {
@@ -16218,6 +17765,9 @@ func (m *QuoteMutation) ResetField(name string) error {
 		return nil
 	case quote.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case quote.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case quote.FieldAccountID:
 		m.ResetAccountID()
@@ -16522,6 +18072,8 @@ type QuoteLineItemMutation struct {
 	id            *string
 	created_at    *time.Time
 	updated_at    *time.Time
+	version       *int
+	addversion    *int
 	product       *quotelineitem.Product
 	bandwidth     *string
 	a_location    *string
@@ -16716,6 +18268,62 @@ func (m *QuoteLineItemMutation) OldUpdatedAt(ctx context.Context) (v time.Time, 
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *QuoteLineItemMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *QuoteLineItemMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *QuoteLineItemMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the QuoteLineItem entity.
+// If the QuoteLineItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteLineItemMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *QuoteLineItemMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *QuoteLineItemMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *QuoteLineItemMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetQuoteID sets the "quote_id" field.
@@ -17251,12 +18859,15 @@ func (m *QuoteLineItemMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *QuoteLineItemMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.created_at != nil {
 		fields = append(fields, quotelineitem.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, quotelineitem.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, quotelineitem.FieldVersion)
 	}
 	if m.quote != nil {
 		fields = append(fields, quotelineitem.FieldQuoteID)
@@ -17300,6 +18911,8 @@ func (m *QuoteLineItemMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case quotelineitem.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case quotelineitem.FieldVersion:
+		return m.Version()
 	case quotelineitem.FieldQuoteID:
 		return m.QuoteID()
 	case quotelineitem.FieldProduct:
@@ -17333,6 +18946,8 @@ func (m *QuoteLineItemMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldCreatedAt(ctx)
 	case quotelineitem.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case quotelineitem.FieldVersion:
+		return m.OldVersion(ctx)
 	case quotelineitem.FieldQuoteID:
 		return m.OldQuoteID(ctx)
 	case quotelineitem.FieldProduct:
@@ -17375,6 +18990,13 @@ func (m *QuoteLineItemMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case quotelineitem.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case quotelineitem.FieldQuoteID:
 		v, ok := value.(string)
@@ -17454,6 +19076,9 @@ func (m *QuoteLineItemMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *QuoteLineItemMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, quotelineitem.FieldVersion)
+	}
 	if m.addmrc != nil {
 		fields = append(fields, quotelineitem.FieldMrc)
 	}
@@ -17471,6 +19096,8 @@ func (m *QuoteLineItemMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *QuoteLineItemMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case quotelineitem.FieldVersion:
+		return m.AddedVersion()
 	case quotelineitem.FieldMrc:
 		return m.AddedMrc()
 	case quotelineitem.FieldNrc:
@@ -17486,6 +19113,13 @@ func (m *QuoteLineItemMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *QuoteLineItemMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case quotelineitem.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	case quotelineitem.FieldMrc:
 		v, ok := value.(money.Amount)
 		if !ok {
@@ -17566,6 +19200,9 @@ func (m *QuoteLineItemMutation) ResetField(name string) error {
 		return nil
 	case quotelineitem.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case quotelineitem.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case quotelineitem.FieldQuoteID:
 		m.ResetQuoteID()
@@ -17683,6 +19320,8 @@ type RFPMutation struct {
 	id                 *string
 	created_at         *time.Time
 	updated_at         *time.Time
+	version            *int
+	addversion         *int
 	title              *string
 	status             *rfp.Status
 	received_at        *time.Time
@@ -17877,6 +19516,62 @@ func (m *RFPMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error)
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *RFPMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *RFPMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *RFPMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the RFP entity.
+// If the RFP object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RFPMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *RFPMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *RFPMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *RFPMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetAccountID sets the "account_id" field.
@@ -18355,12 +20050,15 @@ func (m *RFPMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RFPMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, rfp.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, rfp.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, rfp.FieldVersion)
 	}
 	if m.account != nil {
 		fields = append(fields, rfp.FieldAccountID)
@@ -18398,6 +20096,8 @@ func (m *RFPMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case rfp.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case rfp.FieldVersion:
+		return m.Version()
 	case rfp.FieldAccountID:
 		return m.AccountID()
 	case rfp.FieldTitle:
@@ -18427,6 +20127,8 @@ func (m *RFPMutation) OldField(ctx context.Context, name string) (ent.Value, err
 		return m.OldCreatedAt(ctx)
 	case rfp.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case rfp.FieldVersion:
+		return m.OldVersion(ctx)
 	case rfp.FieldAccountID:
 		return m.OldAccountID(ctx)
 	case rfp.FieldTitle:
@@ -18465,6 +20167,13 @@ func (m *RFPMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case rfp.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case rfp.FieldAccountID:
 		v, ok := value.(string)
@@ -18530,6 +20239,9 @@ func (m *RFPMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *RFPMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, rfp.FieldVersion)
+	}
 	if m.addestimated_value != nil {
 		fields = append(fields, rfp.FieldEstimatedValue)
 	}
@@ -18541,6 +20253,8 @@ func (m *RFPMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *RFPMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case rfp.FieldVersion:
+		return m.AddedVersion()
 	case rfp.FieldEstimatedValue:
 		return m.AddedEstimatedValue()
 	}
@@ -18552,6 +20266,13 @@ func (m *RFPMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *RFPMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case rfp.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	case rfp.FieldEstimatedValue:
 		v, ok := value.(money.Amount)
 		if !ok {
@@ -18606,6 +20327,9 @@ func (m *RFPMutation) ResetField(name string) error {
 		return nil
 	case rfp.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case rfp.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case rfp.FieldAccountID:
 		m.ResetAccountID()
@@ -18763,6 +20487,8 @@ type RepMutation struct {
 	id                       *string
 	created_at               *time.Time
 	updated_at               *time.Time
+	version                  *int
+	addversion               *int
 	name                     *string
 	email                    *string
 	role                     *enum.Role
@@ -18973,6 +20699,62 @@ func (m *RepMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error)
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *RepMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *RepMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *RepMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Rep entity.
+// If the Rep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RepMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *RepMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *RepMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *RepMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetName sets the "name" field.
@@ -19741,12 +21523,15 @@ func (m *RepMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RepMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, rep.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, rep.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, rep.FieldVersion)
 	}
 	if m.name != nil {
 		fields = append(fields, rep.FieldName)
@@ -19784,6 +21569,8 @@ func (m *RepMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case rep.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case rep.FieldVersion:
+		return m.Version()
 	case rep.FieldName:
 		return m.Name()
 	case rep.FieldEmail:
@@ -19813,6 +21600,8 @@ func (m *RepMutation) OldField(ctx context.Context, name string) (ent.Value, err
 		return m.OldCreatedAt(ctx)
 	case rep.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case rep.FieldVersion:
+		return m.OldVersion(ctx)
 	case rep.FieldName:
 		return m.OldName(ctx)
 	case rep.FieldEmail:
@@ -19851,6 +21640,13 @@ func (m *RepMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case rep.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case rep.FieldName:
 		v, ok := value.(string)
@@ -19915,13 +21711,21 @@ func (m *RepMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *RepMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, rep.FieldVersion)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *RepMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case rep.FieldVersion:
+		return m.AddedVersion()
+	}
 	return nil, false
 }
 
@@ -19930,6 +21734,13 @@ func (m *RepMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *RepMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case rep.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Rep numeric field %s", name)
 }
@@ -19983,6 +21794,9 @@ func (m *RepMutation) ResetField(name string) error {
 		return nil
 	case rep.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case rep.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case rep.FieldName:
 		m.ResetName()
@@ -20278,6 +22092,8 @@ type SpecialPricingRequestMutation struct {
 	id                  *string
 	created_at          *time.Time
 	updated_at          *time.Time
+	version             *int
+	addversion          *int
 	status              *specialpricingrequest.Status
 	justification       *string
 	standard_mrc        *money.Amount
@@ -20476,6 +22292,62 @@ func (m *SpecialPricingRequestMutation) OldUpdatedAt(ctx context.Context) (v tim
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *SpecialPricingRequestMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *SpecialPricingRequestMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *SpecialPricingRequestMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the SpecialPricingRequest entity.
+// If the SpecialPricingRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SpecialPricingRequestMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *SpecialPricingRequestMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *SpecialPricingRequestMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *SpecialPricingRequestMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetQuoteID sets the "quote_id" field.
@@ -21164,12 +23036,15 @@ func (m *SpecialPricingRequestMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SpecialPricingRequestMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 15)
 	if m.created_at != nil {
 		fields = append(fields, specialpricingrequest.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, specialpricingrequest.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, specialpricingrequest.FieldVersion)
 	}
 	if m.quote != nil {
 		fields = append(fields, specialpricingrequest.FieldQuoteID)
@@ -21219,6 +23094,8 @@ func (m *SpecialPricingRequestMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case specialpricingrequest.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case specialpricingrequest.FieldVersion:
+		return m.Version()
 	case specialpricingrequest.FieldQuoteID:
 		return m.QuoteID()
 	case specialpricingrequest.FieldRequestedByID:
@@ -21256,6 +23133,8 @@ func (m *SpecialPricingRequestMutation) OldField(ctx context.Context, name strin
 		return m.OldCreatedAt(ctx)
 	case specialpricingrequest.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case specialpricingrequest.FieldVersion:
+		return m.OldVersion(ctx)
 	case specialpricingrequest.FieldQuoteID:
 		return m.OldQuoteID(ctx)
 	case specialpricingrequest.FieldRequestedByID:
@@ -21302,6 +23181,13 @@ func (m *SpecialPricingRequestMutation) SetField(name string, value ent.Value) e
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case specialpricingrequest.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case specialpricingrequest.FieldQuoteID:
 		v, ok := value.(string)
@@ -21395,6 +23281,9 @@ func (m *SpecialPricingRequestMutation) SetField(name string, value ent.Value) e
 // this mutation.
 func (m *SpecialPricingRequestMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, specialpricingrequest.FieldVersion)
+	}
 	if m.addstandard_mrc != nil {
 		fields = append(fields, specialpricingrequest.FieldStandardMrc)
 	}
@@ -21412,6 +23301,8 @@ func (m *SpecialPricingRequestMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *SpecialPricingRequestMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case specialpricingrequest.FieldVersion:
+		return m.AddedVersion()
 	case specialpricingrequest.FieldStandardMrc:
 		return m.AddedStandardMrc()
 	case specialpricingrequest.FieldRequestedMrc:
@@ -21427,6 +23318,13 @@ func (m *SpecialPricingRequestMutation) AddedField(name string) (ent.Value, bool
 // type.
 func (m *SpecialPricingRequestMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case specialpricingrequest.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	case specialpricingrequest.FieldStandardMrc:
 		v, ok := value.(money.Amount)
 		if !ok {
@@ -21519,6 +23417,9 @@ func (m *SpecialPricingRequestMutation) ResetField(name string) error {
 		return nil
 	case specialpricingrequest.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case specialpricingrequest.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case specialpricingrequest.FieldQuoteID:
 		m.ResetQuoteID()
@@ -21678,6 +23579,8 @@ type TeamMutation struct {
 	id             *string
 	created_at     *time.Time
 	updated_at     *time.Time
+	version        *int
+	addversion     *int
 	name           *string
 	region         *enum.Region
 	clearedFields  map[string]struct{}
@@ -21865,6 +23768,62 @@ func (m *TeamMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *TeamMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *TeamMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *TeamMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Team entity.
+// If the Team object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TeamMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *TeamMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *TeamMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *TeamMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetName sets the "name" field.
@@ -22103,12 +24062,15 @@ func (m *TeamMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TeamMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.created_at != nil {
 		fields = append(fields, team.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, team.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, team.FieldVersion)
 	}
 	if m.name != nil {
 		fields = append(fields, team.FieldName)
@@ -22131,6 +24093,8 @@ func (m *TeamMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case team.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case team.FieldVersion:
+		return m.Version()
 	case team.FieldName:
 		return m.Name()
 	case team.FieldRegion:
@@ -22150,6 +24114,8 @@ func (m *TeamMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldCreatedAt(ctx)
 	case team.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case team.FieldVersion:
+		return m.OldVersion(ctx)
 	case team.FieldName:
 		return m.OldName(ctx)
 	case team.FieldRegion:
@@ -22179,6 +24145,13 @@ func (m *TeamMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetUpdatedAt(v)
 		return nil
+	case team.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
 	case team.FieldName:
 		v, ok := value.(string)
 		if !ok {
@@ -22207,13 +24180,21 @@ func (m *TeamMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *TeamMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, team.FieldVersion)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *TeamMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case team.FieldVersion:
+		return m.AddedVersion()
+	}
 	return nil, false
 }
 
@@ -22222,6 +24203,13 @@ func (m *TeamMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *TeamMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case team.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Team numeric field %s", name)
 }
@@ -22263,6 +24251,9 @@ func (m *TeamMutation) ResetField(name string) error {
 		return nil
 	case team.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case team.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case team.FieldName:
 		m.ResetName()

@@ -25,6 +25,8 @@ type Order struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
+	Version int `json:"version,omitempty"`
 	// The account the order is on.
 	AccountID string `json:"account_id,omitempty"`
 	// The carrier placing the order; always the account's carrier.
@@ -110,7 +112,7 @@ func (*Order) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case order.FieldTnCount:
+		case order.FieldVersion, order.FieldTnCount:
 			values[i] = new(sql.NullInt64)
 		case order.FieldID, order.FieldAccountID, order.FieldCarrierID, order.FieldKind, order.FieldPon, order.FieldStatus, order.FieldCircuitID, order.FieldQuoteID, order.FieldStatusNote:
 			values[i] = new(sql.NullString)
@@ -148,6 +150,12 @@ func (_m *Order) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case order.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case order.FieldAccountID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -287,6 +295,9 @@ func (_m *Order) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("account_id=")
 	builder.WriteString(_m.AccountID)

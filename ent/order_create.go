@@ -54,6 +54,20 @@ func (_c *OrderCreate) SetNillableUpdatedAt(v *time.Time) *OrderCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *OrderCreate) SetVersion(v int) *OrderCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableVersion(v *int) *OrderCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetAccountID sets the "account_id" field.
 func (_c *OrderCreate) SetAccountID(v string) *OrderCreate {
 	_c.mutation.SetAccountID(v)
@@ -276,6 +290,10 @@ func (_c *OrderCreate) defaults() error {
 		v := order.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := order.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		v := order.DefaultStatus
 		_c.mutation.SetStatus(v)
@@ -301,6 +319,9 @@ func (_c *OrderCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Order.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Order.version"`)}
 	}
 	if _, ok := _c.mutation.AccountID(); !ok {
 		return &ValidationError{Name: "account_id", err: errors.New(`ent: missing required field "Order.account_id"`)}
@@ -407,6 +428,10 @@ func (_c *OrderCreate) createSpec() (*Order, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(order.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(order.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Kind(); ok {
 		_spec.SetField(order.FieldKind, field.TypeEnum, value)
@@ -560,6 +585,24 @@ func (u *OrderUpsert) SetUpdatedAt(v time.Time) *OrderUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *OrderUpsert) UpdateUpdatedAt() *OrderUpsert {
 	u.SetExcluded(order.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *OrderUpsert) SetVersion(v int) *OrderUpsert {
+	u.Set(order.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *OrderUpsert) UpdateVersion() *OrderUpsert {
+	u.SetExcluded(order.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *OrderUpsert) AddVersion(v int) *OrderUpsert {
+	u.Add(order.FieldVersion, v)
 	return u
 }
 
@@ -787,6 +830,27 @@ func (u *OrderUpsertOne) SetUpdatedAt(v time.Time) *OrderUpsertOne {
 func (u *OrderUpsertOne) UpdateUpdatedAt() *OrderUpsertOne {
 	return u.Update(func(s *OrderUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *OrderUpsertOne) SetVersion(v int) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *OrderUpsertOne) AddVersion(v int) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *OrderUpsertOne) UpdateVersion() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1206,6 +1270,27 @@ func (u *OrderUpsertBulk) SetUpdatedAt(v time.Time) *OrderUpsertBulk {
 func (u *OrderUpsertBulk) UpdateUpdatedAt() *OrderUpsertBulk {
 	return u.Update(func(s *OrderUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *OrderUpsertBulk) SetVersion(v int) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *OrderUpsertBulk) AddVersion(v int) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *OrderUpsertBulk) UpdateVersion() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateVersion()
 	})
 }
 

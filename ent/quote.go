@@ -27,6 +27,8 @@ type Quote struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
+	Version int `json:"version,omitempty"`
 	// The account the offer is for.
 	AccountID string `json:"account_id,omitempty"`
 	// Short description of the offer.
@@ -185,7 +187,7 @@ func (*Quote) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case quote.FieldTermMonths, quote.FieldMrc, quote.FieldNrc, quote.FieldTcv, quote.FieldSpecialMrc, quote.FieldCapex, quote.FieldOneTimeCost, quote.FieldMonthlyOpex, quote.FieldMonthlyOffNetCost, quote.FieldMonthlyChurn, quote.FieldAnnualDiscountRate, quote.FieldNpv, quote.FieldIrr, quote.FieldPaybackMonth:
+		case quote.FieldVersion, quote.FieldTermMonths, quote.FieldMrc, quote.FieldNrc, quote.FieldTcv, quote.FieldSpecialMrc, quote.FieldCapex, quote.FieldOneTimeCost, quote.FieldMonthlyOpex, quote.FieldMonthlyOffNetCost, quote.FieldMonthlyChurn, quote.FieldAnnualDiscountRate, quote.FieldNpv, quote.FieldIrr, quote.FieldPaybackMonth:
 			values[i] = new(sql.NullInt64)
 		case quote.FieldID, quote.FieldAccountID, quote.FieldTitle, quote.FieldStatus, quote.FieldCurrency, quote.FieldOwnerID, quote.FieldRfpID, quote.FieldStatusNote, quote.FieldIrrNote:
 			values[i] = new(sql.NullString)
@@ -223,6 +225,12 @@ func (_m *Quote) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case quote.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case quote.FieldAccountID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -457,6 +465,9 @@ func (_m *Quote) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("account_id=")
 	builder.WriteString(_m.AccountID)

@@ -60,6 +60,20 @@ func (_c *QuoteCreate) SetNillableUpdatedAt(v *time.Time) *QuoteCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *QuoteCreate) SetVersion(v int) *QuoteCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableVersion(v *int) *QuoteCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetAccountID sets the "account_id" field.
 func (_c *QuoteCreate) SetAccountID(v string) *QuoteCreate {
 	_c.mutation.SetAccountID(v)
@@ -518,6 +532,10 @@ func (_c *QuoteCreate) defaults() error {
 		v := quote.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := quote.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		v := quote.DefaultStatus
 		_c.mutation.SetStatus(v)
@@ -583,6 +601,9 @@ func (_c *QuoteCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Quote.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Quote.version"`)}
 	}
 	if _, ok := _c.mutation.AccountID(); !ok {
 		return &ValidationError{Name: "account_id", err: errors.New(`ent: missing required field "Quote.account_id"`)}
@@ -728,6 +749,10 @@ func (_c *QuoteCreate) createSpec() (*Quote, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(quote.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(quote.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Title(); ok {
 		_spec.SetField(quote.FieldTitle, field.TypeString, value)
@@ -993,6 +1018,24 @@ func (u *QuoteUpsert) SetUpdatedAt(v time.Time) *QuoteUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *QuoteUpsert) UpdateUpdatedAt() *QuoteUpsert {
 	u.SetExcluded(quote.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *QuoteUpsert) SetVersion(v int) *QuoteUpsert {
+	u.Set(quote.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateVersion() *QuoteUpsert {
+	u.SetExcluded(quote.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *QuoteUpsert) AddVersion(v int) *QuoteUpsert {
+	u.Add(quote.FieldVersion, v)
 	return u
 }
 
@@ -1487,6 +1530,27 @@ func (u *QuoteUpsertOne) SetUpdatedAt(v time.Time) *QuoteUpsertOne {
 func (u *QuoteUpsertOne) UpdateUpdatedAt() *QuoteUpsertOne {
 	return u.Update(func(s *QuoteUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *QuoteUpsertOne) SetVersion(v int) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *QuoteUpsertOne) AddVersion(v int) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateVersion() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -2219,6 +2283,27 @@ func (u *QuoteUpsertBulk) SetUpdatedAt(v time.Time) *QuoteUpsertBulk {
 func (u *QuoteUpsertBulk) UpdateUpdatedAt() *QuoteUpsertBulk {
 	return u.Update(func(s *QuoteUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *QuoteUpsertBulk) SetVersion(v int) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *QuoteUpsertBulk) AddVersion(v int) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateVersion() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateVersion()
 	})
 }
 

@@ -43,6 +43,27 @@ func (_u *QuoteUpdate) SetUpdatedAt(v time.Time) *QuoteUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *QuoteUpdate) SetVersion(v int) *QuoteUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableVersion(v *int) *QuoteUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *QuoteUpdate) AddVersion(v int) *QuoteUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetTitle sets the "title" field.
 func (_u *QuoteUpdate) SetTitle(v string) *QuoteUpdate {
 	_u.mutation.SetTitle(v)
@@ -818,6 +839,12 @@ func (_u *QuoteUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(quote.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(quote.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(quote.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(quote.FieldTitle, field.TypeString, value)
 	}
@@ -1210,6 +1237,27 @@ type QuoteUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *QuoteUpdateOne) SetUpdatedAt(v time.Time) *QuoteUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *QuoteUpdateOne) SetVersion(v int) *QuoteUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableVersion(v *int) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *QuoteUpdateOne) AddVersion(v int) *QuoteUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -2017,6 +2065,12 @@ func (_u *QuoteUpdateOne) sqlSave(ctx context.Context) (_node *Quote, err error)
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(quote.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(quote.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(quote.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(quote.FieldTitle, field.TypeString, value)

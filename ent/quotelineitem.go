@@ -24,6 +24,8 @@ type QuoteLineItem struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
+	Version int `json:"version,omitempty"`
 	// The quote this line belongs to.
 	QuoteID string `json:"quote_id,omitempty"`
 	// Product offered.
@@ -77,7 +79,7 @@ func (*QuoteLineItem) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case quotelineitem.FieldMrc, quotelineitem.FieldNrc, quotelineitem.FieldQuantity:
+		case quotelineitem.FieldVersion, quotelineitem.FieldMrc, quotelineitem.FieldNrc, quotelineitem.FieldQuantity:
 			values[i] = new(sql.NullInt64)
 		case quotelineitem.FieldID, quotelineitem.FieldQuoteID, quotelineitem.FieldProduct, quotelineitem.FieldBandwidth, quotelineitem.FieldALocation, quotelineitem.FieldAClli, quotelineitem.FieldZLocation, quotelineitem.FieldZClli:
 			values[i] = new(sql.NullString)
@@ -115,6 +117,12 @@ func (_m *QuoteLineItem) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case quotelineitem.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case quotelineitem.FieldQuoteID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -222,6 +230,9 @@ func (_m *QuoteLineItem) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("quote_id=")
 	builder.WriteString(_m.QuoteID)

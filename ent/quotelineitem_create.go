@@ -53,6 +53,20 @@ func (_c *QuoteLineItemCreate) SetNillableUpdatedAt(v *time.Time) *QuoteLineItem
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *QuoteLineItemCreate) SetVersion(v int) *QuoteLineItemCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *QuoteLineItemCreate) SetNillableVersion(v *int) *QuoteLineItemCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetQuoteID sets the "quote_id" field.
 func (_c *QuoteLineItemCreate) SetQuoteID(v string) *QuoteLineItemCreate {
 	_c.mutation.SetQuoteID(v)
@@ -231,6 +245,10 @@ func (_c *QuoteLineItemCreate) defaults() error {
 		v := quotelineitem.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := quotelineitem.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Nrc(); !ok {
 		v := quotelineitem.DefaultNrc
 		_c.mutation.SetNrc(v)
@@ -256,6 +274,9 @@ func (_c *QuoteLineItemCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "QuoteLineItem.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "QuoteLineItem.version"`)}
 	}
 	if _, ok := _c.mutation.QuoteID(); !ok {
 		return &ValidationError{Name: "quote_id", err: errors.New(`ent: missing required field "QuoteLineItem.quote_id"`)}
@@ -372,6 +393,10 @@ func (_c *QuoteLineItemCreate) createSpec() (*QuoteLineItem, *sqlgraph.CreateSpe
 		_spec.SetField(quotelineitem.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
 	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(quotelineitem.FieldVersion, field.TypeInt, value)
+		_node.Version = value
+	}
 	if value, ok := _c.mutation.Product(); ok {
 		_spec.SetField(quotelineitem.FieldProduct, field.TypeEnum, value)
 		_node.Product = value
@@ -486,6 +511,24 @@ func (u *QuoteLineItemUpsert) SetUpdatedAt(v time.Time) *QuoteLineItemUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *QuoteLineItemUpsert) UpdateUpdatedAt() *QuoteLineItemUpsert {
 	u.SetExcluded(quotelineitem.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *QuoteLineItemUpsert) SetVersion(v int) *QuoteLineItemUpsert {
+	u.Set(quotelineitem.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *QuoteLineItemUpsert) UpdateVersion() *QuoteLineItemUpsert {
+	u.SetExcluded(quotelineitem.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *QuoteLineItemUpsert) AddVersion(v int) *QuoteLineItemUpsert {
+	u.Add(quotelineitem.FieldVersion, v)
 	return u
 }
 
@@ -704,6 +747,27 @@ func (u *QuoteLineItemUpsertOne) SetUpdatedAt(v time.Time) *QuoteLineItemUpsertO
 func (u *QuoteLineItemUpsertOne) UpdateUpdatedAt() *QuoteLineItemUpsertOne {
 	return u.Update(func(s *QuoteLineItemUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *QuoteLineItemUpsertOne) SetVersion(v int) *QuoteLineItemUpsertOne {
+	return u.Update(func(s *QuoteLineItemUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *QuoteLineItemUpsertOne) AddVersion(v int) *QuoteLineItemUpsertOne {
+	return u.Update(func(s *QuoteLineItemUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *QuoteLineItemUpsertOne) UpdateVersion() *QuoteLineItemUpsertOne {
+	return u.Update(func(s *QuoteLineItemUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1114,6 +1178,27 @@ func (u *QuoteLineItemUpsertBulk) SetUpdatedAt(v time.Time) *QuoteLineItemUpsert
 func (u *QuoteLineItemUpsertBulk) UpdateUpdatedAt() *QuoteLineItemUpsertBulk {
 	return u.Update(func(s *QuoteLineItemUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *QuoteLineItemUpsertBulk) SetVersion(v int) *QuoteLineItemUpsertBulk {
+	return u.Update(func(s *QuoteLineItemUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *QuoteLineItemUpsertBulk) AddVersion(v int) *QuoteLineItemUpsertBulk {
+	return u.Update(func(s *QuoteLineItemUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *QuoteLineItemUpsertBulk) UpdateVersion() *QuoteLineItemUpsertBulk {
+	return u.Update(func(s *QuoteLineItemUpsert) {
+		s.UpdateVersion()
 	})
 }
 

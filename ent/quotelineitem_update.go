@@ -36,6 +36,27 @@ func (_u *QuoteLineItemUpdate) SetUpdatedAt(v time.Time) *QuoteLineItemUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *QuoteLineItemUpdate) SetVersion(v int) *QuoteLineItemUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *QuoteLineItemUpdate) SetNillableVersion(v *int) *QuoteLineItemUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *QuoteLineItemUpdate) AddVersion(v int) *QuoteLineItemUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetProduct sets the "product" field.
 func (_u *QuoteLineItemUpdate) SetProduct(v quotelineitem.Product) *QuoteLineItemUpdate {
 	_u.mutation.SetProduct(v)
@@ -328,6 +349,12 @@ func (_u *QuoteLineItemUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(quotelineitem.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(quotelineitem.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(quotelineitem.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Product(); ok {
 		_spec.SetField(quotelineitem.FieldProduct, field.TypeEnum, value)
 	}
@@ -401,6 +428,27 @@ type QuoteLineItemUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *QuoteLineItemUpdateOne) SetUpdatedAt(v time.Time) *QuoteLineItemUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *QuoteLineItemUpdateOne) SetVersion(v int) *QuoteLineItemUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *QuoteLineItemUpdateOne) SetNillableVersion(v *int) *QuoteLineItemUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *QuoteLineItemUpdateOne) AddVersion(v int) *QuoteLineItemUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -725,6 +773,12 @@ func (_u *QuoteLineItemUpdateOne) sqlSave(ctx context.Context) (_node *QuoteLine
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(quotelineitem.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(quotelineitem.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(quotelineitem.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Product(); ok {
 		_spec.SetField(quotelineitem.FieldProduct, field.TypeEnum, value)

@@ -24,6 +24,8 @@ type Rep struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
+	Version int `json:"version,omitempty"`
 	// Full name.
 	Name string `json:"name,omitempty"`
 	// Work e-mail address; also the login name.
@@ -160,6 +162,8 @@ func (*Rep) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case rep.FieldActive:
 			values[i] = new(sql.NullBool)
+		case rep.FieldVersion:
+			values[i] = new(sql.NullInt64)
 		case rep.FieldID, rep.FieldName, rep.FieldEmail, rep.FieldRole, rep.FieldRegion, rep.FieldTitle, rep.FieldPhone, rep.FieldTeamID:
 			values[i] = new(sql.NullString)
 		case rep.FieldCreatedAt, rep.FieldUpdatedAt:
@@ -196,6 +200,12 @@ func (_m *Rep) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case rep.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case rep.FieldName:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -327,6 +337,9 @@ func (_m *Rep) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)

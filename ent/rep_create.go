@@ -59,6 +59,20 @@ func (_c *RepCreate) SetNillableUpdatedAt(v *time.Time) *RepCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *RepCreate) SetVersion(v int) *RepCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *RepCreate) SetNillableVersion(v *int) *RepCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetName sets the "name" field.
 func (_c *RepCreate) SetName(v string) *RepCreate {
 	_c.mutation.SetName(v)
@@ -314,6 +328,10 @@ func (_c *RepCreate) defaults() error {
 		v := rep.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := rep.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Active(); !ok {
 		v := rep.DefaultActive
 		_c.mutation.SetActive(v)
@@ -335,6 +353,9 @@ func (_c *RepCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Rep.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Rep.version"`)}
 	}
 	if _, ok := _c.mutation.Name(); !ok {
 		return &ValidationError{Name: "name", err: errors.New(`ent: missing required field "Rep.name"`)}
@@ -429,6 +450,10 @@ func (_c *RepCreate) createSpec() (*Rep, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(rep.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(rep.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(rep.FieldName, field.TypeString, value)
@@ -651,6 +676,24 @@ func (u *RepUpsert) UpdateUpdatedAt() *RepUpsert {
 	return u
 }
 
+// SetVersion sets the "version" field.
+func (u *RepUpsert) SetVersion(v int) *RepUpsert {
+	u.Set(rep.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *RepUpsert) UpdateVersion() *RepUpsert {
+	u.SetExcluded(rep.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *RepUpsert) AddVersion(v int) *RepUpsert {
+	u.Add(rep.FieldVersion, v)
+	return u
+}
+
 // SetName sets the "name" field.
 func (u *RepUpsert) SetName(v string) *RepUpsert {
 	u.Set(rep.FieldName, v)
@@ -827,6 +870,27 @@ func (u *RepUpsertOne) SetUpdatedAt(v time.Time) *RepUpsertOne {
 func (u *RepUpsertOne) UpdateUpdatedAt() *RepUpsertOne {
 	return u.Update(func(s *RepUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *RepUpsertOne) SetVersion(v int) *RepUpsertOne {
+	return u.Update(func(s *RepUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *RepUpsertOne) AddVersion(v int) *RepUpsertOne {
+	return u.Update(func(s *RepUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *RepUpsertOne) UpdateVersion() *RepUpsertOne {
+	return u.Update(func(s *RepUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1192,6 +1256,27 @@ func (u *RepUpsertBulk) SetUpdatedAt(v time.Time) *RepUpsertBulk {
 func (u *RepUpsertBulk) UpdateUpdatedAt() *RepUpsertBulk {
 	return u.Update(func(s *RepUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *RepUpsertBulk) SetVersion(v int) *RepUpsertBulk {
+	return u.Update(func(s *RepUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *RepUpsertBulk) AddVersion(v int) *RepUpsertBulk {
+	return u.Update(func(s *RepUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *RepUpsertBulk) UpdateVersion() *RepUpsertBulk {
+	return u.Update(func(s *RepUpsert) {
+		s.UpdateVersion()
 	})
 }
 

@@ -43,6 +43,27 @@ func (_u *RepUpdate) SetUpdatedAt(v time.Time) *RepUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *RepUpdate) SetVersion(v int) *RepUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *RepUpdate) SetNillableVersion(v *int) *RepUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *RepUpdate) AddVersion(v int) *RepUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *RepUpdate) SetName(v string) *RepUpdate {
 	_u.mutation.SetName(v)
@@ -539,6 +560,12 @@ func (_u *RepUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(rep.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(rep.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(rep.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(rep.FieldName, field.TypeString, value)
 	}
@@ -935,6 +962,27 @@ type RepUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *RepUpdateOne) SetUpdatedAt(v time.Time) *RepUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *RepUpdateOne) SetVersion(v int) *RepUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *RepUpdateOne) SetNillableVersion(v *int) *RepUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *RepUpdateOne) AddVersion(v int) *RepUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -1463,6 +1511,12 @@ func (_u *RepUpdateOne) sqlSave(ctx context.Context) (_node *Rep, err error) {
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(rep.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(rep.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(rep.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(rep.FieldName, field.TypeString, value)

@@ -25,6 +25,8 @@ type RFP struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
+	Version int `json:"version,omitempty"`
 	// The account the RFP came through.
 	AccountID string `json:"account_id,omitempty"`
 	// What the carrier asks for.
@@ -100,7 +102,7 @@ func (*RFP) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case rfp.FieldEstimatedValue:
+		case rfp.FieldVersion, rfp.FieldEstimatedValue:
 			values[i] = new(sql.NullInt64)
 		case rfp.FieldID, rfp.FieldAccountID, rfp.FieldTitle, rfp.FieldStatus, rfp.FieldOwnerID, rfp.FieldStatusNote:
 			values[i] = new(sql.NullString)
@@ -138,6 +140,12 @@ func (_m *RFP) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case rfp.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case rfp.FieldAccountID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -244,6 +252,9 @@ func (_m *RFP) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("account_id=")
 	builder.WriteString(_m.AccountID)

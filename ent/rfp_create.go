@@ -55,6 +55,20 @@ func (_c *RFPCreate) SetNillableUpdatedAt(v *time.Time) *RFPCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *RFPCreate) SetVersion(v int) *RFPCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *RFPCreate) SetNillableVersion(v *int) *RFPCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetAccountID sets the "account_id" field.
 func (_c *RFPCreate) SetAccountID(v string) *RFPCreate {
 	_c.mutation.SetAccountID(v)
@@ -225,6 +239,10 @@ func (_c *RFPCreate) defaults() error {
 		v := rfp.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := rfp.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		v := rfp.DefaultStatus
 		_c.mutation.SetStatus(v)
@@ -250,6 +268,9 @@ func (_c *RFPCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "RFP.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "RFP.version"`)}
 	}
 	if _, ok := _c.mutation.AccountID(); !ok {
 		return &ValidationError{Name: "account_id", err: errors.New(`ent: missing required field "RFP.account_id"`)}
@@ -340,6 +361,10 @@ func (_c *RFPCreate) createSpec() (*RFP, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(rfp.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(rfp.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Title(); ok {
 		_spec.SetField(rfp.FieldTitle, field.TypeString, value)
@@ -476,6 +501,24 @@ func (u *RFPUpsert) SetUpdatedAt(v time.Time) *RFPUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *RFPUpsert) UpdateUpdatedAt() *RFPUpsert {
 	u.SetExcluded(rfp.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *RFPUpsert) SetVersion(v int) *RFPUpsert {
+	u.Set(rfp.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *RFPUpsert) UpdateVersion() *RFPUpsert {
+	u.SetExcluded(rfp.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *RFPUpsert) AddVersion(v int) *RFPUpsert {
+	u.Add(rfp.FieldVersion, v)
 	return u
 }
 
@@ -646,6 +689,27 @@ func (u *RFPUpsertOne) SetUpdatedAt(v time.Time) *RFPUpsertOne {
 func (u *RFPUpsertOne) UpdateUpdatedAt() *RFPUpsertOne {
 	return u.Update(func(s *RFPUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *RFPUpsertOne) SetVersion(v int) *RFPUpsertOne {
+	return u.Update(func(s *RFPUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *RFPUpsertOne) AddVersion(v int) *RFPUpsertOne {
+	return u.Update(func(s *RFPUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *RFPUpsertOne) UpdateVersion() *RFPUpsertOne {
+	return u.Update(func(s *RFPUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1000,6 +1064,27 @@ func (u *RFPUpsertBulk) SetUpdatedAt(v time.Time) *RFPUpsertBulk {
 func (u *RFPUpsertBulk) UpdateUpdatedAt() *RFPUpsertBulk {
 	return u.Update(func(s *RFPUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *RFPUpsertBulk) SetVersion(v int) *RFPUpsertBulk {
+	return u.Update(func(s *RFPUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *RFPUpsertBulk) AddVersion(v int) *RFPUpsertBulk {
+	return u.Update(func(s *RFPUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *RFPUpsertBulk) UpdateVersion() *RFPUpsertBulk {
+	return u.Update(func(s *RFPUpsert) {
+		s.UpdateVersion()
 	})
 }
 

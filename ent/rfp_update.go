@@ -38,6 +38,27 @@ func (_u *RFPUpdate) SetUpdatedAt(v time.Time) *RFPUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *RFPUpdate) SetVersion(v int) *RFPUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *RFPUpdate) SetNillableVersion(v *int) *RFPUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *RFPUpdate) AddVersion(v int) *RFPUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetTitle sets the "title" field.
 func (_u *RFPUpdate) SetTitle(v string) *RFPUpdate {
 	_u.mutation.SetTitle(v)
@@ -298,6 +319,12 @@ func (_u *RFPUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(rfp.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(rfp.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(rfp.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(rfp.FieldTitle, field.TypeString, value)
 	}
@@ -421,6 +448,27 @@ type RFPUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *RFPUpdateOne) SetUpdatedAt(v time.Time) *RFPUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *RFPUpdateOne) SetVersion(v int) *RFPUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *RFPUpdateOne) SetNillableVersion(v *int) *RFPUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *RFPUpdateOne) AddVersion(v int) *RFPUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -713,6 +761,12 @@ func (_u *RFPUpdateOne) sqlSave(ctx context.Context) (_node *RFP, err error) {
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(rfp.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(rfp.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(rfp.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(rfp.FieldTitle, field.TypeString, value)

@@ -25,6 +25,8 @@ type SpecialPricingRequest struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
+	Version int `json:"version,omitempty"`
 	// The quote to be priced.
 	QuoteID string `json:"quote_id,omitempty"`
 	// The rep who raised the request: the rep who created it.
@@ -108,7 +110,7 @@ func (*SpecialPricingRequest) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case specialpricingrequest.FieldStandardMrc, specialpricingrequest.FieldRequestedMrc, specialpricingrequest.FieldApprovedMrc:
+		case specialpricingrequest.FieldVersion, specialpricingrequest.FieldStandardMrc, specialpricingrequest.FieldRequestedMrc, specialpricingrequest.FieldApprovedMrc:
 			values[i] = new(sql.NullInt64)
 		case specialpricingrequest.FieldID, specialpricingrequest.FieldQuoteID, specialpricingrequest.FieldRequestedByID, specialpricingrequest.FieldStatus, specialpricingrequest.FieldJustification, specialpricingrequest.FieldDecidedByID, specialpricingrequest.FieldDecisionReason:
 			values[i] = new(sql.NullString)
@@ -146,6 +148,12 @@ func (_m *SpecialPricingRequest) assignValues(columns []string, values []any) er
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case specialpricingrequest.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case specialpricingrequest.FieldQuoteID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -280,6 +288,9 @@ func (_m *SpecialPricingRequest) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("quote_id=")
 	builder.WriteString(_m.QuoteID)

@@ -54,6 +54,20 @@ func (_c *SpecialPricingRequestCreate) SetNillableUpdatedAt(v *time.Time) *Speci
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *SpecialPricingRequestCreate) SetVersion(v int) *SpecialPricingRequestCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *SpecialPricingRequestCreate) SetNillableVersion(v *int) *SpecialPricingRequestCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetQuoteID sets the "quote_id" field.
 func (_c *SpecialPricingRequestCreate) SetQuoteID(v string) *SpecialPricingRequestCreate {
 	_c.mutation.SetQuoteID(v)
@@ -262,6 +276,10 @@ func (_c *SpecialPricingRequestCreate) defaults() error {
 		v := specialpricingrequest.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := specialpricingrequest.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		v := specialpricingrequest.DefaultStatus
 		_c.mutation.SetStatus(v)
@@ -283,6 +301,9 @@ func (_c *SpecialPricingRequestCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "SpecialPricingRequest.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "SpecialPricingRequest.version"`)}
 	}
 	if _, ok := _c.mutation.QuoteID(); !ok {
 		return &ValidationError{Name: "quote_id", err: errors.New(`ent: missing required field "SpecialPricingRequest.quote_id"`)}
@@ -381,6 +402,10 @@ func (_c *SpecialPricingRequestCreate) createSpec() (*SpecialPricingRequest, *sq
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(specialpricingrequest.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(specialpricingrequest.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Status(); ok {
 		_spec.SetField(specialpricingrequest.FieldStatus, field.TypeEnum, value)
@@ -530,6 +555,24 @@ func (u *SpecialPricingRequestUpsert) SetUpdatedAt(v time.Time) *SpecialPricingR
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *SpecialPricingRequestUpsert) UpdateUpdatedAt() *SpecialPricingRequestUpsert {
 	u.SetExcluded(specialpricingrequest.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *SpecialPricingRequestUpsert) SetVersion(v int) *SpecialPricingRequestUpsert {
+	u.Set(specialpricingrequest.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *SpecialPricingRequestUpsert) UpdateVersion() *SpecialPricingRequestUpsert {
+	u.SetExcluded(specialpricingrequest.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *SpecialPricingRequestUpsert) AddVersion(v int) *SpecialPricingRequestUpsert {
+	u.Add(specialpricingrequest.FieldVersion, v)
 	return u
 }
 
@@ -775,6 +818,27 @@ func (u *SpecialPricingRequestUpsertOne) SetUpdatedAt(v time.Time) *SpecialPrici
 func (u *SpecialPricingRequestUpsertOne) UpdateUpdatedAt() *SpecialPricingRequestUpsertOne {
 	return u.Update(func(s *SpecialPricingRequestUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *SpecialPricingRequestUpsertOne) SetVersion(v int) *SpecialPricingRequestUpsertOne {
+	return u.Update(func(s *SpecialPricingRequestUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *SpecialPricingRequestUpsertOne) AddVersion(v int) *SpecialPricingRequestUpsertOne {
+	return u.Update(func(s *SpecialPricingRequestUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *SpecialPricingRequestUpsertOne) UpdateVersion() *SpecialPricingRequestUpsertOne {
+	return u.Update(func(s *SpecialPricingRequestUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1216,6 +1280,27 @@ func (u *SpecialPricingRequestUpsertBulk) SetUpdatedAt(v time.Time) *SpecialPric
 func (u *SpecialPricingRequestUpsertBulk) UpdateUpdatedAt() *SpecialPricingRequestUpsertBulk {
 	return u.Update(func(s *SpecialPricingRequestUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *SpecialPricingRequestUpsertBulk) SetVersion(v int) *SpecialPricingRequestUpsertBulk {
+	return u.Update(func(s *SpecialPricingRequestUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *SpecialPricingRequestUpsertBulk) AddVersion(v int) *SpecialPricingRequestUpsertBulk {
+	return u.Update(func(s *SpecialPricingRequestUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *SpecialPricingRequestUpsertBulk) UpdateVersion() *SpecialPricingRequestUpsertBulk {
+	return u.Update(func(s *SpecialPricingRequestUpsert) {
+		s.UpdateVersion()
 	})
 }
 

@@ -37,6 +37,27 @@ func (_u *SpecialPricingRequestUpdate) SetUpdatedAt(v time.Time) *SpecialPricing
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *SpecialPricingRequestUpdate) SetVersion(v int) *SpecialPricingRequestUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *SpecialPricingRequestUpdate) SetNillableVersion(v *int) *SpecialPricingRequestUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *SpecialPricingRequestUpdate) AddVersion(v int) *SpecialPricingRequestUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetStatus sets the "status" field.
 func (_u *SpecialPricingRequestUpdate) SetStatus(v specialpricingrequest.Status) *SpecialPricingRequestUpdate {
 	_u.mutation.SetStatus(v)
@@ -349,6 +370,12 @@ func (_u *SpecialPricingRequestUpdate) sqlSave(ctx context.Context) (_node int, 
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(specialpricingrequest.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(specialpricingrequest.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(specialpricingrequest.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(specialpricingrequest.FieldStatus, field.TypeEnum, value)
 	}
@@ -454,6 +481,27 @@ type SpecialPricingRequestUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *SpecialPricingRequestUpdateOne) SetUpdatedAt(v time.Time) *SpecialPricingRequestUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *SpecialPricingRequestUpdateOne) SetVersion(v int) *SpecialPricingRequestUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *SpecialPricingRequestUpdateOne) SetNillableVersion(v *int) *SpecialPricingRequestUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *SpecialPricingRequestUpdateOne) AddVersion(v int) *SpecialPricingRequestUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -798,6 +846,12 @@ func (_u *SpecialPricingRequestUpdateOne) sqlSave(ctx context.Context) (_node *S
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(specialpricingrequest.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(specialpricingrequest.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(specialpricingrequest.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(specialpricingrequest.FieldStatus, field.TypeEnum, value)

@@ -24,6 +24,8 @@ type Team struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
+	Version int `json:"version,omitempty"`
 	// Team name.
 	Name string `json:"name,omitempty"`
 	// Region the team covers.
@@ -76,6 +78,8 @@ func (*Team) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case team.FieldVersion:
+			values[i] = new(sql.NullInt64)
 		case team.FieldID, team.FieldName, team.FieldRegion, team.FieldManagerID:
 			values[i] = new(sql.NullString)
 		case team.FieldCreatedAt, team.FieldUpdatedAt:
@@ -112,6 +116,12 @@ func (_m *Team) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case team.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case team.FieldName:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -183,6 +193,9 @@ func (_m *Team) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)

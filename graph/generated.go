@@ -92,6 +92,7 @@ type ComplexityRoot struct {
 		Rfps            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.RFPOrder, where *ent.RFPWhereInput) int
 		Status          func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
+		Version         func(childComplexity int) int
 	}
 
 	AccountAssignment struct {
@@ -105,6 +106,7 @@ type ComplexityRoot struct {
 		RepID     func(childComplexity int) int
 		StartedAt func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
 	}
 
 	AccountAssignmentConnection struct {
@@ -147,6 +149,7 @@ type ComplexityRoot struct {
 		RepID      func(childComplexity int) int
 		Summary    func(childComplexity int) int
 		UpdatedAt  func(childComplexity int) int
+		Version    func(childComplexity int) int
 	}
 
 	ActivityConnection struct {
@@ -226,6 +229,7 @@ type ComplexityRoot struct {
 		ScheduledAt func(childComplexity int) int
 		Status      func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	BusinessReviewConnection struct {
@@ -256,6 +260,7 @@ type ComplexityRoot struct {
 		Status    func(childComplexity int) int
 		Tier      func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
 	}
 
 	CarrierConnection struct {
@@ -288,6 +293,7 @@ type ComplexityRoot struct {
 		RaisedEscalations func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.EscalationOrder, where *ent.EscalationWhereInput) int
 		Title             func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
+		Version           func(childComplexity int) int
 	}
 
 	ContactConnection struct {
@@ -329,6 +335,7 @@ type ComplexityRoot struct {
 		TermMonths     func(childComplexity int) int
 		Title          func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	ContractConnection struct {
@@ -380,6 +387,7 @@ type ComplexityRoot struct {
 		Status               func(childComplexity int) int
 		Title                func(childComplexity int) int
 		UpdatedAt            func(childComplexity int) int
+		Version              func(childComplexity int) int
 	}
 
 	EscalationConnection struct {
@@ -408,6 +416,7 @@ type ComplexityRoot struct {
 		Kind           func(childComplexity int) int
 		ToValue        func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	EscalationEventConnection struct {
@@ -502,21 +511,21 @@ type ComplexityRoot struct {
 		SubmitQuote                 func(childComplexity int, id string) int
 		SubmitRfp                   func(childComplexity int, id string, note *string) int
 		TerminateContract           func(childComplexity int, id string, reason string) int
-		UpdateAccount               func(childComplexity int, id string, input ent.UpdateAccountInput) int
-		UpdateAccountAssignment     func(childComplexity int, id string, input ent.UpdateAccountAssignmentInput) int
-		UpdateActivity              func(childComplexity int, id string, input ent.UpdateActivityInput) int
-		UpdateBusinessReview        func(childComplexity int, id string, input ent.UpdateBusinessReviewInput) int
-		UpdateCarrier               func(childComplexity int, id string, input ent.UpdateCarrierInput) int
-		UpdateContact               func(childComplexity int, id string, input ent.UpdateContactInput) int
-		UpdateContract              func(childComplexity int, id string, input ent.UpdateContractInput) int
-		UpdateEscalation            func(childComplexity int, id string, input ent.UpdateEscalationInput) int
-		UpdateOrder                 func(childComplexity int, id string, input ent.UpdateOrderInput) int
-		UpdateQuote                 func(childComplexity int, id string, input ent.UpdateQuoteInput) int
-		UpdateQuoteLineItem         func(childComplexity int, id string, input ent.UpdateQuoteLineItemInput) int
-		UpdateRep                   func(childComplexity int, id string, input ent.UpdateRepInput) int
-		UpdateRfp                   func(childComplexity int, id string, input ent.UpdateRFPInput) int
-		UpdateSpecialPricingRequest func(childComplexity int, id string, input ent.UpdateSpecialPricingRequestInput) int
-		UpdateTeam                  func(childComplexity int, id string, input ent.UpdateTeamInput) int
+		UpdateAccount               func(childComplexity int, id string, input ent.UpdateAccountInput, expectedVersion *int) int
+		UpdateAccountAssignment     func(childComplexity int, id string, input ent.UpdateAccountAssignmentInput, expectedVersion *int) int
+		UpdateActivity              func(childComplexity int, id string, input ent.UpdateActivityInput, expectedVersion *int) int
+		UpdateBusinessReview        func(childComplexity int, id string, input ent.UpdateBusinessReviewInput, expectedVersion *int) int
+		UpdateCarrier               func(childComplexity int, id string, input ent.UpdateCarrierInput, expectedVersion *int) int
+		UpdateContact               func(childComplexity int, id string, input ent.UpdateContactInput, expectedVersion *int) int
+		UpdateContract              func(childComplexity int, id string, input ent.UpdateContractInput, expectedVersion *int) int
+		UpdateEscalation            func(childComplexity int, id string, input ent.UpdateEscalationInput, expectedVersion *int) int
+		UpdateOrder                 func(childComplexity int, id string, input ent.UpdateOrderInput, expectedVersion *int) int
+		UpdateQuote                 func(childComplexity int, id string, input ent.UpdateQuoteInput, expectedVersion *int) int
+		UpdateQuoteLineItem         func(childComplexity int, id string, input ent.UpdateQuoteLineItemInput, expectedVersion *int) int
+		UpdateRep                   func(childComplexity int, id string, input ent.UpdateRepInput, expectedVersion *int) int
+		UpdateRfp                   func(childComplexity int, id string, input ent.UpdateRFPInput, expectedVersion *int) int
+		UpdateSpecialPricingRequest func(childComplexity int, id string, input ent.UpdateSpecialPricingRequestInput, expectedVersion *int) int
+		UpdateTeam                  func(childComplexity int, id string, input ent.UpdateTeamInput, expectedVersion *int) int
 		WinRfp                      func(childComplexity int, id string, note *string) int
 		WithdrawPricingRequest      func(childComplexity int, id string) int
 	}
@@ -543,6 +552,7 @@ type ComplexityRoot struct {
 		StatusNote       func(childComplexity int) int
 		TnCount          func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
+		Version          func(childComplexity int) int
 	}
 
 	OrderConnection struct {
@@ -650,6 +660,7 @@ type ComplexityRoot struct {
 		Title              func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 		ValidUntil         func(childComplexity int) int
+		Version            func(childComplexity int) int
 	}
 
 	QuoteConnection struct {
@@ -676,6 +687,7 @@ type ComplexityRoot struct {
 		Quote     func(childComplexity int) int
 		QuoteID   func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
 		ZClli     func(childComplexity int) int
 		ZLocation func(childComplexity int) int
 	}
@@ -718,6 +730,7 @@ type ComplexityRoot struct {
 		StatusNote     func(childComplexity int) int
 		Title          func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	RFPConnection struct {
@@ -774,6 +787,7 @@ type ComplexityRoot struct {
 		TeamID           func(childComplexity int) int
 		Title            func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
+		Version          func(childComplexity int) int
 	}
 
 	RepConnection struct {
@@ -844,6 +858,7 @@ type ComplexityRoot struct {
 		Status          func(childComplexity int) int
 		SubmittedAt     func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
+		Version         func(childComplexity int) int
 	}
 
 	SpecialPricingRequestConnection struct {
@@ -875,6 +890,7 @@ type ComplexityRoot struct {
 		Name      func(childComplexity int) int
 		Region    func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
 	}
 
 	TeamConnection struct {
@@ -920,35 +936,35 @@ type MeResolver interface {
 }
 type MutationResolver interface {
 	CreateCarrier(ctx context.Context, input ent.CreateCarrierInput) (*ent.Carrier, error)
-	UpdateCarrier(ctx context.Context, id string, input ent.UpdateCarrierInput) (*ent.Carrier, error)
+	UpdateCarrier(ctx context.Context, id string, input ent.UpdateCarrierInput, expectedVersion *int) (*ent.Carrier, error)
 	CreateContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error)
-	UpdateContact(ctx context.Context, id string, input ent.UpdateContactInput) (*ent.Contact, error)
+	UpdateContact(ctx context.Context, id string, input ent.UpdateContactInput, expectedVersion *int) (*ent.Contact, error)
 	CreateAccount(ctx context.Context, input ent.CreateAccountInput) (*ent.Account, error)
-	UpdateAccount(ctx context.Context, id string, input ent.UpdateAccountInput) (*ent.Account, error)
+	UpdateAccount(ctx context.Context, id string, input ent.UpdateAccountInput, expectedVersion *int) (*ent.Account, error)
 	CreateRep(ctx context.Context, input ent.CreateRepInput) (*ent.Rep, error)
-	UpdateRep(ctx context.Context, id string, input ent.UpdateRepInput) (*ent.Rep, error)
+	UpdateRep(ctx context.Context, id string, input ent.UpdateRepInput, expectedVersion *int) (*ent.Rep, error)
 	CreateTeam(ctx context.Context, input ent.CreateTeamInput) (*ent.Team, error)
-	UpdateTeam(ctx context.Context, id string, input ent.UpdateTeamInput) (*ent.Team, error)
+	UpdateTeam(ctx context.Context, id string, input ent.UpdateTeamInput, expectedVersion *int) (*ent.Team, error)
 	CreateAccountAssignment(ctx context.Context, input ent.CreateAccountAssignmentInput) (*ent.AccountAssignment, error)
-	UpdateAccountAssignment(ctx context.Context, id string, input ent.UpdateAccountAssignmentInput) (*ent.AccountAssignment, error)
+	UpdateAccountAssignment(ctx context.Context, id string, input ent.UpdateAccountAssignmentInput, expectedVersion *int) (*ent.AccountAssignment, error)
 	CreateQuote(ctx context.Context, input ent.CreateQuoteInput) (*ent.Quote, error)
-	UpdateQuote(ctx context.Context, id string, input ent.UpdateQuoteInput) (*ent.Quote, error)
+	UpdateQuote(ctx context.Context, id string, input ent.UpdateQuoteInput, expectedVersion *int) (*ent.Quote, error)
 	CreateQuoteLineItem(ctx context.Context, input ent.CreateQuoteLineItemInput) (*ent.QuoteLineItem, error)
-	UpdateQuoteLineItem(ctx context.Context, id string, input ent.UpdateQuoteLineItemInput) (*ent.QuoteLineItem, error)
+	UpdateQuoteLineItem(ctx context.Context, id string, input ent.UpdateQuoteLineItemInput, expectedVersion *int) (*ent.QuoteLineItem, error)
 	CreateSpecialPricingRequest(ctx context.Context, input ent.CreateSpecialPricingRequestInput) (*ent.SpecialPricingRequest, error)
-	UpdateSpecialPricingRequest(ctx context.Context, id string, input ent.UpdateSpecialPricingRequestInput) (*ent.SpecialPricingRequest, error)
+	UpdateSpecialPricingRequest(ctx context.Context, id string, input ent.UpdateSpecialPricingRequestInput, expectedVersion *int) (*ent.SpecialPricingRequest, error)
 	CreateContract(ctx context.Context, input ent.CreateContractInput) (*ent.Contract, error)
-	UpdateContract(ctx context.Context, id string, input ent.UpdateContractInput) (*ent.Contract, error)
+	UpdateContract(ctx context.Context, id string, input ent.UpdateContractInput, expectedVersion *int) (*ent.Contract, error)
 	CreateRfp(ctx context.Context, input ent.CreateRFPInput) (*ent.RFP, error)
-	UpdateRfp(ctx context.Context, id string, input ent.UpdateRFPInput) (*ent.RFP, error)
+	UpdateRfp(ctx context.Context, id string, input ent.UpdateRFPInput, expectedVersion *int) (*ent.RFP, error)
 	CreateOrder(ctx context.Context, input ent.CreateOrderInput) (*ent.Order, error)
-	UpdateOrder(ctx context.Context, id string, input ent.UpdateOrderInput) (*ent.Order, error)
+	UpdateOrder(ctx context.Context, id string, input ent.UpdateOrderInput, expectedVersion *int) (*ent.Order, error)
 	CreateBusinessReview(ctx context.Context, input ent.CreateBusinessReviewInput) (*ent.BusinessReview, error)
-	UpdateBusinessReview(ctx context.Context, id string, input ent.UpdateBusinessReviewInput) (*ent.BusinessReview, error)
+	UpdateBusinessReview(ctx context.Context, id string, input ent.UpdateBusinessReviewInput, expectedVersion *int) (*ent.BusinessReview, error)
 	CreateActivity(ctx context.Context, input ent.CreateActivityInput) (*ent.Activity, error)
-	UpdateActivity(ctx context.Context, id string, input ent.UpdateActivityInput) (*ent.Activity, error)
+	UpdateActivity(ctx context.Context, id string, input ent.UpdateActivityInput, expectedVersion *int) (*ent.Activity, error)
 	CreateEscalation(ctx context.Context, input ent.CreateEscalationInput) (*ent.Escalation, error)
-	UpdateEscalation(ctx context.Context, id string, input ent.UpdateEscalationInput) (*ent.Escalation, error)
+	UpdateEscalation(ctx context.Context, id string, input ent.UpdateEscalationInput, expectedVersion *int) (*ent.Escalation, error)
 	AssignAccount(ctx context.Context, accountID string, repID string, capacity accountassignment.Capacity) (*ent.AccountAssignment, error)
 	SubmitQuote(ctx context.Context, id string) (*ent.Quote, error)
 	ApproveQuote(ctx context.Context, id string, note *string) (*ent.Quote, error)
@@ -1225,6 +1241,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.UpdatedAt(childComplexity), true
+	case "Account.version":
+		if e.ComplexityRoot.Account.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Version(childComplexity), true
 
 	case "AccountAssignment.account":
 		if e.ComplexityRoot.AccountAssignment.Account == nil {
@@ -1286,6 +1308,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountAssignment.UpdatedAt(childComplexity), true
+	case "AccountAssignment.version":
+		if e.ComplexityRoot.AccountAssignment.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountAssignment.Version(childComplexity), true
 
 	case "AccountAssignmentConnection.edges":
 		if e.ComplexityRoot.AccountAssignmentConnection.Edges == nil {
@@ -1436,6 +1464,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.UpdatedAt(childComplexity), true
+	case "Activity.version":
+		if e.ComplexityRoot.Activity.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Version(childComplexity), true
 
 	case "ActivityConnection.edges":
 		if e.ComplexityRoot.ActivityConnection.Edges == nil {
@@ -1723,6 +1757,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BusinessReview.UpdatedAt(childComplexity), true
+	case "BusinessReview.version":
+		if e.ComplexityRoot.BusinessReview.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BusinessReview.Version(childComplexity), true
 
 	case "BusinessReviewConnection.edges":
 		if e.ComplexityRoot.BusinessReviewConnection.Edges == nil {
@@ -1850,6 +1890,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Carrier.UpdatedAt(childComplexity), true
+	case "Carrier.version":
+		if e.ComplexityRoot.Carrier.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Carrier.Version(childComplexity), true
 
 	case "CarrierConnection.edges":
 		if e.ComplexityRoot.CarrierConnection.Edges == nil {
@@ -1979,6 +2025,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.UpdatedAt(childComplexity), true
+	case "Contact.version":
+		if e.ComplexityRoot.Contact.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Version(childComplexity), true
 
 	case "ContactConnection.edges":
 		if e.ComplexityRoot.ContactConnection.Edges == nil {
@@ -2179,6 +2231,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contract.UpdatedAt(childComplexity), true
+	case "Contract.version":
+		if e.ComplexityRoot.Contract.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.Version(childComplexity), true
 
 	case "ContractConnection.edges":
 		if e.ComplexityRoot.ContractConnection.Edges == nil {
@@ -2422,6 +2480,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Escalation.UpdatedAt(childComplexity), true
+	case "Escalation.version":
+		if e.ComplexityRoot.Escalation.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Version(childComplexity), true
 
 	case "EscalationConnection.edges":
 		if e.ComplexityRoot.EscalationConnection.Edges == nil {
@@ -2539,6 +2603,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EscalationEvent.UpdatedAt(childComplexity), true
+	case "EscalationEvent.version":
+		if e.ComplexityRoot.EscalationEvent.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationEvent.Version(childComplexity), true
 
 	case "EscalationEventConnection.edges":
 		if e.ComplexityRoot.EscalationEventConnection.Edges == nil {
@@ -3249,7 +3319,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateAccount(childComplexity, args["id"].(string), args["input"].(ent.UpdateAccountInput)), true
+		return e.ComplexityRoot.Mutation.UpdateAccount(childComplexity, args["id"].(string), args["input"].(ent.UpdateAccountInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateAccountAssignment":
 		if e.ComplexityRoot.Mutation.UpdateAccountAssignment == nil {
 			break
@@ -3260,7 +3330,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateAccountAssignment(childComplexity, args["id"].(string), args["input"].(ent.UpdateAccountAssignmentInput)), true
+		return e.ComplexityRoot.Mutation.UpdateAccountAssignment(childComplexity, args["id"].(string), args["input"].(ent.UpdateAccountAssignmentInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateActivity":
 		if e.ComplexityRoot.Mutation.UpdateActivity == nil {
 			break
@@ -3271,7 +3341,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateActivity(childComplexity, args["id"].(string), args["input"].(ent.UpdateActivityInput)), true
+		return e.ComplexityRoot.Mutation.UpdateActivity(childComplexity, args["id"].(string), args["input"].(ent.UpdateActivityInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateBusinessReview":
 		if e.ComplexityRoot.Mutation.UpdateBusinessReview == nil {
 			break
@@ -3282,7 +3352,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateBusinessReview(childComplexity, args["id"].(string), args["input"].(ent.UpdateBusinessReviewInput)), true
+		return e.ComplexityRoot.Mutation.UpdateBusinessReview(childComplexity, args["id"].(string), args["input"].(ent.UpdateBusinessReviewInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateCarrier":
 		if e.ComplexityRoot.Mutation.UpdateCarrier == nil {
 			break
@@ -3293,7 +3363,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateCarrier(childComplexity, args["id"].(string), args["input"].(ent.UpdateCarrierInput)), true
+		return e.ComplexityRoot.Mutation.UpdateCarrier(childComplexity, args["id"].(string), args["input"].(ent.UpdateCarrierInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateContact":
 		if e.ComplexityRoot.Mutation.UpdateContact == nil {
 			break
@@ -3304,7 +3374,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateContact(childComplexity, args["id"].(string), args["input"].(ent.UpdateContactInput)), true
+		return e.ComplexityRoot.Mutation.UpdateContact(childComplexity, args["id"].(string), args["input"].(ent.UpdateContactInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateContract":
 		if e.ComplexityRoot.Mutation.UpdateContract == nil {
 			break
@@ -3315,7 +3385,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateContract(childComplexity, args["id"].(string), args["input"].(ent.UpdateContractInput)), true
+		return e.ComplexityRoot.Mutation.UpdateContract(childComplexity, args["id"].(string), args["input"].(ent.UpdateContractInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateEscalation":
 		if e.ComplexityRoot.Mutation.UpdateEscalation == nil {
 			break
@@ -3326,7 +3396,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateEscalation(childComplexity, args["id"].(string), args["input"].(ent.UpdateEscalationInput)), true
+		return e.ComplexityRoot.Mutation.UpdateEscalation(childComplexity, args["id"].(string), args["input"].(ent.UpdateEscalationInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateOrder":
 		if e.ComplexityRoot.Mutation.UpdateOrder == nil {
 			break
@@ -3337,7 +3407,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateOrder(childComplexity, args["id"].(string), args["input"].(ent.UpdateOrderInput)), true
+		return e.ComplexityRoot.Mutation.UpdateOrder(childComplexity, args["id"].(string), args["input"].(ent.UpdateOrderInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateQuote":
 		if e.ComplexityRoot.Mutation.UpdateQuote == nil {
 			break
@@ -3348,7 +3418,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateQuote(childComplexity, args["id"].(string), args["input"].(ent.UpdateQuoteInput)), true
+		return e.ComplexityRoot.Mutation.UpdateQuote(childComplexity, args["id"].(string), args["input"].(ent.UpdateQuoteInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateQuoteLineItem":
 		if e.ComplexityRoot.Mutation.UpdateQuoteLineItem == nil {
 			break
@@ -3359,7 +3429,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateQuoteLineItem(childComplexity, args["id"].(string), args["input"].(ent.UpdateQuoteLineItemInput)), true
+		return e.ComplexityRoot.Mutation.UpdateQuoteLineItem(childComplexity, args["id"].(string), args["input"].(ent.UpdateQuoteLineItemInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateRep":
 		if e.ComplexityRoot.Mutation.UpdateRep == nil {
 			break
@@ -3370,7 +3440,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateRep(childComplexity, args["id"].(string), args["input"].(ent.UpdateRepInput)), true
+		return e.ComplexityRoot.Mutation.UpdateRep(childComplexity, args["id"].(string), args["input"].(ent.UpdateRepInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateRFP":
 		if e.ComplexityRoot.Mutation.UpdateRfp == nil {
 			break
@@ -3381,7 +3451,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateRfp(childComplexity, args["id"].(string), args["input"].(ent.UpdateRFPInput)), true
+		return e.ComplexityRoot.Mutation.UpdateRfp(childComplexity, args["id"].(string), args["input"].(ent.UpdateRFPInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateSpecialPricingRequest":
 		if e.ComplexityRoot.Mutation.UpdateSpecialPricingRequest == nil {
 			break
@@ -3392,7 +3462,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateSpecialPricingRequest(childComplexity, args["id"].(string), args["input"].(ent.UpdateSpecialPricingRequestInput)), true
+		return e.ComplexityRoot.Mutation.UpdateSpecialPricingRequest(childComplexity, args["id"].(string), args["input"].(ent.UpdateSpecialPricingRequestInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateTeam":
 		if e.ComplexityRoot.Mutation.UpdateTeam == nil {
 			break
@@ -3403,7 +3473,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateTeam(childComplexity, args["id"].(string), args["input"].(ent.UpdateTeamInput)), true
+		return e.ComplexityRoot.Mutation.UpdateTeam(childComplexity, args["id"].(string), args["input"].(ent.UpdateTeamInput), args["expectedVersion"].(*int)), true
 	case "Mutation.winRFP":
 		if e.ComplexityRoot.Mutation.WinRfp == nil {
 			break
@@ -3553,6 +3623,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.UpdatedAt(childComplexity), true
+	case "Order.version":
+		if e.ComplexityRoot.Order.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.Version(childComplexity), true
 
 	case "OrderConnection.edges":
 		if e.ComplexityRoot.OrderConnection.Edges == nil {
@@ -4254,6 +4330,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Quote.ValidUntil(childComplexity), true
+	case "Quote.version":
+		if e.ComplexityRoot.Quote.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Version(childComplexity), true
 
 	case "QuoteConnection.edges":
 		if e.ComplexityRoot.QuoteConnection.Edges == nil {
@@ -4359,6 +4441,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QuoteLineItem.UpdatedAt(childComplexity), true
+	case "QuoteLineItem.version":
+		if e.ComplexityRoot.QuoteLineItem.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteLineItem.Version(childComplexity), true
 	case "QuoteLineItem.zClli":
 		if e.ComplexityRoot.QuoteLineItem.ZClli == nil {
 			break
@@ -4531,6 +4619,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RFP.UpdatedAt(childComplexity), true
+	case "RFP.version":
+		if e.ComplexityRoot.RFP.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RFP.Version(childComplexity), true
 
 	case "RFPConnection.edges":
 		if e.ComplexityRoot.RFPConnection.Edges == nil {
@@ -4783,6 +4877,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Rep.UpdatedAt(childComplexity), true
+	case "Rep.version":
+		if e.ComplexityRoot.Rep.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rep.Version(childComplexity), true
 
 	case "RepConnection.edges":
 		if e.ComplexityRoot.RepConnection.Edges == nil {
@@ -5084,6 +5184,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SpecialPricingRequest.UpdatedAt(childComplexity), true
+	case "SpecialPricingRequest.version":
+		if e.ComplexityRoot.SpecialPricingRequest.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpecialPricingRequest.Version(childComplexity), true
 
 	case "SpecialPricingRequestConnection.edges":
 		if e.ComplexityRoot.SpecialPricingRequestConnection.Edges == nil {
@@ -5195,6 +5301,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Team.UpdatedAt(childComplexity), true
+	case "Team.version":
+		if e.ComplexityRoot.Team.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.Version(childComplexity), true
 
 	case "TeamConnection.edges":
 		if e.ComplexityRoot.TeamConnection.Edges == nil {
@@ -5457,63 +5569,63 @@ type Mutation {
   "Creates a carrier."
   createCarrier(input: CreateCarrierInput!): Carrier!
   "Changes a carrier."
-  updateCarrier(id: ID!, input: UpdateCarrierInput!): Carrier!
+  updateCarrier(id: ID!, input: UpdateCarrierInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Carrier!
   "Creates a contact at a carrier."
   createContact(input: CreateContactInput!): Contact!
   "Changes a contact."
-  updateContact(id: ID!, input: UpdateContactInput!): Contact!
+  updateContact(id: ID!, input: UpdateContactInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Contact!
   "Creates an account for a carrier."
   createAccount(input: CreateAccountInput!): Account!
   "Changes an account."
-  updateAccount(id: ID!, input: UpdateAccountInput!): Account!
+  updateAccount(id: ID!, input: UpdateAccountInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Account!
   "Creates a rep."
   createRep(input: CreateRepInput!): Rep!
   "Changes a rep."
-  updateRep(id: ID!, input: UpdateRepInput!): Rep!
+  updateRep(id: ID!, input: UpdateRepInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Rep!
   "Creates a team."
   createTeam(input: CreateTeamInput!): Team!
   "Changes a team."
-  updateTeam(id: ID!, input: UpdateTeamInput!): Team!
+  updateTeam(id: ID!, input: UpdateTeamInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Team!
   "Assigns a rep to an account in a capacity."
   createAccountAssignment(input: CreateAccountAssignmentInput!): AccountAssignment!
   "Changes an assignment; setting endedAt ends it."
-  updateAccountAssignment(id: ID!, input: UpdateAccountAssignmentInput!): AccountAssignment!
+  updateAccountAssignment(id: ID!, input: UpdateAccountAssignmentInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): AccountAssignment!
   "Creates a draft quote on an account."
   createQuote(input: CreateQuoteInput!): Quote!
   "Changes a quote's terms; its status follows the quote workflow."
-  updateQuote(id: ID!, input: UpdateQuoteInput!): Quote!
+  updateQuote(id: ID!, input: UpdateQuoteInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Quote!
   "Adds a line to a quote; the quote's totals follow."
   createQuoteLineItem(input: CreateQuoteLineItemInput!): QuoteLineItem!
   "Changes a quote line; the quote's totals follow."
-  updateQuoteLineItem(id: ID!, input: UpdateQuoteLineItemInput!): QuoteLineItem!
+  updateQuoteLineItem(id: ID!, input: UpdateQuoteLineItemInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): QuoteLineItem!
   "Drafts a special pricing request on a quote."
   createSpecialPricingRequest(input: CreateSpecialPricingRequestInput!): SpecialPricingRequest!
   "Changes a special pricing request."
-  updateSpecialPricingRequest(id: ID!, input: UpdateSpecialPricingRequestInput!): SpecialPricingRequest!
+  updateSpecialPricingRequest(id: ID!, input: UpdateSpecialPricingRequestInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): SpecialPricingRequest!
   "Drafts a contract on an account."
   createContract(input: CreateContractInput!): Contract!
   "Changes a contract's terms."
-  updateContract(id: ID!, input: UpdateContractInput!): Contract!
+  updateContract(id: ID!, input: UpdateContractInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Contract!
   "Records an RFP received from a carrier."
   createRFP(input: CreateRFPInput!): RFP!
   "Changes an RFP."
-  updateRFP(id: ID!, input: UpdateRFPInput!): RFP!
+  updateRFP(id: ID!, input: UpdateRFPInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): RFP!
   "Drafts an ASR or LSR order on an account."
   createOrder(input: CreateOrderInput!): Order!
   "Changes an order."
-  updateOrder(id: ID!, input: UpdateOrderInput!): Order!
+  updateOrder(id: ID!, input: UpdateOrderInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Order!
   "Schedules a quarterly business review."
   createBusinessReview(input: CreateBusinessReviewInput!): BusinessReview!
   "Changes a business review."
-  updateBusinessReview(id: ID!, input: UpdateBusinessReviewInput!): BusinessReview!
+  updateBusinessReview(id: ID!, input: UpdateBusinessReviewInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): BusinessReview!
   "Logs an activity on an account."
   createActivity(input: CreateActivityInput!): Activity!
   "Changes an activity."
-  updateActivity(id: ID!, input: UpdateActivityInput!): Activity!
+  updateActivity(id: ID!, input: UpdateActivityInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Activity!
   "Raises an escalation on an account."
   createEscalation(input: CreateEscalationInput!): Escalation!
   "Changes an escalation's description or category."
-  updateEscalation(id: ID!, input: UpdateEscalationInput!): Escalation!
+  updateEscalation(id: ID!, input: UpdateEscalationInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Escalation!
 }
 
 
@@ -6088,6 +6200,10 @@ type Account implements Node {
   """
   updatedAt: Time!
   """
+  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  """
+  version: Int!
+  """
   The carrier that owns the account.
   """
   carrierID: ID!
@@ -6417,6 +6533,10 @@ type AccountAssignment implements Node {
   """
   updatedAt: Time!
   """
+  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  """
+  version: Int!
+  """
   The account worked.
   """
   accountID: ID!
@@ -6655,6 +6775,38 @@ input AccountAssignmentWhereInput {
   updatedAt is less than or equal to the value.
   """
   updatedAtLTE: Time
+  """
+  version field predicates
+  """
+  version: Int
+  """
+  version differs from the value.
+  """
+  versionNEQ: Int
+  """
+  version is one of the values.
+  """
+  versionIn: [Int!]
+  """
+  version is none of the values.
+  """
+  versionNotIn: [Int!]
+  """
+  version is greater than the value.
+  """
+  versionGT: Int
+  """
+  version is greater than or equal to the value.
+  """
+  versionGTE: Int
+  """
+  version is less than the value.
+  """
+  versionLT: Int
+  """
+  version is less than or equal to the value.
+  """
+  versionLTE: Int
   """
   account_id field predicates
   """
@@ -7087,6 +7239,38 @@ input AccountWhereInput {
   """
   updatedAtLTE: Time
   """
+  version field predicates
+  """
+  version: Int
+  """
+  version differs from the value.
+  """
+  versionNEQ: Int
+  """
+  version is one of the values.
+  """
+  versionIn: [Int!]
+  """
+  version is none of the values.
+  """
+  versionNotIn: [Int!]
+  """
+  version is greater than the value.
+  """
+  versionGT: Int
+  """
+  version is greater than or equal to the value.
+  """
+  versionGTE: Int
+  """
+  version is less than the value.
+  """
+  versionLT: Int
+  """
+  version is less than or equal to the value.
+  """
+  versionLTE: Int
+  """
   carrier_id field predicates
   """
   carrierID: ID
@@ -7516,6 +7700,10 @@ type Activity implements Node {
   """
   updatedAt: Time!
   """
+  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  """
+  version: Int!
+  """
   The account worked on.
   """
   accountID: ID!
@@ -7758,6 +7946,38 @@ input ActivityWhereInput {
   updatedAt is less than or equal to the value.
   """
   updatedAtLTE: Time
+  """
+  version field predicates
+  """
+  version: Int
+  """
+  version differs from the value.
+  """
+  versionNEQ: Int
+  """
+  version is one of the values.
+  """
+  versionIn: [Int!]
+  """
+  version is none of the values.
+  """
+  versionNotIn: [Int!]
+  """
+  version is greater than the value.
+  """
+  versionGT: Int
+  """
+  version is greater than or equal to the value.
+  """
+  versionGTE: Int
+  """
+  version is less than the value.
+  """
+  versionLT: Int
+  """
+  version is less than or equal to the value.
+  """
+  versionLTE: Int
   """
   account_id field predicates
   """
@@ -8927,6 +9147,10 @@ type BusinessReview implements Node {
   """
   updatedAt: Time!
   """
+  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  """
+  version: Int!
+  """
   The account reviewed.
   """
   accountID: ID!
@@ -9165,6 +9389,38 @@ input BusinessReviewWhereInput {
   updatedAt is less than or equal to the value.
   """
   updatedAtLTE: Time
+  """
+  version field predicates
+  """
+  version: Int
+  """
+  version differs from the value.
+  """
+  versionNEQ: Int
+  """
+  version is one of the values.
+  """
+  versionIn: [Int!]
+  """
+  version is none of the values.
+  """
+  versionNotIn: [Int!]
+  """
+  version is greater than the value.
+  """
+  versionGT: Int
+  """
+  version is greater than or equal to the value.
+  """
+  versionGTE: Int
+  """
+  version is less than the value.
+  """
+  versionLT: Int
+  """
+  version is less than or equal to the value.
+  """
+  versionLTE: Int
   """
   account_id field predicates
   """
@@ -9458,6 +9714,10 @@ type Carrier implements Node {
   When the record was last changed (UTC).
   """
   updatedAt: Time!
+  """
+  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  """
+  version: Int!
   """
   Legal or trading name of the carrier.
   """
@@ -9809,6 +10069,38 @@ input CarrierWhereInput {
   """
   updatedAtLTE: Time
   """
+  version field predicates
+  """
+  version: Int
+  """
+  version differs from the value.
+  """
+  versionNEQ: Int
+  """
+  version is one of the values.
+  """
+  versionIn: [Int!]
+  """
+  version is none of the values.
+  """
+  versionNotIn: [Int!]
+  """
+  version is greater than the value.
+  """
+  versionGT: Int
+  """
+  version is greater than or equal to the value.
+  """
+  versionGTE: Int
+  """
+  version is less than the value.
+  """
+  versionLT: Int
+  """
+  version is less than or equal to the value.
+  """
+  versionLTE: Int
+  """
   name field predicates
   """
   name: String
@@ -10025,6 +10317,10 @@ type Contact implements Node {
   When the record was last changed (UTC).
   """
   updatedAt: Time!
+  """
+  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  """
+  version: Int!
   """
   The carrier this contact works for.
   """
@@ -10277,6 +10573,38 @@ input ContactWhereInput {
   updatedAt is less than or equal to the value.
   """
   updatedAtLTE: Time
+  """
+  version field predicates
+  """
+  version: Int
+  """
+  version differs from the value.
+  """
+  versionNEQ: Int
+  """
+  version is one of the values.
+  """
+  versionIn: [Int!]
+  """
+  version is none of the values.
+  """
+  versionNotIn: [Int!]
+  """
+  version is greater than the value.
+  """
+  versionGT: Int
+  """
+  version is greater than or equal to the value.
+  """
+  versionGTE: Int
+  """
+  version is less than the value.
+  """
+  versionLT: Int
+  """
+  version is less than or equal to the value.
+  """
+  versionLTE: Int
   """
   carrier_id field predicates
   """
@@ -10586,6 +10914,10 @@ type Contract implements Node {
   When the record was last changed (UTC).
   """
   updatedAt: Time!
+  """
+  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  """
+  version: Int!
   """
   The account under contract.
   """
@@ -10960,6 +11292,38 @@ input ContractWhereInput {
   updatedAt is less than or equal to the value.
   """
   updatedAtLTE: Time
+  """
+  version field predicates
+  """
+  version: Int
+  """
+  version differs from the value.
+  """
+  versionNEQ: Int
+  """
+  version is one of the values.
+  """
+  versionIn: [Int!]
+  """
+  version is none of the values.
+  """
+  versionNotIn: [Int!]
+  """
+  version is greater than the value.
+  """
+  versionGT: Int
+  """
+  version is greater than or equal to the value.
+  """
+  versionGTE: Int
+  """
+  version is less than the value.
+  """
+  versionLT: Int
+  """
+  version is less than or equal to the value.
+  """
+  versionLTE: Int
   """
   account_id field predicates
   """
@@ -12161,6 +12525,10 @@ type Escalation implements Node {
   """
   updatedAt: Time!
   """
+  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  """
+  version: Int!
+  """
   The account the problem is on.
   """
   accountID: ID!
@@ -12358,6 +12726,10 @@ type EscalationEvent implements Node {
   When the record was last changed (UTC).
   """
   updatedAt: Time!
+  """
+  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  """
+  version: Int!
   """
   The escalation this event belongs to.
   """
@@ -12613,6 +12985,38 @@ input EscalationEventWhereInput {
   updatedAt is less than or equal to the value.
   """
   updatedAtLTE: Time
+  """
+  version field predicates
+  """
+  version: Int
+  """
+  version differs from the value.
+  """
+  versionNEQ: Int
+  """
+  version is one of the values.
+  """
+  versionIn: [Int!]
+  """
+  version is none of the values.
+  """
+  versionNotIn: [Int!]
+  """
+  version is greater than the value.
+  """
+  versionGT: Int
+  """
+  version is greater than or equal to the value.
+  """
+  versionGTE: Int
+  """
+  version is less than the value.
+  """
+  versionLT: Int
+  """
+  version is less than or equal to the value.
+  """
+  versionLTE: Int
   """
   escalation_id field predicates
   """
@@ -13248,6 +13652,38 @@ input EscalationWhereInput {
   updatedAt is less than or equal to the value.
   """
   updatedAtLTE: Time
+  """
+  version field predicates
+  """
+  version: Int
+  """
+  version differs from the value.
+  """
+  versionNEQ: Int
+  """
+  version is one of the values.
+  """
+  versionIn: [Int!]
+  """
+  version is none of the values.
+  """
+  versionNotIn: [Int!]
+  """
+  version is greater than the value.
+  """
+  versionGT: Int
+  """
+  version is greater than or equal to the value.
+  """
+  versionGTE: Int
+  """
+  version is less than the value.
+  """
+  versionLT: Int
+  """
+  version is less than or equal to the value.
+  """
+  versionLTE: Int
   """
   account_id field predicates
   """
@@ -14024,6 +14460,10 @@ type Order implements Node {
   """
   updatedAt: Time!
   """
+  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  """
+  version: Int!
+  """
   The account the order is on.
   """
   accountID: ID!
@@ -14352,6 +14792,38 @@ input OrderWhereInput {
   updatedAt is less than or equal to the value.
   """
   updatedAtLTE: Time
+  """
+  version field predicates
+  """
+  version: Int
+  """
+  version differs from the value.
+  """
+  versionNEQ: Int
+  """
+  version is one of the values.
+  """
+  versionIn: [Int!]
+  """
+  version is none of the values.
+  """
+  versionNotIn: [Int!]
+  """
+  version is greater than the value.
+  """
+  versionGT: Int
+  """
+  version is greater than or equal to the value.
+  """
+  versionGTE: Int
+  """
+  version is less than the value.
+  """
+  versionLT: Int
+  """
+  version is less than or equal to the value.
+  """
+  versionLTE: Int
   """
   account_id field predicates
   """
@@ -15557,6 +16029,10 @@ type Quote implements Node {
   """
   updatedAt: Time!
   """
+  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  """
+  version: Int!
+  """
   The account the offer is for.
   """
   accountID: ID!
@@ -15852,6 +16328,10 @@ type QuoteLineItem implements Node {
   """
   updatedAt: Time!
   """
+  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  """
+  version: Int!
+  """
   The quote this line belongs to.
   """
   quoteID: ID!
@@ -16118,6 +16598,38 @@ input QuoteLineItemWhereInput {
   updatedAt is less than or equal to the value.
   """
   updatedAtLTE: Time
+  """
+  version field predicates
+  """
+  version: Int
+  """
+  version differs from the value.
+  """
+  versionNEQ: Int
+  """
+  version is one of the values.
+  """
+  versionIn: [Int!]
+  """
+  version is none of the values.
+  """
+  versionNotIn: [Int!]
+  """
+  version is greater than the value.
+  """
+  versionGT: Int
+  """
+  version is greater than or equal to the value.
+  """
+  versionGTE: Int
+  """
+  version is less than the value.
+  """
+  versionLT: Int
+  """
+  version is less than or equal to the value.
+  """
+  versionLTE: Int
   """
   quote_id field predicates
   """
@@ -16795,6 +17307,38 @@ input QuoteWhereInput {
   updatedAt is less than or equal to the value.
   """
   updatedAtLTE: Time
+  """
+  version field predicates
+  """
+  version: Int
+  """
+  version differs from the value.
+  """
+  versionNEQ: Int
+  """
+  version is one of the values.
+  """
+  versionIn: [Int!]
+  """
+  version is none of the values.
+  """
+  versionNotIn: [Int!]
+  """
+  version is greater than the value.
+  """
+  versionGT: Int
+  """
+  version is greater than or equal to the value.
+  """
+  versionGTE: Int
+  """
+  version is less than the value.
+  """
+  versionLT: Int
+  """
+  version is less than or equal to the value.
+  """
+  versionLTE: Int
   """
   account_id field predicates
   """
@@ -17837,6 +18381,10 @@ type RFP implements Node {
   """
   updatedAt: Time!
   """
+  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  """
+  version: Int!
+  """
   The account the RFP came through.
   """
   accountID: ID!
@@ -18141,6 +18689,38 @@ input RFPWhereInput {
   updatedAt is less than or equal to the value.
   """
   updatedAtLTE: Time
+  """
+  version field predicates
+  """
+  version: Int
+  """
+  version differs from the value.
+  """
+  versionNEQ: Int
+  """
+  version is one of the values.
+  """
+  versionIn: [Int!]
+  """
+  version is none of the values.
+  """
+  versionNotIn: [Int!]
+  """
+  version is greater than the value.
+  """
+  versionGT: Int
+  """
+  version is greater than or equal to the value.
+  """
+  versionGTE: Int
+  """
+  version is less than the value.
+  """
+  versionLT: Int
+  """
+  version is less than or equal to the value.
+  """
+  versionLTE: Int
   """
   account_id field predicates
   """
@@ -18531,6 +19111,10 @@ type Rep implements Node {
   When the record was last changed (UTC).
   """
   updatedAt: Time!
+  """
+  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  """
+  version: Int!
   """
   Full name.
   """
@@ -19004,6 +19588,38 @@ input RepWhereInput {
   """
   updatedAtLTE: Time
   """
+  version field predicates
+  """
+  version: Int
+  """
+  version differs from the value.
+  """
+  versionNEQ: Int
+  """
+  version is one of the values.
+  """
+  versionIn: [Int!]
+  """
+  version is none of the values.
+  """
+  versionNotIn: [Int!]
+  """
+  version is greater than the value.
+  """
+  versionGT: Int
+  """
+  version is greater than or equal to the value.
+  """
+  versionGTE: Int
+  """
+  version is less than the value.
+  """
+  versionLT: Int
+  """
+  version is less than or equal to the value.
+  """
+  versionLTE: Int
+  """
   name field predicates
   """
   name: String
@@ -19406,6 +20022,10 @@ type SpecialPricingRequest implements Node {
   """
   updatedAt: Time!
   """
+  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  """
+  version: Int!
+  """
   The quote to be priced.
   """
   quoteID: ID!
@@ -19692,6 +20312,38 @@ input SpecialPricingRequestWhereInput {
   updatedAt is less than or equal to the value.
   """
   updatedAtLTE: Time
+  """
+  version field predicates
+  """
+  version: Int
+  """
+  version differs from the value.
+  """
+  versionNEQ: Int
+  """
+  version is one of the values.
+  """
+  versionIn: [Int!]
+  """
+  version is none of the values.
+  """
+  versionNotIn: [Int!]
+  """
+  version is greater than the value.
+  """
+  versionGT: Int
+  """
+  version is greater than or equal to the value.
+  """
+  versionGTE: Int
+  """
+  version is less than the value.
+  """
+  versionLT: Int
+  """
+  version is less than or equal to the value.
+  """
+  versionLTE: Int
   """
   quote_id field predicates
   """
@@ -20238,6 +20890,10 @@ type Team implements Node {
   """
   updatedAt: Time!
   """
+  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  """
+  version: Int!
+  """
   Team name.
   """
   name: String!
@@ -20473,6 +21129,38 @@ input TeamWhereInput {
   updatedAt is less than or equal to the value.
   """
   updatedAtLTE: Time
+  """
+  version field predicates
+  """
+  version: Int
+  """
+  version differs from the value.
+  """
+  versionNEQ: Int
+  """
+  version is one of the values.
+  """
+  versionIn: [Int!]
+  """
+  version is none of the values.
+  """
+  versionNotIn: [Int!]
+  """
+  version is greater than the value.
+  """
+  versionGT: Int
+  """
+  version is greater than or equal to the value.
+  """
+  versionGTE: Int
+  """
+  version is less than the value.
+  """
+  versionLT: Int
+  """
+  version is less than or equal to the value.
+  """
+  versionLTE: Int
   """
   name field predicates
   """
@@ -21204,6 +21892,8 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Account_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Account_version(ctx, field)
 	case "carrierID":
 		return ec.fieldContext_Account_carrierID(ctx, field)
 	case "accountNumber":
@@ -21252,6 +21942,8 @@ func (ec *executionContext) childFields_AccountAssignment(ctx context.Context, f
 		return ec.fieldContext_AccountAssignment_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_AccountAssignment_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_AccountAssignment_version(ctx, field)
 	case "accountID":
 		return ec.fieldContext_AccountAssignment_accountID(ctx, field)
 	case "repID":
@@ -21334,6 +22026,8 @@ func (ec *executionContext) childFields_Activity(ctx context.Context, field grap
 		return ec.fieldContext_Activity_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Activity_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Activity_version(ctx, field)
 	case "accountID":
 		return ec.fieldContext_Activity_accountID(ctx, field)
 	case "repID":
@@ -21492,6 +22186,8 @@ func (ec *executionContext) childFields_BusinessReview(ctx context.Context, fiel
 		return ec.fieldContext_BusinessReview_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_BusinessReview_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_BusinessReview_version(ctx, field)
 	case "accountID":
 		return ec.fieldContext_BusinessReview_accountID(ctx, field)
 	case "quarter":
@@ -21552,6 +22248,8 @@ func (ec *executionContext) childFields_Carrier(ctx context.Context, field graph
 		return ec.fieldContext_Carrier_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Carrier_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Carrier_version(ctx, field)
 	case "name":
 		return ec.fieldContext_Carrier_name(ctx, field)
 	case "ocn":
@@ -21616,6 +22314,8 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Contact_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Contact_version(ctx, field)
 	case "carrierID":
 		return ec.fieldContext_Contact_carrierID(ctx, field)
 	case "name":
@@ -21666,6 +22366,8 @@ func (ec *executionContext) childFields_Contract(ctx context.Context, field grap
 		return ec.fieldContext_Contract_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Contract_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Contract_version(ctx, field)
 	case "accountID":
 		return ec.fieldContext_Contract_accountID(ctx, field)
 	case "kind":
@@ -21766,6 +22468,8 @@ func (ec *executionContext) childFields_Escalation(ctx context.Context, field gr
 		return ec.fieldContext_Escalation_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Escalation_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Escalation_version(ctx, field)
 	case "accountID":
 		return ec.fieldContext_Escalation_accountID(ctx, field)
 	case "title":
@@ -21850,6 +22554,8 @@ func (ec *executionContext) childFields_EscalationEvent(ctx context.Context, fie
 		return ec.fieldContext_EscalationEvent_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_EscalationEvent_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_EscalationEvent_version(ctx, field)
 	case "escalationID":
 		return ec.fieldContext_EscalationEvent_escalationID(ctx, field)
 	case "kind":
@@ -21964,6 +22670,8 @@ func (ec *executionContext) childFields_Order(ctx context.Context, field graphql
 		return ec.fieldContext_Order_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Order_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Order_version(ctx, field)
 	case "accountID":
 		return ec.fieldContext_Order_accountID(ctx, field)
 	case "carrierID":
@@ -22084,6 +22792,8 @@ func (ec *executionContext) childFields_Quote(ctx context.Context, field graphql
 		return ec.fieldContext_Quote_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Quote_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Quote_version(ctx, field)
 	case "accountID":
 		return ec.fieldContext_Quote_accountID(ctx, field)
 	case "title":
@@ -22182,6 +22892,8 @@ func (ec *executionContext) childFields_QuoteLineItem(ctx context.Context, field
 		return ec.fieldContext_QuoteLineItem_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_QuoteLineItem_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_QuoteLineItem_version(ctx, field)
 	case "quoteID":
 		return ec.fieldContext_QuoteLineItem_quoteID(ctx, field)
 	case "product":
@@ -22262,6 +22974,8 @@ func (ec *executionContext) childFields_RFP(ctx context.Context, field graphql.C
 		return ec.fieldContext_RFP_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_RFP_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_RFP_version(ctx, field)
 	case "accountID":
 		return ec.fieldContext_RFP_accountID(ctx, field)
 	case "title":
@@ -22364,6 +23078,8 @@ func (ec *executionContext) childFields_Rep(ctx context.Context, field graphql.C
 		return ec.fieldContext_Rep_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Rep_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Rep_version(ctx, field)
 	case "name":
 		return ec.fieldContext_Rep_name(ctx, field)
 	case "email":
@@ -22502,6 +23218,8 @@ func (ec *executionContext) childFields_SpecialPricingRequest(ctx context.Contex
 		return ec.fieldContext_SpecialPricingRequest_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_SpecialPricingRequest_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_SpecialPricingRequest_version(ctx, field)
 	case "quoteID":
 		return ec.fieldContext_SpecialPricingRequest_quoteID(ctx, field)
 	case "requestedByID":
@@ -22580,6 +23298,8 @@ func (ec *executionContext) childFields_Team(ctx context.Context, field graphql.
 		return ec.fieldContext_Team_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Team_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Team_version(ctx, field)
 	case "name":
 		return ec.fieldContext_Team_name(ctx, field)
 	case "region":
@@ -24443,6 +25163,14 @@ func (ec *executionContext) field_Mutation_updateAccountAssignment_args(ctx cont
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -24465,6 +25193,14 @@ func (ec *executionContext) field_Mutation_updateAccount_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -24487,6 +25223,14 @@ func (ec *executionContext) field_Mutation_updateActivity_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -24509,6 +25253,14 @@ func (ec *executionContext) field_Mutation_updateBusinessReview_args(ctx context
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -24531,6 +25283,14 @@ func (ec *executionContext) field_Mutation_updateCarrier_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -24553,6 +25313,14 @@ func (ec *executionContext) field_Mutation_updateContact_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -24575,6 +25343,14 @@ func (ec *executionContext) field_Mutation_updateContract_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -24597,6 +25373,14 @@ func (ec *executionContext) field_Mutation_updateEscalation_args(ctx context.Con
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -24619,6 +25403,14 @@ func (ec *executionContext) field_Mutation_updateOrder_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -24641,6 +25433,14 @@ func (ec *executionContext) field_Mutation_updateQuoteLineItem_args(ctx context.
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -24663,6 +25463,14 @@ func (ec *executionContext) field_Mutation_updateQuote_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -24685,6 +25493,14 @@ func (ec *executionContext) field_Mutation_updateRFP_args(ctx context.Context, r
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -24707,6 +25523,14 @@ func (ec *executionContext) field_Mutation_updateRep_args(ctx context.Context, r
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -24729,6 +25553,14 @@ func (ec *executionContext) field_Mutation_updateSpecialPricingRequest_args(ctx 
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -24751,6 +25583,14 @@ func (ec *executionContext) field_Mutation_updateTeam_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26903,6 +27743,29 @@ func (ec *executionContext) fieldContext_Account_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Account", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Account_version(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Account_carrierID(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27563,6 +28426,29 @@ func (ec *executionContext) fieldContext_AccountAssignment_updatedAt(_ context.C
 	return graphql.NewScalarFieldContext("AccountAssignment", field, false, false, "Time")
 }
 
+func (ec *executionContext) _AccountAssignment_version(ctx context.Context, field graphql.CollectedField, obj *ent.AccountAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountAssignment_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountAssignment_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountAssignment", field, false, false, "Int")
+}
+
 func (ec *executionContext) _AccountAssignment_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.AccountAssignment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28162,6 +29048,29 @@ func (ec *executionContext) _Activity_updatedAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Activity_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Activity_version(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Activity_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
@@ -29330,6 +30239,29 @@ func (ec *executionContext) fieldContext_BusinessReview_updatedAt(_ context.Cont
 	return graphql.NewScalarFieldContext("BusinessReview", field, false, false, "Time")
 }
 
+func (ec *executionContext) _BusinessReview_version(ctx context.Context, field graphql.CollectedField, obj *ent.BusinessReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BusinessReview_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BusinessReview_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BusinessReview", field, false, false, "Int")
+}
+
 func (ec *executionContext) _BusinessReview_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.BusinessReview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29787,6 +30719,29 @@ func (ec *executionContext) _Carrier_updatedAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Carrier_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Carrier", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Carrier_version(ctx context.Context, field graphql.CollectedField, obj *ent.Carrier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Carrier_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Carrier_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Carrier", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Carrier_name(ctx context.Context, field graphql.CollectedField, obj *ent.Carrier) (ret graphql.Marshaler) {
@@ -30339,6 +31294,29 @@ func (ec *executionContext) fieldContext_Contact_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Contact_version(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Contact_carrierID(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30762,6 +31740,29 @@ func (ec *executionContext) _Contract_updatedAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Contract_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Contract_version(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contract", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Contract_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
@@ -31731,6 +32732,29 @@ func (ec *executionContext) fieldContext_Escalation_updatedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("Escalation", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Escalation_version(ctx context.Context, field graphql.CollectedField, obj *ent.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Escalation_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.Escalation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32572,6 +33596,29 @@ func (ec *executionContext) _EscalationEvent_updatedAt(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_EscalationEvent_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EscalationEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EscalationEvent_version(ctx context.Context, field graphql.CollectedField, obj *ent.EscalationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationEvent_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationEvent_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EscalationEvent", field, false, false, "Int")
 }
 
 func (ec *executionContext) _EscalationEvent_escalationID(ctx context.Context, field graphql.CollectedField, obj *ent.EscalationEvent) (ret graphql.Marshaler) {
@@ -33540,7 +34587,7 @@ func (ec *executionContext) _Mutation_updateCarrier(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateCarrier(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateCarrierInput))
+			return ec.Resolvers.Mutation().UpdateCarrier(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateCarrierInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Carrier) graphql.Marshaler {
@@ -33628,7 +34675,7 @@ func (ec *executionContext) _Mutation_updateContact(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateContact(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateContactInput))
+			return ec.Resolvers.Mutation().UpdateContact(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateContactInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
@@ -33716,7 +34763,7 @@ func (ec *executionContext) _Mutation_updateAccount(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateAccount(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateAccountInput))
+			return ec.Resolvers.Mutation().UpdateAccount(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateAccountInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
@@ -33804,7 +34851,7 @@ func (ec *executionContext) _Mutation_updateRep(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateRep(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateRepInput))
+			return ec.Resolvers.Mutation().UpdateRep(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateRepInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Rep) graphql.Marshaler {
@@ -33892,7 +34939,7 @@ func (ec *executionContext) _Mutation_updateTeam(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateTeam(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateTeamInput))
+			return ec.Resolvers.Mutation().UpdateTeam(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateTeamInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Team) graphql.Marshaler {
@@ -33980,7 +35027,7 @@ func (ec *executionContext) _Mutation_updateAccountAssignment(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateAccountAssignment(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateAccountAssignmentInput))
+			return ec.Resolvers.Mutation().UpdateAccountAssignment(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateAccountAssignmentInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AccountAssignment) graphql.Marshaler {
@@ -34068,7 +35115,7 @@ func (ec *executionContext) _Mutation_updateQuote(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateQuote(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateQuoteInput))
+			return ec.Resolvers.Mutation().UpdateQuote(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateQuoteInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
@@ -34156,7 +35203,7 @@ func (ec *executionContext) _Mutation_updateQuoteLineItem(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateQuoteLineItem(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateQuoteLineItemInput))
+			return ec.Resolvers.Mutation().UpdateQuoteLineItem(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateQuoteLineItemInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.QuoteLineItem) graphql.Marshaler {
@@ -34244,7 +35291,7 @@ func (ec *executionContext) _Mutation_updateSpecialPricingRequest(ctx context.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateSpecialPricingRequest(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateSpecialPricingRequestInput))
+			return ec.Resolvers.Mutation().UpdateSpecialPricingRequest(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateSpecialPricingRequestInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SpecialPricingRequest) graphql.Marshaler {
@@ -34332,7 +35379,7 @@ func (ec *executionContext) _Mutation_updateContract(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateContract(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateContractInput))
+			return ec.Resolvers.Mutation().UpdateContract(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateContractInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
@@ -34420,7 +35467,7 @@ func (ec *executionContext) _Mutation_updateRFP(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateRfp(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateRFPInput))
+			return ec.Resolvers.Mutation().UpdateRfp(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateRFPInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
@@ -34508,7 +35555,7 @@ func (ec *executionContext) _Mutation_updateOrder(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateOrder(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateOrderInput))
+			return ec.Resolvers.Mutation().UpdateOrder(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateOrderInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
@@ -34596,7 +35643,7 @@ func (ec *executionContext) _Mutation_updateBusinessReview(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateBusinessReview(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateBusinessReviewInput))
+			return ec.Resolvers.Mutation().UpdateBusinessReview(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateBusinessReviewInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.BusinessReview) graphql.Marshaler {
@@ -34684,7 +35731,7 @@ func (ec *executionContext) _Mutation_updateActivity(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateActivity(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateActivityInput))
+			return ec.Resolvers.Mutation().UpdateActivity(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateActivityInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Activity) graphql.Marshaler {
@@ -34772,7 +35819,7 @@ func (ec *executionContext) _Mutation_updateEscalation(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateEscalation(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateEscalationInput))
+			return ec.Resolvers.Mutation().UpdateEscalation(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateEscalationInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -36545,6 +37592,29 @@ func (ec *executionContext) _Order_updatedAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Order_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Order_version(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Order_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
@@ -39102,6 +40172,29 @@ func (ec *executionContext) fieldContext_Quote_updatedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Quote", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Quote_version(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Quote_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40303,6 +41396,29 @@ func (ec *executionContext) fieldContext_QuoteLineItem_updatedAt(_ context.Conte
 	return graphql.NewScalarFieldContext("QuoteLineItem", field, false, false, "Time")
 }
 
+func (ec *executionContext) _QuoteLineItem_version(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteLineItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteLineItem_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteLineItem_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteLineItem", field, false, false, "Int")
+}
+
 func (ec *executionContext) _QuoteLineItem_quoteID(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteLineItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40921,6 +42037,29 @@ func (ec *executionContext) _RFP_updatedAt(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_RFP_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RFP", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RFP_version(ctx context.Context, field graphql.CollectedField, obj *ent.RFP) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RFP_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RFP_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RFP", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RFP_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.RFP) (ret graphql.Marshaler) {
@@ -41686,6 +42825,29 @@ func (ec *executionContext) _Rep_updatedAt(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Rep_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rep", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Rep_version(ctx context.Context, field graphql.CollectedField, obj *ent.Rep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rep_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rep_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rep", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Rep_name(ctx context.Context, field graphql.CollectedField, obj *ent.Rep) (ret graphql.Marshaler) {
@@ -42984,6 +44146,29 @@ func (ec *executionContext) fieldContext_SpecialPricingRequest_updatedAt(_ conte
 	return graphql.NewScalarFieldContext("SpecialPricingRequest", field, false, false, "Time")
 }
 
+func (ec *executionContext) _SpecialPricingRequest_version(ctx context.Context, field graphql.CollectedField, obj *ent.SpecialPricingRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpecialPricingRequest_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpecialPricingRequest_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpecialPricingRequest", field, false, false, "Int")
+}
+
 func (ec *executionContext) _SpecialPricingRequest_quoteID(ctx context.Context, field graphql.CollectedField, obj *ent.SpecialPricingRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -43710,6 +44895,29 @@ func (ec *executionContext) _Team_updatedAt(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Team_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Team", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Team_version(ctx context.Context, field graphql.CollectedField, obj *ent.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Team", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Team_name(ctx context.Context, field graphql.CollectedField, obj *ent.Team) (ret graphql.Marshaler) {
@@ -45237,7 +46445,7 @@ func (ec *executionContext) unmarshalInputAccountAssignmentWhereInput(ctx contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "repID", "repIDNEQ", "repIDIn", "repIDNotIn", "repIDGT", "repIDGTE", "repIDLT", "repIDLTE", "repIDContains", "repIDHasPrefix", "repIDHasSuffix", "repIDEqualFold", "repIDContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "startedAt", "startedAtNEQ", "startedAtIn", "startedAtNotIn", "startedAtGT", "startedAtGTE", "startedAtLT", "startedAtLTE", "endedAt", "endedAtNEQ", "endedAtIn", "endedAtNotIn", "endedAtGT", "endedAtGTE", "endedAtLT", "endedAtLTE", "endedAtIsNil", "endedAtNotNil", "hasAccountWith", "hasRepWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "repID", "repIDNEQ", "repIDIn", "repIDNotIn", "repIDGT", "repIDGTE", "repIDLT", "repIDLTE", "repIDContains", "repIDHasPrefix", "repIDHasSuffix", "repIDEqualFold", "repIDContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "startedAt", "startedAtNEQ", "startedAtIn", "startedAtNotIn", "startedAtGT", "startedAtGTE", "startedAtLT", "startedAtLTE", "endedAt", "endedAtNEQ", "endedAtIn", "endedAtNotIn", "endedAtGT", "endedAtGTE", "endedAtLT", "endedAtLTE", "endedAtIsNil", "endedAtNotNil", "hasAccountWith", "hasRepWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45447,6 +46655,62 @@ func (ec *executionContext) unmarshalInputAccountAssignmentWhereInput(ctx contex
 				return it, err
 			}
 			it.UpdatedAtLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
 		case "accountID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -45916,7 +47180,7 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "accountNumber", "accountNumberNEQ", "accountNumberIn", "accountNumberNotIn", "accountNumberGT", "accountNumberGTE", "accountNumberLT", "accountNumberLTE", "accountNumberContains", "accountNumberHasPrefix", "accountNumberHasSuffix", "accountNumberEqualFold", "accountNumberContainsFold", "ban", "banNEQ", "banIn", "banNotIn", "banGT", "banGTE", "banLT", "banLTE", "banContains", "banHasPrefix", "banHasSuffix", "banEqualFold", "banContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "market", "marketNEQ", "marketIn", "marketNotIn", "marketGT", "marketGTE", "marketLT", "marketLTE", "marketContains", "marketHasPrefix", "marketHasSuffix", "marketEqualFold", "marketContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "mrr", "mrrNEQ", "mrrIn", "mrrNotIn", "mrrGT", "mrrGTE", "mrrLT", "mrrLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "hasCarrierWith", "hasAssignmentsWith", "hasQuotesWith", "hasContractsWith", "hasRfpsWith", "hasOrdersWith", "hasBusinessReviewsWith", "hasActivitiesWith", "hasEscalationsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "accountNumber", "accountNumberNEQ", "accountNumberIn", "accountNumberNotIn", "accountNumberGT", "accountNumberGTE", "accountNumberLT", "accountNumberLTE", "accountNumberContains", "accountNumberHasPrefix", "accountNumberHasSuffix", "accountNumberEqualFold", "accountNumberContainsFold", "ban", "banNEQ", "banIn", "banNotIn", "banGT", "banGTE", "banLT", "banLTE", "banContains", "banHasPrefix", "banHasSuffix", "banEqualFold", "banContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "market", "marketNEQ", "marketIn", "marketNotIn", "marketGT", "marketGTE", "marketLT", "marketLTE", "marketContains", "marketHasPrefix", "marketHasSuffix", "marketEqualFold", "marketContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "mrr", "mrrNEQ", "mrrIn", "mrrNotIn", "mrrGT", "mrrGTE", "mrrLT", "mrrLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "hasCarrierWith", "hasAssignmentsWith", "hasQuotesWith", "hasContractsWith", "hasRfpsWith", "hasOrdersWith", "hasBusinessReviewsWith", "hasActivitiesWith", "hasEscalationsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -46126,6 +47390,62 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.UpdatedAtLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
 		case "carrierID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("carrierID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -47099,7 +48419,7 @@ func (ec *executionContext) unmarshalInputActivityWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "repID", "repIDNEQ", "repIDIn", "repIDNotIn", "repIDGT", "repIDGTE", "repIDLT", "repIDLTE", "repIDContains", "repIDHasPrefix", "repIDHasSuffix", "repIDEqualFold", "repIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "occurredAt", "occurredAtNEQ", "occurredAtIn", "occurredAtNotIn", "occurredAtGT", "occurredAtGTE", "occurredAtLT", "occurredAtLTE", "location", "locationNEQ", "locationIn", "locationNotIn", "locationGT", "locationGTE", "locationLT", "locationLTE", "locationContains", "locationHasPrefix", "locationHasSuffix", "locationIsNil", "locationNotNil", "locationEqualFold", "locationContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "hasAccountWith", "hasRepWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "repID", "repIDNEQ", "repIDIn", "repIDNotIn", "repIDGT", "repIDGTE", "repIDLT", "repIDLTE", "repIDContains", "repIDHasPrefix", "repIDHasSuffix", "repIDEqualFold", "repIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "occurredAt", "occurredAtNEQ", "occurredAtIn", "occurredAtNotIn", "occurredAtGT", "occurredAtGTE", "occurredAtLT", "occurredAtLTE", "location", "locationNEQ", "locationIn", "locationNotIn", "locationGT", "locationGTE", "locationLT", "locationLTE", "locationContains", "locationHasPrefix", "locationHasSuffix", "locationIsNil", "locationNotNil", "locationEqualFold", "locationContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "hasAccountWith", "hasRepWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -47309,6 +48629,62 @@ func (ec *executionContext) unmarshalInputActivityWhereInput(ctx context.Context
 				return it, err
 			}
 			it.UpdatedAtLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
 		case "accountID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -49325,7 +50701,7 @@ func (ec *executionContext) unmarshalInputBusinessReviewWhereInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "quarter", "quarterNEQ", "quarterIn", "quarterNotIn", "quarterGT", "quarterGTE", "quarterLT", "quarterLTE", "quarterContains", "quarterHasPrefix", "quarterHasSuffix", "quarterEqualFold", "quarterContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "scheduledAt", "scheduledAtNEQ", "scheduledAtIn", "scheduledAtNotIn", "scheduledAtGT", "scheduledAtGTE", "scheduledAtLT", "scheduledAtLTE", "agenda", "agendaNEQ", "agendaIn", "agendaNotIn", "agendaGT", "agendaGTE", "agendaLT", "agendaLTE", "agendaContains", "agendaHasPrefix", "agendaHasSuffix", "agendaIsNil", "agendaNotNil", "agendaEqualFold", "agendaContainsFold", "outcomes", "outcomesNEQ", "outcomesIn", "outcomesNotIn", "outcomesGT", "outcomesGTE", "outcomesLT", "outcomesLTE", "outcomesContains", "outcomesHasPrefix", "outcomesHasSuffix", "outcomesIsNil", "outcomesNotNil", "outcomesEqualFold", "outcomesContainsFold", "hasAccountWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "quarter", "quarterNEQ", "quarterIn", "quarterNotIn", "quarterGT", "quarterGTE", "quarterLT", "quarterLTE", "quarterContains", "quarterHasPrefix", "quarterHasSuffix", "quarterEqualFold", "quarterContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "scheduledAt", "scheduledAtNEQ", "scheduledAtIn", "scheduledAtNotIn", "scheduledAtGT", "scheduledAtGTE", "scheduledAtLT", "scheduledAtLTE", "agenda", "agendaNEQ", "agendaIn", "agendaNotIn", "agendaGT", "agendaGTE", "agendaLT", "agendaLTE", "agendaContains", "agendaHasPrefix", "agendaHasSuffix", "agendaIsNil", "agendaNotNil", "agendaEqualFold", "agendaContainsFold", "outcomes", "outcomesNEQ", "outcomesIn", "outcomesNotIn", "outcomesGT", "outcomesGTE", "outcomesLT", "outcomesLTE", "outcomesContains", "outcomesHasPrefix", "outcomesHasSuffix", "outcomesIsNil", "outcomesNotNil", "outcomesEqualFold", "outcomesContainsFold", "hasAccountWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -49535,6 +50911,62 @@ func (ec *executionContext) unmarshalInputBusinessReviewWhereInput(ctx context.C
 				return it, err
 			}
 			it.UpdatedAtLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
 		case "accountID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -50118,7 +51550,7 @@ func (ec *executionContext) unmarshalInputCarrierWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "ocn", "ocnNEQ", "ocnIn", "ocnNotIn", "ocnGT", "ocnGTE", "ocnLT", "ocnLTE", "ocnContains", "ocnHasPrefix", "ocnHasSuffix", "ocnEqualFold", "ocnContainsFold", "ccna", "ccnaNEQ", "ccnaIn", "ccnaNotIn", "ccnaGT", "ccnaGTE", "ccnaLT", "ccnaLTE", "ccnaContains", "ccnaHasPrefix", "ccnaHasSuffix", "ccnaEqualFold", "ccnaContainsFold", "tier", "tierNEQ", "tierIn", "tierNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "hasAccountsWith", "hasContactsWith", "hasOrdersWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "ocn", "ocnNEQ", "ocnIn", "ocnNotIn", "ocnGT", "ocnGTE", "ocnLT", "ocnLTE", "ocnContains", "ocnHasPrefix", "ocnHasSuffix", "ocnEqualFold", "ocnContainsFold", "ccna", "ccnaNEQ", "ccnaIn", "ccnaNotIn", "ccnaGT", "ccnaGTE", "ccnaLT", "ccnaLTE", "ccnaContains", "ccnaHasPrefix", "ccnaHasSuffix", "ccnaEqualFold", "ccnaContainsFold", "tier", "tierNEQ", "tierIn", "tierNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "hasAccountsWith", "hasContactsWith", "hasOrdersWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -50328,6 +51760,62 @@ func (ec *executionContext) unmarshalInputCarrierWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.UpdatedAtLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -50872,7 +52360,7 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleIsNil", "titleNotNil", "titleEqualFold", "titleContainsFold", "active", "activeNEQ", "hasCarrierWith", "hasRaisedEscalationsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleIsNil", "titleNotNil", "titleEqualFold", "titleContainsFold", "active", "activeNEQ", "hasCarrierWith", "hasRaisedEscalationsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -51082,6 +52570,62 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.UpdatedAtLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
 		case "carrierID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("carrierID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -51712,7 +53256,7 @@ func (ec *executionContext) unmarshalInputContractWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "startDate", "startDateNEQ", "startDateIn", "startDateNotIn", "startDateGT", "startDateGTE", "startDateLT", "startDateLTE", "endDate", "endDateNEQ", "endDateIn", "endDateNotIn", "endDateGT", "endDateGTE", "endDateLT", "endDateLTE", "termMonths", "termMonthsNEQ", "termMonthsIn", "termMonthsNotIn", "termMonthsGT", "termMonthsGTE", "termMonthsLT", "termMonthsLTE", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "tcv", "tcvNEQ", "tcvIn", "tcvNotIn", "tcvGT", "tcvGTE", "tcvLT", "tcvLTE", "autoRenew", "autoRenewNEQ", "noticeDays", "noticeDaysNEQ", "noticeDaysIn", "noticeDaysNotIn", "noticeDaysGT", "noticeDaysGTE", "noticeDaysLT", "noticeDaysLTE", "masterID", "masterIDNEQ", "masterIDIn", "masterIDNotIn", "masterIDGT", "masterIDGTE", "masterIDLT", "masterIDLTE", "masterIDContains", "masterIDHasPrefix", "masterIDHasSuffix", "masterIDIsNil", "masterIDNotNil", "masterIDEqualFold", "masterIDContainsFold", "coTermed", "coTermedNEQ", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDIsNil", "quoteIDNotNil", "quoteIDEqualFold", "quoteIDContainsFold", "renewalOfID", "renewalOfIDNEQ", "renewalOfIDIn", "renewalOfIDNotIn", "renewalOfIDGT", "renewalOfIDGTE", "renewalOfIDLT", "renewalOfIDLTE", "renewalOfIDContains", "renewalOfIDHasPrefix", "renewalOfIDHasSuffix", "renewalOfIDIsNil", "renewalOfIDNotNil", "renewalOfIDEqualFold", "renewalOfIDContainsFold", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "hasAccountWith", "hasMasterWith", "hasAddendaWith", "hasRenewalOfWith", "hasRenewalWith", "hasQuoteWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "startDate", "startDateNEQ", "startDateIn", "startDateNotIn", "startDateGT", "startDateGTE", "startDateLT", "startDateLTE", "endDate", "endDateNEQ", "endDateIn", "endDateNotIn", "endDateGT", "endDateGTE", "endDateLT", "endDateLTE", "termMonths", "termMonthsNEQ", "termMonthsIn", "termMonthsNotIn", "termMonthsGT", "termMonthsGTE", "termMonthsLT", "termMonthsLTE", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "tcv", "tcvNEQ", "tcvIn", "tcvNotIn", "tcvGT", "tcvGTE", "tcvLT", "tcvLTE", "autoRenew", "autoRenewNEQ", "noticeDays", "noticeDaysNEQ", "noticeDaysIn", "noticeDaysNotIn", "noticeDaysGT", "noticeDaysGTE", "noticeDaysLT", "noticeDaysLTE", "masterID", "masterIDNEQ", "masterIDIn", "masterIDNotIn", "masterIDGT", "masterIDGTE", "masterIDLT", "masterIDLTE", "masterIDContains", "masterIDHasPrefix", "masterIDHasSuffix", "masterIDIsNil", "masterIDNotNil", "masterIDEqualFold", "masterIDContainsFold", "coTermed", "coTermedNEQ", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDIsNil", "quoteIDNotNil", "quoteIDEqualFold", "quoteIDContainsFold", "renewalOfID", "renewalOfIDNEQ", "renewalOfIDIn", "renewalOfIDNotIn", "renewalOfIDGT", "renewalOfIDGTE", "renewalOfIDLT", "renewalOfIDLTE", "renewalOfIDContains", "renewalOfIDHasPrefix", "renewalOfIDHasSuffix", "renewalOfIDIsNil", "renewalOfIDNotNil", "renewalOfIDEqualFold", "renewalOfIDContainsFold", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "hasAccountWith", "hasMasterWith", "hasAddendaWith", "hasRenewalOfWith", "hasRenewalWith", "hasQuoteWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -51922,6 +53466,62 @@ func (ec *executionContext) unmarshalInputContractWhereInput(ctx context.Context
 				return it, err
 			}
 			it.UpdatedAtLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
 		case "accountID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -54666,7 +56266,7 @@ func (ec *executionContext) unmarshalInputEscalationEventWhereInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "escalationID", "escalationIDNEQ", "escalationIDIn", "escalationIDNotIn", "escalationIDGT", "escalationIDGTE", "escalationIDLT", "escalationIDLTE", "escalationIDContains", "escalationIDHasPrefix", "escalationIDHasSuffix", "escalationIDEqualFold", "escalationIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "internal", "internalNEQ", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyIsNil", "bodyNotNil", "bodyEqualFold", "bodyContainsFold", "fromValue", "fromValueNEQ", "fromValueIn", "fromValueNotIn", "fromValueGT", "fromValueGTE", "fromValueLT", "fromValueLTE", "fromValueContains", "fromValueHasPrefix", "fromValueHasSuffix", "fromValueIsNil", "fromValueNotNil", "fromValueEqualFold", "fromValueContainsFold", "toValue", "toValueNEQ", "toValueIn", "toValueNotIn", "toValueGT", "toValueGTE", "toValueLT", "toValueLTE", "toValueContains", "toValueHasPrefix", "toValueHasSuffix", "toValueIsNil", "toValueNotNil", "toValueEqualFold", "toValueContainsFold", "actorRepID", "actorRepIDNEQ", "actorRepIDIn", "actorRepIDNotIn", "actorRepIDGT", "actorRepIDGTE", "actorRepIDLT", "actorRepIDLTE", "actorRepIDContains", "actorRepIDHasPrefix", "actorRepIDHasSuffix", "actorRepIDIsNil", "actorRepIDNotNil", "actorRepIDEqualFold", "actorRepIDContainsFold", "actorContactID", "actorContactIDNEQ", "actorContactIDIn", "actorContactIDNotIn", "actorContactIDGT", "actorContactIDGTE", "actorContactIDLT", "actorContactIDLTE", "actorContactIDContains", "actorContactIDHasPrefix", "actorContactIDHasSuffix", "actorContactIDIsNil", "actorContactIDNotNil", "actorContactIDEqualFold", "actorContactIDContainsFold", "hasEscalationWith", "hasActorRepWith", "hasActorContactWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "escalationID", "escalationIDNEQ", "escalationIDIn", "escalationIDNotIn", "escalationIDGT", "escalationIDGTE", "escalationIDLT", "escalationIDLTE", "escalationIDContains", "escalationIDHasPrefix", "escalationIDHasSuffix", "escalationIDEqualFold", "escalationIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "internal", "internalNEQ", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyIsNil", "bodyNotNil", "bodyEqualFold", "bodyContainsFold", "fromValue", "fromValueNEQ", "fromValueIn", "fromValueNotIn", "fromValueGT", "fromValueGTE", "fromValueLT", "fromValueLTE", "fromValueContains", "fromValueHasPrefix", "fromValueHasSuffix", "fromValueIsNil", "fromValueNotNil", "fromValueEqualFold", "fromValueContainsFold", "toValue", "toValueNEQ", "toValueIn", "toValueNotIn", "toValueGT", "toValueGTE", "toValueLT", "toValueLTE", "toValueContains", "toValueHasPrefix", "toValueHasSuffix", "toValueIsNil", "toValueNotNil", "toValueEqualFold", "toValueContainsFold", "actorRepID", "actorRepIDNEQ", "actorRepIDIn", "actorRepIDNotIn", "actorRepIDGT", "actorRepIDGTE", "actorRepIDLT", "actorRepIDLTE", "actorRepIDContains", "actorRepIDHasPrefix", "actorRepIDHasSuffix", "actorRepIDIsNil", "actorRepIDNotNil", "actorRepIDEqualFold", "actorRepIDContainsFold", "actorContactID", "actorContactIDNEQ", "actorContactIDIn", "actorContactIDNotIn", "actorContactIDGT", "actorContactIDGTE", "actorContactIDLT", "actorContactIDLTE", "actorContactIDContains", "actorContactIDHasPrefix", "actorContactIDHasSuffix", "actorContactIDIsNil", "actorContactIDNotNil", "actorContactIDEqualFold", "actorContactIDContainsFold", "hasEscalationWith", "hasActorRepWith", "hasActorContactWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -54876,6 +56476,62 @@ func (ec *executionContext) unmarshalInputEscalationEventWhereInput(ctx context.
 				return it, err
 			}
 			it.UpdatedAtLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
 		case "escalationID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -55756,7 +57412,7 @@ func (ec *executionContext) unmarshalInputEscalationWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "severity", "severityNEQ", "severityIn", "severityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "level", "levelNEQ", "levelIn", "levelNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "raisedByRepID", "raisedByRepIDNEQ", "raisedByRepIDIn", "raisedByRepIDNotIn", "raisedByRepIDGT", "raisedByRepIDGTE", "raisedByRepIDLT", "raisedByRepIDLTE", "raisedByRepIDContains", "raisedByRepIDHasPrefix", "raisedByRepIDHasSuffix", "raisedByRepIDIsNil", "raisedByRepIDNotNil", "raisedByRepIDEqualFold", "raisedByRepIDContainsFold", "raisedByContactID", "raisedByContactIDNEQ", "raisedByContactIDIn", "raisedByContactIDNotIn", "raisedByContactIDGT", "raisedByContactIDGTE", "raisedByContactIDLT", "raisedByContactIDLTE", "raisedByContactIDContains", "raisedByContactIDHasPrefix", "raisedByContactIDHasSuffix", "raisedByContactIDIsNil", "raisedByContactIDNotNil", "raisedByContactIDEqualFold", "raisedByContactIDContainsFold", "responseDueAt", "responseDueAtNEQ", "responseDueAtIn", "responseDueAtNotIn", "responseDueAtGT", "responseDueAtGTE", "responseDueAtLT", "responseDueAtLTE", "responseDueAtIsNil", "responseDueAtNotNil", "resolutionDueAt", "resolutionDueAtNEQ", "resolutionDueAtIn", "resolutionDueAtNotIn", "resolutionDueAtGT", "resolutionDueAtGTE", "resolutionDueAtLT", "resolutionDueAtLTE", "resolutionDueAtIsNil", "resolutionDueAtNotNil", "acknowledgedAt", "acknowledgedAtNEQ", "acknowledgedAtIn", "acknowledgedAtNotIn", "acknowledgedAtGT", "acknowledgedAtGTE", "acknowledgedAtLT", "acknowledgedAtLTE", "acknowledgedAtIsNil", "acknowledgedAtNotNil", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "pausedAt", "pausedAtNEQ", "pausedAtIn", "pausedAtNotIn", "pausedAtGT", "pausedAtGTE", "pausedAtLT", "pausedAtLTE", "pausedAtIsNil", "pausedAtNotNil", "responseBreachedAt", "responseBreachedAtNEQ", "responseBreachedAtIn", "responseBreachedAtNotIn", "responseBreachedAtGT", "responseBreachedAtGTE", "responseBreachedAtLT", "responseBreachedAtLTE", "responseBreachedAtIsNil", "responseBreachedAtNotNil", "resolutionBreachedAt", "resolutionBreachedAtNEQ", "resolutionBreachedAtIn", "resolutionBreachedAtNotIn", "resolutionBreachedAtGT", "resolutionBreachedAtGTE", "resolutionBreachedAtLT", "resolutionBreachedAtLTE", "resolutionBreachedAtIsNil", "resolutionBreachedAtNotNil", "hasAccountWith", "hasOwnerWith", "hasRaisedByRepWith", "hasRaisedByContactWith", "hasEventsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "severity", "severityNEQ", "severityIn", "severityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "level", "levelNEQ", "levelIn", "levelNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "raisedByRepID", "raisedByRepIDNEQ", "raisedByRepIDIn", "raisedByRepIDNotIn", "raisedByRepIDGT", "raisedByRepIDGTE", "raisedByRepIDLT", "raisedByRepIDLTE", "raisedByRepIDContains", "raisedByRepIDHasPrefix", "raisedByRepIDHasSuffix", "raisedByRepIDIsNil", "raisedByRepIDNotNil", "raisedByRepIDEqualFold", "raisedByRepIDContainsFold", "raisedByContactID", "raisedByContactIDNEQ", "raisedByContactIDIn", "raisedByContactIDNotIn", "raisedByContactIDGT", "raisedByContactIDGTE", "raisedByContactIDLT", "raisedByContactIDLTE", "raisedByContactIDContains", "raisedByContactIDHasPrefix", "raisedByContactIDHasSuffix", "raisedByContactIDIsNil", "raisedByContactIDNotNil", "raisedByContactIDEqualFold", "raisedByContactIDContainsFold", "responseDueAt", "responseDueAtNEQ", "responseDueAtIn", "responseDueAtNotIn", "responseDueAtGT", "responseDueAtGTE", "responseDueAtLT", "responseDueAtLTE", "responseDueAtIsNil", "responseDueAtNotNil", "resolutionDueAt", "resolutionDueAtNEQ", "resolutionDueAtIn", "resolutionDueAtNotIn", "resolutionDueAtGT", "resolutionDueAtGTE", "resolutionDueAtLT", "resolutionDueAtLTE", "resolutionDueAtIsNil", "resolutionDueAtNotNil", "acknowledgedAt", "acknowledgedAtNEQ", "acknowledgedAtIn", "acknowledgedAtNotIn", "acknowledgedAtGT", "acknowledgedAtGTE", "acknowledgedAtLT", "acknowledgedAtLTE", "acknowledgedAtIsNil", "acknowledgedAtNotNil", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "pausedAt", "pausedAtNEQ", "pausedAtIn", "pausedAtNotIn", "pausedAtGT", "pausedAtGTE", "pausedAtLT", "pausedAtLTE", "pausedAtIsNil", "pausedAtNotNil", "responseBreachedAt", "responseBreachedAtNEQ", "responseBreachedAtIn", "responseBreachedAtNotIn", "responseBreachedAtGT", "responseBreachedAtGTE", "responseBreachedAtLT", "responseBreachedAtLTE", "responseBreachedAtIsNil", "responseBreachedAtNotNil", "resolutionBreachedAt", "resolutionBreachedAtNEQ", "resolutionBreachedAtIn", "resolutionBreachedAtNotIn", "resolutionBreachedAtGT", "resolutionBreachedAtGTE", "resolutionBreachedAtLT", "resolutionBreachedAtLTE", "resolutionBreachedAtIsNil", "resolutionBreachedAtNotNil", "hasAccountWith", "hasOwnerWith", "hasRaisedByRepWith", "hasRaisedByContactWith", "hasEventsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -55966,6 +57622,62 @@ func (ec *executionContext) unmarshalInputEscalationWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.UpdatedAtLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
 		case "accountID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -57504,7 +59216,7 @@ func (ec *executionContext) unmarshalInputOrderWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "pon", "ponNEQ", "ponIn", "ponNotIn", "ponGT", "ponGTE", "ponLT", "ponLTE", "ponContains", "ponHasPrefix", "ponHasSuffix", "ponEqualFold", "ponContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "desiredDueDate", "desiredDueDateNEQ", "desiredDueDateIn", "desiredDueDateNotIn", "desiredDueDateGT", "desiredDueDateGTE", "desiredDueDateLT", "desiredDueDateLTE", "focDate", "focDateNEQ", "focDateIn", "focDateNotIn", "focDateGT", "focDateGTE", "focDateLT", "focDateLTE", "focDateIsNil", "focDateNotNil", "confirmedDueDate", "confirmedDueDateNEQ", "confirmedDueDateIn", "confirmedDueDateNotIn", "confirmedDueDateGT", "confirmedDueDateGTE", "confirmedDueDateLT", "confirmedDueDateLTE", "confirmedDueDateIsNil", "confirmedDueDateNotNil", "completedAt", "completedAtNEQ", "completedAtIn", "completedAtNotIn", "completedAtGT", "completedAtGTE", "completedAtLT", "completedAtLTE", "completedAtIsNil", "completedAtNotNil", "circuitID", "circuitIDNEQ", "circuitIDIn", "circuitIDNotIn", "circuitIDGT", "circuitIDGTE", "circuitIDLT", "circuitIDLTE", "circuitIDContains", "circuitIDHasPrefix", "circuitIDHasSuffix", "circuitIDIsNil", "circuitIDNotNil", "circuitIDEqualFold", "circuitIDContainsFold", "tnCount", "tnCountNEQ", "tnCountIn", "tnCountNotIn", "tnCountGT", "tnCountGTE", "tnCountLT", "tnCountLTE", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDIsNil", "quoteIDNotNil", "quoteIDEqualFold", "quoteIDContainsFold", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "hasAccountWith", "hasCarrierWith", "hasQuoteWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "pon", "ponNEQ", "ponIn", "ponNotIn", "ponGT", "ponGTE", "ponLT", "ponLTE", "ponContains", "ponHasPrefix", "ponHasSuffix", "ponEqualFold", "ponContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "desiredDueDate", "desiredDueDateNEQ", "desiredDueDateIn", "desiredDueDateNotIn", "desiredDueDateGT", "desiredDueDateGTE", "desiredDueDateLT", "desiredDueDateLTE", "focDate", "focDateNEQ", "focDateIn", "focDateNotIn", "focDateGT", "focDateGTE", "focDateLT", "focDateLTE", "focDateIsNil", "focDateNotNil", "confirmedDueDate", "confirmedDueDateNEQ", "confirmedDueDateIn", "confirmedDueDateNotIn", "confirmedDueDateGT", "confirmedDueDateGTE", "confirmedDueDateLT", "confirmedDueDateLTE", "confirmedDueDateIsNil", "confirmedDueDateNotNil", "completedAt", "completedAtNEQ", "completedAtIn", "completedAtNotIn", "completedAtGT", "completedAtGTE", "completedAtLT", "completedAtLTE", "completedAtIsNil", "completedAtNotNil", "circuitID", "circuitIDNEQ", "circuitIDIn", "circuitIDNotIn", "circuitIDGT", "circuitIDGTE", "circuitIDLT", "circuitIDLTE", "circuitIDContains", "circuitIDHasPrefix", "circuitIDHasSuffix", "circuitIDIsNil", "circuitIDNotNil", "circuitIDEqualFold", "circuitIDContainsFold", "tnCount", "tnCountNEQ", "tnCountIn", "tnCountNotIn", "tnCountGT", "tnCountGTE", "tnCountLT", "tnCountLTE", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDIsNil", "quoteIDNotNil", "quoteIDEqualFold", "quoteIDContainsFold", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "hasAccountWith", "hasCarrierWith", "hasQuoteWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -57714,6 +59426,62 @@ func (ec *executionContext) unmarshalInputOrderWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.UpdatedAtLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
 		case "accountID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -58839,7 +60607,7 @@ func (ec *executionContext) unmarshalInputQuoteLineItemWhereInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDEqualFold", "quoteIDContainsFold", "product", "productNEQ", "productIn", "productNotIn", "bandwidth", "bandwidthNEQ", "bandwidthIn", "bandwidthNotIn", "bandwidthGT", "bandwidthGTE", "bandwidthLT", "bandwidthLTE", "bandwidthContains", "bandwidthHasPrefix", "bandwidthHasSuffix", "bandwidthIsNil", "bandwidthNotNil", "bandwidthEqualFold", "bandwidthContainsFold", "aLocation", "aLocationNEQ", "aLocationIn", "aLocationNotIn", "aLocationGT", "aLocationGTE", "aLocationLT", "aLocationLTE", "aLocationContains", "aLocationHasPrefix", "aLocationHasSuffix", "aLocationEqualFold", "aLocationContainsFold", "aClli", "aClliNEQ", "aClliIn", "aClliNotIn", "aClliGT", "aClliGTE", "aClliLT", "aClliLTE", "aClliContains", "aClliHasPrefix", "aClliHasSuffix", "aClliIsNil", "aClliNotNil", "aClliEqualFold", "aClliContainsFold", "zLocation", "zLocationNEQ", "zLocationIn", "zLocationNotIn", "zLocationGT", "zLocationGTE", "zLocationLT", "zLocationLTE", "zLocationContains", "zLocationHasPrefix", "zLocationHasSuffix", "zLocationIsNil", "zLocationNotNil", "zLocationEqualFold", "zLocationContainsFold", "zClli", "zClliNEQ", "zClliIn", "zClliNotIn", "zClliGT", "zClliGTE", "zClliLT", "zClliLTE", "zClliContains", "zClliHasPrefix", "zClliHasSuffix", "zClliIsNil", "zClliNotNil", "zClliEqualFold", "zClliContainsFold", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "quantity", "quantityNEQ", "quantityIn", "quantityNotIn", "quantityGT", "quantityGTE", "quantityLT", "quantityLTE", "hasQuoteWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDEqualFold", "quoteIDContainsFold", "product", "productNEQ", "productIn", "productNotIn", "bandwidth", "bandwidthNEQ", "bandwidthIn", "bandwidthNotIn", "bandwidthGT", "bandwidthGTE", "bandwidthLT", "bandwidthLTE", "bandwidthContains", "bandwidthHasPrefix", "bandwidthHasSuffix", "bandwidthIsNil", "bandwidthNotNil", "bandwidthEqualFold", "bandwidthContainsFold", "aLocation", "aLocationNEQ", "aLocationIn", "aLocationNotIn", "aLocationGT", "aLocationGTE", "aLocationLT", "aLocationLTE", "aLocationContains", "aLocationHasPrefix", "aLocationHasSuffix", "aLocationEqualFold", "aLocationContainsFold", "aClli", "aClliNEQ", "aClliIn", "aClliNotIn", "aClliGT", "aClliGTE", "aClliLT", "aClliLTE", "aClliContains", "aClliHasPrefix", "aClliHasSuffix", "aClliIsNil", "aClliNotNil", "aClliEqualFold", "aClliContainsFold", "zLocation", "zLocationNEQ", "zLocationIn", "zLocationNotIn", "zLocationGT", "zLocationGTE", "zLocationLT", "zLocationLTE", "zLocationContains", "zLocationHasPrefix", "zLocationHasSuffix", "zLocationIsNil", "zLocationNotNil", "zLocationEqualFold", "zLocationContainsFold", "zClli", "zClliNEQ", "zClliIn", "zClliNotIn", "zClliGT", "zClliGTE", "zClliLT", "zClliLTE", "zClliContains", "zClliHasPrefix", "zClliHasSuffix", "zClliIsNil", "zClliNotNil", "zClliEqualFold", "zClliContainsFold", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "quantity", "quantityNEQ", "quantityIn", "quantityNotIn", "quantityGT", "quantityGTE", "quantityLT", "quantityLTE", "hasQuoteWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -59049,6 +60817,62 @@ func (ec *executionContext) unmarshalInputQuoteLineItemWhereInput(ctx context.Co
 				return it, err
 			}
 			it.UpdatedAtLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
 		case "quoteID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -59954,7 +61778,7 @@ func (ec *executionContext) unmarshalInputQuoteWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "termMonths", "termMonthsNEQ", "termMonthsIn", "termMonthsNotIn", "termMonthsGT", "termMonthsGTE", "termMonthsLT", "termMonthsLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "tcv", "tcvNEQ", "tcvIn", "tcvNotIn", "tcvGT", "tcvGTE", "tcvLT", "tcvLTE", "validUntil", "validUntilNEQ", "validUntilIn", "validUntilNotIn", "validUntilGT", "validUntilGTE", "validUntilLT", "validUntilLTE", "followUpOn", "followUpOnNEQ", "followUpOnIn", "followUpOnNotIn", "followUpOnGT", "followUpOnGTE", "followUpOnLT", "followUpOnLTE", "followUpOnIsNil", "followUpOnNotNil", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "rfpID", "rfpIDNEQ", "rfpIDIn", "rfpIDNotIn", "rfpIDGT", "rfpIDGTE", "rfpIDLT", "rfpIDLTE", "rfpIDContains", "rfpIDHasPrefix", "rfpIDHasSuffix", "rfpIDIsNil", "rfpIDNotNil", "rfpIDEqualFold", "rfpIDContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "specialMrc", "specialMrcNEQ", "specialMrcIn", "specialMrcNotIn", "specialMrcGT", "specialMrcGTE", "specialMrcLT", "specialMrcLTE", "specialMrcIsNil", "specialMrcNotNil", "capex", "capexNEQ", "capexIn", "capexNotIn", "capexGT", "capexGTE", "capexLT", "capexLTE", "oneTimeCost", "oneTimeCostNEQ", "oneTimeCostIn", "oneTimeCostNotIn", "oneTimeCostGT", "oneTimeCostGTE", "oneTimeCostLT", "oneTimeCostLTE", "monthlyOpex", "monthlyOpexNEQ", "monthlyOpexIn", "monthlyOpexNotIn", "monthlyOpexGT", "monthlyOpexGTE", "monthlyOpexLT", "monthlyOpexLTE", "monthlyOffNetCost", "monthlyOffNetCostNEQ", "monthlyOffNetCostIn", "monthlyOffNetCostNotIn", "monthlyOffNetCostGT", "monthlyOffNetCostGTE", "monthlyOffNetCostLT", "monthlyOffNetCostLTE", "monthlyChurn", "monthlyChurnNEQ", "monthlyChurnIn", "monthlyChurnNotIn", "monthlyChurnGT", "monthlyChurnGTE", "monthlyChurnLT", "monthlyChurnLTE", "annualDiscountRate", "annualDiscountRateNEQ", "annualDiscountRateIn", "annualDiscountRateNotIn", "annualDiscountRateGT", "annualDiscountRateGTE", "annualDiscountRateLT", "annualDiscountRateLTE", "npv", "npvNEQ", "npvIn", "npvNotIn", "npvGT", "npvGTE", "npvLT", "npvLTE", "irr", "irrNEQ", "irrIn", "irrNotIn", "irrGT", "irrGTE", "irrLT", "irrLTE", "irrIsNil", "irrNotNil", "irrNote", "irrNoteNEQ", "irrNoteIn", "irrNoteNotIn", "irrNoteGT", "irrNoteGTE", "irrNoteLT", "irrNoteLTE", "irrNoteContains", "irrNoteHasPrefix", "irrNoteHasSuffix", "irrNoteIsNil", "irrNoteNotNil", "irrNoteEqualFold", "irrNoteContainsFold", "paybackMonth", "paybackMonthNEQ", "paybackMonthIn", "paybackMonthNotIn", "paybackMonthGT", "paybackMonthGTE", "paybackMonthLT", "paybackMonthLTE", "paybackMonthIsNil", "paybackMonthNotNil", "hasAccountWith", "hasOwnerWith", "hasRfpWith", "hasLineItemsWith", "hasPricingRequestsWith", "hasOrdersWith", "hasContractsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "termMonths", "termMonthsNEQ", "termMonthsIn", "termMonthsNotIn", "termMonthsGT", "termMonthsGTE", "termMonthsLT", "termMonthsLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "tcv", "tcvNEQ", "tcvIn", "tcvNotIn", "tcvGT", "tcvGTE", "tcvLT", "tcvLTE", "validUntil", "validUntilNEQ", "validUntilIn", "validUntilNotIn", "validUntilGT", "validUntilGTE", "validUntilLT", "validUntilLTE", "followUpOn", "followUpOnNEQ", "followUpOnIn", "followUpOnNotIn", "followUpOnGT", "followUpOnGTE", "followUpOnLT", "followUpOnLTE", "followUpOnIsNil", "followUpOnNotNil", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "rfpID", "rfpIDNEQ", "rfpIDIn", "rfpIDNotIn", "rfpIDGT", "rfpIDGTE", "rfpIDLT", "rfpIDLTE", "rfpIDContains", "rfpIDHasPrefix", "rfpIDHasSuffix", "rfpIDIsNil", "rfpIDNotNil", "rfpIDEqualFold", "rfpIDContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "specialMrc", "specialMrcNEQ", "specialMrcIn", "specialMrcNotIn", "specialMrcGT", "specialMrcGTE", "specialMrcLT", "specialMrcLTE", "specialMrcIsNil", "specialMrcNotNil", "capex", "capexNEQ", "capexIn", "capexNotIn", "capexGT", "capexGTE", "capexLT", "capexLTE", "oneTimeCost", "oneTimeCostNEQ", "oneTimeCostIn", "oneTimeCostNotIn", "oneTimeCostGT", "oneTimeCostGTE", "oneTimeCostLT", "oneTimeCostLTE", "monthlyOpex", "monthlyOpexNEQ", "monthlyOpexIn", "monthlyOpexNotIn", "monthlyOpexGT", "monthlyOpexGTE", "monthlyOpexLT", "monthlyOpexLTE", "monthlyOffNetCost", "monthlyOffNetCostNEQ", "monthlyOffNetCostIn", "monthlyOffNetCostNotIn", "monthlyOffNetCostGT", "monthlyOffNetCostGTE", "monthlyOffNetCostLT", "monthlyOffNetCostLTE", "monthlyChurn", "monthlyChurnNEQ", "monthlyChurnIn", "monthlyChurnNotIn", "monthlyChurnGT", "monthlyChurnGTE", "monthlyChurnLT", "monthlyChurnLTE", "annualDiscountRate", "annualDiscountRateNEQ", "annualDiscountRateIn", "annualDiscountRateNotIn", "annualDiscountRateGT", "annualDiscountRateGTE", "annualDiscountRateLT", "annualDiscountRateLTE", "npv", "npvNEQ", "npvIn", "npvNotIn", "npvGT", "npvGTE", "npvLT", "npvLTE", "irr", "irrNEQ", "irrIn", "irrNotIn", "irrGT", "irrGTE", "irrLT", "irrLTE", "irrIsNil", "irrNotNil", "irrNote", "irrNoteNEQ", "irrNoteIn", "irrNoteNotIn", "irrNoteGT", "irrNoteGTE", "irrNoteLT", "irrNoteLTE", "irrNoteContains", "irrNoteHasPrefix", "irrNoteHasSuffix", "irrNoteIsNil", "irrNoteNotNil", "irrNoteEqualFold", "irrNoteContainsFold", "paybackMonth", "paybackMonthNEQ", "paybackMonthIn", "paybackMonthNotIn", "paybackMonthGT", "paybackMonthGTE", "paybackMonthLT", "paybackMonthLTE", "paybackMonthIsNil", "paybackMonthNotNil", "hasAccountWith", "hasOwnerWith", "hasRfpWith", "hasLineItemsWith", "hasPricingRequestsWith", "hasOrdersWith", "hasContractsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -60164,6 +61988,62 @@ func (ec *executionContext) unmarshalInputQuoteWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.UpdatedAtLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
 		case "accountID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -64015,7 +65895,7 @@ func (ec *executionContext) unmarshalInputRFPWhereInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "receivedAt", "receivedAtNEQ", "receivedAtIn", "receivedAtNotIn", "receivedAtGT", "receivedAtGTE", "receivedAtLT", "receivedAtLTE", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "estimatedValue", "estimatedValueNEQ", "estimatedValueIn", "estimatedValueNotIn", "estimatedValueGT", "estimatedValueGTE", "estimatedValueLT", "estimatedValueLTE", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "hasAccountWith", "hasOwnerWith", "hasQuotesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "receivedAt", "receivedAtNEQ", "receivedAtIn", "receivedAtNotIn", "receivedAtGT", "receivedAtGTE", "receivedAtLT", "receivedAtLTE", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "estimatedValue", "estimatedValueNEQ", "estimatedValueIn", "estimatedValueNotIn", "estimatedValueGT", "estimatedValueGTE", "estimatedValueLT", "estimatedValueLTE", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "hasAccountWith", "hasOwnerWith", "hasQuotesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -64225,6 +66105,62 @@ func (ec *executionContext) unmarshalInputRFPWhereInput(ctx context.Context, obj
 				return it, err
 			}
 			it.UpdatedAtLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
 		case "accountID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -65032,7 +66968,7 @@ func (ec *executionContext) unmarshalInputRepWhereInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "region", "regionNEQ", "regionIn", "regionNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleIsNil", "titleNotNil", "titleEqualFold", "titleContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "teamID", "teamIDNEQ", "teamIDIn", "teamIDNotIn", "teamIDGT", "teamIDGTE", "teamIDLT", "teamIDLTE", "teamIDContains", "teamIDHasPrefix", "teamIDHasSuffix", "teamIDIsNil", "teamIDNotNil", "teamIDEqualFold", "teamIDContainsFold", "active", "activeNEQ", "hasTeamWith", "hasManagedTeamsWith", "hasAssignmentsWith", "hasOwnedQuotesWith", "hasOwnedRfpsWith", "hasOwnedEscalationsWith", "hasActivitiesWith", "hasRequestedPricingWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "region", "regionNEQ", "regionIn", "regionNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleIsNil", "titleNotNil", "titleEqualFold", "titleContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "teamID", "teamIDNEQ", "teamIDIn", "teamIDNotIn", "teamIDGT", "teamIDGTE", "teamIDLT", "teamIDLTE", "teamIDContains", "teamIDHasPrefix", "teamIDHasSuffix", "teamIDIsNil", "teamIDNotNil", "teamIDEqualFold", "teamIDContainsFold", "active", "activeNEQ", "hasTeamWith", "hasManagedTeamsWith", "hasAssignmentsWith", "hasOwnedQuotesWith", "hasOwnedRfpsWith", "hasOwnedEscalationsWith", "hasActivitiesWith", "hasRequestedPricingWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -65242,6 +67178,62 @@ func (ec *executionContext) unmarshalInputRepWhereInput(ctx context.Context, obj
 				return it, err
 			}
 			it.UpdatedAtLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -66098,7 +68090,7 @@ func (ec *executionContext) unmarshalInputSpecialPricingRequestWhereInput(ctx co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDEqualFold", "quoteIDContainsFold", "requestedByID", "requestedByIDNEQ", "requestedByIDIn", "requestedByIDNotIn", "requestedByIDGT", "requestedByIDGTE", "requestedByIDLT", "requestedByIDLTE", "requestedByIDContains", "requestedByIDHasPrefix", "requestedByIDHasSuffix", "requestedByIDEqualFold", "requestedByIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "justification", "justificationNEQ", "justificationIn", "justificationNotIn", "justificationGT", "justificationGTE", "justificationLT", "justificationLTE", "justificationContains", "justificationHasPrefix", "justificationHasSuffix", "justificationEqualFold", "justificationContainsFold", "standardMrc", "standardMrcNEQ", "standardMrcIn", "standardMrcNotIn", "standardMrcGT", "standardMrcGTE", "standardMrcLT", "standardMrcLTE", "requestedMrc", "requestedMrcNEQ", "requestedMrcIn", "requestedMrcNotIn", "requestedMrcGT", "requestedMrcGTE", "requestedMrcLT", "requestedMrcLTE", "approvedMrc", "approvedMrcNEQ", "approvedMrcIn", "approvedMrcNotIn", "approvedMrcGT", "approvedMrcGTE", "approvedMrcLT", "approvedMrcLTE", "approvedMrcIsNil", "approvedMrcNotNil", "decidedByID", "decidedByIDNEQ", "decidedByIDIn", "decidedByIDNotIn", "decidedByIDGT", "decidedByIDGTE", "decidedByIDLT", "decidedByIDLTE", "decidedByIDContains", "decidedByIDHasPrefix", "decidedByIDHasSuffix", "decidedByIDIsNil", "decidedByIDNotNil", "decidedByIDEqualFold", "decidedByIDContainsFold", "decisionReason", "decisionReasonNEQ", "decisionReasonIn", "decisionReasonNotIn", "decisionReasonGT", "decisionReasonGTE", "decisionReasonLT", "decisionReasonLTE", "decisionReasonContains", "decisionReasonHasPrefix", "decisionReasonHasSuffix", "decisionReasonIsNil", "decisionReasonNotNil", "decisionReasonEqualFold", "decisionReasonContainsFold", "submittedAt", "submittedAtNEQ", "submittedAtIn", "submittedAtNotIn", "submittedAtGT", "submittedAtGTE", "submittedAtLT", "submittedAtLTE", "submittedAtIsNil", "submittedAtNotNil", "responseDueAt", "responseDueAtNEQ", "responseDueAtIn", "responseDueAtNotIn", "responseDueAtGT", "responseDueAtGTE", "responseDueAtLT", "responseDueAtLTE", "responseDueAtIsNil", "responseDueAtNotNil", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "hasQuoteWith", "hasRequestedByWith", "hasDecidedByWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDEqualFold", "quoteIDContainsFold", "requestedByID", "requestedByIDNEQ", "requestedByIDIn", "requestedByIDNotIn", "requestedByIDGT", "requestedByIDGTE", "requestedByIDLT", "requestedByIDLTE", "requestedByIDContains", "requestedByIDHasPrefix", "requestedByIDHasSuffix", "requestedByIDEqualFold", "requestedByIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "justification", "justificationNEQ", "justificationIn", "justificationNotIn", "justificationGT", "justificationGTE", "justificationLT", "justificationLTE", "justificationContains", "justificationHasPrefix", "justificationHasSuffix", "justificationEqualFold", "justificationContainsFold", "standardMrc", "standardMrcNEQ", "standardMrcIn", "standardMrcNotIn", "standardMrcGT", "standardMrcGTE", "standardMrcLT", "standardMrcLTE", "requestedMrc", "requestedMrcNEQ", "requestedMrcIn", "requestedMrcNotIn", "requestedMrcGT", "requestedMrcGTE", "requestedMrcLT", "requestedMrcLTE", "approvedMrc", "approvedMrcNEQ", "approvedMrcIn", "approvedMrcNotIn", "approvedMrcGT", "approvedMrcGTE", "approvedMrcLT", "approvedMrcLTE", "approvedMrcIsNil", "approvedMrcNotNil", "decidedByID", "decidedByIDNEQ", "decidedByIDIn", "decidedByIDNotIn", "decidedByIDGT", "decidedByIDGTE", "decidedByIDLT", "decidedByIDLTE", "decidedByIDContains", "decidedByIDHasPrefix", "decidedByIDHasSuffix", "decidedByIDIsNil", "decidedByIDNotNil", "decidedByIDEqualFold", "decidedByIDContainsFold", "decisionReason", "decisionReasonNEQ", "decisionReasonIn", "decisionReasonNotIn", "decisionReasonGT", "decisionReasonGTE", "decisionReasonLT", "decisionReasonLTE", "decisionReasonContains", "decisionReasonHasPrefix", "decisionReasonHasSuffix", "decisionReasonIsNil", "decisionReasonNotNil", "decisionReasonEqualFold", "decisionReasonContainsFold", "submittedAt", "submittedAtNEQ", "submittedAtIn", "submittedAtNotIn", "submittedAtGT", "submittedAtGTE", "submittedAtLT", "submittedAtLTE", "submittedAtIsNil", "submittedAtNotNil", "responseDueAt", "responseDueAtNEQ", "responseDueAtIn", "responseDueAtNotIn", "responseDueAtGT", "responseDueAtGTE", "responseDueAtLT", "responseDueAtLTE", "responseDueAtIsNil", "responseDueAtNotNil", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "hasQuoteWith", "hasRequestedByWith", "hasDecidedByWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -66308,6 +68300,62 @@ func (ec *executionContext) unmarshalInputSpecialPricingRequestWhereInput(ctx co
 				return it, err
 			}
 			it.UpdatedAtLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
 		case "quoteID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -67370,7 +69418,7 @@ func (ec *executionContext) unmarshalInputTeamWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "managerID", "managerIDNEQ", "managerIDIn", "managerIDNotIn", "managerIDGT", "managerIDGTE", "managerIDLT", "managerIDLTE", "managerIDContains", "managerIDHasPrefix", "managerIDHasSuffix", "managerIDIsNil", "managerIDNotNil", "managerIDEqualFold", "managerIDContainsFold", "hasManagerWith", "hasMembersWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "managerID", "managerIDNEQ", "managerIDIn", "managerIDNotIn", "managerIDGT", "managerIDGTE", "managerIDLT", "managerIDLTE", "managerIDContains", "managerIDHasPrefix", "managerIDHasSuffix", "managerIDIsNil", "managerIDNotNil", "managerIDEqualFold", "managerIDContainsFold", "hasManagerWith", "hasMembersWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -67580,6 +69628,62 @@ func (ec *executionContext) unmarshalInputTeamWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.UpdatedAtLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -69382,6 +71486,11 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Account_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "carrierID":
 			out.Values[i] = ec._Account_carrierID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -69521,6 +71630,11 @@ func (ec *executionContext) _AccountAssignment(ctx context.Context, sel ast.Sele
 			}
 		case "updatedAt":
 			out.Values[i] = ec._AccountAssignment_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._AccountAssignment_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -69806,6 +71920,11 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Activity_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Activity_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -70351,6 +72470,11 @@ func (ec *executionContext) _BusinessReview(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._BusinessReview_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "accountID":
 			out.Values[i] = ec._BusinessReview_accountID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -70552,6 +72676,11 @@ func (ec *executionContext) _Carrier(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Carrier_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Carrier_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -70770,6 +72899,11 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Contact_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "carrierID":
 			out.Values[i] = ec._Contact_carrierID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -70933,6 +73067,11 @@ func (ec *executionContext) _Contract(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Contract_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Contract_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -71245,6 +73384,11 @@ func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Escalation_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "accountID":
 			out.Values[i] = ec._Escalation_accountID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -71498,6 +73642,11 @@ func (ec *executionContext) _EscalationEvent(ctx context.Context, sel ast.Select
 			}
 		case "updatedAt":
 			out.Values[i] = ec._EscalationEvent_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._EscalationEvent_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -72396,6 +74545,11 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Order_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "accountID":
 			out.Values[i] = ec._Order_accountID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -72996,6 +75150,11 @@ func (ec *executionContext) _Quote(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Quote_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "accountID":
 			out.Values[i] = ec._Quote_accountID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -73287,6 +75446,11 @@ func (ec *executionContext) _QuoteLineItem(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._QuoteLineItem_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "quoteID":
 			out.Values[i] = ec._QuoteLineItem_quoteID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -73551,6 +75715,11 @@ func (ec *executionContext) _RFP(ctx context.Context, sel ast.SelectionSet, obj 
 			}
 		case "updatedAt":
 			out.Values[i] = ec._RFP_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._RFP_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -73901,6 +76070,11 @@ func (ec *executionContext) _Rep(ctx context.Context, sel ast.SelectionSet, obj 
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Rep_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Rep_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -74348,6 +76522,11 @@ func (ec *executionContext) _SpecialPricingRequest(ctx context.Context, sel ast.
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._SpecialPricingRequest_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "quoteID":
 			out.Values[i] = ec._SpecialPricingRequest_quoteID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -74618,6 +76797,11 @@ func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Team_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Team_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

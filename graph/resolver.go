@@ -5,6 +5,7 @@ package graph
 
 import (
 	"carrierdesk/ent"
+	"carrierdesk/internal/events"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -12,12 +13,14 @@ import (
 // Resolver is the root resolver; it holds what every resolver needs.
 type Resolver struct {
 	client *ent.Client
+	events events.Broker
 }
 
-// NewSchema returns the executable GraphQL schema backed by client.
-func NewSchema(client *ent.Client) graphql.ExecutableSchema {
+// NewSchema returns the executable GraphQL schema backed by client, whose
+// subscriptions hear of committed escalation events from broker.
+func NewSchema(client *ent.Client, broker events.Broker) graphql.ExecutableSchema {
 	return NewExecutableSchema(Config{
-		Resolvers:  &Resolver{client: client},
+		Resolvers:  &Resolver{client: client, events: broker},
 		Directives: DirectiveRoot{Visible: visible, Internal: internalField},
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"carrierdesk/internal/events"
 	"carrierdesk/internal/money"
 	"carrierdesk/internal/report"
+	"carrierdesk/internal/revision"
 	"carrierdesk/internal/viewer"
 	"carrierdesk/internal/workflow"
 	"context"
@@ -81,10 +82,10 @@ func (r *mutationResolver) CreateCarrier(ctx context.Context, input ent.CreateCa
 }
 
 // UpdateCarrier is the resolver for the updateCarrier field.
-func (r *mutationResolver) UpdateCarrier(ctx context.Context, id string, input ent.UpdateCarrierInput) (*ent.Carrier, error) {
+func (r *mutationResolver) UpdateCarrier(ctx context.Context, id string, input ent.UpdateCarrierInput, expectedVersion *int) (*ent.Carrier, error) {
 	return ent.FromContext(ctx).Carrier.UpdateOneID(id).
 		SetInput(input).
-		Save(ctx)
+		Save(revision.Expect(ctx, expectedVersion))
 }
 
 // CreateContact is the resolver for the createContact field.
@@ -95,10 +96,10 @@ func (r *mutationResolver) CreateContact(ctx context.Context, input ent.CreateCo
 }
 
 // UpdateContact is the resolver for the updateContact field.
-func (r *mutationResolver) UpdateContact(ctx context.Context, id string, input ent.UpdateContactInput) (*ent.Contact, error) {
+func (r *mutationResolver) UpdateContact(ctx context.Context, id string, input ent.UpdateContactInput, expectedVersion *int) (*ent.Contact, error) {
 	return ent.FromContext(ctx).Contact.UpdateOneID(id).
 		SetInput(input).
-		Save(ctx)
+		Save(revision.Expect(ctx, expectedVersion))
 }
 
 // CreateAccount is the resolver for the createAccount field.
@@ -109,10 +110,10 @@ func (r *mutationResolver) CreateAccount(ctx context.Context, input ent.CreateAc
 }
 
 // UpdateAccount is the resolver for the updateAccount field.
-func (r *mutationResolver) UpdateAccount(ctx context.Context, id string, input ent.UpdateAccountInput) (*ent.Account, error) {
+func (r *mutationResolver) UpdateAccount(ctx context.Context, id string, input ent.UpdateAccountInput, expectedVersion *int) (*ent.Account, error) {
 	return ent.FromContext(ctx).Account.UpdateOneID(id).
 		SetInput(input).
-		Save(ctx)
+		Save(revision.Expect(ctx, expectedVersion))
 }
 
 // CreateRep is the resolver for the createRep field.
@@ -123,10 +124,10 @@ func (r *mutationResolver) CreateRep(ctx context.Context, input ent.CreateRepInp
 }
 
 // UpdateRep is the resolver for the updateRep field.
-func (r *mutationResolver) UpdateRep(ctx context.Context, id string, input ent.UpdateRepInput) (*ent.Rep, error) {
+func (r *mutationResolver) UpdateRep(ctx context.Context, id string, input ent.UpdateRepInput, expectedVersion *int) (*ent.Rep, error) {
 	return ent.FromContext(ctx).Rep.UpdateOneID(id).
 		SetInput(input).
-		Save(ctx)
+		Save(revision.Expect(ctx, expectedVersion))
 }
 
 // CreateTeam is the resolver for the createTeam field.
@@ -137,10 +138,10 @@ func (r *mutationResolver) CreateTeam(ctx context.Context, input ent.CreateTeamI
 }
 
 // UpdateTeam is the resolver for the updateTeam field.
-func (r *mutationResolver) UpdateTeam(ctx context.Context, id string, input ent.UpdateTeamInput) (*ent.Team, error) {
+func (r *mutationResolver) UpdateTeam(ctx context.Context, id string, input ent.UpdateTeamInput, expectedVersion *int) (*ent.Team, error) {
 	return ent.FromContext(ctx).Team.UpdateOneID(id).
 		SetInput(input).
-		Save(ctx)
+		Save(revision.Expect(ctx, expectedVersion))
 }
 
 // CreateAccountAssignment is the resolver for the createAccountAssignment field.
@@ -151,10 +152,10 @@ func (r *mutationResolver) CreateAccountAssignment(ctx context.Context, input en
 }
 
 // UpdateAccountAssignment is the resolver for the updateAccountAssignment field.
-func (r *mutationResolver) UpdateAccountAssignment(ctx context.Context, id string, input ent.UpdateAccountAssignmentInput) (*ent.AccountAssignment, error) {
+func (r *mutationResolver) UpdateAccountAssignment(ctx context.Context, id string, input ent.UpdateAccountAssignmentInput, expectedVersion *int) (*ent.AccountAssignment, error) {
 	return ent.FromContext(ctx).AccountAssignment.UpdateOneID(id).
 		SetInput(input).
-		Save(ctx)
+		Save(revision.Expect(ctx, expectedVersion))
 }
 
 // CreateQuote is the resolver for the createQuote field.
@@ -165,10 +166,10 @@ func (r *mutationResolver) CreateQuote(ctx context.Context, input ent.CreateQuot
 }
 
 // UpdateQuote is the resolver for the updateQuote field.
-func (r *mutationResolver) UpdateQuote(ctx context.Context, id string, input ent.UpdateQuoteInput) (*ent.Quote, error) {
+func (r *mutationResolver) UpdateQuote(ctx context.Context, id string, input ent.UpdateQuoteInput, expectedVersion *int) (*ent.Quote, error) {
 	return ent.FromContext(ctx).Quote.UpdateOneID(id).
 		SetInput(input).
-		Save(ctx)
+		Save(revision.Expect(ctx, expectedVersion))
 }
 
 // CreateQuoteLineItem is the resolver for the createQuoteLineItem field.
@@ -179,10 +180,10 @@ func (r *mutationResolver) CreateQuoteLineItem(ctx context.Context, input ent.Cr
 }
 
 // UpdateQuoteLineItem is the resolver for the updateQuoteLineItem field.
-func (r *mutationResolver) UpdateQuoteLineItem(ctx context.Context, id string, input ent.UpdateQuoteLineItemInput) (*ent.QuoteLineItem, error) {
+func (r *mutationResolver) UpdateQuoteLineItem(ctx context.Context, id string, input ent.UpdateQuoteLineItemInput, expectedVersion *int) (*ent.QuoteLineItem, error) {
 	return ent.FromContext(ctx).QuoteLineItem.UpdateOneID(id).
 		SetInput(input).
-		Save(ctx)
+		Save(revision.Expect(ctx, expectedVersion))
 }
 
 // CreateSpecialPricingRequest is the resolver for the createSpecialPricingRequest field.
@@ -193,10 +194,10 @@ func (r *mutationResolver) CreateSpecialPricingRequest(ctx context.Context, inpu
 }
 
 // UpdateSpecialPricingRequest is the resolver for the updateSpecialPricingRequest field.
-func (r *mutationResolver) UpdateSpecialPricingRequest(ctx context.Context, id string, input ent.UpdateSpecialPricingRequestInput) (*ent.SpecialPricingRequest, error) {
+func (r *mutationResolver) UpdateSpecialPricingRequest(ctx context.Context, id string, input ent.UpdateSpecialPricingRequestInput, expectedVersion *int) (*ent.SpecialPricingRequest, error) {
 	return ent.FromContext(ctx).SpecialPricingRequest.UpdateOneID(id).
 		SetInput(input).
-		Save(ctx)
+		Save(revision.Expect(ctx, expectedVersion))
 }
 
 // CreateContract is the resolver for the createContract field.
@@ -207,10 +208,10 @@ func (r *mutationResolver) CreateContract(ctx context.Context, input ent.CreateC
 }
 
 // UpdateContract is the resolver for the updateContract field.
-func (r *mutationResolver) UpdateContract(ctx context.Context, id string, input ent.UpdateContractInput) (*ent.Contract, error) {
+func (r *mutationResolver) UpdateContract(ctx context.Context, id string, input ent.UpdateContractInput, expectedVersion *int) (*ent.Contract, error) {
 	return ent.FromContext(ctx).Contract.UpdateOneID(id).
 		SetInput(input).
-		Save(ctx)
+		Save(revision.Expect(ctx, expectedVersion))
 }
 
 // CreateRfp is the resolver for the createRFP field.
@@ -221,10 +222,10 @@ func (r *mutationResolver) CreateRfp(ctx context.Context, input ent.CreateRFPInp
 }
 
 // UpdateRfp is the resolver for the updateRFP field.
-func (r *mutationResolver) UpdateRfp(ctx context.Context, id string, input ent.UpdateRFPInput) (*ent.RFP, error) {
+func (r *mutationResolver) UpdateRfp(ctx context.Context, id string, input ent.UpdateRFPInput, expectedVersion *int) (*ent.RFP, error) {
 	return ent.FromContext(ctx).RFP.UpdateOneID(id).
 		SetInput(input).
-		Save(ctx)
+		Save(revision.Expect(ctx, expectedVersion))
 }
 
 // CreateOrder is the resolver for the createOrder field.
@@ -235,10 +236,10 @@ func (r *mutationResolver) CreateOrder(ctx context.Context, input ent.CreateOrde
 }
 
 // UpdateOrder is the resolver for the updateOrder field.
-func (r *mutationResolver) UpdateOrder(ctx context.Context, id string, input ent.UpdateOrderInput) (*ent.Order, error) {
+func (r *mutationResolver) UpdateOrder(ctx context.Context, id string, input ent.UpdateOrderInput, expectedVersion *int) (*ent.Order, error) {
 	return ent.FromContext(ctx).Order.UpdateOneID(id).
 		SetInput(input).
-		Save(ctx)
+		Save(revision.Expect(ctx, expectedVersion))
 }
 
 // CreateBusinessReview is the resolver for the createBusinessReview field.
@@ -249,10 +250,10 @@ func (r *mutationResolver) CreateBusinessReview(ctx context.Context, input ent.C
 }
 
 // UpdateBusinessReview is the resolver for the updateBusinessReview field.
-func (r *mutationResolver) UpdateBusinessReview(ctx context.Context, id string, input ent.UpdateBusinessReviewInput) (*ent.BusinessReview, error) {
+func (r *mutationResolver) UpdateBusinessReview(ctx context.Context, id string, input ent.UpdateBusinessReviewInput, expectedVersion *int) (*ent.BusinessReview, error) {
 	return ent.FromContext(ctx).BusinessReview.UpdateOneID(id).
 		SetInput(input).
-		Save(ctx)
+		Save(revision.Expect(ctx, expectedVersion))
 }
 
 // CreateActivity is the resolver for the createActivity field.
@@ -263,10 +264,10 @@ func (r *mutationResolver) CreateActivity(ctx context.Context, input ent.CreateA
 }
 
 // UpdateActivity is the resolver for the updateActivity field.
-func (r *mutationResolver) UpdateActivity(ctx context.Context, id string, input ent.UpdateActivityInput) (*ent.Activity, error) {
+func (r *mutationResolver) UpdateActivity(ctx context.Context, id string, input ent.UpdateActivityInput, expectedVersion *int) (*ent.Activity, error) {
 	return ent.FromContext(ctx).Activity.UpdateOneID(id).
 		SetInput(input).
-		Save(ctx)
+		Save(revision.Expect(ctx, expectedVersion))
 }
 
 // CreateEscalation is the resolver for the createEscalation field.
@@ -277,10 +278,10 @@ func (r *mutationResolver) CreateEscalation(ctx context.Context, input ent.Creat
 }
 
 // UpdateEscalation is the resolver for the updateEscalation field.
-func (r *mutationResolver) UpdateEscalation(ctx context.Context, id string, input ent.UpdateEscalationInput) (*ent.Escalation, error) {
+func (r *mutationResolver) UpdateEscalation(ctx context.Context, id string, input ent.UpdateEscalationInput, expectedVersion *int) (*ent.Escalation, error) {
 	return ent.FromContext(ctx).Escalation.UpdateOneID(id).
 		SetInput(input).
-		Save(ctx)
+		Save(revision.Expect(ctx, expectedVersion))
 }
 
 // AssignAccount is the resolver for the assignAccount field.

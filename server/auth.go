@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"carrierdesk/ent"
 	"carrierdesk/ent/schema/enum"
@@ -24,19 +25,20 @@ type Authenticator struct {
 // errUnavailable reports that the viewer could not be loaded for want of the database.
 var errUnavailable = errors.New("authentication unavailable")
 
-// Viewer verifies token and loads who it names. Every failure of the token
-// itself is auth.ErrInvalidToken or rule.ErrUnknownSubject; a database failure is errUnavailable.
-func (a *Authenticator) Viewer(ctx context.Context, token string) (*viewer.Viewer, error) {
+// Viewer verifies token and loads who it names, and says when the token
+// expires. Every failure of the token itself is auth.ErrInvalidToken or
+// rule.ErrUnknownSubject; a database failure is errUnavailable.
+func (a *Authenticator) Viewer(ctx context.Context, token string) (*viewer.Viewer, time.Time, error) {
 	claims, err := a.Verifier.Verify(ctx, token)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	v, err := rule.LoadViewer(ctx, a.Client, claims.Subject, enum.Role(claims.Role), claims.CarrierID)
 	if err != nil && !errors.Is(err, rule.ErrUnknownSubject) {
 		slog.ErrorContext(ctx, "loading viewer", "err", err)
-		return nil, errUnavailable
+		return nil, time.Time{}, errUnavailable
 	}
-	return v, err
+	return v, claims.ExpiresAt, err
 }
 
 // Middleware requires a valid bearer token on every request it wraps, except
@@ -52,7 +54,7 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			writeAuthError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "a bearer token is required")
 			return
 		}
-		v, err := a.Viewer(r.Context(), token)
+		v, expires, err := a.Viewer(r.Context(), token)
 		switch {
 		case errors.Is(err, errUnavailable):
 			writeAuthError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "authentication is unavailable; retry later")
@@ -62,8 +64,19 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			writeAuthError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "the bearer token is invalid or expired")
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), v)))
+		ctx := viewer.NewContext(r.Context(), v)
+		if isEventStream(r) {
+			// A server-sent event stream ends when its token expires.
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, expires)
+			defer cancel()
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+func isEventStream(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "text/event-stream")
 }
 
 // bearer extracts the token of an "Authorization: Bearer <token>" header.

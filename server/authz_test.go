@@ -578,41 +578,42 @@ func TestRoleMatrixReads(t *testing.T) {
 	})
 }
 
-// authzNestedQuery walks every edge from the roots down to the leaves.
+// authzNestedQuery walks every edge from the roots down to the leaves; pages of
+// 20 hold every row of the fixture and keep the query under the cost limit.
 const authzNestedQuery = `{
-  carriers(first: 100) { edges { node { id
-    accounts(first: 100) { edges { node { id } } }
-    contacts(first: 100) { edges { node { id raisedEscalations(first: 100) { edges { node { id } } } } } }
-    orders(first: 100) { edges { node { id quote { id } } } }
+  carriers(first: 20) { edges { node { id
+    accounts(first: 20) { edges { node { id } } }
+    contacts(first: 20) { edges { node { id raisedEscalations(first: 20) { edges { node { id } } } } } }
+    orders(first: 20) { edges { node { id quote { id } } } }
   } } }
-  accounts(first: 100) { edges { node { id
+  accounts(first: 20) { edges { node { id
     carrier { id }
-    assignments(first: 100) { edges { node { id rep { id } } } }
-    quotes(first: 100) { edges { node { id owner { id }
-      lineItems(first: 100) { edges { node { id } } }
-      pricingRequests(first: 100) { edges { node { id requestedBy { id } } } }
-      orders(first: 100) { edges { node { id } } }
-      contracts(first: 100) { edges { node { id } } }
+    assignments(first: 20) { edges { node { id rep { id } } } }
+    quotes(first: 20) { edges { node { id owner { id }
+      lineItems(first: 20) { edges { node { id } } }
+      pricingRequests(first: 20) { edges { node { id requestedBy { id } } } }
+      orders(first: 20) { edges { node { id } } }
+      contracts(first: 20) { edges { node { id } } }
     } } }
-    contracts(first: 100) { edges { node { id quote { id } } } }
-    rfps(first: 100) { edges { node { id owner { id } } } }
-    orders(first: 100) { edges { node { id quote { id } carrier { id } } } }
-    businessReviews(first: 100) { edges { node { id } } }
-    activities(first: 100) { edges { node { id rep { id } } } }
-    escalations(first: 100) { edges { node { id owner { id }
-      events(first: 100) { edges { node { id actorRep { id } } } }
+    contracts(first: 20) { edges { node { id quote { id } } } }
+    rfps(first: 20) { edges { node { id owner { id } } } }
+    orders(first: 20) { edges { node { id quote { id } carrier { id } } } }
+    businessReviews(first: 20) { edges { node { id } } }
+    activities(first: 20) { edges { node { id rep { id } } } }
+    escalations(first: 20) { edges { node { id owner { id }
+      events(first: 20) { edges { node { id actorRep { id } } } }
     } } }
   } } }
-  reps(first: 100) { edges { node { id
+  reps(first: 20) { edges { node { id
     team { id }
-    assignments(first: 100) { edges { node { id account { id } } } }
-    activities(first: 100) { edges { node { id } } }
-    ownedQuotes(first: 100) { edges { node { id } } }
-    ownedRfps(first: 100) { edges { node { id } } }
-    ownedEscalations(first: 100) { edges { node { id } } }
-    requestedPricing(first: 100) { edges { node { id } } }
+    assignments(first: 20) { edges { node { id account { id } } } }
+    activities(first: 20) { edges { node { id } } }
+    ownedQuotes(first: 20) { edges { node { id } } }
+    ownedRfps(first: 20) { edges { node { id } } }
+    ownedEscalations(first: 20) { edges { node { id } } }
+    requestedPricing(first: 20) { edges { node { id } } }
   } } }
-  teams(first: 100) { edges { node { id manager { id } members(first: 100) { edges { node { id } } } } } }
+  teams(first: 20) { edges { node { id manager { id } members(first: 20) { edges { node { id } } } } } }
 }`
 
 // authzNestedFields maps each path of authzNestedQuery to the root field whose rules it obeys.

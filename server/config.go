@@ -19,9 +19,13 @@ type Config struct {
 	SeedOnEmpty   bool          // SEED_ON_EMPTY: load demo data into an empty embedded database
 	DefaultPage   int           // PAGE_DEFAULT: page size of a connection that names none
 	MaxPage       int           // PAGE_MAX: largest page a client may ask for
+	CostLimit     int           // COST_LIMIT: largest cost (objects a response may hold, pages multiplied) an operation may have
+	DepthLimit    int           // DEPTH_LIMIT: deepest nesting of fields an operation may have
 	SweepInterval time.Duration // SWEEP_INTERVAL: how often expiries and SLA breaches are swept; 0 turns it off
 	Production    bool          // APP_ENV=production: no development secret, no anonymous introspection
 	Auth          auth.Config   // JWT_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE
+	Limits        Limits        // HTTP_*, OPERATION_TIMEOUT, DB_STATEMENT_TIMEOUT, RATE_LIMIT*, CORS_*, GRAPHQL_MAX_*: see limits.go
+	Observe       Observability // METRICS_ADDR, LOG_LEVEL, OTEL_*: see observe.go
 }
 
 // LoadConfig reads the configuration from the environment, with defaults that
@@ -37,6 +41,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		SweepInterval: 30 * time.Second,
 		DefaultPage:   20,
 		MaxPage:       100,
+		CostLimit:     300_000,
+		DepthLimit:    15,
 	}
 	var err error
 	switch env := getenv("APP_ENV"); env {
@@ -79,6 +85,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.MaxPage, err = intVar(getenv, "PAGE_MAX", c.MaxPage, c.DefaultPage, 10000); err != nil {
 		return c, err
 	}
+	if c.CostLimit, err = intVar(getenv, "COST_LIMIT", c.CostLimit, 1, 1_000_000_000); err != nil {
+		return c, err
+	}
+	if c.DepthLimit, err = intVar(getenv, "DEPTH_LIMIT", c.DepthLimit, 2, 1000); err != nil {
+		return c, err
+	}
 	if v := getenv("DB_CONN_MAX_IDLE_TIME"); v != "" {
 		if c.ConnMaxIdle, err = time.ParseDuration(v); err != nil {
 			return c, fmt.Errorf("DB_CONN_MAX_IDLE_TIME: %w", err)
@@ -93,6 +105,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		if c.SeedOnEmpty, err = strconv.ParseBool(v); err != nil {
 			return c, fmt.Errorf("SEED_ON_EMPTY: %w", err)
 		}
+	}
+	if c.Limits, err = loadLimits(getenv, c.Production); err != nil {
+		return c, err
+	}
+	if c.Observe, err = loadObservability(getenv); err != nil {
+		return c, err
 	}
 	return c, nil
 }

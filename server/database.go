@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
 	"carrierdesk/ent"
 	_ "carrierdesk/ent/runtime"
+	"carrierdesk/internal/events"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -16,15 +18,19 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-// Database is the open store: the ent client and the pool beneath it.
+// Database is the open store: the ent client, the pool beneath it, and the
+// broker that announces its committed escalation events to this instance.
 type Database struct {
 	Client  *ent.Client
 	DB      *sql.DB
 	Dialect string
+	Events  events.Broker
 }
 
 // OpenDatabase opens PostgreSQL when cfg names one, else the embedded SQLite
-// file, sizes the pool, and migrates the schema.
+// file, sizes the pool, and migrates the schema: automatically, except for
+// PostgreSQL in production, which must already carry every migration of
+// server/migrations (`go run ./server migrate`).
 func OpenDatabase(ctx context.Context, cfg Config) (*Database, error) {
 	return openDatabase(ctx, cfg, nil)
 }
@@ -42,7 +48,11 @@ func openDatabase(ctx context.Context, cfg Config, wrap func(dialect.Driver) dia
 			return nil, fmt.Errorf("DATABASE_URL must start with postgres://")
 		}
 		dia = dialect.Postgres
-		db, err = sql.Open("postgres", cfg.DatabaseURL)
+		var dsn string
+		if dsn, err = withStatementTimeout(cfg.DatabaseURL, cfg.Limits.StatementTimeout); err != nil {
+			return nil, err
+		}
+		db, err = sql.Open("postgres", dsn)
 	} else {
 		dia = dialect.SQLite
 		db, err = sql.Open("sqlite", sqliteDSN(cfg.SQLitePath))
@@ -64,11 +74,35 @@ func openDatabase(ctx context.Context, cfg Config, wrap func(dialect.Driver) dia
 		drv = wrap(drv)
 	}
 	client := ent.NewClient(ent.Driver(drv))
-	if err := client.Schema.Create(ctx); err != nil {
+	if dia == dialect.Postgres && cfg.Production {
+		// Instances of a rolling deployment must not race to change the
+		// schema; the operator migrates once, before they start.
+		if err := requireMigrated(ctx, db); err != nil {
+			client.Close()
+			return nil, err
+		}
+	} else if err := client.Schema.Create(ctx); err != nil {
 		client.Close()
 		return nil, fmt.Errorf("migrating schema: %w", err)
 	}
-	return &Database{Client: client, DB: db, Dialect: dia}, nil
+	broker, err := openBroker(ctx, dia, cfg.DatabaseURL)
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	// Every writer through this client (GraphQL, the sweeper, the seeder)
+	// announces the escalation events it commits.
+	client.EscalationEvent.Use(broker.Hook())
+	return &Database{Client: client, DB: db, Dialect: dia, Events: broker}, nil
+}
+
+// openBroker picks the event broker of the store: PostgreSQL LISTEN/NOTIFY,
+// which several instances share, or in-process for the embedded SQLite file.
+func openBroker(ctx context.Context, dia, databaseURL string) (events.Broker, error) {
+	if dia != dialect.Postgres {
+		return events.NewLocal(), nil
+	}
+	return events.ListenPostgres(ctx, databaseURL)
 }
 
 // sqliteDSN builds the modernc SQLite DSN: foreign keys on, a busy timeout for
@@ -84,5 +118,5 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Close closes the client and its pool.
-func (d *Database) Close() error { return d.Client.Close() }
+// Close stops the broker and closes the client and its pool.
+func (d *Database) Close() error { return errors.Join(d.Events.Close(), d.Client.Close()) }

@@ -1,32 +1,38 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"carrierdesk/ent"
 	"carrierdesk/graph"
+	"carrierdesk/internal/events"
+	"carrierdesk/internal/observe"
 	"carrierdesk/internal/viewer"
 
-	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/klauspost/compress/gzhttp"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // NewGraphQLHandler builds the GraphQL endpoint with its transports chosen
 // explicitly: SSE must come before POST, since both answer POST requests.
-func NewGraphQLHandler(client *ent.Client, cfg Config, authn *Authenticator) http.Handler {
-	srv := handler.New(graph.NewSchema(client))
+func NewGraphQLHandler(client *ent.Client, broker events.Broker, cfg Config, authn *Authenticator) http.Handler {
+	srv := handler.New(graph.NewSchema(client, broker))
 	srv.AddTransport(transport.SSE{})
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(httpTransport{}) // GET and POST as the GraphQL over HTTP specification has them
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 10 * time.Second,
 		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
@@ -34,29 +40,56 @@ func NewGraphQLHandler(client *ent.Client, cfg Config, authn *Authenticator) htt
 			if !ok {
 				return nil, nil, errors.New("a bearer token is required in connection_init")
 			}
-			v, err := authn.Viewer(ctx, token)
+			v, expires, err := authn.Viewer(ctx, token)
 			if err != nil {
 				return nil, nil, errors.New("the bearer token is invalid or expired")
 			}
-			return viewer.NewContext(ctx, v), nil, nil
+			// The connection, and every subscription on it, ends when the token
+			// expires; CloseFunc releases the timer of one that ends sooner.
+			ctx, cancel := context.WithDeadline(viewer.NewContext(ctx, v), expires)
+			return context.WithValue(ctx, connectionCancelKey{}, cancel), nil, nil
+		},
+		CloseFunc: func(ctx context.Context, _ int) {
+			if cancel, ok := ctx.Value(connectionCancelKey{}).(context.CancelFunc); ok {
+				cancel()
+			}
 		},
 	})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	// Parsed, validated documents by query text. The clients send well under
+	// 256 distinct operations (variables are not part of the key), each 5 to
+	// 40 KiB parsed, so their documents stay under 10 MiB; the token limit
+	// bounds one document near 1 MiB, so not even junk takes more than 256 MiB.
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](256))
+	srv.Use(observe.GraphQL{}) // first: it counts the errors of the response as the client gets it
 	srv.Use(graph.Introspection{})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	// Query text by sha256 for APQ, per instance: a client that misses here
+	// (another instance, a restart) resends the query once, as the protocol says.
+	srv.Use(extension.AutomaticPersistedQuery{Cache: persistedQueries{lru.New[string](1000)}})
 	srv.Use(graph.PageLimits{Default: cfg.DefaultPage, Max: cfg.MaxPage})
+	srv.Use(graph.CostLimits{MaxCost: cfg.CostLimit, MaxDepth: cfg.DepthLimit, Default: cfg.DefaultPage})
+	limitDocuments(srv, cfg) // after AutomaticPersistedQuery: it measures the query a hash stands for
 	srv.Use(graph.AuditOperation{})
-	srv.Use(entgql.Transactioner{TxOpener: client})
+	srv.Use(graph.Transactions{Client: client})
 	srv.SetErrorPresenter(graph.PresentError)
 	srv.SetRecoverFunc(graph.Recover)
 	return srv
 }
 
-// NewHandler is the whole HTTP surface: GraphiQL, GraphQL and the probes.
+// connectionCancelKey holds the cancel function of a WebSocket connection's context.
+type connectionCancelKey struct{}
+
+// NewHandler is the whole HTTP surface: GraphiQL, GraphQL, the probes and,
+// unless METRICS_ADDR moves it, /metrics.
 func NewHandler(db *Database, cfg Config, authn *Authenticator) http.Handler {
+	return newHandler(db, cfg, authn, observe.New(db.DB))
+}
+
+// newHandler is NewHandler measured by obs, which Main shares with the metrics listener.
+func newHandler(db *Database, cfg Config, authn *Authenticator, obs *observe.Observer) http.Handler {
 	mux := http.NewServeMux()
+	guard := NewGuard(cfg.Limits)
 	mux.Handle("GET /{$}", playground.Handler("carrierdesk", "/query"))
-	mux.Handle("/query", authn.Middleware(NewGraphQLHandler(db.Client, cfg, authn)))
+	mux.Handle("/query", guard.GraphQL(compressLarge(revalidatedGET(authn.Middleware(observe.RecordViewer(guard.Subject(idempotencyKeys(NewGraphQLHandler(db.Client, db.Events, cfg, authn)))))))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -72,5 +105,101 @@ func NewHandler(db *Database, cfg Config, authn *Authenticator) http.Handler {
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	return mux
+	if cfg.Observe.MetricsAddr == "" {
+		mux.Handle("GET /metrics", obs.Metrics())
+	}
+	return obs.Handler(guard.Server(mux))
+}
+
+// revalidatedGET makes the response to a GET query cacheable by that client
+// only (it is the viewer's data) and only after asking again (it changes),
+// and answers a repeat whose response has not changed with 304 and no body:
+// the query still runs, but the bytes do not travel again.
+func revalidatedGET(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || isWebSocketUpgrade(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "private, no-cache")
+		w.Header().Add("Vary", "Authorization")
+		buf := &bufferedResponse{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(buf, r)
+		if buf.status == http.StatusOK {
+			sum := sha256.Sum256(buf.body.Bytes())
+			// Weak: a gzipped body is the same response, so one tag serves both.
+			tag := `W/"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+			w.Header().Set("ETag", tag)
+			if matchesETag(r.Header.Get("If-None-Match"), tag) {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+		}
+		w.WriteHeader(buf.status)
+		_, _ = w.Write(buf.body.Bytes())
+	})
+}
+
+// bufferedResponse holds a response back until its ETag is known.
+type bufferedResponse struct {
+	http.ResponseWriter
+	status      int
+	wroteHeader bool
+	body        bytes.Buffer
+}
+
+func (b *bufferedResponse) WriteHeader(status int) {
+	if !b.wroteHeader {
+		b.status, b.wroteHeader = status, true
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	b.wroteHeader = true
+	return b.body.Write(p)
+}
+
+// matchesETag reports whether an If-None-Match header names tag, compared weakly (RFC 9110 13.1.2).
+func matchesETag(header, tag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || (t != "" && strings.TrimPrefix(t, "W/") == strings.TrimPrefix(tag, "W/")) {
+			return true
+		}
+	}
+	return false
+}
+
+// compressLarge gzips a response of 1 KiB or more for a client that accepts
+// gzip; a smaller one fits in a packet as it is. Event streams and WebSocket
+// upgrades pass untouched: they flush as they go, and gzip would hold them back.
+func compressLarge(next http.Handler) http.Handler {
+	wrap, err := gzhttp.NewWrapper(
+		gzhttp.MinSize(1024),
+		gzhttp.EnableZstd(false), // one encoding, the one every client speaks
+		gzhttp.ExceptContentTypes([]string{"text/event-stream"}),
+	)
+	if err != nil {
+		panic(fmt.Sprintf("gzip options: %v", err)) // the options above are constants
+	}
+	compressed := wrap(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebSocketUpgrade(r) || strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		compressed.ServeHTTP(w, r)
+	})
+}
+
+// persistedQueries is the APQ cache. It keeps queries of up to 16 KiB, which
+// the clients' are by far, so 1000 of them stay under 16 MiB; a larger query
+// is not kept, and travels in full each time, as the protocol allows.
+type persistedQueries struct{ graphql.Cache[string] }
+
+// Add keeps query under hash if it is small enough.
+func (c persistedQueries) Add(ctx context.Context, hash, query string) {
+	if len(query) <= 16<<10 {
+		c.Cache.Add(ctx, hash, query)
+	}
 }

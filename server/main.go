@@ -2,19 +2,26 @@
 // holds the operator's subcommands.
 //
 //	go run ./server              serve on ADDR (default :8080)
+//	go run ./server -pprof ADDR  also serve net/http/pprof and expvar on a loopback ADDR (or PPROF_ADDR)
 //	go run ./server seed         load the demo portfolio (--scale N for more)
 //	go run ./server token        print a development token (--as EMAIL or --role ROLE)
+//	go run ./server healthcheck  exit 0 if the server on ADDR answers /healthz (the container's HEALTHCHECK)
+//	go run ./server migrate      apply pending PostgreSQL migrations (DATABASE_URL)
+//	go run ./server migrate status       list applied and pending migrations
+//	go run ./server migrate diff NAME    write the next migration from the ent schema
 package main
 
 import (
 	"context"
 	"errors"
+	_ "expvar" // runtime counters on the -pprof listener
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof" // profiles on the -pprof listener
 	"os"
 	"os/signal"
 	"syscall"
@@ -28,7 +35,7 @@ import (
 )
 
 func main() {
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
+	slog.SetDefault(newLogger(os.Stderr))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
@@ -43,6 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	logLevel.Set(cfg.Observe.LogLevel)
 	cmd := "serve"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
@@ -54,8 +62,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return seedCommand(ctx, cfg, args, stderr)
 	case "token":
 		return tokenCommand(ctx, cfg, args, stdout)
+	case "migrate":
+		return migrateCommand(ctx, cfg, args, stdout)
+	case "healthcheck":
+		return healthcheckCommand(ctx, cfg)
 	default:
-		return fmt.Errorf("unknown command %q (commands: serve, seed, token)", cmd)
+		return fmt.Errorf("unknown command %q (commands: serve, seed, token, migrate, healthcheck)", cmd)
 	}
 }
 
@@ -65,6 +77,7 @@ type Main struct {
 	DB     *Database
 	HTTP   *http.Server
 	ln     net.Listener
+	ops    operations // the metrics listener and tracing: see observe.go
 }
 
 // Open opens the database and starts listening; Serve then serves.
@@ -88,10 +101,17 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("configuring token verification: %w", err)
 	}
 	authn := &Authenticator{Verifier: verifier, Client: db.Client}
+	obs, err := m.ops.open(ctx, m.Config, db)
+	if err != nil {
+		return err
+	}
+	// No ReadTimeout or WriteTimeout: they would cut event streams and
+	// WebSockets. Guard.Server sets them per request, streams exempt.
 	m.HTTP = &http.Server{
-		Handler:           NewHandler(db, m.Config, authn),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		Handler:           newHandler(db, m.Config, authn, obs),
+		ReadHeaderTimeout: m.Config.Limits.ReadHeaderTimeout,
+		IdleTimeout:       m.Config.Limits.IdleTimeout,
+		MaxHeaderBytes:    m.Config.Limits.MaxHeaderBytes,
 	}
 	return nil
 }
@@ -101,6 +121,7 @@ func (m *Main) Addr() string { return m.ln.Addr().String() }
 
 // Serve serves until the listener closes.
 func (m *Main) Serve() error {
+	m.ops.serve()
 	if err := m.HTTP.Serve(m.ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -113,6 +134,7 @@ func (m *Main) Close(ctx context.Context) error {
 	if m.HTTP != nil {
 		errs = append(errs, m.HTTP.Shutdown(ctx))
 	}
+	errs = append(errs, m.ops.close(ctx))
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close())
 	}
@@ -121,6 +143,7 @@ func (m *Main) Close(ctx context.Context) error {
 
 func serve(ctx context.Context, cfg Config, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	pprofAddr := fs.String("pprof", environ("PPROF_ADDR"), "serve net/http/pprof and expvar on `ADDR`, a loopback address such as 127.0.0.1:6060")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -128,6 +151,12 @@ func serve(ctx context.Context, cfg Config, args []string) error {
 	if err := m.Open(ctx); err != nil {
 		m.Close(context.Background())
 		return err
+	}
+	if *pprofAddr != "" {
+		if err := serveDebug(ctx, *pprofAddr); err != nil {
+			m.Close(context.Background())
+			return err
+		}
 	}
 	store := "sqlite:" + cfg.SQLitePath
 	if cfg.DatabaseURL != "" {
@@ -147,6 +176,32 @@ func serve(ctx context.Context, cfg Config, args []string) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	return m.Close(shutdownCtx)
+}
+
+// serveDebug serves the profiles and runtime counters that net/http/pprof and
+// expvar register on http.DefaultServeMux, which the API's handler never uses,
+// on a listener of their own until ctx ends. Only a loopback address is
+// accepted: profiles are for the operator on the machine, not for clients.
+func serveDebug(ctx context.Context, addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-pprof: %w", err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("-pprof must name a loopback address such as 127.0.0.1:6060, not %q", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s for pprof: %w", addr, err)
+	}
+	srv := &http.Server{Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	go srv.Serve(ln)
+	slog.Info("serving pprof and expvar", "addr", ln.Addr().String())
+	return nil
 }
 
 // sweep makes the clock's workflow changes (expiries, evergreen renewals, SLA

@@ -75,6 +75,11 @@ func UpdatedAt(v time.Time) predicate.Activity {
 	return predicate.Activity(sql.FieldEQ(FieldUpdatedAt, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int) predicate.Activity {
+	return predicate.Activity(sql.FieldEQ(FieldVersion, v))
+}
+
 // AccountID applies equality check predicate on the "account_id" field. It's identical to AccountIDEQ.
 func AccountID(v string) predicate.Activity {
 	return predicate.Activity(sql.FieldEQ(FieldAccountID, v))
@@ -178,6 +183,46 @@ func UpdatedAtLT(v time.Time) predicate.Activity {
 // UpdatedAtLTE applies the LTE predicate on the "updated_at" field.
 func UpdatedAtLTE(v time.Time) predicate.Activity {
 	return predicate.Activity(sql.FieldLTE(FieldUpdatedAt, v))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int) predicate.Activity {
+	return predicate.Activity(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int) predicate.Activity {
+	return predicate.Activity(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int) predicate.Activity {
+	return predicate.Activity(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int) predicate.Activity {
+	return predicate.Activity(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int) predicate.Activity {
+	return predicate.Activity(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int) predicate.Activity {
+	return predicate.Activity(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int) predicate.Activity {
+	return predicate.Activity(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int) predicate.Activity {
+	return predicate.Activity(sql.FieldLTE(FieldVersion, v))
 }
 
 // AccountIDEQ applies the EQ predicate on the "account_id" field.

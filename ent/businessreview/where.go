@@ -75,6 +75,11 @@ func UpdatedAt(v time.Time) predicate.BusinessReview {
 	return predicate.BusinessReview(sql.FieldEQ(FieldUpdatedAt, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int) predicate.BusinessReview {
+	return predicate.BusinessReview(sql.FieldEQ(FieldVersion, v))
+}
+
 // AccountID applies equality check predicate on the "account_id" field. It's identical to AccountIDEQ.
 func AccountID(v string) predicate.BusinessReview {
 	return predicate.BusinessReview(sql.FieldEQ(FieldAccountID, v))
@@ -178,6 +183,46 @@ func UpdatedAtLT(v time.Time) predicate.BusinessReview {
 // UpdatedAtLTE applies the LTE predicate on the "updated_at" field.
 func UpdatedAtLTE(v time.Time) predicate.BusinessReview {
 	return predicate.BusinessReview(sql.FieldLTE(FieldUpdatedAt, v))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int) predicate.BusinessReview {
+	return predicate.BusinessReview(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int) predicate.BusinessReview {
+	return predicate.BusinessReview(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int) predicate.BusinessReview {
+	return predicate.BusinessReview(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int) predicate.BusinessReview {
+	return predicate.BusinessReview(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int) predicate.BusinessReview {
+	return predicate.BusinessReview(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int) predicate.BusinessReview {
+	return predicate.BusinessReview(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int) predicate.BusinessReview {
+	return predicate.BusinessReview(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int) predicate.BusinessReview {
+	return predicate.BusinessReview(sql.FieldLTE(FieldVersion, v))
 }
 
 // AccountIDEQ applies the EQ predicate on the "account_id" field.

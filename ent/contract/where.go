@@ -76,6 +76,11 @@ func UpdatedAt(v time.Time) predicate.Contract {
 	return predicate.Contract(sql.FieldEQ(FieldUpdatedAt, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int) predicate.Contract {
+	return predicate.Contract(sql.FieldEQ(FieldVersion, v))
+}
+
 // AccountID applies equality check predicate on the "account_id" field. It's identical to AccountIDEQ.
 func AccountID(v string) predicate.Contract {
 	return predicate.Contract(sql.FieldEQ(FieldAccountID, v))
@@ -232,6 +237,46 @@ func UpdatedAtLT(v time.Time) predicate.Contract {
 // UpdatedAtLTE applies the LTE predicate on the "updated_at" field.
 func UpdatedAtLTE(v time.Time) predicate.Contract {
 	return predicate.Contract(sql.FieldLTE(FieldUpdatedAt, v))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int) predicate.Contract {
+	return predicate.Contract(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int) predicate.Contract {
+	return predicate.Contract(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int) predicate.Contract {
+	return predicate.Contract(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int) predicate.Contract {
+	return predicate.Contract(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int) predicate.Contract {
+	return predicate.Contract(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int) predicate.Contract {
+	return predicate.Contract(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int) predicate.Contract {
+	return predicate.Contract(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int) predicate.Contract {
+	return predicate.Contract(sql.FieldLTE(FieldVersion, v))
 }
 
 // AccountIDEQ applies the EQ predicate on the "account_id" field.

@@ -75,6 +75,11 @@ func UpdatedAt(v time.Time) predicate.EscalationEvent {
 	return predicate.EscalationEvent(sql.FieldEQ(FieldUpdatedAt, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldEQ(FieldVersion, v))
+}
+
 // EscalationID applies equality check predicate on the "escalation_id" field. It's identical to EscalationIDEQ.
 func EscalationID(v string) predicate.EscalationEvent {
 	return predicate.EscalationEvent(sql.FieldEQ(FieldEscalationID, v))
@@ -188,6 +193,46 @@ func UpdatedAtLT(v time.Time) predicate.EscalationEvent {
 // UpdatedAtLTE applies the LTE predicate on the "updated_at" field.
 func UpdatedAtLTE(v time.Time) predicate.EscalationEvent {
 	return predicate.EscalationEvent(sql.FieldLTE(FieldUpdatedAt, v))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldLTE(FieldVersion, v))
 }
 
 // EscalationIDEQ applies the EQ predicate on the "escalation_id" field.

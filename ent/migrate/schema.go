@@ -14,6 +14,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 30},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "account_number", Type: field.TypeString, Unique: true},
 		{Name: "ban", Type: field.TypeString},
 		{Name: "name", Type: field.TypeString, Size: 200},
@@ -32,7 +33,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "accounts_carriers_accounts",
-				Columns:    []*schema.Column{AccountsColumns[11]},
+				Columns:    []*schema.Column{AccountsColumns[12]},
 				RefColumns: []*schema.Column{CarriersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -41,17 +42,17 @@ var (
 			{
 				Name:    "account_carrier_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[11], AccountsColumns[8]},
+				Columns: []*schema.Column{AccountsColumns[12], AccountsColumns[9]},
 			},
 			{
 				Name:    "account_region",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[7]},
+				Columns: []*schema.Column{AccountsColumns[8]},
 			},
 			{
 				Name:    "account_status",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[8]},
+				Columns: []*schema.Column{AccountsColumns[9]},
 			},
 		},
 	}
@@ -60,6 +61,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 30},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "capacity", Type: field.TypeEnum, Enums: []string{"SUPPORT", "STRATEGIC", "ACCOUNT_EXECUTIVE"}},
 		{Name: "started_at", Type: field.TypeTime},
 		{Name: "ended_at", Type: field.TypeTime, Nullable: true},
@@ -74,13 +76,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "account_assignments_accounts_assignments",
-				Columns:    []*schema.Column{AccountAssignmentsColumns[6]},
+				Columns:    []*schema.Column{AccountAssignmentsColumns[7]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "account_assignments_reps_assignments",
-				Columns:    []*schema.Column{AccountAssignmentsColumns[7]},
+				Columns:    []*schema.Column{AccountAssignmentsColumns[8]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -89,7 +91,7 @@ var (
 			{
 				Name:    "accountassignment_account_id_capacity",
 				Unique:  true,
-				Columns: []*schema.Column{AccountAssignmentsColumns[6], AccountAssignmentsColumns[3]},
+				Columns: []*schema.Column{AccountAssignmentsColumns[7], AccountAssignmentsColumns[4]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "ended_at IS NULL",
 				},
@@ -97,7 +99,7 @@ var (
 			{
 				Name:    "accountassignment_rep_id_ended_at",
 				Unique:  false,
-				Columns: []*schema.Column{AccountAssignmentsColumns[7], AccountAssignmentsColumns[5]},
+				Columns: []*schema.Column{AccountAssignmentsColumns[8], AccountAssignmentsColumns[6]},
 			},
 		},
 	}
@@ -106,6 +108,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 30},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"MEETING", "CALL", "EMAIL", "SITE_VISIT", "NOTE"}},
 		{Name: "occurred_at", Type: field.TypeTime},
 		{Name: "location", Type: field.TypeString, Nullable: true, Size: 200},
@@ -121,13 +124,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "activities_accounts_activities",
-				Columns:    []*schema.Column{ActivitiesColumns[7]},
+				Columns:    []*schema.Column{ActivitiesColumns[8]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "activities_reps_activities",
-				Columns:    []*schema.Column{ActivitiesColumns[8]},
+				Columns:    []*schema.Column{ActivitiesColumns[9]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -136,12 +139,12 @@ var (
 			{
 				Name:    "activity_account_id_occurred_at",
 				Unique:  false,
-				Columns: []*schema.Column{ActivitiesColumns[7], ActivitiesColumns[4]},
+				Columns: []*schema.Column{ActivitiesColumns[8], ActivitiesColumns[5]},
 			},
 			{
 				Name:    "activity_rep_id_occurred_at",
 				Unique:  false,
-				Columns: []*schema.Column{ActivitiesColumns[8], ActivitiesColumns[4]},
+				Columns: []*schema.Column{ActivitiesColumns[9], ActivitiesColumns[5]},
 			},
 		},
 	}
@@ -219,6 +222,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 30},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "quarter", Type: field.TypeString},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"SCHEDULED", "HELD", "CANCELLED"}, Default: "SCHEDULED"},
 		{Name: "scheduled_at", Type: field.TypeTime},
@@ -235,7 +239,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "business_reviews_accounts_business_reviews",
-				Columns:    []*schema.Column{BusinessReviewsColumns[9]},
+				Columns:    []*schema.Column{BusinessReviewsColumns[10]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -244,12 +248,12 @@ var (
 			{
 				Name:    "businessreview_account_id_scheduled_at",
 				Unique:  false,
-				Columns: []*schema.Column{BusinessReviewsColumns[9], BusinessReviewsColumns[5]},
+				Columns: []*schema.Column{BusinessReviewsColumns[10], BusinessReviewsColumns[6]},
 			},
 			{
 				Name:    "businessreview_scheduled_at",
 				Unique:  false,
-				Columns: []*schema.Column{BusinessReviewsColumns[5]},
+				Columns: []*schema.Column{BusinessReviewsColumns[6]},
 			},
 		},
 	}
@@ -258,6 +262,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 30},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "name", Type: field.TypeString, Size: 200},
 		{Name: "ocn", Type: field.TypeString, Unique: true},
 		{Name: "ccna", Type: field.TypeString, Unique: true},
@@ -273,7 +278,7 @@ var (
 			{
 				Name:    "carrier_name",
 				Unique:  false,
-				Columns: []*schema.Column{CarriersColumns[3]},
+				Columns: []*schema.Column{CarriersColumns[4]},
 			},
 		},
 	}
@@ -282,6 +287,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 30},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "name", Type: field.TypeString, Size: 200},
 		{Name: "email", Type: field.TypeString, Unique: true, Size: 254},
 		{Name: "phone", Type: field.TypeString, Nullable: true, Size: 40},
@@ -297,7 +303,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_carriers_contacts",
-				Columns:    []*schema.Column{ContactsColumns[8]},
+				Columns:    []*schema.Column{ContactsColumns[9]},
 				RefColumns: []*schema.Column{CarriersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -306,7 +312,7 @@ var (
 			{
 				Name:    "contact_carrier_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[8]},
+				Columns: []*schema.Column{ContactsColumns[9]},
 			},
 		},
 	}
@@ -315,6 +321,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 30},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"MASTER_AGREEMENT", "SERVICE_ORDER"}},
 		{Name: "title", Type: field.TypeString, Size: 200},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "PENDING_SIGNATURE", "ACTIVE", "EXPIRED", "TERMINATED", "RENEWED"}, Default: "DRAFT"},
@@ -341,25 +348,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contracts_accounts_contracts",
-				Columns:    []*schema.Column{ContractsColumns[16]},
+				Columns:    []*schema.Column{ContractsColumns[17]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contracts_contracts_addenda",
-				Columns:    []*schema.Column{ContractsColumns[17]},
-				RefColumns: []*schema.Column{ContractsColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
-				Symbol:     "contracts_contracts_renewal",
 				Columns:    []*schema.Column{ContractsColumns[18]},
 				RefColumns: []*schema.Column{ContractsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
-				Symbol:     "contracts_quotes_contracts",
+				Symbol:     "contracts_contracts_renewal",
 				Columns:    []*schema.Column{ContractsColumns[19]},
+				RefColumns: []*schema.Column{ContractsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "contracts_quotes_contracts",
+				Columns:    []*schema.Column{ContractsColumns[20]},
 				RefColumns: []*schema.Column{QuotesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -368,27 +375,27 @@ var (
 			{
 				Name:    "contract_account_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{ContractsColumns[16], ContractsColumns[5]},
+				Columns: []*schema.Column{ContractsColumns[17], ContractsColumns[6]},
 			},
 			{
 				Name:    "contract_status_end_date",
 				Unique:  false,
-				Columns: []*schema.Column{ContractsColumns[5], ContractsColumns[7]},
+				Columns: []*schema.Column{ContractsColumns[6], ContractsColumns[8]},
 			},
 			{
 				Name:    "contract_master_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContractsColumns[17]},
+				Columns: []*schema.Column{ContractsColumns[18]},
 			},
 			{
 				Name:    "contract_quote_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContractsColumns[19]},
+				Columns: []*schema.Column{ContractsColumns[20]},
 			},
 			{
 				Name:    "contract_renewal_of_id",
 				Unique:  true,
-				Columns: []*schema.Column{ContractsColumns[18]},
+				Columns: []*schema.Column{ContractsColumns[19]},
 			},
 		},
 	}
@@ -397,6 +404,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 30},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "title", Type: field.TypeString, Size: 200},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 10000},
 		{Name: "category", Type: field.TypeEnum, Enums: []string{"BILLING", "SERVICE_ASSURANCE", "ORDER", "PORTABILITY", "CONTRACT", "OTHER"}},
@@ -424,25 +432,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "escalations_accounts_escalations",
-				Columns:    []*schema.Column{EscalationsColumns[17]},
+				Columns:    []*schema.Column{EscalationsColumns[18]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "escalations_contacts_raised_escalations",
-				Columns:    []*schema.Column{EscalationsColumns[18]},
+				Columns:    []*schema.Column{EscalationsColumns[19]},
 				RefColumns: []*schema.Column{ContactsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "escalations_reps_raised_by_rep",
-				Columns:    []*schema.Column{EscalationsColumns[19]},
+				Columns:    []*schema.Column{EscalationsColumns[20]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "escalations_reps_owned_escalations",
-				Columns:    []*schema.Column{EscalationsColumns[20]},
+				Columns:    []*schema.Column{EscalationsColumns[21]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -451,27 +459,27 @@ var (
 			{
 				Name:    "escalation_account_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{EscalationsColumns[17], EscalationsColumns[7]},
+				Columns: []*schema.Column{EscalationsColumns[18], EscalationsColumns[8]},
 			},
 			{
 				Name:    "escalation_owner_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{EscalationsColumns[20], EscalationsColumns[7]},
+				Columns: []*schema.Column{EscalationsColumns[21], EscalationsColumns[8]},
 			},
 			{
 				Name:    "escalation_status_severity",
 				Unique:  false,
-				Columns: []*schema.Column{EscalationsColumns[7], EscalationsColumns[6]},
+				Columns: []*schema.Column{EscalationsColumns[8], EscalationsColumns[7]},
 			},
 			{
 				Name:    "escalation_raised_by_contact_id",
 				Unique:  false,
-				Columns: []*schema.Column{EscalationsColumns[18]},
+				Columns: []*schema.Column{EscalationsColumns[19]},
 			},
 			{
 				Name:    "escalation_raised_by_rep_id",
 				Unique:  false,
-				Columns: []*schema.Column{EscalationsColumns[19]},
+				Columns: []*schema.Column{EscalationsColumns[20]},
 			},
 		},
 	}
@@ -480,6 +488,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 30},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"CREATED", "COMMENT", "STATUS_CHANGE", "REASSIGNMENT", "LEVEL_CHANGE", "SLA_BREACH"}},
 		{Name: "internal", Type: field.TypeBool, Default: false},
 		{Name: "body", Type: field.TypeString, Nullable: true, Size: 10000},
@@ -497,19 +506,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "escalation_events_escalations_events",
-				Columns:    []*schema.Column{EscalationEventsColumns[8]},
+				Columns:    []*schema.Column{EscalationEventsColumns[9]},
 				RefColumns: []*schema.Column{EscalationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "escalation_events_reps_actor_rep",
-				Columns:    []*schema.Column{EscalationEventsColumns[9]},
+				Columns:    []*schema.Column{EscalationEventsColumns[10]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "escalation_events_contacts_actor_contact",
-				Columns:    []*schema.Column{EscalationEventsColumns[10]},
+				Columns:    []*schema.Column{EscalationEventsColumns[11]},
 				RefColumns: []*schema.Column{ContactsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -518,7 +527,34 @@ var (
 			{
 				Name:    "escalationevent_escalation_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{EscalationEventsColumns[8], EscalationEventsColumns[1]},
+				Columns: []*schema.Column{EscalationEventsColumns[9], EscalationEventsColumns[1]},
+			},
+		},
+	}
+	// IdempotencyKeysColumns holds the columns for the "idempotency_keys" table.
+	IdempotencyKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 30},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "subject", Type: field.TypeString},
+		{Name: "key", Type: field.TypeString, Size: 255},
+		{Name: "request_hash", Type: field.TypeString},
+		{Name: "response", Type: field.TypeString, Nullable: true, Size: 2147483647},
+	}
+	// IdempotencyKeysTable holds the schema information for the "idempotency_keys" table.
+	IdempotencyKeysTable = &schema.Table{
+		Name:       "idempotency_keys",
+		Columns:    IdempotencyKeysColumns,
+		PrimaryKey: []*schema.Column{IdempotencyKeysColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "idempotencykey_subject_key",
+				Unique:  true,
+				Columns: []*schema.Column{IdempotencyKeysColumns[2], IdempotencyKeysColumns[3]},
+			},
+			{
+				Name:    "idempotencykey_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{IdempotencyKeysColumns[1]},
 			},
 		},
 	}
@@ -527,6 +563,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 30},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ASR", "LSR"}},
 		{Name: "pon", Type: field.TypeString, Size: 16},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "SUBMITTED", "CLARIFICATION", "CONFIRMED", "COMPLETED", "CANCELLED", "REJECTED"}, Default: "DRAFT"},
@@ -549,19 +586,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "orders_accounts_orders",
-				Columns:    []*schema.Column{OrdersColumns[13]},
+				Columns:    []*schema.Column{OrdersColumns[14]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "orders_carriers_orders",
-				Columns:    []*schema.Column{OrdersColumns[14]},
+				Columns:    []*schema.Column{OrdersColumns[15]},
 				RefColumns: []*schema.Column{CarriersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "orders_quotes_orders",
-				Columns:    []*schema.Column{OrdersColumns[15]},
+				Columns:    []*schema.Column{OrdersColumns[16]},
 				RefColumns: []*schema.Column{QuotesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -570,22 +607,22 @@ var (
 			{
 				Name:    "order_carrier_id_pon",
 				Unique:  true,
-				Columns: []*schema.Column{OrdersColumns[14], OrdersColumns[4]},
+				Columns: []*schema.Column{OrdersColumns[15], OrdersColumns[5]},
 			},
 			{
 				Name:    "order_account_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[13], OrdersColumns[5]},
+				Columns: []*schema.Column{OrdersColumns[14], OrdersColumns[6]},
 			},
 			{
 				Name:    "order_status_desired_due_date",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[5], OrdersColumns[6]},
+				Columns: []*schema.Column{OrdersColumns[6], OrdersColumns[7]},
 			},
 			{
 				Name:    "order_quote_id",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[15]},
+				Columns: []*schema.Column{OrdersColumns[16]},
 			},
 		},
 	}
@@ -594,6 +631,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 30},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "title", Type: field.TypeString, Size: 200},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "PENDING_APPROVAL", "APPROVED", "SENT", "ACCEPTED", "DECLINED", "EXPIRED"}, Default: "DRAFT"},
 		{Name: "term_months", Type: field.TypeInt},
@@ -628,19 +666,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "quotes_accounts_quotes",
-				Columns:    []*schema.Column{QuotesColumns[25]},
+				Columns:    []*schema.Column{QuotesColumns[26]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "quotes_rf_ps_quotes",
-				Columns:    []*schema.Column{QuotesColumns[26]},
+				Columns:    []*schema.Column{QuotesColumns[27]},
 				RefColumns: []*schema.Column{RfPsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "quotes_reps_owned_quotes",
-				Columns:    []*schema.Column{QuotesColumns[27]},
+				Columns:    []*schema.Column{QuotesColumns[28]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -649,22 +687,22 @@ var (
 			{
 				Name:    "quote_account_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{QuotesColumns[25], QuotesColumns[4]},
+				Columns: []*schema.Column{QuotesColumns[26], QuotesColumns[5]},
 			},
 			{
 				Name:    "quote_owner_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{QuotesColumns[27], QuotesColumns[4]},
+				Columns: []*schema.Column{QuotesColumns[28], QuotesColumns[5]},
 			},
 			{
 				Name:    "quote_rfp_id",
 				Unique:  false,
-				Columns: []*schema.Column{QuotesColumns[26]},
+				Columns: []*schema.Column{QuotesColumns[27]},
 			},
 			{
 				Name:    "quote_status_follow_up_on",
 				Unique:  false,
-				Columns: []*schema.Column{QuotesColumns[4], QuotesColumns[11]},
+				Columns: []*schema.Column{QuotesColumns[5], QuotesColumns[12]},
 			},
 		},
 	}
@@ -673,6 +711,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 30},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "product", Type: field.TypeEnum, Enums: []string{"INTERNET_ACCESS", "ETHERNET", "WAVELENGTH", "DARK_FIBER", "VOICE", "VIDEO"}},
 		{Name: "bandwidth", Type: field.TypeString, Nullable: true, Size: 32},
 		{Name: "a_location", Type: field.TypeString, Size: 200},
@@ -692,7 +731,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "quote_line_items_quotes_line_items",
-				Columns:    []*schema.Column{QuoteLineItemsColumns[12]},
+				Columns:    []*schema.Column{QuoteLineItemsColumns[13]},
 				RefColumns: []*schema.Column{QuotesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -701,7 +740,7 @@ var (
 			{
 				Name:    "quotelineitem_quote_id",
 				Unique:  false,
-				Columns: []*schema.Column{QuoteLineItemsColumns[12]},
+				Columns: []*schema.Column{QuoteLineItemsColumns[13]},
 			},
 		},
 	}
@@ -710,6 +749,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 30},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "title", Type: field.TypeString, Size: 200},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"RECEIVED", "QUALIFYING", "IN_PROGRESS", "SUBMITTED", "WON", "LOST", "NO_BID"}, Default: "RECEIVED"},
 		{Name: "received_at", Type: field.TypeTime},
@@ -727,13 +767,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "rf_ps_accounts_rfps",
-				Columns:    []*schema.Column{RfPsColumns[9]},
+				Columns:    []*schema.Column{RfPsColumns[10]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "rf_ps_reps_owned_rfps",
-				Columns:    []*schema.Column{RfPsColumns[10]},
+				Columns:    []*schema.Column{RfPsColumns[11]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -742,17 +782,17 @@ var (
 			{
 				Name:    "rfp_account_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{RfPsColumns[9], RfPsColumns[4]},
+				Columns: []*schema.Column{RfPsColumns[10], RfPsColumns[5]},
 			},
 			{
 				Name:    "rfp_owner_id",
 				Unique:  false,
-				Columns: []*schema.Column{RfPsColumns[10]},
+				Columns: []*schema.Column{RfPsColumns[11]},
 			},
 			{
 				Name:    "rfp_status_due_at",
 				Unique:  false,
-				Columns: []*schema.Column{RfPsColumns[4], RfPsColumns[6]},
+				Columns: []*schema.Column{RfPsColumns[5], RfPsColumns[7]},
 			},
 		},
 	}
@@ -761,6 +801,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 30},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "name", Type: field.TypeString, Size: 200},
 		{Name: "email", Type: field.TypeString, Unique: true, Size: 254},
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"ADMIN", "MANAGER", "ACCOUNT_EXECUTIVE", "SUPPORT", "STRATEGIC", "ANALYST"}},
@@ -778,7 +819,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "reps_teams_members",
-				Columns:    []*schema.Column{RepsColumns[10]},
+				Columns:    []*schema.Column{RepsColumns[11]},
 				RefColumns: []*schema.Column{TeamsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -787,12 +828,12 @@ var (
 			{
 				Name:    "rep_team_id",
 				Unique:  false,
-				Columns: []*schema.Column{RepsColumns[10]},
+				Columns: []*schema.Column{RepsColumns[11]},
 			},
 			{
 				Name:    "rep_role",
 				Unique:  false,
-				Columns: []*schema.Column{RepsColumns[5]},
+				Columns: []*schema.Column{RepsColumns[6]},
 			},
 		},
 	}
@@ -801,6 +842,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 30},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "SUBMITTED", "IN_REVIEW", "APPROVED", "REJECTED", "WITHDRAWN"}, Default: "DRAFT"},
 		{Name: "justification", Type: field.TypeString, Size: 4000},
 		{Name: "standard_mrc", Type: field.TypeInt64},
@@ -822,19 +864,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "special_pricing_requests_quotes_pricing_requests",
-				Columns:    []*schema.Column{SpecialPricingRequestsColumns[12]},
+				Columns:    []*schema.Column{SpecialPricingRequestsColumns[13]},
 				RefColumns: []*schema.Column{QuotesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "special_pricing_requests_reps_requested_pricing",
-				Columns:    []*schema.Column{SpecialPricingRequestsColumns[13]},
+				Columns:    []*schema.Column{SpecialPricingRequestsColumns[14]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "special_pricing_requests_reps_decided_by",
-				Columns:    []*schema.Column{SpecialPricingRequestsColumns[14]},
+				Columns:    []*schema.Column{SpecialPricingRequestsColumns[15]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -843,17 +885,17 @@ var (
 			{
 				Name:    "specialpricingrequest_quote_id",
 				Unique:  false,
-				Columns: []*schema.Column{SpecialPricingRequestsColumns[12]},
+				Columns: []*schema.Column{SpecialPricingRequestsColumns[13]},
 			},
 			{
 				Name:    "specialpricingrequest_requested_by_id",
 				Unique:  false,
-				Columns: []*schema.Column{SpecialPricingRequestsColumns[13]},
+				Columns: []*schema.Column{SpecialPricingRequestsColumns[14]},
 			},
 			{
 				Name:    "specialpricingrequest_status_response_due_at",
 				Unique:  false,
-				Columns: []*schema.Column{SpecialPricingRequestsColumns[3], SpecialPricingRequestsColumns[10]},
+				Columns: []*schema.Column{SpecialPricingRequestsColumns[4], SpecialPricingRequestsColumns[11]},
 			},
 		},
 	}
@@ -862,6 +904,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 30},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "name", Type: field.TypeString, Unique: true, Size: 120},
 		{Name: "region", Type: field.TypeEnum, Enums: []string{"NORTHEAST", "SOUTHEAST", "MIDWEST", "SOUTH_CENTRAL", "WEST"}},
 		{Name: "manager_id", Type: field.TypeString, Nullable: true, Size: 30},
@@ -874,7 +917,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "teams_reps_managed_teams",
-				Columns:    []*schema.Column{TeamsColumns[5]},
+				Columns:    []*schema.Column{TeamsColumns[6]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -883,7 +926,7 @@ var (
 			{
 				Name:    "team_manager_id",
 				Unique:  false,
-				Columns: []*schema.Column{TeamsColumns[5]},
+				Columns: []*schema.Column{TeamsColumns[6]},
 			},
 		},
 	}
@@ -900,6 +943,7 @@ var (
 		ContractsTable,
 		EscalationsTable,
 		EscalationEventsTable,
+		IdempotencyKeysTable,
 		OrdersTable,
 		QuotesTable,
 		QuoteLineItemsTable,

@@ -76,6 +76,11 @@ func UpdatedAt(v time.Time) predicate.RFP {
 	return predicate.RFP(sql.FieldEQ(FieldUpdatedAt, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int) predicate.RFP {
+	return predicate.RFP(sql.FieldEQ(FieldVersion, v))
+}
+
 // AccountID applies equality check predicate on the "account_id" field. It's identical to AccountIDEQ.
 func AccountID(v string) predicate.RFP {
 	return predicate.RFP(sql.FieldEQ(FieldAccountID, v))
@@ -190,6 +195,46 @@ func UpdatedAtLT(v time.Time) predicate.RFP {
 // UpdatedAtLTE applies the LTE predicate on the "updated_at" field.
 func UpdatedAtLTE(v time.Time) predicate.RFP {
 	return predicate.RFP(sql.FieldLTE(FieldUpdatedAt, v))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int) predicate.RFP {
+	return predicate.RFP(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int) predicate.RFP {
+	return predicate.RFP(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int) predicate.RFP {
+	return predicate.RFP(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int) predicate.RFP {
+	return predicate.RFP(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int) predicate.RFP {
+	return predicate.RFP(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int) predicate.RFP {
+	return predicate.RFP(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int) predicate.RFP {
+	return predicate.RFP(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int) predicate.RFP {
+	return predicate.RFP(sql.FieldLTE(FieldVersion, v))
 }
 
 // AccountIDEQ applies the EQ predicate on the "account_id" field.

@@ -14,6 +14,7 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/idempotencykey"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/quote"
 	"carrierdesk/ent/quotelineitem"
@@ -50,10 +51,14 @@ func init() {
 	account.Hooks[1] = accountMixinHooks2[0]
 
 	account.Hooks[2] = accountMixinHooks2[1]
+
+	account.Hooks[3] = accountMixinHooks2[2]
 	accountMixinFields0 := accountMixin[0].Fields()
 	_ = accountMixinFields0
 	accountMixinFields1 := accountMixin[1].Fields()
 	_ = accountMixinFields1
+	accountMixinFields2 := accountMixin[2].Fields()
+	_ = accountMixinFields2
 	accountFields := schema.Account{}.Fields()
 	_ = accountFields
 	// accountDescCreatedAt is the schema descriptor for created_at field.
@@ -66,6 +71,10 @@ func init() {
 	account.DefaultUpdatedAt = accountDescUpdatedAt.Default.(func() time.Time)
 	// account.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	account.UpdateDefaultUpdatedAt = accountDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// accountDescVersion is the schema descriptor for version field.
+	accountDescVersion := accountMixinFields2[0].Descriptor()
+	// account.DefaultVersion holds the default value on creation for the version field.
+	account.DefaultVersion = accountDescVersion.Default.(int)
 	// accountDescAccountNumber is the schema descriptor for account_number field.
 	accountDescAccountNumber := accountFields[1].Descriptor()
 	// account.AccountNumberValidator is a validator for the "account_number" field. It is called by the builders before save.
@@ -159,11 +168,15 @@ func init() {
 
 	accountassignment.Hooks[2] = accountassignmentMixinHooks2[1]
 
-	accountassignment.Hooks[3] = accountassignmentHooks[0]
+	accountassignment.Hooks[3] = accountassignmentMixinHooks2[2]
+
+	accountassignment.Hooks[4] = accountassignmentHooks[0]
 	accountassignmentMixinFields0 := accountassignmentMixin[0].Fields()
 	_ = accountassignmentMixinFields0
 	accountassignmentMixinFields1 := accountassignmentMixin[1].Fields()
 	_ = accountassignmentMixinFields1
+	accountassignmentMixinFields2 := accountassignmentMixin[2].Fields()
+	_ = accountassignmentMixinFields2
 	accountassignmentFields := schema.AccountAssignment{}.Fields()
 	_ = accountassignmentFields
 	// accountassignmentDescCreatedAt is the schema descriptor for created_at field.
@@ -176,6 +189,10 @@ func init() {
 	accountassignment.DefaultUpdatedAt = accountassignmentDescUpdatedAt.Default.(func() time.Time)
 	// accountassignment.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	accountassignment.UpdateDefaultUpdatedAt = accountassignmentDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// accountassignmentDescVersion is the schema descriptor for version field.
+	accountassignmentDescVersion := accountassignmentMixinFields2[0].Descriptor()
+	// accountassignment.DefaultVersion holds the default value on creation for the version field.
+	accountassignment.DefaultVersion = accountassignmentDescVersion.Default.(int)
 	// accountassignmentDescStartedAt is the schema descriptor for started_at field.
 	accountassignmentDescStartedAt := accountassignmentFields[3].Descriptor()
 	// accountassignment.DefaultStartedAt holds the default value on creation for the started_at field.
@@ -215,10 +232,14 @@ func init() {
 	activity.Hooks[1] = activityMixinHooks2[0]
 
 	activity.Hooks[2] = activityMixinHooks2[1]
+
+	activity.Hooks[3] = activityMixinHooks2[2]
 	activityMixinFields0 := activityMixin[0].Fields()
 	_ = activityMixinFields0
 	activityMixinFields1 := activityMixin[1].Fields()
 	_ = activityMixinFields1
+	activityMixinFields2 := activityMixin[2].Fields()
+	_ = activityMixinFields2
 	activityFields := schema.Activity{}.Fields()
 	_ = activityFields
 	// activityDescCreatedAt is the schema descriptor for created_at field.
@@ -231,6 +252,10 @@ func init() {
 	activity.DefaultUpdatedAt = activityDescUpdatedAt.Default.(func() time.Time)
 	// activity.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	activity.UpdateDefaultUpdatedAt = activityDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// activityDescVersion is the schema descriptor for version field.
+	activityDescVersion := activityMixinFields2[0].Descriptor()
+	// activity.DefaultVersion holds the default value on creation for the version field.
+	activity.DefaultVersion = activityDescVersion.Default.(int)
 	// activityDescLocation is the schema descriptor for location field.
 	activityDescLocation := activityFields[4].Descriptor()
 	// activity.LocationValidator is a validator for the "location" field. It is called by the builders before save.
@@ -360,10 +385,14 @@ func init() {
 	businessreview.Hooks[1] = businessreviewMixinHooks2[0]
 
 	businessreview.Hooks[2] = businessreviewMixinHooks2[1]
+
+	businessreview.Hooks[3] = businessreviewMixinHooks2[2]
 	businessreviewMixinFields0 := businessreviewMixin[0].Fields()
 	_ = businessreviewMixinFields0
 	businessreviewMixinFields1 := businessreviewMixin[1].Fields()
 	_ = businessreviewMixinFields1
+	businessreviewMixinFields2 := businessreviewMixin[2].Fields()
+	_ = businessreviewMixinFields2
 	businessreviewFields := schema.BusinessReview{}.Fields()
 	_ = businessreviewFields
 	// businessreviewDescCreatedAt is the schema descriptor for created_at field.
@@ -376,6 +405,10 @@ func init() {
 	businessreview.DefaultUpdatedAt = businessreviewDescUpdatedAt.Default.(func() time.Time)
 	// businessreview.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	businessreview.UpdateDefaultUpdatedAt = businessreviewDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// businessreviewDescVersion is the schema descriptor for version field.
+	businessreviewDescVersion := businessreviewMixinFields2[0].Descriptor()
+	// businessreview.DefaultVersion holds the default value on creation for the version field.
+	businessreview.DefaultVersion = businessreviewDescVersion.Default.(int)
 	// businessreviewDescQuarter is the schema descriptor for quarter field.
 	businessreviewDescQuarter := businessreviewFields[1].Descriptor()
 	// businessreview.QuarterValidator is a validator for the "quarter" field. It is called by the builders before save.
@@ -423,10 +456,14 @@ func init() {
 	carrier.Hooks[1] = carrierMixinHooks2[0]
 
 	carrier.Hooks[2] = carrierMixinHooks2[1]
+
+	carrier.Hooks[3] = carrierMixinHooks2[2]
 	carrierMixinFields0 := carrierMixin[0].Fields()
 	_ = carrierMixinFields0
 	carrierMixinFields1 := carrierMixin[1].Fields()
 	_ = carrierMixinFields1
+	carrierMixinFields2 := carrierMixin[2].Fields()
+	_ = carrierMixinFields2
 	carrierFields := schema.Carrier{}.Fields()
 	_ = carrierFields
 	// carrierDescCreatedAt is the schema descriptor for created_at field.
@@ -439,6 +476,10 @@ func init() {
 	carrier.DefaultUpdatedAt = carrierDescUpdatedAt.Default.(func() time.Time)
 	// carrier.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	carrier.UpdateDefaultUpdatedAt = carrierDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// carrierDescVersion is the schema descriptor for version field.
+	carrierDescVersion := carrierMixinFields2[0].Descriptor()
+	// carrier.DefaultVersion holds the default value on creation for the version field.
+	carrier.DefaultVersion = carrierDescVersion.Default.(int)
 	// carrierDescName is the schema descriptor for name field.
 	carrierDescName := carrierFields[0].Descriptor()
 	// carrier.NameValidator is a validator for the "name" field. It is called by the builders before save.
@@ -500,10 +541,14 @@ func init() {
 	contact.Hooks[1] = contactMixinHooks2[0]
 
 	contact.Hooks[2] = contactMixinHooks2[1]
+
+	contact.Hooks[3] = contactMixinHooks2[2]
 	contactMixinFields0 := contactMixin[0].Fields()
 	_ = contactMixinFields0
 	contactMixinFields1 := contactMixin[1].Fields()
 	_ = contactMixinFields1
+	contactMixinFields2 := contactMixin[2].Fields()
+	_ = contactMixinFields2
 	contactFields := schema.Contact{}.Fields()
 	_ = contactFields
 	// contactDescCreatedAt is the schema descriptor for created_at field.
@@ -516,6 +561,10 @@ func init() {
 	contact.DefaultUpdatedAt = contactDescUpdatedAt.Default.(func() time.Time)
 	// contact.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	contact.UpdateDefaultUpdatedAt = contactDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// contactDescVersion is the schema descriptor for version field.
+	contactDescVersion := contactMixinFields2[0].Descriptor()
+	// contact.DefaultVersion holds the default value on creation for the version field.
+	contact.DefaultVersion = contactDescVersion.Default.(int)
 	// contactDescName is the schema descriptor for name field.
 	contactDescName := contactFields[1].Descriptor()
 	// contact.NameValidator is a validator for the "name" field. It is called by the builders before save.
@@ -601,15 +650,19 @@ func init() {
 
 	contract.Hooks[2] = contractMixinHooks2[1]
 
-	contract.Hooks[3] = contractHooks[0]
+	contract.Hooks[3] = contractMixinHooks2[2]
 
-	contract.Hooks[4] = contractHooks[1]
+	contract.Hooks[4] = contractHooks[0]
 
-	contract.Hooks[5] = contractHooks[2]
+	contract.Hooks[5] = contractHooks[1]
+
+	contract.Hooks[6] = contractHooks[2]
 	contractMixinFields0 := contractMixin[0].Fields()
 	_ = contractMixinFields0
 	contractMixinFields1 := contractMixin[1].Fields()
 	_ = contractMixinFields1
+	contractMixinFields2 := contractMixin[2].Fields()
+	_ = contractMixinFields2
 	contractFields := schema.Contract{}.Fields()
 	_ = contractFields
 	// contractDescCreatedAt is the schema descriptor for created_at field.
@@ -622,6 +675,10 @@ func init() {
 	contract.DefaultUpdatedAt = contractDescUpdatedAt.Default.(func() time.Time)
 	// contract.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	contract.UpdateDefaultUpdatedAt = contractDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// contractDescVersion is the schema descriptor for version field.
+	contractDescVersion := contractMixinFields2[0].Descriptor()
+	// contract.DefaultVersion holds the default value on creation for the version field.
+	contract.DefaultVersion = contractDescVersion.Default.(int)
 	// contractDescTitle is the schema descriptor for title field.
 	contractDescTitle := contractFields[2].Descriptor()
 	// contract.TitleValidator is a validator for the "title" field. It is called by the builders before save.
@@ -713,13 +770,17 @@ func init() {
 
 	escalation.Hooks[2] = escalationMixinHooks2[1]
 
-	escalation.Hooks[3] = escalationHooks[0]
+	escalation.Hooks[3] = escalationMixinHooks2[2]
 
-	escalation.Hooks[4] = escalationHooks[1]
+	escalation.Hooks[4] = escalationHooks[0]
+
+	escalation.Hooks[5] = escalationHooks[1]
 	escalationMixinFields0 := escalationMixin[0].Fields()
 	_ = escalationMixinFields0
 	escalationMixinFields1 := escalationMixin[1].Fields()
 	_ = escalationMixinFields1
+	escalationMixinFields2 := escalationMixin[2].Fields()
+	_ = escalationMixinFields2
 	escalationFields := schema.Escalation{}.Fields()
 	_ = escalationFields
 	// escalationDescCreatedAt is the schema descriptor for created_at field.
@@ -732,6 +793,10 @@ func init() {
 	escalation.DefaultUpdatedAt = escalationDescUpdatedAt.Default.(func() time.Time)
 	// escalation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	escalation.UpdateDefaultUpdatedAt = escalationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// escalationDescVersion is the schema descriptor for version field.
+	escalationDescVersion := escalationMixinFields2[0].Descriptor()
+	// escalation.DefaultVersion holds the default value on creation for the version field.
+	escalation.DefaultVersion = escalationDescVersion.Default.(int)
 	// escalationDescTitle is the schema descriptor for title field.
 	escalationDescTitle := escalationFields[1].Descriptor()
 	// escalation.TitleValidator is a validator for the "title" field. It is called by the builders before save.
@@ -789,10 +854,14 @@ func init() {
 	escalationevent.Hooks[1] = escalationeventMixinHooks2[0]
 
 	escalationevent.Hooks[2] = escalationeventMixinHooks2[1]
+
+	escalationevent.Hooks[3] = escalationeventMixinHooks2[2]
 	escalationeventMixinFields0 := escalationeventMixin[0].Fields()
 	_ = escalationeventMixinFields0
 	escalationeventMixinFields1 := escalationeventMixin[1].Fields()
 	_ = escalationeventMixinFields1
+	escalationeventMixinFields2 := escalationeventMixin[2].Fields()
+	_ = escalationeventMixinFields2
 	escalationeventFields := schema.EscalationEvent{}.Fields()
 	_ = escalationeventFields
 	// escalationeventDescCreatedAt is the schema descriptor for created_at field.
@@ -805,6 +874,10 @@ func init() {
 	escalationevent.DefaultUpdatedAt = escalationeventDescUpdatedAt.Default.(func() time.Time)
 	// escalationevent.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	escalationevent.UpdateDefaultUpdatedAt = escalationeventDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// escalationeventDescVersion is the schema descriptor for version field.
+	escalationeventDescVersion := escalationeventMixinFields2[0].Descriptor()
+	// escalationevent.DefaultVersion holds the default value on creation for the version field.
+	escalationevent.DefaultVersion = escalationeventDescVersion.Default.(int)
 	// escalationeventDescInternal is the schema descriptor for internal field.
 	escalationeventDescInternal := escalationeventFields[2].Descriptor()
 	// escalationevent.DefaultInternal holds the default value on creation for the internal field.
@@ -841,6 +914,48 @@ func init() {
 			return nil
 		}
 	}()
+	idempotencykeyMixin := schema.IdempotencyKey{}.Mixin()
+	idempotencykey.Policy = privacy.NewPolicies(schema.IdempotencyKey{})
+	idempotencykey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := idempotencykey.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	idempotencykeyMixinFields0 := idempotencykeyMixin[0].Fields()
+	_ = idempotencykeyMixinFields0
+	idempotencykeyFields := schema.IdempotencyKey{}.Fields()
+	_ = idempotencykeyFields
+	// idempotencykeyDescCreatedAt is the schema descriptor for created_at field.
+	idempotencykeyDescCreatedAt := idempotencykeyFields[0].Descriptor()
+	// idempotencykey.DefaultCreatedAt holds the default value on creation for the created_at field.
+	idempotencykey.DefaultCreatedAt = idempotencykeyDescCreatedAt.Default.(func() time.Time)
+	// idempotencykeyDescKey is the schema descriptor for key field.
+	idempotencykeyDescKey := idempotencykeyFields[2].Descriptor()
+	// idempotencykey.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	idempotencykey.KeyValidator = idempotencykeyDescKey.Validators[0].(func(string) error)
+	// idempotencykeyDescID is the schema descriptor for id field.
+	idempotencykeyDescID := idempotencykeyMixinFields0[0].Descriptor()
+	// idempotencykey.DefaultID holds the default value on creation for the id field.
+	idempotencykey.DefaultID = idempotencykeyDescID.Default.(func() string)
+	// idempotencykey.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	idempotencykey.IDValidator = func() func(string) error {
+		validators := idempotencykeyDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	orderMixin := schema.Order{}.Mixin()
 	order.Policy = privacy.NewPolicies(schema.Order{})
 	order.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -858,15 +973,19 @@ func init() {
 
 	order.Hooks[2] = orderMixinHooks2[1]
 
-	order.Hooks[3] = orderHooks[0]
+	order.Hooks[3] = orderMixinHooks2[2]
 
-	order.Hooks[4] = orderHooks[1]
+	order.Hooks[4] = orderHooks[0]
 
-	order.Hooks[5] = orderHooks[2]
+	order.Hooks[5] = orderHooks[1]
+
+	order.Hooks[6] = orderHooks[2]
 	orderMixinFields0 := orderMixin[0].Fields()
 	_ = orderMixinFields0
 	orderMixinFields1 := orderMixin[1].Fields()
 	_ = orderMixinFields1
+	orderMixinFields2 := orderMixin[2].Fields()
+	_ = orderMixinFields2
 	orderFields := schema.Order{}.Fields()
 	_ = orderFields
 	// orderDescCreatedAt is the schema descriptor for created_at field.
@@ -879,6 +998,10 @@ func init() {
 	order.DefaultUpdatedAt = orderDescUpdatedAt.Default.(func() time.Time)
 	// order.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	order.UpdateDefaultUpdatedAt = orderDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// orderDescVersion is the schema descriptor for version field.
+	orderDescVersion := orderMixinFields2[0].Descriptor()
+	// order.DefaultVersion holds the default value on creation for the version field.
+	order.DefaultVersion = orderDescVersion.Default.(int)
 	// orderDescPon is the schema descriptor for pon field.
 	orderDescPon := orderFields[3].Descriptor()
 	// order.PonValidator is a validator for the "pon" field. It is called by the builders before save.
@@ -949,13 +1072,17 @@ func init() {
 
 	quote.Hooks[2] = quoteMixinHooks2[1]
 
-	quote.Hooks[3] = quoteHooks[0]
+	quote.Hooks[3] = quoteMixinHooks2[2]
 
-	quote.Hooks[4] = quoteHooks[1]
+	quote.Hooks[4] = quoteHooks[0]
+
+	quote.Hooks[5] = quoteHooks[1]
 	quoteMixinFields0 := quoteMixin[0].Fields()
 	_ = quoteMixinFields0
 	quoteMixinFields1 := quoteMixin[1].Fields()
 	_ = quoteMixinFields1
+	quoteMixinFields2 := quoteMixin[2].Fields()
+	_ = quoteMixinFields2
 	quoteFields := schema.Quote{}.Fields()
 	_ = quoteFields
 	// quoteDescCreatedAt is the schema descriptor for created_at field.
@@ -968,6 +1095,10 @@ func init() {
 	quote.DefaultUpdatedAt = quoteDescUpdatedAt.Default.(func() time.Time)
 	// quote.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	quote.UpdateDefaultUpdatedAt = quoteDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// quoteDescVersion is the schema descriptor for version field.
+	quoteDescVersion := quoteMixinFields2[0].Descriptor()
+	// quote.DefaultVersion holds the default value on creation for the version field.
+	quote.DefaultVersion = quoteDescVersion.Default.(int)
 	// quoteDescTitle is the schema descriptor for title field.
 	quoteDescTitle := quoteFields[1].Descriptor()
 	// quote.TitleValidator is a validator for the "title" field. It is called by the builders before save.
@@ -1085,11 +1216,15 @@ func init() {
 
 	quotelineitem.Hooks[2] = quotelineitemMixinHooks2[1]
 
-	quotelineitem.Hooks[3] = quotelineitemHooks[0]
+	quotelineitem.Hooks[3] = quotelineitemMixinHooks2[2]
+
+	quotelineitem.Hooks[4] = quotelineitemHooks[0]
 	quotelineitemMixinFields0 := quotelineitemMixin[0].Fields()
 	_ = quotelineitemMixinFields0
 	quotelineitemMixinFields1 := quotelineitemMixin[1].Fields()
 	_ = quotelineitemMixinFields1
+	quotelineitemMixinFields2 := quotelineitemMixin[2].Fields()
+	_ = quotelineitemMixinFields2
 	quotelineitemFields := schema.QuoteLineItem{}.Fields()
 	_ = quotelineitemFields
 	// quotelineitemDescCreatedAt is the schema descriptor for created_at field.
@@ -1102,6 +1237,10 @@ func init() {
 	quotelineitem.DefaultUpdatedAt = quotelineitemDescUpdatedAt.Default.(func() time.Time)
 	// quotelineitem.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	quotelineitem.UpdateDefaultUpdatedAt = quotelineitemDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// quotelineitemDescVersion is the schema descriptor for version field.
+	quotelineitemDescVersion := quotelineitemMixinFields2[0].Descriptor()
+	// quotelineitem.DefaultVersion holds the default value on creation for the version field.
+	quotelineitem.DefaultVersion = quotelineitemDescVersion.Default.(int)
 	// quotelineitemDescBandwidth is the schema descriptor for bandwidth field.
 	quotelineitemDescBandwidth := quotelineitemFields[2].Descriptor()
 	// quotelineitem.BandwidthValidator is a validator for the "bandwidth" field. It is called by the builders before save.
@@ -1189,13 +1328,17 @@ func init() {
 
 	rfp.Hooks[2] = rfpMixinHooks2[1]
 
-	rfp.Hooks[3] = rfpHooks[0]
+	rfp.Hooks[3] = rfpMixinHooks2[2]
 
-	rfp.Hooks[4] = rfpHooks[1]
+	rfp.Hooks[4] = rfpHooks[0]
+
+	rfp.Hooks[5] = rfpHooks[1]
 	rfpMixinFields0 := rfpMixin[0].Fields()
 	_ = rfpMixinFields0
 	rfpMixinFields1 := rfpMixin[1].Fields()
 	_ = rfpMixinFields1
+	rfpMixinFields2 := rfpMixin[2].Fields()
+	_ = rfpMixinFields2
 	rfpFields := schema.RFP{}.Fields()
 	_ = rfpFields
 	// rfpDescCreatedAt is the schema descriptor for created_at field.
@@ -1208,6 +1351,10 @@ func init() {
 	rfp.DefaultUpdatedAt = rfpDescUpdatedAt.Default.(func() time.Time)
 	// rfp.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	rfp.UpdateDefaultUpdatedAt = rfpDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// rfpDescVersion is the schema descriptor for version field.
+	rfpDescVersion := rfpMixinFields2[0].Descriptor()
+	// rfp.DefaultVersion holds the default value on creation for the version field.
+	rfp.DefaultVersion = rfpDescVersion.Default.(int)
 	// rfpDescTitle is the schema descriptor for title field.
 	rfpDescTitle := rfpFields[1].Descriptor()
 	// rfp.TitleValidator is a validator for the "title" field. It is called by the builders before save.
@@ -1271,10 +1418,14 @@ func init() {
 	rep.Hooks[1] = repMixinHooks2[0]
 
 	rep.Hooks[2] = repMixinHooks2[1]
+
+	rep.Hooks[3] = repMixinHooks2[2]
 	repMixinFields0 := repMixin[0].Fields()
 	_ = repMixinFields0
 	repMixinFields1 := repMixin[1].Fields()
 	_ = repMixinFields1
+	repMixinFields2 := repMixin[2].Fields()
+	_ = repMixinFields2
 	repFields := schema.Rep{}.Fields()
 	_ = repFields
 	// repDescCreatedAt is the schema descriptor for created_at field.
@@ -1287,6 +1438,10 @@ func init() {
 	rep.DefaultUpdatedAt = repDescUpdatedAt.Default.(func() time.Time)
 	// rep.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	rep.UpdateDefaultUpdatedAt = repDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// repDescVersion is the schema descriptor for version field.
+	repDescVersion := repMixinFields2[0].Descriptor()
+	// rep.DefaultVersion holds the default value on creation for the version field.
+	rep.DefaultVersion = repDescVersion.Default.(int)
 	// repDescName is the schema descriptor for name field.
 	repDescName := repFields[0].Descriptor()
 	// rep.NameValidator is a validator for the "name" field. It is called by the builders before save.
@@ -1372,13 +1527,17 @@ func init() {
 
 	specialpricingrequest.Hooks[2] = specialpricingrequestMixinHooks2[1]
 
-	specialpricingrequest.Hooks[3] = specialpricingrequestHooks[0]
+	specialpricingrequest.Hooks[3] = specialpricingrequestMixinHooks2[2]
 
-	specialpricingrequest.Hooks[4] = specialpricingrequestHooks[1]
+	specialpricingrequest.Hooks[4] = specialpricingrequestHooks[0]
+
+	specialpricingrequest.Hooks[5] = specialpricingrequestHooks[1]
 	specialpricingrequestMixinFields0 := specialpricingrequestMixin[0].Fields()
 	_ = specialpricingrequestMixinFields0
 	specialpricingrequestMixinFields1 := specialpricingrequestMixin[1].Fields()
 	_ = specialpricingrequestMixinFields1
+	specialpricingrequestMixinFields2 := specialpricingrequestMixin[2].Fields()
+	_ = specialpricingrequestMixinFields2
 	specialpricingrequestFields := schema.SpecialPricingRequest{}.Fields()
 	_ = specialpricingrequestFields
 	// specialpricingrequestDescCreatedAt is the schema descriptor for created_at field.
@@ -1391,6 +1550,10 @@ func init() {
 	specialpricingrequest.DefaultUpdatedAt = specialpricingrequestDescUpdatedAt.Default.(func() time.Time)
 	// specialpricingrequest.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	specialpricingrequest.UpdateDefaultUpdatedAt = specialpricingrequestDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// specialpricingrequestDescVersion is the schema descriptor for version field.
+	specialpricingrequestDescVersion := specialpricingrequestMixinFields2[0].Descriptor()
+	// specialpricingrequest.DefaultVersion holds the default value on creation for the version field.
+	specialpricingrequest.DefaultVersion = specialpricingrequestDescVersion.Default.(int)
 	// specialpricingrequestDescJustification is the schema descriptor for justification field.
 	specialpricingrequestDescJustification := specialpricingrequestFields[3].Descriptor()
 	// specialpricingrequest.JustificationValidator is a validator for the "justification" field. It is called by the builders before save.
@@ -1456,10 +1619,14 @@ func init() {
 	team.Hooks[1] = teamMixinHooks2[0]
 
 	team.Hooks[2] = teamMixinHooks2[1]
+
+	team.Hooks[3] = teamMixinHooks2[2]
 	teamMixinFields0 := teamMixin[0].Fields()
 	_ = teamMixinFields0
 	teamMixinFields1 := teamMixin[1].Fields()
 	_ = teamMixinFields1
+	teamMixinFields2 := teamMixin[2].Fields()
+	_ = teamMixinFields2
 	teamFields := schema.Team{}.Fields()
 	_ = teamFields
 	// teamDescCreatedAt is the schema descriptor for created_at field.
@@ -1472,6 +1639,10 @@ func init() {
 	team.DefaultUpdatedAt = teamDescUpdatedAt.Default.(func() time.Time)
 	// team.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	team.UpdateDefaultUpdatedAt = teamDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// teamDescVersion is the schema descriptor for version field.
+	teamDescVersion := teamMixinFields2[0].Descriptor()
+	// team.DefaultVersion holds the default value on creation for the version field.
+	team.DefaultVersion = teamDescVersion.Default.(int)
 	// teamDescName is the schema descriptor for name field.
 	teamDescName := teamFields[0].Descriptor()
 	// team.NameValidator is a validator for the "name" field. It is called by the builders before save.

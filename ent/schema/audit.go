@@ -175,7 +175,7 @@ func record(ctx, allow context.Context, c *gen.Client, typ, id string, op audite
 	}
 	var changes []*gen.AuditChangeCreate
 	for _, k := range names {
-		if k == "id" || k == "updated_at" || reflect.DeepEqual(before[k], after[k]) {
+		if k == "id" || k == "updated_at" || k == "version" || reflect.DeepEqual(before[k], after[k]) {
 			continue
 		}
 		changes = append(changes, c.AuditChange.Create().

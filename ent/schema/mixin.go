@@ -33,12 +33,22 @@ func (m idMixin) Fields() []ent.Field {
 // which is what PostgreSQL keeps, so a value read back equals the value written.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
-// trackedMixin gives an entity the hooks every client-editable entity has:
-// foreign keys must name visible records of the right type, and every change
-// lands in the audit trail.
+// trackedMixin gives an entity what every client-editable entity has: a
+// version for optimistic concurrency, foreign keys that must name visible
+// records of the right type, and an audit trail of every change.
 type trackedMixin struct{ mixin.Schema }
 
-func (trackedMixin) Hooks() []ent.Hook { return []ent.Hook{referencesExist, auditTrail} }
+func (trackedMixin) Hooks() []ent.Hook { return []ent.Hook{referencesExist, versioned, auditTrail} }
+
+// Fields of tracked entities: the version every update increments.
+func (trackedMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("version").
+			Default(1).
+			Comment("Incremented by every change; pass it as expectedVersion to update only what you last saw.").
+			Annotations(derived()),
+	}
+}
 
 // timeMixin records when a row was created and last updated.
 type timeMixin struct{ mixin.Schema }

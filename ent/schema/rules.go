@@ -1,12 +1,15 @@
 package schema
 
 import (
+	gen "carrierdesk/ent"
 	"context"
+	"entgo.io/ent/dialect/sql"
 	"fmt"
 	"strings"
 	"time"
 
 	"carrierdesk/internal/fault"
+	"carrierdesk/internal/revision"
 	"carrierdesk/internal/workflow"
 
 	"entgo.io/ent"
@@ -97,4 +100,39 @@ func statusFollowsWorkflow(w *workflow.Machine) ent.Hook {
 			return next.Mutate(ctx, m)
 		})
 	}
+}
+
+// versioned increments a record's version on every single-record update and,
+// when the writer names the version it last saw (revision.Expect), refuses
+// the update if the record has moved on since: CONFLICT, not a silent
+// overwrite. The comparison is repeated in the UPDATE's WHERE, so two writers
+// racing on the same version cannot both win.
+func versioned(next ent.Mutator) ent.Mutator {
+	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+		if !m.Op().Is(ent.OpUpdateOne | ent.OpUpdate) {
+			return next.Mutate(ctx, m)
+		}
+		if err := m.AddField("version", 1); err != nil {
+			return nil, fmt.Errorf("versioning: %w", err)
+		}
+		want, ok := revision.Expected(ctx)
+		if !ok || !m.Op().Is(ent.OpUpdateOne) {
+			return next.Mutate(ctx, m)
+		}
+		old, err := m.OldField(ctx, "version")
+		if err != nil {
+			return nil, err
+		}
+		if old != want {
+			return nil, fault.E(fault.Conflict, "expectedVersion", fmt.Sprintf("is %d, but the record is at version %v: reload it and apply your change again", want, old))
+		}
+		if w, ok := m.(interface{ WhereP(...func(*sql.Selector)) }); ok {
+			w.WhereP(func(s *sql.Selector) { s.Where(sql.EQ(s.C("version"), want)) })
+		}
+		v, err := next.Mutate(ctx, m)
+		if gen.IsNotFound(err) {
+			return nil, fault.E(fault.Conflict, "expectedVersion", "was overtaken by a concurrent change: reload and try again")
+		}
+		return v, err
+	})
 }

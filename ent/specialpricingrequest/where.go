@@ -76,6 +76,11 @@ func UpdatedAt(v time.Time) predicate.SpecialPricingRequest {
 	return predicate.SpecialPricingRequest(sql.FieldEQ(FieldUpdatedAt, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int) predicate.SpecialPricingRequest {
+	return predicate.SpecialPricingRequest(sql.FieldEQ(FieldVersion, v))
+}
+
 // QuoteID applies equality check predicate on the "quote_id" field. It's identical to QuoteIDEQ.
 func QuoteID(v string) predicate.SpecialPricingRequest {
 	return predicate.SpecialPricingRequest(sql.FieldEQ(FieldQuoteID, v))
@@ -212,6 +217,46 @@ func UpdatedAtLT(v time.Time) predicate.SpecialPricingRequest {
 // UpdatedAtLTE applies the LTE predicate on the "updated_at" field.
 func UpdatedAtLTE(v time.Time) predicate.SpecialPricingRequest {
 	return predicate.SpecialPricingRequest(sql.FieldLTE(FieldUpdatedAt, v))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int) predicate.SpecialPricingRequest {
+	return predicate.SpecialPricingRequest(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int) predicate.SpecialPricingRequest {
+	return predicate.SpecialPricingRequest(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int) predicate.SpecialPricingRequest {
+	return predicate.SpecialPricingRequest(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int) predicate.SpecialPricingRequest {
+	return predicate.SpecialPricingRequest(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int) predicate.SpecialPricingRequest {
+	return predicate.SpecialPricingRequest(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int) predicate.SpecialPricingRequest {
+	return predicate.SpecialPricingRequest(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int) predicate.SpecialPricingRequest {
+	return predicate.SpecialPricingRequest(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int) predicate.SpecialPricingRequest {
+	return predicate.SpecialPricingRequest(sql.FieldLTE(FieldVersion, v))
 }
 
 // QuoteIDEQ applies the EQ predicate on the "quote_id" field.

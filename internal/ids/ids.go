@@ -34,6 +34,7 @@ var prefixes = map[string]string{
 	"EscalationEvent":       "eev",
 	"AuditEntry":            "aud",
 	"AuditChange":           "auc",
+	"IdempotencyKey":        "idk",
 }
 
 var types = func() map[string]string {

@@ -1,8 +1,10 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"carrierdesk/ent"
@@ -26,7 +28,7 @@ type TeamWeekResult struct {
 	WeekStart time.Time
 	// WeekEnd is the end of the week (exclusive): WeekStart plus seven days.
 	WeekEnd time.Time
-	// Reps is one row per rep: the manager and the members, by name.
+	// Reps is one row per rep: the manager first, then the members by name.
 	Reps []RepWeek
 }
 
@@ -84,6 +86,12 @@ func TeamWeek(ctx context.Context, c *ent.Client, teamID string, weekStart time.
 		All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("team week: reading reps: %w", err)
+	}
+	// The manager leads the meeting: first, then the members by name.
+	if t.ManagerID != nil {
+		slices.SortStableFunc(reps, func(a, b *ent.Rep) int {
+			return cmp.Compare(boolRank(a.ID != *t.ManagerID), boolRank(b.ID != *t.ManagerID))
+		})
 	}
 	r := &TeamWeekResult{TeamID: t.ID, WeekStart: start, WeekEnd: end, Reps: make([]RepWeek, 0, len(reps))}
 	if len(reps) == 0 {
@@ -230,4 +238,11 @@ func args[T ~string](values []T) []any {
 		args[i] = string(v)
 	}
 	return args
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

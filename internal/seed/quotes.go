@@ -9,6 +9,7 @@ import (
 	"carrierdesk/ent/quotelineitem"
 	"carrierdesk/ent/rfp"
 	"carrierdesk/ent/specialpricingrequest"
+	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 )
 
@@ -162,6 +163,27 @@ func (s *seeder) planQuote(a *accountPlan, status quote.Status, created time.Tim
 	}
 	s.planPricing(a, &q)
 	a.quotes = append(a.quotes, q)
+}
+
+// dealOf is the deal model of a planned quote, as the quote hooks compute it
+// from its totals and the schema's defaults for the costs and rates that the
+// seeder leaves unset.
+func dealOf(q *quotePlan) (deal.Result, error) {
+	r, err := deal.Evaluate(deal.Input{
+		TermMonths:         q.term,
+		MRC:                q.mrc,
+		NRC:                q.nrc,
+		Capex:              quote.DefaultCapex,
+		OneTimeCost:        quote.DefaultOneTimeCost,
+		MonthlyOpex:        quote.DefaultMonthlyOpex,
+		MonthlyOffNetCost:  quote.DefaultMonthlyOffNetCost,
+		MonthlyChurn:       quote.DefaultMonthlyChurn,
+		AnnualDiscountRate: quote.DefaultAnnualDiscountRate,
+	})
+	if err != nil {
+		return deal.Result{}, fmt.Errorf("seed: deal model of quote %q: %w", q.title, err)
+	}
+	return r, nil
 }
 
 // planLine is one line of a quote: a product at a price near the rate card.

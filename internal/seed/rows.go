@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"carrierdesk/ent"
+	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 )
 
@@ -101,6 +102,13 @@ func (s *seeder) insertRFPs(ctx context.Context, accounts []*accountPlan) error 
 func (s *seeder) insertQuotes(ctx context.Context, accounts []*accountPlan) error {
 	rows := childrenOf(accounts, func(a *accountPlan) []quotePlan { return a.quotes })
 	s.sum.Quotes += len(rows)
+	deals := make([]deal.Result, len(rows))
+	for i, r := range rows {
+		var err error
+		if deals[i], err = dealOf(r.row); err != nil {
+			return err
+		}
+	}
 	return insert(ctx, "quotes", len(rows),
 		func(i int) *ent.QuoteCreate {
 			r := rows[i]
@@ -112,6 +120,7 @@ func (s *seeder) insertQuotes(ctx context.Context, accounts []*accountPlan) erro
 			if r.row.sent != nil {
 				updated = *r.row.sent
 			}
+			d := deals[i]
 			return s.tx.Quote.Create().
 				SetAccountID(r.account.id).
 				SetTitle(r.row.title).
@@ -120,6 +129,10 @@ func (s *seeder) insertQuotes(ctx context.Context, accounts []*accountPlan) erro
 				SetMrc(r.row.mrc).
 				SetNrc(r.row.nrc).
 				SetTcv(r.row.tcv).
+				SetNpv(d.NPV).
+				SetNillableIrr(d.IRR).
+				SetIrrNote(d.IRRReason).
+				SetNillablePaybackMonth(d.PaybackMonth).
 				SetValidUntil(r.row.validUntil).
 				SetNillableFollowUpOn(r.row.followUp).
 				SetNillableOwnerID(s.repID(r.row.owner)).

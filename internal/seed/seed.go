@@ -23,6 +23,7 @@ import (
 	_ "carrierdesk/ent/runtime"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/audit"
+	"carrierdesk/internal/seed/bulk"
 )
 
 // Options controls how much Run creates and where it reports.
@@ -122,6 +123,9 @@ func Run(ctx context.Context, client *ent.Client, opts Options) (Summary, error)
 	// load, not changes anyone made, so it leaves no audit trail either.
 	ctx = privacy.DecisionContext(ctx, privacy.Allow)
 	ctx = audit.WithoutTrail(ctx)
+	// The seeder writes each quote's totals and deal model itself (planQuote,
+	// dealOf), so the hooks need not recompute them once per line item.
+	ctx = bulk.NewContext(ctx)
 	scale := max(opts.Scale, 1)
 	if scale > MaxScale {
 		return Summary{}, fmt.Errorf("seed: scale %d is above the maximum of %d", scale, MaxScale)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -27,6 +28,7 @@ import (
 	"carrierdesk/ent/rfp"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/ent/specialpricingrequest"
+	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 	"carrierdesk/internal/seed"
 	"carrierdesk/internal/sla"
@@ -266,6 +268,20 @@ func TestRun(t *testing.T) {
 			}
 			if q.Mrc != mrc || q.Nrc != nrc || q.Tcv != mrc*money.Amount(q.TermMonths)+nrc {
 				t.Errorf("quote %s: mrc %s nrc %s tcv %s, lines give mrc %s nrc %s", q.ID, q.Mrc, q.Nrc, q.Tcv, mrc, nrc)
+			}
+			// The seeder writes the deal model itself; it must be what the
+			// quote hooks would compute.
+			d, err := deal.Evaluate(deal.Input{
+				TermMonths: q.TermMonths, MRC: q.Mrc, NRC: q.Nrc, Capex: q.Capex, OneTimeCost: q.OneTimeCost,
+				MonthlyOpex: q.MonthlyOpex, MonthlyOffNetCost: q.MonthlyOffNetCost,
+				MonthlyChurn: q.MonthlyChurn, AnnualDiscountRate: q.AnnualDiscountRate,
+			})
+			if err != nil {
+				t.Fatalf("quote %s: deal model: %v", q.ID, err)
+			}
+			if q.Npv != d.NPV || !reflect.DeepEqual(q.Irr, d.IRR) || q.IrrNote != d.IRRReason || !reflect.DeepEqual(q.PaybackMonth, d.PaybackMonth) {
+				t.Errorf("quote %s: npv %s irr %v (%q) payback %v; the deal model gives npv %s irr %v (%q) payback %v",
+					q.ID, q.Npv, q.Irr, q.IrrNote, q.PaybackMonth, d.NPV, d.IRR, d.IRRReason, d.PaybackMonth)
 			}
 		}
 	})

@@ -166,18 +166,20 @@ func ReopenEscalation(ctx context.Context, c *ent.Client, id string, reason stri
 	})
 }
 
-// ReassignEscalation gives the escalation to another active rep.
+// ReassignEscalation gives the escalation to another active rep. The new
+// owner is checked after the action itself, so that a viewer who may not
+// reassign learns nothing about reps.
 func ReassignEscalation(ctx context.Context, c *ent.Client, id, ownerID string) (*ent.Escalation, error) {
-	owner, err := c.Rep.Get(ctx, ownerID)
-	if ent.IsNotFound(err) || (err == nil && !owner.Active) {
-		return nil, fault.InvalidField("ownerID", "names no active rep")
-	}
-	if err != nil {
-		return nil, err
-	}
 	return escalationStep(ctx, c, id, "reassign", func(e *ent.Escalation, u *ent.EscalationUpdateOne) (*event, error) {
+		owner, err := c.Rep.Get(ctx, ownerID)
+		if ent.IsNotFound(err) || (err == nil && !owner.Active) {
+			return nil, fault.InvalidField("ownerID", "names no active rep")
+		}
+		if err != nil {
+			return nil, err
+		}
 		u.SetOwnerID(owner.ID)
-		return &event{kind: escalationevent.KindReassignment, from: deref(e.OwnerID), to: owner.ID, internal: false}, nil
+		return &event{kind: escalationevent.KindReassignment, from: deref(e.OwnerID), to: owner.ID}, nil
 	})
 }
 

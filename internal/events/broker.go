@@ -1,0 +1,153 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"carrierdesk/ent"
+	"carrierdesk/ent/hook"
+	"carrierdesk/internal/metrics"
+
+	entgo "entgo.io/ent"
+)
+
+// Broker fans the IDs of committed escalation events out to the subscribers
+// of this instance. It carries IDs, never rows: each subscriber re-reads an
+// event as itself before sending it, so authorization is decided per viewer.
+type Broker interface {
+	// Subscribe returns a feed of the events committed from now on.
+	Subscribe() *Feed
+	// Hook announces every escalation event created through a client after
+	// its transaction commits, and not at all if it rolls back.
+	Hook() ent.Hook
+	// Close stops the broker and ends every feed.
+	Close() error
+}
+
+// Signal is what a feed carries: the ID of an event that committed or, when
+// Resync is set, word that events after ID may have been missed, so the
+// subscriber must look in the table.
+type Signal struct {
+	ID     string
+	Resync bool
+}
+
+// FeedBuffer is how many signals a feed holds for a subscriber that has not taken
+// them yet. A subscriber that falls this far behind is dropped, so that no
+// subscriber ever makes the broker wait.
+const FeedBuffer = 256
+
+// Feed is one subscriber's share of a broker.
+type Feed struct {
+	c    chan Signal
+	hub  *hub
+	once sync.Once
+}
+
+// Signals delivers event IDs in about commit order, possibly more than once.
+// It is closed when the broker closes or drops the feed for falling behind.
+func (f *Feed) Signals() <-chan Signal { return f.c }
+
+// Close unsubscribes; the broker sends nothing more.
+func (f *Feed) Close() { f.once.Do(func() { f.hub.remove(f) }) }
+
+// hub is the fan-out both brokers share: a set of feeds and a non-blocking send.
+type hub struct {
+	mu     sync.Mutex
+	feeds  map[*Feed]struct{}
+	closed bool
+}
+
+func (h *hub) subscribe() *Feed {
+	f := &Feed{c: make(chan Signal, FeedBuffer), hub: h}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		close(f.c)
+		return f
+	}
+	if h.feeds == nil {
+		h.feeds = make(map[*Feed]struct{})
+	}
+	h.feeds[f] = struct{}{}
+	return f
+}
+
+// publish hands signals to every feed without waiting: a feed without room
+// for them is dropped.
+func (h *hub) publish(signals ...Signal) {
+	for _, s := range signals {
+		if !s.Resync {
+			metrics.EventsPublished.Inc()
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for f := range h.feeds {
+		if !f.offer(signals) {
+			delete(h.feeds, f)
+			close(f.c)
+		}
+	}
+}
+
+// offer queues signals on f, and reports false if f is full.
+func (f *Feed) offer(signals []Signal) bool {
+	for _, s := range signals {
+		select {
+		case f.c <- s:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// len is how many feeds are open.
+func (h *hub) len() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.feeds)
+}
+
+func (h *hub) remove(f *Feed) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.feeds[f]; ok {
+		delete(h.feeds, f)
+		close(f.c)
+	}
+}
+
+// close ends every feed; later subscriptions get a closed feed.
+func (h *hub) close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for f := range h.feeds {
+		delete(h.feeds, f)
+		close(f.c)
+	}
+}
+
+// afterCreate is an ent hook that calls announce with the ID of every
+// escalation event a mutation creates, after the row is written.
+func afterCreate(announce func(context.Context, *ent.EscalationEventMutation, string) error) ent.Hook {
+	return hook.On(func(next ent.Mutator) ent.Mutator {
+		return hook.EscalationEventFunc(func(ctx context.Context, m *ent.EscalationEventMutation) (ent.Value, error) {
+			v, err := next.Mutate(ctx, m)
+			if err != nil {
+				return v, err
+			}
+			id, ok := m.ID()
+			if e, isEvent := v.(*ent.EscalationEvent); isEvent {
+				id, ok = e.ID, true
+			}
+			if !ok {
+				return v, errors.New("announcing an escalation event: the created event has no ID")
+			}
+			return v, announce(ctx, m, id)
+		})
+	}, entgo.OpCreate)
+}

@@ -1,0 +1,31 @@
+// Package metrics holds the process-wide measures that packages below the
+// server keep (the event broker, subscriptions). It imports nothing of the
+// project, so any package may increment them; the server registers them with
+// the registry it serves at /metrics.
+package metrics
+
+import "github.com/prometheus/client_golang/prometheus"
+
+var (
+	// Subscribers is the number of escalation-event subscriptions open on this instance.
+	Subscribers = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "carrierdesk_subscribers",
+		Help: "Escalation-event subscriptions open on this instance.",
+	})
+	// EventsPublished counts the escalation events this instance's broker fanned out to its subscribers.
+	EventsPublished = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "carrierdesk_events_published_total",
+		Help: "Escalation events the broker of this instance fanned out to its subscribers.",
+	})
+	// EventsDelivered counts the escalation events handed to subscribers, one per event and subscriber.
+	EventsDelivered = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "carrierdesk_events_delivered_total",
+		Help: "Escalation events handed to a subscriber, counted once per event and subscriber.",
+	})
+)
+
+// Collectors are this package's metrics, for registering with a registry.
+// They are process-wide: every registry that registers them reads the same values.
+func Collectors() []prometheus.Collector {
+	return []prometheus.Collector{Subscribers, EventsPublished, EventsDelivered}
+}
