@@ -9,7 +9,7 @@ SHELL := bash
 # test harness has the same default.
 DEFAULT_TEST_DATABASE_URL := postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 
-.PHONY: help run test generate seed bench check-generated migrate migration
+.PHONY: help run test generate seed bench soak check-generated migrate migration
 
 help:
 	@echo 'make run              serve on :8080 (GraphiQL at /), SQLite file carrierdesk.db by default'
@@ -17,6 +17,7 @@ help:
 	@echo 'make generate         go mod tidy, then go generate ./...'
 	@echo 'make check-generated  make generate, then fail if anything changed'
 	@echo "make seed             load the demo portfolio (ARGS='--scale 10' for more)"
+	@echo 'make soak             mixed traffic against an in-process server for SOAK_DURATION (60s): errors by kind, memory'
 	@echo 'make bench            seed a large portfolio into PostgreSQL, measure the server against a SQL baseline (bench/results)'
 	@echo 'make migrate          apply pending PostgreSQL migrations to DATABASE_URL'
 	@echo 'make migration NAME=x write the next migration from the ent schema'
@@ -90,6 +91,12 @@ test:
 generate:
 	go mod tidy
 	go generate ./...
+
+# soak drives queries, mutations and subscriptions at an in-process server on
+# loopback (PostgreSQL when reachable, else SQLite) and reports errors by kind
+# and memory at start and end. Not part of make test: it needs -soak.
+soak:
+	SOAK_DURATION="$${SOAK_DURATION:-60s}" go test ./server -run '^TestSoak$$' -count=1 -v -soak -timeout 0
 
 # bench seeds a large portfolio into its own PostgreSQL database
 # (BENCH_DATABASE_URL, default carrierdesk_bench at 127.0.0.1:5432; reused

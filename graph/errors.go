@@ -2,10 +2,15 @@ package graph
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"io"
 	"log/slog"
+	"net"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"carrierdesk/ent"
 	"carrierdesk/ent/privacy"
@@ -55,7 +60,31 @@ func known(err error) bool {
 	var verr *ent.ValidationError
 	_, isFault := fault.As(err)
 	return isFault || errors.As(err, &verr) || ent.IsNotFound(err) || errors.Is(err, privacy.Deny) ||
-		ent.IsConstraintError(err) || isStoreError(err)
+		ent.IsConstraintError(err) || isStoreError(err) || isUnavailable(err)
+}
+
+// isUnavailable reports an error that means the database could not be
+// reached or went away (refused, reset, dropped, shutting down), as opposed
+// to one that it answered: the client should retry later.
+func isUnavailable(err error) bool {
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return true
+	}
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		// Class 08 is connection exception; 57P01-57P03 are admin, crash and
+		// startup shutdowns ("the database system is shutting down").
+		return pqErr.Code.Class() == "08" || pqErr.Code == "57P01" || pqErr.Code == "57P02" || pqErr.Code == "57P03"
+	}
+	text := err.Error()
+	return strings.Contains(text, "connection refused") || strings.Contains(text, "bad connection") ||
+		strings.Contains(text, "connection reset") || strings.Contains(text, "broken pipe")
 }
 
 // toGQL maps a cause to a client error.
@@ -78,6 +107,10 @@ func toGQL(ctx context.Context, err error) *gqlerror.Error {
 	}
 	if ent.IsNotFound(err) || errors.Is(err, privacy.Deny) {
 		return withCode(&gqlerror.Error{Message: "not found"}, fault.NotFound.Code(), "")
+	}
+	if isUnavailable(err) {
+		slog.WarnContext(ctx, "database unavailable", "err", err, "path", graphql.GetPath(ctx).String())
+		return withCode(&gqlerror.Error{Message: "the database is not available; retry later"}, fault.Unavailable.Code(), "")
 	}
 	if ent.IsConstraintError(err) || isStoreError(err) {
 		return constraintError(ctx, err)

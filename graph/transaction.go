@@ -104,6 +104,9 @@ func (t Transactions) InterceptResponse(ctx context.Context, next graphql.Respon
 		}
 		if err != nil {
 			_ = tx.Rollback()
+			if isUnavailable(err) { // the database went away mid-transaction: nothing was written
+				return errorResponse(ctx, fault.E(fault.Unavailable, "", "the database is not available; retry later"), err)
+			}
 			return errorResponse(ctx, fault.E(fault.Internal, "", "internal error"), err)
 		}
 	}

@@ -193,6 +193,9 @@ func TestClientQueriesFitTheLimits(t *testing.T) {
 	queries := map[string]string{"nplusone account page": accountPage}
 	for _, block := range strings.Split(string(b), "```graphql\n")[1:] {
 		q := strings.SplitN(block, "```", 2)[0]
+		if strings.HasPrefix(q, "subscription") {
+			continue // needs a stream; the subscription tests run one
+		}
 		name, _, _ := strings.Cut(q, "(")
 		name, _, _ = strings.Cut(name, " {")
 		queries["README "+name] = q

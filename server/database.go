@@ -115,6 +115,10 @@ func sqliteDSN(path string) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_time_format", "sqlite")
+	// Write transactions take the write lock when they begin, so concurrent
+	// writers queue on busy_timeout instead of failing with SQLITE_BUSY when
+	// a read transaction tries to upgrade.
+	q.Set("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode()
 }
 

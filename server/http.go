@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"carrierdesk/ent"
@@ -34,15 +35,17 @@ func NewGraphQLHandler(client *ent.Client, broker events.Broker, cfg Config, aut
 	srv.AddTransport(transport.SSE{})
 	srv.AddTransport(httpTransport{}) // GET and POST as the GraphQL over HTTP specification has them
 	srv.AddTransport(transport.Websocket{
-		KeepAlivePingInterval: 10 * time.Second,
+		Implementation:        newWebsocketImplementation(cfg.Limits),
+		KeepAlivePingInterval: 10 * time.Second,          // graphql-ws (legacy) keep-alive
+		PingPongInterval:      cfg.Limits.WSPingInterval, // graphql-transport-ws ping; no pong in twice this drops the peer
 		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 			token, ok := bearer(payload.Authorization())
 			if !ok {
-				return nil, nil, errors.New("a bearer token is required in connection_init")
+				return transport.WithWebsocketCloseCode(ctx, wsCloseForbidden), nil, errors.New("a bearer token is required in connection_init")
 			}
 			v, expires, err := authn.Viewer(ctx, token)
 			if err != nil {
-				return nil, nil, errors.New("the bearer token is invalid or expired")
+				return transport.WithWebsocketCloseCode(ctx, wsCloseForbidden), nil, errors.New("the bearer token is invalid or expired")
 			}
 			// The connection, and every subscription on it, ends when the token
 			// expires; CloseFunc releases the timer of one that ends sooner.
@@ -202,4 +205,113 @@ func (c persistedQueries) Add(ctx context.Context, hash, query string) {
 	if len(query) <= 16<<10 {
 		c.Cache.Add(ctx, hash, query)
 	}
+}
+
+// webSockets is the set of a server's open WebSocket connections, which
+// http.Server.Shutdown does not see once they are hijacked. Main puts it in
+// every request's context (http.Server.BaseContext) and, on shutdown, closes
+// each connection with 1001 (going away) so clients reconnect elsewhere.
+type webSockets struct {
+	mu      sync.Mutex
+	conns   map[*trackedWebsocket]struct{}
+	closing bool
+	empty   chan struct{} // closed when closing and no connection is left
+}
+
+type webSocketsKey struct{}
+
+func newWebSockets() *webSockets {
+	return &webSockets{conns: map[*trackedWebsocket]struct{}{}, empty: make(chan struct{})}
+}
+
+// goAway closes every connection, and any accepted later, with 1001.
+func (s *webSockets) goAway() {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return
+	}
+	s.closing = true
+	conns := make([]*trackedWebsocket, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	if len(s.conns) == 0 {
+		close(s.empty)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		_ = c.WriteClose(1001, "server shutting down")
+	}
+}
+
+// wait waits until every connection has ended, or ctx does.
+func (s *webSockets) wait(ctx context.Context) error {
+	select {
+	case <-s.empty:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("websockets still open: %w", ctx.Err())
+	}
+}
+
+func (s *webSockets) remove(c *trackedWebsocket) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.conns[c]; !ok {
+		return
+	}
+	delete(s.conns, c)
+	if s.closing && len(s.conns) == 0 {
+		close(s.empty)
+	}
+}
+
+// trackedWebsockets is gqlgen's coder/websocket implementation whose
+// connections join the webSockets of the request's context, if any.
+type trackedWebsockets struct {
+	coder transport.CoderWebsocketImplementation
+}
+
+func (t trackedWebsockets) Accept(w http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	conn, err := t.coder.Accept(w, r, opts)
+	set, _ := r.Context().Value(webSocketsKey{}).(*webSockets)
+	if err != nil || set == nil {
+		return conn, err
+	}
+	c := &trackedWebsocket{WebsocketConn: conn, set: set}
+	set.mu.Lock()
+	closing := set.closing
+	if !closing {
+		set.conns[c] = struct{}{}
+	}
+	set.mu.Unlock()
+	if closing {
+		_ = c.WriteClose(1001, "server shutting down")
+	}
+	return c, nil
+}
+
+// trackedWebsocket leaves its set when gqlgen closes it.
+type trackedWebsocket struct {
+	transport.WebsocketConn
+	set *webSockets
+}
+
+func (c *trackedWebsocket) Close() error {
+	c.set.remove(c)
+	return c.WebsocketConn.Close()
+}
+
+func (c *trackedWebsocket) SetReadLimit(limit int64) {
+	if l, ok := c.WebsocketConn.(transport.WebsocketReadLimiter); ok {
+		l.SetReadLimit(limit)
+	}
+}
+
+func (c *trackedWebsocket) SetReadDeadline(t time.Time) error {
+	if d, ok := c.WebsocketConn.(transport.WebsocketReadDeadliner); ok {
+		return d.SetReadDeadline(t)
+	}
+	return nil
 }

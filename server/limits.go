@@ -38,25 +38,28 @@ import (
 
 // Limits is what a client may ask of the server, and how fast.
 type Limits struct {
-	MaxBodyBytes      int64         // HTTP_MAX_BODY_BYTES: largest request body
-	MaxHeaderBytes    int           // HTTP_MAX_HEADER_BYTES: largest request line and headers together
-	MaxURLBytes       int           // HTTP_MAX_URL_BYTES: longest request target (path and query string)
-	ReadHeaderTimeout time.Duration // HTTP_READ_HEADER_TIMEOUT: to read a request's headers
-	ReadTimeout       time.Duration // HTTP_READ_TIMEOUT: to read a request's body
-	WriteTimeout      time.Duration // HTTP_WRITE_TIMEOUT: to answer a request that is not a stream
-	IdleTimeout       time.Duration // HTTP_IDLE_TIMEOUT: how long an idle keep-alive connection stays open
-	OperationTimeout  time.Duration // OPERATION_TIMEOUT: deadline of a request's context, database work included
-	StatementTimeout  time.Duration // DB_STATEMENT_TIMEOUT: PostgreSQL statement_timeout of every connection
-	RatePerSecond     float64       // RATE_LIMIT: sustained requests per second of one subject or address; 0 turns it off
-	RateBurst         int           // RATE_LIMIT_BURST: requests one subject or address may make at once
-	CORSOrigins       []string      // CORS_ORIGINS: origins of web apps that may call the API; "*" for any
-	CORSCredentials   bool          // CORS_ALLOW_CREDENTIALS: let browsers send cookies along
-	MaxTokens         int           // GRAPHQL_MAX_TOKENS: lexical tokens in one document
-	MaxAliases        int           // GRAPHQL_MAX_ALIASES: aliased fields in one operation, fragments counted where spread
-	MaxFieldRepeats   int           // GRAPHQL_MAX_FIELD_REPEATS: times one response key may occur in one selection set
-	MaxDirectives     int           // GRAPHQL_MAX_DIRECTIVES: directives in one place
-	MaxIntrospection  int           // GRAPHQL_MAX_INTROSPECTION_DEPTH: nesting below __schema or __type
-	MaxErrors         int           // GRAPHQL_MAX_ERRORS: errors in one response; a page of PAGE_MAX rows may hold one each
+	MaxBodyBytes       int64         // HTTP_MAX_BODY_BYTES: largest request body
+	MaxHeaderBytes     int           // HTTP_MAX_HEADER_BYTES: largest request line and headers together
+	MaxURLBytes        int           // HTTP_MAX_URL_BYTES: longest request target (path and query string)
+	ReadHeaderTimeout  time.Duration // HTTP_READ_HEADER_TIMEOUT: to read a request's headers
+	ReadTimeout        time.Duration // HTTP_READ_TIMEOUT: to read a request's body
+	WriteTimeout       time.Duration // HTTP_WRITE_TIMEOUT: to answer a request that is not a stream
+	IdleTimeout        time.Duration // HTTP_IDLE_TIMEOUT: how long an idle keep-alive connection stays open
+	OperationTimeout   time.Duration // OPERATION_TIMEOUT: deadline of a request's context, database work included
+	StatementTimeout   time.Duration // DB_STATEMENT_TIMEOUT: PostgreSQL statement_timeout of every connection
+	RatePerSecond      float64       // RATE_LIMIT: sustained requests per second of one subject or address; 0 turns it off
+	RateBurst          int           // RATE_LIMIT_BURST: requests one subject or address may make at once
+	CORSOrigins        []string      // CORS_ORIGINS: origins of web apps that may call the API; "*" for any
+	CORSCredentials    bool          // CORS_ALLOW_CREDENTIALS: let browsers send cookies along
+	MaxTokens          int           // GRAPHQL_MAX_TOKENS: lexical tokens in one document
+	MaxAliases         int           // GRAPHQL_MAX_ALIASES: aliased fields in one operation, fragments counted where spread
+	MaxFieldRepeats    int           // GRAPHQL_MAX_FIELD_REPEATS: times one response key may occur in one selection set
+	MaxDirectives      int           // GRAPHQL_MAX_DIRECTIVES: directives in one place
+	MaxIntrospection   int           // GRAPHQL_MAX_INTROSPECTION_DEPTH: nesting below __schema or __type
+	MaxErrors          int           // GRAPHQL_MAX_ERRORS: errors in one response; a page of PAGE_MAX rows may hold one each
+	WSMaxSubscriptions int           // WS_MAX_SUBSCRIPTIONS: operations running at once on one websocket
+	WSInitTimeout      time.Duration // WS_INIT_TIMEOUT: for connection_init to arrive on a new websocket (closes 4408)
+	WSPingInterval     time.Duration // WS_PING_INTERVAL: between server pings on a websocket; no pong in twice this drops it (0 turns it off)
 }
 
 // loadLimits reads the limits from the environment. Rate limiting is on by
@@ -64,22 +67,25 @@ type Limits struct {
 // unthrottled.
 func loadLimits(getenv func(string) string, production bool) (Limits, error) {
 	l := Limits{
-		MaxBodyBytes:      1 << 20,
-		MaxHeaderBytes:    64 << 10,
-		MaxURLBytes:       8 << 10,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		OperationTimeout:  15 * time.Second,
-		StatementTimeout:  15 * time.Second,
-		RateBurst:         100,
-		MaxTokens:         10_000,
-		MaxAliases:        30,
-		MaxFieldRepeats:   20,
-		MaxDirectives:     5,
-		MaxIntrospection:  20,
-		MaxErrors:         100,
+		MaxBodyBytes:       1 << 20,
+		MaxHeaderBytes:     64 << 10,
+		MaxURLBytes:        8 << 10,
+		ReadHeaderTimeout:  10 * time.Second,
+		ReadTimeout:        30 * time.Second,
+		WriteTimeout:       30 * time.Second,
+		IdleTimeout:        120 * time.Second,
+		OperationTimeout:   15 * time.Second,
+		StatementTimeout:   15 * time.Second,
+		RateBurst:          100,
+		MaxTokens:          10_000,
+		MaxAliases:         30,
+		MaxFieldRepeats:    20,
+		MaxDirectives:      5,
+		MaxIntrospection:   20,
+		MaxErrors:          100,
+		WSMaxSubscriptions: 100,
+		WSInitTimeout:      5 * time.Second,
+		WSPingInterval:     15 * time.Second,
 	}
 	if production {
 		l.RatePerSecond = 20
@@ -98,6 +104,7 @@ func loadLimits(getenv func(string) string, production bool) (Limits, error) {
 		{"GRAPHQL_MAX_DIRECTIVES", &l.MaxDirectives, 1, 1000},
 		{"GRAPHQL_MAX_INTROSPECTION_DEPTH", &l.MaxIntrospection, 3, 1000},
 		{"GRAPHQL_MAX_ERRORS", &l.MaxErrors, 1, 100_000},
+		{"WS_MAX_SUBSCRIPTIONS", &l.WSMaxSubscriptions, 1, 100_000},
 	}
 	var err error
 	for _, v := range ints {
@@ -120,6 +127,8 @@ func loadLimits(getenv func(string) string, production bool) (Limits, error) {
 		{"HTTP_IDLE_TIMEOUT", &l.IdleTimeout},
 		{"OPERATION_TIMEOUT", &l.OperationTimeout},
 		{"DB_STATEMENT_TIMEOUT", &l.StatementTimeout},
+		{"WS_INIT_TIMEOUT", &l.WSInitTimeout},
+		{"WS_PING_INTERVAL", &l.WSPingInterval},
 	}
 	for _, v := range durations {
 		if s := getenv(v.name); s != "" {

@@ -77,7 +77,8 @@ type Main struct {
 	DB     *Database
 	HTTP   *http.Server
 	ln     net.Listener
-	ops    operations // the metrics listener and tracing: see observe.go
+	ops    operations  // the metrics listener and tracing: see observe.go
+	ws     *webSockets // open WebSocket connections, closed with 1001 on Close
 }
 
 // Open opens the database and starts listening; Serve then serves.
@@ -107,8 +108,12 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	// No ReadTimeout or WriteTimeout: they would cut event streams and
 	// WebSockets. Guard.Server sets them per request, streams exempt.
+	m.ws = newWebSockets()
 	m.HTTP = &http.Server{
-		Handler:           newHandler(db, m.Config, authn, obs),
+		Handler: newHandler(db, m.Config, authn, obs),
+		BaseContext: func(net.Listener) context.Context {
+			return context.WithValue(context.Background(), webSocketsKey{}, m.ws)
+		},
 		ReadHeaderTimeout: m.Config.Limits.ReadHeaderTimeout,
 		IdleTimeout:       m.Config.Limits.IdleTimeout,
 		MaxHeaderBytes:    m.Config.Limits.MaxHeaderBytes,
@@ -128,11 +133,14 @@ func (m *Main) Serve() error {
 	return nil
 }
 
-// Close stops accepting, lets in-flight requests finish within the context's deadline, and closes the database.
+// Close stops accepting, lets in-flight requests finish within the context's
+// deadline, closes WebSockets with 1001 (going away), and closes the database.
 func (m *Main) Close(ctx context.Context) error {
 	var errs []error
 	if m.HTTP != nil {
-		errs = append(errs, m.HTTP.Shutdown(ctx))
+		// Shutdown does not see hijacked connections: close them alongside.
+		go m.ws.goAway()
+		errs = append(errs, m.HTTP.Shutdown(ctx), m.ws.wait(ctx))
 	}
 	errs = append(errs, m.ops.close(ctx))
 	if m.DB != nil {

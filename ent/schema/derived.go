@@ -15,6 +15,7 @@ import (
 	"carrierdesk/internal/deal"
 	"carrierdesk/internal/fault"
 	"carrierdesk/internal/money"
+	"carrierdesk/internal/seed/bulk"
 	"carrierdesk/internal/sla"
 	"carrierdesk/internal/viewer"
 
@@ -29,6 +30,9 @@ import (
 // mutation touches, after the change, with one aggregate query per quote.
 func syncQuoteTotals(next ent.Mutator) ent.Mutator {
 	return hook.QuoteLineItemFunc(func(ctx context.Context, m *gen.QuoteLineItemMutation) (ent.Value, error) {
+		if bulk.FromContext(ctx) {
+			return next.Mutate(ctx, m) // the loader writes the totals itself
+		}
 		quoteIDs, err := touchedQuotes(ctx, m)
 		if err != nil {
 			return nil, err
@@ -132,6 +136,9 @@ var quoteInputs = []string{
 // or one of its inputs changes, and returns the quote as recomputed.
 func syncQuoteDeal(next ent.Mutator) ent.Mutator {
 	return hook.QuoteFunc(func(ctx context.Context, m *gen.QuoteMutation) (ent.Value, error) {
+		if bulk.FromContext(ctx) {
+			return next.Mutate(ctx, m) // the loader writes the totals and deal model itself
+		}
 		changed := m.Op().Is(ent.OpCreate)
 		for _, f := range quoteInputs {
 			if _, ok := m.Field(f); ok {

@@ -2,7 +2,6 @@ package schema
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	gen "carrierdesk/ent"
@@ -128,7 +127,8 @@ func referencesExist(next ent.Mutator) ent.Mutator {
 		}
 		// The program's own writes (seeding, workflow side effects) are trusted
 		// with their references; the foreign keys still hold them.
-		if d, ok := privacy.DecisionFromContext(ctx); ok && errors.Is(d, privacy.Allow) {
+		// ent reports an Allow decision as a nil error.
+		if d, ok := privacy.DecisionFromContext(ctx); ok && d == nil {
 			return next.Mutate(ctx, m)
 		}
 		for _, name := range m.Fields() {

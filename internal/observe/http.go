@@ -99,46 +99,58 @@ func (o *Observer) Handler(next http.Handler) http.Handler {
 				))
 		}
 		rec := &recorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r.WithContext(ctx))
-
-		status := rec.status
-		if status == 0 {
-			status = http.StatusOK // what net/http sends for a handler that wrote nothing
-		}
-		elapsed := time.Since(start)
-		o.responses.WithLabelValues(strconv.Itoa(status)).Inc()
-		if span != nil {
-			span.SetAttributes(semconv.HTTPResponseStatusCode(status), semconv.HTTPResponseBodySize(int(rec.bytes)))
-			if status >= 500 {
-				span.SetStatus(codes.Error, http.StatusText(status))
+		panicked := true
+		// Deferred, so that a request whose handler panics is counted and logged too.
+		defer func() {
+			if panicked && rec.status == 0 {
+				rec.status = http.StatusInternalServerError
 			}
-			span.End()
-		}
-
-		req.mu.Lock()
-		subject, role, operation := req.subject, req.role, req.operation
-		req.mu.Unlock()
-		attrs := []slog.Attr{
-			slog.String("request_id", id),
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", status),
-			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
-			slog.Int64("bytes", rec.bytes),
-		}
-		if subject != "" {
-			attrs = append(attrs, slog.String("subject", subject), slog.String("role", role))
-		}
-		if operation != "" {
-			attrs = append(attrs, slog.String("operation", operation))
-		}
-		// Probes and scrapes come every few seconds: logged only at debug level.
-		level := slog.LevelInfo
-		if r.Method == http.MethodGet && quietPaths[r.URL.Path] {
-			level = slog.LevelDebug
-		}
-		slog.Default().LogAttrs(ctx, level, "request", attrs...)
+			o.finish(ctx, r, req, rec, span, start)
+		}()
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		panicked = false
 	})
+}
+
+// finish counts, ends the span of, and logs one answered request.
+func (o *Observer) finish(ctx context.Context, r *http.Request, req *request, rec *recorder, span trace.Span, start time.Time) {
+	status := rec.status
+	if status == 0 {
+		status = http.StatusOK // what net/http sends for a handler that wrote nothing
+	}
+	elapsed := time.Since(start)
+	o.responses.WithLabelValues(strconv.Itoa(status)).Inc()
+	if span != nil {
+		span.SetAttributes(semconv.HTTPResponseStatusCode(status), semconv.HTTPResponseBodySize(int(rec.bytes)))
+		if status >= 500 {
+			span.SetStatus(codes.Error, http.StatusText(status))
+		}
+		span.End()
+	}
+
+	req.mu.Lock()
+	subject, role, operation := req.subject, req.role, req.operation
+	req.mu.Unlock()
+	attrs := []slog.Attr{
+		slog.String("request_id", req.id),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", status),
+		slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
+		slog.Int64("bytes", rec.bytes),
+	}
+	if subject != "" {
+		attrs = append(attrs, slog.String("subject", subject), slog.String("role", role))
+	}
+	if operation != "" {
+		attrs = append(attrs, slog.String("operation", operation))
+	}
+	// Probes and scrapes come every few seconds: logged only at debug level.
+	level := slog.LevelInfo
+	if r.Method == http.MethodGet && quietPaths[r.URL.Path] {
+		level = slog.LevelDebug
+	}
+	slog.Default().LogAttrs(ctx, level, "request", attrs...)
 }
 
 // quietPaths are the probe and scrape paths.

@@ -24,7 +24,7 @@ func TestRetention(t *testing.T) {
 		car := c.Carrier.Create().SetName("Ret").SetOcn("R001").SetCcna("RET").SaveX(allow)
 		admin := c.Rep.Create().SetName("A").SetEmail("a@x.example").SetRole(enum.RoleAdmin).SetRegion(enum.RegionWest).SaveX(allow)
 		mk := func(n string, mrr money.Amount) *ent.Account {
-			return c.Account.Create().SetCarrierID(car.ID).SetAccountNumber("RET-"+n).SetBan("BAN-"+n).SetName(n).
+			return c.Account.Create().SetCarrierID(car.ID).SetAccountNumber("RET-" + n).SetBan("BAN-" + n).SetName(n).
 				SetMarket("Dallas").SetRegion(enum.RegionWest).SetStatus(account.StatusActive).SetMrr(mrr).SetCreatedAt(old).SaveX(allow)
 		}
 		grow, shrink, leave := mk("0001", 10000), mk("0002", 20000), mk("0003", 30000)

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	coderws "github.com/coder/websocket"
+)
+
+// Close codes of the graphql-transport-ws protocol.
+const (
+	wsCloseBadRequest    = 4400 // malformed message
+	wsCloseUnauthorized  = 4401 // subscribe before connection_ack
+	wsCloseForbidden     = 4403 // connection_init rejected
+	wsCloseInitTimeout   = 4408 // no connection_init in time
+	wsCloseDuplicateID   = 4409 // subscriber for <id> already exists
+	wsCloseTooManyInits  = 4429 // a second connection_init
+	wsDefaultInitTimeout = 5 * time.Second
+)
+
+// protocolWebsockets enforces the parts of graphql-transport-ws that gqlgen's
+// transport does not (gqlgen closes all of them with 1002, or not at all): it
+// reads every client frame before gqlgen does and closes the connection with
+// the code the protocol names. It also caps the operations running on one
+// connection, answering the one over the cap with an error message.
+type protocolWebsockets struct {
+	next          transport.WebsocketImplementation
+	initTimeout   time.Duration
+	maxOperations int
+}
+
+func (p protocolWebsockets) Accept(w http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	conn, err := p.next.Accept(w, r, opts)
+	if err != nil || conn.Subprotocol() != "graphql-transport-ws" {
+		return conn, err
+	}
+	c := &protocolConn{WebsocketConn: conn, max: p.maxOperations, active: map[string]bool{}}
+	timeout := p.initTimeout
+	if timeout <= 0 {
+		timeout = wsDefaultInitTimeout
+	}
+	c.initTimer = time.AfterFunc(timeout, func() {
+		c.mu.Lock()
+		inited := c.inited
+		c.mu.Unlock()
+		if !inited {
+			_ = c.WebsocketConn.WriteClose(wsCloseInitTimeout, "Connection initialisation timeout")
+		}
+	})
+	return c, nil
+}
+
+type protocolConn struct {
+	transport.WebsocketConn
+	initTimer *time.Timer
+	max       int
+
+	mu     sync.Mutex
+	inited bool            // connection_init received (gqlgen answers it before reading on)
+	active map[string]bool // operation ids from subscribe until complete or error
+}
+
+type wsFrame struct {
+	ID      *string         `json:"id"`
+	Type    *string         `json:"type"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+// violation closes the connection with code and ends gqlgen's read loop.
+func (c *protocolConn) violation(code int, reason string) (int, io.Reader, error) {
+	_ = c.WebsocketConn.WriteClose(code, reason)
+	return 0, nil, transport.ErrWebsocketClosed
+}
+
+func (c *protocolConn) NextReader() (int, io.Reader, error) {
+	for {
+		typ, r, err := c.WebsocketConn.NextReader()
+		if err != nil {
+			return typ, r, err
+		}
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return typ, nil, err
+		}
+		var f wsFrame
+		if json.Unmarshal(data, &f) != nil || f.Type == nil {
+			return c.violation(wsCloseBadRequest, "Invalid message received")
+		}
+		c.mu.Lock()
+		inited := c.inited
+		switch *f.Type {
+		case "connection_init":
+			c.inited = true
+		case "subscribe":
+			if f.ID == nil || *f.ID == "" || len(f.Payload) == 0 {
+				c.mu.Unlock()
+				return c.violation(wsCloseBadRequest, "Invalid message received")
+			}
+		case "complete":
+			if f.ID == nil || *f.ID == "" {
+				c.mu.Unlock()
+				return c.violation(wsCloseBadRequest, "Invalid message received")
+			}
+			delete(c.active, *f.ID)
+		case "ping", "pong":
+		default:
+			c.mu.Unlock()
+			return c.violation(wsCloseBadRequest, "Invalid message received")
+		}
+		c.mu.Unlock()
+
+		switch *f.Type {
+		case "connection_init":
+			if inited {
+				return c.violation(wsCloseTooManyInits, "Too many initialisation requests")
+			}
+			c.initTimer.Stop()
+		case "subscribe":
+			if !inited {
+				return c.violation(wsCloseUnauthorized, "Unauthorized")
+			}
+			c.mu.Lock()
+			duplicate, full := c.active[*f.ID], c.max > 0 && len(c.active) >= c.max
+			if !duplicate && !full {
+				c.active[*f.ID] = true
+			}
+			c.mu.Unlock()
+			if duplicate {
+				return c.violation(wsCloseDuplicateID, "Subscriber for "+*f.ID+" already exists")
+			}
+			if full {
+				// The operation never starts: an error message ends it for the client.
+				if err := c.WebsocketConn.WriteJSON(map[string]any{
+					"id": *f.ID, "type": "error",
+					"payload": []map[string]any{{
+						"message":    "too many operations on this connection",
+						"extensions": map[string]any{"code": "TOO_MANY_SUBSCRIPTIONS"},
+					}},
+				}); err != nil {
+					return 0, nil, err
+				}
+				continue
+			}
+		case "ping", "pong":
+			if !inited {
+				// Allowed at any time, but gqlgen closes with 1002 on anything
+				// before connection_init: answer here.
+				if *f.Type == "ping" {
+					if err := c.WebsocketConn.WriteJSON(map[string]string{"type": "pong"}); err != nil {
+						return 0, nil, err
+					}
+				}
+				continue
+			}
+		default: // complete
+			if !inited {
+				return c.violation(wsCloseUnauthorized, "Unauthorized")
+			}
+		}
+		return typ, bytes.NewReader(data), nil
+	}
+}
+
+// WriteJSON notes the operations gqlgen ends so their ids may be used again.
+func (c *protocolConn) WriteJSON(v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	var f wsFrame
+	if json.Unmarshal(data, &f) == nil && f.Type != nil && f.ID != nil && (*f.Type == "complete" || *f.Type == "error") {
+		c.mu.Lock()
+		delete(c.active, *f.ID)
+		c.mu.Unlock()
+	}
+	return c.WebsocketConn.WriteJSON(json.RawMessage(data))
+}
+
+func (c *protocolConn) Close() error {
+	c.initTimer.Stop()
+	return c.WebsocketConn.Close()
+}
+
+func (c *protocolConn) SetReadLimit(limit int64) {
+	if l, ok := c.WebsocketConn.(transport.WebsocketReadLimiter); ok {
+		l.SetReadLimit(limit)
+	}
+}
+
+func (c *protocolConn) SetReadDeadline(t time.Time) error {
+	if d, ok := c.WebsocketConn.(transport.WebsocketReadDeadliner); ok {
+		return d.SetReadDeadline(t)
+	}
+	return nil
+}
+
+// newWebsocketImplementation accepts upgrades from the page's own origin and
+// from CORS_ORIGINS only, and enforces graphql-transport-ws conduct.
+func newWebsocketImplementation(l Limits) transport.WebsocketImplementation {
+	return protocolWebsockets{
+		next: trackedWebsockets{coder: transport.CoderWebsocketImplementation{
+			AcceptOptions: coderws.AcceptOptions{OriginPatterns: l.CORSOrigins},
+		}},
+		initTimeout:   l.WSInitTimeout,
+		maxOperations: l.WSMaxSubscriptions,
+	}
+}
