@@ -107,6 +107,7 @@ soak:
 # ARGS='-duration 60s -workloads account'; see go run ./bench -h.
 bench:
 	go run ./bench $(ARGS)
+	go test ./server -run TestSubscriberLoad -subscribers 1000 -count=1 -v
 
 # check-generated proves the committed generated code is current: after
 # regenerating, nothing tracked may differ and nothing new may appear.

@@ -113,10 +113,9 @@ func (w *pageWalker) check(set ast.SelectionSet, path ast.Path) {
 						return
 					}
 				}
-				if !namesPageSize(sel, w.vars) {
+				if !hasFirst && !hasLast {
 					w.needsDefault = true
 				}
-				_, _ = first, last
 			}
 			w.check(sel.SelectionSet, p)
 		case *ast.InlineFragment:
