@@ -20,7 +20,7 @@ func idempotencyKeys(next http.Handler) http.Handler {
 			return
 		}
 		if len(key) > maxIdempotencyKey || !printable(key) {
-			writeAuthError(w, http.StatusBadRequest, "BAD_USER_INPUT", "Idempotency-Key must be 1 to 255 printable ASCII characters")
+			writeHTTPError(w, "application/json", http.StatusBadRequest, "BAD_USER_INPUT", "Idempotency-Key must be 1 to 255 printable ASCII characters")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(graph.WithIdempotencyKey(r.Context(), key)))

@@ -85,16 +85,6 @@ func forbidRule(msg string) privacy.MutationRule {
 	return privacy.MutationRuleFunc(func(context.Context, ent.Mutation) error { return forbid(msg) })
 }
 
-// DenyUnlessCreate refuses anything but creation: carriers raise escalations but change them only through workflows.
-func DenyUnlessCreate() privacy.MutationRule {
-	return privacy.MutationRuleFunc(func(_ context.Context, m ent.Mutation) error {
-		if m.Op().Is(entgo.OpCreate) {
-			return privacy.Skip
-		}
-		return forbid("your role may only create this")
-	})
-}
-
 // Filter narrows reads, updates and deletes to scope. Creation is not
 // narrowed by it: a new record is checked through what it refers to.
 func Filter[P ~func(*sql.Selector)](scope func(*viewer.Viewer) []P) privacy.QueryMutationRule {

@@ -23,6 +23,14 @@ func act(ctx context.Context, m *Machine, action, status string) (string, contex
 	if err != nil {
 		return "", nil, err
 	}
+	return next, authority(ctx, m, action), nil
+}
+
+// authority is the context a checked action writes in: the workflow's own
+// privacy decision, and the action named for the audit trail. Side effects
+// of an action (the quote an approved price flows into, a renewal's
+// successor) are written in it too.
+func authority(ctx context.Context, m *Machine, action string) context.Context {
 	ctx = audit.WithAction(ctx, strings.ToLower(m.Entity)+"."+action)
-	return next, privacy.DecisionContext(ctx, privacy.Allow), nil
+	return privacy.DecisionContext(ctx, privacy.Allow)
 }

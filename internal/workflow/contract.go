@@ -69,7 +69,7 @@ func RenewContract(ctx context.Context, c *ent.Client, id string, r Renewal) (*e
 	if err != nil {
 		return nil, err
 	}
-	_, wctx, _ := act(ctx, Contract, "renew", contract.StatusActive.String())
+	wctx := authority(ctx, Contract, "renew")
 	start := old.EndDate
 	end := start.AddDate(0, r.TermMonths, 0)
 	if r.CoTerm {

@@ -69,8 +69,7 @@ func ApprovePricingRequest(ctx context.Context, c *ent.Client, id string, approv
 		return nil, err
 	}
 	// The decided price flows into the quote; its totals and deal model follow.
-	_, wctx, _ := act(ctx, SpecialPricingRequest, "approve", "SUBMITTED")
-	if err := c.Quote.UpdateOneID(quoteID).SetSpecialMrc(approvedMRC).Exec(wctx); err != nil {
+	if err := c.Quote.UpdateOneID(quoteID).SetSpecialMrc(approvedMRC).Exec(authority(ctx, SpecialPricingRequest, "approve")); err != nil {
 		return nil, err
 	}
 	return r, nil
