@@ -52,6 +52,9 @@ func openDatabase(ctx context.Context, cfg Config, wrap func(dialect.Driver) dia
 		if dsn, err = withStatementTimeout(cfg.DatabaseURL, cfg.Limits.StatementTimeout); err != nil {
 			return nil, err
 		}
+		if dsn, err = withBinaryParameters(dsn); err != nil {
+			return nil, err
+		}
 		db, err = sql.Open("postgres", dsn)
 	} else {
 		dia = dialect.SQLite
@@ -94,6 +97,28 @@ func openDatabase(ctx context.Context, cfg Config, wrap func(dialect.Driver) dia
 	// announces the escalation events it commits.
 	client.EscalationEvent.Use(broker.Hook())
 	return &Database{Client: client, DB: db, Dialect: dia, Events: broker}, nil
+}
+
+// withBinaryParameters turns on lib/pq's binary_parameters unless the URL
+// says otherwise. With it, a statement with arguments is one round trip
+// (parse, bind, describe, execute, sync in one write) instead of two (parse
+// and describe, then bind and execute): the profile of the account page
+// showed 16% of the server's CPU in the socket writes of those round trips.
+// Only []byte arguments travel in binary; the one column ent fills with
+// []byte on PostgreSQL (business_reviews.attendees) is json, whose binary form
+// is its text, rather than jsonb, whose binary form carries a version byte.
+func withBinaryParameters(databaseURL string) (string, error) {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return "", fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	q := u.Query()
+	if q.Has("binary_parameters") {
+		return databaseURL, nil
+	}
+	q.Set("binary_parameters", "yes")
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // openBroker picks the event broker of the store: PostgreSQL LISTEN/NOTIFY,

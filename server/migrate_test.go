@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -85,7 +86,10 @@ func TestMigrateTwiceIsNoOp(t *testing.T) {
 		}
 		return out.String()
 	}
-	if out := migrate("status"); !strings.Contains(out, "0001_initial  pending") {
+	state := func(out, name, want string) bool {
+		return regexp.MustCompile(`(?m)^` + name + `\s+` + want + `\b`).MatchString(out)
+	}
+	if out := migrate("status"); !state(out, "0001_initial", "pending") {
 		t.Fatalf("status before migrating:\n%s", out)
 	}
 	if out := migrate(); !strings.Contains(out, "applied 0001_initial") {
@@ -94,7 +98,7 @@ func TestMigrateTwiceIsNoOp(t *testing.T) {
 	if out := migrate(); !strings.Contains(out, "none pending") || strings.Contains(out, "applied 0") {
 		t.Fatalf("second migrate:\n%s", out)
 	}
-	if out := migrate("status"); !strings.Contains(out, "0001_initial  applied") || !strings.HasSuffix(out, "\n0 pending\n") {
+	if out := migrate("status"); !state(out, "0001_initial", "applied") || !strings.HasSuffix(out, "\n0 pending\n") {
 		t.Fatalf("status after migrating:\n%s", out)
 	}
 }

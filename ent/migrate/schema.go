@@ -226,7 +226,7 @@ var (
 		{Name: "quarter", Type: field.TypeString},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"SCHEDULED", "HELD", "CANCELLED"}, Default: "SCHEDULED"},
 		{Name: "scheduled_at", Type: field.TypeTime},
-		{Name: "attendees", Type: field.TypeJSON, Nullable: true},
+		{Name: "attendees", Type: field.TypeJSON, Nullable: true, SchemaType: map[string]string{"postgres": "json"}},
 		{Name: "agenda", Type: field.TypeString, Nullable: true, Size: 10000},
 		{Name: "outcomes", Type: field.TypeString, Nullable: true, Size: 10000},
 		{Name: "account_id", Type: field.TypeString, Size: 30},

@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -38,6 +39,10 @@ func (BusinessReview) Fields() []ent.Field {
 			Annotations(entgql.OrderField("SCHEDULED_AT")),
 		field.Strings("attendees").
 			Optional().
+			// json rather than ent's jsonb: the server sends []byte arguments
+			// in binary (lib/pq's binary_parameters), and jsonb's binary form
+			// starts with a version byte that json's, its plain text, lacks.
+			SchemaType(map[string]string{dialect.Postgres: "json"}).
 			Comment("Who attends, by name."),
 		field.Text("agenda").
 			Optional().
