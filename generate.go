@@ -3,5 +3,5 @@
 package carrierdesk
 
 //go:generate go run ./ent/entc.go ./ent/describe.go ./ent/diagram.go
-//go:generate go tool gqlgen generate
+//go:generate go run ./graph/gqlgen.go
 //go:generate go run ./internal/workflow/statetables README.md
