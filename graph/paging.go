@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
 	"carrierdesk/internal/fault"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -26,7 +28,23 @@ type PageLimits struct {
 	Default int
 	Max     int
 
-	vars map[string]any // the request's variables, while rewriting one request
+	// rewrites keeps, per query text and operation name, the rewritten
+	// operation of documents whose page sizes name no variable, so the
+	// copy is made once rather than per request. Nil rewrites every time.
+	rewrites *lru.LRU[pageRewrite]
+	vars     map[string]any // the request's variables, while rewriting one request
+}
+
+// pageRewrite is an operation with its default page sizes written in; the
+// zero value means the operation needs none.
+type pageRewrite struct {
+	doc *ast.QueryDocument
+	op  *ast.OperationDefinition
+}
+
+// NewPageLimits returns page limits that remember the rewrites of up to 256 operations.
+func NewPageLimits(defaultPage, maxPage int) PageLimits {
+	return PageLimits{Default: defaultPage, Max: maxPage, rewrites: lru.New[pageRewrite](256)}
 }
 
 var _ interface {
@@ -41,9 +59,18 @@ func (PageLimits) ExtensionName() string { return "PageLimits" }
 func (PageLimits) Validate(graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationContext checks page sizes and fills in the default.
-func (l PageLimits) MutateOperationContext(_ context.Context, rc *graphql.OperationContext) *gqlerror.Error {
+func (l PageLimits) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
 	if rc.Operation == nil {
 		return nil
+	}
+	key := rc.RawQuery + "\x00" + rc.OperationName
+	if l.rewrites != nil && rc.RawQuery != "" {
+		if r, ok := l.rewrites.Get(ctx, key); ok {
+			if r.doc != nil {
+				rc.Doc, rc.Operation = r.doc, r.op
+			}
+			return nil
+		}
 	}
 	w := pageWalker{limits: l, vars: rc.Variables, doc: rc.Doc, seen: map[string]bool{}}
 	w.check(rc.Operation.SelectionSet, nil)
@@ -51,6 +78,9 @@ func (l PageLimits) MutateOperationContext(_ context.Context, rc *graphql.Operat
 		return w.err
 	}
 	if !w.needsDefault {
+		if l.rewrites != nil && rc.RawQuery != "" && !w.usesVariables {
+			l.rewrites.Add(ctx, key, pageRewrite{}) // nothing to rewrite
+		}
 		return nil
 	}
 	op := *rc.Operation
@@ -69,6 +99,9 @@ func (l PageLimits) MutateOperationContext(_ context.Context, rc *graphql.Operat
 		doc.Fragments = append(doc.Fragments, &cp)
 	}
 	rc.Doc, rc.Operation = doc, &op
+	if l.rewrites != nil && rc.RawQuery != "" && !w.usesVariables {
+		l.rewrites.Add(ctx, key, pageRewrite{doc: doc, op: &op})
+	}
 	return nil
 }
 
@@ -78,7 +111,10 @@ type pageWalker struct {
 	doc          *ast.QueryDocument
 	seen         map[string]bool
 	needsDefault bool
-	err          *gqlerror.Error
+	// usesVariables is set when a page size is a variable, so the rewrite
+	// holds for this request's variables only.
+	usesVariables bool
+	err           *gqlerror.Error
 }
 
 func (w *pageWalker) check(set ast.SelectionSet, path ast.Path) {
@@ -88,8 +124,14 @@ func (w *pageWalker) check(set ast.SelectionSet, path ast.Path) {
 		}
 		switch sel := sel.(type) {
 		case *ast.Field:
-			p := append(append(ast.Path{}, path...), ast.PathName(sel.Alias))
+			// p shares path's array: it is only read below, and copied for an error.
+			p := append(path, ast.PathName(sel.Alias))
 			if isConnection(sel) {
+				for _, a := range sel.Arguments {
+					if (a.Name == "first" || a.Name == "last") && a.Value != nil && a.Value.Kind == ast.Variable {
+						w.usesVariables = true
+					}
+				}
 				args := sel.ArgumentMap(w.vars)
 				first, hasFirst := intArg(args["first"])
 				last, hasLast := intArg(args["last"])
@@ -104,7 +146,7 @@ func (w *pageWalker) check(set ast.SelectionSet, path ast.Path) {
 					if a.n < 0 || a.n > w.limits.Max {
 						w.err = &gqlerror.Error{
 							Message: fmt.Sprintf("%s must be between 0 and %d; %s asked for %d", a.name, w.limits.Max, p.String(), a.n),
-							Path:    p,
+							Path:    slices.Clone(p),
 							Extensions: map[string]any{
 								"code":  fault.Invalid.Code(),
 								"field": a.name,

@@ -84,9 +84,11 @@ func TestPageLimits(t *testing.T) {
 				PageInfo   struct{ HasNextPage bool }
 			}
 		}
-		app.ok(t, `{ carriers(orderBy: [{field: NAME}]) { totalCount edges { node { name } } pageInfo { hasNextPage } } }`, nil, &page)
-		if page.Carriers.TotalCount != 25 || len(page.Carriers.Edges) != 20 || !page.Carriers.PageInfo.HasNextPage {
-			t.Fatalf("default page: total %d, %d edges, next %v", page.Carriers.TotalCount, len(page.Carriers.Edges), page.Carriers.PageInfo.HasNextPage)
+		for range 2 { // the second time, the rewritten operation is the remembered one
+			app.ok(t, `{ carriers(orderBy: [{field: NAME}]) { totalCount edges { node { name } } pageInfo { hasNextPage } } }`, nil, &page)
+			if page.Carriers.TotalCount != 25 || len(page.Carriers.Edges) != 20 || !page.Carriers.PageInfo.HasNextPage {
+				t.Fatalf("default page: total %d, %d edges, next %v", page.Carriers.TotalCount, len(page.Carriers.Edges), page.Carriers.PageInfo.HasNextPage)
+			}
 		}
 		res := app.fails(t, `{ carriers(first: 101) { totalCount } }`, nil, "BAD_USER_INPUT", "first")
 		if res.Status != http.StatusOK && res.Status != http.StatusUnprocessableEntity {

@@ -1436,12 +1436,17 @@ func TestUnsetPageVariableGetsDefault(t *testing.T) {
 				"name": fmt.Sprintf("Carrier %02d", i), "ocn": fmt.Sprintf("9%03d", i), "ccna": fmt.Sprintf("Z%c%c", 'A'+i/10, 'A'+i%10),
 			})
 		}
+		// The same text runs with each set of variables in turn: a rewrite
+		// remembered for one must not serve the next.
 		for _, tc := range []struct {
 			name string
 			vars jsonObject
+			want int
 		}{
-			{"left out", nil},
-			{"null", jsonObject{"n": nil}},
+			{"left out", nil, 20},
+			{"null", jsonObject{"n": nil}, 20},
+			{"five", jsonObject{"n": 5}, 5},
+			{"left out again", nil, 20},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				var out struct {
@@ -1451,9 +1456,9 @@ func TestUnsetPageVariableGetsDefault(t *testing.T) {
 					}
 				}
 				app.ok(t, `query($n: Int) { carriers(first: $n) { edges { cursor } pageInfo { hasNextPage } } }`, tc.vars, &out)
-				if len(out.Carriers.Edges) != 20 || !out.Carriers.PageInfo.HasNextPage {
-					t.Errorf("first: $n with $n %s returned %d of 25 carriers (next page %v), want the default page of 20",
-						tc.name, len(out.Carriers.Edges), out.Carriers.PageInfo.HasNextPage)
+				if len(out.Carriers.Edges) != tc.want || !out.Carriers.PageInfo.HasNextPage {
+					t.Errorf("first: $n with $n %s returned %d of 25 carriers (next page %v), want %d",
+						tc.name, len(out.Carriers.Edges), out.Carriers.PageInfo.HasNextPage, tc.want)
 				}
 			})
 		}

@@ -68,7 +68,7 @@ func NewGraphQLHandler(client *ent.Client, broker events.Broker, cfg Config, aut
 	// Query text by sha256 for APQ, per instance: a client that misses here
 	// (another instance, a restart) resends the query once, as the protocol says.
 	srv.Use(extension.AutomaticPersistedQuery{Cache: persistedQueries{lru.New[string](1000)}})
-	srv.Use(graph.PageLimits{Default: cfg.DefaultPage, Max: cfg.MaxPage})
+	srv.Use(graph.NewPageLimits(cfg.DefaultPage, cfg.MaxPage))
 	srv.Use(graph.CostLimits{MaxCost: cfg.CostLimit, MaxDepth: cfg.DepthLimit, Default: cfg.DefaultPage})
 	limitDocuments(srv, cfg) // after AutomaticPersistedQuery: it measures the query a hash stands for
 	srv.Use(graph.AuditOperation{})

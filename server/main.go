@@ -24,6 +24,7 @@ import (
 	_ "net/http/pprof" // profiles on the -pprof listener
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -155,6 +156,7 @@ func serve(ctx context.Context, cfg Config, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	tuneGC()
 	m := &Main{Config: cfg}
 	if err := m.Open(ctx); err != nil {
 		m.Close(context.Background())
@@ -190,6 +192,21 @@ func serve(ctx context.Context, cfg Config, args []string) error {
 // expvar register on http.DefaultServeMux, which the API's handler never uses,
 // on a listener of their own until ctx ends. Only a loopback address is
 // accepted: profiles are for the operator on the machine, not for clients.
+// serverGCPercent is the server's GOGC unless the environment sets one. The
+// live heap is small (about 15 MB under the benchmark) while a page allocates
+// 0.5 to 0.9 MB, so at Go's default of 100 the collector runs dozens of times
+// a second; at 400 the heap peaks near five times the live heap (under 80 MB
+// in the benchmark) and the account and carrier pages serve 4-9% more
+// requests per second. GOMEMLIMIT, if set, still caps the heap.
+const serverGCPercent = 400
+
+// tuneGC applies serverGCPercent unless GOGC is in the environment.
+func tuneGC() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(serverGCPercent)
+	}
+}
+
 func serveDebug(ctx context.Context, addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
