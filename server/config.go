@@ -22,6 +22,7 @@ type Config struct {
 	CostLimit     int           // COST_LIMIT: largest cost (objects a response may hold, pages multiplied) an operation may have
 	DepthLimit    int           // DEPTH_LIMIT: deepest nesting of fields an operation may have
 	SweepInterval time.Duration // SWEEP_INTERVAL: how often expiries and SLA breaches are swept; 0 turns it off
+	ViewerTTL     time.Duration // VIEWER_CACHE_TTL: how long a token's loaded viewer is reused; 0 loads it on every request
 	Production    bool          // APP_ENV=production: no development secret, no anonymous introspection
 	Auth          auth.Config   // JWT_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE
 	Limits        Limits        // HTTP_*, OPERATION_TIMEOUT, DB_STATEMENT_TIMEOUT, RATE_LIMIT*, CORS_*, GRAPHQL_MAX_*: see limits.go
@@ -39,6 +40,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ConnMaxIdle:   5 * time.Minute,
 		SeedOnEmpty:   true,
 		SweepInterval: 30 * time.Second,
+		ViewerTTL:     5 * time.Second,
 		DefaultPage:   20,
 		MaxPage:       100,
 		CostLimit:     300_000,
@@ -90,6 +92,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.DepthLimit, err = intVar(getenv, "DEPTH_LIMIT", c.DepthLimit, 2, 1000); err != nil {
 		return c, err
+	}
+	if v := getenv("VIEWER_CACHE_TTL"); v != "" {
+		if c.ViewerTTL, err = time.ParseDuration(v); err != nil || c.ViewerTTL < 0 {
+			return c, fmt.Errorf("VIEWER_CACHE_TTL must be a duration of 0 or more, such as 5s, not %q", v)
+		}
 	}
 	if v := getenv("DB_CONN_MAX_IDLE_TIME"); v != "" {
 		if c.ConnMaxIdle, err = time.ParseDuration(v); err != nil {

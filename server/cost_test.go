@@ -56,7 +56,7 @@ func (a *testApp) withConfig(t *testing.T, change func(*Config)) *testApp {
 // runs anything (loading the viewer): measured on a request that fails validation.
 func authStatements(t *testing.T, app *testApp) int64 {
 	t.Helper()
-	app.statements.Store(0)
+	app.countStatements()
 	if res := app.do(t, `{ noSuchField }`, nil); len(res.Errors) == 0 {
 		t.Fatalf("an invalid query passed: %s", res.Raw)
 	}
@@ -76,7 +76,7 @@ func TestCostLimits(t *testing.T) {
 		const nestedCost = 1 + 100*(2+100*(2+100))
 
 		t.Run("too costly", func(t *testing.T) {
-			app.statements.Store(0)
+			app.countStatements()
 			res := app.fails(t, nested, map[string]any{"n": 100}, "COMPLEXITY_LIMIT_EXCEEDED", "")
 			if n := app.statements.Load(); n != base {
 				t.Errorf("%d SQL statements ran; want %d (the viewer's only)", n, base)
@@ -97,7 +97,7 @@ func TestCostLimits(t *testing.T) {
 		})
 
 		t.Run("the same shape in small pages runs", func(t *testing.T) {
-			app.statements.Store(0)
+			app.countStatements()
 			res := app.do(t, nested, map[string]any{"n": 5})
 			if len(res.Errors) > 0 {
 				t.Fatalf("unexpected errors: %s", res.Raw)
@@ -116,7 +116,7 @@ func TestCostLimits(t *testing.T) {
 			const deep = `{ carriers(first: 1) { edges { node { accounts(first: 1) { edges { node {
 			  quotes(first: 1) { edges { node { lineItems(first: 1) { edges { node {
 			  quote { account { carrier { name } } } } } } } } } } } } } } } }`
-			app.statements.Store(0)
+			app.countStatements()
 			res := app.fails(t, deep, nil, "DEPTH_LIMIT_EXCEEDED", "")
 			if n := app.statements.Load(); n != base {
 				t.Errorf("%d SQL statements ran; want %d", n, base)

@@ -81,7 +81,18 @@ type testApp struct {
 	cfg        Config
 	token      string // the default bearer token: an admin's
 	srv        *httptest.Server
+	authn      *Authenticator
 	statements atomic.Int64 // SQL statements run since the last reset
+}
+
+// countStatements zeroes the statement counter and forgets the viewers the
+// server keeps, so that what is counted next includes loading the viewer, as
+// on a token's first request, whatever requests came before.
+func (app *testApp) countStatements() {
+	if app.authn != nil {
+		app.authn.Viewers.Clear()
+	}
+	app.statements.Store(0)
 }
 
 func newTestApp(t *testing.T, dia string) *testApp {
@@ -112,7 +123,8 @@ func newTestApp(t *testing.T, dia string) *testApp {
 		t.Fatal(err)
 	}
 	app.cfg = cfg
-	app.srv = httptest.NewServer(NewHandler(app.db, cfg, &Authenticator{Verifier: verifier, Client: app.db.Client}))
+	app.authn = NewAuthenticator(verifier, app.db.Client, cfg.ViewerTTL)
+	app.srv = httptest.NewServer(NewHandler(app.db, cfg, app.authn))
 	t.Cleanup(func() {
 		app.srv.Close()
 		app.db.Close()
@@ -139,7 +151,7 @@ func (a *testApp) sign(t testing.TB, c auth.Claims) string {
 
 // as returns a copy of the app whose requests carry token.
 func (a *testApp) as(token string) *testApp {
-	return &testApp{db: a.db, cfg: a.cfg, token: token, srv: a.srv}
+	return &testApp{db: a.db, cfg: a.cfg, token: token, srv: a.srv, authn: a.authn}
 }
 
 // pgSchema makes a schema of its own for the test and returns a URL that uses it.

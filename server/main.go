@@ -102,7 +102,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("configuring token verification: %w", err)
 	}
-	authn := &Authenticator{Verifier: verifier, Client: db.Client}
+	authn := NewAuthenticator(verifier, db.Client, m.Config.ViewerTTL)
 	obs, err := m.ops.open(ctx, m.Config, db)
 	if err != nil {
 		return err

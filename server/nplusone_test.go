@@ -56,7 +56,7 @@ func TestAccountPageStatementsDoNotGrow(t *testing.T) {
 		large := buildPortfolio(t, app.db.Client, "LRG", 20, 10)
 
 		count := func(carrierID string, wantAccounts, wantQuotes int) int64 {
-			app.statements.Store(0)
+			app.countStatements()
 			var out struct {
 				Node struct {
 					Accounts struct {

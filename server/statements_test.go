@@ -45,7 +45,7 @@ func TestCarrierPageStatementsDoNotGrow(t *testing.T) {
 		small := buildPortfolio(t, app.db.Client, "SML", 2, 1)
 		large := buildPortfolio(t, app.db.Client, "LRG", 20, 10)
 		count := func(carrierID string, accounts, perAccount int) int64 {
-			app.statements.Store(0)
+			app.countStatements()
 			var out struct {
 				Node struct {
 					Accounts struct {
@@ -105,7 +105,7 @@ func TestHomeScreenStatementsDoNotGrow(t *testing.T) {
 		busy := busyRep(t, app, "LRG", 20, 10)
 		count := func(repID string, accounts int) int64 {
 			as := app.as(app.sign(t, auth.Claims{Subject: repID, Role: string(enum.RoleSupport)}))
-			app.statements.Store(0)
+			app.countStatements()
 			type shortlist struct {
 				TotalCount int
 				Nodes      []struct{ ID string }
