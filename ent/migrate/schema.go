@@ -481,6 +481,24 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{EscalationsColumns[20]},
 			},
+			{
+				Name:    "escalation_severity",
+				Unique:  false,
+				Columns: []*schema.Column{EscalationsColumns[7]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						EscalationsColumns[8].Name,
+
+						EscalationsColumns[12].Name,
+
+						EscalationsColumns[10].Name,
+
+						EscalationsColumns[11].Name,
+
+						EscalationsColumns[13].Name,
+					},
+				},
+			},
 		},
 	}
 	// EscalationEventsColumns holds the columns for the "escalation_events" table.
@@ -704,6 +722,18 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{QuotesColumns[5], QuotesColumns[12]},
 			},
+			{
+				Name:    "quote_status",
+				Unique:  false,
+				Columns: []*schema.Column{QuotesColumns[5]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						QuotesColumns[8].Name,
+
+						QuotesColumns[10].Name,
+					},
+				},
+			},
 		},
 	}
 	// QuoteLineItemsColumns holds the columns for the "quote_line_items" table.
@@ -896,6 +926,16 @@ var (
 				Name:    "specialpricingrequest_status_response_due_at",
 				Unique:  false,
 				Columns: []*schema.Column{SpecialPricingRequestsColumns[4], SpecialPricingRequestsColumns[11]},
+			},
+			{
+				Name:    "specialpricingrequest_decided_at_submitted_at",
+				Unique:  false,
+				Columns: []*schema.Column{SpecialPricingRequestsColumns[12], SpecialPricingRequestsColumns[10]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						SpecialPricingRequestsColumns[11].Name,
+					},
+				},
 			},
 		},
 	}

@@ -9,6 +9,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -167,6 +168,10 @@ func (Escalation) Indexes() []ent.Index {
 		index.Fields("status", "severity"),
 		index.Fields("raised_by_contact_id"),
 		index.Fields("raised_by_rep_id"),
+		// The portfolio counts open escalations and breaches by severity
+		// over every escalation, from these columns alone.
+		index.Fields("severity").Annotations(entsql.IncludeColumns(
+			"status", "acknowledged_at", "response_due_at", "resolution_due_at", "resolved_at")),
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -201,6 +202,9 @@ func (Quote) Indexes() []ent.Index {
 		index.Fields("owner_id", "status"),
 		index.Fields("rfp_id"),
 		index.Fields("status", "follow_up_on"),
+		// The portfolio's pipeline sums MRC and TCV by status over every
+		// quote: an index-only scan of this reads a third of the table's pages.
+		index.Fields("status").Annotations(entsql.IncludeColumns("mrc", "tcv")),
 	}
 }
 

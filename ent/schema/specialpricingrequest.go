@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -119,6 +120,8 @@ func (SpecialPricingRequest) Indexes() []ent.Index {
 		index.Fields("quote_id"),
 		index.Fields("requested_by_id"),
 		index.Fields("status", "response_due_at"),
+		// SPARC turnaround in the portfolio: decided requests only.
+		index.Fields("decided_at", "submitted_at").Annotations(entsql.IncludeColumns("response_due_at")),
 	}
 }
 
