@@ -71,6 +71,7 @@ func NewGraphQLHandler(client *ent.Client, broker events.Broker, cfg Config, aut
 	srv.Use(graph.NewPageLimits(cfg.DefaultPage, cfg.MaxPage))
 	srv.Use(graph.CostLimits{MaxCost: cfg.CostLimit, MaxDepth: cfg.DepthLimit, Default: cfg.DefaultPage})
 	limitDocuments(srv, cfg) // after AutomaticPersistedQuery: it measures the query a hash stands for
+	srv.Use(graph.ListStacks{})
 	srv.Use(graph.AuditOperation{})
 	srv.Use(graph.Transactions{Client: client})
 	srv.SetErrorPresenter(graph.PresentError)
