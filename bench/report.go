@@ -45,7 +45,8 @@ type result struct {
 	RSSEndMB        float64 `json:"rssEndMB"`
 	HeapStartMB     float64 `json:"heapInuseStartMB"`
 	HeapEndMB       float64 `json:"heapInuseEndMB"`
-	VsBaseline      float64 `json:"throughputVsBaseline,omitempty"` // graphql req/s over baseline req/s
+	VsBaseline      float64 `json:"throughputVsBaseline,omitempty"`           // graphql req/s over baseline req/s
+	VsUnprepared    float64 `json:"throughputVsUnpreparedBaseline,omitempty"` // graphql req/s over the baseline's query sent unprepared
 }
 
 // report is everything one run found; it is written as latest.json.

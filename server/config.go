@@ -11,40 +11,42 @@ import (
 
 // Config is everything the program reads from its environment.
 type Config struct {
-	Addr          string        // ADDR: listen address
-	DatabaseURL   string        // DATABASE_URL: postgres://... selects PostgreSQL
-	SQLitePath    string        // SQLITE_PATH: the embedded database file when DATABASE_URL is empty
-	MaxOpenConns  int           // DB_MAX_OPEN_CONNS: pool size, also kept idle
-	ConnMaxIdle   time.Duration // DB_CONN_MAX_IDLE_TIME: how long an idle connection is kept
-	SeedOnEmpty   bool          // SEED_ON_EMPTY: load demo data into an empty embedded database
-	DefaultPage   int           // PAGE_DEFAULT: page size of a connection that names none
-	MaxPage       int           // PAGE_MAX: largest page a client may ask for
-	CostLimit     int           // COST_LIMIT: largest cost (objects a response may hold, pages multiplied) an operation may have
-	DepthLimit    int           // DEPTH_LIMIT: deepest nesting of fields an operation may have
-	SweepInterval time.Duration // SWEEP_INTERVAL: how often expiries and SLA breaches are swept; 0 turns it off
-	ViewerTTL     time.Duration // VIEWER_CACHE_TTL: how long a token's loaded viewer is reused; 0 loads it on every request
-	Production    bool          // APP_ENV=production: no development secret, no anonymous introspection
-	Auth          auth.Config   // JWT_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE
-	Limits        Limits        // HTTP_*, OPERATION_TIMEOUT, DB_STATEMENT_TIMEOUT, RATE_LIMIT*, CORS_*, GRAPHQL_MAX_*: see limits.go
-	Observe       Observability // METRICS_ADDR, LOG_LEVEL, OTEL_*: see observe.go
+	Addr           string        // ADDR: listen address
+	DatabaseURL    string        // DATABASE_URL: postgres://... selects PostgreSQL
+	SQLitePath     string        // SQLITE_PATH: the embedded database file when DATABASE_URL is empty
+	MaxOpenConns   int           // DB_MAX_OPEN_CONNS: pool size, also kept idle
+	ConnMaxIdle    time.Duration // DB_CONN_MAX_IDLE_TIME: how long an idle connection is kept
+	StatementCache int           // DB_STATEMENT_CACHE: statements each PostgreSQL connection keeps prepared; 0 prepares none
+	SeedOnEmpty    bool          // SEED_ON_EMPTY: load demo data into an empty embedded database
+	DefaultPage    int           // PAGE_DEFAULT: page size of a connection that names none
+	MaxPage        int           // PAGE_MAX: largest page a client may ask for
+	CostLimit      int           // COST_LIMIT: largest cost (objects a response may hold, pages multiplied) an operation may have
+	DepthLimit     int           // DEPTH_LIMIT: deepest nesting of fields an operation may have
+	SweepInterval  time.Duration // SWEEP_INTERVAL: how often expiries and SLA breaches are swept; 0 turns it off
+	ViewerTTL      time.Duration // VIEWER_CACHE_TTL: how long a token's loaded viewer is reused; 0 loads it on every request
+	Production     bool          // APP_ENV=production: no development secret, no anonymous introspection
+	Auth           auth.Config   // JWT_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE
+	Limits         Limits        // HTTP_*, OPERATION_TIMEOUT, DB_STATEMENT_TIMEOUT, RATE_LIMIT*, CORS_*, GRAPHQL_MAX_*: see limits.go
+	Observe        Observability // METRICS_ADDR, LOG_LEVEL, OTEL_*: see observe.go
 }
 
 // LoadConfig reads the configuration from the environment, with defaults that
 // run on a fresh machine.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
-		Addr:          or(getenv("ADDR"), ":8080"),
-		DatabaseURL:   getenv("DATABASE_URL"),
-		SQLitePath:    or(getenv("SQLITE_PATH"), "carrierdesk.db"),
-		MaxOpenConns:  16,
-		ConnMaxIdle:   5 * time.Minute,
-		SeedOnEmpty:   true,
-		SweepInterval: 30 * time.Second,
-		ViewerTTL:     5 * time.Second,
-		DefaultPage:   20,
-		MaxPage:       100,
-		CostLimit:     300_000,
-		DepthLimit:    15,
+		Addr:           or(getenv("ADDR"), ":8080"),
+		DatabaseURL:    getenv("DATABASE_URL"),
+		SQLitePath:     or(getenv("SQLITE_PATH"), "carrierdesk.db"),
+		MaxOpenConns:   16,
+		ConnMaxIdle:    5 * time.Minute,
+		StatementCache: 256,
+		SeedOnEmpty:    true,
+		SweepInterval:  30 * time.Second,
+		ViewerTTL:      5 * time.Second,
+		DefaultPage:    20,
+		MaxPage:        100,
+		CostLimit:      300_000,
+		DepthLimit:     15,
 	}
 	var err error
 	switch env := getenv("APP_ENV"); env {
@@ -92,6 +94,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.DepthLimit, err = intVar(getenv, "DEPTH_LIMIT", c.DepthLimit, 2, 1000); err != nil {
 		return c, err
+	}
+	if v := getenv("DB_STATEMENT_CACHE"); v != "" {
+		if c.StatementCache, err = strconv.Atoi(v); err != nil || c.StatementCache < 0 {
+			return c, fmt.Errorf("DB_STATEMENT_CACHE must be a number of statements, 0 or more, not %q", v)
+		}
 	}
 	if v := getenv("VIEWER_CACHE_TTL"); v != "" {
 		if c.ViewerTTL, err = time.ParseDuration(v); err != nil || c.ViewerTTL < 0 {

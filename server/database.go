@@ -11,10 +11,11 @@ import (
 	"carrierdesk/ent"
 	_ "carrierdesk/ent/runtime"
 	"carrierdesk/internal/events"
+	"carrierdesk/internal/pgstmt"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/lib/pq"
+	"github.com/lib/pq"
 	_ "modernc.org/sqlite"
 )
 
@@ -55,7 +56,12 @@ func openDatabase(ctx context.Context, cfg Config, wrap func(dialect.Driver) dia
 		if dsn, err = withBinaryParameters(dsn); err != nil {
 			return nil, err
 		}
-		db, err = sql.Open("postgres", dsn)
+		var connector *pq.Connector
+		if connector, err = pq.NewConnector(dsn); err != nil {
+			return nil, fmt.Errorf("DATABASE_URL: %w", err)
+		}
+		// Statements are prepared once per connection and kept (DB_STATEMENT_CACHE).
+		db = sql.OpenDB(pgstmt.Connector{Connector: connector, Size: cfg.StatementCache})
 	} else {
 		dia = dialect.SQLite
 		db, err = sql.Open("sqlite", sqliteDSN(cfg.SQLitePath))
