@@ -48,6 +48,8 @@ func tokenCommand(ctx context.Context, cfg Config, args []string, stdout io.Writ
 	if err != nil {
 		return err
 	}
+	// A development token passes the server's own iss and aud checks.
+	claims.Issuer, claims.Audience = cfg.Auth.Issuer, cfg.Auth.Audience
 	token, err := auth.Sign(cfg.Auth.Secret, claims, *ttl, time.Now())
 	if err != nil {
 		return err

@@ -47,6 +47,10 @@ type Claims struct {
 	Role      string
 	CarrierID string
 	ExpiresAt time.Time
+	// Issuer and Audience, when set, are written by Sign; Verify checks
+	// them against Config rather than reporting them.
+	Issuer   string
+	Audience string
 }
 
 // Config selects exactly one key source and the claims every token must carry.
@@ -210,9 +214,13 @@ func Sign(secret []byte, c Claims, ttl time.Duration, now time.Time) (string, er
 			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
 			NotBefore: jwt.NewNumericDate(now),
 			IssuedAt:  jwt.NewNumericDate(now),
+			Issuer:    c.Issuer,
 		},
 		Role:      c.Role,
 		CarrierID: c.CarrierID,
+	}
+	if c.Audience != "" {
+		claims.Audience = jwt.ClaimStrings{c.Audience}
 	}
 	token, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
 	if err != nil {
