@@ -28,9 +28,14 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// NewGraphQLHandler builds the GraphQL endpoint with its transports chosen
-// explicitly: SSE must come before POST, since both answer POST requests.
+// NewGraphQLHandler builds the GraphQL endpoint.
 func NewGraphQLHandler(client *ent.Client, broker events.Broker, cfg Config, authn *Authenticator) http.Handler {
+	return withWebsocketSessions(newGraphQLServer(client, broker, cfg, authn))
+}
+
+// newGraphQLServer is gqlgen's server with its transports chosen explicitly:
+// SSE must come before POST, since both answer POST requests.
+func newGraphQLServer(client *ent.Client, broker events.Broker, cfg Config, authn *Authenticator) *handler.Server {
 	srv := handler.New(graph.NewSchema(client, broker))
 	srv.AddTransport(transport.SSE{})
 	srv.AddTransport(httpTransport{}) // GET and POST as the GraphQL over HTTP specification has them
@@ -48,7 +53,8 @@ func NewGraphQLHandler(client *ent.Client, broker events.Broker, cfg Config, aut
 				return transport.WithWebsocketCloseCode(ctx, wsCloseForbidden), nil, errors.New("the bearer token is invalid or expired")
 			}
 			// The connection, and every subscription on it, ends when the token
-			// expires; CloseFunc releases the timer of one that ends sooner.
+			// expires (closed with 4403); CloseFunc releases the timer of one that ends sooner.
+			setExpiry(ctx, expires)
 			ctx, cancel := context.WithDeadline(viewer.NewContext(ctx, v), expires)
 			return context.WithValue(ctx, connectionCancelKey{}, cancel), nil, nil
 		},

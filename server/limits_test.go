@@ -21,7 +21,6 @@ import (
 
 	"entgo.io/ent/dialect"
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/lib/pq"
 )
@@ -523,10 +522,7 @@ func TestProductionErrors(t *testing.T) {
 	}
 
 	// A resolver that panics with a stack in its message.
-	h, ok := NewGraphQLHandler(prod.db.Client, prod.db.Events, prod.cfg, nil).(*handler.Server)
-	if !ok {
-		t.Fatal("NewGraphQLHandler no longer returns a *handler.Server; find another way to make a resolver panic")
-	}
+	h := newGraphQLServer(prod.db.Client, prod.db.Events, prod.cfg, nil)
 	h.AroundFields(func(ctx context.Context, next graphql.Resolver) (any, error) {
 		panic("boom\ngoroutine 7 [running]:\ncarrierdesk/graph.(*queryResolver).Carriers(...)\n\t/work/graph/schema.resolvers.go:42 +0x1d")
 	})

@@ -663,6 +663,9 @@ func TestSubscriptionEndsWhenTokenExpires(t *testing.T) {
 		stream := sseEvents(res.Body)
 
 		ws.waitClosed(t)
+		if code := websocket.CloseStatus(ws.err); code != 4403 {
+			t.Errorf("the WebSocket closed with %d (%v) when its token expired; want 4403", code, ws.err)
+		}
 		for open := true; open; {
 			select {
 			case _, open = <-stream:

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -40,6 +42,7 @@ func (p protocolWebsockets) Accept(w http.ResponseWriter, r *http.Request, opts 
 		return conn, err
 	}
 	c := &protocolConn{WebsocketConn: conn, max: p.maxOperations, active: map[string]bool{}}
+	c.session, _ = r.Context().Value(wsSessionKey{}).(*wsSession)
 	timeout := p.initTimeout
 	if timeout <= 0 {
 		timeout = wsDefaultInitTimeout
@@ -59,6 +62,7 @@ type protocolConn struct {
 	transport.WebsocketConn
 	initTimer *time.Timer
 	max       int
+	session   *wsSession // nil outside NewGraphQLHandler
 
 	mu     sync.Mutex
 	inited bool            // connection_init received (gqlgen answers it before reading on)
@@ -209,4 +213,48 @@ func newWebsocketImplementation(l Limits) transport.WebsocketImplementation {
 		initTimeout:   l.WSInitTimeout,
 		maxOperations: l.WSMaxSubscriptions,
 	}
+}
+
+// wsSession carries what connection_init learned about a WebSocket
+// connection (InitFunc sees the request's context) to its protocolConn (made
+// from the same request): when the connection's token expires.
+type wsSession struct {
+	expires atomic.Int64 // Unix nanoseconds; 0 before connection_init succeeds
+}
+
+type wsSessionKey struct{}
+
+// withWebsocketSessions gives every WebSocket upgrade a session.
+func withWebsocketSessions(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebSocketUpgrade(r) {
+			r = r.WithContext(context.WithValue(r.Context(), wsSessionKey{}, &wsSession{}))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// setExpiry records when the connection's token expires.
+func setExpiry(ctx context.Context, t time.Time) {
+	if s, ok := ctx.Value(wsSessionKey{}).(*wsSession); ok {
+		s.expires.Store(t.UnixNano())
+	}
+}
+
+func (s *wsSession) expired(now time.Time) bool {
+	if s == nil {
+		return false
+	}
+	e := s.expires.Load()
+	return e != 0 && now.UnixNano() >= e
+}
+
+// WriteClose turns gqlgen's normal closure of a connection whose token has
+// expired (its context ends at the token's expiry) into 4403, so that the
+// client signs in again rather than reconnecting with the same token.
+func (c *protocolConn) WriteClose(code int, reason string) error {
+	if code == transport.WebsocketCloseNormalClosure && c.session.expired(time.Now()) {
+		code, reason = wsCloseForbidden, "Token expired"
+	}
+	return c.WebsocketConn.WriteClose(code, reason)
 }
