@@ -112,13 +112,39 @@ func bundledMigrations() ([]migration, error) {
 // transaction, and reports each to out as it lands. It holds an advisory lock
 // throughout, so instances started together apply each migration once.
 func applyMigrations(ctx context.Context, db *sql.DB, ms []migration, out io.Writer) (applied []migration, err error) {
+	err = withMigrationLock(ctx, db, func(conn *sql.Conn) error {
+		done, err := appliedVersions(ctx, conn)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if _, ok := done[m.Version]; ok {
+				continue
+			}
+			start := time.Now()
+			if err := applyMigration(ctx, conn, m); err != nil {
+				return err
+			}
+			applied = append(applied, m)
+			if out != nil {
+				fmt.Fprintf(out, "applied %s (%s)\n", m, time.Since(start).Round(time.Millisecond))
+			}
+		}
+		return nil
+	})
+	return applied, err
+}
+
+// withMigrationLock runs fn on one connection holding the migration advisory
+// lock, with schema_migrations created.
+func withMigrationLock(ctx context.Context, db *sql.DB, fn func(conn *sql.Conn) error) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("connecting to database: %w", err)
+		return fmt.Errorf("connecting to database: %w", err)
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(`+migrationLockKey+`)`); err != nil {
-		return nil, fmt.Errorf("waiting for the migration lock: %w", err)
+		return fmt.Errorf("waiting for the migration lock: %w", err)
 	}
 	defer func() {
 		// The connection goes back to the pool: release the lock on it, or
@@ -128,26 +154,49 @@ func applyMigrations(ctx context.Context, db *sql.DB, ms []migration, out io.Wri
 		}
 	}()
 	if _, err := conn.ExecContext(ctx, migrationsTable); err != nil {
-		return nil, fmt.Errorf("creating schema_migrations: %w", err)
+		return fmt.Errorf("creating schema_migrations: %w", err)
 	}
-	done, err := appliedVersions(ctx, conn)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range ms {
-		if _, ok := done[m.Version]; ok {
-			continue
+	return fn(conn)
+}
+
+// baselineMigrations records every migration of ms as applied without
+// running it, for a database whose schema the server created directly (it
+// migrates itself on start outside production) and which so has no
+// history. It refuses a database that has a history, or whose schema differs
+// from the one the migrations build.
+func baselineMigrations(ctx context.Context, db *sql.DB, ms []migration, out io.Writer) error {
+	return withMigrationLock(ctx, db, func(conn *sql.Conn) error {
+		done, err := appliedVersions(ctx, conn)
+		if err != nil {
+			return err
 		}
-		start := time.Now()
-		if err := applyMigration(ctx, conn, m); err != nil {
-			return applied, err
+		if len(done) > 0 {
+			return fmt.Errorf("the database already records %d applied migration(s); run `migrate` instead", len(done))
 		}
-		applied = append(applied, m)
-		if out != nil {
-			fmt.Fprintf(out, "applied %s (%s)\n", m, time.Since(start).Round(time.Millisecond))
+		changes, err := schemaChanges(ctx, db)
+		if err != nil {
+			return err
 		}
-	}
-	return applied, nil
+		if changes != "" {
+			return fmt.Errorf("the database's schema differs from the migrations'; baseline would record what is not there. Differences:\n%s", changes)
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
+				return errors.Join(fmt.Errorf("recording %s: %w", m, err), tx.Rollback())
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+		for _, m := range ms {
+			fmt.Fprintf(out, "recorded %s as applied\n", m)
+		}
+		return nil
+	})
 }
 
 // applyMigration runs one migration and records it, together or not at all.
@@ -246,8 +295,9 @@ func requireMigrated(ctx context.Context, db *sql.DB) error {
 		len(pending), strings.Join(names, ", "))
 }
 
-// migrateCommand is `migrate` (apply pending migrations), `migrate status`
-// and `migrate diff NAME`.
+// migrateCommand is `migrate` (apply pending migrations), `migrate status`,
+// `migrate baseline` (record them all as applied to a schema the server
+// created itself) and `migrate diff NAME`.
 func migrateCommand(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
 	sub := "up"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -266,13 +316,24 @@ func migrateCommand(ctx context.Context, cfg Config, args []string, stdout io.Wr
 		return migrateUp(ctx, cfg.DatabaseURL, stdout)
 	case "status":
 		return migrateStatus(ctx, cfg.DatabaseURL, stdout)
+	case "baseline":
+		db, err := openPostgres(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		ms, err := bundledMigrations()
+		if err != nil {
+			return err
+		}
+		return baselineMigrations(ctx, db, ms, stdout)
 	case "diff":
 		if fset.NArg() != 1 {
 			return fmt.Errorf("usage: migrate diff NAME (lower case, digits, underscores)")
 		}
 		return migrateDiff(ctx, cfg.DatabaseURL, *dir, fset.Arg(0), stdout)
 	default:
-		return fmt.Errorf("unknown migrate command %q (migrate, migrate status, migrate diff NAME)", sub)
+		return fmt.Errorf("unknown migrate command %q (migrate, migrate status, migrate baseline, migrate diff NAME)", sub)
 	}
 }
 

@@ -229,3 +229,72 @@ func openTestPostgres(t *testing.T, url string) *sql.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// TestMigrateBaseline: a PostgreSQL database the server created itself
+// (development mode migrates on start) has no migration history; `migrate
+// baseline` records one, after which production starts and `migrate` has
+// nothing to do. A database that differs from the migrations is refused.
+func TestMigrateBaseline(t *testing.T) {
+	url := pgSchema(t)
+	t.Setenv("DATABASE_URL", url)
+	t.Setenv("APP_ENV", "")
+	ctx := context.Background()
+	cfg, err := LoadConfig(environ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := OpenDatabase(ctx, cfg) // migrates automatically: no schema_migrations
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	migrate := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(ctx, append([]string{"migrate"}, args...), &out, &out)
+		return out.String(), err
+	}
+	if out, err := migrate(); err == nil {
+		t.Fatalf("migrate on a schema without history succeeded: %s", out)
+	}
+
+	// A schema that differs from the migrations' is refused, and nothing is recorded.
+	raw, err := openPostgres(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.ExecContext(ctx, `DROP INDEX quote_status`); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := migrate("baseline"); err == nil || !strings.Contains(err.Error(), "quote_status") {
+		t.Fatalf("baseline of a differing schema: %v\n%s", err, out)
+	}
+	if out, _ := migrate("status"); !regexp.MustCompile(`(?m)^0001_initial\s+pending\b`).MatchString(out) {
+		t.Fatalf("a refused baseline recorded something:\n%s", out)
+	}
+	if _, err := raw.ExecContext(ctx, `CREATE INDEX quote_status ON quotes (status) INCLUDE (mrc, tcv)`); err != nil {
+		t.Fatal(err)
+	}
+
+	out, err := migrate("baseline")
+	if err != nil || !strings.Contains(out, "recorded 0001_initial as applied") {
+		t.Fatalf("baseline: %v\n%s", err, out)
+	}
+	if out, err := migrate(); err != nil || !strings.Contains(out, "none pending") {
+		t.Fatalf("migrate after baseline: %v\n%s", err, out)
+	}
+	if _, err := migrate("baseline"); err == nil {
+		t.Fatal("a second baseline succeeded")
+	}
+	t.Setenv("APP_ENV", "production")
+	t.Setenv("JWT_SECRET", strings.Repeat("p", 40))
+	cfg, err = LoadConfig(environ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err = OpenDatabase(ctx, cfg)
+	if err != nil {
+		t.Fatalf("production refuses the baselined database: %v", err)
+	}
+	db.Close()
+}
