@@ -128,7 +128,7 @@ func writeAuthError(w http.ResponseWriter, status int, code, msg string) {
 // ViewerCache keeps the viewers tokens name for a short time, so a client's
 // requests do not each read its rep, and a manager's teams, before anything
 // else: one to three statements per request. Any write to reps, contacts or
-// teams through this instance empties it, before and after its commit; a
+// teams through this instance empties it once the write is visible; a
 // write through another instance takes effect here within the TTL. Only
 // viewers found are kept: an unknown subject is looked up every time.
 type ViewerCache struct {
@@ -215,12 +215,13 @@ func (c *ViewerCache) Clear() {
 	clear(c.entries)
 }
 
-// Hook empties the cache around every write it is registered on (reps,
-// contacts, teams), and again when the write's transaction commits.
+// Hook empties the cache when a write it is registered on (reps, contacts,
+// teams) becomes visible: at its transaction's commit, or as it returns when
+// it has no transaction. A viewer being loaded meanwhile is not kept (put
+// compares generations), so no viewer read before the write outlives it.
 func (c *ViewerCache) Hook() ent.Hook {
 	return func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
-			c.Clear()
 			if txm, ok := m.(interface{ Tx() (*ent.Tx, error) }); ok {
 				if tx, err := txm.Tx(); err == nil {
 					tx.OnCommit(func(next ent.Committer) ent.Committer {
@@ -230,6 +231,7 @@ func (c *ViewerCache) Hook() ent.Hook {
 							return err
 						})
 					})
+					return next.Mutate(ctx, m)
 				}
 			}
 			v, err := next.Mutate(ctx, m)

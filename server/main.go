@@ -188,10 +188,6 @@ func serve(ctx context.Context, cfg Config, args []string) error {
 	return m.Close(shutdownCtx)
 }
 
-// serveDebug serves the profiles and runtime counters that net/http/pprof and
-// expvar register on http.DefaultServeMux, which the API's handler never uses,
-// on a listener of their own until ctx ends. Only a loopback address is
-// accepted: profiles are for the operator on the machine, not for clients.
 // serverGCPercent is the server's GOGC unless the environment sets one. The
 // live heap is small (about 15 MB under the benchmark) while a page allocates
 // 0.5 to 0.9 MB, so at Go's default of 100 the collector runs dozens of times
@@ -207,6 +203,10 @@ func tuneGC() {
 	}
 }
 
+// serveDebug serves the profiles and runtime counters that net/http/pprof and
+// expvar register on http.DefaultServeMux, which the API's handler never uses,
+// on a listener of their own until ctx ends. Only a loopback address is
+// accepted: profiles are for the operator on the machine, not for clients.
 func serveDebug(ctx context.Context, addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
