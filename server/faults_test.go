@@ -345,11 +345,10 @@ func TestFaultPostgresRestartUnderLoad(t *testing.T) {
 	}
 }
 
-// TestShutdownDrainsAndClosesWebSockets runs Main in-process and closes it as
-// SIGTERM does: a request in flight completes with 200, a subscribed
-// WebSocket client sees 1001 (going away), new connections are refused, and
-// Close returns within its deadline.
-func TestShutdownDrainsAndClosesWebSockets(t *testing.T) {
+// serveMain runs Main in-process on SQLite, as the program does, with an
+// admin's token in the returned app; Serve's result arrives on served.
+func serveMain(t *testing.T) (m *Main, app *testApp, served <-chan error) {
+	t.Helper()
 	cfg, err := LoadConfig(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
@@ -357,17 +356,26 @@ func TestShutdownDrainsAndClosesWebSockets(t *testing.T) {
 	cfg.Addr = "127.0.0.1:0"
 	cfg.SQLitePath = filepath.Join(t.TempDir(), "shutdown.db")
 	cfg.SeedOnEmpty = false
-	m := &Main{Config: cfg}
+	m = &Main{Config: cfg}
 	if err := m.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	served := make(chan error, 1)
-	go func() { served <- m.Serve() }()
-	base := "http://" + m.Addr()
-	app := &testApp{db: m.DB, cfg: cfg, srv: &httptest.Server{URL: base}}
+	done := make(chan error, 1)
+	go func() { done <- m.Serve() }()
+	app = &testApp{db: m.DB, cfg: cfg, srv: &httptest.Server{URL: "http://" + m.Addr()}}
 	admin := m.DB.Client.Rep.Create().SetName("Shutdown Admin").SetEmail("shutdown@carrierdesk.example").
 		SetRole(enum.RoleAdmin).SetRegion(enum.RegionWest).SaveX(allowCtx())
 	app.token = app.sign(t, auth.Claims{Subject: admin.ID, Role: string(enum.RoleAdmin)})
+	return m, app, done
+}
+
+// TestShutdownDrainsAndClosesWebSockets runs Main in-process and closes it as
+// SIGTERM does: a request in flight completes with 200, a subscribed
+// WebSocket client sees 1001 (going away), new connections are refused, and
+// Close returns within its deadline.
+func TestShutdownDrainsAndClosesWebSockets(t *testing.T) {
+	m, app, served := serveMain(t)
+	base := app.srv.URL
 
 	ws := dialSubscriptions(t, app, app.token)
 	ws.subscribe(t, "1", nil)
@@ -448,5 +456,40 @@ wait:
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {
 		t.Error("the server still answers after Close")
+	}
+}
+
+// TestShutdownEndsEventStreams: an open SSE subscription does not hold
+// shutdown to its deadline. It gets a final UNAVAILABLE event telling the
+// client to reconnect (with a retry hint), then the stream ends without
+// "complete" (so clients retry), and Close returns without error, which is
+// what makes the process exit with status 0.
+func TestShutdownEndsEventStreams(t *testing.T) {
+	m, app, served := serveMain(t)
+
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	res := openSSE(t, client, app, app.token)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("SSE: HTTP %d", res.StatusCode)
+	}
+	stream := sseEvents(res.Body)
+	app.waitSubscribed(t, 1)
+
+	// Well inside the 20 s the program gives Close, and far more than it needs.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := m.Close(ctx); err != nil {
+		t.Errorf("Close with an open event stream: %v", err)
+	}
+	var events []sseEvent
+	for ev := range stream {
+		events = append(events, ev)
+	}
+	if len(events) != 1 || events[0].name != "next" || !strings.Contains(events[0].data, `"code":"UNAVAILABLE"`) {
+		t.Errorf("the stream ended with %+v; want one next event with an UNAVAILABLE error, and no complete", events)
+	}
+	if err := <-served; err != nil {
+		t.Errorf("Serve: %v", err)
 	}
 }

@@ -99,7 +99,7 @@ func newHandler(db *Database, cfg Config, authn *Authenticator, obs *observe.Obs
 	mux := http.NewServeMux()
 	guard := NewGuard(cfg.Limits)
 	mux.Handle("GET /{$}", playground.Handler("carrierdesk", "/query"))
-	mux.Handle("/query", guard.GraphQL(compressLarge(revalidatedGET(authn.Middleware(observe.RecordViewer(guard.Subject(idempotencyKeys(NewGraphQLHandler(db.Client, db.Events, cfg, authn)))))))))
+	mux.Handle("/query", guard.GraphQL(compressLarge(revalidatedGET(authn.Middleware(observe.RecordViewer(guard.Subject(idempotencyKeys(endStreamsOnShutdown(NewGraphQLHandler(db.Client, db.Events, cfg, authn))))))))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

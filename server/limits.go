@@ -230,7 +230,7 @@ func (g *Guard) Server(next http.Handler) http.Handler {
 			// which notices a client hanging up, would otherwise cancel a request
 			// that is still running when the deadline passes.
 			if rc.SetReadDeadline(now.Add(g.limits.ReadTimeout)) == nil {
-				r.Body = &liftDeadlineAtEOF{ReadCloser: r.Body, rc: rc}
+				r.Body = &liftDeadlineAtEOF{ReadCloser: r.Body, rc: rc, write: g.limits.WriteTimeout}
 			}
 		}
 		if g.limits.OperationTimeout > 0 {
@@ -242,18 +242,34 @@ func (g *Guard) Server(next http.Handler) http.Handler {
 	})
 }
 
-// liftDeadlineAtEOF clears the connection's read deadline once the body has been read.
+// liftDeadlineAtEOF clears the connection's read deadline once the body has
+// been read, and gives the answer its full write time from then on. The write
+// deadline set when the request arrived runs alongside the read deadline: when
+// both are the same length (the defaults), it would pass with the read one,
+// and the 408 that tells a slow client why would be written to a dead socket.
 type liftDeadlineAtEOF struct {
 	io.ReadCloser
-	rc *http.ResponseController
+	rc    *http.ResponseController
+	write time.Duration // HTTP_WRITE_TIMEOUT; 0 leaves the write deadline alone
 }
 
 func (b *liftDeadlineAtEOF) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if err == io.EOF {
+	var netErr net.Error
+	switch {
+	case err == io.EOF:
 		_ = b.rc.SetReadDeadline(time.Time{})
+		b.restartWrite()
+	case errors.As(err, &netErr) && netErr.Timeout():
+		b.restartWrite()
 	}
 	return n, err
+}
+
+func (b *liftDeadlineAtEOF) restartWrite() {
+	if b.write > 0 {
+		_ = b.rc.SetWriteDeadline(time.Now().Add(b.write))
+	}
 }
 
 // authenticatedKey holds a flag that Guard.Subject sets, telling Guard.GraphQL

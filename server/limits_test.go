@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -182,24 +183,53 @@ func TestHeaderLimit(t *testing.T) {
 }
 
 // TestReadTimeout: a body that trickles in slower than HTTP_READ_TIMEOUT is
-// refused with 408 rather than holding a connection.
+// refused with 408 rather than holding a connection, and the 408 reaches the
+// client even when the write timeout is no longer than the read timeout (as
+// with the defaults, 30 s each), for every one of many stalled clients.
 func TestReadTimeout(t *testing.T) {
-	app := newLimitsApp(t, map[string]string{"HTTP_READ_TIMEOUT": "300ms"})
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+	}{
+		{"write timeout longer", map[string]string{"HTTP_READ_TIMEOUT": "300ms"}},
+		{"write timeout equal", map[string]string{"HTTP_READ_TIMEOUT": "300ms", "HTTP_WRITE_TIMEOUT": "300ms", "OPERATION_TIMEOUT": "200ms"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			app := newLimitsApp(t, tc.env)
+			const clients = 10
+			var wg sync.WaitGroup
+			for i := 0; i < clients; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := stallBody(app); err != nil {
+						t.Error(err)
+					}
+				}()
+			}
+			wg.Wait()
+		})
+	}
+}
+
+// stallBody sends a request whose body stops short and expects the 408 for it.
+func stallBody(app *testApp) error {
 	conn, err := net.Dial("tcp", strings.TrimPrefix(app.srv.URL, "http://"))
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer conn.Close()
 	fmt.Fprintf(conn, "POST /query HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nAuthorization: Bearer %s\r\nContent-Length: 100\r\n\r\n{\"query\":", app.token)
 	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
-		t.Fatalf("no answer to a stalled body: %v", err)
+		return fmt.Errorf("no answer to a stalled body: %w", err)
 	}
 	body, _ := io.ReadAll(res.Body)
 	if res.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(body), "REQUEST_TIMEOUT") {
-		t.Fatalf("want 408, got %d %s", res.StatusCode, body)
+		return fmt.Errorf("want 408, got %d %s", res.StatusCode, body)
 	}
+	return nil
 }
 
 // TestDeadlinesSpareStreams: an ordinary request runs under OPERATION_TIMEOUT

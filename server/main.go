@@ -78,8 +78,9 @@ type Main struct {
 	DB     *Database
 	HTTP   *http.Server
 	ln     net.Listener
-	ops    operations  // the metrics listener and tracing: see observe.go
-	ws     *webSockets // open WebSocket connections, closed with 1001 on Close
+	ops    operations    // the metrics listener and tracing: see observe.go
+	ws     *webSockets   // open WebSocket connections, closed with 1001 on Close
+	sse    *eventStreams // open event streams, ended with a reconnect event on Close
 }
 
 // Open opens the database and starts listening; Serve then serves.
@@ -110,10 +111,12 @@ func (m *Main) Open(ctx context.Context) error {
 	// No ReadTimeout or WriteTimeout: they would cut event streams and
 	// WebSockets. Guard.Server sets them per request, streams exempt.
 	m.ws = newWebSockets()
+	m.sse = newEventStreams()
 	m.HTTP = &http.Server{
 		Handler: newHandler(db, m.Config, authn, obs),
 		BaseContext: func(net.Listener) context.Context {
-			return context.WithValue(context.Background(), webSocketsKey{}, m.ws)
+			ctx := context.WithValue(context.Background(), webSocketsKey{}, m.ws)
+			return context.WithValue(ctx, eventStreamsKey{}, m.sse)
 		},
 		ReadHeaderTimeout: m.Config.Limits.ReadHeaderTimeout,
 		IdleTimeout:       m.Config.Limits.IdleTimeout,
@@ -135,12 +138,16 @@ func (m *Main) Serve() error {
 }
 
 // Close stops accepting, lets in-flight requests finish within the context's
-// deadline, closes WebSockets with 1001 (going away), and closes the database.
+// deadline, closes WebSockets with 1001 (going away), ends event streams with
+// a reconnect event, and closes the database.
 func (m *Main) Close(ctx context.Context) error {
 	var errs []error
 	if m.HTTP != nil {
 		// Shutdown does not see hijacked connections: close them alongside.
+		// It waits for event streams, which would last until the deadline:
+		// end them, telling their clients to reconnect.
 		go m.ws.goAway()
+		go m.sse.goAway()
 		errs = append(errs, m.HTTP.Shutdown(ctx), m.ws.wait(ctx))
 	}
 	errs = append(errs, m.ops.close(ctx))

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+
+	"carrierdesk/internal/fault"
+)
+
+// eventStreams is the set of a server's open server-sent-event subscriptions.
+// http.Server.Shutdown waits for them as for any request, but a stream lasts
+// as long as its subscription, so it would hold shutdown to its deadline. On
+// shutdown each stream gets a final event telling its client to reconnect
+// (UNAVAILABLE, with an SSE retry hint) and ends without "complete", which
+// graphql-sse clients and EventSource both treat as a dropped connection to
+// retry: the client resumes from its last cursor on another instance.
+type eventStreams struct {
+	mu      sync.Mutex
+	streams map[*eventStream]struct{}
+	closing bool
+}
+
+type eventStreamsKey struct{}
+
+func newEventStreams() *eventStreams {
+	return &eventStreams{streams: map[*eventStream]struct{}{}}
+}
+
+// goAwayEvent is the last thing a stream sends when the server shuts down.
+var goAwayEvent = []byte("retry: 1000\nevent: next\ndata: " +
+	`{"errors":[{"message":"the server is shutting down: reconnect to resume from your last cursor","extensions":{"code":"` +
+	fault.Unavailable.Code() + `"}}]}` + "\n\n")
+
+// goAway ends every stream, and any opened later, with goAwayEvent.
+func (s *eventStreams) goAway() {
+	s.mu.Lock()
+	s.closing = true
+	streams := make([]*eventStream, 0, len(s.streams))
+	for e := range s.streams {
+		streams = append(streams, e)
+	}
+	s.mu.Unlock()
+	for _, e := range streams {
+		e.end()
+	}
+}
+
+// add registers e, unless the server is closing.
+func (s *eventStreams) add(e *eventStream) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.streams[e] = struct{}{}
+	return true
+}
+
+func (s *eventStreams) remove(e *eventStream) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.streams, e)
+}
+
+// endStreamsOnShutdown lets the eventStreams of the request's context end an
+// event-stream request; other requests pass untouched.
+func endStreamsOnShutdown(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		set, _ := r.Context().Value(eventStreamsKey{}).(*eventStreams)
+		flusher, canFlush := w.(http.Flusher)
+		if set == nil || !canFlush || isWebSocketUpgrade(r) || !strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		e := &eventStream{ResponseWriter: w, flusher: flusher, cancel: cancel}
+		if !set.add(e) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			_, _ = w.Write(goAwayEvent)
+			return
+		}
+		defer set.remove(e)
+		next.ServeHTTP(e, r.WithContext(ctx))
+	})
+}
+
+// eventStream holds what gqlgen writes until it flushes, which it does after
+// each event, so that the final event never lands inside another; once ended
+// it drops everything (gqlgen's "complete" included) and cancels the
+// subscription.
+type eventStream struct {
+	http.ResponseWriter
+	flusher http.Flusher
+	cancel  context.CancelFunc
+
+	mu      sync.Mutex
+	pending bytes.Buffer
+	ended   bool
+}
+
+func (e *eventStream) Write(p []byte) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ended {
+		return len(p), nil
+	}
+	return e.pending.Write(p)
+}
+
+func (e *eventStream) Flush() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ended {
+		return
+	}
+	_, _ = e.ResponseWriter.Write(e.pending.Bytes())
+	e.pending.Reset()
+	e.flusher.Flush()
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (e *eventStream) Unwrap() http.ResponseWriter { return e.ResponseWriter }
+
+// end writes the final event and stops the subscription.
+func (e *eventStream) end() {
+	e.mu.Lock()
+	if !e.ended {
+		e.ended = true
+		e.pending.Reset()
+		_, _ = e.ResponseWriter.Write(goAwayEvent)
+		e.flusher.Flush()
+	}
+	e.mu.Unlock()
+	e.cancel()
+}
