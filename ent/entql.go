@@ -294,6 +294,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			escalationevent.FieldToValue:        {Type: field.TypeString, Column: escalationevent.FieldToValue},
 			escalationevent.FieldActorRepID:     {Type: field.TypeString, Column: escalationevent.FieldActorRepID},
 			escalationevent.FieldActorContactID: {Type: field.TypeString, Column: escalationevent.FieldActorContactID},
+			escalationevent.FieldCommitTxid:     {Type: field.TypeInt64, Column: escalationevent.FieldCommitTxid},
 		},
 	}
 	graph.Nodes[11] = &sqlgraph.Node{
@@ -2744,6 +2745,11 @@ func (f *EscalationEventFilter) WhereActorRepID(p entql.StringP) {
 // WhereActorContactID applies the entql string predicate on the actor_contact_id field.
 func (f *EscalationEventFilter) WhereActorContactID(p entql.StringP) {
 	f.Where(p.Field(escalationevent.FieldActorContactID))
+}
+
+// WhereCommitTxid applies the entql int64 predicate on the commit_txid field.
+func (f *EscalationEventFilter) WhereCommitTxid(p entql.Int64P) {
+	f.Where(p.Field(escalationevent.FieldCommitTxid))
 }
 
 // WhereHasEscalation applies a predicate to check if query has an edge escalation.

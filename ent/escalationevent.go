@@ -43,6 +43,8 @@ type EscalationEvent struct {
 	ActorRepID *string `json:"actor_rep_id,omitempty"`
 	// The carrier contact who acted, if a contact did.
 	ActorContactID *string `json:"actor_contact_id,omitempty"`
+	// PostgreSQL transaction that wrote the event; empty on SQLite.
+	CommitTxid *int64 `json:"commit_txid,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the EscalationEventQuery when eager-loading is set.
 	Edges        EscalationEventEdges `json:"edges"`
@@ -104,7 +106,7 @@ func (*EscalationEvent) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case escalationevent.FieldInternal:
 			values[i] = new(sql.NullBool)
-		case escalationevent.FieldVersion:
+		case escalationevent.FieldVersion, escalationevent.FieldCommitTxid:
 			values[i] = new(sql.NullInt64)
 		case escalationevent.FieldID, escalationevent.FieldEscalationID, escalationevent.FieldKind, escalationevent.FieldBody, escalationevent.FieldFromValue, escalationevent.FieldToValue, escalationevent.FieldActorRepID, escalationevent.FieldActorContactID:
 			values[i] = new(sql.NullString)
@@ -199,6 +201,13 @@ func (_m *EscalationEvent) assignValues(columns []string, values []any) error {
 				_m.ActorContactID = new(string)
 				*_m.ActorContactID = value.String
 			}
+		case escalationevent.FieldCommitTxid:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field commit_txid", values[i])
+			} else if value.Valid {
+				_m.CommitTxid = new(int64)
+				*_m.CommitTxid = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -285,6 +294,11 @@ func (_m *EscalationEvent) String() string {
 	if v := _m.ActorContactID; v != nil {
 		builder.WriteString("actor_contact_id=")
 		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.CommitTxid; v != nil {
+		builder.WriteString("commit_txid=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -164,6 +164,20 @@ func (_c *EscalationEventCreate) SetNillableActorContactID(v *string) *Escalatio
 	return _c
 }
 
+// SetCommitTxid sets the "commit_txid" field.
+func (_c *EscalationEventCreate) SetCommitTxid(v int64) *EscalationEventCreate {
+	_c.mutation.SetCommitTxid(v)
+	return _c
+}
+
+// SetNillableCommitTxid sets the "commit_txid" field if the given value is not nil.
+func (_c *EscalationEventCreate) SetNillableCommitTxid(v *int64) *EscalationEventCreate {
+	if v != nil {
+		_c.SetCommitTxid(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *EscalationEventCreate) SetID(v string) *EscalationEventCreate {
 	_c.mutation.SetID(v)
@@ -378,6 +392,10 @@ func (_c *EscalationEventCreate) createSpec() (*EscalationEvent, *sqlgraph.Creat
 		_spec.SetField(escalationevent.FieldToValue, field.TypeString, value)
 		_node.ToValue = value
 	}
+	if value, ok := _c.mutation.CommitTxid(); ok {
+		_spec.SetField(escalationevent.FieldCommitTxid, field.TypeInt64, value)
+		_node.CommitTxid = &value
+	}
 	if nodes := _c.mutation.EscalationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -554,6 +572,9 @@ func (u *EscalationEventUpsertOne) UpdateNewValues() *EscalationEventUpsertOne {
 		}
 		if _, exists := u.create.mutation.ActorContactID(); exists {
 			s.SetIgnore(escalationevent.FieldActorContactID)
+		}
+		if _, exists := u.create.mutation.CommitTxid(); exists {
+			s.SetIgnore(escalationevent.FieldCommitTxid)
 		}
 	}))
 	return u
@@ -830,6 +851,9 @@ func (u *EscalationEventUpsertBulk) UpdateNewValues() *EscalationEventUpsertBulk
 			}
 			if _, exists := b.mutation.ActorContactID(); exists {
 				s.SetIgnore(escalationevent.FieldActorContactID)
+			}
+			if _, exists := b.mutation.CommitTxid(); exists {
+				s.SetIgnore(escalationevent.FieldCommitTxid)
 			}
 		}
 	}))

@@ -147,6 +147,9 @@ func (_u *EscalationEventUpdate) sqlSave(ctx context.Context) (_node int, err er
 	if _u.mutation.ToValueCleared() {
 		_spec.ClearField(escalationevent.FieldToValue, field.TypeString)
 	}
+	if _u.mutation.CommitTxidCleared() {
+		_spec.ClearField(escalationevent.FieldCommitTxid, field.TypeInt64)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -316,6 +319,9 @@ func (_u *EscalationEventUpdateOne) sqlSave(ctx context.Context) (_node *Escalat
 	}
 	if _u.mutation.ToValueCleared() {
 		_spec.ClearField(escalationevent.FieldToValue, field.TypeString)
+	}
+	if _u.mutation.CommitTxidCleared() {
+		_spec.ClearField(escalationevent.FieldCommitTxid, field.TypeInt64)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &EscalationEvent{config: _u.config}

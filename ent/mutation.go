@@ -11938,6 +11938,8 @@ type EscalationEventMutation struct {
 	body                 *string
 	from_value           *string
 	to_value             *string
+	commit_txid          *int64
+	addcommit_txid       *int64
 	clearedFields        map[string]struct{}
 	escalation           *string
 	clearedescalation    bool
@@ -12535,6 +12537,76 @@ func (m *EscalationEventMutation) ResetActorContactID() {
 	delete(m.clearedFields, escalationevent.FieldActorContactID)
 }
 
+// SetCommitTxid sets the "commit_txid" field.
+func (m *EscalationEventMutation) SetCommitTxid(i int64) {
+	m.commit_txid = &i
+	m.addcommit_txid = nil
+}
+
+// CommitTxid returns the value of the "commit_txid" field in the mutation.
+func (m *EscalationEventMutation) CommitTxid() (r int64, exists bool) {
+	v := m.commit_txid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommitTxid returns the old "commit_txid" field's value of the EscalationEvent entity.
+// If the EscalationEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EscalationEventMutation) OldCommitTxid(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommitTxid is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommitTxid requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommitTxid: %w", err)
+	}
+	return oldValue.CommitTxid, nil
+}
+
+// AddCommitTxid adds i to the "commit_txid" field.
+func (m *EscalationEventMutation) AddCommitTxid(i int64) {
+	if m.addcommit_txid != nil {
+		*m.addcommit_txid += i
+	} else {
+		m.addcommit_txid = &i
+	}
+}
+
+// AddedCommitTxid returns the value that was added to the "commit_txid" field in this mutation.
+func (m *EscalationEventMutation) AddedCommitTxid() (r int64, exists bool) {
+	v := m.addcommit_txid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCommitTxid clears the value of the "commit_txid" field.
+func (m *EscalationEventMutation) ClearCommitTxid() {
+	m.commit_txid = nil
+	m.addcommit_txid = nil
+	m.clearedFields[escalationevent.FieldCommitTxid] = struct{}{}
+}
+
+// CommitTxidCleared returns if the "commit_txid" field was cleared in this mutation.
+func (m *EscalationEventMutation) CommitTxidCleared() bool {
+	_, ok := m.clearedFields[escalationevent.FieldCommitTxid]
+	return ok
+}
+
+// ResetCommitTxid resets all changes to the "commit_txid" field.
+func (m *EscalationEventMutation) ResetCommitTxid() {
+	m.commit_txid = nil
+	m.addcommit_txid = nil
+	delete(m.clearedFields, escalationevent.FieldCommitTxid)
+}
+
 // ClearEscalation clears the "escalation" edge to the Escalation entity.
 func (m *EscalationEventMutation) ClearEscalation() {
 	m.clearedescalation = true
@@ -12650,7 +12722,7 @@ func (m *EscalationEventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *EscalationEventMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, escalationevent.FieldCreatedAt)
 	}
@@ -12684,6 +12756,9 @@ func (m *EscalationEventMutation) Fields() []string {
 	if m.actor_contact != nil {
 		fields = append(fields, escalationevent.FieldActorContactID)
 	}
+	if m.commit_txid != nil {
+		fields = append(fields, escalationevent.FieldCommitTxid)
+	}
 	return fields
 }
 
@@ -12714,6 +12789,8 @@ func (m *EscalationEventMutation) Field(name string) (ent.Value, bool) {
 		return m.ActorRepID()
 	case escalationevent.FieldActorContactID:
 		return m.ActorContactID()
+	case escalationevent.FieldCommitTxid:
+		return m.CommitTxid()
 	}
 	return nil, false
 }
@@ -12745,6 +12822,8 @@ func (m *EscalationEventMutation) OldField(ctx context.Context, name string) (en
 		return m.OldActorRepID(ctx)
 	case escalationevent.FieldActorContactID:
 		return m.OldActorContactID(ctx)
+	case escalationevent.FieldCommitTxid:
+		return m.OldCommitTxid(ctx)
 	}
 	return nil, fmt.Errorf("unknown EscalationEvent field %s", name)
 }
@@ -12831,6 +12910,13 @@ func (m *EscalationEventMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetActorContactID(v)
 		return nil
+	case escalationevent.FieldCommitTxid:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommitTxid(v)
+		return nil
 	}
 	return fmt.Errorf("unknown EscalationEvent field %s", name)
 }
@@ -12842,6 +12928,9 @@ func (m *EscalationEventMutation) AddedFields() []string {
 	if m.addversion != nil {
 		fields = append(fields, escalationevent.FieldVersion)
 	}
+	if m.addcommit_txid != nil {
+		fields = append(fields, escalationevent.FieldCommitTxid)
+	}
 	return fields
 }
 
@@ -12852,6 +12941,8 @@ func (m *EscalationEventMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case escalationevent.FieldVersion:
 		return m.AddedVersion()
+	case escalationevent.FieldCommitTxid:
+		return m.AddedCommitTxid()
 	}
 	return nil, false
 }
@@ -12867,6 +12958,13 @@ func (m *EscalationEventMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddVersion(v)
+		return nil
+	case escalationevent.FieldCommitTxid:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCommitTxid(v)
 		return nil
 	}
 	return fmt.Errorf("unknown EscalationEvent numeric field %s", name)
@@ -12890,6 +12988,9 @@ func (m *EscalationEventMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(escalationevent.FieldActorContactID) {
 		fields = append(fields, escalationevent.FieldActorContactID)
+	}
+	if m.FieldCleared(escalationevent.FieldCommitTxid) {
+		fields = append(fields, escalationevent.FieldCommitTxid)
 	}
 	return fields
 }
@@ -12919,6 +13020,9 @@ func (m *EscalationEventMutation) ClearField(name string) error {
 		return nil
 	case escalationevent.FieldActorContactID:
 		m.ClearActorContactID()
+		return nil
+	case escalationevent.FieldCommitTxid:
+		m.ClearCommitTxid()
 		return nil
 	}
 	return fmt.Errorf("unknown EscalationEvent nullable field %s", name)
@@ -12960,6 +13064,9 @@ func (m *EscalationEventMutation) ResetField(name string) error {
 		return nil
 	case escalationevent.FieldActorContactID:
 		m.ResetActorContactID()
+		return nil
+	case escalationevent.FieldCommitTxid:
+		m.ResetCommitTxid()
 		return nil
 	}
 	return fmt.Errorf("unknown EscalationEvent field %s", name)

@@ -462,11 +462,13 @@ func TestSubscriptionEventCommittedOutOfOrder(t *testing.T) {
 	app.comment(t, fx.escalationA, "taken second, committed first", false)
 	_, cursor := offline.bodies(t, "1", 1)
 	offline.close()
+	got, _ := live.bodies(t, "1", 1)
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
 
-	got, _ := live.bodies(t, "1", 2)
+	more, _ := live.bodies(t, "1", 1)
+	got = append(got, more...)
 	if want := []string{"taken second, committed first", "taken first, committed last"}; !slices.Equal(got, want) {
 		t.Errorf("live subscriber got %v, want %v", got, want)
 	}

@@ -40,6 +40,8 @@ const (
 	FieldActorRepID = "actor_rep_id"
 	// FieldActorContactID holds the string denoting the actor_contact_id field in the database.
 	FieldActorContactID = "actor_contact_id"
+	// FieldCommitTxid holds the string denoting the commit_txid field in the database.
+	FieldCommitTxid = "commit_txid"
 	// EdgeEscalation holds the string denoting the escalation edge name in mutations.
 	EdgeEscalation = "escalation"
 	// EdgeActorRep holds the string denoting the actor_rep edge name in mutations.
@@ -85,6 +87,7 @@ var Columns = []string{
 	FieldToValue,
 	FieldActorRepID,
 	FieldActorContactID,
+	FieldCommitTxid,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -215,6 +218,11 @@ func ByActorRepID(opts ...sql.OrderTermOption) OrderOption {
 // ByActorContactID orders the results by the actor_contact_id field.
 func ByActorContactID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldActorContactID, opts...).ToFunc()
+}
+
+// ByCommitTxid orders the results by the commit_txid field.
+func ByCommitTxid(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCommitTxid, opts...).ToFunc()
 }
 
 // ByEscalationField orders the results by escalation field.

@@ -115,6 +115,11 @@ func ActorContactID(v string) predicate.EscalationEvent {
 	return predicate.EscalationEvent(sql.FieldEQ(FieldActorContactID, v))
 }
 
+// CommitTxid applies equality check predicate on the "commit_txid" field. It's identical to CommitTxidEQ.
+func CommitTxid(v int64) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldEQ(FieldCommitTxid, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.EscalationEvent {
 	return predicate.EscalationEvent(sql.FieldEQ(FieldCreatedAt, v))
@@ -703,6 +708,56 @@ func ActorContactIDEqualFold(v string) predicate.EscalationEvent {
 // ActorContactIDContainsFold applies the ContainsFold predicate on the "actor_contact_id" field.
 func ActorContactIDContainsFold(v string) predicate.EscalationEvent {
 	return predicate.EscalationEvent(sql.FieldContainsFold(FieldActorContactID, v))
+}
+
+// CommitTxidEQ applies the EQ predicate on the "commit_txid" field.
+func CommitTxidEQ(v int64) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldEQ(FieldCommitTxid, v))
+}
+
+// CommitTxidNEQ applies the NEQ predicate on the "commit_txid" field.
+func CommitTxidNEQ(v int64) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldNEQ(FieldCommitTxid, v))
+}
+
+// CommitTxidIn applies the In predicate on the "commit_txid" field.
+func CommitTxidIn(vs ...int64) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldIn(FieldCommitTxid, vs...))
+}
+
+// CommitTxidNotIn applies the NotIn predicate on the "commit_txid" field.
+func CommitTxidNotIn(vs ...int64) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldNotIn(FieldCommitTxid, vs...))
+}
+
+// CommitTxidGT applies the GT predicate on the "commit_txid" field.
+func CommitTxidGT(v int64) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldGT(FieldCommitTxid, v))
+}
+
+// CommitTxidGTE applies the GTE predicate on the "commit_txid" field.
+func CommitTxidGTE(v int64) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldGTE(FieldCommitTxid, v))
+}
+
+// CommitTxidLT applies the LT predicate on the "commit_txid" field.
+func CommitTxidLT(v int64) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldLT(FieldCommitTxid, v))
+}
+
+// CommitTxidLTE applies the LTE predicate on the "commit_txid" field.
+func CommitTxidLTE(v int64) predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldLTE(FieldCommitTxid, v))
+}
+
+// CommitTxidIsNil applies the IsNil predicate on the "commit_txid" field.
+func CommitTxidIsNil() predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldIsNull(FieldCommitTxid))
+}
+
+// CommitTxidNotNil applies the NotNil predicate on the "commit_txid" field.
+func CommitTxidNotNil() predicate.EscalationEvent {
+	return predicate.EscalationEvent(sql.FieldNotNull(FieldCommitTxid))
 }
 
 // HasEscalation applies the HasEdge predicate on the "escalation" edge.

@@ -512,6 +512,7 @@ var (
 		{Name: "body", Type: field.TypeString, Nullable: true, Size: 10000},
 		{Name: "from_value", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "to_value", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "commit_txid", Type: field.TypeInt64, Nullable: true, Default: map[string]schema.Expr{"postgres": "(pg_current_xact_id()::text)::bigint"}},
 		{Name: "escalation_id", Type: field.TypeString, Size: 30},
 		{Name: "actor_rep_id", Type: field.TypeString, Nullable: true, Size: 30},
 		{Name: "actor_contact_id", Type: field.TypeString, Nullable: true, Size: 30},
@@ -524,19 +525,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "escalation_events_escalations_events",
-				Columns:    []*schema.Column{EscalationEventsColumns[9]},
+				Columns:    []*schema.Column{EscalationEventsColumns[10]},
 				RefColumns: []*schema.Column{EscalationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "escalation_events_reps_actor_rep",
-				Columns:    []*schema.Column{EscalationEventsColumns[10]},
+				Columns:    []*schema.Column{EscalationEventsColumns[11]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "escalation_events_contacts_actor_contact",
-				Columns:    []*schema.Column{EscalationEventsColumns[11]},
+				Columns:    []*schema.Column{EscalationEventsColumns[12]},
 				RefColumns: []*schema.Column{ContactsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -545,7 +546,12 @@ var (
 			{
 				Name:    "escalationevent_escalation_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{EscalationEventsColumns[9], EscalationEventsColumns[1]},
+				Columns: []*schema.Column{EscalationEventsColumns[10], EscalationEventsColumns[1]},
+			},
+			{
+				Name:    "escalationevent_commit_txid_id",
+				Unique:  false,
+				Columns: []*schema.Column{EscalationEventsColumns[9], EscalationEventsColumns[0]},
 			},
 		},
 	}

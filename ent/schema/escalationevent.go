@@ -5,6 +5,8 @@ import (
 	"carrierdesk/internal/rule"
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -63,6 +65,19 @@ func (EscalationEvent) Fields() []ent.Field {
 			Nillable().
 			Immutable().
 			Comment("The carrier contact who acted, if a contact did."),
+		// Subscribers page through events in commit order, which neither the
+		// ID nor the creation time follows: on PostgreSQL each event carries
+		// its transaction's ID, which snapshots place exactly (package events);
+		// SQLite commits one writer at a time, so its rowid is in commit order.
+		field.Int64("commit_txid").
+			Optional().
+			Nillable().
+			Immutable().
+			Comment("PostgreSQL transaction that wrote the event; empty on SQLite.").
+			Annotations(
+				entsql.DefaultExprs(map[string]string{dialect.Postgres: "(pg_current_xact_id()::text)::bigint"}),
+				entgql.Skip(entgql.SkipAll),
+			),
 	}
 }
 
@@ -89,7 +104,10 @@ func (EscalationEvent) Edges() []ent.Edge {
 }
 
 func (EscalationEvent) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("escalation_id", "created_at")}
+	return []ent.Index{
+		index.Fields("escalation_id", "created_at"),
+		index.Fields("commit_txid", "id"),
+	}
 }
 
 func (EscalationEvent) Annotations() []schema.Annotation {

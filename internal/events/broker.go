@@ -23,11 +23,14 @@ type Broker interface {
 	Hook() ent.Hook
 	// Close stops the broker and ends every feed.
 	Close() error
+	// commitOrder is how the broker's database places events in commit order.
+	commitOrder() commitOrder
 }
 
 // Signal is what a feed carries: the ID of an event that committed or, when
-// Resync is set, word that events after ID may have been missed, so the
-// subscriber must look in the table.
+// Resync is set, word that notifications may have been lost. Either way a
+// subscriber looks in the table for what it has not had (see Watch): a signal
+// only says when to look.
 type Signal struct {
 	ID     string
 	Resync bool
@@ -46,6 +49,7 @@ type Feed struct {
 }
 
 // Signals delivers event IDs in about commit order, possibly more than once.
+// A subscriber that needs no more than a wake-up may ignore the IDs.
 // It is closed when the broker closes or drops the feed for falling behind.
 func (f *Feed) Signals() <-chan Signal { return f.c }
 

@@ -3,53 +3,247 @@ package events
 import (
 	"encoding/base32"
 	"encoding/base64"
+	"encoding/binary"
+	"fmt"
 	"slices"
-	"time"
+	"strconv"
+	"strings"
 
 	"carrierdesk/internal/fault"
 	"carrierdesk/internal/ids"
 )
 
-// Lookback bounds how much later than the events after it an event may
-// commit: the time between taking an ID (a UUIDv7, so a timestamp) and
-// committing it, plus the clock skew between instances. Within it a subscriber
-// remembers what it was sent, so that an event committed out of ID order is
-// sent once, late, rather than lost or repeated.
-const Lookback = 30 * time.Second
+// A subscriber must get every event exactly once, in an order that follows
+// commits: an event's ID (a UUIDv7) or creation time is taken before its
+// transaction commits, and a transaction can stay open for as long as a lock
+// wait or a slow sweep lasts while any number of others commit. So what a
+// subscriber has had is described the way PostgreSQL describes what a
+// statement sees: a snapshot, which names the transactions whose writes are
+// visible. Each event row carries its transaction's ID (commit_txid); an event
+// was had if its transaction is visible in the subscriber's snapshot. The
+// snapshot stays a few bytes however many transactions commit after a slow one:
+// the slow one is simply listed as in progress until it commits.
+//
+// SQLite commits one writer at a time and hands out rowids in that order, so
+// there a snapshot is a rowid bound (xmin = xmax, nothing in progress).
 
-// maxRemembered caps the recent IDs a cursor carries; past it the oldest are
-// taken as done, which narrows the lookback only under a burst of events.
-const maxRemembered = 64
+// snapshot is a set of committed transactions: all below xmin, and those
+// below xmax other than the ones listed in xip (in progress when it was taken).
+type snapshot struct {
+	xmin, xmax int64
+	xip        []int64 // sorted, each in [xmin, xmax)
+}
+
+// visible reports whether the writes of transaction tx are in the snapshot.
+func (s snapshot) visible(tx int64) bool {
+	if tx < s.xmin {
+		return true
+	}
+	if tx >= s.xmax {
+		return false
+	}
+	_, inProgress := slices.BinarySearch(s.xip, tx)
+	return !inProgress
+}
+
+// parseSnapshot reads PostgreSQL's text form of pg_snapshot, "xmin:xmax:xip,...".
+func parseSnapshot(text string) (snapshot, error) {
+	parts := strings.Split(text, ":")
+	if len(parts) != 3 {
+		return snapshot{}, fmt.Errorf("snapshot %q: want xmin:xmax:xip", text)
+	}
+	var s snapshot
+	var err error
+	if s.xmin, err = strconv.ParseInt(parts[0], 10, 64); err != nil {
+		return snapshot{}, fmt.Errorf("snapshot %q: %w", text, err)
+	}
+	if s.xmax, err = strconv.ParseInt(parts[1], 10, 64); err != nil {
+		return snapshot{}, fmt.Errorf("snapshot %q: %w", text, err)
+	}
+	if parts[2] != "" {
+		for _, x := range strings.Split(parts[2], ",") {
+			tx, err := strconv.ParseInt(x, 10, 64)
+			if err != nil {
+				return snapshot{}, fmt.Errorf("snapshot %q: %w", text, err)
+			}
+			s.xip = append(s.xip, tx)
+		}
+	}
+	slices.Sort(s.xip)
+	if !s.valid() {
+		return snapshot{}, fmt.Errorf("snapshot %q is inconsistent", text)
+	}
+	return s, nil
+}
+
+func (s snapshot) valid() bool {
+	if s.xmin < 0 || s.xmax < s.xmin || len(s.xip) > maxInProgress {
+		return false
+	}
+	for i, tx := range s.xip {
+		if tx < s.xmin || tx >= s.xmax || (i > 0 && tx <= s.xip[i-1]) {
+			return false
+		}
+	}
+	return true
+}
+
+// maxInProgress bounds the transactions a cursor may list as in progress: more
+// than PostgreSQL's connections of every instance together would be in flight
+// at once only for a forged cursor.
+const maxInProgress = 1000
+
+// position is where an event falls in delivery order: its transaction, then its ID.
+type position struct {
+	tx int64
+	id string
+}
+
+func (p position) after(q position) bool {
+	return p.tx > q.tx || (p.tx == q.tx && p.id > q.id)
+}
+
+// progress is what one subscriber has had: every event visible in had and,
+// while it works through the events of a newer snapshot page by page, those
+// visible in next up to and including last.
+type progress struct {
+	had  snapshot
+	next *snapshot
+	last position
+}
+
+// has reports whether the event at p was had.
+func (g progress) has(p position) bool {
+	if g.had.visible(p.tx) {
+		return true
+	}
+	return g.next != nil && g.next.visible(p.tx) && !p.after(g.last)
+}
+
+// Cursors are versioned so that their form can change without mistaking an
+// old one for a new one.
+const cursorVersion = 1
+
+// cursor encodes the progress opaquely and compactly: varints, each relative
+// to the snapshot's xmin, so it is a few dozen bytes whatever the numbers.
+func (g progress) cursor() string {
+	b := []byte{cursorVersion}
+	b = appendSnapshot(b, g.had, 0)
+	if g.next != nil {
+		b = append(b, 1)
+		b = appendSnapshot(b, *g.next, g.had.xmin)
+		b = binary.AppendVarint(b, g.last.tx-g.had.xmin)
+		b = append(b, idBytes(g.last.id)...)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func appendSnapshot(b []byte, s snapshot, base int64) []byte {
+	b = binary.AppendVarint(b, s.xmin-base)
+	b = binary.AppendUvarint(b, uint64(s.xmax-s.xmin))
+	b = binary.AppendUvarint(b, uint64(len(s.xip)))
+	for _, tx := range s.xip {
+		b = binary.AppendUvarint(b, uint64(tx-s.xmin))
+	}
+	return b
+}
+
+// errBadCursor answers an after: argument that is neither a cursor nor an event ID.
+var errBadCursor = fault.InvalidField("after", "is not a cursor of escalationEvents")
+
+// parseCursor reads a cursor made by progress.cursor.
+func parseCursor(s string) (progress, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(raw) < 2 || raw[0] != cursorVersion {
+		return progress{}, errBadCursor
+	}
+	r := &cursorReader{b: raw[1:]}
+	var g progress
+	// The first snapshot is relative to its own xmin, which is written as is.
+	g.had = r.snapshot(0)
+	if r.more() {
+		if r.byte() != 1 {
+			return progress{}, errBadCursor
+		}
+		next := r.snapshot(g.had.xmin)
+		g.next = &next
+		g.last.tx = g.had.xmin + r.varint()
+		g.last.id = r.eventID()
+	}
+	if r.bad || r.more() || !g.had.valid() || (g.next != nil && !g.next.valid()) {
+		return progress{}, errBadCursor
+	}
+	return g, nil
+}
+
+// cursorReader decodes a cursor, remembering whether anything was amiss.
+type cursorReader struct {
+	b   []byte
+	bad bool
+}
+
+func (r *cursorReader) more() bool { return !r.bad && len(r.b) > 0 }
+
+func (r *cursorReader) byte() byte {
+	if len(r.b) == 0 {
+		r.bad = true
+		return 0
+	}
+	c := r.b[0]
+	r.b = r.b[1:]
+	return c
+}
+
+func (r *cursorReader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.bad = true
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *cursorReader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 || v > 1<<62 {
+		r.bad = true
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *cursorReader) snapshot(base int64) snapshot {
+	var s snapshot
+	s.xmin = base + r.varint()
+	s.xmax = s.xmin + int64(r.uvarint())
+	n := r.uvarint()
+	if n > maxInProgress {
+		r.bad = true
+		return s
+	}
+	for range n {
+		s.xip = append(s.xip, s.xmin+int64(r.uvarint()))
+	}
+	return s
+}
+
+func (r *cursorReader) eventID() string {
+	if len(r.b) < 16 {
+		r.bad = true
+		return ""
+	}
+	id := eventPrefix + idEncoding.EncodeToString(r.b[:16])
+	r.b = r.b[16:]
+	return id
+}
 
 // eventPrefix and idEncoding spell escalation event IDs as package ids does;
 // a test holds them to it.
 const eventPrefix = "eev_"
 
 var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
-
-// idAt is the smallest event ID that can be taken at t: event IDs sort as text
-// in the order of their timestamps.
-func idAt(t time.Time) string {
-	var u [16]byte
-	ms := uint64(t.UnixMilli())
-	for i := range 6 {
-		u[i] = byte(ms >> (8 * (5 - i)))
-	}
-	return eventPrefix + idEncoding.EncodeToString(u[:])
-}
-
-// idTime is when the event ID was taken.
-func idTime(id string) time.Time {
-	b := idBytes(id)
-	if b == nil {
-		return time.Time{}
-	}
-	var ms int64
-	for _, c := range b[:6] {
-		ms = ms<<8 | int64(c)
-	}
-	return time.UnixMilli(ms)
-}
 
 // idBytes is the 16-byte UUID of an event ID, or nil if id is not one.
 func idBytes(id string) []byte {
@@ -61,97 +255,4 @@ func idBytes(id string) []byte {
 		return nil
 	}
 	return b
-}
-
-// window is what one subscriber has had, so that nothing is sent twice:
-// every event with an ID at or below low is done; seen holds the IDs above low
-// that were sent, and before those that were there when a live subscription
-// began. Both are sorted.
-type window struct {
-	low    string
-	seen   []string
-	before []string
-}
-
-// admits reports whether the event id is still to be sent. A live event,
-// announced after the subscription began, is sent even if the subscription
-// found it at the start: it committed meanwhile.
-func (w *window) admits(id string, live bool) bool {
-	if id <= w.low {
-		return false
-	}
-	if _, found := slices.BinarySearch(w.seen, id); found {
-		return false
-	}
-	_, found := slices.BinarySearch(w.before, id)
-	return live || !found
-}
-
-// add records that id was sent, and forgets what lies more than Lookback
-// before the newest event sent.
-func (w *window) add(id string) {
-	if i, found := slices.BinarySearch(w.seen, id); !found {
-		w.seen = slices.Insert(w.seen, i, id)
-	}
-	w.prune(idAt(idTime(w.seen[len(w.seen)-1]).Add(-Lookback)))
-}
-
-// prune takes everything at or below floor as done, and keeps at most
-// maxRemembered IDs by taking the oldest as done too.
-func (w *window) prune(floor string) {
-	w.low = max(w.low, floor)
-	if all := w.remembered(); len(all) > maxRemembered {
-		w.low = max(w.low, all[len(all)-maxRemembered-1])
-	}
-	done := func(id string) bool { return id <= w.low }
-	w.seen = slices.DeleteFunc(w.seen, done)
-	w.before = slices.DeleteFunc(w.before, done)
-}
-
-// remembered is seen and before, merged in order.
-func (w *window) remembered() []string {
-	all := slices.Concat(w.seen, w.before)
-	slices.Sort(all)
-	return slices.Compact(all)
-}
-
-// cursor encodes the window opaquely: the UUIDs of low and of the IDs it
-// remembers. A subscription resumed from it has had all of them.
-func (w *window) cursor() string {
-	all := w.remembered()
-	raw := make([]byte, 0, 16*(1+len(all)))
-	raw = append(raw, idBytes(w.low)...)
-	for _, id := range all {
-		raw = append(raw, idBytes(id)...)
-	}
-	return base64.RawURLEncoding.EncodeToString(raw)
-}
-
-// errBadCursor answers an after: argument that is neither a cursor nor an event ID.
-var errBadCursor = fault.InvalidField("after", "is not a cursor of escalationEvents")
-
-// parseCursor reads a cursor made by window.cursor. A plain event ID is taken
-// too, as "everything after this event", for clients that start from a
-// timeline they queried.
-func parseCursor(s string) (window, error) {
-	if idBytes(s) != nil {
-		return window{low: s}, nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(raw) == 0 || len(raw)%16 != 0 || len(raw) > 16*(1+maxRemembered) {
-		return window{}, errBadCursor
-	}
-	var w window
-	for i := 0; i < len(raw); i += 16 {
-		id := eventPrefix + idEncoding.EncodeToString(raw[i:i+16])
-		switch {
-		case i == 0:
-			w.low = id
-		case id <= w.low || (len(w.seen) > 0 && id <= w.seen[len(w.seen)-1]):
-			return window{}, errBadCursor
-		default:
-			w.seen = append(w.seen, id)
-		}
-	}
-	return w, nil
 }

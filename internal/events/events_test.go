@@ -28,20 +28,9 @@ import (
 // TestEventIDsSpelledAsPackageIDs holds this package's reading of event IDs
 // to the IDs package ids makes.
 func TestEventIDsSpelledAsPackageIDs(t *testing.T) {
-	before := time.Now().Add(-time.Millisecond)
 	id := ids.New("EscalationEvent")
-	after := time.Now().Add(time.Millisecond)
 	if idBytes(id) == nil {
 		t.Fatalf("idBytes(%q) = nil", id)
-	}
-	if got := idTime(id); got.Before(before.Truncate(time.Millisecond)) || got.After(after) {
-		t.Errorf("idTime(%q) = %v, want between %v and %v", id, got, before, after)
-	}
-	if lo, hi := idAt(before), idAt(after); !(lo < id && id < hi) {
-		t.Errorf("want %s < %s < %s", lo, id, hi)
-	}
-	if _, ok := ids.TypeOf(idAt(before)); !ok {
-		t.Errorf("idAt makes a malformed ID %q", idAt(before))
 	}
 	for _, bad := range []string{"", "esc_" + id[4:], id[:len(id)-1], "eev_" + "UPPERCASE0000000000000000000"} {
 		if idBytes(bad) != nil {
@@ -50,121 +39,78 @@ func TestEventIDsSpelledAsPackageIDs(t *testing.T) {
 	}
 }
 
-// eventAt is an event ID taken at base plus offset.
-func eventAt(base time.Time, offset time.Duration, n byte) string {
-	id := idBytes(idAt(base.Add(offset)))
-	id[15] = n
-	return eventPrefix + idEncoding.EncodeToString(id)
+func TestSnapshotVisible(t *testing.T) {
+	s, err := parseSnapshot("100:110:103,107")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tx, want := range map[int64]bool{1: true, 99: true, 100: true, 103: false, 105: true, 107: false, 109: true, 110: false, 5000: false} {
+		if got := s.visible(tx); got != want {
+			t.Errorf("visible(%d) = %v, want %v", tx, got, want)
+		}
+	}
+	for _, bad := range []string{"", "1:2", "a:b:", "10:5:", "10:20:25", "10:20:5", "10:20:15,12x"} {
+		if _, err := parseSnapshot(bad); err == nil {
+			t.Errorf("parseSnapshot(%q) accepted", bad)
+		}
+	}
 }
 
-func TestWindow(t *testing.T) {
-	base := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	at := func(sec int, n byte) string { return eventAt(base, time.Duration(sec)*time.Second, n) }
+// TestProgress: what a subscriber has had, and what its cursor carries, as
+// a transaction that stayed open commits long after many others.
+func TestProgress(t *testing.T) {
+	// Transaction 100 is open from the start; 101..1100 commit meanwhile.
+	had := snapshot{xmin: 100, xmax: 1101, xip: []int64{100}}
+	id1, id2 := ids.New("EscalationEvent"), ids.New("EscalationEvent")
 	tests := []struct {
-		name     string
-		sent     []string // sent in this order
-		then     string
-		admitted bool
+		name string
+		g    progress
+		tx   int64
+		id   string
+		want bool
 	}{
-		{"a new event", []string{at(0, 1), at(1, 1)}, at(2, 1), true},
-		{"an event sent before", []string{at(0, 1), at(1, 1)}, at(0, 1), false},
-		{"an earlier event committed late, within the lookback", []string{at(0, 1), at(20, 1)}, at(10, 1), true},
-		{"an event older than the lookback", []string{at(0, 1), at(40, 1)}, at(5, 1), false},
-		{"the same second, another event", []string{at(3, 1)}, at(3, 2), true},
+		{"committed before", progress{had: had}, 99, id1, true},
+		{"committed meanwhile", progress{had: had}, 1000, id1, true},
+		{"the slow transaction, still to come", progress{had: had}, 100, id1, false},
+		{"a later transaction", progress{had: had}, 1101, id1, false},
+		{"in the next snapshot, up to the last sent", progress{had: had, next: &snapshot{xmin: 1101, xmax: 1200}, last: position{100, id2}}, 100, id1, true},
+		{"in the next snapshot, after the last sent", progress{had: had, next: &snapshot{xmin: 1101, xmax: 1200}, last: position{100, id1}}, 100, id2, false},
+		{"beyond the next snapshot", progress{had: had, next: &snapshot{xmin: 1101, xmax: 1200}, last: position{1150, id1}}, 1200, id1, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := window{low: idAt(base.Add(-time.Hour))}
-			for _, id := range tt.sent {
-				if !w.admits(id, true) {
-					t.Fatalf("%s refused on first sight", id)
-				}
-				w.add(id)
+			if got := tt.g.has(position{tt.tx, tt.id}); got != tt.want {
+				t.Errorf("has = %v, want %v", got, tt.want)
 			}
-			if got := w.admits(tt.then, false); got != tt.admitted {
-				t.Errorf("admits = %v, want %v", got, tt.admitted)
+			c := tt.g.cursor()
+			if len(c) >= 200 {
+				t.Errorf("cursor is %d characters", len(c))
 			}
-			// A cursor carries the window: the resumed subscriber decides alike.
-			resumed, err := parseCursor(w.cursor())
+			resumed, err := parseCursor(c)
 			if err != nil {
 				t.Fatalf("parseCursor(cursor()): %v", err)
 			}
-			if got := resumed.admits(tt.then, false); got != tt.admitted {
-				t.Errorf("after resuming, admits = %v, want %v", got, tt.admitted)
-			}
-			for _, id := range tt.sent {
-				if resumed.admits(id, true) {
-					t.Errorf("after resuming, %s would be sent again", id)
-				}
+			if got := resumed.has(position{tt.tx, tt.id}); got != tt.want {
+				t.Errorf("after resuming, has = %v, want %v", got, tt.want)
 			}
 		})
 	}
 }
 
-func TestWindowRemembersABoundedNumber(t *testing.T) {
-	base := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	w := window{low: idAt(base.Add(-time.Hour))}
-	var sent []string
-	for i := range 3 * maxRemembered {
-		id := eventAt(base, time.Duration(i)*time.Millisecond, 0)
-		sent = append(sent, id)
-		w.add(id)
-	}
-	if len(w.seen) != maxRemembered {
-		t.Errorf("remembers %d IDs, want %d", len(w.seen), maxRemembered)
-	}
-	for _, id := range sent {
-		if w.admits(id, true) {
-			t.Fatalf("%s would be sent twice", id)
-		}
-	}
-	if len(w.cursor()) > 2000 {
-		t.Errorf("cursor is %d characters", len(w.cursor()))
-	}
-}
-
-// TestWindowBeforeTheSubscription: events found when a live subscription
-// begins are done for a resync, but sent if the feed announces them (they
-// committed meanwhile), and a resumed subscription has had them.
-func TestWindowBeforeTheSubscription(t *testing.T) {
-	base := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	there, committedMeanwhile := eventAt(base, -2*time.Second, 1), eventAt(base, -time.Second, 1)
-	w := window{low: idAt(base.Add(-Lookback)), before: []string{there, committedMeanwhile}}
-	if w.admits(there, false) || w.admits(committedMeanwhile, false) {
-		t.Error("a resync would send events from before the subscription")
-	}
-	if !w.admits(committedMeanwhile, true) {
-		t.Fatal("an announced event found at the start is not sent")
-	}
-	w.add(committedMeanwhile)
-	if w.admits(committedMeanwhile, true) {
-		t.Error("sent twice")
-	}
-	resumed, err := parseCursor(w.cursor())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resumed.admits(there, false) || resumed.admits(committedMeanwhile, false) {
-		t.Error("a resumed subscription would get events from before the first one began")
-	}
-}
-
 func TestParseCursor(t *testing.T) {
-	id := ids.New("EscalationEvent")
-	w, err := parseCursor(id)
-	if err != nil || w.low != id || len(w.seen) != 0 {
-		t.Errorf("parseCursor(event ID) = %+v, %v", w, err)
-	}
-	for _, bad := range []string{"x", "eev_", ids.New("Escalation"), "AAAA", "!!!!", string(make([]byte, 40))} {
+	for _, bad := range []string{"x", "eev_", ids.New("Escalation"), ids.New("EscalationEvent"), "AAAA", "!!!!", string(make([]byte, 40)),
+		// version 2, and a version 1 cursor with trailing bytes
+		base64.RawURLEncoding.EncodeToString([]byte{2, 0, 0, 0}),
+		progress{had: snapshot{xmin: 5, xmax: 9}}.cursor() + "AA",
+	} {
 		if _, err := parseCursor(bad); fault.KindOf(err) != fault.Invalid {
 			t.Errorf("parseCursor(%q) = %v, want an invalid-input fault", bad, err)
 		}
 	}
-	// IDs out of order are not a cursor this package made.
-	low, a, b := idAt(time.Now().Add(-time.Minute)), ids.New("EscalationEvent"), ids.New("EscalationEvent")
-	raw := slices.Concat(idBytes(low), idBytes(b), idBytes(a))
-	if _, err := parseCursor(base64.RawURLEncoding.EncodeToString(raw)); err == nil {
-		t.Error("parseCursor accepted a cursor with IDs out of order")
+	// An in-progress transaction outside its snapshot is not a cursor this package made.
+	forged := progress{had: snapshot{xmin: 5, xmax: 9, xip: []int64{12}}}.cursor()
+	if _, err := parseCursor(forged); err == nil {
+		t.Error("parseCursor accepted an inconsistent snapshot")
 	}
 }
 

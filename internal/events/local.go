@@ -42,6 +42,8 @@ func (l *Local) Hook() ent.Hook {
 	})
 }
 
+func (*Local) commitOrder() commitOrder { return sqliteOrder{} }
+
 // Close ends every feed.
 func (l *Local) Close() error {
 	l.hub.close()

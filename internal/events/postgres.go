@@ -32,18 +32,14 @@ const pingInterval = 10 * time.Second
 // LISTENs on one dedicated connection and fans the IDs out locally.
 //
 // When that connection is lost, lib/pq reconnects and listens again; the
-// broker then has every subscriber look in the table for events since shortly
-// before it last knew itself to be listening.
+// broker then has every subscriber look in the table for what it has not had.
 type Postgres struct {
 	hub      hub
 	listener *pq.Listener
 	// down is set from the disconnect until the resync after reconnecting.
 	down atomic.Bool
-	// healthy is when (Unix nanoseconds) the listener was last known to be
-	// listening: a notification or a ping while up, or a resync.
-	healthy atomic.Int64
-	stop    context.CancelFunc
-	wg      sync.WaitGroup
+	stop context.CancelFunc
+	wg   sync.WaitGroup
 }
 
 // ListenPostgres connects a listener to the database at dsn.
@@ -65,7 +61,6 @@ func ListenPostgres(ctx context.Context, dsn string) (*Postgres, error) {
 		p.listener.Close()
 		return nil, fmt.Errorf("listening for escalation events: %w", err)
 	}
-	p.healthy.Store(time.Now().UnixNano())
 	runCtx, stop := context.WithCancel(context.Background())
 	p.stop = stop
 	p.wg.Add(2)
@@ -108,6 +103,8 @@ func (p *Postgres) Hook() ent.Hook {
 	})
 }
 
+func (*Postgres) commitOrder() commitOrder { return postgresOrder{} }
+
 // Close stops listening and ends every feed.
 func (p *Postgres) Close() error {
 	p.stop()
@@ -141,24 +138,18 @@ func (p *Postgres) dispatch() {
 		if n.Channel != Channel {
 			continue
 		}
-		if !p.down.Load() {
-			p.healthy.Store(time.Now().UnixNano())
-		}
 		p.hub.publish(Signal{ID: n.Extra})
 	}
 }
 
-// resync tells every subscriber that events committed after Lookback before
-// the listener was last known to be listening may have been missed: each looks
-// in the table, as itself, for what it has not had. lib/pq listens again
-// before it reports the reconnection, so whatever commits after that is
-// notified.
+// resync tells every subscriber that notifications may have been lost while
+// the listener was away: each looks in the table, as itself, for what it has
+// not had. lib/pq listens again before it reports the reconnection, so
+// whatever commits after that is notified.
 func (p *Postgres) resync() {
-	since := idAt(time.Unix(0, p.healthy.Load()).Add(-Lookback))
-	p.healthy.Store(time.Now().UnixNano())
 	p.down.Store(false)
-	p.hub.publish(Signal{ID: since, Resync: true})
-	slog.Info("escalation event listener resynced", "since", since)
+	p.hub.publish(Signal{Resync: true})
+	slog.Info("escalation event listener resynced")
 }
 
 // ping checks the connection now and then; a ping that succeeds while up
@@ -172,12 +163,8 @@ func (p *Postgres) ping(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		if p.down.Load() {
-			continue
-		}
-		at := time.Now()
-		if err := p.listener.Ping(); err == nil && !p.down.Load() {
-			p.healthy.Store(at.UnixNano())
+		if !p.down.Load() {
+			_ = p.listener.Ping() // a dead connection shows up as a disconnect event
 		}
 	}
 }
