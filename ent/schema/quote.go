@@ -73,13 +73,17 @@ func (Quote) Fields() []ent.Field {
 			Comment("Total contract value: MRC times term plus NRC.").
 			Annotations(entgql.OrderField("TCV"), entgql.Type("Money"), derived()),
 		field.Time("valid_until").
-			Comment("The offer lapses after this time.").
-			Annotations(entgql.OrderField("VALID_UNTIL")),
+			GoType(calendarDay).
+			SchemaType(dateColumn).
+			Comment("The last day on which the carrier may accept; the offer lapses at the end of that day, UTC.").
+			Annotations(dateScalar, entgql.OrderField("VALID_UNTIL")),
 		field.Time("follow_up_on").
+			GoType(calendarDay).
+			SchemaType(dateColumn).
 			Optional().
 			Nillable().
-			Comment("When the owner should next chase the carrier.").
-			Annotations(entgql.OrderField("FOLLOW_UP_ON")),
+			Comment("The day on which the owner should next chase the carrier.").
+			Annotations(dateScalar, entgql.OrderField("FOLLOW_UP_ON")),
 		field.String("owner_id").
 			Optional().
 			Nillable().

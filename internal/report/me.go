@@ -17,6 +17,7 @@ import (
 	"carrierdesk/ent/specialpricingrequest"
 	"carrierdesk/internal/fault"
 	"carrierdesk/internal/viewer"
+	"carrierdesk/internal/workflow"
 )
 
 // Horizon is how far ahead the home screen looks for reviews and RFP deadlines.
@@ -174,7 +175,7 @@ func followUpList(c *ent.Client, repID string, now time.Time) listQuery {
 		return c.Quote.Query().
 			Where(
 				quote.OwnerID(repID),
-				quote.FollowUpOnLT(now),
+				quote.FollowUpOnLT(workflow.DayOf(now)),
 				quote.StatusNotIn(terminalQuote...),
 			).
 			Order(quote.ByFollowUpOn(), quote.ByID()).

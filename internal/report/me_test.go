@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"carrierdesk/internal/workflow"
 	"context"
 	"testing"
 
@@ -94,8 +95,8 @@ func TestMeShortlistCaps(t *testing.T) {
 				SetOwnerID(w.sup1).
 				SetTitle("More").
 				SetTermMonths(12).
-				SetValidUntil(now.AddDate(0, 1, i)).
-				SetFollowUpOn(now.AddDate(0, 0, -1)).
+				SetValidUntil(workflow.DayOf(now.AddDate(0, 1, i))).
+				SetFollowUpOn(workflow.DayOf(now.AddDate(0, 0, -1))).
 				Exec(ctx)
 			if err != nil {
 				t.Fatal(err)
