@@ -50,7 +50,7 @@ type Quote struct {
 	ValidUntil date.Date `json:"valid_until,omitempty"`
 	// The day on which the owner should next chase the carrier.
 	FollowUpOn *date.Date `json:"follow_up_on,omitempty"`
-	// The rep responsible for the quote.
+	// The rep responsible for the quote, always one who may read its account: by default its creator, or the account's STRATEGIC rep when an admin or the program creates it, else their team manager.
 	OwnerID *string `json:"owner_id,omitempty"`
 	// The RFP this quote answers, if any.
 	RfpID *string `json:"rfp_id,omitempty"`

@@ -5883,7 +5883,7 @@ type Me {
   contact: Contact
   "How many accounts the viewer currently works (staff) or has (carriers)."
   accountCount: Int! @goField(name: "Accounts")
-  "Open escalations the viewer owns (carriers: their open escalations)."
+  "Open escalations the viewer owns; a manager's also shows those their team owns and every unowned one on the accounts they oversee (carriers: their open escalations)."
   escalations: EscalationShortlist!
   "Quotes awaiting the viewer's action."
   quotes: QuoteShortlist!
@@ -12567,7 +12567,7 @@ type Escalation implements Node {
   """
   level: EscalationLevel!
   """
-  The rep who owns the escalation; changed by reassignment.
+  The rep who owns the escalation, always one who may read its account: by default the rep who raised it; for one raised by the carrier or an admin, the account's SUPPORT rep, else their team manager. Changed by reassignment.
   """
   ownerID: ID
   """
@@ -16083,7 +16083,7 @@ type Quote implements Node {
   """
   followUpOn: Date
   """
-  The rep responsible for the quote.
+  The rep responsible for the quote, always one who may read its account: by default its creator, or the account's STRATEGIC rep when an admin or the program creates it, else their team manager.
   """
   ownerID: ID
   """
@@ -18419,7 +18419,7 @@ type RFP implements Node {
   """
   estimatedValue: Money!
   """
-  The rep who owns the response.
+  The rep who owns the response, always one who may read its account: by default its creator, or the account's STRATEGIC rep when an admin or the program creates it, else their team manager.
   """
   ownerID: ID
   """

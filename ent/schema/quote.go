@@ -4,6 +4,7 @@ import (
 	"carrierdesk/ent/hook"
 	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/ownership"
 	"carrierdesk/internal/rule"
 	"carrierdesk/internal/workflow"
 
@@ -87,7 +88,7 @@ func (Quote) Fields() []ent.Field {
 		field.String("owner_id").
 			Optional().
 			Nillable().
-			Comment("The rep responsible for the quote."),
+			Comment("The rep responsible for the quote, always one who may read its account: by default its creator, or the account's STRATEGIC rep when an admin or the program creates it, else their team manager."),
 		field.String("rfp_id").
 			Optional().
 			Nillable().
@@ -220,6 +221,7 @@ func (Quote) Hooks() []ent.Hook {
 	return []ent.Hook{
 		statusFollowsWorkflow(workflow.Quote),
 		hook.On(syncQuoteDeal, ent.OpCreate|ent.OpUpdateOne),
+		owned(ownership.PreSale, quoteAccounts),
 	}
 }
 

@@ -42,8 +42,9 @@ func TestMe(t *testing.T) {
 				name: "manager",
 				ctx:  w.manager(),
 				want: report.MeResult{
-					Accounts:               2, // held by the team: a1, a2
-					Escalations:            list(),
+					Accounts: 2, // held by the team: a1, a2
+					// The team's open escalations (sup1's), not only the manager's own.
+					Escalations:            list(w.e1, w.e2),
 					Quotes:                 list(w.q2), // pending approval
 					SpecialPricingRequests: list(w.s5), // in review on the team's q3; s4 is on another team's account
 					OverdueFollowUps:       list(),
