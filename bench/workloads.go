@@ -131,6 +131,11 @@ func ts(col string) string {
 	return fmt.Sprintf(`regexp_replace(to_char((%s) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), '\.?0+$', '') || 'Z'`, col)
 }
 
+// day formats a date column as the Date scalar does: YYYY-MM-DD.
+func day(col string) string {
+	return fmt.Sprintf("to_char(%s, 'YYYY-MM-DD')", col)
+}
+
 // edges is a connection's edges as JSON: nodes built by node over rows, in order, or [].
 func edges(node, order, from string) string {
 	return fmt.Sprintf("COALESCE((SELECT json_agg(json_build_object('node', %s) ORDER BY %s) FROM %s), '[]'::json)", node, order, from)
@@ -152,7 +157,7 @@ SELECT json_build_object(
     'totalCount', (SELECT count(*) FROM quotes WHERE account_id = a.id AND status NOT IN ('ACCEPTED', 'DECLINED', 'EXPIRED')),
     'edges', ` + edges(
 	`json_build_object('id', q.id, 'title', q.title, 'status', q.status, 'mrc', `+money("q.mrc")+`, 'nrc', `+money("q.nrc")+`,
-        'tcv', `+money("q.tcv")+`, 'validUntil', `+ts("q.valid_until")+`,
+        'tcv', `+money("q.tcv")+`, 'validUntil', `+day("q.valid_until")+`,
         'lineItems', json_build_object('edges', `+edges(
 		`json_build_object('id', l.id, 'product', l.product, 'bandwidth', COALESCE(l.bandwidth, ''), 'mrc', `+money("l.mrc")+`,
             'nrc', `+money("l.nrc")+`, 'quantity', l.quantity)`,
@@ -164,7 +169,7 @@ SELECT json_build_object(
   'contracts', json_build_object(
     'totalCount', (SELECT count(*) FROM contracts WHERE account_id = a.id AND status = 'ACTIVE'),
     'edges', ` + edges(
-	`json_build_object('id', k.id, 'title', k.title, 'endDate', `+ts("k.end_date")+`, 'mrc', `+money("k.mrc")+`, 'autoRenew', k.auto_renew)`,
+	`json_build_object('id', k.id, 'title', k.title, 'endDate', `+day("k.end_date")+`, 'mrc', `+money("k.mrc")+`, 'autoRenew', k.auto_renew)`,
 	"k.id",
 	`(SELECT id, title, end_date, mrc, auto_renew FROM contracts WHERE account_id = a.id AND status = 'ACTIVE' ORDER BY id LIMIT 10) k`) + `),
   'escalations', json_build_object(

@@ -6,6 +6,7 @@ import (
 	"carrierdesk/ent/account"
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/quote"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/money"
 	"fmt"
 	"strings"
@@ -36,9 +37,9 @@ type Contract struct {
 	// Where the contract is in its life; changed only by workflow mutations.
 	Status contract.Status `json:"status,omitempty"`
 	// First day of service under the contract.
-	StartDate time.Time `json:"start_date,omitempty"`
+	StartDate date.Date `json:"start_date,omitempty"`
 	// Last day of the term; must be after the start.
-	EndDate time.Time `json:"end_date,omitempty"`
+	EndDate date.Date `json:"end_date,omitempty"`
 	// Term in months.
 	TermMonths int `json:"term_months,omitempty"`
 	// Monthly recurring charge.
@@ -159,13 +160,15 @@ func (*Contract) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case contract.FieldStartDate, contract.FieldEndDate:
+			values[i] = new(date.Date)
 		case contract.FieldAutoRenew, contract.FieldCoTermed:
 			values[i] = new(sql.NullBool)
 		case contract.FieldVersion, contract.FieldTermMonths, contract.FieldMrc, contract.FieldNrc, contract.FieldTcv, contract.FieldNoticeDays:
 			values[i] = new(sql.NullInt64)
 		case contract.FieldID, contract.FieldAccountID, contract.FieldKind, contract.FieldTitle, contract.FieldStatus, contract.FieldMasterID, contract.FieldQuoteID, contract.FieldRenewalOfID, contract.FieldStatusNote:
 			values[i] = new(sql.NullString)
-		case contract.FieldCreatedAt, contract.FieldUpdatedAt, contract.FieldStartDate, contract.FieldEndDate:
+		case contract.FieldCreatedAt, contract.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -231,16 +234,16 @@ func (_m *Contract) assignValues(columns []string, values []any) error {
 				_m.Status = contract.Status(value.String)
 			}
 		case contract.FieldStartDate:
-			if value, ok := values[i].(*sql.NullTime); !ok {
+			if value, ok := values[i].(*date.Date); !ok {
 				return fmt.Errorf("unexpected type %T for field start_date", values[i])
-			} else if value.Valid {
-				_m.StartDate = value.Time
+			} else if value != nil {
+				_m.StartDate = *value
 			}
 		case contract.FieldEndDate:
-			if value, ok := values[i].(*sql.NullTime); !ok {
+			if value, ok := values[i].(*date.Date); !ok {
 				return fmt.Errorf("unexpected type %T for field end_date", values[i])
-			} else if value.Valid {
-				_m.EndDate = value.Time
+			} else if value != nil {
+				_m.EndDate = *value
 			}
 		case contract.FieldTermMonths:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -399,10 +402,10 @@ func (_m *Contract) String() string {
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))
 	builder.WriteString(", ")
 	builder.WriteString("start_date=")
-	builder.WriteString(_m.StartDate.Format(time.ANSIC))
+	builder.WriteString(fmt.Sprintf("%v", _m.StartDate))
 	builder.WriteString(", ")
 	builder.WriteString("end_date=")
-	builder.WriteString(_m.EndDate.Format(time.ANSIC))
+	builder.WriteString(fmt.Sprintf("%v", _m.EndDate))
 	builder.WriteString(", ")
 	builder.WriteString("term_months=")
 	builder.WriteString(fmt.Sprintf("%v", _m.TermMonths))

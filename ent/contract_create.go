@@ -6,6 +6,7 @@ import (
 	"carrierdesk/ent/account"
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/quote"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/money"
 	"context"
 	"errors"
@@ -101,13 +102,13 @@ func (_c *ContractCreate) SetNillableStatus(v *contract.Status) *ContractCreate 
 }
 
 // SetStartDate sets the "start_date" field.
-func (_c *ContractCreate) SetStartDate(v time.Time) *ContractCreate {
+func (_c *ContractCreate) SetStartDate(v date.Date) *ContractCreate {
 	_c.mutation.SetStartDate(v)
 	return _c
 }
 
 // SetEndDate sets the "end_date" field.
-func (_c *ContractCreate) SetEndDate(v time.Time) *ContractCreate {
+func (_c *ContractCreate) SetEndDate(v date.Date) *ContractCreate {
 	_c.mutation.SetEndDate(v)
 	return _c
 }
@@ -824,7 +825,7 @@ func (u *ContractUpsert) UpdateStatus() *ContractUpsert {
 }
 
 // SetStartDate sets the "start_date" field.
-func (u *ContractUpsert) SetStartDate(v time.Time) *ContractUpsert {
+func (u *ContractUpsert) SetStartDate(v date.Date) *ContractUpsert {
 	u.Set(contract.FieldStartDate, v)
 	return u
 }
@@ -836,7 +837,7 @@ func (u *ContractUpsert) UpdateStartDate() *ContractUpsert {
 }
 
 // SetEndDate sets the "end_date" field.
-func (u *ContractUpsert) SetEndDate(v time.Time) *ContractUpsert {
+func (u *ContractUpsert) SetEndDate(v date.Date) *ContractUpsert {
 	u.Set(contract.FieldEndDate, v)
 	return u
 }
@@ -1165,7 +1166,7 @@ func (u *ContractUpsertOne) UpdateStatus() *ContractUpsertOne {
 }
 
 // SetStartDate sets the "start_date" field.
-func (u *ContractUpsertOne) SetStartDate(v time.Time) *ContractUpsertOne {
+func (u *ContractUpsertOne) SetStartDate(v date.Date) *ContractUpsertOne {
 	return u.Update(func(s *ContractUpsert) {
 		s.SetStartDate(v)
 	})
@@ -1179,7 +1180,7 @@ func (u *ContractUpsertOne) UpdateStartDate() *ContractUpsertOne {
 }
 
 // SetEndDate sets the "end_date" field.
-func (u *ContractUpsertOne) SetEndDate(v time.Time) *ContractUpsertOne {
+func (u *ContractUpsertOne) SetEndDate(v date.Date) *ContractUpsertOne {
 	return u.Update(func(s *ContractUpsert) {
 		s.SetEndDate(v)
 	})
@@ -1708,7 +1709,7 @@ func (u *ContractUpsertBulk) UpdateStatus() *ContractUpsertBulk {
 }
 
 // SetStartDate sets the "start_date" field.
-func (u *ContractUpsertBulk) SetStartDate(v time.Time) *ContractUpsertBulk {
+func (u *ContractUpsertBulk) SetStartDate(v date.Date) *ContractUpsertBulk {
 	return u.Update(func(s *ContractUpsert) {
 		s.SetStartDate(v)
 	})
@@ -1722,7 +1723,7 @@ func (u *ContractUpsertBulk) UpdateStartDate() *ContractUpsertBulk {
 }
 
 // SetEndDate sets the "end_date" field.
-func (u *ContractUpsertBulk) SetEndDate(v time.Time) *ContractUpsertBulk {
+func (u *ContractUpsertBulk) SetEndDate(v date.Date) *ContractUpsertBulk {
 	return u.Update(func(s *ContractUpsert) {
 		s.SetEndDate(v)
 	})

@@ -6,6 +6,7 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/predicate"
 	"carrierdesk/ent/quote"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/money"
 	"context"
 	"errors"
@@ -101,13 +102,13 @@ func (_u *ContractUpdate) SetNillableStatus(v *contract.Status) *ContractUpdate 
 }
 
 // SetStartDate sets the "start_date" field.
-func (_u *ContractUpdate) SetStartDate(v time.Time) *ContractUpdate {
+func (_u *ContractUpdate) SetStartDate(v date.Date) *ContractUpdate {
 	_u.mutation.SetStartDate(v)
 	return _u
 }
 
 // SetNillableStartDate sets the "start_date" field if the given value is not nil.
-func (_u *ContractUpdate) SetNillableStartDate(v *time.Time) *ContractUpdate {
+func (_u *ContractUpdate) SetNillableStartDate(v *date.Date) *ContractUpdate {
 	if v != nil {
 		_u.SetStartDate(*v)
 	}
@@ -115,13 +116,13 @@ func (_u *ContractUpdate) SetNillableStartDate(v *time.Time) *ContractUpdate {
 }
 
 // SetEndDate sets the "end_date" field.
-func (_u *ContractUpdate) SetEndDate(v time.Time) *ContractUpdate {
+func (_u *ContractUpdate) SetEndDate(v date.Date) *ContractUpdate {
 	_u.mutation.SetEndDate(v)
 	return _u
 }
 
 // SetNillableEndDate sets the "end_date" field if the given value is not nil.
-func (_u *ContractUpdate) SetNillableEndDate(v *time.Time) *ContractUpdate {
+func (_u *ContractUpdate) SetNillableEndDate(v *date.Date) *ContractUpdate {
 	if v != nil {
 		_u.SetEndDate(*v)
 	}
@@ -867,13 +868,13 @@ func (_u *ContractUpdateOne) SetNillableStatus(v *contract.Status) *ContractUpda
 }
 
 // SetStartDate sets the "start_date" field.
-func (_u *ContractUpdateOne) SetStartDate(v time.Time) *ContractUpdateOne {
+func (_u *ContractUpdateOne) SetStartDate(v date.Date) *ContractUpdateOne {
 	_u.mutation.SetStartDate(v)
 	return _u
 }
 
 // SetNillableStartDate sets the "start_date" field if the given value is not nil.
-func (_u *ContractUpdateOne) SetNillableStartDate(v *time.Time) *ContractUpdateOne {
+func (_u *ContractUpdateOne) SetNillableStartDate(v *date.Date) *ContractUpdateOne {
 	if v != nil {
 		_u.SetStartDate(*v)
 	}
@@ -881,13 +882,13 @@ func (_u *ContractUpdateOne) SetNillableStartDate(v *time.Time) *ContractUpdateO
 }
 
 // SetEndDate sets the "end_date" field.
-func (_u *ContractUpdateOne) SetEndDate(v time.Time) *ContractUpdateOne {
+func (_u *ContractUpdateOne) SetEndDate(v date.Date) *ContractUpdateOne {
 	_u.mutation.SetEndDate(v)
 	return _u
 }
 
 // SetNillableEndDate sets the "end_date" field if the given value is not nil.
-func (_u *ContractUpdateOne) SetNillableEndDate(v *time.Time) *ContractUpdateOne {
+func (_u *ContractUpdateOne) SetNillableEndDate(v *date.Date) *ContractUpdateOne {
 	if v != nil {
 		_u.SetEndDate(*v)
 	}

@@ -41,7 +41,7 @@ type Escalation struct {
 	Status escalation.Status `json:"status,omitempty"`
 	// How far up the escalation has gone; raised only by workflow mutations.
 	Level escalation.Level `json:"level,omitempty"`
-	// The rep who owns the escalation; changed by reassignment.
+	// The rep who owns the escalation, always one who may read its account: by default the rep who raised it; for one raised by the carrier or an admin, the account's SUPPORT rep, else their team manager. Changed by reassignment.
 	OwnerID *string `json:"owner_id,omitempty"`
 	// The rep who raised it, when raised internally.
 	RaisedByRepID *string `json:"raised_by_rep_id,omitempty"`

@@ -13,6 +13,7 @@ import (
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/quotelineitem"
 	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 	"time"
@@ -480,8 +481,8 @@ func (c *ContactUpdateOne) SetInput(i UpdateContactInput) *ContactUpdateOne {
 type CreateContractInput struct {
 	Kind        contract.Kind
 	Title       string
-	StartDate   time.Time
-	EndDate     time.Time
+	StartDate   date.Date
+	EndDate     date.Date
 	TermMonths  int
 	Mrc         money.Amount
 	Nrc         *money.Amount
@@ -540,8 +541,8 @@ func (c *ContractCreate) SetInput(i CreateContractInput) *ContractCreate {
 type UpdateContractInput struct {
 	Kind           *contract.Kind
 	Title          *string
-	StartDate      *time.Time
-	EndDate        *time.Time
+	StartDate      *date.Date
+	EndDate        *date.Date
 	TermMonths     *int
 	Mrc            *money.Amount
 	Nrc            *money.Amount
@@ -702,7 +703,7 @@ func (c *EscalationUpdateOne) SetInput(i UpdateEscalationInput) *EscalationUpdat
 type CreateOrderInput struct {
 	Kind           order.Kind
 	Pon            string
-	DesiredDueDate time.Time
+	DesiredDueDate date.Date
 	CircuitID      *string
 	TnCount        *int
 	AccountID      string
@@ -734,7 +735,7 @@ func (c *OrderCreate) SetInput(i CreateOrderInput) *OrderCreate {
 
 // UpdateOrderInput represents a mutation input for updating orders.
 type UpdateOrderInput struct {
-	DesiredDueDate *time.Time
+	DesiredDueDate *date.Date
 	ClearCircuitID bool
 	CircuitID      *string
 	TnCount        *int
@@ -781,8 +782,8 @@ type CreateQuoteInput struct {
 	Title              string
 	TermMonths         int
 	Currency           *string
-	ValidUntil         time.Time
-	FollowUpOn         *time.Time
+	ValidUntil         date.Date
+	FollowUpOn         *date.Date
 	Capex              *money.Amount
 	OneTimeCost        *money.Amount
 	MonthlyOpex        *money.Amount
@@ -843,9 +844,9 @@ type UpdateQuoteInput struct {
 	Title              *string
 	TermMonths         *int
 	Currency           *string
-	ValidUntil         *time.Time
+	ValidUntil         *date.Date
 	ClearFollowUpOn    bool
-	FollowUpOn         *time.Time
+	FollowUpOn         *date.Date
 	Capex              *money.Amount
 	OneTimeCost        *money.Amount
 	MonthlyOpex        *money.Amount

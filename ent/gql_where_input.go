@@ -23,6 +23,7 @@ import (
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/ent/specialpricingrequest"
 	"carrierdesk/ent/team"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 	"errors"
@@ -4534,24 +4535,24 @@ type ContractWhereInput struct {
 	StatusNotIn []contract.Status `json:"statusNotIn,omitempty"`
 
 	// "start_date" field predicates.
-	StartDate      *time.Time  `json:"startDate,omitempty"`
-	StartDateNEQ   *time.Time  `json:"startDateNEQ,omitempty"`
-	StartDateIn    []time.Time `json:"startDateIn,omitempty"`
-	StartDateNotIn []time.Time `json:"startDateNotIn,omitempty"`
-	StartDateGT    *time.Time  `json:"startDateGT,omitempty"`
-	StartDateGTE   *time.Time  `json:"startDateGTE,omitempty"`
-	StartDateLT    *time.Time  `json:"startDateLT,omitempty"`
-	StartDateLTE   *time.Time  `json:"startDateLTE,omitempty"`
+	StartDate      *date.Date  `json:"startDate,omitempty"`
+	StartDateNEQ   *date.Date  `json:"startDateNEQ,omitempty"`
+	StartDateIn    []date.Date `json:"startDateIn,omitempty"`
+	StartDateNotIn []date.Date `json:"startDateNotIn,omitempty"`
+	StartDateGT    *date.Date  `json:"startDateGT,omitempty"`
+	StartDateGTE   *date.Date  `json:"startDateGTE,omitempty"`
+	StartDateLT    *date.Date  `json:"startDateLT,omitempty"`
+	StartDateLTE   *date.Date  `json:"startDateLTE,omitempty"`
 
 	// "end_date" field predicates.
-	EndDate      *time.Time  `json:"endDate,omitempty"`
-	EndDateNEQ   *time.Time  `json:"endDateNEQ,omitempty"`
-	EndDateIn    []time.Time `json:"endDateIn,omitempty"`
-	EndDateNotIn []time.Time `json:"endDateNotIn,omitempty"`
-	EndDateGT    *time.Time  `json:"endDateGT,omitempty"`
-	EndDateGTE   *time.Time  `json:"endDateGTE,omitempty"`
-	EndDateLT    *time.Time  `json:"endDateLT,omitempty"`
-	EndDateLTE   *time.Time  `json:"endDateLTE,omitempty"`
+	EndDate      *date.Date  `json:"endDate,omitempty"`
+	EndDateNEQ   *date.Date  `json:"endDateNEQ,omitempty"`
+	EndDateIn    []date.Date `json:"endDateIn,omitempty"`
+	EndDateNotIn []date.Date `json:"endDateNotIn,omitempty"`
+	EndDateGT    *date.Date  `json:"endDateGT,omitempty"`
+	EndDateGTE   *date.Date  `json:"endDateGTE,omitempty"`
+	EndDateLT    *date.Date  `json:"endDateLT,omitempty"`
+	EndDateLTE   *date.Date  `json:"endDateLTE,omitempty"`
 
 	// "term_months" field predicates.
 	TermMonths      *int  `json:"termMonths,omitempty"`
@@ -7365,36 +7366,36 @@ type OrderWhereInput struct {
 	StatusNotIn []order.Status `json:"statusNotIn,omitempty"`
 
 	// "desired_due_date" field predicates.
-	DesiredDueDate      *time.Time  `json:"desiredDueDate,omitempty"`
-	DesiredDueDateNEQ   *time.Time  `json:"desiredDueDateNEQ,omitempty"`
-	DesiredDueDateIn    []time.Time `json:"desiredDueDateIn,omitempty"`
-	DesiredDueDateNotIn []time.Time `json:"desiredDueDateNotIn,omitempty"`
-	DesiredDueDateGT    *time.Time  `json:"desiredDueDateGT,omitempty"`
-	DesiredDueDateGTE   *time.Time  `json:"desiredDueDateGTE,omitempty"`
-	DesiredDueDateLT    *time.Time  `json:"desiredDueDateLT,omitempty"`
-	DesiredDueDateLTE   *time.Time  `json:"desiredDueDateLTE,omitempty"`
+	DesiredDueDate      *date.Date  `json:"desiredDueDate,omitempty"`
+	DesiredDueDateNEQ   *date.Date  `json:"desiredDueDateNEQ,omitempty"`
+	DesiredDueDateIn    []date.Date `json:"desiredDueDateIn,omitempty"`
+	DesiredDueDateNotIn []date.Date `json:"desiredDueDateNotIn,omitempty"`
+	DesiredDueDateGT    *date.Date  `json:"desiredDueDateGT,omitempty"`
+	DesiredDueDateGTE   *date.Date  `json:"desiredDueDateGTE,omitempty"`
+	DesiredDueDateLT    *date.Date  `json:"desiredDueDateLT,omitempty"`
+	DesiredDueDateLTE   *date.Date  `json:"desiredDueDateLTE,omitempty"`
 
 	// "foc_date" field predicates.
-	FocDate       *time.Time  `json:"focDate,omitempty"`
-	FocDateNEQ    *time.Time  `json:"focDateNEQ,omitempty"`
-	FocDateIn     []time.Time `json:"focDateIn,omitempty"`
-	FocDateNotIn  []time.Time `json:"focDateNotIn,omitempty"`
-	FocDateGT     *time.Time  `json:"focDateGT,omitempty"`
-	FocDateGTE    *time.Time  `json:"focDateGTE,omitempty"`
-	FocDateLT     *time.Time  `json:"focDateLT,omitempty"`
-	FocDateLTE    *time.Time  `json:"focDateLTE,omitempty"`
+	FocDate       *date.Date  `json:"focDate,omitempty"`
+	FocDateNEQ    *date.Date  `json:"focDateNEQ,omitempty"`
+	FocDateIn     []date.Date `json:"focDateIn,omitempty"`
+	FocDateNotIn  []date.Date `json:"focDateNotIn,omitempty"`
+	FocDateGT     *date.Date  `json:"focDateGT,omitempty"`
+	FocDateGTE    *date.Date  `json:"focDateGTE,omitempty"`
+	FocDateLT     *date.Date  `json:"focDateLT,omitempty"`
+	FocDateLTE    *date.Date  `json:"focDateLTE,omitempty"`
 	FocDateIsNil  bool        `json:"focDateIsNil,omitempty"`
 	FocDateNotNil bool        `json:"focDateNotNil,omitempty"`
 
 	// "confirmed_due_date" field predicates.
-	ConfirmedDueDate       *time.Time  `json:"confirmedDueDate,omitempty"`
-	ConfirmedDueDateNEQ    *time.Time  `json:"confirmedDueDateNEQ,omitempty"`
-	ConfirmedDueDateIn     []time.Time `json:"confirmedDueDateIn,omitempty"`
-	ConfirmedDueDateNotIn  []time.Time `json:"confirmedDueDateNotIn,omitempty"`
-	ConfirmedDueDateGT     *time.Time  `json:"confirmedDueDateGT,omitempty"`
-	ConfirmedDueDateGTE    *time.Time  `json:"confirmedDueDateGTE,omitempty"`
-	ConfirmedDueDateLT     *time.Time  `json:"confirmedDueDateLT,omitempty"`
-	ConfirmedDueDateLTE    *time.Time  `json:"confirmedDueDateLTE,omitempty"`
+	ConfirmedDueDate       *date.Date  `json:"confirmedDueDate,omitempty"`
+	ConfirmedDueDateNEQ    *date.Date  `json:"confirmedDueDateNEQ,omitempty"`
+	ConfirmedDueDateIn     []date.Date `json:"confirmedDueDateIn,omitempty"`
+	ConfirmedDueDateNotIn  []date.Date `json:"confirmedDueDateNotIn,omitempty"`
+	ConfirmedDueDateGT     *date.Date  `json:"confirmedDueDateGT,omitempty"`
+	ConfirmedDueDateGTE    *date.Date  `json:"confirmedDueDateGTE,omitempty"`
+	ConfirmedDueDateLT     *date.Date  `json:"confirmedDueDateLT,omitempty"`
+	ConfirmedDueDateLTE    *date.Date  `json:"confirmedDueDateLTE,omitempty"`
 	ConfirmedDueDateIsNil  bool        `json:"confirmedDueDateIsNil,omitempty"`
 	ConfirmedDueDateNotNil bool        `json:"confirmedDueDateNotNil,omitempty"`
 
@@ -8277,24 +8278,24 @@ type QuoteWhereInput struct {
 	TcvLTE   *money.Amount  `json:"tcvLTE,omitempty"`
 
 	// "valid_until" field predicates.
-	ValidUntil      *time.Time  `json:"validUntil,omitempty"`
-	ValidUntilNEQ   *time.Time  `json:"validUntilNEQ,omitempty"`
-	ValidUntilIn    []time.Time `json:"validUntilIn,omitempty"`
-	ValidUntilNotIn []time.Time `json:"validUntilNotIn,omitempty"`
-	ValidUntilGT    *time.Time  `json:"validUntilGT,omitempty"`
-	ValidUntilGTE   *time.Time  `json:"validUntilGTE,omitempty"`
-	ValidUntilLT    *time.Time  `json:"validUntilLT,omitempty"`
-	ValidUntilLTE   *time.Time  `json:"validUntilLTE,omitempty"`
+	ValidUntil      *date.Date  `json:"validUntil,omitempty"`
+	ValidUntilNEQ   *date.Date  `json:"validUntilNEQ,omitempty"`
+	ValidUntilIn    []date.Date `json:"validUntilIn,omitempty"`
+	ValidUntilNotIn []date.Date `json:"validUntilNotIn,omitempty"`
+	ValidUntilGT    *date.Date  `json:"validUntilGT,omitempty"`
+	ValidUntilGTE   *date.Date  `json:"validUntilGTE,omitempty"`
+	ValidUntilLT    *date.Date  `json:"validUntilLT,omitempty"`
+	ValidUntilLTE   *date.Date  `json:"validUntilLTE,omitempty"`
 
 	// "follow_up_on" field predicates.
-	FollowUpOn       *time.Time  `json:"followUpOn,omitempty"`
-	FollowUpOnNEQ    *time.Time  `json:"followUpOnNEQ,omitempty"`
-	FollowUpOnIn     []time.Time `json:"followUpOnIn,omitempty"`
-	FollowUpOnNotIn  []time.Time `json:"followUpOnNotIn,omitempty"`
-	FollowUpOnGT     *time.Time  `json:"followUpOnGT,omitempty"`
-	FollowUpOnGTE    *time.Time  `json:"followUpOnGTE,omitempty"`
-	FollowUpOnLT     *time.Time  `json:"followUpOnLT,omitempty"`
-	FollowUpOnLTE    *time.Time  `json:"followUpOnLTE,omitempty"`
+	FollowUpOn       *date.Date  `json:"followUpOn,omitempty"`
+	FollowUpOnNEQ    *date.Date  `json:"followUpOnNEQ,omitempty"`
+	FollowUpOnIn     []date.Date `json:"followUpOnIn,omitempty"`
+	FollowUpOnNotIn  []date.Date `json:"followUpOnNotIn,omitempty"`
+	FollowUpOnGT     *date.Date  `json:"followUpOnGT,omitempty"`
+	FollowUpOnGTE    *date.Date  `json:"followUpOnGTE,omitempty"`
+	FollowUpOnLT     *date.Date  `json:"followUpOnLT,omitempty"`
+	FollowUpOnLTE    *date.Date  `json:"followUpOnLTE,omitempty"`
 	FollowUpOnIsNil  bool        `json:"followUpOnIsNil,omitempty"`
 	FollowUpOnNotNil bool        `json:"followUpOnNotNil,omitempty"`
 

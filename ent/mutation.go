@@ -24,6 +24,7 @@ import (
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/ent/specialpricingrequest"
 	"carrierdesk/ent/team"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 	"context"
@@ -8006,8 +8007,8 @@ type ContractMutation struct {
 	kind              *contract.Kind
 	title             *string
 	status            *contract.Status
-	start_date        *time.Time
-	end_date          *time.Time
+	start_date        *date.Date
+	end_date          *date.Date
 	term_months       *int
 	addterm_months    *int
 	mrc               *money.Amount
@@ -8417,12 +8418,12 @@ func (m *ContractMutation) ResetStatus() {
 }
 
 // SetStartDate sets the "start_date" field.
-func (m *ContractMutation) SetStartDate(t time.Time) {
-	m.start_date = &t
+func (m *ContractMutation) SetStartDate(d date.Date) {
+	m.start_date = &d
 }
 
 // StartDate returns the value of the "start_date" field in the mutation.
-func (m *ContractMutation) StartDate() (r time.Time, exists bool) {
+func (m *ContractMutation) StartDate() (r date.Date, exists bool) {
 	v := m.start_date
 	if v == nil {
 		return
@@ -8433,7 +8434,7 @@ func (m *ContractMutation) StartDate() (r time.Time, exists bool) {
 // OldStartDate returns the old "start_date" field's value of the Contract entity.
 // If the Contract object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ContractMutation) OldStartDate(ctx context.Context) (v time.Time, err error) {
+func (m *ContractMutation) OldStartDate(ctx context.Context) (v date.Date, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldStartDate is only allowed on UpdateOne operations")
 	}
@@ -8453,12 +8454,12 @@ func (m *ContractMutation) ResetStartDate() {
 }
 
 // SetEndDate sets the "end_date" field.
-func (m *ContractMutation) SetEndDate(t time.Time) {
-	m.end_date = &t
+func (m *ContractMutation) SetEndDate(d date.Date) {
+	m.end_date = &d
 }
 
 // EndDate returns the value of the "end_date" field in the mutation.
-func (m *ContractMutation) EndDate() (r time.Time, exists bool) {
+func (m *ContractMutation) EndDate() (r date.Date, exists bool) {
 	v := m.end_date
 	if v == nil {
 		return
@@ -8469,7 +8470,7 @@ func (m *ContractMutation) EndDate() (r time.Time, exists bool) {
 // OldEndDate returns the old "end_date" field's value of the Contract entity.
 // If the Contract object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ContractMutation) OldEndDate(ctx context.Context) (v time.Time, err error) {
+func (m *ContractMutation) OldEndDate(ctx context.Context) (v date.Date, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldEndDate is only allowed on UpdateOne operations")
 	}
@@ -9488,14 +9489,14 @@ func (m *ContractMutation) SetField(name string, value ent.Value) error {
 		m.SetStatus(v)
 		return nil
 	case contract.FieldStartDate:
-		v, ok := value.(time.Time)
+		v, ok := value.(date.Date)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetStartDate(v)
 		return nil
 	case contract.FieldEndDate:
-		v, ok := value.(time.Time)
+		v, ok := value.(date.Date)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -13765,9 +13766,9 @@ type OrderMutation struct {
 	kind               *order.Kind
 	pon                *string
 	status             *order.Status
-	desired_due_date   *time.Time
-	foc_date           *time.Time
-	confirmed_due_date *time.Time
+	desired_due_date   *date.Date
+	foc_date           *date.Date
+	confirmed_due_date *date.Date
 	completed_at       *time.Time
 	circuit_id         *string
 	tn_count           *int
@@ -14198,12 +14199,12 @@ func (m *OrderMutation) ResetStatus() {
 }
 
 // SetDesiredDueDate sets the "desired_due_date" field.
-func (m *OrderMutation) SetDesiredDueDate(t time.Time) {
-	m.desired_due_date = &t
+func (m *OrderMutation) SetDesiredDueDate(d date.Date) {
+	m.desired_due_date = &d
 }
 
 // DesiredDueDate returns the value of the "desired_due_date" field in the mutation.
-func (m *OrderMutation) DesiredDueDate() (r time.Time, exists bool) {
+func (m *OrderMutation) DesiredDueDate() (r date.Date, exists bool) {
 	v := m.desired_due_date
 	if v == nil {
 		return
@@ -14214,7 +14215,7 @@ func (m *OrderMutation) DesiredDueDate() (r time.Time, exists bool) {
 // OldDesiredDueDate returns the old "desired_due_date" field's value of the Order entity.
 // If the Order object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *OrderMutation) OldDesiredDueDate(ctx context.Context) (v time.Time, err error) {
+func (m *OrderMutation) OldDesiredDueDate(ctx context.Context) (v date.Date, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldDesiredDueDate is only allowed on UpdateOne operations")
 	}
@@ -14234,12 +14235,12 @@ func (m *OrderMutation) ResetDesiredDueDate() {
 }
 
 // SetFocDate sets the "foc_date" field.
-func (m *OrderMutation) SetFocDate(t time.Time) {
-	m.foc_date = &t
+func (m *OrderMutation) SetFocDate(d date.Date) {
+	m.foc_date = &d
 }
 
 // FocDate returns the value of the "foc_date" field in the mutation.
-func (m *OrderMutation) FocDate() (r time.Time, exists bool) {
+func (m *OrderMutation) FocDate() (r date.Date, exists bool) {
 	v := m.foc_date
 	if v == nil {
 		return
@@ -14250,7 +14251,7 @@ func (m *OrderMutation) FocDate() (r time.Time, exists bool) {
 // OldFocDate returns the old "foc_date" field's value of the Order entity.
 // If the Order object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *OrderMutation) OldFocDate(ctx context.Context) (v *time.Time, err error) {
+func (m *OrderMutation) OldFocDate(ctx context.Context) (v *date.Date, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldFocDate is only allowed on UpdateOne operations")
 	}
@@ -14283,12 +14284,12 @@ func (m *OrderMutation) ResetFocDate() {
 }
 
 // SetConfirmedDueDate sets the "confirmed_due_date" field.
-func (m *OrderMutation) SetConfirmedDueDate(t time.Time) {
-	m.confirmed_due_date = &t
+func (m *OrderMutation) SetConfirmedDueDate(d date.Date) {
+	m.confirmed_due_date = &d
 }
 
 // ConfirmedDueDate returns the value of the "confirmed_due_date" field in the mutation.
-func (m *OrderMutation) ConfirmedDueDate() (r time.Time, exists bool) {
+func (m *OrderMutation) ConfirmedDueDate() (r date.Date, exists bool) {
 	v := m.confirmed_due_date
 	if v == nil {
 		return
@@ -14299,7 +14300,7 @@ func (m *OrderMutation) ConfirmedDueDate() (r time.Time, exists bool) {
 // OldConfirmedDueDate returns the old "confirmed_due_date" field's value of the Order entity.
 // If the Order object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *OrderMutation) OldConfirmedDueDate(ctx context.Context) (v *time.Time, err error) {
+func (m *OrderMutation) OldConfirmedDueDate(ctx context.Context) (v *date.Date, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldConfirmedDueDate is only allowed on UpdateOne operations")
 	}
@@ -14894,21 +14895,21 @@ func (m *OrderMutation) SetField(name string, value ent.Value) error {
 		m.SetStatus(v)
 		return nil
 	case order.FieldDesiredDueDate:
-		v, ok := value.(time.Time)
+		v, ok := value.(date.Date)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetDesiredDueDate(v)
 		return nil
 	case order.FieldFocDate:
-		v, ok := value.(time.Time)
+		v, ok := value.(date.Date)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetFocDate(v)
 		return nil
 	case order.FieldConfirmedDueDate:
-		v, ok := value.(time.Time)
+		v, ok := value.(date.Date)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -15247,8 +15248,8 @@ type QuoteMutation struct {
 	addnrc                  *money.Amount
 	tcv                     *money.Amount
 	addtcv                  *money.Amount
-	valid_until             *time.Time
-	follow_up_on            *time.Time
+	valid_until             *date.Date
+	follow_up_on            *date.Date
 	sent_at                 *time.Time
 	status_note             *string
 	special_mrc             *money.Amount
@@ -15897,12 +15898,12 @@ func (m *QuoteMutation) ResetTcv() {
 }
 
 // SetValidUntil sets the "valid_until" field.
-func (m *QuoteMutation) SetValidUntil(t time.Time) {
-	m.valid_until = &t
+func (m *QuoteMutation) SetValidUntil(d date.Date) {
+	m.valid_until = &d
 }
 
 // ValidUntil returns the value of the "valid_until" field in the mutation.
-func (m *QuoteMutation) ValidUntil() (r time.Time, exists bool) {
+func (m *QuoteMutation) ValidUntil() (r date.Date, exists bool) {
 	v := m.valid_until
 	if v == nil {
 		return
@@ -15913,7 +15914,7 @@ func (m *QuoteMutation) ValidUntil() (r time.Time, exists bool) {
 // OldValidUntil returns the old "valid_until" field's value of the Quote entity.
 // If the Quote object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *QuoteMutation) OldValidUntil(ctx context.Context) (v time.Time, err error) {
+func (m *QuoteMutation) OldValidUntil(ctx context.Context) (v date.Date, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldValidUntil is only allowed on UpdateOne operations")
 	}
@@ -15933,12 +15934,12 @@ func (m *QuoteMutation) ResetValidUntil() {
 }
 
 // SetFollowUpOn sets the "follow_up_on" field.
-func (m *QuoteMutation) SetFollowUpOn(t time.Time) {
-	m.follow_up_on = &t
+func (m *QuoteMutation) SetFollowUpOn(d date.Date) {
+	m.follow_up_on = &d
 }
 
 // FollowUpOn returns the value of the "follow_up_on" field in the mutation.
-func (m *QuoteMutation) FollowUpOn() (r time.Time, exists bool) {
+func (m *QuoteMutation) FollowUpOn() (r date.Date, exists bool) {
 	v := m.follow_up_on
 	if v == nil {
 		return
@@ -15949,7 +15950,7 @@ func (m *QuoteMutation) FollowUpOn() (r time.Time, exists bool) {
 // OldFollowUpOn returns the old "follow_up_on" field's value of the Quote entity.
 // If the Quote object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *QuoteMutation) OldFollowUpOn(ctx context.Context) (v *time.Time, err error) {
+func (m *QuoteMutation) OldFollowUpOn(ctx context.Context) (v *date.Date, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldFollowUpOn is only allowed on UpdateOne operations")
 	}
@@ -17460,14 +17461,14 @@ func (m *QuoteMutation) SetField(name string, value ent.Value) error {
 		m.SetTcv(v)
 		return nil
 	case quote.FieldValidUntil:
-		v, ok := value.(time.Time)
+		v, ok := value.(date.Date)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetValidUntil(v)
 		return nil
 	case quote.FieldFollowUpOn:
-		v, ok := value.(time.Time)
+		v, ok := value.(date.Date)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}

@@ -7,6 +7,7 @@ import (
 	"carrierdesk/ent/carrier"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/quote"
+	"carrierdesk/internal/date"
 	"fmt"
 	"strings"
 	"time"
@@ -38,11 +39,11 @@ type Order struct {
 	// Where the order is; changed only by workflow mutations.
 	Status order.Status `json:"status,omitempty"`
 	// DDD: the date the carrier wants service.
-	DesiredDueDate time.Time `json:"desired_due_date,omitempty"`
-	// When the firm order confirmation was given.
-	FocDate *time.Time `json:"foc_date,omitempty"`
-	// Due date committed in the FOC.
-	ConfirmedDueDate *time.Time `json:"confirmed_due_date,omitempty"`
+	DesiredDueDate date.Date `json:"desired_due_date,omitempty"`
+	// FOC: the day the firm order confirmation was given.
+	FocDate *date.Date `json:"foc_date,omitempty"`
+	// The due date committed in the FOC.
+	ConfirmedDueDate *date.Date `json:"confirmed_due_date,omitempty"`
 	// When the order was completed.
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
 	// Circuit ID exactly as assigned, up to 53 characters; stored verbatim, never normalised.
@@ -112,11 +113,15 @@ func (*Order) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case order.FieldFocDate, order.FieldConfirmedDueDate:
+			values[i] = &sql.NullScanner{S: new(date.Date)}
+		case order.FieldDesiredDueDate:
+			values[i] = new(date.Date)
 		case order.FieldVersion, order.FieldTnCount:
 			values[i] = new(sql.NullInt64)
 		case order.FieldID, order.FieldAccountID, order.FieldCarrierID, order.FieldKind, order.FieldPon, order.FieldStatus, order.FieldCircuitID, order.FieldQuoteID, order.FieldStatusNote:
 			values[i] = new(sql.NullString)
-		case order.FieldCreatedAt, order.FieldUpdatedAt, order.FieldDesiredDueDate, order.FieldFocDate, order.FieldConfirmedDueDate, order.FieldCompletedAt:
+		case order.FieldCreatedAt, order.FieldUpdatedAt, order.FieldCompletedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -188,24 +193,24 @@ func (_m *Order) assignValues(columns []string, values []any) error {
 				_m.Status = order.Status(value.String)
 			}
 		case order.FieldDesiredDueDate:
-			if value, ok := values[i].(*sql.NullTime); !ok {
+			if value, ok := values[i].(*date.Date); !ok {
 				return fmt.Errorf("unexpected type %T for field desired_due_date", values[i])
-			} else if value.Valid {
-				_m.DesiredDueDate = value.Time
+			} else if value != nil {
+				_m.DesiredDueDate = *value
 			}
 		case order.FieldFocDate:
-			if value, ok := values[i].(*sql.NullTime); !ok {
+			if value, ok := values[i].(*sql.NullScanner); !ok {
 				return fmt.Errorf("unexpected type %T for field foc_date", values[i])
 			} else if value.Valid {
-				_m.FocDate = new(time.Time)
-				*_m.FocDate = value.Time
+				_m.FocDate = new(date.Date)
+				*_m.FocDate = *value.S.(*date.Date)
 			}
 		case order.FieldConfirmedDueDate:
-			if value, ok := values[i].(*sql.NullTime); !ok {
+			if value, ok := values[i].(*sql.NullScanner); !ok {
 				return fmt.Errorf("unexpected type %T for field confirmed_due_date", values[i])
 			} else if value.Valid {
-				_m.ConfirmedDueDate = new(time.Time)
-				*_m.ConfirmedDueDate = value.Time
+				_m.ConfirmedDueDate = new(date.Date)
+				*_m.ConfirmedDueDate = *value.S.(*date.Date)
 			}
 		case order.FieldCompletedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -315,16 +320,16 @@ func (_m *Order) String() string {
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))
 	builder.WriteString(", ")
 	builder.WriteString("desired_due_date=")
-	builder.WriteString(_m.DesiredDueDate.Format(time.ANSIC))
+	builder.WriteString(fmt.Sprintf("%v", _m.DesiredDueDate))
 	builder.WriteString(", ")
 	if v := _m.FocDate; v != nil {
 		builder.WriteString("foc_date=")
-		builder.WriteString(v.Format(time.ANSIC))
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")
 	if v := _m.ConfirmedDueDate; v != nil {
 		builder.WriteString("confirmed_due_date=")
-		builder.WriteString(v.Format(time.ANSIC))
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")
 	if v := _m.CompletedAt; v != nil {

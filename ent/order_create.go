@@ -7,6 +7,7 @@ import (
 	"carrierdesk/ent/carrier"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/quote"
+	"carrierdesk/internal/date"
 	"context"
 	"errors"
 	"fmt"
@@ -107,19 +108,19 @@ func (_c *OrderCreate) SetNillableStatus(v *order.Status) *OrderCreate {
 }
 
 // SetDesiredDueDate sets the "desired_due_date" field.
-func (_c *OrderCreate) SetDesiredDueDate(v time.Time) *OrderCreate {
+func (_c *OrderCreate) SetDesiredDueDate(v date.Date) *OrderCreate {
 	_c.mutation.SetDesiredDueDate(v)
 	return _c
 }
 
 // SetFocDate sets the "foc_date" field.
-func (_c *OrderCreate) SetFocDate(v time.Time) *OrderCreate {
+func (_c *OrderCreate) SetFocDate(v date.Date) *OrderCreate {
 	_c.mutation.SetFocDate(v)
 	return _c
 }
 
 // SetNillableFocDate sets the "foc_date" field if the given value is not nil.
-func (_c *OrderCreate) SetNillableFocDate(v *time.Time) *OrderCreate {
+func (_c *OrderCreate) SetNillableFocDate(v *date.Date) *OrderCreate {
 	if v != nil {
 		_c.SetFocDate(*v)
 	}
@@ -127,13 +128,13 @@ func (_c *OrderCreate) SetNillableFocDate(v *time.Time) *OrderCreate {
 }
 
 // SetConfirmedDueDate sets the "confirmed_due_date" field.
-func (_c *OrderCreate) SetConfirmedDueDate(v time.Time) *OrderCreate {
+func (_c *OrderCreate) SetConfirmedDueDate(v date.Date) *OrderCreate {
 	_c.mutation.SetConfirmedDueDate(v)
 	return _c
 }
 
 // SetNillableConfirmedDueDate sets the "confirmed_due_date" field if the given value is not nil.
-func (_c *OrderCreate) SetNillableConfirmedDueDate(v *time.Time) *OrderCreate {
+func (_c *OrderCreate) SetNillableConfirmedDueDate(v *date.Date) *OrderCreate {
 	if v != nil {
 		_c.SetConfirmedDueDate(*v)
 	}
@@ -619,7 +620,7 @@ func (u *OrderUpsert) UpdateStatus() *OrderUpsert {
 }
 
 // SetDesiredDueDate sets the "desired_due_date" field.
-func (u *OrderUpsert) SetDesiredDueDate(v time.Time) *OrderUpsert {
+func (u *OrderUpsert) SetDesiredDueDate(v date.Date) *OrderUpsert {
 	u.Set(order.FieldDesiredDueDate, v)
 	return u
 }
@@ -631,7 +632,7 @@ func (u *OrderUpsert) UpdateDesiredDueDate() *OrderUpsert {
 }
 
 // SetFocDate sets the "foc_date" field.
-func (u *OrderUpsert) SetFocDate(v time.Time) *OrderUpsert {
+func (u *OrderUpsert) SetFocDate(v date.Date) *OrderUpsert {
 	u.Set(order.FieldFocDate, v)
 	return u
 }
@@ -649,7 +650,7 @@ func (u *OrderUpsert) ClearFocDate() *OrderUpsert {
 }
 
 // SetConfirmedDueDate sets the "confirmed_due_date" field.
-func (u *OrderUpsert) SetConfirmedDueDate(v time.Time) *OrderUpsert {
+func (u *OrderUpsert) SetConfirmedDueDate(v date.Date) *OrderUpsert {
 	u.Set(order.FieldConfirmedDueDate, v)
 	return u
 }
@@ -869,7 +870,7 @@ func (u *OrderUpsertOne) UpdateStatus() *OrderUpsertOne {
 }
 
 // SetDesiredDueDate sets the "desired_due_date" field.
-func (u *OrderUpsertOne) SetDesiredDueDate(v time.Time) *OrderUpsertOne {
+func (u *OrderUpsertOne) SetDesiredDueDate(v date.Date) *OrderUpsertOne {
 	return u.Update(func(s *OrderUpsert) {
 		s.SetDesiredDueDate(v)
 	})
@@ -883,7 +884,7 @@ func (u *OrderUpsertOne) UpdateDesiredDueDate() *OrderUpsertOne {
 }
 
 // SetFocDate sets the "foc_date" field.
-func (u *OrderUpsertOne) SetFocDate(v time.Time) *OrderUpsertOne {
+func (u *OrderUpsertOne) SetFocDate(v date.Date) *OrderUpsertOne {
 	return u.Update(func(s *OrderUpsert) {
 		s.SetFocDate(v)
 	})
@@ -904,7 +905,7 @@ func (u *OrderUpsertOne) ClearFocDate() *OrderUpsertOne {
 }
 
 // SetConfirmedDueDate sets the "confirmed_due_date" field.
-func (u *OrderUpsertOne) SetConfirmedDueDate(v time.Time) *OrderUpsertOne {
+func (u *OrderUpsertOne) SetConfirmedDueDate(v date.Date) *OrderUpsertOne {
 	return u.Update(func(s *OrderUpsert) {
 		s.SetConfirmedDueDate(v)
 	})
@@ -1309,7 +1310,7 @@ func (u *OrderUpsertBulk) UpdateStatus() *OrderUpsertBulk {
 }
 
 // SetDesiredDueDate sets the "desired_due_date" field.
-func (u *OrderUpsertBulk) SetDesiredDueDate(v time.Time) *OrderUpsertBulk {
+func (u *OrderUpsertBulk) SetDesiredDueDate(v date.Date) *OrderUpsertBulk {
 	return u.Update(func(s *OrderUpsert) {
 		s.SetDesiredDueDate(v)
 	})
@@ -1323,7 +1324,7 @@ func (u *OrderUpsertBulk) UpdateDesiredDueDate() *OrderUpsertBulk {
 }
 
 // SetFocDate sets the "foc_date" field.
-func (u *OrderUpsertBulk) SetFocDate(v time.Time) *OrderUpsertBulk {
+func (u *OrderUpsertBulk) SetFocDate(v date.Date) *OrderUpsertBulk {
 	return u.Update(func(s *OrderUpsert) {
 		s.SetFocDate(v)
 	})
@@ -1344,7 +1345,7 @@ func (u *OrderUpsertBulk) ClearFocDate() *OrderUpsertBulk {
 }
 
 // SetConfirmedDueDate sets the "confirmed_due_date" field.
-func (u *OrderUpsertBulk) SetConfirmedDueDate(v time.Time) *OrderUpsertBulk {
+func (u *OrderUpsertBulk) SetConfirmedDueDate(v date.Date) *OrderUpsertBulk {
 	return u.Update(func(s *OrderUpsert) {
 		s.SetConfirmedDueDate(v)
 	})

@@ -6,6 +6,7 @@ import (
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/predicate"
 	"carrierdesk/ent/quote"
+	"carrierdesk/internal/date"
 	"context"
 	"errors"
 	"fmt"
@@ -72,13 +73,13 @@ func (_u *OrderUpdate) SetNillableStatus(v *order.Status) *OrderUpdate {
 }
 
 // SetDesiredDueDate sets the "desired_due_date" field.
-func (_u *OrderUpdate) SetDesiredDueDate(v time.Time) *OrderUpdate {
+func (_u *OrderUpdate) SetDesiredDueDate(v date.Date) *OrderUpdate {
 	_u.mutation.SetDesiredDueDate(v)
 	return _u
 }
 
 // SetNillableDesiredDueDate sets the "desired_due_date" field if the given value is not nil.
-func (_u *OrderUpdate) SetNillableDesiredDueDate(v *time.Time) *OrderUpdate {
+func (_u *OrderUpdate) SetNillableDesiredDueDate(v *date.Date) *OrderUpdate {
 	if v != nil {
 		_u.SetDesiredDueDate(*v)
 	}
@@ -86,13 +87,13 @@ func (_u *OrderUpdate) SetNillableDesiredDueDate(v *time.Time) *OrderUpdate {
 }
 
 // SetFocDate sets the "foc_date" field.
-func (_u *OrderUpdate) SetFocDate(v time.Time) *OrderUpdate {
+func (_u *OrderUpdate) SetFocDate(v date.Date) *OrderUpdate {
 	_u.mutation.SetFocDate(v)
 	return _u
 }
 
 // SetNillableFocDate sets the "foc_date" field if the given value is not nil.
-func (_u *OrderUpdate) SetNillableFocDate(v *time.Time) *OrderUpdate {
+func (_u *OrderUpdate) SetNillableFocDate(v *date.Date) *OrderUpdate {
 	if v != nil {
 		_u.SetFocDate(*v)
 	}
@@ -106,13 +107,13 @@ func (_u *OrderUpdate) ClearFocDate() *OrderUpdate {
 }
 
 // SetConfirmedDueDate sets the "confirmed_due_date" field.
-func (_u *OrderUpdate) SetConfirmedDueDate(v time.Time) *OrderUpdate {
+func (_u *OrderUpdate) SetConfirmedDueDate(v date.Date) *OrderUpdate {
 	_u.mutation.SetConfirmedDueDate(v)
 	return _u
 }
 
 // SetNillableConfirmedDueDate sets the "confirmed_due_date" field if the given value is not nil.
-func (_u *OrderUpdate) SetNillableConfirmedDueDate(v *time.Time) *OrderUpdate {
+func (_u *OrderUpdate) SetNillableConfirmedDueDate(v *date.Date) *OrderUpdate {
 	if v != nil {
 		_u.SetConfirmedDueDate(*v)
 	}
@@ -477,13 +478,13 @@ func (_u *OrderUpdateOne) SetNillableStatus(v *order.Status) *OrderUpdateOne {
 }
 
 // SetDesiredDueDate sets the "desired_due_date" field.
-func (_u *OrderUpdateOne) SetDesiredDueDate(v time.Time) *OrderUpdateOne {
+func (_u *OrderUpdateOne) SetDesiredDueDate(v date.Date) *OrderUpdateOne {
 	_u.mutation.SetDesiredDueDate(v)
 	return _u
 }
 
 // SetNillableDesiredDueDate sets the "desired_due_date" field if the given value is not nil.
-func (_u *OrderUpdateOne) SetNillableDesiredDueDate(v *time.Time) *OrderUpdateOne {
+func (_u *OrderUpdateOne) SetNillableDesiredDueDate(v *date.Date) *OrderUpdateOne {
 	if v != nil {
 		_u.SetDesiredDueDate(*v)
 	}
@@ -491,13 +492,13 @@ func (_u *OrderUpdateOne) SetNillableDesiredDueDate(v *time.Time) *OrderUpdateOn
 }
 
 // SetFocDate sets the "foc_date" field.
-func (_u *OrderUpdateOne) SetFocDate(v time.Time) *OrderUpdateOne {
+func (_u *OrderUpdateOne) SetFocDate(v date.Date) *OrderUpdateOne {
 	_u.mutation.SetFocDate(v)
 	return _u
 }
 
 // SetNillableFocDate sets the "foc_date" field if the given value is not nil.
-func (_u *OrderUpdateOne) SetNillableFocDate(v *time.Time) *OrderUpdateOne {
+func (_u *OrderUpdateOne) SetNillableFocDate(v *date.Date) *OrderUpdateOne {
 	if v != nil {
 		_u.SetFocDate(*v)
 	}
@@ -511,13 +512,13 @@ func (_u *OrderUpdateOne) ClearFocDate() *OrderUpdateOne {
 }
 
 // SetConfirmedDueDate sets the "confirmed_due_date" field.
-func (_u *OrderUpdateOne) SetConfirmedDueDate(v time.Time) *OrderUpdateOne {
+func (_u *OrderUpdateOne) SetConfirmedDueDate(v date.Date) *OrderUpdateOne {
 	_u.mutation.SetConfirmedDueDate(v)
 	return _u
 }
 
 // SetNillableConfirmedDueDate sets the "confirmed_due_date" field if the given value is not nil.
-func (_u *OrderUpdateOne) SetNillableConfirmedDueDate(v *time.Time) *OrderUpdateOne {
+func (_u *OrderUpdateOne) SetNillableConfirmedDueDate(v *date.Date) *OrderUpdateOne {
 	if v != nil {
 		_u.SetConfirmedDueDate(*v)
 	}

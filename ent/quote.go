@@ -7,6 +7,7 @@ import (
 	"carrierdesk/ent/quote"
 	"carrierdesk/ent/rep"
 	"carrierdesk/ent/rfp"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 	"fmt"
@@ -45,11 +46,11 @@ type Quote struct {
 	Nrc money.Amount `json:"nrc,omitempty"`
 	// Total contract value: MRC times term plus NRC.
 	Tcv money.Amount `json:"tcv,omitempty"`
-	// The offer lapses after this time.
-	ValidUntil time.Time `json:"valid_until,omitempty"`
-	// When the owner should next chase the carrier.
-	FollowUpOn *time.Time `json:"follow_up_on,omitempty"`
-	// The rep responsible for the quote.
+	// The last day on which the carrier may accept; the offer lapses at the end of that day, UTC.
+	ValidUntil date.Date `json:"valid_until,omitempty"`
+	// The day on which the owner should next chase the carrier.
+	FollowUpOn *date.Date `json:"follow_up_on,omitempty"`
+	// The rep responsible for the quote, always one who may read its account: by default its creator, or the account's STRATEGIC rep when an admin or the program creates it, else their team manager.
 	OwnerID *string `json:"owner_id,omitempty"`
 	// The RFP this quote answers, if any.
 	RfpID *string `json:"rfp_id,omitempty"`
@@ -187,11 +188,15 @@ func (*Quote) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case quote.FieldFollowUpOn:
+			values[i] = &sql.NullScanner{S: new(date.Date)}
+		case quote.FieldValidUntil:
+			values[i] = new(date.Date)
 		case quote.FieldVersion, quote.FieldTermMonths, quote.FieldMrc, quote.FieldNrc, quote.FieldTcv, quote.FieldSpecialMrc, quote.FieldCapex, quote.FieldOneTimeCost, quote.FieldMonthlyOpex, quote.FieldMonthlyOffNetCost, quote.FieldMonthlyChurn, quote.FieldAnnualDiscountRate, quote.FieldNpv, quote.FieldIrr, quote.FieldPaybackMonth:
 			values[i] = new(sql.NullInt64)
 		case quote.FieldID, quote.FieldAccountID, quote.FieldTitle, quote.FieldStatus, quote.FieldCurrency, quote.FieldOwnerID, quote.FieldRfpID, quote.FieldStatusNote, quote.FieldIrrNote:
 			values[i] = new(sql.NullString)
-		case quote.FieldCreatedAt, quote.FieldUpdatedAt, quote.FieldValidUntil, quote.FieldFollowUpOn, quote.FieldSentAt:
+		case quote.FieldCreatedAt, quote.FieldUpdatedAt, quote.FieldSentAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -281,17 +286,17 @@ func (_m *Quote) assignValues(columns []string, values []any) error {
 				_m.Tcv = money.Amount(value.Int64)
 			}
 		case quote.FieldValidUntil:
-			if value, ok := values[i].(*sql.NullTime); !ok {
+			if value, ok := values[i].(*date.Date); !ok {
 				return fmt.Errorf("unexpected type %T for field valid_until", values[i])
-			} else if value.Valid {
-				_m.ValidUntil = value.Time
+			} else if value != nil {
+				_m.ValidUntil = *value
 			}
 		case quote.FieldFollowUpOn:
-			if value, ok := values[i].(*sql.NullTime); !ok {
+			if value, ok := values[i].(*sql.NullScanner); !ok {
 				return fmt.Errorf("unexpected type %T for field follow_up_on", values[i])
 			} else if value.Valid {
-				_m.FollowUpOn = new(time.Time)
-				*_m.FollowUpOn = value.Time
+				_m.FollowUpOn = new(date.Date)
+				*_m.FollowUpOn = *value.S.(*date.Date)
 			}
 		case quote.FieldOwnerID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -494,11 +499,11 @@ func (_m *Quote) String() string {
 	builder.WriteString(fmt.Sprintf("%v", _m.Tcv))
 	builder.WriteString(", ")
 	builder.WriteString("valid_until=")
-	builder.WriteString(_m.ValidUntil.Format(time.ANSIC))
+	builder.WriteString(fmt.Sprintf("%v", _m.ValidUntil))
 	builder.WriteString(", ")
 	if v := _m.FollowUpOn; v != nil {
 		builder.WriteString("follow_up_on=")
-		builder.WriteString(v.Format(time.ANSIC))
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")
 	if v := _m.OwnerID; v != nil {

@@ -11,6 +11,7 @@ import (
 	"carrierdesk/ent/rep"
 	"carrierdesk/ent/rfp"
 	"carrierdesk/ent/specialpricingrequest"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 	"context"
@@ -163,19 +164,19 @@ func (_c *QuoteCreate) SetNillableTcv(v *money.Amount) *QuoteCreate {
 }
 
 // SetValidUntil sets the "valid_until" field.
-func (_c *QuoteCreate) SetValidUntil(v time.Time) *QuoteCreate {
+func (_c *QuoteCreate) SetValidUntil(v date.Date) *QuoteCreate {
 	_c.mutation.SetValidUntil(v)
 	return _c
 }
 
 // SetFollowUpOn sets the "follow_up_on" field.
-func (_c *QuoteCreate) SetFollowUpOn(v time.Time) *QuoteCreate {
+func (_c *QuoteCreate) SetFollowUpOn(v date.Date) *QuoteCreate {
 	_c.mutation.SetFollowUpOn(v)
 	return _c
 }
 
 // SetNillableFollowUpOn sets the "follow_up_on" field if the given value is not nil.
-func (_c *QuoteCreate) SetNillableFollowUpOn(v *time.Time) *QuoteCreate {
+func (_c *QuoteCreate) SetNillableFollowUpOn(v *date.Date) *QuoteCreate {
 	if v != nil {
 		_c.SetFollowUpOn(*v)
 	}
@@ -1148,7 +1149,7 @@ func (u *QuoteUpsert) AddTcv(v money.Amount) *QuoteUpsert {
 }
 
 // SetValidUntil sets the "valid_until" field.
-func (u *QuoteUpsert) SetValidUntil(v time.Time) *QuoteUpsert {
+func (u *QuoteUpsert) SetValidUntil(v date.Date) *QuoteUpsert {
 	u.Set(quote.FieldValidUntil, v)
 	return u
 }
@@ -1160,7 +1161,7 @@ func (u *QuoteUpsert) UpdateValidUntil() *QuoteUpsert {
 }
 
 // SetFollowUpOn sets the "follow_up_on" field.
-func (u *QuoteUpsert) SetFollowUpOn(v time.Time) *QuoteUpsert {
+func (u *QuoteUpsert) SetFollowUpOn(v date.Date) *QuoteUpsert {
 	u.Set(quote.FieldFollowUpOn, v)
 	return u
 }
@@ -1681,7 +1682,7 @@ func (u *QuoteUpsertOne) UpdateTcv() *QuoteUpsertOne {
 }
 
 // SetValidUntil sets the "valid_until" field.
-func (u *QuoteUpsertOne) SetValidUntil(v time.Time) *QuoteUpsertOne {
+func (u *QuoteUpsertOne) SetValidUntil(v date.Date) *QuoteUpsertOne {
 	return u.Update(func(s *QuoteUpsert) {
 		s.SetValidUntil(v)
 	})
@@ -1695,7 +1696,7 @@ func (u *QuoteUpsertOne) UpdateValidUntil() *QuoteUpsertOne {
 }
 
 // SetFollowUpOn sets the "follow_up_on" field.
-func (u *QuoteUpsertOne) SetFollowUpOn(v time.Time) *QuoteUpsertOne {
+func (u *QuoteUpsertOne) SetFollowUpOn(v date.Date) *QuoteUpsertOne {
 	return u.Update(func(s *QuoteUpsert) {
 		s.SetFollowUpOn(v)
 	})
@@ -2434,7 +2435,7 @@ func (u *QuoteUpsertBulk) UpdateTcv() *QuoteUpsertBulk {
 }
 
 // SetValidUntil sets the "valid_until" field.
-func (u *QuoteUpsertBulk) SetValidUntil(v time.Time) *QuoteUpsertBulk {
+func (u *QuoteUpsertBulk) SetValidUntil(v date.Date) *QuoteUpsertBulk {
 	return u.Update(func(s *QuoteUpsert) {
 		s.SetValidUntil(v)
 	})
@@ -2448,7 +2449,7 @@ func (u *QuoteUpsertBulk) UpdateValidUntil() *QuoteUpsertBulk {
 }
 
 // SetFollowUpOn sets the "follow_up_on" field.
-func (u *QuoteUpsertBulk) SetFollowUpOn(v time.Time) *QuoteUpsertBulk {
+func (u *QuoteUpsertBulk) SetFollowUpOn(v date.Date) *QuoteUpsertBulk {
 	return u.Update(func(s *QuoteUpsert) {
 		s.SetFollowUpOn(v)
 	})

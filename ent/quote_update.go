@@ -11,6 +11,7 @@ import (
 	"carrierdesk/ent/rep"
 	"carrierdesk/ent/rfp"
 	"carrierdesk/ent/specialpricingrequest"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 	"context"
@@ -191,13 +192,13 @@ func (_u *QuoteUpdate) AddTcv(v money.Amount) *QuoteUpdate {
 }
 
 // SetValidUntil sets the "valid_until" field.
-func (_u *QuoteUpdate) SetValidUntil(v time.Time) *QuoteUpdate {
+func (_u *QuoteUpdate) SetValidUntil(v date.Date) *QuoteUpdate {
 	_u.mutation.SetValidUntil(v)
 	return _u
 }
 
 // SetNillableValidUntil sets the "valid_until" field if the given value is not nil.
-func (_u *QuoteUpdate) SetNillableValidUntil(v *time.Time) *QuoteUpdate {
+func (_u *QuoteUpdate) SetNillableValidUntil(v *date.Date) *QuoteUpdate {
 	if v != nil {
 		_u.SetValidUntil(*v)
 	}
@@ -205,13 +206,13 @@ func (_u *QuoteUpdate) SetNillableValidUntil(v *time.Time) *QuoteUpdate {
 }
 
 // SetFollowUpOn sets the "follow_up_on" field.
-func (_u *QuoteUpdate) SetFollowUpOn(v time.Time) *QuoteUpdate {
+func (_u *QuoteUpdate) SetFollowUpOn(v date.Date) *QuoteUpdate {
 	_u.mutation.SetFollowUpOn(v)
 	return _u
 }
 
 // SetNillableFollowUpOn sets the "follow_up_on" field if the given value is not nil.
-func (_u *QuoteUpdate) SetNillableFollowUpOn(v *time.Time) *QuoteUpdate {
+func (_u *QuoteUpdate) SetNillableFollowUpOn(v *date.Date) *QuoteUpdate {
 	if v != nil {
 		_u.SetFollowUpOn(*v)
 	}
@@ -1388,13 +1389,13 @@ func (_u *QuoteUpdateOne) AddTcv(v money.Amount) *QuoteUpdateOne {
 }
 
 // SetValidUntil sets the "valid_until" field.
-func (_u *QuoteUpdateOne) SetValidUntil(v time.Time) *QuoteUpdateOne {
+func (_u *QuoteUpdateOne) SetValidUntil(v date.Date) *QuoteUpdateOne {
 	_u.mutation.SetValidUntil(v)
 	return _u
 }
 
 // SetNillableValidUntil sets the "valid_until" field if the given value is not nil.
-func (_u *QuoteUpdateOne) SetNillableValidUntil(v *time.Time) *QuoteUpdateOne {
+func (_u *QuoteUpdateOne) SetNillableValidUntil(v *date.Date) *QuoteUpdateOne {
 	if v != nil {
 		_u.SetValidUntil(*v)
 	}
@@ -1402,13 +1403,13 @@ func (_u *QuoteUpdateOne) SetNillableValidUntil(v *time.Time) *QuoteUpdateOne {
 }
 
 // SetFollowUpOn sets the "follow_up_on" field.
-func (_u *QuoteUpdateOne) SetFollowUpOn(v time.Time) *QuoteUpdateOne {
+func (_u *QuoteUpdateOne) SetFollowUpOn(v date.Date) *QuoteUpdateOne {
 	_u.mutation.SetFollowUpOn(v)
 	return _u
 }
 
 // SetNillableFollowUpOn sets the "follow_up_on" field if the given value is not nil.
-func (_u *QuoteUpdateOne) SetNillableFollowUpOn(v *time.Time) *QuoteUpdateOne {
+func (_u *QuoteUpdateOne) SetNillableFollowUpOn(v *date.Date) *QuoteUpdateOne {
 	if v != nil {
 		_u.SetFollowUpOn(*v)
 	}

@@ -39,7 +39,7 @@ type RFP struct {
 	DueAt time.Time `json:"due_at,omitempty"`
 	// Estimated total value of the business.
 	EstimatedValue money.Amount `json:"estimated_value,omitempty"`
-	// The rep who owns the response.
+	// The rep who owns the response, always one who may read its account: by default its creator, or the account's STRATEGIC rep when an admin or the program creates it, else their team manager.
 	OwnerID *string `json:"owner_id,omitempty"`
 	// Why the last workflow action was taken, such as a rejection reason.
 	StatusNote string `json:"status_note,omitempty"`

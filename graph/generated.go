@@ -20,6 +20,7 @@ import (
 	"carrierdesk/ent/rfp"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/ent/specialpricingrequest"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/deal"
 	"carrierdesk/internal/events"
 	"carrierdesk/internal/money"
@@ -920,7 +921,7 @@ type BusinessReviewShortlistResolver interface {
 	Nodes(ctx context.Context, obj *report.Shortlist) ([]*ent.BusinessReview, error)
 }
 type ContractResolver interface {
-	NoticeDeadline(ctx context.Context, obj *ent.Contract) (*time.Time, error)
+	NoticeDeadline(ctx context.Context, obj *ent.Contract) (date.Date, error)
 }
 type EscalationResolver interface {
 	ResponseBreached(ctx context.Context, obj *ent.Escalation) (bool, error)
@@ -5549,6 +5550,15 @@ Never a number: a JSON number may already have been rounded by a float on the wa
 scalar Money
 
 """
+A calendar day spelled YYYY-MM-DD, such as "2027-01-15": a due date, an FOC
+date, a contract's first or last day, a quote's valid-until. It has no time of
+day and no time zone, so it reads the same everywhere; anything else, a
+date-time included, is refused as BAD_USER_INPUT naming the field. Moments
+(when something happened) are Time.
+"""
+scalar Date
+
+"""
 An exact rate as a decimal string with up to six decimals, such as "0.265" for 26.5%.
 """
 scalar Rate
@@ -5769,10 +5779,10 @@ input RenewContractInput {
 
 "A firm order confirmation."
 input ConfirmOrderInput {
-  "When the FOC was given."
-  focDate: Time!
-  "The due date committed."
-  confirmedDueDate: Time!
+  "The day the FOC was given."
+  focDate: Date!
+  "The due date committed; on or after focDate."
+  confirmedDueDate: Date!
   "Circuit ID, stored verbatim (required for an ASR that has none yet)."
   circuitID: String
 }
@@ -5873,7 +5883,7 @@ type Me {
   contact: Contact
   "How many accounts the viewer currently works (staff) or has (carriers)."
   accountCount: Int! @goField(name: "Accounts")
-  "Open escalations the viewer owns (carriers: their open escalations)."
+  "Open escalations the viewer owns; a manager's also shows those their team owns and every unowned one on the accounts they oversee (carriers: their open escalations)."
   escalations: EscalationShortlist!
   "Quotes awaiting the viewer's action."
   quotes: QuoteShortlist!
@@ -6134,13 +6144,13 @@ extend type SpecialPricingRequest {
 extend type Order {
   "Days the confirmed due date lies after the desired due date (negative: earlier); null until confirmed."
   dueDateSlipDays: Int @goField(forceResolver: true)
-  "Whether the order was completed after its confirmed due date."
+  "Whether the order was completed after its confirmed due date (after the end of that day, UTC)."
   completedLate: Boolean! @goField(forceResolver: true)
 }
 
 extend type Contract {
   "Last day to give notice before the contract renews or ends: end date minus notice days."
-  noticeDeadline: Time! @goField(forceResolver: true)
+  noticeDeadline: Date! @goField(forceResolver: true)
 }
 
 type Subscription {
@@ -10937,11 +10947,11 @@ type Contract implements Node {
   """
   First day of service under the contract.
   """
-  startDate: Time!
+  startDate: Date!
   """
   Last day of the term; must be after the start.
   """
-  endDate: Time!
+  endDate: Date!
   """
   Term in months.
   """
@@ -11463,67 +11473,67 @@ input ContractWhereInput {
   """
   start_date field predicates
   """
-  startDate: Time
+  startDate: Date
   """
   startDate differs from the value.
   """
-  startDateNEQ: Time
+  startDateNEQ: Date
   """
   startDate is one of the values.
   """
-  startDateIn: [Time!]
+  startDateIn: [Date!]
   """
   startDate is none of the values.
   """
-  startDateNotIn: [Time!]
+  startDateNotIn: [Date!]
   """
   startDate is greater than the value.
   """
-  startDateGT: Time
+  startDateGT: Date
   """
   startDate is greater than or equal to the value.
   """
-  startDateGTE: Time
+  startDateGTE: Date
   """
   startDate is less than the value.
   """
-  startDateLT: Time
+  startDateLT: Date
   """
   startDate is less than or equal to the value.
   """
-  startDateLTE: Time
+  startDateLTE: Date
   """
   end_date field predicates
   """
-  endDate: Time
+  endDate: Date
   """
   endDate differs from the value.
   """
-  endDateNEQ: Time
+  endDateNEQ: Date
   """
   endDate is one of the values.
   """
-  endDateIn: [Time!]
+  endDateIn: [Date!]
   """
   endDate is none of the values.
   """
-  endDateNotIn: [Time!]
+  endDateNotIn: [Date!]
   """
   endDate is greater than the value.
   """
-  endDateGT: Time
+  endDateGT: Date
   """
   endDate is greater than or equal to the value.
   """
-  endDateGTE: Time
+  endDateGTE: Date
   """
   endDate is less than the value.
   """
-  endDateLT: Time
+  endDateLT: Date
   """
   endDate is less than or equal to the value.
   """
-  endDateLTE: Time
+  endDateLTE: Date
   """
   term_months field predicates
   """
@@ -12169,11 +12179,11 @@ input CreateContractInput {
   """
   First day of service under the contract.
   """
-  startDate: Time!
+  startDate: Date!
   """
   Last day of the term; must be after the start.
   """
-  endDate: Time!
+  endDate: Date!
   """
   Term in months.
   """
@@ -12265,7 +12275,7 @@ input CreateOrderInput {
   """
   DDD: the date the carrier wants service.
   """
-  desiredDueDate: Time!
+  desiredDueDate: Date!
   """
   Circuit ID exactly as assigned, up to 53 characters; stored verbatim, never normalised.
   """
@@ -12301,13 +12311,13 @@ input CreateQuoteInput {
   """
   currency: String
   """
-  The offer lapses after this time.
+  The last day on which the carrier may accept; the offer lapses at the end of that day, UTC.
   """
-  validUntil: Time!
+  validUntil: Date!
   """
-  When the owner should next chase the carrier.
+  The day on which the owner should next chase the carrier.
   """
-  followUpOn: Time
+  followUpOn: Date
   """
   Build cost, spent in month 0. Internal.
   """
@@ -12557,7 +12567,7 @@ type Escalation implements Node {
   """
   level: EscalationLevel!
   """
-  The rep who owns the escalation; changed by reassignment.
+  The rep who owns the escalation, always one who may read its account: by default the rep who raised it; for one raised by the carrier or an admin, the account's SUPPORT rep, else their team manager. Changed by reassignment.
   """
   ownerID: ID
   """
@@ -14486,15 +14496,15 @@ type Order implements Node {
   """
   DDD: the date the carrier wants service.
   """
-  desiredDueDate: Time!
+  desiredDueDate: Date!
   """
-  When the firm order confirmation was given.
+  FOC: the day the firm order confirmation was given.
   """
-  focDate: Time
+  focDate: Date
   """
-  Due date committed in the FOC.
+  The due date committed in the FOC.
   """
-  confirmedDueDate: Time
+  confirmedDueDate: Date
   """
   When the order was completed.
   """
@@ -15015,67 +15025,67 @@ input OrderWhereInput {
   """
   desired_due_date field predicates
   """
-  desiredDueDate: Time
+  desiredDueDate: Date
   """
   desiredDueDate differs from the value.
   """
-  desiredDueDateNEQ: Time
+  desiredDueDateNEQ: Date
   """
   desiredDueDate is one of the values.
   """
-  desiredDueDateIn: [Time!]
+  desiredDueDateIn: [Date!]
   """
   desiredDueDate is none of the values.
   """
-  desiredDueDateNotIn: [Time!]
+  desiredDueDateNotIn: [Date!]
   """
   desiredDueDate is greater than the value.
   """
-  desiredDueDateGT: Time
+  desiredDueDateGT: Date
   """
   desiredDueDate is greater than or equal to the value.
   """
-  desiredDueDateGTE: Time
+  desiredDueDateGTE: Date
   """
   desiredDueDate is less than the value.
   """
-  desiredDueDateLT: Time
+  desiredDueDateLT: Date
   """
   desiredDueDate is less than or equal to the value.
   """
-  desiredDueDateLTE: Time
+  desiredDueDateLTE: Date
   """
   foc_date field predicates
   """
-  focDate: Time
+  focDate: Date
   """
   focDate differs from the value.
   """
-  focDateNEQ: Time
+  focDateNEQ: Date
   """
   focDate is one of the values.
   """
-  focDateIn: [Time!]
+  focDateIn: [Date!]
   """
   focDate is none of the values.
   """
-  focDateNotIn: [Time!]
+  focDateNotIn: [Date!]
   """
   focDate is greater than the value.
   """
-  focDateGT: Time
+  focDateGT: Date
   """
   focDate is greater than or equal to the value.
   """
-  focDateGTE: Time
+  focDateGTE: Date
   """
   focDate is less than the value.
   """
-  focDateLT: Time
+  focDateLT: Date
   """
   focDate is less than or equal to the value.
   """
-  focDateLTE: Time
+  focDateLTE: Date
   """
   focDate is empty.
   """
@@ -15087,35 +15097,35 @@ input OrderWhereInput {
   """
   confirmed_due_date field predicates
   """
-  confirmedDueDate: Time
+  confirmedDueDate: Date
   """
   confirmedDueDate differs from the value.
   """
-  confirmedDueDateNEQ: Time
+  confirmedDueDateNEQ: Date
   """
   confirmedDueDate is one of the values.
   """
-  confirmedDueDateIn: [Time!]
+  confirmedDueDateIn: [Date!]
   """
   confirmedDueDate is none of the values.
   """
-  confirmedDueDateNotIn: [Time!]
+  confirmedDueDateNotIn: [Date!]
   """
   confirmedDueDate is greater than the value.
   """
-  confirmedDueDateGT: Time
+  confirmedDueDateGT: Date
   """
   confirmedDueDate is greater than or equal to the value.
   """
-  confirmedDueDateGTE: Time
+  confirmedDueDateGTE: Date
   """
   confirmedDueDate is less than the value.
   """
-  confirmedDueDateLT: Time
+  confirmedDueDateLT: Date
   """
   confirmedDueDate is less than or equal to the value.
   """
-  confirmedDueDateLTE: Time
+  confirmedDueDateLTE: Date
   """
   confirmedDueDate is empty.
   """
@@ -16065,15 +16075,15 @@ type Quote implements Node {
   """
   tcv: Money!
   """
-  The offer lapses after this time.
+  The last day on which the carrier may accept; the offer lapses at the end of that day, UTC.
   """
-  validUntil: Time!
+  validUntil: Date!
   """
-  When the owner should next chase the carrier.
+  The day on which the owner should next chase the carrier.
   """
-  followUpOn: Time
+  followUpOn: Date
   """
-  The rep responsible for the quote.
+  The rep responsible for the quote, always one who may read its account: by default its creator, or the account's STRATEGIC rep when an admin or the program creates it, else their team manager.
   """
   ownerID: ID
   """
@@ -17642,67 +17652,67 @@ input QuoteWhereInput {
   """
   valid_until field predicates
   """
-  validUntil: Time
+  validUntil: Date
   """
   validUntil differs from the value.
   """
-  validUntilNEQ: Time
+  validUntilNEQ: Date
   """
   validUntil is one of the values.
   """
-  validUntilIn: [Time!]
+  validUntilIn: [Date!]
   """
   validUntil is none of the values.
   """
-  validUntilNotIn: [Time!]
+  validUntilNotIn: [Date!]
   """
   validUntil is greater than the value.
   """
-  validUntilGT: Time
+  validUntilGT: Date
   """
   validUntil is greater than or equal to the value.
   """
-  validUntilGTE: Time
+  validUntilGTE: Date
   """
   validUntil is less than the value.
   """
-  validUntilLT: Time
+  validUntilLT: Date
   """
   validUntil is less than or equal to the value.
   """
-  validUntilLTE: Time
+  validUntilLTE: Date
   """
   follow_up_on field predicates
   """
-  followUpOn: Time
+  followUpOn: Date
   """
   followUpOn differs from the value.
   """
-  followUpOnNEQ: Time
+  followUpOnNEQ: Date
   """
   followUpOn is one of the values.
   """
-  followUpOnIn: [Time!]
+  followUpOnIn: [Date!]
   """
   followUpOn is none of the values.
   """
-  followUpOnNotIn: [Time!]
+  followUpOnNotIn: [Date!]
   """
   followUpOn is greater than the value.
   """
-  followUpOnGT: Time
+  followUpOnGT: Date
   """
   followUpOn is greater than or equal to the value.
   """
-  followUpOnGTE: Time
+  followUpOnGTE: Date
   """
   followUpOn is less than the value.
   """
-  followUpOnLT: Time
+  followUpOnLT: Date
   """
   followUpOn is less than or equal to the value.
   """
-  followUpOnLTE: Time
+  followUpOnLTE: Date
   """
   followUpOn is empty.
   """
@@ -18409,7 +18419,7 @@ type RFP implements Node {
   """
   estimatedValue: Money!
   """
-  The rep who owns the response.
+  The rep who owns the response, always one who may read its account: by default its creator, or the account's STRATEGIC rep when an admin or the program creates it, else their team manager.
   """
   ownerID: ID
   """
@@ -21502,11 +21512,11 @@ input UpdateContractInput {
   """
   First day of service under the contract.
   """
-  startDate: Time
+  startDate: Date
   """
   Last day of the term; must be after the start.
   """
-  endDate: Time
+  endDate: Date
   """
   Term in months.
   """
@@ -21598,7 +21608,7 @@ input UpdateOrderInput {
   """
   DDD: the date the carrier wants service.
   """
-  desiredDueDate: Time
+  desiredDueDate: Date
   """
   Circuit ID exactly as assigned, up to 53 characters; stored verbatim, never normalised.
   """
@@ -21638,13 +21648,13 @@ input UpdateQuoteInput {
   """
   currency: String
   """
-  The offer lapses after this time.
+  The last day on which the carrier may accept; the offer lapses at the end of that day, UTC.
   """
-  validUntil: Time
+  validUntil: Date
   """
-  When the owner should next chase the carrier.
+  The day on which the owner should next chase the carrier.
   """
-  followUpOn: Time
+  followUpOn: Date
   """
   Clears followUpOn.
   """
@@ -31869,15 +31879,15 @@ func (ec *executionContext) _Contract_startDate(ctx context.Context, field graph
 			return obj.StartDate, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v date.Date) graphql.Marshaler {
+			return ec.marshalNDate2carrierdeskᚋinternalᚋdateᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Contract_startDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Contract", field, false, false, "Time")
+	return graphql.NewScalarFieldContext("Contract", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Contract_endDate(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
@@ -31892,15 +31902,15 @@ func (ec *executionContext) _Contract_endDate(ctx context.Context, field graphql
 			return obj.EndDate, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v date.Date) graphql.Marshaler {
+			return ec.marshalNDate2carrierdeskᚋinternalᚋdateᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Contract_endDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Contract", field, false, false, "Time")
+	return graphql.NewScalarFieldContext("Contract", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Contract_termMonths(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
@@ -32372,15 +32382,15 @@ func (ec *executionContext) _Contract_noticeDeadline(ctx context.Context, field 
 			return ec.Resolvers.Contract().NoticeDeadline(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalNTime2ᚖtimeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v date.Date) graphql.Marshaler {
+			return ec.marshalNDate2carrierdeskᚋinternalᚋdateᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Contract_noticeDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Contract", field, true, true, "Time")
+	return graphql.NewScalarFieldContext("Contract", field, true, true, "Date")
 }
 
 func (ec *executionContext) _ContractConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ContractConnection) (ret graphql.Marshaler) {
@@ -37744,15 +37754,15 @@ func (ec *executionContext) _Order_desiredDueDate(ctx context.Context, field gra
 			return obj.DesiredDueDate, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v date.Date) graphql.Marshaler {
+			return ec.marshalNDate2carrierdeskᚋinternalᚋdateᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Order_desiredDueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Order", field, false, false, "Time")
+	return graphql.NewScalarFieldContext("Order", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Order_focDate(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
@@ -37767,15 +37777,15 @@ func (ec *executionContext) _Order_focDate(ctx context.Context, field graphql.Co
 			return obj.FocDate, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *date.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Order_focDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Order", field, false, false, "Time")
+	return graphql.NewScalarFieldContext("Order", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Order_confirmedDueDate(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
@@ -37790,15 +37800,15 @@ func (ec *executionContext) _Order_confirmedDueDate(ctx context.Context, field g
 			return obj.ConfirmedDueDate, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *date.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Order_confirmedDueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Order", field, false, false, "Time")
+	return graphql.NewScalarFieldContext("Order", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Order_completedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
@@ -40391,15 +40401,15 @@ func (ec *executionContext) _Quote_validUntil(ctx context.Context, field graphql
 			return obj.ValidUntil, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v date.Date) graphql.Marshaler {
+			return ec.marshalNDate2carrierdeskᚋinternalᚋdateᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Quote_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Quote", field, false, false, "Time")
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Quote_followUpOn(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
@@ -40414,15 +40424,15 @@ func (ec *executionContext) _Quote_followUpOn(ctx context.Context, field graphql
 			return obj.FollowUpOn, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *date.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Quote_followUpOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Quote", field, false, false, "Time")
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Quote_ownerID(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
@@ -52260,14 +52270,14 @@ func (ec *executionContext) unmarshalInputConfirmOrderInput(ctx context.Context,
 		switch k {
 		case "focDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focDate"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalNDate2carrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FocDate = data
 		case "confirmedDueDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confirmedDueDate"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalNDate2carrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -53762,112 +53772,112 @@ func (ec *executionContext) unmarshalInputContractWhereInput(ctx context.Context
 			it.StatusNotIn = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDate = data
 		case "startDateNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDateNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDateNEQ = data
 		case "startDateIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDateIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕcarrierdeskᚋinternalᚋdateᚐDateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDateIn = data
 		case "startDateNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDateNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕcarrierdeskᚋinternalᚋdateᚐDateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDateNotIn = data
 		case "startDateGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDateGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDateGT = data
 		case "startDateGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDateGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDateGTE = data
 		case "startDateLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDateLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDateLT = data
 		case "startDateLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDateLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDateLTE = data
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDate = data
 		case "endDateNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateNEQ = data
 		case "endDateIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕcarrierdeskᚋinternalᚋdateᚐDateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateIn = data
 		case "endDateNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕcarrierdeskᚋinternalᚋdateᚐDateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateNotIn = data
 		case "endDateGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateGT = data
 		case "endDateGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateGTE = data
 		case "endDateLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateLT = data
 		case "endDateLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -55283,14 +55293,14 @@ func (ec *executionContext) unmarshalInputCreateContractInput(ctx context.Contex
 			it.Title = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalNDate2carrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDate = data
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalNDate2carrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -55500,7 +55510,7 @@ func (ec *executionContext) unmarshalInputCreateOrderInput(ctx context.Context, 
 			it.Pon = data
 		case "desiredDueDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("desiredDueDate"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalNDate2carrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -55591,14 +55601,14 @@ func (ec *executionContext) unmarshalInputCreateQuoteInput(ctx context.Context, 
 			it.Currency = data
 		case "validUntil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalNDate2carrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ValidUntil = data
 		case "followUpOn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("followUpOn"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -59813,112 +59823,112 @@ func (ec *executionContext) unmarshalInputOrderWhereInput(ctx context.Context, o
 			it.StatusNotIn = data
 		case "desiredDueDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("desiredDueDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DesiredDueDate = data
 		case "desiredDueDateNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("desiredDueDateNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DesiredDueDateNEQ = data
 		case "desiredDueDateIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("desiredDueDateIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕcarrierdeskᚋinternalᚋdateᚐDateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DesiredDueDateIn = data
 		case "desiredDueDateNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("desiredDueDateNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕcarrierdeskᚋinternalᚋdateᚐDateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DesiredDueDateNotIn = data
 		case "desiredDueDateGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("desiredDueDateGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DesiredDueDateGT = data
 		case "desiredDueDateGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("desiredDueDateGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DesiredDueDateGTE = data
 		case "desiredDueDateLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("desiredDueDateLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DesiredDueDateLT = data
 		case "desiredDueDateLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("desiredDueDateLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DesiredDueDateLTE = data
 		case "focDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FocDate = data
 		case "focDateNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focDateNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FocDateNEQ = data
 		case "focDateIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focDateIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕcarrierdeskᚋinternalᚋdateᚐDateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FocDateIn = data
 		case "focDateNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focDateNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕcarrierdeskᚋinternalᚋdateᚐDateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FocDateNotIn = data
 		case "focDateGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focDateGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FocDateGT = data
 		case "focDateGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focDateGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FocDateGTE = data
 		case "focDateLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focDateLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FocDateLT = data
 		case "focDateLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focDateLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -59939,56 +59949,56 @@ func (ec *executionContext) unmarshalInputOrderWhereInput(ctx context.Context, o
 			it.FocDateNotNil = data
 		case "confirmedDueDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confirmedDueDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ConfirmedDueDate = data
 		case "confirmedDueDateNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confirmedDueDateNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ConfirmedDueDateNEQ = data
 		case "confirmedDueDateIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confirmedDueDateIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕcarrierdeskᚋinternalᚋdateᚐDateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ConfirmedDueDateIn = data
 		case "confirmedDueDateNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confirmedDueDateNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕcarrierdeskᚋinternalᚋdateᚐDateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ConfirmedDueDateNotIn = data
 		case "confirmedDueDateGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confirmedDueDateGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ConfirmedDueDateGT = data
 		case "confirmedDueDateGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confirmedDueDateGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ConfirmedDueDateGTE = data
 		case "confirmedDueDateLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confirmedDueDateLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ConfirmedDueDateLT = data
 		case "confirmedDueDateLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confirmedDueDateLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -62571,112 +62581,112 @@ func (ec *executionContext) unmarshalInputQuoteWhereInput(ctx context.Context, o
 			it.TcvLTE = data
 		case "validUntil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ValidUntil = data
 		case "validUntilNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ValidUntilNEQ = data
 		case "validUntilIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕcarrierdeskᚋinternalᚋdateᚐDateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ValidUntilIn = data
 		case "validUntilNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕcarrierdeskᚋinternalᚋdateᚐDateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ValidUntilNotIn = data
 		case "validUntilGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ValidUntilGT = data
 		case "validUntilGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ValidUntilGTE = data
 		case "validUntilLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ValidUntilLT = data
 		case "validUntilLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ValidUntilLTE = data
 		case "followUpOn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("followUpOn"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FollowUpOn = data
 		case "followUpOnNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("followUpOnNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FollowUpOnNEQ = data
 		case "followUpOnIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("followUpOnIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕcarrierdeskᚋinternalᚋdateᚐDateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FollowUpOnIn = data
 		case "followUpOnNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("followUpOnNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕcarrierdeskᚋinternalᚋdateᚐDateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FollowUpOnNotIn = data
 		case "followUpOnGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("followUpOnGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FollowUpOnGT = data
 		case "followUpOnGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("followUpOnGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FollowUpOnGTE = data
 		case "followUpOnLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("followUpOnLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FollowUpOnLT = data
 		case "followUpOnLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("followUpOnLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -70480,14 +70490,14 @@ func (ec *executionContext) unmarshalInputUpdateContractInput(ctx context.Contex
 			it.Title = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDate = data
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -70697,7 +70707,7 @@ func (ec *executionContext) unmarshalInputUpdateOrderInput(ctx context.Context, 
 		switch k {
 		case "desiredDueDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("desiredDueDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -70795,14 +70805,14 @@ func (ec *executionContext) unmarshalInputUpdateQuoteInput(ctx context.Context, 
 			it.Currency = data
 		case "validUntil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ValidUntil = data
 		case "followUpOn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("followUpOn"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -77936,6 +77946,16 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 	return v
 }
 
+func (ec *executionContext) unmarshalNDate2carrierdeskᚋinternalᚋdateᚐDate(ctx context.Context, v any) (date.Date, error) {
+	var res date.Date
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2carrierdeskᚋinternalᚋdateᚐDate(ctx context.Context, sel ast.SelectionSet, v date.Date) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNDealEvaluation2ᚖcarrierdeskᚋinternalᚋdealᚐResult(ctx context.Context, sel ast.SelectionSet, v *deal.Result) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DealEvaluation!")
@@ -78870,24 +78890,6 @@ func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v an
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalTime(v)
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
-	}
-	return res
-}
-
-func (ec *executionContext) unmarshalNTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
-	res, err := graphql.UnmarshalTime(v)
-	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Time!")
-		return graphql.Null
-	}
-	_ = sel
-	res := graphql.MarshalTime(*v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
@@ -80225,6 +80227,57 @@ func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐ
 }
 
 func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v *entgql.Cursor[string]) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODate2ᚕcarrierdeskᚋinternalᚋdateᚐDateᚄ(ctx context.Context, v any) ([]date.Date, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]date.Date, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDate2carrierdeskᚋinternalᚋdateᚐDate(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODate2ᚕcarrierdeskᚋinternalᚋdateᚐDateᚄ(ctx context.Context, sel ast.SelectionSet, v []date.Date) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNDate2carrierdeskᚋinternalᚋdateᚐDate(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx context.Context, v any) (*date.Date, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(date.Date)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx context.Context, sel ast.SelectionSet, v *date.Date) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -4,16 +4,16 @@ package graph
 
 import (
 	"carrierdesk/ent/escalation"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/money"
-	"time"
 )
 
 // A firm order confirmation.
 type ConfirmOrderInput struct {
-	// When the FOC was given.
-	FocDate time.Time `json:"focDate"`
-	// The due date committed.
-	ConfirmedDueDate time.Time `json:"confirmedDueDate"`
+	// The day the FOC was given.
+	FocDate date.Date `json:"focDate"`
+	// The due date committed; on or after focDate.
+	ConfirmedDueDate date.Date `json:"confirmedDueDate"`
 	// Circuit ID, stored verbatim (required for an ASR that has none yet).
 	CircuitID *string `json:"circuitID,omitempty"`
 }

@@ -14,6 +14,7 @@ import (
 	"carrierdesk/ent/rfp"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/ent/specialpricingrequest"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/deal"
 	"carrierdesk/internal/events"
 	"carrierdesk/internal/money"
@@ -32,9 +33,8 @@ func (r *businessReviewShortlistResolver) Nodes(ctx context.Context, obj *report
 }
 
 // NoticeDeadline is the resolver for the noticeDeadline field.
-func (r *contractResolver) NoticeDeadline(ctx context.Context, obj *ent.Contract) (*time.Time, error) {
-	d := workflow.NoticeDeadline(obj)
-	return &d, nil
+func (r *contractResolver) NoticeDeadline(ctx context.Context, obj *ent.Contract) (date.Date, error) {
+	return workflow.NoticeDeadline(obj), nil
 }
 
 // ResponseBreached is the resolver for the responseBreached field.

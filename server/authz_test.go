@@ -1,6 +1,7 @@
 package main
 
 import (
+	"carrierdesk/internal/workflow"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -189,14 +190,14 @@ func newAuthzFixture(t *testing.T, app *testApp) *authzFixture {
 			SetAccountID(acct).
 			SetTitle("Draft quote " + l).
 			SetTermMonths(36).
-			SetValidUntil(now.AddDate(0, 1, 0)).
+			SetValidUntil(workflow.DayOf(now.AddDate(0, 1, 0))).
 			SaveX(ctx).ID
 		// Workflows do not exist yet: a sent quote is written as one.
 		fx.sentQuote[l] = c.Quote.Create().
 			SetAccountID(acct).
 			SetTitle("Sent quote " + l).
 			SetTermMonths(36).
-			SetValidUntil(now.AddDate(0, 1, 0)).
+			SetValidUntil(workflow.DayOf(now.AddDate(0, 1, 0))).
 			SetOwnerID(owner).
 			SetStatus(quote.StatusSent).
 			SetSentAt(now).
@@ -225,8 +226,8 @@ func newAuthzFixture(t *testing.T, app *testApp) *authzFixture {
 			SetAccountID(acct).
 			SetKind(contract.KindServiceOrder).
 			SetTitle("Contract " + l).
-			SetStartDate(now).
-			SetEndDate(now.AddDate(3, 0, 0)).
+			SetStartDate(workflow.DayOf(now)).
+			SetEndDate(workflow.DayOf(now.AddDate(3, 0, 0))).
 			SetTermMonths(36).
 			SetMrc(money.Amount(450000)).
 			SetQuoteID(fx.draftQuote[l]).
@@ -242,7 +243,7 @@ func newAuthzFixture(t *testing.T, app *testApp) *authzFixture {
 			SetAccountID(acct).
 			SetKind(order.KindASR).
 			SetPon("PON-" + l).
-			SetDesiredDueDate(now.AddDate(0, 1, 0)).
+			SetDesiredDueDate(workflow.DayOf(now.AddDate(0, 1, 0))).
 			SetQuoteID(fx.draftQuote[l]).
 			SaveX(ctx).ID
 		fx.review[l] = c.BusinessReview.Create().
@@ -783,7 +784,7 @@ func authzEntities() map[string]authzEntity {
 		"Quote": {
 			typ: "Quote",
 			create: func(fx *authzFixture, l string, _ enum.Role, m authzMark) jsonObject {
-				return jsonObject{"title": m.text, "termMonths": 12, "validUntil": fixtureTime(60), "accountID": fx.account[l]}
+				return jsonObject{"title": m.text, "termMonths": 12, "validUntil": fixtureDate(60), "accountID": fx.account[l]}
 			},
 			created: func(ctx context.Context, c *ent.Client, m authzMark) bool {
 				return c.Quote.Query().Where(quote.Title(m.text)).ExistX(ctx)
@@ -830,7 +831,7 @@ func authzEntities() map[string]authzEntity {
 		"Contract": {
 			typ: "Contract",
 			create: func(fx *authzFixture, l string, _ enum.Role, m authzMark) jsonObject {
-				return jsonObject{"kind": "SERVICE_ORDER", "title": m.text, "startDate": fixtureTime(0), "endDate": fixtureTime(365),
+				return jsonObject{"kind": "SERVICE_ORDER", "title": m.text, "startDate": fixtureDate(0), "endDate": fixtureDate(365),
 					"termMonths": 12, "mrc": amount, "accountID": fx.account[l]}
 			},
 			created: func(ctx context.Context, c *ent.Client, m authzMark) bool {
@@ -861,7 +862,7 @@ func authzEntities() map[string]authzEntity {
 		"Order": {
 			typ: "Order",
 			create: func(fx *authzFixture, l string, _ enum.Role, m authzMark) jsonObject {
-				return jsonObject{"kind": "ASR", "pon": m.text, "desiredDueDate": fixtureTime(30), "accountID": fx.account[l]}
+				return jsonObject{"kind": "ASR", "pon": m.text, "desiredDueDate": fixtureDate(30), "accountID": fx.account[l]}
 			},
 			created: func(ctx context.Context, c *ent.Client, m authzMark) bool {
 				return c.Order.Query().Where(order.Pon(m.text)).ExistX(ctx)

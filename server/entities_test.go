@@ -32,6 +32,12 @@ func fixtureTime(days int) string {
 	return time.Date(2026, 3, 2, 15, 4, 5, 0, time.UTC).AddDate(0, 0, days).Format(time.RFC3339)
 }
 
+// fixtureDate is the calendar day fixtureTime(days) falls on, as the Date
+// scalar spells it.
+func fixtureDate(days int) string {
+	return time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC).AddDate(0, 0, days).Format(time.DateOnly)
+}
+
 // globalID is what every ID on the wire looks like: a type prefix and 26 base32 characters.
 var globalID = regexp.MustCompile(`^[a-z]{3}_[0-9abcdefghjkmnpqrstvwxyz]{26}$`)
 
@@ -82,10 +88,10 @@ func createAccountFixture(t *testing.T, app *testApp) *accountFixture {
 	app.ok(t, `mutation($id: ID!, $manager: ID!) { updateTeam(id: $id, input: {managerID: $manager}) { id } }`,
 		jsonObject{"id": fx.team, "manager": fx.repA}, nil)
 	fx.quoteA = createEntity(t, app, "Quote", jsonObject{
-		"title": "Fixture Quote A", "termMonths": 24, "validUntil": fixtureTime(90), "accountID": fx.accountA,
+		"title": "Fixture Quote A", "termMonths": 24, "validUntil": fixtureDate(90), "accountID": fx.accountA,
 	})
 	fx.quoteB = createEntity(t, app, "Quote", jsonObject{
-		"title": "Fixture Quote B", "termMonths": 36, "validUntil": fixtureTime(90), "accountID": fx.accountB,
+		"title": "Fixture Quote B", "termMonths": 36, "validUntil": fixtureDate(90), "accountID": fx.accountB,
 	})
 	fx.escalationA = createEntity(t, app, "Escalation", jsonObject{
 		"title": "Fixture Escalation A", "category": "OTHER", "severity": "SEV3", "accountID": fx.accountA,
@@ -305,7 +311,7 @@ func entitySpecs() []entitySpec {
 			input: func(fx *accountFixture, i int) jsonObject {
 				return jsonObject{
 					"title": fmt.Sprintf("Quote %c", 'E'-i), "termMonths": []int{36, 12}[i%2],
-					"validUntil": fixtureTime(30 + i), "followUpOn": fixtureTime(7),
+					"validUntil": fixtureDate(30 + i), "followUpOn": fixtureDate(7),
 					"accountID": pick(i, fx.accountA, fx.accountB), "ownerID": fx.repA,
 				}
 			},
@@ -373,7 +379,7 @@ func entitySpecs() []entitySpec {
 			input: func(fx *accountFixture, i int) jsonObject {
 				return jsonObject{
 					"kind": []string{"MASTER_AGREEMENT", "SERVICE_ORDER"}[i%2], "title": fmt.Sprintf("Contract %d", i),
-					"startDate": fixtureTime(0), "endDate": fixtureTime(365 + 30*i), "termMonths": 12,
+					"startDate": fixtureDate(0), "endDate": fixtureDate(365 + 30*i), "termMonths": 12,
 					"mrc": fmt.Sprintf("%d.00", 2000+i), "nrc": "500.00", "autoRenew": i%2 == 0, "noticeDays": 90,
 					"accountID": pick(i, fx.accountA, fx.accountB),
 				}
@@ -385,7 +391,7 @@ func entitySpecs() []entitySpec {
 			},
 			update:  jsonObject{"mrc": "2500.00", "noticeDays": 30},
 			changed: "mrc", kept: "title",
-			order: []orderKey{{"KIND", "kind", "string", false}, {"END_DATE", "endDate", "time", true}},
+			order: []orderKey{{"KIND", "kind", "string", false}, {"END_DATE", "endDate", "date", true}},
 			filters: []entityFilter{
 				relationFilter,
 				{"auto-renewing", func(*accountFixture) jsonObject { return jsonObject{"autoRenew": true} },
@@ -417,7 +423,7 @@ func entitySpecs() []entitySpec {
 			input: func(fx *accountFixture, i int) jsonObject {
 				in := jsonObject{
 					"kind": []string{"ASR", "LSR"}[i%2], "pon": fmt.Sprintf("PON-%03d", i),
-					"desiredDueDate": fixtureTime(14 + i), "accountID": pick(i, fx.accountA, fx.accountB),
+					"desiredDueDate": fixtureDate(14 + i), "accountID": pick(i, fx.accountA, fx.accountB),
 				}
 				if i%2 == 0 {
 					in["circuitID"] = fmt.Sprintf("12.KXFU.12345%d..SW", i)
@@ -1076,17 +1082,17 @@ func validInput(v *validationFixture, typ string) jsonObject {
 	case "AccountAssignment":
 		return jsonObject{"capacity": "SUPPORT", "accountID": v.accountA, "repID": v.repB, "startedAt": fixtureTime(0)}
 	case "Quote":
-		return jsonObject{"title": "Valid Quote", "termMonths": 12, "validUntil": fixtureTime(30), "accountID": v.accountA}
+		return jsonObject{"title": "Valid Quote", "termMonths": 12, "validUntil": fixtureDate(30), "accountID": v.accountA}
 	case "QuoteLineItem":
 		return jsonObject{"product": "ETHERNET", "aLocation": "1 Elm St", "mrc": "100.00", "quoteID": v.quoteA}
 	case "SpecialPricingRequest":
 		return jsonObject{"justification": "Competitive", "standardMrc": "100.00", "requestedMrc": "80.00", "quoteID": v.quoteA}
 	case "Contract":
-		return jsonObject{"kind": "SERVICE_ORDER", "title": "Valid Contract", "startDate": fixtureTime(0), "endDate": fixtureTime(365), "termMonths": 12, "mrc": "100.00", "accountID": v.accountA}
+		return jsonObject{"kind": "SERVICE_ORDER", "title": "Valid Contract", "startDate": fixtureDate(0), "endDate": fixtureDate(365), "termMonths": 12, "mrc": "100.00", "accountID": v.accountA}
 	case "RFP":
 		return jsonObject{"title": "Valid RFP", "receivedAt": fixtureTime(0), "dueAt": fixtureTime(14), "accountID": v.accountA}
 	case "Order":
-		return jsonObject{"kind": "ASR", "pon": "PON-NEW", "desiredDueDate": fixtureTime(30), "accountID": v.accountA}
+		return jsonObject{"kind": "ASR", "pon": "PON-NEW", "desiredDueDate": fixtureDate(30), "accountID": v.accountA}
 	case "BusinessReview":
 		return jsonObject{"quarter": "2026-Q2", "scheduledAt": fixtureTime(10), "accountID": v.accountA}
 	case "Activity":
@@ -1254,10 +1260,10 @@ func TestEntityValidation(t *testing.T) {
 		{"pricing request mrc negative", "SpecialPricingRequest", nil, changed("SpecialPricingRequest", "requestedMrc", "-1.00"), "BAD_USER_INPUT", "requestedMrc"},
 		{"pricing request justification empty", "SpecialPricingRequest", nil, changed("SpecialPricingRequest", "justification", ""), "BAD_USER_INPUT", "justification"},
 
-		{"contract ends before it starts", "Contract", nil, changed("Contract", "endDate", fixtureTime(-1)), "BAD_USER_INPUT", "endDate"},
-		{"contract ends as it starts", "Contract", nil, changed("Contract", "endDate", fixtureTime(0)), "BAD_USER_INPUT", "endDate"},
-		{"contract end moved before start", "Contract", onContract, fixed(jsonObject{"endDate": fixtureTime(-1)}), "BAD_USER_INPUT", "endDate"},
-		{"contract start moved after end", "Contract", onContract, fixed(jsonObject{"startDate": fixtureTime(400)}), "BAD_USER_INPUT", "endDate"},
+		{"contract ends before it starts", "Contract", nil, changed("Contract", "endDate", fixtureDate(-1)), "BAD_USER_INPUT", "endDate"},
+		{"contract ends as it starts", "Contract", nil, changed("Contract", "endDate", fixtureDate(0)), "BAD_USER_INPUT", "endDate"},
+		{"contract end moved before start", "Contract", onContract, fixed(jsonObject{"endDate": fixtureDate(-1)}), "BAD_USER_INPUT", "endDate"},
+		{"contract start moved after end", "Contract", onContract, fixed(jsonObject{"startDate": fixtureDate(400)}), "BAD_USER_INPUT", "endDate"},
 		{"contract term 0", "Contract", nil, changed("Contract", "termMonths", 0), "BAD_USER_INPUT", "termMonths"},
 		{"contract mrc with three decimals", "Contract", nil, changed("Contract", "mrc", "1.005"), "BAD_USER_INPUT", "mrc"},
 		{"contract mrc as a JSON number", "Contract", nil, changed("Contract", "mrc", 100.5), "BAD_USER_INPUT", "mrc"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"carrierdesk/internal/workflow"
 	"context"
 	"fmt"
 	"testing"
@@ -155,7 +156,7 @@ func buildPortfolio(t *testing.T, c *ent.Client, ccna string, accounts, perAccou
 				SetAccountID(acc.ID).
 				SetTitle(fmt.Sprintf("Quote %d", q)).
 				SetTermMonths(36).
-				SetValidUntil(now.AddDate(0, 1, 0)).
+				SetValidUntil(workflow.DayOf(now.AddDate(0, 1, 0))).
 				SaveX(ctx)
 			for range 3 {
 				c.QuoteLineItem.Create().
@@ -170,8 +171,8 @@ func buildPortfolio(t *testing.T, c *ent.Client, ccna string, accounts, perAccou
 				SetAccountID(acc.ID).
 				SetKind("SERVICE_ORDER").
 				SetTitle(fmt.Sprintf("Contract %d", q)).
-				SetStartDate(now).
-				SetEndDate(now.AddDate(3, 0, 0)).
+				SetStartDate(workflow.DayOf(now)).
+				SetEndDate(workflow.DayOf(now.AddDate(3, 0, 0))).
 				SetTermMonths(36).
 				SetMrc(money.Amount(450000)).
 				ExecX(ctx)

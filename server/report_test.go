@@ -1,6 +1,7 @@
 package main
 
 import (
+	"carrierdesk/internal/workflow"
 	"math"
 	"strconv"
 	"testing"
@@ -108,7 +109,7 @@ func TestDealWorkedExampleAsAQuote(t *testing.T) {
 		var created struct{ CreateQuote struct{ ID string } }
 		strategist.ok(t, `mutation($input: CreateQuoteInput!) { createQuote(input: $input) { id } }`, map[string]any{"input": map[string]any{
 			"accountID": fx.account, "title": "Dark fiber build", "termMonths": 36,
-			"validUntil": time.Now().UTC().AddDate(0, 1, 0).Format(time.RFC3339),
+			"validUntil": workflow.DayOf(time.Now()).AddMonths(1).String(),
 			"capex":      "120000.00", "monthlyOpex": "1500.00",
 		}}, &created)
 		id := created.CreateQuote.ID
@@ -179,7 +180,7 @@ func TestDealIsInternal(t *testing.T) {
 		fx := newRpxDealFixture(t, app)
 		c, ctx := app.db.Client, allowCtx()
 		sent := c.Quote.Create().SetAccountID(fx.account).SetTitle("Sent").SetTermMonths(12).
-			SetValidUntil(time.Now().UTC().AddDate(0, 1, 0)).SetStatus(quote.StatusSent).SetSentAt(time.Now().UTC()).
+			SetValidUntil(workflow.DayOf(time.Now().UTC().AddDate(0, 1, 0))).SetStatus(quote.StatusSent).SetSentAt(time.Now().UTC()).
 			SetCapex(money.Amount(1000000)).SaveX(ctx).ID
 		c.QuoteLineItem.Create().SetQuoteID(sent).SetProduct(quotelineitem.ProductEthernet).SetALocation("2 Main St").SetMrc(money.Amount(200000)).SaveX(ctx)
 		carrier := app.as(fx.carrierToken)
@@ -373,9 +374,9 @@ func newRpxFixture(t *testing.T, app *testApp) *rpxFixture {
 			SetOwnerID(fx.rep[q.owner]).
 			SetStatus(q.status).
 			SetTermMonths(q.term).
-			SetValidUntil(now.AddDate(0, 1, 0)).
+			SetValidUntil(workflow.DayOf(now.AddDate(0, 1, 0))).
 			SetNillableSentAt(q.sent).
-			SetNillableFollowUpOn(q.followUp).
+			SetNillableFollowUpOn(dayOf(q.followUp)).
 			SaveX(ctx).ID
 		if q.mrc > 0 {
 			c.QuoteLineItem.Create().SetQuoteID(id).SetProduct(quotelineitem.ProductEthernet).SetALocation("Site " + q.label).
@@ -429,8 +430,8 @@ func newRpxFixture(t *testing.T, app *testApp) *rpxFixture {
 			SetAccountID(fx.account[k.acct]).
 			SetKind(contract.KindServiceOrder).
 			SetTitle("Contract " + k.acct + " " + strconv.Itoa(k.days)).
-			SetStartDate(end.AddDate(-1, 0, 0)).
-			SetEndDate(end).
+			SetStartDate(workflow.DayOf(end.AddDate(-1, 0, 0))).
+			SetEndDate(workflow.DayOf(end)).
 			SetTermMonths(12).
 			SetMrc(money.Amount(k.mrc)).
 			SetStatus(k.status).

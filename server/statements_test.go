@@ -1,6 +1,7 @@
 package main
 
 import (
+	"carrierdesk/internal/workflow"
 	"context"
 	"testing"
 	"time"
@@ -162,7 +163,7 @@ func busyRep(t *testing.T, app *testApp, ccna string, accounts, perAccount int) 
 	c.Quote.Update().
 		Where(quote.HasAccountWith(ofCarrier)).
 		SetOwnerID(r.ID).
-		SetFollowUpOn(now.AddDate(0, 0, -1)).
+		SetFollowUpOn(workflow.DayOf(now.AddDate(0, 0, -1))).
 		ExecX(ctx)
 	for _, q := range c.Quote.Query().Where(quote.HasAccountWith(ofCarrier)).AllX(ctx) {
 		c.SpecialPricingRequest.Create().

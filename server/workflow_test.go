@@ -1,6 +1,7 @@
 package main
 
 import (
+	"carrierdesk/internal/date"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -108,7 +109,7 @@ var wfxTransitions = []wfxTransition{
 
 	{"Order", "submit", "submitOrder", "", []string{"DRAFT", "CLARIFICATION"}, "SUBMITTED", wfxStaff, ""},
 	{"Order", "clarify", "clarifyOrder", `, question: "which demarc?"`, []string{"SUBMITTED"}, "CLARIFICATION", wfxStaff, ""},
-	{"Order", "confirm", "confirmOrder", `, input: {focDate: "2030-01-10T00:00:00Z", confirmedDueDate: "2030-01-20T00:00:00Z", circuitID: "12.KFGS.000123..NY"}`, []string{"SUBMITTED"}, "CONFIRMED", wfxStaff, ""},
+	{"Order", "confirm", "confirmOrder", `, input: {focDate: "2030-01-10", confirmedDueDate: "2030-01-20", circuitID: "12.KFGS.000123..NY"}`, []string{"SUBMITTED"}, "CONFIRMED", wfxStaff, ""},
 	{"Order", "complete", "completeOrder", "", []string{"CONFIRMED"}, "COMPLETED", wfxStaff, ""},
 	{"Order", "cancel", "cancelOrder", `, reason: "duplicate"`, []string{"DRAFT", "SUBMITTED", "CLARIFICATION", "CONFIRMED"}, "CANCELLED", wfxStaff, ""},
 	{"Order", "reject", "rejectOrder", `, reason: "bad PON"`, []string{"SUBMITTED", "CLARIFICATION"}, "REJECTED", wfxStaff, ""},
@@ -261,7 +262,7 @@ func (fx *wfxFixture) create(t *testing.T, entity, state string) string {
 			SetAccountID(fx.account).
 			SetTitle("Quote " + n).
 			SetTermMonths(36).
-			SetValidUntil(now.AddDate(0, 1, 0)).
+			SetValidUntil(workflow.DayOf(now.AddDate(0, 1, 0))).
 			SetOwnerID(fx.rep["SUPPORT"]).
 			SetStatus(quote.Status(state))
 		if wfxCarrierSees("Quote", state) {
@@ -301,8 +302,8 @@ func (fx *wfxFixture) create(t *testing.T, entity, state string) string {
 			SetAccountID(fx.account).
 			SetKind(contract.KindServiceOrder).
 			SetTitle("Contract " + n).
-			SetStartDate(start).
-			SetEndDate(start.AddDate(3, 0, 0)).
+			SetStartDate(workflow.DayOf(start)).
+			SetEndDate(workflow.DayOf(start.AddDate(3, 0, 0))).
 			SetTermMonths(36).
 			SetMrc(money.Amount(450000)).
 			SetStatus(contract.Status(state)).
@@ -321,10 +322,10 @@ func (fx *wfxFixture) create(t *testing.T, entity, state string) string {
 			SetAccountID(fx.account).
 			SetKind(order.KindASR).
 			SetPon("WFX-" + n).
-			SetDesiredDueDate(now.AddDate(0, 1, 0)).
+			SetDesiredDueDate(workflow.DayOf(now.AddDate(0, 1, 0))).
 			SetStatus(order.Status(state))
 		if state == "CONFIRMED" || state == "COMPLETED" {
-			o.SetFocDate(now.AddDate(0, 0, -3)).SetConfirmedDueDate(now.AddDate(0, 1, 0)).SetCircuitID("12.KFGS.0" + n + "..NY")
+			o.SetFocDate(workflow.DayOf(now.AddDate(0, 0, -3))).SetConfirmedDueDate(workflow.DayOf(now.AddDate(0, 1, 0))).SetCircuitID("12.KFGS.0" + n + "..NY")
 		}
 		if state == "COMPLETED" {
 			o.SetCompletedAt(now.Add(-time.Hour))
@@ -984,10 +985,13 @@ func TestSweepExpiresRenewsAndFlags(t *testing.T) {
 
 		quoteIn := func(status string, validUntil time.Time) string {
 			id := fx.create(t, "Quote", status)
-			c.Quote.UpdateOneID(id).SetValidUntil(validUntil).ExecX(ctx)
+			c.Quote.UpdateOneID(id).SetValidUntil(workflow.DayOf(validUntil)).ExecX(ctx)
 			return id
 		}
-		approvedPast := quoteIn("APPROVED", now.Add(-time.Hour))
+		// Valid until a day means through the end of that day (UTC): a quote
+		// valid until today stays, one valid until yesterday expires.
+		approvedPast := quoteIn("APPROVED", now.AddDate(0, 0, -1))
+		approvedToday := quoteIn("APPROVED", now)
 		sentPast := quoteIn("SENT", now.AddDate(0, 0, -1))
 		sentValid := quoteIn("SENT", now.AddDate(0, 0, 10))
 		draftPast := quoteIn("DRAFT", now.AddDate(0, 0, -1))
@@ -997,8 +1001,8 @@ func TestSweepExpiresRenewsAndFlags(t *testing.T) {
 				SetAccountID(fx.account).
 				SetKind(contract.KindServiceOrder).
 				SetTitle(fmt.Sprintf("Ending %v %s", autoRenew, end)).
-				SetStartDate(end.AddDate(-1, 0, 0)).
-				SetEndDate(end).
+				SetStartDate(workflow.DayOf(end.AddDate(-1, 0, 0))).
+				SetEndDate(workflow.DayOf(end)).
 				SetTermMonths(12).
 				SetMrc(money.Amount(100000)).
 				SetAutoRenew(autoRenew).
@@ -1044,7 +1048,7 @@ func TestSweepExpiresRenewsAndFlags(t *testing.T) {
 		for _, e := range quotes.Quotes.Edges {
 			quoteStatus[e.Node.ID] = e.Node.Status
 		}
-		for id, want := range map[string]string{approvedPast: "EXPIRED", sentPast: "EXPIRED", sentValid: "SENT", draftPast: "DRAFT"} {
+		for id, want := range map[string]string{approvedPast: "EXPIRED", approvedToday: "APPROVED", sentPast: "EXPIRED", sentValid: "SENT", draftPast: "DRAFT"} {
 			if quoteStatus[id] != want {
 				t.Errorf("quote %s is %s after the sweep; want %s", id, quoteStatus[id], want)
 			}
@@ -1055,15 +1059,15 @@ func TestSweepExpiresRenewsAndFlags(t *testing.T) {
 
 		type contractOut struct {
 			Status  string
-			EndDate time.Time
+			EndDate string
 		}
 		readContract := func(id string) contractOut {
 			var out struct{ Node contractOut }
 			app.ok(t, `query($id: ID!) { node(id: $id) { ... on Contract { status endDate } } }`, map[string]any{"id": id}, &out)
 			return out.Node
 		}
-		if k := readContract(evergreen); k.Status != "ACTIVE" || !k.EndDate.Equal(evergreenEnd.AddDate(1, 0, 0)) {
-			t.Errorf("evergreen contract after the sweep = %+v; want ACTIVE until %s", k, evergreenEnd.AddDate(1, 0, 0))
+		if k, want := readContract(evergreen), workflow.DayOf(evergreenEnd).AddMonths(12).String(); k.Status != "ACTIVE" || k.EndDate != want {
+			t.Errorf("evergreen contract after the sweep = %+v; want ACTIVE until %s", k, want)
 		}
 		if k := readContract(ending); k.Status != "EXPIRED" {
 			t.Errorf("ended contract after the sweep = %+v; want EXPIRED", k)
@@ -1107,7 +1111,7 @@ func TestSweepExpiresRenewsAndFlags(t *testing.T) {
 		if swept != (workflow.Swept{}) {
 			t.Errorf("second sweep = %+v; want nothing", swept)
 		}
-		if k := readContract(evergreen); !k.EndDate.Equal(evergreenEnd.AddDate(1, 0, 0)) {
+		if k := readContract(evergreen); k.EndDate != workflow.DayOf(evergreenEnd).AddMonths(12).String() {
 			t.Errorf("second sweep moved the evergreen end to %s", k.EndDate)
 		}
 		for id, want := range map[string]int{noResponse: 1, overdue: 1} {
@@ -1284,13 +1288,13 @@ func TestWorkflowRenewals(t *testing.T) {
 	backends(t, func(t *testing.T, app *testApp) {
 		fx := newWfxFixture(t, app)
 		c, ctx := app.db.Client, allowCtx()
-		day := fx.now.Truncate(24 * time.Hour)
-		newContract := func(kind contract.Kind, end time.Time, master *string) string {
+		day := workflow.DayOf(fx.now)
+		newContract := func(kind contract.Kind, end date.Date, master *string) string {
 			return c.Contract.Create().
 				SetAccountID(fx.account).
 				SetKind(kind).
 				SetTitle("Renewal " + string(kind)).
-				SetStartDate(end.AddDate(-3, 0, 0)).
+				SetStartDate(end.AddMonths(-36)).
 				SetEndDate(end).
 				SetTermMonths(36).
 				SetMrc(money.Amount(450000)).
@@ -1303,23 +1307,23 @@ func TestWorkflowRenewals(t *testing.T) {
 		type successor struct {
 			ID, Status, Mrc, Tcv  string
 			TermMonths            int
-			StartDate, EndDate    time.Time
+			StartDate, EndDate    date.Date
 			RenewalOfID, MasterID *string
 			CoTermed, AutoRenew   bool
-			NoticeDeadline        time.Time
+			NoticeDeadline        date.Date
 		}
 		const renew = `mutation($id: ID!, $input: RenewContractInput!) {
 		  renewContract(id: $id, input: $input) { id status mrc tcv termMonths startDate endDate renewalOfID masterID coTermed autoRenew noticeDeadline }
 		}`
 		support := app.as(fx.token["SUPPORT"])
 
-		end := day.AddDate(0, 0, 30)
+		end := day.AddDays(30)
 		old := newContract(contract.KindServiceOrder, end, nil)
 		var out struct{ RenewContract successor }
 		support.ok(t, renew, map[string]any{"id": old, "input": map[string]any{"termMonths": 12, "mrc": "4800.00"}}, &out)
 		s := out.RenewContract
-		if s.ID == old || s.Status != "DRAFT" || wfxStr(s.RenewalOfID) != old || !s.StartDate.Equal(end) || !s.EndDate.Equal(end.AddDate(0, 12, 0)) ||
-			s.TermMonths != 12 || s.Mrc != "4800.00" || s.Tcv != "57600.00" || s.CoTermed || !s.AutoRenew || !s.NoticeDeadline.Equal(end.AddDate(0, 12, -90)) {
+		if s.ID == old || s.Status != "DRAFT" || wfxStr(s.RenewalOfID) != old || s.StartDate != end || s.EndDate != end.AddMonths(12) ||
+			s.TermMonths != 12 || s.Mrc != "4800.00" || s.Tcv != "57600.00" || s.CoTermed || !s.AutoRenew || s.NoticeDeadline != end.AddMonths(12).AddDays(-90) {
 			t.Errorf("successor = %+v", s)
 		}
 		if got := fx.status(t, "Contract", old); got != "RENEWED" {
@@ -1327,17 +1331,17 @@ func TestWorkflowRenewals(t *testing.T) {
 		}
 
 		// Co-termed: the add-on's renewal ends with its master.
-		masterEnd := day.AddDate(3, 0, 0)
+		masterEnd := day.AddMonths(36)
 		master := newContract(contract.KindMasterAgreement, masterEnd, nil)
-		addOn := newContract(contract.KindServiceOrder, day.AddDate(1, 0, 0), &master)
+		addOn := newContract(contract.KindServiceOrder, day.AddMonths(12), &master)
 		support.ok(t, renew, map[string]any{"id": addOn, "input": map[string]any{"termMonths": 24, "coTerm": true}}, &out)
 		s = out.RenewContract
-		if !s.EndDate.Equal(masterEnd) || !s.CoTermed || wfxStr(s.MasterID) != master || wfxStr(s.RenewalOfID) != addOn || !s.StartDate.Equal(day.AddDate(1, 0, 0)) || s.Mrc != "4500.00" {
+		if s.EndDate != masterEnd || !s.CoTermed || wfxStr(s.MasterID) != master || wfxStr(s.RenewalOfID) != addOn || s.StartDate != day.AddMonths(12) || s.Mrc != "4500.00" {
 			t.Errorf("co-termed successor = %+v; want it to end with the master on %s", s, masterEnd)
 		}
 
 		// Co-terming needs a master; refused, the old contract stays as it was.
-		lone := newContract(contract.KindServiceOrder, day.AddDate(0, 6, 0), nil)
+		lone := newContract(contract.KindServiceOrder, day.AddMonths(6), nil)
 		support.fails(t, renew, map[string]any{"id": lone, "input": map[string]any{"termMonths": 12, "coTerm": true}}, "BAD_USER_INPUT", "coTerm")
 		if got := fx.status(t, "Contract", lone); got != "ACTIVE" {
 			t.Errorf("a refused renewal left the contract %s", got)

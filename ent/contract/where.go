@@ -4,6 +4,7 @@ package contract
 
 import (
 	"carrierdesk/ent/predicate"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/money"
 	"time"
 
@@ -92,12 +93,12 @@ func Title(v string) predicate.Contract {
 }
 
 // StartDate applies equality check predicate on the "start_date" field. It's identical to StartDateEQ.
-func StartDate(v time.Time) predicate.Contract {
+func StartDate(v date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldEQ(FieldStartDate, v))
 }
 
 // EndDate applies equality check predicate on the "end_date" field. It's identical to EndDateEQ.
-func EndDate(v time.Time) predicate.Contract {
+func EndDate(v date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldEQ(FieldEndDate, v))
 }
 
@@ -450,82 +451,82 @@ func StatusNotIn(vs ...Status) predicate.Contract {
 }
 
 // StartDateEQ applies the EQ predicate on the "start_date" field.
-func StartDateEQ(v time.Time) predicate.Contract {
+func StartDateEQ(v date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldEQ(FieldStartDate, v))
 }
 
 // StartDateNEQ applies the NEQ predicate on the "start_date" field.
-func StartDateNEQ(v time.Time) predicate.Contract {
+func StartDateNEQ(v date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldNEQ(FieldStartDate, v))
 }
 
 // StartDateIn applies the In predicate on the "start_date" field.
-func StartDateIn(vs ...time.Time) predicate.Contract {
+func StartDateIn(vs ...date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldIn(FieldStartDate, vs...))
 }
 
 // StartDateNotIn applies the NotIn predicate on the "start_date" field.
-func StartDateNotIn(vs ...time.Time) predicate.Contract {
+func StartDateNotIn(vs ...date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldNotIn(FieldStartDate, vs...))
 }
 
 // StartDateGT applies the GT predicate on the "start_date" field.
-func StartDateGT(v time.Time) predicate.Contract {
+func StartDateGT(v date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldGT(FieldStartDate, v))
 }
 
 // StartDateGTE applies the GTE predicate on the "start_date" field.
-func StartDateGTE(v time.Time) predicate.Contract {
+func StartDateGTE(v date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldGTE(FieldStartDate, v))
 }
 
 // StartDateLT applies the LT predicate on the "start_date" field.
-func StartDateLT(v time.Time) predicate.Contract {
+func StartDateLT(v date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldLT(FieldStartDate, v))
 }
 
 // StartDateLTE applies the LTE predicate on the "start_date" field.
-func StartDateLTE(v time.Time) predicate.Contract {
+func StartDateLTE(v date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldLTE(FieldStartDate, v))
 }
 
 // EndDateEQ applies the EQ predicate on the "end_date" field.
-func EndDateEQ(v time.Time) predicate.Contract {
+func EndDateEQ(v date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldEQ(FieldEndDate, v))
 }
 
 // EndDateNEQ applies the NEQ predicate on the "end_date" field.
-func EndDateNEQ(v time.Time) predicate.Contract {
+func EndDateNEQ(v date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldNEQ(FieldEndDate, v))
 }
 
 // EndDateIn applies the In predicate on the "end_date" field.
-func EndDateIn(vs ...time.Time) predicate.Contract {
+func EndDateIn(vs ...date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldIn(FieldEndDate, vs...))
 }
 
 // EndDateNotIn applies the NotIn predicate on the "end_date" field.
-func EndDateNotIn(vs ...time.Time) predicate.Contract {
+func EndDateNotIn(vs ...date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldNotIn(FieldEndDate, vs...))
 }
 
 // EndDateGT applies the GT predicate on the "end_date" field.
-func EndDateGT(v time.Time) predicate.Contract {
+func EndDateGT(v date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldGT(FieldEndDate, v))
 }
 
 // EndDateGTE applies the GTE predicate on the "end_date" field.
-func EndDateGTE(v time.Time) predicate.Contract {
+func EndDateGTE(v date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldGTE(FieldEndDate, v))
 }
 
 // EndDateLT applies the LT predicate on the "end_date" field.
-func EndDateLT(v time.Time) predicate.Contract {
+func EndDateLT(v date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldLT(FieldEndDate, v))
 }
 
 // EndDateLTE applies the LTE predicate on the "end_date" field.
-func EndDateLTE(v time.Time) predicate.Contract {
+func EndDateLTE(v date.Date) predicate.Contract {
 	return predicate.Contract(sql.FieldLTE(FieldEndDate, v))
 }
 

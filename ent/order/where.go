@@ -4,6 +4,7 @@ package order
 
 import (
 	"carrierdesk/ent/predicate"
+	"carrierdesk/internal/date"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -96,17 +97,17 @@ func Pon(v string) predicate.Order {
 }
 
 // DesiredDueDate applies equality check predicate on the "desired_due_date" field. It's identical to DesiredDueDateEQ.
-func DesiredDueDate(v time.Time) predicate.Order {
+func DesiredDueDate(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldDesiredDueDate, v))
 }
 
 // FocDate applies equality check predicate on the "foc_date" field. It's identical to FocDateEQ.
-func FocDate(v time.Time) predicate.Order {
+func FocDate(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldFocDate, v))
 }
 
 // ConfirmedDueDate applies equality check predicate on the "confirmed_due_date" field. It's identical to ConfirmedDueDateEQ.
-func ConfirmedDueDate(v time.Time) predicate.Order {
+func ConfirmedDueDate(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldConfirmedDueDate, v))
 }
 
@@ -491,82 +492,82 @@ func StatusNotIn(vs ...Status) predicate.Order {
 }
 
 // DesiredDueDateEQ applies the EQ predicate on the "desired_due_date" field.
-func DesiredDueDateEQ(v time.Time) predicate.Order {
+func DesiredDueDateEQ(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldDesiredDueDate, v))
 }
 
 // DesiredDueDateNEQ applies the NEQ predicate on the "desired_due_date" field.
-func DesiredDueDateNEQ(v time.Time) predicate.Order {
+func DesiredDueDateNEQ(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldNEQ(FieldDesiredDueDate, v))
 }
 
 // DesiredDueDateIn applies the In predicate on the "desired_due_date" field.
-func DesiredDueDateIn(vs ...time.Time) predicate.Order {
+func DesiredDueDateIn(vs ...date.Date) predicate.Order {
 	return predicate.Order(sql.FieldIn(FieldDesiredDueDate, vs...))
 }
 
 // DesiredDueDateNotIn applies the NotIn predicate on the "desired_due_date" field.
-func DesiredDueDateNotIn(vs ...time.Time) predicate.Order {
+func DesiredDueDateNotIn(vs ...date.Date) predicate.Order {
 	return predicate.Order(sql.FieldNotIn(FieldDesiredDueDate, vs...))
 }
 
 // DesiredDueDateGT applies the GT predicate on the "desired_due_date" field.
-func DesiredDueDateGT(v time.Time) predicate.Order {
+func DesiredDueDateGT(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldGT(FieldDesiredDueDate, v))
 }
 
 // DesiredDueDateGTE applies the GTE predicate on the "desired_due_date" field.
-func DesiredDueDateGTE(v time.Time) predicate.Order {
+func DesiredDueDateGTE(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldGTE(FieldDesiredDueDate, v))
 }
 
 // DesiredDueDateLT applies the LT predicate on the "desired_due_date" field.
-func DesiredDueDateLT(v time.Time) predicate.Order {
+func DesiredDueDateLT(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldLT(FieldDesiredDueDate, v))
 }
 
 // DesiredDueDateLTE applies the LTE predicate on the "desired_due_date" field.
-func DesiredDueDateLTE(v time.Time) predicate.Order {
+func DesiredDueDateLTE(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldLTE(FieldDesiredDueDate, v))
 }
 
 // FocDateEQ applies the EQ predicate on the "foc_date" field.
-func FocDateEQ(v time.Time) predicate.Order {
+func FocDateEQ(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldFocDate, v))
 }
 
 // FocDateNEQ applies the NEQ predicate on the "foc_date" field.
-func FocDateNEQ(v time.Time) predicate.Order {
+func FocDateNEQ(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldNEQ(FieldFocDate, v))
 }
 
 // FocDateIn applies the In predicate on the "foc_date" field.
-func FocDateIn(vs ...time.Time) predicate.Order {
+func FocDateIn(vs ...date.Date) predicate.Order {
 	return predicate.Order(sql.FieldIn(FieldFocDate, vs...))
 }
 
 // FocDateNotIn applies the NotIn predicate on the "foc_date" field.
-func FocDateNotIn(vs ...time.Time) predicate.Order {
+func FocDateNotIn(vs ...date.Date) predicate.Order {
 	return predicate.Order(sql.FieldNotIn(FieldFocDate, vs...))
 }
 
 // FocDateGT applies the GT predicate on the "foc_date" field.
-func FocDateGT(v time.Time) predicate.Order {
+func FocDateGT(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldGT(FieldFocDate, v))
 }
 
 // FocDateGTE applies the GTE predicate on the "foc_date" field.
-func FocDateGTE(v time.Time) predicate.Order {
+func FocDateGTE(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldGTE(FieldFocDate, v))
 }
 
 // FocDateLT applies the LT predicate on the "foc_date" field.
-func FocDateLT(v time.Time) predicate.Order {
+func FocDateLT(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldLT(FieldFocDate, v))
 }
 
 // FocDateLTE applies the LTE predicate on the "foc_date" field.
-func FocDateLTE(v time.Time) predicate.Order {
+func FocDateLTE(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldLTE(FieldFocDate, v))
 }
 
@@ -581,42 +582,42 @@ func FocDateNotNil() predicate.Order {
 }
 
 // ConfirmedDueDateEQ applies the EQ predicate on the "confirmed_due_date" field.
-func ConfirmedDueDateEQ(v time.Time) predicate.Order {
+func ConfirmedDueDateEQ(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldConfirmedDueDate, v))
 }
 
 // ConfirmedDueDateNEQ applies the NEQ predicate on the "confirmed_due_date" field.
-func ConfirmedDueDateNEQ(v time.Time) predicate.Order {
+func ConfirmedDueDateNEQ(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldNEQ(FieldConfirmedDueDate, v))
 }
 
 // ConfirmedDueDateIn applies the In predicate on the "confirmed_due_date" field.
-func ConfirmedDueDateIn(vs ...time.Time) predicate.Order {
+func ConfirmedDueDateIn(vs ...date.Date) predicate.Order {
 	return predicate.Order(sql.FieldIn(FieldConfirmedDueDate, vs...))
 }
 
 // ConfirmedDueDateNotIn applies the NotIn predicate on the "confirmed_due_date" field.
-func ConfirmedDueDateNotIn(vs ...time.Time) predicate.Order {
+func ConfirmedDueDateNotIn(vs ...date.Date) predicate.Order {
 	return predicate.Order(sql.FieldNotIn(FieldConfirmedDueDate, vs...))
 }
 
 // ConfirmedDueDateGT applies the GT predicate on the "confirmed_due_date" field.
-func ConfirmedDueDateGT(v time.Time) predicate.Order {
+func ConfirmedDueDateGT(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldGT(FieldConfirmedDueDate, v))
 }
 
 // ConfirmedDueDateGTE applies the GTE predicate on the "confirmed_due_date" field.
-func ConfirmedDueDateGTE(v time.Time) predicate.Order {
+func ConfirmedDueDateGTE(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldGTE(FieldConfirmedDueDate, v))
 }
 
 // ConfirmedDueDateLT applies the LT predicate on the "confirmed_due_date" field.
-func ConfirmedDueDateLT(v time.Time) predicate.Order {
+func ConfirmedDueDateLT(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldLT(FieldConfirmedDueDate, v))
 }
 
 // ConfirmedDueDateLTE applies the LTE predicate on the "confirmed_due_date" field.
-func ConfirmedDueDateLTE(v time.Time) predicate.Order {
+func ConfirmedDueDateLTE(v date.Date) predicate.Order {
 	return predicate.Order(sql.FieldLTE(FieldConfirmedDueDate, v))
 }
 

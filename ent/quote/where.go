@@ -4,6 +4,7 @@ package quote
 
 import (
 	"carrierdesk/ent/predicate"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 	"time"
@@ -121,12 +122,12 @@ func Tcv(v money.Amount) predicate.Quote {
 }
 
 // ValidUntil applies equality check predicate on the "valid_until" field. It's identical to ValidUntilEQ.
-func ValidUntil(v time.Time) predicate.Quote {
+func ValidUntil(v date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldEQ(FieldValidUntil, v))
 }
 
 // FollowUpOn applies equality check predicate on the "follow_up_on" field. It's identical to FollowUpOnEQ.
-func FollowUpOn(v time.Time) predicate.Quote {
+func FollowUpOn(v date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldEQ(FieldFollowUpOn, v))
 }
 
@@ -752,82 +753,82 @@ func TcvLTE(v money.Amount) predicate.Quote {
 }
 
 // ValidUntilEQ applies the EQ predicate on the "valid_until" field.
-func ValidUntilEQ(v time.Time) predicate.Quote {
+func ValidUntilEQ(v date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldEQ(FieldValidUntil, v))
 }
 
 // ValidUntilNEQ applies the NEQ predicate on the "valid_until" field.
-func ValidUntilNEQ(v time.Time) predicate.Quote {
+func ValidUntilNEQ(v date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldNEQ(FieldValidUntil, v))
 }
 
 // ValidUntilIn applies the In predicate on the "valid_until" field.
-func ValidUntilIn(vs ...time.Time) predicate.Quote {
+func ValidUntilIn(vs ...date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldIn(FieldValidUntil, vs...))
 }
 
 // ValidUntilNotIn applies the NotIn predicate on the "valid_until" field.
-func ValidUntilNotIn(vs ...time.Time) predicate.Quote {
+func ValidUntilNotIn(vs ...date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldNotIn(FieldValidUntil, vs...))
 }
 
 // ValidUntilGT applies the GT predicate on the "valid_until" field.
-func ValidUntilGT(v time.Time) predicate.Quote {
+func ValidUntilGT(v date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldGT(FieldValidUntil, v))
 }
 
 // ValidUntilGTE applies the GTE predicate on the "valid_until" field.
-func ValidUntilGTE(v time.Time) predicate.Quote {
+func ValidUntilGTE(v date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldGTE(FieldValidUntil, v))
 }
 
 // ValidUntilLT applies the LT predicate on the "valid_until" field.
-func ValidUntilLT(v time.Time) predicate.Quote {
+func ValidUntilLT(v date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldLT(FieldValidUntil, v))
 }
 
 // ValidUntilLTE applies the LTE predicate on the "valid_until" field.
-func ValidUntilLTE(v time.Time) predicate.Quote {
+func ValidUntilLTE(v date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldLTE(FieldValidUntil, v))
 }
 
 // FollowUpOnEQ applies the EQ predicate on the "follow_up_on" field.
-func FollowUpOnEQ(v time.Time) predicate.Quote {
+func FollowUpOnEQ(v date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldEQ(FieldFollowUpOn, v))
 }
 
 // FollowUpOnNEQ applies the NEQ predicate on the "follow_up_on" field.
-func FollowUpOnNEQ(v time.Time) predicate.Quote {
+func FollowUpOnNEQ(v date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldNEQ(FieldFollowUpOn, v))
 }
 
 // FollowUpOnIn applies the In predicate on the "follow_up_on" field.
-func FollowUpOnIn(vs ...time.Time) predicate.Quote {
+func FollowUpOnIn(vs ...date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldIn(FieldFollowUpOn, vs...))
 }
 
 // FollowUpOnNotIn applies the NotIn predicate on the "follow_up_on" field.
-func FollowUpOnNotIn(vs ...time.Time) predicate.Quote {
+func FollowUpOnNotIn(vs ...date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldNotIn(FieldFollowUpOn, vs...))
 }
 
 // FollowUpOnGT applies the GT predicate on the "follow_up_on" field.
-func FollowUpOnGT(v time.Time) predicate.Quote {
+func FollowUpOnGT(v date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldGT(FieldFollowUpOn, v))
 }
 
 // FollowUpOnGTE applies the GTE predicate on the "follow_up_on" field.
-func FollowUpOnGTE(v time.Time) predicate.Quote {
+func FollowUpOnGTE(v date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldGTE(FieldFollowUpOn, v))
 }
 
 // FollowUpOnLT applies the LT predicate on the "follow_up_on" field.
-func FollowUpOnLT(v time.Time) predicate.Quote {
+func FollowUpOnLT(v date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldLT(FieldFollowUpOn, v))
 }
 
 // FollowUpOnLTE applies the LTE predicate on the "follow_up_on" field.
-func FollowUpOnLTE(v time.Time) predicate.Quote {
+func FollowUpOnLTE(v date.Date) predicate.Quote {
 	return predicate.Quote(sql.FieldLTE(FieldFollowUpOn, v))
 }
 

@@ -775,6 +775,8 @@ func init() {
 	escalation.Hooks[4] = escalationHooks[0]
 
 	escalation.Hooks[5] = escalationHooks[1]
+
+	escalation.Hooks[6] = escalationHooks[2]
 	escalationMixinFields0 := escalationMixin[0].Fields()
 	_ = escalationMixinFields0
 	escalationMixinFields1 := escalationMixin[1].Fields()
@@ -1077,6 +1079,8 @@ func init() {
 	quote.Hooks[4] = quoteHooks[0]
 
 	quote.Hooks[5] = quoteHooks[1]
+
+	quote.Hooks[6] = quoteHooks[2]
 	quoteMixinFields0 := quoteMixin[0].Fields()
 	_ = quoteMixinFields0
 	quoteMixinFields1 := quoteMixin[1].Fields()
@@ -1333,6 +1337,8 @@ func init() {
 	rfp.Hooks[4] = rfpHooks[0]
 
 	rfp.Hooks[5] = rfpHooks[1]
+
+	rfp.Hooks[6] = rfpHooks[2]
 	rfpMixinFields0 := rfpMixin[0].Fields()
 	_ = rfpMixinFields0
 	rfpMixinFields1 := rfpMixin[1].Fields()

@@ -49,11 +49,15 @@ func (Contract) Fields() []ent.Field {
 			Comment("Where the contract is in its life; changed only by workflow mutations.").
 			Annotations(entgql.OrderField("STATUS"), workflowStatus()),
 		field.Time("start_date").
+			GoType(calendarDay).
+			SchemaType(dateColumn).
 			Comment("First day of service under the contract.").
-			Annotations(entgql.OrderField("START_DATE")),
+			Annotations(dateScalar, entgql.OrderField("START_DATE")),
 		field.Time("end_date").
+			GoType(calendarDay).
+			SchemaType(dateColumn).
 			Comment("Last day of the term; must be after the start.").
-			Annotations(entgql.OrderField("END_DATE")),
+			Annotations(dateScalar, entgql.OrderField("END_DATE")),
 		field.Int("term_months").
 			Range(1, 240).
 			Comment("Term in months.").

@@ -4,6 +4,7 @@ import (
 	"carrierdesk/ent/hook"
 	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/ownership"
 	"carrierdesk/internal/rule"
 	"carrierdesk/internal/workflow"
 
@@ -70,7 +71,7 @@ func (Escalation) Fields() []ent.Field {
 		field.String("owner_id").
 			Optional().
 			Nillable().
-			Comment("The rep who owns the escalation; changed by reassignment.").
+			Comment("The rep who owns the escalation, always one who may read its account: by default the rep who raised it; for one raised by the carrier or an admin, the account's SUPPORT rep, else their team manager. Changed by reassignment.").
 			Annotations(entgql.Skip(entgql.SkipMutationUpdateInput)),
 		field.String("raised_by_rep_id").
 			Optional().
@@ -183,6 +184,7 @@ func (Escalation) Hooks() []ent.Hook {
 	return []ent.Hook{
 		statusFollowsWorkflow(workflow.Escalation),
 		hook.On(escalationOpened, ent.OpCreate),
+		owned(ownership.PostSale, escalationAccounts),
 	}
 }
 

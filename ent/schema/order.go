@@ -57,18 +57,24 @@ func (Order) Fields() []ent.Field {
 			Comment("Where the order is; changed only by workflow mutations.").
 			Annotations(entgql.OrderField("STATUS"), workflowStatus()),
 		field.Time("desired_due_date").
+			GoType(calendarDay).
+			SchemaType(dateColumn).
 			Comment("DDD: the date the carrier wants service.").
-			Annotations(entgql.OrderField("DESIRED_DUE_DATE")),
+			Annotations(dateScalar, entgql.OrderField("DESIRED_DUE_DATE")),
 		field.Time("foc_date").
+			GoType(calendarDay).
+			SchemaType(dateColumn).
 			Optional().
 			Nillable().
-			Comment("When the firm order confirmation was given.").
-			Annotations(entgql.OrderField("FOC_DATE"), workflowStatus()),
+			Comment("FOC: the day the firm order confirmation was given.").
+			Annotations(dateScalar, entgql.OrderField("FOC_DATE"), workflowStatus()),
 		field.Time("confirmed_due_date").
+			GoType(calendarDay).
+			SchemaType(dateColumn).
 			Optional().
 			Nillable().
-			Comment("Due date committed in the FOC.").
-			Annotations(entgql.OrderField("CONFIRMED_DUE_DATE"), workflowStatus()),
+			Comment("The due date committed in the FOC.").
+			Annotations(dateScalar, entgql.OrderField("CONFIRMED_DUE_DATE"), workflowStatus()),
 		field.Time("completed_at").
 			Optional().
 			Nillable().

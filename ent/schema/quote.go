@@ -4,6 +4,7 @@ import (
 	"carrierdesk/ent/hook"
 	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/ownership"
 	"carrierdesk/internal/rule"
 	"carrierdesk/internal/workflow"
 
@@ -73,17 +74,21 @@ func (Quote) Fields() []ent.Field {
 			Comment("Total contract value: MRC times term plus NRC.").
 			Annotations(entgql.OrderField("TCV"), entgql.Type("Money"), derived()),
 		field.Time("valid_until").
-			Comment("The offer lapses after this time.").
-			Annotations(entgql.OrderField("VALID_UNTIL")),
+			GoType(calendarDay).
+			SchemaType(dateColumn).
+			Comment("The last day on which the carrier may accept; the offer lapses at the end of that day, UTC.").
+			Annotations(dateScalar, entgql.OrderField("VALID_UNTIL")),
 		field.Time("follow_up_on").
+			GoType(calendarDay).
+			SchemaType(dateColumn).
 			Optional().
 			Nillable().
-			Comment("When the owner should next chase the carrier.").
-			Annotations(entgql.OrderField("FOLLOW_UP_ON")),
+			Comment("The day on which the owner should next chase the carrier.").
+			Annotations(dateScalar, entgql.OrderField("FOLLOW_UP_ON")),
 		field.String("owner_id").
 			Optional().
 			Nillable().
-			Comment("The rep responsible for the quote."),
+			Comment("The rep responsible for the quote, always one who may read its account: by default its creator, or the account's STRATEGIC rep when an admin or the program creates it, else their team manager."),
 		field.String("rfp_id").
 			Optional().
 			Nillable().
@@ -216,6 +221,7 @@ func (Quote) Hooks() []ent.Hook {
 	return []ent.Hook{
 		statusFollowsWorkflow(workflow.Quote),
 		hook.On(syncQuoteDeal, ent.OpCreate|ent.OpUpdateOne),
+		owned(ownership.PreSale, quoteAccounts),
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/money"
+	"carrierdesk/internal/ownership"
 	"carrierdesk/internal/rule"
 	"carrierdesk/internal/workflow"
 
@@ -58,7 +59,7 @@ func (RFP) Fields() []ent.Field {
 		field.String("owner_id").
 			Optional().
 			Nillable().
-			Comment("The rep who owns the response."),
+			Comment("The rep who owns the response, always one who may read its account: by default its creator, or the account's STRATEGIC rep when an admin or the program creates it, else their team manager."),
 		field.Text("status_note").
 			Optional().
 			MaxLen(4000).
@@ -97,7 +98,9 @@ func (RFP) Indexes() []ent.Index {
 
 func (RFP) Hooks() []ent.Hook {
 	return []ent.Hook{
-		statusFollowsWorkflow(workflow.RFP), timesInOrder("received_at", "due_at", false)}
+		statusFollowsWorkflow(workflow.RFP), timesInOrder("received_at", "due_at", false),
+		owned(ownership.PreSale, rfpAccounts),
+	}
 }
 
 func (RFP) Annotations() []schema.Annotation {

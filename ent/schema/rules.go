@@ -2,6 +2,7 @@ package schema
 
 import (
 	gen "carrierdesk/ent"
+	"carrierdesk/internal/date"
 	"context"
 	"entgo.io/ent/dialect/sql"
 	"fmt"
@@ -41,8 +42,7 @@ func timesInOrder(earlier, later string, equalOK bool) ent.Hook {
 // timeValue is the value field will have after m: the new one, or the old one on a single-row update.
 func timeValue(ctx context.Context, m ent.Mutation, field string) (time.Time, bool) {
 	if v, ok := m.Field(field); ok {
-		t, ok := v.(time.Time)
-		return t, ok
+		return asTime(v)
 	}
 	if m.Op().Is(ent.OpUpdateOne) {
 		for _, cleared := range m.ClearedFields() {
@@ -51,8 +51,30 @@ func timeValue(ctx context.Context, m ent.Mutation, field string) (time.Time, bo
 			}
 		}
 		if v, err := m.OldField(ctx, field); err == nil {
-			t, ok := v.(time.Time)
+			t, ok := asTime(v)
 			return t, ok && !t.IsZero()
+		}
+	}
+	return time.Time{}, false
+}
+
+// asTime reads an instant, or a calendar day as the UTC midnight that starts
+// it (days compare as their starts do), from a field's value.
+func asTime(v any) (time.Time, bool) {
+	switch t := v.(type) {
+	case time.Time:
+		return t, true
+	case *time.Time:
+		if t != nil {
+			return *t, true
+		}
+	case date.Date:
+		if !t.IsZero() {
+			return t.Start(time.UTC), true
+		}
+	case *date.Date:
+		if t != nil && !t.IsZero() {
+			return t.Start(time.UTC), true
 		}
 	}
 	return time.Time{}, false

@@ -22,6 +22,7 @@ import (
 	"carrierdesk/internal/money"
 	"carrierdesk/internal/viewer"
 
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 )
 
@@ -160,6 +161,7 @@ type aggregateField struct {
 	kind     fieldKind
 	from, to string // hoursField: the time columns
 	internal bool   // never aggregated for carrier contacts
+	day      bool   // timeField: a calendar date, with no zone to convert from
 }
 
 // column is the SQL for the field's value.
@@ -219,8 +221,8 @@ var aggregateEntities = map[AggregateEntity]aggregateEntity{
 			{name: quote.FieldOwnerID, internal: true},
 			{name: quote.FieldRfpID},
 			{name: quote.FieldCreatedAt, kind: timeField},
-			{name: quote.FieldValidUntil, kind: timeField},
-			{name: quote.FieldFollowUpOn, kind: timeField, internal: true},
+			{name: quote.FieldValidUntil, kind: timeField, day: true},
+			{name: quote.FieldFollowUpOn, kind: timeField, day: true, internal: true},
 			{name: quote.FieldSentAt, kind: timeField},
 			{name: quote.FieldMrc, kind: moneyField},
 			{name: quote.FieldNrc, kind: moneyField},
@@ -244,8 +246,8 @@ var aggregateEntities = map[AggregateEntity]aggregateEntity{
 			{name: contract.FieldAutoRenew, kind: boolField},
 			{name: contract.FieldCoTermed, kind: boolField},
 			{name: contract.FieldCreatedAt, kind: timeField},
-			{name: contract.FieldStartDate, kind: timeField},
-			{name: contract.FieldEndDate, kind: timeField},
+			{name: contract.FieldStartDate, kind: timeField, day: true},
+			{name: contract.FieldEndDate, kind: timeField, day: true},
 			{name: contract.FieldMrc, kind: moneyField},
 			{name: contract.FieldNrc, kind: moneyField},
 			{name: contract.FieldTcv, kind: moneyField},
@@ -293,9 +295,9 @@ var aggregateEntities = map[AggregateEntity]aggregateEntity{
 			{name: order.FieldStatus},
 			{name: order.FieldQuoteID},
 			{name: order.FieldCreatedAt, kind: timeField},
-			{name: order.FieldDesiredDueDate, kind: timeField},
-			{name: order.FieldFocDate, kind: timeField},
-			{name: order.FieldConfirmedDueDate, kind: timeField},
+			{name: order.FieldDesiredDueDate, kind: timeField, day: true},
+			{name: order.FieldFocDate, kind: timeField, day: true},
+			{name: order.FieldConfirmedDueDate, kind: timeField, day: true},
 			{name: order.FieldCompletedAt, kind: timeField},
 			{name: order.FieldTnCount, kind: intField},
 		},
@@ -361,7 +363,13 @@ func (g group) expr(s *sql.Selector) string {
 	case boolField:
 		return fmt.Sprintf("(CASE WHEN %s THEN 'true' ELSE 'false' END)", s.C(g.field.name))
 	case timeField:
-		return bucketStart(s.Dialect(), g.unit, s.C(g.field.name))
+		col := s.C(g.field.name)
+		if g.field.day && s.Dialect() == dialect.Postgres {
+			// bucketStart reads an instant in UTC; a date is the UTC
+			// midnight that starts it, whatever the session's zone.
+			col = fmt.Sprintf("(%s::timestamp AT TIME ZONE 'UTC')", col)
+		}
+		return bucketStart(s.Dialect(), g.unit, col)
 	default:
 		return s.C(g.field.name)
 	}

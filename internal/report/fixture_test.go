@@ -30,8 +30,10 @@ import (
 	_ "carrierdesk/ent/runtime"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/ent/specialpricingrequest"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/money"
 	"carrierdesk/internal/viewer"
+	"carrierdesk/internal/workflow"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -357,8 +359,8 @@ func build(t *testing.T, c *ent.Client) *world {
 			SetTitle("Offer on " + v.account).
 			SetStatus(v.status).
 			SetTermMonths(v.term).
-			SetValidUntil(v.validUntil).
-			SetNillableFollowUpOn(v.followUp).
+			SetValidUntil(workflow.DayOf(v.validUntil)).
+			SetNillableFollowUpOn(dayOf(v.followUp)).
 			SetNillableSentAt(v.sent).
 			Save(ctx)
 		must(err)
@@ -380,8 +382,8 @@ func build(t *testing.T, c *ent.Client) *world {
 	w.q3 = offer(q{w.a2, w.sup1, quote.StatusApproved, cents(500, 0), cents(100, 0), 36, days(10), nil, nil})
 	// q4: Bravo's, sent last week; TCV 3,000.00 x 12 = 36,000.00.
 	w.q4 = offer(q{w.a3, w.sup2, quote.StatusSent, cents(3000, 0), 0, 12, days(5), at(days(-1)), at(days(-3))})
-	// q5: sent this week; TCV 800.01 x 12 + 200.00 = 9,800.12; follow-up 12 hours overdue.
-	w.q5 = offer(q{w.a1, w.sup1, quote.StatusSent, cents(800, 1), cents(200, 0), 12, days(15), at(hours(-12)), at(days(-1))})
+	// q5: sent this week; TCV 800.01 x 12 + 200.00 = 9,800.12; follow-up due yesterday, overdue.
+	w.q5 = offer(q{w.a1, w.sup1, quote.StatusSent, cents(800, 1), cents(200, 0), 12, days(15), at(days(-1)), at(days(-1))})
 	// q6: accepted, so its old follow-up date is not overdue; TCV 400.00 x 12 = 4,800.00.
 	w.q6 = offer(q{w.a1, w.sup1, quote.StatusAccepted, cents(400, 0), 0, 12, days(40), at(days(-10)), at(days(-20))})
 
@@ -439,8 +441,8 @@ func build(t *testing.T, c *ent.Client) *world {
 			SetKind(contract.KindServiceOrder).
 			SetTitle("Service order").
 			SetStatus(status).
-			SetStartDate(end.AddDate(-1, 0, 0)).
-			SetEndDate(end).
+			SetStartDate(workflow.DayOf(end.AddDate(-1, 0, 0))).
+			SetEndDate(workflow.DayOf(end)).
 			SetTermMonths(12).
 			SetMrc(mrc).
 			SetAutoRenew(autoRenew).
@@ -497,7 +499,7 @@ func build(t *testing.T, c *ent.Client) *world {
 			SetPon(pon).
 			SetKind(kind).
 			SetStatus(status).
-			SetDesiredDueDate(days(20)).
+			SetDesiredDueDate(workflow.DayOf(days(20))).
 			SetTnCount(tns).
 			SetNillableQuoteID(quoteID).
 			Exec(ctx))
@@ -511,4 +513,12 @@ func build(t *testing.T, c *ent.Client) *world {
 // allow is a context for writing fixtures: the program's own work, not a viewer's.
 func allow() context.Context {
 	return privacy.DecisionContext(context.Background(), privacy.Allow)
+}
+
+// dayOf is the calendar day of an optional fixture time.
+func dayOf(t *time.Time) *date.Date {
+	if t == nil {
+		return nil
+	}
+	return date.Ptr(workflow.DayOf(*t))
 }

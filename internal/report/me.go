@@ -17,6 +17,7 @@ import (
 	"carrierdesk/ent/specialpricingrequest"
 	"carrierdesk/internal/fault"
 	"carrierdesk/internal/viewer"
+	"carrierdesk/internal/workflow"
 )
 
 // Horizon is how far ahead the home screen looks for reviews and RFP deadlines.
@@ -29,8 +30,10 @@ type MeResult struct {
 	// currently hold; for a manager, those their team holds; for a carrier
 	// contact, their carrier's.
 	Accounts int
-	// Escalations is the open escalations the rep owns, or, for a carrier
-	// contact, their carrier's open escalations; soonest resolution due first.
+	// Escalations is the open escalations the rep owns; for a manager, those
+	// their team owns and every unowned one on the accounts they oversee; for
+	// a carrier contact, their carrier's open escalations; soonest resolution
+	// due first.
 	Escalations Shortlist
 	// Quotes is the quotes awaiting the viewer: for a manager, those pending
 	// approval; for other reps, their own drafts and approved quotes still to
@@ -74,7 +77,7 @@ func Me(ctx context.Context, c *ent.Client, now time.Time) (*MeResult, error) {
 		}
 	case v.Is(enum.RoleManager):
 		lists = []list{
-			{&r.Escalations, escalationList(c, open, escalation.OwnerID(v.RepID))},
+			{&r.Escalations, escalationList(c, open, escalation.Or(escalation.OwnerIDIn(v.Reps...), escalation.OwnerIDIsNil()))},
 			{&r.Quotes, quoteList(c, quote.StatusEQ(quote.StatusPendingApproval))},
 			{&r.SpecialPricingRequests, sparcList(c, specialpricingrequest.StatusIn(specialpricingrequest.StatusSubmitted, specialpricingrequest.StatusInReview))},
 			{&r.OverdueFollowUps, followUpList(c, v.RepID, now)},
@@ -174,7 +177,7 @@ func followUpList(c *ent.Client, repID string, now time.Time) listQuery {
 		return c.Quote.Query().
 			Where(
 				quote.OwnerID(repID),
-				quote.FollowUpOnLT(now),
+				quote.FollowUpOnLT(workflow.DayOf(now)),
 				quote.StatusNotIn(terminalQuote...),
 			).
 			Order(quote.ByFollowUpOn(), quote.ByID()).

@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"carrierdesk/internal/workflow"
 	"context"
 	"testing"
 
@@ -41,8 +42,9 @@ func TestMe(t *testing.T) {
 				name: "manager",
 				ctx:  w.manager(),
 				want: report.MeResult{
-					Accounts:               2, // held by the team: a1, a2
-					Escalations:            list(),
+					Accounts: 2, // held by the team: a1, a2
+					// The team's open escalations (sup1's), not only the manager's own.
+					Escalations:            list(w.e1, w.e2),
 					Quotes:                 list(w.q2), // pending approval
 					SpecialPricingRequests: list(w.s5), // in review on the team's q3; s4 is on another team's account
 					OverdueFollowUps:       list(),
@@ -94,8 +96,8 @@ func TestMeShortlistCaps(t *testing.T) {
 				SetOwnerID(w.sup1).
 				SetTitle("More").
 				SetTermMonths(12).
-				SetValidUntil(now.AddDate(0, 1, i)).
-				SetFollowUpOn(now.AddDate(0, 0, -1)).
+				SetValidUntil(workflow.DayOf(now.AddDate(0, 1, i))).
+				SetFollowUpOn(workflow.DayOf(now.AddDate(0, 0, -1))).
 				Exec(ctx)
 			if err != nil {
 				t.Fatal(err)

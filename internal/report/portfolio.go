@@ -15,7 +15,9 @@ import (
 	"carrierdesk/ent/rfp"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/ent/specialpricingrequest"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/money"
+	"carrierdesk/internal/workflow"
 
 	"entgo.io/ent/dialect/sql"
 )
@@ -462,7 +464,8 @@ func portfolioRFPs(ctx context.Context, c *ent.Client, _ time.Time, r *Portfolio
 // one query grouped by the shortest window a contract falls in; the windows
 // are cumulative, so each adds up the shorter ones.
 func portfolioRenewals(ctx context.Context, c *ent.Client, now time.Time, r *PortfolioResult) error {
-	horizon := func(days int) time.Time { return now.AddDate(0, 0, days) }
+	today := workflow.DayOf(now)
+	horizon := func(days int) date.Date { return today.AddDays(days) }
 	var rows []struct {
 		Days  int   `sql:"days"`
 		Count int   `sql:"n"`
@@ -471,7 +474,7 @@ func portfolioRenewals(ctx context.Context, c *ent.Client, now time.Time, r *Por
 	err := c.Contract.Query().
 		Where(
 			contract.StatusEQ(contract.StatusActive),
-			contract.EndDateGTE(now),
+			contract.EndDateGTE(today),
 			contract.EndDateLTE(horizon(RenewalWindows[len(RenewalWindows)-1])),
 		).
 		Modify(func(s *sql.Selector) {

@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"carrierdesk/internal/workflow"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -94,8 +95,8 @@ func grow(t *testing.T, c *ent.Client, w *world, n int) {
 				SetTitle("More").
 				SetMrc(money.Amount(100 * i)).
 				SetTermMonths(12).
-				SetValidUntil(now.AddDate(0, 1, 0)).
-				SetFollowUpOn(now.AddDate(0, 0, -i)).
+				SetValidUntil(workflow.DayOf(now.AddDate(0, 1, 0))).
+				SetFollowUpOn(workflow.DayOf(now.AddDate(0, 0, -i))).
 				Exec(ctx)
 		}
 		if err != nil {

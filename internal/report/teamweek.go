@@ -15,6 +15,7 @@ import (
 	"carrierdesk/ent/rep"
 	"carrierdesk/ent/team"
 	"carrierdesk/internal/fault"
+	"carrierdesk/internal/workflow"
 
 	"entgo.io/ent/dialect/sql"
 )
@@ -209,7 +210,7 @@ func quotesByRep(ctx context.Context, c *ent.Client, reps []string, start, end t
 			quote.OwnerIDIn(reps...),
 			quote.Or(
 				quote.And(quote.SentAtGTE(start), quote.SentAtLT(end)),
-				quote.And(quote.FollowUpOnLT(end), quote.StatusNotIn(terminalQuote...)),
+				quote.And(quote.FollowUpOnLT(workflow.DayOf(end)), quote.StatusNotIn(terminalQuote...)),
 			),
 		).
 		Modify(func(s *sql.Selector) {
@@ -217,7 +218,7 @@ func quotesByRep(ctx context.Context, c *ent.Client, reps []string, start, end t
 			open := sql.NotIn(s.C(quote.FieldStatus), args(terminalQuote)...)
 			s.Select(s.C(quote.FieldOwnerID)).
 				AppendSelectExprAs(countIf(sql.And(sql.GTE(sent, start), sql.LT(sent, end))), "sent").
-				AppendSelectExprAs(countIf(sql.And(sql.LT(followUp, end), open)), "overdue").
+				AppendSelectExprAs(countIf(sql.And(sql.LT(followUp, workflow.DayOf(end)), open)), "overdue").
 				GroupBy(s.C(quote.FieldOwnerID))
 		}).
 		Scan(ctx, &rows)

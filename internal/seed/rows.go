@@ -5,8 +5,10 @@ import (
 	"time"
 
 	"carrierdesk/ent"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
+	"carrierdesk/internal/workflow"
 )
 
 // repID is the ID of the rep at index i, or nil for none (-1).
@@ -133,8 +135,8 @@ func (s *seeder) insertQuotes(ctx context.Context, accounts []*accountPlan) erro
 				SetNillableIrr(d.IRR).
 				SetIrrNote(d.IRRReason).
 				SetNillablePaybackMonth(d.PaybackMonth).
-				SetValidUntil(r.row.validUntil).
-				SetNillableFollowUpOn(r.row.followUp).
+				SetValidUntil(dayOf(r.row.validUntil)).
+				SetNillableFollowUpOn(dayOfNillable(r.row.followUp)).
 				SetNillableOwnerID(s.repID(r.row.owner)).
 				SetNillableRfpID(rfpID).
 				SetNillableSentAt(r.row.sent).
@@ -270,8 +272,8 @@ func (s *seeder) insertContracts(ctx context.Context, accounts []*accountPlan) e
 					SetKind(c.kind).
 					SetTitle(c.title).
 					SetStatus(c.status).
-					SetStartDate(c.start).
-					SetEndDate(c.end).
+					SetStartDate(dayOf(c.start)).
+					SetEndDate(dayOf(c.end)).
 					SetTermMonths(c.term).
 					SetMrc(c.mrc).
 					SetNrc(c.nrc).
@@ -320,9 +322,9 @@ func (s *seeder) insertOrders(ctx context.Context, accounts []*accountPlan) erro
 				SetKind(o.kind).
 				SetPon(o.pon).
 				SetStatus(o.status).
-				SetDesiredDueDate(o.desiredDue).
-				SetNillableFocDate(o.foc).
-				SetNillableConfirmedDueDate(o.confirmedDue).
+				SetDesiredDueDate(dayOf(o.desiredDue)).
+				SetNillableFocDate(dayOfNillable(o.foc)).
+				SetNillableConfirmedDueDate(dayOfNillable(o.confirmedDue)).
 				SetNillableCompletedAt(o.completed).
 				SetNillableCircuitID(orNil(o.circuitID)).
 				SetTnCount(o.tnCount).
@@ -462,4 +464,16 @@ func (s *seeder) insertEvents(ctx context.Context, accounts []*accountPlan) erro
 		},
 		func(int, *ent.EscalationEvent) {},
 	)
+}
+
+// dayOf is the calendar day the plan's time falls on: plans are worked out
+// as UTC times, calendar fields are stored as days.
+func dayOf(t time.Time) date.Date { return workflow.DayOf(t) }
+
+// dayOfNillable is dayOf for optional fields.
+func dayOfNillable(t *time.Time) *date.Date {
+	if t == nil {
+		return nil
+	}
+	return date.Ptr(dayOf(*t))
 }

@@ -71,7 +71,7 @@ func RenewContract(ctx context.Context, c *ent.Client, id string, r Renewal) (*e
 	}
 	wctx := authority(ctx, Contract, "renew")
 	start := old.EndDate
-	end := start.AddDate(0, r.TermMonths, 0)
+	end := start.AddMonths(r.TermMonths)
 	if r.CoTerm {
 		if old.MasterID == nil {
 			return nil, fault.InvalidField("coTerm", "needs a contract under a master agreement")

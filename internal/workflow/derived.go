@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"carrierdesk/ent"
+	"carrierdesk/internal/date"
 )
 
 // ResponseBreached reports whether an escalation missed its response target:
@@ -67,16 +68,17 @@ func DueDateSlipDays(o *ent.Order) *int {
 	if o.ConfirmedDueDate == nil {
 		return nil
 	}
-	d := int(math.Round(o.ConfirmedDueDate.Sub(o.DesiredDueDate).Hours() / 24))
+	d := o.DesiredDueDate.DaysUntil(*o.ConfirmedDueDate)
 	return &d
 }
 
-// CompletedLate reports whether an order was completed after its confirmed due date.
+// CompletedLate reports whether an order was completed after its confirmed
+// due date, that is after the end of that day in DayZone.
 func CompletedLate(o *ent.Order) bool {
-	return o.CompletedAt != nil && o.ConfirmedDueDate != nil && o.CompletedAt.After(o.ConfirmedDueDate.Add(24*time.Hour))
+	return o.CompletedAt != nil && o.ConfirmedDueDate != nil && Lapsed(*o.ConfirmedDueDate, *o.CompletedAt)
 }
 
 // NoticeDeadline is the last day to give notice on a contract.
-func NoticeDeadline(k *ent.Contract) time.Time {
-	return k.EndDate.AddDate(0, 0, -k.NoticeDays)
+func NoticeDeadline(k *ent.Contract) date.Date {
+	return k.EndDate.AddDays(-k.NoticeDays)
 }

@@ -2,10 +2,10 @@ package workflow
 
 import (
 	"context"
-	"time"
 
 	"carrierdesk/ent"
 	"carrierdesk/ent/order"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/fault"
 )
 
@@ -45,8 +45,8 @@ func ClarifyOrder(ctx context.Context, c *ent.Client, id, question string) (*ent
 
 // Confirmation is a firm order confirmation (FOC).
 type Confirmation struct {
-	FOCDate          time.Time
-	ConfirmedDueDate time.Time
+	FOCDate          date.Date
+	ConfirmedDueDate date.Date
 	CircuitID        *string // stored verbatim
 }
 
@@ -59,7 +59,7 @@ func ConfirmOrder(ctx context.Context, c *ent.Client, id string, f Confirmation)
 		if o.Kind == order.KindASR && f.CircuitID == nil && o.CircuitID == "" {
 			return fault.InvalidField("circuitID", "is required to confirm an ASR")
 		}
-		u.SetFocDate(f.FOCDate.UTC()).SetConfirmedDueDate(f.ConfirmedDueDate.UTC())
+		u.SetFocDate(f.FOCDate).SetConfirmedDueDate(f.ConfirmedDueDate)
 		if f.CircuitID != nil {
 			u.SetCircuitID(*f.CircuitID)
 		}

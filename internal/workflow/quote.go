@@ -65,7 +65,7 @@ func RejectQuote(ctx context.Context, c *ent.Client, id, reason string) (*ent.Qu
 func SendQuote(ctx context.Context, c *ent.Client, id string) (*ent.Quote, error) {
 	now := Now()
 	return quoteStep(ctx, c, id, "send", func(q *ent.Quote, u *ent.QuoteUpdateOne) error {
-		if !q.ValidUntil.After(now) {
+		if Lapsed(q.ValidUntil, now) {
 			return &fault.Error{Kind: fault.InvalidTransition, Field: "validUntil", Msg: "has passed: the quote can no longer be sent; extend validUntil first"}
 		}
 		u.SetSentAt(now)
@@ -77,7 +77,7 @@ func SendQuote(ctx context.Context, c *ent.Client, id string) (*ent.Quote, error
 func AcceptQuote(ctx context.Context, c *ent.Client, id string) (*ent.Quote, error) {
 	now := Now()
 	return quoteStep(ctx, c, id, "accept", func(q *ent.Quote, _ *ent.QuoteUpdateOne) error {
-		if !q.ValidUntil.After(now) {
+		if Lapsed(q.ValidUntil, now) {
 			return &fault.Error{Kind: fault.InvalidTransition, Field: "validUntil", Msg: "has passed: the quote has expired and can no longer be accepted"}
 		}
 		return nil

@@ -24,8 +24,8 @@ type Swept struct {
 	ResolutionBreaches int
 }
 
-// Sweep makes the clock's changes: quotes past their validity expire,
-// contracts past their end expire or, when evergreen, renew for a year, and
+// Sweep makes the clock's changes: quotes past their last valid day expire,
+// contracts past their last day expire or, when evergreen, renew for a year, and
 // escalations that missed a target are flagged with an SLA_BREACH event.
 // Every change is conditional on the row still needing it, so instances that
 // sweep at the same time change each row once.
@@ -47,7 +47,7 @@ func Sweep(ctx context.Context, c *ent.Client, now time.Time) (Swept, error) {
 
 func expireQuotes(ctx context.Context, c *ent.Client, now time.Time) (int, error) {
 	ids, err := c.Quote.Query().
-		Where(quote.StatusIn(quote.StatusApproved, quote.StatusSent), quote.ValidUntilLT(now)).
+		Where(quote.StatusIn(quote.StatusApproved, quote.StatusSent), quote.ValidUntilLT(DayOf(now))).
 		IDs(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("finding expired quotes: %w", err)
@@ -72,7 +72,7 @@ func expireQuotes(ctx context.Context, c *ent.Client, now time.Time) (int, error
 
 func expireContracts(ctx context.Context, c *ent.Client, now time.Time) (expired, renewed int, err error) {
 	due, err := c.Contract.Query().
-		Where(contract.StatusEQ(contract.StatusActive), contract.EndDateLT(now)).
+		Where(contract.StatusEQ(contract.StatusActive), contract.EndDateLT(DayOf(now))).
 		All(ctx)
 	if err != nil {
 		return 0, 0, fmt.Errorf("finding ended contracts: %w", err)
@@ -84,7 +84,7 @@ func expireContracts(ctx context.Context, c *ent.Client, now time.Time) (expired
 		if k.AutoRenew {
 			// Evergreen: a year more unless notice was given.
 			actx = audit.WithAction(ctx, "contract.evergreen")
-			u.SetEndDate(k.EndDate.AddDate(1, 0, 0))
+			u.SetEndDate(k.EndDate.AddMonths(12))
 		} else {
 			u.SetStatus(contract.StatusExpired)
 		}
