@@ -45,9 +45,10 @@ func nominalResolution(sev escalation.Severity) time.Duration {
 	return t.Resolve + days(t.BusinessDays)
 }
 
-// dueTimes are an escalation's response and resolution due times, as the schema's hook sets them.
+// dueTimes are an escalation's response and resolution due times, as the schema's hook sets them
+// for an account on the default calendar (the seeded accounts set no time zone, and no holidays are seeded).
 func dueTimes(sev escalation.Severity, opened time.Time) (time.Time, time.Time) {
-	respond, resolve, err := sla.Due(string(sev), opened)
+	respond, resolve, err := sla.Due(string(sev), opened, sla.Default())
 	if err != nil {
 		panic("seed: " + err.Error()) // Severities come from the generated enum; sla must know them all.
 	}
