@@ -55,6 +55,16 @@ func dueTimes(sev escalation.Severity, opened time.Time) (time.Time, time.Time) 
 	return respond, resolve
 }
 
+// timeToRestore is a resolved escalation's time to restore, in seconds: the
+// seed never waits on the client, so it is opening to resolution.
+func (e *escalationPlan) timeToRestore() *int {
+	if e.resolved == nil {
+		return nil
+	}
+	s := int(e.resolved.Sub(e.created) / time.Second)
+	return &s
+}
+
 // categoriesBySeverity makes outages mostly service assurance and questions mostly "other".
 var categoriesBySeverity = map[escalation.Severity][]option[escalation.Category]{
 	escalation.SeveritySev1: {{escalation.CategoryServiceAssurance, 75}, {escalation.CategoryOrder, 10}, {escalation.CategoryPortability, 15}},
