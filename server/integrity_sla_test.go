@@ -288,20 +288,24 @@ func TestSLABreachEventExactlyOnceUnderRace(t *testing.T) {
 
 		var wg sync.WaitGroup
 		errs := make(chan error, 8*n)
-		act := func(role, query string, vars map[string]any) {
+		// Staggered starts, so that actions win some races and sweeps others.
+		act := func(delay time.Duration, role, query string, vars map[string]any) {
 			defer wg.Done()
+			time.Sleep(delay)
 			if res := app.as(fx.token[role]).do(t, query, vars); len(res.Errors) > 0 {
 				errs <- fmt.Errorf("%s: %s", query, res.Raw)
 			}
 		}
 		for i := range n {
 			wg.Add(4)
-			go act("SUPPORT", `mutation($id: ID!) { acknowledgeEscalation(id: $id) { id } }`, map[string]any{"id": unacked[i]})
-			go act("SUPPORT", `mutation($id: ID!) { resolveEscalation(id: $id, resolution: "fixed") { id } }`, map[string]any{"id": overdue[i]})
+			delay := time.Duration(i%3) * 5 * time.Millisecond
+			go act(delay, "SUPPORT", `mutation($id: ID!) { acknowledgeEscalation(id: $id) { id } }`, map[string]any{"id": unacked[i]})
+			go act(delay, "SUPPORT", `mutation($id: ID!) { resolveEscalation(id: $id, resolution: "fixed") { id } }`, map[string]any{"id": overdue[i]})
 			// Comments are actions too: they notice the breach as well.
-			go act("CARRIER", `mutation($id: ID!) { commentOnEscalation(id: $id, body: "any news?") { id } }`, map[string]any{"id": overdue[i]})
+			go act(delay, "CARRIER", `mutation($id: ID!) { commentOnEscalation(id: $id, body: "any news?") { id } }`, map[string]any{"id": overdue[i]})
 			go func() {
 				defer wg.Done()
+				time.Sleep(time.Duration(i) * 4 * time.Millisecond)
 				if _, err := sweepOnce(context.Background(), c); err != nil {
 					errs <- fmt.Errorf("sweep: %w", err)
 				}
