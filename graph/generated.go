@@ -5842,7 +5842,7 @@ extend type Query {
   quoteAggregate("What to compute." measures: [MeasureInput!]!, "Fields to group by." groupBy: [String!], "Only these quotes." where: QuoteWhereInput, "Groups returned at most." limit: Int): AggregateResult!
   "Aggregates over contracts, with the same filter as the contracts connection."
   contractAggregate("What to compute." measures: [MeasureInput!]!, "Fields to group by." groupBy: [String!], "Only these contracts." where: ContractWhereInput, "Groups returned at most." limit: Int): AggregateResult!
-  "Aggregates over escalations, with the same filter as the escalations connection."
+  "Aggregates over escalations, with the same filter as the escalations connection. Durations in hours: hoursToAcknowledge and hoursToResolve (from opening), hoursToRestore (time to restore: to resolution, less the time pending the client)."
   escalationAggregate("What to compute." measures: [MeasureInput!]!, "Fields to group by." groupBy: [String!], "Only these escalations." where: EscalationWhereInput, "Groups returned at most." limit: Int): AggregateResult!
   "Aggregates over orders, with the same filter as the orders connection."
   orderAggregate("What to compute." measures: [MeasureInput!]!, "Fields to group by." groupBy: [String!], "Only these orders." where: OrderWhereInput, "Groups returned at most." limit: Int): AggregateResult!

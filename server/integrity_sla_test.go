@@ -395,6 +395,19 @@ func TestSLATimeToRestoreExcludesPendingClient(t *testing.T) {
 				t.Errorf("%s MTTR %v with nothing resolved", s.Severity, *s.MeanHoursToRestore)
 			}
 		}
+
+		var agg struct {
+			EscalationAggregate struct {
+				Rows []struct {
+					Keys   []string
+					Values []struct{ Float *float64 }
+				}
+			}
+		}
+		app.ok(t, `query { escalationAggregate(groupBy: ["severity"], measures: [{op: AVG, field: "hoursToRestore"}], where: {severity: SEV1}) { rows { keys values { float } } } }`, nil, &agg)
+		if rows := agg.EscalationAggregate.Rows; len(rows) != 1 || rows[0].Values[0].Float == nil || *rows[0].Values[0].Float != 2.5 {
+			t.Errorf("escalationAggregate AVG hoursToRestore = %+v; want SEV1 2.5", rows)
+		}
 	})
 }
 
