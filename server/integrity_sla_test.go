@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"carrierdesk/ent"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/predicate"
 	"carrierdesk/internal/workflow"
 )
 
@@ -424,5 +426,68 @@ func TestSLAPricingResponseFollowsTheCalendar(t *testing.T) {
 		}
 		app.as(fx.token["STRATEGIC"]).ok(t, `mutation($id: ID!) { submitPricingRequest(id: $id) { responseDueAt } }`, map[string]any{"id": id}, &out)
 		wantInstant(t, "responseDueAt", out.SubmitPricingRequest.ResponseDueAt, time.Date(2026, 11, 24, 18, 0, 0, 0, slaChicago))
+	})
+}
+
+// TestSLABreachRuleIsOneRule: the breach rules as Go functions (the
+// escalation's fields) and as ent predicates (the sweep) agree on every
+// state an escalation can be in.
+func TestSLABreachRuleIsOneRule(t *testing.T) {
+	backends(t, func(t *testing.T, app *testApp) {
+		fx := newWfxFixture(t, app)
+		c, ctx := app.db.Client, allowCtx()
+		now := time.Now().UTC().Truncate(time.Second)
+		ago := func(d time.Duration) time.Time { return now.Add(-d) }
+		for _, set := range []func(u *ent.EscalationUpdateOne){
+			func(u *ent.EscalationUpdateOne) { u.SetResponseDueAt(ago(time.Hour)).ClearAcknowledgedAt() },
+			func(u *ent.EscalationUpdateOne) {
+				u.SetResponseDueAt(ago(time.Hour)).SetAcknowledgedAt(ago(time.Minute))
+			},
+			func(u *ent.EscalationUpdateOne) {
+				u.SetResponseDueAt(ago(time.Minute)).SetAcknowledgedAt(ago(time.Hour))
+			},
+			func(u *ent.EscalationUpdateOne) { u.SetResponseDueAt(now.Add(time.Hour)).ClearAcknowledgedAt() },
+			func(u *ent.EscalationUpdateOne) { u.SetResolutionDueAt(ago(time.Hour)) },
+			func(u *ent.EscalationUpdateOne) { u.SetResolutionDueAt(now.Add(time.Hour)) },
+			func(u *ent.EscalationUpdateOne) { u.SetResolutionDueAt(ago(time.Hour)).SetPausedAt(ago(2 * time.Hour)) },
+			func(u *ent.EscalationUpdateOne) { u.SetResolutionDueAt(ago(time.Hour)).SetPausedAt(ago(time.Minute)) },
+			func(u *ent.EscalationUpdateOne) { u.SetResolutionDueAt(ago(time.Hour)).SetResolvedAt(ago(time.Minute)) },
+			func(u *ent.EscalationUpdateOne) { u.SetResolutionDueAt(ago(time.Minute)).SetResolvedAt(ago(time.Hour)) },
+			func(u *ent.EscalationUpdateOne) {
+				u.SetResponseBreachedAt(ago(time.Hour)).SetResolutionBreachedAt(ago(time.Hour))
+			},
+		} {
+			u := c.Escalation.UpdateOneID(fx.create(t, "Escalation", "IN_PROGRESS")).
+				SetResponseDueAt(now.Add(time.Hour)).
+				SetResolutionDueAt(now.Add(2 * time.Hour))
+			set(u)
+			u.ExecX(ctx)
+		}
+		all := c.Escalation.Query().AllX(ctx)
+		for _, rule := range []struct {
+			name string
+			fn   func(*ent.Escalation, time.Time) bool
+			p    predicate.Escalation
+		}{
+			{"response", workflow.ResponseBreached, workflow.ResponseBreachedAt(now)},
+			{"resolution", workflow.ResolutionBreached, workflow.ResolutionBreachedAt(now)},
+		} {
+			matched := map[string]bool{}
+			for _, id := range c.Escalation.Query().Where(rule.p).IDsX(ctx) {
+				matched[id] = true
+			}
+			yes := 0
+			for _, e := range all {
+				if rule.fn(e, now) != matched[e.ID] {
+					t.Errorf("%s breach of %+v: Go says %v, the predicate %v", rule.name, e, rule.fn(e, now), matched[e.ID])
+				}
+				if matched[e.ID] {
+					yes++
+				}
+			}
+			if yes == 0 || yes == len(all) {
+				t.Errorf("%s: %d of %d breached; the cases should split", rule.name, yes, len(all))
+			}
+		}
 	})
 }
