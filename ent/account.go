@@ -45,6 +45,8 @@ type Account struct {
 	Mrr money.Amount `json:"mrr,omitempty"`
 	// ISO 4217 currency of the account's money fields.
 	Currency string `json:"currency,omitempty"`
+	// IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago.
+	TimeZone *string `json:"time_zone,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AccountQuery when eager-loading is set.
 	Edges        AccountEdges `json:"edges"`
@@ -177,7 +179,7 @@ func (*Account) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case account.FieldVersion, account.FieldMrr:
 			values[i] = new(sql.NullInt64)
-		case account.FieldID, account.FieldCarrierID, account.FieldAccountNumber, account.FieldBan, account.FieldName, account.FieldMarket, account.FieldRegion, account.FieldStatus, account.FieldCurrency:
+		case account.FieldID, account.FieldCarrierID, account.FieldAccountNumber, account.FieldBan, account.FieldName, account.FieldMarket, account.FieldRegion, account.FieldStatus, account.FieldCurrency, account.FieldTimeZone:
 			values[i] = new(sql.NullString)
 		case account.FieldCreatedAt, account.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -273,6 +275,13 @@ func (_m *Account) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field currency", values[i])
 			} else if value.Valid {
 				_m.Currency = value.String
+			}
+		case account.FieldTimeZone:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field time_zone", values[i])
+			} else if value.Valid {
+				_m.TimeZone = new(string)
+				*_m.TimeZone = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -390,6 +399,11 @@ func (_m *Account) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("currency=")
 	builder.WriteString(_m.Currency)
+	builder.WriteString(", ")
+	if v := _m.TimeZone; v != nil {
+		builder.WriteString("time_zone=")
+		builder.WriteString(*v)
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -154,6 +154,20 @@ func (_c *AccountCreate) SetNillableCurrency(v *string) *AccountCreate {
 	return _c
 }
 
+// SetTimeZone sets the "time_zone" field.
+func (_c *AccountCreate) SetTimeZone(v string) *AccountCreate {
+	_c.mutation.SetTimeZone(v)
+	return _c
+}
+
+// SetNillableTimeZone sets the "time_zone" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableTimeZone(v *string) *AccountCreate {
+	if v != nil {
+		_c.SetTimeZone(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *AccountCreate) SetID(v string) *AccountCreate {
 	_c.mutation.SetID(v)
@@ -448,6 +462,11 @@ func (_c *AccountCreate) check() error {
 			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "Account.currency": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.TimeZone(); ok {
+		if err := account.TimeZoneValidator(v); err != nil {
+			return &ValidationError{Name: "time_zone", err: fmt.Errorf(`ent: validator failed for field "Account.time_zone": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := account.IDValidator(v); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "Account.id": %w`, err)}
@@ -535,6 +554,10 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Currency(); ok {
 		_spec.SetField(account.FieldCurrency, field.TypeString, value)
 		_node.Currency = value
+	}
+	if value, ok := _c.mutation.TimeZone(); ok {
+		_spec.SetField(account.FieldTimeZone, field.TypeString, value)
+		_node.TimeZone = &value
 	}
 	if nodes := _c.mutation.CarrierIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -865,6 +888,24 @@ func (u *AccountUpsert) UpdateCurrency() *AccountUpsert {
 	return u
 }
 
+// SetTimeZone sets the "time_zone" field.
+func (u *AccountUpsert) SetTimeZone(v string) *AccountUpsert {
+	u.Set(account.FieldTimeZone, v)
+	return u
+}
+
+// UpdateTimeZone sets the "time_zone" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateTimeZone() *AccountUpsert {
+	u.SetExcluded(account.FieldTimeZone)
+	return u
+}
+
+// ClearTimeZone clears the value of the "time_zone" field.
+func (u *AccountUpsert) ClearTimeZone() *AccountUpsert {
+	u.SetNull(account.FieldTimeZone)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1070,6 +1111,27 @@ func (u *AccountUpsertOne) SetCurrency(v string) *AccountUpsertOne {
 func (u *AccountUpsertOne) UpdateCurrency() *AccountUpsertOne {
 	return u.Update(func(s *AccountUpsert) {
 		s.UpdateCurrency()
+	})
+}
+
+// SetTimeZone sets the "time_zone" field.
+func (u *AccountUpsertOne) SetTimeZone(v string) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetTimeZone(v)
+	})
+}
+
+// UpdateTimeZone sets the "time_zone" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateTimeZone() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateTimeZone()
+	})
+}
+
+// ClearTimeZone clears the value of the "time_zone" field.
+func (u *AccountUpsertOne) ClearTimeZone() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearTimeZone()
 	})
 }
 
@@ -1445,6 +1507,27 @@ func (u *AccountUpsertBulk) SetCurrency(v string) *AccountUpsertBulk {
 func (u *AccountUpsertBulk) UpdateCurrency() *AccountUpsertBulk {
 	return u.Update(func(s *AccountUpsert) {
 		s.UpdateCurrency()
+	})
+}
+
+// SetTimeZone sets the "time_zone" field.
+func (u *AccountUpsertBulk) SetTimeZone(v string) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetTimeZone(v)
+	})
+}
+
+// UpdateTimeZone sets the "time_zone" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateTimeZone() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateTimeZone()
+	})
+}
+
+// ClearTimeZone clears the value of the "time_zone" field.
+func (u *AccountUpsertBulk) ClearTimeZone() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearTimeZone()
 	})
 }
 

@@ -185,6 +185,26 @@ func (_u *AccountUpdate) SetNillableCurrency(v *string) *AccountUpdate {
 	return _u
 }
 
+// SetTimeZone sets the "time_zone" field.
+func (_u *AccountUpdate) SetTimeZone(v string) *AccountUpdate {
+	_u.mutation.SetTimeZone(v)
+	return _u
+}
+
+// SetNillableTimeZone sets the "time_zone" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableTimeZone(v *string) *AccountUpdate {
+	if v != nil {
+		_u.SetTimeZone(*v)
+	}
+	return _u
+}
+
+// ClearTimeZone clears the value of the "time_zone" field.
+func (_u *AccountUpdate) ClearTimeZone() *AccountUpdate {
+	_u.mutation.ClearTimeZone()
+	return _u
+}
+
 // AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by IDs.
 func (_u *AccountUpdate) AddAssignmentIDs(ids ...string) *AccountUpdate {
 	_u.mutation.AddAssignmentIDs(ids...)
@@ -562,6 +582,11 @@ func (_u *AccountUpdate) check() error {
 			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "Account.currency": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TimeZone(); ok {
+		if err := account.TimeZoneValidator(v); err != nil {
+			return &ValidationError{Name: "time_zone", err: fmt.Errorf(`ent: validator failed for field "Account.time_zone": %w`, err)}
+		}
+	}
 	if _u.mutation.CarrierCleared() && len(_u.mutation.CarrierIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Account.carrier"`)
 	}
@@ -621,6 +646,12 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Currency(); ok {
 		_spec.SetField(account.FieldCurrency, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TimeZone(); ok {
+		_spec.SetField(account.FieldTimeZone, field.TypeString, value)
+	}
+	if _u.mutation.TimeZoneCleared() {
+		_spec.ClearField(account.FieldTimeZone, field.TypeString)
 	}
 	if _u.mutation.AssignmentsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1150,6 +1181,26 @@ func (_u *AccountUpdateOne) SetNillableCurrency(v *string) *AccountUpdateOne {
 	return _u
 }
 
+// SetTimeZone sets the "time_zone" field.
+func (_u *AccountUpdateOne) SetTimeZone(v string) *AccountUpdateOne {
+	_u.mutation.SetTimeZone(v)
+	return _u
+}
+
+// SetNillableTimeZone sets the "time_zone" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableTimeZone(v *string) *AccountUpdateOne {
+	if v != nil {
+		_u.SetTimeZone(*v)
+	}
+	return _u
+}
+
+// ClearTimeZone clears the value of the "time_zone" field.
+func (_u *AccountUpdateOne) ClearTimeZone() *AccountUpdateOne {
+	_u.mutation.ClearTimeZone()
+	return _u
+}
+
 // AddAssignmentIDs adds the "assignments" edge to the AccountAssignment entity by IDs.
 func (_u *AccountUpdateOne) AddAssignmentIDs(ids ...string) *AccountUpdateOne {
 	_u.mutation.AddAssignmentIDs(ids...)
@@ -1540,6 +1591,11 @@ func (_u *AccountUpdateOne) check() error {
 			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "Account.currency": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TimeZone(); ok {
+		if err := account.TimeZoneValidator(v); err != nil {
+			return &ValidationError{Name: "time_zone", err: fmt.Errorf(`ent: validator failed for field "Account.time_zone": %w`, err)}
+		}
+	}
 	if _u.mutation.CarrierCleared() && len(_u.mutation.CarrierIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Account.carrier"`)
 	}
@@ -1616,6 +1672,12 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 	}
 	if value, ok := _u.mutation.Currency(); ok {
 		_spec.SetField(account.FieldCurrency, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TimeZone(); ok {
+		_spec.SetField(account.FieldTimeZone, field.TypeString, value)
+	}
+	if _u.mutation.TimeZoneCleared() {
+		_spec.ClearField(account.FieldTimeZone, field.TypeString)
 	}
 	if _u.mutation.AssignmentsCleared() {
 		edge := &sqlgraph.EdgeSpec{

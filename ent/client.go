@@ -22,6 +22,7 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/holiday"
 	"carrierdesk/ent/idempotencykey"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/quote"
@@ -66,6 +67,8 @@ type Client struct {
 	Escalation *EscalationClient
 	// EscalationEvent is the client for interacting with the EscalationEvent builders.
 	EscalationEvent *EscalationEventClient
+	// Holiday is the client for interacting with the Holiday builders.
+	Holiday *HolidayClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
 	// Order is the client for interacting with the Order builders.
@@ -104,6 +107,7 @@ func (c *Client) init() {
 	c.Contract = NewContractClient(c.config)
 	c.Escalation = NewEscalationClient(c.config)
 	c.EscalationEvent = NewEscalationEventClient(c.config)
+	c.Holiday = NewHolidayClient(c.config)
 	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
 	c.Order = NewOrderClient(c.config)
 	c.Quote = NewQuoteClient(c.config)
@@ -215,6 +219,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Contract:              NewContractClient(cfg),
 		Escalation:            NewEscalationClient(cfg),
 		EscalationEvent:       NewEscalationEventClient(cfg),
+		Holiday:               NewHolidayClient(cfg),
 		IdempotencyKey:        NewIdempotencyKeyClient(cfg),
 		Order:                 NewOrderClient(cfg),
 		Quote:                 NewQuoteClient(cfg),
@@ -253,6 +258,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Contract:              NewContractClient(cfg),
 		Escalation:            NewEscalationClient(cfg),
 		EscalationEvent:       NewEscalationEventClient(cfg),
+		Holiday:               NewHolidayClient(cfg),
 		IdempotencyKey:        NewIdempotencyKeyClient(cfg),
 		Order:                 NewOrderClient(cfg),
 		Quote:                 NewQuoteClient(cfg),
@@ -292,8 +298,8 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Account, c.AccountAssignment, c.Activity, c.AuditChange, c.AuditEntry,
 		c.BusinessReview, c.Carrier, c.Contact, c.Contract, c.Escalation,
-		c.EscalationEvent, c.IdempotencyKey, c.Order, c.Quote, c.QuoteLineItem, c.RFP,
-		c.Rep, c.SpecialPricingRequest, c.Team,
+		c.EscalationEvent, c.Holiday, c.IdempotencyKey, c.Order, c.Quote,
+		c.QuoteLineItem, c.RFP, c.Rep, c.SpecialPricingRequest, c.Team,
 	} {
 		n.Use(hooks...)
 	}
@@ -305,8 +311,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Account, c.AccountAssignment, c.Activity, c.AuditChange, c.AuditEntry,
 		c.BusinessReview, c.Carrier, c.Contact, c.Contract, c.Escalation,
-		c.EscalationEvent, c.IdempotencyKey, c.Order, c.Quote, c.QuoteLineItem, c.RFP,
-		c.Rep, c.SpecialPricingRequest, c.Team,
+		c.EscalationEvent, c.Holiday, c.IdempotencyKey, c.Order, c.Quote,
+		c.QuoteLineItem, c.RFP, c.Rep, c.SpecialPricingRequest, c.Team,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -337,6 +343,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Escalation.mutate(ctx, m)
 	case *EscalationEventMutation:
 		return c.EscalationEvent.mutate(ctx, m)
+	case *HolidayMutation:
+		return c.Holiday.mutate(ctx, m)
 	case *IdempotencyKeyMutation:
 		return c.IdempotencyKey.mutate(ctx, m)
 	case *OrderMutation:
@@ -2392,6 +2400,140 @@ func (c *EscalationEventClient) mutate(ctx context.Context, m *EscalationEventMu
 	}
 }
 
+// HolidayClient is a client for the Holiday schema.
+type HolidayClient struct {
+	config
+}
+
+// NewHolidayClient returns a client for the Holiday from the given config.
+func NewHolidayClient(c config) *HolidayClient {
+	return &HolidayClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `holiday.Hooks(f(g(h())))`.
+func (c *HolidayClient) Use(hooks ...Hook) {
+	c.hooks.Holiday = append(c.hooks.Holiday, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `holiday.Intercept(f(g(h())))`.
+func (c *HolidayClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Holiday = append(c.inters.Holiday, interceptors...)
+}
+
+// Create returns a builder for creating a Holiday entity.
+func (c *HolidayClient) Create() *HolidayCreate {
+	mutation := newHolidayMutation(c.config, OpCreate)
+	return &HolidayCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Holiday entities.
+func (c *HolidayClient) CreateBulk(builders ...*HolidayCreate) *HolidayCreateBulk {
+	return &HolidayCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *HolidayClient) MapCreateBulk(slice any, setFunc func(*HolidayCreate, int)) *HolidayCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &HolidayCreateBulk{err: fmt.Errorf("calling to HolidayClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*HolidayCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &HolidayCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Holiday.
+func (c *HolidayClient) Update() *HolidayUpdate {
+	mutation := newHolidayMutation(c.config, OpUpdate)
+	return &HolidayUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *HolidayClient) UpdateOne(_m *Holiday) *HolidayUpdateOne {
+	mutation := newHolidayMutation(c.config, OpUpdateOne, withHoliday(_m))
+	return &HolidayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *HolidayClient) UpdateOneID(id string) *HolidayUpdateOne {
+	mutation := newHolidayMutation(c.config, OpUpdateOne, withHolidayID(id))
+	return &HolidayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Holiday.
+func (c *HolidayClient) Delete() *HolidayDelete {
+	mutation := newHolidayMutation(c.config, OpDelete)
+	return &HolidayDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *HolidayClient) DeleteOne(_m *Holiday) *HolidayDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *HolidayClient) DeleteOneID(id string) *HolidayDeleteOne {
+	builder := c.Delete().Where(holiday.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &HolidayDeleteOne{builder}
+}
+
+// Query returns a query builder for Holiday.
+func (c *HolidayClient) Query() *HolidayQuery {
+	return &HolidayQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeHoliday},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Holiday entity by its id.
+func (c *HolidayClient) Get(ctx context.Context, id string) (*Holiday, error) {
+	return c.Query().Where(holiday.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *HolidayClient) GetX(ctx context.Context, id string) *Holiday {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *HolidayClient) Hooks() []Hook {
+	hooks := c.hooks.Holiday
+	return append(hooks[:len(hooks):len(hooks)], holiday.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *HolidayClient) Interceptors() []Interceptor {
+	return c.inters.Holiday
+}
+
+func (c *HolidayClient) mutate(ctx context.Context, m *HolidayMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&HolidayCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&HolidayUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&HolidayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&HolidayDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Holiday mutation op: %q", m.Op())
+	}
+}
+
 // IdempotencyKeyClient is a client for the IdempotencyKey schema.
 type IdempotencyKeyClient struct {
 	config
@@ -3900,13 +4042,15 @@ func (c *TeamClient) mutate(ctx context.Context, m *TeamMutation) (Value, error)
 type (
 	hooks struct {
 		Account, AccountAssignment, Activity, AuditChange, AuditEntry, BusinessReview,
-		Carrier, Contact, Contract, Escalation, EscalationEvent, IdempotencyKey, Order,
-		Quote, QuoteLineItem, RFP, Rep, SpecialPricingRequest, Team []ent.Hook
+		Carrier, Contact, Contract, Escalation, EscalationEvent, Holiday,
+		IdempotencyKey, Order, Quote, QuoteLineItem, RFP, Rep, SpecialPricingRequest,
+		Team []ent.Hook
 	}
 	inters struct {
 		Account, AccountAssignment, Activity, AuditChange, AuditEntry, BusinessReview,
-		Carrier, Contact, Contract, Escalation, EscalationEvent, IdempotencyKey, Order,
-		Quote, QuoteLineItem, RFP, Rep, SpecialPricingRequest, Team []ent.Interceptor
+		Carrier, Contact, Contract, Escalation, EscalationEvent, Holiday,
+		IdempotencyKey, Order, Quote, QuoteLineItem, RFP, Rep, SpecialPricingRequest,
+		Team []ent.Interceptor
 	}
 )
 

@@ -14,6 +14,7 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/holiday"
 	"carrierdesk/ent/idempotencykey"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/quote"
@@ -102,6 +103,7 @@ func checkColumn(t, c string) error {
 			contract.Table:              contract.ValidColumn,
 			escalation.Table:            escalation.ValidColumn,
 			escalationevent.Table:       escalationevent.ValidColumn,
+			holiday.Table:               holiday.ValidColumn,
 			idempotencykey.Table:        idempotencykey.ValidColumn,
 			order.Table:                 order.ValidColumn,
 			quote.Table:                 quote.ValidColumn,

@@ -14,6 +14,7 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/holiday"
 	"carrierdesk/ent/idempotencykey"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/predicate"
@@ -32,7 +33,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 19)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 20)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   account.Table,
@@ -56,6 +57,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			account.FieldStatus:        {Type: field.TypeEnum, Column: account.FieldStatus},
 			account.FieldMrr:           {Type: field.TypeInt64, Column: account.FieldMrr},
 			account.FieldCurrency:      {Type: field.TypeString, Column: account.FieldCurrency},
+			account.FieldTimeZone:      {Type: field.TypeString, Column: account.FieldTimeZone},
 		},
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
@@ -270,6 +272,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			escalation.FieldPausedAt:             {Type: field.TypeTime, Column: escalation.FieldPausedAt},
 			escalation.FieldResponseBreachedAt:   {Type: field.TypeTime, Column: escalation.FieldResponseBreachedAt},
 			escalation.FieldResolutionBreachedAt: {Type: field.TypeTime, Column: escalation.FieldResolutionBreachedAt},
+			escalation.FieldPendingClientSeconds: {Type: field.TypeInt, Column: escalation.FieldPendingClientSeconds},
+			escalation.FieldTimeToRestoreSeconds: {Type: field.TypeInt, Column: escalation.FieldTimeToRestoreSeconds},
 		},
 	}
 	graph.Nodes[10] = &sqlgraph.Node{
@@ -299,6 +303,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   holiday.Table,
+			Columns: holiday.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: holiday.FieldID,
+			},
+		},
+		Type: "Holiday",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			holiday.FieldCreatedAt: {Type: field.TypeTime, Column: holiday.FieldCreatedAt},
+			holiday.FieldUpdatedAt: {Type: field.TypeTime, Column: holiday.FieldUpdatedAt},
+			holiday.FieldVersion:   {Type: field.TypeInt, Column: holiday.FieldVersion},
+			holiday.FieldDate:      {Type: field.TypeString, Column: holiday.FieldDate},
+			holiday.FieldName:      {Type: field.TypeString, Column: holiday.FieldName},
+			holiday.FieldRegion:    {Type: field.TypeEnum, Column: holiday.FieldRegion},
+		},
+	}
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   idempotencykey.Table,
 			Columns: idempotencykey.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -315,7 +338,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			idempotencykey.FieldResponse:    {Type: field.TypeString, Column: idempotencykey.FieldResponse},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   order.Table,
 			Columns: order.Columns,
@@ -344,7 +367,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldStatusNote:       {Type: field.TypeString, Column: order.FieldStatusNote},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   quote.Table,
 			Columns: quote.Columns,
@@ -385,7 +408,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			quote.FieldPaybackMonth:       {Type: field.TypeInt, Column: quote.FieldPaybackMonth},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   quotelineitem.Table,
 			Columns: quotelineitem.Columns,
@@ -411,7 +434,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			quotelineitem.FieldQuantity:  {Type: field.TypeInt, Column: quotelineitem.FieldQuantity},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   rfp.Table,
 			Columns: rfp.Columns,
@@ -435,7 +458,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			rfp.FieldStatusNote:     {Type: field.TypeString, Column: rfp.FieldStatusNote},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   rep.Table,
 			Columns: rep.Columns,
@@ -459,7 +482,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			rep.FieldActive:    {Type: field.TypeBool, Column: rep.FieldActive},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   specialpricingrequest.Table,
 			Columns: specialpricingrequest.Columns,
@@ -487,7 +510,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			specialpricingrequest.FieldDecidedAt:      {Type: field.TypeTime, Column: specialpricingrequest.FieldDecidedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   team.Table,
 			Columns: team.Columns,
@@ -504,6 +527,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			team.FieldName:      {Type: field.TypeString, Column: team.FieldName},
 			team.FieldRegion:    {Type: field.TypeEnum, Column: team.FieldRegion},
 			team.FieldManagerID: {Type: field.TypeString, Column: team.FieldManagerID},
+			team.FieldTimeZone:  {Type: field.TypeString, Column: team.FieldTimeZone},
 		},
 	}
 	graph.MustAddE(
@@ -1357,6 +1381,11 @@ func (f *AccountFilter) WhereMrr(p entql.Int64P) {
 // WhereCurrency applies the entql string predicate on the currency field.
 func (f *AccountFilter) WhereCurrency(p entql.StringP) {
 	f.Where(p.Field(account.FieldCurrency))
+}
+
+// WhereTimeZone applies the entql string predicate on the time_zone field.
+func (f *AccountFilter) WhereTimeZone(p entql.StringP) {
+	f.Where(p.Field(account.FieldTimeZone))
 }
 
 // WhereHasCarrier applies a predicate to check if query has an edge carrier.
@@ -2582,6 +2611,16 @@ func (f *EscalationFilter) WhereResolutionBreachedAt(p entql.TimeP) {
 	f.Where(p.Field(escalation.FieldResolutionBreachedAt))
 }
 
+// WherePendingClientSeconds applies the entql int predicate on the pending_client_seconds field.
+func (f *EscalationFilter) WherePendingClientSeconds(p entql.IntP) {
+	f.Where(p.Field(escalation.FieldPendingClientSeconds))
+}
+
+// WhereTimeToRestoreSeconds applies the entql int predicate on the time_to_restore_seconds field.
+func (f *EscalationFilter) WhereTimeToRestoreSeconds(p entql.IntP) {
+	f.Where(p.Field(escalation.FieldTimeToRestoreSeconds))
+}
+
 // WhereHasAccount applies a predicate to check if query has an edge account.
 func (f *EscalationFilter) WhereHasAccount() {
 	f.Where(entql.HasEdge("account"))
@@ -2795,6 +2834,76 @@ func (f *EscalationEventFilter) WhereHasActorContactWith(preds ...predicate.Cont
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *HolidayQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the HolidayQuery builder.
+func (_q *HolidayQuery) Filter() *HolidayFilter {
+	return &HolidayFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *HolidayMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the HolidayMutation builder.
+func (m *HolidayMutation) Filter() *HolidayFilter {
+	return &HolidayFilter{config: m.config, predicateAdder: m}
+}
+
+// HolidayFilter provides a generic filtering capability at runtime for HolidayQuery.
+type HolidayFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *HolidayFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *HolidayFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(holiday.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *HolidayFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(holiday.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *HolidayFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(holiday.FieldUpdatedAt))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *HolidayFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(holiday.FieldVersion))
+}
+
+// WhereDate applies the entql string predicate on the date field.
+func (f *HolidayFilter) WhereDate(p entql.StringP) {
+	f.Where(p.Field(holiday.FieldDate))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *HolidayFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(holiday.FieldName))
+}
+
+// WhereRegion applies the entql string predicate on the region field.
+func (f *HolidayFilter) WhereRegion(p entql.StringP) {
+	f.Where(p.Field(holiday.FieldRegion))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *IdempotencyKeyQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2823,7 +2932,7 @@ type IdempotencyKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IdempotencyKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2888,7 +2997,7 @@ type OrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3050,7 +3159,7 @@ type QuoteFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *QuoteFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3328,7 +3437,7 @@ type QuoteLineItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *QuoteLineItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3447,7 +3556,7 @@ type RFPFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RFPFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3584,7 +3693,7 @@ type RepFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RepFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3791,7 +3900,7 @@ type SpecialPricingRequestFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SpecialPricingRequestFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3948,7 +4057,7 @@ type TeamFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TeamFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3987,6 +4096,11 @@ func (f *TeamFilter) WhereRegion(p entql.StringP) {
 // WhereManagerID applies the entql string predicate on the manager_id field.
 func (f *TeamFilter) WhereManagerID(p entql.StringP) {
 	f.Where(p.Field(team.FieldManagerID))
+}
+
+// WhereTimeZone applies the entql string predicate on the time_zone field.
+func (f *TeamFilter) WhereTimeZone(p entql.StringP) {
+	f.Where(p.Field(team.FieldTimeZone))
 }
 
 // WhereHasManager applies a predicate to check if query has an edge manager.

@@ -35,7 +35,7 @@ type Escalation struct {
 	Description string `json:"description,omitempty"`
 	// What kind of problem it is.
 	Category escalation.Category `json:"category,omitempty"`
-	// SEV1 outage (2 h to restore), SEV2 severe impairment (4 h), SEV3 degradation or billing error (1 business day), SEV4 question (3 business days).
+	// SEV1 outage (2 h to restore, 24x7), SEV2 severe impairment (4 h, 24x7), SEV3 degradation or billing error (1 business day), SEV4 question (3 business days); business days follow the account's calendar: its time zone, 08:00-18:00 Monday to Friday, holidays excepted.
 	Severity escalation.Severity `json:"severity,omitempty"`
 	// Where the escalation is; changed only by workflow mutations.
 	Status escalation.Status `json:"status,omitempty"`
@@ -47,9 +47,9 @@ type Escalation struct {
 	RaisedByRepID *string `json:"raised_by_rep_id,omitempty"`
 	// The carrier contact who raised it, when raised by the carrier.
 	RaisedByContactID *string `json:"raised_by_contact_id,omitempty"`
-	// When a first response is due, from the severity.
+	// When a first response is due, from the severity: clock time for SEV1 and SEV2, business hours of the account's calendar for SEV3 and SEV4.
 	ResponseDueAt *time.Time `json:"response_due_at,omitempty"`
-	// When resolution is due, from the severity; moves out while pending the client.
+	// When resolution is due, from the severity; resuming from pending the client moves it out by the paused time its clock counts (business time for SEV3 and SEV4).
 	ResolutionDueAt *time.Time `json:"resolution_due_at,omitempty"`
 	// When the escalation was first acknowledged.
 	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
@@ -63,6 +63,10 @@ type Escalation struct {
 	ResponseBreachedAt *time.Time `json:"response_breached_at,omitempty"`
 	// When the resolution target was found missed; empty if it was met or is still open.
 	ResolutionBreachedAt *time.Time `json:"resolution_breached_at,omitempty"`
+	// Clock time spent pending the client, in seconds, over every pause that has ended.
+	PendingClientSeconds int `json:"pending_client_seconds,omitempty"`
+	// Time to restore, in seconds: from opening to resolution, less the time pending the client; empty until resolved.
+	TimeToRestoreSeconds *int `json:"time_to_restore_seconds,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the EscalationQuery when eager-loading is set.
 	Edges        EscalationEdges `json:"edges"`
@@ -148,7 +152,7 @@ func (*Escalation) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case escalation.FieldVersion:
+		case escalation.FieldVersion, escalation.FieldPendingClientSeconds, escalation.FieldTimeToRestoreSeconds:
 			values[i] = new(sql.NullInt64)
 		case escalation.FieldID, escalation.FieldAccountID, escalation.FieldTitle, escalation.FieldDescription, escalation.FieldCategory, escalation.FieldSeverity, escalation.FieldStatus, escalation.FieldLevel, escalation.FieldOwnerID, escalation.FieldRaisedByRepID, escalation.FieldRaisedByContactID:
 			values[i] = new(sql.NullString)
@@ -312,6 +316,19 @@ func (_m *Escalation) assignValues(columns []string, values []any) error {
 				_m.ResolutionBreachedAt = new(time.Time)
 				*_m.ResolutionBreachedAt = value.Time
 			}
+		case escalation.FieldPendingClientSeconds:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field pending_client_seconds", values[i])
+			} else if value.Valid {
+				_m.PendingClientSeconds = int(value.Int64)
+			}
+		case escalation.FieldTimeToRestoreSeconds:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field time_to_restore_seconds", values[i])
+			} else if value.Valid {
+				_m.TimeToRestoreSeconds = new(int)
+				*_m.TimeToRestoreSeconds = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -456,6 +473,14 @@ func (_m *Escalation) String() string {
 	if v := _m.ResolutionBreachedAt; v != nil {
 		builder.WriteString("resolution_breached_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("pending_client_seconds=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PendingClientSeconds))
+	builder.WriteString(", ")
+	if v := _m.TimeToRestoreSeconds; v != nil {
+		builder.WriteString("time_to_restore_seconds=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()

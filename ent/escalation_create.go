@@ -289,6 +289,34 @@ func (_c *EscalationCreate) SetNillableResolutionBreachedAt(v *time.Time) *Escal
 	return _c
 }
 
+// SetPendingClientSeconds sets the "pending_client_seconds" field.
+func (_c *EscalationCreate) SetPendingClientSeconds(v int) *EscalationCreate {
+	_c.mutation.SetPendingClientSeconds(v)
+	return _c
+}
+
+// SetNillablePendingClientSeconds sets the "pending_client_seconds" field if the given value is not nil.
+func (_c *EscalationCreate) SetNillablePendingClientSeconds(v *int) *EscalationCreate {
+	if v != nil {
+		_c.SetPendingClientSeconds(*v)
+	}
+	return _c
+}
+
+// SetTimeToRestoreSeconds sets the "time_to_restore_seconds" field.
+func (_c *EscalationCreate) SetTimeToRestoreSeconds(v int) *EscalationCreate {
+	_c.mutation.SetTimeToRestoreSeconds(v)
+	return _c
+}
+
+// SetNillableTimeToRestoreSeconds sets the "time_to_restore_seconds" field if the given value is not nil.
+func (_c *EscalationCreate) SetNillableTimeToRestoreSeconds(v *int) *EscalationCreate {
+	if v != nil {
+		_c.SetTimeToRestoreSeconds(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *EscalationCreate) SetID(v string) *EscalationCreate {
 	_c.mutation.SetID(v)
@@ -401,6 +429,10 @@ func (_c *EscalationCreate) defaults() error {
 		v := escalation.DefaultLevel
 		_c.mutation.SetLevel(v)
 	}
+	if _, ok := _c.mutation.PendingClientSeconds(); !ok {
+		v := escalation.DefaultPendingClientSeconds
+		_c.mutation.SetPendingClientSeconds(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if escalation.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized escalation.DefaultID (forgotten import ent/runtime?)")
@@ -468,6 +500,14 @@ func (_c *EscalationCreate) check() error {
 	if v, ok := _c.mutation.Level(); ok {
 		if err := escalation.LevelValidator(v); err != nil {
 			return &ValidationError{Name: "level", err: fmt.Errorf(`ent: validator failed for field "Escalation.level": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.PendingClientSeconds(); !ok {
+		return &ValidationError{Name: "pending_client_seconds", err: errors.New(`ent: missing required field "Escalation.pending_client_seconds"`)}
+	}
+	if v, ok := _c.mutation.PendingClientSeconds(); ok {
+		if err := escalation.PendingClientSecondsValidator(v); err != nil {
+			return &ValidationError{Name: "pending_client_seconds", err: fmt.Errorf(`ent: validator failed for field "Escalation.pending_client_seconds": %w`, err)}
 		}
 	}
 	if v, ok := _c.mutation.ID(); ok {
@@ -581,6 +621,14 @@ func (_c *EscalationCreate) createSpec() (*Escalation, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ResolutionBreachedAt(); ok {
 		_spec.SetField(escalation.FieldResolutionBreachedAt, field.TypeTime, value)
 		_node.ResolutionBreachedAt = &value
+	}
+	if value, ok := _c.mutation.PendingClientSeconds(); ok {
+		_spec.SetField(escalation.FieldPendingClientSeconds, field.TypeInt, value)
+		_node.PendingClientSeconds = value
+	}
+	if value, ok := _c.mutation.TimeToRestoreSeconds(); ok {
+		_spec.SetField(escalation.FieldTimeToRestoreSeconds, field.TypeInt, value)
+		_node.TimeToRestoreSeconds = &value
 	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -988,6 +1036,48 @@ func (u *EscalationUpsert) ClearResolutionBreachedAt() *EscalationUpsert {
 	return u
 }
 
+// SetPendingClientSeconds sets the "pending_client_seconds" field.
+func (u *EscalationUpsert) SetPendingClientSeconds(v int) *EscalationUpsert {
+	u.Set(escalation.FieldPendingClientSeconds, v)
+	return u
+}
+
+// UpdatePendingClientSeconds sets the "pending_client_seconds" field to the value that was provided on create.
+func (u *EscalationUpsert) UpdatePendingClientSeconds() *EscalationUpsert {
+	u.SetExcluded(escalation.FieldPendingClientSeconds)
+	return u
+}
+
+// AddPendingClientSeconds adds v to the "pending_client_seconds" field.
+func (u *EscalationUpsert) AddPendingClientSeconds(v int) *EscalationUpsert {
+	u.Add(escalation.FieldPendingClientSeconds, v)
+	return u
+}
+
+// SetTimeToRestoreSeconds sets the "time_to_restore_seconds" field.
+func (u *EscalationUpsert) SetTimeToRestoreSeconds(v int) *EscalationUpsert {
+	u.Set(escalation.FieldTimeToRestoreSeconds, v)
+	return u
+}
+
+// UpdateTimeToRestoreSeconds sets the "time_to_restore_seconds" field to the value that was provided on create.
+func (u *EscalationUpsert) UpdateTimeToRestoreSeconds() *EscalationUpsert {
+	u.SetExcluded(escalation.FieldTimeToRestoreSeconds)
+	return u
+}
+
+// AddTimeToRestoreSeconds adds v to the "time_to_restore_seconds" field.
+func (u *EscalationUpsert) AddTimeToRestoreSeconds(v int) *EscalationUpsert {
+	u.Add(escalation.FieldTimeToRestoreSeconds, v)
+	return u
+}
+
+// ClearTimeToRestoreSeconds clears the value of the "time_to_restore_seconds" field.
+func (u *EscalationUpsert) ClearTimeToRestoreSeconds() *EscalationUpsert {
+	u.SetNull(escalation.FieldTimeToRestoreSeconds)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1360,6 +1450,55 @@ func (u *EscalationUpsertOne) UpdateResolutionBreachedAt() *EscalationUpsertOne 
 func (u *EscalationUpsertOne) ClearResolutionBreachedAt() *EscalationUpsertOne {
 	return u.Update(func(s *EscalationUpsert) {
 		s.ClearResolutionBreachedAt()
+	})
+}
+
+// SetPendingClientSeconds sets the "pending_client_seconds" field.
+func (u *EscalationUpsertOne) SetPendingClientSeconds(v int) *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.SetPendingClientSeconds(v)
+	})
+}
+
+// AddPendingClientSeconds adds v to the "pending_client_seconds" field.
+func (u *EscalationUpsertOne) AddPendingClientSeconds(v int) *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.AddPendingClientSeconds(v)
+	})
+}
+
+// UpdatePendingClientSeconds sets the "pending_client_seconds" field to the value that was provided on create.
+func (u *EscalationUpsertOne) UpdatePendingClientSeconds() *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.UpdatePendingClientSeconds()
+	})
+}
+
+// SetTimeToRestoreSeconds sets the "time_to_restore_seconds" field.
+func (u *EscalationUpsertOne) SetTimeToRestoreSeconds(v int) *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.SetTimeToRestoreSeconds(v)
+	})
+}
+
+// AddTimeToRestoreSeconds adds v to the "time_to_restore_seconds" field.
+func (u *EscalationUpsertOne) AddTimeToRestoreSeconds(v int) *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.AddTimeToRestoreSeconds(v)
+	})
+}
+
+// UpdateTimeToRestoreSeconds sets the "time_to_restore_seconds" field to the value that was provided on create.
+func (u *EscalationUpsertOne) UpdateTimeToRestoreSeconds() *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.UpdateTimeToRestoreSeconds()
+	})
+}
+
+// ClearTimeToRestoreSeconds clears the value of the "time_to_restore_seconds" field.
+func (u *EscalationUpsertOne) ClearTimeToRestoreSeconds() *EscalationUpsertOne {
+	return u.Update(func(s *EscalationUpsert) {
+		s.ClearTimeToRestoreSeconds()
 	})
 }
 
@@ -1902,6 +2041,55 @@ func (u *EscalationUpsertBulk) UpdateResolutionBreachedAt() *EscalationUpsertBul
 func (u *EscalationUpsertBulk) ClearResolutionBreachedAt() *EscalationUpsertBulk {
 	return u.Update(func(s *EscalationUpsert) {
 		s.ClearResolutionBreachedAt()
+	})
+}
+
+// SetPendingClientSeconds sets the "pending_client_seconds" field.
+func (u *EscalationUpsertBulk) SetPendingClientSeconds(v int) *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.SetPendingClientSeconds(v)
+	})
+}
+
+// AddPendingClientSeconds adds v to the "pending_client_seconds" field.
+func (u *EscalationUpsertBulk) AddPendingClientSeconds(v int) *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.AddPendingClientSeconds(v)
+	})
+}
+
+// UpdatePendingClientSeconds sets the "pending_client_seconds" field to the value that was provided on create.
+func (u *EscalationUpsertBulk) UpdatePendingClientSeconds() *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.UpdatePendingClientSeconds()
+	})
+}
+
+// SetTimeToRestoreSeconds sets the "time_to_restore_seconds" field.
+func (u *EscalationUpsertBulk) SetTimeToRestoreSeconds(v int) *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.SetTimeToRestoreSeconds(v)
+	})
+}
+
+// AddTimeToRestoreSeconds adds v to the "time_to_restore_seconds" field.
+func (u *EscalationUpsertBulk) AddTimeToRestoreSeconds(v int) *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.AddTimeToRestoreSeconds(v)
+	})
+}
+
+// UpdateTimeToRestoreSeconds sets the "time_to_restore_seconds" field to the value that was provided on create.
+func (u *EscalationUpsertBulk) UpdateTimeToRestoreSeconds() *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.UpdateTimeToRestoreSeconds()
+	})
+}
+
+// ClearTimeToRestoreSeconds clears the value of the "time_to_restore_seconds" field.
+func (u *EscalationUpsertBulk) ClearTimeToRestoreSeconds() *EscalationUpsertBulk {
+	return u.Update(func(s *EscalationUpsert) {
+		s.ClearTimeToRestoreSeconds()
 	})
 }
 

@@ -328,6 +328,54 @@ func (_u *EscalationUpdate) ClearResolutionBreachedAt() *EscalationUpdate {
 	return _u
 }
 
+// SetPendingClientSeconds sets the "pending_client_seconds" field.
+func (_u *EscalationUpdate) SetPendingClientSeconds(v int) *EscalationUpdate {
+	_u.mutation.ResetPendingClientSeconds()
+	_u.mutation.SetPendingClientSeconds(v)
+	return _u
+}
+
+// SetNillablePendingClientSeconds sets the "pending_client_seconds" field if the given value is not nil.
+func (_u *EscalationUpdate) SetNillablePendingClientSeconds(v *int) *EscalationUpdate {
+	if v != nil {
+		_u.SetPendingClientSeconds(*v)
+	}
+	return _u
+}
+
+// AddPendingClientSeconds adds value to the "pending_client_seconds" field.
+func (_u *EscalationUpdate) AddPendingClientSeconds(v int) *EscalationUpdate {
+	_u.mutation.AddPendingClientSeconds(v)
+	return _u
+}
+
+// SetTimeToRestoreSeconds sets the "time_to_restore_seconds" field.
+func (_u *EscalationUpdate) SetTimeToRestoreSeconds(v int) *EscalationUpdate {
+	_u.mutation.ResetTimeToRestoreSeconds()
+	_u.mutation.SetTimeToRestoreSeconds(v)
+	return _u
+}
+
+// SetNillableTimeToRestoreSeconds sets the "time_to_restore_seconds" field if the given value is not nil.
+func (_u *EscalationUpdate) SetNillableTimeToRestoreSeconds(v *int) *EscalationUpdate {
+	if v != nil {
+		_u.SetTimeToRestoreSeconds(*v)
+	}
+	return _u
+}
+
+// AddTimeToRestoreSeconds adds value to the "time_to_restore_seconds" field.
+func (_u *EscalationUpdate) AddTimeToRestoreSeconds(v int) *EscalationUpdate {
+	_u.mutation.AddTimeToRestoreSeconds(v)
+	return _u
+}
+
+// ClearTimeToRestoreSeconds clears the value of the "time_to_restore_seconds" field.
+func (_u *EscalationUpdate) ClearTimeToRestoreSeconds() *EscalationUpdate {
+	_u.mutation.ClearTimeToRestoreSeconds()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the Rep entity.
 func (_u *EscalationUpdate) SetOwner(v *Rep) *EscalationUpdate {
 	return _u.SetOwnerID(v.ID)
@@ -454,6 +502,11 @@ func (_u *EscalationUpdate) check() error {
 			return &ValidationError{Name: "level", err: fmt.Errorf(`ent: validator failed for field "Escalation.level": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.PendingClientSeconds(); ok {
+		if err := escalation.PendingClientSecondsValidator(v); err != nil {
+			return &ValidationError{Name: "pending_client_seconds", err: fmt.Errorf(`ent: validator failed for field "Escalation.pending_client_seconds": %w`, err)}
+		}
+	}
 	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Escalation.account"`)
 	}
@@ -555,6 +608,21 @@ func (_u *EscalationUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if _u.mutation.ResolutionBreachedAtCleared() {
 		_spec.ClearField(escalation.FieldResolutionBreachedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.PendingClientSeconds(); ok {
+		_spec.SetField(escalation.FieldPendingClientSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPendingClientSeconds(); ok {
+		_spec.AddField(escalation.FieldPendingClientSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.TimeToRestoreSeconds(); ok {
+		_spec.SetField(escalation.FieldTimeToRestoreSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedTimeToRestoreSeconds(); ok {
+		_spec.AddField(escalation.FieldTimeToRestoreSeconds, field.TypeInt, value)
+	}
+	if _u.mutation.TimeToRestoreSecondsCleared() {
+		_spec.ClearField(escalation.FieldTimeToRestoreSeconds, field.TypeInt)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -949,6 +1017,54 @@ func (_u *EscalationUpdateOne) ClearResolutionBreachedAt() *EscalationUpdateOne 
 	return _u
 }
 
+// SetPendingClientSeconds sets the "pending_client_seconds" field.
+func (_u *EscalationUpdateOne) SetPendingClientSeconds(v int) *EscalationUpdateOne {
+	_u.mutation.ResetPendingClientSeconds()
+	_u.mutation.SetPendingClientSeconds(v)
+	return _u
+}
+
+// SetNillablePendingClientSeconds sets the "pending_client_seconds" field if the given value is not nil.
+func (_u *EscalationUpdateOne) SetNillablePendingClientSeconds(v *int) *EscalationUpdateOne {
+	if v != nil {
+		_u.SetPendingClientSeconds(*v)
+	}
+	return _u
+}
+
+// AddPendingClientSeconds adds value to the "pending_client_seconds" field.
+func (_u *EscalationUpdateOne) AddPendingClientSeconds(v int) *EscalationUpdateOne {
+	_u.mutation.AddPendingClientSeconds(v)
+	return _u
+}
+
+// SetTimeToRestoreSeconds sets the "time_to_restore_seconds" field.
+func (_u *EscalationUpdateOne) SetTimeToRestoreSeconds(v int) *EscalationUpdateOne {
+	_u.mutation.ResetTimeToRestoreSeconds()
+	_u.mutation.SetTimeToRestoreSeconds(v)
+	return _u
+}
+
+// SetNillableTimeToRestoreSeconds sets the "time_to_restore_seconds" field if the given value is not nil.
+func (_u *EscalationUpdateOne) SetNillableTimeToRestoreSeconds(v *int) *EscalationUpdateOne {
+	if v != nil {
+		_u.SetTimeToRestoreSeconds(*v)
+	}
+	return _u
+}
+
+// AddTimeToRestoreSeconds adds value to the "time_to_restore_seconds" field.
+func (_u *EscalationUpdateOne) AddTimeToRestoreSeconds(v int) *EscalationUpdateOne {
+	_u.mutation.AddTimeToRestoreSeconds(v)
+	return _u
+}
+
+// ClearTimeToRestoreSeconds clears the value of the "time_to_restore_seconds" field.
+func (_u *EscalationUpdateOne) ClearTimeToRestoreSeconds() *EscalationUpdateOne {
+	_u.mutation.ClearTimeToRestoreSeconds()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the Rep entity.
 func (_u *EscalationUpdateOne) SetOwner(v *Rep) *EscalationUpdateOne {
 	return _u.SetOwnerID(v.ID)
@@ -1088,6 +1204,11 @@ func (_u *EscalationUpdateOne) check() error {
 			return &ValidationError{Name: "level", err: fmt.Errorf(`ent: validator failed for field "Escalation.level": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.PendingClientSeconds(); ok {
+		if err := escalation.PendingClientSecondsValidator(v); err != nil {
+			return &ValidationError{Name: "pending_client_seconds", err: fmt.Errorf(`ent: validator failed for field "Escalation.pending_client_seconds": %w`, err)}
+		}
+	}
 	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Escalation.account"`)
 	}
@@ -1206,6 +1327,21 @@ func (_u *EscalationUpdateOne) sqlSave(ctx context.Context) (_node *Escalation, 
 	}
 	if _u.mutation.ResolutionBreachedAtCleared() {
 		_spec.ClearField(escalation.FieldResolutionBreachedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.PendingClientSeconds(); ok {
+		_spec.SetField(escalation.FieldPendingClientSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPendingClientSeconds(); ok {
+		_spec.AddField(escalation.FieldPendingClientSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.TimeToRestoreSeconds(); ok {
+		_spec.SetField(escalation.FieldTimeToRestoreSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedTimeToRestoreSeconds(); ok {
+		_spec.AddField(escalation.FieldTimeToRestoreSeconds, field.TypeInt, value)
+	}
+	if _u.mutation.TimeToRestoreSecondsCleared() {
+		_spec.ClearField(escalation.FieldTimeToRestoreSeconds, field.TypeInt)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{

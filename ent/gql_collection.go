@@ -14,6 +14,7 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/holiday"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/quote"
 	"carrierdesk/ent/quotelineitem"
@@ -837,6 +838,11 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[account.FieldCurrency]; !ok {
 				selectedFields = append(selectedFields, account.FieldCurrency)
 				fieldSeen[account.FieldCurrency] = struct{}{}
+			}
+		case "timeZone":
+			if _, ok := fieldSeen[account.FieldTimeZone]; !ok {
+				selectedFields = append(selectedFields, account.FieldTimeZone)
+				fieldSeen[account.FieldTimeZone] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -2888,6 +2894,16 @@ func (_q *EscalationQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, escalation.FieldResolutionBreachedAt)
 				fieldSeen[escalation.FieldResolutionBreachedAt] = struct{}{}
 			}
+		case "pendingClientSeconds":
+			if _, ok := fieldSeen[escalation.FieldPendingClientSeconds]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldPendingClientSeconds)
+				fieldSeen[escalation.FieldPendingClientSeconds] = struct{}{}
+			}
+		case "timeToRestoreSeconds":
+			if _, ok := fieldSeen[escalation.FieldTimeToRestoreSeconds]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldTimeToRestoreSeconds)
+				fieldSeen[escalation.FieldTimeToRestoreSeconds] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -3143,6 +3159,126 @@ func newEscalationEventPaginateArgs(rv map[string]any) *escalationeventPaginateA
 	}
 	if v, ok := rv[whereField].(*EscalationEventWhereInput); ok {
 		args.opts = append(args.opts, WithEscalationEventFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *HolidayQuery) CollectFields(ctx context.Context, satisfies ...string) (*HolidayQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *HolidayQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(holiday.Columns))
+		selectedFields = []string{holiday.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[holiday.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldCreatedAt)
+				fieldSeen[holiday.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[holiday.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldUpdatedAt)
+				fieldSeen[holiday.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[holiday.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldVersion)
+				fieldSeen[holiday.FieldVersion] = struct{}{}
+			}
+		case "date":
+			if _, ok := fieldSeen[holiday.FieldDate]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldDate)
+				fieldSeen[holiday.FieldDate] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[holiday.FieldName]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldName)
+				fieldSeen[holiday.FieldName] = struct{}{}
+			}
+		case "region":
+			if _, ok := fieldSeen[holiday.FieldRegion]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldRegion)
+				fieldSeen[holiday.FieldRegion] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type holidayPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []HolidayPaginateOption
+}
+
+func newHolidayPaginateArgs(rv map[string]any) *holidayPaginateArgs {
+	args := &holidayPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*HolidayOrder:
+			args.opts = append(args.opts, WithHolidayOrder(v))
+		case []any:
+			var orders []*HolidayOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &HolidayOrder{Field: &HolidayOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithHolidayOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*HolidayWhereInput); ok {
+		args.opts = append(args.opts, WithHolidayFilter(v.Filter))
 	}
 	return args
 }
@@ -5574,6 +5710,11 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 			if _, ok := fieldSeen[team.FieldManagerID]; !ok {
 				selectedFields = append(selectedFields, team.FieldManagerID)
 				fieldSeen[team.FieldManagerID] = struct{}{}
+			}
+		case "timeZone":
+			if _, ok := fieldSeen[team.FieldTimeZone]; !ok {
+				selectedFields = append(selectedFields, team.FieldTimeZone)
+				fieldSeen[team.FieldTimeZone] = struct{}{}
 			}
 		case "id":
 		case "__typename":

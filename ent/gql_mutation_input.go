@@ -29,6 +29,7 @@ type CreateAccountInput struct {
 	Status        *account.Status
 	Mrr           *money.Amount
 	Currency      *string
+	TimeZone      *string
 	CarrierID     string
 }
 
@@ -47,6 +48,9 @@ func (i *CreateAccountInput) Mutate(m *AccountMutation) {
 	}
 	if v := i.Currency; v != nil {
 		m.SetCurrency(*v)
+	}
+	if v := i.TimeZone; v != nil {
+		m.SetTimeZone(*v)
 	}
 	m.SetCarrierID(i.CarrierID)
 }
@@ -67,6 +71,8 @@ type UpdateAccountInput struct {
 	Status        *account.Status
 	Mrr           *money.Amount
 	Currency      *string
+	ClearTimeZone bool
+	TimeZone      *string
 }
 
 // Mutate applies the UpdateAccountInput on the AccountMutation builder.
@@ -94,6 +100,12 @@ func (i *UpdateAccountInput) Mutate(m *AccountMutation) {
 	}
 	if v := i.Currency; v != nil {
 		m.SetCurrency(*v)
+	}
+	if i.ClearTimeZone {
+		m.ClearTimeZone()
+	}
+	if v := i.TimeZone; v != nil {
+		m.SetTimeZone(*v)
 	}
 }
 
@@ -699,6 +711,64 @@ func (c *EscalationUpdateOne) SetInput(i UpdateEscalationInput) *EscalationUpdat
 	return c
 }
 
+// CreateHolidayInput represents a mutation input for creating holidays.
+type CreateHolidayInput struct {
+	Date   string
+	Name   string
+	Region *enum.Region
+}
+
+// Mutate applies the CreateHolidayInput on the HolidayMutation builder.
+func (i *CreateHolidayInput) Mutate(m *HolidayMutation) {
+	m.SetDate(i.Date)
+	m.SetName(i.Name)
+	if v := i.Region; v != nil {
+		m.SetRegion(*v)
+	}
+}
+
+// SetInput applies the change-set in the CreateHolidayInput on the HolidayCreate builder.
+func (c *HolidayCreate) SetInput(i CreateHolidayInput) *HolidayCreate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// UpdateHolidayInput represents a mutation input for updating holidays.
+type UpdateHolidayInput struct {
+	Date        *string
+	Name        *string
+	ClearRegion bool
+	Region      *enum.Region
+}
+
+// Mutate applies the UpdateHolidayInput on the HolidayMutation builder.
+func (i *UpdateHolidayInput) Mutate(m *HolidayMutation) {
+	if v := i.Date; v != nil {
+		m.SetDate(*v)
+	}
+	if v := i.Name; v != nil {
+		m.SetName(*v)
+	}
+	if i.ClearRegion {
+		m.ClearRegion()
+	}
+	if v := i.Region; v != nil {
+		m.SetRegion(*v)
+	}
+}
+
+// SetInput applies the change-set in the UpdateHolidayInput on the HolidayUpdate builder.
+func (c *HolidayUpdate) SetInput(i UpdateHolidayInput) *HolidayUpdate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// SetInput applies the change-set in the UpdateHolidayInput on the HolidayUpdateOne builder.
+func (c *HolidayUpdateOne) SetInput(i UpdateHolidayInput) *HolidayUpdateOne {
+	i.Mutate(c.Mutation())
+	return c
+}
+
 // CreateOrderInput represents a mutation input for creating orders.
 type CreateOrderInput struct {
 	Kind           order.Kind
@@ -1287,6 +1357,7 @@ func (c *SpecialPricingRequestUpdateOne) SetInput(i UpdateSpecialPricingRequestI
 type CreateTeamInput struct {
 	Name      string
 	Region    enum.Region
+	TimeZone  *string
 	ManagerID *string
 }
 
@@ -1294,6 +1365,9 @@ type CreateTeamInput struct {
 func (i *CreateTeamInput) Mutate(m *TeamMutation) {
 	m.SetName(i.Name)
 	m.SetRegion(i.Region)
+	if v := i.TimeZone; v != nil {
+		m.SetTimeZone(*v)
+	}
 	if v := i.ManagerID; v != nil {
 		m.SetManagerID(*v)
 	}
@@ -1307,10 +1381,12 @@ func (c *TeamCreate) SetInput(i CreateTeamInput) *TeamCreate {
 
 // UpdateTeamInput represents a mutation input for updating teams.
 type UpdateTeamInput struct {
-	Name         *string
-	Region       *enum.Region
-	ClearManager bool
-	ManagerID    *string
+	Name          *string
+	Region        *enum.Region
+	ClearTimeZone bool
+	TimeZone      *string
+	ClearManager  bool
+	ManagerID     *string
 }
 
 // Mutate applies the UpdateTeamInput on the TeamMutation builder.
@@ -1320,6 +1396,12 @@ func (i *UpdateTeamInput) Mutate(m *TeamMutation) {
 	}
 	if v := i.Region; v != nil {
 		m.SetRegion(*v)
+	}
+	if i.ClearTimeZone {
+		m.ClearTimeZone()
+	}
+	if v := i.TimeZone; v != nil {
+		m.SetTimeZone(*v)
 	}
 	if i.ClearManager {
 		m.ClearManager()

@@ -14,6 +14,7 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/holiday"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/quote"
 	"carrierdesk/ent/quotelineitem"
@@ -88,6 +89,11 @@ var escalationeventImplementors = []string{"EscalationEvent", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*EscalationEvent) IsNode() {}
+
+var holidayImplementors = []string{"Holiday", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Holiday) IsNode() {}
 
 var orderImplementors = []string{"Order", "Node"}
 
@@ -277,6 +283,15 @@ func (c *Client) noder(ctx context.Context, table string, id string) (Noder, err
 			Where(escalationevent.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, escalationeventImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case holiday.Table:
+		query := c.Holiday.Query().
+			Where(holiday.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, holidayImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -581,6 +596,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []string) ([]Node
 		query := c.EscalationEvent.Query().
 			Where(escalationevent.IDIn(ids...))
 		query, err := query.CollectFields(ctx, escalationeventImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case holiday.Table:
+		query := c.Holiday.Query().
+			Where(holiday.IDIn(ids...))
+		query, err := query.CollectFields(ctx, holidayImplementors...)
 		if err != nil {
 			return nil, err
 		}

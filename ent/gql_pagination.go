@@ -14,6 +14,7 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/holiday"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/quote"
 	"carrierdesk/ent/quotelineitem"
@@ -4200,6 +4201,20 @@ var (
 			}
 		},
 	}
+	// EscalationOrderFieldTimeToRestoreSeconds orders Escalation by time_to_restore_seconds.
+	EscalationOrderFieldTimeToRestoreSeconds = &EscalationOrderField{
+		Value: func(_m *Escalation) (ent.Value, error) {
+			return _m.TimeToRestoreSeconds, nil
+		},
+		column: escalation.FieldTimeToRestoreSeconds,
+		toTerm: escalation.ByTimeToRestoreSeconds,
+		toCursor: func(_m *Escalation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.TimeToRestoreSeconds,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -4226,6 +4241,8 @@ func (f EscalationOrderField) String() string {
 		str = "RESOLUTION_DUE_AT"
 	case EscalationOrderFieldResolvedAt.column:
 		str = "RESOLVED_AT"
+	case EscalationOrderFieldTimeToRestoreSeconds.column:
+		str = "TIME_TO_RESTORE_SECONDS"
 	}
 	return str
 }
@@ -4262,6 +4279,8 @@ func (f *EscalationOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *EscalationOrderFieldResolutionDueAt
 	case "RESOLVED_AT":
 		*f = *EscalationOrderFieldResolvedAt
+	case "TIME_TO_RESTORE_SECONDS":
+		*f = *EscalationOrderFieldTimeToRestoreSeconds
 	default:
 		return fmt.Errorf("%s is not a valid EscalationOrderField", str)
 	}
@@ -4672,6 +4691,392 @@ func (_m *EscalationEvent) ToEdge(order *EscalationEventOrder) *EscalationEventE
 		order = DefaultEscalationEventOrder
 	}
 	return &EscalationEventEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// HolidayEdge is the edge representation of Holiday.
+type HolidayEdge struct {
+	Node   *Holiday `json:"node"`
+	Cursor Cursor   `json:"cursor"`
+}
+
+// HolidayConnection is the connection containing edges to Holiday.
+type HolidayConnection struct {
+	Edges      []*HolidayEdge `json:"edges"`
+	PageInfo   PageInfo       `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+func (c *HolidayConnection) build(nodes []*Holiday, pager *holidayPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Holiday
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Holiday {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Holiday {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*HolidayEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &HolidayEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// HolidayPaginateOption enables pagination customization.
+type HolidayPaginateOption func(*holidayPager) error
+
+// WithHolidayOrder configures pagination ordering.
+func WithHolidayOrder(order []*HolidayOrder) HolidayPaginateOption {
+	return func(pager *holidayPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithHolidayFilter configures pagination filter.
+func WithHolidayFilter(filter func(*HolidayQuery) (*HolidayQuery, error)) HolidayPaginateOption {
+	return func(pager *holidayPager) error {
+		if filter == nil {
+			return errors.New("HolidayQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type holidayPager struct {
+	reverse bool
+	order   []*HolidayOrder
+	filter  func(*HolidayQuery) (*HolidayQuery, error)
+}
+
+func newHolidayPager(opts []HolidayPaginateOption, reverse bool) (*holidayPager, error) {
+	pager := &holidayPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *holidayPager) applyFilter(query *HolidayQuery) (*HolidayQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *holidayPager) toCursor(_m *Holiday) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *holidayPager) applyCursors(query *HolidayQuery, after, before *Cursor) (*HolidayQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultHolidayOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *holidayPager) applyOrder(query *HolidayQuery) *HolidayQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultHolidayOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultHolidayOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *holidayPager) orderExpr(query *HolidayQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultHolidayOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Holiday.
+func (_m *HolidayQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...HolidayPaginateOption,
+) (*HolidayConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newHolidayPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &HolidayConnection{Edges: []*HolidayEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// HolidayOrderFieldCreatedAt orders Holiday by created_at.
+	HolidayOrderFieldCreatedAt = &HolidayOrderField{
+		Value: func(_m *Holiday) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: holiday.FieldCreatedAt,
+		toTerm: holiday.ByCreatedAt,
+		toCursor: func(_m *Holiday) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// HolidayOrderFieldUpdatedAt orders Holiday by updated_at.
+	HolidayOrderFieldUpdatedAt = &HolidayOrderField{
+		Value: func(_m *Holiday) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: holiday.FieldUpdatedAt,
+		toTerm: holiday.ByUpdatedAt,
+		toCursor: func(_m *Holiday) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// HolidayOrderFieldDate orders Holiday by date.
+	HolidayOrderFieldDate = &HolidayOrderField{
+		Value: func(_m *Holiday) (ent.Value, error) {
+			return _m.Date, nil
+		},
+		column: holiday.FieldDate,
+		toTerm: holiday.ByDate,
+		toCursor: func(_m *Holiday) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Date,
+			}
+		},
+	}
+	// HolidayOrderFieldName orders Holiday by name.
+	HolidayOrderFieldName = &HolidayOrderField{
+		Value: func(_m *Holiday) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: holiday.FieldName,
+		toTerm: holiday.ByName,
+		toCursor: func(_m *Holiday) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f HolidayOrderField) String() string {
+	var str string
+	switch f.column {
+	case HolidayOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case HolidayOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case HolidayOrderFieldDate.column:
+		str = "DATE"
+	case HolidayOrderFieldName.column:
+		str = "NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f HolidayOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *HolidayOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("HolidayOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *HolidayOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *HolidayOrderFieldUpdatedAt
+	case "DATE":
+		*f = *HolidayOrderFieldDate
+	case "NAME":
+		*f = *HolidayOrderFieldName
+	default:
+		return fmt.Errorf("%s is not a valid HolidayOrderField", str)
+	}
+	return nil
+}
+
+// HolidayOrderField defines the ordering field of Holiday.
+type HolidayOrderField struct {
+	// Value extracts the ordering value from the given Holiday.
+	Value    func(*Holiday) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) holiday.OrderOption
+	toCursor func(*Holiday) Cursor
+}
+
+// HolidayOrder defines the ordering of Holiday.
+type HolidayOrder struct {
+	Direction OrderDirection     `json:"direction"`
+	Field     *HolidayOrderField `json:"field"`
+}
+
+// DefaultHolidayOrder is the default ordering of Holiday.
+var DefaultHolidayOrder = &HolidayOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &HolidayOrderField{
+		Value: func(_m *Holiday) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: holiday.FieldID,
+		toTerm: holiday.ByID,
+		toCursor: func(_m *Holiday) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Holiday into HolidayEdge.
+func (_m *Holiday) ToEdge(order *HolidayOrder) *HolidayEdge {
+	if order == nil {
+		order = DefaultHolidayOrder
+	}
+	return &HolidayEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

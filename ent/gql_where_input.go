@@ -14,6 +14,7 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/holiday"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/predicate"
 	"carrierdesk/ent/quote"
@@ -191,6 +192,23 @@ type AccountWhereInput struct {
 	CurrencyHasSuffix    *string  `json:"currencyHasSuffix,omitempty"`
 	CurrencyEqualFold    *string  `json:"currencyEqualFold,omitempty"`
 	CurrencyContainsFold *string  `json:"currencyContainsFold,omitempty"`
+
+	// "time_zone" field predicates.
+	TimeZone             *string  `json:"timeZone,omitempty"`
+	TimeZoneNEQ          *string  `json:"timeZoneNEQ,omitempty"`
+	TimeZoneIn           []string `json:"timeZoneIn,omitempty"`
+	TimeZoneNotIn        []string `json:"timeZoneNotIn,omitempty"`
+	TimeZoneGT           *string  `json:"timeZoneGT,omitempty"`
+	TimeZoneGTE          *string  `json:"timeZoneGTE,omitempty"`
+	TimeZoneLT           *string  `json:"timeZoneLT,omitempty"`
+	TimeZoneLTE          *string  `json:"timeZoneLTE,omitempty"`
+	TimeZoneContains     *string  `json:"timeZoneContains,omitempty"`
+	TimeZoneHasPrefix    *string  `json:"timeZoneHasPrefix,omitempty"`
+	TimeZoneHasSuffix    *string  `json:"timeZoneHasSuffix,omitempty"`
+	TimeZoneIsNil        bool     `json:"timeZoneIsNil,omitempty"`
+	TimeZoneNotNil       bool     `json:"timeZoneNotNil,omitempty"`
+	TimeZoneEqualFold    *string  `json:"timeZoneEqualFold,omitempty"`
+	TimeZoneContainsFold *string  `json:"timeZoneContainsFold,omitempty"`
 
 	// "carrier" edge predicates.
 	HasCarrier     *bool                `json:"hasCarrier,omitempty"`
@@ -683,6 +701,51 @@ func (i *AccountWhereInput) P() (predicate.Account, error) {
 	}
 	if i.CurrencyContainsFold != nil {
 		predicates = append(predicates, account.CurrencyContainsFold(*i.CurrencyContainsFold))
+	}
+	if i.TimeZone != nil {
+		predicates = append(predicates, account.TimeZoneEQ(*i.TimeZone))
+	}
+	if i.TimeZoneNEQ != nil {
+		predicates = append(predicates, account.TimeZoneNEQ(*i.TimeZoneNEQ))
+	}
+	if len(i.TimeZoneIn) > 0 {
+		predicates = append(predicates, account.TimeZoneIn(i.TimeZoneIn...))
+	}
+	if len(i.TimeZoneNotIn) > 0 {
+		predicates = append(predicates, account.TimeZoneNotIn(i.TimeZoneNotIn...))
+	}
+	if i.TimeZoneGT != nil {
+		predicates = append(predicates, account.TimeZoneGT(*i.TimeZoneGT))
+	}
+	if i.TimeZoneGTE != nil {
+		predicates = append(predicates, account.TimeZoneGTE(*i.TimeZoneGTE))
+	}
+	if i.TimeZoneLT != nil {
+		predicates = append(predicates, account.TimeZoneLT(*i.TimeZoneLT))
+	}
+	if i.TimeZoneLTE != nil {
+		predicates = append(predicates, account.TimeZoneLTE(*i.TimeZoneLTE))
+	}
+	if i.TimeZoneContains != nil {
+		predicates = append(predicates, account.TimeZoneContains(*i.TimeZoneContains))
+	}
+	if i.TimeZoneHasPrefix != nil {
+		predicates = append(predicates, account.TimeZoneHasPrefix(*i.TimeZoneHasPrefix))
+	}
+	if i.TimeZoneHasSuffix != nil {
+		predicates = append(predicates, account.TimeZoneHasSuffix(*i.TimeZoneHasSuffix))
+	}
+	if i.TimeZoneIsNil {
+		predicates = append(predicates, account.TimeZoneIsNil())
+	}
+	if i.TimeZoneNotNil {
+		predicates = append(predicates, account.TimeZoneNotNil())
+	}
+	if i.TimeZoneEqualFold != nil {
+		predicates = append(predicates, account.TimeZoneEqualFold(*i.TimeZoneEqualFold))
+	}
+	if i.TimeZoneContainsFold != nil {
+		predicates = append(predicates, account.TimeZoneContainsFold(*i.TimeZoneContainsFold))
 	}
 
 	if i.HasCarrier != nil {
@@ -5726,6 +5789,28 @@ type EscalationWhereInput struct {
 	ResolutionBreachedAtIsNil  bool        `json:"resolutionBreachedAtIsNil,omitempty"`
 	ResolutionBreachedAtNotNil bool        `json:"resolutionBreachedAtNotNil,omitempty"`
 
+	// "pending_client_seconds" field predicates.
+	PendingClientSeconds      *int  `json:"pendingClientSeconds,omitempty"`
+	PendingClientSecondsNEQ   *int  `json:"pendingClientSecondsNEQ,omitempty"`
+	PendingClientSecondsIn    []int `json:"pendingClientSecondsIn,omitempty"`
+	PendingClientSecondsNotIn []int `json:"pendingClientSecondsNotIn,omitempty"`
+	PendingClientSecondsGT    *int  `json:"pendingClientSecondsGT,omitempty"`
+	PendingClientSecondsGTE   *int  `json:"pendingClientSecondsGTE,omitempty"`
+	PendingClientSecondsLT    *int  `json:"pendingClientSecondsLT,omitempty"`
+	PendingClientSecondsLTE   *int  `json:"pendingClientSecondsLTE,omitempty"`
+
+	// "time_to_restore_seconds" field predicates.
+	TimeToRestoreSeconds       *int  `json:"timeToRestoreSeconds,omitempty"`
+	TimeToRestoreSecondsNEQ    *int  `json:"timeToRestoreSecondsNEQ,omitempty"`
+	TimeToRestoreSecondsIn     []int `json:"timeToRestoreSecondsIn,omitempty"`
+	TimeToRestoreSecondsNotIn  []int `json:"timeToRestoreSecondsNotIn,omitempty"`
+	TimeToRestoreSecondsGT     *int  `json:"timeToRestoreSecondsGT,omitempty"`
+	TimeToRestoreSecondsGTE    *int  `json:"timeToRestoreSecondsGTE,omitempty"`
+	TimeToRestoreSecondsLT     *int  `json:"timeToRestoreSecondsLT,omitempty"`
+	TimeToRestoreSecondsLTE    *int  `json:"timeToRestoreSecondsLTE,omitempty"`
+	TimeToRestoreSecondsIsNil  bool  `json:"timeToRestoreSecondsIsNil,omitempty"`
+	TimeToRestoreSecondsNotNil bool  `json:"timeToRestoreSecondsNotNil,omitempty"`
+
 	// "account" edge predicates.
 	HasAccount     *bool                `json:"hasAccount,omitempty"`
 	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
@@ -6465,6 +6550,60 @@ func (i *EscalationWhereInput) P() (predicate.Escalation, error) {
 	}
 	if i.ResolutionBreachedAtNotNil {
 		predicates = append(predicates, escalation.ResolutionBreachedAtNotNil())
+	}
+	if i.PendingClientSeconds != nil {
+		predicates = append(predicates, escalation.PendingClientSecondsEQ(*i.PendingClientSeconds))
+	}
+	if i.PendingClientSecondsNEQ != nil {
+		predicates = append(predicates, escalation.PendingClientSecondsNEQ(*i.PendingClientSecondsNEQ))
+	}
+	if len(i.PendingClientSecondsIn) > 0 {
+		predicates = append(predicates, escalation.PendingClientSecondsIn(i.PendingClientSecondsIn...))
+	}
+	if len(i.PendingClientSecondsNotIn) > 0 {
+		predicates = append(predicates, escalation.PendingClientSecondsNotIn(i.PendingClientSecondsNotIn...))
+	}
+	if i.PendingClientSecondsGT != nil {
+		predicates = append(predicates, escalation.PendingClientSecondsGT(*i.PendingClientSecondsGT))
+	}
+	if i.PendingClientSecondsGTE != nil {
+		predicates = append(predicates, escalation.PendingClientSecondsGTE(*i.PendingClientSecondsGTE))
+	}
+	if i.PendingClientSecondsLT != nil {
+		predicates = append(predicates, escalation.PendingClientSecondsLT(*i.PendingClientSecondsLT))
+	}
+	if i.PendingClientSecondsLTE != nil {
+		predicates = append(predicates, escalation.PendingClientSecondsLTE(*i.PendingClientSecondsLTE))
+	}
+	if i.TimeToRestoreSeconds != nil {
+		predicates = append(predicates, escalation.TimeToRestoreSecondsEQ(*i.TimeToRestoreSeconds))
+	}
+	if i.TimeToRestoreSecondsNEQ != nil {
+		predicates = append(predicates, escalation.TimeToRestoreSecondsNEQ(*i.TimeToRestoreSecondsNEQ))
+	}
+	if len(i.TimeToRestoreSecondsIn) > 0 {
+		predicates = append(predicates, escalation.TimeToRestoreSecondsIn(i.TimeToRestoreSecondsIn...))
+	}
+	if len(i.TimeToRestoreSecondsNotIn) > 0 {
+		predicates = append(predicates, escalation.TimeToRestoreSecondsNotIn(i.TimeToRestoreSecondsNotIn...))
+	}
+	if i.TimeToRestoreSecondsGT != nil {
+		predicates = append(predicates, escalation.TimeToRestoreSecondsGT(*i.TimeToRestoreSecondsGT))
+	}
+	if i.TimeToRestoreSecondsGTE != nil {
+		predicates = append(predicates, escalation.TimeToRestoreSecondsGTE(*i.TimeToRestoreSecondsGTE))
+	}
+	if i.TimeToRestoreSecondsLT != nil {
+		predicates = append(predicates, escalation.TimeToRestoreSecondsLT(*i.TimeToRestoreSecondsLT))
+	}
+	if i.TimeToRestoreSecondsLTE != nil {
+		predicates = append(predicates, escalation.TimeToRestoreSecondsLTE(*i.TimeToRestoreSecondsLTE))
+	}
+	if i.TimeToRestoreSecondsIsNil {
+		predicates = append(predicates, escalation.TimeToRestoreSecondsIsNil())
+	}
+	if i.TimeToRestoreSecondsNotNil {
+		predicates = append(predicates, escalation.TimeToRestoreSecondsNotNil())
 	}
 
 	if i.HasAccount != nil {
@@ -7256,6 +7395,374 @@ func (i *EscalationEventWhereInput) P() (predicate.EscalationEvent, error) {
 		return predicates[0], nil
 	default:
 		return escalationevent.And(predicates...), nil
+	}
+}
+
+// HolidayWhereInput represents a where input for filtering Holiday queries.
+type HolidayWhereInput struct {
+	Predicates []predicate.Holiday  `json:"-"`
+	Not        *HolidayWhereInput   `json:"not,omitempty"`
+	Or         []*HolidayWhereInput `json:"or,omitempty"`
+	And        []*HolidayWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID             *string  `json:"id,omitempty"`
+	IDNEQ          *string  `json:"idNEQ,omitempty"`
+	IDIn           []string `json:"idIn,omitempty"`
+	IDNotIn        []string `json:"idNotIn,omitempty"`
+	IDGT           *string  `json:"idGT,omitempty"`
+	IDGTE          *string  `json:"idGTE,omitempty"`
+	IDLT           *string  `json:"idLT,omitempty"`
+	IDLTE          *string  `json:"idLTE,omitempty"`
+	IDEqualFold    *string  `json:"idEqualFold,omitempty"`
+	IDContainsFold *string  `json:"idContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
+	// "date" field predicates.
+	Date             *string  `json:"date,omitempty"`
+	DateNEQ          *string  `json:"dateNEQ,omitempty"`
+	DateIn           []string `json:"dateIn,omitempty"`
+	DateNotIn        []string `json:"dateNotIn,omitempty"`
+	DateGT           *string  `json:"dateGT,omitempty"`
+	DateGTE          *string  `json:"dateGTE,omitempty"`
+	DateLT           *string  `json:"dateLT,omitempty"`
+	DateLTE          *string  `json:"dateLTE,omitempty"`
+	DateContains     *string  `json:"dateContains,omitempty"`
+	DateHasPrefix    *string  `json:"dateHasPrefix,omitempty"`
+	DateHasSuffix    *string  `json:"dateHasSuffix,omitempty"`
+	DateEqualFold    *string  `json:"dateEqualFold,omitempty"`
+	DateContainsFold *string  `json:"dateContainsFold,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "region" field predicates.
+	Region       *enum.Region  `json:"region,omitempty"`
+	RegionNEQ    *enum.Region  `json:"regionNEQ,omitempty"`
+	RegionIn     []enum.Region `json:"regionIn,omitempty"`
+	RegionNotIn  []enum.Region `json:"regionNotIn,omitempty"`
+	RegionIsNil  bool          `json:"regionIsNil,omitempty"`
+	RegionNotNil bool          `json:"regionNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *HolidayWhereInput) AddPredicates(predicates ...predicate.Holiday) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the HolidayWhereInput filter on the HolidayQuery builder.
+func (i *HolidayWhereInput) Filter(q *HolidayQuery) (*HolidayQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyHolidayWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyHolidayWhereInput is returned in case the HolidayWhereInput is empty.
+var ErrEmptyHolidayWhereInput = errors.New("ent: empty predicate HolidayWhereInput")
+
+// P returns a predicate for filtering holidays.
+// An error is returned if the input is empty or invalid.
+func (i *HolidayWhereInput) P() (predicate.Holiday, error) {
+	var predicates []predicate.Holiday
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, holiday.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Holiday, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, holiday.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Holiday, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, holiday.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, holiday.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, holiday.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, holiday.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, holiday.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, holiday.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, holiday.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, holiday.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, holiday.IDLTE(*i.IDLTE))
+	}
+	if i.IDEqualFold != nil {
+		predicates = append(predicates, holiday.IDEqualFold(*i.IDEqualFold))
+	}
+	if i.IDContainsFold != nil {
+		predicates = append(predicates, holiday.IDContainsFold(*i.IDContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, holiday.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, holiday.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, holiday.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, holiday.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, holiday.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, holiday.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, holiday.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, holiday.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, holiday.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, holiday.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, holiday.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, holiday.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, holiday.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, holiday.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, holiday.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, holiday.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, holiday.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, holiday.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, holiday.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, holiday.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, holiday.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, holiday.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, holiday.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, holiday.VersionLTE(*i.VersionLTE))
+	}
+	if i.Date != nil {
+		predicates = append(predicates, holiday.DateEQ(*i.Date))
+	}
+	if i.DateNEQ != nil {
+		predicates = append(predicates, holiday.DateNEQ(*i.DateNEQ))
+	}
+	if len(i.DateIn) > 0 {
+		predicates = append(predicates, holiday.DateIn(i.DateIn...))
+	}
+	if len(i.DateNotIn) > 0 {
+		predicates = append(predicates, holiday.DateNotIn(i.DateNotIn...))
+	}
+	if i.DateGT != nil {
+		predicates = append(predicates, holiday.DateGT(*i.DateGT))
+	}
+	if i.DateGTE != nil {
+		predicates = append(predicates, holiday.DateGTE(*i.DateGTE))
+	}
+	if i.DateLT != nil {
+		predicates = append(predicates, holiday.DateLT(*i.DateLT))
+	}
+	if i.DateLTE != nil {
+		predicates = append(predicates, holiday.DateLTE(*i.DateLTE))
+	}
+	if i.DateContains != nil {
+		predicates = append(predicates, holiday.DateContains(*i.DateContains))
+	}
+	if i.DateHasPrefix != nil {
+		predicates = append(predicates, holiday.DateHasPrefix(*i.DateHasPrefix))
+	}
+	if i.DateHasSuffix != nil {
+		predicates = append(predicates, holiday.DateHasSuffix(*i.DateHasSuffix))
+	}
+	if i.DateEqualFold != nil {
+		predicates = append(predicates, holiday.DateEqualFold(*i.DateEqualFold))
+	}
+	if i.DateContainsFold != nil {
+		predicates = append(predicates, holiday.DateContainsFold(*i.DateContainsFold))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, holiday.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, holiday.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, holiday.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, holiday.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, holiday.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, holiday.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, holiday.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, holiday.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, holiday.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, holiday.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, holiday.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, holiday.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, holiday.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Region != nil {
+		predicates = append(predicates, holiday.RegionEQ(*i.Region))
+	}
+	if i.RegionNEQ != nil {
+		predicates = append(predicates, holiday.RegionNEQ(*i.RegionNEQ))
+	}
+	if len(i.RegionIn) > 0 {
+		predicates = append(predicates, holiday.RegionIn(i.RegionIn...))
+	}
+	if len(i.RegionNotIn) > 0 {
+		predicates = append(predicates, holiday.RegionNotIn(i.RegionNotIn...))
+	}
+	if i.RegionIsNil {
+		predicates = append(predicates, holiday.RegionIsNil())
+	}
+	if i.RegionNotNil {
+		predicates = append(predicates, holiday.RegionNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyHolidayWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return holiday.And(predicates...), nil
 	}
 }
 
@@ -12632,6 +13139,23 @@ type TeamWhereInput struct {
 	ManagerIDEqualFold    *string  `json:"managerIDEqualFold,omitempty"`
 	ManagerIDContainsFold *string  `json:"managerIDContainsFold,omitempty"`
 
+	// "time_zone" field predicates.
+	TimeZone             *string  `json:"timeZone,omitempty"`
+	TimeZoneNEQ          *string  `json:"timeZoneNEQ,omitempty"`
+	TimeZoneIn           []string `json:"timeZoneIn,omitempty"`
+	TimeZoneNotIn        []string `json:"timeZoneNotIn,omitempty"`
+	TimeZoneGT           *string  `json:"timeZoneGT,omitempty"`
+	TimeZoneGTE          *string  `json:"timeZoneGTE,omitempty"`
+	TimeZoneLT           *string  `json:"timeZoneLT,omitempty"`
+	TimeZoneLTE          *string  `json:"timeZoneLTE,omitempty"`
+	TimeZoneContains     *string  `json:"timeZoneContains,omitempty"`
+	TimeZoneHasPrefix    *string  `json:"timeZoneHasPrefix,omitempty"`
+	TimeZoneHasSuffix    *string  `json:"timeZoneHasSuffix,omitempty"`
+	TimeZoneIsNil        bool     `json:"timeZoneIsNil,omitempty"`
+	TimeZoneNotNil       bool     `json:"timeZoneNotNil,omitempty"`
+	TimeZoneEqualFold    *string  `json:"timeZoneEqualFold,omitempty"`
+	TimeZoneContainsFold *string  `json:"timeZoneContainsFold,omitempty"`
+
 	// "manager" edge predicates.
 	HasManager     *bool            `json:"hasManager,omitempty"`
 	HasManagerWith []*RepWhereInput `json:"hasManagerWith,omitempty"`
@@ -12909,6 +13433,51 @@ func (i *TeamWhereInput) P() (predicate.Team, error) {
 	}
 	if i.ManagerIDContainsFold != nil {
 		predicates = append(predicates, team.ManagerIDContainsFold(*i.ManagerIDContainsFold))
+	}
+	if i.TimeZone != nil {
+		predicates = append(predicates, team.TimeZoneEQ(*i.TimeZone))
+	}
+	if i.TimeZoneNEQ != nil {
+		predicates = append(predicates, team.TimeZoneNEQ(*i.TimeZoneNEQ))
+	}
+	if len(i.TimeZoneIn) > 0 {
+		predicates = append(predicates, team.TimeZoneIn(i.TimeZoneIn...))
+	}
+	if len(i.TimeZoneNotIn) > 0 {
+		predicates = append(predicates, team.TimeZoneNotIn(i.TimeZoneNotIn...))
+	}
+	if i.TimeZoneGT != nil {
+		predicates = append(predicates, team.TimeZoneGT(*i.TimeZoneGT))
+	}
+	if i.TimeZoneGTE != nil {
+		predicates = append(predicates, team.TimeZoneGTE(*i.TimeZoneGTE))
+	}
+	if i.TimeZoneLT != nil {
+		predicates = append(predicates, team.TimeZoneLT(*i.TimeZoneLT))
+	}
+	if i.TimeZoneLTE != nil {
+		predicates = append(predicates, team.TimeZoneLTE(*i.TimeZoneLTE))
+	}
+	if i.TimeZoneContains != nil {
+		predicates = append(predicates, team.TimeZoneContains(*i.TimeZoneContains))
+	}
+	if i.TimeZoneHasPrefix != nil {
+		predicates = append(predicates, team.TimeZoneHasPrefix(*i.TimeZoneHasPrefix))
+	}
+	if i.TimeZoneHasSuffix != nil {
+		predicates = append(predicates, team.TimeZoneHasSuffix(*i.TimeZoneHasSuffix))
+	}
+	if i.TimeZoneIsNil {
+		predicates = append(predicates, team.TimeZoneIsNil())
+	}
+	if i.TimeZoneNotNil {
+		predicates = append(predicates, team.TimeZoneNotNil())
+	}
+	if i.TimeZoneEqualFold != nil {
+		predicates = append(predicates, team.TimeZoneEqualFold(*i.TimeZoneEqualFold))
+	}
+	if i.TimeZoneContainsFold != nil {
+		predicates = append(predicates, team.TimeZoneContainsFold(*i.TimeZoneContainsFold))
 	}
 
 	if i.HasManager != nil {

@@ -14,6 +14,7 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/holiday"
 	"carrierdesk/ent/idempotencykey"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/predicate"
@@ -57,6 +58,7 @@ const (
 	TypeContract              = "Contract"
 	TypeEscalation            = "Escalation"
 	TypeEscalationEvent       = "EscalationEvent"
+	TypeHoliday               = "Holiday"
 	TypeIdempotencyKey        = "IdempotencyKey"
 	TypeOrder                 = "Order"
 	TypeQuote                 = "Quote"
@@ -86,6 +88,7 @@ type AccountMutation struct {
 	mrr                     *money.Amount
 	addmrr                  *money.Amount
 	currency                *string
+	time_zone               *string
 	clearedFields           map[string]struct{}
 	carrier                 *string
 	clearedcarrier          bool
@@ -694,6 +697,55 @@ func (m *AccountMutation) ResetCurrency() {
 	m.currency = nil
 }
 
+// SetTimeZone sets the "time_zone" field.
+func (m *AccountMutation) SetTimeZone(s string) {
+	m.time_zone = &s
+}
+
+// TimeZone returns the value of the "time_zone" field in the mutation.
+func (m *AccountMutation) TimeZone() (r string, exists bool) {
+	v := m.time_zone
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTimeZone returns the old "time_zone" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldTimeZone(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTimeZone is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTimeZone requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTimeZone: %w", err)
+	}
+	return oldValue.TimeZone, nil
+}
+
+// ClearTimeZone clears the value of the "time_zone" field.
+func (m *AccountMutation) ClearTimeZone() {
+	m.time_zone = nil
+	m.clearedFields[account.FieldTimeZone] = struct{}{}
+}
+
+// TimeZoneCleared returns if the "time_zone" field was cleared in this mutation.
+func (m *AccountMutation) TimeZoneCleared() bool {
+	_, ok := m.clearedFields[account.FieldTimeZone]
+	return ok
+}
+
+// ResetTimeZone resets all changes to the "time_zone" field.
+func (m *AccountMutation) ResetTimeZone() {
+	m.time_zone = nil
+	delete(m.clearedFields, account.FieldTimeZone)
+}
+
 // ClearCarrier clears the "carrier" edge to the Carrier entity.
 func (m *AccountMutation) ClearCarrier() {
 	m.clearedcarrier = true
@@ -1187,7 +1239,7 @@ func (m *AccountMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AccountMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.created_at != nil {
 		fields = append(fields, account.FieldCreatedAt)
 	}
@@ -1224,6 +1276,9 @@ func (m *AccountMutation) Fields() []string {
 	if m.currency != nil {
 		fields = append(fields, account.FieldCurrency)
 	}
+	if m.time_zone != nil {
+		fields = append(fields, account.FieldTimeZone)
+	}
 	return fields
 }
 
@@ -1256,6 +1311,8 @@ func (m *AccountMutation) Field(name string) (ent.Value, bool) {
 		return m.Mrr()
 	case account.FieldCurrency:
 		return m.Currency()
+	case account.FieldTimeZone:
+		return m.TimeZone()
 	}
 	return nil, false
 }
@@ -1289,6 +1346,8 @@ func (m *AccountMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldMrr(ctx)
 	case account.FieldCurrency:
 		return m.OldCurrency(ctx)
+	case account.FieldTimeZone:
+		return m.OldTimeZone(ctx)
 	}
 	return nil, fmt.Errorf("unknown Account field %s", name)
 }
@@ -1382,6 +1441,13 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCurrency(v)
 		return nil
+	case account.FieldTimeZone:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTimeZone(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Account field %s", name)
 }
@@ -1438,7 +1504,11 @@ func (m *AccountMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *AccountMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(account.FieldTimeZone) {
+		fields = append(fields, account.FieldTimeZone)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -1451,6 +1521,11 @@ func (m *AccountMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *AccountMutation) ClearField(name string) error {
+	switch name {
+	case account.FieldTimeZone:
+		m.ClearTimeZone()
+		return nil
+	}
 	return fmt.Errorf("unknown Account nullable field %s", name)
 }
 
@@ -1493,6 +1568,9 @@ func (m *AccountMutation) ResetField(name string) error {
 		return nil
 	case account.FieldCurrency:
 		m.ResetCurrency()
+		return nil
+	case account.FieldTimeZone:
+		m.ResetTimeZone()
 		return nil
 	}
 	return fmt.Errorf("unknown Account field %s", name)
@@ -9971,42 +10049,46 @@ func (m *ContractMutation) ResetEdge(name string) error {
 // EscalationMutation represents an operation that mutates the Escalation nodes in the graph.
 type EscalationMutation struct {
 	config
-	op                       Op
-	typ                      string
-	id                       *string
-	created_at               *time.Time
-	updated_at               *time.Time
-	version                  *int
-	addversion               *int
-	title                    *string
-	description              *string
-	category                 *escalation.Category
-	severity                 *escalation.Severity
-	status                   *escalation.Status
-	level                    *escalation.Level
-	response_due_at          *time.Time
-	resolution_due_at        *time.Time
-	acknowledged_at          *time.Time
-	resolved_at              *time.Time
-	closed_at                *time.Time
-	paused_at                *time.Time
-	response_breached_at     *time.Time
-	resolution_breached_at   *time.Time
-	clearedFields            map[string]struct{}
-	account                  *string
-	clearedaccount           bool
-	owner                    *string
-	clearedowner             bool
-	raised_by_rep            *string
-	clearedraised_by_rep     bool
-	raised_by_contact        *string
-	clearedraised_by_contact bool
-	events                   map[string]struct{}
-	removedevents            map[string]struct{}
-	clearedevents            bool
-	done                     bool
-	oldValue                 func(context.Context) (*Escalation, error)
-	predicates               []predicate.Escalation
+	op                         Op
+	typ                        string
+	id                         *string
+	created_at                 *time.Time
+	updated_at                 *time.Time
+	version                    *int
+	addversion                 *int
+	title                      *string
+	description                *string
+	category                   *escalation.Category
+	severity                   *escalation.Severity
+	status                     *escalation.Status
+	level                      *escalation.Level
+	response_due_at            *time.Time
+	resolution_due_at          *time.Time
+	acknowledged_at            *time.Time
+	resolved_at                *time.Time
+	closed_at                  *time.Time
+	paused_at                  *time.Time
+	response_breached_at       *time.Time
+	resolution_breached_at     *time.Time
+	pending_client_seconds     *int
+	addpending_client_seconds  *int
+	time_to_restore_seconds    *int
+	addtime_to_restore_seconds *int
+	clearedFields              map[string]struct{}
+	account                    *string
+	clearedaccount             bool
+	owner                      *string
+	clearedowner               bool
+	raised_by_rep              *string
+	clearedraised_by_rep       bool
+	raised_by_contact          *string
+	clearedraised_by_contact   bool
+	events                     map[string]struct{}
+	removedevents              map[string]struct{}
+	clearedevents              bool
+	done                       bool
+	oldValue                   func(context.Context) (*Escalation, error)
+	predicates                 []predicate.Escalation
 }
 
 var _ ent.Mutation = (*EscalationMutation)(nil)
@@ -11045,6 +11127,132 @@ func (m *EscalationMutation) ResetResolutionBreachedAt() {
 	delete(m.clearedFields, escalation.FieldResolutionBreachedAt)
 }
 
+// SetPendingClientSeconds sets the "pending_client_seconds" field.
+func (m *EscalationMutation) SetPendingClientSeconds(i int) {
+	m.pending_client_seconds = &i
+	m.addpending_client_seconds = nil
+}
+
+// PendingClientSeconds returns the value of the "pending_client_seconds" field in the mutation.
+func (m *EscalationMutation) PendingClientSeconds() (r int, exists bool) {
+	v := m.pending_client_seconds
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPendingClientSeconds returns the old "pending_client_seconds" field's value of the Escalation entity.
+// If the Escalation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EscalationMutation) OldPendingClientSeconds(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPendingClientSeconds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPendingClientSeconds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPendingClientSeconds: %w", err)
+	}
+	return oldValue.PendingClientSeconds, nil
+}
+
+// AddPendingClientSeconds adds i to the "pending_client_seconds" field.
+func (m *EscalationMutation) AddPendingClientSeconds(i int) {
+	if m.addpending_client_seconds != nil {
+		*m.addpending_client_seconds += i
+	} else {
+		m.addpending_client_seconds = &i
+	}
+}
+
+// AddedPendingClientSeconds returns the value that was added to the "pending_client_seconds" field in this mutation.
+func (m *EscalationMutation) AddedPendingClientSeconds() (r int, exists bool) {
+	v := m.addpending_client_seconds
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPendingClientSeconds resets all changes to the "pending_client_seconds" field.
+func (m *EscalationMutation) ResetPendingClientSeconds() {
+	m.pending_client_seconds = nil
+	m.addpending_client_seconds = nil
+}
+
+// SetTimeToRestoreSeconds sets the "time_to_restore_seconds" field.
+func (m *EscalationMutation) SetTimeToRestoreSeconds(i int) {
+	m.time_to_restore_seconds = &i
+	m.addtime_to_restore_seconds = nil
+}
+
+// TimeToRestoreSeconds returns the value of the "time_to_restore_seconds" field in the mutation.
+func (m *EscalationMutation) TimeToRestoreSeconds() (r int, exists bool) {
+	v := m.time_to_restore_seconds
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTimeToRestoreSeconds returns the old "time_to_restore_seconds" field's value of the Escalation entity.
+// If the Escalation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EscalationMutation) OldTimeToRestoreSeconds(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTimeToRestoreSeconds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTimeToRestoreSeconds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTimeToRestoreSeconds: %w", err)
+	}
+	return oldValue.TimeToRestoreSeconds, nil
+}
+
+// AddTimeToRestoreSeconds adds i to the "time_to_restore_seconds" field.
+func (m *EscalationMutation) AddTimeToRestoreSeconds(i int) {
+	if m.addtime_to_restore_seconds != nil {
+		*m.addtime_to_restore_seconds += i
+	} else {
+		m.addtime_to_restore_seconds = &i
+	}
+}
+
+// AddedTimeToRestoreSeconds returns the value that was added to the "time_to_restore_seconds" field in this mutation.
+func (m *EscalationMutation) AddedTimeToRestoreSeconds() (r int, exists bool) {
+	v := m.addtime_to_restore_seconds
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearTimeToRestoreSeconds clears the value of the "time_to_restore_seconds" field.
+func (m *EscalationMutation) ClearTimeToRestoreSeconds() {
+	m.time_to_restore_seconds = nil
+	m.addtime_to_restore_seconds = nil
+	m.clearedFields[escalation.FieldTimeToRestoreSeconds] = struct{}{}
+}
+
+// TimeToRestoreSecondsCleared returns if the "time_to_restore_seconds" field was cleared in this mutation.
+func (m *EscalationMutation) TimeToRestoreSecondsCleared() bool {
+	_, ok := m.clearedFields[escalation.FieldTimeToRestoreSeconds]
+	return ok
+}
+
+// ResetTimeToRestoreSeconds resets all changes to the "time_to_restore_seconds" field.
+func (m *EscalationMutation) ResetTimeToRestoreSeconds() {
+	m.time_to_restore_seconds = nil
+	m.addtime_to_restore_seconds = nil
+	delete(m.clearedFields, escalation.FieldTimeToRestoreSeconds)
+}
+
 // ClearAccount clears the "account" edge to the Account entity.
 func (m *EscalationMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -11241,7 +11449,7 @@ func (m *EscalationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *EscalationMutation) Fields() []string {
-	fields := make([]string, 0, 21)
+	fields := make([]string, 0, 23)
 	if m.created_at != nil {
 		fields = append(fields, escalation.FieldCreatedAt)
 	}
@@ -11305,6 +11513,12 @@ func (m *EscalationMutation) Fields() []string {
 	if m.resolution_breached_at != nil {
 		fields = append(fields, escalation.FieldResolutionBreachedAt)
 	}
+	if m.pending_client_seconds != nil {
+		fields = append(fields, escalation.FieldPendingClientSeconds)
+	}
+	if m.time_to_restore_seconds != nil {
+		fields = append(fields, escalation.FieldTimeToRestoreSeconds)
+	}
 	return fields
 }
 
@@ -11355,6 +11569,10 @@ func (m *EscalationMutation) Field(name string) (ent.Value, bool) {
 		return m.ResponseBreachedAt()
 	case escalation.FieldResolutionBreachedAt:
 		return m.ResolutionBreachedAt()
+	case escalation.FieldPendingClientSeconds:
+		return m.PendingClientSeconds()
+	case escalation.FieldTimeToRestoreSeconds:
+		return m.TimeToRestoreSeconds()
 	}
 	return nil, false
 }
@@ -11406,6 +11624,10 @@ func (m *EscalationMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldResponseBreachedAt(ctx)
 	case escalation.FieldResolutionBreachedAt:
 		return m.OldResolutionBreachedAt(ctx)
+	case escalation.FieldPendingClientSeconds:
+		return m.OldPendingClientSeconds(ctx)
+	case escalation.FieldTimeToRestoreSeconds:
+		return m.OldTimeToRestoreSeconds(ctx)
 	}
 	return nil, fmt.Errorf("unknown Escalation field %s", name)
 }
@@ -11562,6 +11784,20 @@ func (m *EscalationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetResolutionBreachedAt(v)
 		return nil
+	case escalation.FieldPendingClientSeconds:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPendingClientSeconds(v)
+		return nil
+	case escalation.FieldTimeToRestoreSeconds:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTimeToRestoreSeconds(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Escalation field %s", name)
 }
@@ -11573,6 +11809,12 @@ func (m *EscalationMutation) AddedFields() []string {
 	if m.addversion != nil {
 		fields = append(fields, escalation.FieldVersion)
 	}
+	if m.addpending_client_seconds != nil {
+		fields = append(fields, escalation.FieldPendingClientSeconds)
+	}
+	if m.addtime_to_restore_seconds != nil {
+		fields = append(fields, escalation.FieldTimeToRestoreSeconds)
+	}
 	return fields
 }
 
@@ -11583,6 +11825,10 @@ func (m *EscalationMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case escalation.FieldVersion:
 		return m.AddedVersion()
+	case escalation.FieldPendingClientSeconds:
+		return m.AddedPendingClientSeconds()
+	case escalation.FieldTimeToRestoreSeconds:
+		return m.AddedTimeToRestoreSeconds()
 	}
 	return nil, false
 }
@@ -11598,6 +11844,20 @@ func (m *EscalationMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddVersion(v)
+		return nil
+	case escalation.FieldPendingClientSeconds:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPendingClientSeconds(v)
+		return nil
+	case escalation.FieldTimeToRestoreSeconds:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTimeToRestoreSeconds(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Escalation numeric field %s", name)
@@ -11642,6 +11902,9 @@ func (m *EscalationMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(escalation.FieldResolutionBreachedAt) {
 		fields = append(fields, escalation.FieldResolutionBreachedAt)
+	}
+	if m.FieldCleared(escalation.FieldTimeToRestoreSeconds) {
+		fields = append(fields, escalation.FieldTimeToRestoreSeconds)
 	}
 	return fields
 }
@@ -11692,6 +11955,9 @@ func (m *EscalationMutation) ClearField(name string) error {
 		return nil
 	case escalation.FieldResolutionBreachedAt:
 		m.ClearResolutionBreachedAt()
+		return nil
+	case escalation.FieldTimeToRestoreSeconds:
+		m.ClearTimeToRestoreSeconds()
 		return nil
 	}
 	return fmt.Errorf("unknown Escalation nullable field %s", name)
@@ -11763,6 +12029,12 @@ func (m *EscalationMutation) ResetField(name string) error {
 		return nil
 	case escalation.FieldResolutionBreachedAt:
 		m.ResetResolutionBreachedAt()
+		return nil
+	case escalation.FieldPendingClientSeconds:
+		m.ResetPendingClientSeconds()
+		return nil
+	case escalation.FieldTimeToRestoreSeconds:
+		m.ResetTimeToRestoreSeconds()
 		return nil
 	}
 	return fmt.Errorf("unknown Escalation field %s", name)
@@ -13181,6 +13453,666 @@ func (m *EscalationEventMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown EscalationEvent edge %s", name)
+}
+
+// HolidayMutation represents an operation that mutates the Holiday nodes in the graph.
+type HolidayMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	created_at    *time.Time
+	updated_at    *time.Time
+	version       *int
+	addversion    *int
+	date          *string
+	name          *string
+	region        *enum.Region
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*Holiday, error)
+	predicates    []predicate.Holiday
+}
+
+var _ ent.Mutation = (*HolidayMutation)(nil)
+
+// holidayOption allows management of the mutation configuration using functional options.
+type holidayOption func(*HolidayMutation)
+
+// newHolidayMutation creates new mutation for the Holiday entity.
+func newHolidayMutation(c config, op Op, opts ...holidayOption) *HolidayMutation {
+	m := &HolidayMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeHoliday,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withHolidayID sets the ID field of the mutation.
+func withHolidayID(id string) holidayOption {
+	return func(m *HolidayMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Holiday
+		)
+		m.oldValue = func(ctx context.Context) (*Holiday, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Holiday.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withHoliday sets the old Holiday of the mutation.
+func withHoliday(node *Holiday) holidayOption {
+	return func(m *HolidayMutation) {
+		m.oldValue = func(context.Context) (*Holiday, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m HolidayMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m HolidayMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Holiday entities.
+func (m *HolidayMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *HolidayMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *HolidayMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Holiday.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *HolidayMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *HolidayMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Holiday entity.
+// If the Holiday object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HolidayMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *HolidayMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *HolidayMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *HolidayMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Holiday entity.
+// If the Holiday object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HolidayMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *HolidayMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *HolidayMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *HolidayMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Holiday entity.
+// If the Holiday object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HolidayMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *HolidayMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *HolidayMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *HolidayMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetDate sets the "date" field.
+func (m *HolidayMutation) SetDate(s string) {
+	m.date = &s
+}
+
+// Date returns the value of the "date" field in the mutation.
+func (m *HolidayMutation) Date() (r string, exists bool) {
+	v := m.date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDate returns the old "date" field's value of the Holiday entity.
+// If the Holiday object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HolidayMutation) OldDate(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDate: %w", err)
+	}
+	return oldValue.Date, nil
+}
+
+// ResetDate resets all changes to the "date" field.
+func (m *HolidayMutation) ResetDate() {
+	m.date = nil
+}
+
+// SetName sets the "name" field.
+func (m *HolidayMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *HolidayMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Holiday entity.
+// If the Holiday object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HolidayMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *HolidayMutation) ResetName() {
+	m.name = nil
+}
+
+// SetRegion sets the "region" field.
+func (m *HolidayMutation) SetRegion(e enum.Region) {
+	m.region = &e
+}
+
+// Region returns the value of the "region" field in the mutation.
+func (m *HolidayMutation) Region() (r enum.Region, exists bool) {
+	v := m.region
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegion returns the old "region" field's value of the Holiday entity.
+// If the Holiday object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HolidayMutation) OldRegion(ctx context.Context) (v *enum.Region, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegion: %w", err)
+	}
+	return oldValue.Region, nil
+}
+
+// ClearRegion clears the value of the "region" field.
+func (m *HolidayMutation) ClearRegion() {
+	m.region = nil
+	m.clearedFields[holiday.FieldRegion] = struct{}{}
+}
+
+// RegionCleared returns if the "region" field was cleared in this mutation.
+func (m *HolidayMutation) RegionCleared() bool {
+	_, ok := m.clearedFields[holiday.FieldRegion]
+	return ok
+}
+
+// ResetRegion resets all changes to the "region" field.
+func (m *HolidayMutation) ResetRegion() {
+	m.region = nil
+	delete(m.clearedFields, holiday.FieldRegion)
+}
+
+// Where appends a list predicates to the HolidayMutation builder.
+func (m *HolidayMutation) Where(ps ...predicate.Holiday) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the HolidayMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *HolidayMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Holiday, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *HolidayMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *HolidayMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Holiday).
+func (m *HolidayMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *HolidayMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, holiday.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, holiday.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, holiday.FieldVersion)
+	}
+	if m.date != nil {
+		fields = append(fields, holiday.FieldDate)
+	}
+	if m.name != nil {
+		fields = append(fields, holiday.FieldName)
+	}
+	if m.region != nil {
+		fields = append(fields, holiday.FieldRegion)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *HolidayMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case holiday.FieldCreatedAt:
+		return m.CreatedAt()
+	case holiday.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case holiday.FieldVersion:
+		return m.Version()
+	case holiday.FieldDate:
+		return m.Date()
+	case holiday.FieldName:
+		return m.Name()
+	case holiday.FieldRegion:
+		return m.Region()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *HolidayMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case holiday.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case holiday.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case holiday.FieldVersion:
+		return m.OldVersion(ctx)
+	case holiday.FieldDate:
+		return m.OldDate(ctx)
+	case holiday.FieldName:
+		return m.OldName(ctx)
+	case holiday.FieldRegion:
+		return m.OldRegion(ctx)
+	}
+	return nil, fmt.Errorf("unknown Holiday field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HolidayMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case holiday.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case holiday.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case holiday.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case holiday.FieldDate:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDate(v)
+		return nil
+	case holiday.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case holiday.FieldRegion:
+		v, ok := value.(enum.Region)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Holiday field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *HolidayMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, holiday.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *HolidayMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case holiday.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HolidayMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case holiday.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Holiday numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *HolidayMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(holiday.FieldRegion) {
+		fields = append(fields, holiday.FieldRegion)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *HolidayMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *HolidayMutation) ClearField(name string) error {
+	switch name {
+	case holiday.FieldRegion:
+		m.ClearRegion()
+		return nil
+	}
+	return fmt.Errorf("unknown Holiday nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *HolidayMutation) ResetField(name string) error {
+	switch name {
+	case holiday.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case holiday.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case holiday.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case holiday.FieldDate:
+		m.ResetDate()
+		return nil
+	case holiday.FieldName:
+		m.ResetName()
+		return nil
+	case holiday.FieldRegion:
+		m.ResetRegion()
+		return nil
+	}
+	return fmt.Errorf("unknown Holiday field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *HolidayMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *HolidayMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *HolidayMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *HolidayMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *HolidayMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *HolidayMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *HolidayMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown Holiday unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *HolidayMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown Holiday edge %s", name)
 }
 
 // IdempotencyKeyMutation represents an operation that mutates the IdempotencyKey nodes in the graph.
@@ -23691,6 +24623,7 @@ type TeamMutation struct {
 	addversion     *int
 	name           *string
 	region         *enum.Region
+	time_zone      *string
 	clearedFields  map[string]struct{}
 	manager        *string
 	clearedmanager bool
@@ -24055,6 +24988,55 @@ func (m *TeamMutation) ResetManagerID() {
 	delete(m.clearedFields, team.FieldManagerID)
 }
 
+// SetTimeZone sets the "time_zone" field.
+func (m *TeamMutation) SetTimeZone(s string) {
+	m.time_zone = &s
+}
+
+// TimeZone returns the value of the "time_zone" field in the mutation.
+func (m *TeamMutation) TimeZone() (r string, exists bool) {
+	v := m.time_zone
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTimeZone returns the old "time_zone" field's value of the Team entity.
+// If the Team object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TeamMutation) OldTimeZone(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTimeZone is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTimeZone requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTimeZone: %w", err)
+	}
+	return oldValue.TimeZone, nil
+}
+
+// ClearTimeZone clears the value of the "time_zone" field.
+func (m *TeamMutation) ClearTimeZone() {
+	m.time_zone = nil
+	m.clearedFields[team.FieldTimeZone] = struct{}{}
+}
+
+// TimeZoneCleared returns if the "time_zone" field was cleared in this mutation.
+func (m *TeamMutation) TimeZoneCleared() bool {
+	_, ok := m.clearedFields[team.FieldTimeZone]
+	return ok
+}
+
+// ResetTimeZone resets all changes to the "time_zone" field.
+func (m *TeamMutation) ResetTimeZone() {
+	m.time_zone = nil
+	delete(m.clearedFields, team.FieldTimeZone)
+}
+
 // ClearManager clears the "manager" edge to the Rep entity.
 func (m *TeamMutation) ClearManager() {
 	m.clearedmanager = true
@@ -24170,7 +25152,7 @@ func (m *TeamMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TeamMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.created_at != nil {
 		fields = append(fields, team.FieldCreatedAt)
 	}
@@ -24188,6 +25170,9 @@ func (m *TeamMutation) Fields() []string {
 	}
 	if m.manager != nil {
 		fields = append(fields, team.FieldManagerID)
+	}
+	if m.time_zone != nil {
+		fields = append(fields, team.FieldTimeZone)
 	}
 	return fields
 }
@@ -24209,6 +25194,8 @@ func (m *TeamMutation) Field(name string) (ent.Value, bool) {
 		return m.Region()
 	case team.FieldManagerID:
 		return m.ManagerID()
+	case team.FieldTimeZone:
+		return m.TimeZone()
 	}
 	return nil, false
 }
@@ -24230,6 +25217,8 @@ func (m *TeamMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldRegion(ctx)
 	case team.FieldManagerID:
 		return m.OldManagerID(ctx)
+	case team.FieldTimeZone:
+		return m.OldTimeZone(ctx)
 	}
 	return nil, fmt.Errorf("unknown Team field %s", name)
 }
@@ -24281,6 +25270,13 @@ func (m *TeamMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetManagerID(v)
 		return nil
+	case team.FieldTimeZone:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTimeZone(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Team field %s", name)
 }
@@ -24329,6 +25325,9 @@ func (m *TeamMutation) ClearedFields() []string {
 	if m.FieldCleared(team.FieldManagerID) {
 		fields = append(fields, team.FieldManagerID)
 	}
+	if m.FieldCleared(team.FieldTimeZone) {
+		fields = append(fields, team.FieldTimeZone)
+	}
 	return fields
 }
 
@@ -24345,6 +25344,9 @@ func (m *TeamMutation) ClearField(name string) error {
 	switch name {
 	case team.FieldManagerID:
 		m.ClearManagerID()
+		return nil
+	case team.FieldTimeZone:
+		m.ClearTimeZone()
 		return nil
 	}
 	return fmt.Errorf("unknown Team nullable field %s", name)
@@ -24371,6 +25373,9 @@ func (m *TeamMutation) ResetField(name string) error {
 		return nil
 	case team.FieldManagerID:
 		m.ResetManagerID()
+		return nil
+	case team.FieldTimeZone:
+		m.ResetTimeZone()
 		return nil
 	}
 	return fmt.Errorf("unknown Team field %s", name)

@@ -32,6 +32,8 @@ type Team struct {
 	Region enum.Region `json:"region,omitempty"`
 	// The rep who manages the team.
 	ManagerID *string `json:"manager_id,omitempty"`
+	// IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago.
+	TimeZone *string `json:"time_zone,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the TeamQuery when eager-loading is set.
 	Edges        TeamEdges `json:"edges"`
@@ -80,7 +82,7 @@ func (*Team) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case team.FieldVersion:
 			values[i] = new(sql.NullInt64)
-		case team.FieldID, team.FieldName, team.FieldRegion, team.FieldManagerID:
+		case team.FieldID, team.FieldName, team.FieldRegion, team.FieldManagerID, team.FieldTimeZone:
 			values[i] = new(sql.NullString)
 		case team.FieldCreatedAt, team.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -141,6 +143,13 @@ func (_m *Team) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ManagerID = new(string)
 				*_m.ManagerID = value.String
+			}
+		case team.FieldTimeZone:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field time_zone", values[i])
+			} else if value.Valid {
+				_m.TimeZone = new(string)
+				*_m.TimeZone = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -205,6 +214,11 @@ func (_m *Team) String() string {
 	builder.WriteString(", ")
 	if v := _m.ManagerID; v != nil {
 		builder.WriteString("manager_id=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.TimeZone; v != nil {
+		builder.WriteString("time_zone=")
 		builder.WriteString(*v)
 	}
 	builder.WriteByte(')')

@@ -93,6 +93,20 @@ func (_c *TeamCreate) SetNillableManagerID(v *string) *TeamCreate {
 	return _c
 }
 
+// SetTimeZone sets the "time_zone" field.
+func (_c *TeamCreate) SetTimeZone(v string) *TeamCreate {
+	_c.mutation.SetTimeZone(v)
+	return _c
+}
+
+// SetNillableTimeZone sets the "time_zone" field if the given value is not nil.
+func (_c *TeamCreate) SetNillableTimeZone(v *string) *TeamCreate {
+	if v != nil {
+		_c.SetTimeZone(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *TeamCreate) SetID(v string) *TeamCreate {
 	_c.mutation.SetID(v)
@@ -219,6 +233,11 @@ func (_c *TeamCreate) check() error {
 			return &ValidationError{Name: "region", err: fmt.Errorf(`ent: validator failed for field "Team.region": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.TimeZone(); ok {
+		if err := team.TimeZoneValidator(v); err != nil {
+			return &ValidationError{Name: "time_zone", err: fmt.Errorf(`ent: validator failed for field "Team.time_zone": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := team.IDValidator(v); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "Team.id": %w`, err)}
@@ -279,6 +298,10 @@ func (_c *TeamCreate) createSpec() (*Team, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Region(); ok {
 		_spec.SetField(team.FieldRegion, field.TypeEnum, value)
 		_node.Region = value
+	}
+	if value, ok := _c.mutation.TimeZone(); ok {
+		_spec.SetField(team.FieldTimeZone, field.TypeString, value)
+		_node.TimeZone = &value
 	}
 	if nodes := _c.mutation.ManagerIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -437,6 +460,24 @@ func (u *TeamUpsert) ClearManagerID() *TeamUpsert {
 	return u
 }
 
+// SetTimeZone sets the "time_zone" field.
+func (u *TeamUpsert) SetTimeZone(v string) *TeamUpsert {
+	u.Set(team.FieldTimeZone, v)
+	return u
+}
+
+// UpdateTimeZone sets the "time_zone" field to the value that was provided on create.
+func (u *TeamUpsert) UpdateTimeZone() *TeamUpsert {
+	u.SetExcluded(team.FieldTimeZone)
+	return u
+}
+
+// ClearTimeZone clears the value of the "time_zone" field.
+func (u *TeamUpsert) ClearTimeZone() *TeamUpsert {
+	u.SetNull(team.FieldTimeZone)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -569,6 +610,27 @@ func (u *TeamUpsertOne) UpdateManagerID() *TeamUpsertOne {
 func (u *TeamUpsertOne) ClearManagerID() *TeamUpsertOne {
 	return u.Update(func(s *TeamUpsert) {
 		s.ClearManagerID()
+	})
+}
+
+// SetTimeZone sets the "time_zone" field.
+func (u *TeamUpsertOne) SetTimeZone(v string) *TeamUpsertOne {
+	return u.Update(func(s *TeamUpsert) {
+		s.SetTimeZone(v)
+	})
+}
+
+// UpdateTimeZone sets the "time_zone" field to the value that was provided on create.
+func (u *TeamUpsertOne) UpdateTimeZone() *TeamUpsertOne {
+	return u.Update(func(s *TeamUpsert) {
+		s.UpdateTimeZone()
+	})
+}
+
+// ClearTimeZone clears the value of the "time_zone" field.
+func (u *TeamUpsertOne) ClearTimeZone() *TeamUpsertOne {
+	return u.Update(func(s *TeamUpsert) {
+		s.ClearTimeZone()
 	})
 }
 
@@ -871,6 +933,27 @@ func (u *TeamUpsertBulk) UpdateManagerID() *TeamUpsertBulk {
 func (u *TeamUpsertBulk) ClearManagerID() *TeamUpsertBulk {
 	return u.Update(func(s *TeamUpsert) {
 		s.ClearManagerID()
+	})
+}
+
+// SetTimeZone sets the "time_zone" field.
+func (u *TeamUpsertBulk) SetTimeZone(v string) *TeamUpsertBulk {
+	return u.Update(func(s *TeamUpsert) {
+		s.SetTimeZone(v)
+	})
+}
+
+// UpdateTimeZone sets the "time_zone" field to the value that was provided on create.
+func (u *TeamUpsertBulk) UpdateTimeZone() *TeamUpsertBulk {
+	return u.Update(func(s *TeamUpsert) {
+		s.UpdateTimeZone()
+	})
+}
+
+// ClearTimeZone clears the value of the "time_zone" field.
+func (u *TeamUpsertBulk) ClearTimeZone() *TeamUpsertBulk {
+	return u.Update(func(s *TeamUpsert) {
+		s.ClearTimeZone()
 	})
 }
 

@@ -106,6 +106,26 @@ func (_u *TeamUpdate) ClearManagerID() *TeamUpdate {
 	return _u
 }
 
+// SetTimeZone sets the "time_zone" field.
+func (_u *TeamUpdate) SetTimeZone(v string) *TeamUpdate {
+	_u.mutation.SetTimeZone(v)
+	return _u
+}
+
+// SetNillableTimeZone sets the "time_zone" field if the given value is not nil.
+func (_u *TeamUpdate) SetNillableTimeZone(v *string) *TeamUpdate {
+	if v != nil {
+		_u.SetTimeZone(*v)
+	}
+	return _u
+}
+
+// ClearTimeZone clears the value of the "time_zone" field.
+func (_u *TeamUpdate) ClearTimeZone() *TeamUpdate {
+	_u.mutation.ClearTimeZone()
+	return _u
+}
+
 // SetManager sets the "manager" edge to the Rep entity.
 func (_u *TeamUpdate) SetManager(v *Rep) *TeamUpdate {
 	return _u.SetManagerID(v.ID)
@@ -212,6 +232,11 @@ func (_u *TeamUpdate) check() error {
 			return &ValidationError{Name: "region", err: fmt.Errorf(`ent: validator failed for field "Team.region": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TimeZone(); ok {
+		if err := team.TimeZoneValidator(v); err != nil {
+			return &ValidationError{Name: "time_zone", err: fmt.Errorf(`ent: validator failed for field "Team.time_zone": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -247,6 +272,12 @@ func (_u *TeamUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Region(); ok {
 		_spec.SetField(team.FieldRegion, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.TimeZone(); ok {
+		_spec.SetField(team.FieldTimeZone, field.TypeString, value)
+	}
+	if _u.mutation.TimeZoneCleared() {
+		_spec.ClearField(team.FieldTimeZone, field.TypeString)
 	}
 	if _u.mutation.ManagerCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -419,6 +450,26 @@ func (_u *TeamUpdateOne) ClearManagerID() *TeamUpdateOne {
 	return _u
 }
 
+// SetTimeZone sets the "time_zone" field.
+func (_u *TeamUpdateOne) SetTimeZone(v string) *TeamUpdateOne {
+	_u.mutation.SetTimeZone(v)
+	return _u
+}
+
+// SetNillableTimeZone sets the "time_zone" field if the given value is not nil.
+func (_u *TeamUpdateOne) SetNillableTimeZone(v *string) *TeamUpdateOne {
+	if v != nil {
+		_u.SetTimeZone(*v)
+	}
+	return _u
+}
+
+// ClearTimeZone clears the value of the "time_zone" field.
+func (_u *TeamUpdateOne) ClearTimeZone() *TeamUpdateOne {
+	_u.mutation.ClearTimeZone()
+	return _u
+}
+
 // SetManager sets the "manager" edge to the Rep entity.
 func (_u *TeamUpdateOne) SetManager(v *Rep) *TeamUpdateOne {
 	return _u.SetManagerID(v.ID)
@@ -538,6 +589,11 @@ func (_u *TeamUpdateOne) check() error {
 			return &ValidationError{Name: "region", err: fmt.Errorf(`ent: validator failed for field "Team.region": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TimeZone(); ok {
+		if err := team.TimeZoneValidator(v); err != nil {
+			return &ValidationError{Name: "time_zone", err: fmt.Errorf(`ent: validator failed for field "Team.time_zone": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -590,6 +646,12 @@ func (_u *TeamUpdateOne) sqlSave(ctx context.Context) (_node *Team, err error) {
 	}
 	if value, ok := _u.mutation.Region(); ok {
 		_spec.SetField(team.FieldRegion, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.TimeZone(); ok {
+		_spec.SetField(team.FieldTimeZone, field.TypeString, value)
+	}
+	if _u.mutation.TimeZoneCleared() {
+		_spec.ClearField(team.FieldTimeZone, field.TypeString)
 	}
 	if _u.mutation.ManagerCleared() {
 		edge := &sqlgraph.EdgeSpec{

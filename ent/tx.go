@@ -36,6 +36,8 @@ type Tx struct {
 	Escalation *EscalationClient
 	// EscalationEvent is the client for interacting with the EscalationEvent builders.
 	EscalationEvent *EscalationEventClient
+	// Holiday is the client for interacting with the Holiday builders.
+	Holiday *HolidayClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
 	// Order is the client for interacting with the Order builders.
@@ -194,6 +196,7 @@ func (tx *Tx) init() {
 	tx.Contract = NewContractClient(tx.config)
 	tx.Escalation = NewEscalationClient(tx.config)
 	tx.EscalationEvent = NewEscalationEventClient(tx.config)
+	tx.Holiday = NewHolidayClient(tx.config)
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.Order = NewOrderClient(tx.config)
 	tx.Quote = NewQuoteClient(tx.config)

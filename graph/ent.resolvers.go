@@ -112,6 +112,15 @@ func (r *queryResolver) EscalationEvents(ctx context.Context, after *entgql.Curs
 		)
 }
 
+// Holidays is the resolver for the holidays field.
+func (r *queryResolver) Holidays(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.HolidayOrder, where *ent.HolidayWhereInput) (*ent.HolidayConnection, error) {
+	return r.client.Holiday.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithHolidayOrder(orderBy),
+			ent.WithHolidayFilter(where.Filter),
+		)
+}
+
 // Orders is the resolver for the orders field.
 func (r *queryResolver) Orders(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.OrderOrder, where *ent.OrderWhereInput) (*ent.OrderConnection, error) {
 	return r.client.Order.Query().

@@ -92,6 +92,7 @@ type ComplexityRoot struct {
 		Region          func(childComplexity int) int
 		Rfps            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.RFPOrder, where *ent.RFPWhereInput) int
 		Status          func(childComplexity int) int
+		TimeZone        func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
 		Version         func(childComplexity int) int
 	}
@@ -373,6 +374,7 @@ type ComplexityRoot struct {
 		Owner                func(childComplexity int) int
 		OwnerID              func(childComplexity int) int
 		PausedAt             func(childComplexity int) int
+		PendingClientSeconds func(childComplexity int) int
 		RaisedByContact      func(childComplexity int) int
 		RaisedByContactID    func(childComplexity int) int
 		RaisedByRep          func(childComplexity int) int
@@ -386,6 +388,7 @@ type ComplexityRoot struct {
 		ResponseDueAt        func(childComplexity int) int
 		Severity             func(childComplexity int) int
 		Status               func(childComplexity int) int
+		TimeToRestoreSeconds func(childComplexity int) int
 		Title                func(childComplexity int) int
 		UpdatedAt            func(childComplexity int) int
 		Version              func(childComplexity int) int
@@ -442,6 +445,27 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	Holiday struct {
+		CreatedAt func(childComplexity int) int
+		Date      func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Region    func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	HolidayConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	HolidayEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	MRRTotal struct {
 		Count func(childComplexity int) int
 		MRR   func(childComplexity int) int
@@ -482,6 +506,7 @@ type ComplexityRoot struct {
 		CreateContact               func(childComplexity int, input ent.CreateContactInput) int
 		CreateContract              func(childComplexity int, input ent.CreateContractInput) int
 		CreateEscalation            func(childComplexity int, input ent.CreateEscalationInput) int
+		CreateHoliday               func(childComplexity int, input ent.CreateHolidayInput) int
 		CreateOrder                 func(childComplexity int, input ent.CreateOrderInput) int
 		CreateQuote                 func(childComplexity int, input ent.CreateQuoteInput) int
 		CreateQuoteLineItem         func(childComplexity int, input ent.CreateQuoteLineItemInput) int
@@ -520,6 +545,7 @@ type ComplexityRoot struct {
 		UpdateContact               func(childComplexity int, id string, input ent.UpdateContactInput, expectedVersion *int) int
 		UpdateContract              func(childComplexity int, id string, input ent.UpdateContractInput, expectedVersion *int) int
 		UpdateEscalation            func(childComplexity int, id string, input ent.UpdateEscalationInput, expectedVersion *int) int
+		UpdateHoliday               func(childComplexity int, id string, input ent.UpdateHolidayInput, expectedVersion *int) int
 		UpdateOrder                 func(childComplexity int, id string, input ent.UpdateOrderInput, expectedVersion *int) int
 		UpdateQuote                 func(childComplexity int, id string, input ent.UpdateQuoteInput, expectedVersion *int) int
 		UpdateQuoteLineItem         func(childComplexity int, id string, input ent.UpdateQuoteLineItemInput, expectedVersion *int) int
@@ -608,6 +634,7 @@ type ComplexityRoot struct {
 		EscalationEvents       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.EscalationEventOrder, where *ent.EscalationEventWhereInput) int
 		Escalations            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.EscalationOrder, where *ent.EscalationWhereInput) int
 		EvaluateDeal           func(childComplexity int, input deal.Input) int
+		Holidays               func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.HolidayOrder, where *ent.HolidayWhereInput) int
 		Me                     func(childComplexity int) int
 		Node                   func(childComplexity int, id string) int
 		Nodes                  func(childComplexity int, ids []string) int
@@ -832,6 +859,7 @@ type ComplexityRoot struct {
 	}
 
 	SeverityEscalations struct {
+		MeanHoursToRestore func(childComplexity int) int
 		Open               func(childComplexity int) int
 		ResolutionBreaches func(childComplexity int) int
 		ResponseBreaches   func(childComplexity int) int
@@ -890,6 +918,7 @@ type ComplexityRoot struct {
 		Members   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.RepOrder, where *ent.RepWhereInput) int
 		Name      func(childComplexity int) int
 		Region    func(childComplexity int) int
+		TimeZone  func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 		Version   func(childComplexity int) int
 	}
@@ -946,6 +975,8 @@ type MutationResolver interface {
 	UpdateRep(ctx context.Context, id string, input ent.UpdateRepInput, expectedVersion *int) (*ent.Rep, error)
 	CreateTeam(ctx context.Context, input ent.CreateTeamInput) (*ent.Team, error)
 	UpdateTeam(ctx context.Context, id string, input ent.UpdateTeamInput, expectedVersion *int) (*ent.Team, error)
+	CreateHoliday(ctx context.Context, input ent.CreateHolidayInput) (*ent.Holiday, error)
+	UpdateHoliday(ctx context.Context, id string, input ent.UpdateHolidayInput, expectedVersion *int) (*ent.Holiday, error)
 	CreateAccountAssignment(ctx context.Context, input ent.CreateAccountAssignmentInput) (*ent.AccountAssignment, error)
 	UpdateAccountAssignment(ctx context.Context, id string, input ent.UpdateAccountAssignmentInput, expectedVersion *int) (*ent.AccountAssignment, error)
 	CreateQuote(ctx context.Context, input ent.CreateQuoteInput) (*ent.Quote, error)
@@ -1022,6 +1053,7 @@ type QueryResolver interface {
 	Contracts(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ContractOrder, where *ent.ContractWhereInput) (*ent.ContractConnection, error)
 	Escalations(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.EscalationOrder, where *ent.EscalationWhereInput) (*ent.EscalationConnection, error)
 	EscalationEvents(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.EscalationEventOrder, where *ent.EscalationEventWhereInput) (*ent.EscalationEventConnection, error)
+	Holidays(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.HolidayOrder, where *ent.HolidayWhereInput) (*ent.HolidayConnection, error)
 	Orders(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.OrderOrder, where *ent.OrderWhereInput) (*ent.OrderConnection, error)
 	Quotes(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuoteOrder, where *ent.QuoteWhereInput) (*ent.QuoteConnection, error)
 	QuoteLineItems(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuoteLineItemOrder, where *ent.QuoteLineItemWhereInput) (*ent.QuoteLineItemConnection, error)
@@ -1236,6 +1268,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.Status(childComplexity), true
+	case "Account.timeZone":
+		if e.ComplexityRoot.Account.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.TimeZone(childComplexity), true
 	case "Account.updatedAt":
 		if e.ComplexityRoot.Account.UpdatedAt == nil {
 			break
@@ -2391,6 +2429,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Escalation.PausedAt(childComplexity), true
+	case "Escalation.pendingClientSeconds":
+		if e.ComplexityRoot.Escalation.PendingClientSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.PendingClientSeconds(childComplexity), true
 	case "Escalation.raisedByContact":
 		if e.ComplexityRoot.Escalation.RaisedByContact == nil {
 			break
@@ -2469,6 +2513,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Escalation.Status(childComplexity), true
+	case "Escalation.timeToRestoreSeconds":
+		if e.ComplexityRoot.Escalation.TimeToRestoreSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.TimeToRestoreSeconds(childComplexity), true
 	case "Escalation.title":
 		if e.ComplexityRoot.Escalation.Title == nil {
 			break
@@ -2674,6 +2724,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EscalationShortlist.TotalCount(childComplexity), true
+
+	case "Holiday.createdAt":
+		if e.ComplexityRoot.Holiday.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.CreatedAt(childComplexity), true
+	case "Holiday.date":
+		if e.ComplexityRoot.Holiday.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.Date(childComplexity), true
+	case "Holiday.id":
+		if e.ComplexityRoot.Holiday.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.ID(childComplexity), true
+	case "Holiday.name":
+		if e.ComplexityRoot.Holiday.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.Name(childComplexity), true
+	case "Holiday.region":
+		if e.ComplexityRoot.Holiday.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.Region(childComplexity), true
+	case "Holiday.updatedAt":
+		if e.ComplexityRoot.Holiday.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.UpdatedAt(childComplexity), true
+	case "Holiday.version":
+		if e.ComplexityRoot.Holiday.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.Version(childComplexity), true
+
+	case "HolidayConnection.edges":
+		if e.ComplexityRoot.HolidayConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HolidayConnection.Edges(childComplexity), true
+	case "HolidayConnection.pageInfo":
+		if e.ComplexityRoot.HolidayConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HolidayConnection.PageInfo(childComplexity), true
+	case "HolidayConnection.totalCount":
+		if e.ComplexityRoot.HolidayConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HolidayConnection.TotalCount(childComplexity), true
+
+	case "HolidayEdge.cursor":
+		if e.ComplexityRoot.HolidayEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HolidayEdge.Cursor(childComplexity), true
+	case "HolidayEdge.node":
+		if e.ComplexityRoot.HolidayEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HolidayEdge.Node(childComplexity), true
 
 	case "MRRTotal.count":
 		if e.ComplexityRoot.MRRTotal.Count == nil {
@@ -2980,6 +3105,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateEscalation(childComplexity, args["input"].(ent.CreateEscalationInput)), true
+	case "Mutation.createHoliday":
+		if e.ComplexityRoot.Mutation.CreateHoliday == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createHoliday_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateHoliday(childComplexity, args["input"].(ent.CreateHolidayInput)), true
 	case "Mutation.createOrder":
 		if e.ComplexityRoot.Mutation.CreateOrder == nil {
 			break
@@ -3398,6 +3534,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateEscalation(childComplexity, args["id"].(string), args["input"].(ent.UpdateEscalationInput), args["expectedVersion"].(*int)), true
+	case "Mutation.updateHoliday":
+		if e.ComplexityRoot.Mutation.UpdateHoliday == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateHoliday_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateHoliday(childComplexity, args["id"].(string), args["input"].(ent.UpdateHolidayInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateOrder":
 		if e.ComplexityRoot.Mutation.UpdateOrder == nil {
 			break
@@ -3944,6 +4091,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.EvaluateDeal(childComplexity, args["input"].(deal.Input)), true
+	case "Query.holidays":
+		if e.ComplexityRoot.Query.Holidays == nil {
+			break
+		}
+
+		args, err := ec.field_Query_holidays_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Holidays(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.HolidayOrder), args["where"].(*ent.HolidayWhereInput)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -5040,6 +5198,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SPARCTurnaround.OverTarget(childComplexity), true
 
+	case "SeverityEscalations.meanHoursToRestore":
+		if e.ComplexityRoot.SeverityEscalations.MeanHoursToRestore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeverityEscalations.MeanHoursToRestore(childComplexity), true
 	case "SeverityEscalations.open":
 		if e.ComplexityRoot.SeverityEscalations.Open == nil {
 			break
@@ -5296,6 +5460,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Team.Region(childComplexity), true
+	case "Team.timeZone":
+		if e.ComplexityRoot.Team.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.TimeZone(childComplexity), true
 	case "Team.updatedAt":
 		if e.ComplexityRoot.Team.UpdatedAt == nil {
 			break
@@ -5401,6 +5571,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateContactInput", ec.unmarshalInputCreateContactInput),
 			graphql.NewInputUnmarshaler("CreateContractInput", ec.unmarshalInputCreateContractInput),
 			graphql.NewInputUnmarshaler("CreateEscalationInput", ec.unmarshalInputCreateEscalationInput),
+			graphql.NewInputUnmarshaler("CreateHolidayInput", ec.unmarshalInputCreateHolidayInput),
 			graphql.NewInputUnmarshaler("CreateOrderInput", ec.unmarshalInputCreateOrderInput),
 			graphql.NewInputUnmarshaler("CreateQuoteInput", ec.unmarshalInputCreateQuoteInput),
 			graphql.NewInputUnmarshaler("CreateQuoteLineItemInput", ec.unmarshalInputCreateQuoteLineItemInput),
@@ -5414,6 +5585,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EscalationOrder", ec.unmarshalInputEscalationOrder),
 			graphql.NewInputUnmarshaler("EscalationSubscriptionFilter", ec.unmarshalInputEscalationSubscriptionFilter),
 			graphql.NewInputUnmarshaler("EscalationWhereInput", ec.unmarshalInputEscalationWhereInput),
+			graphql.NewInputUnmarshaler("HolidayOrder", ec.unmarshalInputHolidayOrder),
+			graphql.NewInputUnmarshaler("HolidayWhereInput", ec.unmarshalInputHolidayWhereInput),
 			graphql.NewInputUnmarshaler("MeasureInput", ec.unmarshalInputMeasureInput),
 			graphql.NewInputUnmarshaler("OrderOrder", ec.unmarshalInputOrderOrder),
 			graphql.NewInputUnmarshaler("OrderWhereInput", ec.unmarshalInputOrderWhereInput),
@@ -5438,6 +5611,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateContactInput", ec.unmarshalInputUpdateContactInput),
 			graphql.NewInputUnmarshaler("UpdateContractInput", ec.unmarshalInputUpdateContractInput),
 			graphql.NewInputUnmarshaler("UpdateEscalationInput", ec.unmarshalInputUpdateEscalationInput),
+			graphql.NewInputUnmarshaler("UpdateHolidayInput", ec.unmarshalInputUpdateHolidayInput),
 			graphql.NewInputUnmarshaler("UpdateOrderInput", ec.unmarshalInputUpdateOrderInput),
 			graphql.NewInputUnmarshaler("UpdateQuoteInput", ec.unmarshalInputUpdateQuoteInput),
 			graphql.NewInputUnmarshaler("UpdateQuoteLineItemInput", ec.unmarshalInputUpdateQuoteLineItemInput),
@@ -5596,6 +5770,10 @@ type Mutation {
   createTeam(input: CreateTeamInput!): Team!
   "Changes a team."
   updateTeam(id: ID!, input: UpdateTeamInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Team!
+  "Adds a holiday to the SLA calendar (admins only); due times computed from then on skip it."
+  createHoliday(input: CreateHolidayInput!): Holiday!
+  "Changes a holiday (admins only); due times already computed stay as they are."
+  updateHoliday(id: ID!, input: UpdateHolidayInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Holiday!
   "Assigns a rep to an account in a capacity."
   createAccountAssignment(input: CreateAccountAssignmentInput!): AccountAssignment!
   "Changes an assignment; setting endedAt ends it."
@@ -5674,7 +5852,7 @@ extend type Query {
   quoteAggregate("What to compute." measures: [MeasureInput!]!, "Fields to group by." groupBy: [String!], "Only these quotes." where: QuoteWhereInput, "Groups returned at most." limit: Int): AggregateResult!
   "Aggregates over contracts, with the same filter as the contracts connection."
   contractAggregate("What to compute." measures: [MeasureInput!]!, "Fields to group by." groupBy: [String!], "Only these contracts." where: ContractWhereInput, "Groups returned at most." limit: Int): AggregateResult!
-  "Aggregates over escalations, with the same filter as the escalations connection."
+  "Aggregates over escalations, with the same filter as the escalations connection. Durations in hours: hoursToAcknowledge and hoursToResolve (from opening), hoursToRestore (time to restore: to resolution, less the time pending the client)."
   escalationAggregate("What to compute." measures: [MeasureInput!]!, "Fields to group by." groupBy: [String!], "Only these escalations." where: EscalationWhereInput, "Groups returned at most." limit: Int): AggregateResult!
   "Aggregates over orders, with the same filter as the orders connection."
   orderAggregate("What to compute." measures: [MeasureInput!]!, "Fields to group by." groupBy: [String!], "Only these orders." where: OrderWhereInput, "Groups returned at most." limit: Int): AggregateResult!
@@ -6021,6 +6199,8 @@ type SeverityEscalations {
   responseBreaches: Int!
   "How many missed their resolution target."
   resolutionBreaches: Int!
+  "Mean time to restore (MTTR) of the resolved ones, in hours: opening to resolution, less the time pending the client; null when none is resolved."
+  meanHoursToRestore: Float
 }
 
 "Quotes in one status."
@@ -6249,6 +6429,10 @@ type Account implements Node {
   ISO 4217 currency of the account's money fields.
   """
   currency: String!
+  """
+  IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago.
+  """
+  timeZone: String
   """
   The carrier that owns the account.
   """
@@ -7656,6 +7840,66 @@ input AccountWhereInput {
   currency contains the value, ignoring case.
   """
   currencyContainsFold: String
+  """
+  time_zone field predicates
+  """
+  timeZone: String
+  """
+  timeZone differs from the value.
+  """
+  timeZoneNEQ: String
+  """
+  timeZone is one of the values.
+  """
+  timeZoneIn: [String!]
+  """
+  timeZone is none of the values.
+  """
+  timeZoneNotIn: [String!]
+  """
+  timeZone is greater than the value.
+  """
+  timeZoneGT: String
+  """
+  timeZone is greater than or equal to the value.
+  """
+  timeZoneGTE: String
+  """
+  timeZone is less than the value.
+  """
+  timeZoneLT: String
+  """
+  timeZone is less than or equal to the value.
+  """
+  timeZoneLTE: String
+  """
+  timeZone contains the value.
+  """
+  timeZoneContains: String
+  """
+  timeZone starts with the value.
+  """
+  timeZoneHasPrefix: String
+  """
+  timeZone ends with the value.
+  """
+  timeZoneHasSuffix: String
+  """
+  timeZone is empty.
+  """
+  timeZoneIsNil: Boolean
+  """
+  timeZone is set.
+  """
+  timeZoneNotNil: Boolean
+  """
+  timeZone equals the value, ignoring case.
+  """
+  timeZoneEqualFold: String
+  """
+  timeZone contains the value, ignoring case.
+  """
+  timeZoneContainsFold: String
   """
   Has carrier matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
@@ -12039,6 +12283,10 @@ input CreateAccountInput {
   """
   currency: String
   """
+  IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago.
+  """
+  timeZone: String
+  """
   ID of the carrier.
   """
   carrierID: ID!
@@ -12247,7 +12495,7 @@ input CreateEscalationInput {
   """
   category: EscalationCategory!
   """
-  SEV1 outage (2 h to restore), SEV2 severe impairment (4 h), SEV3 degradation or billing error (1 business day), SEV4 question (3 business days).
+  SEV1 outage (2 h to restore, 24x7), SEV2 severe impairment (4 h, 24x7), SEV3 degradation or billing error (1 business day), SEV4 question (3 business days); business days follow the account's calendar: its time zone, 08:00-18:00 Monday to Friday, holidays excepted.
   """
   severity: EscalationSeverity!
   """
@@ -12258,6 +12506,24 @@ input CreateEscalationInput {
   ID of the owner.
   """
   ownerID: ID
+}
+"""
+CreateHolidayInput is used for create Holiday object.
+Input was generated by ent.
+"""
+input CreateHolidayInput {
+  """
+  The calendar date (YYYY-MM-DD), in each account's own time zone.
+  """
+  date: String!
+  """
+  What the holiday is, such as "Thanksgiving Day".
+  """
+  name: String!
+  """
+  The sales region whose accounts observe it; empty: every region.
+  """
+  region: Region
 }
 """
 CreateOrderInput is used for create Order object.
@@ -12509,6 +12775,10 @@ input CreateTeamInput {
   """
   region: Region!
   """
+  IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago.
+  """
+  timeZone: String
+  """
   ID of the manager.
   """
   managerID: ID
@@ -12555,7 +12825,7 @@ type Escalation implements Node {
   """
   category: EscalationCategory!
   """
-  SEV1 outage (2 h to restore), SEV2 severe impairment (4 h), SEV3 degradation or billing error (1 business day), SEV4 question (3 business days).
+  SEV1 outage (2 h to restore, 24x7), SEV2 severe impairment (4 h, 24x7), SEV3 degradation or billing error (1 business day), SEV4 question (3 business days); business days follow the account's calendar: its time zone, 08:00-18:00 Monday to Friday, holidays excepted.
   """
   severity: EscalationSeverity!
   """
@@ -12579,11 +12849,11 @@ type Escalation implements Node {
   """
   raisedByContactID: ID
   """
-  When a first response is due, from the severity.
+  When a first response is due, from the severity: clock time for SEV1 and SEV2, business hours of the account's calendar for SEV3 and SEV4.
   """
   responseDueAt: Time
   """
-  When resolution is due, from the severity; moves out while pending the client.
+  When resolution is due, from the severity; resuming from pending the client moves it out by the paused time its clock counts (business time for SEV3 and SEV4).
   """
   resolutionDueAt: Time
   """
@@ -12610,6 +12880,14 @@ type Escalation implements Node {
   When the resolution target was found missed; empty if it was met or is still open.
   """
   resolutionBreachedAt: Time
+  """
+  Clock time spent pending the client, in seconds, over every pause that has ended.
+  """
+  pendingClientSeconds: Int!
+  """
+  Time to restore, in seconds: from opening to resolution, less the time pending the client; empty until resolved.
+  """
+  timeToRestoreSeconds: Int
   """
   The account the problem is on.
   """
@@ -13490,6 +13768,10 @@ enum EscalationOrderField {
   resolved at.
   """
   RESOLVED_AT
+  """
+  time to restore seconds.
+  """
+  TIME_TO_RESTORE_SECONDS
 }
 """
 EscalationSeverity is enum for the field severity
@@ -14423,6 +14705,78 @@ input EscalationWhereInput {
   """
   resolutionBreachedAtNotNil: Boolean
   """
+  pending_client_seconds field predicates
+  """
+  pendingClientSeconds: Int
+  """
+  pendingClientSeconds differs from the value.
+  """
+  pendingClientSecondsNEQ: Int
+  """
+  pendingClientSeconds is one of the values.
+  """
+  pendingClientSecondsIn: [Int!]
+  """
+  pendingClientSeconds is none of the values.
+  """
+  pendingClientSecondsNotIn: [Int!]
+  """
+  pendingClientSeconds is greater than the value.
+  """
+  pendingClientSecondsGT: Int
+  """
+  pendingClientSeconds is greater than or equal to the value.
+  """
+  pendingClientSecondsGTE: Int
+  """
+  pendingClientSeconds is less than the value.
+  """
+  pendingClientSecondsLT: Int
+  """
+  pendingClientSeconds is less than or equal to the value.
+  """
+  pendingClientSecondsLTE: Int
+  """
+  time_to_restore_seconds field predicates
+  """
+  timeToRestoreSeconds: Int
+  """
+  timeToRestoreSeconds differs from the value.
+  """
+  timeToRestoreSecondsNEQ: Int
+  """
+  timeToRestoreSeconds is one of the values.
+  """
+  timeToRestoreSecondsIn: [Int!]
+  """
+  timeToRestoreSeconds is none of the values.
+  """
+  timeToRestoreSecondsNotIn: [Int!]
+  """
+  timeToRestoreSeconds is greater than the value.
+  """
+  timeToRestoreSecondsGT: Int
+  """
+  timeToRestoreSeconds is greater than or equal to the value.
+  """
+  timeToRestoreSecondsGTE: Int
+  """
+  timeToRestoreSeconds is less than the value.
+  """
+  timeToRestoreSecondsLT: Int
+  """
+  timeToRestoreSeconds is less than or equal to the value.
+  """
+  timeToRestoreSecondsLTE: Int
+  """
+  timeToRestoreSeconds is empty.
+  """
+  timeToRestoreSecondsIsNil: Boolean
+  """
+  timeToRestoreSeconds is set.
+  """
+  timeToRestoreSecondsNotNil: Boolean
+  """
   Has account matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
   hasAccountWith: [AccountWhereInput!] @visible
@@ -14442,6 +14796,385 @@ input EscalationWhereInput {
   Has events matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
   hasEventsWith: [EscalationEventWhereInput!] @visible
+}
+"""
+Holiday.
+"""
+type Holiday implements Node {
+  """
+  Opaque global ID; resolves through node(id:).
+  """
+  id: ID!
+  """
+  When the record was created (UTC).
+  """
+  createdAt: Time!
+  """
+  When the record was last changed (UTC).
+  """
+  updatedAt: Time!
+  """
+  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  """
+  version: Int!
+  """
+  The calendar date (YYYY-MM-DD), in each account's own time zone.
+  """
+  date: String!
+  """
+  What the holiday is, such as "Thanksgiving Day".
+  """
+  name: String!
+  """
+  The sales region whose accounts observe it; empty: every region.
+  """
+  region: Region
+}
+"""
+A connection to a list of items.
+"""
+type HolidayConnection {
+  """
+  A list of edges.
+  """
+  edges: [HolidayEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type HolidayEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Holiday
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Holiday connections
+"""
+input HolidayOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Holidays.
+  """
+  field: HolidayOrderField!
+}
+"""
+Properties by which Holiday connections can be ordered.
+"""
+enum HolidayOrderField {
+  """
+  created at.
+  """
+  CREATED_AT
+  """
+  updated at.
+  """
+  UPDATED_AT
+  """
+  date.
+  """
+  DATE
+  """
+  name.
+  """
+  NAME
+}
+"""
+HolidayWhereInput is used for filtering Holiday objects.
+Input was generated by ent.
+"""
+input HolidayWhereInput {
+  """
+  This filter does not hold.
+  """
+  not: HolidayWhereInput
+  """
+  All of these filters hold.
+  """
+  and: [HolidayWhereInput!]
+  """
+  At least one of these filters holds.
+  """
+  or: [HolidayWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  id differs from the value.
+  """
+  idNEQ: ID
+  """
+  id is one of the values.
+  """
+  idIn: [ID!]
+  """
+  id is none of the values.
+  """
+  idNotIn: [ID!]
+  """
+  id is greater than the value.
+  """
+  idGT: ID
+  """
+  id is greater than or equal to the value.
+  """
+  idGTE: ID
+  """
+  id is less than the value.
+  """
+  idLT: ID
+  """
+  id is less than or equal to the value.
+  """
+  idLTE: ID
+  """
+  id equals the value, ignoring case.
+  """
+  idEqualFold: ID
+  """
+  id contains the value, ignoring case.
+  """
+  idContainsFold: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  createdAt differs from the value.
+  """
+  createdAtNEQ: Time
+  """
+  createdAt is one of the values.
+  """
+  createdAtIn: [Time!]
+  """
+  createdAt is none of the values.
+  """
+  createdAtNotIn: [Time!]
+  """
+  createdAt is greater than the value.
+  """
+  createdAtGT: Time
+  """
+  createdAt is greater than or equal to the value.
+  """
+  createdAtGTE: Time
+  """
+  createdAt is less than the value.
+  """
+  createdAtLT: Time
+  """
+  createdAt is less than or equal to the value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  updatedAt differs from the value.
+  """
+  updatedAtNEQ: Time
+  """
+  updatedAt is one of the values.
+  """
+  updatedAtIn: [Time!]
+  """
+  updatedAt is none of the values.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  updatedAt is greater than the value.
+  """
+  updatedAtGT: Time
+  """
+  updatedAt is greater than or equal to the value.
+  """
+  updatedAtGTE: Time
+  """
+  updatedAt is less than the value.
+  """
+  updatedAtLT: Time
+  """
+  updatedAt is less than or equal to the value.
+  """
+  updatedAtLTE: Time
+  """
+  version field predicates
+  """
+  version: Int
+  """
+  version differs from the value.
+  """
+  versionNEQ: Int
+  """
+  version is one of the values.
+  """
+  versionIn: [Int!]
+  """
+  version is none of the values.
+  """
+  versionNotIn: [Int!]
+  """
+  version is greater than the value.
+  """
+  versionGT: Int
+  """
+  version is greater than or equal to the value.
+  """
+  versionGTE: Int
+  """
+  version is less than the value.
+  """
+  versionLT: Int
+  """
+  version is less than or equal to the value.
+  """
+  versionLTE: Int
+  """
+  date field predicates
+  """
+  date: String
+  """
+  date differs from the value.
+  """
+  dateNEQ: String
+  """
+  date is one of the values.
+  """
+  dateIn: [String!]
+  """
+  date is none of the values.
+  """
+  dateNotIn: [String!]
+  """
+  date is greater than the value.
+  """
+  dateGT: String
+  """
+  date is greater than or equal to the value.
+  """
+  dateGTE: String
+  """
+  date is less than the value.
+  """
+  dateLT: String
+  """
+  date is less than or equal to the value.
+  """
+  dateLTE: String
+  """
+  date contains the value.
+  """
+  dateContains: String
+  """
+  date starts with the value.
+  """
+  dateHasPrefix: String
+  """
+  date ends with the value.
+  """
+  dateHasSuffix: String
+  """
+  date equals the value, ignoring case.
+  """
+  dateEqualFold: String
+  """
+  date contains the value, ignoring case.
+  """
+  dateContainsFold: String
+  """
+  name field predicates
+  """
+  name: String
+  """
+  name differs from the value.
+  """
+  nameNEQ: String
+  """
+  name is one of the values.
+  """
+  nameIn: [String!]
+  """
+  name is none of the values.
+  """
+  nameNotIn: [String!]
+  """
+  name is greater than the value.
+  """
+  nameGT: String
+  """
+  name is greater than or equal to the value.
+  """
+  nameGTE: String
+  """
+  name is less than the value.
+  """
+  nameLT: String
+  """
+  name is less than or equal to the value.
+  """
+  nameLTE: String
+  """
+  name contains the value.
+  """
+  nameContains: String
+  """
+  name starts with the value.
+  """
+  nameHasPrefix: String
+  """
+  name ends with the value.
+  """
+  nameHasSuffix: String
+  """
+  name equals the value, ignoring case.
+  """
+  nameEqualFold: String
+  """
+  name contains the value, ignoring case.
+  """
+  nameContainsFold: String
+  """
+  region field predicates
+  """
+  region: Region
+  """
+  region differs from the value.
+  """
+  regionNEQ: Region
+  """
+  region is one of the values.
+  """
+  regionIn: [Region!]
+  """
+  region is none of the values.
+  """
+  regionNotIn: [Region!]
+  """
+  region is empty.
+  """
+  regionIsNil: Boolean
+  """
+  region is set.
+  """
+  regionNotNil: Boolean
 }
 """
 An object with an ID.
@@ -15783,6 +16516,40 @@ type Query {
     """
     where: EscalationEventWhereInput
   ): EscalationEventConnection!
+  """
+  The holidays.
+  """
+  holidays(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Holidays returned from the connection.
+    """
+    orderBy: [HolidayOrder!]
+
+    """
+    Filtering options for Holidays returned from the connection.
+    """
+    where: HolidayWhereInput
+  ): HolidayConnection!
   """
   The orders.
   """
@@ -20916,6 +21683,10 @@ type Team implements Node {
   """
   managerID: ID
   """
+  IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago.
+  """
+  timeZone: String
+  """
   The rep who manages the team.
   """
   manager: Rep
@@ -21300,6 +22071,66 @@ input TeamWhereInput {
   """
   managerIDContainsFold: ID
   """
+  time_zone field predicates
+  """
+  timeZone: String
+  """
+  timeZone differs from the value.
+  """
+  timeZoneNEQ: String
+  """
+  timeZone is one of the values.
+  """
+  timeZoneIn: [String!]
+  """
+  timeZone is none of the values.
+  """
+  timeZoneNotIn: [String!]
+  """
+  timeZone is greater than the value.
+  """
+  timeZoneGT: String
+  """
+  timeZone is greater than or equal to the value.
+  """
+  timeZoneGTE: String
+  """
+  timeZone is less than the value.
+  """
+  timeZoneLT: String
+  """
+  timeZone is less than or equal to the value.
+  """
+  timeZoneLTE: String
+  """
+  timeZone contains the value.
+  """
+  timeZoneContains: String
+  """
+  timeZone starts with the value.
+  """
+  timeZoneHasPrefix: String
+  """
+  timeZone ends with the value.
+  """
+  timeZoneHasSuffix: String
+  """
+  timeZone is empty.
+  """
+  timeZoneIsNil: Boolean
+  """
+  timeZone is set.
+  """
+  timeZoneNotNil: Boolean
+  """
+  timeZone equals the value, ignoring case.
+  """
+  timeZoneEqualFold: String
+  """
+  timeZone contains the value, ignoring case.
+  """
+  timeZoneContainsFold: String
+  """
   Has manager matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
   hasManagerWith: [RepWhereInput!] @visible
@@ -21363,6 +22194,14 @@ input UpdateAccountInput {
   ISO 4217 currency of the account's money fields.
   """
   currency: String
+  """
+  IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago.
+  """
+  timeZone: String
+  """
+  Clears timeZone.
+  """
+  clearTimeZone: Boolean
 }
 """
 UpdateActivityInput is used for update Activity object.
@@ -21596,9 +22435,31 @@ input UpdateEscalationInput {
   """
   category: EscalationCategory
   """
-  SEV1 outage (2 h to restore), SEV2 severe impairment (4 h), SEV3 degradation or billing error (1 business day), SEV4 question (3 business days).
+  SEV1 outage (2 h to restore, 24x7), SEV2 severe impairment (4 h, 24x7), SEV3 degradation or billing error (1 business day), SEV4 question (3 business days); business days follow the account's calendar: its time zone, 08:00-18:00 Monday to Friday, holidays excepted.
   """
   severity: EscalationSeverity
+}
+"""
+UpdateHolidayInput is used for update Holiday object.
+Input was generated by ent.
+"""
+input UpdateHolidayInput {
+  """
+  The calendar date (YYYY-MM-DD), in each account's own time zone.
+  """
+  date: String
+  """
+  What the holiday is, such as "Thanksgiving Day".
+  """
+  name: String
+  """
+  The sales region whose accounts observe it; empty: every region.
+  """
+  region: Region
+  """
+  Clears region.
+  """
+  clearRegion: Boolean
 }
 """
 UpdateOrderInput is used for update Order object.
@@ -21878,6 +22739,14 @@ input UpdateTeamInput {
   """
   region: Region
   """
+  IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago.
+  """
+  timeZone: String
+  """
+  Clears timeZone.
+  """
+  clearTimeZone: Boolean
+  """
   ID of the manager.
   """
   managerID: ID
@@ -21922,6 +22791,8 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_mrr(ctx, field)
 	case "currency":
 		return ec.fieldContext_Account_currency(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_Account_timeZone(ctx, field)
 	case "carrier":
 		return ec.fieldContext_Account_carrier(ctx, field)
 	case "assignments":
@@ -22516,6 +23387,10 @@ func (ec *executionContext) childFields_Escalation(ctx context.Context, field gr
 		return ec.fieldContext_Escalation_responseBreachedAt(ctx, field)
 	case "resolutionBreachedAt":
 		return ec.fieldContext_Escalation_resolutionBreachedAt(ctx, field)
+	case "pendingClientSeconds":
+		return ec.fieldContext_Escalation_pendingClientSeconds(ctx, field)
+	case "timeToRestoreSeconds":
+		return ec.fieldContext_Escalation_timeToRestoreSeconds(ctx, field)
 	case "account":
 		return ec.fieldContext_Escalation_account(ctx, field)
 	case "owner":
@@ -22634,6 +23509,48 @@ func (ec *executionContext) childFields_EscalationShortlist(ctx context.Context,
 		return ec.fieldContext_EscalationShortlist_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EscalationShortlist", field.Name)
+}
+
+func (ec *executionContext) childFields_Holiday(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Holiday_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Holiday_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Holiday_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Holiday_version(ctx, field)
+	case "date":
+		return ec.fieldContext_Holiday_date(ctx, field)
+	case "name":
+		return ec.fieldContext_Holiday_name(ctx, field)
+	case "region":
+		return ec.fieldContext_Holiday_region(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Holiday", field.Name)
+}
+
+func (ec *executionContext) childFields_HolidayConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_HolidayConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_HolidayConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_HolidayConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HolidayConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_HolidayEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_HolidayEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_HolidayEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HolidayEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_MRRTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -23216,6 +24133,8 @@ func (ec *executionContext) childFields_SeverityEscalations(ctx context.Context,
 		return ec.fieldContext_SeverityEscalations_responseBreaches(ctx, field)
 	case "resolutionBreaches":
 		return ec.fieldContext_SeverityEscalations_resolutionBreaches(ctx, field)
+	case "meanHoursToRestore":
+		return ec.fieldContext_SeverityEscalations_meanHoursToRestore(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SeverityEscalations", field.Name)
 }
@@ -23316,6 +24235,8 @@ func (ec *executionContext) childFields_Team(ctx context.Context, field graphql.
 		return ec.fieldContext_Team_region(ctx, field)
 	case "managerID":
 		return ec.fieldContext_Team_managerID(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_Team_timeZone(ctx, field)
 	case "manager":
 		return ec.fieldContext_Team_manager(ctx, field)
 	case "members":
@@ -24614,6 +25535,20 @@ func (ec *executionContext) field_Mutation_createEscalation_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createHoliday_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.CreateHolidayInput, error) {
+			return ec.unmarshalNCreateHolidayInput2carrierdeskᚋentᚐCreateHolidayInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -25378,6 +26313,36 @@ func (ec *executionContext) field_Mutation_updateEscalation_args(ctx context.Con
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ent.UpdateEscalationInput, error) {
 			return ec.unmarshalNUpdateEscalationInput2carrierdeskᚋentᚐUpdateEscalationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateHoliday_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.UpdateHolidayInput, error) {
+			return ec.unmarshalNUpdateHolidayInput2carrierdeskᚋentᚐUpdateHolidayInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -26357,6 +27322,60 @@ func (ec *executionContext) field_Query_evaluateDeal_args(ctx context.Context, r
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_holidays_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.HolidayOrder, error) {
+			return ec.unmarshalOHolidayOrder2ᚕᚖcarrierdeskᚋentᚐHolidayOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.HolidayWhereInput, error) {
+			return ec.unmarshalOHolidayWhereInput2ᚖcarrierdeskᚋentᚐHolidayWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -27980,6 +28999,29 @@ func (ec *executionContext) _Account_currency(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Account_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "String")
+}
+
+func (ec *executionContext) _Account_timeZone(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_timeZone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeZone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Account", field, false, false, "String")
 }
 
@@ -33179,6 +34221,52 @@ func (ec *executionContext) fieldContext_Escalation_resolutionBreachedAt(_ conte
 	return graphql.NewScalarFieldContext("Escalation", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Escalation_pendingClientSeconds(ctx context.Context, field graphql.CollectedField, obj *ent.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_pendingClientSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PendingClientSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_pendingClientSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Escalation_timeToRestoreSeconds(ctx context.Context, field graphql.CollectedField, obj *ent.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_timeToRestoreSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeToRestoreSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_timeToRestoreSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Escalation_account(ctx context.Context, field graphql.CollectedField, obj *ent.Escalation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34195,6 +35283,309 @@ func (ec *executionContext) fieldContext_EscalationShortlist_nodes(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Holiday_id(ctx context.Context, field graphql.CollectedField, obj *ent.Holiday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Holiday_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Holiday_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Holiday", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Holiday_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Holiday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Holiday_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Holiday_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Holiday", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Holiday_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Holiday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Holiday_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Holiday_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Holiday", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Holiday_version(ctx context.Context, field graphql.CollectedField, obj *ent.Holiday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Holiday_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Holiday_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Holiday", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Holiday_date(ctx context.Context, field graphql.CollectedField, obj *ent.Holiday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Holiday_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Holiday_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Holiday", field, false, false, "String")
+}
+
+func (ec *executionContext) _Holiday_name(ctx context.Context, field graphql.CollectedField, obj *ent.Holiday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Holiday_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Holiday_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Holiday", field, false, false, "String")
+}
+
+func (ec *executionContext) _Holiday_region(ctx context.Context, field graphql.CollectedField, obj *ent.Holiday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Holiday_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *enum.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖcarrierdeskᚋentᚋschemaᚋenumᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Holiday_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Holiday", field, false, false, "Region")
+}
+
+func (ec *executionContext) _HolidayConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.HolidayConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HolidayConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.HolidayEdge) graphql.Marshaler {
+			return ec.marshalOHolidayEdge2ᚕᚖcarrierdeskᚋentᚐHolidayEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HolidayConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HolidayConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HolidayEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HolidayConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.HolidayConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HolidayConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[string]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HolidayConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HolidayConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HolidayConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.HolidayConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HolidayConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HolidayConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HolidayConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HolidayEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.HolidayEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HolidayEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Holiday) graphql.Marshaler {
+			return ec.marshalOHoliday2ᚖcarrierdeskᚋentᚐHoliday(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HolidayEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HolidayEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Holiday(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HolidayEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.HolidayEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HolidayEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HolidayEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HolidayEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _MRRTotal_count(ctx context.Context, field graphql.CollectedField, obj *report.MRRTotal) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34977,6 +36368,94 @@ func (ec *executionContext) fieldContext_Mutation_updateTeam(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateTeam_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createHoliday(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createHoliday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateHoliday(ctx, fc.Args["input"].(ent.CreateHolidayInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Holiday) graphql.Marshaler {
+			return ec.marshalNHoliday2ᚖcarrierdeskᚋentᚐHoliday(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createHoliday(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Holiday(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createHoliday_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateHoliday(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateHoliday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateHoliday(ctx, fc.Args["id"].(string), fc.Args["input"].(ent.UpdateHolidayInput), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Holiday) graphql.Marshaler {
+			return ec.marshalNHoliday2ᚖcarrierdeskᚋentᚐHoliday(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateHoliday(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Holiday(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateHoliday_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39250,6 +40729,50 @@ func (ec *executionContext) fieldContext_Query_escalationEvents(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_escalationEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_holidays(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_holidays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Holidays(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.HolidayOrder), fc.Args["where"].(*ent.HolidayWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.HolidayConnection) graphql.Marshaler {
+			return ec.marshalNHolidayConnection2ᚖcarrierdeskᚋentᚐHolidayConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_holidays(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HolidayConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_holidays_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44087,6 +45610,29 @@ func (ec *executionContext) fieldContext_SeverityEscalations_resolutionBreaches(
 	return graphql.NewScalarFieldContext("SeverityEscalations", field, false, false, "Int")
 }
 
+func (ec *executionContext) _SeverityEscalations_meanHoursToRestore(ctx context.Context, field graphql.CollectedField, obj *report.SeverityEscalations) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeverityEscalations_meanHoursToRestore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeanHoursToRestore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SeverityEscalations_meanHoursToRestore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeverityEscalations", field, false, false, "Float")
+}
+
 func (ec *executionContext) _SpecialPricingRequest_id(ctx context.Context, field graphql.CollectedField, obj *ent.SpecialPricingRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -44997,6 +46543,29 @@ func (ec *executionContext) _Team_managerID(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Team_managerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Team", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Team_timeZone(ctx context.Context, field graphql.CollectedField, obj *ent.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_timeZone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeZone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Team_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Team", field, false, false, "String")
 }
 
 func (ec *executionContext) _Team_manager(ctx context.Context, field graphql.CollectedField, obj *ent.Team) (ret graphql.Marshaler) {
@@ -47190,7 +48759,7 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "accountNumber", "accountNumberNEQ", "accountNumberIn", "accountNumberNotIn", "accountNumberGT", "accountNumberGTE", "accountNumberLT", "accountNumberLTE", "accountNumberContains", "accountNumberHasPrefix", "accountNumberHasSuffix", "accountNumberEqualFold", "accountNumberContainsFold", "ban", "banNEQ", "banIn", "banNotIn", "banGT", "banGTE", "banLT", "banLTE", "banContains", "banHasPrefix", "banHasSuffix", "banEqualFold", "banContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "market", "marketNEQ", "marketIn", "marketNotIn", "marketGT", "marketGTE", "marketLT", "marketLTE", "marketContains", "marketHasPrefix", "marketHasSuffix", "marketEqualFold", "marketContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "mrr", "mrrNEQ", "mrrIn", "mrrNotIn", "mrrGT", "mrrGTE", "mrrLT", "mrrLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "hasCarrierWith", "hasAssignmentsWith", "hasQuotesWith", "hasContractsWith", "hasRfpsWith", "hasOrdersWith", "hasBusinessReviewsWith", "hasActivitiesWith", "hasEscalationsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "accountNumber", "accountNumberNEQ", "accountNumberIn", "accountNumberNotIn", "accountNumberGT", "accountNumberGTE", "accountNumberLT", "accountNumberLTE", "accountNumberContains", "accountNumberHasPrefix", "accountNumberHasSuffix", "accountNumberEqualFold", "accountNumberContainsFold", "ban", "banNEQ", "banIn", "banNotIn", "banGT", "banGTE", "banLT", "banLTE", "banContains", "banHasPrefix", "banHasSuffix", "banEqualFold", "banContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "market", "marketNEQ", "marketIn", "marketNotIn", "marketGT", "marketGTE", "marketLT", "marketLTE", "marketContains", "marketHasPrefix", "marketHasSuffix", "marketEqualFold", "marketContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "mrr", "mrrNEQ", "mrrIn", "mrrNotIn", "mrrGT", "mrrGTE", "mrrLT", "mrrLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneIsNil", "timeZoneNotNil", "timeZoneEqualFold", "timeZoneContainsFold", "hasCarrierWith", "hasAssignmentsWith", "hasQuotesWith", "hasContractsWith", "hasRfpsWith", "hasOrdersWith", "hasBusinessReviewsWith", "hasActivitiesWith", "hasEscalationsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -48114,6 +49683,111 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.CurrencyContainsFold = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
+		case "timeZoneNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneNEQ = data
+		case "timeZoneIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneIn = data
+		case "timeZoneNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneNotIn = data
+		case "timeZoneGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneGT = data
+		case "timeZoneGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneGTE = data
+		case "timeZoneLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneLT = data
+		case "timeZoneLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneLTE = data
+		case "timeZoneContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneContains = data
+		case "timeZoneHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneHasPrefix = data
+		case "timeZoneHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneHasSuffix = data
+		case "timeZoneIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneIsNil = data
+		case "timeZoneNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneNotNil = data
+		case "timeZoneEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneEqualFold = data
+		case "timeZoneContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneContainsFold = data
 		case "hasCarrierWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCarrierWith"))
 			directive0 := func(ctx context.Context) (any, error) {
@@ -54864,7 +56538,7 @@ func (ec *executionContext) unmarshalInputCreateAccountInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"accountNumber", "ban", "name", "market", "region", "status", "mrr", "currency", "carrierID"}
+	fieldsInOrder := [...]string{"accountNumber", "ban", "name", "market", "region", "status", "mrr", "currency", "timeZone", "carrierID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -54927,6 +56601,13 @@ func (ec *executionContext) unmarshalInputCreateAccountInput(ctx context.Context
 				return it, err
 			}
 			it.Currency = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
 		case "carrierID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("carrierID"))
 			data, err := ec.unmarshalNID2string(ctx, v)
@@ -55473,6 +57154,62 @@ func (ec *executionContext) unmarshalInputCreateEscalationInput(ctx context.Cont
 func UnmarshalCreateEscalationInput(ctx context.Context, raw any) (ent.CreateEscalationInput, error) {
 	var out ent.CreateEscalationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateEscalationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateHolidayInput(ctx context.Context, obj any) (ent.CreateHolidayInput, error) {
+	var it ent.CreateHolidayInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"date", "name", "region"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalORegion2ᚖcarrierdeskᚋentᚋschemaᚋenumᚐRegion(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateHolidayInput unmarshals raw into the CreateHolidayInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateHolidayInput(ctx context.Context, raw any) (ent.CreateHolidayInput, error) {
+	var out ent.CreateHolidayInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateHolidayInput", raw, &out)
 	return out, err
 }
 
@@ -56047,7 +57784,7 @@ func (ec *executionContext) unmarshalInputCreateTeamInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "region", "managerID"}
+	fieldsInOrder := [...]string{"name", "region", "timeZone", "managerID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -56068,6 +57805,13 @@ func (ec *executionContext) unmarshalInputCreateTeamInput(ctx context.Context, o
 				return it, err
 			}
 			it.Region = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
 		case "managerID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("managerID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -57422,7 +59166,7 @@ func (ec *executionContext) unmarshalInputEscalationWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "severity", "severityNEQ", "severityIn", "severityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "level", "levelNEQ", "levelIn", "levelNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "raisedByRepID", "raisedByRepIDNEQ", "raisedByRepIDIn", "raisedByRepIDNotIn", "raisedByRepIDGT", "raisedByRepIDGTE", "raisedByRepIDLT", "raisedByRepIDLTE", "raisedByRepIDContains", "raisedByRepIDHasPrefix", "raisedByRepIDHasSuffix", "raisedByRepIDIsNil", "raisedByRepIDNotNil", "raisedByRepIDEqualFold", "raisedByRepIDContainsFold", "raisedByContactID", "raisedByContactIDNEQ", "raisedByContactIDIn", "raisedByContactIDNotIn", "raisedByContactIDGT", "raisedByContactIDGTE", "raisedByContactIDLT", "raisedByContactIDLTE", "raisedByContactIDContains", "raisedByContactIDHasPrefix", "raisedByContactIDHasSuffix", "raisedByContactIDIsNil", "raisedByContactIDNotNil", "raisedByContactIDEqualFold", "raisedByContactIDContainsFold", "responseDueAt", "responseDueAtNEQ", "responseDueAtIn", "responseDueAtNotIn", "responseDueAtGT", "responseDueAtGTE", "responseDueAtLT", "responseDueAtLTE", "responseDueAtIsNil", "responseDueAtNotNil", "resolutionDueAt", "resolutionDueAtNEQ", "resolutionDueAtIn", "resolutionDueAtNotIn", "resolutionDueAtGT", "resolutionDueAtGTE", "resolutionDueAtLT", "resolutionDueAtLTE", "resolutionDueAtIsNil", "resolutionDueAtNotNil", "acknowledgedAt", "acknowledgedAtNEQ", "acknowledgedAtIn", "acknowledgedAtNotIn", "acknowledgedAtGT", "acknowledgedAtGTE", "acknowledgedAtLT", "acknowledgedAtLTE", "acknowledgedAtIsNil", "acknowledgedAtNotNil", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "pausedAt", "pausedAtNEQ", "pausedAtIn", "pausedAtNotIn", "pausedAtGT", "pausedAtGTE", "pausedAtLT", "pausedAtLTE", "pausedAtIsNil", "pausedAtNotNil", "responseBreachedAt", "responseBreachedAtNEQ", "responseBreachedAtIn", "responseBreachedAtNotIn", "responseBreachedAtGT", "responseBreachedAtGTE", "responseBreachedAtLT", "responseBreachedAtLTE", "responseBreachedAtIsNil", "responseBreachedAtNotNil", "resolutionBreachedAt", "resolutionBreachedAtNEQ", "resolutionBreachedAtIn", "resolutionBreachedAtNotIn", "resolutionBreachedAtGT", "resolutionBreachedAtGTE", "resolutionBreachedAtLT", "resolutionBreachedAtLTE", "resolutionBreachedAtIsNil", "resolutionBreachedAtNotNil", "hasAccountWith", "hasOwnerWith", "hasRaisedByRepWith", "hasRaisedByContactWith", "hasEventsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "severity", "severityNEQ", "severityIn", "severityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "level", "levelNEQ", "levelIn", "levelNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "raisedByRepID", "raisedByRepIDNEQ", "raisedByRepIDIn", "raisedByRepIDNotIn", "raisedByRepIDGT", "raisedByRepIDGTE", "raisedByRepIDLT", "raisedByRepIDLTE", "raisedByRepIDContains", "raisedByRepIDHasPrefix", "raisedByRepIDHasSuffix", "raisedByRepIDIsNil", "raisedByRepIDNotNil", "raisedByRepIDEqualFold", "raisedByRepIDContainsFold", "raisedByContactID", "raisedByContactIDNEQ", "raisedByContactIDIn", "raisedByContactIDNotIn", "raisedByContactIDGT", "raisedByContactIDGTE", "raisedByContactIDLT", "raisedByContactIDLTE", "raisedByContactIDContains", "raisedByContactIDHasPrefix", "raisedByContactIDHasSuffix", "raisedByContactIDIsNil", "raisedByContactIDNotNil", "raisedByContactIDEqualFold", "raisedByContactIDContainsFold", "responseDueAt", "responseDueAtNEQ", "responseDueAtIn", "responseDueAtNotIn", "responseDueAtGT", "responseDueAtGTE", "responseDueAtLT", "responseDueAtLTE", "responseDueAtIsNil", "responseDueAtNotNil", "resolutionDueAt", "resolutionDueAtNEQ", "resolutionDueAtIn", "resolutionDueAtNotIn", "resolutionDueAtGT", "resolutionDueAtGTE", "resolutionDueAtLT", "resolutionDueAtLTE", "resolutionDueAtIsNil", "resolutionDueAtNotNil", "acknowledgedAt", "acknowledgedAtNEQ", "acknowledgedAtIn", "acknowledgedAtNotIn", "acknowledgedAtGT", "acknowledgedAtGTE", "acknowledgedAtLT", "acknowledgedAtLTE", "acknowledgedAtIsNil", "acknowledgedAtNotNil", "resolvedAt", "resolvedAtNEQ", "resolvedAtIn", "resolvedAtNotIn", "resolvedAtGT", "resolvedAtGTE", "resolvedAtLT", "resolvedAtLTE", "resolvedAtIsNil", "resolvedAtNotNil", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "pausedAt", "pausedAtNEQ", "pausedAtIn", "pausedAtNotIn", "pausedAtGT", "pausedAtGTE", "pausedAtLT", "pausedAtLTE", "pausedAtIsNil", "pausedAtNotNil", "responseBreachedAt", "responseBreachedAtNEQ", "responseBreachedAtIn", "responseBreachedAtNotIn", "responseBreachedAtGT", "responseBreachedAtGTE", "responseBreachedAtLT", "responseBreachedAtLTE", "responseBreachedAtIsNil", "responseBreachedAtNotNil", "resolutionBreachedAt", "resolutionBreachedAtNEQ", "resolutionBreachedAtIn", "resolutionBreachedAtNotIn", "resolutionBreachedAtGT", "resolutionBreachedAtGTE", "resolutionBreachedAtLT", "resolutionBreachedAtLTE", "resolutionBreachedAtIsNil", "resolutionBreachedAtNotNil", "pendingClientSeconds", "pendingClientSecondsNEQ", "pendingClientSecondsIn", "pendingClientSecondsNotIn", "pendingClientSecondsGT", "pendingClientSecondsGTE", "pendingClientSecondsLT", "pendingClientSecondsLTE", "timeToRestoreSeconds", "timeToRestoreSecondsNEQ", "timeToRestoreSecondsIn", "timeToRestoreSecondsNotIn", "timeToRestoreSecondsGT", "timeToRestoreSecondsGTE", "timeToRestoreSecondsLT", "timeToRestoreSecondsLTE", "timeToRestoreSecondsIsNil", "timeToRestoreSecondsNotNil", "hasAccountWith", "hasOwnerWith", "hasRaisedByRepWith", "hasRaisedByContactWith", "hasEventsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -58962,6 +60706,132 @@ func (ec *executionContext) unmarshalInputEscalationWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.ResolutionBreachedAtNotNil = data
+		case "pendingClientSeconds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingClientSeconds"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingClientSeconds = data
+		case "pendingClientSecondsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingClientSecondsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingClientSecondsNEQ = data
+		case "pendingClientSecondsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingClientSecondsIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingClientSecondsIn = data
+		case "pendingClientSecondsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingClientSecondsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingClientSecondsNotIn = data
+		case "pendingClientSecondsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingClientSecondsGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingClientSecondsGT = data
+		case "pendingClientSecondsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingClientSecondsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingClientSecondsGTE = data
+		case "pendingClientSecondsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingClientSecondsLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingClientSecondsLT = data
+		case "pendingClientSecondsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingClientSecondsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingClientSecondsLTE = data
+		case "timeToRestoreSeconds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeToRestoreSeconds"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeToRestoreSeconds = data
+		case "timeToRestoreSecondsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeToRestoreSecondsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeToRestoreSecondsNEQ = data
+		case "timeToRestoreSecondsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeToRestoreSecondsIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeToRestoreSecondsIn = data
+		case "timeToRestoreSecondsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeToRestoreSecondsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeToRestoreSecondsNotIn = data
+		case "timeToRestoreSecondsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeToRestoreSecondsGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeToRestoreSecondsGT = data
+		case "timeToRestoreSecondsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeToRestoreSecondsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeToRestoreSecondsGTE = data
+		case "timeToRestoreSecondsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeToRestoreSecondsLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeToRestoreSecondsLT = data
+		case "timeToRestoreSecondsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeToRestoreSecondsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeToRestoreSecondsLTE = data
+		case "timeToRestoreSecondsIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeToRestoreSecondsIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeToRestoreSecondsIsNil = data
+		case "timeToRestoreSecondsNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeToRestoreSecondsNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeToRestoreSecondsNotNil = data
 		case "hasAccountWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
 			directive0 := func(ctx context.Context) (any, error) {
@@ -59106,6 +60976,577 @@ func (ec *executionContext) unmarshalInputEscalationWhereInput(ctx context.Conte
 func UnmarshalEscalationWhereInput(ctx context.Context, raw any) (ent.EscalationWhereInput, error) {
 	var out ent.EscalationWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EscalationWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputHolidayOrder(ctx context.Context, obj any) (ent.HolidayOrder, error) {
+	var it ent.HolidayOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNHolidayOrderField2ᚖcarrierdeskᚋentᚐHolidayOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalHolidayOrder unmarshals raw into the HolidayOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalHolidayOrder(ctx context.Context, raw any) (ent.HolidayOrder, error) {
+	var out ent.HolidayOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "HolidayOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputHolidayWhereInput(ctx context.Context, obj any) (ent.HolidayWhereInput, error) {
+	var it ent.HolidayWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "date", "dateNEQ", "dateIn", "dateNotIn", "dateGT", "dateGTE", "dateLT", "dateLTE", "dateContains", "dateHasPrefix", "dateHasSuffix", "dateEqualFold", "dateContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "regionIsNil", "regionNotNil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOHolidayWhereInput2ᚖcarrierdeskᚋentᚐHolidayWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOHolidayWhereInput2ᚕᚖcarrierdeskᚋentᚐHolidayWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOHolidayWhereInput2ᚕᚖcarrierdeskᚋentᚐHolidayWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "idEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idEqualFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDEqualFold = data
+		case "idContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idContainsFold"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDContainsFold = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "dateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateNEQ = data
+		case "dateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateIn = data
+		case "dateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateNotIn = data
+		case "dateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateGT = data
+		case "dateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateGTE = data
+		case "dateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateLT = data
+		case "dateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateLTE = data
+		case "dateContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateContains = data
+		case "dateHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateHasPrefix = data
+		case "dateHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateHasSuffix = data
+		case "dateEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateEqualFold = data
+		case "dateContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateContainsFold = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalORegion2ᚖcarrierdeskᚋentᚋschemaᚋenumᚐRegion(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "regionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionNEQ"))
+			data, err := ec.unmarshalORegion2ᚖcarrierdeskᚋentᚋschemaᚋenumᚐRegion(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionNEQ = data
+		case "regionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionIn"))
+			data, err := ec.unmarshalORegion2ᚕcarrierdeskᚋentᚋschemaᚋenumᚐRegionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionIn = data
+		case "regionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionNotIn"))
+			data, err := ec.unmarshalORegion2ᚕcarrierdeskᚋentᚋschemaᚋenumᚐRegionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionNotIn = data
+		case "regionIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionIsNil = data
+		case "regionNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionNotNil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalHolidayWhereInput unmarshals raw into the HolidayWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalHolidayWhereInput(ctx context.Context, raw any) (ent.HolidayWhereInput, error) {
+	var out ent.HolidayWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "HolidayWhereInput", raw, &out)
 	return out, err
 }
 
@@ -69428,7 +71869,7 @@ func (ec *executionContext) unmarshalInputTeamWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "managerID", "managerIDNEQ", "managerIDIn", "managerIDNotIn", "managerIDGT", "managerIDGTE", "managerIDLT", "managerIDLTE", "managerIDContains", "managerIDHasPrefix", "managerIDHasSuffix", "managerIDIsNil", "managerIDNotNil", "managerIDEqualFold", "managerIDContainsFold", "hasManagerWith", "hasMembersWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "managerID", "managerIDNEQ", "managerIDIn", "managerIDNotIn", "managerIDGT", "managerIDGTE", "managerIDLT", "managerIDLTE", "managerIDContains", "managerIDHasPrefix", "managerIDHasSuffix", "managerIDIsNil", "managerIDNotNil", "managerIDEqualFold", "managerIDContainsFold", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneIsNil", "timeZoneNotNil", "timeZoneEqualFold", "timeZoneContainsFold", "hasManagerWith", "hasMembersWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -69918,6 +72359,111 @@ func (ec *executionContext) unmarshalInputTeamWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.ManagerIDContainsFold = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
+		case "timeZoneNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneNEQ = data
+		case "timeZoneIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneIn = data
+		case "timeZoneNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneNotIn = data
+		case "timeZoneGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneGT = data
+		case "timeZoneGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneGTE = data
+		case "timeZoneLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneLT = data
+		case "timeZoneLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneLTE = data
+		case "timeZoneContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneContains = data
+		case "timeZoneHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneHasPrefix = data
+		case "timeZoneHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneHasSuffix = data
+		case "timeZoneIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneIsNil = data
+		case "timeZoneNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneNotNil = data
+		case "timeZoneEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneEqualFold = data
+		case "timeZoneContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneContainsFold = data
 		case "hasManagerWith":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasManagerWith"))
 			directive0 := func(ctx context.Context) (any, error) {
@@ -70047,7 +72593,7 @@ func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"accountNumber", "ban", "name", "market", "region", "status", "mrr", "currency"}
+	fieldsInOrder := [...]string{"accountNumber", "ban", "name", "market", "region", "status", "mrr", "currency", "timeZone", "clearTimeZone"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -70110,6 +72656,20 @@ func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context
 				return it, err
 			}
 			it.Currency = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
+		case "clearTimeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearTimeZone"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearTimeZone = data
 		}
 	}
 	return it, nil
@@ -70684,6 +73244,69 @@ func (ec *executionContext) unmarshalInputUpdateEscalationInput(ctx context.Cont
 func UnmarshalUpdateEscalationInput(ctx context.Context, raw any) (ent.UpdateEscalationInput, error) {
 	var out ent.UpdateEscalationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateEscalationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateHolidayInput(ctx context.Context, obj any) (ent.UpdateHolidayInput, error) {
+	var it ent.UpdateHolidayInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"date", "name", "region", "clearRegion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalORegion2ᚖcarrierdeskᚋentᚋschemaᚋenumᚐRegion(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "clearRegion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearRegion"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearRegion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateHolidayInput unmarshals raw into the UpdateHolidayInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateHolidayInput(ctx context.Context, raw any) (ent.UpdateHolidayInput, error) {
+	var out ent.UpdateHolidayInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateHolidayInput", raw, &out)
 	return out, err
 }
 
@@ -71307,7 +73930,7 @@ func (ec *executionContext) unmarshalInputUpdateTeamInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "region", "managerID", "clearManager"}
+	fieldsInOrder := [...]string{"name", "region", "timeZone", "clearTimeZone", "managerID", "clearManager"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -71328,6 +73951,20 @@ func (ec *executionContext) unmarshalInputUpdateTeamInput(ctx context.Context, o
 				return it, err
 			}
 			it.Region = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
+		case "clearTimeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearTimeZone"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearTimeZone = data
 		case "managerID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("managerID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -71402,6 +74039,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Order(ctx, sel, obj)
+	case *ent.Holiday:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Holiday(ctx, sel, obj)
 	case *ent.EscalationEvent:
 		if obj == nil {
 			return graphql.Null
@@ -71544,6 +74186,11 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 		case "currency":
 			out.Values[i] = ec._Account_currency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timeZone":
+			out.Values[i] = ec._Account_timeZone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "carrier":
@@ -73461,6 +76108,16 @@ func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "pendingClientSeconds":
+			out.Values[i] = ec._Escalation_pendingClientSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timeToRestoreSeconds":
+			out.Values[i] = ec._Escalation_timeToRestoreSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "account":
 			out.Values[i] = ec._Escalation_account(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -73860,6 +76517,150 @@ func (ec *executionContext) _EscalationShortlist(ctx context.Context, sel ast.Se
 	return out
 }
 
+var holidayImplementors = []string{"Holiday", "Node"}
+
+func (ec *executionContext) _Holiday(ctx context.Context, sel ast.SelectionSet, obj *ent.Holiday) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, holidayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Holiday")
+		case "id":
+			out.Values[i] = ec._Holiday_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Holiday_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Holiday_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._Holiday_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "date":
+			out.Values[i] = ec._Holiday_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Holiday_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "region":
+			out.Values[i] = ec._Holiday_region(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var holidayConnectionImplementors = []string{"HolidayConnection"}
+
+func (ec *executionContext) _HolidayConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.HolidayConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, holidayConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HolidayConnection")
+		case "edges":
+			out.Values[i] = ec._HolidayConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._HolidayConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._HolidayConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var holidayEdgeImplementors = []string{"HolidayEdge"}
+
+func (ec *executionContext) _HolidayEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.HolidayEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, holidayEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HolidayEdge")
+		case "node":
+			out.Values[i] = ec._HolidayEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._HolidayEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mRRTotalImplementors = []string{"MRRTotal"}
 
 func (ec *executionContext) _MRRTotal(ctx context.Context, sel ast.SelectionSet, obj *report.MRRTotal) graphql.Marshaler {
@@ -74064,6 +76865,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateTeam":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateTeam(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createHoliday":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createHoliday(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateHoliday":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateHoliday(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -74951,6 +77766,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_escalationEvents(ctx, field)
+				})
+		case "holidays":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_holidays(ctx, field)
 				})
 		case "orders":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -76427,6 +79248,11 @@ func (ec *executionContext) _SeverityEscalations(ctx context.Context, sel ast.Se
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "meanHoursToRestore":
+			out.Values[i] = ec._SeverityEscalations_meanHoursToRestore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -76760,6 +79586,11 @@ func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "managerID":
 			out.Values[i] = ec._Team_managerID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "timeZone":
+			out.Values[i] = ec._Team_timeZone(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -77901,6 +80732,11 @@ func (ec *executionContext) unmarshalNCreateEscalationInput2carrierdeskᚋentᚐ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateHolidayInput2carrierdeskᚋentᚐCreateHolidayInput(ctx context.Context, v any) (ent.CreateHolidayInput, error) {
+	res, err := ec.unmarshalInputCreateHolidayInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateOrderInput2carrierdeskᚋentᚐCreateOrderInput(ctx context.Context, v any) (ent.CreateOrderInput, error) {
 	res, err := ec.unmarshalInputCreateOrderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -78124,6 +80960,46 @@ func (ec *executionContext) marshalNEscalationStatus2carrierdeskᚋentᚋescalat
 
 func (ec *executionContext) unmarshalNEscalationWhereInput2ᚖcarrierdeskᚋentᚐEscalationWhereInput(ctx context.Context, v any) (*ent.EscalationWhereInput, error) {
 	res, err := ec.unmarshalInputEscalationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHoliday2ᚖcarrierdeskᚋentᚐHoliday(ctx context.Context, sel ast.SelectionSet, v *ent.Holiday) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Holiday!")
+		return graphql.Null
+	}
+	return ec._Holiday(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHolidayConnection2ᚖcarrierdeskᚋentᚐHolidayConnection(ctx context.Context, sel ast.SelectionSet, v *ent.HolidayConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HolidayConnection!")
+		return graphql.Null
+	}
+	return ec._HolidayConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNHolidayOrder2ᚖcarrierdeskᚋentᚐHolidayOrder(ctx context.Context, v any) (*ent.HolidayOrder, error) {
+	res, err := ec.unmarshalInputHolidayOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNHolidayOrderField2ᚖcarrierdeskᚋentᚐHolidayOrderField(ctx context.Context, v any) (*ent.HolidayOrderField, error) {
+	var res = new(ent.HolidayOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHolidayOrderField2ᚖcarrierdeskᚋentᚐHolidayOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.HolidayOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HolidayOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNHolidayWhereInput2ᚖcarrierdeskᚋentᚐHolidayWhereInput(ctx context.Context, v any) (*ent.HolidayWhereInput, error) {
+	res, err := ec.unmarshalInputHolidayWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -78933,6 +81809,11 @@ func (ec *executionContext) unmarshalNUpdateContractInput2carrierdeskᚋentᚐUp
 
 func (ec *executionContext) unmarshalNUpdateEscalationInput2carrierdeskᚋentᚐUpdateEscalationInput(ctx context.Context, v any) (ent.UpdateEscalationInput, error) {
 	res, err := ec.unmarshalInputUpdateEscalationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateHolidayInput2carrierdeskᚋentᚐUpdateHolidayInput(ctx context.Context, v any) (ent.UpdateHolidayInput, error) {
+	res, err := ec.unmarshalInputUpdateHolidayInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -80705,6 +83586,75 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalOHoliday2ᚖcarrierdeskᚋentᚐHoliday(ctx context.Context, sel ast.SelectionSet, v *ent.Holiday) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Holiday(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOHolidayEdge2ᚕᚖcarrierdeskᚋentᚐHolidayEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.HolidayEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOHolidayEdge2ᚖcarrierdeskᚋentᚐHolidayEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOHolidayEdge2ᚖcarrierdeskᚋentᚐHolidayEdge(ctx context.Context, sel ast.SelectionSet, v *ent.HolidayEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._HolidayEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOHolidayOrder2ᚕᚖcarrierdeskᚋentᚐHolidayOrderᚄ(ctx context.Context, v any) ([]*ent.HolidayOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.HolidayOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNHolidayOrder2ᚖcarrierdeskᚋentᚐHolidayOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOHolidayWhereInput2ᚕᚖcarrierdeskᚋentᚐHolidayWhereInputᚄ(ctx context.Context, v any) ([]*ent.HolidayWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.HolidayWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNHolidayWhereInput2ᚖcarrierdeskᚋentᚐHolidayWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOHolidayWhereInput2ᚖcarrierdeskᚋentᚐHolidayWhereInput(ctx context.Context, v any) (*ent.HolidayWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputHolidayWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

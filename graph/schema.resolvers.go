@@ -144,6 +144,20 @@ func (r *mutationResolver) UpdateTeam(ctx context.Context, id string, input ent.
 		Save(revision.Expect(ctx, expectedVersion))
 }
 
+// CreateHoliday is the resolver for the createHoliday field.
+func (r *mutationResolver) CreateHoliday(ctx context.Context, input ent.CreateHolidayInput) (*ent.Holiday, error) {
+	return ent.FromContext(ctx).Holiday.Create().
+		SetInput(input).
+		Save(ctx)
+}
+
+// UpdateHoliday is the resolver for the updateHoliday field.
+func (r *mutationResolver) UpdateHoliday(ctx context.Context, id string, input ent.UpdateHolidayInput, expectedVersion *int) (*ent.Holiday, error) {
+	return ent.FromContext(ctx).Holiday.UpdateOneID(id).
+		SetInput(input).
+		Save(revision.Expect(ctx, expectedVersion))
+}
+
 // CreateAccountAssignment is the resolver for the createAccountAssignment field.
 func (r *mutationResolver) CreateAccountAssignment(ctx context.Context, input ent.CreateAccountAssignmentInput) (*ent.AccountAssignment, error) {
 	return ent.FromContext(ctx).AccountAssignment.Create().

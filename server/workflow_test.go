@@ -25,6 +25,7 @@ import (
 	"carrierdesk/ent/specialpricingrequest"
 	"carrierdesk/internal/auth"
 	"carrierdesk/internal/money"
+	"carrierdesk/internal/sla"
 	"carrierdesk/internal/workflow"
 )
 
@@ -829,44 +830,32 @@ func (fx *wfxFixture) step(t *testing.T, role, mutation, args, id string) wfxEsc
 	return out[mutation]
 }
 
-// wfxAddBusinessDays is the SLA calendar of DOMAIN.md: Monday to Friday; a
-// weekend start counts from Monday at the same time of day.
-func wfxAddBusinessDays(t time.Time, n int) time.Time {
-	weekend := func(t time.Time) bool { return t.Weekday() == time.Saturday || t.Weekday() == time.Sunday }
-	for weekend(t) {
-		t = t.AddDate(0, 0, 1)
-	}
-	for n > 0 {
-		t = t.AddDate(0, 0, 1)
-		if !weekend(t) {
-			n--
-		}
-	}
-	return t
-}
-
 // TestSLADueTimesFollowSeverity raises one escalation of each severity through
 // the API and checks its due times against the targets of DOMAIN.md.
 func TestSLADueTimesFollowSeverity(t *testing.T) {
 	backends(t, func(t *testing.T, app *testApp) {
 		fx := newWfxFixture(t, app)
+		// SEV3 and SEV4 run in business time on the default calendar
+		// (America/Chicago, 08:00-18:00 on weekdays); TestSLABusinessDaysFollowTheAccountsCalendar
+		// checks that calendar at fixed times.
+		cal := sla.Default()
 		for _, tc := range []struct {
 			severity string
-			respond  time.Duration
+			respond  func(opened time.Time) time.Time
 			resolve  func(opened time.Time) time.Time
 		}{
-			{"SEV1", 15 * time.Minute, func(o time.Time) time.Time { return o.Add(2 * time.Hour) }},
-			{"SEV2", 30 * time.Minute, func(o time.Time) time.Time { return o.Add(4 * time.Hour) }},
-			{"SEV3", 4 * time.Hour, func(o time.Time) time.Time { return wfxAddBusinessDays(o, 1) }},
-			{"SEV4", 8 * time.Hour, func(o time.Time) time.Time { return wfxAddBusinessDays(o, 3) }},
+			{"SEV1", func(o time.Time) time.Time { return o.Add(15 * time.Minute) }, func(o time.Time) time.Time { return o.Add(2 * time.Hour) }},
+			{"SEV2", func(o time.Time) time.Time { return o.Add(30 * time.Minute) }, func(o time.Time) time.Time { return o.Add(4 * time.Hour) }},
+			{"SEV3", func(o time.Time) time.Time { return cal.Add(o, 4*time.Hour) }, func(o time.Time) time.Time { return cal.AddBusinessDays(o, 1) }},
+			{"SEV4", func(o time.Time) time.Time { return cal.Add(o, 8*time.Hour) }, func(o time.Time) time.Time { return cal.AddBusinessDays(o, 3) }},
 		} {
 			t.Run(tc.severity, func(t *testing.T) {
 				var out struct{ CreateEscalation wfxEscalation }
 				app.as(fx.token["CARRIER"]).ok(t, `mutation($input: CreateEscalationInput!) { createEscalation(input: $input) { `+wfxEscalationFields+` } }`,
 					map[string]any{"input": map[string]any{"accountID": fx.account, "title": "Loss on " + tc.severity, "category": "SERVICE_ASSURANCE", "severity": tc.severity}}, &out)
 				e := out.CreateEscalation
-				if !e.ResponseDueAt.Equal(e.CreatedAt.Add(tc.respond)) {
-					t.Errorf("responseDueAt %s; want %s + %s", e.ResponseDueAt, e.CreatedAt, tc.respond)
+				if want := tc.respond(e.CreatedAt); !e.ResponseDueAt.Equal(want) {
+					t.Errorf("responseDueAt %s; want %s", e.ResponseDueAt, want)
 				}
 				if want := tc.resolve(e.CreatedAt); !e.ResolutionDueAt.Equal(want) {
 					t.Errorf("resolutionDueAt %s; want %s", e.ResolutionDueAt, want)
@@ -890,6 +879,9 @@ func TestSLAPendingClientPausesTheClock(t *testing.T) {
 
 		t.Run("resume moves the due time by the pause", func(t *testing.T) {
 			id := fx.create(t, "Escalation", "OPEN")
+			// SEV1 runs 24x7: the pause moves it by clock time (business
+			// time: TestSLAPauseCountsBusinessTime).
+			c.Escalation.UpdateOneID(id).SetSeverity(escalation.SeveritySev1).ExecX(ctx)
 			fx.step(t, "SUPPORT", "acknowledgeEscalation", "", id)
 			e := fx.step(t, "SUPPORT", "awaitClientOnEscalation", `, note: "need a loop test"`, id)
 			if e.Status != "PENDING_CLIENT" || e.PausedAt == nil || !near(*e.PausedAt, time.Now()) {
@@ -930,6 +922,7 @@ func TestSLAPendingClientPausesTheClock(t *testing.T) {
 
 		t.Run("resolving while paused within the target", func(t *testing.T) {
 			id := fx.create(t, "Escalation", "IN_PROGRESS")
+			c.Escalation.UpdateOneID(id).SetSeverity(escalation.SeveritySev1).ExecX(ctx)
 			fx.step(t, "SUPPORT", "awaitClientOnEscalation", "", id)
 			now := time.Now().UTC()
 			c.Escalation.UpdateOneID(id).SetResolutionDueAt(now.Add(-time.Hour)).SetPausedAt(now.Add(-3 * time.Hour)).ExecX(ctx)
@@ -1024,9 +1017,15 @@ func TestSweepExpiresRenewsAndFlags(t *testing.T) {
 			return id
 		}
 		noResponse := escalationIn("OPEN", func(u *ent.EscalationUpdateOne) { u.SetResponseDueAt(now.Add(-10 * time.Minute)) })
-		acknowledged := escalationIn("ACKNOWLEDGED", func(u *ent.EscalationUpdateOne) { u.SetResponseDueAt(now.Add(-10 * time.Minute)) })
+		// Acknowledged in time (a late acknowledgement flags itself: TestSLALateActionWritesTheBreachEvent).
+		acknowledged := escalationIn("ACKNOWLEDGED", func(u *ent.EscalationUpdateOne) {
+			u.SetResponseDueAt(now.Add(-10 * time.Minute)).SetAcknowledgedAt(now.Add(-20 * time.Minute))
+		})
 		overdue := escalationIn("IN_PROGRESS", func(u *ent.EscalationUpdateOne) { u.SetResolutionDueAt(now.Add(-time.Hour)) })
-		paused := escalationIn("PENDING_CLIENT", func(u *ent.EscalationUpdateOne) { u.SetResolutionDueAt(now.Add(-time.Hour)) })
+		// Paused before it was due: the clock stands still (paused after the due time, it would be late).
+		paused := escalationIn("PENDING_CLIENT", func(u *ent.EscalationUpdateOne) {
+			u.SetResolutionDueAt(now.Add(-time.Hour)).SetPausedAt(now.Add(-2 * time.Hour))
+		})
 		onTime := escalationIn("OPEN", func(*ent.EscalationUpdateOne) {})
 
 		swept, err := workflow.Sweep(context.Background(), c, workflow.Now())

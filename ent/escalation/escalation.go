@@ -60,6 +60,10 @@ const (
 	FieldResponseBreachedAt = "response_breached_at"
 	// FieldResolutionBreachedAt holds the string denoting the resolution_breached_at field in the database.
 	FieldResolutionBreachedAt = "resolution_breached_at"
+	// FieldPendingClientSeconds holds the string denoting the pending_client_seconds field in the database.
+	FieldPendingClientSeconds = "pending_client_seconds"
+	// FieldTimeToRestoreSeconds holds the string denoting the time_to_restore_seconds field in the database.
+	FieldTimeToRestoreSeconds = "time_to_restore_seconds"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// EdgeOwner holds the string denoting the owner edge name in mutations.
@@ -133,6 +137,8 @@ var Columns = []string{
 	FieldPausedAt,
 	FieldResponseBreachedAt,
 	FieldResolutionBreachedAt,
+	FieldPendingClientSeconds,
+	FieldTimeToRestoreSeconds,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -165,6 +171,10 @@ var (
 	TitleValidator func(string) error
 	// DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	DescriptionValidator func(string) error
+	// DefaultPendingClientSeconds holds the default value on creation for the "pending_client_seconds" field.
+	DefaultPendingClientSeconds int
+	// PendingClientSecondsValidator is a validator for the "pending_client_seconds" field. It is called by the builders before save.
+	PendingClientSecondsValidator func(int) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -391,6 +401,16 @@ func ByResponseBreachedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByResolutionBreachedAt orders the results by the resolution_breached_at field.
 func ByResolutionBreachedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldResolutionBreachedAt, opts...).ToFunc()
+}
+
+// ByPendingClientSeconds orders the results by the pending_client_seconds field.
+func ByPendingClientSeconds(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPendingClientSeconds, opts...).ToFunc()
+}
+
+// ByTimeToRestoreSeconds orders the results by the time_to_restore_seconds field.
+func ByTimeToRestoreSeconds(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTimeToRestoreSeconds, opts...).ToFunc()
 }
 
 // ByAccountField orders the results by account field.

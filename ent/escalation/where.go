@@ -150,6 +150,16 @@ func ResolutionBreachedAt(v time.Time) predicate.Escalation {
 	return predicate.Escalation(sql.FieldEQ(FieldResolutionBreachedAt, v))
 }
 
+// PendingClientSeconds applies equality check predicate on the "pending_client_seconds" field. It's identical to PendingClientSecondsEQ.
+func PendingClientSeconds(v int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldEQ(FieldPendingClientSeconds, v))
+}
+
+// TimeToRestoreSeconds applies equality check predicate on the "time_to_restore_seconds" field. It's identical to TimeToRestoreSecondsEQ.
+func TimeToRestoreSeconds(v int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldEQ(FieldTimeToRestoreSeconds, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Escalation {
 	return predicate.Escalation(sql.FieldEQ(FieldCreatedAt, v))
@@ -1178,6 +1188,96 @@ func ResolutionBreachedAtIsNil() predicate.Escalation {
 // ResolutionBreachedAtNotNil applies the NotNil predicate on the "resolution_breached_at" field.
 func ResolutionBreachedAtNotNil() predicate.Escalation {
 	return predicate.Escalation(sql.FieldNotNull(FieldResolutionBreachedAt))
+}
+
+// PendingClientSecondsEQ applies the EQ predicate on the "pending_client_seconds" field.
+func PendingClientSecondsEQ(v int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldEQ(FieldPendingClientSeconds, v))
+}
+
+// PendingClientSecondsNEQ applies the NEQ predicate on the "pending_client_seconds" field.
+func PendingClientSecondsNEQ(v int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldNEQ(FieldPendingClientSeconds, v))
+}
+
+// PendingClientSecondsIn applies the In predicate on the "pending_client_seconds" field.
+func PendingClientSecondsIn(vs ...int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldIn(FieldPendingClientSeconds, vs...))
+}
+
+// PendingClientSecondsNotIn applies the NotIn predicate on the "pending_client_seconds" field.
+func PendingClientSecondsNotIn(vs ...int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldNotIn(FieldPendingClientSeconds, vs...))
+}
+
+// PendingClientSecondsGT applies the GT predicate on the "pending_client_seconds" field.
+func PendingClientSecondsGT(v int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldGT(FieldPendingClientSeconds, v))
+}
+
+// PendingClientSecondsGTE applies the GTE predicate on the "pending_client_seconds" field.
+func PendingClientSecondsGTE(v int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldGTE(FieldPendingClientSeconds, v))
+}
+
+// PendingClientSecondsLT applies the LT predicate on the "pending_client_seconds" field.
+func PendingClientSecondsLT(v int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldLT(FieldPendingClientSeconds, v))
+}
+
+// PendingClientSecondsLTE applies the LTE predicate on the "pending_client_seconds" field.
+func PendingClientSecondsLTE(v int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldLTE(FieldPendingClientSeconds, v))
+}
+
+// TimeToRestoreSecondsEQ applies the EQ predicate on the "time_to_restore_seconds" field.
+func TimeToRestoreSecondsEQ(v int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldEQ(FieldTimeToRestoreSeconds, v))
+}
+
+// TimeToRestoreSecondsNEQ applies the NEQ predicate on the "time_to_restore_seconds" field.
+func TimeToRestoreSecondsNEQ(v int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldNEQ(FieldTimeToRestoreSeconds, v))
+}
+
+// TimeToRestoreSecondsIn applies the In predicate on the "time_to_restore_seconds" field.
+func TimeToRestoreSecondsIn(vs ...int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldIn(FieldTimeToRestoreSeconds, vs...))
+}
+
+// TimeToRestoreSecondsNotIn applies the NotIn predicate on the "time_to_restore_seconds" field.
+func TimeToRestoreSecondsNotIn(vs ...int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldNotIn(FieldTimeToRestoreSeconds, vs...))
+}
+
+// TimeToRestoreSecondsGT applies the GT predicate on the "time_to_restore_seconds" field.
+func TimeToRestoreSecondsGT(v int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldGT(FieldTimeToRestoreSeconds, v))
+}
+
+// TimeToRestoreSecondsGTE applies the GTE predicate on the "time_to_restore_seconds" field.
+func TimeToRestoreSecondsGTE(v int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldGTE(FieldTimeToRestoreSeconds, v))
+}
+
+// TimeToRestoreSecondsLT applies the LT predicate on the "time_to_restore_seconds" field.
+func TimeToRestoreSecondsLT(v int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldLT(FieldTimeToRestoreSeconds, v))
+}
+
+// TimeToRestoreSecondsLTE applies the LTE predicate on the "time_to_restore_seconds" field.
+func TimeToRestoreSecondsLTE(v int) predicate.Escalation {
+	return predicate.Escalation(sql.FieldLTE(FieldTimeToRestoreSeconds, v))
+}
+
+// TimeToRestoreSecondsIsNil applies the IsNil predicate on the "time_to_restore_seconds" field.
+func TimeToRestoreSecondsIsNil() predicate.Escalation {
+	return predicate.Escalation(sql.FieldIsNull(FieldTimeToRestoreSeconds))
+}
+
+// TimeToRestoreSecondsNotNil applies the NotNil predicate on the "time_to_restore_seconds" field.
+func TimeToRestoreSecondsNotNil() predicate.Escalation {
+	return predicate.Escalation(sql.FieldNotNull(FieldTimeToRestoreSeconds))
 }
 
 // HasAccount applies the HasEdge predicate on the "account" edge.

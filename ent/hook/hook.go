@@ -140,6 +140,18 @@ func (f EscalationEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Va
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EscalationEventMutation", m)
 }
 
+// The HolidayFunc type is an adapter to allow the use of ordinary
+// function as Holiday mutator.
+type HolidayFunc func(context.Context, *ent.HolidayMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f HolidayFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.HolidayMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.HolidayMutation", m)
+}
+
 // The IdempotencyKeyFunc type is an adapter to allow the use of ordinary
 // function as IdempotencyKey mutator.
 type IdempotencyKeyFunc func(context.Context, *ent.IdempotencyKeyMutation) (ent.Value, error)

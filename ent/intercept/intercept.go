@@ -18,6 +18,7 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/holiday"
 	"carrierdesk/ent/idempotencykey"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/predicate"
@@ -384,6 +385,33 @@ func (f TraverseEscalationEvent) Traverse(ctx context.Context, q ent.Query) erro
 	return fmt.Errorf("unexpected query type %T. expect *ent.EscalationEventQuery", q)
 }
 
+// The HolidayFunc type is an adapter to allow the use of ordinary function as a Querier.
+type HolidayFunc func(context.Context, *ent.HolidayQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f HolidayFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.HolidayQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.HolidayQuery", q)
+}
+
+// The TraverseHoliday type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseHoliday func(context.Context, *ent.HolidayQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseHoliday) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseHoliday) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.HolidayQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.HolidayQuery", q)
+}
+
 // The IdempotencyKeyFunc type is an adapter to allow the use of ordinary function as a Querier.
 type IdempotencyKeyFunc func(context.Context, *ent.IdempotencyKeyQuery) (ent.Value, error)
 
@@ -625,6 +653,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.EscalationQuery, predicate.Escalation, escalation.OrderOption]{typ: ent.TypeEscalation, tq: q}, nil
 	case *ent.EscalationEventQuery:
 		return &query[*ent.EscalationEventQuery, predicate.EscalationEvent, escalationevent.OrderOption]{typ: ent.TypeEscalationEvent, tq: q}, nil
+	case *ent.HolidayQuery:
+		return &query[*ent.HolidayQuery, predicate.Holiday, holiday.OrderOption]{typ: ent.TypeHoliday, tq: q}, nil
 	case *ent.IdempotencyKeyQuery:
 		return &query[*ent.IdempotencyKeyQuery, predicate.IdempotencyKey, idempotencykey.OrderOption]{typ: ent.TypeIdempotencyKey, tq: q}, nil
 	case *ent.OrderQuery:

@@ -23,6 +23,7 @@ var (
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"ONBOARDING", "ACTIVE", "AT_RISK", "CHURNED"}, Default: "ONBOARDING"},
 		{Name: "mrr", Type: field.TypeInt64, Default: 0},
 		{Name: "currency", Type: field.TypeString, Default: "USD"},
+		{Name: "time_zone", Type: field.TypeString, Nullable: true},
 		{Name: "carrier_id", Type: field.TypeString, Size: 30},
 	}
 	// AccountsTable holds the schema information for the "accounts" table.
@@ -33,7 +34,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "accounts_carriers_accounts",
-				Columns:    []*schema.Column{AccountsColumns[12]},
+				Columns:    []*schema.Column{AccountsColumns[13]},
 				RefColumns: []*schema.Column{CarriersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -42,7 +43,7 @@ var (
 			{
 				Name:    "account_carrier_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[12], AccountsColumns[9]},
+				Columns: []*schema.Column{AccountsColumns[13], AccountsColumns[9]},
 			},
 			{
 				Name:    "account_region",
@@ -419,6 +420,8 @@ var (
 		{Name: "paused_at", Type: field.TypeTime, Nullable: true},
 		{Name: "response_breached_at", Type: field.TypeTime, Nullable: true},
 		{Name: "resolution_breached_at", Type: field.TypeTime, Nullable: true},
+		{Name: "pending_client_seconds", Type: field.TypeInt, Default: 0},
+		{Name: "time_to_restore_seconds", Type: field.TypeInt, Nullable: true},
 		{Name: "account_id", Type: field.TypeString, Size: 30},
 		{Name: "raised_by_contact_id", Type: field.TypeString, Nullable: true, Size: 30},
 		{Name: "raised_by_rep_id", Type: field.TypeString, Nullable: true, Size: 30},
@@ -432,25 +435,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "escalations_accounts_escalations",
-				Columns:    []*schema.Column{EscalationsColumns[18]},
+				Columns:    []*schema.Column{EscalationsColumns[20]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "escalations_contacts_raised_escalations",
-				Columns:    []*schema.Column{EscalationsColumns[19]},
+				Columns:    []*schema.Column{EscalationsColumns[21]},
 				RefColumns: []*schema.Column{ContactsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "escalations_reps_raised_by_rep",
-				Columns:    []*schema.Column{EscalationsColumns[20]},
+				Columns:    []*schema.Column{EscalationsColumns[22]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "escalations_reps_owned_escalations",
-				Columns:    []*schema.Column{EscalationsColumns[21]},
+				Columns:    []*schema.Column{EscalationsColumns[23]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -459,12 +462,12 @@ var (
 			{
 				Name:    "escalation_account_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{EscalationsColumns[18], EscalationsColumns[8]},
+				Columns: []*schema.Column{EscalationsColumns[20], EscalationsColumns[8]},
 			},
 			{
 				Name:    "escalation_owner_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{EscalationsColumns[21], EscalationsColumns[8]},
+				Columns: []*schema.Column{EscalationsColumns[23], EscalationsColumns[8]},
 			},
 			{
 				Name:    "escalation_status_severity",
@@ -474,12 +477,12 @@ var (
 			{
 				Name:    "escalation_raised_by_contact_id",
 				Unique:  false,
-				Columns: []*schema.Column{EscalationsColumns[19]},
+				Columns: []*schema.Column{EscalationsColumns[21]},
 			},
 			{
 				Name:    "escalation_raised_by_rep_id",
 				Unique:  false,
-				Columns: []*schema.Column{EscalationsColumns[20]},
+				Columns: []*schema.Column{EscalationsColumns[22]},
 			},
 			{
 				Name:    "escalation_severity",
@@ -552,6 +555,29 @@ var (
 				Name:    "escalationevent_commit_txid_id",
 				Unique:  false,
 				Columns: []*schema.Column{EscalationEventsColumns[9], EscalationEventsColumns[0]},
+			},
+		},
+	}
+	// HolidaysColumns holds the columns for the "holidays" table.
+	HolidaysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 30},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "date", Type: field.TypeString},
+		{Name: "name", Type: field.TypeString, Size: 120},
+		{Name: "region", Type: field.TypeEnum, Nullable: true, Enums: []string{"NORTHEAST", "SOUTHEAST", "MIDWEST", "SOUTH_CENTRAL", "WEST"}},
+	}
+	// HolidaysTable holds the schema information for the "holidays" table.
+	HolidaysTable = &schema.Table{
+		Name:       "holidays",
+		Columns:    HolidaysColumns,
+		PrimaryKey: []*schema.Column{HolidaysColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "holiday_date",
+				Unique:  false,
+				Columns: []*schema.Column{HolidaysColumns[4]},
 			},
 		},
 	}
@@ -953,6 +979,7 @@ var (
 		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "name", Type: field.TypeString, Unique: true, Size: 120},
 		{Name: "region", Type: field.TypeEnum, Enums: []string{"NORTHEAST", "SOUTHEAST", "MIDWEST", "SOUTH_CENTRAL", "WEST"}},
+		{Name: "time_zone", Type: field.TypeString, Nullable: true},
 		{Name: "manager_id", Type: field.TypeString, Nullable: true, Size: 30},
 	}
 	// TeamsTable holds the schema information for the "teams" table.
@@ -963,7 +990,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "teams_reps_managed_teams",
-				Columns:    []*schema.Column{TeamsColumns[6]},
+				Columns:    []*schema.Column{TeamsColumns[7]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -972,7 +999,7 @@ var (
 			{
 				Name:    "team_manager_id",
 				Unique:  false,
-				Columns: []*schema.Column{TeamsColumns[6]},
+				Columns: []*schema.Column{TeamsColumns[7]},
 			},
 		},
 	}
@@ -989,6 +1016,7 @@ var (
 		ContractsTable,
 		EscalationsTable,
 		EscalationEventsTable,
+		HolidaysTable,
 		IdempotencyKeysTable,
 		OrdersTable,
 		QuotesTable,

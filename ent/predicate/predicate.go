@@ -39,6 +39,9 @@ type Escalation func(*sql.Selector)
 // EscalationEvent is the predicate function for escalationevent builders.
 type EscalationEvent func(*sql.Selector)
 
+// Holiday is the predicate function for holiday builders.
+type Holiday func(*sql.Selector)
+
 // IdempotencyKey is the predicate function for idempotencykey builders.
 type IdempotencyKey func(*sql.Selector)
 

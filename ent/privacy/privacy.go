@@ -375,6 +375,30 @@ func (f EscalationEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EscalationEventMutation", m)
 }
 
+// The HolidayQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type HolidayQueryRuleFunc func(context.Context, *ent.HolidayQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f HolidayQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.HolidayQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.HolidayQuery", q)
+}
+
+// The HolidayMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type HolidayMutationRuleFunc func(context.Context, *ent.HolidayMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f HolidayMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.HolidayMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.HolidayMutation", m)
+}
+
 // The IdempotencyKeyQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type IdempotencyKeyQueryRuleFunc func(context.Context, *ent.IdempotencyKeyQuery) error
@@ -624,6 +648,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.EscalationEventQuery:
 		return q.Filter(), nil
+	case *ent.HolidayQuery:
+		return q.Filter(), nil
 	case *ent.IdempotencyKeyQuery:
 		return q.Filter(), nil
 	case *ent.OrderQuery:
@@ -668,6 +694,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.EscalationMutation:
 		return m.Filter(), nil
 	case *ent.EscalationEventMutation:
+		return m.Filter(), nil
+	case *ent.HolidayMutation:
 		return m.Filter(), nil
 	case *ent.IdempotencyKeyMutation:
 		return m.Filter(), nil

@@ -14,6 +14,7 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
+	"carrierdesk/ent/holiday"
 	"carrierdesk/ent/idempotencykey"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/quote"
@@ -131,6 +132,10 @@ func init() {
 	account.DefaultCurrency = accountDescCurrency.Default.(string)
 	// account.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
 	account.CurrencyValidator = accountDescCurrency.Validators[0].(func(string) error)
+	// accountDescTimeZone is the schema descriptor for time_zone field.
+	accountDescTimeZone := accountFields[9].Descriptor()
+	// account.TimeZoneValidator is a validator for the "time_zone" field. It is called by the builders before save.
+	account.TimeZoneValidator = accountDescTimeZone.Validators[0].(func(string) error)
 	// accountDescID is the schema descriptor for id field.
 	accountDescID := accountMixinFields0[0].Descriptor()
 	// account.DefaultID holds the default value on creation for the id field.
@@ -821,6 +826,12 @@ func init() {
 	escalationDescDescription := escalationFields[2].Descriptor()
 	// escalation.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	escalation.DescriptionValidator = escalationDescDescription.Validators[0].(func(string) error)
+	// escalationDescPendingClientSeconds is the schema descriptor for pending_client_seconds field.
+	escalationDescPendingClientSeconds := escalationFields[18].Descriptor()
+	// escalation.DefaultPendingClientSeconds holds the default value on creation for the pending_client_seconds field.
+	escalation.DefaultPendingClientSeconds = escalationDescPendingClientSeconds.Default.(int)
+	// escalation.PendingClientSecondsValidator is a validator for the "pending_client_seconds" field. It is called by the builders before save.
+	escalation.PendingClientSecondsValidator = escalationDescPendingClientSeconds.Validators[0].(func(int) error)
 	// escalationDescID is the schema descriptor for id field.
 	escalationDescID := escalationMixinFields0[0].Descriptor()
 	// escalation.DefaultID holds the default value on creation for the id field.
@@ -903,6 +914,101 @@ func init() {
 	// escalationevent.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	escalationevent.IDValidator = func() func(string) error {
 		validators := escalationeventDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	holidayMixin := schema.Holiday{}.Mixin()
+	holiday.Policy = privacy.NewPolicies(schema.Holiday{})
+	holiday.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := holiday.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	holidayMixinHooks2 := holidayMixin[2].Hooks()
+
+	holiday.Hooks[1] = holidayMixinHooks2[0]
+
+	holiday.Hooks[2] = holidayMixinHooks2[1]
+
+	holiday.Hooks[3] = holidayMixinHooks2[2]
+	holidayMixinFields0 := holidayMixin[0].Fields()
+	_ = holidayMixinFields0
+	holidayMixinFields1 := holidayMixin[1].Fields()
+	_ = holidayMixinFields1
+	holidayMixinFields2 := holidayMixin[2].Fields()
+	_ = holidayMixinFields2
+	holidayFields := schema.Holiday{}.Fields()
+	_ = holidayFields
+	// holidayDescCreatedAt is the schema descriptor for created_at field.
+	holidayDescCreatedAt := holidayMixinFields1[0].Descriptor()
+	// holiday.DefaultCreatedAt holds the default value on creation for the created_at field.
+	holiday.DefaultCreatedAt = holidayDescCreatedAt.Default.(func() time.Time)
+	// holidayDescUpdatedAt is the schema descriptor for updated_at field.
+	holidayDescUpdatedAt := holidayMixinFields1[1].Descriptor()
+	// holiday.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	holiday.DefaultUpdatedAt = holidayDescUpdatedAt.Default.(func() time.Time)
+	// holiday.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	holiday.UpdateDefaultUpdatedAt = holidayDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// holidayDescVersion is the schema descriptor for version field.
+	holidayDescVersion := holidayMixinFields2[0].Descriptor()
+	// holiday.DefaultVersion holds the default value on creation for the version field.
+	holiday.DefaultVersion = holidayDescVersion.Default.(int)
+	// holidayDescDate is the schema descriptor for date field.
+	holidayDescDate := holidayFields[0].Descriptor()
+	// holiday.DateValidator is a validator for the "date" field. It is called by the builders before save.
+	holiday.DateValidator = func() func(string) error {
+		validators := holidayDescDate.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(date string) error {
+			for _, fn := range fns {
+				if err := fn(date); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// holidayDescName is the schema descriptor for name field.
+	holidayDescName := holidayFields[1].Descriptor()
+	// holiday.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	holiday.NameValidator = func() func(string) error {
+		validators := holidayDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// holidayDescID is the schema descriptor for id field.
+	holidayDescID := holidayMixinFields0[0].Descriptor()
+	// holiday.DefaultID holds the default value on creation for the id field.
+	holiday.DefaultID = holidayDescID.Default.(func() string)
+	// holiday.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	holiday.IDValidator = func() func(string) error {
+		validators := holidayDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
@@ -1667,6 +1773,10 @@ func init() {
 			return nil
 		}
 	}()
+	// teamDescTimeZone is the schema descriptor for time_zone field.
+	teamDescTimeZone := teamFields[3].Descriptor()
+	// team.TimeZoneValidator is a validator for the "time_zone" field. It is called by the builders before save.
+	team.TimeZoneValidator = teamDescTimeZone.Validators[0].(func(string) error)
 	// teamDescID is the schema descriptor for id field.
 	teamDescID := teamMixinFields0[0].Descriptor()
 	// team.DefaultID holds the default value on creation for the id field.

@@ -7,6 +7,7 @@ import (
 
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/money"
+	"carrierdesk/internal/sla"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -64,6 +65,11 @@ func (Account) Fields() []ent.Field {
 			Default("USD").
 			Match(regexp.MustCompile(`^[A-Z]{3}$`)).
 			Comment("ISO 4217 currency of the account's money fields."),
+		field.String("time_zone").
+			Optional().
+			Nillable().
+			Validate(sla.ValidZone).
+			Comment("IANA time zone of the account's SLA calendar, such as \"America/New_York\"; empty: its support team's, else America/Chicago."),
 	}
 }
 

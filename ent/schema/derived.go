@@ -18,6 +18,7 @@ import (
 	"carrierdesk/internal/seed/bulk"
 	"carrierdesk/internal/sla"
 	"carrierdesk/internal/viewer"
+	"carrierdesk/internal/workflow"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
@@ -223,7 +224,7 @@ func orderCarrier(next ent.Mutator) ent.Mutator {
 }
 
 // escalationOpened sets the SLA clock of a new escalation from its severity and
-// writes the CREATED event on its timeline.
+// its account's business calendar, and writes the CREATED event on its timeline.
 func escalationOpened(next ent.Mutator) ent.Mutator {
 	return hook.EscalationFunc(func(ctx context.Context, m *gen.EscalationMutation) (ent.Value, error) {
 		switch v := viewer.FromContext(ctx); {
@@ -234,8 +235,18 @@ func escalationOpened(next ent.Mutator) ent.Mutator {
 		}
 		sev, ok := m.Severity()
 		created, _ := m.CreatedAt()
-		if ok {
-			respond, resolve, err := sla.Due(sev.String(), created)
+		accountID, _ := m.AccountID()
+		// A bulk load (the seed) computes the due times itself, on the same calendar.
+		_, dueSet := m.ResolutionDueAt()
+		if ok && !(bulk.FromContext(ctx) && dueSet) {
+			cal, err := workflow.CalendarFor(ctx, m.Client(), accountID, created)
+			if gen.IsNotFound(err) {
+				return nil, notFoundReference("accountID")
+			}
+			if err != nil {
+				return nil, err
+			}
+			respond, resolve, err := sla.Due(sev.String(), created, cal)
 			if err != nil {
 				return nil, err
 			}

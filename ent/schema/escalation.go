@@ -49,7 +49,7 @@ func (Escalation) Fields() []ent.Field {
 			Annotations(entgql.OrderField("CATEGORY")),
 		field.Enum("severity").
 			NamedValues("Sev1", "SEV1", "Sev2", "SEV2", "Sev3", "SEV3", "Sev4", "SEV4").
-			Comment("SEV1 outage (2 h to restore), SEV2 severe impairment (4 h), SEV3 degradation or billing error (1 business day), SEV4 question (3 business days).").
+			Comment("SEV1 outage (2 h to restore, 24x7), SEV2 severe impairment (4 h, 24x7), SEV3 degradation or billing error (1 business day), SEV4 question (3 business days); business days follow the account's calendar: its time zone, 08:00-18:00 Monday to Friday, holidays excepted.").
 			Annotations(entgql.OrderField("SEVERITY")),
 		field.Enum("status").
 			NamedValues(
@@ -88,12 +88,12 @@ func (Escalation) Fields() []ent.Field {
 		field.Time("response_due_at").
 			Optional().
 			Nillable().
-			Comment("When a first response is due, from the severity.").
+			Comment("When a first response is due, from the severity: clock time for SEV1 and SEV2, business hours of the account's calendar for SEV3 and SEV4.").
 			Annotations(entgql.OrderField("RESPONSE_DUE_AT"), derived()),
 		field.Time("resolution_due_at").
 			Optional().
 			Nillable().
-			Comment("When resolution is due, from the severity; moves out while pending the client.").
+			Comment("When resolution is due, from the severity; resuming from pending the client moves it out by the paused time its clock counts (business time for SEV3 and SEV4).").
 			Annotations(entgql.OrderField("RESOLUTION_DUE_AT"), derived()),
 		field.Time("acknowledged_at").
 			Optional().
@@ -125,6 +125,16 @@ func (Escalation) Fields() []ent.Field {
 			Nillable().
 			Comment("When the resolution target was found missed; empty if it was met or is still open.").
 			Annotations(derived()),
+		field.Int("pending_client_seconds").
+			Default(0).
+			Min(0).
+			Comment("Clock time spent pending the client, in seconds, over every pause that has ended.").
+			Annotations(derived()),
+		field.Int("time_to_restore_seconds").
+			Optional().
+			Nillable().
+			Comment("Time to restore, in seconds: from opening to resolution, less the time pending the client; empty until resolved.").
+			Annotations(entgql.OrderField("TIME_TO_RESTORE_SECONDS"), derived()),
 	}
 }
 

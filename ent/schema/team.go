@@ -4,6 +4,7 @@ import (
 	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/rule"
+	"carrierdesk/internal/sla"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -34,6 +35,11 @@ func (Team) Fields() []ent.Field {
 			Optional().
 			Nillable().
 			Comment("The rep who manages the team."),
+		field.String("time_zone").
+			Optional().
+			Nillable().
+			Validate(sla.ValidZone).
+			Comment("IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago."),
 	}
 }
 

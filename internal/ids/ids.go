@@ -35,6 +35,7 @@ var prefixes = map[string]string{
 	"AuditEntry":            "aud",
 	"AuditChange":           "auc",
 	"IdempotencyKey":        "idk",
+	"Holiday":               "hol",
 }
 
 var types = func() map[string]string {

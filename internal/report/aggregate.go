@@ -160,12 +160,16 @@ type aggregateField struct {
 	name     string
 	kind     fieldKind
 	from, to string // hoursField: the time columns
+	seconds  string // hoursField: instead, a column of seconds
 	internal bool   // never aggregated for carrier contacts
 	day      bool   // timeField: a calendar date, with no zone to convert from
 }
 
 // column is the SQL for the field's value.
 func (f aggregateField) column(s *sql.Selector) string {
+	if f.kind == hoursField && f.seconds != "" {
+		return "(" + s.C(f.seconds) + " / 3600.0)"
+	}
 	if f.kind == hoursField {
 		return hoursBetween(s.Dialect(), s.C(f.from), s.C(f.to))
 	}
@@ -278,6 +282,8 @@ var aggregateEntities = map[AggregateEntity]aggregateEntity{
 			{name: escalation.FieldResolutionDueAt, kind: timeField},
 			{name: "hours_to_acknowledge", kind: hoursField, from: escalation.FieldCreatedAt, to: escalation.FieldAcknowledgedAt},
 			{name: "hours_to_resolve", kind: hoursField, from: escalation.FieldCreatedAt, to: escalation.FieldResolvedAt},
+			// Time to restore: to resolution, less the time pending the client.
+			{name: "hours_to_restore", kind: hoursField, seconds: escalation.FieldTimeToRestoreSeconds},
 		},
 		scan: func(ctx context.Context, c *ent.Client, where any, m func(*sql.Selector), v any) error {
 			q, err := filter[*ent.EscalationQuery, predicate.Escalation, *ent.EscalationWhereInput](c.Escalation.Query(), where, (*ent.EscalationQuery).Where)

@@ -116,6 +116,9 @@ type SeverityEscalations struct {
 	// ResolutionBreaches is how many were not resolved by their resolution due time:
 	// resolved late, or still open with the time passed.
 	ResolutionBreaches int
+	// MeanHoursToRestore is the mean time to restore of the resolved ones, in
+	// hours, less the time pending the client; nil when none is resolved.
+	MeanHoursToRestore *float64
 }
 
 // QuoteStatusTotal is the quotes in one status and their value.
@@ -173,6 +176,7 @@ func Portfolio(ctx context.Context, c *ent.Client, now time.Time) (*PortfolioRes
 		{"accounts", portfolioAccounts},
 		{"carriers", portfolioCarriers},
 		{"escalations", portfolioEscalations},
+		{"time to restore", portfolioTimeToRestore},
 		{"quotes", portfolioQuotes},
 		{"special pricing requests", portfolioSPARCs},
 		{"RFPs", portfolioRFPs},

@@ -45,13 +45,24 @@ func nominalResolution(sev escalation.Severity) time.Duration {
 	return t.Resolve + days(t.BusinessDays)
 }
 
-// dueTimes are an escalation's response and resolution due times, as the schema's hook sets them.
+// dueTimes are an escalation's response and resolution due times, as the schema's hook sets them
+// for an account on the default calendar (the seeded accounts set no time zone, and no holidays are seeded).
 func dueTimes(sev escalation.Severity, opened time.Time) (time.Time, time.Time) {
-	respond, resolve, err := sla.Due(string(sev), opened)
+	respond, resolve, err := sla.Due(string(sev), opened, sla.Default())
 	if err != nil {
 		panic("seed: " + err.Error()) // Severities come from the generated enum; sla must know them all.
 	}
 	return respond, resolve
+}
+
+// timeToRestore is a resolved escalation's time to restore, in seconds: the
+// seed never waits on the client, so it is opening to resolution.
+func (e *escalationPlan) timeToRestore() *int {
+	if e.resolved == nil {
+		return nil
+	}
+	s := int(e.resolved.Sub(e.created) / time.Second)
+	return &s
 }
 
 // categoriesBySeverity makes outages mostly service assurance and questions mostly "other".

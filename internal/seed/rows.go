@@ -414,6 +414,7 @@ func (s *seeder) insertEscalations(ctx context.Context, accounts []*accountPlan)
 				SetResolutionDueAt(e.resolutionDue).
 				SetNillableAcknowledgedAt(e.acknowledged).
 				SetNillableResolvedAt(e.resolved).
+				SetNillableTimeToRestoreSeconds(e.timeToRestore()).
 				SetNillableClosedAt(e.closed).
 				SetCreatedAt(e.created).
 				SetUpdatedAt(e.updated)

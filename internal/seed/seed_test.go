@@ -317,7 +317,7 @@ func TestRun(t *testing.T) {
 			WithEvents().
 			AllX(ctx)
 		for _, e := range escalations {
-			respond, resolve, err := sla.Due(string(e.Severity), e.CreatedAt)
+			respond, resolve, err := sla.Due(string(e.Severity), e.CreatedAt, sla.Default())
 			if err != nil {
 				t.Fatal(err)
 			}

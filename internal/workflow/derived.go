@@ -8,41 +8,6 @@ import (
 	"carrierdesk/internal/date"
 )
 
-// ResponseBreached reports whether an escalation missed its response target:
-// acknowledged late, or not acknowledged and past due at now.
-func ResponseBreached(e *ent.Escalation, now time.Time) bool {
-	if e.ResponseBreachedAt != nil {
-		return true
-	}
-	if e.ResponseDueAt == nil {
-		return false
-	}
-	if e.AcknowledgedAt != nil {
-		return e.AcknowledgedAt.After(*e.ResponseDueAt)
-	}
-	return now.After(*e.ResponseDueAt)
-}
-
-// ResolutionBreached reports whether an escalation missed its resolution
-// target: resolved late, or unresolved and past due at now. Time pending the
-// client does not count: while paused, the due time moves with the clock.
-func ResolutionBreached(e *ent.Escalation, now time.Time) bool {
-	if e.ResolutionBreachedAt != nil {
-		return true
-	}
-	if e.ResolutionDueAt == nil {
-		return false
-	}
-	due := *e.ResolutionDueAt
-	if e.PausedAt != nil {
-		due = due.Add(now.Sub(*e.PausedAt))
-	}
-	if e.ResolvedAt != nil {
-		return e.ResolvedAt.After(due)
-	}
-	return now.After(due)
-}
-
 // HoursToDecision is the time a pricing request took from submission to decision, in hours.
 func HoursToDecision(r *ent.SpecialPricingRequest) *float64 {
 	if r.SubmittedAt == nil || r.DecidedAt == nil {

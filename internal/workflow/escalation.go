@@ -2,12 +2,14 @@ package workflow
 
 import (
 	"context"
+	"time"
 
 	"carrierdesk/ent"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/fault"
+	"carrierdesk/internal/sla"
 	"carrierdesk/internal/viewer"
 )
 
@@ -49,7 +51,8 @@ func escalationStep(ctx context.Context, c *ent.Client, id, action string, chang
 	if err := writeEvent(wctx, c, viewer.FromContext(ctx), saved.ID, ev); err != nil {
 		return nil, err
 	}
-	return saved, nil
+	// An action that comes late notices the breach itself, without waiting for the sweep.
+	return noticeBreaches(wctx, c, saved, Now())
 }
 
 // writeEvent appends an event to an escalation's timeline.
@@ -103,45 +106,53 @@ func AwaitClient(ctx context.Context, c *ent.Client, id string, note *string) (*
 	})
 }
 
-// unpause moves the resolution due time out by the time spent pending the client.
-func unpause(e *ent.Escalation, u *ent.EscalationUpdateOne) {
+// unpause ends a pause at now: the resolution due time moves out by the part
+// of the pause the severity's clock counts (none of a weekend for a
+// business-day target), and the clock time paused is added up for the time
+// to restore.
+func unpause(ctx context.Context, c *ent.Client, e *ent.Escalation, u *ent.EscalationUpdateOne, now time.Time) error {
 	if e.PausedAt == nil {
-		return
+		return nil
 	}
 	if e.ResolutionDueAt != nil {
-		u.SetResolutionDueAt(e.ResolutionDueAt.Add(Now().Sub(*e.PausedAt)))
+		cal, err := CalendarFor(ctx, c, e.AccountID, *e.PausedAt)
+		if err != nil {
+			return err
+		}
+		due, err := sla.Resumed(e.Severity.String(), *e.ResolutionDueAt, *e.PausedAt, now, cal)
+		if err != nil {
+			return err
+		}
+		u.SetResolutionDueAt(due)
 	}
+	u.AddPendingClientSeconds(int(now.Sub(*e.PausedAt) / time.Second))
 	u.ClearPausedAt()
+	return nil
 }
 
 // ResumeEscalation goes back to work after the client answered; the clock runs again.
 func ResumeEscalation(ctx context.Context, c *ent.Client, id string) (*ent.Escalation, error) {
+	now := Now()
 	return escalationStep(ctx, c, id, "resume", func(e *ent.Escalation, u *ent.EscalationUpdateOne) (*event, error) {
-		unpause(e, u)
-		return nil, nil
+		return nil, unpause(ctx, c, e, u, now)
 	})
 }
 
-// ResolveEscalation records the fix; resolving late is flagged as a breach.
+// ResolveEscalation records the fix and the time to restore; resolving late
+// is flagged as a breach (by noticeBreaches).
 func ResolveEscalation(ctx context.Context, c *ent.Client, id string, resolution string) (*ent.Escalation, error) {
 	if err := required("resolution", resolution); err != nil {
 		return nil, err
 	}
 	now := Now()
 	return escalationStep(ctx, c, id, "resolve", func(e *ent.Escalation, u *ent.EscalationUpdateOne) (*event, error) {
-		due := e.ResolutionDueAt
-		if e.PausedAt != nil && due != nil {
-			d := due.Add(now.Sub(*e.PausedAt))
-			due = &d
+		if err := unpause(ctx, c, e, u, now); err != nil {
+			return nil, err
 		}
-		unpause(e, u)
 		if e.AcknowledgedAt == nil {
 			u.SetAcknowledgedAt(now)
 		}
-		u.SetResolvedAt(now)
-		if due != nil && now.After(*due) && e.ResolutionBreachedAt == nil {
-			u.SetResolutionBreachedAt(now)
-		}
+		u.SetResolvedAt(now).SetTimeToRestoreSeconds(TimeToRestore(e, now))
 		return &event{kind: escalationevent.KindStatusChange, from: e.Status.String(), to: escalation.StatusResolved.String(), body: resolution}, nil
 	})
 }
@@ -161,7 +172,7 @@ func ReopenEscalation(ctx context.Context, c *ent.Client, id string, reason stri
 		return nil, err
 	}
 	return escalationStep(ctx, c, id, "reopen", func(e *ent.Escalation, u *ent.EscalationUpdateOne) (*event, error) {
-		u.ClearResolvedAt()
+		u.ClearResolvedAt().ClearTimeToRestoreSeconds()
 		return &event{kind: escalationevent.KindStatusChange, from: e.Status.String(), to: escalation.StatusInProgress.String(), body: reason}, nil
 	})
 }

@@ -2,12 +2,14 @@ package workflow
 
 import (
 	"context"
+	"fmt"
 
 	"carrierdesk/ent"
+	"carrierdesk/ent/privacy"
+	"carrierdesk/ent/quote"
 	"carrierdesk/ent/specialpricingrequest"
 	"carrierdesk/internal/fault"
 	"carrierdesk/internal/money"
-	"carrierdesk/internal/sla"
 	"carrierdesk/internal/viewer"
 )
 
@@ -33,11 +35,23 @@ func pricingStep(ctx context.Context, c *ent.Client, id, action string, change f
 	return u.Save(wctx)
 }
 
-// SubmitPricingRequest sends a draft to the managers and starts its response clock.
+// SubmitPricingRequest sends a draft to the managers and starts its response
+// clock, in business time on the calendar of the quote's account.
 func SubmitPricingRequest(ctx context.Context, c *ent.Client, id string) (*ent.SpecialPricingRequest, error) {
 	now := Now()
-	return pricingStep(ctx, c, id, "submit", func(_ *ent.SpecialPricingRequest, u *ent.SpecialPricingRequestUpdateOne) error {
-		u.SetSubmittedAt(now).SetResponseDueAt(sla.AddBusinessDays(now, PricingResponseBusinessDays))
+	return pricingStep(ctx, c, id, "submit", func(r *ent.SpecialPricingRequest, u *ent.SpecialPricingRequestUpdateOne) error {
+		accountID, err := c.Quote.Query().
+			Where(quote.ID(r.QuoteID)).
+			Select(quote.FieldAccountID).
+			String(privacy.DecisionContext(ctx, privacy.Allow))
+		if err != nil {
+			return fmt.Errorf("reading the request's account: %w", err)
+		}
+		cal, err := CalendarFor(ctx, c, accountID, now)
+		if err != nil {
+			return err
+		}
+		u.SetSubmittedAt(now).SetResponseDueAt(cal.AddBusinessDays(now, PricingResponseBusinessDays))
 		return nil
 	})
 }

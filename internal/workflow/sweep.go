@@ -110,16 +110,16 @@ func flagBreaches(ctx context.Context, c *ent.Client, now time.Time) (response, 
 	late, err := c.Escalation.Query().
 		Where(
 			escalation.StatusIn(openStatuses...),
-			escalation.AcknowledgedAtIsNil(),
 			escalation.ResponseBreachedAtIsNil(),
-			escalation.ResponseDueAtLT(now),
+			ResponseBreachedAt(now),
 		).
+		Order(escalation.ByID()). // one lock order for every sweeper
 		IDs(ctx)
 	if err != nil {
 		return 0, 0, err
 	}
 	for _, id := range late {
-		ok, err := flag(ctx, c, id, escalation.ResponseBreachedAtIsNil(), func(u *ent.EscalationUpdateOne) { u.SetResponseBreachedAt(now) }, "response target missed")
+		ok, err := flag(ctx, c, id, escalation.ResponseBreachedAtIsNil(), func(u *ent.EscalationUpdateOne) { u.SetResponseBreachedAt(now) }, responseMissed)
 		if err != nil {
 			return response, resolution, err
 		}
@@ -129,17 +129,17 @@ func flagBreaches(ctx context.Context, c *ent.Client, now time.Time) (response, 
 	}
 	overdue, err := c.Escalation.Query().
 		Where(
-			escalation.StatusIn(escalation.StatusOpen, escalation.StatusAcknowledged, escalation.StatusInProgress),
+			escalation.StatusIn(openStatuses...),
 			escalation.ResolutionBreachedAtIsNil(),
-			escalation.PausedAtIsNil(),
-			escalation.ResolutionDueAtLT(now),
+			ResolutionBreachedAt(now),
 		).
+		Order(escalation.ByID()).
 		IDs(ctx)
 	if err != nil {
 		return response, 0, err
 	}
 	for _, id := range overdue {
-		ok, err := flag(ctx, c, id, escalation.ResolutionBreachedAtIsNil(), func(u *ent.EscalationUpdateOne) { u.SetResolutionBreachedAt(now) }, "resolution target missed")
+		ok, err := flag(ctx, c, id, escalation.ResolutionBreachedAtIsNil(), func(u *ent.EscalationUpdateOne) { u.SetResolutionBreachedAt(now) }, resolutionMissed)
 		if err != nil {
 			return response, resolution, err
 		}
