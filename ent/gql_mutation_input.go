@@ -26,7 +26,6 @@ type CreateAccountInput struct {
 	Market        string
 	Region        enum.Region
 	Status        *account.Status
-	Mrr           *money.Amount
 	Currency      *string
 	CarrierID     string
 }
@@ -40,9 +39,6 @@ func (i *CreateAccountInput) Mutate(m *AccountMutation) {
 	m.SetRegion(i.Region)
 	if v := i.Status; v != nil {
 		m.SetStatus(*v)
-	}
-	if v := i.Mrr; v != nil {
-		m.SetMrr(*v)
 	}
 	if v := i.Currency; v != nil {
 		m.SetCurrency(*v)
@@ -64,7 +60,6 @@ type UpdateAccountInput struct {
 	Market        *string
 	Region        *enum.Region
 	Status        *account.Status
-	Mrr           *money.Amount
 	Currency      *string
 }
 
@@ -87,9 +82,6 @@ func (i *UpdateAccountInput) Mutate(m *AccountMutation) {
 	}
 	if v := i.Status; v != nil {
 		m.SetStatus(*v)
-	}
-	if v := i.Mrr; v != nil {
-		m.SetMrr(*v)
 	}
 	if v := i.Currency; v != nil {
 		m.SetCurrency(*v)
@@ -483,6 +475,7 @@ type CreateContractInput struct {
 	StartDate   time.Time
 	EndDate     time.Time
 	TermMonths  int
+	Currency    *string
 	Mrc         money.Amount
 	Nrc         *money.Amount
 	AutoRenew   *bool
@@ -502,6 +495,9 @@ func (i *CreateContractInput) Mutate(m *ContractMutation) {
 	m.SetStartDate(i.StartDate)
 	m.SetEndDate(i.EndDate)
 	m.SetTermMonths(i.TermMonths)
+	if v := i.Currency; v != nil {
+		m.SetCurrency(*v)
+	}
 	m.SetMrc(i.Mrc)
 	if v := i.Nrc; v != nil {
 		m.SetNrc(*v)
@@ -543,6 +539,7 @@ type UpdateContractInput struct {
 	StartDate      *time.Time
 	EndDate        *time.Time
 	TermMonths     *int
+	Currency       *string
 	Mrc            *money.Amount
 	Nrc            *money.Amount
 	AutoRenew      *bool
@@ -574,6 +571,9 @@ func (i *UpdateContractInput) Mutate(m *ContractMutation) {
 	}
 	if v := i.TermMonths; v != nil {
 		m.SetTermMonths(*v)
+	}
+	if v := i.Currency; v != nil {
+		m.SetCurrency(*v)
 	}
 	if v := i.Mrc; v != nil {
 		m.SetMrc(*v)

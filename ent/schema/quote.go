@@ -7,8 +7,6 @@ import (
 	"carrierdesk/internal/rule"
 	"carrierdesk/internal/workflow"
 
-	"regexp"
-
 	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 
@@ -54,9 +52,9 @@ func (Quote) Fields() []ent.Field {
 			Comment("Contract term offered, in months (1 to 120).").
 			Annotations(entgql.OrderField("TERM_MONTHS")),
 		field.String("currency").
-			Default("USD").
-			Match(regexp.MustCompile(`^[A-Z]{3}$`)).
-			Comment("ISO 4217 currency of the quote's money fields."),
+			Default(currencyOfAccount).
+			Validate(money.CheckCurrency).
+			Comment("ISO 4217 currency of the quote's money fields: always its account's; taken from the account when not given, and refused when it differs."),
 		field.Int64("mrc").
 			GoType(money.Amount(0)).
 			Default(0).
@@ -216,6 +214,7 @@ func (Quote) Hooks() []ent.Hook {
 	return []ent.Hook{
 		statusFollowsWorkflow(workflow.Quote),
 		hook.On(syncQuoteDeal, ent.OpCreate|ent.OpUpdateOne),
+		hook.On(currencyFollowsAccount, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"carrierdesk/ent/businessreview"
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
+	"carrierdesk/ent/escalationevent"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/quote"
@@ -31,6 +32,7 @@ import (
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/ent/specialpricingrequest"
 	"carrierdesk/internal/money"
+	"carrierdesk/internal/seed/bulk"
 	"carrierdesk/internal/viewer"
 
 	"entgo.io/ent/dialect"
@@ -323,6 +325,17 @@ func build(t *testing.T, c *ent.Client) *world {
 			SetNillableAcknowledgedAt(e.acked).
 			SetNillableResolvedAt(e.resolved).
 			Exec(ctx))
+		if e.resolved != nil {
+			// The timeline names who resolved it: here, its owner.
+			must(c.EscalationEvent.Create().
+				SetEscalationID(id).
+				SetKind(escalationevent.KindStatusChange).
+				SetFromValue(escalation.StatusInProgress.String()).
+				SetToValue(escalation.StatusResolved.String()).
+				SetActorRepID(e.owner).
+				SetCreatedAt(*e.resolved).
+				Exec(ctx))
+		}
 		return id
 	}
 	// e1: open, never acknowledged, both targets passed: two breaches.
@@ -360,6 +373,7 @@ func build(t *testing.T, c *ent.Client) *world {
 			SetValidUntil(v.validUntil).
 			SetNillableFollowUpOn(v.followUp).
 			SetNillableSentAt(v.sent).
+			SetCreatedAt(now.AddDate(0, -1, 0)).
 			Save(ctx)
 		must(err)
 		// The quote's MRC and NRC follow its line items.
@@ -443,8 +457,10 @@ func build(t *testing.T, c *ent.Client) *world {
 			SetEndDate(end).
 			SetTermMonths(12).
 			SetMrc(mrc).
+			SetCurrency("USD").
 			SetAutoRenew(autoRenew).
-			Exec(ctx))
+			// A bulk load, as the seeder's: the accounts keep the MRR set above.
+			Exec(bulk.NewContext(ctx)))
 	}
 	agree(w.a1, contract.StatusActive, days(10), cents(1000, 0), true)
 	agree(w.a1, contract.StatusActive, days(45), cents(2000, 0), false)
