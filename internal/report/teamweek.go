@@ -290,9 +290,9 @@ func quotesByRep(ctx context.Context, c *ent.Client, reps []string, start, end t
 		if row.FollowUpChanged != 0 {
 			followUp = nil
 			if row.FollowUpAtEnd != nil {
-				t, err := time.Parse(time.RFC3339Nano, *row.FollowUpAtEnd)
+				t, err := trailTime(*row.FollowUpAtEnd)
 				if err != nil {
-					return nil, fmt.Errorf("reading a follow-up date of the trail: %w", err)
+					return nil, err
 				}
 				followUp = &t
 			}
@@ -305,6 +305,16 @@ func quotesByRep(ctx context.Context, c *ent.Client, reps []string, start, end t
 		out[row.RepID] = w
 	}
 	return out, nil
+}
+
+// trailTime reads a time or a calendar date as the audit trail writes it.
+func trailTime(text string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, time.DateOnly} {
+		if t, err := time.Parse(layout, text); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("reading %q of the audit trail as a time", text)
 }
 
 // args turns enum values into arguments for sql.In and sql.NotIn.
