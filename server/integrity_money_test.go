@@ -10,6 +10,7 @@ import (
 	"carrierdesk/ent/quote"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/money"
+	"carrierdesk/internal/seed"
 )
 
 // This file proves the money and currency rules of issue 11 through the real
@@ -319,5 +320,72 @@ func TestMoneyReportsNeverAddCurrencies(t *testing.T) {
 		}
 		// Both accounts existed a month ago and their contracts arrived since: expansion, per currency.
 		same("revenueRetention expansion", rows, want)
+	})
+}
+
+// TestSeededYearHasExpansionAndChurn: the demo data's past year shows
+// expansion beside contraction and churn (so GRR < 100% and NRR != GRR),
+// and a second currency kept consistently across accounts, quotes and
+// contracts, with each account's MRR the MRC of its active contracts.
+func TestSeededYearHasExpansionAndChurn(t *testing.T) {
+	backends(t, func(t *testing.T, app *testApp) {
+		ctx := allowCtx()
+		if _, err := seed.Run(ctx, app.db.Client, seed.Options{Scale: 1}); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		var out struct {
+			RevenueRetention struct {
+				ByCurrency []struct {
+					Currency                                   string
+					StartingMRR, Expansion, Contraction, Churn string
+					GrossRetention, NetRetention               *float64
+				}
+			}
+		}
+		app.ok(t, `query($from: Time!, $to: Time!) { revenueRetention(from: $from, to: $to) {
+			byCurrency { currency startingMRR expansion contraction churn grossRetention netRetention } } }`,
+			jsonObject{"from": now.AddDate(-1, 0, 0).Format(time.RFC3339), "to": now.Add(time.Minute).Format(time.RFC3339)}, &out)
+		currencies := map[string]bool{}
+		for _, r := range out.RevenueRetention.ByCurrency {
+			currencies[r.Currency] = true
+			if r.Currency != "USD" {
+				continue
+			}
+			t.Logf("USD year: starting %s, expansion %s, contraction %s, churn %s", r.StartingMRR, r.Expansion, r.Contraction, r.Churn)
+			if r.GrossRetention == nil || r.NetRetention == nil {
+				t.Fatalf("USD retention has no ratios: %+v", r)
+			}
+			if *r.GrossRetention >= 1 || *r.NetRetention == *r.GrossRetention {
+				t.Errorf("USD year: GRR %.4f, NRR %.4f; want GRR below 1 and NRR apart from it", *r.GrossRetention, *r.NetRetention)
+			}
+			if r.Expansion == "0.00" || (r.Contraction == "0.00" && r.Churn == "0.00") {
+				t.Errorf("USD year: expansion %s, contraction %s, churn %s; want expansion and losses", r.Expansion, r.Contraction, r.Churn)
+			}
+		}
+		if !currencies["USD"] || !currencies["CAD"] {
+			t.Errorf("seeded currencies %v; want USD and CAD", currencies)
+		}
+
+		c := app.db.Client
+		for _, a := range c.Account.Query().WithQuotes().WithContracts().AllX(ctx) {
+			var active money.Amount
+			for _, q := range a.Edges.Quotes {
+				if q.Currency != a.Currency {
+					t.Fatalf("account %s in %s has a quote in %s", a.AccountNumber, a.Currency, q.Currency)
+				}
+			}
+			for _, k := range a.Edges.Contracts {
+				if k.Currency != a.Currency {
+					t.Fatalf("account %s in %s has a contract in %s", a.AccountNumber, a.Currency, k.Currency)
+				}
+				if k.Status == contract.StatusActive {
+					active += k.Mrc
+				}
+			}
+			if a.Mrr != active {
+				t.Fatalf("account %s: MRR %s, active contracts %s", a.AccountNumber, a.Mrr, active)
+			}
+		}
 	})
 }
