@@ -41,9 +41,9 @@ type Account struct {
 	Region enum.Region `json:"region,omitempty"`
 	// Where the relationship stands.
 	Status account.Status `json:"status,omitempty"`
-	// Monthly recurring revenue billed on the account.
+	// Monthly recurring revenue, in the account's currency: the sum of the MRC of its ACTIVE contracts, kept current in the same transaction as every contract change that moves it. Not an input.
 	Mrr money.Amount `json:"mrr,omitempty"`
-	// ISO 4217 currency of the account's money fields.
+	// ISO 4217 currency (such as USD or CAD) of the account and of every quote and contract on it; it cannot change while the account has quotes or contracts.
 	Currency string `json:"currency,omitempty"`
 	// IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago.
 	TimeZone *string `json:"time_zone,omitempty"`

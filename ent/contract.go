@@ -42,6 +42,8 @@ type Contract struct {
 	EndDate date.Date `json:"end_date,omitempty"`
 	// Term in months.
 	TermMonths int `json:"term_months,omitempty"`
+	// ISO 4217 currency of the contract's money fields: always its account's; taken from the account when not given, and refused when it differs.
+	Currency string `json:"currency,omitempty"`
 	// Monthly recurring charge.
 	Mrc money.Amount `json:"mrc,omitempty"`
 	// Non-recurring charge.
@@ -166,7 +168,7 @@ func (*Contract) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case contract.FieldVersion, contract.FieldTermMonths, contract.FieldMrc, contract.FieldNrc, contract.FieldTcv, contract.FieldNoticeDays:
 			values[i] = new(sql.NullInt64)
-		case contract.FieldID, contract.FieldAccountID, contract.FieldKind, contract.FieldTitle, contract.FieldStatus, contract.FieldMasterID, contract.FieldQuoteID, contract.FieldRenewalOfID, contract.FieldStatusNote:
+		case contract.FieldID, contract.FieldAccountID, contract.FieldKind, contract.FieldTitle, contract.FieldStatus, contract.FieldCurrency, contract.FieldMasterID, contract.FieldQuoteID, contract.FieldRenewalOfID, contract.FieldStatusNote:
 			values[i] = new(sql.NullString)
 		case contract.FieldCreatedAt, contract.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -250,6 +252,12 @@ func (_m *Contract) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field term_months", values[i])
 			} else if value.Valid {
 				_m.TermMonths = int(value.Int64)
+			}
+		case contract.FieldCurrency:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field currency", values[i])
+			} else if value.Valid {
+				_m.Currency = value.String
 			}
 		case contract.FieldMrc:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -409,6 +417,9 @@ func (_m *Contract) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("term_months=")
 	builder.WriteString(fmt.Sprintf("%v", _m.TermMonths))
+	builder.WriteString(", ")
+	builder.WriteString("currency=")
+	builder.WriteString(_m.Currency)
 	builder.WriteString(", ")
 	builder.WriteString("mrc=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Mrc))

@@ -119,6 +119,20 @@ func (_c *ContractCreate) SetTermMonths(v int) *ContractCreate {
 	return _c
 }
 
+// SetCurrency sets the "currency" field.
+func (_c *ContractCreate) SetCurrency(v string) *ContractCreate {
+	_c.mutation.SetCurrency(v)
+	return _c
+}
+
+// SetNillableCurrency sets the "currency" field if the given value is not nil.
+func (_c *ContractCreate) SetNillableCurrency(v *string) *ContractCreate {
+	if v != nil {
+		_c.SetCurrency(*v)
+	}
+	return _c
+}
+
 // SetMrc sets the "mrc" field.
 func (_c *ContractCreate) SetMrc(v money.Amount) *ContractCreate {
 	_c.mutation.SetMrc(v)
@@ -378,6 +392,10 @@ func (_c *ContractCreate) defaults() error {
 		v := contract.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	if _, ok := _c.mutation.Currency(); !ok {
+		v := contract.DefaultCurrency
+		_c.mutation.SetCurrency(v)
+	}
 	if _, ok := _c.mutation.Nrc(); !ok {
 		v := contract.DefaultNrc
 		_c.mutation.SetNrc(v)
@@ -458,6 +476,14 @@ func (_c *ContractCreate) check() error {
 	if v, ok := _c.mutation.TermMonths(); ok {
 		if err := contract.TermMonthsValidator(v); err != nil {
 			return &ValidationError{Name: "term_months", err: fmt.Errorf(`ent: validator failed for field "Contract.term_months": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Currency(); !ok {
+		return &ValidationError{Name: "currency", err: errors.New(`ent: missing required field "Contract.currency"`)}
+	}
+	if v, ok := _c.mutation.Currency(); ok {
+		if err := contract.CurrencyValidator(v); err != nil {
+			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "Contract.currency": %w`, err)}
 		}
 	}
 	if _, ok := _c.mutation.Mrc(); !ok {
@@ -577,6 +603,10 @@ func (_c *ContractCreate) createSpec() (*Contract, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.TermMonths(); ok {
 		_spec.SetField(contract.FieldTermMonths, field.TypeInt, value)
 		_node.TermMonths = value
+	}
+	if value, ok := _c.mutation.Currency(); ok {
+		_spec.SetField(contract.FieldCurrency, field.TypeString, value)
+		_node.Currency = value
 	}
 	if value, ok := _c.mutation.Mrc(); ok {
 		_spec.SetField(contract.FieldMrc, field.TypeInt64, value)
@@ -863,6 +893,18 @@ func (u *ContractUpsert) UpdateTermMonths() *ContractUpsert {
 // AddTermMonths adds v to the "term_months" field.
 func (u *ContractUpsert) AddTermMonths(v int) *ContractUpsert {
 	u.Add(contract.FieldTermMonths, v)
+	return u
+}
+
+// SetCurrency sets the "currency" field.
+func (u *ContractUpsert) SetCurrency(v string) *ContractUpsert {
+	u.Set(contract.FieldCurrency, v)
+	return u
+}
+
+// UpdateCurrency sets the "currency" field to the value that was provided on create.
+func (u *ContractUpsert) UpdateCurrency() *ContractUpsert {
+	u.SetExcluded(contract.FieldCurrency)
 	return u
 }
 
@@ -1211,6 +1253,20 @@ func (u *ContractUpsertOne) AddTermMonths(v int) *ContractUpsertOne {
 func (u *ContractUpsertOne) UpdateTermMonths() *ContractUpsertOne {
 	return u.Update(func(s *ContractUpsert) {
 		s.UpdateTermMonths()
+	})
+}
+
+// SetCurrency sets the "currency" field.
+func (u *ContractUpsertOne) SetCurrency(v string) *ContractUpsertOne {
+	return u.Update(func(s *ContractUpsert) {
+		s.SetCurrency(v)
+	})
+}
+
+// UpdateCurrency sets the "currency" field to the value that was provided on create.
+func (u *ContractUpsertOne) UpdateCurrency() *ContractUpsertOne {
+	return u.Update(func(s *ContractUpsert) {
+		s.UpdateCurrency()
 	})
 }
 
@@ -1754,6 +1810,20 @@ func (u *ContractUpsertBulk) AddTermMonths(v int) *ContractUpsertBulk {
 func (u *ContractUpsertBulk) UpdateTermMonths() *ContractUpsertBulk {
 	return u.Update(func(s *ContractUpsert) {
 		s.UpdateTermMonths()
+	})
+}
+
+// SetCurrency sets the "currency" field.
+func (u *ContractUpsertBulk) SetCurrency(v string) *ContractUpsertBulk {
+	return u.Update(func(s *ContractUpsert) {
+		s.SetCurrency(v)
+	})
+}
+
+// UpdateCurrency sets the "currency" field to the value that was provided on create.
+func (u *ContractUpsertBulk) UpdateCurrency() *ContractUpsertBulk {
+	return u.Update(func(s *ContractUpsert) {
+		s.UpdateCurrency()
 	})
 }
 

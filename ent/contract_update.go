@@ -150,6 +150,20 @@ func (_u *ContractUpdate) AddTermMonths(v int) *ContractUpdate {
 	return _u
 }
 
+// SetCurrency sets the "currency" field.
+func (_u *ContractUpdate) SetCurrency(v string) *ContractUpdate {
+	_u.mutation.SetCurrency(v)
+	return _u
+}
+
+// SetNillableCurrency sets the "currency" field if the given value is not nil.
+func (_u *ContractUpdate) SetNillableCurrency(v *string) *ContractUpdate {
+	if v != nil {
+		_u.SetCurrency(*v)
+	}
+	return _u
+}
+
 // SetMrc sets the "mrc" field.
 func (_u *ContractUpdate) SetMrc(v money.Amount) *ContractUpdate {
 	_u.mutation.ResetMrc()
@@ -505,6 +519,11 @@ func (_u *ContractUpdate) check() error {
 			return &ValidationError{Name: "term_months", err: fmt.Errorf(`ent: validator failed for field "Contract.term_months": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Currency(); ok {
+		if err := contract.CurrencyValidator(v); err != nil {
+			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "Contract.currency": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Mrc(); ok {
 		if err := contract.MrcValidator(int64(v)); err != nil {
 			return &ValidationError{Name: "mrc", err: fmt.Errorf(`ent: validator failed for field "Contract.mrc": %w`, err)}
@@ -578,6 +597,9 @@ func (_u *ContractUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedTermMonths(); ok {
 		_spec.AddField(contract.FieldTermMonths, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.Currency(); ok {
+		_spec.SetField(contract.FieldCurrency, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.Mrc(); ok {
 		_spec.SetField(contract.FieldMrc, field.TypeInt64, value)
@@ -913,6 +935,20 @@ func (_u *ContractUpdateOne) SetNillableTermMonths(v *int) *ContractUpdateOne {
 // AddTermMonths adds value to the "term_months" field.
 func (_u *ContractUpdateOne) AddTermMonths(v int) *ContractUpdateOne {
 	_u.mutation.AddTermMonths(v)
+	return _u
+}
+
+// SetCurrency sets the "currency" field.
+func (_u *ContractUpdateOne) SetCurrency(v string) *ContractUpdateOne {
+	_u.mutation.SetCurrency(v)
+	return _u
+}
+
+// SetNillableCurrency sets the "currency" field if the given value is not nil.
+func (_u *ContractUpdateOne) SetNillableCurrency(v *string) *ContractUpdateOne {
+	if v != nil {
+		_u.SetCurrency(*v)
+	}
 	return _u
 }
 
@@ -1284,6 +1320,11 @@ func (_u *ContractUpdateOne) check() error {
 			return &ValidationError{Name: "term_months", err: fmt.Errorf(`ent: validator failed for field "Contract.term_months": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Currency(); ok {
+		if err := contract.CurrencyValidator(v); err != nil {
+			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "Contract.currency": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Mrc(); ok {
 		if err := contract.MrcValidator(int64(v)); err != nil {
 			return &ValidationError{Name: "mrc", err: fmt.Errorf(`ent: validator failed for field "Contract.mrc": %w`, err)}
@@ -1374,6 +1415,9 @@ func (_u *ContractUpdateOne) sqlSave(ctx context.Context) (_node *Contract, err 
 	}
 	if value, ok := _u.mutation.AddedTermMonths(); ok {
 		_spec.AddField(contract.FieldTermMonths, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.Currency(); ok {
+		_spec.SetField(contract.FieldCurrency, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.Mrc(); ok {
 		_spec.SetField(contract.FieldMrc, field.TypeInt64, value)

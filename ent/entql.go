@@ -228,6 +228,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contract.FieldStartDate:   {Type: field.TypeTime, Column: contract.FieldStartDate},
 			contract.FieldEndDate:     {Type: field.TypeTime, Column: contract.FieldEndDate},
 			contract.FieldTermMonths:  {Type: field.TypeInt, Column: contract.FieldTermMonths},
+			contract.FieldCurrency:    {Type: field.TypeString, Column: contract.FieldCurrency},
 			contract.FieldMrc:         {Type: field.TypeInt64, Column: contract.FieldMrc},
 			contract.FieldNrc:         {Type: field.TypeInt64, Column: contract.FieldNrc},
 			contract.FieldTcv:         {Type: field.TypeInt64, Column: contract.FieldTcv},
@@ -2330,6 +2331,11 @@ func (f *ContractFilter) WhereEndDate(p entql.TimeP) {
 // WhereTermMonths applies the entql int predicate on the term_months field.
 func (f *ContractFilter) WhereTermMonths(p entql.IntP) {
 	f.Where(p.Field(contract.FieldTermMonths))
+}
+
+// WhereCurrency applies the entql string predicate on the currency field.
+func (f *ContractFilter) WhereCurrency(p entql.StringP) {
+	f.Where(p.Field(contract.FieldCurrency))
 }
 
 // WhereMrc applies the entql int64 predicate on the mrc field.

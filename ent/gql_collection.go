@@ -2500,6 +2500,11 @@ func (_q *ContractQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, contract.FieldTermMonths)
 				fieldSeen[contract.FieldTermMonths] = struct{}{}
 			}
+		case "currency":
+			if _, ok := fieldSeen[contract.FieldCurrency]; !ok {
+				selectedFields = append(selectedFields, contract.FieldCurrency)
+				fieldSeen[contract.FieldCurrency] = struct{}{}
+			}
 		case "mrc":
 			if _, ok := fieldSeen[contract.FieldMrc]; !ok {
 				selectedFields = append(selectedFields, contract.FieldMrc)

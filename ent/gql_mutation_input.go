@@ -27,7 +27,6 @@ type CreateAccountInput struct {
 	Market        string
 	Region        enum.Region
 	Status        *account.Status
-	Mrr           *money.Amount
 	Currency      *string
 	TimeZone      *string
 	CarrierID     string
@@ -42,9 +41,6 @@ func (i *CreateAccountInput) Mutate(m *AccountMutation) {
 	m.SetRegion(i.Region)
 	if v := i.Status; v != nil {
 		m.SetStatus(*v)
-	}
-	if v := i.Mrr; v != nil {
-		m.SetMrr(*v)
 	}
 	if v := i.Currency; v != nil {
 		m.SetCurrency(*v)
@@ -69,7 +65,6 @@ type UpdateAccountInput struct {
 	Market        *string
 	Region        *enum.Region
 	Status        *account.Status
-	Mrr           *money.Amount
 	Currency      *string
 	ClearTimeZone bool
 	TimeZone      *string
@@ -94,9 +89,6 @@ func (i *UpdateAccountInput) Mutate(m *AccountMutation) {
 	}
 	if v := i.Status; v != nil {
 		m.SetStatus(*v)
-	}
-	if v := i.Mrr; v != nil {
-		m.SetMrr(*v)
 	}
 	if v := i.Currency; v != nil {
 		m.SetCurrency(*v)
@@ -496,6 +488,7 @@ type CreateContractInput struct {
 	StartDate   date.Date
 	EndDate     date.Date
 	TermMonths  int
+	Currency    *string
 	Mrc         money.Amount
 	Nrc         *money.Amount
 	AutoRenew   *bool
@@ -515,6 +508,9 @@ func (i *CreateContractInput) Mutate(m *ContractMutation) {
 	m.SetStartDate(i.StartDate)
 	m.SetEndDate(i.EndDate)
 	m.SetTermMonths(i.TermMonths)
+	if v := i.Currency; v != nil {
+		m.SetCurrency(*v)
+	}
 	m.SetMrc(i.Mrc)
 	if v := i.Nrc; v != nil {
 		m.SetNrc(*v)
@@ -556,6 +552,7 @@ type UpdateContractInput struct {
 	StartDate      *date.Date
 	EndDate        *date.Date
 	TermMonths     *int
+	Currency       *string
 	Mrc            *money.Amount
 	Nrc            *money.Amount
 	AutoRenew      *bool
@@ -587,6 +584,9 @@ func (i *UpdateContractInput) Mutate(m *ContractMutation) {
 	}
 	if v := i.TermMonths; v != nil {
 		m.SetTermMonths(*v)
+	}
+	if v := i.Currency; v != nil {
+		m.SetCurrency(*v)
 	}
 	if v := i.Mrc; v != nil {
 		m.SetMrc(*v)

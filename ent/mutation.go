@@ -8089,6 +8089,7 @@ type ContractMutation struct {
 	end_date          *date.Date
 	term_months       *int
 	addterm_months    *int
+	currency          *string
 	mrc               *money.Amount
 	addmrc            *money.Amount
 	nrc               *money.Amount
@@ -8621,6 +8622,42 @@ func (m *ContractMutation) AddedTermMonths() (r int, exists bool) {
 func (m *ContractMutation) ResetTermMonths() {
 	m.term_months = nil
 	m.addterm_months = nil
+}
+
+// SetCurrency sets the "currency" field.
+func (m *ContractMutation) SetCurrency(s string) {
+	m.currency = &s
+}
+
+// Currency returns the value of the "currency" field in the mutation.
+func (m *ContractMutation) Currency() (r string, exists bool) {
+	v := m.currency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrency returns the old "currency" field's value of the Contract entity.
+// If the Contract object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContractMutation) OldCurrency(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrency: %w", err)
+	}
+	return oldValue.Currency, nil
+}
+
+// ResetCurrency resets all changes to the "currency" field.
+func (m *ContractMutation) ResetCurrency() {
+	m.currency = nil
 }
 
 // SetMrc sets the "mrc" field.
@@ -9350,7 +9387,7 @@ func (m *ContractMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContractMutation) Fields() []string {
-	fields := make([]string, 0, 20)
+	fields := make([]string, 0, 21)
 	if m.created_at != nil {
 		fields = append(fields, contract.FieldCreatedAt)
 	}
@@ -9380,6 +9417,9 @@ func (m *ContractMutation) Fields() []string {
 	}
 	if m.term_months != nil {
 		fields = append(fields, contract.FieldTermMonths)
+	}
+	if m.currency != nil {
+		fields = append(fields, contract.FieldCurrency)
 	}
 	if m.mrc != nil {
 		fields = append(fields, contract.FieldMrc)
@@ -9439,6 +9479,8 @@ func (m *ContractMutation) Field(name string) (ent.Value, bool) {
 		return m.EndDate()
 	case contract.FieldTermMonths:
 		return m.TermMonths()
+	case contract.FieldCurrency:
+		return m.Currency()
 	case contract.FieldMrc:
 		return m.Mrc()
 	case contract.FieldNrc:
@@ -9488,6 +9530,8 @@ func (m *ContractMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldEndDate(ctx)
 	case contract.FieldTermMonths:
 		return m.OldTermMonths(ctx)
+	case contract.FieldCurrency:
+		return m.OldCurrency(ctx)
 	case contract.FieldMrc:
 		return m.OldMrc(ctx)
 	case contract.FieldNrc:
@@ -9586,6 +9630,13 @@ func (m *ContractMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetTermMonths(v)
+		return nil
+	case contract.FieldCurrency:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrency(v)
 		return nil
 	case contract.FieldMrc:
 		v, ok := value.(money.Amount)
@@ -9837,6 +9888,9 @@ func (m *ContractMutation) ResetField(name string) error {
 		return nil
 	case contract.FieldTermMonths:
 		m.ResetTermMonths()
+		return nil
+	case contract.FieldCurrency:
+		m.ResetCurrency()
 		return nil
 	case contract.FieldMrc:
 		m.ResetMrc()

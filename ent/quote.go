@@ -38,7 +38,7 @@ type Quote struct {
 	Status quote.Status `json:"status,omitempty"`
 	// Contract term offered, in months (1 to 120).
 	TermMonths int `json:"term_months,omitempty"`
-	// ISO 4217 currency of the quote's money fields.
+	// ISO 4217 currency of the quote's money fields: always its account's; taken from the account when not given, and refused when it differs.
 	Currency string `json:"currency,omitempty"`
 	// Monthly recurring charge: the sum of the line items' MRC times quantity.
 	Mrc money.Amount `json:"mrc,omitempty"`

@@ -176,8 +176,9 @@ type ComplexityRoot struct {
 	}
 
 	AggregateRow struct {
-		Keys   func(childComplexity int) int
-		Values func(childComplexity int) int
+		Currency func(childComplexity int) int
+		Keys     func(childComplexity int) int
+		Values   func(childComplexity int) int
 	}
 
 	AggregateValue struct {
@@ -316,6 +317,7 @@ type ComplexityRoot struct {
 		AutoRenew      func(childComplexity int) int
 		CoTermed       func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
+		Currency       func(childComplexity int) int
 		EndDate        func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Kind           func(childComplexity int) int
@@ -349,6 +351,16 @@ type ComplexityRoot struct {
 	ContractEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CurrencyRetention struct {
+		Churn          func(childComplexity int) int
+		Contraction    func(childComplexity int) int
+		Currency       func(childComplexity int) int
+		Expansion      func(childComplexity int) int
+		GrossRetention func(childComplexity int) int
+		NetRetention   func(childComplexity int) int
+		StartingMRR    func(childComplexity int) int
 	}
 
 	DealEvaluation struct {
@@ -484,6 +496,11 @@ type ComplexityRoot struct {
 		SpecialPricingRequests func(childComplexity int) int
 	}
 
+	MoneyTotal struct {
+		Amount   func(childComplexity int) int
+		Currency func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AcceptQuote                 func(childComplexity int, id string) int
 		AcknowledgeEscalation       func(childComplexity int, id string) int
@@ -601,21 +618,23 @@ type ComplexityRoot struct {
 	}
 
 	Portfolio struct {
-		Accounts              func(childComplexity int) int
-		AsOf                  func(childComplexity int) int
-		AtRisk                func(childComplexity int) int
-		ByCarrier             func(childComplexity int) int
-		ByRegion              func(childComplexity int) int
-		ByStatus              func(childComplexity int) int
-		EscalationsBySeverity func(childComplexity int) int
-		MRR                   func(childComplexity int) int
-		OpenEscalations       func(childComplexity int) int
-		Pipeline              func(childComplexity int) int
-		RFPs                  func(childComplexity int) int
-		Renewals              func(childComplexity int) int
-		ResolutionBreaches    func(childComplexity int) int
-		ResponseBreaches      func(childComplexity int) int
-		SPARCTurnaround       func(childComplexity int) int
+		Accounts                  func(childComplexity int) int
+		AllTimeResolutionBreaches func(childComplexity int) int
+		AllTimeResponseBreaches   func(childComplexity int) int
+		AsOf                      func(childComplexity int) int
+		AtRisk                    func(childComplexity int) int
+		ByCarrier                 func(childComplexity int) int
+		ByRegion                  func(childComplexity int) int
+		ByStatus                  func(childComplexity int) int
+		EscalationsBySeverity     func(childComplexity int) int
+		MRR                       func(childComplexity int) int
+		OpenEscalations           func(childComplexity int) int
+		OpenResolutionBreaches    func(childComplexity int) int
+		OpenResponseBreaches      func(childComplexity int) int
+		Pipeline                  func(childComplexity int) int
+		RFPs                      func(childComplexity int) int
+		Renewals                  func(childComplexity int) int
+		SPARCTurnaround           func(childComplexity int) int
 	}
 
 	Query struct {
@@ -841,14 +860,9 @@ type ComplexityRoot struct {
 	}
 
 	RevenueRetention struct {
-		Churn          func(childComplexity int) int
-		Contraction    func(childComplexity int) int
-		Expansion      func(childComplexity int) int
-		From           func(childComplexity int) int
-		GrossRetention func(childComplexity int) int
-		NetRetention   func(childComplexity int) int
-		StartingMRR    func(childComplexity int) int
-		To             func(childComplexity int) int
+		ByCurrency func(childComplexity int) int
+		From       func(childComplexity int) int
+		To         func(childComplexity int) int
 	}
 
 	SPARCTurnaround struct {
@@ -859,11 +873,13 @@ type ComplexityRoot struct {
 	}
 
 	SeverityEscalations struct {
-		MeanHoursToRestore func(childComplexity int) int
-		Open               func(childComplexity int) int
-		ResolutionBreaches func(childComplexity int) int
-		ResponseBreaches   func(childComplexity int) int
-		Severity           func(childComplexity int) int
+		AllTimeResolutionBreaches func(childComplexity int) int
+		AllTimeResponseBreaches   func(childComplexity int) int
+		MeanHoursToRestore        func(childComplexity int) int
+		Open                      func(childComplexity int) int
+		OpenResolutionBreaches    func(childComplexity int) int
+		OpenResponseBreaches      func(childComplexity int) int
+		Severity                  func(childComplexity int) int
 	}
 
 	SpecialPricingRequest struct {
@@ -1568,6 +1584,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AggregateResult.Truncated(childComplexity), true
 
+	case "AggregateRow.currency":
+		if e.ComplexityRoot.AggregateRow.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AggregateRow.Currency(childComplexity), true
 	case "AggregateRow.keys":
 		if e.ComplexityRoot.AggregateRow.Keys == nil {
 			break
@@ -2144,6 +2166,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contract.CreatedAt(childComplexity), true
+	case "Contract.currency":
+		if e.ComplexityRoot.Contract.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.Currency(childComplexity), true
 	case "Contract.endDate":
 		if e.ComplexityRoot.Contract.EndDate == nil {
 			break
@@ -2308,6 +2336,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContractEdge.Node(childComplexity), true
+
+	case "CurrencyRetention.churn":
+		if e.ComplexityRoot.CurrencyRetention.Churn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrencyRetention.Churn(childComplexity), true
+	case "CurrencyRetention.contraction":
+		if e.ComplexityRoot.CurrencyRetention.Contraction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrencyRetention.Contraction(childComplexity), true
+	case "CurrencyRetention.currency":
+		if e.ComplexityRoot.CurrencyRetention.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrencyRetention.Currency(childComplexity), true
+	case "CurrencyRetention.expansion":
+		if e.ComplexityRoot.CurrencyRetention.Expansion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrencyRetention.Expansion(childComplexity), true
+	case "CurrencyRetention.grossRetention":
+		if e.ComplexityRoot.CurrencyRetention.GrossRetention == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrencyRetention.GrossRetention(childComplexity), true
+	case "CurrencyRetention.netRetention":
+		if e.ComplexityRoot.CurrencyRetention.NetRetention == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrencyRetention.NetRetention(childComplexity), true
+	case "CurrencyRetention.startingMRR":
+		if e.ComplexityRoot.CurrencyRetention.StartingMRR == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrencyRetention.StartingMRR(childComplexity), true
 
 	case "DealEvaluation.cashFlows":
 		if e.ComplexityRoot.DealEvaluation.CashFlows == nil {
@@ -2873,6 +2944,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Me.SpecialPricingRequests(childComplexity), true
+
+	case "MoneyTotal.amount":
+		if e.ComplexityRoot.MoneyTotal.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyTotal.Amount(childComplexity), true
+	case "MoneyTotal.currency":
+		if e.ComplexityRoot.MoneyTotal.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyTotal.Currency(childComplexity), true
 
 	case "Mutation.acceptQuote":
 		if e.ComplexityRoot.Mutation.AcceptQuote == nil {
@@ -3841,6 +3925,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Portfolio.Accounts(childComplexity), true
+	case "Portfolio.allTimeResolutionBreaches":
+		if e.ComplexityRoot.Portfolio.AllTimeResolutionBreaches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.AllTimeResolutionBreaches(childComplexity), true
+	case "Portfolio.allTimeResponseBreaches":
+		if e.ComplexityRoot.Portfolio.AllTimeResponseBreaches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.AllTimeResponseBreaches(childComplexity), true
 	case "Portfolio.asOf":
 		if e.ComplexityRoot.Portfolio.AsOf == nil {
 			break
@@ -3889,6 +3985,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Portfolio.OpenEscalations(childComplexity), true
+	case "Portfolio.openResolutionBreaches":
+		if e.ComplexityRoot.Portfolio.OpenResolutionBreaches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.OpenResolutionBreaches(childComplexity), true
+	case "Portfolio.openResponseBreaches":
+		if e.ComplexityRoot.Portfolio.OpenResponseBreaches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.OpenResponseBreaches(childComplexity), true
 	case "Portfolio.pipeline":
 		if e.ComplexityRoot.Portfolio.Pipeline == nil {
 			break
@@ -3907,18 +4015,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Portfolio.Renewals(childComplexity), true
-	case "Portfolio.resolutionBreaches":
-		if e.ComplexityRoot.Portfolio.ResolutionBreaches == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Portfolio.ResolutionBreaches(childComplexity), true
-	case "Portfolio.responseBreaches":
-		if e.ComplexityRoot.Portfolio.ResponseBreaches == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Portfolio.ResponseBreaches(childComplexity), true
 	case "Portfolio.sparcTurnaround":
 		if e.ComplexityRoot.Portfolio.SPARCTurnaround == nil {
 			break
@@ -5124,48 +5220,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RepWeek.RepID(childComplexity), true
 
-	case "RevenueRetention.churn":
-		if e.ComplexityRoot.RevenueRetention.Churn == nil {
+	case "RevenueRetention.byCurrency":
+		if e.ComplexityRoot.RevenueRetention.ByCurrency == nil {
 			break
 		}
 
-		return e.ComplexityRoot.RevenueRetention.Churn(childComplexity), true
-	case "RevenueRetention.contraction":
-		if e.ComplexityRoot.RevenueRetention.Contraction == nil {
-			break
-		}
-
-		return e.ComplexityRoot.RevenueRetention.Contraction(childComplexity), true
-	case "RevenueRetention.expansion":
-		if e.ComplexityRoot.RevenueRetention.Expansion == nil {
-			break
-		}
-
-		return e.ComplexityRoot.RevenueRetention.Expansion(childComplexity), true
+		return e.ComplexityRoot.RevenueRetention.ByCurrency(childComplexity), true
 	case "RevenueRetention.from":
 		if e.ComplexityRoot.RevenueRetention.From == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RevenueRetention.From(childComplexity), true
-	case "RevenueRetention.grossRetention":
-		if e.ComplexityRoot.RevenueRetention.GrossRetention == nil {
-			break
-		}
-
-		return e.ComplexityRoot.RevenueRetention.GrossRetention(childComplexity), true
-	case "RevenueRetention.netRetention":
-		if e.ComplexityRoot.RevenueRetention.NetRetention == nil {
-			break
-		}
-
-		return e.ComplexityRoot.RevenueRetention.NetRetention(childComplexity), true
-	case "RevenueRetention.startingMRR":
-		if e.ComplexityRoot.RevenueRetention.StartingMRR == nil {
-			break
-		}
-
-		return e.ComplexityRoot.RevenueRetention.StartingMRR(childComplexity), true
 	case "RevenueRetention.to":
 		if e.ComplexityRoot.RevenueRetention.To == nil {
 			break
@@ -5198,6 +5264,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SPARCTurnaround.OverTarget(childComplexity), true
 
+	case "SeverityEscalations.allTimeResolutionBreaches":
+		if e.ComplexityRoot.SeverityEscalations.AllTimeResolutionBreaches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeverityEscalations.AllTimeResolutionBreaches(childComplexity), true
+	case "SeverityEscalations.allTimeResponseBreaches":
+		if e.ComplexityRoot.SeverityEscalations.AllTimeResponseBreaches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeverityEscalations.AllTimeResponseBreaches(childComplexity), true
 	case "SeverityEscalations.meanHoursToRestore":
 		if e.ComplexityRoot.SeverityEscalations.MeanHoursToRestore == nil {
 			break
@@ -5210,18 +5288,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SeverityEscalations.Open(childComplexity), true
-	case "SeverityEscalations.resolutionBreaches":
-		if e.ComplexityRoot.SeverityEscalations.ResolutionBreaches == nil {
+	case "SeverityEscalations.openResolutionBreaches":
+		if e.ComplexityRoot.SeverityEscalations.OpenResolutionBreaches == nil {
 			break
 		}
 
-		return e.ComplexityRoot.SeverityEscalations.ResolutionBreaches(childComplexity), true
-	case "SeverityEscalations.responseBreaches":
-		if e.ComplexityRoot.SeverityEscalations.ResponseBreaches == nil {
+		return e.ComplexityRoot.SeverityEscalations.OpenResolutionBreaches(childComplexity), true
+	case "SeverityEscalations.openResponseBreaches":
+		if e.ComplexityRoot.SeverityEscalations.OpenResponseBreaches == nil {
 			break
 		}
 
-		return e.ComplexityRoot.SeverityEscalations.ResponseBreaches(childComplexity), true
+		return e.ComplexityRoot.SeverityEscalations.OpenResponseBreaches(childComplexity), true
 	case "SeverityEscalations.severity":
 		if e.ComplexityRoot.SeverityEscalations.Severity == nil {
 			break
@@ -5842,7 +5920,7 @@ extend type Query {
   portfolio: Portfolio!
   "A team's week, per rep, for the weekly team meeting."
   teamWeek("The team." teamID: ID!, "Start of the week (UTC); the week runs seven days from it." weekStart: Time!): TeamWeek!
-  "Revenue retention between two moments: starting MRR, expansion, contraction, churn, gross and net retention."
+  "Revenue retention between two moments, per currency: starting MRR, expansion, contraction, churn, gross and net retention."
   revenueRetention("Start of the period." from: Time!, "End of the period." to: Time!): RevenueRetention!
   "Computes the deal model (cash flows, NPV, IRR, payback) for what-if input, without saving anything."
   evaluateDeal("The deal to evaluate." input: DealInput!): DealEvaluation! @internal
@@ -6037,6 +6115,13 @@ type AggregateResult {
 type AggregateRow {
   "The group's keys; null for an empty value."
   keys: [String]!
+  """
+  ISO 4217 currency of the group's money measures. A request that measures
+  money (SUM, AVG, MIN or MAX of a money field) is split by currency as well
+  as by its groupBy, so that no measure mixes two currencies; null when the
+  request measures no money.
+  """
+  currency: String
   "The measures."
   values: [AggregateValue!]!
 }
@@ -6115,46 +6200,62 @@ type RFPShortlist {
   nodes: [RFP!]! @goField(forceResolver: true)
 }
 
-"The portfolio at a glance."
+"""
+An amount of money in one currency. Amounts in different currencies are never
+added: every money figure of a report is a list of these, one per currency,
+ordered by currency code, and empty when there is nothing to add up.
+"""
+type MoneyTotal {
+  "ISO 4217 currency code, such as USD or CAD."
+  currency: String!
+  "The amount, in that currency."
+  amount: Money!
+}
+
+"The portfolio at a glance, over the records the viewer may read. Every money figure is per currency."
 type Portfolio {
   "When it was computed."
   asOf: Time!
-  "Monthly recurring revenue of the accounts that have not churned."
-  mrr: Money!
+  "Monthly recurring revenue of the accounts that have not churned, per currency."
+  mrr: [MoneyTotal!]!
   "Accounts that have not churned."
   accountCount: Int! @goField(name: "Accounts")
-  "MRR of the top ten carriers."
+  "The ten carriers with the most MRR in each currency (amounts in different currencies do not compare), in currency order, largest first; each with its MRR in all its currencies."
   byCarrier: [CarrierMRR!]!
-  "MRR by region."
+  "MRR of the accounts that have not churned, by region; every region listed."
   byRegion: [RegionMRR!]!
-  "MRR by account status (churned included)."
+  "Accounts and their MRR by account status (churned included); every status listed."
   byStatus: [AccountStatusMRR!]!
-  "Accounts at risk."
+  "Accounts at risk and their MRR."
   atRisk: MRRTotal!
-  "Open escalations."
+  "Escalations open now (neither resolved nor closed)."
   openEscalations: Int!
-  "Open escalations and breaches by severity."
+  "By severity: open escalations, the open ones in breach, and breaches of all time."
   escalationsBySeverity: [SeverityEscalations!]!
-  "Escalations that missed their response target."
-  responseBreaches: Int!
-  "Escalations that missed their resolution target."
-  resolutionBreaches: Int!
-  "Quotes by status: count, MRC and TCV."
+  "Open escalations that missed their response target: acknowledged late, or still unacknowledged past the response due time."
+  openResponseBreaches: Int!
+  "Open escalations past their resolution due time."
+  openResolutionBreaches: Int!
+  "All escalations, open or not, that ever missed their response target."
+  allTimeResponseBreaches: Int!
+  "All escalations, open or not, that missed their resolution target: resolved late, or open past the due time."
+  allTimeResolutionBreaches: Int!
+  "Quotes by status: count, and MRC and TCV per currency; every status listed."
   pipeline: [QuoteStatusTotal!]!
   "How quickly special pricing requests are decided."
   sparcTurnaround: SPARCTurnaround!
   "RFPs won and lost."
   rfps: RFPWinRate!
-  "Active contracts ending within 30, 60, 90 and 180 days."
+  "Active contracts ending within 30, 60, 90 and 180 days, with their MRC per currency."
   renewals: [RenewalWindow!]!
 }
 
-"A count and its MRR."
+"A number of accounts and their MRR."
 type MRRTotal {
-  "How many."
+  "How many accounts."
   count: Int!
-  "Their MRR."
-  mrr: Money!
+  "Their MRR, per currency."
+  mrr: [MoneyTotal!]!
 }
 
 "One carrier's MRR."
@@ -6165,18 +6266,18 @@ type CarrierMRR {
   name: String!
   "Its accounts that have not churned."
   accounts: Int!
-  "Their MRR."
-  mrr: Money!
+  "Their MRR, per currency."
+  mrr: [MoneyTotal!]!
 }
 
 "One region's MRR."
 type RegionMRR {
   "The region."
   region: Region!
-  "Accounts in it."
+  "Accounts in it that have not churned."
   accounts: Int!
-  "Their MRR."
-  mrr: Money!
+  "Their MRR, per currency."
+  mrr: [MoneyTotal!]!
 }
 
 "MRR of the accounts in one status."
@@ -6185,20 +6286,24 @@ type AccountStatusMRR {
   status: AccountStatus!
   "Accounts in it."
   accounts: Int!
-  "Their MRR."
-  mrr: Money!
+  "Their MRR, per currency (for churned accounts, as last billed)."
+  mrr: [MoneyTotal!]!
 }
 
-"Open escalations of one severity."
+"Escalations of one severity: open now, the open ones in breach, and breaches of all time."
 type SeverityEscalations {
   "The severity."
   severity: EscalationSeverity!
-  "How many are open."
+  "How many are open now (neither resolved nor closed)."
   open: Int!
-  "How many missed their response target."
-  responseBreaches: Int!
-  "How many missed their resolution target."
-  resolutionBreaches: Int!
+  "How many of the open ones missed their response target: acknowledged late, or still unacknowledged past the response due time."
+  openResponseBreaches: Int!
+  "How many of the open ones are past their resolution due time."
+  openResolutionBreaches: Int!
+  "How many, open or not, ever missed their response target."
+  allTimeResponseBreaches: Int!
+  "How many, open or not, missed their resolution target: resolved late, or open past the due time."
+  allTimeResolutionBreaches: Int!
   "Mean time to restore (MTTR) of the resolved ones, in hours: opening to resolution, less the time pending the client; null when none is resolved."
   meanHoursToRestore: Float
 }
@@ -6209,10 +6314,10 @@ type QuoteStatusTotal {
   status: QuoteStatus!
   "How many."
   count: Int!
-  "Their MRC."
-  mrc: Money!
-  "Their TCV."
-  tcv: Money!
+  "Their MRC, per currency."
+  mrc: [MoneyTotal!]!
+  "Their TCV, per currency."
+  tcv: [MoneyTotal!]!
 }
 
 "Time to decision of special pricing requests."
@@ -6243,16 +6348,24 @@ type RenewalWindow {
   days: Int!
   "How many contracts."
   count: Int!
-  "Their MRR."
-  mrr: Money!
+  "Their MRC, per currency."
+  mrr: [MoneyTotal!]!
 }
 
-"Revenue retention over a period, from the audit trail of account MRR and status."
+"Revenue retention over a period, from the audit trail of account MRR and status, per currency."
 type RevenueRetention {
   "Start of the period."
   from: Time!
   "End of the period."
   to: Time!
+  "Retention of the accounts billing in each currency, in currency order; ratios are never taken across currencies."
+  byCurrency: [CurrencyRetention!]!
+}
+
+"Revenue retention of the accounts billing in one currency."
+type CurrencyRetention {
+  "ISO 4217 currency code of the accounts and amounts."
+  currency: String!
   "MRR at the start of the accounts that existed then."
   startingMRR: Money!
   "MRR gained by those accounts that did not churn."
@@ -6289,13 +6402,13 @@ type RepWeek {
   activities: Int!
   "Activities by kind."
   activitiesByKind: [ActivityKindCount!]!
-  "Escalations opened that the rep owns."
+  "Escalations raised in the week that the rep owns now."
   escalationsOpened: Int!
-  "Escalations the rep resolved."
+  "Resolutions the rep made in the week (the actor of the RESOLVED change on the escalation's timeline), whoever owns the escalation."
   escalationsResolved: Int!
-  "Quotes the rep sent."
+  "Quotes the rep owns now that were sent in the week."
   quotesSent: Int!
-  "The rep's quotes with a follow-up date past at the week's end."
+  "Quotes the rep owns now that, at the week's end, were open (not accepted, declined or expired) with a follow-up date before the week's end, both as they stood then (from the audit trail)."
   overdueFollowUps: Int!
 }
 
@@ -6422,11 +6535,11 @@ type Account implements Node {
   """
   status: AccountStatus!
   """
-  Monthly recurring revenue billed on the account.
+  Monthly recurring revenue, in the account's currency: the sum of the MRC of its ACTIVE contracts, kept current in the same transaction as every contract change that moves it. Not an input.
   """
   mrr: Money!
   """
-  ISO 4217 currency of the account's money fields.
+  ISO 4217 currency (such as USD or CAD) of the account and of every quote and contract on it; it cannot change while the account has quotes or contracts.
   """
   currency: String!
   """
@@ -11201,6 +11314,10 @@ type Contract implements Node {
   """
   termMonths: Int!
   """
+  ISO 4217 currency of the contract's money fields: always its account's; taken from the account when not given, and refused when it differs.
+  """
+  currency: String!
+  """
   Monthly recurring charge.
   """
   mrc: Money!
@@ -11811,6 +11928,58 @@ input ContractWhereInput {
   """
   termMonthsLTE: Int
   """
+  currency field predicates
+  """
+  currency: String
+  """
+  currency differs from the value.
+  """
+  currencyNEQ: String
+  """
+  currency is one of the values.
+  """
+  currencyIn: [String!]
+  """
+  currency is none of the values.
+  """
+  currencyNotIn: [String!]
+  """
+  currency is greater than the value.
+  """
+  currencyGT: String
+  """
+  currency is greater than or equal to the value.
+  """
+  currencyGTE: String
+  """
+  currency is less than the value.
+  """
+  currencyLT: String
+  """
+  currency is less than or equal to the value.
+  """
+  currencyLTE: String
+  """
+  currency contains the value.
+  """
+  currencyContains: String
+  """
+  currency starts with the value.
+  """
+  currencyHasPrefix: String
+  """
+  currency ends with the value.
+  """
+  currencyHasSuffix: String
+  """
+  currency equals the value, ignoring case.
+  """
+  currencyEqualFold: String
+  """
+  currency contains the value, ignoring case.
+  """
+  currencyContainsFold: String
+  """
   mrc field predicates
   """
   mrc: Money
@@ -12275,11 +12444,7 @@ input CreateAccountInput {
   """
   status: AccountStatus
   """
-  Monthly recurring revenue billed on the account.
-  """
-  mrr: Money
-  """
-  ISO 4217 currency of the account's money fields.
+  ISO 4217 currency (such as USD or CAD) of the account and of every quote and contract on it; it cannot change while the account has quotes or contracts.
   """
   currency: String
   """
@@ -12437,6 +12602,10 @@ input CreateContractInput {
   """
   termMonths: Int!
   """
+  ISO 4217 currency of the contract's money fields: always its account's; taken from the account when not given, and refused when it differs.
+  """
+  currency: String
+  """
   Monthly recurring charge.
   """
   mrc: Money!
@@ -12573,7 +12742,7 @@ input CreateQuoteInput {
   """
   termMonths: Int!
   """
-  ISO 4217 currency of the quote's money fields.
+  ISO 4217 currency of the quote's money fields: always its account's; taken from the account when not given, and refused when it differs.
   """
   currency: String
   """
@@ -16826,7 +16995,7 @@ type Quote implements Node {
   """
   termMonths: Int!
   """
-  ISO 4217 currency of the quote's money fields.
+  ISO 4217 currency of the quote's money fields: always its account's; taken from the account when not given, and refused when it differs.
   """
   currency: String!
   """
@@ -22187,11 +22356,7 @@ input UpdateAccountInput {
   """
   status: AccountStatus
   """
-  Monthly recurring revenue billed on the account.
-  """
-  mrr: Money
-  """
-  ISO 4217 currency of the account's money fields.
+  ISO 4217 currency (such as USD or CAD) of the account and of every quote and contract on it; it cannot change while the account has quotes or contracts.
   """
   currency: String
   """
@@ -22361,6 +22526,10 @@ input UpdateContractInput {
   """
   termMonths: Int
   """
+  ISO 4217 currency of the contract's money fields: always its account's; taken from the account when not given, and refused when it differs.
+  """
+  currency: String
+  """
   Monthly recurring charge.
   """
   mrc: Money
@@ -22505,7 +22674,7 @@ input UpdateQuoteInput {
   """
   termMonths: Int
   """
-  ISO 4217 currency of the quote's money fields.
+  ISO 4217 currency of the quote's money fields: always its account's; taken from the account when not given, and refused when it differs.
   """
   currency: String
   """
@@ -22975,6 +23144,8 @@ func (ec *executionContext) childFields_AggregateRow(ctx context.Context, field 
 	switch field.Name {
 	case "keys":
 		return ec.fieldContext_AggregateRow_keys(ctx, field)
+	case "currency":
+		return ec.fieldContext_AggregateRow_currency(ctx, field)
 	case "values":
 		return ec.fieldContext_AggregateRow_values(ctx, field)
 	}
@@ -23263,6 +23434,8 @@ func (ec *executionContext) childFields_Contract(ctx context.Context, field grap
 		return ec.fieldContext_Contract_endDate(ctx, field)
 	case "termMonths":
 		return ec.fieldContext_Contract_termMonths(ctx, field)
+	case "currency":
+		return ec.fieldContext_Contract_currency(ctx, field)
 	case "mrc":
 		return ec.fieldContext_Contract_mrc(ctx, field)
 	case "nrc":
@@ -23321,6 +23494,26 @@ func (ec *executionContext) childFields_ContractEdge(ctx context.Context, field 
 		return ec.fieldContext_ContractEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContractEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CurrencyRetention(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "currency":
+		return ec.fieldContext_CurrencyRetention_currency(ctx, field)
+	case "startingMRR":
+		return ec.fieldContext_CurrencyRetention_startingMRR(ctx, field)
+	case "expansion":
+		return ec.fieldContext_CurrencyRetention_expansion(ctx, field)
+	case "contraction":
+		return ec.fieldContext_CurrencyRetention_contraction(ctx, field)
+	case "churn":
+		return ec.fieldContext_CurrencyRetention_churn(ctx, field)
+	case "grossRetention":
+		return ec.fieldContext_CurrencyRetention_grossRetention(ctx, field)
+	case "netRetention":
+		return ec.fieldContext_CurrencyRetention_netRetention(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CurrencyRetention", field.Name)
 }
 
 func (ec *executionContext) childFields_DealEvaluation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -23589,6 +23782,16 @@ func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.Co
 	return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
 }
 
+func (ec *executionContext) childFields_MoneyTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "currency":
+		return ec.fieldContext_MoneyTotal_currency(ctx, field)
+	case "amount":
+		return ec.fieldContext_MoneyTotal_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MoneyTotal", field.Name)
+}
+
 func (ec *executionContext) childFields_Order(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -23695,10 +23898,14 @@ func (ec *executionContext) childFields_Portfolio(ctx context.Context, field gra
 		return ec.fieldContext_Portfolio_openEscalations(ctx, field)
 	case "escalationsBySeverity":
 		return ec.fieldContext_Portfolio_escalationsBySeverity(ctx, field)
-	case "responseBreaches":
-		return ec.fieldContext_Portfolio_responseBreaches(ctx, field)
-	case "resolutionBreaches":
-		return ec.fieldContext_Portfolio_resolutionBreaches(ctx, field)
+	case "openResponseBreaches":
+		return ec.fieldContext_Portfolio_openResponseBreaches(ctx, field)
+	case "openResolutionBreaches":
+		return ec.fieldContext_Portfolio_openResolutionBreaches(ctx, field)
+	case "allTimeResponseBreaches":
+		return ec.fieldContext_Portfolio_allTimeResponseBreaches(ctx, field)
+	case "allTimeResolutionBreaches":
+		return ec.fieldContext_Portfolio_allTimeResolutionBreaches(ctx, field)
 	case "pipeline":
 		return ec.fieldContext_Portfolio_pipeline(ctx, field)
 	case "sparcTurnaround":
@@ -24093,18 +24300,8 @@ func (ec *executionContext) childFields_RevenueRetention(ctx context.Context, fi
 		return ec.fieldContext_RevenueRetention_from(ctx, field)
 	case "to":
 		return ec.fieldContext_RevenueRetention_to(ctx, field)
-	case "startingMRR":
-		return ec.fieldContext_RevenueRetention_startingMRR(ctx, field)
-	case "expansion":
-		return ec.fieldContext_RevenueRetention_expansion(ctx, field)
-	case "contraction":
-		return ec.fieldContext_RevenueRetention_contraction(ctx, field)
-	case "churn":
-		return ec.fieldContext_RevenueRetention_churn(ctx, field)
-	case "grossRetention":
-		return ec.fieldContext_RevenueRetention_grossRetention(ctx, field)
-	case "netRetention":
-		return ec.fieldContext_RevenueRetention_netRetention(ctx, field)
+	case "byCurrency":
+		return ec.fieldContext_RevenueRetention_byCurrency(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RevenueRetention", field.Name)
 }
@@ -24129,10 +24326,14 @@ func (ec *executionContext) childFields_SeverityEscalations(ctx context.Context,
 		return ec.fieldContext_SeverityEscalations_severity(ctx, field)
 	case "open":
 		return ec.fieldContext_SeverityEscalations_open(ctx, field)
-	case "responseBreaches":
-		return ec.fieldContext_SeverityEscalations_responseBreaches(ctx, field)
-	case "resolutionBreaches":
-		return ec.fieldContext_SeverityEscalations_resolutionBreaches(ctx, field)
+	case "openResponseBreaches":
+		return ec.fieldContext_SeverityEscalations_openResponseBreaches(ctx, field)
+	case "openResolutionBreaches":
+		return ec.fieldContext_SeverityEscalations_openResolutionBreaches(ctx, field)
+	case "allTimeResponseBreaches":
+		return ec.fieldContext_SeverityEscalations_allTimeResponseBreaches(ctx, field)
+	case "allTimeResolutionBreaches":
+		return ec.fieldContext_SeverityEscalations_allTimeResolutionBreaches(ctx, field)
 	case "meanHoursToRestore":
 		return ec.fieldContext_SeverityEscalations_meanHoursToRestore(ctx, field)
 	}
@@ -30022,15 +30223,24 @@ func (ec *executionContext) _AccountStatusMRR_mrr(ctx context.Context, field gra
 			return obj.MRR, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
-			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []report.MoneyTotal) graphql.Marshaler {
+			return ec.marshalNMoneyTotal2ᚕcarrierdeskᚋinternalᚋreportᚐMoneyTotalᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_AccountStatusMRR_mrr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AccountStatusMRR", field, false, false, "Money")
+	fc = &graphql.FieldContext{
+		Object:     "AccountStatusMRR",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyTotal(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
@@ -30590,6 +30800,29 @@ func (ec *executionContext) _AggregateRow_keys(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_AggregateRow_keys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AggregateRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _AggregateRow_currency(ctx context.Context, field graphql.CollectedField, obj *report.AggregateRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AggregateRow_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AggregateRow_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AggregateRow", field, false, false, "String")
 }
 
@@ -32266,15 +32499,24 @@ func (ec *executionContext) _CarrierMRR_mrr(ctx context.Context, field graphql.C
 			return obj.MRR, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
-			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []report.MoneyTotal) graphql.Marshaler {
+			return ec.marshalNMoneyTotal2ᚕcarrierdeskᚋinternalᚋreportᚐMoneyTotalᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_CarrierMRR_mrr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CarrierMRR", field, false, false, "Money")
+	fc = &graphql.FieldContext{
+		Object:     "CarrierMRR",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyTotal(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
@@ -32978,6 +33220,29 @@ func (ec *executionContext) fieldContext_Contract_termMonths(_ context.Context, 
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Contract_currency(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contract", field, false, false, "String")
+}
+
 func (ec *executionContext) _Contract_mrc(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33575,6 +33840,167 @@ func (ec *executionContext) _ContractEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_ContractEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContractEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CurrencyRetention_currency(ctx context.Context, field graphql.CollectedField, obj *report.CurrencyRetention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrencyRetention_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CurrencyRetention_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CurrencyRetention", field, false, false, "String")
+}
+
+func (ec *executionContext) _CurrencyRetention_startingMRR(ctx context.Context, field graphql.CollectedField, obj *report.CurrencyRetention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrencyRetention_startingMRR(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartingMRR, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CurrencyRetention_startingMRR(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CurrencyRetention", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CurrencyRetention_expansion(ctx context.Context, field graphql.CollectedField, obj *report.CurrencyRetention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrencyRetention_expansion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expansion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CurrencyRetention_expansion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CurrencyRetention", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CurrencyRetention_contraction(ctx context.Context, field graphql.CollectedField, obj *report.CurrencyRetention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrencyRetention_contraction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contraction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CurrencyRetention_contraction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CurrencyRetention", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CurrencyRetention_churn(ctx context.Context, field graphql.CollectedField, obj *report.CurrencyRetention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrencyRetention_churn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Churn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CurrencyRetention_churn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CurrencyRetention", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CurrencyRetention_grossRetention(ctx context.Context, field graphql.CollectedField, obj *report.CurrencyRetention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrencyRetention_grossRetention(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GrossRetention, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CurrencyRetention_grossRetention(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CurrencyRetention", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CurrencyRetention_netRetention(ctx context.Context, field graphql.CollectedField, obj *report.CurrencyRetention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrencyRetention_netRetention(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NetRetention, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CurrencyRetention_netRetention(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CurrencyRetention", field, false, false, "Float")
 }
 
 func (ec *executionContext) _DealEvaluation_cashFlows(ctx context.Context, field graphql.CollectedField, obj *deal.Result) (ret graphql.Marshaler) {
@@ -35621,15 +36047,24 @@ func (ec *executionContext) _MRRTotal_mrr(ctx context.Context, field graphql.Col
 			return obj.MRR, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
-			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []report.MoneyTotal) graphql.Marshaler {
+			return ec.marshalNMoneyTotal2ᚕcarrierdeskᚋinternalᚋreportᚐMoneyTotalᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_MRRTotal_mrr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MRRTotal", field, false, false, "Money")
+	fc = &graphql.FieldContext{
+		Object:     "MRRTotal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyTotal(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Me_role(ctx context.Context, field graphql.CollectedField, obj *report.MeResult) (ret graphql.Marshaler) {
@@ -35932,6 +36367,52 @@ func (ec *executionContext) fieldContext_Me_rfpDeadlines(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MoneyTotal_currency(ctx context.Context, field graphql.CollectedField, obj *report.MoneyTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoneyTotal_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MoneyTotal_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MoneyTotal", field, false, false, "String")
+}
+
+func (ec *executionContext) _MoneyTotal_amount(ctx context.Context, field graphql.CollectedField, obj *report.MoneyTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoneyTotal_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MoneyTotal_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MoneyTotal", field, false, false, "Money")
 }
 
 func (ec *executionContext) _Mutation_createCarrier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -39816,15 +40297,24 @@ func (ec *executionContext) _Portfolio_mrr(ctx context.Context, field graphql.Co
 			return obj.MRR, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
-			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []report.MoneyTotal) graphql.Marshaler {
+			return ec.marshalNMoneyTotal2ᚕcarrierdeskᚋinternalᚋreportᚐMoneyTotalᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Portfolio_mrr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Portfolio", field, false, false, "Money")
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyTotal(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Portfolio_accountCount(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
@@ -40033,16 +40523,16 @@ func (ec *executionContext) fieldContext_Portfolio_escalationsBySeverity(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _Portfolio_responseBreaches(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _Portfolio_openResponseBreaches(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Portfolio_responseBreaches(ctx, field)
+			return ec.fieldContext_Portfolio_openResponseBreaches(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ResponseBreaches, nil
+			return obj.OpenResponseBreaches, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -40052,20 +40542,20 @@ func (ec *executionContext) _Portfolio_responseBreaches(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Portfolio_responseBreaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Portfolio_openResponseBreaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Portfolio", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Portfolio_resolutionBreaches(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _Portfolio_openResolutionBreaches(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Portfolio_resolutionBreaches(ctx, field)
+			return ec.fieldContext_Portfolio_openResolutionBreaches(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ResolutionBreaches, nil
+			return obj.OpenResolutionBreaches, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -40075,7 +40565,53 @@ func (ec *executionContext) _Portfolio_resolutionBreaches(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Portfolio_resolutionBreaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Portfolio_openResolutionBreaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Portfolio", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Portfolio_allTimeResponseBreaches(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_allTimeResponseBreaches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllTimeResponseBreaches, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_allTimeResponseBreaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Portfolio", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Portfolio_allTimeResolutionBreaches(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_allTimeResolutionBreaches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllTimeResolutionBreaches, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_allTimeResolutionBreaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Portfolio", field, false, false, "Int")
 }
 
@@ -43469,15 +44005,24 @@ func (ec *executionContext) _QuoteStatusTotal_mrc(ctx context.Context, field gra
 			return obj.MRC, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
-			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []report.MoneyTotal) graphql.Marshaler {
+			return ec.marshalNMoneyTotal2ᚕcarrierdeskᚋinternalᚋreportᚐMoneyTotalᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_QuoteStatusTotal_mrc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("QuoteStatusTotal", field, false, false, "Money")
+	fc = &graphql.FieldContext{
+		Object:     "QuoteStatusTotal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyTotal(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _QuoteStatusTotal_tcv(ctx context.Context, field graphql.CollectedField, obj *report.QuoteStatusTotal) (ret graphql.Marshaler) {
@@ -43492,15 +44037,24 @@ func (ec *executionContext) _QuoteStatusTotal_tcv(ctx context.Context, field gra
 			return obj.TCV, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
-			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []report.MoneyTotal) graphql.Marshaler {
+			return ec.marshalNMoneyTotal2ᚕcarrierdeskᚋinternalᚋreportᚐMoneyTotalᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_QuoteStatusTotal_tcv(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("QuoteStatusTotal", field, false, false, "Money")
+	fc = &graphql.FieldContext{
+		Object:     "QuoteStatusTotal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyTotal(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RFP_id(ctx context.Context, field graphql.CollectedField, obj *ent.RFP) (ret graphql.Marshaler) {
@@ -44211,15 +44765,24 @@ func (ec *executionContext) _RegionMRR_mrr(ctx context.Context, field graphql.Co
 			return obj.MRR, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
-			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []report.MoneyTotal) graphql.Marshaler {
+			return ec.marshalNMoneyTotal2ᚕcarrierdeskᚋinternalᚋreportᚐMoneyTotalᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_RegionMRR_mrr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RegionMRR", field, false, false, "Money")
+	fc = &graphql.FieldContext{
+		Object:     "RegionMRR",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyTotal(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RenewalWindow_days(ctx context.Context, field graphql.CollectedField, obj *report.RenewalWindow) (ret graphql.Marshaler) {
@@ -44280,15 +44843,24 @@ func (ec *executionContext) _RenewalWindow_mrr(ctx context.Context, field graphq
 			return obj.MRR, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
-			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []report.MoneyTotal) graphql.Marshaler {
+			return ec.marshalNMoneyTotal2ᚕcarrierdeskᚋinternalᚋreportᚐMoneyTotalᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_RenewalWindow_mrr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RenewalWindow", field, false, false, "Money")
+	fc = &graphql.FieldContext{
+		Object:     "RenewalWindow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyTotal(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Rep_id(ctx context.Context, field graphql.CollectedField, obj *ent.Rep) (ret graphql.Marshaler) {
@@ -45288,142 +45860,36 @@ func (ec *executionContext) fieldContext_RevenueRetention_to(_ context.Context, 
 	return graphql.NewScalarFieldContext("RevenueRetention", field, false, false, "Time")
 }
 
-func (ec *executionContext) _RevenueRetention_startingMRR(ctx context.Context, field graphql.CollectedField, obj *report.RetentionResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _RevenueRetention_byCurrency(ctx context.Context, field graphql.CollectedField, obj *report.RetentionResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RevenueRetention_startingMRR(ctx, field)
+			return ec.fieldContext_RevenueRetention_byCurrency(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.StartingMRR, nil
+			return obj.ByCurrency, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
-			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []report.CurrencyRetention) graphql.Marshaler {
+			return ec.marshalNCurrencyRetention2ᚕcarrierdeskᚋinternalᚋreportᚐCurrencyRetentionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RevenueRetention_startingMRR(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RevenueRetention", field, false, false, "Money")
-}
-
-func (ec *executionContext) _RevenueRetention_expansion(ctx context.Context, field graphql.CollectedField, obj *report.RetentionResult) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RevenueRetention_expansion(ctx, field)
+func (ec *executionContext) fieldContext_RevenueRetention_byCurrency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevenueRetention",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CurrencyRetention(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Expansion, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
-			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_RevenueRetention_expansion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RevenueRetention", field, false, false, "Money")
-}
-
-func (ec *executionContext) _RevenueRetention_contraction(ctx context.Context, field graphql.CollectedField, obj *report.RetentionResult) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RevenueRetention_contraction(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Contraction, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
-			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_RevenueRetention_contraction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RevenueRetention", field, false, false, "Money")
-}
-
-func (ec *executionContext) _RevenueRetention_churn(ctx context.Context, field graphql.CollectedField, obj *report.RetentionResult) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RevenueRetention_churn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Churn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
-			return ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_RevenueRetention_churn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RevenueRetention", field, false, false, "Money")
-}
-
-func (ec *executionContext) _RevenueRetention_grossRetention(ctx context.Context, field graphql.CollectedField, obj *report.RetentionResult) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RevenueRetention_grossRetention(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.GrossRetention, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_RevenueRetention_grossRetention(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RevenueRetention", field, false, false, "Float")
-}
-
-func (ec *executionContext) _RevenueRetention_netRetention(ctx context.Context, field graphql.CollectedField, obj *report.RetentionResult) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RevenueRetention_netRetention(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NetRetention, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_RevenueRetention_netRetention(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RevenueRetention", field, false, false, "Float")
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SPARCTurnaround_decided(ctx context.Context, field graphql.CollectedField, obj *report.SPARCTurnaround) (ret graphql.Marshaler) {
@@ -45564,16 +46030,16 @@ func (ec *executionContext) fieldContext_SeverityEscalations_open(_ context.Cont
 	return graphql.NewScalarFieldContext("SeverityEscalations", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SeverityEscalations_responseBreaches(ctx context.Context, field graphql.CollectedField, obj *report.SeverityEscalations) (ret graphql.Marshaler) {
+func (ec *executionContext) _SeverityEscalations_openResponseBreaches(ctx context.Context, field graphql.CollectedField, obj *report.SeverityEscalations) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SeverityEscalations_responseBreaches(ctx, field)
+			return ec.fieldContext_SeverityEscalations_openResponseBreaches(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ResponseBreaches, nil
+			return obj.OpenResponseBreaches, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -45583,20 +46049,20 @@ func (ec *executionContext) _SeverityEscalations_responseBreaches(ctx context.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SeverityEscalations_responseBreaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SeverityEscalations_openResponseBreaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SeverityEscalations", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SeverityEscalations_resolutionBreaches(ctx context.Context, field graphql.CollectedField, obj *report.SeverityEscalations) (ret graphql.Marshaler) {
+func (ec *executionContext) _SeverityEscalations_openResolutionBreaches(ctx context.Context, field graphql.CollectedField, obj *report.SeverityEscalations) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SeverityEscalations_resolutionBreaches(ctx, field)
+			return ec.fieldContext_SeverityEscalations_openResolutionBreaches(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ResolutionBreaches, nil
+			return obj.OpenResolutionBreaches, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -45606,7 +46072,53 @@ func (ec *executionContext) _SeverityEscalations_resolutionBreaches(ctx context.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SeverityEscalations_resolutionBreaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SeverityEscalations_openResolutionBreaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeverityEscalations", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SeverityEscalations_allTimeResponseBreaches(ctx context.Context, field graphql.CollectedField, obj *report.SeverityEscalations) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeverityEscalations_allTimeResponseBreaches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllTimeResponseBreaches, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeverityEscalations_allTimeResponseBreaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeverityEscalations", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SeverityEscalations_allTimeResolutionBreaches(ctx context.Context, field graphql.CollectedField, obj *report.SeverityEscalations) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeverityEscalations_allTimeResolutionBreaches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllTimeResolutionBreaches, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeverityEscalations_allTimeResolutionBreaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SeverityEscalations", field, false, false, "Int")
 }
 
@@ -54940,7 +55452,7 @@ func (ec *executionContext) unmarshalInputContractWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "startDate", "startDateNEQ", "startDateIn", "startDateNotIn", "startDateGT", "startDateGTE", "startDateLT", "startDateLTE", "endDate", "endDateNEQ", "endDateIn", "endDateNotIn", "endDateGT", "endDateGTE", "endDateLT", "endDateLTE", "termMonths", "termMonthsNEQ", "termMonthsIn", "termMonthsNotIn", "termMonthsGT", "termMonthsGTE", "termMonthsLT", "termMonthsLTE", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "tcv", "tcvNEQ", "tcvIn", "tcvNotIn", "tcvGT", "tcvGTE", "tcvLT", "tcvLTE", "autoRenew", "autoRenewNEQ", "noticeDays", "noticeDaysNEQ", "noticeDaysIn", "noticeDaysNotIn", "noticeDaysGT", "noticeDaysGTE", "noticeDaysLT", "noticeDaysLTE", "masterID", "masterIDNEQ", "masterIDIn", "masterIDNotIn", "masterIDGT", "masterIDGTE", "masterIDLT", "masterIDLTE", "masterIDContains", "masterIDHasPrefix", "masterIDHasSuffix", "masterIDIsNil", "masterIDNotNil", "masterIDEqualFold", "masterIDContainsFold", "coTermed", "coTermedNEQ", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDIsNil", "quoteIDNotNil", "quoteIDEqualFold", "quoteIDContainsFold", "renewalOfID", "renewalOfIDNEQ", "renewalOfIDIn", "renewalOfIDNotIn", "renewalOfIDGT", "renewalOfIDGTE", "renewalOfIDLT", "renewalOfIDLTE", "renewalOfIDContains", "renewalOfIDHasPrefix", "renewalOfIDHasSuffix", "renewalOfIDIsNil", "renewalOfIDNotNil", "renewalOfIDEqualFold", "renewalOfIDContainsFold", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "hasAccountWith", "hasMasterWith", "hasAddendaWith", "hasRenewalOfWith", "hasRenewalWith", "hasQuoteWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "startDate", "startDateNEQ", "startDateIn", "startDateNotIn", "startDateGT", "startDateGTE", "startDateLT", "startDateLTE", "endDate", "endDateNEQ", "endDateIn", "endDateNotIn", "endDateGT", "endDateGTE", "endDateLT", "endDateLTE", "termMonths", "termMonthsNEQ", "termMonthsIn", "termMonthsNotIn", "termMonthsGT", "termMonthsGTE", "termMonthsLT", "termMonthsLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "tcv", "tcvNEQ", "tcvIn", "tcvNotIn", "tcvGT", "tcvGTE", "tcvLT", "tcvLTE", "autoRenew", "autoRenewNEQ", "noticeDays", "noticeDaysNEQ", "noticeDaysIn", "noticeDaysNotIn", "noticeDaysGT", "noticeDaysGTE", "noticeDaysLT", "noticeDaysLTE", "masterID", "masterIDNEQ", "masterIDIn", "masterIDNotIn", "masterIDGT", "masterIDGTE", "masterIDLT", "masterIDLTE", "masterIDContains", "masterIDHasPrefix", "masterIDHasSuffix", "masterIDIsNil", "masterIDNotNil", "masterIDEqualFold", "masterIDContainsFold", "coTermed", "coTermedNEQ", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDIsNil", "quoteIDNotNil", "quoteIDEqualFold", "quoteIDContainsFold", "renewalOfID", "renewalOfIDNEQ", "renewalOfIDIn", "renewalOfIDNotIn", "renewalOfIDGT", "renewalOfIDGTE", "renewalOfIDLT", "renewalOfIDLTE", "renewalOfIDContains", "renewalOfIDHasPrefix", "renewalOfIDHasSuffix", "renewalOfIDIsNil", "renewalOfIDNotNil", "renewalOfIDEqualFold", "renewalOfIDContainsFold", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "hasAccountWith", "hasMasterWith", "hasAddendaWith", "hasRenewalOfWith", "hasRenewalWith", "hasQuoteWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -55612,6 +56124,97 @@ func (ec *executionContext) unmarshalInputContractWhereInput(ctx context.Context
 				return it, err
 			}
 			it.TermMonthsLTE = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "currencyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyNEQ = data
+		case "currencyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyIn = data
+		case "currencyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyNotIn = data
+		case "currencyGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyGT = data
+		case "currencyGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyGTE = data
+		case "currencyLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyLT = data
+		case "currencyLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyLTE = data
+		case "currencyContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyContains = data
+		case "currencyHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyHasPrefix = data
+		case "currencyHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyHasSuffix = data
+		case "currencyEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyEqualFold = data
+		case "currencyContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyContainsFold = data
 		case "mrc":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mrc"))
 			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
@@ -56538,7 +57141,7 @@ func (ec *executionContext) unmarshalInputCreateAccountInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"accountNumber", "ban", "name", "market", "region", "status", "mrr", "currency", "timeZone", "carrierID"}
+	fieldsInOrder := [...]string{"accountNumber", "ban", "name", "market", "region", "status", "currency", "timeZone", "carrierID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -56587,13 +57190,6 @@ func (ec *executionContext) unmarshalInputCreateAccountInput(ctx context.Context
 				return it, err
 			}
 			it.Status = data
-		case "mrr":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mrr"))
-			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Mrr = data
 		case "currency":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -56951,7 +57547,7 @@ func (ec *executionContext) unmarshalInputCreateContractInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kind", "title", "startDate", "endDate", "termMonths", "mrc", "nrc", "autoRenew", "noticeDays", "coTermed", "accountID", "masterID", "renewalOfID", "renewalID", "quoteID"}
+	fieldsInOrder := [...]string{"kind", "title", "startDate", "endDate", "termMonths", "currency", "mrc", "nrc", "autoRenew", "noticeDays", "coTermed", "accountID", "masterID", "renewalOfID", "renewalID", "quoteID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -56993,6 +57589,13 @@ func (ec *executionContext) unmarshalInputCreateContractInput(ctx context.Contex
 				return it, err
 			}
 			it.TermMonths = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
 		case "mrc":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mrc"))
 			data, err := ec.unmarshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
@@ -72593,7 +73196,7 @@ func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"accountNumber", "ban", "name", "market", "region", "status", "mrr", "currency", "timeZone", "clearTimeZone"}
+	fieldsInOrder := [...]string{"accountNumber", "ban", "name", "market", "region", "status", "currency", "timeZone", "clearTimeZone"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -72642,13 +73245,6 @@ func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context
 				return it, err
 			}
 			it.Status = data
-		case "mrr":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mrr"))
-			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Mrr = data
 		case "currency":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -73027,7 +73623,7 @@ func (ec *executionContext) unmarshalInputUpdateContractInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kind", "title", "startDate", "endDate", "termMonths", "mrc", "nrc", "autoRenew", "noticeDays", "coTermed", "masterID", "clearMaster", "renewalOfID", "clearRenewalOf", "renewalID", "clearRenewal", "quoteID", "clearQuote"}
+	fieldsInOrder := [...]string{"kind", "title", "startDate", "endDate", "termMonths", "currency", "mrc", "nrc", "autoRenew", "noticeDays", "coTermed", "masterID", "clearMaster", "renewalOfID", "clearRenewalOf", "renewalID", "clearRenewal", "quoteID", "clearQuote"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -73069,6 +73665,13 @@ func (ec *executionContext) unmarshalInputUpdateContractInput(ctx context.Contex
 				return it, err
 			}
 			it.TermMonths = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
 		case "mrc":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mrc"))
 			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
@@ -74804,6 +75407,11 @@ func (ec *executionContext) _AggregateRow(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "currency":
+			out.Values[i] = ec._AggregateRow_currency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "values":
 			out.Values[i] = ec._AggregateRow_values(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -75746,6 +76354,11 @@ func (ec *executionContext) _Contract(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "currency":
+			out.Values[i] = ec._Contract_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "mrc":
 			out.Values[i] = ec._Contract_mrc(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -75910,6 +76523,69 @@ func (ec *executionContext) _ContractEdge(ctx context.Context, sel ast.Selection
 		case "cursor":
 			out.Values[i] = ec._ContractEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var currencyRetentionImplementors = []string{"CurrencyRetention"}
+
+func (ec *executionContext) _CurrencyRetention(ctx context.Context, sel ast.SelectionSet, obj *report.CurrencyRetention) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, currencyRetentionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CurrencyRetention")
+		case "currency":
+			out.Values[i] = ec._CurrencyRetention_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startingMRR":
+			out.Values[i] = ec._CurrencyRetention_startingMRR(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expansion":
+			out.Values[i] = ec._CurrencyRetention_expansion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contraction":
+			out.Values[i] = ec._CurrencyRetention_contraction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "churn":
+			out.Values[i] = ec._CurrencyRetention_churn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grossRetention":
+			out.Values[i] = ec._CurrencyRetention_grossRetention(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "netRetention":
+			out.Values[i] = ec._CurrencyRetention_netRetention(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -76780,6 +77456,44 @@ func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *
 	return out
 }
 
+var moneyTotalImplementors = []string{"MoneyTotal"}
+
+func (ec *executionContext) _MoneyTotal(ctx context.Context, sel ast.SelectionSet, obj *report.MoneyTotal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moneyTotalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MoneyTotal")
+		case "currency":
+			out.Values[i] = ec._MoneyTotal_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._MoneyTotal_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -77629,13 +78343,23 @@ func (ec *executionContext) _Portfolio(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "responseBreaches":
-			out.Values[i] = ec._Portfolio_responseBreaches(ctx, field, obj)
+		case "openResponseBreaches":
+			out.Values[i] = ec._Portfolio_openResponseBreaches(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "resolutionBreaches":
-			out.Values[i] = ec._Portfolio_resolutionBreaches(ctx, field, obj)
+		case "openResolutionBreaches":
+			out.Values[i] = ec._Portfolio_openResolutionBreaches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allTimeResponseBreaches":
+			out.Values[i] = ec._Portfolio_allTimeResponseBreaches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allTimeResolutionBreaches":
+			out.Values[i] = ec._Portfolio_allTimeResolutionBreaches(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -79122,34 +79846,9 @@ func (ec *executionContext) _RevenueRetention(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "startingMRR":
-			out.Values[i] = ec._RevenueRetention_startingMRR(ctx, field, obj)
+		case "byCurrency":
+			out.Values[i] = ec._RevenueRetention_byCurrency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "expansion":
-			out.Values[i] = ec._RevenueRetention_expansion(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "contraction":
-			out.Values[i] = ec._RevenueRetention_contraction(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "churn":
-			out.Values[i] = ec._RevenueRetention_churn(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "grossRetention":
-			out.Values[i] = ec._RevenueRetention_grossRetention(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "netRetention":
-			out.Values[i] = ec._RevenueRetention_netRetention(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -79238,13 +79937,23 @@ func (ec *executionContext) _SeverityEscalations(ctx context.Context, sel ast.Se
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "responseBreaches":
-			out.Values[i] = ec._SeverityEscalations_responseBreaches(ctx, field, obj)
+		case "openResponseBreaches":
+			out.Values[i] = ec._SeverityEscalations_openResponseBreaches(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "resolutionBreaches":
-			out.Values[i] = ec._SeverityEscalations_resolutionBreaches(ctx, field, obj)
+		case "openResolutionBreaches":
+			out.Values[i] = ec._SeverityEscalations_openResolutionBreaches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allTimeResponseBreaches":
+			out.Values[i] = ec._SeverityEscalations_allTimeResponseBreaches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allTimeResolutionBreaches":
+			out.Values[i] = ec._SeverityEscalations_allTimeResolutionBreaches(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -80772,6 +81481,26 @@ func (ec *executionContext) unmarshalNCreateTeamInput2carrierdeskᚋentᚐCreate
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCurrencyRetention2carrierdeskᚋinternalᚋreportᚐCurrencyRetention(ctx context.Context, sel ast.SelectionSet, v report.CurrencyRetention) graphql.Marshaler {
+	return ec._CurrencyRetention(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCurrencyRetention2ᚕcarrierdeskᚋinternalᚋreportᚐCurrencyRetentionᚄ(ctx context.Context, sel ast.SelectionSet, v []report.CurrencyRetention) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCurrencyRetention2carrierdeskᚋinternalᚋreportᚐCurrencyRetention(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[string], error) {
 	var res entgql.Cursor[string]
 	err := res.UnmarshalGQL(v)
@@ -81120,6 +81849,26 @@ func (ec *executionContext) marshalNMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAm
 	for i := range v {
 		ret[i] = ec.marshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, sel, v[i])
 	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMoneyTotal2carrierdeskᚋinternalᚋreportᚐMoneyTotal(ctx context.Context, sel ast.SelectionSet, v report.MoneyTotal) graphql.Marshaler {
+	return ec._MoneyTotal(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMoneyTotal2ᚕcarrierdeskᚋinternalᚋreportᚐMoneyTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []report.MoneyTotal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMoneyTotal2carrierdeskᚋinternalᚋreportᚐMoneyTotal(ctx, sel, v[i])
+	})
 
 	for _, e := range ret {
 		if e == graphql.Null {

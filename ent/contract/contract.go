@@ -39,6 +39,8 @@ const (
 	FieldEndDate = "end_date"
 	// FieldTermMonths holds the string denoting the term_months field in the database.
 	FieldTermMonths = "term_months"
+	// FieldCurrency holds the string denoting the currency field in the database.
+	FieldCurrency = "currency"
 	// FieldMrc holds the string denoting the mrc field in the database.
 	FieldMrc = "mrc"
 	// FieldNrc holds the string denoting the nrc field in the database.
@@ -118,6 +120,7 @@ var Columns = []string{
 	FieldStartDate,
 	FieldEndDate,
 	FieldTermMonths,
+	FieldCurrency,
 	FieldMrc,
 	FieldNrc,
 	FieldTcv,
@@ -146,7 +149,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "carrierdesk/ent/runtime"
 var (
-	Hooks  [7]ent.Hook
+	Hooks  [9]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -160,6 +163,10 @@ var (
 	TitleValidator func(string) error
 	// TermMonthsValidator is a validator for the "term_months" field. It is called by the builders before save.
 	TermMonthsValidator func(int) error
+	// DefaultCurrency holds the default value on creation for the "currency" field.
+	DefaultCurrency string
+	// CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	CurrencyValidator func(string) error
 	// MrcValidator is a validator for the "mrc" field. It is called by the builders before save.
 	MrcValidator func(int64) error
 	// DefaultNrc holds the default value on creation for the "nrc" field.
@@ -293,6 +300,11 @@ func ByEndDate(opts ...sql.OrderTermOption) OrderOption {
 // ByTermMonths orders the results by the term_months field.
 func ByTermMonths(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldTermMonths, opts...).ToFunc()
+}
+
+// ByCurrency orders the results by the currency field.
+func ByCurrency(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCurrency, opts...).ToFunc()
 }
 
 // ByMrc orders the results by the mrc field.

@@ -107,6 +107,11 @@ func TermMonths(v int) predicate.Contract {
 	return predicate.Contract(sql.FieldEQ(FieldTermMonths, v))
 }
 
+// Currency applies equality check predicate on the "currency" field. It's identical to CurrencyEQ.
+func Currency(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldEQ(FieldCurrency, v))
+}
+
 // Mrc applies equality check predicate on the "mrc" field. It's identical to MrcEQ.
 func Mrc(v money.Amount) predicate.Contract {
 	vc := int64(v)
@@ -568,6 +573,71 @@ func TermMonthsLT(v int) predicate.Contract {
 // TermMonthsLTE applies the LTE predicate on the "term_months" field.
 func TermMonthsLTE(v int) predicate.Contract {
 	return predicate.Contract(sql.FieldLTE(FieldTermMonths, v))
+}
+
+// CurrencyEQ applies the EQ predicate on the "currency" field.
+func CurrencyEQ(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldEQ(FieldCurrency, v))
+}
+
+// CurrencyNEQ applies the NEQ predicate on the "currency" field.
+func CurrencyNEQ(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldNEQ(FieldCurrency, v))
+}
+
+// CurrencyIn applies the In predicate on the "currency" field.
+func CurrencyIn(vs ...string) predicate.Contract {
+	return predicate.Contract(sql.FieldIn(FieldCurrency, vs...))
+}
+
+// CurrencyNotIn applies the NotIn predicate on the "currency" field.
+func CurrencyNotIn(vs ...string) predicate.Contract {
+	return predicate.Contract(sql.FieldNotIn(FieldCurrency, vs...))
+}
+
+// CurrencyGT applies the GT predicate on the "currency" field.
+func CurrencyGT(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldGT(FieldCurrency, v))
+}
+
+// CurrencyGTE applies the GTE predicate on the "currency" field.
+func CurrencyGTE(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldGTE(FieldCurrency, v))
+}
+
+// CurrencyLT applies the LT predicate on the "currency" field.
+func CurrencyLT(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldLT(FieldCurrency, v))
+}
+
+// CurrencyLTE applies the LTE predicate on the "currency" field.
+func CurrencyLTE(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldLTE(FieldCurrency, v))
+}
+
+// CurrencyContains applies the Contains predicate on the "currency" field.
+func CurrencyContains(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldContains(FieldCurrency, v))
+}
+
+// CurrencyHasPrefix applies the HasPrefix predicate on the "currency" field.
+func CurrencyHasPrefix(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldHasPrefix(FieldCurrency, v))
+}
+
+// CurrencyHasSuffix applies the HasSuffix predicate on the "currency" field.
+func CurrencyHasSuffix(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldHasSuffix(FieldCurrency, v))
+}
+
+// CurrencyEqualFold applies the EqualFold predicate on the "currency" field.
+func CurrencyEqualFold(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldEqualFold(FieldCurrency, v))
+}
+
+// CurrencyContainsFold applies the ContainsFold predicate on the "currency" field.
+func CurrencyContainsFold(v string) predicate.Contract {
+	return predicate.Contract(sql.FieldContainsFold(FieldCurrency, v))
 }
 
 // MrcEQ applies the EQ predicate on the "mrc" field.

@@ -329,6 +329,7 @@ var (
 		{Name: "start_date", Type: field.TypeTime, SchemaType: map[string]string{"postgres": "date", "sqlite3": "date"}},
 		{Name: "end_date", Type: field.TypeTime, SchemaType: map[string]string{"postgres": "date", "sqlite3": "date"}},
 		{Name: "term_months", Type: field.TypeInt},
+		{Name: "currency", Type: field.TypeString, Default: ""},
 		{Name: "mrc", Type: field.TypeInt64},
 		{Name: "nrc", Type: field.TypeInt64, Default: 0},
 		{Name: "tcv", Type: field.TypeInt64, Default: 0},
@@ -349,25 +350,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contracts_accounts_contracts",
-				Columns:    []*schema.Column{ContractsColumns[17]},
+				Columns:    []*schema.Column{ContractsColumns[18]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contracts_contracts_addenda",
-				Columns:    []*schema.Column{ContractsColumns[18]},
-				RefColumns: []*schema.Column{ContractsColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
-				Symbol:     "contracts_contracts_renewal",
 				Columns:    []*schema.Column{ContractsColumns[19]},
 				RefColumns: []*schema.Column{ContractsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
-				Symbol:     "contracts_quotes_contracts",
+				Symbol:     "contracts_contracts_renewal",
 				Columns:    []*schema.Column{ContractsColumns[20]},
+				RefColumns: []*schema.Column{ContractsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "contracts_quotes_contracts",
+				Columns:    []*schema.Column{ContractsColumns[21]},
 				RefColumns: []*schema.Column{QuotesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -376,7 +377,7 @@ var (
 			{
 				Name:    "contract_account_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{ContractsColumns[17], ContractsColumns[6]},
+				Columns: []*schema.Column{ContractsColumns[18], ContractsColumns[6]},
 			},
 			{
 				Name:    "contract_status_end_date",
@@ -386,17 +387,17 @@ var (
 			{
 				Name:    "contract_master_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContractsColumns[18]},
+				Columns: []*schema.Column{ContractsColumns[19]},
 			},
 			{
 				Name:    "contract_quote_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContractsColumns[20]},
+				Columns: []*schema.Column{ContractsColumns[21]},
 			},
 			{
 				Name:    "contract_renewal_of_id",
 				Unique:  true,
-				Columns: []*schema.Column{ContractsColumns[19]},
+				Columns: []*schema.Column{ContractsColumns[20]},
 			},
 		},
 	}
@@ -685,7 +686,7 @@ var (
 		{Name: "title", Type: field.TypeString, Size: 200},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "PENDING_APPROVAL", "APPROVED", "SENT", "ACCEPTED", "DECLINED", "EXPIRED"}, Default: "DRAFT"},
 		{Name: "term_months", Type: field.TypeInt},
-		{Name: "currency", Type: field.TypeString, Default: "USD"},
+		{Name: "currency", Type: field.TypeString, Default: ""},
 		{Name: "mrc", Type: field.TypeInt64, Default: 0},
 		{Name: "nrc", Type: field.TypeInt64, Default: 0},
 		{Name: "tcv", Type: field.TypeInt64, Default: 0},

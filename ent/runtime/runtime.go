@@ -48,12 +48,15 @@ func init() {
 		})
 	}
 	accountMixinHooks2 := accountMixin[2].Hooks()
+	accountHooks := schema.Account{}.Hooks()
 
 	account.Hooks[1] = accountMixinHooks2[0]
 
 	account.Hooks[2] = accountMixinHooks2[1]
 
 	account.Hooks[3] = accountMixinHooks2[2]
+
+	account.Hooks[4] = accountHooks[0]
 	accountMixinFields0 := accountMixin[0].Fields()
 	_ = accountMixinFields0
 	accountMixinFields1 := accountMixin[1].Fields()
@@ -662,6 +665,10 @@ func init() {
 	contract.Hooks[5] = contractHooks[1]
 
 	contract.Hooks[6] = contractHooks[2]
+
+	contract.Hooks[7] = contractHooks[3]
+
+	contract.Hooks[8] = contractHooks[4]
 	contractMixinFields0 := contractMixin[0].Fields()
 	_ = contractMixinFields0
 	contractMixinFields1 := contractMixin[1].Fields()
@@ -706,36 +713,42 @@ func init() {
 	contractDescTermMonths := contractFields[6].Descriptor()
 	// contract.TermMonthsValidator is a validator for the "term_months" field. It is called by the builders before save.
 	contract.TermMonthsValidator = contractDescTermMonths.Validators[0].(func(int) error)
+	// contractDescCurrency is the schema descriptor for currency field.
+	contractDescCurrency := contractFields[7].Descriptor()
+	// contract.DefaultCurrency holds the default value on creation for the currency field.
+	contract.DefaultCurrency = contractDescCurrency.Default.(string)
+	// contract.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	contract.CurrencyValidator = contractDescCurrency.Validators[0].(func(string) error)
 	// contractDescMrc is the schema descriptor for mrc field.
-	contractDescMrc := contractFields[7].Descriptor()
+	contractDescMrc := contractFields[8].Descriptor()
 	// contract.MrcValidator is a validator for the "mrc" field. It is called by the builders before save.
 	contract.MrcValidator = contractDescMrc.Validators[0].(func(int64) error)
 	// contractDescNrc is the schema descriptor for nrc field.
-	contractDescNrc := contractFields[8].Descriptor()
+	contractDescNrc := contractFields[9].Descriptor()
 	// contract.DefaultNrc holds the default value on creation for the nrc field.
 	contract.DefaultNrc = money.Amount(contractDescNrc.Default.(int64))
 	// contract.NrcValidator is a validator for the "nrc" field. It is called by the builders before save.
 	contract.NrcValidator = contractDescNrc.Validators[0].(func(int64) error)
 	// contractDescTcv is the schema descriptor for tcv field.
-	contractDescTcv := contractFields[9].Descriptor()
+	contractDescTcv := contractFields[10].Descriptor()
 	// contract.DefaultTcv holds the default value on creation for the tcv field.
 	contract.DefaultTcv = money.Amount(contractDescTcv.Default.(int64))
 	// contractDescAutoRenew is the schema descriptor for auto_renew field.
-	contractDescAutoRenew := contractFields[10].Descriptor()
+	contractDescAutoRenew := contractFields[11].Descriptor()
 	// contract.DefaultAutoRenew holds the default value on creation for the auto_renew field.
 	contract.DefaultAutoRenew = contractDescAutoRenew.Default.(bool)
 	// contractDescNoticeDays is the schema descriptor for notice_days field.
-	contractDescNoticeDays := contractFields[11].Descriptor()
+	contractDescNoticeDays := contractFields[12].Descriptor()
 	// contract.DefaultNoticeDays holds the default value on creation for the notice_days field.
 	contract.DefaultNoticeDays = contractDescNoticeDays.Default.(int)
 	// contract.NoticeDaysValidator is a validator for the "notice_days" field. It is called by the builders before save.
 	contract.NoticeDaysValidator = contractDescNoticeDays.Validators[0].(func(int) error)
 	// contractDescCoTermed is the schema descriptor for co_termed field.
-	contractDescCoTermed := contractFields[13].Descriptor()
+	contractDescCoTermed := contractFields[14].Descriptor()
 	// contract.DefaultCoTermed holds the default value on creation for the co_termed field.
 	contract.DefaultCoTermed = contractDescCoTermed.Default.(bool)
 	// contractDescStatusNote is the schema descriptor for status_note field.
-	contractDescStatusNote := contractFields[16].Descriptor()
+	contractDescStatusNote := contractFields[17].Descriptor()
 	// contract.StatusNoteValidator is a validator for the "status_note" field. It is called by the builders before save.
 	contract.StatusNoteValidator = contractDescStatusNote.Validators[0].(func(string) error)
 	// contractDescID is the schema descriptor for id field.
@@ -1187,6 +1200,8 @@ func init() {
 	quote.Hooks[5] = quoteHooks[1]
 
 	quote.Hooks[6] = quoteHooks[2]
+
+	quote.Hooks[7] = quoteHooks[3]
 	quoteMixinFields0 := quoteMixin[0].Fields()
 	_ = quoteMixinFields0
 	quoteMixinFields1 := quoteMixin[1].Fields()

@@ -59,12 +59,12 @@ func (Account) Fields() []ent.Field {
 			GoType(money.Amount(0)).
 			Default(0).
 			Min(0).
-			Comment("Monthly recurring revenue billed on the account.").
-			Annotations(entgql.OrderField("MRR"), entgql.Type("Money")),
+			Comment("Monthly recurring revenue, in the account's currency: the sum of the MRC of its ACTIVE contracts, kept current in the same transaction as every contract change that moves it. Not an input.").
+			Annotations(entgql.OrderField("MRR"), entgql.Type("Money"), derived()),
 		field.String("currency").
 			Default("USD").
-			Match(regexp.MustCompile(`^[A-Z]{3}$`)).
-			Comment("ISO 4217 currency of the account's money fields."),
+			Validate(money.CheckCurrency).
+			Comment("ISO 4217 currency (such as USD or CAD) of the account and of every quote and contract on it; it cannot change while the account has quotes or contracts."),
 		field.String("time_zone").
 			Optional().
 			Nillable().

@@ -62,6 +62,10 @@ func (Contract) Fields() []ent.Field {
 			Range(1, 240).
 			Comment("Term in months.").
 			Annotations(entgql.OrderField("TERM_MONTHS")),
+		field.String("currency").
+			Default(currencyOfAccount).
+			Validate(money.CheckCurrency).
+			Comment("ISO 4217 currency of the contract's money fields: always its account's; taken from the account when not given, and refused when it differs."),
 		field.Int64("mrc").
 			GoType(money.Amount(0)).
 			Min(0).
@@ -154,7 +158,10 @@ func (Contract) Hooks() []ent.Hook {
 	return []ent.Hook{
 		statusFollowsWorkflow(workflow.Contract),
 		hook.On(syncContractTCV, ent.OpCreate|ent.OpUpdateOne),
-		timesInOrder("start_date", "end_date", false)}
+		timesInOrder("start_date", "end_date", false),
+		hook.On(currencyFollowsAccount, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
+		accountMRRFollowsContracts,
+	}
 }
 
 func (Contract) Annotations() []schema.Annotation {

@@ -8,8 +8,6 @@ import (
 	"carrierdesk/internal/rule"
 	"carrierdesk/internal/workflow"
 
-	"regexp"
-
 	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
 
@@ -55,9 +53,9 @@ func (Quote) Fields() []ent.Field {
 			Comment("Contract term offered, in months (1 to 120).").
 			Annotations(entgql.OrderField("TERM_MONTHS")),
 		field.String("currency").
-			Default("USD").
-			Match(regexp.MustCompile(`^[A-Z]{3}$`)).
-			Comment("ISO 4217 currency of the quote's money fields."),
+			Default(currencyOfAccount).
+			Validate(money.CheckCurrency).
+			Comment("ISO 4217 currency of the quote's money fields: always its account's; taken from the account when not given, and refused when it differs."),
 		field.Int64("mrc").
 			GoType(money.Amount(0)).
 			Default(0).
@@ -222,6 +220,7 @@ func (Quote) Hooks() []ent.Hook {
 		statusFollowsWorkflow(workflow.Quote),
 		hook.On(syncQuoteDeal, ent.OpCreate|ent.OpUpdateOne),
 		owned(ownership.PreSale, quoteAccounts),
+		hook.On(currencyFollowsAccount, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
 	}
 }
 

@@ -80,3 +80,17 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckCurrency(t *testing.T) {
+	for _, tc := range []struct {
+		code string
+		ok   bool
+	}{
+		{"USD", true}, {"CAD", true}, {"EUR", true},
+		{"ZZZ", false}, {"usd", false}, {"US", false}, {"USDD", false}, {"", false},
+	} {
+		if err := CheckCurrency(tc.code); (err == nil) != tc.ok {
+			t.Errorf("CheckCurrency(%q) = %v; want ok %v", tc.code, err, tc.ok)
+		}
+	}
+}

@@ -127,6 +127,11 @@ type AggregateRow struct {
 	// enum values, IDs, "true"/"false", or a bucket's first day (YYYY-MM-DD).
 	// A key is null for rows without a value.
 	Keys []*string
+	// Currency is the ISO 4217 currency of the group's money measures. When a
+	// request measures money, its groups are split by currency as well, so
+	// that no sum, average, minimum or maximum mixes two currencies; nil when
+	// it measures no money.
+	Currency *string
 	// Values are the measures, in order.
 	Values []AggregateValue
 }
@@ -246,6 +251,7 @@ var aggregateEntities = map[AggregateEntity]aggregateEntity{
 			{name: contract.FieldAccountID},
 			{name: contract.FieldKind},
 			{name: contract.FieldStatus},
+			{name: contract.FieldCurrency},
 			{name: contract.FieldMasterID},
 			{name: contract.FieldAutoRenew, kind: boolField},
 			{name: contract.FieldCoTermed, kind: boolField},
@@ -451,17 +457,18 @@ func parseWhole(s string) (int64, error) {
 // aggregateRow is a row of an aggregate query: up to MaxGroupBy keys and
 // MaxMeasures measures, all read as text and converted by kind.
 type aggregateRow struct {
-	K0 *string `sql:"k0"`
-	K1 *string `sql:"k1"`
-	K2 *string `sql:"k2"`
-	M0 *string `sql:"m0"`
-	M1 *string `sql:"m1"`
-	M2 *string `sql:"m2"`
-	M3 *string `sql:"m3"`
-	M4 *string `sql:"m4"`
-	M5 *string `sql:"m5"`
-	M6 *string `sql:"m6"`
-	M7 *string `sql:"m7"`
+	K0  *string `sql:"k0"`
+	K1  *string `sql:"k1"`
+	K2  *string `sql:"k2"`
+	Cur *string `sql:"cur"`
+	M0  *string `sql:"m0"`
+	M1  *string `sql:"m1"`
+	M2  *string `sql:"m2"`
+	M3  *string `sql:"m3"`
+	M4  *string `sql:"m4"`
+	M5  *string `sql:"m5"`
+	M6  *string `sql:"m6"`
+	M7  *string `sql:"m7"`
 }
 
 func (r aggregateRow) keys() []*string { return []*string{r.K0, r.K1, r.K2} }
@@ -544,6 +551,10 @@ func Aggregate(ctx context.Context, c *ent.Client, spec AggregateSpec) (*Aggrega
 		measures = append(measures, measure{op: op, field: &f})
 	}
 
+	// Money is measured per currency: every entity with money has a currency column.
+	perCurrency := slices.ContainsFunc(measures, func(m measure) bool {
+		return m.op != OpCount && m.field != nil && m.field.kind == moneyField
+	})
 	var rows []aggregateRow
 	err := def.scan(ctx, c, spec.Where, func(s *sql.Selector) {
 		s.Select()
@@ -552,6 +563,11 @@ func Aggregate(ctx context.Context, c *ent.Client, spec AggregateSpec) (*Aggrega
 			k := g.expr(s)
 			keys = append(keys, k)
 			s.AppendSelectAs(k, fmt.Sprintf("k%d", i))
+		}
+		if perCurrency {
+			k := s.C("currency")
+			keys = append(keys, k)
+			s.AppendSelectAs(k, "cur")
 		}
 		for i, m := range measures {
 			s.AppendSelectAs(m.expr(s), fmt.Sprintf("m%d", i))
@@ -576,7 +592,7 @@ func Aggregate(ctx context.Context, c *ent.Client, spec AggregateSpec) (*Aggrega
 		rows, r.Truncated = rows[:limit], true
 	}
 	for _, row := range rows {
-		out := AggregateRow{Keys: row.keys()[:len(groups)], Values: make([]AggregateValue, len(measures))}
+		out := AggregateRow{Keys: row.keys()[:len(groups)], Currency: row.Cur, Values: make([]AggregateValue, len(measures))}
 		texts := row.measures()
 		for i, m := range measures {
 			v, err := m.value(texts[i])

@@ -21,6 +21,7 @@ import (
 	"carrierdesk/ent/businessreview"
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
+	"carrierdesk/ent/escalationevent"
 	"carrierdesk/ent/order"
 	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/quote"
@@ -32,6 +33,7 @@ import (
 	"carrierdesk/ent/specialpricingrequest"
 	"carrierdesk/internal/date"
 	"carrierdesk/internal/money"
+	"carrierdesk/internal/seed/bulk"
 	"carrierdesk/internal/viewer"
 	"carrierdesk/internal/workflow"
 
@@ -325,6 +327,17 @@ func build(t *testing.T, c *ent.Client) *world {
 			SetNillableAcknowledgedAt(e.acked).
 			SetNillableResolvedAt(e.resolved).
 			Exec(ctx))
+		if e.resolved != nil {
+			// The timeline names who resolved it: here, its owner.
+			must(c.EscalationEvent.Create().
+				SetEscalationID(id).
+				SetKind(escalationevent.KindStatusChange).
+				SetFromValue(escalation.StatusInProgress.String()).
+				SetToValue(escalation.StatusResolved.String()).
+				SetActorRepID(e.owner).
+				SetCreatedAt(*e.resolved).
+				Exec(ctx))
+		}
 		return id
 	}
 	// e1: open, never acknowledged, both targets passed: two breaches.
@@ -362,6 +375,7 @@ func build(t *testing.T, c *ent.Client) *world {
 			SetValidUntil(workflow.DayOf(v.validUntil)).
 			SetNillableFollowUpOn(dayOf(v.followUp)).
 			SetNillableSentAt(v.sent).
+			SetCreatedAt(now.AddDate(0, -1, 0)).
 			Save(ctx)
 		must(err)
 		// The quote's MRC and NRC follow its line items.
@@ -445,8 +459,10 @@ func build(t *testing.T, c *ent.Client) *world {
 			SetEndDate(workflow.DayOf(end)).
 			SetTermMonths(12).
 			SetMrc(mrc).
+			SetCurrency("USD").
 			SetAutoRenew(autoRenew).
-			Exec(ctx))
+			// A bulk load, as the seeder's: the accounts keep the MRR set above.
+			Exec(bulk.NewContext(ctx)))
 	}
 	agree(w.a1, contract.StatusActive, days(10), cents(1000, 0), true)
 	agree(w.a1, contract.StatusActive, days(45), cents(2000, 0), false)

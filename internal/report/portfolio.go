@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"carrierdesk/ent"
@@ -30,15 +31,17 @@ var RenewalWindows = []int{30, 60, 90, 180}
 
 // PortfolioResult is the state of the book of business the viewer may see.
 // MRR figures leave out churned accounts, which no longer bill; ByStatus
-// shows them.
+// shows them. Every money figure is a total per currency: amounts in
+// different currencies are never added.
 type PortfolioResult struct {
 	// AsOf is the time the report was computed for.
 	AsOf time.Time
-	// MRR is the monthly recurring revenue of the accounts that are not churned.
-	MRR money.Amount
+	// MRR is the monthly recurring revenue of the accounts that are not churned, per currency.
+	MRR []MoneyTotal
 	// Accounts is how many accounts are not churned.
 	Accounts int
-	// ByCarrier is MRR by carrier, largest first, at most TopCarriers of them.
+	// ByCarrier is MRR by carrier: the TopCarriers largest in each currency,
+	// in currency order, largest first within it.
 	ByCarrier []CarrierMRR
 	// ByRegion is MRR by sales region, every region listed.
 	ByRegion []RegionMRR
@@ -48,12 +51,17 @@ type PortfolioResult struct {
 	AtRisk MRRTotal
 	// OpenEscalations is how many escalations are neither resolved nor closed.
 	OpenEscalations int
-	// EscalationsBySeverity is, per severity, open escalations and SLA breaches.
+	// EscalationsBySeverity is, per severity, open escalations, the open ones
+	// in breach, and all-time breaches.
 	EscalationsBySeverity []SeverityEscalations
-	// ResponseBreaches is how many escalations missed their response target (all severities).
-	ResponseBreaches int
-	// ResolutionBreaches is how many escalations missed their resolution target (all severities).
-	ResolutionBreaches int
+	// OpenResponseBreaches is how many open escalations missed their response target (all severities).
+	OpenResponseBreaches int
+	// OpenResolutionBreaches is how many open escalations are past their resolution target (all severities).
+	OpenResolutionBreaches int
+	// AllTimeResponseBreaches is how many escalations, open or not, ever missed their response target.
+	AllTimeResponseBreaches int
+	// AllTimeResolutionBreaches is how many escalations, open or not, ever missed their resolution target.
+	AllTimeResolutionBreaches int
 	// Pipeline is quotes by status with their value, every status listed.
 	Pipeline []QuoteStatusTotal
 	// SPARCTurnaround is how long special pricing requests wait for a decision.
@@ -68,8 +76,8 @@ type PortfolioResult struct {
 type MRRTotal struct {
 	// Count is how many accounts.
 	Count int
-	// MRR is their monthly recurring revenue.
-	MRR money.Amount
+	// MRR is their monthly recurring revenue, per currency.
+	MRR []MoneyTotal
 }
 
 // CarrierMRR is a carrier's share of the portfolio.
@@ -80,8 +88,8 @@ type CarrierMRR struct {
 	Name string
 	// Accounts is how many of its accounts are not churned.
 	Accounts int
-	// MRR is their monthly recurring revenue.
-	MRR money.Amount
+	// MRR is their monthly recurring revenue, per currency.
+	MRR []MoneyTotal
 }
 
 // RegionMRR is a sales region's share of the portfolio.
@@ -90,8 +98,8 @@ type RegionMRR struct {
 	Region enum.Region
 	// Accounts is how many accounts in the region are not churned.
 	Accounts int
-	// MRR is their monthly recurring revenue.
-	MRR money.Amount
+	// MRR is their monthly recurring revenue, per currency.
+	MRR []MoneyTotal
 }
 
 // AccountStatusMRR is the accounts in one status.
@@ -100,8 +108,8 @@ type AccountStatusMRR struct {
 	Status account.Status
 	// Accounts is how many accounts are in it.
 	Accounts int
-	// MRR is their monthly recurring revenue (for churned accounts, as last billed).
-	MRR money.Amount
+	// MRR is their monthly recurring revenue, per currency (for churned accounts, as last billed).
+	MRR []MoneyTotal
 }
 
 // SeverityEscalations is the escalations of one severity.
@@ -110,12 +118,16 @@ type SeverityEscalations struct {
 	Severity escalation.Severity
 	// Open is how many are neither resolved nor closed.
 	Open int
-	// ResponseBreaches is how many were not acknowledged by their response due time:
-	// acknowledged late, or not yet acknowledged with the time passed.
-	ResponseBreaches int
-	// ResolutionBreaches is how many were not resolved by their resolution due time:
-	// resolved late, or still open with the time passed.
-	ResolutionBreaches int
+	// OpenResponseBreaches is how many of the open ones missed their response
+	// target: acknowledged late, or not yet acknowledged with the time passed.
+	OpenResponseBreaches int
+	// OpenResolutionBreaches is how many of the open ones are past their resolution due time.
+	OpenResolutionBreaches int
+	// AllTimeResponseBreaches is how many, open or not, missed their response target.
+	AllTimeResponseBreaches int
+	// AllTimeResolutionBreaches is how many, open or not, missed their
+	// resolution target: resolved late, or still open with the time passed.
+	AllTimeResolutionBreaches int
 	// MeanHoursToRestore is the mean time to restore of the resolved ones, in
 	// hours, less the time pending the client; nil when none is resolved.
 	MeanHoursToRestore *float64
@@ -127,10 +139,10 @@ type QuoteStatusTotal struct {
 	Status quote.Status
 	// Count is how many quotes are in it.
 	Count int
-	// MRC is their monthly recurring charges.
-	MRC money.Amount
-	// TCV is their total contract value.
-	TCV money.Amount
+	// MRC is their monthly recurring charges, per currency.
+	MRC []MoneyTotal
+	// TCV is their total contract value, per currency.
+	TCV []MoneyTotal
 }
 
 // SPARCTurnaround is how fast special pricing requests are decided.
@@ -161,8 +173,8 @@ type RenewalWindow struct {
 	Days int
 	// Count is how many contracts end within it.
 	Count int
-	// MRR is their monthly recurring charges.
-	MRR money.Amount
+	// MRR is their monthly recurring charges, per currency.
+	MRR []MoneyTotal
 }
 
 // Portfolio computes the portfolio report at now, over what the viewer in ctx may see.
@@ -191,20 +203,21 @@ func Portfolio(ctx context.Context, c *ent.Client, now time.Time) (*PortfolioRes
 }
 
 // portfolioAccounts fills the totals, regions, statuses and accounts at risk
-// from one query grouped by region and status.
+// from one query grouped by region, status and currency.
 func portfolioAccounts(ctx context.Context, c *ent.Client, _ time.Time, r *PortfolioResult) error {
 	var rows []struct {
-		Region string `sql:"region"`
-		Status string `sql:"status"`
-		Count  int    `sql:"n"`
-		MRR    int64  `sql:"total_mrr"`
+		Region   string `sql:"region"`
+		Status   string `sql:"status"`
+		Currency string `sql:"currency"`
+		Count    int    `sql:"n"`
+		MRR      int64  `sql:"total_mrr"`
 	}
 	err := c.Account.Query().
 		Modify(func(s *sql.Selector) {
-			s.Select(s.C(account.FieldRegion), s.C(account.FieldStatus)).
+			s.Select(s.C(account.FieldRegion), s.C(account.FieldStatus), s.C(account.FieldCurrency)).
 				AppendSelectAs("COUNT(*)", "n").
 				AppendSelectAs(sumInt(s.C(account.FieldMrr)), "total_mrr").
-				GroupBy(s.C(account.FieldRegion), s.C(account.FieldStatus))
+				GroupBy(s.C(account.FieldRegion), s.C(account.FieldStatus), s.C(account.FieldCurrency))
 		}).
 		Scan(ctx, &rows)
 	if err != nil {
@@ -219,7 +232,7 @@ func portfolioAccounts(ctx context.Context, c *ent.Client, _ time.Time, r *Portf
 			statuses[row.Status] = st
 		}
 		st.Accounts += row.Count
-		st.MRR += money.Amount(row.MRR)
+		st.MRR = addMoney(st.MRR, row.Currency, money.Amount(row.MRR))
 		if account.Status(row.Status) == account.StatusChurned {
 			continue
 		}
@@ -229,9 +242,9 @@ func portfolioAccounts(ctx context.Context, c *ent.Client, _ time.Time, r *Portf
 			regions[row.Region] = rg
 		}
 		rg.Accounts += row.Count
-		rg.MRR += money.Amount(row.MRR)
+		rg.MRR = addMoney(rg.MRR, row.Currency, money.Amount(row.MRR))
 		r.Accounts += row.Count
-		r.MRR += money.Amount(row.MRR)
+		r.MRR = addMoney(r.MRR, row.Currency, money.Amount(row.MRR))
 	}
 	for _, k := range ordered(enumValues(migrate.AccountsTable, account.FieldRegion), regions) {
 		if rg := regions[k]; rg != nil {
@@ -253,31 +266,49 @@ func portfolioAccounts(ctx context.Context, c *ent.Client, _ time.Time, r *Portf
 	return nil
 }
 
-// portfolioCarriers fills the top carriers by MRR: one grouped query, then
-// one for the names, which goes through the carriers' own privacy policy.
+// portfolioCarriers fills the top carriers by MRR, ranked within each
+// currency (amounts in different currencies do not compare): one query
+// grouped by carrier and currency, then one for the names, which goes
+// through the carriers' own privacy policy.
 func portfolioCarriers(ctx context.Context, c *ent.Client, _ time.Time, r *PortfolioResult) error {
 	var rows []struct {
 		CarrierID string `sql:"carrier_id"`
+		Currency  string `sql:"currency"`
 		Count     int    `sql:"n"`
 		MRR       int64  `sql:"total_mrr"`
 	}
 	err := c.Account.Query().
 		Where(account.StatusNEQ(account.StatusChurned)).
 		Modify(func(s *sql.Selector) {
-			s.Select(s.C(account.FieldCarrierID)).
+			s.Select(s.C(account.FieldCarrierID), s.C(account.FieldCurrency)).
 				AppendSelectAs("COUNT(*)", "n").
 				AppendSelectAs(sumInt(s.C(account.FieldMrr)), "total_mrr").
-				GroupBy(s.C(account.FieldCarrierID)).
-				OrderBy(sql.Desc("total_mrr"), sql.Asc(s.C(account.FieldCarrierID))).
-				Limit(TopCarriers)
+				GroupBy(s.C(account.FieldCarrierID), s.C(account.FieldCurrency)).
+				OrderBy(sql.Asc(s.C(account.FieldCurrency)), sql.Desc("total_mrr"), sql.Asc(s.C(account.FieldCarrierID)))
 		}).
 		Scan(ctx, &rows)
 	if err != nil || len(rows) == 0 {
 		return err
 	}
-	ids := make([]string, len(rows))
-	for i, row := range rows {
-		ids[i] = row.CarrierID
+	// The top carriers of each currency, in currency order, largest first;
+	// then every carrier's accounts and MRR in all its currencies.
+	var ids []string
+	ranked := map[string]int{}
+	for _, row := range rows {
+		if ranked[row.Currency] < TopCarriers && !slices.Contains(ids, row.CarrierID) {
+			ranked[row.Currency]++
+			ids = append(ids, row.CarrierID)
+		}
+	}
+	totals := map[string]*CarrierMRR{}
+	for _, row := range rows {
+		t := totals[row.CarrierID]
+		if t == nil {
+			t = &CarrierMRR{CarrierID: row.CarrierID}
+			totals[row.CarrierID] = t
+		}
+		t.Accounts += row.Count
+		t.MRR = addMoney(t.MRR, row.Currency, money.Amount(row.MRR))
 	}
 	var names []struct {
 		ID   string `sql:"id"`
@@ -294,13 +325,10 @@ func portfolioCarriers(ctx context.Context, c *ent.Client, _ time.Time, r *Portf
 	for _, n := range names {
 		name[n.ID] = n.Name
 	}
-	for _, row := range rows {
-		r.ByCarrier = append(r.ByCarrier, CarrierMRR{
-			CarrierID: row.CarrierID,
-			Name:      name[row.CarrierID],
-			Accounts:  row.Count,
-			MRR:       money.Amount(row.MRR),
-		})
+	for _, id := range ids {
+		t := totals[id]
+		t.Name = name[id]
+		r.ByCarrier = append(r.ByCarrier, *t)
 	}
 	return nil
 }
@@ -308,13 +336,17 @@ func portfolioCarriers(ctx context.Context, c *ent.Client, _ time.Time, r *Portf
 // closedEscalation is the statuses of escalations that are no longer worked.
 var closedEscalation = []escalation.Status{escalation.StatusResolved, escalation.StatusClosed}
 
-// portfolioEscalations fills open escalations and SLA breaches by severity, in one query.
+// portfolioEscalations fills open escalations and SLA breaches by severity,
+// in one query: the open ones in breach beside the open count, and breaches
+// of all time apart.
 func portfolioEscalations(ctx context.Context, c *ent.Client, now time.Time, r *PortfolioResult) error {
 	var rows []struct {
-		Severity   string `sql:"severity"`
-		Open       int    `sql:"open"`
-		Response   int    `sql:"response_breaches"`
-		Resolution int    `sql:"resolution_breaches"`
+		Severity          string `sql:"severity"`
+		Open              int    `sql:"open"`
+		OpenResponse      int    `sql:"open_response_breaches"`
+		OpenResolution    int    `sql:"open_resolution_breaches"`
+		AllTimeResponse   int    `sql:"response_breaches"`
+		AllTimeResolution int    `sql:"resolution_breaches"`
 	}
 	err := c.Escalation.Query().
 		Modify(func(s *sql.Selector) {
@@ -326,12 +358,17 @@ func portfolioEscalations(ctx context.Context, c *ent.Client, now time.Time, r *
 				resolveDue   = s.C(escalation.FieldResolutionDueAt)
 			)
 			open := func() *sql.Predicate { return sql.NotIn(status, args(closedEscalation)...) }
-			s.Select(s.C(escalation.FieldSeverity)).
-				AppendSelectExprAs(countIf(open()), "open").
-				AppendSelectExprAs(countIf(sql.Or(
+			responseBreach := func() *sql.Predicate {
+				return sql.Or(
 					sql.And(sql.IsNull(acknowledged), sql.LT(responseDue, now)),
 					sql.ColumnsGT(acknowledged, responseDue),
-				)), "response_breaches").
+				)
+			}
+			s.Select(s.C(escalation.FieldSeverity)).
+				AppendSelectExprAs(countIf(open()), "open").
+				AppendSelectExprAs(countIf(sql.And(open(), responseBreach())), "open_response_breaches").
+				AppendSelectExprAs(countIf(sql.And(open(), sql.LT(resolveDue, now))), "open_resolution_breaches").
+				AppendSelectExprAs(countIf(responseBreach()), "response_breaches").
 				AppendSelectExprAs(countIf(sql.Or(
 					sql.And(open(), sql.LT(resolveDue, now)),
 					sql.ColumnsGT(resolved, resolveDue),
@@ -345,14 +382,18 @@ func portfolioEscalations(ctx context.Context, c *ent.Client, now time.Time, r *
 	bySeverity := map[string]SeverityEscalations{}
 	for _, row := range rows {
 		bySeverity[row.Severity] = SeverityEscalations{
-			Severity:           escalation.Severity(row.Severity),
-			Open:               row.Open,
-			ResponseBreaches:   row.Response,
-			ResolutionBreaches: row.Resolution,
+			Severity:                  escalation.Severity(row.Severity),
+			Open:                      row.Open,
+			OpenResponseBreaches:      row.OpenResponse,
+			OpenResolutionBreaches:    row.OpenResolution,
+			AllTimeResponseBreaches:   row.AllTimeResponse,
+			AllTimeResolutionBreaches: row.AllTimeResolution,
 		}
 		r.OpenEscalations += row.Open
-		r.ResponseBreaches += row.Response
-		r.ResolutionBreaches += row.Resolution
+		r.OpenResponseBreaches += row.OpenResponse
+		r.OpenResolutionBreaches += row.OpenResolution
+		r.AllTimeResponseBreaches += row.AllTimeResponse
+		r.AllTimeResolutionBreaches += row.AllTimeResolution
 	}
 	for _, k := range ordered(enumValues(migrate.EscalationsTable, escalation.FieldSeverity), bySeverity) {
 		e, ok := bySeverity[k]
@@ -364,21 +405,22 @@ func portfolioEscalations(ctx context.Context, c *ent.Client, now time.Time, r *
 	return nil
 }
 
-// portfolioQuotes fills the quote pipeline by status.
+// portfolioQuotes fills the quote pipeline by status, its money per currency.
 func portfolioQuotes(ctx context.Context, c *ent.Client, _ time.Time, r *PortfolioResult) error {
 	var rows []struct {
-		Status string `sql:"status"`
-		Count  int    `sql:"n"`
-		MRC    int64  `sql:"total_mrc"`
-		TCV    int64  `sql:"total_tcv"`
+		Status   string `sql:"status"`
+		Currency string `sql:"currency"`
+		Count    int    `sql:"n"`
+		MRC      int64  `sql:"total_mrc"`
+		TCV      int64  `sql:"total_tcv"`
 	}
 	err := c.Quote.Query().
 		Modify(func(s *sql.Selector) {
-			s.Select(s.C(quote.FieldStatus)).
+			s.Select(s.C(quote.FieldStatus), s.C(quote.FieldCurrency)).
 				AppendSelectAs("COUNT(*)", "n").
 				AppendSelectAs(sumInt(s.C(quote.FieldMrc)), "total_mrc").
 				AppendSelectAs(sumInt(s.C(quote.FieldTcv)), "total_tcv").
-				GroupBy(s.C(quote.FieldStatus))
+				GroupBy(s.C(quote.FieldStatus), s.C(quote.FieldCurrency))
 		}).
 		Scan(ctx, &rows)
 	if err != nil {
@@ -386,12 +428,12 @@ func portfolioQuotes(ctx context.Context, c *ent.Client, _ time.Time, r *Portfol
 	}
 	byStatus := map[string]QuoteStatusTotal{}
 	for _, row := range rows {
-		byStatus[row.Status] = QuoteStatusTotal{
-			Status: quote.Status(row.Status),
-			Count:  row.Count,
-			MRC:    money.Amount(row.MRC),
-			TCV:    money.Amount(row.TCV),
-		}
+		q := byStatus[row.Status]
+		q.Status = quote.Status(row.Status)
+		q.Count += row.Count
+		q.MRC = addMoney(q.MRC, row.Currency, money.Amount(row.MRC))
+		q.TCV = addMoney(q.TCV, row.Currency, money.Amount(row.TCV))
+		byStatus[row.Status] = q
 	}
 	for _, k := range ordered(enumValues(migrate.QuotesTable, quote.FieldStatus), byStatus) {
 		q, ok := byStatus[k]
@@ -465,15 +507,16 @@ func portfolioRFPs(ctx context.Context, c *ent.Client, _ time.Time, r *Portfolio
 }
 
 // portfolioRenewals fills the active contracts ending within each window, in
-// one query grouped by the shortest window a contract falls in; the windows
-// are cumulative, so each adds up the shorter ones.
+// one query grouped by the shortest window a contract falls in and currency;
+// the windows are cumulative, so each adds up the shorter ones, per currency.
 func portfolioRenewals(ctx context.Context, c *ent.Client, now time.Time, r *PortfolioResult) error {
 	today := workflow.DayOf(now)
 	horizon := func(days int) date.Date { return today.AddDays(days) }
 	var rows []struct {
-		Days  int   `sql:"days"`
-		Count int   `sql:"n"`
-		MRR   int64 `sql:"total_mrc"`
+		Days     int    `sql:"days"`
+		Currency string `sql:"currency"`
+		Count    int    `sql:"n"`
+		MRR      int64  `sql:"total_mrc"`
 	}
 	err := c.Contract.Query().
 		Where(
@@ -492,9 +535,10 @@ func portfolioRenewals(ctx context.Context, c *ent.Client, now time.Time, r *Por
 			})
 			s.Select().
 				AppendSelectExprAs(window, "days").
+				AppendSelectAs(s.C(contract.FieldCurrency), "currency").
 				AppendSelectAs("COUNT(*)", "n").
 				AppendSelectAs(sumInt(s.C(contract.FieldMrc)), "total_mrc").
-				GroupBy("days")
+				GroupBy("days", s.C(contract.FieldCurrency))
 		}).
 		Scan(ctx, &rows)
 	if err != nil {
@@ -505,7 +549,7 @@ func portfolioRenewals(ctx context.Context, c *ent.Client, now time.Time, r *Por
 		for _, row := range rows {
 			if row.Days <= days {
 				w.Count += row.Count
-				w.MRR += money.Amount(row.MRR)
+				w.MRR = addMoney(w.MRR, row.Currency, money.Amount(row.MRR))
 			}
 		}
 		r.Renewals = append(r.Renewals, w)

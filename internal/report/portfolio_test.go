@@ -63,11 +63,23 @@ func severities(sev1, sev2, sev3, sev4 report.SeverityEscalations) []report.Seve
 
 func renewals(c30, m30, c60, m60, c90, m90, c180, m180 int64) []report.RenewalWindow {
 	return []report.RenewalWindow{
-		{Days: 30, Count: int(c30), MRR: money.Amount(m30)},
-		{Days: 60, Count: int(c60), MRR: money.Amount(m60)},
-		{Days: 90, Count: int(c90), MRR: money.Amount(m90)},
-		{Days: 180, Count: int(c180), MRR: money.Amount(m180)},
+		{Days: 30, Count: int(c30), MRR: usdCents(m30)},
+		{Days: 60, Count: int(c60), MRR: usdCents(m60)},
+		{Days: 90, Count: int(c90), MRR: usdCents(m90)},
+		{Days: 180, Count: int(c180), MRR: usdCents(m180)},
 	}
+}
+
+// usd is an amount in US dollars as a report's per-currency total.
+func usd(dollars, c int64) []report.MoneyTotal { return usdCents(dollars*100 + c) }
+
+// usdCents is cents in US dollars as a per-currency total; none for zero,
+// which in these fixtures means no rows to add up.
+func usdCents(c int64) []report.MoneyTotal {
+	if c == 0 {
+		return nil
+	}
+	return []report.MoneyTotal{{Currency: "USD", Amount: money.Amount(c)}}
 }
 
 func TestPortfolioAdmin(t *testing.T) {
@@ -79,42 +91,48 @@ func TestPortfolioAdmin(t *testing.T) {
 		}
 		equal(t, "asOf", p.AsOf, now)
 		// a1 + a2 + a3 + a5 + a6; a4 is churned.
-		equal(t, "mrr", p.MRR, cents(10000+2500+7000+300+500, 50))
+		equal(t, "mrr", p.MRR, usd(10000+2500+7000+300+500, 50))
 		equal(t, "accounts", p.Accounts, 5)
 		equal(t, "byCarrier", p.ByCarrier, []report.CarrierMRR{
-			{CarrierID: w.carA, Name: "Alpha Telecom", Accounts: 3, MRR: cents(13000, 50)},
-			{CarrierID: w.carB, Name: "Bravo Networks", Accounts: 1, MRR: cents(7000, 0)},
-			{CarrierID: w.carC, Name: "Charlie Fiber", Accounts: 1, MRR: cents(300, 0)},
+			{CarrierID: w.carA, Name: "Alpha Telecom", Accounts: 3, MRR: usd(13000, 50)},
+			{CarrierID: w.carB, Name: "Bravo Networks", Accounts: 1, MRR: usd(7000, 0)},
+			{CarrierID: w.carC, Name: "Charlie Fiber", Accounts: 1, MRR: usd(300, 0)},
 		})
 		equal(t, "byRegion", p.ByRegion, []report.RegionMRR{
-			{Region: enum.RegionNortheast, Accounts: 3, MRR: cents(17500, 0)},
-			{Region: enum.RegionSoutheast, Accounts: 1, MRR: cents(300, 0)},
+			{Region: enum.RegionNortheast, Accounts: 3, MRR: usd(17500, 0)},
+			{Region: enum.RegionSoutheast, Accounts: 1, MRR: usd(300, 0)},
 			{Region: enum.RegionMidwest},
 			{Region: enum.RegionSouthCentral},
-			{Region: enum.RegionWest, Accounts: 1, MRR: cents(2500, 50)},
+			{Region: enum.RegionWest, Accounts: 1, MRR: usd(2500, 50)},
 		})
 		equal(t, "byStatus", p.ByStatus, accountStatuses(
-			report.AccountStatusMRR{Accounts: 1, MRR: cents(300, 0)},
-			report.AccountStatusMRR{Accounts: 3, MRR: cents(17500, 0)},
-			report.AccountStatusMRR{Accounts: 1, MRR: cents(2500, 50)},
-			report.AccountStatusMRR{Accounts: 1, MRR: cents(1000, 0)},
+			report.AccountStatusMRR{Accounts: 1, MRR: usd(300, 0)},
+			report.AccountStatusMRR{Accounts: 3, MRR: usd(17500, 0)},
+			report.AccountStatusMRR{Accounts: 1, MRR: usd(2500, 50)},
+			report.AccountStatusMRR{Accounts: 1, MRR: usd(1000, 0)},
 		))
-		equal(t, "atRisk", p.AtRisk, report.MRRTotal{Count: 1, MRR: cents(2500, 50)})
+		equal(t, "atRisk", p.AtRisk, report.MRRTotal{Count: 1, MRR: usd(2500, 50)})
 		equal(t, "openEscalations", p.OpenEscalations, 3)
 		equal(t, "escalationsBySeverity", p.EscalationsBySeverity, severities(
-			report.SeverityEscalations{Open: 1, ResponseBreaches: 1, ResolutionBreaches: 1}, // e1 open and late on both; e4 in time
-			report.SeverityEscalations{Open: 1, ResolutionBreaches: 1},                      // e2 open in time; e6 resolved late
-			report.SeverityEscalations{ResponseBreaches: 1, ResolutionBreaches: 1},          // e3 late on both
-			report.SeverityEscalations{Open: 1},                                             // e5 nothing due yet
+			// e1 open and late on both; e4 in time
+			report.SeverityEscalations{Open: 1, OpenResponseBreaches: 1, OpenResolutionBreaches: 1, AllTimeResponseBreaches: 1, AllTimeResolutionBreaches: 1},
+			// e2 open in time; e6 resolved late
+			report.SeverityEscalations{Open: 1, AllTimeResolutionBreaches: 1},
+			// e3 late on both, no longer open
+			report.SeverityEscalations{AllTimeResponseBreaches: 1, AllTimeResolutionBreaches: 1},
+			// e5 nothing due yet
+			report.SeverityEscalations{Open: 1},
 		))
-		equal(t, "responseBreaches", p.ResponseBreaches, 2)
-		equal(t, "resolutionBreaches", p.ResolutionBreaches, 3)
+		equal(t, "openResponseBreaches", p.OpenResponseBreaches, 1)
+		equal(t, "openResolutionBreaches", p.OpenResolutionBreaches, 1)
+		equal(t, "allTimeResponseBreaches", p.AllTimeResponseBreaches, 2)
+		equal(t, "allTimeResolutionBreaches", p.AllTimeResolutionBreaches, 3)
 		equal(t, "pipeline", p.Pipeline, pipeline(
-			report.QuoteStatusTotal{Count: 1, MRC: cents(1000, 0), TCV: cents(12500, 0)},
-			report.QuoteStatusTotal{Count: 1, MRC: cents(2000, 0), TCV: cents(48000, 0)},
-			report.QuoteStatusTotal{Count: 1, MRC: cents(500, 0), TCV: cents(18100, 0)},
-			report.QuoteStatusTotal{Count: 2, MRC: cents(3800, 1), TCV: cents(36000+9800, 12)},
-			report.QuoteStatusTotal{Count: 1, MRC: cents(400, 0), TCV: cents(4800, 0)},
+			report.QuoteStatusTotal{Count: 1, MRC: usd(1000, 0), TCV: usd(12500, 0)},
+			report.QuoteStatusTotal{Count: 1, MRC: usd(2000, 0), TCV: usd(48000, 0)},
+			report.QuoteStatusTotal{Count: 1, MRC: usd(500, 0), TCV: usd(18100, 0)},
+			report.QuoteStatusTotal{Count: 2, MRC: usd(3800, 1), TCV: usd(36000+9800, 12)},
+			report.QuoteStatusTotal{Count: 1, MRC: usd(400, 0), TCV: usd(4800, 0)},
 		))
 		// s1 took 10 hours, in time; s2 40 hours, after its due time.
 		equal(t, "sparc decided", p.SPARCTurnaround.Decided, 2)
@@ -136,7 +154,7 @@ func TestPortfolioViewers(t *testing.T) {
 		cases := []struct {
 			name       string
 			ctx        func() context.Context
-			mrr        money.Amount
+			mrr        []report.MoneyTotal
 			accounts   int
 			byCarrier  []report.CarrierMRR
 			byStatus   []report.AccountStatusMRR
@@ -154,24 +172,24 @@ func TestPortfolioViewers(t *testing.T) {
 			{
 				name:      "support rep",
 				ctx:       w.support1,
-				mrr:       cents(12500, 50),
+				mrr:       usd(12500, 50),
 				accounts:  2,
-				byCarrier: []report.CarrierMRR{{CarrierID: w.carA, Name: "Alpha Telecom", Accounts: 2, MRR: cents(12500, 50)}},
+				byCarrier: []report.CarrierMRR{{CarrierID: w.carA, Name: "Alpha Telecom", Accounts: 2, MRR: usd(12500, 50)}},
 				byStatus: accountStatuses(
 					report.AccountStatusMRR{},
-					report.AccountStatusMRR{Accounts: 1, MRR: cents(10000, 0)},
-					report.AccountStatusMRR{Accounts: 1, MRR: cents(2500, 50)},
+					report.AccountStatusMRR{Accounts: 1, MRR: usd(10000, 0)},
+					report.AccountStatusMRR{Accounts: 1, MRR: usd(2500, 50)},
 					report.AccountStatusMRR{},
 				),
-				atRisk: report.MRRTotal{Count: 1, MRR: cents(2500, 50)},
+				atRisk: report.MRRTotal{Count: 1, MRR: usd(2500, 50)},
 				// e1, e2 open; e1 and e3 late to respond; e1, e3, e6 late to resolve.
 				open: 2, response: 2, resolution: 3,
 				pipeline: pipeline(
-					report.QuoteStatusTotal{Count: 1, MRC: cents(1000, 0), TCV: cents(12500, 0)},
-					report.QuoteStatusTotal{Count: 1, MRC: cents(2000, 0), TCV: cents(48000, 0)},
-					report.QuoteStatusTotal{Count: 1, MRC: cents(500, 0), TCV: cents(18100, 0)},
-					report.QuoteStatusTotal{Count: 1, MRC: cents(800, 1), TCV: cents(9800, 12)},
-					report.QuoteStatusTotal{Count: 1, MRC: cents(400, 0), TCV: cents(4800, 0)},
+					report.QuoteStatusTotal{Count: 1, MRC: usd(1000, 0), TCV: usd(12500, 0)},
+					report.QuoteStatusTotal{Count: 1, MRC: usd(2000, 0), TCV: usd(48000, 0)},
+					report.QuoteStatusTotal{Count: 1, MRC: usd(500, 0), TCV: usd(18100, 0)},
+					report.QuoteStatusTotal{Count: 1, MRC: usd(800, 1), TCV: usd(9800, 12)},
+					report.QuoteStatusTotal{Count: 1, MRC: usd(400, 0), TCV: usd(4800, 0)},
 				),
 				decided: 2, average: float(25),
 				won: 1, lost: 1, winRate: float(0.5),
@@ -180,14 +198,14 @@ func TestPortfolioViewers(t *testing.T) {
 			{
 				name:      "carrier contact",
 				ctx:       w.carrierB,
-				mrr:       cents(7000, 0),
+				mrr:       usd(7000, 0),
 				accounts:  1,
-				byCarrier: []report.CarrierMRR{{CarrierID: w.carB, Name: "Bravo Networks", Accounts: 1, MRR: cents(7000, 0)}},
+				byCarrier: []report.CarrierMRR{{CarrierID: w.carB, Name: "Bravo Networks", Accounts: 1, MRR: usd(7000, 0)}},
 				byStatus: accountStatuses(
 					report.AccountStatusMRR{},
-					report.AccountStatusMRR{Accounts: 1, MRR: cents(7000, 0)},
+					report.AccountStatusMRR{Accounts: 1, MRR: usd(7000, 0)},
 					report.AccountStatusMRR{},
-					report.AccountStatusMRR{Accounts: 1, MRR: cents(1000, 0)},
+					report.AccountStatusMRR{Accounts: 1, MRR: usd(1000, 0)},
 				),
 				// e5 open, nothing late; e4 closed in time.
 				open: 1,
@@ -196,7 +214,7 @@ func TestPortfolioViewers(t *testing.T) {
 					report.QuoteStatusTotal{},
 					report.QuoteStatusTotal{},
 					report.QuoteStatusTotal{},
-					report.QuoteStatusTotal{Count: 1, MRC: cents(3000, 0), TCV: cents(36000, 0)},
+					report.QuoteStatusTotal{Count: 1, MRC: usd(3000, 0), TCV: usd(36000, 0)},
 					report.QuoteStatusTotal{},
 				),
 				// Special pricing is internal: nothing.
@@ -217,8 +235,8 @@ func TestPortfolioViewers(t *testing.T) {
 				equal(t, "byStatus", p.ByStatus, tc.byStatus)
 				equal(t, "atRisk", p.AtRisk, tc.atRisk)
 				equal(t, "open escalations", p.OpenEscalations, tc.open)
-				equal(t, "response breaches", p.ResponseBreaches, tc.response)
-				equal(t, "resolution breaches", p.ResolutionBreaches, tc.resolution)
+				equal(t, "all-time response breaches", p.AllTimeResponseBreaches, tc.response)
+				equal(t, "all-time resolution breaches", p.AllTimeResolutionBreaches, tc.resolution)
 				equal(t, "pipeline", p.Pipeline, tc.pipeline)
 				equal(t, "sparc decided", p.SPARCTurnaround.Decided, tc.decided)
 				near(t, "sparc average", p.SPARCTurnaround.AverageHours, tc.average)
@@ -239,7 +257,7 @@ func TestPortfolioManager(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		equal(t, "mrr", p.MRR, cents(10000+2500+300+500, 50))
+		equal(t, "mrr", p.MRR, usd(10000+2500+300+500, 50))
 		equal(t, "accounts", p.Accounts, 4)
 	})
 }

@@ -32,8 +32,8 @@ func TestQueryCounts(t *testing.T) {
 				{"portfolio", 9, func() error { _, err := report.Portfolio(w.manager(), c, now); return err }},
 				// Six lists and the account count.
 				{"me", 7, func() error { _, err := report.Me(w.support1(), c, now); return err }},
-				// The team, its reps, activities, escalations, quotes.
-				{"team week", 5, func() error { _, err := report.TeamWeek(w.manager(), c, w.team1, weekStart); return err }},
+				// The team, its reps, activities, escalations raised, resolutions, quotes sent, follow-ups.
+				{"team week", 7, func() error { _, err := report.TeamWeek(w.manager(), c, w.team1, weekStart); return err }},
 				{"aggregate", 1, func() error {
 					_, err := report.Aggregate(w.manager(), c, report.AggregateSpec{
 						Entity:   report.AggregateEscalation,

@@ -6,6 +6,10 @@
 // narrow each one to what the viewer in the context may read: a number in a
 // report never counts a row the viewer could not list. Nothing here bypasses
 // privacy.
+//
+// Money is never added across currencies: every money figure is a list of
+// MoneyTotal, one per currency, and aggregates that measure money are split
+// by currency.
 package report
 
 import (

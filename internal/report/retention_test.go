@@ -41,10 +41,14 @@ func TestRetention(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 		to := time.Now().UTC()
 
-		r, err := report.Retention(as, c, from, to)
+		got, err := report.Retention(as, c, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if len(got.ByCurrency) != 1 || got.ByCurrency[0].Currency != "USD" {
+			t.Fatalf("retention by currency = %+v; want USD alone", got.ByCurrency)
+		}
+		r := got.ByCurrency[0]
 		// Starting 100 + 200 + 300; expansion 50; contraction 50; churn 300.
 		if r.StartingMRR != 60000 || r.Expansion != 5000 || r.Contraction != 5000 || r.Churn != 30000 {
 			t.Fatalf("retention = %+v", r)
@@ -53,10 +57,11 @@ func TestRetention(t *testing.T) {
 			t.Fatalf("gross %v net %v; want 250/600 and 300/600", *r.GrossRetention, *r.NetRetention)
 		}
 		// Before the changes, nothing had moved yet.
-		before, err := report.Retention(as, c, old.Add(time.Hour), from)
+		all, err := report.Retention(as, c, old.Add(time.Hour), from)
 		if err != nil {
 			t.Fatal(err)
 		}
+		before := all.ByCurrency[0]
 		if before.StartingMRR != 60000 || before.Expansion != 0 || before.Contraction != 0 || before.Churn != 0 {
 			t.Fatalf("retention before the changes = %+v", before)
 		}

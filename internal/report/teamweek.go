@@ -10,10 +10,12 @@ import (
 	"carrierdesk/ent"
 	"carrierdesk/ent/activity"
 	"carrierdesk/ent/escalation"
+	"carrierdesk/ent/escalationevent"
 	"carrierdesk/ent/migrate"
 	"carrierdesk/ent/quote"
 	"carrierdesk/ent/rep"
 	"carrierdesk/ent/team"
+	"carrierdesk/internal/date"
 	"carrierdesk/internal/fault"
 	"carrierdesk/internal/workflow"
 
@@ -43,13 +45,16 @@ type RepWeek struct {
 	Activities int
 	// ActivitiesByKind is the activities by kind, every kind listed.
 	ActivitiesByKind []ActivityKindCount
-	// EscalationsOpened is how many escalations the rep owns that were raised in the week.
+	// EscalationsOpened is how many escalations raised in the week the rep owns now.
 	EscalationsOpened int
-	// EscalationsResolved is how many escalations the rep owns that were resolved in the week.
+	// EscalationsResolved is how many times in the week the rep resolved an
+	// escalation (the actor of the change on its timeline), whoever owns it.
 	EscalationsResolved int
-	// QuotesSent is how many of the rep's quotes were sent in the week.
+	// QuotesSent is how many quotes the rep owns now were sent in the week.
 	QuotesSent int
-	// OverdueFollowUps is how many of the rep's open quotes had a follow-up date before the week's end.
+	// OverdueFollowUps is how many quotes the rep owns now were, at the week's
+	// end, open (not accepted, declined or expired) with a follow-up date
+	// before the week's end: both as they stood then, from the audit trail.
 	OverdueFollowUps int
 }
 
@@ -161,75 +166,157 @@ func activitiesByRep(ctx context.Context, c *ent.Client, reps []string, start, e
 }
 
 type escalationWeek struct {
-	OwnerID  string `sql:"owner_id"`
-	Opened   int    `sql:"opened"`
-	Resolved int    `sql:"resolved"`
+	Opened   int
+	Resolved int
 }
 
-// escalationsByRep counts, by owner, escalations raised and resolved in [start, end).
+// escalationsByRep counts escalations raised in [start, end) by their
+// owner, and resolutions made in [start, end) by who made them: the actor of
+// the RESOLVED status change on the escalation's timeline, which is written
+// with the audit entry of the change, not the owner (a manager or a
+// colleague may resolve an escalation someone else owns).
 func escalationsByRep(ctx context.Context, c *ent.Client, reps []string, start, end time.Time) (map[string]escalationWeek, error) {
-	var rows []escalationWeek
+	var opened []struct {
+		RepID string `sql:"owner_id"`
+		Count int    `sql:"count"`
+	}
 	err := c.Escalation.Query().
 		Where(
 			escalation.OwnerIDIn(reps...),
-			escalation.Or(
-				escalation.And(escalation.CreatedAtGTE(start), escalation.CreatedAtLT(end)),
-				escalation.And(escalation.ResolvedAtGTE(start), escalation.ResolvedAtLT(end)),
-			),
+			escalation.CreatedAtGTE(start),
+			escalation.CreatedAtLT(end),
 		).
-		Modify(func(s *sql.Selector) {
-			created, resolved := s.C(escalation.FieldCreatedAt), s.C(escalation.FieldResolvedAt)
-			s.Select(s.C(escalation.FieldOwnerID)).
-				AppendSelectExprAs(countIf(sql.And(sql.GTE(created, start), sql.LT(created, end))), "opened").
-				AppendSelectExprAs(countIf(sql.And(sql.GTE(resolved, start), sql.LT(resolved, end))), "resolved").
-				GroupBy(s.C(escalation.FieldOwnerID))
-		}).
-		Scan(ctx, &rows)
+		GroupBy(escalation.FieldOwnerID).
+		Aggregate(ent.Count()).
+		Scan(ctx, &opened)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]escalationWeek, len(rows))
-	for _, row := range rows {
-		out[row.OwnerID] = row
+	var resolved []struct {
+		RepID string `sql:"actor_rep_id"`
+		Count int    `sql:"count"`
+	}
+	err = c.EscalationEvent.Query().
+		Where(
+			escalationevent.KindEQ(escalationevent.KindStatusChange),
+			escalationevent.ToValue(escalation.StatusResolved.String()),
+			escalationevent.ActorRepIDIn(reps...),
+			escalationevent.CreatedAtGTE(start),
+			escalationevent.CreatedAtLT(end),
+		).
+		GroupBy(escalationevent.FieldActorRepID).
+		Aggregate(ent.Count()).
+		Scan(ctx, &resolved)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]escalationWeek{}
+	for _, row := range opened {
+		w := out[row.RepID]
+		w.Opened = row.Count
+		out[row.RepID] = w
+	}
+	for _, row := range resolved {
+		w := out[row.RepID]
+		w.Resolved = row.Count
+		out[row.RepID] = w
 	}
 	return out, nil
 }
 
 type quoteWeek struct {
-	OwnerID string `sql:"owner_id"`
-	Sent    int    `sql:"sent"`
-	Overdue int    `sql:"overdue"`
+	Sent    int
+	Overdue int
 }
 
-// quotesByRep counts, by owner, quotes sent in [start, end) and open quotes
-// whose follow-up date falls before end.
+// quotesByRep counts, by owner, quotes sent in [start, end), and quotes
+// whose follow-up was overdue at the week's end: created before end, with a
+// follow-up date before end and a status not yet final, both as they stood
+// at end. The audit trail gives a quote's status and follow-up date at end
+// (the from-value of the first change after it), so a quote accepted or
+// re-dated since still counts for the week it was overdue in.
 func quotesByRep(ctx context.Context, c *ent.Client, reps []string, start, end time.Time) (map[string]quoteWeek, error) {
-	var rows []quoteWeek
+	var sent []struct {
+		RepID string `sql:"owner_id"`
+		Count int    `sql:"count"`
+	}
 	err := c.Quote.Query().
 		Where(
 			quote.OwnerIDIn(reps...),
-			quote.Or(
-				quote.And(quote.SentAtGTE(start), quote.SentAtLT(end)),
-				quote.And(quote.FollowUpOnLT(workflow.DayOf(end)), quote.StatusNotIn(terminalQuote...)),
-			),
+			quote.SentAtGTE(start),
+			quote.SentAtLT(end),
 		).
-		Modify(func(s *sql.Selector) {
-			sent, followUp := s.C(quote.FieldSentAt), s.C(quote.FieldFollowUpOn)
-			open := sql.NotIn(s.C(quote.FieldStatus), args(terminalQuote)...)
-			s.Select(s.C(quote.FieldOwnerID)).
-				AppendSelectExprAs(countIf(sql.And(sql.GTE(sent, start), sql.LT(sent, end))), "sent").
-				AppendSelectExprAs(countIf(sql.And(sql.LT(followUp, workflow.DayOf(end)), open)), "overdue").
-				GroupBy(s.C(quote.FieldOwnerID))
-		}).
-		Scan(ctx, &rows)
+		GroupBy(quote.FieldOwnerID).
+		Aggregate(ent.Count()).
+		Scan(ctx, &sent)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]quoteWeek, len(rows))
-	for _, row := range rows {
-		out[row.OwnerID] = row
+	var open []struct {
+		RepID           string     `sql:"owner_id"`
+		FollowUpOn      *date.Date `sql:"follow_up_on"`
+		FollowUpChanged int        `sql:"follow_up_changed"`
+		FollowUpAtEnd   *string    `sql:"follow_up_at_end"`
+		StatusAtEnd     string     `sql:"status_at_end"`
+	}
+	err = c.Quote.Query().
+		Where(
+			quote.OwnerIDIn(reps...),
+			quote.CreatedAtLT(end),
+		).
+		Modify(func(s *sql.Selector) {
+			changed, from := trailChangeAfter(s, "Quote", "followUpOn", end)
+			status := trailFieldAt(s, "Quote", "status", s.C(quote.FieldStatus), end)
+			// Only quotes whose follow-up date was set before end, now or then.
+			s.Where(sql.Or(
+				sql.LT(s.C(quote.FieldFollowUpOn), workflow.DayOf(end)),
+				sql.P(func(b *sql.Builder) { changed.write(b); b.WriteString(" = 1") }),
+			))
+			s.Select(s.C(quote.FieldOwnerID), s.C(quote.FieldFollowUpOn)).
+				AppendSelectExprAs(changed.querier(), "follow_up_changed").
+				AppendSelectExprAs(from.querier(), "follow_up_at_end").
+				AppendSelectExprAs(status.querier(), "status_at_end")
+		}).
+		Scan(ctx, &open)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]quoteWeek{}
+	for _, row := range sent {
+		w := out[row.RepID]
+		w.Sent = row.Count
+		out[row.RepID] = w
+	}
+	for _, row := range open {
+		followUp := row.FollowUpOn
+		if row.FollowUpChanged != 0 {
+			followUp = nil
+			if row.FollowUpAtEnd != nil {
+				t, err := trailTime(*row.FollowUpAtEnd)
+				if err != nil {
+					return nil, err
+				}
+				followUp = date.Ptr(date.Of(t, time.UTC))
+			}
+		}
+		if followUp == nil || !followUp.Before(workflow.DayOf(end)) || slices.Contains(terminalQuote, quote.Status(row.StatusAtEnd)) {
+			continue
+		}
+		w := out[row.RepID]
+		w.Overdue++
+		out[row.RepID] = w
 	}
 	return out, nil
+}
+
+// trailTime reads a time or a calendar date as the audit trail writes it.
+func trailTime(text string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, time.DateOnly} {
+		if t, err := time.Parse(layout, text); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("reading %q of the audit trail as a time", text)
 }
 
 // args turns enum values into arguments for sql.In and sql.NotIn.

@@ -56,7 +56,16 @@ var namedCarriers = []namedCarrier{
 	{"MetroNet Wholesale", "metronet", "6M4N", "MNW", carrier.TierTier3, carrier.StatusActive},
 	{"Point Broadband", "pointbroadband", "8P1B", "PBB", carrier.TierTier3, carrier.StatusActive},
 	{"Wabash Valley Telecom", "wabash", "5W2V", "WVT", carrier.TierTier3, carrier.StatusInactive},
+	{"Bell Wholesale Canada", "bellcanada", "5B1C", "BWC", carrier.TierTier2, carrier.StatusActive},
+	{"TELUS Wholesale", "telus", "6T1L", "TLW", carrier.TierTier2, carrier.StatusActive},
+	{"Cogeco Wholesale", "cogeco", "3C9G", "CGW", carrier.TierTier3, carrier.StatusActive},
 }
+
+// carrierCurrencies are the named carriers that are billed in another
+// currency than USD, by slug: Canadian carriers buying US transport, billed
+// in Canadian dollars. Their accounts, quotes and contracts are all in it,
+// so the book has a second currency that no report may add to the first.
+var carrierCurrencies = map[string]string{"bellcanada": "CAD", "telus": "CAD", "cogeco": "CAD"}
 
 // Parts of the names of the regional carriers added at scales above 1.
 var (

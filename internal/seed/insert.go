@@ -244,6 +244,7 @@ func (s *seeder) insertAccounts(ctx context.Context, accounts []*accountPlan) er
 		s.insertActivities,
 		s.insertEscalations,
 		s.insertEvents,
+		s.insertHistory,
 	}
 	for _, step := range steps {
 		if err := step(ctx, accounts); err != nil {

@@ -41,6 +41,7 @@ type carrierPlan struct {
 	contacts              []*contactPlan
 	ponSeq                int
 	lastBAN               string
+	currency              string // ISO 4217 currency its accounts bill in
 	id                    string
 }
 
@@ -98,6 +99,7 @@ func (s *seeder) planCarriers() {
 		if i < len(namedCarriers) {
 			nc := namedCarriers[i]
 			c.name, c.slug, c.ocn, c.ccna, c.tier, c.status = nc.name, nc.slug, nc.ocn, nc.ccna, nc.tier, nc.status
+			c.currency = carrierCurrencies[nc.slug]
 		} else {
 			c.name = s.carrierName(names)
 			c.slug = slug(c.name)
@@ -105,6 +107,9 @@ func (s *seeder) planCarriers() {
 			c.ccna = s.unique(ccnas, s.ccna)
 			c.tier = choose(s.rng, []option[carrier.Tier]{{carrier.TierTier1, 15}, {carrier.TierTier2, 40}, {carrier.TierTier3, 45}})
 			c.status = choose(s.rng, []option[carrier.Status]{{carrier.StatusActive, 92}, {carrier.StatusInactive, 8}})
+		}
+		if c.currency == "" {
+			c.currency = "USD"
 		}
 		switch c.tier {
 		case carrier.TierTier1:

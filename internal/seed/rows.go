@@ -40,6 +40,7 @@ func (s *seeder) insertAccountRows(ctx context.Context, accounts []*accountPlan)
 				SetRegion(a.market.region).
 				SetStatus(a.status).
 				SetMrr(a.mrr).
+				SetCurrency(a.carrier.currency).
 				SetCreatedAt(a.opened).
 				SetUpdatedAt(a.end)
 		},
@@ -128,6 +129,7 @@ func (s *seeder) insertQuotes(ctx context.Context, accounts []*accountPlan) erro
 				SetTitle(r.row.title).
 				SetStatus(r.row.status).
 				SetTermMonths(r.row.term).
+				SetCurrency(r.account.carrier.currency).
 				SetMrc(r.row.mrc).
 				SetNrc(r.row.nrc).
 				SetTcv(r.row.tcv).
@@ -275,6 +277,7 @@ func (s *seeder) insertContracts(ctx context.Context, accounts []*accountPlan) e
 					SetStartDate(dayOf(c.start)).
 					SetEndDate(dayOf(c.end)).
 					SetTermMonths(c.term).
+					SetCurrency(a.carrier.currency).
 					SetMrc(c.mrc).
 					SetNrc(c.nrc).
 					SetTcv(c.mrc*money.Amount(c.term) + c.nrc).
