@@ -357,7 +357,7 @@ func entitySpecs() []entitySpec {
 			input: func(fx *accountFixture, i int) jsonObject {
 				return jsonObject{
 					"justification": fmt.Sprintf("Competitive bid %d", i),
-					"requestedMrc": fmt.Sprintf("%d.00", 1000+100*i), "quoteID": pick(i, fx.quoteA, fx.quoteB),
+					"requestedMrc":  fmt.Sprintf("%d.00", 1000+100*i), "quoteID": pick(i, fx.quoteA, fx.quoteB),
 				}
 			},
 			update:  jsonObject{"justification": "Matching a competitor's written offer"},
