@@ -3006,6 +3006,54 @@ func (c *QuoteClient) QueryRfp(_m *Quote) *RFPQuery {
 	return query
 }
 
+// QueryCreatedBy queries the created_by edge of a Quote.
+func (c *QuoteClient) QueryCreatedBy(_m *Quote) *RepQuery {
+	query := (&RepClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quote.Table, quote.FieldID, id),
+			sqlgraph.To(rep.Table, rep.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, quote.CreatedByTable, quote.CreatedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySubmittedBy queries the submitted_by edge of a Quote.
+func (c *QuoteClient) QuerySubmittedBy(_m *Quote) *RepQuery {
+	query := (&RepClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quote.Table, quote.FieldID, id),
+			sqlgraph.To(rep.Table, rep.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, quote.SubmittedByTable, quote.SubmittedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryApprovedBy queries the approved_by edge of a Quote.
+func (c *QuoteClient) QueryApprovedBy(_m *Quote) *RepQuery {
+	query := (&RepClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quote.Table, quote.FieldID, id),
+			sqlgraph.To(rep.Table, rep.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, quote.ApprovedByTable, quote.ApprovedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryLineItems queries the line_items edge of a Quote.
 func (c *QuoteClient) QueryLineItems(_m *Quote) *QuoteLineItemQuery {
 	query := (&QuoteLineItemClient{config: c.config}).Query()

@@ -397,6 +397,12 @@ var schemaGraph = func() *sqlgraph.Schema {
 			quote.FieldSentAt:             {Type: field.TypeTime, Column: quote.FieldSentAt},
 			quote.FieldStatusNote:         {Type: field.TypeString, Column: quote.FieldStatusNote},
 			quote.FieldSpecialMrc:         {Type: field.TypeInt64, Column: quote.FieldSpecialMrc},
+			quote.FieldRevision:           {Type: field.TypeInt, Column: quote.FieldRevision},
+			quote.FieldCreatedByID:        {Type: field.TypeString, Column: quote.FieldCreatedByID},
+			quote.FieldSubmittedByID:      {Type: field.TypeString, Column: quote.FieldSubmittedByID},
+			quote.FieldSubmittedAt:        {Type: field.TypeTime, Column: quote.FieldSubmittedAt},
+			quote.FieldApprovedByID:       {Type: field.TypeString, Column: quote.FieldApprovedByID},
+			quote.FieldApprovedAt:         {Type: field.TypeTime, Column: quote.FieldApprovedAt},
 			quote.FieldCapex:              {Type: field.TypeInt64, Column: quote.FieldCapex},
 			quote.FieldOneTimeCost:        {Type: field.TypeInt64, Column: quote.FieldOneTimeCost},
 			quote.FieldMonthlyOpex:        {Type: field.TypeInt64, Column: quote.FieldMonthlyOpex},
@@ -406,6 +412,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			quote.FieldNpv:                {Type: field.TypeInt64, Column: quote.FieldNpv},
 			quote.FieldIrr:                {Type: field.TypeInt64, Column: quote.FieldIrr},
 			quote.FieldIrrNote:            {Type: field.TypeString, Column: quote.FieldIrrNote},
+			quote.FieldIrrMonthly:         {Type: field.TypeString, Column: quote.FieldIrrMonthly},
 			quote.FieldPaybackMonth:       {Type: field.TypeInt, Column: quote.FieldPaybackMonth},
 		},
 	}
@@ -420,19 +427,20 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "QuoteLineItem",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			quotelineitem.FieldCreatedAt: {Type: field.TypeTime, Column: quotelineitem.FieldCreatedAt},
-			quotelineitem.FieldUpdatedAt: {Type: field.TypeTime, Column: quotelineitem.FieldUpdatedAt},
-			quotelineitem.FieldVersion:   {Type: field.TypeInt, Column: quotelineitem.FieldVersion},
-			quotelineitem.FieldQuoteID:   {Type: field.TypeString, Column: quotelineitem.FieldQuoteID},
-			quotelineitem.FieldProduct:   {Type: field.TypeEnum, Column: quotelineitem.FieldProduct},
-			quotelineitem.FieldBandwidth: {Type: field.TypeString, Column: quotelineitem.FieldBandwidth},
-			quotelineitem.FieldALocation: {Type: field.TypeString, Column: quotelineitem.FieldALocation},
-			quotelineitem.FieldAClli:     {Type: field.TypeString, Column: quotelineitem.FieldAClli},
-			quotelineitem.FieldZLocation: {Type: field.TypeString, Column: quotelineitem.FieldZLocation},
-			quotelineitem.FieldZClli:     {Type: field.TypeString, Column: quotelineitem.FieldZClli},
-			quotelineitem.FieldMrc:       {Type: field.TypeInt64, Column: quotelineitem.FieldMrc},
-			quotelineitem.FieldNrc:       {Type: field.TypeInt64, Column: quotelineitem.FieldNrc},
-			quotelineitem.FieldQuantity:  {Type: field.TypeInt, Column: quotelineitem.FieldQuantity},
+			quotelineitem.FieldCreatedAt:      {Type: field.TypeTime, Column: quotelineitem.FieldCreatedAt},
+			quotelineitem.FieldUpdatedAt:      {Type: field.TypeTime, Column: quotelineitem.FieldUpdatedAt},
+			quotelineitem.FieldVersion:        {Type: field.TypeInt, Column: quotelineitem.FieldVersion},
+			quotelineitem.FieldQuoteID:        {Type: field.TypeString, Column: quotelineitem.FieldQuoteID},
+			quotelineitem.FieldProduct:        {Type: field.TypeEnum, Column: quotelineitem.FieldProduct},
+			quotelineitem.FieldBandwidth:      {Type: field.TypeString, Column: quotelineitem.FieldBandwidth},
+			quotelineitem.FieldALocation:      {Type: field.TypeString, Column: quotelineitem.FieldALocation},
+			quotelineitem.FieldAClli:          {Type: field.TypeString, Column: quotelineitem.FieldAClli},
+			quotelineitem.FieldZLocation:      {Type: field.TypeString, Column: quotelineitem.FieldZLocation},
+			quotelineitem.FieldZClli:          {Type: field.TypeString, Column: quotelineitem.FieldZClli},
+			quotelineitem.FieldMrc:            {Type: field.TypeInt64, Column: quotelineitem.FieldMrc},
+			quotelineitem.FieldNrc:            {Type: field.TypeInt64, Column: quotelineitem.FieldNrc},
+			quotelineitem.FieldSpecialLineMrc: {Type: field.TypeInt64, Column: quotelineitem.FieldSpecialLineMrc},
+			quotelineitem.FieldQuantity:       {Type: field.TypeInt, Column: quotelineitem.FieldQuantity},
 		},
 	}
 	graph.Nodes[16] = &sqlgraph.Node{
@@ -1022,6 +1030,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Quote",
 		"RFP",
+	)
+	graph.MustAddE(
+		"created_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   quote.CreatedByTable,
+			Columns: []string{quote.CreatedByColumn},
+			Bidi:    false,
+		},
+		"Quote",
+		"Rep",
+	)
+	graph.MustAddE(
+		"submitted_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   quote.SubmittedByTable,
+			Columns: []string{quote.SubmittedByColumn},
+			Bidi:    false,
+		},
+		"Quote",
+		"Rep",
+	)
+	graph.MustAddE(
+		"approved_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   quote.ApprovedByTable,
+			Columns: []string{quote.ApprovedByColumn},
+			Bidi:    false,
+		},
+		"Quote",
+		"Rep",
 	)
 	graph.MustAddE(
 		"line_items",
@@ -3266,6 +3310,36 @@ func (f *QuoteFilter) WhereSpecialMrc(p entql.Int64P) {
 	f.Where(p.Field(quote.FieldSpecialMrc))
 }
 
+// WhereRevision applies the entql int predicate on the revision field.
+func (f *QuoteFilter) WhereRevision(p entql.IntP) {
+	f.Where(p.Field(quote.FieldRevision))
+}
+
+// WhereCreatedByID applies the entql string predicate on the created_by_id field.
+func (f *QuoteFilter) WhereCreatedByID(p entql.StringP) {
+	f.Where(p.Field(quote.FieldCreatedByID))
+}
+
+// WhereSubmittedByID applies the entql string predicate on the submitted_by_id field.
+func (f *QuoteFilter) WhereSubmittedByID(p entql.StringP) {
+	f.Where(p.Field(quote.FieldSubmittedByID))
+}
+
+// WhereSubmittedAt applies the entql time.Time predicate on the submitted_at field.
+func (f *QuoteFilter) WhereSubmittedAt(p entql.TimeP) {
+	f.Where(p.Field(quote.FieldSubmittedAt))
+}
+
+// WhereApprovedByID applies the entql string predicate on the approved_by_id field.
+func (f *QuoteFilter) WhereApprovedByID(p entql.StringP) {
+	f.Where(p.Field(quote.FieldApprovedByID))
+}
+
+// WhereApprovedAt applies the entql time.Time predicate on the approved_at field.
+func (f *QuoteFilter) WhereApprovedAt(p entql.TimeP) {
+	f.Where(p.Field(quote.FieldApprovedAt))
+}
+
 // WhereCapex applies the entql int64 predicate on the capex field.
 func (f *QuoteFilter) WhereCapex(p entql.Int64P) {
 	f.Where(p.Field(quote.FieldCapex))
@@ -3311,6 +3385,11 @@ func (f *QuoteFilter) WhereIrrNote(p entql.StringP) {
 	f.Where(p.Field(quote.FieldIrrNote))
 }
 
+// WhereIrrMonthly applies the entql string predicate on the irr_monthly field.
+func (f *QuoteFilter) WhereIrrMonthly(p entql.StringP) {
+	f.Where(p.Field(quote.FieldIrrMonthly))
+}
+
 // WherePaybackMonth applies the entql int predicate on the payback_month field.
 func (f *QuoteFilter) WherePaybackMonth(p entql.IntP) {
 	f.Where(p.Field(quote.FieldPaybackMonth))
@@ -3352,6 +3431,48 @@ func (f *QuoteFilter) WhereHasRfp() {
 // WhereHasRfpWith applies a predicate to check if query has an edge rfp with a given conditions (other predicates).
 func (f *QuoteFilter) WhereHasRfpWith(preds ...predicate.RFP) {
 	f.Where(entql.HasEdgeWith("rfp", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCreatedBy applies a predicate to check if query has an edge created_by.
+func (f *QuoteFilter) WhereHasCreatedBy() {
+	f.Where(entql.HasEdge("created_by"))
+}
+
+// WhereHasCreatedByWith applies a predicate to check if query has an edge created_by with a given conditions (other predicates).
+func (f *QuoteFilter) WhereHasCreatedByWith(preds ...predicate.Rep) {
+	f.Where(entql.HasEdgeWith("created_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSubmittedBy applies a predicate to check if query has an edge submitted_by.
+func (f *QuoteFilter) WhereHasSubmittedBy() {
+	f.Where(entql.HasEdge("submitted_by"))
+}
+
+// WhereHasSubmittedByWith applies a predicate to check if query has an edge submitted_by with a given conditions (other predicates).
+func (f *QuoteFilter) WhereHasSubmittedByWith(preds ...predicate.Rep) {
+	f.Where(entql.HasEdgeWith("submitted_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasApprovedBy applies a predicate to check if query has an edge approved_by.
+func (f *QuoteFilter) WhereHasApprovedBy() {
+	f.Where(entql.HasEdge("approved_by"))
+}
+
+// WhereHasApprovedByWith applies a predicate to check if query has an edge approved_by with a given conditions (other predicates).
+func (f *QuoteFilter) WhereHasApprovedByWith(preds ...predicate.Rep) {
+	f.Where(entql.HasEdgeWith("approved_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -3512,6 +3633,11 @@ func (f *QuoteLineItemFilter) WhereMrc(p entql.Int64P) {
 // WhereNrc applies the entql int64 predicate on the nrc field.
 func (f *QuoteLineItemFilter) WhereNrc(p entql.Int64P) {
 	f.Where(p.Field(quotelineitem.FieldNrc))
+}
+
+// WhereSpecialLineMrc applies the entql int64 predicate on the special_line_mrc field.
+func (f *QuoteLineItemFilter) WhereSpecialLineMrc(p entql.Int64P) {
+	f.Where(p.Field(quotelineitem.FieldSpecialLineMrc))
 }
 
 // WhereQuantity applies the entql int predicate on the quantity field.

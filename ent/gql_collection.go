@@ -3570,6 +3570,51 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				fieldSeen[quote.FieldRfpID] = struct{}{}
 			}
 
+		case "createdBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RepClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, repImplementors)...); err != nil {
+				return err
+			}
+			_q.withCreatedBy = query
+			if _, ok := fieldSeen[quote.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldCreatedByID)
+				fieldSeen[quote.FieldCreatedByID] = struct{}{}
+			}
+
+		case "submittedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RepClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, repImplementors)...); err != nil {
+				return err
+			}
+			_q.withSubmittedBy = query
+			if _, ok := fieldSeen[quote.FieldSubmittedByID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldSubmittedByID)
+				fieldSeen[quote.FieldSubmittedByID] = struct{}{}
+			}
+
+		case "approvedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RepClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, repImplementors)...); err != nil {
+				return err
+			}
+			_q.withApprovedBy = query
+			if _, ok := fieldSeen[quote.FieldApprovedByID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldApprovedByID)
+				fieldSeen[quote.FieldApprovedByID] = struct{}{}
+			}
+
 		case "lineItems":
 			var (
 				alias = field.Alias
@@ -3613,10 +3658,10 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[3] == nil {
-								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							if nodes[i].Edges.totalCount[6] == nil {
+								nodes[i].Edges.totalCount[6] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[3][alias] = n
+							nodes[i].Edges.totalCount[6][alias] = n
 						}
 						return nil
 					})
@@ -3624,10 +3669,10 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Quote) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.LineItems)
-							if nodes[i].Edges.totalCount[3] == nil {
-								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							if nodes[i].Edges.totalCount[6] == nil {
+								nodes[i].Edges.totalCount[6] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[3][alias] = n
+							nodes[i].Edges.totalCount[6][alias] = n
 						}
 						return nil
 					})
@@ -3702,10 +3747,10 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[4] == nil {
-								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[4][alias] = n
+							nodes[i].Edges.totalCount[7][alias] = n
 						}
 						return nil
 					})
@@ -3713,10 +3758,10 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Quote) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.PricingRequests)
-							if nodes[i].Edges.totalCount[4] == nil {
-								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[4][alias] = n
+							nodes[i].Edges.totalCount[7][alias] = n
 						}
 						return nil
 					})
@@ -3791,10 +3836,10 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[5] == nil {
-								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[5][alias] = n
+							nodes[i].Edges.totalCount[8][alias] = n
 						}
 						return nil
 					})
@@ -3802,10 +3847,10 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Quote) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Orders)
-							if nodes[i].Edges.totalCount[5] == nil {
-								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[5][alias] = n
+							nodes[i].Edges.totalCount[8][alias] = n
 						}
 						return nil
 					})
@@ -3880,10 +3925,10 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[6] == nil {
-								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							if nodes[i].Edges.totalCount[9] == nil {
+								nodes[i].Edges.totalCount[9] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[6][alias] = n
+							nodes[i].Edges.totalCount[9][alias] = n
 						}
 						return nil
 					})
@@ -3891,10 +3936,10 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Quote) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Contracts)
-							if nodes[i].Edges.totalCount[6] == nil {
-								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							if nodes[i].Edges.totalCount[9] == nil {
+								nodes[i].Edges.totalCount[9] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[6][alias] = n
+							nodes[i].Edges.totalCount[9][alias] = n
 						}
 						return nil
 					})
@@ -4015,6 +4060,36 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				selectedFields = append(selectedFields, quote.FieldSpecialMrc)
 				fieldSeen[quote.FieldSpecialMrc] = struct{}{}
 			}
+		case "revision":
+			if _, ok := fieldSeen[quote.FieldRevision]; !ok {
+				selectedFields = append(selectedFields, quote.FieldRevision)
+				fieldSeen[quote.FieldRevision] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[quote.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldCreatedByID)
+				fieldSeen[quote.FieldCreatedByID] = struct{}{}
+			}
+		case "submittedByID":
+			if _, ok := fieldSeen[quote.FieldSubmittedByID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldSubmittedByID)
+				fieldSeen[quote.FieldSubmittedByID] = struct{}{}
+			}
+		case "submittedAt":
+			if _, ok := fieldSeen[quote.FieldSubmittedAt]; !ok {
+				selectedFields = append(selectedFields, quote.FieldSubmittedAt)
+				fieldSeen[quote.FieldSubmittedAt] = struct{}{}
+			}
+		case "approvedByID":
+			if _, ok := fieldSeen[quote.FieldApprovedByID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldApprovedByID)
+				fieldSeen[quote.FieldApprovedByID] = struct{}{}
+			}
+		case "approvedAt":
+			if _, ok := fieldSeen[quote.FieldApprovedAt]; !ok {
+				selectedFields = append(selectedFields, quote.FieldApprovedAt)
+				fieldSeen[quote.FieldApprovedAt] = struct{}{}
+			}
 		case "capex":
 			if _, ok := fieldSeen[quote.FieldCapex]; !ok {
 				selectedFields = append(selectedFields, quote.FieldCapex)
@@ -4059,6 +4134,11 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			if _, ok := fieldSeen[quote.FieldIrrNote]; !ok {
 				selectedFields = append(selectedFields, quote.FieldIrrNote)
 				fieldSeen[quote.FieldIrrNote] = struct{}{}
+			}
+		case "irrMonthly":
+			if _, ok := fieldSeen[quote.FieldIrrMonthly]; !ok {
+				selectedFields = append(selectedFields, quote.FieldIrrMonthly)
+				fieldSeen[quote.FieldIrrMonthly] = struct{}{}
 			}
 		case "paybackMonth":
 			if _, ok := fieldSeen[quote.FieldPaybackMonth]; !ok {
@@ -4229,6 +4309,11 @@ func (_q *QuoteLineItemQuery) collectField(ctx context.Context, oneNode bool, op
 			if _, ok := fieldSeen[quotelineitem.FieldNrc]; !ok {
 				selectedFields = append(selectedFields, quotelineitem.FieldNrc)
 				fieldSeen[quotelineitem.FieldNrc] = struct{}{}
+			}
+		case "specialLineMrc":
+			if _, ok := fieldSeen[quotelineitem.FieldSpecialLineMrc]; !ok {
+				selectedFields = append(selectedFields, quotelineitem.FieldSpecialLineMrc)
+				fieldSeen[quotelineitem.FieldSpecialLineMrc] = struct{}{}
 			}
 		case "quantity":
 			if _, ok := fieldSeen[quotelineitem.FieldQuantity]; !ok {

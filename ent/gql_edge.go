@@ -522,6 +522,30 @@ func (_m *Quote) Rfp(ctx context.Context) (*RFP, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *Quote) CreatedBy(ctx context.Context) (*Rep, error) {
+	result, err := _m.Edges.CreatedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCreatedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Quote) SubmittedBy(ctx context.Context) (*Rep, error) {
+	result, err := _m.Edges.SubmittedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySubmittedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Quote) ApprovedBy(ctx context.Context) (*Rep, error) {
+	result, err := _m.Edges.ApprovedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryApprovedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Quote) LineItems(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*QuoteLineItemOrder, where *QuoteLineItemWhereInput,
 ) (*QuoteLineItemConnection, error) {
@@ -530,7 +554,7 @@ func (_m *Quote) LineItems(
 		WithQuoteLineItemFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
 	if nodes, err := _m.NamedLineItems(alias); err == nil || hasTotalCount {
 		pager, err := newQuoteLineItemPager(opts, last != nil)
 		if err != nil {
@@ -551,7 +575,7 @@ func (_m *Quote) PricingRequests(
 		WithSpecialPricingRequestFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
 	if nodes, err := _m.NamedPricingRequests(alias); err == nil || hasTotalCount {
 		pager, err := newSpecialPricingRequestPager(opts, last != nil)
 		if err != nil {
@@ -572,7 +596,7 @@ func (_m *Quote) Orders(
 		WithOrderFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[8][alias]
 	if nodes, err := _m.NamedOrders(alias); err == nil || hasTotalCount {
 		pager, err := newOrderPager(opts, last != nil)
 		if err != nil {
@@ -593,7 +617,7 @@ func (_m *Quote) Contracts(
 		WithContractFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[9][alias]
 	if nodes, err := _m.NamedContracts(alias); err == nil || hasTotalCount {
 		pager, err := newContractPager(opts, last != nil)
 		if err != nil {

@@ -1290,21 +1290,15 @@ func (c *RepUpdateOne) SetInput(i UpdateRepInput) *RepUpdateOne {
 // CreateSpecialPricingRequestInput represents a mutation input for creating specialpricingrequests.
 type CreateSpecialPricingRequestInput struct {
 	Justification string
-	StandardMrc   money.Amount
 	RequestedMrc  money.Amount
 	QuoteID       string
-	DecidedByID   *string
 }
 
 // Mutate applies the CreateSpecialPricingRequestInput on the SpecialPricingRequestMutation builder.
 func (i *CreateSpecialPricingRequestInput) Mutate(m *SpecialPricingRequestMutation) {
 	m.SetJustification(i.Justification)
-	m.SetStandardMrc(i.StandardMrc)
 	m.SetRequestedMrc(i.RequestedMrc)
 	m.SetQuoteID(i.QuoteID)
-	if v := i.DecidedByID; v != nil {
-		m.SetDecidedByID(*v)
-	}
 }
 
 // SetInput applies the change-set in the CreateSpecialPricingRequestInput on the SpecialPricingRequestCreate builder.
@@ -1315,11 +1309,8 @@ func (c *SpecialPricingRequestCreate) SetInput(i CreateSpecialPricingRequestInpu
 
 // UpdateSpecialPricingRequestInput represents a mutation input for updating specialpricingrequests.
 type UpdateSpecialPricingRequestInput struct {
-	Justification  *string
-	StandardMrc    *money.Amount
-	RequestedMrc   *money.Amount
-	ClearDecidedBy bool
-	DecidedByID    *string
+	Justification *string
+	RequestedMrc  *money.Amount
 }
 
 // Mutate applies the UpdateSpecialPricingRequestInput on the SpecialPricingRequestMutation builder.
@@ -1327,17 +1318,8 @@ func (i *UpdateSpecialPricingRequestInput) Mutate(m *SpecialPricingRequestMutati
 	if v := i.Justification; v != nil {
 		m.SetJustification(*v)
 	}
-	if v := i.StandardMrc; v != nil {
-		m.SetStandardMrc(*v)
-	}
 	if v := i.RequestedMrc; v != nil {
 		m.SetRequestedMrc(*v)
-	}
-	if i.ClearDecidedBy {
-		m.ClearDecidedBy()
-	}
-	if v := i.DecidedByID; v != nil {
-		m.SetDecidedByID(*v)
 	}
 }
 

@@ -5957,6 +5957,20 @@ var (
 			}
 		},
 	}
+	// QuoteOrderFieldRevision orders Quote by revision.
+	QuoteOrderFieldRevision = &QuoteOrderField{
+		Value: func(_m *Quote) (ent.Value, error) {
+			return _m.Revision, nil
+		},
+		column: quote.FieldRevision,
+		toTerm: quote.ByRevision,
+		toCursor: func(_m *Quote) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Revision,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -5985,6 +5999,8 @@ func (f QuoteOrderField) String() string {
 		str = "FOLLOW_UP_ON"
 	case QuoteOrderFieldSentAt.column:
 		str = "SENT_AT"
+	case QuoteOrderFieldRevision.column:
+		str = "REVISION"
 	}
 	return str
 }
@@ -6023,6 +6039,8 @@ func (f *QuoteOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *QuoteOrderFieldFollowUpOn
 	case "SENT_AT":
 		*f = *QuoteOrderFieldSentAt
+	case "REVISION":
+		*f = *QuoteOrderFieldRevision
 	default:
 		return fmt.Errorf("%s is not a valid QuoteOrderField", str)
 	}

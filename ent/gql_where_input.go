@@ -8935,6 +8935,91 @@ type QuoteWhereInput struct {
 	SpecialMrcIsNil  bool           `json:"specialMrcIsNil,omitempty"`
 	SpecialMrcNotNil bool           `json:"specialMrcNotNil,omitempty"`
 
+	// "revision" field predicates.
+	Revision      *int  `json:"revision,omitempty"`
+	RevisionNEQ   *int  `json:"revisionNEQ,omitempty"`
+	RevisionIn    []int `json:"revisionIn,omitempty"`
+	RevisionNotIn []int `json:"revisionNotIn,omitempty"`
+	RevisionGT    *int  `json:"revisionGT,omitempty"`
+	RevisionGTE   *int  `json:"revisionGTE,omitempty"`
+	RevisionLT    *int  `json:"revisionLT,omitempty"`
+	RevisionLTE   *int  `json:"revisionLTE,omitempty"`
+
+	// "created_by_id" field predicates.
+	CreatedByID             *string  `json:"createdByID,omitempty"`
+	CreatedByIDNEQ          *string  `json:"createdByIDNEQ,omitempty"`
+	CreatedByIDIn           []string `json:"createdByIDIn,omitempty"`
+	CreatedByIDNotIn        []string `json:"createdByIDNotIn,omitempty"`
+	CreatedByIDGT           *string  `json:"createdByIDGT,omitempty"`
+	CreatedByIDGTE          *string  `json:"createdByIDGTE,omitempty"`
+	CreatedByIDLT           *string  `json:"createdByIDLT,omitempty"`
+	CreatedByIDLTE          *string  `json:"createdByIDLTE,omitempty"`
+	CreatedByIDContains     *string  `json:"createdByIDContains,omitempty"`
+	CreatedByIDHasPrefix    *string  `json:"createdByIDHasPrefix,omitempty"`
+	CreatedByIDHasSuffix    *string  `json:"createdByIDHasSuffix,omitempty"`
+	CreatedByIDIsNil        bool     `json:"createdByIDIsNil,omitempty"`
+	CreatedByIDNotNil       bool     `json:"createdByIDNotNil,omitempty"`
+	CreatedByIDEqualFold    *string  `json:"createdByIDEqualFold,omitempty"`
+	CreatedByIDContainsFold *string  `json:"createdByIDContainsFold,omitempty"`
+
+	// "submitted_by_id" field predicates.
+	SubmittedByID             *string  `json:"submittedByID,omitempty"`
+	SubmittedByIDNEQ          *string  `json:"submittedByIDNEQ,omitempty"`
+	SubmittedByIDIn           []string `json:"submittedByIDIn,omitempty"`
+	SubmittedByIDNotIn        []string `json:"submittedByIDNotIn,omitempty"`
+	SubmittedByIDGT           *string  `json:"submittedByIDGT,omitempty"`
+	SubmittedByIDGTE          *string  `json:"submittedByIDGTE,omitempty"`
+	SubmittedByIDLT           *string  `json:"submittedByIDLT,omitempty"`
+	SubmittedByIDLTE          *string  `json:"submittedByIDLTE,omitempty"`
+	SubmittedByIDContains     *string  `json:"submittedByIDContains,omitempty"`
+	SubmittedByIDHasPrefix    *string  `json:"submittedByIDHasPrefix,omitempty"`
+	SubmittedByIDHasSuffix    *string  `json:"submittedByIDHasSuffix,omitempty"`
+	SubmittedByIDIsNil        bool     `json:"submittedByIDIsNil,omitempty"`
+	SubmittedByIDNotNil       bool     `json:"submittedByIDNotNil,omitempty"`
+	SubmittedByIDEqualFold    *string  `json:"submittedByIDEqualFold,omitempty"`
+	SubmittedByIDContainsFold *string  `json:"submittedByIDContainsFold,omitempty"`
+
+	// "submitted_at" field predicates.
+	SubmittedAt       *time.Time  `json:"submittedAt,omitempty"`
+	SubmittedAtNEQ    *time.Time  `json:"submittedAtNEQ,omitempty"`
+	SubmittedAtIn     []time.Time `json:"submittedAtIn,omitempty"`
+	SubmittedAtNotIn  []time.Time `json:"submittedAtNotIn,omitempty"`
+	SubmittedAtGT     *time.Time  `json:"submittedAtGT,omitempty"`
+	SubmittedAtGTE    *time.Time  `json:"submittedAtGTE,omitempty"`
+	SubmittedAtLT     *time.Time  `json:"submittedAtLT,omitempty"`
+	SubmittedAtLTE    *time.Time  `json:"submittedAtLTE,omitempty"`
+	SubmittedAtIsNil  bool        `json:"submittedAtIsNil,omitempty"`
+	SubmittedAtNotNil bool        `json:"submittedAtNotNil,omitempty"`
+
+	// "approved_by_id" field predicates.
+	ApprovedByID             *string  `json:"approvedByID,omitempty"`
+	ApprovedByIDNEQ          *string  `json:"approvedByIDNEQ,omitempty"`
+	ApprovedByIDIn           []string `json:"approvedByIDIn,omitempty"`
+	ApprovedByIDNotIn        []string `json:"approvedByIDNotIn,omitempty"`
+	ApprovedByIDGT           *string  `json:"approvedByIDGT,omitempty"`
+	ApprovedByIDGTE          *string  `json:"approvedByIDGTE,omitempty"`
+	ApprovedByIDLT           *string  `json:"approvedByIDLT,omitempty"`
+	ApprovedByIDLTE          *string  `json:"approvedByIDLTE,omitempty"`
+	ApprovedByIDContains     *string  `json:"approvedByIDContains,omitempty"`
+	ApprovedByIDHasPrefix    *string  `json:"approvedByIDHasPrefix,omitempty"`
+	ApprovedByIDHasSuffix    *string  `json:"approvedByIDHasSuffix,omitempty"`
+	ApprovedByIDIsNil        bool     `json:"approvedByIDIsNil,omitempty"`
+	ApprovedByIDNotNil       bool     `json:"approvedByIDNotNil,omitempty"`
+	ApprovedByIDEqualFold    *string  `json:"approvedByIDEqualFold,omitempty"`
+	ApprovedByIDContainsFold *string  `json:"approvedByIDContainsFold,omitempty"`
+
+	// "approved_at" field predicates.
+	ApprovedAt       *time.Time  `json:"approvedAt,omitempty"`
+	ApprovedAtNEQ    *time.Time  `json:"approvedAtNEQ,omitempty"`
+	ApprovedAtIn     []time.Time `json:"approvedAtIn,omitempty"`
+	ApprovedAtNotIn  []time.Time `json:"approvedAtNotIn,omitempty"`
+	ApprovedAtGT     *time.Time  `json:"approvedAtGT,omitempty"`
+	ApprovedAtGTE    *time.Time  `json:"approvedAtGTE,omitempty"`
+	ApprovedAtLT     *time.Time  `json:"approvedAtLT,omitempty"`
+	ApprovedAtLTE    *time.Time  `json:"approvedAtLTE,omitempty"`
+	ApprovedAtIsNil  bool        `json:"approvedAtIsNil,omitempty"`
+	ApprovedAtNotNil bool        `json:"approvedAtNotNil,omitempty"`
+
 	// "capex" field predicates.
 	Capex      *money.Amount  `json:"capex,omitempty"`
 	CapexNEQ   *money.Amount  `json:"capexNEQ,omitempty"`
@@ -9034,6 +9119,23 @@ type QuoteWhereInput struct {
 	IrrNoteEqualFold    *string  `json:"irrNoteEqualFold,omitempty"`
 	IrrNoteContainsFold *string  `json:"irrNoteContainsFold,omitempty"`
 
+	// "irr_monthly" field predicates.
+	IrrMonthly             *deal.Decimal  `json:"irrMonthly,omitempty"`
+	IrrMonthlyNEQ          *deal.Decimal  `json:"irrMonthlyNEQ,omitempty"`
+	IrrMonthlyIn           []deal.Decimal `json:"irrMonthlyIn,omitempty"`
+	IrrMonthlyNotIn        []deal.Decimal `json:"irrMonthlyNotIn,omitempty"`
+	IrrMonthlyGT           *deal.Decimal  `json:"irrMonthlyGT,omitempty"`
+	IrrMonthlyGTE          *deal.Decimal  `json:"irrMonthlyGTE,omitempty"`
+	IrrMonthlyLT           *deal.Decimal  `json:"irrMonthlyLT,omitempty"`
+	IrrMonthlyLTE          *deal.Decimal  `json:"irrMonthlyLTE,omitempty"`
+	IrrMonthlyContains     *deal.Decimal  `json:"irrMonthlyContains,omitempty"`
+	IrrMonthlyHasPrefix    *deal.Decimal  `json:"irrMonthlyHasPrefix,omitempty"`
+	IrrMonthlyHasSuffix    *deal.Decimal  `json:"irrMonthlyHasSuffix,omitempty"`
+	IrrMonthlyIsNil        bool           `json:"irrMonthlyIsNil,omitempty"`
+	IrrMonthlyNotNil       bool           `json:"irrMonthlyNotNil,omitempty"`
+	IrrMonthlyEqualFold    *deal.Decimal  `json:"irrMonthlyEqualFold,omitempty"`
+	IrrMonthlyContainsFold *deal.Decimal  `json:"irrMonthlyContainsFold,omitempty"`
+
 	// "payback_month" field predicates.
 	PaybackMonth       *int  `json:"paybackMonth,omitempty"`
 	PaybackMonthNEQ    *int  `json:"paybackMonthNEQ,omitempty"`
@@ -9057,6 +9159,18 @@ type QuoteWhereInput struct {
 	// "rfp" edge predicates.
 	HasRfp     *bool            `json:"hasRfp,omitempty"`
 	HasRfpWith []*RFPWhereInput `json:"hasRfpWith,omitempty"`
+
+	// "created_by" edge predicates.
+	HasCreatedBy     *bool            `json:"hasCreatedBy,omitempty"`
+	HasCreatedByWith []*RepWhereInput `json:"hasCreatedByWith,omitempty"`
+
+	// "submitted_by" edge predicates.
+	HasSubmittedBy     *bool            `json:"hasSubmittedBy,omitempty"`
+	HasSubmittedByWith []*RepWhereInput `json:"hasSubmittedByWith,omitempty"`
+
+	// "approved_by" edge predicates.
+	HasApprovedBy     *bool            `json:"hasApprovedBy,omitempty"`
+	HasApprovedByWith []*RepWhereInput `json:"hasApprovedByWith,omitempty"`
 
 	// "line_items" edge predicates.
 	HasLineItems     *bool                      `json:"hasLineItems,omitempty"`
@@ -9722,6 +9836,225 @@ func (i *QuoteWhereInput) P() (predicate.Quote, error) {
 	if i.SpecialMrcNotNil {
 		predicates = append(predicates, quote.SpecialMrcNotNil())
 	}
+	if i.Revision != nil {
+		predicates = append(predicates, quote.RevisionEQ(*i.Revision))
+	}
+	if i.RevisionNEQ != nil {
+		predicates = append(predicates, quote.RevisionNEQ(*i.RevisionNEQ))
+	}
+	if len(i.RevisionIn) > 0 {
+		predicates = append(predicates, quote.RevisionIn(i.RevisionIn...))
+	}
+	if len(i.RevisionNotIn) > 0 {
+		predicates = append(predicates, quote.RevisionNotIn(i.RevisionNotIn...))
+	}
+	if i.RevisionGT != nil {
+		predicates = append(predicates, quote.RevisionGT(*i.RevisionGT))
+	}
+	if i.RevisionGTE != nil {
+		predicates = append(predicates, quote.RevisionGTE(*i.RevisionGTE))
+	}
+	if i.RevisionLT != nil {
+		predicates = append(predicates, quote.RevisionLT(*i.RevisionLT))
+	}
+	if i.RevisionLTE != nil {
+		predicates = append(predicates, quote.RevisionLTE(*i.RevisionLTE))
+	}
+	if i.CreatedByID != nil {
+		predicates = append(predicates, quote.CreatedByIDEQ(*i.CreatedByID))
+	}
+	if i.CreatedByIDNEQ != nil {
+		predicates = append(predicates, quote.CreatedByIDNEQ(*i.CreatedByIDNEQ))
+	}
+	if len(i.CreatedByIDIn) > 0 {
+		predicates = append(predicates, quote.CreatedByIDIn(i.CreatedByIDIn...))
+	}
+	if len(i.CreatedByIDNotIn) > 0 {
+		predicates = append(predicates, quote.CreatedByIDNotIn(i.CreatedByIDNotIn...))
+	}
+	if i.CreatedByIDGT != nil {
+		predicates = append(predicates, quote.CreatedByIDGT(*i.CreatedByIDGT))
+	}
+	if i.CreatedByIDGTE != nil {
+		predicates = append(predicates, quote.CreatedByIDGTE(*i.CreatedByIDGTE))
+	}
+	if i.CreatedByIDLT != nil {
+		predicates = append(predicates, quote.CreatedByIDLT(*i.CreatedByIDLT))
+	}
+	if i.CreatedByIDLTE != nil {
+		predicates = append(predicates, quote.CreatedByIDLTE(*i.CreatedByIDLTE))
+	}
+	if i.CreatedByIDContains != nil {
+		predicates = append(predicates, quote.CreatedByIDContains(*i.CreatedByIDContains))
+	}
+	if i.CreatedByIDHasPrefix != nil {
+		predicates = append(predicates, quote.CreatedByIDHasPrefix(*i.CreatedByIDHasPrefix))
+	}
+	if i.CreatedByIDHasSuffix != nil {
+		predicates = append(predicates, quote.CreatedByIDHasSuffix(*i.CreatedByIDHasSuffix))
+	}
+	if i.CreatedByIDIsNil {
+		predicates = append(predicates, quote.CreatedByIDIsNil())
+	}
+	if i.CreatedByIDNotNil {
+		predicates = append(predicates, quote.CreatedByIDNotNil())
+	}
+	if i.CreatedByIDEqualFold != nil {
+		predicates = append(predicates, quote.CreatedByIDEqualFold(*i.CreatedByIDEqualFold))
+	}
+	if i.CreatedByIDContainsFold != nil {
+		predicates = append(predicates, quote.CreatedByIDContainsFold(*i.CreatedByIDContainsFold))
+	}
+	if i.SubmittedByID != nil {
+		predicates = append(predicates, quote.SubmittedByIDEQ(*i.SubmittedByID))
+	}
+	if i.SubmittedByIDNEQ != nil {
+		predicates = append(predicates, quote.SubmittedByIDNEQ(*i.SubmittedByIDNEQ))
+	}
+	if len(i.SubmittedByIDIn) > 0 {
+		predicates = append(predicates, quote.SubmittedByIDIn(i.SubmittedByIDIn...))
+	}
+	if len(i.SubmittedByIDNotIn) > 0 {
+		predicates = append(predicates, quote.SubmittedByIDNotIn(i.SubmittedByIDNotIn...))
+	}
+	if i.SubmittedByIDGT != nil {
+		predicates = append(predicates, quote.SubmittedByIDGT(*i.SubmittedByIDGT))
+	}
+	if i.SubmittedByIDGTE != nil {
+		predicates = append(predicates, quote.SubmittedByIDGTE(*i.SubmittedByIDGTE))
+	}
+	if i.SubmittedByIDLT != nil {
+		predicates = append(predicates, quote.SubmittedByIDLT(*i.SubmittedByIDLT))
+	}
+	if i.SubmittedByIDLTE != nil {
+		predicates = append(predicates, quote.SubmittedByIDLTE(*i.SubmittedByIDLTE))
+	}
+	if i.SubmittedByIDContains != nil {
+		predicates = append(predicates, quote.SubmittedByIDContains(*i.SubmittedByIDContains))
+	}
+	if i.SubmittedByIDHasPrefix != nil {
+		predicates = append(predicates, quote.SubmittedByIDHasPrefix(*i.SubmittedByIDHasPrefix))
+	}
+	if i.SubmittedByIDHasSuffix != nil {
+		predicates = append(predicates, quote.SubmittedByIDHasSuffix(*i.SubmittedByIDHasSuffix))
+	}
+	if i.SubmittedByIDIsNil {
+		predicates = append(predicates, quote.SubmittedByIDIsNil())
+	}
+	if i.SubmittedByIDNotNil {
+		predicates = append(predicates, quote.SubmittedByIDNotNil())
+	}
+	if i.SubmittedByIDEqualFold != nil {
+		predicates = append(predicates, quote.SubmittedByIDEqualFold(*i.SubmittedByIDEqualFold))
+	}
+	if i.SubmittedByIDContainsFold != nil {
+		predicates = append(predicates, quote.SubmittedByIDContainsFold(*i.SubmittedByIDContainsFold))
+	}
+	if i.SubmittedAt != nil {
+		predicates = append(predicates, quote.SubmittedAtEQ(*i.SubmittedAt))
+	}
+	if i.SubmittedAtNEQ != nil {
+		predicates = append(predicates, quote.SubmittedAtNEQ(*i.SubmittedAtNEQ))
+	}
+	if len(i.SubmittedAtIn) > 0 {
+		predicates = append(predicates, quote.SubmittedAtIn(i.SubmittedAtIn...))
+	}
+	if len(i.SubmittedAtNotIn) > 0 {
+		predicates = append(predicates, quote.SubmittedAtNotIn(i.SubmittedAtNotIn...))
+	}
+	if i.SubmittedAtGT != nil {
+		predicates = append(predicates, quote.SubmittedAtGT(*i.SubmittedAtGT))
+	}
+	if i.SubmittedAtGTE != nil {
+		predicates = append(predicates, quote.SubmittedAtGTE(*i.SubmittedAtGTE))
+	}
+	if i.SubmittedAtLT != nil {
+		predicates = append(predicates, quote.SubmittedAtLT(*i.SubmittedAtLT))
+	}
+	if i.SubmittedAtLTE != nil {
+		predicates = append(predicates, quote.SubmittedAtLTE(*i.SubmittedAtLTE))
+	}
+	if i.SubmittedAtIsNil {
+		predicates = append(predicates, quote.SubmittedAtIsNil())
+	}
+	if i.SubmittedAtNotNil {
+		predicates = append(predicates, quote.SubmittedAtNotNil())
+	}
+	if i.ApprovedByID != nil {
+		predicates = append(predicates, quote.ApprovedByIDEQ(*i.ApprovedByID))
+	}
+	if i.ApprovedByIDNEQ != nil {
+		predicates = append(predicates, quote.ApprovedByIDNEQ(*i.ApprovedByIDNEQ))
+	}
+	if len(i.ApprovedByIDIn) > 0 {
+		predicates = append(predicates, quote.ApprovedByIDIn(i.ApprovedByIDIn...))
+	}
+	if len(i.ApprovedByIDNotIn) > 0 {
+		predicates = append(predicates, quote.ApprovedByIDNotIn(i.ApprovedByIDNotIn...))
+	}
+	if i.ApprovedByIDGT != nil {
+		predicates = append(predicates, quote.ApprovedByIDGT(*i.ApprovedByIDGT))
+	}
+	if i.ApprovedByIDGTE != nil {
+		predicates = append(predicates, quote.ApprovedByIDGTE(*i.ApprovedByIDGTE))
+	}
+	if i.ApprovedByIDLT != nil {
+		predicates = append(predicates, quote.ApprovedByIDLT(*i.ApprovedByIDLT))
+	}
+	if i.ApprovedByIDLTE != nil {
+		predicates = append(predicates, quote.ApprovedByIDLTE(*i.ApprovedByIDLTE))
+	}
+	if i.ApprovedByIDContains != nil {
+		predicates = append(predicates, quote.ApprovedByIDContains(*i.ApprovedByIDContains))
+	}
+	if i.ApprovedByIDHasPrefix != nil {
+		predicates = append(predicates, quote.ApprovedByIDHasPrefix(*i.ApprovedByIDHasPrefix))
+	}
+	if i.ApprovedByIDHasSuffix != nil {
+		predicates = append(predicates, quote.ApprovedByIDHasSuffix(*i.ApprovedByIDHasSuffix))
+	}
+	if i.ApprovedByIDIsNil {
+		predicates = append(predicates, quote.ApprovedByIDIsNil())
+	}
+	if i.ApprovedByIDNotNil {
+		predicates = append(predicates, quote.ApprovedByIDNotNil())
+	}
+	if i.ApprovedByIDEqualFold != nil {
+		predicates = append(predicates, quote.ApprovedByIDEqualFold(*i.ApprovedByIDEqualFold))
+	}
+	if i.ApprovedByIDContainsFold != nil {
+		predicates = append(predicates, quote.ApprovedByIDContainsFold(*i.ApprovedByIDContainsFold))
+	}
+	if i.ApprovedAt != nil {
+		predicates = append(predicates, quote.ApprovedAtEQ(*i.ApprovedAt))
+	}
+	if i.ApprovedAtNEQ != nil {
+		predicates = append(predicates, quote.ApprovedAtNEQ(*i.ApprovedAtNEQ))
+	}
+	if len(i.ApprovedAtIn) > 0 {
+		predicates = append(predicates, quote.ApprovedAtIn(i.ApprovedAtIn...))
+	}
+	if len(i.ApprovedAtNotIn) > 0 {
+		predicates = append(predicates, quote.ApprovedAtNotIn(i.ApprovedAtNotIn...))
+	}
+	if i.ApprovedAtGT != nil {
+		predicates = append(predicates, quote.ApprovedAtGT(*i.ApprovedAtGT))
+	}
+	if i.ApprovedAtGTE != nil {
+		predicates = append(predicates, quote.ApprovedAtGTE(*i.ApprovedAtGTE))
+	}
+	if i.ApprovedAtLT != nil {
+		predicates = append(predicates, quote.ApprovedAtLT(*i.ApprovedAtLT))
+	}
+	if i.ApprovedAtLTE != nil {
+		predicates = append(predicates, quote.ApprovedAtLTE(*i.ApprovedAtLTE))
+	}
+	if i.ApprovedAtIsNil {
+		predicates = append(predicates, quote.ApprovedAtIsNil())
+	}
+	if i.ApprovedAtNotNil {
+		predicates = append(predicates, quote.ApprovedAtNotNil())
+	}
 	if i.Capex != nil {
 		predicates = append(predicates, quote.CapexEQ(*i.Capex))
 	}
@@ -9965,6 +10298,51 @@ func (i *QuoteWhereInput) P() (predicate.Quote, error) {
 	if i.IrrNoteContainsFold != nil {
 		predicates = append(predicates, quote.IrrNoteContainsFold(*i.IrrNoteContainsFold))
 	}
+	if i.IrrMonthly != nil {
+		predicates = append(predicates, quote.IrrMonthlyEQ(*i.IrrMonthly))
+	}
+	if i.IrrMonthlyNEQ != nil {
+		predicates = append(predicates, quote.IrrMonthlyNEQ(*i.IrrMonthlyNEQ))
+	}
+	if len(i.IrrMonthlyIn) > 0 {
+		predicates = append(predicates, quote.IrrMonthlyIn(i.IrrMonthlyIn...))
+	}
+	if len(i.IrrMonthlyNotIn) > 0 {
+		predicates = append(predicates, quote.IrrMonthlyNotIn(i.IrrMonthlyNotIn...))
+	}
+	if i.IrrMonthlyGT != nil {
+		predicates = append(predicates, quote.IrrMonthlyGT(*i.IrrMonthlyGT))
+	}
+	if i.IrrMonthlyGTE != nil {
+		predicates = append(predicates, quote.IrrMonthlyGTE(*i.IrrMonthlyGTE))
+	}
+	if i.IrrMonthlyLT != nil {
+		predicates = append(predicates, quote.IrrMonthlyLT(*i.IrrMonthlyLT))
+	}
+	if i.IrrMonthlyLTE != nil {
+		predicates = append(predicates, quote.IrrMonthlyLTE(*i.IrrMonthlyLTE))
+	}
+	if i.IrrMonthlyContains != nil {
+		predicates = append(predicates, quote.IrrMonthlyContains(*i.IrrMonthlyContains))
+	}
+	if i.IrrMonthlyHasPrefix != nil {
+		predicates = append(predicates, quote.IrrMonthlyHasPrefix(*i.IrrMonthlyHasPrefix))
+	}
+	if i.IrrMonthlyHasSuffix != nil {
+		predicates = append(predicates, quote.IrrMonthlyHasSuffix(*i.IrrMonthlyHasSuffix))
+	}
+	if i.IrrMonthlyIsNil {
+		predicates = append(predicates, quote.IrrMonthlyIsNil())
+	}
+	if i.IrrMonthlyNotNil {
+		predicates = append(predicates, quote.IrrMonthlyNotNil())
+	}
+	if i.IrrMonthlyEqualFold != nil {
+		predicates = append(predicates, quote.IrrMonthlyEqualFold(*i.IrrMonthlyEqualFold))
+	}
+	if i.IrrMonthlyContainsFold != nil {
+		predicates = append(predicates, quote.IrrMonthlyContainsFold(*i.IrrMonthlyContainsFold))
+	}
 	if i.PaybackMonth != nil {
 		predicates = append(predicates, quote.PaybackMonthEQ(*i.PaybackMonth))
 	}
@@ -10049,6 +10427,60 @@ func (i *QuoteWhereInput) P() (predicate.Quote, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, quote.HasRfpWith(with...))
+	}
+	if i.HasCreatedBy != nil {
+		p := quote.HasCreatedBy()
+		if !*i.HasCreatedBy {
+			p = quote.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCreatedByWith) > 0 {
+		with := make([]predicate.Rep, 0, len(i.HasCreatedByWith))
+		for _, w := range i.HasCreatedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCreatedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, quote.HasCreatedByWith(with...))
+	}
+	if i.HasSubmittedBy != nil {
+		p := quote.HasSubmittedBy()
+		if !*i.HasSubmittedBy {
+			p = quote.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSubmittedByWith) > 0 {
+		with := make([]predicate.Rep, 0, len(i.HasSubmittedByWith))
+		for _, w := range i.HasSubmittedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSubmittedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, quote.HasSubmittedByWith(with...))
+	}
+	if i.HasApprovedBy != nil {
+		p := quote.HasApprovedBy()
+		if !*i.HasApprovedBy {
+			p = quote.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasApprovedByWith) > 0 {
+		with := make([]predicate.Rep, 0, len(i.HasApprovedByWith))
+		for _, w := range i.HasApprovedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasApprovedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, quote.HasApprovedByWith(with...))
 	}
 	if i.HasLineItems != nil {
 		p := quote.HasLineItems()
@@ -10304,6 +10736,18 @@ type QuoteLineItemWhereInput struct {
 	NrcGTE   *money.Amount  `json:"nrcGTE,omitempty"`
 	NrcLT    *money.Amount  `json:"nrcLT,omitempty"`
 	NrcLTE   *money.Amount  `json:"nrcLTE,omitempty"`
+
+	// "special_line_mrc" field predicates.
+	SpecialLineMrc       *money.Amount  `json:"specialLineMrc,omitempty"`
+	SpecialLineMrcNEQ    *money.Amount  `json:"specialLineMrcNEQ,omitempty"`
+	SpecialLineMrcIn     []money.Amount `json:"specialLineMrcIn,omitempty"`
+	SpecialLineMrcNotIn  []money.Amount `json:"specialLineMrcNotIn,omitempty"`
+	SpecialLineMrcGT     *money.Amount  `json:"specialLineMrcGT,omitempty"`
+	SpecialLineMrcGTE    *money.Amount  `json:"specialLineMrcGTE,omitempty"`
+	SpecialLineMrcLT     *money.Amount  `json:"specialLineMrcLT,omitempty"`
+	SpecialLineMrcLTE    *money.Amount  `json:"specialLineMrcLTE,omitempty"`
+	SpecialLineMrcIsNil  bool           `json:"specialLineMrcIsNil,omitempty"`
+	SpecialLineMrcNotNil bool           `json:"specialLineMrcNotNil,omitempty"`
 
 	// "quantity" field predicates.
 	Quantity      *int  `json:"quantity,omitempty"`
@@ -10810,6 +11254,36 @@ func (i *QuoteLineItemWhereInput) P() (predicate.QuoteLineItem, error) {
 	}
 	if i.NrcLTE != nil {
 		predicates = append(predicates, quotelineitem.NrcLTE(*i.NrcLTE))
+	}
+	if i.SpecialLineMrc != nil {
+		predicates = append(predicates, quotelineitem.SpecialLineMrcEQ(*i.SpecialLineMrc))
+	}
+	if i.SpecialLineMrcNEQ != nil {
+		predicates = append(predicates, quotelineitem.SpecialLineMrcNEQ(*i.SpecialLineMrcNEQ))
+	}
+	if len(i.SpecialLineMrcIn) > 0 {
+		predicates = append(predicates, quotelineitem.SpecialLineMrcIn(i.SpecialLineMrcIn...))
+	}
+	if len(i.SpecialLineMrcNotIn) > 0 {
+		predicates = append(predicates, quotelineitem.SpecialLineMrcNotIn(i.SpecialLineMrcNotIn...))
+	}
+	if i.SpecialLineMrcGT != nil {
+		predicates = append(predicates, quotelineitem.SpecialLineMrcGT(*i.SpecialLineMrcGT))
+	}
+	if i.SpecialLineMrcGTE != nil {
+		predicates = append(predicates, quotelineitem.SpecialLineMrcGTE(*i.SpecialLineMrcGTE))
+	}
+	if i.SpecialLineMrcLT != nil {
+		predicates = append(predicates, quotelineitem.SpecialLineMrcLT(*i.SpecialLineMrcLT))
+	}
+	if i.SpecialLineMrcLTE != nil {
+		predicates = append(predicates, quotelineitem.SpecialLineMrcLTE(*i.SpecialLineMrcLTE))
+	}
+	if i.SpecialLineMrcIsNil {
+		predicates = append(predicates, quotelineitem.SpecialLineMrcIsNil())
+	}
+	if i.SpecialLineMrcNotNil {
+		predicates = append(predicates, quotelineitem.SpecialLineMrcNotNil())
 	}
 	if i.Quantity != nil {
 		predicates = append(predicates, quotelineitem.QuantityEQ(*i.Quantity))

@@ -16240,6 +16240,10 @@ type QuoteMutation struct {
 	status_note             *string
 	special_mrc             *money.Amount
 	addspecial_mrc          *money.Amount
+	revision                *int
+	addrevision             *int
+	submitted_at            *time.Time
+	approved_at             *time.Time
 	capex                   *money.Amount
 	addcapex                *money.Amount
 	one_time_cost           *money.Amount
@@ -16257,6 +16261,7 @@ type QuoteMutation struct {
 	irr                     *deal.Rate
 	addirr                  *deal.Rate
 	irr_note                *string
+	irr_monthly             *deal.Decimal
 	payback_month           *int
 	addpayback_month        *int
 	clearedFields           map[string]struct{}
@@ -16266,6 +16271,12 @@ type QuoteMutation struct {
 	clearedowner            bool
 	rfp                     *string
 	clearedrfp              bool
+	created_by              *string
+	clearedcreated_by       bool
+	submitted_by            *string
+	clearedsubmitted_by     bool
+	approved_by             *string
+	clearedapproved_by      bool
 	line_items              map[string]struct{}
 	removedline_items       map[string]struct{}
 	clearedline_items       bool
@@ -17234,6 +17245,307 @@ func (m *QuoteMutation) ResetSpecialMrc() {
 	delete(m.clearedFields, quote.FieldSpecialMrc)
 }
 
+// SetRevision sets the "revision" field.
+func (m *QuoteMutation) SetRevision(i int) {
+	m.revision = &i
+	m.addrevision = nil
+}
+
+// Revision returns the value of the "revision" field in the mutation.
+func (m *QuoteMutation) Revision() (r int, exists bool) {
+	v := m.revision
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevision returns the old "revision" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldRevision(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevision is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevision requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevision: %w", err)
+	}
+	return oldValue.Revision, nil
+}
+
+// AddRevision adds i to the "revision" field.
+func (m *QuoteMutation) AddRevision(i int) {
+	if m.addrevision != nil {
+		*m.addrevision += i
+	} else {
+		m.addrevision = &i
+	}
+}
+
+// AddedRevision returns the value that was added to the "revision" field in this mutation.
+func (m *QuoteMutation) AddedRevision() (r int, exists bool) {
+	v := m.addrevision
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRevision resets all changes to the "revision" field.
+func (m *QuoteMutation) ResetRevision() {
+	m.revision = nil
+	m.addrevision = nil
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *QuoteMutation) SetCreatedByID(s string) {
+	m.created_by = &s
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *QuoteMutation) CreatedByID() (r string, exists bool) {
+	v := m.created_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldCreatedByID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *QuoteMutation) ClearCreatedByID() {
+	m.created_by = nil
+	m.clearedFields[quote.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *QuoteMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[quote.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *QuoteMutation) ResetCreatedByID() {
+	m.created_by = nil
+	delete(m.clearedFields, quote.FieldCreatedByID)
+}
+
+// SetSubmittedByID sets the "submitted_by_id" field.
+func (m *QuoteMutation) SetSubmittedByID(s string) {
+	m.submitted_by = &s
+}
+
+// SubmittedByID returns the value of the "submitted_by_id" field in the mutation.
+func (m *QuoteMutation) SubmittedByID() (r string, exists bool) {
+	v := m.submitted_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmittedByID returns the old "submitted_by_id" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldSubmittedByID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmittedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmittedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmittedByID: %w", err)
+	}
+	return oldValue.SubmittedByID, nil
+}
+
+// ClearSubmittedByID clears the value of the "submitted_by_id" field.
+func (m *QuoteMutation) ClearSubmittedByID() {
+	m.submitted_by = nil
+	m.clearedFields[quote.FieldSubmittedByID] = struct{}{}
+}
+
+// SubmittedByIDCleared returns if the "submitted_by_id" field was cleared in this mutation.
+func (m *QuoteMutation) SubmittedByIDCleared() bool {
+	_, ok := m.clearedFields[quote.FieldSubmittedByID]
+	return ok
+}
+
+// ResetSubmittedByID resets all changes to the "submitted_by_id" field.
+func (m *QuoteMutation) ResetSubmittedByID() {
+	m.submitted_by = nil
+	delete(m.clearedFields, quote.FieldSubmittedByID)
+}
+
+// SetSubmittedAt sets the "submitted_at" field.
+func (m *QuoteMutation) SetSubmittedAt(t time.Time) {
+	m.submitted_at = &t
+}
+
+// SubmittedAt returns the value of the "submitted_at" field in the mutation.
+func (m *QuoteMutation) SubmittedAt() (r time.Time, exists bool) {
+	v := m.submitted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmittedAt returns the old "submitted_at" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldSubmittedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmittedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmittedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmittedAt: %w", err)
+	}
+	return oldValue.SubmittedAt, nil
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (m *QuoteMutation) ClearSubmittedAt() {
+	m.submitted_at = nil
+	m.clearedFields[quote.FieldSubmittedAt] = struct{}{}
+}
+
+// SubmittedAtCleared returns if the "submitted_at" field was cleared in this mutation.
+func (m *QuoteMutation) SubmittedAtCleared() bool {
+	_, ok := m.clearedFields[quote.FieldSubmittedAt]
+	return ok
+}
+
+// ResetSubmittedAt resets all changes to the "submitted_at" field.
+func (m *QuoteMutation) ResetSubmittedAt() {
+	m.submitted_at = nil
+	delete(m.clearedFields, quote.FieldSubmittedAt)
+}
+
+// SetApprovedByID sets the "approved_by_id" field.
+func (m *QuoteMutation) SetApprovedByID(s string) {
+	m.approved_by = &s
+}
+
+// ApprovedByID returns the value of the "approved_by_id" field in the mutation.
+func (m *QuoteMutation) ApprovedByID() (r string, exists bool) {
+	v := m.approved_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApprovedByID returns the old "approved_by_id" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldApprovedByID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApprovedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApprovedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApprovedByID: %w", err)
+	}
+	return oldValue.ApprovedByID, nil
+}
+
+// ClearApprovedByID clears the value of the "approved_by_id" field.
+func (m *QuoteMutation) ClearApprovedByID() {
+	m.approved_by = nil
+	m.clearedFields[quote.FieldApprovedByID] = struct{}{}
+}
+
+// ApprovedByIDCleared returns if the "approved_by_id" field was cleared in this mutation.
+func (m *QuoteMutation) ApprovedByIDCleared() bool {
+	_, ok := m.clearedFields[quote.FieldApprovedByID]
+	return ok
+}
+
+// ResetApprovedByID resets all changes to the "approved_by_id" field.
+func (m *QuoteMutation) ResetApprovedByID() {
+	m.approved_by = nil
+	delete(m.clearedFields, quote.FieldApprovedByID)
+}
+
+// SetApprovedAt sets the "approved_at" field.
+func (m *QuoteMutation) SetApprovedAt(t time.Time) {
+	m.approved_at = &t
+}
+
+// ApprovedAt returns the value of the "approved_at" field in the mutation.
+func (m *QuoteMutation) ApprovedAt() (r time.Time, exists bool) {
+	v := m.approved_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApprovedAt returns the old "approved_at" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldApprovedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApprovedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApprovedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApprovedAt: %w", err)
+	}
+	return oldValue.ApprovedAt, nil
+}
+
+// ClearApprovedAt clears the value of the "approved_at" field.
+func (m *QuoteMutation) ClearApprovedAt() {
+	m.approved_at = nil
+	m.clearedFields[quote.FieldApprovedAt] = struct{}{}
+}
+
+// ApprovedAtCleared returns if the "approved_at" field was cleared in this mutation.
+func (m *QuoteMutation) ApprovedAtCleared() bool {
+	_, ok := m.clearedFields[quote.FieldApprovedAt]
+	return ok
+}
+
+// ResetApprovedAt resets all changes to the "approved_at" field.
+func (m *QuoteMutation) ResetApprovedAt() {
+	m.approved_at = nil
+	delete(m.clearedFields, quote.FieldApprovedAt)
+}
+
 // SetCapex sets the "capex" field.
 func (m *QuoteMutation) SetCapex(value money.Amount) {
 	m.capex = &value
@@ -17745,6 +18057,55 @@ func (m *QuoteMutation) ResetIrrNote() {
 	delete(m.clearedFields, quote.FieldIrrNote)
 }
 
+// SetIrrMonthly sets the "irr_monthly" field.
+func (m *QuoteMutation) SetIrrMonthly(d deal.Decimal) {
+	m.irr_monthly = &d
+}
+
+// IrrMonthly returns the value of the "irr_monthly" field in the mutation.
+func (m *QuoteMutation) IrrMonthly() (r deal.Decimal, exists bool) {
+	v := m.irr_monthly
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIrrMonthly returns the old "irr_monthly" field's value of the Quote entity.
+// If the Quote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteMutation) OldIrrMonthly(ctx context.Context) (v *deal.Decimal, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIrrMonthly is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIrrMonthly requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIrrMonthly: %w", err)
+	}
+	return oldValue.IrrMonthly, nil
+}
+
+// ClearIrrMonthly clears the value of the "irr_monthly" field.
+func (m *QuoteMutation) ClearIrrMonthly() {
+	m.irr_monthly = nil
+	m.clearedFields[quote.FieldIrrMonthly] = struct{}{}
+}
+
+// IrrMonthlyCleared returns if the "irr_monthly" field was cleared in this mutation.
+func (m *QuoteMutation) IrrMonthlyCleared() bool {
+	_, ok := m.clearedFields[quote.FieldIrrMonthly]
+	return ok
+}
+
+// ResetIrrMonthly resets all changes to the "irr_monthly" field.
+func (m *QuoteMutation) ResetIrrMonthly() {
+	m.irr_monthly = nil
+	delete(m.clearedFields, quote.FieldIrrMonthly)
+}
+
 // SetPaybackMonth sets the "payback_month" field.
 func (m *QuoteMutation) SetPaybackMonth(i int) {
 	m.payback_month = &i
@@ -17894,6 +18255,87 @@ func (m *QuoteMutation) RfpIDs() (ids []string) {
 func (m *QuoteMutation) ResetRfp() {
 	m.rfp = nil
 	m.clearedrfp = false
+}
+
+// ClearCreatedBy clears the "created_by" edge to the Rep entity.
+func (m *QuoteMutation) ClearCreatedBy() {
+	m.clearedcreated_by = true
+	m.clearedFields[quote.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByCleared reports if the "created_by" edge to the Rep entity was cleared.
+func (m *QuoteMutation) CreatedByCleared() bool {
+	return m.CreatedByIDCleared() || m.clearedcreated_by
+}
+
+// CreatedByIDs returns the "created_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CreatedByID instead. It exists only for internal usage by the builders.
+func (m *QuoteMutation) CreatedByIDs() (ids []string) {
+	if id := m.created_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCreatedBy resets all changes to the "created_by" edge.
+func (m *QuoteMutation) ResetCreatedBy() {
+	m.created_by = nil
+	m.clearedcreated_by = false
+}
+
+// ClearSubmittedBy clears the "submitted_by" edge to the Rep entity.
+func (m *QuoteMutation) ClearSubmittedBy() {
+	m.clearedsubmitted_by = true
+	m.clearedFields[quote.FieldSubmittedByID] = struct{}{}
+}
+
+// SubmittedByCleared reports if the "submitted_by" edge to the Rep entity was cleared.
+func (m *QuoteMutation) SubmittedByCleared() bool {
+	return m.SubmittedByIDCleared() || m.clearedsubmitted_by
+}
+
+// SubmittedByIDs returns the "submitted_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SubmittedByID instead. It exists only for internal usage by the builders.
+func (m *QuoteMutation) SubmittedByIDs() (ids []string) {
+	if id := m.submitted_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSubmittedBy resets all changes to the "submitted_by" edge.
+func (m *QuoteMutation) ResetSubmittedBy() {
+	m.submitted_by = nil
+	m.clearedsubmitted_by = false
+}
+
+// ClearApprovedBy clears the "approved_by" edge to the Rep entity.
+func (m *QuoteMutation) ClearApprovedBy() {
+	m.clearedapproved_by = true
+	m.clearedFields[quote.FieldApprovedByID] = struct{}{}
+}
+
+// ApprovedByCleared reports if the "approved_by" edge to the Rep entity was cleared.
+func (m *QuoteMutation) ApprovedByCleared() bool {
+	return m.ApprovedByIDCleared() || m.clearedapproved_by
+}
+
+// ApprovedByIDs returns the "approved_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ApprovedByID instead. It exists only for internal usage by the builders.
+func (m *QuoteMutation) ApprovedByIDs() (ids []string) {
+	if id := m.approved_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetApprovedBy resets all changes to the "approved_by" edge.
+func (m *QuoteMutation) ResetApprovedBy() {
+	m.approved_by = nil
+	m.clearedapproved_by = false
 }
 
 // AddLineItemIDs adds the "line_items" edge to the QuoteLineItem entity by ids.
@@ -18146,7 +18588,7 @@ func (m *QuoteMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *QuoteMutation) Fields() []string {
-	fields := make([]string, 0, 28)
+	fields := make([]string, 0, 35)
 	if m.created_at != nil {
 		fields = append(fields, quote.FieldCreatedAt)
 	}
@@ -18201,6 +18643,24 @@ func (m *QuoteMutation) Fields() []string {
 	if m.special_mrc != nil {
 		fields = append(fields, quote.FieldSpecialMrc)
 	}
+	if m.revision != nil {
+		fields = append(fields, quote.FieldRevision)
+	}
+	if m.created_by != nil {
+		fields = append(fields, quote.FieldCreatedByID)
+	}
+	if m.submitted_by != nil {
+		fields = append(fields, quote.FieldSubmittedByID)
+	}
+	if m.submitted_at != nil {
+		fields = append(fields, quote.FieldSubmittedAt)
+	}
+	if m.approved_by != nil {
+		fields = append(fields, quote.FieldApprovedByID)
+	}
+	if m.approved_at != nil {
+		fields = append(fields, quote.FieldApprovedAt)
+	}
 	if m.capex != nil {
 		fields = append(fields, quote.FieldCapex)
 	}
@@ -18227,6 +18687,9 @@ func (m *QuoteMutation) Fields() []string {
 	}
 	if m.irr_note != nil {
 		fields = append(fields, quote.FieldIrrNote)
+	}
+	if m.irr_monthly != nil {
+		fields = append(fields, quote.FieldIrrMonthly)
 	}
 	if m.payback_month != nil {
 		fields = append(fields, quote.FieldPaybackMonth)
@@ -18275,6 +18738,18 @@ func (m *QuoteMutation) Field(name string) (ent.Value, bool) {
 		return m.StatusNote()
 	case quote.FieldSpecialMrc:
 		return m.SpecialMrc()
+	case quote.FieldRevision:
+		return m.Revision()
+	case quote.FieldCreatedByID:
+		return m.CreatedByID()
+	case quote.FieldSubmittedByID:
+		return m.SubmittedByID()
+	case quote.FieldSubmittedAt:
+		return m.SubmittedAt()
+	case quote.FieldApprovedByID:
+		return m.ApprovedByID()
+	case quote.FieldApprovedAt:
+		return m.ApprovedAt()
 	case quote.FieldCapex:
 		return m.Capex()
 	case quote.FieldOneTimeCost:
@@ -18293,6 +18768,8 @@ func (m *QuoteMutation) Field(name string) (ent.Value, bool) {
 		return m.Irr()
 	case quote.FieldIrrNote:
 		return m.IrrNote()
+	case quote.FieldIrrMonthly:
+		return m.IrrMonthly()
 	case quote.FieldPaybackMonth:
 		return m.PaybackMonth()
 	}
@@ -18340,6 +18817,18 @@ func (m *QuoteMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldStatusNote(ctx)
 	case quote.FieldSpecialMrc:
 		return m.OldSpecialMrc(ctx)
+	case quote.FieldRevision:
+		return m.OldRevision(ctx)
+	case quote.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	case quote.FieldSubmittedByID:
+		return m.OldSubmittedByID(ctx)
+	case quote.FieldSubmittedAt:
+		return m.OldSubmittedAt(ctx)
+	case quote.FieldApprovedByID:
+		return m.OldApprovedByID(ctx)
+	case quote.FieldApprovedAt:
+		return m.OldApprovedAt(ctx)
 	case quote.FieldCapex:
 		return m.OldCapex(ctx)
 	case quote.FieldOneTimeCost:
@@ -18358,6 +18847,8 @@ func (m *QuoteMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldIrr(ctx)
 	case quote.FieldIrrNote:
 		return m.OldIrrNote(ctx)
+	case quote.FieldIrrMonthly:
+		return m.OldIrrMonthly(ctx)
 	case quote.FieldPaybackMonth:
 		return m.OldPaybackMonth(ctx)
 	}
@@ -18495,6 +18986,48 @@ func (m *QuoteMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSpecialMrc(v)
 		return nil
+	case quote.FieldRevision:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevision(v)
+		return nil
+	case quote.FieldCreatedByID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	case quote.FieldSubmittedByID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmittedByID(v)
+		return nil
+	case quote.FieldSubmittedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmittedAt(v)
+		return nil
+	case quote.FieldApprovedByID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApprovedByID(v)
+		return nil
+	case quote.FieldApprovedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApprovedAt(v)
+		return nil
 	case quote.FieldCapex:
 		v, ok := value.(money.Amount)
 		if !ok {
@@ -18558,6 +19091,13 @@ func (m *QuoteMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetIrrNote(v)
 		return nil
+	case quote.FieldIrrMonthly:
+		v, ok := value.(deal.Decimal)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIrrMonthly(v)
+		return nil
 	case quote.FieldPaybackMonth:
 		v, ok := value.(int)
 		if !ok {
@@ -18590,6 +19130,9 @@ func (m *QuoteMutation) AddedFields() []string {
 	}
 	if m.addspecial_mrc != nil {
 		fields = append(fields, quote.FieldSpecialMrc)
+	}
+	if m.addrevision != nil {
+		fields = append(fields, quote.FieldRevision)
 	}
 	if m.addcapex != nil {
 		fields = append(fields, quote.FieldCapex)
@@ -18638,6 +19181,8 @@ func (m *QuoteMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedTcv()
 	case quote.FieldSpecialMrc:
 		return m.AddedSpecialMrc()
+	case quote.FieldRevision:
+		return m.AddedRevision()
 	case quote.FieldCapex:
 		return m.AddedCapex()
 	case quote.FieldOneTimeCost:
@@ -18706,6 +19251,13 @@ func (m *QuoteMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddSpecialMrc(v)
+		return nil
+	case quote.FieldRevision:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRevision(v)
 		return nil
 	case quote.FieldCapex:
 		v, ok := value.(money.Amount)
@@ -18796,11 +19348,29 @@ func (m *QuoteMutation) ClearedFields() []string {
 	if m.FieldCleared(quote.FieldSpecialMrc) {
 		fields = append(fields, quote.FieldSpecialMrc)
 	}
+	if m.FieldCleared(quote.FieldCreatedByID) {
+		fields = append(fields, quote.FieldCreatedByID)
+	}
+	if m.FieldCleared(quote.FieldSubmittedByID) {
+		fields = append(fields, quote.FieldSubmittedByID)
+	}
+	if m.FieldCleared(quote.FieldSubmittedAt) {
+		fields = append(fields, quote.FieldSubmittedAt)
+	}
+	if m.FieldCleared(quote.FieldApprovedByID) {
+		fields = append(fields, quote.FieldApprovedByID)
+	}
+	if m.FieldCleared(quote.FieldApprovedAt) {
+		fields = append(fields, quote.FieldApprovedAt)
+	}
 	if m.FieldCleared(quote.FieldIrr) {
 		fields = append(fields, quote.FieldIrr)
 	}
 	if m.FieldCleared(quote.FieldIrrNote) {
 		fields = append(fields, quote.FieldIrrNote)
+	}
+	if m.FieldCleared(quote.FieldIrrMonthly) {
+		fields = append(fields, quote.FieldIrrMonthly)
 	}
 	if m.FieldCleared(quote.FieldPaybackMonth) {
 		fields = append(fields, quote.FieldPaybackMonth)
@@ -18837,11 +19407,29 @@ func (m *QuoteMutation) ClearField(name string) error {
 	case quote.FieldSpecialMrc:
 		m.ClearSpecialMrc()
 		return nil
+	case quote.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	case quote.FieldSubmittedByID:
+		m.ClearSubmittedByID()
+		return nil
+	case quote.FieldSubmittedAt:
+		m.ClearSubmittedAt()
+		return nil
+	case quote.FieldApprovedByID:
+		m.ClearApprovedByID()
+		return nil
+	case quote.FieldApprovedAt:
+		m.ClearApprovedAt()
+		return nil
 	case quote.FieldIrr:
 		m.ClearIrr()
 		return nil
 	case quote.FieldIrrNote:
 		m.ClearIrrNote()
+		return nil
+	case quote.FieldIrrMonthly:
+		m.ClearIrrMonthly()
 		return nil
 	case quote.FieldPaybackMonth:
 		m.ClearPaybackMonth()
@@ -18908,6 +19496,24 @@ func (m *QuoteMutation) ResetField(name string) error {
 	case quote.FieldSpecialMrc:
 		m.ResetSpecialMrc()
 		return nil
+	case quote.FieldRevision:
+		m.ResetRevision()
+		return nil
+	case quote.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	case quote.FieldSubmittedByID:
+		m.ResetSubmittedByID()
+		return nil
+	case quote.FieldSubmittedAt:
+		m.ResetSubmittedAt()
+		return nil
+	case quote.FieldApprovedByID:
+		m.ResetApprovedByID()
+		return nil
+	case quote.FieldApprovedAt:
+		m.ResetApprovedAt()
+		return nil
 	case quote.FieldCapex:
 		m.ResetCapex()
 		return nil
@@ -18935,6 +19541,9 @@ func (m *QuoteMutation) ResetField(name string) error {
 	case quote.FieldIrrNote:
 		m.ResetIrrNote()
 		return nil
+	case quote.FieldIrrMonthly:
+		m.ResetIrrMonthly()
+		return nil
 	case quote.FieldPaybackMonth:
 		m.ResetPaybackMonth()
 		return nil
@@ -18944,7 +19553,7 @@ func (m *QuoteMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *QuoteMutation) AddedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 10)
 	if m.account != nil {
 		edges = append(edges, quote.EdgeAccount)
 	}
@@ -18953,6 +19562,15 @@ func (m *QuoteMutation) AddedEdges() []string {
 	}
 	if m.rfp != nil {
 		edges = append(edges, quote.EdgeRfp)
+	}
+	if m.created_by != nil {
+		edges = append(edges, quote.EdgeCreatedBy)
+	}
+	if m.submitted_by != nil {
+		edges = append(edges, quote.EdgeSubmittedBy)
+	}
+	if m.approved_by != nil {
+		edges = append(edges, quote.EdgeApprovedBy)
 	}
 	if m.line_items != nil {
 		edges = append(edges, quote.EdgeLineItems)
@@ -18985,6 +19603,18 @@ func (m *QuoteMutation) AddedIDs(name string) []ent.Value {
 		if id := m.rfp; id != nil {
 			return []ent.Value{*id}
 		}
+	case quote.EdgeCreatedBy:
+		if id := m.created_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case quote.EdgeSubmittedBy:
+		if id := m.submitted_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case quote.EdgeApprovedBy:
+		if id := m.approved_by; id != nil {
+			return []ent.Value{*id}
+		}
 	case quote.EdgeLineItems:
 		ids := make([]ent.Value, 0, len(m.line_items))
 		for id := range m.line_items {
@@ -19015,7 +19645,7 @@ func (m *QuoteMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *QuoteMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 10)
 	if m.removedline_items != nil {
 		edges = append(edges, quote.EdgeLineItems)
 	}
@@ -19065,7 +19695,7 @@ func (m *QuoteMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *QuoteMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 10)
 	if m.clearedaccount {
 		edges = append(edges, quote.EdgeAccount)
 	}
@@ -19074,6 +19704,15 @@ func (m *QuoteMutation) ClearedEdges() []string {
 	}
 	if m.clearedrfp {
 		edges = append(edges, quote.EdgeRfp)
+	}
+	if m.clearedcreated_by {
+		edges = append(edges, quote.EdgeCreatedBy)
+	}
+	if m.clearedsubmitted_by {
+		edges = append(edges, quote.EdgeSubmittedBy)
+	}
+	if m.clearedapproved_by {
+		edges = append(edges, quote.EdgeApprovedBy)
 	}
 	if m.clearedline_items {
 		edges = append(edges, quote.EdgeLineItems)
@@ -19100,6 +19739,12 @@ func (m *QuoteMutation) EdgeCleared(name string) bool {
 		return m.clearedowner
 	case quote.EdgeRfp:
 		return m.clearedrfp
+	case quote.EdgeCreatedBy:
+		return m.clearedcreated_by
+	case quote.EdgeSubmittedBy:
+		return m.clearedsubmitted_by
+	case quote.EdgeApprovedBy:
+		return m.clearedapproved_by
 	case quote.EdgeLineItems:
 		return m.clearedline_items
 	case quote.EdgePricingRequests:
@@ -19125,6 +19770,15 @@ func (m *QuoteMutation) ClearEdge(name string) error {
 	case quote.EdgeRfp:
 		m.ClearRfp()
 		return nil
+	case quote.EdgeCreatedBy:
+		m.ClearCreatedBy()
+		return nil
+	case quote.EdgeSubmittedBy:
+		m.ClearSubmittedBy()
+		return nil
+	case quote.EdgeApprovedBy:
+		m.ClearApprovedBy()
+		return nil
 	}
 	return fmt.Errorf("unknown Quote unique edge %s", name)
 }
@@ -19141,6 +19795,15 @@ func (m *QuoteMutation) ResetEdge(name string) error {
 		return nil
 	case quote.EdgeRfp:
 		m.ResetRfp()
+		return nil
+	case quote.EdgeCreatedBy:
+		m.ResetCreatedBy()
+		return nil
+	case quote.EdgeSubmittedBy:
+		m.ResetSubmittedBy()
+		return nil
+	case quote.EdgeApprovedBy:
+		m.ResetApprovedBy()
 		return nil
 	case quote.EdgeLineItems:
 		m.ResetLineItems()
@@ -19161,31 +19824,33 @@ func (m *QuoteMutation) ResetEdge(name string) error {
 // QuoteLineItemMutation represents an operation that mutates the QuoteLineItem nodes in the graph.
 type QuoteLineItemMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *string
-	created_at    *time.Time
-	updated_at    *time.Time
-	version       *int
-	addversion    *int
-	product       *quotelineitem.Product
-	bandwidth     *string
-	a_location    *string
-	a_clli        *string
-	z_location    *string
-	z_clli        *string
-	mrc           *money.Amount
-	addmrc        *money.Amount
-	nrc           *money.Amount
-	addnrc        *money.Amount
-	quantity      *int
-	addquantity   *int
-	clearedFields map[string]struct{}
-	quote         *string
-	clearedquote  bool
-	done          bool
-	oldValue      func(context.Context) (*QuoteLineItem, error)
-	predicates    []predicate.QuoteLineItem
+	op                  Op
+	typ                 string
+	id                  *string
+	created_at          *time.Time
+	updated_at          *time.Time
+	version             *int
+	addversion          *int
+	product             *quotelineitem.Product
+	bandwidth           *string
+	a_location          *string
+	a_clli              *string
+	z_location          *string
+	z_clli              *string
+	mrc                 *money.Amount
+	addmrc              *money.Amount
+	nrc                 *money.Amount
+	addnrc              *money.Amount
+	special_line_mrc    *money.Amount
+	addspecial_line_mrc *money.Amount
+	quantity            *int
+	addquantity         *int
+	clearedFields       map[string]struct{}
+	quote               *string
+	clearedquote        bool
+	done                bool
+	oldValue            func(context.Context) (*QuoteLineItem, error)
+	predicates          []predicate.QuoteLineItem
 }
 
 var _ ent.Mutation = (*QuoteLineItemMutation)(nil)
@@ -19836,6 +20501,76 @@ func (m *QuoteLineItemMutation) ResetNrc() {
 	m.addnrc = nil
 }
 
+// SetSpecialLineMrc sets the "special_line_mrc" field.
+func (m *QuoteLineItemMutation) SetSpecialLineMrc(value money.Amount) {
+	m.special_line_mrc = &value
+	m.addspecial_line_mrc = nil
+}
+
+// SpecialLineMrc returns the value of the "special_line_mrc" field in the mutation.
+func (m *QuoteLineItemMutation) SpecialLineMrc() (r money.Amount, exists bool) {
+	v := m.special_line_mrc
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSpecialLineMrc returns the old "special_line_mrc" field's value of the QuoteLineItem entity.
+// If the QuoteLineItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuoteLineItemMutation) OldSpecialLineMrc(ctx context.Context) (v *money.Amount, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSpecialLineMrc is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSpecialLineMrc requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSpecialLineMrc: %w", err)
+	}
+	return oldValue.SpecialLineMrc, nil
+}
+
+// AddSpecialLineMrc adds value to the "special_line_mrc" field.
+func (m *QuoteLineItemMutation) AddSpecialLineMrc(value money.Amount) {
+	if m.addspecial_line_mrc != nil {
+		*m.addspecial_line_mrc += value
+	} else {
+		m.addspecial_line_mrc = &value
+	}
+}
+
+// AddedSpecialLineMrc returns the value that was added to the "special_line_mrc" field in this mutation.
+func (m *QuoteLineItemMutation) AddedSpecialLineMrc() (r money.Amount, exists bool) {
+	v := m.addspecial_line_mrc
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSpecialLineMrc clears the value of the "special_line_mrc" field.
+func (m *QuoteLineItemMutation) ClearSpecialLineMrc() {
+	m.special_line_mrc = nil
+	m.addspecial_line_mrc = nil
+	m.clearedFields[quotelineitem.FieldSpecialLineMrc] = struct{}{}
+}
+
+// SpecialLineMrcCleared returns if the "special_line_mrc" field was cleared in this mutation.
+func (m *QuoteLineItemMutation) SpecialLineMrcCleared() bool {
+	_, ok := m.clearedFields[quotelineitem.FieldSpecialLineMrc]
+	return ok
+}
+
+// ResetSpecialLineMrc resets all changes to the "special_line_mrc" field.
+func (m *QuoteLineItemMutation) ResetSpecialLineMrc() {
+	m.special_line_mrc = nil
+	m.addspecial_line_mrc = nil
+	delete(m.clearedFields, quotelineitem.FieldSpecialLineMrc)
+}
+
 // SetQuantity sets the "quantity" field.
 func (m *QuoteLineItemMutation) SetQuantity(i int) {
 	m.quantity = &i
@@ -19953,7 +20688,7 @@ func (m *QuoteLineItemMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *QuoteLineItemMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 14)
 	if m.created_at != nil {
 		fields = append(fields, quotelineitem.FieldCreatedAt)
 	}
@@ -19990,6 +20725,9 @@ func (m *QuoteLineItemMutation) Fields() []string {
 	if m.nrc != nil {
 		fields = append(fields, quotelineitem.FieldNrc)
 	}
+	if m.special_line_mrc != nil {
+		fields = append(fields, quotelineitem.FieldSpecialLineMrc)
+	}
 	if m.quantity != nil {
 		fields = append(fields, quotelineitem.FieldQuantity)
 	}
@@ -20025,6 +20763,8 @@ func (m *QuoteLineItemMutation) Field(name string) (ent.Value, bool) {
 		return m.Mrc()
 	case quotelineitem.FieldNrc:
 		return m.Nrc()
+	case quotelineitem.FieldSpecialLineMrc:
+		return m.SpecialLineMrc()
 	case quotelineitem.FieldQuantity:
 		return m.Quantity()
 	}
@@ -20060,6 +20800,8 @@ func (m *QuoteLineItemMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldMrc(ctx)
 	case quotelineitem.FieldNrc:
 		return m.OldNrc(ctx)
+	case quotelineitem.FieldSpecialLineMrc:
+		return m.OldSpecialLineMrc(ctx)
 	case quotelineitem.FieldQuantity:
 		return m.OldQuantity(ctx)
 	}
@@ -20155,6 +20897,13 @@ func (m *QuoteLineItemMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetNrc(v)
 		return nil
+	case quotelineitem.FieldSpecialLineMrc:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSpecialLineMrc(v)
+		return nil
 	case quotelineitem.FieldQuantity:
 		v, ok := value.(int)
 		if !ok {
@@ -20179,6 +20928,9 @@ func (m *QuoteLineItemMutation) AddedFields() []string {
 	if m.addnrc != nil {
 		fields = append(fields, quotelineitem.FieldNrc)
 	}
+	if m.addspecial_line_mrc != nil {
+		fields = append(fields, quotelineitem.FieldSpecialLineMrc)
+	}
 	if m.addquantity != nil {
 		fields = append(fields, quotelineitem.FieldQuantity)
 	}
@@ -20196,6 +20948,8 @@ func (m *QuoteLineItemMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedMrc()
 	case quotelineitem.FieldNrc:
 		return m.AddedNrc()
+	case quotelineitem.FieldSpecialLineMrc:
+		return m.AddedSpecialLineMrc()
 	case quotelineitem.FieldQuantity:
 		return m.AddedQuantity()
 	}
@@ -20228,6 +20982,13 @@ func (m *QuoteLineItemMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddNrc(v)
 		return nil
+	case quotelineitem.FieldSpecialLineMrc:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSpecialLineMrc(v)
+		return nil
 	case quotelineitem.FieldQuantity:
 		v, ok := value.(int)
 		if !ok {
@@ -20255,6 +21016,9 @@ func (m *QuoteLineItemMutation) ClearedFields() []string {
 	if m.FieldCleared(quotelineitem.FieldZClli) {
 		fields = append(fields, quotelineitem.FieldZClli)
 	}
+	if m.FieldCleared(quotelineitem.FieldSpecialLineMrc) {
+		fields = append(fields, quotelineitem.FieldSpecialLineMrc)
+	}
 	return fields
 }
 
@@ -20280,6 +21044,9 @@ func (m *QuoteLineItemMutation) ClearField(name string) error {
 		return nil
 	case quotelineitem.FieldZClli:
 		m.ClearZClli()
+		return nil
+	case quotelineitem.FieldSpecialLineMrc:
+		m.ClearSpecialLineMrc()
 		return nil
 	}
 	return fmt.Errorf("unknown QuoteLineItem nullable field %s", name)
@@ -20324,6 +21091,9 @@ func (m *QuoteLineItemMutation) ResetField(name string) error {
 		return nil
 	case quotelineitem.FieldNrc:
 		m.ResetNrc()
+		return nil
+	case quotelineitem.FieldSpecialLineMrc:
+		m.ResetSpecialLineMrc()
 		return nil
 	case quotelineitem.FieldQuantity:
 		m.ResetQuantity()

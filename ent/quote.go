@@ -18,7 +18,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
-// A priced offer on an account: line items, term, validity, and the deal's financial model.
+// A priced offer on an account: line items, term, validity, and the deal's financial model. Its priced content (line items, term, currency, MRC and NRC, the deal model's inputs) changes only while it is DRAFT: from submission on it is frozen, and reviseQuote takes it back to DRAFT as a new revision that needs approval again. ACCEPTED, DECLINED and EXPIRED quotes change no more at all. Either refusal is INVALID_TRANSITION, and nothing is written. Four eyes: the approver is a manager or an admin who neither created, owns nor submitted it.
 type Quote struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -60,6 +60,18 @@ type Quote struct {
 	StatusNote string `json:"status_note,omitempty"`
 	// Monthly charge granted by an approved special pricing request; when set, it is the quote's MRC.
 	SpecialMrc *money.Amount `json:"special_mrc,omitempty"`
+	// The quote's revision: 1 when created, one more each time reviseQuote takes it back to DRAFT.
+	Revision int `json:"revision,omitempty"`
+	// The rep who created the quote, set from the viewer; they may never approve it. Internal.
+	CreatedByID *string `json:"created_by_id,omitempty"`
+	// The rep who submitted the current revision for approval; they may never approve it. Internal.
+	SubmittedByID *string `json:"submitted_by_id,omitempty"`
+	// When the current revision was submitted for approval. Internal.
+	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
+	// The manager or admin who approved the current revision: never its creator, owner or submitter. Cleared when the quote goes back to DRAFT. Internal.
+	ApprovedByID *string `json:"approved_by_id,omitempty"`
+	// When the current revision was approved; cleared when the quote goes back to DRAFT. Internal.
+	ApprovedAt *time.Time `json:"approved_at,omitempty"`
 	// Build cost, spent in month 0. Internal.
 	Capex money.Amount `json:"capex,omitempty"`
 	// Other one-time costs, in month 0. Internal.
@@ -78,6 +90,8 @@ type Quote struct {
 	Irr *deal.Rate `json:"irr,omitempty"`
 	// Why the deal has no IRR, when it has none. Internal.
 	IrrNote string `json:"irr_note,omitempty"`
+	// Monthly internal rate of return r, the rate the model solves for, to 24 decimals: (1 + r)^12 - 1 recomputes irr to within 1e-9. Empty when there is no IRR. Internal.
+	IrrMonthly *deal.Decimal `json:"irr_monthly,omitempty"`
 	// First month in which the cumulative cash flow reaches zero; empty if none within the term. Internal.
 	PaybackMonth *int `json:"payback_month,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -94,6 +108,12 @@ type QuoteEdges struct {
 	Owner *Rep `json:"owner,omitempty"`
 	// The RFP this quote answers, if any.
 	Rfp *RFP `json:"rfp,omitempty"`
+	// The rep who created the quote.
+	CreatedBy *Rep `json:"created_by,omitempty"`
+	// The rep who submitted the current revision.
+	SubmittedBy *Rep `json:"submitted_by,omitempty"`
+	// The manager or admin who approved the current revision.
+	ApprovedBy *Rep `json:"approved_by,omitempty"`
 	// What is offered, line by line.
 	LineItems []*QuoteLineItem `json:"line_items,omitempty"`
 	// Requests to price this quote below the rate card.
@@ -104,9 +124,9 @@ type QuoteEdges struct {
 	Contracts []*Contract `json:"contracts,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [10]bool
 	// totalCount holds the count of the edges above.
-	totalCount [7]map[string]int
+	totalCount [10]map[string]int
 
 	namedLineItems       map[string][]*QuoteLineItem
 	namedPricingRequests map[string][]*SpecialPricingRequest
@@ -147,10 +167,43 @@ func (e QuoteEdges) RfpOrErr() (*RFP, error) {
 	return nil, &NotLoadedError{edge: "rfp"}
 }
 
+// CreatedByOrErr returns the CreatedBy value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e QuoteEdges) CreatedByOrErr() (*Rep, error) {
+	if e.CreatedBy != nil {
+		return e.CreatedBy, nil
+	} else if e.loadedTypes[3] {
+		return nil, &NotFoundError{label: rep.Label}
+	}
+	return nil, &NotLoadedError{edge: "created_by"}
+}
+
+// SubmittedByOrErr returns the SubmittedBy value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e QuoteEdges) SubmittedByOrErr() (*Rep, error) {
+	if e.SubmittedBy != nil {
+		return e.SubmittedBy, nil
+	} else if e.loadedTypes[4] {
+		return nil, &NotFoundError{label: rep.Label}
+	}
+	return nil, &NotLoadedError{edge: "submitted_by"}
+}
+
+// ApprovedByOrErr returns the ApprovedBy value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e QuoteEdges) ApprovedByOrErr() (*Rep, error) {
+	if e.ApprovedBy != nil {
+		return e.ApprovedBy, nil
+	} else if e.loadedTypes[5] {
+		return nil, &NotFoundError{label: rep.Label}
+	}
+	return nil, &NotLoadedError{edge: "approved_by"}
+}
+
 // LineItemsOrErr returns the LineItems value or an error if the edge
 // was not loaded in eager-loading.
 func (e QuoteEdges) LineItemsOrErr() ([]*QuoteLineItem, error) {
-	if e.loadedTypes[3] {
+	if e.loadedTypes[6] {
 		return e.LineItems, nil
 	}
 	return nil, &NotLoadedError{edge: "line_items"}
@@ -159,7 +212,7 @@ func (e QuoteEdges) LineItemsOrErr() ([]*QuoteLineItem, error) {
 // PricingRequestsOrErr returns the PricingRequests value or an error if the edge
 // was not loaded in eager-loading.
 func (e QuoteEdges) PricingRequestsOrErr() ([]*SpecialPricingRequest, error) {
-	if e.loadedTypes[4] {
+	if e.loadedTypes[7] {
 		return e.PricingRequests, nil
 	}
 	return nil, &NotLoadedError{edge: "pricing_requests"}
@@ -168,7 +221,7 @@ func (e QuoteEdges) PricingRequestsOrErr() ([]*SpecialPricingRequest, error) {
 // OrdersOrErr returns the Orders value or an error if the edge
 // was not loaded in eager-loading.
 func (e QuoteEdges) OrdersOrErr() ([]*Order, error) {
-	if e.loadedTypes[5] {
+	if e.loadedTypes[8] {
 		return e.Orders, nil
 	}
 	return nil, &NotLoadedError{edge: "orders"}
@@ -177,7 +230,7 @@ func (e QuoteEdges) OrdersOrErr() ([]*Order, error) {
 // ContractsOrErr returns the Contracts value or an error if the edge
 // was not loaded in eager-loading.
 func (e QuoteEdges) ContractsOrErr() ([]*Contract, error) {
-	if e.loadedTypes[6] {
+	if e.loadedTypes[9] {
 		return e.Contracts, nil
 	}
 	return nil, &NotLoadedError{edge: "contracts"}
@@ -192,11 +245,11 @@ func (*Quote) scanValues(columns []string) ([]any, error) {
 			values[i] = &sql.NullScanner{S: new(date.Date)}
 		case quote.FieldValidUntil:
 			values[i] = new(date.Date)
-		case quote.FieldVersion, quote.FieldTermMonths, quote.FieldMrc, quote.FieldNrc, quote.FieldTcv, quote.FieldSpecialMrc, quote.FieldCapex, quote.FieldOneTimeCost, quote.FieldMonthlyOpex, quote.FieldMonthlyOffNetCost, quote.FieldMonthlyChurn, quote.FieldAnnualDiscountRate, quote.FieldNpv, quote.FieldIrr, quote.FieldPaybackMonth:
+		case quote.FieldVersion, quote.FieldTermMonths, quote.FieldMrc, quote.FieldNrc, quote.FieldTcv, quote.FieldSpecialMrc, quote.FieldRevision, quote.FieldCapex, quote.FieldOneTimeCost, quote.FieldMonthlyOpex, quote.FieldMonthlyOffNetCost, quote.FieldMonthlyChurn, quote.FieldAnnualDiscountRate, quote.FieldNpv, quote.FieldIrr, quote.FieldPaybackMonth:
 			values[i] = new(sql.NullInt64)
-		case quote.FieldID, quote.FieldAccountID, quote.FieldTitle, quote.FieldStatus, quote.FieldCurrency, quote.FieldOwnerID, quote.FieldRfpID, quote.FieldStatusNote, quote.FieldIrrNote:
+		case quote.FieldID, quote.FieldAccountID, quote.FieldTitle, quote.FieldStatus, quote.FieldCurrency, quote.FieldOwnerID, quote.FieldRfpID, quote.FieldStatusNote, quote.FieldCreatedByID, quote.FieldSubmittedByID, quote.FieldApprovedByID, quote.FieldIrrNote, quote.FieldIrrMonthly:
 			values[i] = new(sql.NullString)
-		case quote.FieldCreatedAt, quote.FieldUpdatedAt, quote.FieldSentAt:
+		case quote.FieldCreatedAt, quote.FieldUpdatedAt, quote.FieldSentAt, quote.FieldSubmittedAt, quote.FieldApprovedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -332,6 +385,47 @@ func (_m *Quote) assignValues(columns []string, values []any) error {
 				_m.SpecialMrc = new(money.Amount)
 				*_m.SpecialMrc = money.Amount(value.Int64)
 			}
+		case quote.FieldRevision:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field revision", values[i])
+			} else if value.Valid {
+				_m.Revision = int(value.Int64)
+			}
+		case quote.FieldCreatedByID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field created_by_id", values[i])
+			} else if value.Valid {
+				_m.CreatedByID = new(string)
+				*_m.CreatedByID = value.String
+			}
+		case quote.FieldSubmittedByID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field submitted_by_id", values[i])
+			} else if value.Valid {
+				_m.SubmittedByID = new(string)
+				*_m.SubmittedByID = value.String
+			}
+		case quote.FieldSubmittedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field submitted_at", values[i])
+			} else if value.Valid {
+				_m.SubmittedAt = new(time.Time)
+				*_m.SubmittedAt = value.Time
+			}
+		case quote.FieldApprovedByID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field approved_by_id", values[i])
+			} else if value.Valid {
+				_m.ApprovedByID = new(string)
+				*_m.ApprovedByID = value.String
+			}
+		case quote.FieldApprovedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field approved_at", values[i])
+			} else if value.Valid {
+				_m.ApprovedAt = new(time.Time)
+				*_m.ApprovedAt = value.Time
+			}
 		case quote.FieldCapex:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field capex", values[i])
@@ -387,6 +481,13 @@ func (_m *Quote) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.IrrNote = value.String
 			}
+		case quote.FieldIrrMonthly:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field irr_monthly", values[i])
+			} else if value.Valid {
+				_m.IrrMonthly = new(deal.Decimal)
+				*_m.IrrMonthly = deal.Decimal(value.String)
+			}
 		case quote.FieldPaybackMonth:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field payback_month", values[i])
@@ -420,6 +521,21 @@ func (_m *Quote) QueryOwner() *RepQuery {
 // QueryRfp queries the "rfp" edge of the Quote entity.
 func (_m *Quote) QueryRfp() *RFPQuery {
 	return NewQuoteClient(_m.config).QueryRfp(_m)
+}
+
+// QueryCreatedBy queries the "created_by" edge of the Quote entity.
+func (_m *Quote) QueryCreatedBy() *RepQuery {
+	return NewQuoteClient(_m.config).QueryCreatedBy(_m)
+}
+
+// QuerySubmittedBy queries the "submitted_by" edge of the Quote entity.
+func (_m *Quote) QuerySubmittedBy() *RepQuery {
+	return NewQuoteClient(_m.config).QuerySubmittedBy(_m)
+}
+
+// QueryApprovedBy queries the "approved_by" edge of the Quote entity.
+func (_m *Quote) QueryApprovedBy() *RepQuery {
+	return NewQuoteClient(_m.config).QueryApprovedBy(_m)
 }
 
 // QueryLineItems queries the "line_items" edge of the Quote entity.
@@ -529,6 +645,34 @@ func (_m *Quote) String() string {
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")
+	builder.WriteString("revision=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Revision))
+	builder.WriteString(", ")
+	if v := _m.CreatedByID; v != nil {
+		builder.WriteString("created_by_id=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.SubmittedByID; v != nil {
+		builder.WriteString("submitted_by_id=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.SubmittedAt; v != nil {
+		builder.WriteString("submitted_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ApprovedByID; v != nil {
+		builder.WriteString("approved_by_id=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.ApprovedAt; v != nil {
+		builder.WriteString("approved_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
 	builder.WriteString("capex=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Capex))
 	builder.WriteString(", ")
@@ -557,6 +701,11 @@ func (_m *Quote) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("irr_note=")
 	builder.WriteString(_m.IrrNote)
+	builder.WriteString(", ")
+	if v := _m.IrrMonthly; v != nil {
+		builder.WriteString("irr_monthly=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	if v := _m.PaybackMonth; v != nil {
 		builder.WriteString("payback_month=")

@@ -253,6 +253,90 @@ func (_c *QuoteCreate) SetNillableSpecialMrc(v *money.Amount) *QuoteCreate {
 	return _c
 }
 
+// SetRevision sets the "revision" field.
+func (_c *QuoteCreate) SetRevision(v int) *QuoteCreate {
+	_c.mutation.SetRevision(v)
+	return _c
+}
+
+// SetNillableRevision sets the "revision" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableRevision(v *int) *QuoteCreate {
+	if v != nil {
+		_c.SetRevision(*v)
+	}
+	return _c
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (_c *QuoteCreate) SetCreatedByID(v string) *QuoteCreate {
+	_c.mutation.SetCreatedByID(v)
+	return _c
+}
+
+// SetNillableCreatedByID sets the "created_by_id" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableCreatedByID(v *string) *QuoteCreate {
+	if v != nil {
+		_c.SetCreatedByID(*v)
+	}
+	return _c
+}
+
+// SetSubmittedByID sets the "submitted_by_id" field.
+func (_c *QuoteCreate) SetSubmittedByID(v string) *QuoteCreate {
+	_c.mutation.SetSubmittedByID(v)
+	return _c
+}
+
+// SetNillableSubmittedByID sets the "submitted_by_id" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableSubmittedByID(v *string) *QuoteCreate {
+	if v != nil {
+		_c.SetSubmittedByID(*v)
+	}
+	return _c
+}
+
+// SetSubmittedAt sets the "submitted_at" field.
+func (_c *QuoteCreate) SetSubmittedAt(v time.Time) *QuoteCreate {
+	_c.mutation.SetSubmittedAt(v)
+	return _c
+}
+
+// SetNillableSubmittedAt sets the "submitted_at" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableSubmittedAt(v *time.Time) *QuoteCreate {
+	if v != nil {
+		_c.SetSubmittedAt(*v)
+	}
+	return _c
+}
+
+// SetApprovedByID sets the "approved_by_id" field.
+func (_c *QuoteCreate) SetApprovedByID(v string) *QuoteCreate {
+	_c.mutation.SetApprovedByID(v)
+	return _c
+}
+
+// SetNillableApprovedByID sets the "approved_by_id" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableApprovedByID(v *string) *QuoteCreate {
+	if v != nil {
+		_c.SetApprovedByID(*v)
+	}
+	return _c
+}
+
+// SetApprovedAt sets the "approved_at" field.
+func (_c *QuoteCreate) SetApprovedAt(v time.Time) *QuoteCreate {
+	_c.mutation.SetApprovedAt(v)
+	return _c
+}
+
+// SetNillableApprovedAt sets the "approved_at" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableApprovedAt(v *time.Time) *QuoteCreate {
+	if v != nil {
+		_c.SetApprovedAt(*v)
+	}
+	return _c
+}
+
 // SetCapex sets the "capex" field.
 func (_c *QuoteCreate) SetCapex(v money.Amount) *QuoteCreate {
 	_c.mutation.SetCapex(v)
@@ -379,6 +463,20 @@ func (_c *QuoteCreate) SetNillableIrrNote(v *string) *QuoteCreate {
 	return _c
 }
 
+// SetIrrMonthly sets the "irr_monthly" field.
+func (_c *QuoteCreate) SetIrrMonthly(v deal.Decimal) *QuoteCreate {
+	_c.mutation.SetIrrMonthly(v)
+	return _c
+}
+
+// SetNillableIrrMonthly sets the "irr_monthly" field if the given value is not nil.
+func (_c *QuoteCreate) SetNillableIrrMonthly(v *deal.Decimal) *QuoteCreate {
+	if v != nil {
+		_c.SetIrrMonthly(*v)
+	}
+	return _c
+}
+
 // SetPaybackMonth sets the "payback_month" field.
 func (_c *QuoteCreate) SetPaybackMonth(v int) *QuoteCreate {
 	_c.mutation.SetPaybackMonth(v)
@@ -420,6 +518,21 @@ func (_c *QuoteCreate) SetOwner(v *Rep) *QuoteCreate {
 // SetRfp sets the "rfp" edge to the RFP entity.
 func (_c *QuoteCreate) SetRfp(v *RFP) *QuoteCreate {
 	return _c.SetRfpID(v.ID)
+}
+
+// SetCreatedBy sets the "created_by" edge to the Rep entity.
+func (_c *QuoteCreate) SetCreatedBy(v *Rep) *QuoteCreate {
+	return _c.SetCreatedByID(v.ID)
+}
+
+// SetSubmittedBy sets the "submitted_by" edge to the Rep entity.
+func (_c *QuoteCreate) SetSubmittedBy(v *Rep) *QuoteCreate {
+	return _c.SetSubmittedByID(v.ID)
+}
+
+// SetApprovedBy sets the "approved_by" edge to the Rep entity.
+func (_c *QuoteCreate) SetApprovedBy(v *Rep) *QuoteCreate {
+	return _c.SetApprovedByID(v.ID)
 }
 
 // AddLineItemIDs adds the "line_items" edge to the QuoteLineItem entity by IDs.
@@ -557,6 +670,10 @@ func (_c *QuoteCreate) defaults() error {
 		v := quote.DefaultTcv
 		_c.mutation.SetTcv(v)
 	}
+	if _, ok := _c.mutation.Revision(); !ok {
+		v := quote.DefaultRevision
+		_c.mutation.SetRevision(v)
+	}
 	if _, ok := _c.mutation.Capex(); !ok {
 		v := quote.DefaultCapex
 		_c.mutation.SetCapex(v)
@@ -656,6 +773,14 @@ func (_c *QuoteCreate) check() error {
 	if v, ok := _c.mutation.StatusNote(); ok {
 		if err := quote.StatusNoteValidator(v); err != nil {
 			return &ValidationError{Name: "status_note", err: fmt.Errorf(`ent: validator failed for field "Quote.status_note": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Revision(); !ok {
+		return &ValidationError{Name: "revision", err: errors.New(`ent: missing required field "Quote.revision"`)}
+	}
+	if v, ok := _c.mutation.Revision(); ok {
+		if err := quote.RevisionValidator(v); err != nil {
+			return &ValidationError{Name: "revision", err: fmt.Errorf(`ent: validator failed for field "Quote.revision": %w`, err)}
 		}
 	}
 	if _, ok := _c.mutation.Capex(); !ok {
@@ -803,6 +928,18 @@ func (_c *QuoteCreate) createSpec() (*Quote, *sqlgraph.CreateSpec) {
 		_spec.SetField(quote.FieldSpecialMrc, field.TypeInt64, value)
 		_node.SpecialMrc = &value
 	}
+	if value, ok := _c.mutation.Revision(); ok {
+		_spec.SetField(quote.FieldRevision, field.TypeInt, value)
+		_node.Revision = value
+	}
+	if value, ok := _c.mutation.SubmittedAt(); ok {
+		_spec.SetField(quote.FieldSubmittedAt, field.TypeTime, value)
+		_node.SubmittedAt = &value
+	}
+	if value, ok := _c.mutation.ApprovedAt(); ok {
+		_spec.SetField(quote.FieldApprovedAt, field.TypeTime, value)
+		_node.ApprovedAt = &value
+	}
 	if value, ok := _c.mutation.Capex(); ok {
 		_spec.SetField(quote.FieldCapex, field.TypeInt64, value)
 		_node.Capex = value
@@ -838,6 +975,10 @@ func (_c *QuoteCreate) createSpec() (*Quote, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.IrrNote(); ok {
 		_spec.SetField(quote.FieldIrrNote, field.TypeString, value)
 		_node.IrrNote = value
+	}
+	if value, ok := _c.mutation.IrrMonthly(); ok {
+		_spec.SetField(quote.FieldIrrMonthly, field.TypeString, value)
+		_node.IrrMonthly = &value
 	}
 	if value, ok := _c.mutation.PaybackMonth(); ok {
 		_spec.SetField(quote.FieldPaybackMonth, field.TypeInt, value)
@@ -892,6 +1033,57 @@ func (_c *QuoteCreate) createSpec() (*Quote, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.RfpID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.CreatedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   quote.CreatedByTable,
+			Columns: []string{quote.CreatedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.CreatedByID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SubmittedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   quote.SubmittedByTable,
+			Columns: []string{quote.SubmittedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.SubmittedByID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ApprovedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   quote.ApprovedByTable,
+			Columns: []string{quote.ApprovedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.ApprovedByID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.LineItemsIDs(); len(nodes) > 0 {
@@ -1274,6 +1466,96 @@ func (u *QuoteUpsert) ClearSpecialMrc() *QuoteUpsert {
 	return u
 }
 
+// SetRevision sets the "revision" field.
+func (u *QuoteUpsert) SetRevision(v int) *QuoteUpsert {
+	u.Set(quote.FieldRevision, v)
+	return u
+}
+
+// UpdateRevision sets the "revision" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateRevision() *QuoteUpsert {
+	u.SetExcluded(quote.FieldRevision)
+	return u
+}
+
+// AddRevision adds v to the "revision" field.
+func (u *QuoteUpsert) AddRevision(v int) *QuoteUpsert {
+	u.Add(quote.FieldRevision, v)
+	return u
+}
+
+// SetSubmittedByID sets the "submitted_by_id" field.
+func (u *QuoteUpsert) SetSubmittedByID(v string) *QuoteUpsert {
+	u.Set(quote.FieldSubmittedByID, v)
+	return u
+}
+
+// UpdateSubmittedByID sets the "submitted_by_id" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateSubmittedByID() *QuoteUpsert {
+	u.SetExcluded(quote.FieldSubmittedByID)
+	return u
+}
+
+// ClearSubmittedByID clears the value of the "submitted_by_id" field.
+func (u *QuoteUpsert) ClearSubmittedByID() *QuoteUpsert {
+	u.SetNull(quote.FieldSubmittedByID)
+	return u
+}
+
+// SetSubmittedAt sets the "submitted_at" field.
+func (u *QuoteUpsert) SetSubmittedAt(v time.Time) *QuoteUpsert {
+	u.Set(quote.FieldSubmittedAt, v)
+	return u
+}
+
+// UpdateSubmittedAt sets the "submitted_at" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateSubmittedAt() *QuoteUpsert {
+	u.SetExcluded(quote.FieldSubmittedAt)
+	return u
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (u *QuoteUpsert) ClearSubmittedAt() *QuoteUpsert {
+	u.SetNull(quote.FieldSubmittedAt)
+	return u
+}
+
+// SetApprovedByID sets the "approved_by_id" field.
+func (u *QuoteUpsert) SetApprovedByID(v string) *QuoteUpsert {
+	u.Set(quote.FieldApprovedByID, v)
+	return u
+}
+
+// UpdateApprovedByID sets the "approved_by_id" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateApprovedByID() *QuoteUpsert {
+	u.SetExcluded(quote.FieldApprovedByID)
+	return u
+}
+
+// ClearApprovedByID clears the value of the "approved_by_id" field.
+func (u *QuoteUpsert) ClearApprovedByID() *QuoteUpsert {
+	u.SetNull(quote.FieldApprovedByID)
+	return u
+}
+
+// SetApprovedAt sets the "approved_at" field.
+func (u *QuoteUpsert) SetApprovedAt(v time.Time) *QuoteUpsert {
+	u.Set(quote.FieldApprovedAt, v)
+	return u
+}
+
+// UpdateApprovedAt sets the "approved_at" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateApprovedAt() *QuoteUpsert {
+	u.SetExcluded(quote.FieldApprovedAt)
+	return u
+}
+
+// ClearApprovedAt clears the value of the "approved_at" field.
+func (u *QuoteUpsert) ClearApprovedAt() *QuoteUpsert {
+	u.SetNull(quote.FieldApprovedAt)
+	return u
+}
+
 // SetCapex sets the "capex" field.
 func (u *QuoteUpsert) SetCapex(v money.Amount) *QuoteUpsert {
 	u.Set(quote.FieldCapex, v)
@@ -1442,6 +1724,24 @@ func (u *QuoteUpsert) ClearIrrNote() *QuoteUpsert {
 	return u
 }
 
+// SetIrrMonthly sets the "irr_monthly" field.
+func (u *QuoteUpsert) SetIrrMonthly(v deal.Decimal) *QuoteUpsert {
+	u.Set(quote.FieldIrrMonthly, v)
+	return u
+}
+
+// UpdateIrrMonthly sets the "irr_monthly" field to the value that was provided on create.
+func (u *QuoteUpsert) UpdateIrrMonthly() *QuoteUpsert {
+	u.SetExcluded(quote.FieldIrrMonthly)
+	return u
+}
+
+// ClearIrrMonthly clears the value of the "irr_monthly" field.
+func (u *QuoteUpsert) ClearIrrMonthly() *QuoteUpsert {
+	u.SetNull(quote.FieldIrrMonthly)
+	return u
+}
+
 // SetPaybackMonth sets the "payback_month" field.
 func (u *QuoteUpsert) SetPaybackMonth(v int) *QuoteUpsert {
 	u.Set(quote.FieldPaybackMonth, v)
@@ -1488,6 +1788,9 @@ func (u *QuoteUpsertOne) UpdateNewValues() *QuoteUpsertOne {
 		}
 		if _, exists := u.create.mutation.AccountID(); exists {
 			s.SetIgnore(quote.FieldAccountID)
+		}
+		if _, exists := u.create.mutation.CreatedByID(); exists {
+			s.SetIgnore(quote.FieldCreatedByID)
 		}
 	}))
 	return u
@@ -1828,6 +2131,111 @@ func (u *QuoteUpsertOne) ClearSpecialMrc() *QuoteUpsertOne {
 	})
 }
 
+// SetRevision sets the "revision" field.
+func (u *QuoteUpsertOne) SetRevision(v int) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetRevision(v)
+	})
+}
+
+// AddRevision adds v to the "revision" field.
+func (u *QuoteUpsertOne) AddRevision(v int) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddRevision(v)
+	})
+}
+
+// UpdateRevision sets the "revision" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateRevision() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateRevision()
+	})
+}
+
+// SetSubmittedByID sets the "submitted_by_id" field.
+func (u *QuoteUpsertOne) SetSubmittedByID(v string) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetSubmittedByID(v)
+	})
+}
+
+// UpdateSubmittedByID sets the "submitted_by_id" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateSubmittedByID() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateSubmittedByID()
+	})
+}
+
+// ClearSubmittedByID clears the value of the "submitted_by_id" field.
+func (u *QuoteUpsertOne) ClearSubmittedByID() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearSubmittedByID()
+	})
+}
+
+// SetSubmittedAt sets the "submitted_at" field.
+func (u *QuoteUpsertOne) SetSubmittedAt(v time.Time) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetSubmittedAt(v)
+	})
+}
+
+// UpdateSubmittedAt sets the "submitted_at" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateSubmittedAt() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateSubmittedAt()
+	})
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (u *QuoteUpsertOne) ClearSubmittedAt() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearSubmittedAt()
+	})
+}
+
+// SetApprovedByID sets the "approved_by_id" field.
+func (u *QuoteUpsertOne) SetApprovedByID(v string) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetApprovedByID(v)
+	})
+}
+
+// UpdateApprovedByID sets the "approved_by_id" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateApprovedByID() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateApprovedByID()
+	})
+}
+
+// ClearApprovedByID clears the value of the "approved_by_id" field.
+func (u *QuoteUpsertOne) ClearApprovedByID() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearApprovedByID()
+	})
+}
+
+// SetApprovedAt sets the "approved_at" field.
+func (u *QuoteUpsertOne) SetApprovedAt(v time.Time) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetApprovedAt(v)
+	})
+}
+
+// UpdateApprovedAt sets the "approved_at" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateApprovedAt() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateApprovedAt()
+	})
+}
+
+// ClearApprovedAt clears the value of the "approved_at" field.
+func (u *QuoteUpsertOne) ClearApprovedAt() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearApprovedAt()
+	})
+}
+
 // SetCapex sets the "capex" field.
 func (u *QuoteUpsertOne) SetCapex(v money.Amount) *QuoteUpsertOne {
 	return u.Update(func(s *QuoteUpsert) {
@@ -2021,6 +2429,27 @@ func (u *QuoteUpsertOne) UpdateIrrNote() *QuoteUpsertOne {
 func (u *QuoteUpsertOne) ClearIrrNote() *QuoteUpsertOne {
 	return u.Update(func(s *QuoteUpsert) {
 		s.ClearIrrNote()
+	})
+}
+
+// SetIrrMonthly sets the "irr_monthly" field.
+func (u *QuoteUpsertOne) SetIrrMonthly(v deal.Decimal) *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetIrrMonthly(v)
+	})
+}
+
+// UpdateIrrMonthly sets the "irr_monthly" field to the value that was provided on create.
+func (u *QuoteUpsertOne) UpdateIrrMonthly() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateIrrMonthly()
+	})
+}
+
+// ClearIrrMonthly clears the value of the "irr_monthly" field.
+func (u *QuoteUpsertOne) ClearIrrMonthly() *QuoteUpsertOne {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearIrrMonthly()
 	})
 }
 
@@ -2240,6 +2669,9 @@ func (u *QuoteUpsertBulk) UpdateNewValues() *QuoteUpsertBulk {
 			}
 			if _, exists := b.mutation.AccountID(); exists {
 				s.SetIgnore(quote.FieldAccountID)
+			}
+			if _, exists := b.mutation.CreatedByID(); exists {
+				s.SetIgnore(quote.FieldCreatedByID)
 			}
 		}
 	}))
@@ -2581,6 +3013,111 @@ func (u *QuoteUpsertBulk) ClearSpecialMrc() *QuoteUpsertBulk {
 	})
 }
 
+// SetRevision sets the "revision" field.
+func (u *QuoteUpsertBulk) SetRevision(v int) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetRevision(v)
+	})
+}
+
+// AddRevision adds v to the "revision" field.
+func (u *QuoteUpsertBulk) AddRevision(v int) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.AddRevision(v)
+	})
+}
+
+// UpdateRevision sets the "revision" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateRevision() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateRevision()
+	})
+}
+
+// SetSubmittedByID sets the "submitted_by_id" field.
+func (u *QuoteUpsertBulk) SetSubmittedByID(v string) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetSubmittedByID(v)
+	})
+}
+
+// UpdateSubmittedByID sets the "submitted_by_id" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateSubmittedByID() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateSubmittedByID()
+	})
+}
+
+// ClearSubmittedByID clears the value of the "submitted_by_id" field.
+func (u *QuoteUpsertBulk) ClearSubmittedByID() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearSubmittedByID()
+	})
+}
+
+// SetSubmittedAt sets the "submitted_at" field.
+func (u *QuoteUpsertBulk) SetSubmittedAt(v time.Time) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetSubmittedAt(v)
+	})
+}
+
+// UpdateSubmittedAt sets the "submitted_at" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateSubmittedAt() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateSubmittedAt()
+	})
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (u *QuoteUpsertBulk) ClearSubmittedAt() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearSubmittedAt()
+	})
+}
+
+// SetApprovedByID sets the "approved_by_id" field.
+func (u *QuoteUpsertBulk) SetApprovedByID(v string) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetApprovedByID(v)
+	})
+}
+
+// UpdateApprovedByID sets the "approved_by_id" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateApprovedByID() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateApprovedByID()
+	})
+}
+
+// ClearApprovedByID clears the value of the "approved_by_id" field.
+func (u *QuoteUpsertBulk) ClearApprovedByID() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearApprovedByID()
+	})
+}
+
+// SetApprovedAt sets the "approved_at" field.
+func (u *QuoteUpsertBulk) SetApprovedAt(v time.Time) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetApprovedAt(v)
+	})
+}
+
+// UpdateApprovedAt sets the "approved_at" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateApprovedAt() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateApprovedAt()
+	})
+}
+
+// ClearApprovedAt clears the value of the "approved_at" field.
+func (u *QuoteUpsertBulk) ClearApprovedAt() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearApprovedAt()
+	})
+}
+
 // SetCapex sets the "capex" field.
 func (u *QuoteUpsertBulk) SetCapex(v money.Amount) *QuoteUpsertBulk {
 	return u.Update(func(s *QuoteUpsert) {
@@ -2774,6 +3311,27 @@ func (u *QuoteUpsertBulk) UpdateIrrNote() *QuoteUpsertBulk {
 func (u *QuoteUpsertBulk) ClearIrrNote() *QuoteUpsertBulk {
 	return u.Update(func(s *QuoteUpsert) {
 		s.ClearIrrNote()
+	})
+}
+
+// SetIrrMonthly sets the "irr_monthly" field.
+func (u *QuoteUpsertBulk) SetIrrMonthly(v deal.Decimal) *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.SetIrrMonthly(v)
+	})
+}
+
+// UpdateIrrMonthly sets the "irr_monthly" field to the value that was provided on create.
+func (u *QuoteUpsertBulk) UpdateIrrMonthly() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.UpdateIrrMonthly()
+	})
+}
+
+// ClearIrrMonthly clears the value of the "irr_monthly" field.
+func (u *QuoteUpsertBulk) ClearIrrMonthly() *QuoteUpsertBulk {
+	return u.Update(func(s *QuoteUpsert) {
+		s.ClearIrrMonthly()
 	})
 }
 

@@ -35,6 +35,9 @@ type QuoteQuery struct {
 	withAccount              *AccountQuery
 	withOwner                *RepQuery
 	withRfp                  *RFPQuery
+	withCreatedBy            *RepQuery
+	withSubmittedBy          *RepQuery
+	withApprovedBy           *RepQuery
 	withLineItems            *QuoteLineItemQuery
 	withPricingRequests      *SpecialPricingRequestQuery
 	withOrders               *OrderQuery
@@ -140,6 +143,72 @@ func (_q *QuoteQuery) QueryRfp() *RFPQuery {
 			sqlgraph.From(quote.Table, quote.FieldID, selector),
 			sqlgraph.To(rfp.Table, rfp.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, quote.RfpTable, quote.RfpColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryCreatedBy chains the current query on the "created_by" edge.
+func (_q *QuoteQuery) QueryCreatedBy() *RepQuery {
+	query := (&RepClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quote.Table, quote.FieldID, selector),
+			sqlgraph.To(rep.Table, rep.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, quote.CreatedByTable, quote.CreatedByColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySubmittedBy chains the current query on the "submitted_by" edge.
+func (_q *QuoteQuery) QuerySubmittedBy() *RepQuery {
+	query := (&RepClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quote.Table, quote.FieldID, selector),
+			sqlgraph.To(rep.Table, rep.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, quote.SubmittedByTable, quote.SubmittedByColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryApprovedBy chains the current query on the "approved_by" edge.
+func (_q *QuoteQuery) QueryApprovedBy() *RepQuery {
+	query := (&RepClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(quote.Table, quote.FieldID, selector),
+			sqlgraph.To(rep.Table, rep.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, quote.ApprovedByTable, quote.ApprovedByColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -430,6 +499,9 @@ func (_q *QuoteQuery) Clone() *QuoteQuery {
 		withAccount:         _q.withAccount.Clone(),
 		withOwner:           _q.withOwner.Clone(),
 		withRfp:             _q.withRfp.Clone(),
+		withCreatedBy:       _q.withCreatedBy.Clone(),
+		withSubmittedBy:     _q.withSubmittedBy.Clone(),
+		withApprovedBy:      _q.withApprovedBy.Clone(),
 		withLineItems:       _q.withLineItems.Clone(),
 		withPricingRequests: _q.withPricingRequests.Clone(),
 		withOrders:          _q.withOrders.Clone(),
@@ -471,6 +543,39 @@ func (_q *QuoteQuery) WithRfp(opts ...func(*RFPQuery)) *QuoteQuery {
 		opt(query)
 	}
 	_q.withRfp = query
+	return _q
+}
+
+// WithCreatedBy tells the query-builder to eager-load the nodes that are connected to
+// the "created_by" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *QuoteQuery) WithCreatedBy(opts ...func(*RepQuery)) *QuoteQuery {
+	query := (&RepClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCreatedBy = query
+	return _q
+}
+
+// WithSubmittedBy tells the query-builder to eager-load the nodes that are connected to
+// the "submitted_by" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *QuoteQuery) WithSubmittedBy(opts ...func(*RepQuery)) *QuoteQuery {
+	query := (&RepClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSubmittedBy = query
+	return _q
+}
+
+// WithApprovedBy tells the query-builder to eager-load the nodes that are connected to
+// the "approved_by" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *QuoteQuery) WithApprovedBy(opts ...func(*RepQuery)) *QuoteQuery {
+	query := (&RepClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withApprovedBy = query
 	return _q
 }
 
@@ -602,10 +707,13 @@ func (_q *QuoteQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Quote,
 	var (
 		nodes       = []*Quote{}
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [10]bool{
 			_q.withAccount != nil,
 			_q.withOwner != nil,
 			_q.withRfp != nil,
+			_q.withCreatedBy != nil,
+			_q.withSubmittedBy != nil,
+			_q.withApprovedBy != nil,
 			_q.withLineItems != nil,
 			_q.withPricingRequests != nil,
 			_q.withOrders != nil,
@@ -648,6 +756,24 @@ func (_q *QuoteQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Quote,
 	if query := _q.withRfp; query != nil {
 		if err := _q.loadRfp(ctx, query, nodes, nil,
 			func(n *Quote, e *RFP) { n.Edges.Rfp = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withCreatedBy; query != nil {
+		if err := _q.loadCreatedBy(ctx, query, nodes, nil,
+			func(n *Quote, e *Rep) { n.Edges.CreatedBy = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withSubmittedBy; query != nil {
+		if err := _q.loadSubmittedBy(ctx, query, nodes, nil,
+			func(n *Quote, e *Rep) { n.Edges.SubmittedBy = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withApprovedBy; query != nil {
+		if err := _q.loadApprovedBy(ctx, query, nodes, nil,
+			func(n *Quote, e *Rep) { n.Edges.ApprovedBy = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -801,6 +927,102 @@ func (_q *QuoteQuery) loadRfp(ctx context.Context, query *RFPQuery, nodes []*Quo
 		nodes, ok := nodeids[n.ID]
 		if !ok {
 			return fmt.Errorf(`unexpected foreign-key "rfp_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *QuoteQuery) loadCreatedBy(ctx context.Context, query *RepQuery, nodes []*Quote, init func(*Quote), assign func(*Quote, *Rep)) error {
+	ids := make([]string, 0, len(nodes))
+	nodeids := make(map[string][]*Quote)
+	for i := range nodes {
+		if nodes[i].CreatedByID == nil {
+			continue
+		}
+		fk := *nodes[i].CreatedByID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(rep.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "created_by_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *QuoteQuery) loadSubmittedBy(ctx context.Context, query *RepQuery, nodes []*Quote, init func(*Quote), assign func(*Quote, *Rep)) error {
+	ids := make([]string, 0, len(nodes))
+	nodeids := make(map[string][]*Quote)
+	for i := range nodes {
+		if nodes[i].SubmittedByID == nil {
+			continue
+		}
+		fk := *nodes[i].SubmittedByID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(rep.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "submitted_by_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *QuoteQuery) loadApprovedBy(ctx context.Context, query *RepQuery, nodes []*Quote, init func(*Quote), assign func(*Quote, *Rep)) error {
+	ids := make([]string, 0, len(nodes))
+	nodeids := make(map[string][]*Quote)
+	for i := range nodes {
+		if nodes[i].ApprovedByID == nil {
+			continue
+		}
+		fk := *nodes[i].ApprovedByID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(rep.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "approved_by_id" returned %v`, n.ID)
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
@@ -971,6 +1193,15 @@ func (_q *QuoteQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withRfp != nil {
 			_spec.Node.AddColumnOnce(quote.FieldRfpID)
+		}
+		if _q.withCreatedBy != nil {
+			_spec.Node.AddColumnOnce(quote.FieldCreatedByID)
+		}
+		if _q.withSubmittedBy != nil {
+			_spec.Node.AddColumnOnce(quote.FieldSubmittedByID)
+		}
+		if _q.withApprovedBy != nil {
+			_spec.Node.AddColumnOnce(quote.FieldApprovedByID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

@@ -332,6 +332,107 @@ func (_u *QuoteUpdate) ClearSpecialMrc() *QuoteUpdate {
 	return _u
 }
 
+// SetRevision sets the "revision" field.
+func (_u *QuoteUpdate) SetRevision(v int) *QuoteUpdate {
+	_u.mutation.ResetRevision()
+	_u.mutation.SetRevision(v)
+	return _u
+}
+
+// SetNillableRevision sets the "revision" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableRevision(v *int) *QuoteUpdate {
+	if v != nil {
+		_u.SetRevision(*v)
+	}
+	return _u
+}
+
+// AddRevision adds value to the "revision" field.
+func (_u *QuoteUpdate) AddRevision(v int) *QuoteUpdate {
+	_u.mutation.AddRevision(v)
+	return _u
+}
+
+// SetSubmittedByID sets the "submitted_by_id" field.
+func (_u *QuoteUpdate) SetSubmittedByID(v string) *QuoteUpdate {
+	_u.mutation.SetSubmittedByID(v)
+	return _u
+}
+
+// SetNillableSubmittedByID sets the "submitted_by_id" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableSubmittedByID(v *string) *QuoteUpdate {
+	if v != nil {
+		_u.SetSubmittedByID(*v)
+	}
+	return _u
+}
+
+// ClearSubmittedByID clears the value of the "submitted_by_id" field.
+func (_u *QuoteUpdate) ClearSubmittedByID() *QuoteUpdate {
+	_u.mutation.ClearSubmittedByID()
+	return _u
+}
+
+// SetSubmittedAt sets the "submitted_at" field.
+func (_u *QuoteUpdate) SetSubmittedAt(v time.Time) *QuoteUpdate {
+	_u.mutation.SetSubmittedAt(v)
+	return _u
+}
+
+// SetNillableSubmittedAt sets the "submitted_at" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableSubmittedAt(v *time.Time) *QuoteUpdate {
+	if v != nil {
+		_u.SetSubmittedAt(*v)
+	}
+	return _u
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (_u *QuoteUpdate) ClearSubmittedAt() *QuoteUpdate {
+	_u.mutation.ClearSubmittedAt()
+	return _u
+}
+
+// SetApprovedByID sets the "approved_by_id" field.
+func (_u *QuoteUpdate) SetApprovedByID(v string) *QuoteUpdate {
+	_u.mutation.SetApprovedByID(v)
+	return _u
+}
+
+// SetNillableApprovedByID sets the "approved_by_id" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableApprovedByID(v *string) *QuoteUpdate {
+	if v != nil {
+		_u.SetApprovedByID(*v)
+	}
+	return _u
+}
+
+// ClearApprovedByID clears the value of the "approved_by_id" field.
+func (_u *QuoteUpdate) ClearApprovedByID() *QuoteUpdate {
+	_u.mutation.ClearApprovedByID()
+	return _u
+}
+
+// SetApprovedAt sets the "approved_at" field.
+func (_u *QuoteUpdate) SetApprovedAt(v time.Time) *QuoteUpdate {
+	_u.mutation.SetApprovedAt(v)
+	return _u
+}
+
+// SetNillableApprovedAt sets the "approved_at" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableApprovedAt(v *time.Time) *QuoteUpdate {
+	if v != nil {
+		_u.SetApprovedAt(*v)
+	}
+	return _u
+}
+
+// ClearApprovedAt clears the value of the "approved_at" field.
+func (_u *QuoteUpdate) ClearApprovedAt() *QuoteUpdate {
+	_u.mutation.ClearApprovedAt()
+	return _u
+}
+
 // SetCapex sets the "capex" field.
 func (_u *QuoteUpdate) SetCapex(v money.Amount) *QuoteUpdate {
 	_u.mutation.ResetCapex()
@@ -526,6 +627,26 @@ func (_u *QuoteUpdate) ClearIrrNote() *QuoteUpdate {
 	return _u
 }
 
+// SetIrrMonthly sets the "irr_monthly" field.
+func (_u *QuoteUpdate) SetIrrMonthly(v deal.Decimal) *QuoteUpdate {
+	_u.mutation.SetIrrMonthly(v)
+	return _u
+}
+
+// SetNillableIrrMonthly sets the "irr_monthly" field if the given value is not nil.
+func (_u *QuoteUpdate) SetNillableIrrMonthly(v *deal.Decimal) *QuoteUpdate {
+	if v != nil {
+		_u.SetIrrMonthly(*v)
+	}
+	return _u
+}
+
+// ClearIrrMonthly clears the value of the "irr_monthly" field.
+func (_u *QuoteUpdate) ClearIrrMonthly() *QuoteUpdate {
+	_u.mutation.ClearIrrMonthly()
+	return _u
+}
+
 // SetPaybackMonth sets the "payback_month" field.
 func (_u *QuoteUpdate) SetPaybackMonth(v int) *QuoteUpdate {
 	_u.mutation.ResetPaybackMonth()
@@ -561,6 +682,16 @@ func (_u *QuoteUpdate) SetOwner(v *Rep) *QuoteUpdate {
 // SetRfp sets the "rfp" edge to the RFP entity.
 func (_u *QuoteUpdate) SetRfp(v *RFP) *QuoteUpdate {
 	return _u.SetRfpID(v.ID)
+}
+
+// SetSubmittedBy sets the "submitted_by" edge to the Rep entity.
+func (_u *QuoteUpdate) SetSubmittedBy(v *Rep) *QuoteUpdate {
+	return _u.SetSubmittedByID(v.ID)
+}
+
+// SetApprovedBy sets the "approved_by" edge to the Rep entity.
+func (_u *QuoteUpdate) SetApprovedBy(v *Rep) *QuoteUpdate {
+	return _u.SetApprovedByID(v.ID)
 }
 
 // AddLineItemIDs adds the "line_items" edge to the QuoteLineItem entity by IDs.
@@ -637,6 +768,18 @@ func (_u *QuoteUpdate) ClearOwner() *QuoteUpdate {
 // ClearRfp clears the "rfp" edge to the RFP entity.
 func (_u *QuoteUpdate) ClearRfp() *QuoteUpdate {
 	_u.mutation.ClearRfp()
+	return _u
+}
+
+// ClearSubmittedBy clears the "submitted_by" edge to the Rep entity.
+func (_u *QuoteUpdate) ClearSubmittedBy() *QuoteUpdate {
+	_u.mutation.ClearSubmittedBy()
+	return _u
+}
+
+// ClearApprovedBy clears the "approved_by" edge to the Rep entity.
+func (_u *QuoteUpdate) ClearApprovedBy() *QuoteUpdate {
+	_u.mutation.ClearApprovedBy()
 	return _u
 }
 
@@ -793,6 +936,11 @@ func (_u *QuoteUpdate) check() error {
 			return &ValidationError{Name: "status_note", err: fmt.Errorf(`ent: validator failed for field "Quote.status_note": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Revision(); ok {
+		if err := quote.RevisionValidator(v); err != nil {
+			return &ValidationError{Name: "revision", err: fmt.Errorf(`ent: validator failed for field "Quote.revision": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Capex(); ok {
 		if err := quote.CapexValidator(int64(v)); err != nil {
 			return &ValidationError{Name: "capex", err: fmt.Errorf(`ent: validator failed for field "Quote.capex": %w`, err)}
@@ -909,6 +1057,24 @@ func (_u *QuoteUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.SpecialMrcCleared() {
 		_spec.ClearField(quote.FieldSpecialMrc, field.TypeInt64)
 	}
+	if value, ok := _u.mutation.Revision(); ok {
+		_spec.SetField(quote.FieldRevision, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRevision(); ok {
+		_spec.AddField(quote.FieldRevision, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SubmittedAt(); ok {
+		_spec.SetField(quote.FieldSubmittedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SubmittedAtCleared() {
+		_spec.ClearField(quote.FieldSubmittedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ApprovedAt(); ok {
+		_spec.SetField(quote.FieldApprovedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ApprovedAtCleared() {
+		_spec.ClearField(quote.FieldApprovedAt, field.TypeTime)
+	}
 	if value, ok := _u.mutation.Capex(); ok {
 		_spec.SetField(quote.FieldCapex, field.TypeInt64, value)
 	}
@@ -965,6 +1131,12 @@ func (_u *QuoteUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.IrrNoteCleared() {
 		_spec.ClearField(quote.FieldIrrNote, field.TypeString)
+	}
+	if value, ok := _u.mutation.IrrMonthly(); ok {
+		_spec.SetField(quote.FieldIrrMonthly, field.TypeString, value)
+	}
+	if _u.mutation.IrrMonthlyCleared() {
+		_spec.ClearField(quote.FieldIrrMonthly, field.TypeString)
 	}
 	if value, ok := _u.mutation.PaybackMonth(); ok {
 		_spec.SetField(quote.FieldPaybackMonth, field.TypeInt, value)
@@ -1026,6 +1198,64 @@ func (_u *QuoteUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(rfp.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SubmittedByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   quote.SubmittedByTable,
+			Columns: []string{quote.SubmittedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SubmittedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   quote.SubmittedByTable,
+			Columns: []string{quote.SubmittedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ApprovedByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   quote.ApprovedByTable,
+			Columns: []string{quote.ApprovedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ApprovedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   quote.ApprovedByTable,
+			Columns: []string{quote.ApprovedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1529,6 +1759,107 @@ func (_u *QuoteUpdateOne) ClearSpecialMrc() *QuoteUpdateOne {
 	return _u
 }
 
+// SetRevision sets the "revision" field.
+func (_u *QuoteUpdateOne) SetRevision(v int) *QuoteUpdateOne {
+	_u.mutation.ResetRevision()
+	_u.mutation.SetRevision(v)
+	return _u
+}
+
+// SetNillableRevision sets the "revision" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableRevision(v *int) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetRevision(*v)
+	}
+	return _u
+}
+
+// AddRevision adds value to the "revision" field.
+func (_u *QuoteUpdateOne) AddRevision(v int) *QuoteUpdateOne {
+	_u.mutation.AddRevision(v)
+	return _u
+}
+
+// SetSubmittedByID sets the "submitted_by_id" field.
+func (_u *QuoteUpdateOne) SetSubmittedByID(v string) *QuoteUpdateOne {
+	_u.mutation.SetSubmittedByID(v)
+	return _u
+}
+
+// SetNillableSubmittedByID sets the "submitted_by_id" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableSubmittedByID(v *string) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetSubmittedByID(*v)
+	}
+	return _u
+}
+
+// ClearSubmittedByID clears the value of the "submitted_by_id" field.
+func (_u *QuoteUpdateOne) ClearSubmittedByID() *QuoteUpdateOne {
+	_u.mutation.ClearSubmittedByID()
+	return _u
+}
+
+// SetSubmittedAt sets the "submitted_at" field.
+func (_u *QuoteUpdateOne) SetSubmittedAt(v time.Time) *QuoteUpdateOne {
+	_u.mutation.SetSubmittedAt(v)
+	return _u
+}
+
+// SetNillableSubmittedAt sets the "submitted_at" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableSubmittedAt(v *time.Time) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetSubmittedAt(*v)
+	}
+	return _u
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (_u *QuoteUpdateOne) ClearSubmittedAt() *QuoteUpdateOne {
+	_u.mutation.ClearSubmittedAt()
+	return _u
+}
+
+// SetApprovedByID sets the "approved_by_id" field.
+func (_u *QuoteUpdateOne) SetApprovedByID(v string) *QuoteUpdateOne {
+	_u.mutation.SetApprovedByID(v)
+	return _u
+}
+
+// SetNillableApprovedByID sets the "approved_by_id" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableApprovedByID(v *string) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetApprovedByID(*v)
+	}
+	return _u
+}
+
+// ClearApprovedByID clears the value of the "approved_by_id" field.
+func (_u *QuoteUpdateOne) ClearApprovedByID() *QuoteUpdateOne {
+	_u.mutation.ClearApprovedByID()
+	return _u
+}
+
+// SetApprovedAt sets the "approved_at" field.
+func (_u *QuoteUpdateOne) SetApprovedAt(v time.Time) *QuoteUpdateOne {
+	_u.mutation.SetApprovedAt(v)
+	return _u
+}
+
+// SetNillableApprovedAt sets the "approved_at" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableApprovedAt(v *time.Time) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetApprovedAt(*v)
+	}
+	return _u
+}
+
+// ClearApprovedAt clears the value of the "approved_at" field.
+func (_u *QuoteUpdateOne) ClearApprovedAt() *QuoteUpdateOne {
+	_u.mutation.ClearApprovedAt()
+	return _u
+}
+
 // SetCapex sets the "capex" field.
 func (_u *QuoteUpdateOne) SetCapex(v money.Amount) *QuoteUpdateOne {
 	_u.mutation.ResetCapex()
@@ -1723,6 +2054,26 @@ func (_u *QuoteUpdateOne) ClearIrrNote() *QuoteUpdateOne {
 	return _u
 }
 
+// SetIrrMonthly sets the "irr_monthly" field.
+func (_u *QuoteUpdateOne) SetIrrMonthly(v deal.Decimal) *QuoteUpdateOne {
+	_u.mutation.SetIrrMonthly(v)
+	return _u
+}
+
+// SetNillableIrrMonthly sets the "irr_monthly" field if the given value is not nil.
+func (_u *QuoteUpdateOne) SetNillableIrrMonthly(v *deal.Decimal) *QuoteUpdateOne {
+	if v != nil {
+		_u.SetIrrMonthly(*v)
+	}
+	return _u
+}
+
+// ClearIrrMonthly clears the value of the "irr_monthly" field.
+func (_u *QuoteUpdateOne) ClearIrrMonthly() *QuoteUpdateOne {
+	_u.mutation.ClearIrrMonthly()
+	return _u
+}
+
 // SetPaybackMonth sets the "payback_month" field.
 func (_u *QuoteUpdateOne) SetPaybackMonth(v int) *QuoteUpdateOne {
 	_u.mutation.ResetPaybackMonth()
@@ -1758,6 +2109,16 @@ func (_u *QuoteUpdateOne) SetOwner(v *Rep) *QuoteUpdateOne {
 // SetRfp sets the "rfp" edge to the RFP entity.
 func (_u *QuoteUpdateOne) SetRfp(v *RFP) *QuoteUpdateOne {
 	return _u.SetRfpID(v.ID)
+}
+
+// SetSubmittedBy sets the "submitted_by" edge to the Rep entity.
+func (_u *QuoteUpdateOne) SetSubmittedBy(v *Rep) *QuoteUpdateOne {
+	return _u.SetSubmittedByID(v.ID)
+}
+
+// SetApprovedBy sets the "approved_by" edge to the Rep entity.
+func (_u *QuoteUpdateOne) SetApprovedBy(v *Rep) *QuoteUpdateOne {
+	return _u.SetApprovedByID(v.ID)
 }
 
 // AddLineItemIDs adds the "line_items" edge to the QuoteLineItem entity by IDs.
@@ -1834,6 +2195,18 @@ func (_u *QuoteUpdateOne) ClearOwner() *QuoteUpdateOne {
 // ClearRfp clears the "rfp" edge to the RFP entity.
 func (_u *QuoteUpdateOne) ClearRfp() *QuoteUpdateOne {
 	_u.mutation.ClearRfp()
+	return _u
+}
+
+// ClearSubmittedBy clears the "submitted_by" edge to the Rep entity.
+func (_u *QuoteUpdateOne) ClearSubmittedBy() *QuoteUpdateOne {
+	_u.mutation.ClearSubmittedBy()
+	return _u
+}
+
+// ClearApprovedBy clears the "approved_by" edge to the Rep entity.
+func (_u *QuoteUpdateOne) ClearApprovedBy() *QuoteUpdateOne {
+	_u.mutation.ClearApprovedBy()
 	return _u
 }
 
@@ -2003,6 +2376,11 @@ func (_u *QuoteUpdateOne) check() error {
 			return &ValidationError{Name: "status_note", err: fmt.Errorf(`ent: validator failed for field "Quote.status_note": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Revision(); ok {
+		if err := quote.RevisionValidator(v); err != nil {
+			return &ValidationError{Name: "revision", err: fmt.Errorf(`ent: validator failed for field "Quote.revision": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Capex(); ok {
 		if err := quote.CapexValidator(int64(v)); err != nil {
 			return &ValidationError{Name: "capex", err: fmt.Errorf(`ent: validator failed for field "Quote.capex": %w`, err)}
@@ -2136,6 +2514,24 @@ func (_u *QuoteUpdateOne) sqlSave(ctx context.Context) (_node *Quote, err error)
 	if _u.mutation.SpecialMrcCleared() {
 		_spec.ClearField(quote.FieldSpecialMrc, field.TypeInt64)
 	}
+	if value, ok := _u.mutation.Revision(); ok {
+		_spec.SetField(quote.FieldRevision, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRevision(); ok {
+		_spec.AddField(quote.FieldRevision, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SubmittedAt(); ok {
+		_spec.SetField(quote.FieldSubmittedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SubmittedAtCleared() {
+		_spec.ClearField(quote.FieldSubmittedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ApprovedAt(); ok {
+		_spec.SetField(quote.FieldApprovedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ApprovedAtCleared() {
+		_spec.ClearField(quote.FieldApprovedAt, field.TypeTime)
+	}
 	if value, ok := _u.mutation.Capex(); ok {
 		_spec.SetField(quote.FieldCapex, field.TypeInt64, value)
 	}
@@ -2192,6 +2588,12 @@ func (_u *QuoteUpdateOne) sqlSave(ctx context.Context) (_node *Quote, err error)
 	}
 	if _u.mutation.IrrNoteCleared() {
 		_spec.ClearField(quote.FieldIrrNote, field.TypeString)
+	}
+	if value, ok := _u.mutation.IrrMonthly(); ok {
+		_spec.SetField(quote.FieldIrrMonthly, field.TypeString, value)
+	}
+	if _u.mutation.IrrMonthlyCleared() {
+		_spec.ClearField(quote.FieldIrrMonthly, field.TypeString)
 	}
 	if value, ok := _u.mutation.PaybackMonth(); ok {
 		_spec.SetField(quote.FieldPaybackMonth, field.TypeInt, value)
@@ -2253,6 +2655,64 @@ func (_u *QuoteUpdateOne) sqlSave(ctx context.Context) (_node *Quote, err error)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(rfp.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SubmittedByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   quote.SubmittedByTable,
+			Columns: []string{quote.SubmittedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SubmittedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   quote.SubmittedByTable,
+			Columns: []string{quote.SubmittedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ApprovedByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   quote.ApprovedByTable,
+			Columns: []string{quote.ApprovedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ApprovedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   quote.ApprovedByTable,
+			Columns: []string{quote.ApprovedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(rep.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -44,6 +44,8 @@ type QuoteLineItem struct {
 	Mrc money.Amount `json:"mrc,omitempty"`
 	// Non-recurring charge per unit.
 	Nrc money.Amount `json:"nrc,omitempty"`
+	// The line's monthly charge for all its units under the quote's approved special price: the special price spread over the lines in proportion to MRC times quantity, in whole cents, the rounding remainder on the largest line, so the lines add up to the quote's MRC exactly. Empty without a special price.
+	SpecialLineMrc *money.Amount `json:"special_line_mrc,omitempty"`
 	// Number of units (1 to 10,000).
 	Quantity int `json:"quantity,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -79,7 +81,7 @@ func (*QuoteLineItem) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case quotelineitem.FieldVersion, quotelineitem.FieldMrc, quotelineitem.FieldNrc, quotelineitem.FieldQuantity:
+		case quotelineitem.FieldVersion, quotelineitem.FieldMrc, quotelineitem.FieldNrc, quotelineitem.FieldSpecialLineMrc, quotelineitem.FieldQuantity:
 			values[i] = new(sql.NullInt64)
 		case quotelineitem.FieldID, quotelineitem.FieldQuoteID, quotelineitem.FieldProduct, quotelineitem.FieldBandwidth, quotelineitem.FieldALocation, quotelineitem.FieldAClli, quotelineitem.FieldZLocation, quotelineitem.FieldZClli:
 			values[i] = new(sql.NullString)
@@ -178,6 +180,13 @@ func (_m *QuoteLineItem) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Nrc = money.Amount(value.Int64)
 			}
+		case quotelineitem.FieldSpecialLineMrc:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field special_line_mrc", values[i])
+			} else if value.Valid {
+				_m.SpecialLineMrc = new(money.Amount)
+				*_m.SpecialLineMrc = money.Amount(value.Int64)
+			}
 		case quotelineitem.FieldQuantity:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field quantity", values[i])
@@ -260,6 +269,11 @@ func (_m *QuoteLineItem) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("nrc=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Nrc))
+	builder.WriteString(", ")
+	if v := _m.SpecialLineMrc; v != nil {
+		builder.WriteString("special_line_mrc=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("quantity=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Quantity))

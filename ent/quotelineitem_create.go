@@ -161,6 +161,20 @@ func (_c *QuoteLineItemCreate) SetNillableNrc(v *money.Amount) *QuoteLineItemCre
 	return _c
 }
 
+// SetSpecialLineMrc sets the "special_line_mrc" field.
+func (_c *QuoteLineItemCreate) SetSpecialLineMrc(v money.Amount) *QuoteLineItemCreate {
+	_c.mutation.SetSpecialLineMrc(v)
+	return _c
+}
+
+// SetNillableSpecialLineMrc sets the "special_line_mrc" field if the given value is not nil.
+func (_c *QuoteLineItemCreate) SetNillableSpecialLineMrc(v *money.Amount) *QuoteLineItemCreate {
+	if v != nil {
+		_c.SetSpecialLineMrc(*v)
+	}
+	return _c
+}
+
 // SetQuantity sets the "quantity" field.
 func (_c *QuoteLineItemCreate) SetQuantity(v int) *QuoteLineItemCreate {
 	_c.mutation.SetQuantity(v)
@@ -429,6 +443,10 @@ func (_c *QuoteLineItemCreate) createSpec() (*QuoteLineItem, *sqlgraph.CreateSpe
 		_spec.SetField(quotelineitem.FieldNrc, field.TypeInt64, value)
 		_node.Nrc = value
 	}
+	if value, ok := _c.mutation.SpecialLineMrc(); ok {
+		_spec.SetField(quotelineitem.FieldSpecialLineMrc, field.TypeInt64, value)
+		_node.SpecialLineMrc = &value
+	}
 	if value, ok := _c.mutation.Quantity(); ok {
 		_spec.SetField(quotelineitem.FieldQuantity, field.TypeInt, value)
 		_node.Quantity = value
@@ -661,6 +679,30 @@ func (u *QuoteLineItemUpsert) UpdateNrc() *QuoteLineItemUpsert {
 // AddNrc adds v to the "nrc" field.
 func (u *QuoteLineItemUpsert) AddNrc(v money.Amount) *QuoteLineItemUpsert {
 	u.Add(quotelineitem.FieldNrc, v)
+	return u
+}
+
+// SetSpecialLineMrc sets the "special_line_mrc" field.
+func (u *QuoteLineItemUpsert) SetSpecialLineMrc(v money.Amount) *QuoteLineItemUpsert {
+	u.Set(quotelineitem.FieldSpecialLineMrc, v)
+	return u
+}
+
+// UpdateSpecialLineMrc sets the "special_line_mrc" field to the value that was provided on create.
+func (u *QuoteLineItemUpsert) UpdateSpecialLineMrc() *QuoteLineItemUpsert {
+	u.SetExcluded(quotelineitem.FieldSpecialLineMrc)
+	return u
+}
+
+// AddSpecialLineMrc adds v to the "special_line_mrc" field.
+func (u *QuoteLineItemUpsert) AddSpecialLineMrc(v money.Amount) *QuoteLineItemUpsert {
+	u.Add(quotelineitem.FieldSpecialLineMrc, v)
+	return u
+}
+
+// ClearSpecialLineMrc clears the value of the "special_line_mrc" field.
+func (u *QuoteLineItemUpsert) ClearSpecialLineMrc() *QuoteLineItemUpsert {
+	u.SetNull(quotelineitem.FieldSpecialLineMrc)
 	return u
 }
 
@@ -922,6 +964,34 @@ func (u *QuoteLineItemUpsertOne) AddNrc(v money.Amount) *QuoteLineItemUpsertOne 
 func (u *QuoteLineItemUpsertOne) UpdateNrc() *QuoteLineItemUpsertOne {
 	return u.Update(func(s *QuoteLineItemUpsert) {
 		s.UpdateNrc()
+	})
+}
+
+// SetSpecialLineMrc sets the "special_line_mrc" field.
+func (u *QuoteLineItemUpsertOne) SetSpecialLineMrc(v money.Amount) *QuoteLineItemUpsertOne {
+	return u.Update(func(s *QuoteLineItemUpsert) {
+		s.SetSpecialLineMrc(v)
+	})
+}
+
+// AddSpecialLineMrc adds v to the "special_line_mrc" field.
+func (u *QuoteLineItemUpsertOne) AddSpecialLineMrc(v money.Amount) *QuoteLineItemUpsertOne {
+	return u.Update(func(s *QuoteLineItemUpsert) {
+		s.AddSpecialLineMrc(v)
+	})
+}
+
+// UpdateSpecialLineMrc sets the "special_line_mrc" field to the value that was provided on create.
+func (u *QuoteLineItemUpsertOne) UpdateSpecialLineMrc() *QuoteLineItemUpsertOne {
+	return u.Update(func(s *QuoteLineItemUpsert) {
+		s.UpdateSpecialLineMrc()
+	})
+}
+
+// ClearSpecialLineMrc clears the value of the "special_line_mrc" field.
+func (u *QuoteLineItemUpsertOne) ClearSpecialLineMrc() *QuoteLineItemUpsertOne {
+	return u.Update(func(s *QuoteLineItemUpsert) {
+		s.ClearSpecialLineMrc()
 	})
 }
 
@@ -1353,6 +1423,34 @@ func (u *QuoteLineItemUpsertBulk) AddNrc(v money.Amount) *QuoteLineItemUpsertBul
 func (u *QuoteLineItemUpsertBulk) UpdateNrc() *QuoteLineItemUpsertBulk {
 	return u.Update(func(s *QuoteLineItemUpsert) {
 		s.UpdateNrc()
+	})
+}
+
+// SetSpecialLineMrc sets the "special_line_mrc" field.
+func (u *QuoteLineItemUpsertBulk) SetSpecialLineMrc(v money.Amount) *QuoteLineItemUpsertBulk {
+	return u.Update(func(s *QuoteLineItemUpsert) {
+		s.SetSpecialLineMrc(v)
+	})
+}
+
+// AddSpecialLineMrc adds v to the "special_line_mrc" field.
+func (u *QuoteLineItemUpsertBulk) AddSpecialLineMrc(v money.Amount) *QuoteLineItemUpsertBulk {
+	return u.Update(func(s *QuoteLineItemUpsert) {
+		s.AddSpecialLineMrc(v)
+	})
+}
+
+// UpdateSpecialLineMrc sets the "special_line_mrc" field to the value that was provided on create.
+func (u *QuoteLineItemUpsertBulk) UpdateSpecialLineMrc() *QuoteLineItemUpsertBulk {
+	return u.Update(func(s *QuoteLineItemUpsert) {
+		s.UpdateSpecialLineMrc()
+	})
+}
+
+// ClearSpecialLineMrc clears the value of the "special_line_mrc" field.
+func (u *QuoteLineItemUpsertBulk) ClearSpecialLineMrc() *QuoteLineItemUpsertBulk {
+	return u.Update(func(s *QuoteLineItemUpsert) {
+		s.ClearSpecialLineMrc()
 	})
 }
 

@@ -207,6 +207,33 @@ func (_u *QuoteLineItemUpdate) AddNrc(v money.Amount) *QuoteLineItemUpdate {
 	return _u
 }
 
+// SetSpecialLineMrc sets the "special_line_mrc" field.
+func (_u *QuoteLineItemUpdate) SetSpecialLineMrc(v money.Amount) *QuoteLineItemUpdate {
+	_u.mutation.ResetSpecialLineMrc()
+	_u.mutation.SetSpecialLineMrc(v)
+	return _u
+}
+
+// SetNillableSpecialLineMrc sets the "special_line_mrc" field if the given value is not nil.
+func (_u *QuoteLineItemUpdate) SetNillableSpecialLineMrc(v *money.Amount) *QuoteLineItemUpdate {
+	if v != nil {
+		_u.SetSpecialLineMrc(*v)
+	}
+	return _u
+}
+
+// AddSpecialLineMrc adds value to the "special_line_mrc" field.
+func (_u *QuoteLineItemUpdate) AddSpecialLineMrc(v money.Amount) *QuoteLineItemUpdate {
+	_u.mutation.AddSpecialLineMrc(v)
+	return _u
+}
+
+// ClearSpecialLineMrc clears the value of the "special_line_mrc" field.
+func (_u *QuoteLineItemUpdate) ClearSpecialLineMrc() *QuoteLineItemUpdate {
+	_u.mutation.ClearSpecialLineMrc()
+	return _u
+}
+
 // SetQuantity sets the "quantity" field.
 func (_u *QuoteLineItemUpdate) SetQuantity(v int) *QuoteLineItemUpdate {
 	_u.mutation.ResetQuantity()
@@ -396,6 +423,15 @@ func (_u *QuoteLineItemUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	}
 	if value, ok := _u.mutation.AddedNrc(); ok {
 		_spec.AddField(quotelineitem.FieldNrc, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.SpecialLineMrc(); ok {
+		_spec.SetField(quotelineitem.FieldSpecialLineMrc, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedSpecialLineMrc(); ok {
+		_spec.AddField(quotelineitem.FieldSpecialLineMrc, field.TypeInt64, value)
+	}
+	if _u.mutation.SpecialLineMrcCleared() {
+		_spec.ClearField(quotelineitem.FieldSpecialLineMrc, field.TypeInt64)
 	}
 	if value, ok := _u.mutation.Quantity(); ok {
 		_spec.SetField(quotelineitem.FieldQuantity, field.TypeInt, value)
@@ -599,6 +635,33 @@ func (_u *QuoteLineItemUpdateOne) SetNillableNrc(v *money.Amount) *QuoteLineItem
 // AddNrc adds value to the "nrc" field.
 func (_u *QuoteLineItemUpdateOne) AddNrc(v money.Amount) *QuoteLineItemUpdateOne {
 	_u.mutation.AddNrc(v)
+	return _u
+}
+
+// SetSpecialLineMrc sets the "special_line_mrc" field.
+func (_u *QuoteLineItemUpdateOne) SetSpecialLineMrc(v money.Amount) *QuoteLineItemUpdateOne {
+	_u.mutation.ResetSpecialLineMrc()
+	_u.mutation.SetSpecialLineMrc(v)
+	return _u
+}
+
+// SetNillableSpecialLineMrc sets the "special_line_mrc" field if the given value is not nil.
+func (_u *QuoteLineItemUpdateOne) SetNillableSpecialLineMrc(v *money.Amount) *QuoteLineItemUpdateOne {
+	if v != nil {
+		_u.SetSpecialLineMrc(*v)
+	}
+	return _u
+}
+
+// AddSpecialLineMrc adds value to the "special_line_mrc" field.
+func (_u *QuoteLineItemUpdateOne) AddSpecialLineMrc(v money.Amount) *QuoteLineItemUpdateOne {
+	_u.mutation.AddSpecialLineMrc(v)
+	return _u
+}
+
+// ClearSpecialLineMrc clears the value of the "special_line_mrc" field.
+func (_u *QuoteLineItemUpdateOne) ClearSpecialLineMrc() *QuoteLineItemUpdateOne {
+	_u.mutation.ClearSpecialLineMrc()
 	return _u
 }
 
@@ -821,6 +884,15 @@ func (_u *QuoteLineItemUpdateOne) sqlSave(ctx context.Context) (_node *QuoteLine
 	}
 	if value, ok := _u.mutation.AddedNrc(); ok {
 		_spec.AddField(quotelineitem.FieldNrc, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.SpecialLineMrc(); ok {
+		_spec.SetField(quotelineitem.FieldSpecialLineMrc, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedSpecialLineMrc(); ok {
+		_spec.AddField(quotelineitem.FieldSpecialLineMrc, field.TypeInt64, value)
+	}
+	if _u.mutation.SpecialLineMrcCleared() {
+		_spec.ClearField(quotelineitem.FieldSpecialLineMrc, field.TypeInt64)
 	}
 	if value, ok := _u.mutation.Quantity(); ok {
 		_spec.SetField(quotelineitem.FieldQuantity, field.TypeInt, value)

@@ -15,7 +15,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
-// A special pricing request (SPARC): a request to price a quote below the standard rate card, decided by a manager against a response-time target. Never visible to carriers.
+// A special pricing request (SPARC): a request to price a quote below the standard rate card, decided by a manager against a response-time target. Never visible to carriers. It is made on a DRAFT quote only, against the quote's MRC at that moment (standardMrc); the price asked and the price granted are strictly below it. Until it is approved, rejected or withdrawn, its quote cannot be submitted. Four eyes: nobody approves a request they made, or one on a quote they created or own. The granted price becomes the quote's MRC and is spread over its lines (specialLineMrc).
 type SpecialPricingRequest struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -35,13 +35,13 @@ type SpecialPricingRequest struct {
 	Status specialpricingrequest.Status `json:"status,omitempty"`
 	// Why the carrier should get the lower price.
 	Justification string `json:"justification,omitempty"`
-	// Monthly charge at the standard rate card.
+	// The quote's MRC when the request was made, set by the program, never by the client: the price the special price replaces.
 	StandardMrc money.Amount `json:"standard_mrc,omitempty"`
-	// Monthly charge asked for.
+	// Monthly charge asked for: strictly below standardMrc.
 	RequestedMrc money.Amount `json:"requested_mrc,omitempty"`
-	// Monthly charge granted, once decided.
+	// Monthly charge granted, once decided: strictly below standardMrc.
 	ApprovedMrc *money.Amount `json:"approved_mrc,omitempty"`
-	// The manager who decided.
+	// The manager or admin who decided: never the requester, nor the quote's creator or owner, for an approval.
 	DecidedByID *string `json:"decided_by_id,omitempty"`
 	// The manager's reason for the decision.
 	DecisionReason string `json:"decision_reason,omitempty"`
@@ -63,7 +63,7 @@ type SpecialPricingRequestEdges struct {
 	Quote *Quote `json:"quote,omitempty"`
 	// The rep who raised the request.
 	RequestedBy *Rep `json:"requested_by,omitempty"`
-	// The manager who decided.
+	// The manager who decided; written by the decision, never by create or update inputs.
 	DecidedBy *Rep `json:"decided_by,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

@@ -600,24 +600,6 @@ func (u *SpecialPricingRequestUpsert) UpdateJustification() *SpecialPricingReque
 	return u
 }
 
-// SetStandardMrc sets the "standard_mrc" field.
-func (u *SpecialPricingRequestUpsert) SetStandardMrc(v money.Amount) *SpecialPricingRequestUpsert {
-	u.Set(specialpricingrequest.FieldStandardMrc, v)
-	return u
-}
-
-// UpdateStandardMrc sets the "standard_mrc" field to the value that was provided on create.
-func (u *SpecialPricingRequestUpsert) UpdateStandardMrc() *SpecialPricingRequestUpsert {
-	u.SetExcluded(specialpricingrequest.FieldStandardMrc)
-	return u
-}
-
-// AddStandardMrc adds v to the "standard_mrc" field.
-func (u *SpecialPricingRequestUpsert) AddStandardMrc(v money.Amount) *SpecialPricingRequestUpsert {
-	u.Add(specialpricingrequest.FieldStandardMrc, v)
-	return u
-}
-
 // SetRequestedMrc sets the "requested_mrc" field.
 func (u *SpecialPricingRequestUpsert) SetRequestedMrc(v money.Amount) *SpecialPricingRequestUpsert {
 	u.Set(specialpricingrequest.FieldRequestedMrc, v)
@@ -776,6 +758,9 @@ func (u *SpecialPricingRequestUpsertOne) UpdateNewValues() *SpecialPricingReques
 		if _, exists := u.create.mutation.RequestedByID(); exists {
 			s.SetIgnore(specialpricingrequest.FieldRequestedByID)
 		}
+		if _, exists := u.create.mutation.StandardMrc(); exists {
+			s.SetIgnore(specialpricingrequest.FieldStandardMrc)
+		}
 	}))
 	return u
 }
@@ -867,27 +852,6 @@ func (u *SpecialPricingRequestUpsertOne) SetJustification(v string) *SpecialPric
 func (u *SpecialPricingRequestUpsertOne) UpdateJustification() *SpecialPricingRequestUpsertOne {
 	return u.Update(func(s *SpecialPricingRequestUpsert) {
 		s.UpdateJustification()
-	})
-}
-
-// SetStandardMrc sets the "standard_mrc" field.
-func (u *SpecialPricingRequestUpsertOne) SetStandardMrc(v money.Amount) *SpecialPricingRequestUpsertOne {
-	return u.Update(func(s *SpecialPricingRequestUpsert) {
-		s.SetStandardMrc(v)
-	})
-}
-
-// AddStandardMrc adds v to the "standard_mrc" field.
-func (u *SpecialPricingRequestUpsertOne) AddStandardMrc(v money.Amount) *SpecialPricingRequestUpsertOne {
-	return u.Update(func(s *SpecialPricingRequestUpsert) {
-		s.AddStandardMrc(v)
-	})
-}
-
-// UpdateStandardMrc sets the "standard_mrc" field to the value that was provided on create.
-func (u *SpecialPricingRequestUpsertOne) UpdateStandardMrc() *SpecialPricingRequestUpsertOne {
-	return u.Update(func(s *SpecialPricingRequestUpsert) {
-		s.UpdateStandardMrc()
 	})
 }
 
@@ -1237,6 +1201,9 @@ func (u *SpecialPricingRequestUpsertBulk) UpdateNewValues() *SpecialPricingReque
 			if _, exists := b.mutation.RequestedByID(); exists {
 				s.SetIgnore(specialpricingrequest.FieldRequestedByID)
 			}
+			if _, exists := b.mutation.StandardMrc(); exists {
+				s.SetIgnore(specialpricingrequest.FieldStandardMrc)
+			}
 		}
 	}))
 	return u
@@ -1329,27 +1296,6 @@ func (u *SpecialPricingRequestUpsertBulk) SetJustification(v string) *SpecialPri
 func (u *SpecialPricingRequestUpsertBulk) UpdateJustification() *SpecialPricingRequestUpsertBulk {
 	return u.Update(func(s *SpecialPricingRequestUpsert) {
 		s.UpdateJustification()
-	})
-}
-
-// SetStandardMrc sets the "standard_mrc" field.
-func (u *SpecialPricingRequestUpsertBulk) SetStandardMrc(v money.Amount) *SpecialPricingRequestUpsertBulk {
-	return u.Update(func(s *SpecialPricingRequestUpsert) {
-		s.SetStandardMrc(v)
-	})
-}
-
-// AddStandardMrc adds v to the "standard_mrc" field.
-func (u *SpecialPricingRequestUpsertBulk) AddStandardMrc(v money.Amount) *SpecialPricingRequestUpsertBulk {
-	return u.Update(func(s *SpecialPricingRequestUpsert) {
-		s.AddStandardMrc(v)
-	})
-}
-
-// UpdateStandardMrc sets the "standard_mrc" field to the value that was provided on create.
-func (u *SpecialPricingRequestUpsertBulk) UpdateStandardMrc() *SpecialPricingRequestUpsertBulk {
-	return u.Update(func(s *SpecialPricingRequestUpsert) {
-		s.UpdateStandardMrc()
 	})
 }
 

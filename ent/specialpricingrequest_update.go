@@ -86,27 +86,6 @@ func (_u *SpecialPricingRequestUpdate) SetNillableJustification(v *string) *Spec
 	return _u
 }
 
-// SetStandardMrc sets the "standard_mrc" field.
-func (_u *SpecialPricingRequestUpdate) SetStandardMrc(v money.Amount) *SpecialPricingRequestUpdate {
-	_u.mutation.ResetStandardMrc()
-	_u.mutation.SetStandardMrc(v)
-	return _u
-}
-
-// SetNillableStandardMrc sets the "standard_mrc" field if the given value is not nil.
-func (_u *SpecialPricingRequestUpdate) SetNillableStandardMrc(v *money.Amount) *SpecialPricingRequestUpdate {
-	if v != nil {
-		_u.SetStandardMrc(*v)
-	}
-	return _u
-}
-
-// AddStandardMrc adds value to the "standard_mrc" field.
-func (_u *SpecialPricingRequestUpdate) AddStandardMrc(v money.Amount) *SpecialPricingRequestUpdate {
-	_u.mutation.AddStandardMrc(v)
-	return _u
-}
-
 // SetRequestedMrc sets the "requested_mrc" field.
 func (_u *SpecialPricingRequestUpdate) SetRequestedMrc(v money.Amount) *SpecialPricingRequestUpdate {
 	_u.mutation.ResetRequestedMrc()
@@ -325,11 +304,6 @@ func (_u *SpecialPricingRequestUpdate) check() error {
 			return &ValidationError{Name: "justification", err: fmt.Errorf(`ent: validator failed for field "SpecialPricingRequest.justification": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.StandardMrc(); ok {
-		if err := specialpricingrequest.StandardMrcValidator(int64(v)); err != nil {
-			return &ValidationError{Name: "standard_mrc", err: fmt.Errorf(`ent: validator failed for field "SpecialPricingRequest.standard_mrc": %w`, err)}
-		}
-	}
 	if v, ok := _u.mutation.RequestedMrc(); ok {
 		if err := specialpricingrequest.RequestedMrcValidator(int64(v)); err != nil {
 			return &ValidationError{Name: "requested_mrc", err: fmt.Errorf(`ent: validator failed for field "SpecialPricingRequest.requested_mrc": %w`, err)}
@@ -381,12 +355,6 @@ func (_u *SpecialPricingRequestUpdate) sqlSave(ctx context.Context) (_node int, 
 	}
 	if value, ok := _u.mutation.Justification(); ok {
 		_spec.SetField(specialpricingrequest.FieldJustification, field.TypeString, value)
-	}
-	if value, ok := _u.mutation.StandardMrc(); ok {
-		_spec.SetField(specialpricingrequest.FieldStandardMrc, field.TypeInt64, value)
-	}
-	if value, ok := _u.mutation.AddedStandardMrc(); ok {
-		_spec.AddField(specialpricingrequest.FieldStandardMrc, field.TypeInt64, value)
 	}
 	if value, ok := _u.mutation.RequestedMrc(); ok {
 		_spec.SetField(specialpricingrequest.FieldRequestedMrc, field.TypeInt64, value)
@@ -530,27 +498,6 @@ func (_u *SpecialPricingRequestUpdateOne) SetNillableJustification(v *string) *S
 	if v != nil {
 		_u.SetJustification(*v)
 	}
-	return _u
-}
-
-// SetStandardMrc sets the "standard_mrc" field.
-func (_u *SpecialPricingRequestUpdateOne) SetStandardMrc(v money.Amount) *SpecialPricingRequestUpdateOne {
-	_u.mutation.ResetStandardMrc()
-	_u.mutation.SetStandardMrc(v)
-	return _u
-}
-
-// SetNillableStandardMrc sets the "standard_mrc" field if the given value is not nil.
-func (_u *SpecialPricingRequestUpdateOne) SetNillableStandardMrc(v *money.Amount) *SpecialPricingRequestUpdateOne {
-	if v != nil {
-		_u.SetStandardMrc(*v)
-	}
-	return _u
-}
-
-// AddStandardMrc adds value to the "standard_mrc" field.
-func (_u *SpecialPricingRequestUpdateOne) AddStandardMrc(v money.Amount) *SpecialPricingRequestUpdateOne {
-	_u.mutation.AddStandardMrc(v)
 	return _u
 }
 
@@ -785,11 +732,6 @@ func (_u *SpecialPricingRequestUpdateOne) check() error {
 			return &ValidationError{Name: "justification", err: fmt.Errorf(`ent: validator failed for field "SpecialPricingRequest.justification": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.StandardMrc(); ok {
-		if err := specialpricingrequest.StandardMrcValidator(int64(v)); err != nil {
-			return &ValidationError{Name: "standard_mrc", err: fmt.Errorf(`ent: validator failed for field "SpecialPricingRequest.standard_mrc": %w`, err)}
-		}
-	}
 	if v, ok := _u.mutation.RequestedMrc(); ok {
 		if err := specialpricingrequest.RequestedMrcValidator(int64(v)); err != nil {
 			return &ValidationError{Name: "requested_mrc", err: fmt.Errorf(`ent: validator failed for field "SpecialPricingRequest.requested_mrc": %w`, err)}
@@ -858,12 +800,6 @@ func (_u *SpecialPricingRequestUpdateOne) sqlSave(ctx context.Context) (_node *S
 	}
 	if value, ok := _u.mutation.Justification(); ok {
 		_spec.SetField(specialpricingrequest.FieldJustification, field.TypeString, value)
-	}
-	if value, ok := _u.mutation.StandardMrc(); ok {
-		_spec.SetField(specialpricingrequest.FieldStandardMrc, field.TypeInt64, value)
-	}
-	if value, ok := _u.mutation.AddedStandardMrc(); ok {
-		_spec.AddField(specialpricingrequest.FieldStandardMrc, field.TypeInt64, value)
 	}
 	if value, ok := _u.mutation.RequestedMrc(); ok {
 		_spec.SetField(specialpricingrequest.FieldRequestedMrc, field.TypeInt64, value)

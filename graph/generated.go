@@ -366,6 +366,7 @@ type ComplexityRoot struct {
 	DealEvaluation struct {
 		CashFlows    func(childComplexity int) int
 		IRR          func(childComplexity int) int
+		IRRMonthly   func(childComplexity int) int
 		IRRReason    func(childComplexity int) int
 		NPV          func(childComplexity int) int
 		PaybackMonth func(childComplexity int) int
@@ -545,6 +546,7 @@ type ComplexityRoot struct {
 		ResolveEscalation           func(childComplexity int, id string, resolution string) int
 		ResumeEscalation            func(childComplexity int, id string) int
 		ReviewPricingRequest        func(childComplexity int, id string) int
+		ReviseQuote                 func(childComplexity int, id string, reason string) int
 		SendContractForSignature    func(childComplexity int, id string) int
 		SendQuote                   func(childComplexity int, id string) int
 		StartEscalation             func(childComplexity int, id string) int
@@ -675,13 +677,19 @@ type ComplexityRoot struct {
 		Account            func(childComplexity int) int
 		AccountID          func(childComplexity int) int
 		AnnualDiscountRate func(childComplexity int) int
+		ApprovedAt         func(childComplexity int) int
+		ApprovedBy         func(childComplexity int) int
+		ApprovedByID       func(childComplexity int) int
 		Capex              func(childComplexity int) int
 		Contracts          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ContractOrder, where *ent.ContractWhereInput) int
 		CreatedAt          func(childComplexity int) int
+		CreatedBy          func(childComplexity int) int
+		CreatedByID        func(childComplexity int) int
 		Currency           func(childComplexity int) int
 		FollowUpOn         func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Irr                func(childComplexity int) int
+		IrrMonthly         func(childComplexity int) int
 		IrrNote            func(childComplexity int) int
 		LineItems          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuoteLineItemOrder, where *ent.QuoteLineItemWhereInput) int
 		MonthlyChurn       func(childComplexity int) int
@@ -696,12 +704,16 @@ type ComplexityRoot struct {
 		OwnerID            func(childComplexity int) int
 		PaybackMonth       func(childComplexity int) int
 		PricingRequests    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SpecialPricingRequestOrder, where *ent.SpecialPricingRequestWhereInput) int
+		Revision           func(childComplexity int) int
 		Rfp                func(childComplexity int) int
 		RfpID              func(childComplexity int) int
 		SentAt             func(childComplexity int) int
 		SpecialMrc         func(childComplexity int) int
 		Status             func(childComplexity int) int
 		StatusNote         func(childComplexity int) int
+		SubmittedAt        func(childComplexity int) int
+		SubmittedBy        func(childComplexity int) int
+		SubmittedByID      func(childComplexity int) int
 		Tcv                func(childComplexity int) int
 		TermMonths         func(childComplexity int) int
 		Title              func(childComplexity int) int
@@ -722,21 +734,22 @@ type ComplexityRoot struct {
 	}
 
 	QuoteLineItem struct {
-		AClli     func(childComplexity int) int
-		ALocation func(childComplexity int) int
-		Bandwidth func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Mrc       func(childComplexity int) int
-		Nrc       func(childComplexity int) int
-		Product   func(childComplexity int) int
-		Quantity  func(childComplexity int) int
-		Quote     func(childComplexity int) int
-		QuoteID   func(childComplexity int) int
-		UpdatedAt func(childComplexity int) int
-		Version   func(childComplexity int) int
-		ZClli     func(childComplexity int) int
-		ZLocation func(childComplexity int) int
+		AClli          func(childComplexity int) int
+		ALocation      func(childComplexity int) int
+		Bandwidth      func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Mrc            func(childComplexity int) int
+		Nrc            func(childComplexity int) int
+		Product        func(childComplexity int) int
+		Quantity       func(childComplexity int) int
+		Quote          func(childComplexity int) int
+		QuoteID        func(childComplexity int) int
+		SpecialLineMrc func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Version        func(childComplexity int) int
+		ZClli          func(childComplexity int) int
+		ZLocation      func(childComplexity int) int
 	}
 
 	QuoteLineItemConnection struct {
@@ -1017,6 +1030,7 @@ type MutationResolver interface {
 	SubmitQuote(ctx context.Context, id string) (*ent.Quote, error)
 	ApproveQuote(ctx context.Context, id string, note *string) (*ent.Quote, error)
 	RejectQuote(ctx context.Context, id string, reason string) (*ent.Quote, error)
+	ReviseQuote(ctx context.Context, id string, reason string) (*ent.Quote, error)
 	SendQuote(ctx context.Context, id string) (*ent.Quote, error)
 	AcceptQuote(ctx context.Context, id string) (*ent.Quote, error)
 	DeclineQuote(ctx context.Context, id string, reason *string) (*ent.Quote, error)
@@ -2392,6 +2406,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DealEvaluation.IRR(childComplexity), true
+	case "DealEvaluation.irrMonthly":
+		if e.ComplexityRoot.DealEvaluation.IRRMonthly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DealEvaluation.IRRMonthly(childComplexity), true
 	case "DealEvaluation.irrNote":
 		if e.ComplexityRoot.DealEvaluation.IRRReason == nil {
 			break
@@ -3431,6 +3451,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReviewPricingRequest(childComplexity, args["id"].(string)), true
+	case "Mutation.reviseQuote":
+		if e.ComplexityRoot.Mutation.ReviseQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviseQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviseQuote(childComplexity, args["id"].(string), args["reason"].(string)), true
 	case "Mutation.sendContractForSignature":
 		if e.ComplexityRoot.Mutation.SendContractForSignature == nil {
 			break
@@ -4373,6 +4404,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Quote.AnnualDiscountRate(childComplexity), true
+	case "Quote.approvedAt":
+		if e.ComplexityRoot.Quote.ApprovedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.ApprovedAt(childComplexity), true
+	case "Quote.approvedBy":
+		if e.ComplexityRoot.Quote.ApprovedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.ApprovedBy(childComplexity), true
+	case "Quote.approvedByID":
+		if e.ComplexityRoot.Quote.ApprovedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.ApprovedByID(childComplexity), true
 	case "Quote.capex":
 		if e.ComplexityRoot.Quote.Capex == nil {
 			break
@@ -4396,6 +4445,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Quote.CreatedAt(childComplexity), true
+	case "Quote.createdBy":
+		if e.ComplexityRoot.Quote.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.CreatedBy(childComplexity), true
+	case "Quote.createdByID":
+		if e.ComplexityRoot.Quote.CreatedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.CreatedByID(childComplexity), true
 	case "Quote.currency":
 		if e.ComplexityRoot.Quote.Currency == nil {
 			break
@@ -4420,6 +4481,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Quote.Irr(childComplexity), true
+	case "Quote.irrMonthly":
+		if e.ComplexityRoot.Quote.IrrMonthly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.IrrMonthly(childComplexity), true
 	case "Quote.irrNote":
 		if e.ComplexityRoot.Quote.IrrNote == nil {
 			break
@@ -4519,6 +4586,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Quote.PricingRequests(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.SpecialPricingRequestOrder), args["where"].(*ent.SpecialPricingRequestWhereInput)), true
+	case "Quote.revision":
+		if e.ComplexityRoot.Quote.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Revision(childComplexity), true
 	case "Quote.rfp":
 		if e.ComplexityRoot.Quote.Rfp == nil {
 			break
@@ -4555,6 +4628,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Quote.StatusNote(childComplexity), true
+	case "Quote.submittedAt":
+		if e.ComplexityRoot.Quote.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.SubmittedAt(childComplexity), true
+	case "Quote.submittedBy":
+		if e.ComplexityRoot.Quote.SubmittedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.SubmittedBy(childComplexity), true
+	case "Quote.submittedByID":
+		if e.ComplexityRoot.Quote.SubmittedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.SubmittedByID(childComplexity), true
 	case "Quote.tcv":
 		if e.ComplexityRoot.Quote.Tcv == nil {
 			break
@@ -4690,6 +4781,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QuoteLineItem.QuoteID(childComplexity), true
+	case "QuoteLineItem.specialLineMrc":
+		if e.ComplexityRoot.QuoteLineItem.SpecialLineMrc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteLineItem.SpecialLineMrc(childComplexity), true
 	case "QuoteLineItem.updatedAt":
 		if e.ComplexityRoot.QuoteLineItem.UpdatedAt == nil {
 			break
@@ -5816,6 +5913,14 @@ An exact rate as a decimal string with up to six decimals, such as "0.265" for 2
 scalar Rate
 
 """
+An exact decimal number as a string, with as many places as it needs, such as
+"0.019820262723150443"; for values that need more than a Rate's six decimals
+(the monthly IRR is given to 24 decimals). Never a number, for the same reason
+as Money.
+"""
+scalar Decimal
+
+"""
 Marks a field, or a filter on it, that only internal users may ask for; a
 carrier user asking for it gets a FORBIDDEN error on that field.
 """
@@ -5942,12 +6047,14 @@ extend type Mutation {
   "Puts a rep on an account in a capacity; the previous holder's assignment ends. Managers, for their team's reps."
   assignAccount("The account." accountID: ID!, "The rep." repID: ID!, "The capacity." capacity: AccountAssignmentCapacity!): AccountAssignment!
 
-  "DRAFT -> PENDING_APPROVAL: asks a manager to approve the quote."
+  "DRAFT -> PENDING_APPROVAL: asks a manager to approve the quote; refused (INVALID_TRANSITION) while one of its special pricing requests is undecided."
   submitQuote("The quote." id: ID!): Quote!
-  "PENDING_APPROVAL -> APPROVED (managers)."
+  "PENDING_APPROVAL -> APPROVED (managers): never by the quote's creator, owner or submitter (FORBIDDEN); records approvedBy and approvedAt."
   approveQuote("The quote." id: ID!, "A note for the team." note: String): Quote!
   "PENDING_APPROVAL -> DRAFT (managers), with the reason."
   rejectQuote("The quote." id: ID!, "Why." reason: String!): Quote!
+  "PENDING_APPROVAL, APPROVED or SENT -> DRAFT as the next revision (revision + 1), with the reason: the priced content may change again; the approval is cleared (it needs approving again) and so is sentAt (the carrier no longer sees the quote until the new revision is sent)."
+  reviseQuote("The quote." id: ID!, "Why it is revised." reason: String!): Quote!
   "APPROVED -> SENT: sends the quote to the carrier while it is valid."
   sendQuote("The quote." id: ID!): Quote!
   "SENT -> ACCEPTED: the carrier accepts (the carrier's contact, or a rep on their behalf)."
@@ -5959,8 +6066,8 @@ extend type Mutation {
   submitPricingRequest("The request." id: ID!): SpecialPricingRequest!
   "SUBMITTED -> IN_REVIEW (managers)."
   reviewPricingRequest("The request." id: ID!): SpecialPricingRequest!
-  "-> APPROVED (managers): the approved MRC becomes the quote's MRC."
-  approvePricingRequest("The request." id: ID!, "The monthly charge granted, at most the standard MRC." approvedMrc: Money!, "Why." reason: String!): SpecialPricingRequest!
+  "-> APPROVED (managers): the approved MRC becomes the quote's MRC, spread over its lines. Never by the requester or the quote's creator or owner (FORBIDDEN); only while the quote is a DRAFT (INVALID_TRANSITION)."
+  approvePricingRequest("The request." id: ID!, "The monthly charge granted, below the standard MRC." approvedMrc: Money!, "Why." reason: String!): SpecialPricingRequest!
   "-> REJECTED (managers), with the reason."
   rejectPricingRequest("The request." id: ID!, "Why." reason: String!): SpecialPricingRequest!
   "-> WITHDRAWN: takes the request back before it is decided."
@@ -6071,8 +6178,10 @@ type DealEvaluation {
   cashFlows: [Money!]!
   "Net present value at the discount rate."
   npv: Money!
-  "Annualised internal rate of return; null when there is none."
+  "Annualised internal rate of return, (1 + irrMonthly)^12 - 1, to six decimals; null when there is none: the flows never change sign, change sign more than once (the IRR is not unique), or no rate was found."
   irr: Rate
+  "Monthly internal rate of return, the rate the model solves for, to 24 decimals: enough to recompute irr to 1e-9; null when there is none."
+  irrMonthly: Decimal
   "Why there is no IRR, when there is none."
   irrNote: String
   "First month the cumulative cash flow reaches zero; null if none within the term."
@@ -12914,21 +13023,13 @@ input CreateSpecialPricingRequestInput {
   """
   justification: String!
   """
-  Monthly charge at the standard rate card.
-  """
-  standardMrc: Money!
-  """
-  Monthly charge asked for.
+  Monthly charge asked for: strictly below standardMrc.
   """
   requestedMrc: Money!
   """
   ID of the quote.
   """
   quoteID: ID!
-  """
-  ID of the decidedBy.
-  """
-  decidedByID: ID
 }
 """
 CreateTeamInput is used for create Team object.
@@ -17039,6 +17140,30 @@ type Quote implements Node {
   """
   specialMrc: Money @internal
   """
+  The quote's revision: 1 when created, one more each time reviseQuote takes it back to DRAFT.
+  """
+  revision: Int!
+  """
+  The rep who created the quote, set from the viewer; they may never approve it. Internal.
+  """
+  createdByID: ID @internal
+  """
+  The rep who submitted the current revision for approval; they may never approve it. Internal.
+  """
+  submittedByID: ID @internal
+  """
+  When the current revision was submitted for approval. Internal.
+  """
+  submittedAt: Time @internal
+  """
+  The manager or admin who approved the current revision: never its creator, owner or submitter. Cleared when the quote goes back to DRAFT. Internal.
+  """
+  approvedByID: ID @internal
+  """
+  When the current revision was approved; cleared when the quote goes back to DRAFT. Internal.
+  """
+  approvedAt: Time @internal
+  """
   Build cost, spent in month 0. Internal.
   """
   capex: Money! @internal
@@ -17075,6 +17200,10 @@ type Quote implements Node {
   """
   irrNote: String @internal
   """
+  Monthly internal rate of return r, the rate the model solves for, to 24 decimals: (1 + r)^12 - 1 recomputes irr to within 1e-9. Empty when there is no IRR. Internal.
+  """
+  irrMonthly: Decimal @internal
+  """
   First month in which the cumulative cash flow reaches zero; empty if none within the term. Internal.
   """
   paybackMonth: Int @internal
@@ -17090,6 +17219,18 @@ type Quote implements Node {
   The RFP this quote answers, if any.
   """
   rfp: RFP
+  """
+  The rep who created the quote.
+  """
+  createdBy: Rep @internal
+  """
+  The rep who submitted the current revision.
+  """
+  submittedBy: Rep @internal
+  """
+  The manager or admin who approved the current revision.
+  """
+  approvedBy: Rep @internal
   """
   The lineItems.
   """
@@ -17313,6 +17454,10 @@ type QuoteLineItem implements Node {
   Non-recurring charge per unit.
   """
   nrc: Money!
+  """
+  The line's monthly charge for all its units under the quote's approved special price: the special price spread over the lines in proportion to MRC times quantity, in whole cents, the rounding remainder on the largest line, so the lines add up to the quote's MRC exactly. Empty without a special price.
+  """
+  specialLineMrc: Money
   """
   Number of units (1 to 10,000).
   """
@@ -18001,6 +18146,46 @@ input QuoteLineItemWhereInput {
   """
   nrcLTE: Money
   """
+  special_line_mrc field predicates
+  """
+  specialLineMrc: Money
+  """
+  specialLineMrc differs from the value.
+  """
+  specialLineMrcNEQ: Money
+  """
+  specialLineMrc is one of the values.
+  """
+  specialLineMrcIn: [Money!]
+  """
+  specialLineMrc is none of the values.
+  """
+  specialLineMrcNotIn: [Money!]
+  """
+  specialLineMrc is greater than the value.
+  """
+  specialLineMrcGT: Money
+  """
+  specialLineMrc is greater than or equal to the value.
+  """
+  specialLineMrcGTE: Money
+  """
+  specialLineMrc is less than the value.
+  """
+  specialLineMrcLT: Money
+  """
+  specialLineMrc is less than or equal to the value.
+  """
+  specialLineMrcLTE: Money
+  """
+  specialLineMrc is empty.
+  """
+  specialLineMrcIsNil: Boolean
+  """
+  specialLineMrc is set.
+  """
+  specialLineMrcNotNil: Boolean
+  """
   quantity field predicates
   """
   quantity: Int
@@ -18098,6 +18283,10 @@ enum QuoteOrderField {
   sent at.
   """
   SENT_AT
+  """
+  revision.
+  """
+  REVISION
 }
 """
 QuoteStatus is enum for the field status
@@ -18918,6 +19107,298 @@ input QuoteWhereInput {
   """
   specialMrcNotNil: Boolean @internal
   """
+  revision field predicates
+  """
+  revision: Int
+  """
+  revision differs from the value.
+  """
+  revisionNEQ: Int
+  """
+  revision is one of the values.
+  """
+  revisionIn: [Int!]
+  """
+  revision is none of the values.
+  """
+  revisionNotIn: [Int!]
+  """
+  revision is greater than the value.
+  """
+  revisionGT: Int
+  """
+  revision is greater than or equal to the value.
+  """
+  revisionGTE: Int
+  """
+  revision is less than the value.
+  """
+  revisionLT: Int
+  """
+  revision is less than or equal to the value.
+  """
+  revisionLTE: Int
+  """
+  created_by_id field predicates
+  """
+  createdByID: ID @internal
+  """
+  createdByID differs from the value.
+  """
+  createdByIDNEQ: ID @internal
+  """
+  createdByID is one of the values.
+  """
+  createdByIDIn: [ID!] @internal
+  """
+  createdByID is none of the values.
+  """
+  createdByIDNotIn: [ID!] @internal
+  """
+  createdByID is greater than the value.
+  """
+  createdByIDGT: ID @internal
+  """
+  createdByID is greater than or equal to the value.
+  """
+  createdByIDGTE: ID @internal
+  """
+  createdByID is less than the value.
+  """
+  createdByIDLT: ID @internal
+  """
+  createdByID is less than or equal to the value.
+  """
+  createdByIDLTE: ID @internal
+  """
+  createdByID contains the value.
+  """
+  createdByIDContains: ID @internal
+  """
+  createdByID starts with the value.
+  """
+  createdByIDHasPrefix: ID @internal
+  """
+  createdByID ends with the value.
+  """
+  createdByIDHasSuffix: ID @internal
+  """
+  createdByID is empty.
+  """
+  createdByIDIsNil: Boolean @internal
+  """
+  createdByID is set.
+  """
+  createdByIDNotNil: Boolean @internal
+  """
+  createdByID equals the value, ignoring case.
+  """
+  createdByIDEqualFold: ID @internal
+  """
+  createdByID contains the value, ignoring case.
+  """
+  createdByIDContainsFold: ID @internal
+  """
+  submitted_by_id field predicates
+  """
+  submittedByID: ID @internal
+  """
+  submittedByID differs from the value.
+  """
+  submittedByIDNEQ: ID @internal
+  """
+  submittedByID is one of the values.
+  """
+  submittedByIDIn: [ID!] @internal
+  """
+  submittedByID is none of the values.
+  """
+  submittedByIDNotIn: [ID!] @internal
+  """
+  submittedByID is greater than the value.
+  """
+  submittedByIDGT: ID @internal
+  """
+  submittedByID is greater than or equal to the value.
+  """
+  submittedByIDGTE: ID @internal
+  """
+  submittedByID is less than the value.
+  """
+  submittedByIDLT: ID @internal
+  """
+  submittedByID is less than or equal to the value.
+  """
+  submittedByIDLTE: ID @internal
+  """
+  submittedByID contains the value.
+  """
+  submittedByIDContains: ID @internal
+  """
+  submittedByID starts with the value.
+  """
+  submittedByIDHasPrefix: ID @internal
+  """
+  submittedByID ends with the value.
+  """
+  submittedByIDHasSuffix: ID @internal
+  """
+  submittedByID is empty.
+  """
+  submittedByIDIsNil: Boolean @internal
+  """
+  submittedByID is set.
+  """
+  submittedByIDNotNil: Boolean @internal
+  """
+  submittedByID equals the value, ignoring case.
+  """
+  submittedByIDEqualFold: ID @internal
+  """
+  submittedByID contains the value, ignoring case.
+  """
+  submittedByIDContainsFold: ID @internal
+  """
+  submitted_at field predicates
+  """
+  submittedAt: Time @internal
+  """
+  submittedAt differs from the value.
+  """
+  submittedAtNEQ: Time @internal
+  """
+  submittedAt is one of the values.
+  """
+  submittedAtIn: [Time!] @internal
+  """
+  submittedAt is none of the values.
+  """
+  submittedAtNotIn: [Time!] @internal
+  """
+  submittedAt is greater than the value.
+  """
+  submittedAtGT: Time @internal
+  """
+  submittedAt is greater than or equal to the value.
+  """
+  submittedAtGTE: Time @internal
+  """
+  submittedAt is less than the value.
+  """
+  submittedAtLT: Time @internal
+  """
+  submittedAt is less than or equal to the value.
+  """
+  submittedAtLTE: Time @internal
+  """
+  submittedAt is empty.
+  """
+  submittedAtIsNil: Boolean @internal
+  """
+  submittedAt is set.
+  """
+  submittedAtNotNil: Boolean @internal
+  """
+  approved_by_id field predicates
+  """
+  approvedByID: ID @internal
+  """
+  approvedByID differs from the value.
+  """
+  approvedByIDNEQ: ID @internal
+  """
+  approvedByID is one of the values.
+  """
+  approvedByIDIn: [ID!] @internal
+  """
+  approvedByID is none of the values.
+  """
+  approvedByIDNotIn: [ID!] @internal
+  """
+  approvedByID is greater than the value.
+  """
+  approvedByIDGT: ID @internal
+  """
+  approvedByID is greater than or equal to the value.
+  """
+  approvedByIDGTE: ID @internal
+  """
+  approvedByID is less than the value.
+  """
+  approvedByIDLT: ID @internal
+  """
+  approvedByID is less than or equal to the value.
+  """
+  approvedByIDLTE: ID @internal
+  """
+  approvedByID contains the value.
+  """
+  approvedByIDContains: ID @internal
+  """
+  approvedByID starts with the value.
+  """
+  approvedByIDHasPrefix: ID @internal
+  """
+  approvedByID ends with the value.
+  """
+  approvedByIDHasSuffix: ID @internal
+  """
+  approvedByID is empty.
+  """
+  approvedByIDIsNil: Boolean @internal
+  """
+  approvedByID is set.
+  """
+  approvedByIDNotNil: Boolean @internal
+  """
+  approvedByID equals the value, ignoring case.
+  """
+  approvedByIDEqualFold: ID @internal
+  """
+  approvedByID contains the value, ignoring case.
+  """
+  approvedByIDContainsFold: ID @internal
+  """
+  approved_at field predicates
+  """
+  approvedAt: Time @internal
+  """
+  approvedAt differs from the value.
+  """
+  approvedAtNEQ: Time @internal
+  """
+  approvedAt is one of the values.
+  """
+  approvedAtIn: [Time!] @internal
+  """
+  approvedAt is none of the values.
+  """
+  approvedAtNotIn: [Time!] @internal
+  """
+  approvedAt is greater than the value.
+  """
+  approvedAtGT: Time @internal
+  """
+  approvedAt is greater than or equal to the value.
+  """
+  approvedAtGTE: Time @internal
+  """
+  approvedAt is less than the value.
+  """
+  approvedAtLT: Time @internal
+  """
+  approvedAt is less than or equal to the value.
+  """
+  approvedAtLTE: Time @internal
+  """
+  approvedAt is empty.
+  """
+  approvedAtIsNil: Boolean @internal
+  """
+  approvedAt is set.
+  """
+  approvedAtNotNil: Boolean @internal
+  """
   capex field predicates
   """
   capex: Money @internal
@@ -19242,6 +19723,66 @@ input QuoteWhereInput {
   """
   irrNoteContainsFold: String @internal
   """
+  irr_monthly field predicates
+  """
+  irrMonthly: Decimal @internal
+  """
+  irrMonthly differs from the value.
+  """
+  irrMonthlyNEQ: Decimal @internal
+  """
+  irrMonthly is one of the values.
+  """
+  irrMonthlyIn: [Decimal!] @internal
+  """
+  irrMonthly is none of the values.
+  """
+  irrMonthlyNotIn: [Decimal!] @internal
+  """
+  irrMonthly is greater than the value.
+  """
+  irrMonthlyGT: Decimal @internal
+  """
+  irrMonthly is greater than or equal to the value.
+  """
+  irrMonthlyGTE: Decimal @internal
+  """
+  irrMonthly is less than the value.
+  """
+  irrMonthlyLT: Decimal @internal
+  """
+  irrMonthly is less than or equal to the value.
+  """
+  irrMonthlyLTE: Decimal @internal
+  """
+  irrMonthly contains the value.
+  """
+  irrMonthlyContains: Decimal @internal
+  """
+  irrMonthly starts with the value.
+  """
+  irrMonthlyHasPrefix: Decimal @internal
+  """
+  irrMonthly ends with the value.
+  """
+  irrMonthlyHasSuffix: Decimal @internal
+  """
+  irrMonthly is empty.
+  """
+  irrMonthlyIsNil: Boolean @internal
+  """
+  irrMonthly is set.
+  """
+  irrMonthlyNotNil: Boolean @internal
+  """
+  irrMonthly equals the value, ignoring case.
+  """
+  irrMonthlyEqualFold: Decimal @internal
+  """
+  irrMonthly contains the value, ignoring case.
+  """
+  irrMonthlyContainsFold: Decimal @internal
+  """
   payback_month field predicates
   """
   paybackMonth: Int @internal
@@ -19293,6 +19834,18 @@ input QuoteWhereInput {
   Has rfp matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
   hasRfpWith: [RFPWhereInput!] @visible
+  """
+  Has createdBy matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
+  """
+  hasCreatedByWith: [RepWhereInput!] @visible
+  """
+  Has submittedBy matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
+  """
+  hasSubmittedByWith: [RepWhereInput!] @visible
+  """
+  Has approvedBy matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
+  """
+  hasApprovedByWith: [RepWhereInput!] @visible
   """
   Has lineItems matching all of the given filters; only related rows the viewer may read are considered. [{}] means at least one.
   """
@@ -20988,19 +21541,19 @@ type SpecialPricingRequest implements Node {
   """
   justification: String!
   """
-  Monthly charge at the standard rate card.
+  The quote's MRC when the request was made, set by the program, never by the client: the price the special price replaces.
   """
   standardMrc: Money!
   """
-  Monthly charge asked for.
+  Monthly charge asked for: strictly below standardMrc.
   """
   requestedMrc: Money!
   """
-  Monthly charge granted, once decided.
+  Monthly charge granted, once decided: strictly below standardMrc.
   """
   approvedMrc: Money
   """
-  The manager who decided.
+  The manager or admin who decided: never the requester, nor the quote's creator or owner, for an approval.
   """
   decidedByID: ID
   """
@@ -21028,7 +21581,7 @@ type SpecialPricingRequest implements Node {
   """
   requestedBy: Rep!
   """
-  The manager who decided.
+  The manager who decided; written by the decision, never by create or update inputs.
   """
   decidedBy: Rep
 }
@@ -22878,21 +23431,9 @@ input UpdateSpecialPricingRequestInput {
   """
   justification: String
   """
-  Monthly charge at the standard rate card.
-  """
-  standardMrc: Money
-  """
-  Monthly charge asked for.
+  Monthly charge asked for: strictly below standardMrc.
   """
   requestedMrc: Money
-  """
-  ID of the decidedBy.
-  """
-  decidedByID: ID
-  """
-  Clears decidedBy.
-  """
-  clearDecidedBy: Boolean
 }
 """
 UpdateTeamInput is used for update Team object.
@@ -23524,6 +24065,8 @@ func (ec *executionContext) childFields_DealEvaluation(ctx context.Context, fiel
 		return ec.fieldContext_DealEvaluation_npv(ctx, field)
 	case "irr":
 		return ec.fieldContext_DealEvaluation_irr(ctx, field)
+	case "irrMonthly":
+		return ec.fieldContext_DealEvaluation_irrMonthly(ctx, field)
 	case "irrNote":
 		return ec.fieldContext_DealEvaluation_irrNote(ctx, field)
 	case "paybackMonth":
@@ -23958,6 +24501,18 @@ func (ec *executionContext) childFields_Quote(ctx context.Context, field graphql
 		return ec.fieldContext_Quote_statusNote(ctx, field)
 	case "specialMrc":
 		return ec.fieldContext_Quote_specialMrc(ctx, field)
+	case "revision":
+		return ec.fieldContext_Quote_revision(ctx, field)
+	case "createdByID":
+		return ec.fieldContext_Quote_createdByID(ctx, field)
+	case "submittedByID":
+		return ec.fieldContext_Quote_submittedByID(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_Quote_submittedAt(ctx, field)
+	case "approvedByID":
+		return ec.fieldContext_Quote_approvedByID(ctx, field)
+	case "approvedAt":
+		return ec.fieldContext_Quote_approvedAt(ctx, field)
 	case "capex":
 		return ec.fieldContext_Quote_capex(ctx, field)
 	case "oneTimeCost":
@@ -23976,6 +24531,8 @@ func (ec *executionContext) childFields_Quote(ctx context.Context, field graphql
 		return ec.fieldContext_Quote_irr(ctx, field)
 	case "irrNote":
 		return ec.fieldContext_Quote_irrNote(ctx, field)
+	case "irrMonthly":
+		return ec.fieldContext_Quote_irrMonthly(ctx, field)
 	case "paybackMonth":
 		return ec.fieldContext_Quote_paybackMonth(ctx, field)
 	case "account":
@@ -23984,6 +24541,12 @@ func (ec *executionContext) childFields_Quote(ctx context.Context, field graphql
 		return ec.fieldContext_Quote_owner(ctx, field)
 	case "rfp":
 		return ec.fieldContext_Quote_rfp(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Quote_createdBy(ctx, field)
+	case "submittedBy":
+		return ec.fieldContext_Quote_submittedBy(ctx, field)
+	case "approvedBy":
+		return ec.fieldContext_Quote_approvedBy(ctx, field)
 	case "lineItems":
 		return ec.fieldContext_Quote_lineItems(ctx, field)
 	case "pricingRequests":
@@ -24046,6 +24609,8 @@ func (ec *executionContext) childFields_QuoteLineItem(ctx context.Context, field
 		return ec.fieldContext_QuoteLineItem_mrc(ctx, field)
 	case "nrc":
 		return ec.fieldContext_QuoteLineItem_nrc(ctx, field)
+	case "specialLineMrc":
+		return ec.fieldContext_QuoteLineItem_specialLineMrc(ctx, field)
 	case "quantity":
 		return ec.fieldContext_QuoteLineItem_quantity(ctx, field)
 	case "quote":
@@ -26137,6 +26702,28 @@ func (ec *executionContext) field_Mutation_reviewPricingRequest_args(ctx context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reviseQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
 	return args, nil
 }
 
@@ -34072,6 +34659,29 @@ func (ec *executionContext) fieldContext_DealEvaluation_irr(_ context.Context, f
 	return graphql.NewScalarFieldContext("DealEvaluation", field, false, false, "Rate")
 }
 
+func (ec *executionContext) _DealEvaluation_irrMonthly(ctx context.Context, field graphql.CollectedField, obj *deal.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DealEvaluation_irrMonthly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IRRMonthly, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *deal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖcarrierdeskᚋinternalᚋdealᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DealEvaluation_irrMonthly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DealEvaluation", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _DealEvaluation_irrNote(ctx context.Context, field graphql.CollectedField, obj *deal.Result) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37993,6 +38603,50 @@ func (ec *executionContext) fieldContext_Mutation_rejectQuote(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_rejectQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviseQuote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviseQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviseQuote(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
+			return ec.marshalNQuote2ᚖcarrierdeskᚋentᚐQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviseQuote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviseQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -42622,6 +43276,209 @@ func (ec *executionContext) fieldContext_Quote_specialMrc(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Quote", field, false, false, "Money")
 }
 
+func (ec *executionContext) _Quote_revision(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Quote_createdByID(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_createdByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedByID, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_createdByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Quote_submittedByID(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_submittedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedByID, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_submittedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Quote_submittedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Quote_approvedByID(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_approvedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApprovedByID, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_approvedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Quote_approvedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_approvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApprovedAt, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_approvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Quote_capex(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -42946,6 +43803,42 @@ func (ec *executionContext) fieldContext_Quote_irrNote(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Quote", field, false, false, "String")
 }
 
+func (ec *executionContext) _Quote_irrMonthly(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_irrMonthly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IrrMonthly, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Decimal
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *deal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖcarrierdeskᚋinternalᚋdealᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_irrMonthly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quote", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _Quote_paybackMonth(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -43073,6 +43966,141 @@ func (ec *executionContext) fieldContext_Quote_rfp(_ context.Context, field grap
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RFP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Quote_createdBy(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *ent.Rep
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Rep) graphql.Marshaler {
+			return ec.marshalORep2ᚖcarrierdeskᚋentᚐRep(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Quote",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Quote_submittedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_submittedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedBy(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *ent.Rep
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Rep) graphql.Marshaler {
+			return ec.marshalORep2ᚖcarrierdeskᚋentᚐRep(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_submittedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Quote",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Quote_approvedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quote_approvedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApprovedBy(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *ent.Rep
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Rep) graphql.Marshaler {
+			return ec.marshalORep2ᚖcarrierdeskᚋentᚐRep(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quote_approvedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Quote",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rep(ctx, field)
 		},
 	}
 	return fc, nil
@@ -43692,6 +44720,29 @@ func (ec *executionContext) _QuoteLineItem_nrc(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_QuoteLineItem_nrc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteLineItem", field, false, false, "Money")
+}
+
+func (ec *executionContext) _QuoteLineItem_specialLineMrc(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteLineItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteLineItem_specialLineMrc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpecialLineMrc, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Amount) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteLineItem_specialLineMrc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuoteLineItem", field, false, false, "Money")
 }
 
@@ -58317,7 +59368,7 @@ func (ec *executionContext) unmarshalInputCreateSpecialPricingRequestInput(ctx c
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"justification", "standardMrc", "requestedMrc", "quoteID", "decidedByID"}
+	fieldsInOrder := [...]string{"justification", "requestedMrc", "quoteID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -58331,13 +59382,6 @@ func (ec *executionContext) unmarshalInputCreateSpecialPricingRequestInput(ctx c
 				return it, err
 			}
 			it.Justification = data
-		case "standardMrc":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("standardMrc"))
-			data, err := ec.unmarshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.StandardMrc = data
 		case "requestedMrc":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedMrc"))
 			data, err := ec.unmarshalNMoney2carrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
@@ -58352,13 +59396,6 @@ func (ec *executionContext) unmarshalInputCreateSpecialPricingRequestInput(ctx c
 				return it, err
 			}
 			it.QuoteID = data
-		case "decidedByID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByID"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DecidedByID = data
 		}
 	}
 	return it, nil
@@ -63661,7 +64698,7 @@ func (ec *executionContext) unmarshalInputQuoteLineItemWhereInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDEqualFold", "quoteIDContainsFold", "product", "productNEQ", "productIn", "productNotIn", "bandwidth", "bandwidthNEQ", "bandwidthIn", "bandwidthNotIn", "bandwidthGT", "bandwidthGTE", "bandwidthLT", "bandwidthLTE", "bandwidthContains", "bandwidthHasPrefix", "bandwidthHasSuffix", "bandwidthIsNil", "bandwidthNotNil", "bandwidthEqualFold", "bandwidthContainsFold", "aLocation", "aLocationNEQ", "aLocationIn", "aLocationNotIn", "aLocationGT", "aLocationGTE", "aLocationLT", "aLocationLTE", "aLocationContains", "aLocationHasPrefix", "aLocationHasSuffix", "aLocationEqualFold", "aLocationContainsFold", "aClli", "aClliNEQ", "aClliIn", "aClliNotIn", "aClliGT", "aClliGTE", "aClliLT", "aClliLTE", "aClliContains", "aClliHasPrefix", "aClliHasSuffix", "aClliIsNil", "aClliNotNil", "aClliEqualFold", "aClliContainsFold", "zLocation", "zLocationNEQ", "zLocationIn", "zLocationNotIn", "zLocationGT", "zLocationGTE", "zLocationLT", "zLocationLTE", "zLocationContains", "zLocationHasPrefix", "zLocationHasSuffix", "zLocationIsNil", "zLocationNotNil", "zLocationEqualFold", "zLocationContainsFold", "zClli", "zClliNEQ", "zClliIn", "zClliNotIn", "zClliGT", "zClliGTE", "zClliLT", "zClliLTE", "zClliContains", "zClliHasPrefix", "zClliHasSuffix", "zClliIsNil", "zClliNotNil", "zClliEqualFold", "zClliContainsFold", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "quantity", "quantityNEQ", "quantityIn", "quantityNotIn", "quantityGT", "quantityGTE", "quantityLT", "quantityLTE", "hasQuoteWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDEqualFold", "quoteIDContainsFold", "product", "productNEQ", "productIn", "productNotIn", "bandwidth", "bandwidthNEQ", "bandwidthIn", "bandwidthNotIn", "bandwidthGT", "bandwidthGTE", "bandwidthLT", "bandwidthLTE", "bandwidthContains", "bandwidthHasPrefix", "bandwidthHasSuffix", "bandwidthIsNil", "bandwidthNotNil", "bandwidthEqualFold", "bandwidthContainsFold", "aLocation", "aLocationNEQ", "aLocationIn", "aLocationNotIn", "aLocationGT", "aLocationGTE", "aLocationLT", "aLocationLTE", "aLocationContains", "aLocationHasPrefix", "aLocationHasSuffix", "aLocationEqualFold", "aLocationContainsFold", "aClli", "aClliNEQ", "aClliIn", "aClliNotIn", "aClliGT", "aClliGTE", "aClliLT", "aClliLTE", "aClliContains", "aClliHasPrefix", "aClliHasSuffix", "aClliIsNil", "aClliNotNil", "aClliEqualFold", "aClliContainsFold", "zLocation", "zLocationNEQ", "zLocationIn", "zLocationNotIn", "zLocationGT", "zLocationGTE", "zLocationLT", "zLocationLTE", "zLocationContains", "zLocationHasPrefix", "zLocationHasSuffix", "zLocationIsNil", "zLocationNotNil", "zLocationEqualFold", "zLocationContainsFold", "zClli", "zClliNEQ", "zClliIn", "zClliNotIn", "zClliGT", "zClliGTE", "zClliLT", "zClliLTE", "zClliContains", "zClliHasPrefix", "zClliHasSuffix", "zClliIsNil", "zClliNotNil", "zClliEqualFold", "zClliContainsFold", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "specialLineMrc", "specialLineMrcNEQ", "specialLineMrcIn", "specialLineMrcNotIn", "specialLineMrcGT", "specialLineMrcGTE", "specialLineMrcLT", "specialLineMrcLTE", "specialLineMrcIsNil", "specialLineMrcNotNil", "quantity", "quantityNEQ", "quantityIn", "quantityNotIn", "quantityGT", "quantityGTE", "quantityLT", "quantityLTE", "hasQuoteWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -64669,6 +65706,76 @@ func (ec *executionContext) unmarshalInputQuoteLineItemWhereInput(ctx context.Co
 				return it, err
 			}
 			it.NrcLTE = data
+		case "specialLineMrc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialLineMrc"))
+			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpecialLineMrc = data
+		case "specialLineMrcNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialLineMrcNEQ"))
+			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpecialLineMrcNEQ = data
+		case "specialLineMrcIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialLineMrcIn"))
+			data, err := ec.unmarshalOMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpecialLineMrcIn = data
+		case "specialLineMrcNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialLineMrcNotIn"))
+			data, err := ec.unmarshalOMoney2ᚕcarrierdeskᚋinternalᚋmoneyᚐAmountᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpecialLineMrcNotIn = data
+		case "specialLineMrcGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialLineMrcGT"))
+			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpecialLineMrcGT = data
+		case "specialLineMrcGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialLineMrcGTE"))
+			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpecialLineMrcGTE = data
+		case "specialLineMrcLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialLineMrcLT"))
+			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpecialLineMrcLT = data
+		case "specialLineMrcLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialLineMrcLTE"))
+			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpecialLineMrcLTE = data
+		case "specialLineMrcIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialLineMrcIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpecialLineMrcIsNil = data
+		case "specialLineMrcNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialLineMrcNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpecialLineMrcNotNil = data
 		case "quantity":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -64832,7 +65939,7 @@ func (ec *executionContext) unmarshalInputQuoteWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "termMonths", "termMonthsNEQ", "termMonthsIn", "termMonthsNotIn", "termMonthsGT", "termMonthsGTE", "termMonthsLT", "termMonthsLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "tcv", "tcvNEQ", "tcvIn", "tcvNotIn", "tcvGT", "tcvGTE", "tcvLT", "tcvLTE", "validUntil", "validUntilNEQ", "validUntilIn", "validUntilNotIn", "validUntilGT", "validUntilGTE", "validUntilLT", "validUntilLTE", "followUpOn", "followUpOnNEQ", "followUpOnIn", "followUpOnNotIn", "followUpOnGT", "followUpOnGTE", "followUpOnLT", "followUpOnLTE", "followUpOnIsNil", "followUpOnNotNil", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "rfpID", "rfpIDNEQ", "rfpIDIn", "rfpIDNotIn", "rfpIDGT", "rfpIDGTE", "rfpIDLT", "rfpIDLTE", "rfpIDContains", "rfpIDHasPrefix", "rfpIDHasSuffix", "rfpIDIsNil", "rfpIDNotNil", "rfpIDEqualFold", "rfpIDContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "specialMrc", "specialMrcNEQ", "specialMrcIn", "specialMrcNotIn", "specialMrcGT", "specialMrcGTE", "specialMrcLT", "specialMrcLTE", "specialMrcIsNil", "specialMrcNotNil", "capex", "capexNEQ", "capexIn", "capexNotIn", "capexGT", "capexGTE", "capexLT", "capexLTE", "oneTimeCost", "oneTimeCostNEQ", "oneTimeCostIn", "oneTimeCostNotIn", "oneTimeCostGT", "oneTimeCostGTE", "oneTimeCostLT", "oneTimeCostLTE", "monthlyOpex", "monthlyOpexNEQ", "monthlyOpexIn", "monthlyOpexNotIn", "monthlyOpexGT", "monthlyOpexGTE", "monthlyOpexLT", "monthlyOpexLTE", "monthlyOffNetCost", "monthlyOffNetCostNEQ", "monthlyOffNetCostIn", "monthlyOffNetCostNotIn", "monthlyOffNetCostGT", "monthlyOffNetCostGTE", "monthlyOffNetCostLT", "monthlyOffNetCostLTE", "monthlyChurn", "monthlyChurnNEQ", "monthlyChurnIn", "monthlyChurnNotIn", "monthlyChurnGT", "monthlyChurnGTE", "monthlyChurnLT", "monthlyChurnLTE", "annualDiscountRate", "annualDiscountRateNEQ", "annualDiscountRateIn", "annualDiscountRateNotIn", "annualDiscountRateGT", "annualDiscountRateGTE", "annualDiscountRateLT", "annualDiscountRateLTE", "npv", "npvNEQ", "npvIn", "npvNotIn", "npvGT", "npvGTE", "npvLT", "npvLTE", "irr", "irrNEQ", "irrIn", "irrNotIn", "irrGT", "irrGTE", "irrLT", "irrLTE", "irrIsNil", "irrNotNil", "irrNote", "irrNoteNEQ", "irrNoteIn", "irrNoteNotIn", "irrNoteGT", "irrNoteGTE", "irrNoteLT", "irrNoteLTE", "irrNoteContains", "irrNoteHasPrefix", "irrNoteHasSuffix", "irrNoteIsNil", "irrNoteNotNil", "irrNoteEqualFold", "irrNoteContainsFold", "paybackMonth", "paybackMonthNEQ", "paybackMonthIn", "paybackMonthNotIn", "paybackMonthGT", "paybackMonthGTE", "paybackMonthLT", "paybackMonthLTE", "paybackMonthIsNil", "paybackMonthNotNil", "hasAccountWith", "hasOwnerWith", "hasRfpWith", "hasLineItemsWith", "hasPricingRequestsWith", "hasOrdersWith", "hasContractsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "termMonths", "termMonthsNEQ", "termMonthsIn", "termMonthsNotIn", "termMonthsGT", "termMonthsGTE", "termMonthsLT", "termMonthsLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "mrc", "mrcNEQ", "mrcIn", "mrcNotIn", "mrcGT", "mrcGTE", "mrcLT", "mrcLTE", "nrc", "nrcNEQ", "nrcIn", "nrcNotIn", "nrcGT", "nrcGTE", "nrcLT", "nrcLTE", "tcv", "tcvNEQ", "tcvIn", "tcvNotIn", "tcvGT", "tcvGTE", "tcvLT", "tcvLTE", "validUntil", "validUntilNEQ", "validUntilIn", "validUntilNotIn", "validUntilGT", "validUntilGTE", "validUntilLT", "validUntilLTE", "followUpOn", "followUpOnNEQ", "followUpOnIn", "followUpOnNotIn", "followUpOnGT", "followUpOnGTE", "followUpOnLT", "followUpOnLTE", "followUpOnIsNil", "followUpOnNotNil", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "rfpID", "rfpIDNEQ", "rfpIDIn", "rfpIDNotIn", "rfpIDGT", "rfpIDGTE", "rfpIDLT", "rfpIDLTE", "rfpIDContains", "rfpIDHasPrefix", "rfpIDHasSuffix", "rfpIDIsNil", "rfpIDNotNil", "rfpIDEqualFold", "rfpIDContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "specialMrc", "specialMrcNEQ", "specialMrcIn", "specialMrcNotIn", "specialMrcGT", "specialMrcGTE", "specialMrcLT", "specialMrcLTE", "specialMrcIsNil", "specialMrcNotNil", "revision", "revisionNEQ", "revisionIn", "revisionNotIn", "revisionGT", "revisionGTE", "revisionLT", "revisionLTE", "createdByID", "createdByIDNEQ", "createdByIDIn", "createdByIDNotIn", "createdByIDGT", "createdByIDGTE", "createdByIDLT", "createdByIDLTE", "createdByIDContains", "createdByIDHasPrefix", "createdByIDHasSuffix", "createdByIDIsNil", "createdByIDNotNil", "createdByIDEqualFold", "createdByIDContainsFold", "submittedByID", "submittedByIDNEQ", "submittedByIDIn", "submittedByIDNotIn", "submittedByIDGT", "submittedByIDGTE", "submittedByIDLT", "submittedByIDLTE", "submittedByIDContains", "submittedByIDHasPrefix", "submittedByIDHasSuffix", "submittedByIDIsNil", "submittedByIDNotNil", "submittedByIDEqualFold", "submittedByIDContainsFold", "submittedAt", "submittedAtNEQ", "submittedAtIn", "submittedAtNotIn", "submittedAtGT", "submittedAtGTE", "submittedAtLT", "submittedAtLTE", "submittedAtIsNil", "submittedAtNotNil", "approvedByID", "approvedByIDNEQ", "approvedByIDIn", "approvedByIDNotIn", "approvedByIDGT", "approvedByIDGTE", "approvedByIDLT", "approvedByIDLTE", "approvedByIDContains", "approvedByIDHasPrefix", "approvedByIDHasSuffix", "approvedByIDIsNil", "approvedByIDNotNil", "approvedByIDEqualFold", "approvedByIDContainsFold", "approvedAt", "approvedAtNEQ", "approvedAtIn", "approvedAtNotIn", "approvedAtGT", "approvedAtGTE", "approvedAtLT", "approvedAtLTE", "approvedAtIsNil", "approvedAtNotNil", "capex", "capexNEQ", "capexIn", "capexNotIn", "capexGT", "capexGTE", "capexLT", "capexLTE", "oneTimeCost", "oneTimeCostNEQ", "oneTimeCostIn", "oneTimeCostNotIn", "oneTimeCostGT", "oneTimeCostGTE", "oneTimeCostLT", "oneTimeCostLTE", "monthlyOpex", "monthlyOpexNEQ", "monthlyOpexIn", "monthlyOpexNotIn", "monthlyOpexGT", "monthlyOpexGTE", "monthlyOpexLT", "monthlyOpexLTE", "monthlyOffNetCost", "monthlyOffNetCostNEQ", "monthlyOffNetCostIn", "monthlyOffNetCostNotIn", "monthlyOffNetCostGT", "monthlyOffNetCostGTE", "monthlyOffNetCostLT", "monthlyOffNetCostLTE", "monthlyChurn", "monthlyChurnNEQ", "monthlyChurnIn", "monthlyChurnNotIn", "monthlyChurnGT", "monthlyChurnGTE", "monthlyChurnLT", "monthlyChurnLTE", "annualDiscountRate", "annualDiscountRateNEQ", "annualDiscountRateIn", "annualDiscountRateNotIn", "annualDiscountRateGT", "annualDiscountRateGTE", "annualDiscountRateLT", "annualDiscountRateLTE", "npv", "npvNEQ", "npvIn", "npvNotIn", "npvGT", "npvGTE", "npvLT", "npvLTE", "irr", "irrNEQ", "irrIn", "irrNotIn", "irrGT", "irrGTE", "irrLT", "irrLTE", "irrIsNil", "irrNotNil", "irrNote", "irrNoteNEQ", "irrNoteIn", "irrNoteNotIn", "irrNoteGT", "irrNoteGTE", "irrNoteLT", "irrNoteLTE", "irrNoteContains", "irrNoteHasPrefix", "irrNoteHasSuffix", "irrNoteIsNil", "irrNoteNotNil", "irrNoteEqualFold", "irrNoteContainsFold", "irrMonthly", "irrMonthlyNEQ", "irrMonthlyIn", "irrMonthlyNotIn", "irrMonthlyGT", "irrMonthlyGTE", "irrMonthlyLT", "irrMonthlyLTE", "irrMonthlyContains", "irrMonthlyHasPrefix", "irrMonthlyHasSuffix", "irrMonthlyIsNil", "irrMonthlyNotNil", "irrMonthlyEqualFold", "irrMonthlyContainsFold", "paybackMonth", "paybackMonthNEQ", "paybackMonthIn", "paybackMonthNotIn", "paybackMonthGT", "paybackMonthGTE", "paybackMonthLT", "paybackMonthLTE", "paybackMonthIsNil", "paybackMonthNotNil", "hasAccountWith", "hasOwnerWith", "hasRfpWith", "hasCreatedByWith", "hasSubmittedByWith", "hasApprovedByWith", "hasLineItemsWith", "hasPricingRequestsWith", "hasOrdersWith", "hasContractsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -66382,6 +67489,1602 @@ func (ec *executionContext) unmarshalInputQuoteWhereInput(ctx context.Context, o
 			}
 			if data, ok := tmp.(bool); ok {
 				it.SpecialMrcNotNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "revision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revision"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Revision = data
+		case "revisionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revisionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevisionNEQ = data
+		case "revisionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revisionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevisionIn = data
+		case "revisionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revisionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevisionNotIn = data
+		case "revisionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revisionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevisionGT = data
+		case "revisionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revisionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevisionGTE = data
+		case "revisionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revisionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevisionLT = data
+		case "revisionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revisionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevisionLTE = data
+		case "createdByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByID"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.CreatedByID = data
+			} else if tmp == nil {
+				it.CreatedByID = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "createdByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDNEQ"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.CreatedByIDNEQ = data
+			} else if tmp == nil {
+				it.CreatedByIDNEQ = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "createdByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDIn"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚕstringᚄ(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]string); ok {
+				it.CreatedByIDIn = data
+			} else if tmp == nil {
+				it.CreatedByIDIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "createdByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDNotIn"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚕstringᚄ(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]string); ok {
+				it.CreatedByIDNotIn = data
+			} else if tmp == nil {
+				it.CreatedByIDNotIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "createdByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDGT"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.CreatedByIDGT = data
+			} else if tmp == nil {
+				it.CreatedByIDGT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "createdByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDGTE"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.CreatedByIDGTE = data
+			} else if tmp == nil {
+				it.CreatedByIDGTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "createdByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDLT"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.CreatedByIDLT = data
+			} else if tmp == nil {
+				it.CreatedByIDLT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "createdByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDLTE"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.CreatedByIDLTE = data
+			} else if tmp == nil {
+				it.CreatedByIDLTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "createdByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDContains"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.CreatedByIDContains = data
+			} else if tmp == nil {
+				it.CreatedByIDContains = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "createdByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDHasPrefix"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.CreatedByIDHasPrefix = data
+			} else if tmp == nil {
+				it.CreatedByIDHasPrefix = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "createdByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDHasSuffix"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.CreatedByIDHasSuffix = data
+			} else if tmp == nil {
+				it.CreatedByIDHasSuffix = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "createdByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDIsNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.CreatedByIDIsNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "createdByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDNotNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.CreatedByIDNotNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "createdByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDEqualFold"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.CreatedByIDEqualFold = data
+			} else if tmp == nil {
+				it.CreatedByIDEqualFold = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "createdByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDContainsFold"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.CreatedByIDContainsFold = data
+			} else if tmp == nil {
+				it.CreatedByIDContainsFold = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByID"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.SubmittedByID = data
+			} else if tmp == nil {
+				it.SubmittedByID = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDNEQ"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.SubmittedByIDNEQ = data
+			} else if tmp == nil {
+				it.SubmittedByIDNEQ = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDIn"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚕstringᚄ(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]string); ok {
+				it.SubmittedByIDIn = data
+			} else if tmp == nil {
+				it.SubmittedByIDIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDNotIn"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚕstringᚄ(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]string); ok {
+				it.SubmittedByIDNotIn = data
+			} else if tmp == nil {
+				it.SubmittedByIDNotIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDGT"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.SubmittedByIDGT = data
+			} else if tmp == nil {
+				it.SubmittedByIDGT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDGTE"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.SubmittedByIDGTE = data
+			} else if tmp == nil {
+				it.SubmittedByIDGTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDLT"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.SubmittedByIDLT = data
+			} else if tmp == nil {
+				it.SubmittedByIDLT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDLTE"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.SubmittedByIDLTE = data
+			} else if tmp == nil {
+				it.SubmittedByIDLTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDContains"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.SubmittedByIDContains = data
+			} else if tmp == nil {
+				it.SubmittedByIDContains = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDHasPrefix"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.SubmittedByIDHasPrefix = data
+			} else if tmp == nil {
+				it.SubmittedByIDHasPrefix = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDHasSuffix"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.SubmittedByIDHasSuffix = data
+			} else if tmp == nil {
+				it.SubmittedByIDHasSuffix = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDIsNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.SubmittedByIDIsNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDNotNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.SubmittedByIDNotNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDEqualFold"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.SubmittedByIDEqualFold = data
+			} else if tmp == nil {
+				it.SubmittedByIDEqualFold = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedByIDContainsFold"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.SubmittedByIDContainsFold = data
+			} else if tmp == nil {
+				it.SubmittedByIDContainsFold = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAt"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*time.Time); ok {
+				it.SubmittedAt = data
+			} else if tmp == nil {
+				it.SubmittedAt = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *time.Time`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtNEQ"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*time.Time); ok {
+				it.SubmittedAtNEQ = data
+			} else if tmp == nil {
+				it.SubmittedAtNEQ = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *time.Time`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtIn"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]time.Time); ok {
+				it.SubmittedAtIn = data
+			} else if tmp == nil {
+				it.SubmittedAtIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []time.Time`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtNotIn"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]time.Time); ok {
+				it.SubmittedAtNotIn = data
+			} else if tmp == nil {
+				it.SubmittedAtNotIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []time.Time`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtGT"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*time.Time); ok {
+				it.SubmittedAtGT = data
+			} else if tmp == nil {
+				it.SubmittedAtGT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *time.Time`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtGTE"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*time.Time); ok {
+				it.SubmittedAtGTE = data
+			} else if tmp == nil {
+				it.SubmittedAtGTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *time.Time`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtLT"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*time.Time); ok {
+				it.SubmittedAtLT = data
+			} else if tmp == nil {
+				it.SubmittedAtLT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *time.Time`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtLTE"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*time.Time); ok {
+				it.SubmittedAtLTE = data
+			} else if tmp == nil {
+				it.SubmittedAtLTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *time.Time`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtIsNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.SubmittedAtIsNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "submittedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtNotNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.SubmittedAtNotNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByID"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.ApprovedByID = data
+			} else if tmp == nil {
+				it.ApprovedByID = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDNEQ"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.ApprovedByIDNEQ = data
+			} else if tmp == nil {
+				it.ApprovedByIDNEQ = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDIn"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚕstringᚄ(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]string); ok {
+				it.ApprovedByIDIn = data
+			} else if tmp == nil {
+				it.ApprovedByIDIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDNotIn"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚕstringᚄ(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]string); ok {
+				it.ApprovedByIDNotIn = data
+			} else if tmp == nil {
+				it.ApprovedByIDNotIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDGT"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.ApprovedByIDGT = data
+			} else if tmp == nil {
+				it.ApprovedByIDGT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDGTE"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.ApprovedByIDGTE = data
+			} else if tmp == nil {
+				it.ApprovedByIDGTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDLT"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.ApprovedByIDLT = data
+			} else if tmp == nil {
+				it.ApprovedByIDLT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDLTE"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.ApprovedByIDLTE = data
+			} else if tmp == nil {
+				it.ApprovedByIDLTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedByIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDContains"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.ApprovedByIDContains = data
+			} else if tmp == nil {
+				it.ApprovedByIDContains = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedByIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDHasPrefix"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.ApprovedByIDHasPrefix = data
+			} else if tmp == nil {
+				it.ApprovedByIDHasPrefix = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedByIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDHasSuffix"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.ApprovedByIDHasSuffix = data
+			} else if tmp == nil {
+				it.ApprovedByIDHasSuffix = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDIsNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.ApprovedByIDIsNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDNotNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.ApprovedByIDNotNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedByIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDEqualFold"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.ApprovedByIDEqualFold = data
+			} else if tmp == nil {
+				it.ApprovedByIDEqualFold = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedByIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedByIDContainsFold"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOID2ᚖstring(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*string); ok {
+				it.ApprovedByIDContainsFold = data
+			} else if tmp == nil {
+				it.ApprovedByIDContainsFold = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedAt"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*time.Time); ok {
+				it.ApprovedAt = data
+			} else if tmp == nil {
+				it.ApprovedAt = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *time.Time`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedAtNEQ"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*time.Time); ok {
+				it.ApprovedAtNEQ = data
+			} else if tmp == nil {
+				it.ApprovedAtNEQ = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *time.Time`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedAtIn"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]time.Time); ok {
+				it.ApprovedAtIn = data
+			} else if tmp == nil {
+				it.ApprovedAtIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []time.Time`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedAtNotIn"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]time.Time); ok {
+				it.ApprovedAtNotIn = data
+			} else if tmp == nil {
+				it.ApprovedAtNotIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []time.Time`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedAtGT"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*time.Time); ok {
+				it.ApprovedAtGT = data
+			} else if tmp == nil {
+				it.ApprovedAtGT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *time.Time`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedAtGTE"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*time.Time); ok {
+				it.ApprovedAtGTE = data
+			} else if tmp == nil {
+				it.ApprovedAtGTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *time.Time`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedAtLT"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*time.Time); ok {
+				it.ApprovedAtLT = data
+			} else if tmp == nil {
+				it.ApprovedAtLT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *time.Time`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedAtLTE"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*time.Time); ok {
+				it.ApprovedAtLTE = data
+			} else if tmp == nil {
+				it.ApprovedAtLTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *time.Time`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedAtIsNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.ApprovedAtIsNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "approvedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedAtNotNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.ApprovedAtNotNil = data
 			} else {
 				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
 				return it, graphql.ErrorOnPath(ctx, err)
@@ -68450,6 +71153,388 @@ func (ec *executionContext) unmarshalInputQuoteWhereInput(ctx context.Context, o
 				err := fmt.Errorf(`unexpected type %T from directive, should be *string`, tmp)
 				return it, graphql.ErrorOnPath(ctx, err)
 			}
+		case "irrMonthly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrMonthly"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalODecimal2ᚖcarrierdeskᚋinternalᚋdealᚐDecimal(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Decimal
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Decimal); ok {
+				it.IrrMonthly = data
+			} else if tmp == nil {
+				it.IrrMonthly = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Decimal`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrMonthlyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrMonthlyNEQ"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalODecimal2ᚖcarrierdeskᚋinternalᚋdealᚐDecimal(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Decimal
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Decimal); ok {
+				it.IrrMonthlyNEQ = data
+			} else if tmp == nil {
+				it.IrrMonthlyNEQ = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Decimal`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrMonthlyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrMonthlyIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalODecimal2ᚕcarrierdeskᚋinternalᚋdealᚐDecimalᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []deal.Decimal
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]deal.Decimal); ok {
+				it.IrrMonthlyIn = data
+			} else if tmp == nil {
+				it.IrrMonthlyIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/deal.Decimal`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrMonthlyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrMonthlyNotIn"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalODecimal2ᚕcarrierdeskᚋinternalᚋdealᚐDecimalᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal []deal.Decimal
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]deal.Decimal); ok {
+				it.IrrMonthlyNotIn = data
+			} else if tmp == nil {
+				it.IrrMonthlyNotIn = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []carrierdesk/internal/deal.Decimal`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrMonthlyGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrMonthlyGT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalODecimal2ᚖcarrierdeskᚋinternalᚋdealᚐDecimal(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Decimal
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Decimal); ok {
+				it.IrrMonthlyGT = data
+			} else if tmp == nil {
+				it.IrrMonthlyGT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Decimal`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrMonthlyGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrMonthlyGTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalODecimal2ᚖcarrierdeskᚋinternalᚋdealᚐDecimal(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Decimal
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Decimal); ok {
+				it.IrrMonthlyGTE = data
+			} else if tmp == nil {
+				it.IrrMonthlyGTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Decimal`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrMonthlyLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrMonthlyLT"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalODecimal2ᚖcarrierdeskᚋinternalᚋdealᚐDecimal(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Decimal
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Decimal); ok {
+				it.IrrMonthlyLT = data
+			} else if tmp == nil {
+				it.IrrMonthlyLT = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Decimal`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrMonthlyLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrMonthlyLTE"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalODecimal2ᚖcarrierdeskᚋinternalᚋdealᚐDecimal(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Decimal
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Decimal); ok {
+				it.IrrMonthlyLTE = data
+			} else if tmp == nil {
+				it.IrrMonthlyLTE = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Decimal`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrMonthlyContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrMonthlyContains"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalODecimal2ᚖcarrierdeskᚋinternalᚋdealᚐDecimal(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Decimal
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Decimal); ok {
+				it.IrrMonthlyContains = data
+			} else if tmp == nil {
+				it.IrrMonthlyContains = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Decimal`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrMonthlyHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrMonthlyHasPrefix"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalODecimal2ᚖcarrierdeskᚋinternalᚋdealᚐDecimal(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Decimal
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Decimal); ok {
+				it.IrrMonthlyHasPrefix = data
+			} else if tmp == nil {
+				it.IrrMonthlyHasPrefix = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Decimal`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrMonthlyHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrMonthlyHasSuffix"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalODecimal2ᚖcarrierdeskᚋinternalᚋdealᚐDecimal(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Decimal
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Decimal); ok {
+				it.IrrMonthlyHasSuffix = data
+			} else if tmp == nil {
+				it.IrrMonthlyHasSuffix = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Decimal`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrMonthlyIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrMonthlyIsNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.IrrMonthlyIsNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrMonthlyNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrMonthlyNotNil"))
+			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOBoolean2bool(ctx, v) }
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(bool); ok {
+				it.IrrMonthlyNotNil = data
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be bool`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrMonthlyEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrMonthlyEqualFold"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalODecimal2ᚖcarrierdeskᚋinternalᚋdealᚐDecimal(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Decimal
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Decimal); ok {
+				it.IrrMonthlyEqualFold = data
+			} else if tmp == nil {
+				it.IrrMonthlyEqualFold = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Decimal`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "irrMonthlyContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("irrMonthlyContainsFold"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalODecimal2ᚖcarrierdeskᚋinternalᚋdealᚐDecimal(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Internal == nil {
+					var zeroVal *deal.Decimal
+					return zeroVal, errors.New("directive internal is not implemented")
+				}
+				return ec.Directives.Internal(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.(*deal.Decimal); ok {
+				it.IrrMonthlyContainsFold = data
+			} else if tmp == nil {
+				it.IrrMonthlyContainsFold = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be *carrierdesk/internal/deal.Decimal`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "paybackMonth":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paybackMonth"))
 			directive0 := func(ctx context.Context) (any, error) { return ec.unmarshalOInt2ᚖint(ctx, v) }
@@ -68762,6 +71847,84 @@ func (ec *executionContext) unmarshalInputQuoteWhereInput(ctx context.Context, o
 				it.HasRfpWith = nil
 			} else {
 				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RFPWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "hasCreatedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCreatedByWith"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.RepWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.RepWhereInput); ok {
+				it.HasCreatedByWith = data
+			} else if tmp == nil {
+				it.HasCreatedByWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RepWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "hasSubmittedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSubmittedByWith"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.RepWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.RepWhereInput); ok {
+				it.HasSubmittedByWith = data
+			} else if tmp == nil {
+				it.HasSubmittedByWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RepWhereInput`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+		case "hasApprovedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasApprovedByWith"))
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalORepWhereInput2ᚕᚖcarrierdeskᚋentᚐRepWhereInputᚄ(ctx, v)
+			}
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Visible == nil {
+					var zeroVal []*ent.RepWhereInput
+					return zeroVal, errors.New("directive visible is not implemented")
+				}
+				return ec.Directives.Visible(ctx, obj, directive0)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]*ent.RepWhereInput); ok {
+				it.HasApprovedByWith = data
+			} else if tmp == nil {
+				it.HasApprovedByWith = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []*carrierdesk/ent.RepWhereInput`, tmp)
 				return it, graphql.ErrorOnPath(ctx, err)
 			}
 		case "hasLineItemsWith":
@@ -74463,7 +77626,7 @@ func (ec *executionContext) unmarshalInputUpdateSpecialPricingRequestInput(ctx c
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"justification", "standardMrc", "requestedMrc", "decidedByID", "clearDecidedBy"}
+	fieldsInOrder := [...]string{"justification", "requestedMrc"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -74477,13 +77640,6 @@ func (ec *executionContext) unmarshalInputUpdateSpecialPricingRequestInput(ctx c
 				return it, err
 			}
 			it.Justification = data
-		case "standardMrc":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("standardMrc"))
-			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.StandardMrc = data
 		case "requestedMrc":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedMrc"))
 			data, err := ec.unmarshalOMoney2ᚖcarrierdeskᚋinternalᚋmoneyᚐAmount(ctx, v)
@@ -74491,20 +77647,6 @@ func (ec *executionContext) unmarshalInputUpdateSpecialPricingRequestInput(ctx c
 				return it, err
 			}
 			it.RequestedMrc = data
-		case "decidedByID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByID"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DecidedByID = data
-		case "clearDecidedBy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearDecidedBy"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearDecidedBy = data
 		}
 	}
 	return it, nil
@@ -76631,6 +79773,11 @@ func (ec *executionContext) _DealEvaluation(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "irrMonthly":
+			out.Values[i] = ec._DealEvaluation_irrMonthly(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "irrNote":
 			out.Values[i] = ec._DealEvaluation_irrNote(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -77765,6 +80912,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "reviseQuote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviseQuote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "sendQuote":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_sendQuote(ctx, field)
@@ -78742,6 +81896,36 @@ func (ec *executionContext) _Quote(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "revision":
+			out.Values[i] = ec._Quote_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdByID":
+			out.Values[i] = ec._Quote_createdByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "submittedByID":
+			out.Values[i] = ec._Quote_submittedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "submittedAt":
+			out.Values[i] = ec._Quote_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "approvedByID":
+			out.Values[i] = ec._Quote_approvedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "approvedAt":
+			out.Values[i] = ec._Quote_approvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "capex":
 			out.Values[i] = ec._Quote_capex(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -78787,6 +81971,11 @@ func (ec *executionContext) _Quote(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "irrMonthly":
+			out.Values[i] = ec._Quote_irrMonthly(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "paybackMonth":
 			out.Values[i] = ec._Quote_paybackMonth(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -78804,6 +81993,21 @@ func (ec *executionContext) _Quote(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "rfp":
 			out.Values[i] = ec._Quote_rfp(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdBy":
+			out.Values[i] = ec._Quote_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "submittedBy":
+			out.Values[i] = ec._Quote_submittedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "approvedBy":
+			out.Values[i] = ec._Quote_approvedBy(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -78999,6 +82203,11 @@ func (ec *executionContext) _QuoteLineItem(ctx context.Context, sel ast.Selectio
 		case "nrc":
 			out.Values[i] = ec._QuoteLineItem_nrc(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "specialLineMrc":
+			out.Values[i] = ec._QuoteLineItem_specialLineMrc(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "quantity":
@@ -81534,6 +84743,16 @@ func (ec *executionContext) unmarshalNDealInput2carrierdeskᚋinternalᚋdealᚐ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDecimal2carrierdeskᚋinternalᚋdealᚐDecimal(ctx context.Context, v any) (deal.Decimal, error) {
+	var res deal.Decimal
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDecimal2carrierdeskᚋinternalᚋdealᚐDecimal(ctx context.Context, sel ast.SelectionSet, v deal.Decimal) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNEscalation2ᚕᚖcarrierdeskᚋentᚐEscalationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Escalation) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -83908,6 +87127,57 @@ func (ec *executionContext) unmarshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDa
 }
 
 func (ec *executionContext) marshalODate2ᚖcarrierdeskᚋinternalᚋdateᚐDate(ctx context.Context, sel ast.SelectionSet, v *date.Date) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODecimal2ᚕcarrierdeskᚋinternalᚋdealᚐDecimalᚄ(ctx context.Context, v any) ([]deal.Decimal, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]deal.Decimal, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDecimal2carrierdeskᚋinternalᚋdealᚐDecimal(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODecimal2ᚕcarrierdeskᚋinternalᚋdealᚐDecimalᚄ(ctx context.Context, sel ast.SelectionSet, v []deal.Decimal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNDecimal2carrierdeskᚋinternalᚋdealᚐDecimal(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODecimal2ᚖcarrierdeskᚋinternalᚋdealᚐDecimal(ctx context.Context, v any) (*deal.Decimal, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(deal.Decimal)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODecimal2ᚖcarrierdeskᚋinternalᚋdealᚐDecimal(ctx context.Context, sel ast.SelectionSet, v *deal.Decimal) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

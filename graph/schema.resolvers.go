@@ -318,6 +318,11 @@ func (r *mutationResolver) RejectQuote(ctx context.Context, id string, reason st
 	return workflow.RejectQuote(ctx, ent.FromContext(ctx), id, reason)
 }
 
+// ReviseQuote is the resolver for the reviseQuote field.
+func (r *mutationResolver) ReviseQuote(ctx context.Context, id string, reason string) (*ent.Quote, error) {
+	return workflow.ReviseQuote(ctx, ent.FromContext(ctx), id, reason)
+}
+
 // SendQuote is the resolver for the sendQuote field.
 func (r *mutationResolver) SendQuote(ctx context.Context, id string) (*ent.Quote, error) {
 	return workflow.SendQuote(ctx, ent.FromContext(ctx), id)

@@ -33,6 +33,7 @@ import (
 	"carrierdesk/ent/team"
 	"carrierdesk/internal/auth"
 	"carrierdesk/internal/money"
+	"carrierdesk/internal/seed/bulk"
 )
 
 // This file is the authorization matrix of issue 3, driven through the real
@@ -192,15 +193,13 @@ func newAuthzFixture(t *testing.T, app *testApp) *authzFixture {
 			SetTermMonths(36).
 			SetValidUntil(workflow.DayOf(now.AddDate(0, 1, 0))).
 			SaveX(ctx).ID
-		// Workflows do not exist yet: a sent quote is written as one.
+		// A sent quote is priced as a draft, then walks the workflow (below).
 		fx.sentQuote[l] = c.Quote.Create().
 			SetAccountID(acct).
 			SetTitle("Sent quote " + l).
 			SetTermMonths(36).
 			SetValidUntil(workflow.DayOf(now.AddDate(0, 1, 0))).
 			SetOwnerID(owner).
-			SetStatus(quote.StatusSent).
-			SetSentAt(now).
 			SaveX(ctx).ID
 		line := func(q string) string {
 			return c.QuoteLineItem.Create().
@@ -212,14 +211,16 @@ func newAuthzFixture(t *testing.T, app *testApp) *authzFixture {
 				SaveX(ctx).ID
 		}
 		fx.draftLine[l], fx.sentLine[l] = line(fx.draftQuote[l]), line(fx.sentQuote[l])
+		walkQuote(t, c, fx.sentQuote[l], "SENT", fx.rep["MANAGER"], now)
 		sparc := func(q string) string {
+			// Written as history: the sent quote's request was decided before it was sent.
 			return c.SpecialPricingRequest.Create().
 				SetQuoteID(q).
 				SetRequestedByID(requester).
 				SetJustification("Competing bid " + l).
 				SetStandardMrc(money.Amount(150000)).
 				SetRequestedMrc(money.Amount(120000)).
-				SaveX(ctx).ID
+				SaveX(bulk.NewContext(ctx)).ID
 		}
 		fx.draftSparc[l], fx.sentSparc[l] = sparc(fx.draftQuote[l]), sparc(fx.sentQuote[l])
 		fx.contract[l] = c.Contract.Create().
@@ -815,7 +816,7 @@ func authzEntities() map[string]authzEntity {
 			typ: "SpecialPricingRequest",
 			// The requester is not an input: it is the rep who creates the request.
 			create: func(fx *authzFixture, l string, _ enum.Role, m authzMark) jsonObject {
-				return jsonObject{"justification": m.text, "standardMrc": amount, "requestedMrc": "80.00",
+				return jsonObject{"justification": m.text, "requestedMrc": "80.00",
 					"quoteID": fx.draftQuote[l]}
 			},
 			created: func(ctx context.Context, c *ent.Client, m authzMark) bool {

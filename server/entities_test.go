@@ -93,6 +93,10 @@ func createAccountFixture(t *testing.T, app *testApp) *accountFixture {
 	fx.quoteB = createEntity(t, app, "Quote", jsonObject{
 		"title": "Fixture Quote B", "termMonths": 36, "validUntil": fixtureDate(90), "accountID": fx.accountB,
 	})
+	// A line each, so that special prices can be asked below their MRC (issue 11).
+	for _, q := range []string{fx.quoteA, fx.quoteB} {
+		createEntity(t, app, "QuoteLineItem", jsonObject{"product": "WAVELENGTH", "aLocation": "1 Fixture Way", "mrc": "5000.00", "quoteID": q})
+	}
 	fx.escalationA = createEntity(t, app, "Escalation", jsonObject{
 		"title": "Fixture Escalation A", "category": "OTHER", "severity": "SEV3", "accountID": fx.accountA,
 	})
@@ -358,8 +362,8 @@ func entitySpecs() []entitySpec {
 			fields: "id createdAt updatedAt quoteID requestedByID status justification standardMrc requestedMrc approvedMrc decidedByID decisionReason submittedAt responseDueAt decidedAt",
 			input: func(fx *accountFixture, i int) jsonObject {
 				return jsonObject{
-					"justification": fmt.Sprintf("Competitive bid %d", i), "standardMrc": "1500.00",
-					"requestedMrc": fmt.Sprintf("%d.00", 1000+100*i), "quoteID": pick(i, fx.quoteA, fx.quoteB),
+					"justification": fmt.Sprintf("Competitive bid %d", i),
+					"requestedMrc":  fmt.Sprintf("%d.00", 1000+100*i), "quoteID": pick(i, fx.quoteA, fx.quoteB),
 				}
 			},
 			update:  jsonObject{"justification": "Matching a competitor's written offer"},
@@ -1086,7 +1090,7 @@ func validInput(v *validationFixture, typ string) jsonObject {
 	case "QuoteLineItem":
 		return jsonObject{"product": "ETHERNET", "aLocation": "1 Elm St", "mrc": "100.00", "quoteID": v.quoteA}
 	case "SpecialPricingRequest":
-		return jsonObject{"justification": "Competitive", "standardMrc": "100.00", "requestedMrc": "80.00", "quoteID": v.quoteA}
+		return jsonObject{"justification": "Competitive", "requestedMrc": "80.00", "quoteID": v.quoteA}
 	case "Contract":
 		return jsonObject{"kind": "SERVICE_ORDER", "title": "Valid Contract", "startDate": fixtureDate(0), "endDate": fixtureDate(365), "termMonths": 12, "mrc": "100.00", "accountID": v.accountA}
 	case "RFP":

@@ -184,9 +184,10 @@ func TestDealIsInternal(t *testing.T) {
 		fx := newRpxDealFixture(t, app)
 		c, ctx := app.db.Client, allowCtx()
 		sent := c.Quote.Create().SetAccountID(fx.account).SetTitle("Sent").SetTermMonths(12).
-			SetValidUntil(workflow.DayOf(time.Now().UTC().AddDate(0, 1, 0))).SetStatus(quote.StatusSent).SetSentAt(time.Now().UTC()).
+			SetValidUntil(workflow.DayOf(time.Now().UTC().AddDate(0, 1, 0))).
 			SetCapex(money.Amount(1000000)).SaveX(ctx).ID
 		c.QuoteLineItem.Create().SetQuoteID(sent).SetProduct(quotelineitem.ProductEthernet).SetALocation("2 Main St").SetMrc(money.Amount(200000)).SaveX(ctx)
+		walkQuote(t, c, sent, "SENT", fx.strategic, time.Now().UTC())
 		carrier := app.as(fx.carrierToken)
 
 		var visible struct {
@@ -382,10 +383,8 @@ func newRpxFixture(t *testing.T, app *testApp) *rpxFixture {
 			SetAccountID(fx.account[q.acct]).
 			SetTitle("Quote " + q.label).
 			SetOwnerID(fx.rep[q.owner]).
-			SetStatus(q.status).
 			SetTermMonths(q.term).
 			SetValidUntil(workflow.DayOf(now.AddDate(0, 1, 0))).
-			SetNillableSentAt(q.sent).
 			SetNillableFollowUpOn(dayOf(q.followUp)).
 			// Drafted before the team week, as a quote overdue in it was.
 			SetCreatedAt(week.AddDate(0, 0, -7)).
@@ -394,6 +393,11 @@ func newRpxFixture(t *testing.T, app *testApp) *rpxFixture {
 			c.QuoteLineItem.Create().SetQuoteID(id).SetProduct(quotelineitem.ProductEthernet).SetALocation("Site " + q.label).
 				SetMrc(money.Amount(q.mrc)).SetNrc(money.Amount(q.nrc)).SaveX(ctx)
 		}
+		var sent time.Time
+		if q.sent != nil {
+			sent = *q.sent
+		}
+		walkQuote(t, c, id, string(q.status), fx.rep["ZOE"], sent)
 		fx.quote[q.label] = id
 	}
 
@@ -421,7 +425,8 @@ func newRpxFixture(t *testing.T, app *testApp) *rpxFixture {
 		if s.decided != nil {
 			create.SetDecidedByID(fx.rep["ZOE"]).SetDecisionReason("decided")
 		}
-		create.SaveX(ctx)
+		// Written as history, on quotes that have moved on since: past the pricing rules.
+		create.SaveX(bulk.NewContext(ctx))
 	}
 
 	// Contracts ending in 20, 50, 150 and 400 days, and a terminated one ending in 10.

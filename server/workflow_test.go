@@ -18,7 +18,6 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/order"
-	"carrierdesk/ent/quote"
 	"carrierdesk/ent/quotelineitem"
 	"carrierdesk/ent/rfp"
 	"carrierdesk/ent/schema/enum"
@@ -86,6 +85,7 @@ var wfxTransitions = []wfxTransition{
 	{"Quote", "submit", "submitQuote", "", []string{"DRAFT"}, "PENDING_APPROVAL", wfxStaff, ""},
 	{"Quote", "approve", "approveQuote", `, note: "margin fine"`, []string{"PENDING_APPROVAL"}, "APPROVED", wfxManager, ""},
 	{"Quote", "reject", "rejectQuote", `, reason: "too cheap"`, []string{"PENDING_APPROVAL"}, "DRAFT", wfxManager, ""},
+	{"Quote", "revise", "reviseQuote", `, reason: "new price"`, []string{"PENDING_APPROVAL", "APPROVED", "SENT"}, "DRAFT", wfxStaff, ""},
 	{"Quote", "send", "sendQuote", "", []string{"APPROVED"}, "SENT", wfxStaff, ""},
 	{"Quote", "accept", "acceptQuote", "", []string{"SENT"}, "ACCEPTED", wfxStaffCarrier, ""},
 	{"Quote", "decline", "declineQuote", `, reason: "price"`, []string{"SENT"}, "DECLINED", wfxStaffCarrier, ""},
@@ -259,17 +259,16 @@ func (fx *wfxFixture) create(t *testing.T, entity, state string) string {
 	n := strconv.Itoa(fx.seq)
 	switch entity {
 	case "Quote":
-		q := c.Quote.Create().
+		// A quote's lines are written while it is a DRAFT, and it then walks
+		// the workflow to state, approved by the manager (issue 11: priced
+		// content is frozen from submission on).
+		id := c.Quote.Create().
 			SetAccountID(fx.account).
 			SetTitle("Quote " + n).
 			SetTermMonths(36).
 			SetValidUntil(workflow.DayOf(now.AddDate(0, 1, 0))).
 			SetOwnerID(fx.rep["SUPPORT"]).
-			SetStatus(quote.Status(state))
-		if wfxCarrierSees("Quote", state) {
-			q.SetSentAt(now.Add(-time.Hour))
-		}
-		id := q.SaveX(ctx).ID
+			SaveX(ctx).ID
 		c.QuoteLineItem.Create().
 			SetQuoteID(id).
 			SetProduct(quotelineitem.ProductEthernet).
@@ -278,6 +277,7 @@ func (fx *wfxFixture) create(t *testing.T, entity, state string) string {
 			SetMrc(money.Amount(150000)).
 			SetNrc(money.Amount(50000)).
 			SaveX(ctx)
+		walkQuote(t, c, id, state, fx.rep["MANAGER"], now.Add(-time.Hour))
 		return id
 	case "SpecialPricingRequest":
 		r := c.SpecialPricingRequest.Create().

@@ -695,6 +695,9 @@ var (
 		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
 		{Name: "status_note", Type: field.TypeString, Nullable: true, Size: 4000},
 		{Name: "special_mrc", Type: field.TypeInt64, Nullable: true},
+		{Name: "revision", Type: field.TypeInt, Default: 1},
+		{Name: "submitted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "approved_at", Type: field.TypeTime, Nullable: true},
 		{Name: "capex", Type: field.TypeInt64, Default: 0},
 		{Name: "one_time_cost", Type: field.TypeInt64, Default: 0},
 		{Name: "monthly_opex", Type: field.TypeInt64, Default: 0},
@@ -704,8 +707,12 @@ var (
 		{Name: "npv", Type: field.TypeInt64, Default: 0},
 		{Name: "irr", Type: field.TypeInt64, Nullable: true},
 		{Name: "irr_note", Type: field.TypeString, Nullable: true},
+		{Name: "irr_monthly", Type: field.TypeString, Nullable: true},
 		{Name: "payback_month", Type: field.TypeInt, Nullable: true},
 		{Name: "account_id", Type: field.TypeString, Size: 30},
+		{Name: "created_by_id", Type: field.TypeString, Nullable: true, Size: 30},
+		{Name: "submitted_by_id", Type: field.TypeString, Nullable: true, Size: 30},
+		{Name: "approved_by_id", Type: field.TypeString, Nullable: true, Size: 30},
 		{Name: "rfp_id", Type: field.TypeString, Nullable: true, Size: 30},
 		{Name: "owner_id", Type: field.TypeString, Nullable: true, Size: 30},
 	}
@@ -717,19 +724,37 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "quotes_accounts_quotes",
-				Columns:    []*schema.Column{QuotesColumns[26]},
+				Columns:    []*schema.Column{QuotesColumns[30]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
+				Symbol:     "quotes_reps_created_by",
+				Columns:    []*schema.Column{QuotesColumns[31]},
+				RefColumns: []*schema.Column{RepsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "quotes_reps_submitted_by",
+				Columns:    []*schema.Column{QuotesColumns[32]},
+				RefColumns: []*schema.Column{RepsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "quotes_reps_approved_by",
+				Columns:    []*schema.Column{QuotesColumns[33]},
+				RefColumns: []*schema.Column{RepsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
 				Symbol:     "quotes_rf_ps_quotes",
-				Columns:    []*schema.Column{QuotesColumns[27]},
+				Columns:    []*schema.Column{QuotesColumns[34]},
 				RefColumns: []*schema.Column{RfPsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "quotes_reps_owned_quotes",
-				Columns:    []*schema.Column{QuotesColumns[28]},
+				Columns:    []*schema.Column{QuotesColumns[35]},
 				RefColumns: []*schema.Column{RepsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -738,17 +763,17 @@ var (
 			{
 				Name:    "quote_account_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{QuotesColumns[26], QuotesColumns[5]},
+				Columns: []*schema.Column{QuotesColumns[30], QuotesColumns[5]},
 			},
 			{
 				Name:    "quote_owner_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{QuotesColumns[28], QuotesColumns[5]},
+				Columns: []*schema.Column{QuotesColumns[35], QuotesColumns[5]},
 			},
 			{
 				Name:    "quote_rfp_id",
 				Unique:  false,
-				Columns: []*schema.Column{QuotesColumns[27]},
+				Columns: []*schema.Column{QuotesColumns[34]},
 			},
 			{
 				Name:    "quote_status_follow_up_on",
@@ -783,6 +808,7 @@ var (
 		{Name: "z_clli", Type: field.TypeString, Nullable: true},
 		{Name: "mrc", Type: field.TypeInt64},
 		{Name: "nrc", Type: field.TypeInt64, Default: 0},
+		{Name: "special_line_mrc", Type: field.TypeInt64, Nullable: true},
 		{Name: "quantity", Type: field.TypeInt, Default: 1},
 		{Name: "quote_id", Type: field.TypeString, Size: 30},
 	}
@@ -794,7 +820,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "quote_line_items_quotes_line_items",
-				Columns:    []*schema.Column{QuoteLineItemsColumns[13]},
+				Columns:    []*schema.Column{QuoteLineItemsColumns[14]},
 				RefColumns: []*schema.Column{QuotesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -803,7 +829,7 @@ var (
 			{
 				Name:    "quotelineitem_quote_id",
 				Unique:  false,
-				Columns: []*schema.Column{QuoteLineItemsColumns[13]},
+				Columns: []*schema.Column{QuoteLineItemsColumns[14]},
 			},
 		},
 	}
@@ -1065,8 +1091,11 @@ func init() {
 		"confirmed_due_date_after_foc_date": "foc_date IS NULL OR confirmed_due_date IS NULL OR confirmed_due_date >= foc_date",
 	}
 	QuotesTable.ForeignKeys[0].RefTable = AccountsTable
-	QuotesTable.ForeignKeys[1].RefTable = RfPsTable
+	QuotesTable.ForeignKeys[1].RefTable = RepsTable
 	QuotesTable.ForeignKeys[2].RefTable = RepsTable
+	QuotesTable.ForeignKeys[3].RefTable = RepsTable
+	QuotesTable.ForeignKeys[4].RefTable = RfPsTable
+	QuotesTable.ForeignKeys[5].RefTable = RepsTable
 	QuoteLineItemsTable.ForeignKeys[0].RefTable = QuotesTable
 	RfPsTable.ForeignKeys[0].RefTable = AccountsTable
 	RfPsTable.ForeignKeys[1].RefTable = RepsTable

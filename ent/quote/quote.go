@@ -56,6 +56,18 @@ const (
 	FieldStatusNote = "status_note"
 	// FieldSpecialMrc holds the string denoting the special_mrc field in the database.
 	FieldSpecialMrc = "special_mrc"
+	// FieldRevision holds the string denoting the revision field in the database.
+	FieldRevision = "revision"
+	// FieldCreatedByID holds the string denoting the created_by_id field in the database.
+	FieldCreatedByID = "created_by_id"
+	// FieldSubmittedByID holds the string denoting the submitted_by_id field in the database.
+	FieldSubmittedByID = "submitted_by_id"
+	// FieldSubmittedAt holds the string denoting the submitted_at field in the database.
+	FieldSubmittedAt = "submitted_at"
+	// FieldApprovedByID holds the string denoting the approved_by_id field in the database.
+	FieldApprovedByID = "approved_by_id"
+	// FieldApprovedAt holds the string denoting the approved_at field in the database.
+	FieldApprovedAt = "approved_at"
 	// FieldCapex holds the string denoting the capex field in the database.
 	FieldCapex = "capex"
 	// FieldOneTimeCost holds the string denoting the one_time_cost field in the database.
@@ -74,6 +86,8 @@ const (
 	FieldIrr = "irr"
 	// FieldIrrNote holds the string denoting the irr_note field in the database.
 	FieldIrrNote = "irr_note"
+	// FieldIrrMonthly holds the string denoting the irr_monthly field in the database.
+	FieldIrrMonthly = "irr_monthly"
 	// FieldPaybackMonth holds the string denoting the payback_month field in the database.
 	FieldPaybackMonth = "payback_month"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
@@ -82,6 +96,12 @@ const (
 	EdgeOwner = "owner"
 	// EdgeRfp holds the string denoting the rfp edge name in mutations.
 	EdgeRfp = "rfp"
+	// EdgeCreatedBy holds the string denoting the created_by edge name in mutations.
+	EdgeCreatedBy = "created_by"
+	// EdgeSubmittedBy holds the string denoting the submitted_by edge name in mutations.
+	EdgeSubmittedBy = "submitted_by"
+	// EdgeApprovedBy holds the string denoting the approved_by edge name in mutations.
+	EdgeApprovedBy = "approved_by"
 	// EdgeLineItems holds the string denoting the line_items edge name in mutations.
 	EdgeLineItems = "line_items"
 	// EdgePricingRequests holds the string denoting the pricing_requests edge name in mutations.
@@ -113,6 +133,27 @@ const (
 	RfpInverseTable = "rf_ps"
 	// RfpColumn is the table column denoting the rfp relation/edge.
 	RfpColumn = "rfp_id"
+	// CreatedByTable is the table that holds the created_by relation/edge.
+	CreatedByTable = "quotes"
+	// CreatedByInverseTable is the table name for the Rep entity.
+	// It exists in this package in order to avoid circular dependency with the "rep" package.
+	CreatedByInverseTable = "reps"
+	// CreatedByColumn is the table column denoting the created_by relation/edge.
+	CreatedByColumn = "created_by_id"
+	// SubmittedByTable is the table that holds the submitted_by relation/edge.
+	SubmittedByTable = "quotes"
+	// SubmittedByInverseTable is the table name for the Rep entity.
+	// It exists in this package in order to avoid circular dependency with the "rep" package.
+	SubmittedByInverseTable = "reps"
+	// SubmittedByColumn is the table column denoting the submitted_by relation/edge.
+	SubmittedByColumn = "submitted_by_id"
+	// ApprovedByTable is the table that holds the approved_by relation/edge.
+	ApprovedByTable = "quotes"
+	// ApprovedByInverseTable is the table name for the Rep entity.
+	// It exists in this package in order to avoid circular dependency with the "rep" package.
+	ApprovedByInverseTable = "reps"
+	// ApprovedByColumn is the table column denoting the approved_by relation/edge.
+	ApprovedByColumn = "approved_by_id"
 	// LineItemsTable is the table that holds the line_items relation/edge.
 	LineItemsTable = "quote_line_items"
 	// LineItemsInverseTable is the table name for the QuoteLineItem entity.
@@ -164,6 +205,12 @@ var Columns = []string{
 	FieldSentAt,
 	FieldStatusNote,
 	FieldSpecialMrc,
+	FieldRevision,
+	FieldCreatedByID,
+	FieldSubmittedByID,
+	FieldSubmittedAt,
+	FieldApprovedByID,
+	FieldApprovedAt,
 	FieldCapex,
 	FieldOneTimeCost,
 	FieldMonthlyOpex,
@@ -173,6 +220,7 @@ var Columns = []string{
 	FieldNpv,
 	FieldIrr,
 	FieldIrrNote,
+	FieldIrrMonthly,
 	FieldPaybackMonth,
 }
 
@@ -192,7 +240,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "carrierdesk/ent/runtime"
 var (
-	Hooks  [8]ent.Hook
+	Hooks  [11]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -218,6 +266,10 @@ var (
 	DefaultTcv money.Amount
 	// StatusNoteValidator is a validator for the "status_note" field. It is called by the builders before save.
 	StatusNoteValidator func(string) error
+	// DefaultRevision holds the default value on creation for the "revision" field.
+	DefaultRevision int
+	// RevisionValidator is a validator for the "revision" field. It is called by the builders before save.
+	RevisionValidator func(int) error
 	// DefaultCapex holds the default value on creation for the "capex" field.
 	DefaultCapex money.Amount
 	// CapexValidator is a validator for the "capex" field. It is called by the builders before save.
@@ -375,6 +427,36 @@ func BySpecialMrc(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSpecialMrc, opts...).ToFunc()
 }
 
+// ByRevision orders the results by the revision field.
+func ByRevision(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRevision, opts...).ToFunc()
+}
+
+// ByCreatedByID orders the results by the created_by_id field.
+func ByCreatedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCreatedByID, opts...).ToFunc()
+}
+
+// BySubmittedByID orders the results by the submitted_by_id field.
+func BySubmittedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSubmittedByID, opts...).ToFunc()
+}
+
+// BySubmittedAt orders the results by the submitted_at field.
+func BySubmittedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSubmittedAt, opts...).ToFunc()
+}
+
+// ByApprovedByID orders the results by the approved_by_id field.
+func ByApprovedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldApprovedByID, opts...).ToFunc()
+}
+
+// ByApprovedAt orders the results by the approved_at field.
+func ByApprovedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldApprovedAt, opts...).ToFunc()
+}
+
 // ByCapex orders the results by the capex field.
 func ByCapex(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCapex, opts...).ToFunc()
@@ -420,6 +502,11 @@ func ByIrrNote(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldIrrNote, opts...).ToFunc()
 }
 
+// ByIrrMonthly orders the results by the irr_monthly field.
+func ByIrrMonthly(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIrrMonthly, opts...).ToFunc()
+}
+
 // ByPaybackMonth orders the results by the payback_month field.
 func ByPaybackMonth(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPaybackMonth, opts...).ToFunc()
@@ -443,6 +530,27 @@ func ByOwnerField(field string, opts ...sql.OrderTermOption) OrderOption {
 func ByRfpField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newRfpStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByCreatedByField orders the results by created_by field.
+func ByCreatedByField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCreatedByStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// BySubmittedByField orders the results by submitted_by field.
+func BySubmittedByField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSubmittedByStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByApprovedByField orders the results by approved_by field.
+func ByApprovedByField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newApprovedByStep(), sql.OrderByField(field, opts...))
 	}
 }
 
@@ -520,6 +628,27 @@ func newRfpStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(RfpInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, true, RfpTable, RfpColumn),
+	)
+}
+func newCreatedByStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CreatedByInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, CreatedByTable, CreatedByColumn),
+	)
+}
+func newSubmittedByStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SubmittedByInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, SubmittedByTable, SubmittedByColumn),
+	)
+}
+func newApprovedByStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ApprovedByInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, ApprovedByTable, ApprovedByColumn),
 	)
 }
 func newLineItemsStep() *sqlgraph.Step {

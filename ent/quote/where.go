@@ -157,6 +157,36 @@ func SpecialMrc(v money.Amount) predicate.Quote {
 	return predicate.Quote(sql.FieldEQ(FieldSpecialMrc, vc))
 }
 
+// Revision applies equality check predicate on the "revision" field. It's identical to RevisionEQ.
+func Revision(v int) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldRevision, v))
+}
+
+// CreatedByID applies equality check predicate on the "created_by_id" field. It's identical to CreatedByIDEQ.
+func CreatedByID(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldCreatedByID, v))
+}
+
+// SubmittedByID applies equality check predicate on the "submitted_by_id" field. It's identical to SubmittedByIDEQ.
+func SubmittedByID(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldSubmittedByID, v))
+}
+
+// SubmittedAt applies equality check predicate on the "submitted_at" field. It's identical to SubmittedAtEQ.
+func SubmittedAt(v time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldSubmittedAt, v))
+}
+
+// ApprovedByID applies equality check predicate on the "approved_by_id" field. It's identical to ApprovedByIDEQ.
+func ApprovedByID(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldApprovedByID, v))
+}
+
+// ApprovedAt applies equality check predicate on the "approved_at" field. It's identical to ApprovedAtEQ.
+func ApprovedAt(v time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldApprovedAt, v))
+}
+
 // Capex applies equality check predicate on the "capex" field. It's identical to CapexEQ.
 func Capex(v money.Amount) predicate.Quote {
 	vc := int64(v)
@@ -208,6 +238,12 @@ func Irr(v deal.Rate) predicate.Quote {
 // IrrNote applies equality check predicate on the "irr_note" field. It's identical to IrrNoteEQ.
 func IrrNote(v string) predicate.Quote {
 	return predicate.Quote(sql.FieldEQ(FieldIrrNote, v))
+}
+
+// IrrMonthly applies equality check predicate on the "irr_monthly" field. It's identical to IrrMonthlyEQ.
+func IrrMonthly(v deal.Decimal) predicate.Quote {
+	vc := string(v)
+	return predicate.Quote(sql.FieldEQ(FieldIrrMonthly, vc))
 }
 
 // PaybackMonth applies equality check predicate on the "payback_month" field. It's identical to PaybackMonthEQ.
@@ -1181,6 +1217,371 @@ func SpecialMrcNotNil() predicate.Quote {
 	return predicate.Quote(sql.FieldNotNull(FieldSpecialMrc))
 }
 
+// RevisionEQ applies the EQ predicate on the "revision" field.
+func RevisionEQ(v int) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldRevision, v))
+}
+
+// RevisionNEQ applies the NEQ predicate on the "revision" field.
+func RevisionNEQ(v int) predicate.Quote {
+	return predicate.Quote(sql.FieldNEQ(FieldRevision, v))
+}
+
+// RevisionIn applies the In predicate on the "revision" field.
+func RevisionIn(vs ...int) predicate.Quote {
+	return predicate.Quote(sql.FieldIn(FieldRevision, vs...))
+}
+
+// RevisionNotIn applies the NotIn predicate on the "revision" field.
+func RevisionNotIn(vs ...int) predicate.Quote {
+	return predicate.Quote(sql.FieldNotIn(FieldRevision, vs...))
+}
+
+// RevisionGT applies the GT predicate on the "revision" field.
+func RevisionGT(v int) predicate.Quote {
+	return predicate.Quote(sql.FieldGT(FieldRevision, v))
+}
+
+// RevisionGTE applies the GTE predicate on the "revision" field.
+func RevisionGTE(v int) predicate.Quote {
+	return predicate.Quote(sql.FieldGTE(FieldRevision, v))
+}
+
+// RevisionLT applies the LT predicate on the "revision" field.
+func RevisionLT(v int) predicate.Quote {
+	return predicate.Quote(sql.FieldLT(FieldRevision, v))
+}
+
+// RevisionLTE applies the LTE predicate on the "revision" field.
+func RevisionLTE(v int) predicate.Quote {
+	return predicate.Quote(sql.FieldLTE(FieldRevision, v))
+}
+
+// CreatedByIDEQ applies the EQ predicate on the "created_by_id" field.
+func CreatedByIDEQ(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldCreatedByID, v))
+}
+
+// CreatedByIDNEQ applies the NEQ predicate on the "created_by_id" field.
+func CreatedByIDNEQ(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldNEQ(FieldCreatedByID, v))
+}
+
+// CreatedByIDIn applies the In predicate on the "created_by_id" field.
+func CreatedByIDIn(vs ...string) predicate.Quote {
+	return predicate.Quote(sql.FieldIn(FieldCreatedByID, vs...))
+}
+
+// CreatedByIDNotIn applies the NotIn predicate on the "created_by_id" field.
+func CreatedByIDNotIn(vs ...string) predicate.Quote {
+	return predicate.Quote(sql.FieldNotIn(FieldCreatedByID, vs...))
+}
+
+// CreatedByIDGT applies the GT predicate on the "created_by_id" field.
+func CreatedByIDGT(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldGT(FieldCreatedByID, v))
+}
+
+// CreatedByIDGTE applies the GTE predicate on the "created_by_id" field.
+func CreatedByIDGTE(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldGTE(FieldCreatedByID, v))
+}
+
+// CreatedByIDLT applies the LT predicate on the "created_by_id" field.
+func CreatedByIDLT(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldLT(FieldCreatedByID, v))
+}
+
+// CreatedByIDLTE applies the LTE predicate on the "created_by_id" field.
+func CreatedByIDLTE(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldLTE(FieldCreatedByID, v))
+}
+
+// CreatedByIDContains applies the Contains predicate on the "created_by_id" field.
+func CreatedByIDContains(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldContains(FieldCreatedByID, v))
+}
+
+// CreatedByIDHasPrefix applies the HasPrefix predicate on the "created_by_id" field.
+func CreatedByIDHasPrefix(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldHasPrefix(FieldCreatedByID, v))
+}
+
+// CreatedByIDHasSuffix applies the HasSuffix predicate on the "created_by_id" field.
+func CreatedByIDHasSuffix(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldHasSuffix(FieldCreatedByID, v))
+}
+
+// CreatedByIDIsNil applies the IsNil predicate on the "created_by_id" field.
+func CreatedByIDIsNil() predicate.Quote {
+	return predicate.Quote(sql.FieldIsNull(FieldCreatedByID))
+}
+
+// CreatedByIDNotNil applies the NotNil predicate on the "created_by_id" field.
+func CreatedByIDNotNil() predicate.Quote {
+	return predicate.Quote(sql.FieldNotNull(FieldCreatedByID))
+}
+
+// CreatedByIDEqualFold applies the EqualFold predicate on the "created_by_id" field.
+func CreatedByIDEqualFold(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldEqualFold(FieldCreatedByID, v))
+}
+
+// CreatedByIDContainsFold applies the ContainsFold predicate on the "created_by_id" field.
+func CreatedByIDContainsFold(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldContainsFold(FieldCreatedByID, v))
+}
+
+// SubmittedByIDEQ applies the EQ predicate on the "submitted_by_id" field.
+func SubmittedByIDEQ(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldSubmittedByID, v))
+}
+
+// SubmittedByIDNEQ applies the NEQ predicate on the "submitted_by_id" field.
+func SubmittedByIDNEQ(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldNEQ(FieldSubmittedByID, v))
+}
+
+// SubmittedByIDIn applies the In predicate on the "submitted_by_id" field.
+func SubmittedByIDIn(vs ...string) predicate.Quote {
+	return predicate.Quote(sql.FieldIn(FieldSubmittedByID, vs...))
+}
+
+// SubmittedByIDNotIn applies the NotIn predicate on the "submitted_by_id" field.
+func SubmittedByIDNotIn(vs ...string) predicate.Quote {
+	return predicate.Quote(sql.FieldNotIn(FieldSubmittedByID, vs...))
+}
+
+// SubmittedByIDGT applies the GT predicate on the "submitted_by_id" field.
+func SubmittedByIDGT(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldGT(FieldSubmittedByID, v))
+}
+
+// SubmittedByIDGTE applies the GTE predicate on the "submitted_by_id" field.
+func SubmittedByIDGTE(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldGTE(FieldSubmittedByID, v))
+}
+
+// SubmittedByIDLT applies the LT predicate on the "submitted_by_id" field.
+func SubmittedByIDLT(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldLT(FieldSubmittedByID, v))
+}
+
+// SubmittedByIDLTE applies the LTE predicate on the "submitted_by_id" field.
+func SubmittedByIDLTE(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldLTE(FieldSubmittedByID, v))
+}
+
+// SubmittedByIDContains applies the Contains predicate on the "submitted_by_id" field.
+func SubmittedByIDContains(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldContains(FieldSubmittedByID, v))
+}
+
+// SubmittedByIDHasPrefix applies the HasPrefix predicate on the "submitted_by_id" field.
+func SubmittedByIDHasPrefix(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldHasPrefix(FieldSubmittedByID, v))
+}
+
+// SubmittedByIDHasSuffix applies the HasSuffix predicate on the "submitted_by_id" field.
+func SubmittedByIDHasSuffix(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldHasSuffix(FieldSubmittedByID, v))
+}
+
+// SubmittedByIDIsNil applies the IsNil predicate on the "submitted_by_id" field.
+func SubmittedByIDIsNil() predicate.Quote {
+	return predicate.Quote(sql.FieldIsNull(FieldSubmittedByID))
+}
+
+// SubmittedByIDNotNil applies the NotNil predicate on the "submitted_by_id" field.
+func SubmittedByIDNotNil() predicate.Quote {
+	return predicate.Quote(sql.FieldNotNull(FieldSubmittedByID))
+}
+
+// SubmittedByIDEqualFold applies the EqualFold predicate on the "submitted_by_id" field.
+func SubmittedByIDEqualFold(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldEqualFold(FieldSubmittedByID, v))
+}
+
+// SubmittedByIDContainsFold applies the ContainsFold predicate on the "submitted_by_id" field.
+func SubmittedByIDContainsFold(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldContainsFold(FieldSubmittedByID, v))
+}
+
+// SubmittedAtEQ applies the EQ predicate on the "submitted_at" field.
+func SubmittedAtEQ(v time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldSubmittedAt, v))
+}
+
+// SubmittedAtNEQ applies the NEQ predicate on the "submitted_at" field.
+func SubmittedAtNEQ(v time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldNEQ(FieldSubmittedAt, v))
+}
+
+// SubmittedAtIn applies the In predicate on the "submitted_at" field.
+func SubmittedAtIn(vs ...time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldIn(FieldSubmittedAt, vs...))
+}
+
+// SubmittedAtNotIn applies the NotIn predicate on the "submitted_at" field.
+func SubmittedAtNotIn(vs ...time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldNotIn(FieldSubmittedAt, vs...))
+}
+
+// SubmittedAtGT applies the GT predicate on the "submitted_at" field.
+func SubmittedAtGT(v time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldGT(FieldSubmittedAt, v))
+}
+
+// SubmittedAtGTE applies the GTE predicate on the "submitted_at" field.
+func SubmittedAtGTE(v time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldGTE(FieldSubmittedAt, v))
+}
+
+// SubmittedAtLT applies the LT predicate on the "submitted_at" field.
+func SubmittedAtLT(v time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldLT(FieldSubmittedAt, v))
+}
+
+// SubmittedAtLTE applies the LTE predicate on the "submitted_at" field.
+func SubmittedAtLTE(v time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldLTE(FieldSubmittedAt, v))
+}
+
+// SubmittedAtIsNil applies the IsNil predicate on the "submitted_at" field.
+func SubmittedAtIsNil() predicate.Quote {
+	return predicate.Quote(sql.FieldIsNull(FieldSubmittedAt))
+}
+
+// SubmittedAtNotNil applies the NotNil predicate on the "submitted_at" field.
+func SubmittedAtNotNil() predicate.Quote {
+	return predicate.Quote(sql.FieldNotNull(FieldSubmittedAt))
+}
+
+// ApprovedByIDEQ applies the EQ predicate on the "approved_by_id" field.
+func ApprovedByIDEQ(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldApprovedByID, v))
+}
+
+// ApprovedByIDNEQ applies the NEQ predicate on the "approved_by_id" field.
+func ApprovedByIDNEQ(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldNEQ(FieldApprovedByID, v))
+}
+
+// ApprovedByIDIn applies the In predicate on the "approved_by_id" field.
+func ApprovedByIDIn(vs ...string) predicate.Quote {
+	return predicate.Quote(sql.FieldIn(FieldApprovedByID, vs...))
+}
+
+// ApprovedByIDNotIn applies the NotIn predicate on the "approved_by_id" field.
+func ApprovedByIDNotIn(vs ...string) predicate.Quote {
+	return predicate.Quote(sql.FieldNotIn(FieldApprovedByID, vs...))
+}
+
+// ApprovedByIDGT applies the GT predicate on the "approved_by_id" field.
+func ApprovedByIDGT(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldGT(FieldApprovedByID, v))
+}
+
+// ApprovedByIDGTE applies the GTE predicate on the "approved_by_id" field.
+func ApprovedByIDGTE(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldGTE(FieldApprovedByID, v))
+}
+
+// ApprovedByIDLT applies the LT predicate on the "approved_by_id" field.
+func ApprovedByIDLT(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldLT(FieldApprovedByID, v))
+}
+
+// ApprovedByIDLTE applies the LTE predicate on the "approved_by_id" field.
+func ApprovedByIDLTE(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldLTE(FieldApprovedByID, v))
+}
+
+// ApprovedByIDContains applies the Contains predicate on the "approved_by_id" field.
+func ApprovedByIDContains(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldContains(FieldApprovedByID, v))
+}
+
+// ApprovedByIDHasPrefix applies the HasPrefix predicate on the "approved_by_id" field.
+func ApprovedByIDHasPrefix(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldHasPrefix(FieldApprovedByID, v))
+}
+
+// ApprovedByIDHasSuffix applies the HasSuffix predicate on the "approved_by_id" field.
+func ApprovedByIDHasSuffix(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldHasSuffix(FieldApprovedByID, v))
+}
+
+// ApprovedByIDIsNil applies the IsNil predicate on the "approved_by_id" field.
+func ApprovedByIDIsNil() predicate.Quote {
+	return predicate.Quote(sql.FieldIsNull(FieldApprovedByID))
+}
+
+// ApprovedByIDNotNil applies the NotNil predicate on the "approved_by_id" field.
+func ApprovedByIDNotNil() predicate.Quote {
+	return predicate.Quote(sql.FieldNotNull(FieldApprovedByID))
+}
+
+// ApprovedByIDEqualFold applies the EqualFold predicate on the "approved_by_id" field.
+func ApprovedByIDEqualFold(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldEqualFold(FieldApprovedByID, v))
+}
+
+// ApprovedByIDContainsFold applies the ContainsFold predicate on the "approved_by_id" field.
+func ApprovedByIDContainsFold(v string) predicate.Quote {
+	return predicate.Quote(sql.FieldContainsFold(FieldApprovedByID, v))
+}
+
+// ApprovedAtEQ applies the EQ predicate on the "approved_at" field.
+func ApprovedAtEQ(v time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldEQ(FieldApprovedAt, v))
+}
+
+// ApprovedAtNEQ applies the NEQ predicate on the "approved_at" field.
+func ApprovedAtNEQ(v time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldNEQ(FieldApprovedAt, v))
+}
+
+// ApprovedAtIn applies the In predicate on the "approved_at" field.
+func ApprovedAtIn(vs ...time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldIn(FieldApprovedAt, vs...))
+}
+
+// ApprovedAtNotIn applies the NotIn predicate on the "approved_at" field.
+func ApprovedAtNotIn(vs ...time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldNotIn(FieldApprovedAt, vs...))
+}
+
+// ApprovedAtGT applies the GT predicate on the "approved_at" field.
+func ApprovedAtGT(v time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldGT(FieldApprovedAt, v))
+}
+
+// ApprovedAtGTE applies the GTE predicate on the "approved_at" field.
+func ApprovedAtGTE(v time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldGTE(FieldApprovedAt, v))
+}
+
+// ApprovedAtLT applies the LT predicate on the "approved_at" field.
+func ApprovedAtLT(v time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldLT(FieldApprovedAt, v))
+}
+
+// ApprovedAtLTE applies the LTE predicate on the "approved_at" field.
+func ApprovedAtLTE(v time.Time) predicate.Quote {
+	return predicate.Quote(sql.FieldLTE(FieldApprovedAt, v))
+}
+
+// ApprovedAtIsNil applies the IsNil predicate on the "approved_at" field.
+func ApprovedAtIsNil() predicate.Quote {
+	return predicate.Quote(sql.FieldIsNull(FieldApprovedAt))
+}
+
+// ApprovedAtNotNil applies the NotNil predicate on the "approved_at" field.
+func ApprovedAtNotNil() predicate.Quote {
+	return predicate.Quote(sql.FieldNotNull(FieldApprovedAt))
+}
+
 // CapexEQ applies the EQ predicate on the "capex" field.
 func CapexEQ(v money.Amount) predicate.Quote {
 	vc := int64(v)
@@ -1698,6 +2099,100 @@ func IrrNoteContainsFold(v string) predicate.Quote {
 	return predicate.Quote(sql.FieldContainsFold(FieldIrrNote, v))
 }
 
+// IrrMonthlyEQ applies the EQ predicate on the "irr_monthly" field.
+func IrrMonthlyEQ(v deal.Decimal) predicate.Quote {
+	vc := string(v)
+	return predicate.Quote(sql.FieldEQ(FieldIrrMonthly, vc))
+}
+
+// IrrMonthlyNEQ applies the NEQ predicate on the "irr_monthly" field.
+func IrrMonthlyNEQ(v deal.Decimal) predicate.Quote {
+	vc := string(v)
+	return predicate.Quote(sql.FieldNEQ(FieldIrrMonthly, vc))
+}
+
+// IrrMonthlyIn applies the In predicate on the "irr_monthly" field.
+func IrrMonthlyIn(vs ...deal.Decimal) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = string(vs[i])
+	}
+	return predicate.Quote(sql.FieldIn(FieldIrrMonthly, v...))
+}
+
+// IrrMonthlyNotIn applies the NotIn predicate on the "irr_monthly" field.
+func IrrMonthlyNotIn(vs ...deal.Decimal) predicate.Quote {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = string(vs[i])
+	}
+	return predicate.Quote(sql.FieldNotIn(FieldIrrMonthly, v...))
+}
+
+// IrrMonthlyGT applies the GT predicate on the "irr_monthly" field.
+func IrrMonthlyGT(v deal.Decimal) predicate.Quote {
+	vc := string(v)
+	return predicate.Quote(sql.FieldGT(FieldIrrMonthly, vc))
+}
+
+// IrrMonthlyGTE applies the GTE predicate on the "irr_monthly" field.
+func IrrMonthlyGTE(v deal.Decimal) predicate.Quote {
+	vc := string(v)
+	return predicate.Quote(sql.FieldGTE(FieldIrrMonthly, vc))
+}
+
+// IrrMonthlyLT applies the LT predicate on the "irr_monthly" field.
+func IrrMonthlyLT(v deal.Decimal) predicate.Quote {
+	vc := string(v)
+	return predicate.Quote(sql.FieldLT(FieldIrrMonthly, vc))
+}
+
+// IrrMonthlyLTE applies the LTE predicate on the "irr_monthly" field.
+func IrrMonthlyLTE(v deal.Decimal) predicate.Quote {
+	vc := string(v)
+	return predicate.Quote(sql.FieldLTE(FieldIrrMonthly, vc))
+}
+
+// IrrMonthlyContains applies the Contains predicate on the "irr_monthly" field.
+func IrrMonthlyContains(v deal.Decimal) predicate.Quote {
+	vc := string(v)
+	return predicate.Quote(sql.FieldContains(FieldIrrMonthly, vc))
+}
+
+// IrrMonthlyHasPrefix applies the HasPrefix predicate on the "irr_monthly" field.
+func IrrMonthlyHasPrefix(v deal.Decimal) predicate.Quote {
+	vc := string(v)
+	return predicate.Quote(sql.FieldHasPrefix(FieldIrrMonthly, vc))
+}
+
+// IrrMonthlyHasSuffix applies the HasSuffix predicate on the "irr_monthly" field.
+func IrrMonthlyHasSuffix(v deal.Decimal) predicate.Quote {
+	vc := string(v)
+	return predicate.Quote(sql.FieldHasSuffix(FieldIrrMonthly, vc))
+}
+
+// IrrMonthlyIsNil applies the IsNil predicate on the "irr_monthly" field.
+func IrrMonthlyIsNil() predicate.Quote {
+	return predicate.Quote(sql.FieldIsNull(FieldIrrMonthly))
+}
+
+// IrrMonthlyNotNil applies the NotNil predicate on the "irr_monthly" field.
+func IrrMonthlyNotNil() predicate.Quote {
+	return predicate.Quote(sql.FieldNotNull(FieldIrrMonthly))
+}
+
+// IrrMonthlyEqualFold applies the EqualFold predicate on the "irr_monthly" field.
+func IrrMonthlyEqualFold(v deal.Decimal) predicate.Quote {
+	vc := string(v)
+	return predicate.Quote(sql.FieldEqualFold(FieldIrrMonthly, vc))
+}
+
+// IrrMonthlyContainsFold applies the ContainsFold predicate on the "irr_monthly" field.
+func IrrMonthlyContainsFold(v deal.Decimal) predicate.Quote {
+	vc := string(v)
+	return predicate.Quote(sql.FieldContainsFold(FieldIrrMonthly, vc))
+}
+
 // PaybackMonthEQ applies the EQ predicate on the "payback_month" field.
 func PaybackMonthEQ(v int) predicate.Quote {
 	return predicate.Quote(sql.FieldEQ(FieldPaybackMonth, v))
@@ -1809,6 +2304,75 @@ func HasRfp() predicate.Quote {
 func HasRfpWith(preds ...predicate.RFP) predicate.Quote {
 	return predicate.Quote(func(s *sql.Selector) {
 		step := newRfpStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasCreatedBy applies the HasEdge predicate on the "created_by" edge.
+func HasCreatedBy() predicate.Quote {
+	return predicate.Quote(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, CreatedByTable, CreatedByColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasCreatedByWith applies the HasEdge predicate on the "created_by" edge with a given conditions (other predicates).
+func HasCreatedByWith(preds ...predicate.Rep) predicate.Quote {
+	return predicate.Quote(func(s *sql.Selector) {
+		step := newCreatedByStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasSubmittedBy applies the HasEdge predicate on the "submitted_by" edge.
+func HasSubmittedBy() predicate.Quote {
+	return predicate.Quote(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, SubmittedByTable, SubmittedByColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSubmittedByWith applies the HasEdge predicate on the "submitted_by" edge with a given conditions (other predicates).
+func HasSubmittedByWith(preds ...predicate.Rep) predicate.Quote {
+	return predicate.Quote(func(s *sql.Selector) {
+		step := newSubmittedByStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasApprovedBy applies the HasEdge predicate on the "approved_by" edge.
+func HasApprovedBy() predicate.Quote {
+	return predicate.Quote(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ApprovedByTable, ApprovedByColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasApprovedByWith applies the HasEdge predicate on the "approved_by" edge with a given conditions (other predicates).
+func HasApprovedByWith(preds ...predicate.Rep) predicate.Quote {
+	return predicate.Quote(func(s *sql.Selector) {
+		step := newApprovedByStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

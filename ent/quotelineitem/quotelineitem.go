@@ -43,6 +43,8 @@ const (
 	FieldMrc = "mrc"
 	// FieldNrc holds the string denoting the nrc field in the database.
 	FieldNrc = "nrc"
+	// FieldSpecialLineMrc holds the string denoting the special_line_mrc field in the database.
+	FieldSpecialLineMrc = "special_line_mrc"
 	// FieldQuantity holds the string denoting the quantity field in the database.
 	FieldQuantity = "quantity"
 	// EdgeQuote holds the string denoting the quote edge name in mutations.
@@ -73,6 +75,7 @@ var Columns = []string{
 	FieldZClli,
 	FieldMrc,
 	FieldNrc,
+	FieldSpecialLineMrc,
 	FieldQuantity,
 }
 
@@ -92,7 +95,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "carrierdesk/ent/runtime"
 var (
-	Hooks  [5]ent.Hook
+	Hooks  [6]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -221,6 +224,11 @@ func ByMrc(opts ...sql.OrderTermOption) OrderOption {
 // ByNrc orders the results by the nrc field.
 func ByNrc(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldNrc, opts...).ToFunc()
+}
+
+// BySpecialLineMrc orders the results by the special_line_mrc field.
+func BySpecialLineMrc(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSpecialLineMrc, opts...).ToFunc()
 }
 
 // ByQuantity orders the results by the quantity field.

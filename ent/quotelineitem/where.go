@@ -123,6 +123,12 @@ func Nrc(v money.Amount) predicate.QuoteLineItem {
 	return predicate.QuoteLineItem(sql.FieldEQ(FieldNrc, vc))
 }
 
+// SpecialLineMrc applies equality check predicate on the "special_line_mrc" field. It's identical to SpecialLineMrcEQ.
+func SpecialLineMrc(v money.Amount) predicate.QuoteLineItem {
+	vc := int64(v)
+	return predicate.QuoteLineItem(sql.FieldEQ(FieldSpecialLineMrc, vc))
+}
+
 // Quantity applies equality check predicate on the "quantity" field. It's identical to QuantityEQ.
 func Quantity(v int) predicate.QuoteLineItem {
 	return predicate.QuoteLineItem(sql.FieldEQ(FieldQuantity, v))
@@ -804,6 +810,70 @@ func NrcLT(v money.Amount) predicate.QuoteLineItem {
 func NrcLTE(v money.Amount) predicate.QuoteLineItem {
 	vc := int64(v)
 	return predicate.QuoteLineItem(sql.FieldLTE(FieldNrc, vc))
+}
+
+// SpecialLineMrcEQ applies the EQ predicate on the "special_line_mrc" field.
+func SpecialLineMrcEQ(v money.Amount) predicate.QuoteLineItem {
+	vc := int64(v)
+	return predicate.QuoteLineItem(sql.FieldEQ(FieldSpecialLineMrc, vc))
+}
+
+// SpecialLineMrcNEQ applies the NEQ predicate on the "special_line_mrc" field.
+func SpecialLineMrcNEQ(v money.Amount) predicate.QuoteLineItem {
+	vc := int64(v)
+	return predicate.QuoteLineItem(sql.FieldNEQ(FieldSpecialLineMrc, vc))
+}
+
+// SpecialLineMrcIn applies the In predicate on the "special_line_mrc" field.
+func SpecialLineMrcIn(vs ...money.Amount) predicate.QuoteLineItem {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.QuoteLineItem(sql.FieldIn(FieldSpecialLineMrc, v...))
+}
+
+// SpecialLineMrcNotIn applies the NotIn predicate on the "special_line_mrc" field.
+func SpecialLineMrcNotIn(vs ...money.Amount) predicate.QuoteLineItem {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.QuoteLineItem(sql.FieldNotIn(FieldSpecialLineMrc, v...))
+}
+
+// SpecialLineMrcGT applies the GT predicate on the "special_line_mrc" field.
+func SpecialLineMrcGT(v money.Amount) predicate.QuoteLineItem {
+	vc := int64(v)
+	return predicate.QuoteLineItem(sql.FieldGT(FieldSpecialLineMrc, vc))
+}
+
+// SpecialLineMrcGTE applies the GTE predicate on the "special_line_mrc" field.
+func SpecialLineMrcGTE(v money.Amount) predicate.QuoteLineItem {
+	vc := int64(v)
+	return predicate.QuoteLineItem(sql.FieldGTE(FieldSpecialLineMrc, vc))
+}
+
+// SpecialLineMrcLT applies the LT predicate on the "special_line_mrc" field.
+func SpecialLineMrcLT(v money.Amount) predicate.QuoteLineItem {
+	vc := int64(v)
+	return predicate.QuoteLineItem(sql.FieldLT(FieldSpecialLineMrc, vc))
+}
+
+// SpecialLineMrcLTE applies the LTE predicate on the "special_line_mrc" field.
+func SpecialLineMrcLTE(v money.Amount) predicate.QuoteLineItem {
+	vc := int64(v)
+	return predicate.QuoteLineItem(sql.FieldLTE(FieldSpecialLineMrc, vc))
+}
+
+// SpecialLineMrcIsNil applies the IsNil predicate on the "special_line_mrc" field.
+func SpecialLineMrcIsNil() predicate.QuoteLineItem {
+	return predicate.QuoteLineItem(sql.FieldIsNull(FieldSpecialLineMrc))
+}
+
+// SpecialLineMrcNotNil applies the NotNil predicate on the "special_line_mrc" field.
+func SpecialLineMrcNotNil() predicate.QuoteLineItem {
+	return predicate.QuoteLineItem(sql.FieldNotNull(FieldSpecialLineMrc))
 }
 
 // QuantityEQ applies the EQ predicate on the "quantity" field.

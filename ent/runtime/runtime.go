@@ -1202,6 +1202,12 @@ func init() {
 	quote.Hooks[6] = quoteHooks[2]
 
 	quote.Hooks[7] = quoteHooks[3]
+
+	quote.Hooks[8] = quoteHooks[4]
+
+	quote.Hooks[9] = quoteHooks[5]
+
+	quote.Hooks[10] = quoteHooks[6]
 	quoteMixinFields0 := quoteMixin[0].Fields()
 	_ = quoteMixinFields0
 	quoteMixinFields1 := quoteMixin[1].Fields()
@@ -1268,40 +1274,46 @@ func init() {
 	quoteDescStatusNote := quoteFields[13].Descriptor()
 	// quote.StatusNoteValidator is a validator for the "status_note" field. It is called by the builders before save.
 	quote.StatusNoteValidator = quoteDescStatusNote.Validators[0].(func(string) error)
+	// quoteDescRevision is the schema descriptor for revision field.
+	quoteDescRevision := quoteFields[15].Descriptor()
+	// quote.DefaultRevision holds the default value on creation for the revision field.
+	quote.DefaultRevision = quoteDescRevision.Default.(int)
+	// quote.RevisionValidator is a validator for the "revision" field. It is called by the builders before save.
+	quote.RevisionValidator = quoteDescRevision.Validators[0].(func(int) error)
 	// quoteDescCapex is the schema descriptor for capex field.
-	quoteDescCapex := quoteFields[15].Descriptor()
+	quoteDescCapex := quoteFields[21].Descriptor()
 	// quote.DefaultCapex holds the default value on creation for the capex field.
 	quote.DefaultCapex = money.Amount(quoteDescCapex.Default.(int64))
 	// quote.CapexValidator is a validator for the "capex" field. It is called by the builders before save.
 	quote.CapexValidator = quoteDescCapex.Validators[0].(func(int64) error)
 	// quoteDescOneTimeCost is the schema descriptor for one_time_cost field.
-	quoteDescOneTimeCost := quoteFields[16].Descriptor()
+	quoteDescOneTimeCost := quoteFields[22].Descriptor()
 	// quote.DefaultOneTimeCost holds the default value on creation for the one_time_cost field.
 	quote.DefaultOneTimeCost = money.Amount(quoteDescOneTimeCost.Default.(int64))
 	// quote.OneTimeCostValidator is a validator for the "one_time_cost" field. It is called by the builders before save.
 	quote.OneTimeCostValidator = quoteDescOneTimeCost.Validators[0].(func(int64) error)
 	// quoteDescMonthlyOpex is the schema descriptor for monthly_opex field.
-	quoteDescMonthlyOpex := quoteFields[17].Descriptor()
+	quoteDescMonthlyOpex := quoteFields[23].Descriptor()
 	// quote.DefaultMonthlyOpex holds the default value on creation for the monthly_opex field.
 	quote.DefaultMonthlyOpex = money.Amount(quoteDescMonthlyOpex.Default.(int64))
 	// quote.MonthlyOpexValidator is a validator for the "monthly_opex" field. It is called by the builders before save.
 	quote.MonthlyOpexValidator = quoteDescMonthlyOpex.Validators[0].(func(int64) error)
 	// quoteDescMonthlyOffNetCost is the schema descriptor for monthly_off_net_cost field.
-	quoteDescMonthlyOffNetCost := quoteFields[18].Descriptor()
+	quoteDescMonthlyOffNetCost := quoteFields[24].Descriptor()
 	// quote.DefaultMonthlyOffNetCost holds the default value on creation for the monthly_off_net_cost field.
 	quote.DefaultMonthlyOffNetCost = money.Amount(quoteDescMonthlyOffNetCost.Default.(int64))
 	// quote.MonthlyOffNetCostValidator is a validator for the "monthly_off_net_cost" field. It is called by the builders before save.
 	quote.MonthlyOffNetCostValidator = quoteDescMonthlyOffNetCost.Validators[0].(func(int64) error)
 	// quoteDescMonthlyChurn is the schema descriptor for monthly_churn field.
-	quoteDescMonthlyChurn := quoteFields[19].Descriptor()
+	quoteDescMonthlyChurn := quoteFields[25].Descriptor()
 	// quote.DefaultMonthlyChurn holds the default value on creation for the monthly_churn field.
 	quote.DefaultMonthlyChurn = deal.Rate(quoteDescMonthlyChurn.Default.(int64))
 	// quoteDescAnnualDiscountRate is the schema descriptor for annual_discount_rate field.
-	quoteDescAnnualDiscountRate := quoteFields[20].Descriptor()
+	quoteDescAnnualDiscountRate := quoteFields[26].Descriptor()
 	// quote.DefaultAnnualDiscountRate holds the default value on creation for the annual_discount_rate field.
 	quote.DefaultAnnualDiscountRate = deal.Rate(quoteDescAnnualDiscountRate.Default.(int64))
 	// quoteDescNpv is the schema descriptor for npv field.
-	quoteDescNpv := quoteFields[21].Descriptor()
+	quoteDescNpv := quoteFields[27].Descriptor()
 	// quote.DefaultNpv holds the default value on creation for the npv field.
 	quote.DefaultNpv = money.Amount(quoteDescNpv.Default.(int64))
 	// quoteDescID is the schema descriptor for id field.
@@ -1344,6 +1356,8 @@ func init() {
 	quotelineitem.Hooks[3] = quotelineitemMixinHooks2[2]
 
 	quotelineitem.Hooks[4] = quotelineitemHooks[0]
+
+	quotelineitem.Hooks[5] = quotelineitemHooks[1]
 	quotelineitemMixinFields0 := quotelineitemMixin[0].Fields()
 	_ = quotelineitemMixinFields0
 	quotelineitemMixinFields1 := quotelineitemMixin[1].Fields()
@@ -1411,7 +1425,7 @@ func init() {
 	// quotelineitem.NrcValidator is a validator for the "nrc" field. It is called by the builders before save.
 	quotelineitem.NrcValidator = quotelineitemDescNrc.Validators[0].(func(int64) error)
 	// quotelineitemDescQuantity is the schema descriptor for quantity field.
-	quotelineitemDescQuantity := quotelineitemFields[9].Descriptor()
+	quotelineitemDescQuantity := quotelineitemFields[10].Descriptor()
 	// quotelineitem.DefaultQuantity holds the default value on creation for the quantity field.
 	quotelineitem.DefaultQuantity = quotelineitemDescQuantity.Default.(int)
 	// quotelineitem.QuantityValidator is a validator for the "quantity" field. It is called by the builders before save.
@@ -1659,6 +1673,8 @@ func init() {
 	specialpricingrequest.Hooks[4] = specialpricingrequestHooks[0]
 
 	specialpricingrequest.Hooks[5] = specialpricingrequestHooks[1]
+
+	specialpricingrequest.Hooks[6] = specialpricingrequestHooks[2]
 	specialpricingrequestMixinFields0 := specialpricingrequestMixin[0].Fields()
 	_ = specialpricingrequestMixinFields0
 	specialpricingrequestMixinFields1 := specialpricingrequestMixin[1].Fields()

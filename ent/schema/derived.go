@@ -31,8 +31,8 @@ import (
 // mutation touches, after the change, with one aggregate query per quote.
 func syncQuoteTotals(next ent.Mutator) ent.Mutator {
 	return hook.QuoteLineItemFunc(func(ctx context.Context, m *gen.QuoteLineItemMutation) (ent.Value, error) {
-		if bulk.FromContext(ctx) {
-			return next.Mutate(ctx, m) // the loader writes the totals itself
+		if bulk.FromContext(ctx) || onlySpecialLinePrice(m) {
+			return next.Mutate(ctx, m) // the loader writes the totals itself; a spread changes no total
 		}
 		quoteIDs, err := touchedQuotes(ctx, m)
 		if err != nil {
@@ -116,15 +116,25 @@ func recomputeQuote(ctx context.Context, c *gen.Client, quoteID string) (*gen.Qu
 	if err != nil {
 		return nil, err
 	}
-	return c.Quote.UpdateOne(q).
+	u := c.Quote.UpdateOne(q).
 		SetMrc(mrc).
 		SetNrc(nrc).
 		SetTcv(result.TCV).
 		SetNpv(result.NPV).
 		SetNillableIrr(result.IRR).
+		SetNillableIrrMonthly(result.IRRMonthly).
 		SetIrrNote(result.IRRReason).
-		SetNillablePaybackMonth(result.PaybackMonth).
-		Save(ctx)
+		SetNillablePaybackMonth(result.PaybackMonth)
+	if result.IRR == nil {
+		u.ClearIrr().ClearIrrMonthly()
+	}
+	if result.PaybackMonth == nil {
+		u.ClearPaybackMonth()
+	}
+	if err := spreadSpecialPrice(ctx, c, q); err != nil {
+		return nil, err
+	}
+	return u.Save(ctx)
 }
 
 // quoteInputs are the fields a quote's derived values follow.

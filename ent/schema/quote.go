@@ -107,6 +107,38 @@ func (Quote) Fields() []ent.Field {
 			Nillable().
 			Comment("Monthly charge granted by an approved special pricing request; when set, it is the quote's MRC.").
 			Annotations(entgql.Type("Money"), derived(), internalOnly()),
+		// Revisions and approval: who may approve depends on who created and submitted (quote_rules.go).
+		field.Int("revision").
+			Default(1).
+			Positive().
+			Comment("The quote's revision: 1 when created, one more each time reviseQuote takes it back to DRAFT.").
+			Annotations(entgql.OrderField("REVISION"), derived()),
+		field.String("created_by_id").
+			Optional().
+			Nillable().
+			Immutable().
+			Comment("The rep who created the quote, set from the viewer; they may never approve it. Internal.").
+			Annotations(derived(), internalOnly()),
+		field.String("submitted_by_id").
+			Optional().
+			Nillable().
+			Comment("The rep who submitted the current revision for approval; they may never approve it. Internal.").
+			Annotations(workflowStatus(), internalOnly()),
+		field.Time("submitted_at").
+			Optional().
+			Nillable().
+			Comment("When the current revision was submitted for approval. Internal.").
+			Annotations(workflowStatus(), internalOnly()),
+		field.String("approved_by_id").
+			Optional().
+			Nillable().
+			Comment("The manager or admin who approved the current revision: never its creator, owner or submitter. Cleared when the quote goes back to DRAFT. Internal.").
+			Annotations(workflowStatus(), internalOnly()),
+		field.Time("approved_at").
+			Optional().
+			Nillable().
+			Comment("When the current revision was approved; cleared when the quote goes back to DRAFT. Internal.").
+			Annotations(workflowStatus(), internalOnly()),
 		// The deal model: what the deal costs us, and what it earns.
 		field.Int64("capex").
 			GoType(money.Amount(0)).
@@ -157,6 +189,12 @@ func (Quote) Fields() []ent.Field {
 			Optional().
 			Comment("Why the deal has no IRR, when it has none. Internal.").
 			Annotations(derived(), internalOnly()),
+		field.String("irr_monthly").
+			GoType(deal.Decimal("")).
+			Optional().
+			Nillable().
+			Comment("Monthly internal rate of return r, the rate the model solves for, to 24 decimals: (1 + r)^12 - 1 recomputes irr to within 1e-9. Empty when there is no IRR. Internal.").
+			Annotations(entgql.Type("Decimal"), derived(), internalOnly()),
 		field.Int("payback_month").
 			Optional().
 			Nillable().
@@ -184,6 +222,22 @@ func (Quote) Edges() []ent.Edge {
 			Field("rfp_id").
 			Unique().
 			Comment("The RFP this quote answers, if any."),
+		edge.To("created_by", Rep.Type).
+			Field("created_by_id").
+			Unique().
+			Immutable().
+			Comment("The rep who created the quote.").
+			Annotations(derived(), internalOnly()),
+		edge.To("submitted_by", Rep.Type).
+			Field("submitted_by_id").
+			Unique().
+			Comment("The rep who submitted the current revision.").
+			Annotations(workflowStatus(), internalOnly()),
+		edge.To("approved_by", Rep.Type).
+			Field("approved_by_id").
+			Unique().
+			Comment("The manager or admin who approved the current revision.").
+			Annotations(workflowStatus(), internalOnly()),
 		edge.To("line_items", QuoteLineItem.Type).
 			Comment("What is offered, line by line.").
 			Annotations(connection()...),
@@ -212,12 +266,19 @@ func (Quote) Indexes() []ent.Index {
 }
 
 func (Quote) Annotations() []schema.Annotation {
-	return api("A priced offer on an account: line items, term, validity, and the deal's financial model.", true)
+	return api("A priced offer on an account: line items, term, validity, and the deal's financial model. "+
+		"Its priced content (line items, term, currency, MRC and NRC, the deal model's inputs) changes only while it is DRAFT: "+
+		"from submission on it is frozen, and reviseQuote takes it back to DRAFT as a new revision that needs approval again. "+
+		"ACCEPTED, DECLINED and EXPIRED quotes change no more at all. Either refusal is INVALID_TRANSITION, and nothing is written. "+
+		"Four eyes: the approver is a manager or an admin who neither created, owns nor submitted it.", true)
 }
 
 func (Quote) Hooks() []ent.Hook {
 	return []ent.Hook{
 		statusFollowsWorkflow(workflow.Quote),
+		hook.On(quoteCreator, ent.OpCreate),
+		hook.On(quoteFrozen, ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne),
+		hook.On(quoteStatusRules, ent.OpUpdateOne),
 		hook.On(syncQuoteDeal, ent.OpCreate|ent.OpUpdateOne),
 		owned(ownership.PreSale, quoteAccounts),
 		hook.On(currencyFollowsAccount, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),

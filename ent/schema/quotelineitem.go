@@ -73,6 +73,12 @@ func (QuoteLineItem) Fields() []ent.Field {
 			Min(0).
 			Comment("Non-recurring charge per unit.").
 			Annotations(entgql.OrderField("NRC"), entgql.Type("Money")),
+		field.Int64("special_line_mrc").
+			GoType(money.Amount(0)).
+			Optional().
+			Nillable().
+			Comment("The line's monthly charge for all its units under the quote's approved special price: the special price spread over the lines in proportion to MRC times quantity, in whole cents, the rounding remainder on the largest line, so the lines add up to the quote's MRC exactly. Empty without a special price.").
+			Annotations(entgql.Type("Money"), derived()),
 		field.Int("quantity").
 			Default(1).
 			Range(1, 10000).
@@ -103,6 +109,7 @@ func (QuoteLineItem) Annotations() []schema.Annotation {
 
 func (QuoteLineItem) Hooks() []ent.Hook {
 	return []ent.Hook{
+		hook.On(lineItemsFrozen, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne),
 		hook.On(syncQuoteTotals, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne),
 	}
 }

@@ -50,23 +50,24 @@ func (SpecialPricingRequest) Fields() []ent.Field {
 		field.Int64("standard_mrc").
 			GoType(money.Amount(0)).
 			Min(0).
-			Comment("Monthly charge at the standard rate card.").
-			Annotations(entgql.Type("Money")),
+			Immutable().
+			Comment("The quote's MRC when the request was made, set by the program, never by the client: the price the special price replaces.").
+			Annotations(entgql.Type("Money"), derived()),
 		field.Int64("requested_mrc").
 			GoType(money.Amount(0)).
 			Min(0).
-			Comment("Monthly charge asked for.").
+			Comment("Monthly charge asked for: strictly below standardMrc.").
 			Annotations(entgql.OrderField("REQUESTED_MRC"), entgql.Type("Money")),
 		field.Int64("approved_mrc").
 			GoType(money.Amount(0)).
 			Optional().
 			Nillable().
-			Comment("Monthly charge granted, once decided.").
+			Comment("Monthly charge granted, once decided: strictly below standardMrc.").
 			Annotations(entgql.Type("Money"), workflowStatus()),
 		field.String("decided_by_id").
 			Optional().
 			Nillable().
-			Comment("The manager who decided.").
+			Comment("The manager or admin who decided: never the requester, nor the quote's creator or owner, for an approval.").
 			Annotations(workflowStatus()),
 		field.Text("decision_reason").
 			Optional().
@@ -111,7 +112,8 @@ func (SpecialPricingRequest) Edges() []ent.Edge {
 		edge.To("decided_by", Rep.Type).
 			Field("decided_by_id").
 			Unique().
-			Comment("The manager who decided."),
+			Comment("The manager who decided; written by the decision, never by create or update inputs.").
+			Annotations(workflowStatus()),
 	}
 }
 
@@ -126,7 +128,11 @@ func (SpecialPricingRequest) Indexes() []ent.Index {
 }
 
 func (SpecialPricingRequest) Annotations() []schema.Annotation {
-	return api("A special pricing request (SPARC): a request to price a quote below the standard rate card, decided by a manager against a response-time target. Never visible to carriers.", true)
+	return api("A special pricing request (SPARC): a request to price a quote below the standard rate card, decided by a manager against a response-time target. Never visible to carriers. "+
+		"It is made on a DRAFT quote only, against the quote's MRC at that moment (standardMrc); the price asked and the price granted are strictly below it. "+
+		"Until it is approved, rejected or withdrawn, its quote cannot be submitted. "+
+		"Four eyes: nobody approves a request they made, or one on a quote they created or own. "+
+		"The granted price becomes the quote's MRC and is spread over its lines (specialLineMrc).", true)
 }
 
 // Policy: reads are narrowed to what the viewer may see; writes follow the rules in order.
@@ -150,5 +156,6 @@ func (SpecialPricingRequest) Hooks() []ent.Hook {
 	return []ent.Hook{
 		statusFollowsWorkflow(workflow.SpecialPricingRequest),
 		hook.On(pricingRequester, ent.OpCreate),
+		hook.On(pricingRequestRules, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
 	}
 }

@@ -6,6 +6,7 @@
 package deal
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 
@@ -21,6 +22,13 @@ const (
 	ReasonNoSignChange = "cash flows never change sign"
 	ReasonNoRateFound  = "no rate found between -99.99% and 1000% a month"
 )
+
+// reasonNotUnique says why flows that change sign more than once have no
+// single IRR: NPV may then be zero at several rates (Descartes' rule of
+// signs), and no one of them is the deal's return.
+func reasonNotUnique(changes int) string {
+	return fmt.Sprintf("cash flows change sign %d times: the IRR is not unique", changes)
+}
 
 // Input is what the model needs to know about a deal.
 type Input struct {
@@ -40,6 +48,7 @@ type Result struct {
 	CashFlows    []money.Amount // month 0 to month TermMonths
 	NPV          money.Amount   // at the annual discount rate
 	IRR          *Rate          // annualised; nil when there is none
+	IRRMonthly   *Decimal       // the monthly rate r, (1+r)^12 - 1 = IRR; nil when there is none
 	IRRReason    string         // why IRR is nil; empty when it is not
 	PaybackMonth *int           // first month the cumulative cash flow is >= 0; nil if none within the term
 	TCV          money.Amount   // MRC x term + NRC
@@ -68,7 +77,13 @@ func Evaluate(in Input) (Result, error) {
 			break
 		}
 	}
-	res.IRR, res.IRRReason = irr(flows)
+	var growth *big.Float
+	growth, res.IRRReason = irr(flows)
+	if growth != nil {
+		res.IRR = annualise(growth)
+		monthly := decimalOf(newFloat().Sub(growth, newFloat().SetInt64(1)))
+		res.IRRMonthly = &monthly
+	}
 	return res, nil
 }
 
@@ -191,20 +206,24 @@ const (
 	irrGridSteps  = 2048 // geometric steps of about 0.57% in y
 )
 
-// irr finds the monthly rate where NPV is zero and annualises it.
+// irr finds the monthly growth factor 1+r where NPV is zero.
 //
-// A grid walks up from the lowest rate and the first cell where NPV changes
-// sign is bisected, so with several sign changes in the flows the lowest
-// root the grid can separate is reported. Two roots inside one cell cancel
-// out and are missed; the reason then says no rate was found.
+// Flows that change sign once have at most one such rate (Descartes' rule
+// of signs); flows that change sign more than once may have several, and
+// then none is reported, with the number of sign changes as the reason.
+// A grid walks up from the lowest rate and the cell where NPV changes sign
+// is bisected.
 //
 // The walk and the bisection use float64 wherever its sign is certain and
 // big.Float where it is not; Newton steps in big.Float then polish the root
 // to 2^-90 of its size, proven by the sign change either side, and the
 // result is checked against the flows before it is reported.
-func irr(flows []money.Amount) (*Rate, string) {
-	if !changesSign(flows) {
+func irr(flows []money.Amount) (*big.Float, string) {
+	switch n := signChanges(flows); {
+	case n == 0:
 		return nil, ReasonNoSignChange
+	case n > 1:
+		return nil, reasonNotUnique(n)
 	}
 	step := math.Pow(irrHighGrowth/irrLowGrowth, 1.0/irrGridSteps)
 	lo := irrLowGrowth
@@ -221,23 +240,35 @@ func irr(flows []money.Amount) (*Rate, string) {
 			if !isRoot(flows, y) {
 				return nil, ReasonNoRateFound
 			}
-			return annualise(y), ""
+			return y, ""
 		}
 		lo, sLo = hi, sHi
 	}
 	if sLo == 0 {
-		return annualise(newFloat().SetFloat64(lo)), ""
+		return newFloat().SetFloat64(lo), ""
 	}
 	return nil, ReasonNoRateFound
 }
 
-func changesSign(flows []money.Amount) bool {
-	pos, neg := false, false
+// signChanges counts how often the flows change sign, skipping zero flows.
+func signChanges(flows []money.Amount) int {
+	n, last := 0, 0
 	for _, cf := range flows {
-		pos = pos || cf > 0
-		neg = neg || cf < 0
+		s := 0
+		switch {
+		case cf > 0:
+			s = 1
+		case cf < 0:
+			s = -1
+		}
+		if s != 0 && last != 0 && s != last {
+			n++
+		}
+		if s != 0 {
+			last = s
+		}
 	}
-	return pos && neg
+	return n
 }
 
 // npvSign is the sign of NPV at growth factor y, from floatSign where that

@@ -2,6 +2,7 @@ package deal
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/big"
 	"testing"
@@ -247,29 +248,111 @@ func TestChurnRoundsHalfToEven(t *testing.T) {
 	}
 }
 
+// TestSeveralSignChanges: flows that change sign more than once have no
+// single IRR; the note says how often they change sign.
 func TestSeveralSignChanges(t *testing.T) {
-	// Heavy churn turns the margin negative by month 6: flows go -, +, -,
-	// and NPV crosses zero at about 7.76% and 120% a month. The lower root
-	// is the one reported; both were found outside Go.
-	in := Input{
-		TermMonths:   24,
-		MRC:          amount(t, "100000"),
-		Capex:        amount(t, "50000"),
-		MonthlyOpex:  amount(t, "20000"),
-		MonthlyChurn: rate(t, "0.3"),
+	tests := []struct {
+		name    string
+		in      Input
+		changes int
+		payback int
+	}{
+		// Heavy churn turns the margin negative by month 6: flows go -, +, -,
+		// and NPV crosses zero at about 7.76% and 120% a month.
+		{"heavy churn", Input{
+			TermMonths:   24,
+			MRC:          amount(t, "100000"),
+			Capex:        amount(t, "50000"),
+			MonthlyOpex:  amount(t, "20000"),
+			MonthlyChurn: rate(t, "0.3"),
+		}, 2, 1},
+		// Issue 11: evaluateDeal(termMonths: 24, mrc: "5000", capex: "1000",
+		// monthlyOpex: "4000", monthlyChurn: "0.05") once reported 2,461% a year.
+		{"issue 11", Input{
+			TermMonths:   24,
+			MRC:          amount(t, "5000"),
+			Capex:        amount(t, "1000"),
+			MonthlyOpex:  amount(t, "4000"),
+			MonthlyChurn: rate(t, "0.05"),
+		}, 2, 1},
 	}
-	res, err := Evaluate(in)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Evaluate(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := fmt.Sprintf("cash flows change sign %d times: the IRR is not unique", tt.changes)
+			if res.IRR != nil || res.IRRMonthly != nil || res.IRRReason != want {
+				t.Fatalf("IRR = %v, monthly %v, %q; want none, %q", res.IRR, res.IRRMonthly, res.IRRReason, want)
+			}
+			if res.PaybackMonth == nil || *res.PaybackMonth != tt.payback {
+				t.Errorf("payback = %v; want month %d", res.PaybackMonth, tt.payback)
+			}
+		})
+	}
+	res, err := Evaluate(tests[0].in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.CashFlows[5] != amount(t, "4010") || res.CashFlows[6] != amount(t, "-3193") {
 		t.Fatalf("months 5, 6 = %s, %s; want 4010.00, -3193.00", res.CashFlows[5], res.CashFlows[6])
 	}
-	if res.IRR == nil || *res.IRR != rate(t, "1.452733") {
-		t.Fatalf("IRR = %v, %q; want 1.452733, the lower root", res.IRR, res.IRRReason)
+}
+
+// TestMonthlyIRR: the monthly rate has the digits to recompute the annual
+// one, (1+r)^12 - 1, to 1e-9.
+func TestMonthlyIRR(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     Input
+		annual string // exact, or to 12 decimals, found outside Go
+	}{
+		// -1000 then +1100: exactly 10% a month.
+		{"one month", Input{TermMonths: 1, MRC: amount(t, "1100"), Capex: amount(t, "1000")}, "2.138428376721"},
+		{"worked example", workedExample(t), ""},
+		{"ten years at 110% a month", Input{TermMonths: 120, MRC: amount(t, "1100"), Capex: amount(t, "1000")}, ""},
 	}
-	if res.PaybackMonth == nil || *res.PaybackMonth != 1 {
-		t.Errorf("payback = %v; want month 1", res.PaybackMonth)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Evaluate(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.IRRMonthly == nil || res.IRR == nil {
+				t.Fatalf("IRR = %v, monthly %v, %q", res.IRR, res.IRRMonthly, res.IRRReason)
+			}
+			m, err := res.IRRMonthly.Float()
+			if err != nil {
+				t.Fatalf("monthly %q: %v", *res.IRRMonthly, err)
+			}
+			y := newFloat().Add(m, newFloat().SetInt64(1))
+			// NPV at the reported monthly rate vanishes against the flows' size.
+			if !isRoot(res.CashFlows, y) {
+				t.Errorf("monthly %s is not a root of the flows", *res.IRRMonthly)
+			}
+			a := newFloat().SetInt64(1)
+			for range 12 {
+				a.Mul(a, y)
+			}
+			a.Sub(a, newFloat().SetInt64(1))
+			// The recomputed annual rate rounds to the reported one...
+			six := newFloat().Mul(a, newFloat().SetInt64(int64(RateScale)))
+			if got := Rate(roundHalfEven(six).Int64()); got != *res.IRR {
+				t.Errorf("(1+%s)^12 - 1 = %s rounds to %s; want the reported %s", *res.IRRMonthly, a.Text('f', 15), got, res.IRR)
+			}
+			// ...and, where the exact figure is known, is within 1e-9 of it.
+			if tt.annual != "" {
+				want, _ := newFloat().SetString(tt.annual)
+				diff := newFloat().Sub(a, want)
+				if diff.Abs(diff).Cmp(newFloat().SetFloat64(1e-9)) > 0 {
+					t.Errorf("(1+%s)^12 - 1 = %s; want %s to 1e-9", *res.IRRMonthly, a.Text('f', 15), tt.annual)
+				}
+			}
+		})
+	}
+	if res, _ := Evaluate(Input{TermMonths: 1, MRC: amount(t, "1100"), Capex: amount(t, "1000")}); res.IRRMonthly == nil || *res.IRRMonthly != "0.1" {
+		t.Errorf("monthly IRR of -1000, +1100 = %v; want 0.1", res.IRRMonthly)
 	}
 }
 

@@ -30,6 +30,10 @@ type quotePlan struct {
 	created, validUntil time.Time
 	followUp, sent      *time.Time
 	owner               int
+	// Four eyes: who submitted and approved, never the owner (the creator).
+	submitted, approved *time.Time
+	approver            int
+	special             *money.Amount // the MRC granted by an approved special pricing request
 	rfp                 int
 	lines               []linePlan
 	pricing             []pricingPlan
@@ -162,7 +166,52 @@ func (s *seeder) planQuote(a *accountPlan, status quote.Status, created time.Tim
 		}
 	}
 	s.planPricing(a, &q)
+	s.planApproval(a, &q)
 	a.quotes = append(a.quotes, q)
+}
+
+// planApproval dates the submission and approval of a quote that went that
+// far, after any special pricing request on it was decided (an undecided one
+// blocks submission), and names an approver other than its owner: the
+// team's manager, or another team's when the manager owns it.
+func (s *seeder) planApproval(a *accountPlan, q *quotePlan) {
+	q.approver = -1
+	if q.status == quote.StatusDraft {
+		return
+	}
+	lo := q.created
+	for _, p := range q.pricing {
+		if p.decided != nil {
+			lo = latest(lo, *p.decided)
+		}
+	}
+	hi := a.past(lo.Add(days(3)))
+	if q.sent != nil {
+		hi = *q.sent
+		lo = earliest(lo, hi)
+	}
+	submitted := between(s.rng, lo, hi)
+	q.submitted = &submitted
+	if q.status == quote.StatusPendingApproval {
+		return
+	}
+	approved := between(s.rng, submitted, hi)
+	q.approved = &approved
+	q.approver = s.approverFor(a, q.owner)
+}
+
+// approverFor is a manager who may approve what rep owns or requested: the
+// account team's manager, or the next team's when that is rep.
+func (s *seeder) approverFor(a *accountPlan, rep int) int {
+	if a.team.manager != rep {
+		return a.team.manager
+	}
+	for _, t := range s.teams {
+		if t.manager != rep {
+			return t.manager
+		}
+	}
+	return -1
 }
 
 // dealOf is the deal model of a planned quote, as the quote hooks compute it
@@ -262,8 +311,8 @@ func (s *seeder) quoteTitle(a *accountPlan, lines []linePlan, forRFP bool) strin
 
 // sparcStatusForQuote says which request statuses fit a quote status.
 var sparcStatusForQuote = map[quote.Status][]option[specialpricingrequest.Status]{
-	quote.StatusDraft:           {{specialpricingrequest.StatusDraft, 80}, {specialpricingrequest.StatusWithdrawn, 20}},
-	quote.StatusPendingApproval: {{specialpricingrequest.StatusSubmitted, 50}, {specialpricingrequest.StatusInReview, 50}},
+	quote.StatusDraft:           {{specialpricingrequest.StatusDraft, 50}, {specialpricingrequest.StatusSubmitted, 15}, {specialpricingrequest.StatusInReview, 15}, {specialpricingrequest.StatusWithdrawn, 20}},
+	quote.StatusPendingApproval: {{specialpricingrequest.StatusApproved, 60}, {specialpricingrequest.StatusRejected, 20}, {specialpricingrequest.StatusWithdrawn, 20}},
 	quote.StatusApproved:        {{specialpricingrequest.StatusApproved, 100}},
 	quote.StatusSent:            {{specialpricingrequest.StatusApproved, 90}, {specialpricingrequest.StatusRejected, 10}},
 	quote.StatusAccepted:        {{specialpricingrequest.StatusApproved, 100}},
@@ -289,7 +338,8 @@ func (s *seeder) planPricing(a *accountPlan, q *quotePlan) {
 		limit = *q.sent
 	}
 	p.created = between(s.rng, q.created, earliest(q.created.Add(days(1)), limit))
-	if p.status == specialpricingrequest.StatusDraft {
+	if p.status == specialpricingrequest.StatusDraft || p.requested >= p.standard {
+		p.status = specialpricingrequest.StatusDraft
 		q.pricing = append(q.pricing, p)
 		return
 	}
@@ -300,11 +350,15 @@ func (s *seeder) planPricing(a *accountPlan, q *quotePlan) {
 	case specialpricingrequest.StatusApproved, specialpricingrequest.StatusRejected:
 		decided := between(s.rng, submitted.Add(time.Hour), earliest(submitted.Add(72*time.Hour), limit))
 		p.decided = &decided
-		p.decidedBy = a.team.manager
+		p.decidedBy = s.approverFor(a, p.requestedBy)
 		if p.status == specialpricingrequest.StatusApproved {
 			approved := p.requested + (p.standard-p.requested)*money.Amount(s.rng.IntN(61))/100/100*100
 			p.approved = &approved
 			p.reason = "Approved: the deal clears the IRR hurdle at this price."
+			// The granted price is the quote's MRC from then on.
+			q.special = &approved
+			q.mrc = approved
+			q.tcv = q.mrc*money.Amount(q.term) + q.nrc
 		} else {
 			p.reason = "Rejected: below floor for this route; counter at the standard rate with a waived NRC."
 		}

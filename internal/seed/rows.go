@@ -8,6 +8,7 @@ import (
 	"carrierdesk/internal/date"
 	"carrierdesk/internal/deal"
 	"carrierdesk/internal/money"
+	"carrierdesk/internal/pricing"
 	"carrierdesk/internal/workflow"
 )
 
@@ -120,8 +121,14 @@ func (s *seeder) insertQuotes(ctx context.Context, accounts []*accountPlan) erro
 				rfpID = &r.account.rfps[r.row.rfp].id
 			}
 			updated := r.row.created
-			if r.row.sent != nil {
-				updated = *r.row.sent
+			for _, t := range []*time.Time{r.row.submitted, r.row.approved, r.row.sent} {
+				if t != nil {
+					updated = *t
+				}
+			}
+			var submitter *string
+			if r.row.submitted != nil {
+				submitter = s.repID(r.row.owner)
 			}
 			d := deals[i]
 			return s.tx.Quote.Create().
@@ -135,7 +142,14 @@ func (s *seeder) insertQuotes(ctx context.Context, accounts []*accountPlan) erro
 				SetTcv(r.row.tcv).
 				SetNpv(d.NPV).
 				SetNillableIrr(d.IRR).
+				SetNillableIrrMonthly(d.IRRMonthly).
 				SetIrrNote(d.IRRReason).
+				SetNillableSpecialMrc(r.row.special).
+				SetNillableCreatedByID(s.repID(r.row.owner)).
+				SetNillableSubmittedByID(submitter).
+				SetNillableSubmittedAt(r.row.submitted).
+				SetNillableApprovedByID(s.repID(r.row.approver)).
+				SetNillableApprovedAt(r.row.approved).
 				SetNillablePaybackMonth(d.PaybackMonth).
 				SetValidUntil(dayOf(r.row.validUntil)).
 				SetNillableFollowUpOn(dayOfNillable(r.row.followUp)).
@@ -159,9 +173,12 @@ func (s *seeder) insertLineItems(ctx context.Context, accounts []*accountPlan) e
 		line  *linePlan
 	}
 	var rows []lineRow
+	var special []*money.Amount // each line's share of its quote's special price, if any
 	for _, q := range childrenOf(accounts, func(a *accountPlan) []quotePlan { return a.quotes }) {
+		shares := specialShares(q.row)
 		for i := range q.row.lines {
 			rows = append(rows, lineRow{q.row, &q.row.lines[i]})
+			special = append(special, shares[i])
 		}
 	}
 	s.sum.LineItems += len(rows)
@@ -179,6 +196,7 @@ func (s *seeder) insertLineItems(ctx context.Context, accounts []*accountPlan) e
 				SetMrc(r.line.mrc).
 				SetNrc(r.line.nrc).
 				SetQuantity(r.line.quantity).
+				SetNillableSpecialLineMrc(special[i]).
 				SetCreatedAt(r.quote.created).
 				SetUpdatedAt(r.quote.created)
 		},
@@ -188,6 +206,24 @@ func (s *seeder) insertLineItems(ctx context.Context, accounts []*accountPlan) e
 		},
 		func(int, *ent.QuoteLineItem) {},
 	)
+}
+
+// specialShares spreads a quote's special price over its lines as the quote
+// hooks do (pricing.Spread); all nil without one.
+func specialShares(q *quotePlan) []*money.Amount {
+	shares := make([]*money.Amount, len(q.lines))
+	if q.special == nil {
+		return shares
+	}
+	weights := make([]int64, len(q.lines))
+	for i, l := range q.lines {
+		weights[i] = l.mrc.Cents() * int64(l.quantity)
+	}
+	for i, c := range pricing.Spread(q.special.Cents(), weights) {
+		share := money.Amount(c)
+		shares[i] = &share
+	}
+	return shares
 }
 
 func (s *seeder) insertPricingRequests(ctx context.Context, accounts []*accountPlan) error {

@@ -261,10 +261,22 @@ func TestRun(t *testing.T) {
 			if n := len(q.Edges.LineItems); n < 1 || n > 4 {
 				t.Errorf("quote %s has %d line items", q.ID, n)
 			}
-			var mrc, nrc money.Amount
+			var mrc, nrc, special money.Amount
 			for _, l := range q.Edges.LineItems {
 				mrc += l.Mrc * money.Amount(l.Quantity)
 				nrc += l.Nrc * money.Amount(l.Quantity)
+				if (l.SpecialLineMrc != nil) != (q.SpecialMrc != nil) {
+					t.Errorf("quote %s: special price %v, line %s's %v", q.ID, q.SpecialMrc, l.ID, l.SpecialLineMrc)
+				} else if l.SpecialLineMrc != nil {
+					special += *l.SpecialLineMrc
+				}
+			}
+			// A granted special price is the MRC, and the lines' shares add up to it.
+			if q.SpecialMrc != nil {
+				if special != *q.SpecialMrc || *q.SpecialMrc >= mrc {
+					t.Errorf("quote %s: special price %s, lines' shares %s, rate card %s", q.ID, q.SpecialMrc, special, mrc)
+				}
+				mrc = *q.SpecialMrc
 			}
 			if q.Mrc != mrc || q.Nrc != nrc || q.Tcv != mrc*money.Amount(q.TermMonths)+nrc {
 				t.Errorf("quote %s: mrc %s nrc %s tcv %s, lines give mrc %s nrc %s", q.ID, q.Mrc, q.Nrc, q.Tcv, mrc, nrc)
@@ -279,10 +291,62 @@ func TestRun(t *testing.T) {
 			if err != nil {
 				t.Fatalf("quote %s: deal model: %v", q.ID, err)
 			}
-			if q.Npv != d.NPV || !reflect.DeepEqual(q.Irr, d.IRR) || q.IrrNote != d.IRRReason || !reflect.DeepEqual(q.PaybackMonth, d.PaybackMonth) {
+			if q.Npv != d.NPV || !reflect.DeepEqual(q.Irr, d.IRR) || !reflect.DeepEqual(q.IrrMonthly, d.IRRMonthly) || q.IrrNote != d.IRRReason || !reflect.DeepEqual(q.PaybackMonth, d.PaybackMonth) {
 				t.Errorf("quote %s: npv %s irr %v (%q) payback %v; the deal model gives npv %s irr %v (%q) payback %v",
 					q.ID, q.Npv, q.Irr, q.IrrNote, q.PaybackMonth, d.NPV, d.IRR, d.IRRReason, d.PaybackMonth)
 			}
+		}
+	})
+
+	// Issue 11: the seeded history obeys the commercial controls it never
+	// passed through (the bulk load skips the hooks that enforce them).
+	t.Run("approvals obey four eyes and special prices their quotes", func(t *testing.T) {
+		quotes := client.Quote.Query().
+			WithPricingRequests().
+			AllX(ctx)
+		approved := 0
+		for _, q := range quotes {
+			switch q.Status {
+			case quote.StatusDraft, quote.StatusPendingApproval:
+				if q.ApprovedByID != nil || q.ApprovedAt != nil {
+					t.Errorf("quote %s is %s but approved by %v", q.ID, q.Status, q.ApprovedByID)
+				}
+			default:
+				approved++
+				if q.ApprovedByID == nil || q.ApprovedAt == nil || q.SubmittedAt == nil {
+					t.Errorf("quote %s is %s with no approval or submission", q.ID, q.Status)
+					continue
+				}
+				for _, who := range []*string{q.CreatedByID, q.OwnerID, q.SubmittedByID} {
+					if who != nil && *who == *q.ApprovedByID {
+						t.Errorf("quote %s approved by its own creator, owner or submitter %s", q.ID, *who)
+					}
+				}
+				if q.ApprovedAt.Before(*q.SubmittedAt) || (q.SentAt != nil && q.SentAt.Before(*q.ApprovedAt)) {
+					t.Errorf("quote %s: submitted %s, approved %s, sent %v", q.ID, q.SubmittedAt, q.ApprovedAt, q.SentAt)
+				}
+				if r := client.Rep.GetX(ctx, *q.ApprovedByID); r.Role != enum.RoleManager && r.Role != enum.RoleAdmin {
+					t.Errorf("quote %s approved by a %s", q.ID, r.Role)
+				}
+			}
+			for _, r := range q.Edges.PricingRequests {
+				if r.RequestedMrc >= r.StandardMrc || (r.ApprovedMrc != nil && *r.ApprovedMrc >= r.StandardMrc) {
+					t.Errorf("request %s: requested %s, approved %v, standard %s", r.ID, r.RequestedMrc, r.ApprovedMrc, r.StandardMrc)
+				}
+				if r.Status == specialpricingrequest.StatusApproved && (r.DecidedByID == nil || *r.DecidedByID == r.RequestedByID || (q.OwnerID != nil && *r.DecidedByID == *q.OwnerID)) {
+					t.Errorf("request %s approved by %v, requested by %s on a quote owned by %v", r.ID, r.DecidedByID, r.RequestedByID, q.OwnerID)
+				}
+				undecided := r.Status == specialpricingrequest.StatusDraft || r.Status == specialpricingrequest.StatusSubmitted || r.Status == specialpricingrequest.StatusInReview
+				if undecided && q.Status != quote.StatusDraft {
+					t.Errorf("request %s is %s on a %s quote", r.ID, r.Status, q.Status)
+				}
+				if r.ApprovedMrc != nil && (q.SpecialMrc == nil || *q.SpecialMrc != *r.ApprovedMrc) {
+					t.Errorf("request %s approved %s; the quote's special price is %v", r.ID, r.ApprovedMrc, q.SpecialMrc)
+				}
+			}
+		}
+		if approved == 0 {
+			t.Error("no approved quotes")
 		}
 	})
 

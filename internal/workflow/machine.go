@@ -97,6 +97,7 @@ var Quote = &Machine{Entity: "Quote", Initial: "DRAFT", Transitions: []Transitio
 	{Action: "submit", From: []string{"DRAFT"}, To: "PENDING_APPROVAL", Roles: Internal},
 	{Action: "approve", From: []string{"PENDING_APPROVAL"}, To: "APPROVED", Roles: manager},
 	{Action: "reject", From: []string{"PENDING_APPROVAL"}, To: "DRAFT", Roles: manager},
+	{Action: "revise", From: []string{"PENDING_APPROVAL", "APPROVED", "SENT"}, To: "DRAFT", Roles: Internal},
 	{Action: "send", From: []string{"APPROVED"}, To: "SENT", Roles: Internal},
 	{Action: "accept", From: []string{"SENT"}, To: "ACCEPTED", Roles: staffOrCo},
 	{Action: "decline", From: []string{"SENT"}, To: "DECLINED", Roles: staffOrCo},

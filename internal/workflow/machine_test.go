@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"slices"
 	"testing"
 
 	"carrierdesk/ent/schema/enum"
@@ -68,5 +69,23 @@ func TestStepRoles(t *testing.T) {
 	}
 	if Quote.Permits("DRAFT", "ACCEPTED") {
 		t.Error("DRAFT -> ACCEPTED permitted")
+	}
+}
+
+func TestPath(t *testing.T) {
+	tests := []struct {
+		from, to string
+		want     []string
+	}{
+		{"DRAFT", "DRAFT", nil},
+		{"DRAFT", "SENT", []string{"PENDING_APPROVAL", "APPROVED", "SENT"}},
+		{"DRAFT", "ACCEPTED", []string{"PENDING_APPROVAL", "APPROVED", "SENT", "ACCEPTED"}},
+		{"SENT", "DRAFT", []string{"DRAFT"}},
+		{"ACCEPTED", "DRAFT", nil},
+	}
+	for _, tt := range tests {
+		if got := Quote.Path(tt.from, tt.to); !slices.Equal(got, tt.want) {
+			t.Errorf("Quote.Path(%s, %s) = %v; want %v", tt.from, tt.to, got, tt.want)
+		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/quote"
 	"carrierdesk/ent/specialpricingrequest"
-	"carrierdesk/internal/fault"
 	"carrierdesk/internal/money"
 	"carrierdesk/internal/viewer"
 )
@@ -61,7 +60,9 @@ func ReviewPricingRequest(ctx context.Context, c *ent.Client, id string) (*ent.S
 	return pricingStep(ctx, c, id, "review", nil)
 }
 
-// ApprovePricingRequest grants a price, which becomes the quote's MRC.
+// ApprovePricingRequest grants a price, which becomes the quote's MRC. The
+// ent hooks check the price (below the standard MRC), four eyes and that the
+// quote is still a DRAFT.
 func ApprovePricingRequest(ctx context.Context, c *ent.Client, id string, approvedMRC money.Amount, reason string) (*ent.SpecialPricingRequest, error) {
 	if err := required("reason", reason); err != nil {
 		return nil, err
@@ -69,9 +70,6 @@ func ApprovePricingRequest(ctx context.Context, c *ent.Client, id string, approv
 	now := Now()
 	var quoteID string
 	r, err := pricingStep(ctx, c, id, "approve", func(r *ent.SpecialPricingRequest, u *ent.SpecialPricingRequestUpdateOne) error {
-		if approvedMRC < 0 || approvedMRC > r.StandardMrc {
-			return fault.InvalidField("approvedMrc", "must be between 0 and the standard MRC "+r.StandardMrc.String())
-		}
 		quoteID = r.QuoteID
 		u.SetApprovedMrc(approvedMRC).
 			SetDecisionReason(reason).
