@@ -27,8 +27,8 @@ func TestQueryCounts(t *testing.T) {
 				want int64
 				run  func() error
 			}{
-				// Accounts, top carriers, their names, escalations, quotes, SPARCs, RFPs, renewals.
-				{"portfolio", 8, func() error { _, err := report.Portfolio(w.manager(), c, now); return err }},
+				// Accounts, top carriers, their names, escalations, quotes, SPARCs, RFPs, renewals, orders.
+				{"portfolio", 9, func() error { _, err := report.Portfolio(w.manager(), c, now); return err }},
 				// Six lists and the account count.
 				{"me", 7, func() error { _, err := report.Me(w.support1(), c, now); return err }},
 				// The team, its reps, activities, escalations, quotes.
