@@ -5797,9 +5797,9 @@ extend type Mutation {
 
   "DRAFT -> PENDING_SIGNATURE."
   sendContractForSignature("The contract." id: ID!): Contract!
-  "PENDING_SIGNATURE -> ACTIVE: signed."
+  "PENDING_SIGNATURE -> ACTIVE: signed. Activating a renewal marks the contract it renews RENEWED in the same transaction and moves a renewed master's co-termed add-ons under it."
   activateContract("The contract." id: ID!): Contract!
-  "ACTIVE or EXPIRED -> RENEWED, drafting the successor contract, which is returned."
+  "Drafts the successor of an ACTIVE or EXPIRED contract, starting on its end date, and returns it; the contract keeps its state until the successor is activated. At most one renewal per contract (CONFLICT)."
   renewContract("The contract." id: ID!, "The renewal's terms." input: RenewContractInput!): Contract!
   "ACTIVE -> TERMINATED (managers), with the reason."
   terminateContract("The contract." id: ID!, "Why." reason: String!): Contract!
@@ -5817,11 +5817,11 @@ extend type Mutation {
   "RECEIVED, QUALIFYING or IN_PROGRESS -> NO_BID."
   noBidRFP("The RFP." id: ID!, "Why." note: String): RFP!
 
-  "DRAFT or CLARIFICATION -> SUBMITTED."
+  "DRAFT or CLARIFICATION -> SUBMITTED, recording submittedAt."
   submitOrder("The order." id: ID!): Order!
   "SUBMITTED -> CLARIFICATION, with the question to the carrier."
   clarifyOrder("The order." id: ID!, "The question." question: String!): Order!
-  "SUBMITTED -> CONFIRMED: the firm order confirmation (FOC)."
+  "SUBMITTED -> CONFIRMED: the firm order confirmation (FOC), on or after the submission day; judges focMet."
   confirmOrder("The order." id: ID!, "The FOC." input: ConfirmOrderInput!): Order!
   "CONFIRMED -> COMPLETED: service delivered."
   completeOrder("The order." id: ID!): Order!
@@ -5854,7 +5854,7 @@ extend type Mutation {
 
 "The terms of a contract renewal; what is left out carries over."
 input RenewContractInput {
-  "Term of the renewal in months."
+  "Term of the renewal in months; for a co-termed renewal, the months to the master's end."
   termMonths: Int!
   "New monthly charge; the old one when left out."
   mrc: Money
@@ -5864,9 +5864,9 @@ input RenewContractInput {
 
 "A firm order confirmation."
 input ConfirmOrderInput {
-  "When the FOC was given."
+  "When the FOC was given: on or after the day of submission."
   focDate: Time!
-  "The due date committed."
+  "The due date committed: on or after focDate, not in the past."
   confirmedDueDate: Time!
   "Circuit ID, stored verbatim (required for an ASR that has none yet)."
   circuitID: String
@@ -6256,7 +6256,7 @@ extend type SpecialPricingRequest {
 }
 
 extend type Order {
-  "Days the confirmed due date lies after the desired due date (negative: earlier); null until confirmed."
+  "Days the confirmed due date lies after the desired due date (negative: earlier); null until confirmed. See dueDateSlipped."
   dueDateSlipDays: Int @goField(forceResolver: true)
   "Whether the order was completed after its confirmed due date."
   completedLate: Boolean! @goField(forceResolver: true)
