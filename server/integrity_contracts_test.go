@@ -84,21 +84,6 @@ func icContractInput(accountID string) map[string]any {
 	}
 }
 
-func icWith(in map[string]any, kv ...any) map[string]any {
-	out := map[string]any{}
-	for k, v := range in {
-		out[k] = v
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == nil {
-			delete(out, kv[i].(string))
-			continue
-		}
-		out[kv[i].(string)] = kv[i+1]
-	}
-	return out
-}
-
 // TestContractTermAgreesWithDates: 36 months with dates one month apart is
 // refused; the term is the months the dates span (a part month counting as
 // whole), and an update of the term alone moves the end date with it.
@@ -108,13 +93,13 @@ func TestContractTermAgreesWithDates(t *testing.T) {
 		support := app.as(fx.token["SUPPORT"])
 		in := icContractInput(fx.account)
 		before := icContracts(t, app)
-		support.fails(t, icCreateContract, map[string]any{"input": icWith(in, "endDate", "2027-02-01T00:00:00Z")}, "BAD_USER_INPUT", "termMonths")
+		support.fails(t, icCreateContract, map[string]any{"input": withFields(in, "endDate", "2027-02-01T00:00:00Z")}, "BAD_USER_INPUT", "termMonths")
 		if n := icContracts(t, app); n != before {
 			t.Fatalf("a refused contract was written: %d contracts, want %d", n, before)
 		}
 		// The last day of the term is as good as the anniversary.
 		var out struct{ CreateContract icContract }
-		support.ok(t, icCreateContract, map[string]any{"input": icWith(in, "endDate", "2029-12-31T00:00:00Z")}, &out)
+		support.ok(t, icCreateContract, map[string]any{"input": withFields(in, "endDate", "2029-12-31T00:00:00Z")}, &out)
 		k := out.CreateContract
 		if k.TermMonths != 36 || k.Tcv != "36000.00" {
 			t.Errorf("created %+v", k)
@@ -146,18 +131,18 @@ func TestContractPriceComesFromItsQuote(t *testing.T) {
 		accepted := icQuote(t, app, fx.account, quote.StatusAccepted, 820000, 100000, 36)
 		draft := icQuote(t, app, fx.account, quote.StatusDraft, 820000, 0, 36)
 		foreign := icQuote(t, app, icOtherAccount(t, app), quote.StatusAccepted, 820000, 0, 36)
-		in := icWith(icContractInput(fx.account), "quoteID", accepted)
+		in := withFields(icContractInput(fx.account), "quoteID", accepted)
 		before := icContracts(t, app)
 		for _, tc := range []struct {
 			name  string
 			input map[string]any
 			field string
 		}{
-			{"MRC 99,999 on a quote of 8,200", icWith(in, "mrc", "99999.00"), "mrc"},
-			{"another NRC", icWith(in, "mrc", "8200.00", "nrc", "5.00"), "nrc"},
-			{"another term", icWith(in, "mrc", "8200.00", "termMonths", 12, "endDate", "2028-01-01T00:00:00Z"), "termMonths"},
-			{"a DRAFT quote", icWith(in, "mrc", "8200.00", "quoteID", draft), "quoteID"},
-			{"another account's quote", icWith(in, "mrc", "8200.00", "quoteID", foreign), "quoteID"},
+			{"MRC 99,999 on a quote of 8,200", withFields(in, "mrc", "99999.00"), "mrc"},
+			{"another NRC", withFields(in, "mrc", "8200.00", "nrc", "5.00"), "nrc"},
+			{"another term", withFields(in, "mrc", "8200.00", "termMonths", 12, "endDate", "2028-01-01T00:00:00Z"), "termMonths"},
+			{"a DRAFT quote", withFields(in, "mrc", "8200.00", "quoteID", draft), "quoteID"},
+			{"another account's quote", withFields(in, "mrc", "8200.00", "quoteID", foreign), "quoteID"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				support.fails(t, icCreateContract, map[string]any{"input": tc.input}, "BAD_USER_INPUT", tc.field)
@@ -167,18 +152,18 @@ func TestContractPriceComesFromItsQuote(t *testing.T) {
 			})
 		}
 		var out struct{ CreateContract icContract }
-		support.ok(t, icCreateContract, map[string]any{"input": icWith(in, "mrc", "8200.00")}, &out)
+		support.ok(t, icCreateContract, map[string]any{"input": withFields(in, "mrc", "8200.00")}, &out)
 		if k := out.CreateContract; k.Mrc != "8200.00" || k.Nrc != "1000.00" || k.Tcv != "296200.00" || wfxStr(k.QuoteID) != accepted {
 			t.Errorf("contract from the quote = %+v; want MRC 8200.00, NRC 1000.00 copied, TCV 296200.00", k)
 		}
 		// Linking an existing draft contract to a draft quote is refused too.
-		plain := icWith(icContractInput(fx.account), "mrc", "8200.00")
+		plain := withFields(icContractInput(fx.account), "mrc", "8200.00")
 		support.ok(t, icCreateContract, map[string]any{"input": plain}, &out)
 		support.fails(t, icUpdateContract, map[string]any{"id": out.CreateContract.ID, "input": map[string]any{"quoteID": draft}}, "BAD_USER_INPUT", "quoteID")
 		// Orders follow the same rule for their quote.
-		support.fails(t, icCreateOrder, map[string]any{"input": icWith(icOrderInput(fx.account, "ASR", "INT-Q1"), "quoteID", draft)}, "BAD_USER_INPUT", "quoteID")
-		support.fails(t, icCreateOrder, map[string]any{"input": icWith(icOrderInput(fx.account, "ASR", "INT-Q2"), "quoteID", foreign)}, "BAD_USER_INPUT", "quoteID")
-		support.ok(t, icCreateOrder, map[string]any{"input": icWith(icOrderInput(fx.account, "ASR", "INT-Q3"), "quoteID", accepted)}, nil)
+		support.fails(t, icCreateOrder, map[string]any{"input": withFields(icOrderInput(fx.account, "ASR", "INT-Q1"), "quoteID", draft)}, "BAD_USER_INPUT", "quoteID")
+		support.fails(t, icCreateOrder, map[string]any{"input": withFields(icOrderInput(fx.account, "ASR", "INT-Q2"), "quoteID", foreign)}, "BAD_USER_INPUT", "quoteID")
+		support.ok(t, icCreateOrder, map[string]any{"input": withFields(icOrderInput(fx.account, "ASR", "INT-Q3"), "quoteID", accepted)}, nil)
 	})
 }
 
@@ -190,23 +175,23 @@ func TestContractMasterAgreementRules(t *testing.T) {
 		fx := newWfxFixture(t, app)
 		support := app.as(fx.token["SUPPORT"])
 		var out struct{ CreateContract icContract }
-		master := icWith(icContractInput(fx.account), "kind", "MASTER_AGREEMENT", "title", "MSA")
+		master := withFields(icContractInput(fx.account), "kind", "MASTER_AGREEMENT", "title", "MSA")
 		support.ok(t, icCreateContract, map[string]any{"input": master}, &out)
 		masterID := out.CreateContract.ID
-		support.ok(t, icCreateContract, map[string]any{"input": icWith(icContractInput(fx.account), "masterID", masterID)}, &out)
+		support.ok(t, icCreateContract, map[string]any{"input": withFields(icContractInput(fx.account), "masterID", masterID)}, &out)
 		serviceOrder := out.CreateContract.ID
 		before := icContracts(t, app)
-		addOn := icWith(icContractInput(fx.account), "masterID", masterID, "coTermed", true,
+		addOn := withFields(icContractInput(fx.account), "masterID", masterID, "coTermed", true,
 			"startDate", "2028-01-01T00:00:00Z", "endDate", "2030-01-01T00:00:00Z", "termMonths", 24)
 		for _, tc := range []struct {
 			name  string
 			input map[string]any
 			field string
 		}{
-			{"a master agreement with a master", icWith(master, "masterID", masterID), "masterID"},
-			{"a master that is a service order", icWith(icContractInput(fx.account), "masterID", serviceOrder), "masterID"},
-			{"a co-termed add-on ending after its master", icWith(addOn, "endDate", "2031-01-01T00:00:00Z", "termMonths", 36), "endDate"},
-			{"a co-termed contract without a master", icWith(addOn, "masterID", nil), "coTermed"},
+			{"a master agreement with a master", withFields(master, "masterID", masterID), "masterID"},
+			{"a master that is a service order", withFields(icContractInput(fx.account), "masterID", serviceOrder), "masterID"},
+			{"a co-termed add-on ending after its master", withFields(addOn, "endDate", "2031-01-01T00:00:00Z", "termMonths", 36), "endDate"},
+			{"a co-termed contract without a master", withFields(addOn, "masterID", nil), "coTermed"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				support.fails(t, icCreateContract, map[string]any{"input": tc.input}, "BAD_USER_INPUT", tc.field)
@@ -248,6 +233,9 @@ func TestSignedContractIsFrozen(t *testing.T) {
 			// Not through the API either.
 			if err := app.db.Client.Contract.UpdateOneID(id).SetMrc(1).Exec(allowCtx()); err == nil {
 				t.Errorf("%s: a direct write changed the MRC", state)
+			}
+			if err := app.db.Client.Contract.Update().Where(contract.ID(id)).AddTermMonths(1).Exec(allowCtx()); err == nil {
+				t.Errorf("%s: a many-row update changed the term", state)
 			}
 			after := app.db.Client.Contract.GetX(allowCtx(), id)
 			if after.Mrc != before.Mrc || after.TermMonths != before.TermMonths || !after.EndDate.Equal(before.EndDate) || after.Version != before.Version {
@@ -415,10 +403,10 @@ func TestOrderInputRules(t *testing.T) {
 			name, code, field string
 			input             map[string]any
 		}{
-			{"DDD in 2020", "BAD_USER_INPUT", "desiredDueDate", icWith(icOrderInput(fx.account, "ASR", "INT-1"), "desiredDueDate", "2020-06-01T00:00:00Z")},
-			{"ASR with 500 numbers", "BAD_USER_INPUT", "tnCount", icWith(icOrderInput(fx.account, "ASR", "INT-2"), "tnCount", 500)},
-			{"LSR with no numbers", "BAD_USER_INPUT", "tnCount", icWith(icOrderInput(fx.account, "LSR", "INT-3"), "tnCount", 0)},
-			{"LSR with numbers left out", "BAD_USER_INPUT", "tnCount", icWith(icOrderInput(fx.account, "LSR", "INT-4"), "tnCount", nil)},
+			{"DDD in 2020", "BAD_USER_INPUT", "desiredDueDate", withFields(icOrderInput(fx.account, "ASR", "INT-1"), "desiredDueDate", "2020-06-01T00:00:00Z")},
+			{"ASR with 500 numbers", "BAD_USER_INPUT", "tnCount", withFields(icOrderInput(fx.account, "ASR", "INT-2"), "tnCount", 500)},
+			{"LSR with no numbers", "BAD_USER_INPUT", "tnCount", withFields(icOrderInput(fx.account, "LSR", "INT-3"), "tnCount", 0)},
+			{"LSR with numbers left out", "BAD_USER_INPUT", "tnCount", withFields(icOrderInput(fx.account, "LSR", "INT-4"), "tnCount", nil)},
 			{"PON differing only in case", "CONFLICT", "pon", icOrderInput(fx.account, "ASR", "lmn-2026-0001")},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -512,6 +500,9 @@ func TestCompletedOrderIsImmutable(t *testing.T) {
 		}
 		if err := app.db.Client.Order.UpdateOneID(id).SetCircuitID("99.XXXX.000000..NY").Exec(allowCtx()); err == nil {
 			t.Errorf("a direct write changed a completed order's circuit ID")
+		}
+		if err := app.db.Client.Order.Update().Where(order.ID(id)).SetCircuitID("99.XXXX.000000..NY").Exec(allowCtx()); err == nil {
+			t.Errorf("a many-row update changed a completed order's circuit ID")
 		}
 		if after := app.db.Client.Order.GetX(allowCtx(), id); after.CircuitID != before.CircuitID || after.Version != before.Version || !after.DesiredDueDate.Equal(before.DesiredDueDate) {
 			t.Errorf("refused updates changed the order: %+v", after)

@@ -71,26 +71,37 @@ func contractsUnsigned(ctx context.Context, m *gen.ContractMutation) error {
 	if !ok || workflow.Amending(ctx) {
 		return nil
 	}
+	signed, err := updateReaches(ctx, m, func(ids ...string) (bool, error) {
+		return m.Client().Contract.Query().
+			Where(contract.IDIn(ids...), contract.StatusNEQ(contract.StatusDraft)).
+			Exist(ctx)
+	})
+	if err != nil || !signed {
+		return err
+	}
+	return contractFrozenError(field, "")
+}
+
+// updateReaches reports whether the rows a many-row update changes include one that exist finds among them.
+func updateReaches(ctx context.Context, m interface {
+	IDs(context.Context) ([]string, error)
+}, exist func(ids ...string) (bool, error)) (bool, error) {
 	ids, err := m.IDs(ctx)
 	if err != nil {
-		return fmt.Errorf("finding changed contracts: %w", err)
+		return false, fmt.Errorf("finding changed rows: %w", err)
 	}
-	signed, err := m.Client().Contract.Query().
-		Where(contract.IDIn(ids...), contract.StatusNEQ(contract.StatusDraft)).
-		Exist(ctx)
+	found, err := exist(ids...)
 	if err != nil {
-		return fmt.Errorf("reading contracts: %w", err)
+		return false, fmt.Errorf("reading changed rows: %w", err)
 	}
-	if signed {
-		return contractFrozenError(field, "")
-	}
-	return nil
+	return found, nil
 }
 
 // frozenChange names the first frozen field a mutation sets or clears.
 func frozenChange(m *gen.ContractMutation) (string, bool) {
 	for _, f := range contractFrozen {
-		if _, ok := m.Field(f); ok || m.FieldCleared(f) {
+		_, added := m.AddedField(f)
+		if _, ok := m.Field(f); ok || added || m.FieldCleared(f) {
 			return f, true
 		}
 	}
@@ -106,6 +117,9 @@ func contractUnfrozen(ctx context.Context, m *gen.ContractMutation, old *gen.Con
 	}
 	for _, f := range contractFrozen {
 		v, set := m.Field(f)
+		if _, added := m.AddedField(f); added {
+			return contractFrozenError(f, old.Status.String())
+		}
 		if !set && !m.FieldCleared(f) {
 			continue
 		}

@@ -93,20 +93,15 @@ func completedOrderError(m *gen.OrderMutation) error {
 
 // ordersOpen refuses a many-row update that reaches a completed order.
 func ordersOpen(ctx context.Context, m *gen.OrderMutation) error {
-	ids, err := m.IDs(ctx)
-	if err != nil {
-		return fmt.Errorf("finding changed orders: %w", err)
+	done, err := updateReaches(ctx, m, func(ids ...string) (bool, error) {
+		return m.Client().Order.Query().
+			Where(order.IDIn(ids...), order.StatusEQ(order.StatusCompleted)).
+			Exist(ctx)
+	})
+	if err != nil || !done {
+		return err
 	}
-	done, err := m.Client().Order.Query().
-		Where(order.IDIn(ids...), order.StatusEQ(order.StatusCompleted)).
-		Exist(ctx)
-	if err != nil {
-		return fmt.Errorf("reading orders: %w", err)
-	}
-	if done {
-		return completedOrderError(m)
-	}
-	return nil
+	return completedOrderError(m)
 }
 
 // orderAfter is the order as m leaves it: m's values, the old ones where m sets none.
@@ -136,6 +131,9 @@ func orderAfter(m *gen.OrderMutation, old *gen.Order) *gen.Order {
 	o.SubmittedAt = timeAfter(m.SubmittedAt, m.SubmittedAtCleared, o.SubmittedAt)
 	if v, ok := m.TnCount(); ok {
 		o.TnCount = v
+	}
+	if v, ok := m.AddedTnCount(); ok {
+		o.TnCount += v
 	}
 	if v, ok := m.QuoteID(); ok {
 		o.QuoteID = &v
@@ -180,7 +178,8 @@ func orderDates(m *gen.OrderMutation, o *gen.Order, today time.Time) error {
 // orderNumbers checks the telephone numbers to port against the kind of order.
 func orderNumbers(m *gen.OrderMutation, old *gen.Order, o *gen.Order) error {
 	_, tnSet := m.TnCount()
-	if old != nil && !tnSet {
+	_, tnAdded := m.AddedTnCount()
+	if old != nil && !tnSet && !tnAdded {
 		return nil
 	}
 	switch {
