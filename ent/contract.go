@@ -16,7 +16,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
-// A master agreement or service order on an account, with term, charges and renewal terms.
+// A master agreement or service order on an account, with term, charges and renewal terms. From PENDING_SIGNATURE on (every status but DRAFT) its price, term and dates are frozen for every writer.
 type Contract struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -36,29 +36,29 @@ type Contract struct {
 	Title string `json:"title,omitempty"`
 	// Where the contract is in its life; changed only by workflow mutations.
 	Status contract.Status `json:"status,omitempty"`
-	// First day of service under the contract.
+	// First day of service under the contract. Frozen once the contract is sent for signature.
 	StartDate date.Date `json:"start_date,omitempty"`
-	// Last day of the term; must be after the start.
+	// End of the term: startDate plus termMonths months (the anniversary) or the day before; a co-termed add-on ends with its master. Frozen once sent for signature.
 	EndDate date.Date `json:"end_date,omitempty"`
-	// Term in months.
+	// Term in months: the months from startDate to endDate, a part month counting as whole. Changing the term alone moves endDate; changing the dates alone derives the term. Frozen once sent for signature.
 	TermMonths int `json:"term_months,omitempty"`
 	// ISO 4217 currency of the contract's money fields: always its account's; taken from the account when not given, and refused when it differs.
 	Currency string `json:"currency,omitempty"`
-	// Monthly recurring charge.
+	// Monthly recurring charge; the accepted quote's when the contract has one. Frozen once sent for signature.
 	Mrc money.Amount `json:"mrc,omitempty"`
-	// Non-recurring charge.
+	// Non-recurring charge; copied from the accepted quote when the contract has one. Frozen once sent for signature.
 	Nrc money.Amount `json:"nrc,omitempty"`
 	// Total contract value: MRC times term plus NRC.
 	Tcv money.Amount `json:"tcv,omitempty"`
-	// Evergreen: renews for a year unless notice is given.
+	// Evergreen: renews for a year unless notice is given; the renewal extends endDate, termMonths and TCV together.
 	AutoRenew bool `json:"auto_renew,omitempty"`
 	// Days of notice needed to stop an auto-renewal.
 	NoticeDays int `json:"notice_days,omitempty"`
-	// For a service order: its master agreement.
+	// For a service order: its master agreement, on the same account. A master agreement has no master.
 	MasterID *string `json:"master_id,omitempty"`
-	// Whether this add-on ends with its master agreement.
+	// Whether this add-on ends with its master agreement: its endDate is the master's and moves with it (an evergreen year, a renewal).
 	CoTermed bool `json:"co_termed,omitempty"`
-	// The accepted quote the contract came from.
+	// The ACCEPTED quote of the same account the contract came from; its MRC, NRC and term are the contract's.
 	QuoteID *string `json:"quote_id,omitempty"`
 	// The contract this one renews.
 	RenewalOfID *string `json:"renewal_of_id,omitempty"`

@@ -364,6 +364,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldCompletedAt:      {Type: field.TypeTime, Column: order.FieldCompletedAt},
 			order.FieldCircuitID:        {Type: field.TypeString, Column: order.FieldCircuitID},
 			order.FieldTnCount:          {Type: field.TypeInt, Column: order.FieldTnCount},
+			order.FieldSubmittedAt:      {Type: field.TypeTime, Column: order.FieldSubmittedAt},
+			order.FieldPonKey:           {Type: field.TypeString, Column: order.FieldPonKey},
+			order.FieldFocMet:           {Type: field.TypeBool, Column: order.FieldFocMet},
+			order.FieldDueDateSlipped:   {Type: field.TypeBool, Column: order.FieldDueDateSlipped},
 			order.FieldQuoteID:          {Type: field.TypeString, Column: order.FieldQuoteID},
 			order.FieldStatusNote:       {Type: field.TypeString, Column: order.FieldStatusNote},
 		},
@@ -3126,6 +3130,26 @@ func (f *OrderFilter) WhereCircuitID(p entql.StringP) {
 // WhereTnCount applies the entql int predicate on the tn_count field.
 func (f *OrderFilter) WhereTnCount(p entql.IntP) {
 	f.Where(p.Field(order.FieldTnCount))
+}
+
+// WhereSubmittedAt applies the entql time.Time predicate on the submitted_at field.
+func (f *OrderFilter) WhereSubmittedAt(p entql.TimeP) {
+	f.Where(p.Field(order.FieldSubmittedAt))
+}
+
+// WherePonKey applies the entql string predicate on the pon_key field.
+func (f *OrderFilter) WherePonKey(p entql.StringP) {
+	f.Where(p.Field(order.FieldPonKey))
+}
+
+// WhereFocMet applies the entql bool predicate on the foc_met field.
+func (f *OrderFilter) WhereFocMet(p entql.BoolP) {
+	f.Where(p.Field(order.FieldFocMet))
+}
+
+// WhereDueDateSlipped applies the entql bool predicate on the due_date_slipped field.
+func (f *OrderFilter) WhereDueDateSlipped(p entql.BoolP) {
+	f.Where(p.Field(order.FieldDueDateSlipped))
 }
 
 // WhereQuoteID applies the entql string predicate on the quote_id field.

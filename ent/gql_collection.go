@@ -3424,6 +3424,21 @@ func (_q *OrderQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				selectedFields = append(selectedFields, order.FieldTnCount)
 				fieldSeen[order.FieldTnCount] = struct{}{}
 			}
+		case "submittedAt":
+			if _, ok := fieldSeen[order.FieldSubmittedAt]; !ok {
+				selectedFields = append(selectedFields, order.FieldSubmittedAt)
+				fieldSeen[order.FieldSubmittedAt] = struct{}{}
+			}
+		case "focMet":
+			if _, ok := fieldSeen[order.FieldFocMet]; !ok {
+				selectedFields = append(selectedFields, order.FieldFocMet)
+				fieldSeen[order.FieldFocMet] = struct{}{}
+			}
+		case "dueDateSlipped":
+			if _, ok := fieldSeen[order.FieldDueDateSlipped]; !ok {
+				selectedFields = append(selectedFields, order.FieldDueDateSlipped)
+				fieldSeen[order.FieldDueDateSlipped] = struct{}{}
+			}
 		case "quoteID":
 			if _, ok := fieldSeen[order.FieldQuoteID]; !ok {
 				selectedFields = append(selectedFields, order.FieldQuoteID)

@@ -5453,6 +5453,20 @@ var (
 			}
 		},
 	}
+	// OrderOrderFieldSubmittedAt orders Order by submitted_at.
+	OrderOrderFieldSubmittedAt = &OrderOrderField{
+		Value: func(_m *Order) (ent.Value, error) {
+			return _m.SubmittedAt, nil
+		},
+		column: order.FieldSubmittedAt,
+		toTerm: order.BySubmittedAt,
+		toCursor: func(_m *Order) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.SubmittedAt,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -5477,6 +5491,8 @@ func (f OrderOrderField) String() string {
 		str = "CONFIRMED_DUE_DATE"
 	case OrderOrderFieldCompletedAt.column:
 		str = "COMPLETED_AT"
+	case OrderOrderFieldSubmittedAt.column:
+		str = "SUBMITTED_AT"
 	}
 	return str
 }
@@ -5511,6 +5527,8 @@ func (f *OrderOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *OrderOrderFieldConfirmedDueDate
 	case "COMPLETED_AT":
 		*f = *OrderOrderFieldCompletedAt
+	case "SUBMITTED_AT":
+		*f = *OrderOrderFieldSubmittedAt
 	default:
 		return fmt.Errorf("%s is not a valid OrderOrderField", str)
 	}

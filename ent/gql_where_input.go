@@ -7999,6 +7999,28 @@ type OrderWhereInput struct {
 	TnCountLT    *int  `json:"tnCountLT,omitempty"`
 	TnCountLTE   *int  `json:"tnCountLTE,omitempty"`
 
+	// "submitted_at" field predicates.
+	SubmittedAt       *time.Time  `json:"submittedAt,omitempty"`
+	SubmittedAtNEQ    *time.Time  `json:"submittedAtNEQ,omitempty"`
+	SubmittedAtIn     []time.Time `json:"submittedAtIn,omitempty"`
+	SubmittedAtNotIn  []time.Time `json:"submittedAtNotIn,omitempty"`
+	SubmittedAtGT     *time.Time  `json:"submittedAtGT,omitempty"`
+	SubmittedAtGTE    *time.Time  `json:"submittedAtGTE,omitempty"`
+	SubmittedAtLT     *time.Time  `json:"submittedAtLT,omitempty"`
+	SubmittedAtLTE    *time.Time  `json:"submittedAtLTE,omitempty"`
+	SubmittedAtIsNil  bool        `json:"submittedAtIsNil,omitempty"`
+	SubmittedAtNotNil bool        `json:"submittedAtNotNil,omitempty"`
+
+	// "foc_met" field predicates.
+	FocMet       *bool `json:"focMet,omitempty"`
+	FocMetNEQ    *bool `json:"focMetNEQ,omitempty"`
+	FocMetIsNil  bool  `json:"focMetIsNil,omitempty"`
+	FocMetNotNil bool  `json:"focMetNotNil,omitempty"`
+
+	// "due_date_slipped" field predicates.
+	DueDateSlipped    *bool `json:"dueDateSlipped,omitempty"`
+	DueDateSlippedNEQ *bool `json:"dueDateSlippedNEQ,omitempty"`
+
 	// "quote_id" field predicates.
 	QuoteID             *string  `json:"quoteID,omitempty"`
 	QuoteIDNEQ          *string  `json:"quoteIDNEQ,omitempty"`
@@ -8542,6 +8564,54 @@ func (i *OrderWhereInput) P() (predicate.Order, error) {
 	}
 	if i.TnCountLTE != nil {
 		predicates = append(predicates, order.TnCountLTE(*i.TnCountLTE))
+	}
+	if i.SubmittedAt != nil {
+		predicates = append(predicates, order.SubmittedAtEQ(*i.SubmittedAt))
+	}
+	if i.SubmittedAtNEQ != nil {
+		predicates = append(predicates, order.SubmittedAtNEQ(*i.SubmittedAtNEQ))
+	}
+	if len(i.SubmittedAtIn) > 0 {
+		predicates = append(predicates, order.SubmittedAtIn(i.SubmittedAtIn...))
+	}
+	if len(i.SubmittedAtNotIn) > 0 {
+		predicates = append(predicates, order.SubmittedAtNotIn(i.SubmittedAtNotIn...))
+	}
+	if i.SubmittedAtGT != nil {
+		predicates = append(predicates, order.SubmittedAtGT(*i.SubmittedAtGT))
+	}
+	if i.SubmittedAtGTE != nil {
+		predicates = append(predicates, order.SubmittedAtGTE(*i.SubmittedAtGTE))
+	}
+	if i.SubmittedAtLT != nil {
+		predicates = append(predicates, order.SubmittedAtLT(*i.SubmittedAtLT))
+	}
+	if i.SubmittedAtLTE != nil {
+		predicates = append(predicates, order.SubmittedAtLTE(*i.SubmittedAtLTE))
+	}
+	if i.SubmittedAtIsNil {
+		predicates = append(predicates, order.SubmittedAtIsNil())
+	}
+	if i.SubmittedAtNotNil {
+		predicates = append(predicates, order.SubmittedAtNotNil())
+	}
+	if i.FocMet != nil {
+		predicates = append(predicates, order.FocMetEQ(*i.FocMet))
+	}
+	if i.FocMetNEQ != nil {
+		predicates = append(predicates, order.FocMetNEQ(*i.FocMetNEQ))
+	}
+	if i.FocMetIsNil {
+		predicates = append(predicates, order.FocMetIsNil())
+	}
+	if i.FocMetNotNil {
+		predicates = append(predicates, order.FocMetNotNil())
+	}
+	if i.DueDateSlipped != nil {
+		predicates = append(predicates, order.DueDateSlippedEQ(*i.DueDateSlipped))
+	}
+	if i.DueDateSlippedNEQ != nil {
+		predicates = append(predicates, order.DueDateSlippedNEQ(*i.DueDateSlippedNEQ))
 	}
 	if i.QuoteID != nil {
 		predicates = append(predicates, order.QuoteIDEQ(*i.QuoteID))

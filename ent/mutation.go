@@ -14759,6 +14759,10 @@ type OrderMutation struct {
 	circuit_id         *string
 	tn_count           *int
 	addtn_count        *int
+	submitted_at       *time.Time
+	pon_key            *string
+	foc_met            *bool
+	due_date_slipped   *bool
 	status_note        *string
 	clearedFields      map[string]struct{}
 	account            *string
@@ -15472,6 +15476,176 @@ func (m *OrderMutation) ResetTnCount() {
 	m.addtn_count = nil
 }
 
+// SetSubmittedAt sets the "submitted_at" field.
+func (m *OrderMutation) SetSubmittedAt(t time.Time) {
+	m.submitted_at = &t
+}
+
+// SubmittedAt returns the value of the "submitted_at" field in the mutation.
+func (m *OrderMutation) SubmittedAt() (r time.Time, exists bool) {
+	v := m.submitted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmittedAt returns the old "submitted_at" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldSubmittedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmittedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmittedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmittedAt: %w", err)
+	}
+	return oldValue.SubmittedAt, nil
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (m *OrderMutation) ClearSubmittedAt() {
+	m.submitted_at = nil
+	m.clearedFields[order.FieldSubmittedAt] = struct{}{}
+}
+
+// SubmittedAtCleared returns if the "submitted_at" field was cleared in this mutation.
+func (m *OrderMutation) SubmittedAtCleared() bool {
+	_, ok := m.clearedFields[order.FieldSubmittedAt]
+	return ok
+}
+
+// ResetSubmittedAt resets all changes to the "submitted_at" field.
+func (m *OrderMutation) ResetSubmittedAt() {
+	m.submitted_at = nil
+	delete(m.clearedFields, order.FieldSubmittedAt)
+}
+
+// SetPonKey sets the "pon_key" field.
+func (m *OrderMutation) SetPonKey(s string) {
+	m.pon_key = &s
+}
+
+// PonKey returns the value of the "pon_key" field in the mutation.
+func (m *OrderMutation) PonKey() (r string, exists bool) {
+	v := m.pon_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPonKey returns the old "pon_key" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldPonKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPonKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPonKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPonKey: %w", err)
+	}
+	return oldValue.PonKey, nil
+}
+
+// ResetPonKey resets all changes to the "pon_key" field.
+func (m *OrderMutation) ResetPonKey() {
+	m.pon_key = nil
+}
+
+// SetFocMet sets the "foc_met" field.
+func (m *OrderMutation) SetFocMet(b bool) {
+	m.foc_met = &b
+}
+
+// FocMet returns the value of the "foc_met" field in the mutation.
+func (m *OrderMutation) FocMet() (r bool, exists bool) {
+	v := m.foc_met
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFocMet returns the old "foc_met" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldFocMet(ctx context.Context) (v *bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFocMet is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFocMet requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFocMet: %w", err)
+	}
+	return oldValue.FocMet, nil
+}
+
+// ClearFocMet clears the value of the "foc_met" field.
+func (m *OrderMutation) ClearFocMet() {
+	m.foc_met = nil
+	m.clearedFields[order.FieldFocMet] = struct{}{}
+}
+
+// FocMetCleared returns if the "foc_met" field was cleared in this mutation.
+func (m *OrderMutation) FocMetCleared() bool {
+	_, ok := m.clearedFields[order.FieldFocMet]
+	return ok
+}
+
+// ResetFocMet resets all changes to the "foc_met" field.
+func (m *OrderMutation) ResetFocMet() {
+	m.foc_met = nil
+	delete(m.clearedFields, order.FieldFocMet)
+}
+
+// SetDueDateSlipped sets the "due_date_slipped" field.
+func (m *OrderMutation) SetDueDateSlipped(b bool) {
+	m.due_date_slipped = &b
+}
+
+// DueDateSlipped returns the value of the "due_date_slipped" field in the mutation.
+func (m *OrderMutation) DueDateSlipped() (r bool, exists bool) {
+	v := m.due_date_slipped
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDueDateSlipped returns the old "due_date_slipped" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldDueDateSlipped(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDueDateSlipped is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDueDateSlipped requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDueDateSlipped: %w", err)
+	}
+	return oldValue.DueDateSlipped, nil
+}
+
+// ResetDueDateSlipped resets all changes to the "due_date_slipped" field.
+func (m *OrderMutation) ResetDueDateSlipped() {
+	m.due_date_slipped = nil
+}
+
 // SetQuoteID sets the "quote_id" field.
 func (m *OrderMutation) SetQuoteID(s string) {
 	m.quote = &s
@@ -15685,7 +15859,7 @@ func (m *OrderMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrderMutation) Fields() []string {
-	fields := make([]string, 0, 16)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, order.FieldCreatedAt)
 	}
@@ -15727,6 +15901,18 @@ func (m *OrderMutation) Fields() []string {
 	}
 	if m.tn_count != nil {
 		fields = append(fields, order.FieldTnCount)
+	}
+	if m.submitted_at != nil {
+		fields = append(fields, order.FieldSubmittedAt)
+	}
+	if m.pon_key != nil {
+		fields = append(fields, order.FieldPonKey)
+	}
+	if m.foc_met != nil {
+		fields = append(fields, order.FieldFocMet)
+	}
+	if m.due_date_slipped != nil {
+		fields = append(fields, order.FieldDueDateSlipped)
 	}
 	if m.quote != nil {
 		fields = append(fields, order.FieldQuoteID)
@@ -15770,6 +15956,14 @@ func (m *OrderMutation) Field(name string) (ent.Value, bool) {
 		return m.CircuitID()
 	case order.FieldTnCount:
 		return m.TnCount()
+	case order.FieldSubmittedAt:
+		return m.SubmittedAt()
+	case order.FieldPonKey:
+		return m.PonKey()
+	case order.FieldFocMet:
+		return m.FocMet()
+	case order.FieldDueDateSlipped:
+		return m.DueDateSlipped()
 	case order.FieldQuoteID:
 		return m.QuoteID()
 	case order.FieldStatusNote:
@@ -15811,6 +16005,14 @@ func (m *OrderMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldCircuitID(ctx)
 	case order.FieldTnCount:
 		return m.OldTnCount(ctx)
+	case order.FieldSubmittedAt:
+		return m.OldSubmittedAt(ctx)
+	case order.FieldPonKey:
+		return m.OldPonKey(ctx)
+	case order.FieldFocMet:
+		return m.OldFocMet(ctx)
+	case order.FieldDueDateSlipped:
+		return m.OldDueDateSlipped(ctx)
 	case order.FieldQuoteID:
 		return m.OldQuoteID(ctx)
 	case order.FieldStatusNote:
@@ -15922,6 +16124,34 @@ func (m *OrderMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetTnCount(v)
 		return nil
+	case order.FieldSubmittedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmittedAt(v)
+		return nil
+	case order.FieldPonKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPonKey(v)
+		return nil
+	case order.FieldFocMet:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFocMet(v)
+		return nil
+	case order.FieldDueDateSlipped:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDueDateSlipped(v)
+		return nil
 	case order.FieldQuoteID:
 		v, ok := value.(string)
 		if !ok {
@@ -16005,6 +16235,12 @@ func (m *OrderMutation) ClearedFields() []string {
 	if m.FieldCleared(order.FieldCircuitID) {
 		fields = append(fields, order.FieldCircuitID)
 	}
+	if m.FieldCleared(order.FieldSubmittedAt) {
+		fields = append(fields, order.FieldSubmittedAt)
+	}
+	if m.FieldCleared(order.FieldFocMet) {
+		fields = append(fields, order.FieldFocMet)
+	}
 	if m.FieldCleared(order.FieldQuoteID) {
 		fields = append(fields, order.FieldQuoteID)
 	}
@@ -16036,6 +16272,12 @@ func (m *OrderMutation) ClearField(name string) error {
 		return nil
 	case order.FieldCircuitID:
 		m.ClearCircuitID()
+		return nil
+	case order.FieldSubmittedAt:
+		m.ClearSubmittedAt()
+		return nil
+	case order.FieldFocMet:
+		m.ClearFocMet()
 		return nil
 	case order.FieldQuoteID:
 		m.ClearQuoteID()
@@ -16092,6 +16334,18 @@ func (m *OrderMutation) ResetField(name string) error {
 		return nil
 	case order.FieldTnCount:
 		m.ResetTnCount()
+		return nil
+	case order.FieldSubmittedAt:
+		m.ResetSubmittedAt()
+		return nil
+	case order.FieldPonKey:
+		m.ResetPonKey()
+		return nil
+	case order.FieldFocMet:
+		m.ResetFocMet()
+		return nil
+	case order.FieldDueDateSlipped:
+		m.ResetDueDateSlipped()
 		return nil
 	case order.FieldQuoteID:
 		m.ResetQuoteID()

@@ -16,7 +16,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
-// An ASR (Access Service Request, for circuits) or LSR (Local Service Request, for number porting) on an account.
+// An ASR (Access Service Request, for circuits) or LSR (Local Service Request, for number porting) on an account. A COMPLETED order is immutable for every writer.
 type Order struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -34,22 +34,30 @@ type Order struct {
 	CarrierID string `json:"carrier_id,omitempty"`
 	// ASR orders circuits; LSR ports telephone numbers.
 	Kind order.Kind `json:"kind,omitempty"`
-	// Purchase order number: the carrier's key for the order, up to 16 letters, digits or dashes; unique per carrier.
+	// Purchase order number: the carrier's key for the order, up to 16 letters, digits or dashes; unique per carrier ignoring case (LMN-2026-0001 and lmn-2026-0001 are the same PON: CONFLICT on pon).
 	Pon string `json:"pon,omitempty"`
 	// Where the order is; changed only by workflow mutations.
 	Status order.Status `json:"status,omitempty"`
-	// DDD: the date the carrier wants service.
+	// DDD: the date the carrier wants service; never in the past when written.
 	DesiredDueDate date.Date `json:"desired_due_date,omitempty"`
-	// FOC: the day the firm order confirmation was given.
+	// FOC: the day the firm order confirmation was given: on or after the day of submission (submittedAt).
 	FocDate *date.Date `json:"foc_date,omitempty"`
-	// The due date committed in the FOC.
+	// The due date committed in the FOC: on or after the FOC date, never in the past when written.
 	ConfirmedDueDate *date.Date `json:"confirmed_due_date,omitempty"`
 	// When the order was completed.
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
 	// Circuit ID exactly as assigned, up to 53 characters; stored verbatim, never normalised.
 	CircuitID string `json:"circuit_id,omitempty"`
-	// Telephone numbers to port (LSR).
+	// Telephone numbers to port: at least one on an LSR, none on an ASR.
 	TnCount int `json:"tn_count,omitempty"`
+	// When the order was last submitted (submitOrder); the FOC target counts from it.
+	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
+	// The PON in capitals: the key that makes PONs unique per carrier ignoring case.
+	PonKey string `json:"pon_key,omitempty"`
+	// Whether the FOC came within the target of business days after submission (5 unless configured otherwise); null until the FOC.
+	FocMet *bool `json:"foc_met,omitempty"`
+	// Whether the due date slipped: the confirmed due date is later than the DDD, or the order was completed after its confirmed due date.
+	DueDateSlipped bool `json:"due_date_slipped,omitempty"`
 	// The quote the order fulfils, if any.
 	QuoteID *string `json:"quote_id,omitempty"`
 	// Why the last workflow action was taken, such as a rejection reason.
@@ -117,11 +125,13 @@ func (*Order) scanValues(columns []string) ([]any, error) {
 			values[i] = &sql.NullScanner{S: new(date.Date)}
 		case order.FieldDesiredDueDate:
 			values[i] = new(date.Date)
+		case order.FieldFocMet, order.FieldDueDateSlipped:
+			values[i] = new(sql.NullBool)
 		case order.FieldVersion, order.FieldTnCount:
 			values[i] = new(sql.NullInt64)
-		case order.FieldID, order.FieldAccountID, order.FieldCarrierID, order.FieldKind, order.FieldPon, order.FieldStatus, order.FieldCircuitID, order.FieldQuoteID, order.FieldStatusNote:
+		case order.FieldID, order.FieldAccountID, order.FieldCarrierID, order.FieldKind, order.FieldPon, order.FieldStatus, order.FieldCircuitID, order.FieldPonKey, order.FieldQuoteID, order.FieldStatusNote:
 			values[i] = new(sql.NullString)
-		case order.FieldCreatedAt, order.FieldUpdatedAt, order.FieldCompletedAt:
+		case order.FieldCreatedAt, order.FieldUpdatedAt, order.FieldCompletedAt, order.FieldSubmittedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -230,6 +240,32 @@ func (_m *Order) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field tn_count", values[i])
 			} else if value.Valid {
 				_m.TnCount = int(value.Int64)
+			}
+		case order.FieldSubmittedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field submitted_at", values[i])
+			} else if value.Valid {
+				_m.SubmittedAt = new(time.Time)
+				*_m.SubmittedAt = value.Time
+			}
+		case order.FieldPonKey:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field pon_key", values[i])
+			} else if value.Valid {
+				_m.PonKey = value.String
+			}
+		case order.FieldFocMet:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field foc_met", values[i])
+			} else if value.Valid {
+				_m.FocMet = new(bool)
+				*_m.FocMet = value.Bool
+			}
+		case order.FieldDueDateSlipped:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field due_date_slipped", values[i])
+			} else if value.Valid {
+				_m.DueDateSlipped = value.Bool
 			}
 		case order.FieldQuoteID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -342,6 +378,22 @@ func (_m *Order) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("tn_count=")
 	builder.WriteString(fmt.Sprintf("%v", _m.TnCount))
+	builder.WriteString(", ")
+	if v := _m.SubmittedAt; v != nil {
+		builder.WriteString("submitted_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("pon_key=")
+	builder.WriteString(_m.PonKey)
+	builder.WriteString(", ")
+	if v := _m.FocMet; v != nil {
+		builder.WriteString("foc_met=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("due_date_slipped=")
+	builder.WriteString(fmt.Sprintf("%v", _m.DueDateSlipped))
 	builder.WriteString(", ")
 	if v := _m.QuoteID; v != nil {
 		builder.WriteString("quote_id=")

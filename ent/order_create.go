@@ -183,6 +183,54 @@ func (_c *OrderCreate) SetNillableTnCount(v *int) *OrderCreate {
 	return _c
 }
 
+// SetSubmittedAt sets the "submitted_at" field.
+func (_c *OrderCreate) SetSubmittedAt(v time.Time) *OrderCreate {
+	_c.mutation.SetSubmittedAt(v)
+	return _c
+}
+
+// SetNillableSubmittedAt sets the "submitted_at" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableSubmittedAt(v *time.Time) *OrderCreate {
+	if v != nil {
+		_c.SetSubmittedAt(*v)
+	}
+	return _c
+}
+
+// SetPonKey sets the "pon_key" field.
+func (_c *OrderCreate) SetPonKey(v string) *OrderCreate {
+	_c.mutation.SetPonKey(v)
+	return _c
+}
+
+// SetFocMet sets the "foc_met" field.
+func (_c *OrderCreate) SetFocMet(v bool) *OrderCreate {
+	_c.mutation.SetFocMet(v)
+	return _c
+}
+
+// SetNillableFocMet sets the "foc_met" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableFocMet(v *bool) *OrderCreate {
+	if v != nil {
+		_c.SetFocMet(*v)
+	}
+	return _c
+}
+
+// SetDueDateSlipped sets the "due_date_slipped" field.
+func (_c *OrderCreate) SetDueDateSlipped(v bool) *OrderCreate {
+	_c.mutation.SetDueDateSlipped(v)
+	return _c
+}
+
+// SetNillableDueDateSlipped sets the "due_date_slipped" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableDueDateSlipped(v *bool) *OrderCreate {
+	if v != nil {
+		_c.SetDueDateSlipped(*v)
+	}
+	return _c
+}
+
 // SetQuoteID sets the "quote_id" field.
 func (_c *OrderCreate) SetQuoteID(v string) *OrderCreate {
 	_c.mutation.SetQuoteID(v)
@@ -303,6 +351,10 @@ func (_c *OrderCreate) defaults() error {
 		v := order.DefaultTnCount
 		_c.mutation.SetTnCount(v)
 	}
+	if _, ok := _c.mutation.DueDateSlipped(); !ok {
+		v := order.DefaultDueDateSlipped
+		_c.mutation.SetDueDateSlipped(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if order.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized order.DefaultID (forgotten import ent/runtime?)")
@@ -369,6 +421,12 @@ func (_c *OrderCreate) check() error {
 		if err := order.TnCountValidator(v); err != nil {
 			return &ValidationError{Name: "tn_count", err: fmt.Errorf(`ent: validator failed for field "Order.tn_count": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.PonKey(); !ok {
+		return &ValidationError{Name: "pon_key", err: errors.New(`ent: missing required field "Order.pon_key"`)}
+	}
+	if _, ok := _c.mutation.DueDateSlipped(); !ok {
+		return &ValidationError{Name: "due_date_slipped", err: errors.New(`ent: missing required field "Order.due_date_slipped"`)}
 	}
 	if v, ok := _c.mutation.StatusNote(); ok {
 		if err := order.StatusNoteValidator(v); err != nil {
@@ -469,6 +527,22 @@ func (_c *OrderCreate) createSpec() (*Order, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.TnCount(); ok {
 		_spec.SetField(order.FieldTnCount, field.TypeInt, value)
 		_node.TnCount = value
+	}
+	if value, ok := _c.mutation.SubmittedAt(); ok {
+		_spec.SetField(order.FieldSubmittedAt, field.TypeTime, value)
+		_node.SubmittedAt = &value
+	}
+	if value, ok := _c.mutation.PonKey(); ok {
+		_spec.SetField(order.FieldPonKey, field.TypeString, value)
+		_node.PonKey = value
+	}
+	if value, ok := _c.mutation.FocMet(); ok {
+		_spec.SetField(order.FieldFocMet, field.TypeBool, value)
+		_node.FocMet = &value
+	}
+	if value, ok := _c.mutation.DueDateSlipped(); ok {
+		_spec.SetField(order.FieldDueDateSlipped, field.TypeBool, value)
+		_node.DueDateSlipped = value
 	}
 	if value, ok := _c.mutation.StatusNote(); ok {
 		_spec.SetField(order.FieldStatusNote, field.TypeString, value)
@@ -721,6 +795,54 @@ func (u *OrderUpsert) AddTnCount(v int) *OrderUpsert {
 	return u
 }
 
+// SetSubmittedAt sets the "submitted_at" field.
+func (u *OrderUpsert) SetSubmittedAt(v time.Time) *OrderUpsert {
+	u.Set(order.FieldSubmittedAt, v)
+	return u
+}
+
+// UpdateSubmittedAt sets the "submitted_at" field to the value that was provided on create.
+func (u *OrderUpsert) UpdateSubmittedAt() *OrderUpsert {
+	u.SetExcluded(order.FieldSubmittedAt)
+	return u
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (u *OrderUpsert) ClearSubmittedAt() *OrderUpsert {
+	u.SetNull(order.FieldSubmittedAt)
+	return u
+}
+
+// SetFocMet sets the "foc_met" field.
+func (u *OrderUpsert) SetFocMet(v bool) *OrderUpsert {
+	u.Set(order.FieldFocMet, v)
+	return u
+}
+
+// UpdateFocMet sets the "foc_met" field to the value that was provided on create.
+func (u *OrderUpsert) UpdateFocMet() *OrderUpsert {
+	u.SetExcluded(order.FieldFocMet)
+	return u
+}
+
+// ClearFocMet clears the value of the "foc_met" field.
+func (u *OrderUpsert) ClearFocMet() *OrderUpsert {
+	u.SetNull(order.FieldFocMet)
+	return u
+}
+
+// SetDueDateSlipped sets the "due_date_slipped" field.
+func (u *OrderUpsert) SetDueDateSlipped(v bool) *OrderUpsert {
+	u.Set(order.FieldDueDateSlipped, v)
+	return u
+}
+
+// UpdateDueDateSlipped sets the "due_date_slipped" field to the value that was provided on create.
+func (u *OrderUpsert) UpdateDueDateSlipped() *OrderUpsert {
+	u.SetExcluded(order.FieldDueDateSlipped)
+	return u
+}
+
 // SetQuoteID sets the "quote_id" field.
 func (u *OrderUpsert) SetQuoteID(v string) *OrderUpsert {
 	u.Set(order.FieldQuoteID, v)
@@ -788,6 +910,9 @@ func (u *OrderUpsertOne) UpdateNewValues() *OrderUpsertOne {
 		}
 		if _, exists := u.create.mutation.Pon(); exists {
 			s.SetIgnore(order.FieldPon)
+		}
+		if _, exists := u.create.mutation.PonKey(); exists {
+			s.SetIgnore(order.FieldPonKey)
 		}
 	}))
 	return u
@@ -985,6 +1110,62 @@ func (u *OrderUpsertOne) AddTnCount(v int) *OrderUpsertOne {
 func (u *OrderUpsertOne) UpdateTnCount() *OrderUpsertOne {
 	return u.Update(func(s *OrderUpsert) {
 		s.UpdateTnCount()
+	})
+}
+
+// SetSubmittedAt sets the "submitted_at" field.
+func (u *OrderUpsertOne) SetSubmittedAt(v time.Time) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetSubmittedAt(v)
+	})
+}
+
+// UpdateSubmittedAt sets the "submitted_at" field to the value that was provided on create.
+func (u *OrderUpsertOne) UpdateSubmittedAt() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateSubmittedAt()
+	})
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (u *OrderUpsertOne) ClearSubmittedAt() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearSubmittedAt()
+	})
+}
+
+// SetFocMet sets the "foc_met" field.
+func (u *OrderUpsertOne) SetFocMet(v bool) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetFocMet(v)
+	})
+}
+
+// UpdateFocMet sets the "foc_met" field to the value that was provided on create.
+func (u *OrderUpsertOne) UpdateFocMet() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateFocMet()
+	})
+}
+
+// ClearFocMet clears the value of the "foc_met" field.
+func (u *OrderUpsertOne) ClearFocMet() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearFocMet()
+	})
+}
+
+// SetDueDateSlipped sets the "due_date_slipped" field.
+func (u *OrderUpsertOne) SetDueDateSlipped(v bool) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetDueDateSlipped(v)
+	})
+}
+
+// UpdateDueDateSlipped sets the "due_date_slipped" field to the value that was provided on create.
+func (u *OrderUpsertOne) UpdateDueDateSlipped() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateDueDateSlipped()
 	})
 }
 
@@ -1228,6 +1409,9 @@ func (u *OrderUpsertBulk) UpdateNewValues() *OrderUpsertBulk {
 			if _, exists := b.mutation.Pon(); exists {
 				s.SetIgnore(order.FieldPon)
 			}
+			if _, exists := b.mutation.PonKey(); exists {
+				s.SetIgnore(order.FieldPonKey)
+			}
 		}
 	}))
 	return u
@@ -1425,6 +1609,62 @@ func (u *OrderUpsertBulk) AddTnCount(v int) *OrderUpsertBulk {
 func (u *OrderUpsertBulk) UpdateTnCount() *OrderUpsertBulk {
 	return u.Update(func(s *OrderUpsert) {
 		s.UpdateTnCount()
+	})
+}
+
+// SetSubmittedAt sets the "submitted_at" field.
+func (u *OrderUpsertBulk) SetSubmittedAt(v time.Time) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetSubmittedAt(v)
+	})
+}
+
+// UpdateSubmittedAt sets the "submitted_at" field to the value that was provided on create.
+func (u *OrderUpsertBulk) UpdateSubmittedAt() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateSubmittedAt()
+	})
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (u *OrderUpsertBulk) ClearSubmittedAt() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearSubmittedAt()
+	})
+}
+
+// SetFocMet sets the "foc_met" field.
+func (u *OrderUpsertBulk) SetFocMet(v bool) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetFocMet(v)
+	})
+}
+
+// UpdateFocMet sets the "foc_met" field to the value that was provided on create.
+func (u *OrderUpsertBulk) UpdateFocMet() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateFocMet()
+	})
+}
+
+// ClearFocMet clears the value of the "foc_met" field.
+func (u *OrderUpsertBulk) ClearFocMet() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearFocMet()
+	})
+}
+
+// SetDueDateSlipped sets the "due_date_slipped" field.
+func (u *OrderUpsertBulk) SetDueDateSlipped(v bool) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetDueDateSlipped(v)
+	})
+}
+
+// UpdateDueDateSlipped sets the "due_date_slipped" field to the value that was provided on create.
+func (u *OrderUpsertBulk) UpdateDueDateSlipped() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateDueDateSlipped()
 	})
 }
 

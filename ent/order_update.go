@@ -187,6 +187,60 @@ func (_u *OrderUpdate) AddTnCount(v int) *OrderUpdate {
 	return _u
 }
 
+// SetSubmittedAt sets the "submitted_at" field.
+func (_u *OrderUpdate) SetSubmittedAt(v time.Time) *OrderUpdate {
+	_u.mutation.SetSubmittedAt(v)
+	return _u
+}
+
+// SetNillableSubmittedAt sets the "submitted_at" field if the given value is not nil.
+func (_u *OrderUpdate) SetNillableSubmittedAt(v *time.Time) *OrderUpdate {
+	if v != nil {
+		_u.SetSubmittedAt(*v)
+	}
+	return _u
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (_u *OrderUpdate) ClearSubmittedAt() *OrderUpdate {
+	_u.mutation.ClearSubmittedAt()
+	return _u
+}
+
+// SetFocMet sets the "foc_met" field.
+func (_u *OrderUpdate) SetFocMet(v bool) *OrderUpdate {
+	_u.mutation.SetFocMet(v)
+	return _u
+}
+
+// SetNillableFocMet sets the "foc_met" field if the given value is not nil.
+func (_u *OrderUpdate) SetNillableFocMet(v *bool) *OrderUpdate {
+	if v != nil {
+		_u.SetFocMet(*v)
+	}
+	return _u
+}
+
+// ClearFocMet clears the value of the "foc_met" field.
+func (_u *OrderUpdate) ClearFocMet() *OrderUpdate {
+	_u.mutation.ClearFocMet()
+	return _u
+}
+
+// SetDueDateSlipped sets the "due_date_slipped" field.
+func (_u *OrderUpdate) SetDueDateSlipped(v bool) *OrderUpdate {
+	_u.mutation.SetDueDateSlipped(v)
+	return _u
+}
+
+// SetNillableDueDateSlipped sets the "due_date_slipped" field if the given value is not nil.
+func (_u *OrderUpdate) SetNillableDueDateSlipped(v *bool) *OrderUpdate {
+	if v != nil {
+		_u.SetDueDateSlipped(*v)
+	}
+	return _u
+}
+
 // SetQuoteID sets the "quote_id" field.
 func (_u *OrderUpdate) SetQuoteID(v string) *OrderUpdate {
 	_u.mutation.SetQuoteID(v)
@@ -378,6 +432,21 @@ func (_u *OrderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedTnCount(); ok {
 		_spec.AddField(order.FieldTnCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SubmittedAt(); ok {
+		_spec.SetField(order.FieldSubmittedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SubmittedAtCleared() {
+		_spec.ClearField(order.FieldSubmittedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.FocMet(); ok {
+		_spec.SetField(order.FieldFocMet, field.TypeBool, value)
+	}
+	if _u.mutation.FocMetCleared() {
+		_spec.ClearField(order.FieldFocMet, field.TypeBool)
+	}
+	if value, ok := _u.mutation.DueDateSlipped(); ok {
+		_spec.SetField(order.FieldDueDateSlipped, field.TypeBool, value)
 	}
 	if value, ok := _u.mutation.StatusNote(); ok {
 		_spec.SetField(order.FieldStatusNote, field.TypeString, value)
@@ -589,6 +658,60 @@ func (_u *OrderUpdateOne) SetNillableTnCount(v *int) *OrderUpdateOne {
 // AddTnCount adds value to the "tn_count" field.
 func (_u *OrderUpdateOne) AddTnCount(v int) *OrderUpdateOne {
 	_u.mutation.AddTnCount(v)
+	return _u
+}
+
+// SetSubmittedAt sets the "submitted_at" field.
+func (_u *OrderUpdateOne) SetSubmittedAt(v time.Time) *OrderUpdateOne {
+	_u.mutation.SetSubmittedAt(v)
+	return _u
+}
+
+// SetNillableSubmittedAt sets the "submitted_at" field if the given value is not nil.
+func (_u *OrderUpdateOne) SetNillableSubmittedAt(v *time.Time) *OrderUpdateOne {
+	if v != nil {
+		_u.SetSubmittedAt(*v)
+	}
+	return _u
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (_u *OrderUpdateOne) ClearSubmittedAt() *OrderUpdateOne {
+	_u.mutation.ClearSubmittedAt()
+	return _u
+}
+
+// SetFocMet sets the "foc_met" field.
+func (_u *OrderUpdateOne) SetFocMet(v bool) *OrderUpdateOne {
+	_u.mutation.SetFocMet(v)
+	return _u
+}
+
+// SetNillableFocMet sets the "foc_met" field if the given value is not nil.
+func (_u *OrderUpdateOne) SetNillableFocMet(v *bool) *OrderUpdateOne {
+	if v != nil {
+		_u.SetFocMet(*v)
+	}
+	return _u
+}
+
+// ClearFocMet clears the value of the "foc_met" field.
+func (_u *OrderUpdateOne) ClearFocMet() *OrderUpdateOne {
+	_u.mutation.ClearFocMet()
+	return _u
+}
+
+// SetDueDateSlipped sets the "due_date_slipped" field.
+func (_u *OrderUpdateOne) SetDueDateSlipped(v bool) *OrderUpdateOne {
+	_u.mutation.SetDueDateSlipped(v)
+	return _u
+}
+
+// SetNillableDueDateSlipped sets the "due_date_slipped" field if the given value is not nil.
+func (_u *OrderUpdateOne) SetNillableDueDateSlipped(v *bool) *OrderUpdateOne {
+	if v != nil {
+		_u.SetDueDateSlipped(*v)
+	}
 	return _u
 }
 
@@ -813,6 +936,21 @@ func (_u *OrderUpdateOne) sqlSave(ctx context.Context) (_node *Order, err error)
 	}
 	if value, ok := _u.mutation.AddedTnCount(); ok {
 		_spec.AddField(order.FieldTnCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SubmittedAt(); ok {
+		_spec.SetField(order.FieldSubmittedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SubmittedAtCleared() {
+		_spec.ClearField(order.FieldSubmittedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.FocMet(); ok {
+		_spec.SetField(order.FieldFocMet, field.TypeBool, value)
+	}
+	if _u.mutation.FocMetCleared() {
+		_spec.ClearField(order.FieldFocMet, field.TypeBool)
+	}
+	if value, ok := _u.mutation.DueDateSlipped(); ok {
+		_spec.SetField(order.FieldDueDateSlipped, field.TypeBool, value)
 	}
 	if value, ok := _u.mutation.StatusNote(); ok {
 		_spec.SetField(order.FieldStatusNote, field.TypeString, value)

@@ -588,7 +588,9 @@ type ComplexityRoot struct {
 		CreatedAt        func(childComplexity int) int
 		DesiredDueDate   func(childComplexity int) int
 		DueDateSlipDays  func(childComplexity int) int
+		DueDateSlipped   func(childComplexity int) int
 		FocDate          func(childComplexity int) int
+		FocMet           func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		Pon              func(childComplexity int) int
@@ -596,6 +598,7 @@ type ComplexityRoot struct {
 		QuoteID          func(childComplexity int) int
 		Status           func(childComplexity int) int
 		StatusNote       func(childComplexity int) int
+		SubmittedAt      func(childComplexity int) int
 		TnCount          func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
 		Version          func(childComplexity int) int
@@ -610,6 +613,18 @@ type ComplexityRoot struct {
 	OrderEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	OrderKPIs struct {
+		Completed             func(childComplexity int) int
+		CompletedLate         func(childComplexity int) int
+		ConfirmedAfterDesired func(childComplexity int) int
+		DueDateSlips          func(childComplexity int) int
+		FOCMet                func(childComplexity int) int
+		FOCMetRate            func(childComplexity int) int
+		FOCMissed             func(childComplexity int) int
+		FOCReturned           func(childComplexity int) int
+		FOCTargetBusinessDays func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -633,6 +648,7 @@ type ComplexityRoot struct {
 		OpenEscalations           func(childComplexity int) int
 		OpenResolutionBreaches    func(childComplexity int) int
 		OpenResponseBreaches      func(childComplexity int) int
+		Orders                    func(childComplexity int) int
 		Pipeline                  func(childComplexity int) int
 		RFPs                      func(childComplexity int) int
 		Renewals                  func(childComplexity int) int
@@ -3826,12 +3842,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.DueDateSlipDays(childComplexity), true
+	case "Order.dueDateSlipped":
+		if e.ComplexityRoot.Order.DueDateSlipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.DueDateSlipped(childComplexity), true
 	case "Order.focDate":
 		if e.ComplexityRoot.Order.FocDate == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Order.FocDate(childComplexity), true
+	case "Order.focMet":
+		if e.ComplexityRoot.Order.FocMet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.FocMet(childComplexity), true
 	case "Order.id":
 		if e.ComplexityRoot.Order.ID == nil {
 			break
@@ -3874,6 +3902,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.StatusNote(childComplexity), true
+	case "Order.submittedAt":
+		if e.ComplexityRoot.Order.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.SubmittedAt(childComplexity), true
 	case "Order.tnCount":
 		if e.ComplexityRoot.Order.TnCount == nil {
 			break
@@ -3924,6 +3958,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderEdge.Node(childComplexity), true
+
+	case "OrderKPIs.completed":
+		if e.ComplexityRoot.OrderKPIs.Completed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderKPIs.Completed(childComplexity), true
+	case "OrderKPIs.completedLate":
+		if e.ComplexityRoot.OrderKPIs.CompletedLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderKPIs.CompletedLate(childComplexity), true
+	case "OrderKPIs.confirmedAfterDesired":
+		if e.ComplexityRoot.OrderKPIs.ConfirmedAfterDesired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderKPIs.ConfirmedAfterDesired(childComplexity), true
+	case "OrderKPIs.dueDateSlips":
+		if e.ComplexityRoot.OrderKPIs.DueDateSlips == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderKPIs.DueDateSlips(childComplexity), true
+	case "OrderKPIs.focMet":
+		if e.ComplexityRoot.OrderKPIs.FOCMet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderKPIs.FOCMet(childComplexity), true
+	case "OrderKPIs.focMetRate":
+		if e.ComplexityRoot.OrderKPIs.FOCMetRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderKPIs.FOCMetRate(childComplexity), true
+	case "OrderKPIs.focMissed":
+		if e.ComplexityRoot.OrderKPIs.FOCMissed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderKPIs.FOCMissed(childComplexity), true
+	case "OrderKPIs.focReturned":
+		if e.ComplexityRoot.OrderKPIs.FOCReturned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderKPIs.FOCReturned(childComplexity), true
+	case "OrderKPIs.focTargetBusinessDays":
+		if e.ComplexityRoot.OrderKPIs.FOCTargetBusinessDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderKPIs.FOCTargetBusinessDays(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -4028,6 +4117,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Portfolio.OpenResponseBreaches(childComplexity), true
+	case "Portfolio.orders":
+		if e.ComplexityRoot.Portfolio.Orders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.Orders(childComplexity), true
 	case "Portfolio.pipeline":
 		if e.ComplexityRoot.Portfolio.Pipeline == nil {
 			break
@@ -6075,9 +6170,9 @@ extend type Mutation {
 
   "DRAFT -> PENDING_SIGNATURE."
   sendContractForSignature("The contract." id: ID!): Contract!
-  "PENDING_SIGNATURE -> ACTIVE: signed."
+  "PENDING_SIGNATURE -> ACTIVE: signed. Activating a renewal marks the contract it renews RENEWED in the same transaction and moves a renewed master's co-termed add-ons under it."
   activateContract("The contract." id: ID!): Contract!
-  "ACTIVE or EXPIRED -> RENEWED, drafting the successor contract, which is returned."
+  "Drafts the successor of an ACTIVE or EXPIRED contract, starting on its end date, and returns it; the contract keeps its state until the successor is activated. At most one renewal per contract (CONFLICT)."
   renewContract("The contract." id: ID!, "The renewal's terms." input: RenewContractInput!): Contract!
   "ACTIVE -> TERMINATED (managers), with the reason."
   terminateContract("The contract." id: ID!, "Why." reason: String!): Contract!
@@ -6095,11 +6190,11 @@ extend type Mutation {
   "RECEIVED, QUALIFYING or IN_PROGRESS -> NO_BID."
   noBidRFP("The RFP." id: ID!, "Why." note: String): RFP!
 
-  "DRAFT or CLARIFICATION -> SUBMITTED."
+  "DRAFT or CLARIFICATION -> SUBMITTED, recording submittedAt."
   submitOrder("The order." id: ID!): Order!
   "SUBMITTED -> CLARIFICATION, with the question to the carrier."
   clarifyOrder("The order." id: ID!, "The question." question: String!): Order!
-  "SUBMITTED -> CONFIRMED: the firm order confirmation (FOC)."
+  "SUBMITTED -> CONFIRMED: the firm order confirmation (FOC), on or after the submission day; judges focMet."
   confirmOrder("The order." id: ID!, "The FOC." input: ConfirmOrderInput!): Order!
   "CONFIRMED -> COMPLETED: service delivered."
   completeOrder("The order." id: ID!): Order!
@@ -6132,7 +6227,7 @@ extend type Mutation {
 
 "The terms of a contract renewal; what is left out carries over."
 input RenewContractInput {
-  "Term of the renewal in months."
+  "Term of the renewal in months; for a co-termed renewal, the months to the master's end."
   termMonths: Int!
   "New monthly charge; the old one when left out."
   mrc: Money
@@ -6142,9 +6237,9 @@ input RenewContractInput {
 
 "A firm order confirmation."
 input ConfirmOrderInput {
-  "The day the FOC was given."
+  "The day the FOC was given: on or after the day of submission."
   focDate: Date!
-  "The due date committed; on or after focDate."
+  "The due date committed: on or after focDate, not in the past."
   confirmedDueDate: Date!
   "Circuit ID, stored verbatim (required for an ASR that has none yet)."
   circuitID: String
@@ -6357,6 +6452,35 @@ type Portfolio {
   rfps: RFPWinRate!
   "Active contracts ending within 30, 60, 90 and 180 days, with their MRC per currency."
   renewals: [RenewalWindow!]!
+  "Order figures of a business review (QBR): FOC met and due-date slips."
+  orders: OrderKPIs!
+}
+
+"""
+The order figures of a business review (QBR). An FOC is met when its date is
+within the target of business days after the order's submission; a due date
+slips when the FOC commits a due date later than the DDD, or the order is
+completed after its confirmed due date. Each order counts once.
+"""
+type OrderKPIs {
+  "The FOC target, in business days after submission."
+  focTargetBusinessDays: Int! @goField(name: "FOCTargetBusinessDays")
+  "Orders whose FOC is judged against the target."
+  focReturned: Int! @goField(name: "FOCReturned")
+  "FOCs within the target."
+  focMet: Int! @goField(name: "FOCMet")
+  "FOCs later than the target."
+  focMissed: Int! @goField(name: "FOCMissed")
+  "focMet / focReturned, between 0 and 1; null when no FOC was returned."
+  focMetRate: Float @goField(name: "FOCMetRate")
+  "Orders completed."
+  completed: Int!
+  "Orders completed after their confirmed due date."
+  completedLate: Int!
+  "Orders whose confirmed due date is later than their DDD."
+  confirmedAfterDesired: Int!
+  "Orders whose due date slipped, either way."
+  dueDateSlips: Int!
 }
 
 "A number of accounts and their MRR."
@@ -6544,7 +6668,7 @@ extend type SpecialPricingRequest {
 }
 
 extend type Order {
-  "Days the confirmed due date lies after the desired due date (negative: earlier); null until confirmed."
+  "Days the confirmed due date lies after the desired due date (negative: earlier); null until confirmed. See dueDateSlipped."
   dueDateSlipDays: Int @goField(forceResolver: true)
   "Whether the order was completed after its confirmed due date (after the end of that day, UTC)."
   completedLate: Boolean! @goField(forceResolver: true)
@@ -11411,15 +11535,15 @@ type Contract implements Node {
   """
   status: ContractStatus!
   """
-  First day of service under the contract.
+  First day of service under the contract. Frozen once the contract is sent for signature.
   """
   startDate: Date!
   """
-  Last day of the term; must be after the start.
+  End of the term: startDate plus termMonths months (the anniversary) or the day before; a co-termed add-on ends with its master. Frozen once sent for signature.
   """
   endDate: Date!
   """
-  Term in months.
+  Term in months: the months from startDate to endDate, a part month counting as whole. Changing the term alone moves endDate; changing the dates alone derives the term. Frozen once sent for signature.
   """
   termMonths: Int!
   """
@@ -11427,11 +11551,11 @@ type Contract implements Node {
   """
   currency: String!
   """
-  Monthly recurring charge.
+  Monthly recurring charge; the accepted quote's when the contract has one. Frozen once sent for signature.
   """
   mrc: Money!
   """
-  Non-recurring charge.
+  Non-recurring charge; copied from the accepted quote when the contract has one. Frozen once sent for signature.
   """
   nrc: Money!
   """
@@ -11439,7 +11563,7 @@ type Contract implements Node {
   """
   tcv: Money!
   """
-  Evergreen: renews for a year unless notice is given.
+  Evergreen: renews for a year unless notice is given; the renewal extends endDate, termMonths and TCV together.
   """
   autoRenew: Boolean!
   """
@@ -11447,15 +11571,15 @@ type Contract implements Node {
   """
   noticeDays: Int!
   """
-  For a service order: its master agreement.
+  For a service order: its master agreement, on the same account. A master agreement has no master.
   """
   masterID: ID
   """
-  Whether this add-on ends with its master agreement.
+  Whether this add-on ends with its master agreement: its endDate is the master's and moves with it (an evergreen year, a renewal).
   """
   coTermed: Boolean!
   """
-  The accepted quote the contract came from.
+  The ACCEPTED quote of the same account the contract came from; its MRC, NRC and term are the contract's.
   """
   quoteID: ID
   """
@@ -12699,15 +12823,15 @@ input CreateContractInput {
   """
   title: String!
   """
-  First day of service under the contract.
+  First day of service under the contract. Frozen once the contract is sent for signature.
   """
   startDate: Date!
   """
-  Last day of the term; must be after the start.
+  End of the term: startDate plus termMonths months (the anniversary) or the day before; a co-termed add-on ends with its master. Frozen once sent for signature.
   """
   endDate: Date!
   """
-  Term in months.
+  Term in months: the months from startDate to endDate, a part month counting as whole. Changing the term alone moves endDate; changing the dates alone derives the term. Frozen once sent for signature.
   """
   termMonths: Int!
   """
@@ -12715,15 +12839,15 @@ input CreateContractInput {
   """
   currency: String
   """
-  Monthly recurring charge.
+  Monthly recurring charge; the accepted quote's when the contract has one. Frozen once sent for signature.
   """
   mrc: Money!
   """
-  Non-recurring charge.
+  Non-recurring charge; copied from the accepted quote when the contract has one. Frozen once sent for signature.
   """
   nrc: Money
   """
-  Evergreen: renews for a year unless notice is given.
+  Evergreen: renews for a year unless notice is given; the renewal extends endDate, termMonths and TCV together.
   """
   autoRenew: Boolean
   """
@@ -12731,7 +12855,7 @@ input CreateContractInput {
   """
   noticeDays: Int
   """
-  Whether this add-on ends with its master agreement.
+  Whether this add-on ends with its master agreement: its endDate is the master's and moves with it (an evergreen year, a renewal).
   """
   coTermed: Boolean
   """
@@ -12813,11 +12937,11 @@ input CreateOrderInput {
   """
   kind: OrderKind!
   """
-  Purchase order number: the carrier's key for the order, up to 16 letters, digits or dashes; unique per carrier.
+  Purchase order number: the carrier's key for the order, up to 16 letters, digits or dashes; unique per carrier ignoring case (LMN-2026-0001 and lmn-2026-0001 are the same PON: CONFLICT on pon).
   """
   pon: String!
   """
-  DDD: the date the carrier wants service.
+  DDD: the date the carrier wants service; never in the past when written.
   """
   desiredDueDate: Date!
   """
@@ -12825,7 +12949,7 @@ input CreateOrderInput {
   """
   circuitID: String
   """
-  Telephone numbers to port (LSR).
+  Telephone numbers to port: at least one on an LSR, none on an ASR.
   """
   tnCount: Int
   """
@@ -15489,7 +15613,7 @@ type Order implements Node {
   """
   kind: OrderKind!
   """
-  Purchase order number: the carrier's key for the order, up to 16 letters, digits or dashes; unique per carrier.
+  Purchase order number: the carrier's key for the order, up to 16 letters, digits or dashes; unique per carrier ignoring case (LMN-2026-0001 and lmn-2026-0001 are the same PON: CONFLICT on pon).
   """
   pon: String!
   """
@@ -15497,15 +15621,15 @@ type Order implements Node {
   """
   status: OrderStatus!
   """
-  DDD: the date the carrier wants service.
+  DDD: the date the carrier wants service; never in the past when written.
   """
   desiredDueDate: Date!
   """
-  FOC: the day the firm order confirmation was given.
+  FOC: the day the firm order confirmation was given: on or after the day of submission (submittedAt).
   """
   focDate: Date
   """
-  The due date committed in the FOC.
+  The due date committed in the FOC: on or after the FOC date, never in the past when written.
   """
   confirmedDueDate: Date
   """
@@ -15517,9 +15641,21 @@ type Order implements Node {
   """
   circuitID: String
   """
-  Telephone numbers to port (LSR).
+  Telephone numbers to port: at least one on an LSR, none on an ASR.
   """
   tnCount: Int!
+  """
+  When the order was last submitted (submitOrder); the FOC target counts from it.
+  """
+  submittedAt: Time
+  """
+  Whether the FOC came within the target of business days after submission (5 unless configured otherwise); null until the FOC.
+  """
+  focMet: Boolean
+  """
+  Whether the due date slipped: the confirmed due date is later than the DDD, or the order was completed after its confirmed due date.
+  """
+  dueDateSlipped: Boolean!
   """
   The quote the order fulfils, if any.
   """
@@ -15650,6 +15786,10 @@ enum OrderOrderField {
   completed at.
   """
   COMPLETED_AT
+  """
+  submitted at.
+  """
+  SUBMITTED_AT
 }
 """
 OrderStatus is enum for the field status
@@ -16269,6 +16409,70 @@ input OrderWhereInput {
   tnCount is less than or equal to the value.
   """
   tnCountLTE: Int
+  """
+  submitted_at field predicates
+  """
+  submittedAt: Time
+  """
+  submittedAt differs from the value.
+  """
+  submittedAtNEQ: Time
+  """
+  submittedAt is one of the values.
+  """
+  submittedAtIn: [Time!]
+  """
+  submittedAt is none of the values.
+  """
+  submittedAtNotIn: [Time!]
+  """
+  submittedAt is greater than the value.
+  """
+  submittedAtGT: Time
+  """
+  submittedAt is greater than or equal to the value.
+  """
+  submittedAtGTE: Time
+  """
+  submittedAt is less than the value.
+  """
+  submittedAtLT: Time
+  """
+  submittedAt is less than or equal to the value.
+  """
+  submittedAtLTE: Time
+  """
+  submittedAt is empty.
+  """
+  submittedAtIsNil: Boolean
+  """
+  submittedAt is set.
+  """
+  submittedAtNotNil: Boolean
+  """
+  foc_met field predicates
+  """
+  focMet: Boolean
+  """
+  focMet differs from the value.
+  """
+  focMetNEQ: Boolean
+  """
+  focMet is empty.
+  """
+  focMetIsNil: Boolean
+  """
+  focMet is set.
+  """
+  focMetNotNil: Boolean
+  """
+  due_date_slipped field predicates
+  """
+  dueDateSlipped: Boolean
+  """
+  dueDateSlipped differs from the value.
+  """
+  dueDateSlippedNEQ: Boolean
   """
   quote_id field predicates
   """
@@ -23067,15 +23271,15 @@ input UpdateContractInput {
   """
   title: String
   """
-  First day of service under the contract.
+  First day of service under the contract. Frozen once the contract is sent for signature.
   """
   startDate: Date
   """
-  Last day of the term; must be after the start.
+  End of the term: startDate plus termMonths months (the anniversary) or the day before; a co-termed add-on ends with its master. Frozen once sent for signature.
   """
   endDate: Date
   """
-  Term in months.
+  Term in months: the months from startDate to endDate, a part month counting as whole. Changing the term alone moves endDate; changing the dates alone derives the term. Frozen once sent for signature.
   """
   termMonths: Int
   """
@@ -23083,15 +23287,15 @@ input UpdateContractInput {
   """
   currency: String
   """
-  Monthly recurring charge.
+  Monthly recurring charge; the accepted quote's when the contract has one. Frozen once sent for signature.
   """
   mrc: Money
   """
-  Non-recurring charge.
+  Non-recurring charge; copied from the accepted quote when the contract has one. Frozen once sent for signature.
   """
   nrc: Money
   """
-  Evergreen: renews for a year unless notice is given.
+  Evergreen: renews for a year unless notice is given; the renewal extends endDate, termMonths and TCV together.
   """
   autoRenew: Boolean
   """
@@ -23099,7 +23303,7 @@ input UpdateContractInput {
   """
   noticeDays: Int
   """
-  Whether this add-on ends with its master agreement.
+  Whether this add-on ends with its master agreement: its endDate is the master's and moves with it (an evergreen year, a renewal).
   """
   coTermed: Boolean
   """
@@ -23189,7 +23393,7 @@ Input was generated by ent.
 """
 input UpdateOrderInput {
   """
-  DDD: the date the carrier wants service.
+  DDD: the date the carrier wants service; never in the past when written.
   """
   desiredDueDate: Date
   """
@@ -23201,7 +23405,7 @@ input UpdateOrderInput {
   """
   clearCircuitID: Boolean
   """
-  Telephone numbers to port (LSR).
+  Telephone numbers to port: at least one on an LSR, none on an ASR.
   """
   tnCount: Int
   """
@@ -24367,6 +24571,12 @@ func (ec *executionContext) childFields_Order(ctx context.Context, field graphql
 		return ec.fieldContext_Order_circuitID(ctx, field)
 	case "tnCount":
 		return ec.fieldContext_Order_tnCount(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_Order_submittedAt(ctx, field)
+	case "focMet":
+		return ec.fieldContext_Order_focMet(ctx, field)
+	case "dueDateSlipped":
+		return ec.fieldContext_Order_dueDateSlipped(ctx, field)
 	case "quoteID":
 		return ec.fieldContext_Order_quoteID(ctx, field)
 	case "statusNote":
@@ -24405,6 +24615,30 @@ func (ec *executionContext) childFields_OrderEdge(ctx context.Context, field gra
 		return ec.fieldContext_OrderEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrderEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderKPIs(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "focTargetBusinessDays":
+		return ec.fieldContext_OrderKPIs_focTargetBusinessDays(ctx, field)
+	case "focReturned":
+		return ec.fieldContext_OrderKPIs_focReturned(ctx, field)
+	case "focMet":
+		return ec.fieldContext_OrderKPIs_focMet(ctx, field)
+	case "focMissed":
+		return ec.fieldContext_OrderKPIs_focMissed(ctx, field)
+	case "focMetRate":
+		return ec.fieldContext_OrderKPIs_focMetRate(ctx, field)
+	case "completed":
+		return ec.fieldContext_OrderKPIs_completed(ctx, field)
+	case "completedLate":
+		return ec.fieldContext_OrderKPIs_completedLate(ctx, field)
+	case "confirmedAfterDesired":
+		return ec.fieldContext_OrderKPIs_confirmedAfterDesired(ctx, field)
+	case "dueDateSlips":
+		return ec.fieldContext_OrderKPIs_dueDateSlips(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderKPIs", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -24457,6 +24691,8 @@ func (ec *executionContext) childFields_Portfolio(ctx context.Context, field gra
 		return ec.fieldContext_Portfolio_rfps(ctx, field)
 	case "renewals":
 		return ec.fieldContext_Portfolio_renewals(ctx, field)
+	case "orders":
+		return ec.fieldContext_Portfolio_orders(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Portfolio", field.Name)
 }
@@ -40494,6 +40730,75 @@ func (ec *executionContext) fieldContext_Order_tnCount(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Order", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Order_submittedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Order_focMet(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_focMet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FocMet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_focMet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Order_dueDateSlipped(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_dueDateSlipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueDateSlipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_dueDateSlipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Order_quoteID(ctx context.Context, field graphql.CollectedField, obj *ent.Order) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40822,6 +41127,213 @@ func (ec *executionContext) _OrderEdge_cursor(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_OrderEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _OrderKPIs_focTargetBusinessDays(ctx context.Context, field graphql.CollectedField, obj *report.OrderKPIs) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderKPIs_focTargetBusinessDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FOCTargetBusinessDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderKPIs_focTargetBusinessDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderKPIs", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderKPIs_focReturned(ctx context.Context, field graphql.CollectedField, obj *report.OrderKPIs) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderKPIs_focReturned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FOCReturned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderKPIs_focReturned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderKPIs", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderKPIs_focMet(ctx context.Context, field graphql.CollectedField, obj *report.OrderKPIs) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderKPIs_focMet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FOCMet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderKPIs_focMet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderKPIs", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderKPIs_focMissed(ctx context.Context, field graphql.CollectedField, obj *report.OrderKPIs) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderKPIs_focMissed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FOCMissed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderKPIs_focMissed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderKPIs", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderKPIs_focMetRate(ctx context.Context, field graphql.CollectedField, obj *report.OrderKPIs) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderKPIs_focMetRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FOCMetRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderKPIs_focMetRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderKPIs", field, false, false, "Float")
+}
+
+func (ec *executionContext) _OrderKPIs_completed(ctx context.Context, field graphql.CollectedField, obj *report.OrderKPIs) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderKPIs_completed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Completed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderKPIs_completed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderKPIs", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderKPIs_completedLate(ctx context.Context, field graphql.CollectedField, obj *report.OrderKPIs) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderKPIs_completedLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletedLate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderKPIs_completedLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderKPIs", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderKPIs_confirmedAfterDesired(ctx context.Context, field graphql.CollectedField, obj *report.OrderKPIs) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderKPIs_confirmedAfterDesired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConfirmedAfterDesired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderKPIs_confirmedAfterDesired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderKPIs", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderKPIs_dueDateSlips(ctx context.Context, field graphql.CollectedField, obj *report.OrderKPIs) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderKPIs_dueDateSlips(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueDateSlips, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderKPIs_dueDateSlips(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderKPIs", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[string]) (ret graphql.Marshaler) {
@@ -41392,6 +41904,38 @@ func (ec *executionContext) fieldContext_Portfolio_renewals(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RenewalWindow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_orders(ctx context.Context, field graphql.CollectedField, obj *report.PortfolioResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_orders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v report.OrderKPIs) graphql.Marshaler {
+			return ec.marshalNOrderKPIs2carrierdeskᚋinternalᚋreportᚐOrderKPIs(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_orders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderKPIs(ctx, field)
 		},
 	}
 	return fc, nil
@@ -63307,7 +63851,7 @@ func (ec *executionContext) unmarshalInputOrderWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "pon", "ponNEQ", "ponIn", "ponNotIn", "ponGT", "ponGTE", "ponLT", "ponLTE", "ponContains", "ponHasPrefix", "ponHasSuffix", "ponEqualFold", "ponContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "desiredDueDate", "desiredDueDateNEQ", "desiredDueDateIn", "desiredDueDateNotIn", "desiredDueDateGT", "desiredDueDateGTE", "desiredDueDateLT", "desiredDueDateLTE", "focDate", "focDateNEQ", "focDateIn", "focDateNotIn", "focDateGT", "focDateGTE", "focDateLT", "focDateLTE", "focDateIsNil", "focDateNotNil", "confirmedDueDate", "confirmedDueDateNEQ", "confirmedDueDateIn", "confirmedDueDateNotIn", "confirmedDueDateGT", "confirmedDueDateGTE", "confirmedDueDateLT", "confirmedDueDateLTE", "confirmedDueDateIsNil", "confirmedDueDateNotNil", "completedAt", "completedAtNEQ", "completedAtIn", "completedAtNotIn", "completedAtGT", "completedAtGTE", "completedAtLT", "completedAtLTE", "completedAtIsNil", "completedAtNotNil", "circuitID", "circuitIDNEQ", "circuitIDIn", "circuitIDNotIn", "circuitIDGT", "circuitIDGTE", "circuitIDLT", "circuitIDLTE", "circuitIDContains", "circuitIDHasPrefix", "circuitIDHasSuffix", "circuitIDIsNil", "circuitIDNotNil", "circuitIDEqualFold", "circuitIDContainsFold", "tnCount", "tnCountNEQ", "tnCountIn", "tnCountNotIn", "tnCountGT", "tnCountGTE", "tnCountLT", "tnCountLTE", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDIsNil", "quoteIDNotNil", "quoteIDEqualFold", "quoteIDContainsFold", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "hasAccountWith", "hasCarrierWith", "hasQuoteWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDEqualFold", "accountIDContainsFold", "carrierID", "carrierIDNEQ", "carrierIDIn", "carrierIDNotIn", "carrierIDGT", "carrierIDGTE", "carrierIDLT", "carrierIDLTE", "carrierIDContains", "carrierIDHasPrefix", "carrierIDHasSuffix", "carrierIDEqualFold", "carrierIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "pon", "ponNEQ", "ponIn", "ponNotIn", "ponGT", "ponGTE", "ponLT", "ponLTE", "ponContains", "ponHasPrefix", "ponHasSuffix", "ponEqualFold", "ponContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "desiredDueDate", "desiredDueDateNEQ", "desiredDueDateIn", "desiredDueDateNotIn", "desiredDueDateGT", "desiredDueDateGTE", "desiredDueDateLT", "desiredDueDateLTE", "focDate", "focDateNEQ", "focDateIn", "focDateNotIn", "focDateGT", "focDateGTE", "focDateLT", "focDateLTE", "focDateIsNil", "focDateNotNil", "confirmedDueDate", "confirmedDueDateNEQ", "confirmedDueDateIn", "confirmedDueDateNotIn", "confirmedDueDateGT", "confirmedDueDateGTE", "confirmedDueDateLT", "confirmedDueDateLTE", "confirmedDueDateIsNil", "confirmedDueDateNotNil", "completedAt", "completedAtNEQ", "completedAtIn", "completedAtNotIn", "completedAtGT", "completedAtGTE", "completedAtLT", "completedAtLTE", "completedAtIsNil", "completedAtNotNil", "circuitID", "circuitIDNEQ", "circuitIDIn", "circuitIDNotIn", "circuitIDGT", "circuitIDGTE", "circuitIDLT", "circuitIDLTE", "circuitIDContains", "circuitIDHasPrefix", "circuitIDHasSuffix", "circuitIDIsNil", "circuitIDNotNil", "circuitIDEqualFold", "circuitIDContainsFold", "tnCount", "tnCountNEQ", "tnCountIn", "tnCountNotIn", "tnCountGT", "tnCountGTE", "tnCountLT", "tnCountLTE", "submittedAt", "submittedAtNEQ", "submittedAtIn", "submittedAtNotIn", "submittedAtGT", "submittedAtGTE", "submittedAtLT", "submittedAtLTE", "submittedAtIsNil", "submittedAtNotNil", "focMet", "focMetNEQ", "focMetIsNil", "focMetNotNil", "dueDateSlipped", "dueDateSlippedNEQ", "quoteID", "quoteIDNEQ", "quoteIDIn", "quoteIDNotIn", "quoteIDGT", "quoteIDGTE", "quoteIDLT", "quoteIDLTE", "quoteIDContains", "quoteIDHasPrefix", "quoteIDHasSuffix", "quoteIDIsNil", "quoteIDNotNil", "quoteIDEqualFold", "quoteIDContainsFold", "statusNote", "statusNoteNEQ", "statusNoteIn", "statusNoteNotIn", "statusNoteGT", "statusNoteGTE", "statusNoteLT", "statusNoteLTE", "statusNoteContains", "statusNoteHasPrefix", "statusNoteHasSuffix", "statusNoteIsNil", "statusNoteNotNil", "statusNoteEqualFold", "statusNoteContainsFold", "hasAccountWith", "hasCarrierWith", "hasQuoteWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -64329,6 +64873,118 @@ func (ec *executionContext) unmarshalInputOrderWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.TnCountLTE = data
+		case "submittedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAt = data
+		case "submittedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtNEQ = data
+		case "submittedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtIn = data
+		case "submittedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtNotIn = data
+		case "submittedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtGT = data
+		case "submittedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtGTE = data
+		case "submittedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtLT = data
+		case "submittedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtLTE = data
+		case "submittedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtIsNil = data
+		case "submittedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtNotNil = data
+		case "focMet":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focMet"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FocMet = data
+		case "focMetNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focMetNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FocMetNEQ = data
+		case "focMetIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focMetIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FocMetIsNil = data
+		case "focMetNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focMetNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FocMetNotNil = data
+		case "dueDateSlipped":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateSlipped"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateSlipped = data
+		case "dueDateSlippedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateSlippedNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateSlippedNEQ = data
 		case "quoteID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quoteID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -81260,6 +81916,21 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "submittedAt":
+			out.Values[i] = ec._Order_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "focMet":
+			out.Values[i] = ec._Order_focMet(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "dueDateSlipped":
+			out.Values[i] = ec._Order_dueDateSlipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "quoteID":
 			out.Values[i] = ec._Order_quoteID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -81373,6 +82044,79 @@ func (ec *executionContext) _OrderEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "cursor":
 			out.Values[i] = ec._OrderEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderKPIsImplementors = []string{"OrderKPIs"}
+
+func (ec *executionContext) _OrderKPIs(ctx context.Context, sel ast.SelectionSet, obj *report.OrderKPIs) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderKPIsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderKPIs")
+		case "focTargetBusinessDays":
+			out.Values[i] = ec._OrderKPIs_focTargetBusinessDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "focReturned":
+			out.Values[i] = ec._OrderKPIs_focReturned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "focMet":
+			out.Values[i] = ec._OrderKPIs_focMet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "focMissed":
+			out.Values[i] = ec._OrderKPIs_focMissed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "focMetRate":
+			out.Values[i] = ec._OrderKPIs_focMetRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "completed":
+			out.Values[i] = ec._OrderKPIs_completed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completedLate":
+			out.Values[i] = ec._OrderKPIs_completedLate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmedAfterDesired":
+			out.Values[i] = ec._OrderKPIs_confirmedAfterDesired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueDateSlips":
+			out.Values[i] = ec._OrderKPIs_dueDateSlips(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -81534,6 +82278,11 @@ func (ec *executionContext) _Portfolio(ctx context.Context, sel ast.SelectionSet
 			}
 		case "renewals":
 			out.Values[i] = ec._Portfolio_renewals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orders":
+			out.Values[i] = ec._Portfolio_orders(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -85132,6 +85881,10 @@ func (ec *executionContext) unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentg
 
 func (ec *executionContext) marshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v entgql.OrderDirection) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNOrderKPIs2carrierdeskᚋinternalᚋreportᚐOrderKPIs(ctx context.Context, sel ast.SelectionSet, v report.OrderKPIs) graphql.Marshaler {
+	return ec._OrderKPIs(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNOrderKind2carrierdeskᚋentᚋorderᚐKind(ctx context.Context, v any) (order.Kind, error) {

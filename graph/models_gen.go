@@ -10,9 +10,9 @@ import (
 
 // A firm order confirmation.
 type ConfirmOrderInput struct {
-	// The day the FOC was given.
+	// The day the FOC was given: on or after the day of submission.
 	FocDate date.Date `json:"focDate"`
-	// The due date committed; on or after focDate.
+	// The due date committed: on or after focDate, not in the past.
 	ConfirmedDueDate date.Date `json:"confirmedDueDate"`
 	// Circuit ID, stored verbatim (required for an ASR that has none yet).
 	CircuitID *string `json:"circuitID,omitempty"`
@@ -32,7 +32,7 @@ type EscalationSubscriptionFilter struct {
 
 // The terms of a contract renewal; what is left out carries over.
 type RenewContractInput struct {
-	// Term of the renewal in months.
+	// Term of the renewal in months; for a co-termed renewal, the months to the master's end.
 	TermMonths int `json:"termMonths"`
 	// New monthly charge; the old one when left out.
 	Mrc *money.Amount `json:"mrc,omitempty"`

@@ -34,6 +34,8 @@ import (
 	"carrierdesk/internal/auth"
 	"carrierdesk/internal/money"
 	"carrierdesk/internal/seed/bulk"
+
+	"entgo.io/ent/dialect"
 )
 
 // This file is the authorization matrix of issue 3, driven through the real
@@ -231,7 +233,6 @@ func newAuthzFixture(t *testing.T, app *testApp) *authzFixture {
 			SetEndDate(workflow.DayOf(now.AddDate(3, 0, 0))).
 			SetTermMonths(36).
 			SetMrc(money.Amount(450000)).
-			SetQuoteID(fx.draftQuote[l]).
 			SaveX(ctx).ID
 		fx.rfp[l] = c.RFP.Create().
 			SetAccountID(acct).
@@ -245,8 +246,19 @@ func newAuthzFixture(t *testing.T, app *testApp) *authzFixture {
 			SetKind(order.KindASR).
 			SetPon("PON-" + l).
 			SetDesiredDueDate(workflow.DayOf(now.AddDate(0, 1, 0))).
-			SetQuoteID(fx.draftQuote[l]).
 			SaveX(ctx).ID
+		// Since issue 11 no writer links a contract or an order to a draft
+		// quote; records from before it may be, and their edges must still
+		// keep the draft from the carrier, so the link is written in SQL.
+		for table, id := range map[string]string{"contracts": fx.contract[l], "orders": fx.order[l]} {
+			link := "UPDATE " + table + " SET quote_id = ? WHERE id = ?"
+			if app.db.Dialect == dialect.Postgres {
+				link = "UPDATE " + table + " SET quote_id = $1 WHERE id = $2"
+			}
+			if _, err := app.db.DB.ExecContext(ctx, link, fx.draftQuote[l], id); err != nil {
+				t.Fatalf("linking a legacy %s row to a draft quote: %v", table, err)
+			}
+		}
 		fx.review[l] = c.BusinessReview.Create().
 			SetAccountID(acct).
 			SetQuarter("2026-Q2").
@@ -863,7 +875,7 @@ func authzEntities() map[string]authzEntity {
 		"Order": {
 			typ: "Order",
 			create: func(fx *authzFixture, l string, _ enum.Role, m authzMark) jsonObject {
-				return jsonObject{"kind": "ASR", "pon": m.text, "desiredDueDate": fixtureDate(30), "accountID": fx.account[l]}
+				return jsonObject{"kind": "ASR", "pon": m.text, "desiredDueDate": fixtureDate(3680), "accountID": fx.account[l]}
 			},
 			created: func(ctx context.Context, c *ent.Client, m authzMark) bool {
 				return c.Order.Query().Where(order.Pon(m.text)).ExistX(ctx)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"carrierdesk/internal/auth"
+	"carrierdesk/internal/workflow"
 
 	"fmt"
 	"os"
@@ -23,6 +24,7 @@ type Config struct {
 	CostLimit      int           // COST_LIMIT: largest cost (objects a response may hold, pages multiplied) an operation may have
 	DepthLimit     int           // DEPTH_LIMIT: deepest nesting of fields an operation may have
 	SweepInterval  time.Duration // SWEEP_INTERVAL: how often expiries and SLA breaches are swept; 0 turns it off
+	FOCTargetDays  int           // FOC_TARGET_BUSINESS_DAYS: the FOC target of orders, in business days after submission
 	ViewerTTL      time.Duration // VIEWER_CACHE_TTL: how long a token's loaded viewer is reused; 0 loads it on every request
 	Production     bool          // APP_ENV=production: no development secret, no anonymous introspection
 	Auth           auth.Config   // JWT_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE
@@ -42,6 +44,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		StatementCache: 256,
 		SeedOnEmpty:    true,
 		SweepInterval:  30 * time.Second,
+		FOCTargetDays:  workflow.FOCTargetBusinessDays,
 		ViewerTTL:      5 * time.Second,
 		DefaultPage:    20,
 		MaxPage:        100,
@@ -93,6 +96,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.DepthLimit, err = intVar(getenv, "DEPTH_LIMIT", c.DepthLimit, 2, 1000); err != nil {
+		return c, err
+	}
+	if c.FOCTargetDays, err = intVar(getenv, "FOC_TARGET_BUSINESS_DAYS", c.FOCTargetDays, 1, 60); err != nil {
 		return c, err
 	}
 	if v := getenv("DB_STATEMENT_CACHE"); v != "" {

@@ -383,7 +383,7 @@ func entitySpecs() []entitySpec {
 			input: func(fx *accountFixture, i int) jsonObject {
 				return jsonObject{
 					"kind": []string{"MASTER_AGREEMENT", "SERVICE_ORDER"}[i%2], "title": fmt.Sprintf("Contract %d", i),
-					"startDate": fixtureDate(0), "endDate": fixtureDate(365 + 30*i), "termMonths": 12,
+					"startDate": fixtureDate(0), "endDate": fixtureDate(365 + 30*i), "termMonths": 12 + i,
 					"mrc": fmt.Sprintf("%d.00", 2000+i), "nrc": "500.00", "autoRenew": i%2 == 0, "noticeDays": 90,
 					"accountID": pick(i, fx.accountA, fx.accountB),
 				}
@@ -427,7 +427,7 @@ func entitySpecs() []entitySpec {
 			input: func(fx *accountFixture, i int) jsonObject {
 				in := jsonObject{
 					"kind": []string{"ASR", "LSR"}[i%2], "pon": fmt.Sprintf("PON-%03d", i),
-					"desiredDueDate": fixtureDate(14 + i), "accountID": pick(i, fx.accountA, fx.accountB),
+					"desiredDueDate": fixtureDate(3650 + 14 + i), "accountID": pick(i, fx.accountA, fx.accountB),
 				}
 				if i%2 == 0 {
 					in["circuitID"] = fmt.Sprintf("12.KXFU.12345%d..SW", i)
@@ -445,7 +445,7 @@ func entitySpecs() []entitySpec {
 					t.Errorf("an order is a DRAFT of its account's carrier %s: %v", want, n)
 				}
 			},
-			update:  jsonObject{"circuitID": "13.KXFU.000001..SW", "tnCount": 50},
+			update:  jsonObject{"circuitID": "13.KXFU.000001..SW"},
 			changed: "circuitID", kept: "pon",
 			order: []orderKey{{"KIND", "kind", "string", false}, {"PON", "pon", "string", true}},
 			filters: []entityFilter{
@@ -1096,7 +1096,7 @@ func validInput(v *validationFixture, typ string) jsonObject {
 	case "RFP":
 		return jsonObject{"title": "Valid RFP", "receivedAt": fixtureTime(0), "dueAt": fixtureTime(14), "accountID": v.accountA}
 	case "Order":
-		return jsonObject{"kind": "ASR", "pon": "PON-NEW", "desiredDueDate": fixtureDate(30), "accountID": v.accountA}
+		return jsonObject{"kind": "ASR", "pon": "PON-NEW", "desiredDueDate": fixtureDate(3680), "accountID": v.accountA}
 	case "BusinessReview":
 		return jsonObject{"quarter": "2026-Q2", "scheduledAt": fixtureTime(10), "accountID": v.accountA}
 	case "Activity":

@@ -90,6 +90,9 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	if m.Config.FOCTargetDays > 0 {
+		workflow.FOCTargetBusinessDays = m.Config.FOCTargetDays
+	}
 	if m.Config.DatabaseURL == "" && m.Config.SeedOnEmpty {
 		if err := seedIfEmpty(ctx, db); err != nil {
 			return err

@@ -98,7 +98,7 @@ var wfxTransitions = []wfxTransition{
 
 	{"Contract", "sendForSignature", "sendContractForSignature", "", []string{"DRAFT"}, "PENDING_SIGNATURE", wfxStaff, ""},
 	{"Contract", "activate", "activateContract", "", []string{"PENDING_SIGNATURE"}, "ACTIVE", wfxStaff, ""},
-	{"Contract", "renew", "renewContract", `, input: {termMonths: 12}`, []string{"ACTIVE", "EXPIRED"}, "RENEWED", wfxStaff, ""},
+	{"Contract", "renew", "renewContract", `, input: {termMonths: 12}`, []string{"ACTIVE", "EXPIRED"}, "", wfxStaff, ""},
 	{"Contract", "terminate", "terminateContract", `, reason: "carrier exit"`, []string{"ACTIVE"}, "TERMINATED", wfxManager, ""},
 
 	{"RFP", "qualify", "qualifyRFP", "", []string{"RECEIVED"}, "QUALIFYING", wfxStaff, ""},
@@ -325,6 +325,9 @@ func (fx *wfxFixture) create(t *testing.T, entity, state string) string {
 			SetPon("WFX-" + n).
 			SetDesiredDueDate(workflow.DayOf(now.AddDate(0, 1, 0))).
 			SetStatus(order.Status(state))
+		if state != "DRAFT" {
+			o.SetSubmittedAt(now.AddDate(0, 0, -5))
+		}
 		if state == "CONFIRMED" || state == "COMPLETED" {
 			o.SetFocDate(workflow.DayOf(now.AddDate(0, 0, -3))).SetConfirmedDueDate(workflow.DayOf(now.AddDate(0, 1, 0))).SetCircuitID("12.KFGS.0" + n + "..NY")
 		}
@@ -533,6 +536,10 @@ func (fx *wfxFixture) attempt(t *testing.T, tr wfxTransition, from, role, want s
 	}
 
 	ids := []string{id}
+	if tr.entity == "Contract" && tr.action == "renew" {
+		// Renewing drafts the successor; the renewed contract waits for its activation.
+		ids = append(ids, fx.app.db.Client.Contract.Query().Where(contract.RenewalOfID(id)).OnlyIDX(allowCtx()))
+	}
 	if tr.entity == "Escalation" {
 		var fresh []wfxEvent
 		for _, e := range fx.events(t, id) {
@@ -612,7 +619,7 @@ func wfxEntryFor(entries []wfxAudit, id string) wfxAudit {
 // machine transition has a row stating the same states and roles, or is the
 // sweep's. A transition added to a machine without a test fails here.
 func TestWorkflowTableMatchesMachines(t *testing.T) {
-	sweepOnly := map[string]bool{"Quote.expire": true, "Contract.expire": true}
+	sweepOnly := map[string]bool{"Quote.expire": true, "Contract.expire": true, "Contract.supersede": true}
 	seen := map[string]bool{}
 	for _, m := range workflow.Machines {
 		if _, ok := wfxStates[m.Entity]; !ok {
@@ -1282,7 +1289,8 @@ func TestWorkflowApprovedPriceBecomesQuoteMRC(t *testing.T) {
 }
 
 // TestWorkflowRenewals: a renewal drafts a successor that starts when the old
-// contract ends; a co-termed renewal ends with its master agreement.
+// contract ends, leaving the old one ACTIVE; a co-termed renewal ends with its
+// master agreement.
 func TestWorkflowRenewals(t *testing.T) {
 	backends(t, func(t *testing.T, app *testApp) {
 		fx := newWfxFixture(t, app)
@@ -1325,8 +1333,10 @@ func TestWorkflowRenewals(t *testing.T) {
 			s.TermMonths != 12 || s.Mrc != "4800.00" || s.Tcv != "57600.00" || s.CoTermed || !s.AutoRenew || s.NoticeDeadline != end.AddMonths(12).AddDays(-90) {
 			t.Errorf("successor = %+v", s)
 		}
-		if got := fx.status(t, "Contract", old); got != "RENEWED" {
-			t.Errorf("renewed contract is %s; want RENEWED", got)
+		// Issue 11: the old contract stays ACTIVE until its successor activates
+		// (TestRenewalWaitsForTheSuccessor).
+		if got := fx.status(t, "Contract", old); got != "ACTIVE" {
+			t.Errorf("renewed contract is %s before its successor activates; want ACTIVE", got)
 		}
 
 		// Co-termed: the add-on's renewal ends with its master.

@@ -624,6 +624,10 @@ var (
 		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "circuit_id", Type: field.TypeString, Nullable: true, Size: 53},
 		{Name: "tn_count", Type: field.TypeInt, Default: 0},
+		{Name: "submitted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "pon_key", Type: field.TypeString},
+		{Name: "foc_met", Type: field.TypeBool, Nullable: true},
+		{Name: "due_date_slipped", Type: field.TypeBool, Default: false},
 		{Name: "status_note", Type: field.TypeString, Nullable: true, Size: 4000},
 		{Name: "account_id", Type: field.TypeString, Size: 30},
 		{Name: "carrier_id", Type: field.TypeString, Size: 30},
@@ -637,33 +641,33 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "orders_accounts_orders",
-				Columns:    []*schema.Column{OrdersColumns[14]},
+				Columns:    []*schema.Column{OrdersColumns[18]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "orders_carriers_orders",
-				Columns:    []*schema.Column{OrdersColumns[15]},
+				Columns:    []*schema.Column{OrdersColumns[19]},
 				RefColumns: []*schema.Column{CarriersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "orders_quotes_orders",
-				Columns:    []*schema.Column{OrdersColumns[16]},
+				Columns:    []*schema.Column{OrdersColumns[20]},
 				RefColumns: []*schema.Column{QuotesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "order_carrier_id_pon",
+				Name:    "order_carrier_id_pon_key",
 				Unique:  true,
-				Columns: []*schema.Column{OrdersColumns[15], OrdersColumns[5]},
+				Columns: []*schema.Column{OrdersColumns[19], OrdersColumns[14]},
 			},
 			{
 				Name:    "order_account_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[14], OrdersColumns[6]},
+				Columns: []*schema.Column{OrdersColumns[18], OrdersColumns[6]},
 			},
 			{
 				Name:    "order_status_desired_due_date",
@@ -673,7 +677,7 @@ var (
 			{
 				Name:    "order_quote_id",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[16]},
+				Columns: []*schema.Column{OrdersColumns[20]},
 			},
 		},
 	}

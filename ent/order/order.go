@@ -46,6 +46,14 @@ const (
 	FieldCircuitID = "circuit_id"
 	// FieldTnCount holds the string denoting the tn_count field in the database.
 	FieldTnCount = "tn_count"
+	// FieldSubmittedAt holds the string denoting the submitted_at field in the database.
+	FieldSubmittedAt = "submitted_at"
+	// FieldPonKey holds the string denoting the pon_key field in the database.
+	FieldPonKey = "pon_key"
+	// FieldFocMet holds the string denoting the foc_met field in the database.
+	FieldFocMet = "foc_met"
+	// FieldDueDateSlipped holds the string denoting the due_date_slipped field in the database.
+	FieldDueDateSlipped = "due_date_slipped"
 	// FieldQuoteID holds the string denoting the quote_id field in the database.
 	FieldQuoteID = "quote_id"
 	// FieldStatusNote holds the string denoting the status_note field in the database.
@@ -98,6 +106,10 @@ var Columns = []string{
 	FieldCompletedAt,
 	FieldCircuitID,
 	FieldTnCount,
+	FieldSubmittedAt,
+	FieldPonKey,
+	FieldFocMet,
+	FieldDueDateSlipped,
 	FieldQuoteID,
 	FieldStatusNote,
 }
@@ -118,7 +130,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "carrierdesk/ent/runtime"
 var (
-	Hooks  [7]ent.Hook
+	Hooks  [8]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -136,6 +148,8 @@ var (
 	DefaultTnCount int
 	// TnCountValidator is a validator for the "tn_count" field. It is called by the builders before save.
 	TnCountValidator func(int) error
+	// DefaultDueDateSlipped holds the default value on creation for the "due_date_slipped" field.
+	DefaultDueDateSlipped bool
 	// StatusNoteValidator is a validator for the "status_note" field. It is called by the builders before save.
 	StatusNoteValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
@@ -274,6 +288,26 @@ func ByCircuitID(opts ...sql.OrderTermOption) OrderOption {
 // ByTnCount orders the results by the tn_count field.
 func ByTnCount(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldTnCount, opts...).ToFunc()
+}
+
+// BySubmittedAt orders the results by the submitted_at field.
+func BySubmittedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSubmittedAt, opts...).ToFunc()
+}
+
+// ByPonKey orders the results by the pon_key field.
+func ByPonKey(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPonKey, opts...).ToFunc()
+}
+
+// ByFocMet orders the results by the foc_met field.
+func ByFocMet(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFocMet, opts...).ToFunc()
+}
+
+// ByDueDateSlipped orders the results by the due_date_slipped field.
+func ByDueDateSlipped(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDueDateSlipped, opts...).ToFunc()
 }
 
 // ByQuoteID orders the results by the quote_id field.

@@ -126,6 +126,26 @@ func TnCount(v int) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldTnCount, v))
 }
 
+// SubmittedAt applies equality check predicate on the "submitted_at" field. It's identical to SubmittedAtEQ.
+func SubmittedAt(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldSubmittedAt, v))
+}
+
+// PonKey applies equality check predicate on the "pon_key" field. It's identical to PonKeyEQ.
+func PonKey(v string) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldPonKey, v))
+}
+
+// FocMet applies equality check predicate on the "foc_met" field. It's identical to FocMetEQ.
+func FocMet(v bool) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldFocMet, v))
+}
+
+// DueDateSlipped applies equality check predicate on the "due_date_slipped" field. It's identical to DueDateSlippedEQ.
+func DueDateSlipped(v bool) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldDueDateSlipped, v))
+}
+
 // QuoteID applies equality check predicate on the "quote_id" field. It's identical to QuoteIDEQ.
 func QuoteID(v string) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldQuoteID, v))
@@ -794,6 +814,151 @@ func TnCountLT(v int) predicate.Order {
 // TnCountLTE applies the LTE predicate on the "tn_count" field.
 func TnCountLTE(v int) predicate.Order {
 	return predicate.Order(sql.FieldLTE(FieldTnCount, v))
+}
+
+// SubmittedAtEQ applies the EQ predicate on the "submitted_at" field.
+func SubmittedAtEQ(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldSubmittedAt, v))
+}
+
+// SubmittedAtNEQ applies the NEQ predicate on the "submitted_at" field.
+func SubmittedAtNEQ(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldSubmittedAt, v))
+}
+
+// SubmittedAtIn applies the In predicate on the "submitted_at" field.
+func SubmittedAtIn(vs ...time.Time) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldSubmittedAt, vs...))
+}
+
+// SubmittedAtNotIn applies the NotIn predicate on the "submitted_at" field.
+func SubmittedAtNotIn(vs ...time.Time) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldSubmittedAt, vs...))
+}
+
+// SubmittedAtGT applies the GT predicate on the "submitted_at" field.
+func SubmittedAtGT(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldSubmittedAt, v))
+}
+
+// SubmittedAtGTE applies the GTE predicate on the "submitted_at" field.
+func SubmittedAtGTE(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldSubmittedAt, v))
+}
+
+// SubmittedAtLT applies the LT predicate on the "submitted_at" field.
+func SubmittedAtLT(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldSubmittedAt, v))
+}
+
+// SubmittedAtLTE applies the LTE predicate on the "submitted_at" field.
+func SubmittedAtLTE(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldSubmittedAt, v))
+}
+
+// SubmittedAtIsNil applies the IsNil predicate on the "submitted_at" field.
+func SubmittedAtIsNil() predicate.Order {
+	return predicate.Order(sql.FieldIsNull(FieldSubmittedAt))
+}
+
+// SubmittedAtNotNil applies the NotNil predicate on the "submitted_at" field.
+func SubmittedAtNotNil() predicate.Order {
+	return predicate.Order(sql.FieldNotNull(FieldSubmittedAt))
+}
+
+// PonKeyEQ applies the EQ predicate on the "pon_key" field.
+func PonKeyEQ(v string) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldPonKey, v))
+}
+
+// PonKeyNEQ applies the NEQ predicate on the "pon_key" field.
+func PonKeyNEQ(v string) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldPonKey, v))
+}
+
+// PonKeyIn applies the In predicate on the "pon_key" field.
+func PonKeyIn(vs ...string) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldPonKey, vs...))
+}
+
+// PonKeyNotIn applies the NotIn predicate on the "pon_key" field.
+func PonKeyNotIn(vs ...string) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldPonKey, vs...))
+}
+
+// PonKeyGT applies the GT predicate on the "pon_key" field.
+func PonKeyGT(v string) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldPonKey, v))
+}
+
+// PonKeyGTE applies the GTE predicate on the "pon_key" field.
+func PonKeyGTE(v string) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldPonKey, v))
+}
+
+// PonKeyLT applies the LT predicate on the "pon_key" field.
+func PonKeyLT(v string) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldPonKey, v))
+}
+
+// PonKeyLTE applies the LTE predicate on the "pon_key" field.
+func PonKeyLTE(v string) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldPonKey, v))
+}
+
+// PonKeyContains applies the Contains predicate on the "pon_key" field.
+func PonKeyContains(v string) predicate.Order {
+	return predicate.Order(sql.FieldContains(FieldPonKey, v))
+}
+
+// PonKeyHasPrefix applies the HasPrefix predicate on the "pon_key" field.
+func PonKeyHasPrefix(v string) predicate.Order {
+	return predicate.Order(sql.FieldHasPrefix(FieldPonKey, v))
+}
+
+// PonKeyHasSuffix applies the HasSuffix predicate on the "pon_key" field.
+func PonKeyHasSuffix(v string) predicate.Order {
+	return predicate.Order(sql.FieldHasSuffix(FieldPonKey, v))
+}
+
+// PonKeyEqualFold applies the EqualFold predicate on the "pon_key" field.
+func PonKeyEqualFold(v string) predicate.Order {
+	return predicate.Order(sql.FieldEqualFold(FieldPonKey, v))
+}
+
+// PonKeyContainsFold applies the ContainsFold predicate on the "pon_key" field.
+func PonKeyContainsFold(v string) predicate.Order {
+	return predicate.Order(sql.FieldContainsFold(FieldPonKey, v))
+}
+
+// FocMetEQ applies the EQ predicate on the "foc_met" field.
+func FocMetEQ(v bool) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldFocMet, v))
+}
+
+// FocMetNEQ applies the NEQ predicate on the "foc_met" field.
+func FocMetNEQ(v bool) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldFocMet, v))
+}
+
+// FocMetIsNil applies the IsNil predicate on the "foc_met" field.
+func FocMetIsNil() predicate.Order {
+	return predicate.Order(sql.FieldIsNull(FieldFocMet))
+}
+
+// FocMetNotNil applies the NotNil predicate on the "foc_met" field.
+func FocMetNotNil() predicate.Order {
+	return predicate.Order(sql.FieldNotNull(FieldFocMet))
+}
+
+// DueDateSlippedEQ applies the EQ predicate on the "due_date_slipped" field.
+func DueDateSlippedEQ(v bool) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldDueDateSlipped, v))
+}
+
+// DueDateSlippedNEQ applies the NEQ predicate on the "due_date_slipped" field.
+func DueDateSlippedNEQ(v bool) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldDueDateSlipped, v))
 }
 
 // QuoteIDEQ applies the EQ predicate on the "quote_id" field.

@@ -669,6 +669,10 @@ func init() {
 	contract.Hooks[7] = contractHooks[3]
 
 	contract.Hooks[8] = contractHooks[4]
+
+	contract.Hooks[9] = contractHooks[5]
+
+	contract.Hooks[10] = contractHooks[6]
 	contractMixinFields0 := contractMixin[0].Fields()
 	_ = contractMixinFields0
 	contractMixinFields1 := contractMixin[1].Fields()
@@ -1101,6 +1105,8 @@ func init() {
 	order.Hooks[5] = orderHooks[1]
 
 	order.Hooks[6] = orderHooks[2]
+
+	order.Hooks[7] = orderHooks[3]
 	orderMixinFields0 := orderMixin[0].Fields()
 	_ = orderMixinFields0
 	orderMixinFields1 := orderMixin[1].Fields()
@@ -1152,8 +1158,12 @@ func init() {
 	order.DefaultTnCount = orderDescTnCount.Default.(int)
 	// order.TnCountValidator is a validator for the "tn_count" field. It is called by the builders before save.
 	order.TnCountValidator = orderDescTnCount.Validators[0].(func(int) error)
+	// orderDescDueDateSlipped is the schema descriptor for due_date_slipped field.
+	orderDescDueDateSlipped := orderFields[14].Descriptor()
+	// order.DefaultDueDateSlipped holds the default value on creation for the due_date_slipped field.
+	order.DefaultDueDateSlipped = orderDescDueDateSlipped.Default.(bool)
 	// orderDescStatusNote is the schema descriptor for status_note field.
-	orderDescStatusNote := orderFields[12].Descriptor()
+	orderDescStatusNote := orderFields[16].Descriptor()
 	// order.StatusNoteValidator is a validator for the "status_note" field. It is called by the builders before save.
 	order.StatusNoteValidator = orderDescStatusNote.Validators[0].(func(string) error)
 	// orderDescID is the schema descriptor for id field.

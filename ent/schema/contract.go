@@ -51,16 +51,16 @@ func (Contract) Fields() []ent.Field {
 		field.Time("start_date").
 			GoType(calendarDay).
 			SchemaType(dateColumn).
-			Comment("First day of service under the contract.").
+			Comment("First day of service under the contract. Frozen once the contract is sent for signature.").
 			Annotations(dateScalar, entgql.OrderField("START_DATE")),
 		field.Time("end_date").
 			GoType(calendarDay).
 			SchemaType(dateColumn).
-			Comment("Last day of the term; must be after the start.").
+			Comment("End of the term: startDate plus termMonths months (the anniversary) or the day before; a co-termed add-on ends with its master. Frozen once sent for signature.").
 			Annotations(dateScalar, entgql.OrderField("END_DATE")),
 		field.Int("term_months").
 			Range(1, 240).
-			Comment("Term in months.").
+			Comment("Term in months: the months from startDate to endDate, a part month counting as whole. Changing the term alone moves endDate; changing the dates alone derives the term. Frozen once sent for signature.").
 			Annotations(entgql.OrderField("TERM_MONTHS")),
 		field.String("currency").
 			Default(currencyOfAccount).
@@ -69,13 +69,13 @@ func (Contract) Fields() []ent.Field {
 		field.Int64("mrc").
 			GoType(money.Amount(0)).
 			Min(0).
-			Comment("Monthly recurring charge.").
+			Comment("Monthly recurring charge; the accepted quote's when the contract has one. Frozen once sent for signature.").
 			Annotations(entgql.OrderField("MRC"), entgql.Type("Money")),
 		field.Int64("nrc").
 			GoType(money.Amount(0)).
 			Default(0).
 			Min(0).
-			Comment("Non-recurring charge.").
+			Comment("Non-recurring charge; copied from the accepted quote when the contract has one. Frozen once sent for signature.").
 			Annotations(entgql.Type("Money")),
 		field.Int64("tcv").
 			GoType(money.Amount(0)).
@@ -84,7 +84,7 @@ func (Contract) Fields() []ent.Field {
 			Annotations(entgql.OrderField("TCV"), entgql.Type("Money"), derived()),
 		field.Bool("auto_renew").
 			Default(false).
-			Comment("Evergreen: renews for a year unless notice is given."),
+			Comment("Evergreen: renews for a year unless notice is given; the renewal extends endDate, termMonths and TCV together."),
 		field.Int("notice_days").
 			Default(60).
 			Range(0, 365).
@@ -92,14 +92,14 @@ func (Contract) Fields() []ent.Field {
 		field.String("master_id").
 			Optional().
 			Nillable().
-			Comment("For a service order: its master agreement."),
+			Comment("For a service order: its master agreement, on the same account. A master agreement has no master."),
 		field.Bool("co_termed").
 			Default(false).
-			Comment("Whether this add-on ends with its master agreement."),
+			Comment("Whether this add-on ends with its master agreement: its endDate is the master's and moves with it (an evergreen year, a renewal)."),
 		field.String("quote_id").
 			Optional().
 			Nillable().
-			Comment("The accepted quote the contract came from."),
+			Comment("The ACCEPTED quote of the same account the contract came from; its MRC, NRC and term are the contract's."),
 		field.String("renewal_of_id").
 			Optional().
 			Nillable().
@@ -157,15 +157,17 @@ func (Contract) Indexes() []ent.Index {
 func (Contract) Hooks() []ent.Hook {
 	return []ent.Hook{
 		statusFollowsWorkflow(workflow.Contract),
-		hook.On(syncContractTCV, ent.OpCreate|ent.OpUpdateOne),
 		timesInOrder("start_date", "end_date", false),
+		contractRules,
+		hook.On(syncContractTCV, ent.OpCreate|ent.OpUpdateOne),
 		hook.On(currencyFollowsAccount, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
 		accountMRRFollowsContracts,
+		hook.On(contractFollowers, ent.OpUpdateOne),
 	}
 }
 
 func (Contract) Annotations() []schema.Annotation {
-	return append(api("A master agreement or service order on an account, with term, charges and renewal terms.", true),
+	return append(api("A master agreement or service order on an account, with term, charges and renewal terms. From PENDING_SIGNATURE on (every status but DRAFT) its price, term and dates are frozen for every writer.", true),
 		ordered("start_date", "end_date", false))
 }
 

@@ -41,7 +41,7 @@ func (Order) Fields() []ent.Field {
 			MaxLen(16).
 			Match(regexp.MustCompile(`^[A-Za-z0-9-]+$`)).
 			Immutable().
-			Comment("Purchase order number: the carrier's key for the order, up to 16 letters, digits or dashes; unique per carrier.").
+			Comment("Purchase order number: the carrier's key for the order, up to 16 letters, digits or dashes; unique per carrier ignoring case (LMN-2026-0001 and lmn-2026-0001 are the same PON: CONFLICT on pon).").
 			Annotations(entgql.OrderField("PON")),
 		field.Enum("status").
 			NamedValues(
@@ -59,21 +59,21 @@ func (Order) Fields() []ent.Field {
 		field.Time("desired_due_date").
 			GoType(calendarDay).
 			SchemaType(dateColumn).
-			Comment("DDD: the date the carrier wants service.").
+			Comment("DDD: the date the carrier wants service; never in the past when written.").
 			Annotations(dateScalar, entgql.OrderField("DESIRED_DUE_DATE")),
 		field.Time("foc_date").
 			GoType(calendarDay).
 			SchemaType(dateColumn).
 			Optional().
 			Nillable().
-			Comment("FOC: the day the firm order confirmation was given.").
+			Comment("FOC: the day the firm order confirmation was given: on or after the day of submission (submittedAt).").
 			Annotations(dateScalar, entgql.OrderField("FOC_DATE"), workflowStatus()),
 		field.Time("confirmed_due_date").
 			GoType(calendarDay).
 			SchemaType(dateColumn).
 			Optional().
 			Nillable().
-			Comment("The due date committed in the FOC.").
+			Comment("The due date committed in the FOC: on or after the FOC date, never in the past when written.").
 			Annotations(dateScalar, entgql.OrderField("CONFIRMED_DUE_DATE"), workflowStatus()),
 		field.Time("completed_at").
 			Optional().
@@ -87,7 +87,25 @@ func (Order) Fields() []ent.Field {
 		field.Int("tn_count").
 			Default(0).
 			Range(0, 100000).
-			Comment("Telephone numbers to port (LSR)."),
+			Comment("Telephone numbers to port: at least one on an LSR, none on an ASR."),
+		field.Time("submitted_at").
+			Optional().
+			Nillable().
+			Comment("When the order was last submitted (submitOrder); the FOC target counts from it.").
+			Annotations(entgql.OrderField("SUBMITTED_AT"), workflowStatus()),
+		field.String("pon_key").
+			Immutable().
+			Comment("The PON in capitals: the key that makes PONs unique per carrier ignoring case.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Bool("foc_met").
+			Optional().
+			Nillable().
+			Comment("Whether the FOC came within the target of business days after submission (5 unless configured otherwise); null until the FOC.").
+			Annotations(derived()),
+		field.Bool("due_date_slipped").
+			Default(false).
+			Comment("Whether the due date slipped: the confirmed due date is later than the DDD, or the order was completed after its confirmed due date.").
+			Annotations(derived()),
 		field.String("quote_id").
 			Optional().
 			Nillable().
@@ -127,7 +145,7 @@ func (Order) Edges() []ent.Edge {
 
 func (Order) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("carrier_id", "pon").Unique(),
+		index.Fields("carrier_id", "pon_key").Unique(),
 		index.Fields("account_id", "status"),
 		index.Fields("status", "desired_due_date"),
 		index.Fields("quote_id"),
@@ -138,11 +156,12 @@ func (Order) Hooks() []ent.Hook {
 	return []ent.Hook{
 		statusFollowsWorkflow(workflow.Order),
 		hook.On(orderCarrier, ent.OpCreate),
-		timesInOrder("foc_date", "confirmed_due_date", true)}
+		timesInOrder("foc_date", "confirmed_due_date", true),
+		orderRules}
 }
 
 func (Order) Annotations() []schema.Annotation {
-	return append(api("An ASR (Access Service Request, for circuits) or LSR (Local Service Request, for number porting) on an account.", true),
+	return append(api("An ASR (Access Service Request, for circuits) or LSR (Local Service Request, for number porting) on an account. A COMPLETED order is immutable for every writer.", true),
 		ordered("foc_date", "confirmed_due_date", true))
 }
 

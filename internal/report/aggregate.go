@@ -312,6 +312,9 @@ var aggregateEntities = map[AggregateEntity]aggregateEntity{
 			{name: order.FieldConfirmedDueDate, kind: timeField, day: true},
 			{name: order.FieldCompletedAt, kind: timeField},
 			{name: order.FieldTnCount, kind: intField},
+			{name: order.FieldSubmittedAt, kind: timeField},
+			{name: order.FieldFocMet, kind: boolField},
+			{name: order.FieldDueDateSlipped, kind: boolField},
 		},
 		scan: func(ctx context.Context, c *ent.Client, where any, m func(*sql.Selector), v any) error {
 			q, err := filter[*ent.OrderQuery, predicate.Order, *ent.OrderWhereInput](c.Order.Query(), where, (*ent.OrderQuery).Where)
@@ -373,7 +376,7 @@ type group struct {
 func (g group) expr(s *sql.Selector) string {
 	switch g.field.kind {
 	case boolField:
-		return fmt.Sprintf("(CASE WHEN %s THEN 'true' ELSE 'false' END)", s.C(g.field.name))
+		return fmt.Sprintf("(CASE WHEN %[1]s IS NULL THEN NULL WHEN %[1]s THEN 'true' ELSE 'false' END)", s.C(g.field.name))
 	case timeField:
 		col := s.C(g.field.name)
 		if g.field.day && s.Dialect() == dialect.Postgres {

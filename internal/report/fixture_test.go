@@ -527,6 +527,7 @@ func build(t *testing.T, c *ent.Client) *world {
 			SetKind(kind).
 			SetStatus(status).
 			SetDesiredDueDate(workflow.DayOf(days(20))).
+			SetCreatedAt(now). // the world's clock: a DDD is judged against the day the order was written
 			SetTnCount(tns).
 			SetNillableQuoteID(quoteID).
 			Exec(ctx))

@@ -70,6 +70,8 @@ type PortfolioResult struct {
 	RFPs RFPWinRate
 	// Renewals is active contracts ending within each of RenewalWindows.
 	Renewals []RenewalWindow
+	// Orders is the order figures of a business review: FOC met and due-date slips.
+	Orders OrderKPIs
 }
 
 // MRRTotal is a number of accounts and their monthly recurring revenue.
@@ -193,6 +195,7 @@ func Portfolio(ctx context.Context, c *ent.Client, now time.Time) (*PortfolioRes
 		{"special pricing requests", portfolioSPARCs},
 		{"RFPs", portfolioRFPs},
 		{"renewals", portfolioRenewals},
+		{"orders", portfolioOrders},
 	}
 	for _, s := range steps {
 		if err := s.run(ctx, c, now, r); err != nil {

@@ -28,7 +28,7 @@ func TestQueryCounts(t *testing.T) {
 				want int64
 				run  func() error
 			}{
-				// Accounts, top carriers, their names, escalations, time to restore, quotes, SPARCs, RFPs, renewals.
+				// Accounts, top carriers, their names, escalations, time to restore, quotes, SPARCs, RFPs, renewals, orders.
 				{"portfolio", 9, func() error { _, err := report.Portfolio(w.manager(), c, now); return err }},
 				// Six lists and the account count.
 				{"me", 7, func() error { _, err := report.Me(w.support1(), c, now); return err }},

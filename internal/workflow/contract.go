@@ -55,23 +55,31 @@ type Renewal struct {
 	CoTerm     bool // end with the master agreement instead of after TermMonths
 }
 
-// RenewContract marks a contract renewed and drafts its successor, which
-// starts when the old one ends. A co-termed renewal ends with its master.
+// RenewContract drafts the successor of an ACTIVE or EXPIRED contract,
+// starting when the old one ends, and leaves the old contract as it is until
+// the successor activates (see Supersede). A co-termed renewal ends with its
+// master agreement. A contract has at most one renewal.
 func RenewContract(ctx context.Context, c *ent.Client, id string, r Renewal) (*ent.Contract, error) {
 	if r.TermMonths < 1 || r.TermMonths > 240 {
 		return nil, fault.InvalidField("termMonths", "must be between 1 and 240")
 	}
-	var old *ent.Contract
-	_, err := contractStep(ctx, c, id, "renew", func(k *ent.Contract, _ *ent.ContractUpdateOne) error {
-		old = k
-		return nil
-	})
+	old, err := c.Contract.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	wctx := authority(ctx, Contract, "renew")
+	_, wctx, err := act(ctx, Contract, "renew", old.Status.String())
+	if err != nil {
+		return nil, err
+	}
+	renewed, err := c.Contract.Query().Where(contract.RenewalOfID(old.ID)).Exist(wctx)
+	if err != nil {
+		return nil, err
+	}
+	if renewed {
+		return nil, fault.E(fault.Conflict, "id", "already has a renewal")
+	}
 	start := old.EndDate
-	end := start.AddMonths(r.TermMonths)
+	end := TermEnd(start, r.TermMonths)
 	if r.CoTerm {
 		if old.MasterID == nil {
 			return nil, fault.InvalidField("coTerm", "needs a contract under a master agreement")
@@ -101,7 +109,6 @@ func RenewContract(ctx context.Context, c *ent.Client, id string, r Renewal) (*e
 		SetNoticeDays(old.NoticeDays).
 		SetNillableMasterID(old.MasterID).
 		SetCoTermed(r.CoTerm).
-		SetNillableQuoteID(old.QuoteID).
 		SetRenewalOfID(old.ID).
 		Save(wctx)
 }

@@ -30,6 +30,7 @@ type Transition struct {
 	To     string      // the state it leads to; "" keeps the state (comments, reassignment)
 	Roles  []enum.Role // who may take it; ADMIN always may
 	System bool        // taken by the program itself (expiry, SLA sweeps) as well
+	When   string      // what takes a System transition, when not the sweep
 }
 
 // Internal are the roles of staff who work accounts.
@@ -113,11 +114,14 @@ var SpecialPricingRequest = &Machine{Entity: "SpecialPricingRequest", Initial: "
 	{Action: "withdraw", From: []string{"DRAFT", "SUBMITTED", "IN_REVIEW"}, To: "WITHDRAWN", Roles: Internal},
 }}
 
-// Contract: signature, service, and renewal, termination or expiry.
+// Contract: signature, service, and renewal, termination or expiry. Renewing
+// drafts a successor and keeps the contract's state; the successor's
+// activation supersedes it (RENEWED) in the same transaction.
 var Contract = &Machine{Entity: "Contract", Initial: "DRAFT", Transitions: []Transition{
 	{Action: "sendForSignature", From: []string{"DRAFT"}, To: "PENDING_SIGNATURE", Roles: Internal},
 	{Action: "activate", From: []string{"PENDING_SIGNATURE"}, To: "ACTIVE", Roles: Internal},
-	{Action: "renew", From: []string{"ACTIVE", "EXPIRED"}, To: "RENEWED", Roles: Internal},
+	{Action: "renew", From: []string{"ACTIVE", "EXPIRED"}, Roles: Internal},
+	{Action: "supersede", From: []string{"ACTIVE", "EXPIRED"}, To: "RENEWED", System: true, When: "its renewal's `activateContract`, in the same transaction"},
 	{Action: "terminate", From: []string{"ACTIVE"}, To: "TERMINATED", Roles: manager},
 	{Action: "expire", From: []string{"ACTIVE"}, To: "EXPIRED", System: true},
 }}

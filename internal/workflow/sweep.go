@@ -73,6 +73,7 @@ func expireQuotes(ctx context.Context, c *ent.Client, now time.Time) (int, error
 func expireContracts(ctx context.Context, c *ent.Client, now time.Time) (expired, renewed int, err error) {
 	due, err := c.Contract.Query().
 		Where(contract.StatusEQ(contract.StatusActive), contract.EndDateLT(DayOf(now))).
+		Order(ent.Asc(contract.FieldKind)). // masters first: their co-termed add-ons follow them
 		All(ctx)
 	if err != nil {
 		return 0, 0, fmt.Errorf("finding ended contracts: %w", err)
@@ -81,10 +82,10 @@ func expireContracts(ctx context.Context, c *ent.Client, now time.Time) (expired
 		u := c.Contract.UpdateOneID(k.ID).
 			Where(contract.StatusEQ(contract.StatusActive), contract.EndDateEQ(k.EndDate))
 		actx := audit.WithAction(ctx, "contract.expire")
-		if k.AutoRenew {
-			// Evergreen: a year more unless notice was given.
-			actx = audit.WithAction(ctx, "contract.evergreen")
-			u.SetEndDate(k.EndDate.AddMonths(12))
+		if evergreen(k) {
+			// Evergreen: a year more unless notice was given; the term and TCV grow with it.
+			actx = amending(audit.WithAction(ctx, "contract.evergreen"))
+			u.SetEndDate(AddMonths(k.EndDate, 12)).SetTermMonths(k.TermMonths + 12)
 		} else {
 			u.SetStatus(contract.StatusExpired)
 		}
@@ -95,7 +96,7 @@ func expireContracts(ctx context.Context, c *ent.Client, now time.Time) (expired
 		if err != nil {
 			return expired, renewed, err
 		}
-		if k.AutoRenew {
+		if evergreen(k) {
 			renewed++
 		} else {
 			expired++
@@ -103,6 +104,11 @@ func expireContracts(ctx context.Context, c *ent.Client, now time.Time) (expired
 	}
 	return expired, renewed, nil
 }
+
+// evergreen reports whether a contract renews itself for a year when it
+// ends. A co-termed add-on does not: it follows its master agreement, whose
+// own evergreen year moves the add-on's end first.
+func evergreen(k *ent.Contract) bool { return k.AutoRenew && !(k.CoTermed && k.MasterID != nil) }
 
 var openStatuses = []escalation.Status{escalation.StatusOpen, escalation.StatusAcknowledged, escalation.StatusInProgress, escalation.StatusPendingClient}
 

@@ -49,6 +49,9 @@ func main() {
 				to = "(unchanged)"
 			}
 			action := "the sweep, once the date has passed"
+			if t.When != "" {
+				action = t.When
+			}
 			if len(t.Roles) > 0 {
 				name := mutation(m.Entity, t.Action)
 				if !bytes.Contains(schema, []byte("  "+name+"(")) {
