@@ -1,6 +1,8 @@
 package main
 
 import (
+	"carrierdesk/ent/rep"
+	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/date"
 	"context"
 	"testing"
@@ -59,17 +61,21 @@ func icQuote(t *testing.T, app *testApp, accountID string, status quote.Status, 
 		SetTitle("Integrity quote").
 		SetTermMonths(term).
 		SetValidUntil(workflow.DayOf(time.Now().AddDate(0, 1, 0))).
-		SetStatus(status).
-		SaveX(ctx).ID
+		SaveX(ctx)
 	c.QuoteLineItem.Create().
-		SetQuoteID(id).
+		SetQuoteID(id.ID).
 		SetProduct(quotelineitem.ProductEthernet).
 		SetBandwidth("10 Gbps").
 		SetALocation("1 Main St, Boston").
 		SetMrc(mrc).
 		SetNrc(nrc).
 		SaveX(ctx)
-	return id
+	// Priced as a draft, then through the workflow, approved by a manager who does not own it.
+	approver := c.Rep.Query().
+		Where(rep.RoleEQ(enum.RoleManager), rep.IDNEQ(wfxStr(id.OwnerID))).
+		FirstIDX(ctx)
+	walkQuote(t, c, id.ID, string(status), approver, time.Now().UTC())
+	return id.ID
 }
 
 func icOtherAccount(t *testing.T, app *testApp) string {

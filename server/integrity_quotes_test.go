@@ -206,7 +206,7 @@ func TestIntegrityFourEyes(t *testing.T) {
 
 		// The manager creates, prices and submits a quote of their own.
 		var created struct{ CreateQuote struct{ ID string } }
-		manager.ok(t, `mutation($account: ID!) { createQuote(input: {accountID: $account, title: "Own deal", termMonths: 12, validUntil: "2099-01-01T00:00:00Z"}) { id } }`,
+		manager.ok(t, `mutation($account: ID!) { createQuote(input: {accountID: $account, title: "Own deal", termMonths: 12, validUntil: "2099-01-01"}) { id } }`,
 			map[string]any{"account": fx.account}, &created)
 		own := created.CreateQuote.ID
 		if q := fx.quoteRow(t, own); q.CreatedByID == nil || *q.CreatedByID != fx.rep["MANAGER"] {

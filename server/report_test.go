@@ -187,7 +187,9 @@ func TestDealIsInternal(t *testing.T) {
 			SetValidUntil(workflow.DayOf(time.Now().UTC().AddDate(0, 1, 0))).
 			SetCapex(money.Amount(1000000)).SaveX(ctx).ID
 		c.QuoteLineItem.Create().SetQuoteID(sent).SetProduct(quotelineitem.ProductEthernet).SetALocation("2 Main St").SetMrc(money.Amount(200000)).SaveX(ctx)
-		walkQuote(t, c, sent, "SENT", fx.strategic, time.Now().UTC())
+		// The strategist owns the quote (the account's strategic rep), so another manager approves it.
+		approver := c.Rep.Create().SetName("Deal approver").SetEmail("approver@deal.example").SetRole(enum.RoleManager).SetRegion(enum.RegionWest).SaveX(ctx).ID
+		walkQuote(t, c, sent, "SENT", approver, time.Now().UTC())
 		carrier := app.as(fx.carrierToken)
 
 		var visible struct {

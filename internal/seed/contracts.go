@@ -74,7 +74,7 @@ func (s *seeder) planContracts(a *accountPlan) {
 			old.status = contract.StatusRenewed
 			old.quote = -1
 			old.term = 36
-			old.start = master.start.AddDate(0, -old.term, 0)
+			old.start = addMonths(master.start, -old.term)
 			old.end = master.start.Add(-days(1))
 			old.created = old.start.Add(-days(14 + s.rng.IntN(30)))
 			a.contracts = append(a.contracts, old)
@@ -82,7 +82,7 @@ func (s *seeder) planContracts(a *accountPlan) {
 			master.title = fmt.Sprintf("Master Services Agreement (renewal %d) – %s", master.start.Year(), a.carrier.name)
 		}
 	}
-	master.end = master.start.AddDate(0, master.term, 0)
+	master.end = addMonths(master.start, master.term)
 	master.created = a.past(master.start.Add(-days(14 + s.rng.IntN(30))))
 	a.contracts = append(a.contracts, master)
 	m := len(a.contracts) - 1
@@ -117,7 +117,7 @@ func (s *seeder) planContracts(a *accountPlan) {
 			so.quote = nextQuote()
 			so.term = pick(s.rng, []int{12, 24, 36})
 			s.pricedFrom(a, &so, 500_00, 15_000_00)
-			so.end = so.start.AddDate(0, so.term, 0)
+			so.end = addMonths(so.start, so.term)
 			if so.quote >= 0 {
 				so.title = "Service Order: " + a.quotes[so.quote].title
 			}

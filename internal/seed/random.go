@@ -1,6 +1,7 @@
 package seed
 
 import (
+	"carrierdesk/internal/workflow"
 	"math/rand/v2"
 	"time"
 
@@ -87,9 +88,11 @@ func orNil(s string) *string {
 
 // monthsBetween is the whole number of months from start to end, at least one.
 func monthsBetween(start, end time.Time) int {
-	m := (end.Year()-start.Year())*12 + int(end.Month()-start.Month())
-	if end.Day() > start.Day() {
-		m++
-	}
-	return max(m, 1)
+	return max(workflow.MonthsSpanned(workflow.DayOf(start), workflow.DayOf(end)), 1)
+}
+
+// addMonths moves t by n months as contract terms count them (workflow.AddMonths),
+// at midnight UTC.
+func addMonths(t time.Time, n int) time.Time {
+	return workflow.AddMonths(workflow.DayOf(t), n).Start(time.UTC)
 }
