@@ -316,7 +316,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			holiday.FieldCreatedAt: {Type: field.TypeTime, Column: holiday.FieldCreatedAt},
 			holiday.FieldUpdatedAt: {Type: field.TypeTime, Column: holiday.FieldUpdatedAt},
 			holiday.FieldVersion:   {Type: field.TypeInt, Column: holiday.FieldVersion},
-			holiday.FieldDate:      {Type: field.TypeString, Column: holiday.FieldDate},
+			holiday.FieldDate:      {Type: field.TypeTime, Column: holiday.FieldDate},
 			holiday.FieldName:      {Type: field.TypeString, Column: holiday.FieldName},
 			holiday.FieldRegion:    {Type: field.TypeEnum, Column: holiday.FieldRegion},
 		},
@@ -2942,8 +2942,8 @@ func (f *HolidayFilter) WhereVersion(p entql.IntP) {
 	f.Where(p.Field(holiday.FieldVersion))
 }
 
-// WhereDate applies the entql string predicate on the date field.
-func (f *HolidayFilter) WhereDate(p entql.StringP) {
+// WhereDate applies the entql time.Time predicate on the date field.
+func (f *HolidayFilter) WhereDate(p entql.TimeP) {
 	f.Where(p.Field(holiday.FieldDate))
 }
 

@@ -713,7 +713,7 @@ func (c *EscalationUpdateOne) SetInput(i UpdateEscalationInput) *EscalationUpdat
 
 // CreateHolidayInput represents a mutation input for creating holidays.
 type CreateHolidayInput struct {
-	Date   string
+	Date   date.Date
 	Name   string
 	Region *enum.Region
 }
@@ -735,7 +735,7 @@ func (c *HolidayCreate) SetInput(i CreateHolidayInput) *HolidayCreate {
 
 // UpdateHolidayInput represents a mutation input for updating holidays.
 type UpdateHolidayInput struct {
-	Date        *string
+	Date        *date.Date
 	Name        *string
 	ClearRegion bool
 	Region      *enum.Region

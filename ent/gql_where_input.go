@@ -7502,19 +7502,14 @@ type HolidayWhereInput struct {
 	VersionLTE   *int  `json:"versionLTE,omitempty"`
 
 	// "date" field predicates.
-	Date             *string  `json:"date,omitempty"`
-	DateNEQ          *string  `json:"dateNEQ,omitempty"`
-	DateIn           []string `json:"dateIn,omitempty"`
-	DateNotIn        []string `json:"dateNotIn,omitempty"`
-	DateGT           *string  `json:"dateGT,omitempty"`
-	DateGTE          *string  `json:"dateGTE,omitempty"`
-	DateLT           *string  `json:"dateLT,omitempty"`
-	DateLTE          *string  `json:"dateLTE,omitempty"`
-	DateContains     *string  `json:"dateContains,omitempty"`
-	DateHasPrefix    *string  `json:"dateHasPrefix,omitempty"`
-	DateHasSuffix    *string  `json:"dateHasSuffix,omitempty"`
-	DateEqualFold    *string  `json:"dateEqualFold,omitempty"`
-	DateContainsFold *string  `json:"dateContainsFold,omitempty"`
+	Date      *date.Date  `json:"date,omitempty"`
+	DateNEQ   *date.Date  `json:"dateNEQ,omitempty"`
+	DateIn    []date.Date `json:"dateIn,omitempty"`
+	DateNotIn []date.Date `json:"dateNotIn,omitempty"`
+	DateGT    *date.Date  `json:"dateGT,omitempty"`
+	DateGTE   *date.Date  `json:"dateGTE,omitempty"`
+	DateLT    *date.Date  `json:"dateLT,omitempty"`
+	DateLTE   *date.Date  `json:"dateLTE,omitempty"`
 
 	// "name" field predicates.
 	Name             *string  `json:"name,omitempty"`
@@ -7736,21 +7731,6 @@ func (i *HolidayWhereInput) P() (predicate.Holiday, error) {
 	}
 	if i.DateLTE != nil {
 		predicates = append(predicates, holiday.DateLTE(*i.DateLTE))
-	}
-	if i.DateContains != nil {
-		predicates = append(predicates, holiday.DateContains(*i.DateContains))
-	}
-	if i.DateHasPrefix != nil {
-		predicates = append(predicates, holiday.DateHasPrefix(*i.DateHasPrefix))
-	}
-	if i.DateHasSuffix != nil {
-		predicates = append(predicates, holiday.DateHasSuffix(*i.DateHasSuffix))
-	}
-	if i.DateEqualFold != nil {
-		predicates = append(predicates, holiday.DateEqualFold(*i.DateEqualFold))
-	}
-	if i.DateContainsFold != nil {
-		predicates = append(predicates, holiday.DateContainsFold(*i.DateContainsFold))
 	}
 	if i.Name != nil {
 		predicates = append(predicates, holiday.NameEQ(*i.Name))

@@ -5,6 +5,7 @@ package ent
 import (
 	"carrierdesk/ent/holiday"
 	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/date"
 	"fmt"
 	"strings"
 	"time"
@@ -25,8 +26,8 @@ type Holiday struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
 	Version int `json:"version,omitempty"`
-	// The calendar date (YYYY-MM-DD), in each account's own time zone.
-	Date string `json:"date,omitempty"`
+	// The calendar day, in each account's own time zone.
+	Date date.Date `json:"date,omitempty"`
 	// What the holiday is, such as "Thanksgiving Day".
 	Name string `json:"name,omitempty"`
 	// The sales region whose accounts observe it; empty: every region.
@@ -39,9 +40,11 @@ func (*Holiday) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case holiday.FieldDate:
+			values[i] = new(date.Date)
 		case holiday.FieldVersion:
 			values[i] = new(sql.NullInt64)
-		case holiday.FieldID, holiday.FieldDate, holiday.FieldName, holiday.FieldRegion:
+		case holiday.FieldID, holiday.FieldName, holiday.FieldRegion:
 			values[i] = new(sql.NullString)
 		case holiday.FieldCreatedAt, holiday.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -85,10 +88,10 @@ func (_m *Holiday) assignValues(columns []string, values []any) error {
 				_m.Version = int(value.Int64)
 			}
 		case holiday.FieldDate:
-			if value, ok := values[i].(*sql.NullString); !ok {
+			if value, ok := values[i].(*date.Date); !ok {
 				return fmt.Errorf("unexpected type %T for field date", values[i])
-			} else if value.Valid {
-				_m.Date = value.String
+			} else if value != nil {
+				_m.Date = *value
 			}
 		case holiday.FieldName:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -149,7 +152,7 @@ func (_m *Holiday) String() string {
 	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("date=")
-	builder.WriteString(_m.Date)
+	builder.WriteString(fmt.Sprintf("%v", _m.Date))
 	builder.WriteString(", ")
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)

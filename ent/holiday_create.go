@@ -5,6 +5,7 @@ package ent
 import (
 	"carrierdesk/ent/holiday"
 	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/date"
 	"context"
 	"errors"
 	"fmt"
@@ -67,7 +68,7 @@ func (_c *HolidayCreate) SetNillableVersion(v *int) *HolidayCreate {
 }
 
 // SetDate sets the "date" field.
-func (_c *HolidayCreate) SetDate(v string) *HolidayCreate {
+func (_c *HolidayCreate) SetDate(v date.Date) *HolidayCreate {
 	_c.mutation.SetDate(v)
 	return _c
 }
@@ -185,11 +186,6 @@ func (_c *HolidayCreate) check() error {
 	if _, ok := _c.mutation.Date(); !ok {
 		return &ValidationError{Name: "date", err: errors.New(`ent: missing required field "Holiday.date"`)}
 	}
-	if v, ok := _c.mutation.Date(); ok {
-		if err := holiday.DateValidator(v); err != nil {
-			return &ValidationError{Name: "date", err: fmt.Errorf(`ent: validator failed for field "Holiday.date": %w`, err)}
-		}
-	}
 	if _, ok := _c.mutation.Name(); !ok {
 		return &ValidationError{Name: "name", err: errors.New(`ent: missing required field "Holiday.name"`)}
 	}
@@ -257,7 +253,7 @@ func (_c *HolidayCreate) createSpec() (*Holiday, *sqlgraph.CreateSpec) {
 		_node.Version = value
 	}
 	if value, ok := _c.mutation.Date(); ok {
-		_spec.SetField(holiday.FieldDate, field.TypeString, value)
+		_spec.SetField(holiday.FieldDate, field.TypeTime, value)
 		_node.Date = value
 	}
 	if value, ok := _c.mutation.Name(); ok {
@@ -351,7 +347,7 @@ func (u *HolidayUpsert) AddVersion(v int) *HolidayUpsert {
 }
 
 // SetDate sets the "date" field.
-func (u *HolidayUpsert) SetDate(v string) *HolidayUpsert {
+func (u *HolidayUpsert) SetDate(v date.Date) *HolidayUpsert {
 	u.Set(holiday.FieldDate, v)
 	return u
 }
@@ -479,7 +475,7 @@ func (u *HolidayUpsertOne) UpdateVersion() *HolidayUpsertOne {
 }
 
 // SetDate sets the "date" field.
-func (u *HolidayUpsertOne) SetDate(v string) *HolidayUpsertOne {
+func (u *HolidayUpsertOne) SetDate(v date.Date) *HolidayUpsertOne {
 	return u.Update(func(s *HolidayUpsert) {
 		s.SetDate(v)
 	})
@@ -781,7 +777,7 @@ func (u *HolidayUpsertBulk) UpdateVersion() *HolidayUpsertBulk {
 }
 
 // SetDate sets the "date" field.
-func (u *HolidayUpsertBulk) SetDate(v string) *HolidayUpsertBulk {
+func (u *HolidayUpsertBulk) SetDate(v date.Date) *HolidayUpsertBulk {
 	return u.Update(func(s *HolidayUpsert) {
 		s.SetDate(v)
 	})

@@ -6,6 +6,7 @@ import (
 	"carrierdesk/ent/holiday"
 	"carrierdesk/ent/predicate"
 	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/date"
 	"context"
 	"errors"
 	"fmt"
@@ -58,13 +59,13 @@ func (_u *HolidayUpdate) AddVersion(v int) *HolidayUpdate {
 }
 
 // SetDate sets the "date" field.
-func (_u *HolidayUpdate) SetDate(v string) *HolidayUpdate {
+func (_u *HolidayUpdate) SetDate(v date.Date) *HolidayUpdate {
 	_u.mutation.SetDate(v)
 	return _u
 }
 
 // SetNillableDate sets the "date" field if the given value is not nil.
-func (_u *HolidayUpdate) SetNillableDate(v *string) *HolidayUpdate {
+func (_u *HolidayUpdate) SetNillableDate(v *date.Date) *HolidayUpdate {
 	if v != nil {
 		_u.SetDate(*v)
 	}
@@ -154,11 +155,6 @@ func (_u *HolidayUpdate) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *HolidayUpdate) check() error {
-	if v, ok := _u.mutation.Date(); ok {
-		if err := holiday.DateValidator(v); err != nil {
-			return &ValidationError{Name: "date", err: fmt.Errorf(`ent: validator failed for field "Holiday.date": %w`, err)}
-		}
-	}
 	if v, ok := _u.mutation.Name(); ok {
 		if err := holiday.NameValidator(v); err != nil {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Holiday.name": %w`, err)}
@@ -200,7 +196,7 @@ func (_u *HolidayUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		_spec.AddField(holiday.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Date(); ok {
-		_spec.SetField(holiday.FieldDate, field.TypeString, value)
+		_spec.SetField(holiday.FieldDate, field.TypeTime, value)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(holiday.FieldName, field.TypeString, value)
@@ -261,13 +257,13 @@ func (_u *HolidayUpdateOne) AddVersion(v int) *HolidayUpdateOne {
 }
 
 // SetDate sets the "date" field.
-func (_u *HolidayUpdateOne) SetDate(v string) *HolidayUpdateOne {
+func (_u *HolidayUpdateOne) SetDate(v date.Date) *HolidayUpdateOne {
 	_u.mutation.SetDate(v)
 	return _u
 }
 
 // SetNillableDate sets the "date" field if the given value is not nil.
-func (_u *HolidayUpdateOne) SetNillableDate(v *string) *HolidayUpdateOne {
+func (_u *HolidayUpdateOne) SetNillableDate(v *date.Date) *HolidayUpdateOne {
 	if v != nil {
 		_u.SetDate(*v)
 	}
@@ -370,11 +366,6 @@ func (_u *HolidayUpdateOne) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *HolidayUpdateOne) check() error {
-	if v, ok := _u.mutation.Date(); ok {
-		if err := holiday.DateValidator(v); err != nil {
-			return &ValidationError{Name: "date", err: fmt.Errorf(`ent: validator failed for field "Holiday.date": %w`, err)}
-		}
-	}
 	if v, ok := _u.mutation.Name(); ok {
 		if err := holiday.NameValidator(v); err != nil {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Holiday.name": %w`, err)}
@@ -433,7 +424,7 @@ func (_u *HolidayUpdateOne) sqlSave(ctx context.Context) (_node *Holiday, err er
 		_spec.AddField(holiday.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Date(); ok {
-		_spec.SetField(holiday.FieldDate, field.TypeString, value)
+		_spec.SetField(holiday.FieldDate, field.TypeTime, value)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(holiday.FieldName, field.TypeString, value)

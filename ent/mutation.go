@@ -13519,7 +13519,7 @@ type HolidayMutation struct {
 	updated_at    *time.Time
 	version       *int
 	addversion    *int
-	date          *string
+	date          *date.Date
 	name          *string
 	region        *enum.Region
 	clearedFields map[string]struct{}
@@ -13761,12 +13761,12 @@ func (m *HolidayMutation) ResetVersion() {
 }
 
 // SetDate sets the "date" field.
-func (m *HolidayMutation) SetDate(s string) {
-	m.date = &s
+func (m *HolidayMutation) SetDate(d date.Date) {
+	m.date = &d
 }
 
 // Date returns the value of the "date" field in the mutation.
-func (m *HolidayMutation) Date() (r string, exists bool) {
+func (m *HolidayMutation) Date() (r date.Date, exists bool) {
 	v := m.date
 	if v == nil {
 		return
@@ -13777,7 +13777,7 @@ func (m *HolidayMutation) Date() (r string, exists bool) {
 // OldDate returns the old "date" field's value of the Holiday entity.
 // If the Holiday object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *HolidayMutation) OldDate(ctx context.Context) (v string, err error) {
+func (m *HolidayMutation) OldDate(ctx context.Context) (v date.Date, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldDate is only allowed on UpdateOne operations")
 	}
@@ -14006,7 +14006,7 @@ func (m *HolidayMutation) SetField(name string, value ent.Value) error {
 		m.SetVersion(v)
 		return nil
 	case holiday.FieldDate:
-		v, ok := value.(string)
+		v, ok := value.(date.Date)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}

@@ -5,6 +5,7 @@ package holiday
 import (
 	"carrierdesk/ent/predicate"
 	"carrierdesk/ent/schema/enum"
+	"carrierdesk/internal/date"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -81,7 +82,7 @@ func Version(v int) predicate.Holiday {
 }
 
 // Date applies equality check predicate on the "date" field. It's identical to DateEQ.
-func Date(v string) predicate.Holiday {
+func Date(v date.Date) predicate.Holiday {
 	return predicate.Holiday(sql.FieldEQ(FieldDate, v))
 }
 
@@ -211,68 +212,43 @@ func VersionLTE(v int) predicate.Holiday {
 }
 
 // DateEQ applies the EQ predicate on the "date" field.
-func DateEQ(v string) predicate.Holiday {
+func DateEQ(v date.Date) predicate.Holiday {
 	return predicate.Holiday(sql.FieldEQ(FieldDate, v))
 }
 
 // DateNEQ applies the NEQ predicate on the "date" field.
-func DateNEQ(v string) predicate.Holiday {
+func DateNEQ(v date.Date) predicate.Holiday {
 	return predicate.Holiday(sql.FieldNEQ(FieldDate, v))
 }
 
 // DateIn applies the In predicate on the "date" field.
-func DateIn(vs ...string) predicate.Holiday {
+func DateIn(vs ...date.Date) predicate.Holiday {
 	return predicate.Holiday(sql.FieldIn(FieldDate, vs...))
 }
 
 // DateNotIn applies the NotIn predicate on the "date" field.
-func DateNotIn(vs ...string) predicate.Holiday {
+func DateNotIn(vs ...date.Date) predicate.Holiday {
 	return predicate.Holiday(sql.FieldNotIn(FieldDate, vs...))
 }
 
 // DateGT applies the GT predicate on the "date" field.
-func DateGT(v string) predicate.Holiday {
+func DateGT(v date.Date) predicate.Holiday {
 	return predicate.Holiday(sql.FieldGT(FieldDate, v))
 }
 
 // DateGTE applies the GTE predicate on the "date" field.
-func DateGTE(v string) predicate.Holiday {
+func DateGTE(v date.Date) predicate.Holiday {
 	return predicate.Holiday(sql.FieldGTE(FieldDate, v))
 }
 
 // DateLT applies the LT predicate on the "date" field.
-func DateLT(v string) predicate.Holiday {
+func DateLT(v date.Date) predicate.Holiday {
 	return predicate.Holiday(sql.FieldLT(FieldDate, v))
 }
 
 // DateLTE applies the LTE predicate on the "date" field.
-func DateLTE(v string) predicate.Holiday {
+func DateLTE(v date.Date) predicate.Holiday {
 	return predicate.Holiday(sql.FieldLTE(FieldDate, v))
-}
-
-// DateContains applies the Contains predicate on the "date" field.
-func DateContains(v string) predicate.Holiday {
-	return predicate.Holiday(sql.FieldContains(FieldDate, v))
-}
-
-// DateHasPrefix applies the HasPrefix predicate on the "date" field.
-func DateHasPrefix(v string) predicate.Holiday {
-	return predicate.Holiday(sql.FieldHasPrefix(FieldDate, v))
-}
-
-// DateHasSuffix applies the HasSuffix predicate on the "date" field.
-func DateHasSuffix(v string) predicate.Holiday {
-	return predicate.Holiday(sql.FieldHasSuffix(FieldDate, v))
-}
-
-// DateEqualFold applies the EqualFold predicate on the "date" field.
-func DateEqualFold(v string) predicate.Holiday {
-	return predicate.Holiday(sql.FieldEqualFold(FieldDate, v))
-}
-
-// DateContainsFold applies the ContainsFold predicate on the "date" field.
-func DateContainsFold(v string) predicate.Holiday {
-	return predicate.Holiday(sql.FieldContainsFold(FieldDate, v))
 }
 
 // NameEQ applies the EQ predicate on the "name" field.

@@ -565,7 +565,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "version", Type: field.TypeInt, Default: 1},
-		{Name: "date", Type: field.TypeString},
+		{Name: "date", Type: field.TypeTime, SchemaType: map[string]string{"postgres": "date", "sqlite3": "date"}},
 		{Name: "name", Type: field.TypeString, Size: 120},
 		{Name: "region", Type: field.TypeEnum, Nullable: true, Enums: []string{"NORTHEAST", "SOUTHEAST", "MIDWEST", "SOUTH_CENTRAL", "WEST"}},
 	}

@@ -983,24 +983,6 @@ func init() {
 	holidayDescVersion := holidayMixinFields2[0].Descriptor()
 	// holiday.DefaultVersion holds the default value on creation for the version field.
 	holiday.DefaultVersion = holidayDescVersion.Default.(int)
-	// holidayDescDate is the schema descriptor for date field.
-	holidayDescDate := holidayFields[0].Descriptor()
-	// holiday.DateValidator is a validator for the "date" field. It is called by the builders before save.
-	holiday.DateValidator = func() func(string) error {
-		validators := holidayDescDate.Validators
-		fns := [...]func(string) error{
-			validators[0].(func(string) error),
-			validators[1].(func(string) error),
-		}
-		return func(date string) error {
-			for _, fn := range fns {
-				if err := fn(date); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}()
 	// holidayDescName is the schema descriptor for name field.
 	holidayDescName := holidayFields[1].Descriptor()
 	// holiday.NameValidator is a validator for the "name" field. It is called by the builders before save.

@@ -1,13 +1,9 @@
 package schema
 
 import (
-	"regexp"
-	"time"
-
 	"carrierdesk/ent/privacy"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/rule"
-	"carrierdesk/internal/sla"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -23,11 +19,11 @@ func (Holiday) Mixin() []ent.Mixin { return base("Holiday") }
 
 func (Holiday) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("date").
-			Match(regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)).
-			Validate(func(s string) error { _, err := time.Parse(sla.DateLayout, s); return err }).
-			Comment("The calendar date (YYYY-MM-DD), in each account's own time zone.").
-			Annotations(entgql.OrderField("DATE")),
+		field.Time("date").
+			GoType(calendarDay).
+			SchemaType(dateColumn).
+			Comment("The calendar day, in each account's own time zone.").
+			Annotations(dateScalar, entgql.OrderField("DATE")),
 		field.String("name").
 			NotEmpty().
 			MaxLen(120).

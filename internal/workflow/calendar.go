@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"carrierdesk/internal/date"
 	"context"
 	"fmt"
 	"time"
@@ -53,15 +54,18 @@ func CalendarFor(ctx context.Context, c *ent.Client, accountID string, from time
 			zone = zones[0]
 		}
 	}
-	days, err := c.Holiday.Query().
+	holidays, err := c.Holiday.Query().
 		Where(
-			holiday.DateGTE(from.AddDate(0, 0, -1).UTC().Format(sla.DateLayout)),
+			holiday.DateGTE(date.Of(from.AddDate(0, 0, -1), time.UTC)),
 			holiday.Or(holiday.RegionIsNil(), holiday.RegionEQ(a.Region)),
 		).
-		Select(holiday.FieldDate).
-		Strings(ctx)
+		All(ctx)
 	if err != nil {
 		return sla.Calendar{}, fmt.Errorf("reading holidays: %w", err)
+	}
+	days := make([]string, len(holidays))
+	for i, h := range holidays {
+		days[i] = h.Date.String()
 	}
 	return sla.NewCalendar(zone, days...)
 }

@@ -2,5 +2,5 @@
 ALTER TABLE "accounts" ADD COLUMN "time_zone" character varying NULL;
 ALTER TABLE "escalations" ADD COLUMN "pending_client_seconds" bigint NOT NULL DEFAULT 0, ADD COLUMN "time_to_restore_seconds" bigint NULL;
 ALTER TABLE "teams" ADD COLUMN "time_zone" character varying NULL;
-CREATE TABLE "holidays" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "version" bigint NOT NULL DEFAULT 1, "date" character varying NOT NULL, "name" character varying NOT NULL, "region" character varying NULL, PRIMARY KEY ("id"));
+CREATE TABLE "holidays" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "version" bigint NOT NULL DEFAULT 1, "date" date NOT NULL, "name" character varying NOT NULL, "region" character varying NULL, PRIMARY KEY ("id"));
 CREATE INDEX "holiday_date" ON "holidays" ("date");
