@@ -17,6 +17,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -38,28 +39,29 @@ import (
 
 // Limits is what a client may ask of the server, and how fast.
 type Limits struct {
-	MaxBodyBytes       int64         // HTTP_MAX_BODY_BYTES: largest request body
-	MaxHeaderBytes     int           // HTTP_MAX_HEADER_BYTES: largest request line and headers together
-	MaxURLBytes        int           // HTTP_MAX_URL_BYTES: longest request target (path and query string)
-	ReadHeaderTimeout  time.Duration // HTTP_READ_HEADER_TIMEOUT: to read a request's headers
-	ReadTimeout        time.Duration // HTTP_READ_TIMEOUT: to read a request's body
-	WriteTimeout       time.Duration // HTTP_WRITE_TIMEOUT: to answer a request that is not a stream
-	IdleTimeout        time.Duration // HTTP_IDLE_TIMEOUT: how long an idle keep-alive connection stays open
-	OperationTimeout   time.Duration // OPERATION_TIMEOUT: deadline of a request's context, database work included
-	StatementTimeout   time.Duration // DB_STATEMENT_TIMEOUT: PostgreSQL statement_timeout of every connection
-	RatePerSecond      float64       // RATE_LIMIT: sustained requests per second of one subject or address; 0 turns it off
-	RateBurst          int           // RATE_LIMIT_BURST: requests one subject or address may make at once
-	CORSOrigins        []string      // CORS_ORIGINS: origins of web apps that may call the API; "*" for any
-	CORSCredentials    bool          // CORS_ALLOW_CREDENTIALS: let browsers send cookies along
-	MaxTokens          int           // GRAPHQL_MAX_TOKENS: lexical tokens in one document
-	MaxAliases         int           // GRAPHQL_MAX_ALIASES: aliased fields in one operation, fragments counted where spread
-	MaxFieldRepeats    int           // GRAPHQL_MAX_FIELD_REPEATS: times one response key may occur in one selection set
-	MaxDirectives      int           // GRAPHQL_MAX_DIRECTIVES: directives in one place
-	MaxIntrospection   int           // GRAPHQL_MAX_INTROSPECTION_DEPTH: nesting below __schema or __type
-	MaxErrors          int           // GRAPHQL_MAX_ERRORS: errors in one response; a page of PAGE_MAX rows may hold one each
-	WSMaxSubscriptions int           // WS_MAX_SUBSCRIPTIONS: operations running at once on one websocket
-	WSInitTimeout      time.Duration // WS_INIT_TIMEOUT: for connection_init to arrive on a new websocket (closes 4408)
-	WSPingInterval     time.Duration // WS_PING_INTERVAL: between server pings on a websocket; no pong in twice this drops it (0 turns it off)
+	MaxBodyBytes       int64          // HTTP_MAX_BODY_BYTES: largest request body
+	MaxHeaderBytes     int            // HTTP_MAX_HEADER_BYTES: largest request line and headers together
+	MaxURLBytes        int            // HTTP_MAX_URL_BYTES: longest request target (path and query string)
+	ReadHeaderTimeout  time.Duration  // HTTP_READ_HEADER_TIMEOUT: to read a request's headers
+	ReadTimeout        time.Duration  // HTTP_READ_TIMEOUT: to read a request's body
+	WriteTimeout       time.Duration  // HTTP_WRITE_TIMEOUT: to answer a request that is not a stream
+	IdleTimeout        time.Duration  // HTTP_IDLE_TIMEOUT: how long an idle keep-alive connection stays open
+	OperationTimeout   time.Duration  // OPERATION_TIMEOUT: deadline of a request's context, database work included
+	StatementTimeout   time.Duration  // DB_STATEMENT_TIMEOUT: PostgreSQL statement_timeout of every connection
+	RatePerSecond      float64        // RATE_LIMIT: sustained requests per second of one subject or address; 0 turns it off
+	RateBurst          int            // RATE_LIMIT_BURST: requests one subject or address may make at once
+	CORSOrigins        []string       // CORS_ORIGINS: origins of web apps that may call the API; "*" for any
+	CORSCredentials    bool           // CORS_ALLOW_CREDENTIALS: let browsers send cookies along
+	TrustedProxies     []netip.Prefix // TRUSTED_PROXIES: load balancers whose X-Forwarded-For names the client
+	MaxTokens          int            // GRAPHQL_MAX_TOKENS: lexical tokens in one document
+	MaxAliases         int            // GRAPHQL_MAX_ALIASES: aliased fields in one operation, fragments counted where spread
+	MaxFieldRepeats    int            // GRAPHQL_MAX_FIELD_REPEATS: times one response key may occur in one selection set
+	MaxDirectives      int            // GRAPHQL_MAX_DIRECTIVES: directives in one place
+	MaxIntrospection   int            // GRAPHQL_MAX_INTROSPECTION_DEPTH: nesting below __schema or __type
+	MaxErrors          int            // GRAPHQL_MAX_ERRORS: errors in one response; a page of PAGE_MAX rows may hold one each
+	WSMaxSubscriptions int            // WS_MAX_SUBSCRIPTIONS: operations running at once on one websocket
+	WSInitTimeout      time.Duration  // WS_INIT_TIMEOUT: for connection_init to arrive on a new websocket (closes 4408)
+	WSPingInterval     time.Duration  // WS_PING_INTERVAL: between server pings on a websocket; no pong in twice this drops it (0 turns it off)
 }
 
 // loadLimits reads the limits from the environment. Rate limiting is on by
@@ -170,7 +172,34 @@ func loadLimits(getenv func(string) string, production bool) (Limits, error) {
 			return l, fmt.Errorf(`CORS_ORIGINS "*" cannot be combined with CORS_ALLOW_CREDENTIALS: name the origins`)
 		}
 	}
+	if l.TrustedProxies, err = parseProxies(getenv("TRUSTED_PROXIES")); err != nil {
+		return l, err
+	}
 	return l, nil
+}
+
+// parseProxies reads TRUSTED_PROXIES: addresses and CIDR ranges, comma-separated.
+func parseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for p := range strings.SplitSeq(s, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") {
+			a, err := netip.ParseAddr(p)
+			if err != nil {
+				return nil, fmt.Errorf("TRUSTED_PROXIES: %q is not an address or a CIDR range such as 10.0.0.0/8", p)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		pre, err := netip.ParsePrefix(p)
+		if err != nil {
+			return nil, fmt.Errorf("TRUSTED_PROXIES: %q is not an address or a CIDR range such as 10.0.0.0/8", p)
+		}
+		out = append(out, pre.Masked())
+	}
+	return out, nil
 }
 
 // Media types of GraphQL over HTTP.
@@ -320,7 +349,7 @@ func (g *Guard) GraphQL(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		address := "address:" + clientIP(r)
+		address := "address:" + g.clientIP(r)
 		now := time.Now()
 		if _, credentials := bearer(r.Header.Get("Authorization")); ws || !credentials {
 			if wait := g.buckets.take(address, now); wait > 0 {
@@ -523,14 +552,45 @@ func writeGraphQLBody(w http.ResponseWriter, media string, status int, body any)
 	_, _ = w.Write(b)
 }
 
-// clientIP is the address the request came from. Behind a proxy that is the
-// proxy's, so requests without a subject share its bucket.
-func clientIP(r *http.Request) string {
+// clientIP is the address the request came from. Behind a load balancer
+// named in TRUSTED_PROXIES it is the client's, as X-Forwarded-For says:
+// the rightmost address there that is not a trusted proxy, since a client
+// can write anything to the left of what its proxies append. From any other
+// peer the header is ignored, so it cannot be used to dodge the rate limit.
+func (g *Guard) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !g.trusted(peer) {
+		return host
+	}
+	forwarded := r.Header.Values("X-Forwarded-For")
+	for i := len(forwarded) - 1; i >= 0; i-- {
+		hops := strings.Split(forwarded[i], ",")
+		for j := len(hops) - 1; j >= 0; j-- {
+			hop, err := netip.ParseAddr(strings.TrimSpace(hops[j]))
+			if err != nil {
+				return host // a malformed chain: count the proxy, not a guess
+			}
+			if !g.trusted(hop) {
+				return hop.Unmap().String()
+			}
+		}
 	}
 	return host
+}
+
+// trusted reports whether a is one of TRUSTED_PROXIES.
+func (g *Guard) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range g.limits.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // rateBuckets holds a token bucket per key, dropping those idle long enough

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -565,6 +566,94 @@ func TestProductionErrors(t *testing.T) {
 	for _, leak := range []string{"goroutine", ".go:", "boom", "resolvers"} {
 		if strings.Contains(res.Raw, leak) {
 			t.Fatalf("a panic leaked %q: %s", leak, res.Raw)
+		}
+	}
+}
+
+// TestRateLimitBehindTrustedProxy: after a deploy, a thousand clients
+// reconnect through one load balancer. With the balancer in TRUSTED_PROXIES
+// each is counted as itself (X-Forwarded-For), so none is refused, while one
+// client that keeps going still meets its own limit; without it, or from a
+// peer that is not trusted, the header is ignored and the balancer's one
+// bucket refuses nearly all of them.
+func TestRateLimitBehindTrustedProxy(t *testing.T) {
+	const clients = 1000
+	// Addresses from the documentation ranges: only ever written in a header.
+	client := func(i int) string { return fmt.Sprintf("198.51.%d.%d", 100+i/250, 1+i%250) }
+	reconnect := func(t *testing.T, app *testApp, forwardedFor func(i int) string) (limited int) {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					req, _ := http.NewRequest(http.MethodPost, app.srv.URL+"/query", strings.NewReader(`{"query":"{ carriers { totalCount } }"}`))
+					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("X-Forwarded-For", forwardedFor(i))
+					res, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Error(err)
+						continue
+					}
+					io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+					switch res.StatusCode {
+					case http.StatusTooManyRequests:
+						mu.Lock()
+						limited++
+						mu.Unlock()
+					case http.StatusUnauthorized: // counted, then refused for want of a token
+					default:
+						t.Errorf("client %d: HTTP %d", i, res.StatusCode)
+					}
+				}
+			}()
+		}
+		for i := range clients {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		return limited
+	}
+	limits := map[string]string{"RATE_LIMIT": "1", "RATE_LIMIT_BURST": "5"}
+	with := func(extra ...string) map[string]string {
+		env := maps.Clone(limits)
+		for i := 0; i < len(extra); i += 2 {
+			env[extra[i]] = extra[i+1]
+		}
+		return env
+	}
+
+	t.Run("trusted balancer", func(t *testing.T) {
+		app := newLimitsApp(t, with("TRUSTED_PROXIES", "127.0.0.1, ::1"))
+		// A client may have put its own claims on the left: the balancer's entry counts.
+		if n := reconnect(t, app, func(i int) string { return "10.9.9.9, " + client(i) }); n != 0 {
+			t.Errorf("%d of %d reconnecting clients were refused", n, clients)
+		}
+		if n := reconnect(t, app, func(int) string { return "192.0.2.7" }); n < clients-10 {
+			t.Errorf("one client behind the balancer was refused %d times in %d requests; want its own limit to hold", n, clients)
+		}
+	})
+	for name, env := range map[string]map[string]string{
+		"no trusted proxies": with(),
+		"untrusted peer":     with("TRUSTED_PROXIES", "10.0.0.0/8"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			app := newLimitsApp(t, env)
+			if n := reconnect(t, app, client); n < clients-10 {
+				t.Errorf("%d of %d were refused; want the header ignored and one bucket for the peer", n, clients)
+			}
+		})
+	}
+}
+
+func TestTrustedProxiesConfiguration(t *testing.T) {
+	for _, bad := range []string{"10.0.0.0/33", "proxy.internal", "10.0.0.1/8/2"} {
+		if _, err := LoadConfig(func(k string) string { return map[string]string{"TRUSTED_PROXIES": bad}[k] }); err == nil || !strings.Contains(err.Error(), "TRUSTED_PROXIES") {
+			t.Errorf("TRUSTED_PROXIES=%q: %v; want a configuration error naming it", bad, err)
 		}
 	}
 }
