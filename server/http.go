@@ -52,6 +52,13 @@ func newGraphQLServer(client *ent.Client, broker events.Broker, cfg Config, auth
 			if err != nil {
 				return transport.WithWebsocketCloseCode(ctx, wsCloseForbidden), nil, errors.New("the bearer token is invalid or expired")
 			}
+			// Token checks allow some clock skew past expiry; a connection
+			// would then be acknowledged and closed at once. Refuse it here,
+			// in the words the close of an expiring connection uses.
+			if !expires.After(time.Now()) {
+				setExpiry(ctx, expires) // the close then says "Token expired"
+				return transport.WithWebsocketCloseCode(ctx, wsCloseForbidden), nil, errors.New("the bearer token has expired")
+			}
 			// The connection, and every subscription on it, ends when the token
 			// expires (closed with 4403); CloseFunc releases the timer of one that ends sooner.
 			setExpiry(ctx, expires)

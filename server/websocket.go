@@ -251,9 +251,10 @@ func (s *wsSession) expired(now time.Time) bool {
 
 // WriteClose turns gqlgen's normal closure of a connection whose token has
 // expired (its context ends at the token's expiry) into 4403, so that the
-// client signs in again rather than reconnecting with the same token.
+// client signs in again rather than reconnecting with the same token; a 4403
+// for a token that had expired by connection_init says so too.
 func (c *protocolConn) WriteClose(code int, reason string) error {
-	if code == transport.WebsocketCloseNormalClosure && c.session.expired(time.Now()) {
+	if (code == transport.WebsocketCloseNormalClosure || code == wsCloseForbidden) && c.session.expired(time.Now()) {
 		code, reason = wsCloseForbidden, "Token expired"
 	}
 	return c.WebsocketConn.WriteClose(code, reason)

@@ -148,6 +148,28 @@ func TestWebSocketForbidden(t *testing.T) {
 	wantClose(t, conn, 4403)
 }
 
+// TestWebSocketExpiredTokenRefusedAtInit: a token that expired moments ago
+// (within the clock-skew leeway token checks allow) is refused at
+// connection_init with 4403 "Token expired", never acknowledged first, so a
+// client that reconnects with it learns at once to fetch a new one.
+func TestWebSocketExpiredTokenRefusedAtInit(t *testing.T) {
+	app, url := newWSServer(t, defaultLimits)
+	admin := app.db.Client.Rep.Query().FirstX(allowCtx())
+	expired, err := auth.Sign(app.cfg.Auth.Secret, auth.Claims{Subject: admin.ID, Role: string(admin.Role)}, 5*time.Second, time.Now().Add(-10*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := mustDial(t, url)
+	wsWrite(t, conn, wsMessage{Type: "connection_init", Payload: mustJSON(map[string]string{"Authorization": "Bearer " + expired})})
+	m, err := wsRead(t, conn, waitFor, true)
+	if err == nil {
+		t.Fatalf("an expired token got %+v; want the connection closed", m)
+	}
+	if got := websocket.CloseStatus(err); got != 4403 || !strings.Contains(err.Error(), "Token expired") {
+		t.Fatalf("closed with %d (%v); want 4403 Token expired", got, err)
+	}
+}
+
 func TestWebSocketSubscribeBeforeAck(t *testing.T) {
 	_, url := newWSServer(t, defaultLimits)
 	conn := mustDial(t, url)
