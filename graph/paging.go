@@ -11,6 +11,8 @@ import (
 
 	"carrierdesk/internal/fault"
 
+	"entgo.io/contrib/entgql"
+
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -111,8 +113,8 @@ type pageWalker struct {
 	doc          *ast.QueryDocument
 	seen         map[string]bool
 	needsDefault bool
-	// usesVariables is set when a page size is a variable, so the rewrite
-	// holds for this request's variables only.
+	// usesVariables is set when a page size or cursor is a variable, so
+	// the rewrite and the checks hold for this request's variables only.
 	usesVariables bool
 	err           *gqlerror.Error
 }
@@ -128,11 +130,21 @@ func (w *pageWalker) check(set ast.SelectionSet, path ast.Path) {
 			p := append(path, ast.PathName(sel.Alias))
 			if isConnection(sel) {
 				for _, a := range sel.Arguments {
-					if (a.Name == "first" || a.Name == "last") && a.Value != nil && a.Value.Kind == ast.Variable {
+					if pagingArgument(a.Name) && a.Value != nil && a.Value.Kind == ast.Variable {
 						w.usesVariables = true
 					}
 				}
 				args := sel.ArgumentMap(w.vars)
+				// A cursor that does not decode is the client's mistake, said
+				// before anything runs: left to the resolvers it surfaced as
+				// UNAVAILABLE (the decoder's "unexpected EOF") or INTERNAL.
+				for _, name := range []string{"after", "before"} {
+					var c entgql.Cursor[string]
+					if v := args[name]; v != nil && c.UnmarshalGQL(v) != nil {
+						w.invalid(p, name, fmt.Sprintf("%s is not a cursor of %s: pass a pageInfo cursor (startCursor, endCursor) or an edge's cursor from this connection", name, p.String()))
+						return
+					}
+				}
 				first, hasFirst := intArg(args["first"])
 				last, hasLast := intArg(args["last"])
 				for _, a := range []struct {
@@ -144,14 +156,7 @@ func (w *pageWalker) check(set ast.SelectionSet, path ast.Path) {
 						continue
 					}
 					if a.n < 0 || a.n > w.limits.Max {
-						w.err = &gqlerror.Error{
-							Message: fmt.Sprintf("%s must be between 0 and %d; %s asked for %d", a.name, w.limits.Max, p.String(), a.n),
-							Path:    slices.Clone(p),
-							Extensions: map[string]any{
-								"code":  fault.Invalid.Code(),
-								"field": a.name,
-							},
-						}
+						w.invalid(p, a.name, fmt.Sprintf("%s must be between 0 and %d; %s asked for %d", a.name, w.limits.Max, p.String(), a.n))
 						return
 					}
 				}
@@ -172,6 +177,20 @@ func (w *pageWalker) check(set ast.SelectionSet, path ast.Path) {
 			}
 		}
 	}
+}
+
+// invalid records a BAD_USER_INPUT error on argument field of the connection at p.
+func (w *pageWalker) invalid(p ast.Path, field, msg string) {
+	w.err = &gqlerror.Error{
+		Message:    msg,
+		Path:       slices.Clone(p),
+		Extensions: map[string]any{"code": fault.Invalid.Code(), "field": field},
+	}
+}
+
+// pagingArgument reports the arguments of a connection this walk checks.
+func pagingArgument(name string) bool {
+	return name == "first" || name == "last" || name == "after" || name == "before"
 }
 
 // withDefaults copies set, adding first: Default to connections that name no page size.
