@@ -56,7 +56,9 @@ func init() {
 
 	account.Hooks[3] = accountMixinHooks2[2]
 
-	account.Hooks[4] = accountHooks[0]
+	account.Hooks[4] = accountMixinHooks2[3]
+
+	account.Hooks[5] = accountHooks[0]
 	accountMixinFields0 := accountMixin[0].Fields()
 	_ = accountMixinFields0
 	accountMixinFields1 := accountMixin[1].Fields()
@@ -178,7 +180,9 @@ func init() {
 
 	accountassignment.Hooks[3] = accountassignmentMixinHooks2[2]
 
-	accountassignment.Hooks[4] = accountassignmentHooks[0]
+	accountassignment.Hooks[4] = accountassignmentMixinHooks2[3]
+
+	accountassignment.Hooks[5] = accountassignmentHooks[0]
 	accountassignmentMixinFields0 := accountassignmentMixin[0].Fields()
 	_ = accountassignmentMixinFields0
 	accountassignmentMixinFields1 := accountassignmentMixin[1].Fields()
@@ -242,6 +246,8 @@ func init() {
 	activity.Hooks[2] = activityMixinHooks2[1]
 
 	activity.Hooks[3] = activityMixinHooks2[2]
+
+	activity.Hooks[4] = activityMixinHooks2[3]
 	activityMixinFields0 := activityMixin[0].Fields()
 	_ = activityMixinFields0
 	activityMixinFields1 := activityMixin[1].Fields()
@@ -395,6 +401,8 @@ func init() {
 	businessreview.Hooks[2] = businessreviewMixinHooks2[1]
 
 	businessreview.Hooks[3] = businessreviewMixinHooks2[2]
+
+	businessreview.Hooks[4] = businessreviewMixinHooks2[3]
 	businessreviewMixinFields0 := businessreviewMixin[0].Fields()
 	_ = businessreviewMixinFields0
 	businessreviewMixinFields1 := businessreviewMixin[1].Fields()
@@ -466,6 +474,8 @@ func init() {
 	carrier.Hooks[2] = carrierMixinHooks2[1]
 
 	carrier.Hooks[3] = carrierMixinHooks2[2]
+
+	carrier.Hooks[4] = carrierMixinHooks2[3]
 	carrierMixinFields0 := carrierMixin[0].Fields()
 	_ = carrierMixinFields0
 	carrierMixinFields1 := carrierMixin[1].Fields()
@@ -551,6 +561,8 @@ func init() {
 	contact.Hooks[2] = contactMixinHooks2[1]
 
 	contact.Hooks[3] = contactMixinHooks2[2]
+
+	contact.Hooks[4] = contactMixinHooks2[3]
 	contactMixinFields0 := contactMixin[0].Fields()
 	_ = contactMixinFields0
 	contactMixinFields1 := contactMixin[1].Fields()
@@ -660,19 +672,21 @@ func init() {
 
 	contract.Hooks[3] = contractMixinHooks2[2]
 
-	contract.Hooks[4] = contractHooks[0]
+	contract.Hooks[4] = contractMixinHooks2[3]
 
-	contract.Hooks[5] = contractHooks[1]
+	contract.Hooks[5] = contractHooks[0]
 
-	contract.Hooks[6] = contractHooks[2]
+	contract.Hooks[6] = contractHooks[1]
 
-	contract.Hooks[7] = contractHooks[3]
+	contract.Hooks[7] = contractHooks[2]
 
-	contract.Hooks[8] = contractHooks[4]
+	contract.Hooks[8] = contractHooks[3]
 
-	contract.Hooks[9] = contractHooks[5]
+	contract.Hooks[9] = contractHooks[4]
 
-	contract.Hooks[10] = contractHooks[6]
+	contract.Hooks[10] = contractHooks[5]
+
+	contract.Hooks[11] = contractHooks[6]
 	contractMixinFields0 := contractMixin[0].Fields()
 	_ = contractMixinFields0
 	contractMixinFields1 := contractMixin[1].Fields()
@@ -794,11 +808,13 @@ func init() {
 
 	escalation.Hooks[3] = escalationMixinHooks2[2]
 
-	escalation.Hooks[4] = escalationHooks[0]
+	escalation.Hooks[4] = escalationMixinHooks2[3]
 
-	escalation.Hooks[5] = escalationHooks[1]
+	escalation.Hooks[5] = escalationHooks[0]
 
-	escalation.Hooks[6] = escalationHooks[2]
+	escalation.Hooks[6] = escalationHooks[1]
+
+	escalation.Hooks[7] = escalationHooks[2]
 	escalationMixinFields0 := escalationMixin[0].Fields()
 	_ = escalationMixinFields0
 	escalationMixinFields1 := escalationMixin[1].Fields()
@@ -886,6 +902,8 @@ func init() {
 	escalationevent.Hooks[2] = escalationeventMixinHooks2[1]
 
 	escalationevent.Hooks[3] = escalationeventMixinHooks2[2]
+
+	escalationevent.Hooks[4] = escalationeventMixinHooks2[3]
 	escalationeventMixinFields0 := escalationeventMixin[0].Fields()
 	_ = escalationeventMixinFields0
 	escalationeventMixinFields1 := escalationeventMixin[1].Fields()
@@ -961,6 +979,8 @@ func init() {
 	holiday.Hooks[2] = holidayMixinHooks2[1]
 
 	holiday.Hooks[3] = holidayMixinHooks2[2]
+
+	holiday.Hooks[4] = holidayMixinHooks2[3]
 	holidayMixinFields0 := holidayMixin[0].Fields()
 	_ = holidayMixinFields0
 	holidayMixinFields1 := holidayMixin[1].Fields()
@@ -1082,13 +1102,15 @@ func init() {
 
 	order.Hooks[3] = orderMixinHooks2[2]
 
-	order.Hooks[4] = orderHooks[0]
+	order.Hooks[4] = orderMixinHooks2[3]
 
-	order.Hooks[5] = orderHooks[1]
+	order.Hooks[5] = orderHooks[0]
 
-	order.Hooks[6] = orderHooks[2]
+	order.Hooks[6] = orderHooks[1]
 
-	order.Hooks[7] = orderHooks[3]
+	order.Hooks[7] = orderHooks[2]
+
+	order.Hooks[8] = orderHooks[3]
 	orderMixinFields0 := orderMixin[0].Fields()
 	_ = orderMixinFields0
 	orderMixinFields1 := orderMixin[1].Fields()
@@ -1187,19 +1209,21 @@ func init() {
 
 	quote.Hooks[3] = quoteMixinHooks2[2]
 
-	quote.Hooks[4] = quoteHooks[0]
+	quote.Hooks[4] = quoteMixinHooks2[3]
 
-	quote.Hooks[5] = quoteHooks[1]
+	quote.Hooks[5] = quoteHooks[0]
 
-	quote.Hooks[6] = quoteHooks[2]
+	quote.Hooks[6] = quoteHooks[1]
 
-	quote.Hooks[7] = quoteHooks[3]
+	quote.Hooks[7] = quoteHooks[2]
 
-	quote.Hooks[8] = quoteHooks[4]
+	quote.Hooks[8] = quoteHooks[3]
 
-	quote.Hooks[9] = quoteHooks[5]
+	quote.Hooks[9] = quoteHooks[4]
 
-	quote.Hooks[10] = quoteHooks[6]
+	quote.Hooks[10] = quoteHooks[5]
+
+	quote.Hooks[11] = quoteHooks[6]
 	quoteMixinFields0 := quoteMixin[0].Fields()
 	_ = quoteMixinFields0
 	quoteMixinFields1 := quoteMixin[1].Fields()
@@ -1347,9 +1371,11 @@ func init() {
 
 	quotelineitem.Hooks[3] = quotelineitemMixinHooks2[2]
 
-	quotelineitem.Hooks[4] = quotelineitemHooks[0]
+	quotelineitem.Hooks[4] = quotelineitemMixinHooks2[3]
 
-	quotelineitem.Hooks[5] = quotelineitemHooks[1]
+	quotelineitem.Hooks[5] = quotelineitemHooks[0]
+
+	quotelineitem.Hooks[6] = quotelineitemHooks[1]
 	quotelineitemMixinFields0 := quotelineitemMixin[0].Fields()
 	_ = quotelineitemMixinFields0
 	quotelineitemMixinFields1 := quotelineitemMixin[1].Fields()
@@ -1461,11 +1487,13 @@ func init() {
 
 	rfp.Hooks[3] = rfpMixinHooks2[2]
 
-	rfp.Hooks[4] = rfpHooks[0]
+	rfp.Hooks[4] = rfpMixinHooks2[3]
 
-	rfp.Hooks[5] = rfpHooks[1]
+	rfp.Hooks[5] = rfpHooks[0]
 
-	rfp.Hooks[6] = rfpHooks[2]
+	rfp.Hooks[6] = rfpHooks[1]
+
+	rfp.Hooks[7] = rfpHooks[2]
 	rfpMixinFields0 := rfpMixin[0].Fields()
 	_ = rfpMixinFields0
 	rfpMixinFields1 := rfpMixin[1].Fields()
@@ -1553,6 +1581,8 @@ func init() {
 	rep.Hooks[2] = repMixinHooks2[1]
 
 	rep.Hooks[3] = repMixinHooks2[2]
+
+	rep.Hooks[4] = repMixinHooks2[3]
 	repMixinFields0 := repMixin[0].Fields()
 	_ = repMixinFields0
 	repMixinFields1 := repMixin[1].Fields()
@@ -1662,11 +1692,13 @@ func init() {
 
 	specialpricingrequest.Hooks[3] = specialpricingrequestMixinHooks2[2]
 
-	specialpricingrequest.Hooks[4] = specialpricingrequestHooks[0]
+	specialpricingrequest.Hooks[4] = specialpricingrequestMixinHooks2[3]
 
-	specialpricingrequest.Hooks[5] = specialpricingrequestHooks[1]
+	specialpricingrequest.Hooks[5] = specialpricingrequestHooks[0]
 
-	specialpricingrequest.Hooks[6] = specialpricingrequestHooks[2]
+	specialpricingrequest.Hooks[6] = specialpricingrequestHooks[1]
+
+	specialpricingrequest.Hooks[7] = specialpricingrequestHooks[2]
 	specialpricingrequestMixinFields0 := specialpricingrequestMixin[0].Fields()
 	_ = specialpricingrequestMixinFields0
 	specialpricingrequestMixinFields1 := specialpricingrequestMixin[1].Fields()
@@ -1756,6 +1788,8 @@ func init() {
 	team.Hooks[2] = teamMixinHooks2[1]
 
 	team.Hooks[3] = teamMixinHooks2[2]
+
+	team.Hooks[4] = teamMixinHooks2[3]
 	teamMixinFields0 := teamMixin[0].Fields()
 	_ = teamMixinFields0
 	teamMixinFields1 := teamMixin[1].Fields()

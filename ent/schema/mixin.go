@@ -38,7 +38,9 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 // records of the right type, and an audit trail of every change.
 type trackedMixin struct{ mixin.Schema }
 
-func (trackedMixin) Hooks() []ent.Hook { return []ent.Hook{referencesExist, versioned, auditTrail} }
+func (trackedMixin) Hooks() []ent.Hook {
+	return []ent.Hook{textIsClean, referencesExist, versioned, auditTrail}
+}
 
 // Fields of tracked entities: the version every update increments.
 func (trackedMixin) Fields() []ent.Field {
