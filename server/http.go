@@ -81,6 +81,7 @@ func newGraphQLServer(client *ent.Client, broker events.Broker, cfg Config, auth
 	// Query text by sha256 for APQ, per instance: a client that misses here
 	// (another instance, a restart) resends the query once, as the protocol says.
 	srv.Use(extension.AutomaticPersistedQuery{Cache: persistedQueries{lru.New[string](1000)}})
+	srv.Use(&graph.StrictNumbers{})
 	srv.Use(graph.NewPageLimits(cfg.DefaultPage, cfg.MaxPage))
 	srv.Use(graph.CostLimits{MaxCost: cfg.CostLimit, MaxDepth: cfg.DepthLimit, Default: cfg.DefaultPage})
 	limitDocuments(srv, cfg) // after AutomaticPersistedQuery: it measures the query a hash stands for
