@@ -4,7 +4,6 @@ import (
 	"carrierdesk/internal/date"
 	"context"
 	"fmt"
-	"time"
 
 	gen "carrierdesk/ent"
 	"carrierdesk/ent/contract"
@@ -136,16 +135,10 @@ func contractUnfrozen(ctx context.Context, m *gen.ContractMutation, old *gen.Con
 	return nil
 }
 
-// sameValue compares a new field value with the old one, instants by instant.
+// sameValue compares a new field value with the old one; an optional
+// reference is old as a pointer.
 func sameValue(v, was any) bool {
-	switch a := v.(type) {
-	case time.Time:
-		b, ok := was.(time.Time)
-		return ok && a.Equal(b)
-	case date.Date:
-		b, ok := was.(date.Date)
-		return ok && a == b
-	case string:
+	if a, ok := v.(string); ok {
 		if b, ok := was.(*string); ok {
 			return b != nil && *b == a
 		}
