@@ -13,6 +13,9 @@ import (
 )
 
 func main() {
+	if err := patchPagination(); err != nil {
+		log.Fatalf("patching entgql's pagination template: %v", err)
+	}
 	ex, err := entgql.NewExtension(
 		entgql.WithConfigPath("gqlgen.yml"),
 		entgql.WithSchemaGenerator(),
@@ -36,7 +39,8 @@ func main() {
 			gen.FeatureLock,
 			gen.FeatureVersionedMigration,
 		},
-		Hooks: []gen.Hook{entityDiagramHook("README.md")},
+		Hooks:     []gen.Hook{entityDiagramHook("README.md")},
+		Templates: []*gen.Template{gqlCursorTemplate},
 	}, entc.Extensions(ex))
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)

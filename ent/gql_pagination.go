@@ -244,7 +244,7 @@ func (p *accountPager) applyCursors(query *AccountQuery, after, before *Cursor) 
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultAccountOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -266,7 +266,7 @@ func (p *accountPager) applyOrder(query *AccountQuery) *AccountQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultAccountOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -283,7 +283,7 @@ func (p *accountPager) applyOrder(query *AccountQuery) *AccountQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultAccountOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultAccountOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -296,7 +296,7 @@ func (p *accountPager) orderExpr(query *AccountQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+			query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		default:
 			if len(query.ctx.Fields) > 0 {
 				query.ctx.AppendFieldOnce(o.Field.column)
@@ -309,14 +309,14 @@ func (p *accountPager) orderExpr(query *AccountQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultAccountOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultAccountOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -336,7 +336,7 @@ func (_m *AccountQuery) Paginate(
 		return nil, err
 	}
 	conn := &AccountConnection{Edges: []*AccountEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -757,7 +757,7 @@ func (p *accountassignmentPager) applyCursors(query *AccountAssignmentQuery, aft
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultAccountAssignmentOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -779,7 +779,7 @@ func (p *accountassignmentPager) applyOrder(query *AccountAssignmentQuery) *Acco
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultAccountAssignmentOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -796,7 +796,7 @@ func (p *accountassignmentPager) applyOrder(query *AccountAssignmentQuery) *Acco
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultAccountAssignmentOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultAccountAssignmentOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -809,7 +809,7 @@ func (p *accountassignmentPager) orderExpr(query *AccountAssignmentQuery) sql.Qu
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+			query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		default:
 			if len(query.ctx.Fields) > 0 {
 				query.ctx.AppendFieldOnce(o.Field.column)
@@ -822,14 +822,14 @@ func (p *accountassignmentPager) orderExpr(query *AccountAssignmentQuery) sql.Qu
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultAccountAssignmentOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultAccountAssignmentOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -849,7 +849,7 @@ func (_m *AccountAssignmentQuery) Paginate(
 		return nil, err
 	}
 	conn := &AccountAssignmentConnection{Edges: []*AccountAssignmentEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -1198,7 +1198,7 @@ func (p *activityPager) applyCursors(query *ActivityQuery, after, before *Cursor
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultActivityOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -1220,7 +1220,7 @@ func (p *activityPager) applyOrder(query *ActivityQuery) *ActivityQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultActivityOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -1233,7 +1233,7 @@ func (p *activityPager) applyOrder(query *ActivityQuery) *ActivityQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultActivityOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultActivityOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -1250,14 +1250,14 @@ func (p *activityPager) orderExpr(query *ActivityQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultActivityOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultActivityOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -1277,7 +1277,7 @@ func (_m *ActivityQuery) Paginate(
 		return nil, err
 	}
 	conn := &ActivityConnection{Edges: []*ActivityEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -1585,9 +1585,9 @@ func (p *auditchangePager) applyOrder(query *AuditChangeQuery) *AuditChangeQuery
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	query = query.Order(p.order.Field.toTerm(orderTermOptions(direction)...))
 	if p.order.Field != DefaultAuditChangeOrder.Field {
-		query = query.Order(DefaultAuditChangeOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultAuditChangeOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
@@ -1604,9 +1604,9 @@ func (p *auditchangePager) orderExpr(query *AuditChangeQuery) sql.Querier {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		b.Ident(p.order.Field.column).Pad().WriteString(orderKeyword(direction))
 		if p.order.Field != DefaultAuditChangeOrder.Field {
-			b.Comma().Ident(DefaultAuditChangeOrder.Field.column).Pad().WriteString(string(direction))
+			b.Comma().Ident(DefaultAuditChangeOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 		}
 	})
 }
@@ -1627,7 +1627,7 @@ func (_m *AuditChangeQuery) Paginate(
 		return nil, err
 	}
 	conn := &AuditChangeConnection{Edges: []*AuditChangeEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -1833,7 +1833,7 @@ func (p *auditentryPager) applyCursors(query *AuditEntryQuery, after, before *Cu
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultAuditEntryOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -1855,7 +1855,7 @@ func (p *auditentryPager) applyOrder(query *AuditEntryQuery) *AuditEntryQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultAuditEntryOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -1868,7 +1868,7 @@ func (p *auditentryPager) applyOrder(query *AuditEntryQuery) *AuditEntryQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultAuditEntryOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultAuditEntryOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -1885,14 +1885,14 @@ func (p *auditentryPager) orderExpr(query *AuditEntryQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultAuditEntryOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultAuditEntryOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -1912,7 +1912,7 @@ func (_m *AuditEntryQuery) Paginate(
 		return nil, err
 	}
 	conn := &AuditEntryConnection{Edges: []*AuditEntryEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -2183,7 +2183,7 @@ func (p *businessreviewPager) applyCursors(query *BusinessReviewQuery, after, be
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultBusinessReviewOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -2205,7 +2205,7 @@ func (p *businessreviewPager) applyOrder(query *BusinessReviewQuery) *BusinessRe
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultBusinessReviewOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -2218,7 +2218,7 @@ func (p *businessreviewPager) applyOrder(query *BusinessReviewQuery) *BusinessRe
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultBusinessReviewOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultBusinessReviewOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -2235,14 +2235,14 @@ func (p *businessreviewPager) orderExpr(query *BusinessReviewQuery) sql.Querier 
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultBusinessReviewOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultBusinessReviewOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -2262,7 +2262,7 @@ func (_m *BusinessReviewQuery) Paginate(
 		return nil, err
 	}
 	conn := &BusinessReviewConnection{Edges: []*BusinessReviewEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -2587,7 +2587,7 @@ func (p *carrierPager) applyCursors(query *CarrierQuery, after, before *Cursor) 
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultCarrierOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -2609,7 +2609,7 @@ func (p *carrierPager) applyOrder(query *CarrierQuery) *CarrierQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultCarrierOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -2622,7 +2622,7 @@ func (p *carrierPager) applyOrder(query *CarrierQuery) *CarrierQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultCarrierOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultCarrierOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -2639,14 +2639,14 @@ func (p *carrierPager) orderExpr(query *CarrierQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultCarrierOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultCarrierOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -2666,7 +2666,7 @@ func (_m *CarrierQuery) Paginate(
 		return nil, err
 	}
 	conn := &CarrierConnection{Edges: []*CarrierEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -3027,7 +3027,7 @@ func (p *contactPager) applyCursors(query *ContactQuery, after, before *Cursor) 
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultContactOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -3049,7 +3049,7 @@ func (p *contactPager) applyOrder(query *ContactQuery) *ContactQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultContactOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -3066,7 +3066,7 @@ func (p *contactPager) applyOrder(query *ContactQuery) *ContactQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultContactOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultContactOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -3079,7 +3079,7 @@ func (p *contactPager) orderExpr(query *ContactQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+			query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		default:
 			if len(query.ctx.Fields) > 0 {
 				query.ctx.AppendFieldOnce(o.Field.column)
@@ -3092,14 +3092,14 @@ func (p *contactPager) orderExpr(query *ContactQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultContactOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultContactOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -3119,7 +3119,7 @@ func (_m *ContactQuery) Paginate(
 		return nil, err
 	}
 	conn := &ContactConnection{Edges: []*ContactEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -3450,7 +3450,7 @@ func (p *contractPager) applyCursors(query *ContractQuery, after, before *Cursor
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultContractOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -3472,7 +3472,7 @@ func (p *contractPager) applyOrder(query *ContractQuery) *ContractQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultContractOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -3485,7 +3485,7 @@ func (p *contractPager) applyOrder(query *ContractQuery) *ContractQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultContractOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultContractOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -3502,14 +3502,14 @@ func (p *contractPager) orderExpr(query *ContractQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultContractOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultContractOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -3529,7 +3529,7 @@ func (_m *ContractQuery) Paginate(
 		return nil, err
 	}
 	conn := &ContractConnection{Edges: []*ContractEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -3944,7 +3944,7 @@ func (p *escalationPager) applyCursors(query *EscalationQuery, after, before *Cu
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultEscalationOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -3966,7 +3966,7 @@ func (p *escalationPager) applyOrder(query *EscalationQuery) *EscalationQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultEscalationOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -3979,7 +3979,7 @@ func (p *escalationPager) applyOrder(query *EscalationQuery) *EscalationQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultEscalationOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultEscalationOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -3996,14 +3996,14 @@ func (p *escalationPager) orderExpr(query *EscalationQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultEscalationOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultEscalationOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -4023,7 +4023,7 @@ func (_m *EscalationQuery) Paginate(
 		return nil, err
 	}
 	conn := &EscalationConnection{Edges: []*EscalationEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -4456,7 +4456,7 @@ func (p *escalationeventPager) applyCursors(query *EscalationEventQuery, after, 
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultEscalationEventOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -4478,7 +4478,7 @@ func (p *escalationeventPager) applyOrder(query *EscalationEventQuery) *Escalati
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultEscalationEventOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -4491,7 +4491,7 @@ func (p *escalationeventPager) applyOrder(query *EscalationEventQuery) *Escalati
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultEscalationEventOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultEscalationEventOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -4508,14 +4508,14 @@ func (p *escalationeventPager) orderExpr(query *EscalationEventQuery) sql.Querie
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultEscalationEventOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultEscalationEventOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -4535,7 +4535,7 @@ func (_m *EscalationEventQuery) Paginate(
 		return nil, err
 	}
 	conn := &EscalationEventConnection{Edges: []*EscalationEventEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -4824,7 +4824,7 @@ func (p *holidayPager) applyCursors(query *HolidayQuery, after, before *Cursor) 
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultHolidayOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -4846,7 +4846,7 @@ func (p *holidayPager) applyOrder(query *HolidayQuery) *HolidayQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultHolidayOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -4859,7 +4859,7 @@ func (p *holidayPager) applyOrder(query *HolidayQuery) *HolidayQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultHolidayOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultHolidayOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -4876,14 +4876,14 @@ func (p *holidayPager) orderExpr(query *HolidayQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultHolidayOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultHolidayOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -4903,7 +4903,7 @@ func (_m *HolidayQuery) Paginate(
 		return nil, err
 	}
 	conn := &HolidayConnection{Edges: []*HolidayEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -5210,7 +5210,7 @@ func (p *orderPager) applyCursors(query *OrderQuery, after, before *Cursor) (*Or
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultOrderOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -5232,7 +5232,7 @@ func (p *orderPager) applyOrder(query *OrderQuery) *OrderQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultOrderOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -5245,7 +5245,7 @@ func (p *orderPager) applyOrder(query *OrderQuery) *OrderQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultOrderOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultOrderOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -5262,14 +5262,14 @@ func (p *orderPager) orderExpr(query *OrderQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultOrderOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultOrderOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -5289,7 +5289,7 @@ func (_m *OrderQuery) Paginate(
 		return nil, err
 	}
 	conn := &OrderConnection{Edges: []*OrderEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -5704,7 +5704,7 @@ func (p *quotePager) applyCursors(query *QuoteQuery, after, before *Cursor) (*Qu
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultQuoteOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -5726,7 +5726,7 @@ func (p *quotePager) applyOrder(query *QuoteQuery) *QuoteQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultQuoteOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -5739,7 +5739,7 @@ func (p *quotePager) applyOrder(query *QuoteQuery) *QuoteQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultQuoteOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultQuoteOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -5756,14 +5756,14 @@ func (p *quotePager) orderExpr(query *QuoteQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultQuoteOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultQuoteOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -5783,7 +5783,7 @@ func (_m *QuoteQuery) Paginate(
 		return nil, err
 	}
 	conn := &QuoteConnection{Edges: []*QuoteEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -6234,7 +6234,7 @@ func (p *quotelineitemPager) applyCursors(query *QuoteLineItemQuery, after, befo
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultQuoteLineItemOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -6256,7 +6256,7 @@ func (p *quotelineitemPager) applyOrder(query *QuoteLineItemQuery) *QuoteLineIte
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultQuoteLineItemOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -6269,7 +6269,7 @@ func (p *quotelineitemPager) applyOrder(query *QuoteLineItemQuery) *QuoteLineIte
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultQuoteLineItemOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultQuoteLineItemOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -6286,14 +6286,14 @@ func (p *quotelineitemPager) orderExpr(query *QuoteLineItemQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultQuoteLineItemOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultQuoteLineItemOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -6313,7 +6313,7 @@ func (_m *QuoteLineItemQuery) Paginate(
 		return nil, err
 	}
 	conn := &QuoteLineItemConnection{Edges: []*QuoteLineItemEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -6656,7 +6656,7 @@ func (p *rfpPager) applyCursors(query *RFPQuery, after, before *Cursor) (*RFPQue
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultRFPOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -6678,7 +6678,7 @@ func (p *rfpPager) applyOrder(query *RFPQuery) *RFPQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultRFPOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -6691,7 +6691,7 @@ func (p *rfpPager) applyOrder(query *RFPQuery) *RFPQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultRFPOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultRFPOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -6708,14 +6708,14 @@ func (p *rfpPager) orderExpr(query *RFPQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultRFPOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultRFPOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -6735,7 +6735,7 @@ func (_m *RFPQuery) Paginate(
 		return nil, err
 	}
 	conn := &RFPConnection{Edges: []*RFPEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -7096,7 +7096,7 @@ func (p *repPager) applyCursors(query *RepQuery, after, before *Cursor) (*RepQue
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultRepOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -7118,7 +7118,7 @@ func (p *repPager) applyOrder(query *RepQuery) *RepQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultRepOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -7135,7 +7135,7 @@ func (p *repPager) applyOrder(query *RepQuery) *RepQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultRepOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultRepOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -7148,7 +7148,7 @@ func (p *repPager) orderExpr(query *RepQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+			query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		default:
 			if len(query.ctx.Fields) > 0 {
 				query.ctx.AppendFieldOnce(o.Field.column)
@@ -7161,14 +7161,14 @@ func (p *repPager) orderExpr(query *RepQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultRepOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultRepOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -7188,7 +7188,7 @@ func (_m *RepQuery) Paginate(
 		return nil, err
 	}
 	conn := &RepConnection{Edges: []*RepEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -7555,7 +7555,7 @@ func (p *specialpricingrequestPager) applyCursors(query *SpecialPricingRequestQu
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultSpecialPricingRequestOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -7577,7 +7577,7 @@ func (p *specialpricingrequestPager) applyOrder(query *SpecialPricingRequestQuer
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultSpecialPricingRequestOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -7590,7 +7590,7 @@ func (p *specialpricingrequestPager) applyOrder(query *SpecialPricingRequestQuer
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultSpecialPricingRequestOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultSpecialPricingRequestOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -7607,14 +7607,14 @@ func (p *specialpricingrequestPager) orderExpr(query *SpecialPricingRequestQuery
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultSpecialPricingRequestOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultSpecialPricingRequestOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -7634,7 +7634,7 @@ func (_m *SpecialPricingRequestQuery) Paginate(
 		return nil, err
 	}
 	conn := &SpecialPricingRequestConnection{Edges: []*SpecialPricingRequestEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
@@ -7995,7 +7995,7 @@ func (p *teamPager) applyCursors(query *TeamQuery, after, before *Cursor) (*Team
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := cursorPredicates(query.ctx.Type, after, before, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultTeamOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -8017,7 +8017,7 @@ func (p *teamPager) applyOrder(query *TeamQuery) *TeamQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(orderTermOptions(direction)...))
 		if o.Field.column == DefaultTeamOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -8030,7 +8030,7 @@ func (p *teamPager) applyOrder(query *TeamQuery) *TeamQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultTeamOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultTeamOrder.Field.toTerm(orderTermOptions(direction)...))
 	}
 	return query
 }
@@ -8047,14 +8047,14 @@ func (p *teamPager) orderExpr(query *TeamQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(orderKeyword(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultTeamOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultTeamOrder.Field.column).Pad().WriteString(orderKeyword(direction))
 	})
 }
 
@@ -8074,7 +8074,7 @@ func (_m *TeamQuery) Paginate(
 		return nil, err
 	}
 	conn := &TeamConnection{Edges: []*TeamEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	ignoredEdges := !needsRows(ctx)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"carrierdesk/graph/cursor"
+
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -176,7 +178,7 @@ func (m *costMeter) field(f *ast.Field, page int) measure {
 	if len(f.SelectionSet) == 0 {
 		return measure{depth: 1} // a scalar or enum
 	}
-	if isConnection(f) {
+	if cursor.IsConnection(f) {
 		inner := m.selections(f.SelectionSet, m.pageSize(f))
 		return measure{cost: add(1, inner.cost), depth: 1 + inner.depth}
 	}

@@ -7,11 +7,9 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
+	"carrierdesk/graph/cursor"
 	"carrierdesk/internal/fault"
-
-	"entgo.io/contrib/entgql"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -128,21 +126,28 @@ func (w *pageWalker) check(set ast.SelectionSet, path ast.Path) {
 		case *ast.Field:
 			// p shares path's array: it is only read below, and copied for an error.
 			p := append(path, ast.PathName(sel.Alias))
-			if isConnection(sel) {
+			if cursor.IsConnection(sel) {
 				for _, a := range sel.Arguments {
 					if pagingArgument(a.Name) && a.Value != nil && a.Value.Kind == ast.Variable {
 						w.usesVariables = true
 					}
 				}
 				args := sel.ArgumentMap(w.vars)
-				// A cursor that does not decode is the client's mistake, said
-				// before anything runs: left to the resolvers it surfaced as
-				// UNAVAILABLE (the decoder's "unexpected EOF") or INTERNAL.
+				// A cursor that does not decode, or that another connection or
+				// ordering gave out, is the client's mistake, said before
+				// anything runs: left to the resolvers it surfaced as
+				// UNAVAILABLE (the decoder's "unexpected EOF"), INTERNAL, or
+				// a page from a place that means nothing here.
+				if f := cursor.Repeated(args["orderBy"]); f != "" {
+					w.invalid(p, "orderBy", fmt.Sprintf("orders by %s twice: name each field once", f))
+					return
+				}
 				for _, name := range []string{"after", "before"} {
-					var c entgql.Cursor[string]
-					if v := args[name]; v != nil && c.UnmarshalGQL(v) != nil {
-						w.invalid(p, name, fmt.Sprintf("%s is not a cursor of %s: pass a pageInfo cursor (startCursor, endCursor) or an edge's cursor from this connection", name, p.String()))
-						return
+					if v := args[name]; v != nil {
+						if why := cursor.Check(sel, w.vars, v); why != "" {
+							w.invalid(p, name, fmt.Sprintf("%s is not a cursor of %s under this orderBy (%s): pass a pageInfo cursor (startCursor, endCursor) or an edge's cursor that this connection returned with the same orderBy", name, p.String(), why))
+							return
+						}
 					}
 				}
 				first, hasFirst := intArg(args["first"])
@@ -203,7 +208,7 @@ func (l PageLimits) withDefaults(set ast.SelectionSet) ast.SelectionSet {
 		switch sel := sel.(type) {
 		case *ast.Field:
 			cp := *sel
-			if isConnection(sel) && !namesPageSize(sel, l.vars) {
+			if cursor.IsConnection(sel) && !namesPageSize(sel, l.vars) {
 				// Drop first and last (absent, or variables that are null) and give first its default.
 				cp.Arguments = nil
 				for _, a := range sel.Arguments {
@@ -235,13 +240,6 @@ func namesPageSize(f *ast.Field, vars map[string]any) bool {
 	_, hasFirst := intArg(args["first"])
 	_, hasLast := intArg(args["last"])
 	return hasFirst || hasLast
-}
-
-// isConnection reports a Relay connection field: a *Connection type with first and last.
-func isConnection(f *ast.Field) bool {
-	d := f.Definition
-	return d != nil && d.Type != nil && strings.HasSuffix(d.Type.Name(), "Connection") &&
-		d.Arguments.ForName("first") != nil && d.Arguments.ForName("last") != nil
 }
 
 // intArg reads an integer argument, whether it came from the document or from JSON variables.

@@ -64,7 +64,7 @@ func openDatabase(ctx context.Context, cfg Config, wrap func(dialect.Driver) dia
 		db = sql.OpenDB(pgstmt.Connector{Connector: connector, Size: cfg.StatementCache})
 	} else {
 		dia = dialect.SQLite
-		db, err = sql.Open("sqlite", sqliteDSN(cfg.SQLitePath))
+		db = sql.OpenDB(sqliteConnector{dsn: sqliteDSN(cfg.SQLitePath)})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
