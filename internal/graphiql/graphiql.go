@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"mime"
 	"net/http"
 	"path"
 	"strings"
@@ -87,6 +86,13 @@ func Examples() map[string]string {
 // tabOrder is the order of the tabs: what a newcomer most likely wants first.
 var tabOrder = []string{"mobile-home.graphql", "account-page.graphql", "portfolio.graphql", "live-escalations.graphql"}
 
+// contentTypes are the types of the assets, fixed here rather than taken
+// from the machine's MIME tables, which differ (application/javascript).
+var contentTypes = map[string]string{
+	".js":  "text/javascript; charset=utf-8",
+	".css": "text/css; charset=utf-8",
+}
+
 // asset is an embedded file and the version its URL carries.
 type asset struct {
 	body        []byte
@@ -116,7 +122,7 @@ func New(opts Options) (*Handler, error) {
 		sum := sha256.Sum256(body)
 		h.assets[path.Base(name)] = asset{
 			body:        body,
-			contentType: mime.TypeByExtension(path.Ext(name)),
+			contentType: contentTypes[path.Ext(name)],
 			version:     hex.EncodeToString(sum[:6]),
 		}
 		return nil
