@@ -10,11 +10,12 @@ SHELL := bash
 DEFAULT_TEST_DATABASE_URL := postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 PGO_TMP := /tmp/carrierdesk-pgo
 
-.PHONY: help run test generate seed bench pgo soak check-generated migrate migration
+.PHONY: help run test test-browser generate seed bench pgo soak check-generated migrate migration graphiql-vendor
 
 help:
 	@echo 'make run              serve on :8080 (GraphiQL at /), SQLite file carrierdesk.db by default'
 	@echo 'make test             the whole suite: SQLite, and PostgreSQL when reachable'
+	@echo 'make test-browser     GraphiQL in a headless Chromium, no network: sign in, reload, docs; saves docs/graphiql.png'
 	@echo 'make generate         go mod tidy, then go generate ./...'
 	@echo 'make check-generated  make generate, then fail if anything changed'
 	@echo "make seed             load the demo portfolio (ARGS='--scale 10' for more)"
@@ -23,6 +24,7 @@ help:
 	@echo 'make pgo              refresh server/default.pgo (profile-guided optimisation) from the benchmark'
 	@echo 'make migrate          apply pending PostgreSQL migrations to DATABASE_URL'
 	@echo 'make migration NAME=x write the next migration from the ent schema'
+	@echo 'make graphiql-vendor  fetch the pinned GraphiQL and React builds from npm into internal/graphiql/vendor'
 
 run:
 	go run ./server
@@ -89,6 +91,20 @@ test:
 		banner 'The PostgreSQL half of the suite was SKIPPED; only SQLite ran.'
 	fi
 	exit $$status
+
+# test-browser loads GraphiQL in a headless Chromium that reaches nothing but
+# the in-process test server, signs in as the demo manager, reloads, opens the
+# docs and runs a query and a subscription, then saves the README's screenshot.
+# Not part of make test: it needs Chromium (apt-get install -y chromium) and
+# the browser build tag, and takes about 10 s once compiled.
+test-browser:
+	command -v chromium >/dev/null || echo '!!! no chromium on PATH: TestGraphiQLBrowser will SKIP (apt-get install -y chromium)' >&2
+	GRAPHIQL_SCREENSHOT="$(CURDIR)/docs/graphiql.png" go test -tags browser ./server -run '^TestGraphiQLBrowser$$' -count=1 -v 2>&1 | grep -v ' INFO request '
+
+# graphiql-vendor rebuilds internal/graphiql/vendor from the npm registry at
+# the versions and integrity pinned in internal/graphiql/vendor.sh.
+graphiql-vendor:
+	internal/graphiql/vendor.sh
 
 generate:
 	go mod tidy

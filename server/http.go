@@ -23,7 +23,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/klauspost/compress/gzhttp"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -106,7 +105,7 @@ func NewHandler(db *Database, cfg Config, authn *Authenticator) http.Handler {
 func newHandler(db *Database, cfg Config, authn *Authenticator, obs *observe.Observer) http.Handler {
 	mux := http.NewServeMux()
 	guard := NewGuard(cfg.Limits)
-	mux.Handle("GET /{$}", playground.Handler("carrierdesk", "/query"))
+	routeGraphiQL(mux, db.Client, cfg)
 	mux.Handle("/query", guard.GraphQL(compressLarge(revalidatedGET(authn.Middleware(observe.RecordViewer(guard.Subject(idempotencyKeys(endStreamsOnShutdown(NewGraphQLHandler(db.Client, db.Events, cfg, authn))))))))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
