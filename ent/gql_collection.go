@@ -137,7 +137,7 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, accountassignmentImplementors)...); err != nil {
 					return err
@@ -226,7 +226,7 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, quoteImplementors)...); err != nil {
 					return err
@@ -315,7 +315,7 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, contractImplementors)...); err != nil {
 					return err
@@ -404,7 +404,7 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, rfpImplementors)...); err != nil {
 					return err
@@ -493,7 +493,7 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, orderImplementors)...); err != nil {
 					return err
@@ -582,7 +582,7 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, businessreviewImplementors)...); err != nil {
 					return err
@@ -671,7 +671,7 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, activityImplementors)...); err != nil {
 					return err
@@ -760,7 +760,7 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, escalationImplementors)...); err != nil {
 					return err
@@ -1724,7 +1724,7 @@ func (_q *CarrierQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, accountImplementors)...); err != nil {
 					return err
@@ -1813,7 +1813,7 @@ func (_q *CarrierQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, contactImplementors)...); err != nil {
 					return err
@@ -1902,7 +1902,7 @@ func (_q *CarrierQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, orderImplementors)...); err != nil {
 					return err
@@ -2136,7 +2136,7 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, escalationImplementors)...); err != nil {
 					return err
@@ -2390,7 +2390,7 @@ func (_q *ContractQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, contractImplementors)...); err != nil {
 					return err
@@ -2775,7 +2775,7 @@ func (_q *EscalationQuery) collectField(ctx context.Context, oneNode bool, opCtx
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, escalationeventImplementors)...); err != nil {
 					return err
@@ -3699,7 +3699,7 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, quotelineitemImplementors)...); err != nil {
 					return err
@@ -3788,7 +3788,7 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, specialpricingrequestImplementors)...); err != nil {
 					return err
@@ -3877,7 +3877,7 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, orderImplementors)...); err != nil {
 					return err
@@ -3966,7 +3966,7 @@ func (_q *QuoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, contractImplementors)...); err != nil {
 					return err
@@ -4525,7 +4525,7 @@ func (_q *RFPQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, quoteImplementors)...); err != nil {
 					return err
@@ -4774,7 +4774,7 @@ func (_q *RepQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, teamImplementors)...); err != nil {
 					return err
@@ -4863,7 +4863,7 @@ func (_q *RepQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, accountassignmentImplementors)...); err != nil {
 					return err
@@ -4952,7 +4952,7 @@ func (_q *RepQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, quoteImplementors)...); err != nil {
 					return err
@@ -5041,7 +5041,7 @@ func (_q *RepQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, rfpImplementors)...); err != nil {
 					return err
@@ -5130,7 +5130,7 @@ func (_q *RepQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, escalationImplementors)...); err != nil {
 					return err
@@ -5219,7 +5219,7 @@ func (_q *RepQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, activityImplementors)...); err != nil {
 					return err
@@ -5308,7 +5308,7 @@ func (_q *RepQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, specialpricingrequestImplementors)...); err != nil {
 					return err
@@ -5767,7 +5767,7 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
 			}
-			path = append(path, edgesField, nodeField)
+			path = nodePath(ctx, path)
 			if field := collectedField(ctx, path...); field != nil {
 				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, repImplementors)...); err != nil {
 					return err

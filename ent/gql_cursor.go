@@ -29,7 +29,191 @@ func needsRows(ctx context.Context, path ...string) bool {
 	at := func(fields ...string) bool {
 		return hasCollectedField(ctx, append(append([]string(nil), path...), fields...)...)
 	}
-	return at(edgesField) || at(pageInfoField, "startCursor") || at(pageInfoField, "endCursor")
+	return at(edgesField) || at(nodesField) || at(pageInfoField, "startCursor") || at(pageInfoField, "endCursor")
+}
+
+// nodesField is the connections' shortcut to their edges' nodes.
+const nodesField = "nodes"
+
+// nodePath is where the nodes of the connection at path are selected:
+// edges.node, or nodes when only the shortcut is.
+func nodePath(ctx context.Context, path []string) []string {
+	path = append([]string(nil), path...)
+	if !hasCollectedField(ctx, append(path, edgesField, nodeField)...) && hasCollectedField(ctx, append(path, nodesField)...) {
+		return append(path, nodesField)
+	}
+	return append(path, edgesField, nodeField)
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *AccountConnection) Nodes() []*Account {
+	nodes := make([]*Account, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *AccountAssignmentConnection) Nodes() []*AccountAssignment {
+	nodes := make([]*AccountAssignment, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *ActivityConnection) Nodes() []*Activity {
+	nodes := make([]*Activity, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *AuditChangeConnection) Nodes() []*AuditChange {
+	nodes := make([]*AuditChange, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *AuditEntryConnection) Nodes() []*AuditEntry {
+	nodes := make([]*AuditEntry, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *BusinessReviewConnection) Nodes() []*BusinessReview {
+	nodes := make([]*BusinessReview, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *CarrierConnection) Nodes() []*Carrier {
+	nodes := make([]*Carrier, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *ContactConnection) Nodes() []*Contact {
+	nodes := make([]*Contact, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *ContractConnection) Nodes() []*Contract {
+	nodes := make([]*Contract, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *EscalationConnection) Nodes() []*Escalation {
+	nodes := make([]*Escalation, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *EscalationEventConnection) Nodes() []*EscalationEvent {
+	nodes := make([]*EscalationEvent, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *HolidayConnection) Nodes() []*Holiday {
+	nodes := make([]*Holiday, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *OrderConnection) Nodes() []*Order {
+	nodes := make([]*Order, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *QuoteConnection) Nodes() []*Quote {
+	nodes := make([]*Quote, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *QuoteLineItemConnection) Nodes() []*QuoteLineItem {
+	nodes := make([]*QuoteLineItem, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *RFPConnection) Nodes() []*RFP {
+	nodes := make([]*RFP, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *RepConnection) Nodes() []*Rep {
+	nodes := make([]*Rep, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *SpecialPricingRequestConnection) Nodes() []*SpecialPricingRequest {
+	nodes := make([]*SpecialPricingRequest, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
+}
+
+// Nodes is the connection's nodes field: its edges' nodes, without the edges.
+func (c *TeamConnection) Nodes() []*Team {
+	nodes := make([]*Team, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	return nodes
 }
 
 // cursorColumns are the orderable columns of each type, by column name.

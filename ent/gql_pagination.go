@@ -359,8 +359,8 @@ func (_m *AccountQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -872,8 +872,8 @@ func (_m *AccountAssignmentQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -1300,8 +1300,8 @@ func (_m *ActivityQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -1650,8 +1650,8 @@ func (_m *AuditChangeQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -1935,8 +1935,8 @@ func (_m *AuditEntryQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -2285,8 +2285,8 @@ func (_m *BusinessReviewQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -2689,8 +2689,8 @@ func (_m *CarrierQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -3142,8 +3142,8 @@ func (_m *ContactQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -3552,8 +3552,8 @@ func (_m *ContractQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -4046,8 +4046,8 @@ func (_m *EscalationQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -4558,8 +4558,8 @@ func (_m *EscalationEventQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -4926,8 +4926,8 @@ func (_m *HolidayQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -5312,8 +5312,8 @@ func (_m *OrderQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -5806,8 +5806,8 @@ func (_m *QuoteQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -6336,8 +6336,8 @@ func (_m *QuoteLineItemQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -6758,8 +6758,8 @@ func (_m *RFPQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -7211,8 +7211,8 @@ func (_m *RepQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -7657,8 +7657,8 @@ func (_m *SpecialPricingRequestQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -8097,8 +8097,8 @@ func (_m *TeamQuery) Paginate(
 	if limit != 0 {
 		_m.Limit(limit)
 	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+	if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
 			return nil, err
 		}
 	}

@@ -20,6 +20,7 @@ func TestCostMeasure(t *testing.T) {
 	}{
 		{"one object", `{ me { role } }`, nil, 1, 2},
 		{"a page of nodes", `{ accounts(first: 10) { totalCount edges { node { id name } } } }`, nil, 1 + 10, 4},
+		{"a page of nodes, by the shortcut", `{ accounts(first: 10) { totalCount nodes { id name } } }`, nil, 1 + 10, 3},
 		{"the default page", `{ accounts { edges { node { id } } } }`, nil, 1 + 20, 4},
 		{"last", `{ accounts(last: 7) { edges { node { id } } } }`, nil, 1 + 7, 4},
 		{"a page size from a variable", `query($n: Int) { accounts(first: $n) { edges { node { id } } } }`, map[string]any{"n": int64(30)}, 1 + 30, 4},

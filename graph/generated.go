@@ -114,6 +114,7 @@ type ComplexityRoot struct {
 
 	AccountAssignmentConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -125,6 +126,7 @@ type ComplexityRoot struct {
 
 	AccountConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -157,6 +159,7 @@ type ComplexityRoot struct {
 
 	ActivityConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -212,6 +215,7 @@ type ComplexityRoot struct {
 
 	AuditEntryConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -238,6 +242,7 @@ type ComplexityRoot struct {
 
 	BusinessReviewConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -269,6 +274,7 @@ type ComplexityRoot struct {
 
 	CarrierConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -302,6 +308,7 @@ type ComplexityRoot struct {
 
 	ContactConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -345,6 +352,7 @@ type ComplexityRoot struct {
 
 	ContractConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -410,6 +418,7 @@ type ComplexityRoot struct {
 
 	EscalationConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -439,6 +448,7 @@ type ComplexityRoot struct {
 
 	EscalationEventConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -471,6 +481,7 @@ type ComplexityRoot struct {
 
 	HolidayConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -607,6 +618,7 @@ type ComplexityRoot struct {
 
 	OrderConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -741,6 +753,7 @@ type ComplexityRoot struct {
 
 	QuoteConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -771,6 +784,7 @@ type ComplexityRoot struct {
 
 	QuoteLineItemConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -812,6 +826,7 @@ type ComplexityRoot struct {
 
 	RFPConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -869,6 +884,7 @@ type ComplexityRoot struct {
 
 	RepConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -938,6 +954,7 @@ type ComplexityRoot struct {
 
 	SpecialPricingRequestConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -971,6 +988,7 @@ type ComplexityRoot struct {
 
 	TeamConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -1407,6 +1425,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountAssignmentConnection.Edges(childComplexity), true
+	case "AccountAssignmentConnection.nodes":
+		if e.ComplexityRoot.AccountAssignmentConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountAssignmentConnection.Nodes(childComplexity), true
 	case "AccountAssignmentConnection.pageInfo":
 		if e.ComplexityRoot.AccountAssignmentConnection.PageInfo == nil {
 			break
@@ -1439,6 +1463,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountConnection.Edges(childComplexity), true
+	case "AccountConnection.nodes":
+		if e.ComplexityRoot.AccountConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountConnection.Nodes(childComplexity), true
 	case "AccountConnection.pageInfo":
 		if e.ComplexityRoot.AccountConnection.PageInfo == nil {
 			break
@@ -1563,6 +1593,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityConnection.Edges(childComplexity), true
+	case "ActivityConnection.nodes":
+		if e.ComplexityRoot.ActivityConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityConnection.Nodes(childComplexity), true
 	case "ActivityConnection.pageInfo":
 		if e.ComplexityRoot.ActivityConnection.PageInfo == nil {
 			break
@@ -1757,6 +1793,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntryConnection.Edges(childComplexity), true
+	case "AuditEntryConnection.nodes":
+		if e.ComplexityRoot.AuditEntryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Nodes(childComplexity), true
 	case "AuditEntryConnection.pageInfo":
 		if e.ComplexityRoot.AuditEntryConnection.PageInfo == nil {
 			break
@@ -1862,6 +1904,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BusinessReviewConnection.Edges(childComplexity), true
+	case "BusinessReviewConnection.nodes":
+		if e.ComplexityRoot.BusinessReviewConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BusinessReviewConnection.Nodes(childComplexity), true
 	case "BusinessReviewConnection.pageInfo":
 		if e.ComplexityRoot.BusinessReviewConnection.PageInfo == nil {
 			break
@@ -1995,6 +2043,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CarrierConnection.Edges(childComplexity), true
+	case "CarrierConnection.nodes":
+		if e.ComplexityRoot.CarrierConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CarrierConnection.Nodes(childComplexity), true
 	case "CarrierConnection.pageInfo":
 		if e.ComplexityRoot.CarrierConnection.PageInfo == nil {
 			break
@@ -2130,6 +2184,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContactConnection.Edges(childComplexity), true
+	case "ContactConnection.nodes":
+		if e.ComplexityRoot.ContactConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactConnection.Nodes(childComplexity), true
 	case "ContactConnection.pageInfo":
 		if e.ComplexityRoot.ContactConnection.PageInfo == nil {
 			break
@@ -2342,6 +2402,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContractConnection.Edges(childComplexity), true
+	case "ContractConnection.nodes":
+		if e.ComplexityRoot.ContractConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractConnection.Nodes(childComplexity), true
 	case "ContractConnection.pageInfo":
 		if e.ComplexityRoot.ContractConnection.PageInfo == nil {
 			break
@@ -2652,6 +2718,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EscalationConnection.Edges(childComplexity), true
+	case "EscalationConnection.nodes":
+		if e.ComplexityRoot.EscalationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationConnection.Nodes(childComplexity), true
 	case "EscalationConnection.pageInfo":
 		if e.ComplexityRoot.EscalationConnection.PageInfo == nil {
 			break
@@ -2775,6 +2847,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EscalationEventConnection.Edges(childComplexity), true
+	case "EscalationEventConnection.nodes":
+		if e.ComplexityRoot.EscalationEventConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EscalationEventConnection.Nodes(childComplexity), true
 	case "EscalationEventConnection.pageInfo":
 		if e.ComplexityRoot.EscalationEventConnection.PageInfo == nil {
 			break
@@ -2882,6 +2960,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HolidayConnection.Edges(childComplexity), true
+	case "HolidayConnection.nodes":
+		if e.ComplexityRoot.HolidayConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HolidayConnection.Nodes(childComplexity), true
 	case "HolidayConnection.pageInfo":
 		if e.ComplexityRoot.HolidayConnection.PageInfo == nil {
 			break
@@ -3934,6 +4018,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderConnection.Edges(childComplexity), true
+	case "OrderConnection.nodes":
+		if e.ComplexityRoot.OrderConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderConnection.Nodes(childComplexity), true
 	case "OrderConnection.pageInfo":
 		if e.ComplexityRoot.OrderConnection.PageInfo == nil {
 			break
@@ -4785,6 +4875,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QuoteConnection.Edges(childComplexity), true
+	case "QuoteConnection.nodes":
+		if e.ComplexityRoot.QuoteConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteConnection.Nodes(childComplexity), true
 	case "QuoteConnection.pageInfo":
 		if e.ComplexityRoot.QuoteConnection.PageInfo == nil {
 			break
@@ -4914,6 +5010,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QuoteLineItemConnection.Edges(childComplexity), true
+	case "QuoteLineItemConnection.nodes":
+		if e.ComplexityRoot.QuoteLineItemConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteLineItemConnection.Nodes(childComplexity), true
 	case "QuoteLineItemConnection.pageInfo":
 		if e.ComplexityRoot.QuoteLineItemConnection.PageInfo == nil {
 			break
@@ -5080,6 +5182,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RFPConnection.Edges(childComplexity), true
+	case "RFPConnection.nodes":
+		if e.ComplexityRoot.RFPConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RFPConnection.Nodes(childComplexity), true
 	case "RFPConnection.pageInfo":
 		if e.ComplexityRoot.RFPConnection.PageInfo == nil {
 			break
@@ -5338,6 +5446,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepConnection.Edges(childComplexity), true
+	case "RepConnection.nodes":
+		if e.ComplexityRoot.RepConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepConnection.Nodes(childComplexity), true
 	case "RepConnection.pageInfo":
 		if e.ComplexityRoot.RepConnection.PageInfo == nil {
 			break
@@ -5633,6 +5747,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SpecialPricingRequestConnection.Edges(childComplexity), true
+	case "SpecialPricingRequestConnection.nodes":
+		if e.ComplexityRoot.SpecialPricingRequestConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpecialPricingRequestConnection.Nodes(childComplexity), true
 	case "SpecialPricingRequestConnection.pageInfo":
 		if e.ComplexityRoot.SpecialPricingRequestConnection.PageInfo == nil {
 			break
@@ -5756,6 +5876,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TeamConnection.Edges(childComplexity), true
+	case "TeamConnection.nodes":
+		if e.ComplexityRoot.TeamConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamConnection.Nodes(childComplexity), true
 	case "TeamConnection.pageInfo":
 		if e.ComplexityRoot.TeamConnection.PageInfo == nil {
 			break
@@ -7139,6 +7265,10 @@ type AccountAssignmentConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [AccountAssignment]!
 }
 """
 An edge in a connection.
@@ -7565,6 +7695,10 @@ type AccountConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [Account]!
 }
 """
 An edge in a connection.
@@ -8353,6 +8487,10 @@ type ActivityConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [Activity]!
 }
 """
 An edge in a connection.
@@ -9228,6 +9366,10 @@ type AuditEntryConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [AuditEntry]!
 }
 """
 An edge in a connection.
@@ -9800,6 +9942,10 @@ type BusinessReviewConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [BusinessReview]!
 }
 """
 An edge in a connection.
@@ -10458,6 +10604,10 @@ type CarrierConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [Carrier]!
 }
 """
 An edge in a connection.
@@ -11001,6 +11151,10 @@ type ContactConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [Contact]!
 }
 """
 An edge in a connection.
@@ -11662,6 +11816,10 @@ type ContractConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [Contract]!
 }
 """
 An edge in a connection.
@@ -13379,6 +13537,10 @@ type EscalationConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [Escalation]!
 }
 """
 An edge in a connection.
@@ -13474,6 +13636,10 @@ type EscalationEventConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [EscalationEvent]!
 }
 """
 An edge in a connection.
@@ -15241,6 +15407,10 @@ type HolidayConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [Holiday]!
 }
 """
 An edge in a connection.
@@ -15674,6 +15844,10 @@ type OrderConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [Order]!
 }
 """
 Possible directions in which to order a list of items when provided an ` + "`" + `orderBy` + "`" + ` argument.
@@ -17569,6 +17743,10 @@ type QuoteConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [Quote]!
 }
 """
 An edge in a connection.
@@ -17668,6 +17846,10 @@ type QuoteLineItemConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [QuoteLineItem]!
 }
 """
 An edge in a connection.
@@ -20159,6 +20341,10 @@ type RFPConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [RFP]!
 }
 """
 An edge in a connection.
@@ -21090,6 +21276,10 @@ type RepConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [Rep]!
 }
 """
 An edge in a connection.
@@ -21786,6 +21976,10 @@ type SpecialPricingRequestConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [SpecialPricingRequest]!
 }
 """
 An edge in a connection.
@@ -22648,6 +22842,10 @@ type TeamConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+  """
+  The page's nodes, as edges { node } holds them, for clients that need no edge cursors.
+  """
+  nodes: [Team]!
 }
 """
 An edge in a connection.
@@ -23746,6 +23944,8 @@ func (ec *executionContext) childFields_AccountAssignmentConnection(ctx context.
 		return ec.fieldContext_AccountAssignmentConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_AccountAssignmentConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AccountAssignmentConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountAssignmentConnection", field.Name)
 }
@@ -23768,6 +23968,8 @@ func (ec *executionContext) childFields_AccountConnection(ctx context.Context, f
 		return ec.fieldContext_AccountConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_AccountConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AccountConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountConnection", field.Name)
 }
@@ -23832,6 +24034,8 @@ func (ec *executionContext) childFields_ActivityConnection(ctx context.Context, 
 		return ec.fieldContext_ActivityConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_ActivityConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ActivityConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityConnection", field.Name)
 }
@@ -23942,6 +24146,8 @@ func (ec *executionContext) childFields_AuditEntryConnection(ctx context.Context
 		return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_AuditEntryConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AuditEntryConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryConnection", field.Name)
 }
@@ -23994,6 +24200,8 @@ func (ec *executionContext) childFields_BusinessReviewConnection(ctx context.Con
 		return ec.fieldContext_BusinessReviewConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_BusinessReviewConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_BusinessReviewConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BusinessReviewConnection", field.Name)
 }
@@ -24056,6 +24264,8 @@ func (ec *executionContext) childFields_CarrierConnection(ctx context.Context, f
 		return ec.fieldContext_CarrierConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_CarrierConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CarrierConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CarrierConnection", field.Name)
 }
@@ -24122,6 +24332,8 @@ func (ec *executionContext) childFields_ContactConnection(ctx context.Context, f
 		return ec.fieldContext_ContactConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_ContactConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ContactConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContactConnection", field.Name)
 }
@@ -24208,6 +24420,8 @@ func (ec *executionContext) childFields_ContractConnection(ctx context.Context, 
 		return ec.fieldContext_ContractConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_ContractConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ContractConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContractConnection", field.Name)
 }
@@ -24338,6 +24552,8 @@ func (ec *executionContext) childFields_EscalationConnection(ctx context.Context
 		return ec.fieldContext_EscalationConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_EscalationConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_EscalationConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EscalationConnection", field.Name)
 }
@@ -24396,6 +24612,8 @@ func (ec *executionContext) childFields_EscalationEventConnection(ctx context.Co
 		return ec.fieldContext_EscalationEventConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_EscalationEventConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_EscalationEventConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EscalationEventConnection", field.Name)
 }
@@ -24460,6 +24678,8 @@ func (ec *executionContext) childFields_HolidayConnection(ctx context.Context, f
 		return ec.fieldContext_HolidayConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_HolidayConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_HolidayConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HolidayConnection", field.Name)
 }
@@ -24584,6 +24804,8 @@ func (ec *executionContext) childFields_OrderConnection(ctx context.Context, fie
 		return ec.fieldContext_OrderConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_OrderConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OrderConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrderConnection", field.Name)
 }
@@ -24784,6 +25006,8 @@ func (ec *executionContext) childFields_QuoteConnection(ctx context.Context, fie
 		return ec.fieldContext_QuoteConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_QuoteConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_QuoteConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type QuoteConnection", field.Name)
 }
@@ -24844,6 +25068,8 @@ func (ec *executionContext) childFields_QuoteLineItemConnection(ctx context.Cont
 		return ec.fieldContext_QuoteLineItemConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_QuoteLineItemConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_QuoteLineItemConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type QuoteLineItemConnection", field.Name)
 }
@@ -24926,6 +25152,8 @@ func (ec *executionContext) childFields_RFPConnection(ctx context.Context, field
 		return ec.fieldContext_RFPConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_RFPConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RFPConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RFPConnection", field.Name)
 }
@@ -25040,6 +25268,8 @@ func (ec *executionContext) childFields_RepConnection(ctx context.Context, field
 		return ec.fieldContext_RepConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_RepConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RepConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RepConnection", field.Name)
 }
@@ -25178,6 +25408,8 @@ func (ec *executionContext) childFields_SpecialPricingRequestConnection(ctx cont
 		return ec.fieldContext_SpecialPricingRequestConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_SpecialPricingRequestConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SpecialPricingRequestConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SpecialPricingRequestConnection", field.Name)
 }
@@ -25236,6 +25468,8 @@ func (ec *executionContext) childFields_TeamConnection(ctx context.Context, fiel
 		return ec.fieldContext_TeamConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_TeamConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_TeamConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TeamConnection", field.Name)
 }
@@ -30772,6 +31006,38 @@ func (ec *executionContext) fieldContext_AccountAssignmentConnection_totalCount(
 	return graphql.NewScalarFieldContext("AccountAssignmentConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _AccountAssignmentConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.AccountAssignmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountAssignmentConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AccountAssignment) graphql.Marshaler {
+			return ec.marshalNAccountAssignment2ᚕᚖcarrierdeskᚋentᚐAccountAssignment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountAssignmentConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountAssignmentConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountAssignment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AccountAssignmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AccountAssignmentEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30912,6 +31178,38 @@ func (ec *executionContext) _AccountConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_AccountConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AccountConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AccountConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.AccountConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚕᚖcarrierdeskᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AccountEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AccountEdge) (ret graphql.Marshaler) {
@@ -31426,6 +31724,38 @@ func (ec *executionContext) _ActivityConnection_totalCount(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_ActivityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActivityConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.ActivityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚕᚖcarrierdeskᚋentᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ActivityEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ActivityEdge) (ret graphql.Marshaler) {
@@ -32204,6 +32534,38 @@ func (ec *executionContext) fieldContext_AuditEntryConnection_totalCount(_ conte
 	return graphql.NewScalarFieldContext("AuditEntryConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _AuditEntryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚕᚖcarrierdeskᚋentᚐAuditEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEntryEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32629,6 +32991,38 @@ func (ec *executionContext) _BusinessReviewConnection_totalCount(ctx context.Con
 }
 func (ec *executionContext) fieldContext_BusinessReviewConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BusinessReviewConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BusinessReviewConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.BusinessReviewConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BusinessReviewConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.BusinessReview) graphql.Marshaler {
+			return ec.marshalNBusinessReview2ᚕᚖcarrierdeskᚋentᚐBusinessReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BusinessReviewConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BusinessReviewConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BusinessReview(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _BusinessReviewEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.BusinessReviewEdge) (ret graphql.Marshaler) {
@@ -33165,6 +33559,38 @@ func (ec *executionContext) _CarrierConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_CarrierConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CarrierConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CarrierConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.CarrierConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CarrierConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Carrier) graphql.Marshaler {
+			return ec.marshalNCarrier2ᚕᚖcarrierdeskᚋentᚐCarrier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CarrierConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CarrierConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Carrier(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CarrierEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CarrierEdge) (ret graphql.Marshaler) {
@@ -33714,6 +34140,38 @@ func (ec *executionContext) _ContactConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_ContactConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContactConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ContactConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.ContactConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚕᚖcarrierdeskᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContactConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ContactEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ContactEdge) (ret graphql.Marshaler) {
@@ -34589,6 +35047,38 @@ func (ec *executionContext) _ContractConnection_totalCount(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_ContractConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContractConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ContractConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.ContractConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Contract) graphql.Marshaler {
+			return ec.marshalNContract2ᚕᚖcarrierdeskᚋentᚐContract(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContractConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ContractEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ContractEdge) (ret graphql.Marshaler) {
@@ -35825,6 +36315,38 @@ func (ec *executionContext) fieldContext_EscalationConnection_totalCount(_ conte
 	return graphql.NewScalarFieldContext("EscalationConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _EscalationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.EscalationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Escalation) graphql.Marshaler {
+			return ec.marshalNEscalation2ᚕᚖcarrierdeskᚋentᚐEscalation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EscalationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Escalation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _EscalationEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.EscalationEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36339,6 +36861,38 @@ func (ec *executionContext) fieldContext_EscalationEventConnection_totalCount(_ 
 	return graphql.NewScalarFieldContext("EscalationEventConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _EscalationEventConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.EscalationEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EscalationEventConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.EscalationEvent) graphql.Marshaler {
+			return ec.marshalNEscalationEvent2ᚕᚖcarrierdeskᚋentᚐEscalationEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EscalationEventConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EscalationEventConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EscalationEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _EscalationEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.EscalationEventEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36782,6 +37336,38 @@ func (ec *executionContext) _HolidayConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_HolidayConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HolidayConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HolidayConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.HolidayConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HolidayConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Holiday) graphql.Marshaler {
+			return ec.marshalNHoliday2ᚕᚖcarrierdeskᚋentᚐHoliday(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HolidayConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HolidayConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Holiday(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _HolidayEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.HolidayEdge) (ret graphql.Marshaler) {
@@ -41055,6 +41641,38 @@ func (ec *executionContext) fieldContext_OrderConnection_totalCount(_ context.Co
 	return graphql.NewScalarFieldContext("OrderConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _OrderConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.OrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚕᚖcarrierdeskᚋentᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrderEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.OrderEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -44894,6 +45512,38 @@ func (ec *executionContext) fieldContext_QuoteConnection_totalCount(_ context.Co
 	return graphql.NewScalarFieldContext("QuoteConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _QuoteConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Quote) graphql.Marshaler {
+			return ec.marshalNQuote2ᚕᚖcarrierdeskᚋentᚐQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuoteConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _QuoteEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -45411,6 +46061,38 @@ func (ec *executionContext) _QuoteLineItemConnection_totalCount(ctx context.Cont
 }
 func (ec *executionContext) fieldContext_QuoteLineItemConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuoteLineItemConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuoteLineItemConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteLineItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteLineItemConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.QuoteLineItem) graphql.Marshaler {
+			return ec.marshalNQuoteLineItem2ᚕᚖcarrierdeskᚋentᚐQuoteLineItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteLineItemConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuoteLineItemConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuoteLineItem(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _QuoteLineItemEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.QuoteLineItemEdge) (ret graphql.Marshaler) {
@@ -46102,6 +46784,38 @@ func (ec *executionContext) _RFPConnection_totalCount(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_RFPConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RFPConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RFPConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.RFPConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RFPConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RFP) graphql.Marshaler {
+			return ec.marshalNRFP2ᚕᚖcarrierdeskᚋentᚐRFP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RFPConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RFPConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RFP(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RFPEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.RFPEdge) (ret graphql.Marshaler) {
@@ -47140,6 +47854,38 @@ func (ec *executionContext) _RepConnection_totalCount(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_RepConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RepConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RepConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.RepConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Rep) graphql.Marshaler {
+			return ec.marshalNRep2ᚕᚖcarrierdeskᚋentᚐRep(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rep(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RepEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.RepEdge) (ret graphql.Marshaler) {
@@ -48318,6 +49064,38 @@ func (ec *executionContext) fieldContext_SpecialPricingRequestConnection_totalCo
 	return graphql.NewScalarFieldContext("SpecialPricingRequestConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _SpecialPricingRequestConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.SpecialPricingRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpecialPricingRequestConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SpecialPricingRequest) graphql.Marshaler {
+			return ec.marshalNSpecialPricingRequest2ᚕᚖcarrierdeskᚋentᚐSpecialPricingRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpecialPricingRequestConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpecialPricingRequestConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpecialPricingRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SpecialPricingRequestEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.SpecialPricingRequestEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -48817,6 +49595,38 @@ func (ec *executionContext) _TeamConnection_totalCount(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_TeamConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TeamConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.TeamConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Team) graphql.Marshaler {
+			return ec.marshalNTeam2ᚕᚖcarrierdeskᚋentᚐTeam(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TeamConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Team(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TeamEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.TeamEdge) (ret graphql.Marshaler) {
@@ -78711,6 +79521,11 @@ func (ec *executionContext) _AccountAssignmentConnection(ctx context.Context, se
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "nodes":
+			out.Values[i] = ec._AccountAssignmentConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -78789,6 +79604,11 @@ func (ec *executionContext) _AccountConnection(ctx context.Context, sel ast.Sele
 			}
 		case "totalCount":
 			out.Values[i] = ec._AccountConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._AccountConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -79001,6 +79821,11 @@ func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.Sel
 			}
 		case "totalCount":
 			out.Values[i] = ec._ActivityConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ActivityConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -79383,6 +80208,11 @@ func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.S
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "nodes":
+			out.Values[i] = ec._AuditEntryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -79549,6 +80379,11 @@ func (ec *executionContext) _BusinessReviewConnection(ctx context.Context, sel a
 			}
 		case "totalCount":
 			out.Values[i] = ec._BusinessReviewConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._BusinessReviewConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -79757,6 +80592,11 @@ func (ec *executionContext) _CarrierConnection(ctx context.Context, sel ast.Sele
 			}
 		case "totalCount":
 			out.Values[i] = ec._CarrierConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CarrierConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -79974,6 +80814,11 @@ func (ec *executionContext) _ContactConnection(ctx context.Context, sel ast.Sele
 			}
 		case "totalCount":
 			out.Values[i] = ec._ContactConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ContactConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -80228,6 +81073,11 @@ func (ec *executionContext) _ContractConnection(ctx context.Context, sel ast.Sel
 			}
 		case "totalCount":
 			out.Values[i] = ec._ContractConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ContractConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -80621,6 +81471,11 @@ func (ec *executionContext) _EscalationConnection(ctx context.Context, sel ast.S
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "nodes":
+			out.Values[i] = ec._EscalationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -80802,6 +81657,11 @@ func (ec *executionContext) _EscalationEventConnection(ctx context.Context, sel 
 			}
 		case "totalCount":
 			out.Values[i] = ec._EscalationEventConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._EscalationEventConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -81028,6 +81888,11 @@ func (ec *executionContext) _HolidayConnection(ctx context.Context, sel ast.Sele
 			}
 		case "totalCount":
 			out.Values[i] = ec._HolidayConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._HolidayConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -81955,6 +82820,11 @@ func (ec *executionContext) _OrderConnection(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "nodes":
+			out.Values[i] = ec._OrderConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -82769,6 +83639,11 @@ func (ec *executionContext) _QuoteConnection(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "nodes":
+			out.Values[i] = ec._QuoteConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -82955,6 +83830,11 @@ func (ec *executionContext) _QuoteLineItemConnection(ctx context.Context, sel as
 			}
 		case "totalCount":
 			out.Values[i] = ec._QuoteLineItemConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._QuoteLineItemConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -83226,6 +84106,11 @@ func (ec *executionContext) _RFPConnection(ctx context.Context, sel ast.Selectio
 			}
 		case "totalCount":
 			out.Values[i] = ec._RFPConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._RFPConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -83603,6 +84488,11 @@ func (ec *executionContext) _RepConnection(ctx context.Context, sel ast.Selectio
 			}
 		case "totalCount":
 			out.Values[i] = ec._RepConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._RepConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -84042,6 +84932,11 @@ func (ec *executionContext) _SpecialPricingRequestConnection(ctx context.Context
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "nodes":
+			out.Values[i] = ec._SpecialPricingRequestConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -84257,6 +85152,11 @@ func (ec *executionContext) _TeamConnection(ctx context.Context, sel ast.Selecti
 			}
 		case "totalCount":
 			out.Values[i] = ec._TeamConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._TeamConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -84725,12 +85625,32 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAccount2ᚕᚖcarrierdeskᚋentᚐAccount(ctx context.Context, sel ast.SelectionSet, v []*ent.Account) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOAccount2ᚖcarrierdeskᚋentᚐAccount(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalNAccount2ᚖcarrierdeskᚋentᚐAccount(ctx context.Context, sel ast.SelectionSet, v *ent.Account) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Account!")
 		return graphql.Null
 	}
 	return ec._Account(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccountAssignment2ᚕᚖcarrierdeskᚋentᚐAccountAssignment(ctx context.Context, sel ast.SelectionSet, v []*ent.AccountAssignment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOAccountAssignment2ᚖcarrierdeskᚋentᚐAccountAssignment(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalNAccountAssignment2ᚖcarrierdeskᚋentᚐAccountAssignment(ctx context.Context, sel ast.SelectionSet, v *ent.AccountAssignment) graphql.Marshaler {
@@ -84843,6 +85763,16 @@ func (ec *executionContext) marshalNAccountStatusMRR2ᚕcarrierdeskᚋinternal�
 func (ec *executionContext) unmarshalNAccountWhereInput2ᚖcarrierdeskᚋentᚐAccountWhereInput(ctx context.Context, v any) (*ent.AccountWhereInput, error) {
 	res, err := ec.unmarshalInputAccountWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNActivity2ᚕᚖcarrierdeskᚋentᚐActivity(ctx context.Context, sel ast.SelectionSet, v []*ent.Activity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOActivity2ᚖcarrierdeskᚋentᚐActivity(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalNActivity2ᚖcarrierdeskᚋentᚐActivity(ctx context.Context, sel ast.SelectionSet, v *ent.Activity) graphql.Marshaler {
@@ -84986,6 +85916,16 @@ func (ec *executionContext) unmarshalNAuditChangeWhereInput2ᚖcarrierdeskᚋent
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAuditEntry2ᚕᚖcarrierdeskᚋentᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v []*ent.AuditEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOAuditEntry2ᚖcarrierdeskᚋentᚐAuditEntry(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalNAuditEntry2ᚖcarrierdeskᚋentᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEntry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditEntry!")
@@ -85048,6 +85988,16 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNBusinessReview2ᚕᚖcarrierdeskᚋentᚐBusinessReview(ctx context.Context, sel ast.SelectionSet, v []*ent.BusinessReview) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOBusinessReview2ᚖcarrierdeskᚋentᚐBusinessReview(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalNBusinessReview2ᚕᚖcarrierdeskᚋentᚐBusinessReviewᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.BusinessReview) graphql.Marshaler {
@@ -85118,6 +86068,16 @@ func (ec *executionContext) marshalNBusinessReviewStatus2carrierdeskᚋentᚋbus
 func (ec *executionContext) unmarshalNBusinessReviewWhereInput2ᚖcarrierdeskᚋentᚐBusinessReviewWhereInput(ctx context.Context, v any) (*ent.BusinessReviewWhereInput, error) {
 	res, err := ec.unmarshalInputBusinessReviewWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCarrier2ᚕᚖcarrierdeskᚋentᚐCarrier(ctx context.Context, sel ast.SelectionSet, v []*ent.Carrier) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCarrier2ᚖcarrierdeskᚋentᚐCarrier(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalNCarrier2ᚖcarrierdeskᚋentᚐCarrier(ctx context.Context, sel ast.SelectionSet, v *ent.Carrier) graphql.Marshaler {
@@ -85205,6 +86165,16 @@ func (ec *executionContext) unmarshalNConfirmOrderInput2carrierdeskᚋgraphᚐCo
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNContact2ᚕᚖcarrierdeskᚋentᚐContact(ctx context.Context, sel ast.SelectionSet, v []*ent.Contact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOContact2ᚖcarrierdeskᚋentᚐContact(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalNContact2ᚖcarrierdeskᚋentᚐContact(ctx context.Context, sel ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Contact!")
@@ -85243,6 +86213,16 @@ func (ec *executionContext) marshalNContactOrderField2ᚖcarrierdeskᚋentᚐCon
 func (ec *executionContext) unmarshalNContactWhereInput2ᚖcarrierdeskᚋentᚐContactWhereInput(ctx context.Context, v any) (*ent.ContactWhereInput, error) {
 	res, err := ec.unmarshalInputContactWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNContract2ᚕᚖcarrierdeskᚋentᚐContract(ctx context.Context, sel ast.SelectionSet, v []*ent.Contract) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOContract2ᚖcarrierdeskᚋentᚐContract(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalNContract2ᚖcarrierdeskᚋentᚐContract(ctx context.Context, sel ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
@@ -85452,6 +86432,16 @@ func (ec *executionContext) marshalNDecimal2carrierdeskᚋinternalᚋdealᚐDeci
 	return v
 }
 
+func (ec *executionContext) marshalNEscalation2ᚕᚖcarrierdeskᚋentᚐEscalation(ctx context.Context, sel ast.SelectionSet, v []*ent.Escalation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOEscalation2ᚖcarrierdeskᚋentᚐEscalation(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalNEscalation2ᚕᚖcarrierdeskᚋentᚐEscalationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Escalation) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -85492,6 +86482,16 @@ func (ec *executionContext) marshalNEscalationConnection2ᚖcarrierdeskᚋentᚐ
 		return graphql.Null
 	}
 	return ec._EscalationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEscalationEvent2ᚕᚖcarrierdeskᚋentᚐEscalationEvent(ctx context.Context, sel ast.SelectionSet, v []*ent.EscalationEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOEscalationEvent2ᚖcarrierdeskᚋentᚐEscalationEvent(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalNEscalationEvent2ᚖcarrierdeskᚋentᚐEscalationEvent(ctx context.Context, sel ast.SelectionSet, v *ent.EscalationEvent) graphql.Marshaler {
@@ -85608,6 +86608,16 @@ func (ec *executionContext) marshalNEscalationStatus2carrierdeskᚋentᚋescalat
 func (ec *executionContext) unmarshalNEscalationWhereInput2ᚖcarrierdeskᚋentᚐEscalationWhereInput(ctx context.Context, v any) (*ent.EscalationWhereInput, error) {
 	res, err := ec.unmarshalInputEscalationWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHoliday2ᚕᚖcarrierdeskᚋentᚐHoliday(ctx context.Context, sel ast.SelectionSet, v []*ent.Holiday) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOHoliday2ᚖcarrierdeskᚋentᚐHoliday(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalNHoliday2ᚖcarrierdeskᚋentᚐHoliday(ctx context.Context, sel ast.SelectionSet, v *ent.Holiday) graphql.Marshaler {
@@ -85807,6 +86817,16 @@ func (ec *executionContext) marshalNNode2ᚕcarrierdeskᚋentᚐNoder(ctx contex
 	return ret
 }
 
+func (ec *executionContext) marshalNOrder2ᚕᚖcarrierdeskᚋentᚐOrder(ctx context.Context, sel ast.SelectionSet, v []*ent.Order) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOOrder2ᚖcarrierdeskᚋentᚐOrder(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalNOrder2ᚖcarrierdeskᚋentᚐOrder(ctx context.Context, sel ast.SelectionSet, v *ent.Order) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Order!")
@@ -85893,6 +86913,16 @@ func (ec *executionContext) marshalNPortfolio2ᚖcarrierdeskᚋinternalᚋreport
 	return ec._Portfolio(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNQuote2ᚕᚖcarrierdeskᚋentᚐQuote(ctx context.Context, sel ast.SelectionSet, v []*ent.Quote) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOQuote2ᚖcarrierdeskᚋentᚐQuote(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalNQuote2ᚕᚖcarrierdeskᚋentᚐQuoteᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Quote) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -85923,6 +86953,16 @@ func (ec *executionContext) marshalNQuoteConnection2ᚖcarrierdeskᚋentᚐQuote
 		return graphql.Null
 	}
 	return ec._QuoteConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQuoteLineItem2ᚕᚖcarrierdeskᚋentᚐQuoteLineItem(ctx context.Context, sel ast.SelectionSet, v []*ent.QuoteLineItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOQuoteLineItem2ᚖcarrierdeskᚋentᚐQuoteLineItem(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalNQuoteLineItem2ᚖcarrierdeskᚋentᚐQuoteLineItem(ctx context.Context, sel ast.SelectionSet, v *ent.QuoteLineItem) graphql.Marshaler {
@@ -86031,6 +87071,16 @@ func (ec *executionContext) marshalNQuoteStatusTotal2ᚕcarrierdeskᚋinternal�
 func (ec *executionContext) unmarshalNQuoteWhereInput2ᚖcarrierdeskᚋentᚐQuoteWhereInput(ctx context.Context, v any) (*ent.QuoteWhereInput, error) {
 	res, err := ec.unmarshalInputQuoteWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRFP2ᚕᚖcarrierdeskᚋentᚐRFP(ctx context.Context, sel ast.SelectionSet, v []*ent.RFP) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalORFP2ᚖcarrierdeskᚋentᚐRFP(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalNRFP2ᚕᚖcarrierdeskᚋentᚐRFPᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.RFP) graphql.Marshaler {
@@ -86172,6 +87222,16 @@ func (ec *executionContext) marshalNRenewalWindow2ᚕcarrierdeskᚋinternalᚋre
 	return ret
 }
 
+func (ec *executionContext) marshalNRep2ᚕᚖcarrierdeskᚋentᚐRep(ctx context.Context, sel ast.SelectionSet, v []*ent.Rep) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalORep2ᚖcarrierdeskᚋentᚐRep(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalNRep2ᚖcarrierdeskᚋentᚐRep(ctx context.Context, sel ast.SelectionSet, v *ent.Rep) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Rep!")
@@ -86270,6 +87330,16 @@ func (ec *executionContext) marshalNSeverityEscalations2ᚕcarrierdeskᚋinterna
 			return graphql.Null
 		}
 	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSpecialPricingRequest2ᚕᚖcarrierdeskᚋentᚐSpecialPricingRequest(ctx context.Context, sel ast.SelectionSet, v []*ent.SpecialPricingRequest) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOSpecialPricingRequest2ᚖcarrierdeskᚋentᚐSpecialPricingRequest(ctx, sel, v[i])
+	})
 
 	return ret
 }
@@ -86377,6 +87447,16 @@ func (ec *executionContext) marshalNString2ᚕᚖstring(ctx context.Context, sel
 	for i := range v {
 		ret[i] = ec.marshalOString2ᚖstring(ctx, sel, v[i])
 	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTeam2ᚕᚖcarrierdeskᚋentᚐTeam(ctx context.Context, sel ast.SelectionSet, v []*ent.Team) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOTeam2ᚖcarrierdeskᚋentᚐTeam(ctx, sel, v[i])
+	})
 
 	return ret
 }

@@ -340,3 +340,57 @@ func sameSet(a, b []string) bool {
 	slices.Sort(y)
 	return slices.Equal(x, y)
 }
+
+// TestConnectionNodes: every connection has the nodes shortcut, which
+// returns the edges' nodes and loads as edges { node } does (one statement
+// per level, not one per parent), and pageInfo's cursors are there whether
+// or not edges are selected.
+func TestConnectionNodes(t *testing.T) {
+	backends(t, func(t *testing.T, app *testApp) {
+		if _, err := seed.Run(allowCtx(), app.db.Client, seed.Options{Scale: 1}); err != nil {
+			t.Fatal(err)
+		}
+		type page struct {
+			Nodes    []struct{ ID string }
+			Edges    []struct{ Node struct{ ID string } }
+			PageInfo struct{ EndCursor *string }
+		}
+		var both struct{ Accounts page }
+		app.ok(t, `{ accounts(first: 10) { nodes { id } edges { node { id } } } }`, nil, &both)
+		if len(both.Accounts.Nodes) != 10 {
+			t.Fatalf("nodes holds %d accounts, want 10", len(both.Accounts.Nodes))
+		}
+		for i, n := range both.Accounts.Nodes {
+			if n.ID != both.Accounts.Edges[i].Node.ID {
+				t.Fatalf("nodes[%d] is %s, edges[%d].node is %s", i, n.ID, i, both.Accounts.Edges[i].Node.ID)
+			}
+		}
+		for _, query := range []string{
+			`{ accounts(first: 5, orderBy: [{field: NAME}]) { nodes { id } pageInfo { endCursor } } }`,
+			`{ accounts(first: 5, orderBy: [{field: NAME}]) { pageInfo { endCursor } } }`,
+		} {
+			var first struct{ Accounts page }
+			app.ok(t, query, nil, &first)
+			if first.Accounts.PageInfo.EndCursor == nil {
+				t.Fatalf("%s: endCursor is null", query)
+			}
+			var next, ten struct{ Accounts page }
+			app.ok(t, `query($c: Cursor) { accounts(first: 5, after: $c, orderBy: [{field: NAME}]) { nodes { id } } }`, jsonObject{"c": *first.Accounts.PageInfo.EndCursor}, &next)
+			app.ok(t, `{ accounts(first: 10, orderBy: [{field: NAME}]) { nodes { id } } }`, nil, &ten)
+			if len(next.Accounts.Nodes) != 5 || next.Accounts.Nodes[0].ID != ten.Accounts.Nodes[5].ID {
+				t.Fatalf("%s: the page after endCursor does not start with the sixth account", query)
+			}
+		}
+		statements := func(query string) int64 {
+			app.ok(t, query, nil, nil) // the viewer is loaded
+			app.statements.Store(0)
+			app.ok(t, query, nil, nil)
+			return app.statements.Load()
+		}
+		viaEdges := statements(`{ accounts(first: 20) { edges { node { name quotes(first: 3) { edges { node { title } } } } } } }`)
+		viaNodes := statements(`{ accounts(first: 20) { nodes { name quotes(first: 3) { nodes { title } } } } }`)
+		if viaNodes != viaEdges {
+			t.Fatalf("nodes took %d statements, edges { node } %d", viaNodes, viaEdges)
+		}
+	})
+}
