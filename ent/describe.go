@@ -4,8 +4,10 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc/gen"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -68,15 +70,29 @@ func guardInternalFilters(_ *gen.Graph, s *ast.Schema) error {
 // generated GraphQL schema a description, so that a client browsing the
 // schema never meets an undocumented name. Descriptions written on the ent
 // schema win; these fill the gaps entgql leaves (inputs, orders, connections).
-func describeGenerated(_ *gen.Graph, s *ast.Schema) error {
+func describeGenerated(g *gen.Graph, s *ast.Schema) error {
+	orders, err := orderFieldDescriptions(g)
+	if err != nil {
+		return err
+	}
+	edges := edgeDescriptions(g)
 	for name, def := range s.Types {
 		if def.BuiltIn {
 			continue
+		}
+		if d, ok := typeDescriptions[name]; ok && (def.Description == "" || entgqlEnumDescription.MatchString(def.Description)) {
+			def.Description = d
 		}
 		if def.Description == "" {
 			def.Description = typeDescription(name, def)
 		}
 		for _, f := range def.Fields {
+			if f.Description == "" {
+				f.Description = edges[name+"."+f.Name]
+			}
+			if f.Description == "" && name == "Query" {
+				f.Description = queryFieldDescription(f)
+			}
 			if f.Description == "" {
 				f.Description = fieldDescription(name, def, f.Name)
 			}
@@ -87,12 +103,89 @@ func describeGenerated(_ *gen.Graph, s *ast.Schema) error {
 			}
 		}
 		for _, v := range def.EnumValues {
+			if d := enumValueDescriptions[name+"."+v.Name]; d != "" && v.Description == "" {
+				v.Description = d
+			}
+			if d := orders[name+"."+v.Name]; d != "" && v.Description == "" {
+				v.Description = d
+			}
 			if v.Description == "" {
 				v.Description = enumValueDescription(name, v.Name)
 			}
 		}
 	}
 	return nil
+}
+
+// entgqlEnumDescription is what entgql writes on the enums it generates
+// ("Region is enum for the field region"), which tells a client nothing.
+var entgqlEnumDescription = regexp.MustCompile(`^\w+ is enum for the field \w+$`)
+
+// edgeDescriptions are the comments of the ent schema's edges, by
+// "Type.field": entgql leaves them off the GraphQL fields it generates.
+func edgeDescriptions(g *gen.Graph) map[string]string {
+	out := map[string]string{}
+	for _, n := range g.Nodes {
+		for _, e := range n.Edges {
+			if c := e.Comment(); c != "" {
+				out[n.Name+"."+camel(e.Name)] = c
+			}
+		}
+	}
+	return out
+}
+
+// orderFieldDescriptions say what each XOrderField value orders by, from
+// the comment of the field (or the related entity's field) it names, and
+// where the nodes without a value go.
+func orderFieldDescriptions(g *gen.Graph) (map[string]string, error) {
+	orderTerms := entgql.TemplateFuncs["orderFields"].(func(*gen.Type) ([]*entgql.OrderTerm, error))
+	out := map[string]string{}
+	for _, n := range g.Nodes {
+		terms, err := orderTerms(n)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range terms {
+			if t.Field == nil {
+				continue
+			}
+			what := "Orders by " + camel(t.Field.Name)
+			nullable := t.Field.Optional || t.Field.Nillable
+			if t.IsEdgeFieldTerm() {
+				what = "Orders by the " + camel(t.Edge.Name) + "'s " + camel(t.Field.Name)
+				nullable = nullable || t.Edge.Optional
+			}
+			d := what + "."
+			if c := strings.TrimSpace(t.Field.Comment()); c != "" {
+				d = what + ": " + lowerFirst(strings.TrimSuffix(c, ".")) + "."
+			}
+			if nullable {
+				d += " Nodes without one come last ascending, first descending."
+			}
+			out[n.Name+"OrderField."+t.GQL] = d
+		}
+	}
+	return out, nil
+}
+
+// queryFieldDescription describes a root connection by its node type.
+func queryFieldDescription(f *ast.FieldDefinition) string {
+	node := strings.TrimSuffix(f.Type.Name(), "Connection")
+	if d, ok := typeDescriptions[node]; ok && node != f.Type.Name() {
+		return "Every " + node + " the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. " + node + ": " + d
+	}
+	return ""
+}
+
+func camel(s string) string {
+	parts := strings.Split(s, "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
 }
 
 func typeDescription(name string, def *ast.Definition) string {
@@ -143,6 +236,8 @@ func fieldDescription(typ string, def *ast.Definition, field string) string {
 		}
 	case strings.HasPrefix(typ, "Update") && strings.HasPrefix(field, "clear"):
 		return "Clears " + lowerFirst(strings.TrimPrefix(field, "clear")) + "."
+	case strings.HasPrefix(typ, "Update") && strings.HasPrefix(field, "append"):
+		return "Values to add at the end of " + lowerFirst(strings.TrimPrefix(field, "append")) + ", keeping those already there."
 	case strings.HasPrefix(typ, "Update") && strings.HasPrefix(field, "add"):
 		return "Links the given " + lowerFirst(strings.TrimPrefix(field, "add")) + "."
 	case strings.HasPrefix(typ, "Update") && strings.HasPrefix(field, "remove"):

@@ -6154,71 +6154,76 @@ the viewer may read.
 """
 directive @visible on INPUT_FIELD_DEFINITION
 
+"""
+Every write. Each mutation runs in one transaction: it is written whole or not
+at all. Send an Idempotency-Key header to retry safely, and expectedVersion
+where offered to refuse a write over someone else's change (CONFLICT).
+"""
 type Mutation {
   "Creates a carrier."
-  createCarrier(input: CreateCarrierInput!): Carrier!
+  createCarrier("The new Carrier: every required field, and any optional ones." input: CreateCarrierInput!): Carrier!
   "Changes a carrier."
-  updateCarrier(id: ID!, input: UpdateCarrierInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Carrier!
+  updateCarrier("ID of the Carrier to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateCarrierInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Carrier!
   "Creates a contact at a carrier."
-  createContact(input: CreateContactInput!): Contact!
+  createContact("The new Contact: every required field, and any optional ones." input: CreateContactInput!): Contact!
   "Changes a contact."
-  updateContact(id: ID!, input: UpdateContactInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Contact!
+  updateContact("ID of the Contact to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateContactInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Contact!
   "Creates an account for a carrier."
-  createAccount(input: CreateAccountInput!): Account!
+  createAccount("The new Account: every required field, and any optional ones." input: CreateAccountInput!): Account!
   "Changes an account."
-  updateAccount(id: ID!, input: UpdateAccountInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Account!
+  updateAccount("ID of the Account to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateAccountInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Account!
   "Creates a rep."
-  createRep(input: CreateRepInput!): Rep!
+  createRep("The new Rep: every required field, and any optional ones." input: CreateRepInput!): Rep!
   "Changes a rep."
-  updateRep(id: ID!, input: UpdateRepInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Rep!
+  updateRep("ID of the Rep to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateRepInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Rep!
   "Creates a team."
-  createTeam(input: CreateTeamInput!): Team!
+  createTeam("The new Team: every required field, and any optional ones." input: CreateTeamInput!): Team!
   "Changes a team."
-  updateTeam(id: ID!, input: UpdateTeamInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Team!
+  updateTeam("ID of the Team to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateTeamInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Team!
   "Adds a holiday to the SLA calendar (admins only); due times computed from then on skip it."
-  createHoliday(input: CreateHolidayInput!): Holiday!
+  createHoliday("The new Holiday: every required field, and any optional ones." input: CreateHolidayInput!): Holiday!
   "Changes a holiday (admins only); due times already computed stay as they are."
-  updateHoliday(id: ID!, input: UpdateHolidayInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Holiday!
+  updateHoliday("ID of the Holiday to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateHolidayInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Holiday!
   "Assigns a rep to an account in a capacity."
-  createAccountAssignment(input: CreateAccountAssignmentInput!): AccountAssignment!
+  createAccountAssignment("The new AccountAssignment: every required field, and any optional ones." input: CreateAccountAssignmentInput!): AccountAssignment!
   "Changes an assignment; setting endedAt ends it."
-  updateAccountAssignment(id: ID!, input: UpdateAccountAssignmentInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): AccountAssignment!
+  updateAccountAssignment("ID of the AccountAssignment to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateAccountAssignmentInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): AccountAssignment!
   "Creates a draft quote on an account."
-  createQuote(input: CreateQuoteInput!): Quote!
+  createQuote("The new Quote: every required field, and any optional ones." input: CreateQuoteInput!): Quote!
   "Changes a quote's terms; its status follows the quote workflow."
-  updateQuote(id: ID!, input: UpdateQuoteInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Quote!
+  updateQuote("ID of the Quote to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateQuoteInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Quote!
   "Adds a line to a quote; the quote's totals follow."
-  createQuoteLineItem(input: CreateQuoteLineItemInput!): QuoteLineItem!
+  createQuoteLineItem("The new QuoteLineItem: every required field, and any optional ones." input: CreateQuoteLineItemInput!): QuoteLineItem!
   "Changes a quote line; the quote's totals follow."
-  updateQuoteLineItem(id: ID!, input: UpdateQuoteLineItemInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): QuoteLineItem!
+  updateQuoteLineItem("ID of the QuoteLineItem to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateQuoteLineItemInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): QuoteLineItem!
   "Drafts a special pricing request on a quote."
-  createSpecialPricingRequest(input: CreateSpecialPricingRequestInput!): SpecialPricingRequest!
+  createSpecialPricingRequest("The new SpecialPricingRequest: every required field, and any optional ones." input: CreateSpecialPricingRequestInput!): SpecialPricingRequest!
   "Changes a special pricing request."
-  updateSpecialPricingRequest(id: ID!, input: UpdateSpecialPricingRequestInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): SpecialPricingRequest!
+  updateSpecialPricingRequest("ID of the SpecialPricingRequest to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateSpecialPricingRequestInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): SpecialPricingRequest!
   "Drafts a contract on an account."
-  createContract(input: CreateContractInput!): Contract!
+  createContract("The new Contract: every required field, and any optional ones." input: CreateContractInput!): Contract!
   "Changes a contract's terms."
-  updateContract(id: ID!, input: UpdateContractInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Contract!
+  updateContract("ID of the Contract to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateContractInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Contract!
   "Records an RFP received from a carrier."
-  createRFP(input: CreateRFPInput!): RFP!
+  createRFP("The new RFP: every required field, and any optional ones." input: CreateRFPInput!): RFP!
   "Changes an RFP."
-  updateRFP(id: ID!, input: UpdateRFPInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): RFP!
+  updateRFP("ID of the RFP to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateRFPInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): RFP!
   "Drafts an ASR or LSR order on an account."
-  createOrder(input: CreateOrderInput!): Order!
+  createOrder("The new Order: every required field, and any optional ones." input: CreateOrderInput!): Order!
   "Changes an order."
-  updateOrder(id: ID!, input: UpdateOrderInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Order!
+  updateOrder("ID of the Order to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateOrderInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Order!
   "Schedules a quarterly business review."
-  createBusinessReview(input: CreateBusinessReviewInput!): BusinessReview!
+  createBusinessReview("The new BusinessReview: every required field, and any optional ones." input: CreateBusinessReviewInput!): BusinessReview!
   "Changes a business review."
-  updateBusinessReview(id: ID!, input: UpdateBusinessReviewInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): BusinessReview!
+  updateBusinessReview("ID of the BusinessReview to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateBusinessReviewInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): BusinessReview!
   "Logs an activity on an account."
-  createActivity(input: CreateActivityInput!): Activity!
+  createActivity("The new Activity: every required field, and any optional ones." input: CreateActivityInput!): Activity!
   "Changes an activity."
-  updateActivity(id: ID!, input: UpdateActivityInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Activity!
+  updateActivity("ID of the Activity to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateActivityInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Activity!
   "Raises an escalation on an account."
-  createEscalation(input: CreateEscalationInput!): Escalation!
+  createEscalation("The new Escalation: every required field, and any optional ones." input: CreateEscalationInput!): Escalation!
   "Changes an escalation's description or category."
-  updateEscalation(id: ID!, input: UpdateEscalationInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Escalation!
+  updateEscalation("ID of the Escalation to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateEscalationInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Escalation!
 }
 
 
@@ -6267,7 +6272,7 @@ extend type Query {
 
 extend type Mutation {
   "Puts a rep on an account in a capacity; the previous holder's assignment ends. Managers, for their team's reps."
-  assignAccount("The account." accountID: ID!, "The rep." repID: ID!, "The capacity." capacity: AccountAssignmentCapacity!): AccountAssignment!
+  assignAccount("The account." accountID: ID!, "The rep." repID: ID!, "In which capacity the rep works the account: support (post-sale), strategic (pre-sale) or account executive." capacity: AccountAssignmentCapacity!): AccountAssignment!
 
   "DRAFT -> PENDING_APPROVAL: asks a manager to approve the quote; refused (INVALID_TRANSITION) while one of its special pricing requests is undecided."
   submitQuote("The quote." id: ID!): Quote!
@@ -6305,13 +6310,13 @@ extend type Mutation {
   terminateContract("The contract." id: ID!, "Why." reason: String!): Contract!
 
   "RECEIVED -> QUALIFYING."
-  qualifyRFP("The RFP." id: ID!, "A note." note: String): RFP!
+  qualifyRFP("The RFP." id: ID!, "Why, for the RFP's history (optional)." note: String): RFP!
   "QUALIFYING -> IN_PROGRESS."
-  startRFP("The RFP." id: ID!, "A note." note: String): RFP!
+  startRFP("The RFP." id: ID!, "Why, for the RFP's history (optional)." note: String): RFP!
   "IN_PROGRESS -> SUBMITTED: the response went to the carrier."
-  submitRFP("The RFP." id: ID!, "A note." note: String): RFP!
+  submitRFP("The RFP." id: ID!, "Why, for the RFP's history (optional)." note: String): RFP!
   "SUBMITTED -> WON."
-  winRFP("The RFP." id: ID!, "A note." note: String): RFP!
+  winRFP("The RFP." id: ID!, "Why, for the RFP's history (optional)." note: String): RFP!
   "SUBMITTED -> LOST."
   loseRFP("The RFP." id: ID!, "Why." note: String): RFP!
   "RECEIVED, QUALIFYING or IN_PROGRESS -> NO_BID."
@@ -6320,7 +6325,7 @@ extend type Mutation {
   "DRAFT or CLARIFICATION -> SUBMITTED, recording submittedAt."
   submitOrder("The order." id: ID!): Order!
   "SUBMITTED -> CLARIFICATION, with the question to the carrier."
-  clarifyOrder("The order." id: ID!, "The question." question: String!): Order!
+  clarifyOrder("The order." id: ID!, "What the order desk must answer before the order can proceed; shown on the order and in its audit trail." question: String!): Order!
   "SUBMITTED -> CONFIRMED: the firm order confirmation (FOC), on or after the submission day; judges focMet."
   confirmOrder("The order." id: ID!, "The FOC." input: ConfirmOrderInput!): Order!
   "CONFIRMED -> COMPLETED: service delivered."
@@ -6424,7 +6429,7 @@ input MeasureInput {
 enum AggregateOp {
   "Number of rows."
   COUNT
-  "Sum."
+  "Sum of the values (money per currency, never across currencies)."
   SUM
   "Average (money rounded to the cent)."
   AVG
@@ -6632,7 +6637,7 @@ type CarrierMRR {
 
 "One region's MRR."
 type RegionMRR {
-  "The region."
+  "The sales region the accounts are in."
   region: Region!
   "Accounts in it that have not churned."
   accounts: Int!
@@ -6642,7 +6647,7 @@ type RegionMRR {
 
 "MRR of the accounts in one status."
 type AccountStatusMRR {
-  "The status."
+  "The account status these totals are for."
   status: AccountStatus!
   "Accounts in it."
   accounts: Int!
@@ -6652,7 +6657,7 @@ type AccountStatusMRR {
 
 "Escalations of one severity: open now, the open ones in breach, and breaches of all time."
 type SeverityEscalations {
-  "The severity."
+  "The severity these counts are for; it sets the response and restore targets."
   severity: EscalationSeverity!
   "How many are open now (neither resolved nor closed)."
   open: Int!
@@ -6670,7 +6675,7 @@ type SeverityEscalations {
 
 "Quotes in one status."
 type QuoteStatusTotal {
-  "The status."
+  "The quote status these totals are for."
   status: QuoteStatus!
   "How many."
   count: Int!
@@ -6760,7 +6765,7 @@ type RepWeek {
   name: String!
   "Activities logged."
   activities: Int!
-  "Activities by kind."
+  "The week's activities counted per kind (meetings, calls, e-mails, site visits, notes); kinds with none are left out."
   activitiesByKind: [ActivityKindCount!]!
   "Escalations raised in the week that the rep owns now."
   escalationsOpened: Int!
@@ -6774,7 +6779,7 @@ type RepWeek {
 
 "Activities of one kind."
 type ActivityKindCount {
-  "The kind."
+  "The kind of activity counted."
   kind: ActivityKind!
   "How many."
   count: Int!
@@ -6806,6 +6811,7 @@ extend type Contract {
   noticeDeadline: Date! @goField(forceResolver: true)
 }
 
+"Live data, over a WebSocket (graphql-transport-ws) or an event stream (text/event-stream)."
 type Subscription {
   """
   Escalation events as they are committed, on any server instance: created,
@@ -6847,7 +6853,7 @@ type EscalationEventNotice {
 	{Name: "../ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
 """
-Account.
+A billing and service relationship of a carrier (a carrier has many): its number, BAN, market, status and monthly recurring revenue, with the quotes, contracts, RFPs, orders, escalations and reps that belong to it.
 """
 type Account implements Node {
   """
@@ -6911,7 +6917,7 @@ type Account implements Node {
   """
   carrier: Carrier!
   """
-  The assignments.
+  Reps assigned to the account, past and present, with capacity and dates; filter on endedAtIsNil for the current ones.
   """
   assignments(
     """
@@ -6945,7 +6951,7 @@ type Account implements Node {
     where: AccountAssignmentWhereInput
   ): AccountAssignmentConnection!
   """
-  The quotes.
+  Priced offers on the account.
   """
   quotes(
     """
@@ -6979,7 +6985,7 @@ type Account implements Node {
     where: QuoteWhereInput
   ): QuoteConnection!
   """
-  The contracts.
+  Master agreements and service orders.
   """
   contracts(
     """
@@ -7013,7 +7019,7 @@ type Account implements Node {
     where: ContractWhereInput
   ): ContractConnection!
   """
-  The rfps.
+  Requests for proposal from the carrier for this account.
   """
   rfps(
     """
@@ -7047,7 +7053,7 @@ type Account implements Node {
     where: RFPWhereInput
   ): RFPConnection!
   """
-  The orders.
+  ASR and LSR orders on the account.
   """
   orders(
     """
@@ -7081,7 +7087,7 @@ type Account implements Node {
     where: OrderWhereInput
   ): OrderConnection!
   """
-  The businessReviews.
+  Quarterly business reviews.
   """
   businessReviews(
     """
@@ -7115,7 +7121,7 @@ type Account implements Node {
     where: BusinessReviewWhereInput
   ): BusinessReviewConnection!
   """
-  The activities.
+  What reps did on the account.
   """
   activities(
     """
@@ -7149,7 +7155,7 @@ type Account implements Node {
     where: ActivityWhereInput
   ): ActivityConnection!
   """
-  The escalations.
+  Problems raised on the account.
   """
   escalations(
     """
@@ -7184,7 +7190,7 @@ type Account implements Node {
   ): EscalationConnection!
 }
 """
-AccountAssignment.
+Which rep works an account, in which capacity, from when until when; an assignment without endedAt is current.
 """
 type AccountAssignment implements Node {
   """
@@ -7233,19 +7239,19 @@ type AccountAssignment implements Node {
   rep: Rep!
 }
 """
-AccountAssignmentCapacity is enum for the field capacity
+The capacity in which a rep works an account.
 """
 enum AccountAssignmentCapacity @goModel(model: "carrierdesk/ent/accountassignment.Capacity") {
   """
-  support.
+  Post-sale: billing, service assurance, contracts, orders, QBRs, porting.
   """
   SUPPORT
   """
-  strategic.
+  Pre-sale: quotes, upsell, RFPs, special pricing, deal models.
   """
   STRATEGIC
   """
-  account executive.
+  Owns the sales relationship.
   """
   ACCOUNT_EXECUTIVE
 }
@@ -7301,27 +7307,27 @@ Properties by which AccountAssignment connections can be ordered.
 """
 enum AccountAssignmentOrderField {
   """
-  created at.
+  Orders by createdAt: when the record was created (UTC).
   """
   CREATED_AT
   """
-  updated at.
+  Orders by updatedAt: when the record was last changed (UTC).
   """
   UPDATED_AT
   """
-  capacity.
+  Orders by capacity: in which capacity the rep works the account.
   """
   CAPACITY
   """
-  started at.
+  Orders by startedAt: when the assignment began.
   """
   STARTED_AT
   """
-  ended at.
+  Orders by endedAt: when the assignment ended; empty while it is current. Nodes without one come last ascending, first descending.
   """
   ENDED_AT
   """
-  rep name.
+  Orders by the rep's name: full name.
   """
   REP_NAME
 }
@@ -7731,64 +7737,64 @@ Properties by which Account connections can be ordered.
 """
 enum AccountOrderField {
   """
-  created at.
+  Orders by createdAt: when the record was created (UTC).
   """
   CREATED_AT
   """
-  updated at.
+  Orders by updatedAt: when the record was last changed (UTC).
   """
   UPDATED_AT
   """
-  account number.
+  Orders by accountNumber: our account number: 4 to 20 digits, capitals or dashes; unique.
   """
   ACCOUNT_NUMBER
   """
-  ban.
+  Orders by ban: billing account number the invoices go to.
   """
   BAN
   """
-  name.
+  Orders by name: descriptive name, such as the carrier's name for the relationship.
   """
   NAME
   """
-  market.
+  Orders by market: market served, such as "Dallas-Fort Worth".
   """
   MARKET
   """
-  region.
+  Orders by region: sales region of the market.
   """
   REGION
   """
-  status.
+  Orders by status: where the relationship stands.
   """
   STATUS
   """
-  mrr.
+  Orders by mrr: monthly recurring revenue, in the account's currency: the sum of the MRC of its ACTIVE contracts, kept current in the same transaction as every contract change that moves it. Not an input.
   """
   MRR
   """
-  carrier name.
+  Orders by the carrier's name: legal or trading name of the carrier.
   """
   CARRIER_NAME
 }
 """
-AccountStatus is enum for the field status
+Where an account stands in its life.
 """
 enum AccountStatus @goModel(model: "carrierdesk/ent/account.Status") {
   """
-  onboarding.
+  Newly signed; services are being set up.
   """
   ONBOARDING
   """
-  active.
+  In service and billing.
   """
   ACTIVE
   """
-  at risk.
+  In service, but the carrier may leave or shrink: watch closely.
   """
   AT_RISK
   """
-  churned.
+  The carrier has left; kept for history.
   """
   CHURNED
 }
@@ -8419,7 +8425,7 @@ input AccountWhereInput {
   hasEscalationsWith: [EscalationWhereInput!] @visible
 }
 """
-Activity.
+Something a rep did on an account (a meeting, call, e-mail, site visit or note): when, where and a summary. Feeds the weekly team view of activity levels.
 """
 type Activity implements Node {
   """
@@ -8506,27 +8512,27 @@ type ActivityEdge {
   cursor: Cursor!
 }
 """
-ActivityKind is enum for the field kind
+What kind of thing a rep did.
 """
 enum ActivityKind @goModel(model: "carrierdesk/ent/activity.Kind") {
   """
-  meeting.
+  A face-to-face meeting.
   """
   MEETING
   """
-  call.
+  A telephone or video call.
   """
   CALL
   """
-  email.
+  An e-mail exchange.
   """
   EMAIL
   """
-  site visit.
+  A visit to the carrier's or a customer's site.
   """
   SITE_VISIT
   """
-  note.
+  A note for the file, with no contact.
   """
   NOTE
 }
@@ -8548,19 +8554,19 @@ Properties by which Activity connections can be ordered.
 """
 enum ActivityOrderField {
   """
-  created at.
+  Orders by createdAt: when the record was created (UTC).
   """
   CREATED_AT
   """
-  updated at.
+  Orders by updatedAt: when the record was last changed (UTC).
   """
   UPDATED_AT
   """
-  kind.
+  Orders by kind: face-to-face meeting, call, e-mail, site visit or note.
   """
   KIND
   """
-  occurred at.
+  Orders by occurredAt: when it happened.
   """
   OCCURRED_AT
 }
@@ -8991,7 +8997,7 @@ input ActivityWhereInput {
   hasRepWith: [RepWhereInput!] @visible
 }
 """
-AuditChange.
+One field of an audited write: its old and new value.
 """
 type AuditChange implements Node {
   """
@@ -9306,7 +9312,7 @@ input AuditChangeWhereInput {
   hasEntryWith: [AuditEntryWhereInput!] @visible
 }
 """
-AuditEntry.
+One audited write: who changed which record, when, and the fields it changed.
 """
 type AuditEntry implements Node {
   """
@@ -9385,19 +9391,19 @@ type AuditEntryEdge {
   cursor: Cursor!
 }
 """
-AuditEntryOperation is enum for the field operation
+What an audited write did to its record.
 """
 enum AuditEntryOperation @goModel(model: "carrierdesk/ent/auditentry.Operation") {
   """
-  create.
+  The record was created.
   """
   CREATE
   """
-  update.
+  Fields of the record changed.
   """
   UPDATE
   """
-  delete.
+  The record was deleted.
   """
   DELETE
 }
@@ -9419,11 +9425,11 @@ Properties by which AuditEntry connections can be ordered.
 """
 enum AuditEntryOrderField {
   """
-  created at.
+  Orders by createdAt: when the change was made (UTC).
   """
   CREATED_AT
   """
-  entity type.
+  Orders by entityType: type of the changed record, such as "Quote".
   """
   ENTITY_TYPE
 }
@@ -9874,7 +9880,7 @@ input AuditEntryWhereInput {
   hasChangesWith: [AuditChangeWhereInput!] @visible
 }
 """
-BusinessReview.
+A quarterly business review (QBR) with a carrier: the quarter, the date, who attends, the agenda and the outcomes.
 """
 type BusinessReview implements Node {
   """
@@ -9978,40 +9984,40 @@ Properties by which BusinessReview connections can be ordered.
 """
 enum BusinessReviewOrderField {
   """
-  created at.
+  Orders by createdAt: when the record was created (UTC).
   """
   CREATED_AT
   """
-  updated at.
+  Orders by updatedAt: when the record was last changed (UTC).
   """
   UPDATED_AT
   """
-  quarter.
+  Orders by quarter: quarter reviewed, such as "2026-Q3".
   """
   QUARTER
   """
-  status.
+  Orders by status: whether the review is planned, took place or was cancelled.
   """
   STATUS
   """
-  scheduled at.
+  Orders by scheduledAt: when the review takes place.
   """
   SCHEDULED_AT
 }
 """
-BusinessReviewStatus is enum for the field status
+Where a business review stands.
 """
 enum BusinessReviewStatus @goModel(model: "carrierdesk/ent/businessreview.Status") {
   """
-  scheduled.
+  Planned for its scheduled date.
   """
   SCHEDULED
   """
-  held.
+  Took place; outcomes are recorded.
   """
   HELD
   """
-  cancelled.
+  Will not take place.
   """
   CANCELLED
 }
@@ -10446,7 +10452,7 @@ input BusinessReviewWhereInput {
   hasAccountWith: [AccountWhereInput!] @visible
 }
 """
-Carrier.
+A wholesale client: another telecom carrier that buys Internet access, Ethernet, wavelength, dark fiber, voice and video. Identified by its OCN and CCNA.
 """
 type Carrier implements Node {
   """
@@ -10486,7 +10492,7 @@ type Carrier implements Node {
   """
   status: CarrierStatus!
   """
-  The accounts.
+  The carrier's billing and service accounts.
   """
   accounts(
     """
@@ -10520,7 +10526,7 @@ type Carrier implements Node {
     where: AccountWhereInput
   ): AccountConnection!
   """
-  The contacts.
+  People at the carrier who use carrierdesk.
   """
   contacts(
     """
@@ -10554,7 +10560,7 @@ type Carrier implements Node {
     where: ContactWhereInput
   ): ContactConnection!
   """
-  The orders.
+  Orders across all of the carrier's accounts.
   """
   orders(
     """
@@ -10640,61 +10646,61 @@ Properties by which Carrier connections can be ordered.
 """
 enum CarrierOrderField {
   """
-  created at.
+  Orders by createdAt: when the record was created (UTC).
   """
   CREATED_AT
   """
-  updated at.
+  Orders by updatedAt: when the record was last changed (UTC).
   """
   UPDATED_AT
   """
-  name.
+  Orders by name: legal or trading name of the carrier.
   """
   NAME
   """
-  ocn.
+  Orders by ocn: operating Company Number: four characters, digits or capital letters.
   """
   OCN
   """
-  ccna.
+  Orders by ccna: carrier code used on ASRs: three capital letters.
   """
   CCNA
   """
-  tier.
+  Orders by tier: commercial tier of the carrier.
   """
   TIER
   """
-  status.
+  Orders by status: whether the carrier is a current client.
   """
   STATUS
 }
 """
-CarrierStatus is enum for the field status
+Whether the carrier is a current client.
 """
 enum CarrierStatus @goModel(model: "carrierdesk/ent/carrier.Status") {
   """
-  active.
+  A current client.
   """
   ACTIVE
   """
-  inactive.
+  No longer a client, or not yet one; kept for history.
   """
   INACTIVE
 }
 """
-CarrierTier is enum for the field tier
+How large and strategic a carrier is for the business, tier 1 the largest.
 """
 enum CarrierTier @goModel(model: "carrierdesk/ent/carrier.Tier") {
   """
-  tier 1.
+  A national or international carrier: the largest accounts.
   """
   TIER_1
   """
-  tier 2.
+  A regional carrier.
   """
   TIER_2
   """
-  tier 3.
+  A local or niche carrier.
   """
   TIER_3
 }
@@ -11053,7 +11059,7 @@ input CarrierWhereInput {
   hasOrdersWith: [OrderWhereInput!] @visible
 }
 """
-Contact.
+A person at a carrier: a name, e-mail and phone. A contact with a sign-in sees its own carrier's records only.
 """
 type Contact implements Node {
   """
@@ -11101,7 +11107,7 @@ type Contact implements Node {
   """
   carrier: Carrier!
   """
-  The raisedEscalations.
+  Escalations this contact raised.
   """
   raisedEscalations(
     """
@@ -11187,23 +11193,23 @@ Properties by which Contact connections can be ordered.
 """
 enum ContactOrderField {
   """
-  created at.
+  Orders by createdAt: when the record was created (UTC).
   """
   CREATED_AT
   """
-  updated at.
+  Orders by updatedAt: when the record was last changed (UTC).
   """
   UPDATED_AT
   """
-  name.
+  Orders by name: full name.
   """
   NAME
   """
-  email.
+  Orders by email: work e-mail address; also the login name.
   """
   EMAIL
   """
-  carrier name.
+  Orders by the carrier's name: legal or trading name of the carrier.
   """
   CARRIER_NAME
 }
@@ -11654,7 +11660,7 @@ input ContactWhereInput {
   hasRaisedEscalationsWith: [EscalationWhereInput!] @visible
 }
 """
-Contract.
+A master agreement or a service order on an account: dates, term, monthly charge, total contract value and renewal terms. Price, term and dates are frozen once signed.
 """
 type Contract implements Node {
   """
@@ -11754,7 +11760,7 @@ type Contract implements Node {
   """
   master: Contract
   """
-  The addenda.
+  Service orders and add-ons under this master agreement.
   """
   addenda(
     """
@@ -11835,15 +11841,15 @@ type ContractEdge {
   cursor: Cursor!
 }
 """
-ContractKind is enum for the field kind
+Whether a contract is the master agreement or a service order under one.
 """
 enum ContractKind @goModel(model: "carrierdesk/ent/contract.Kind") {
   """
-  master agreement.
+  The master agreement: the legal terms every service order under it follows.
   """
   MASTER_AGREEMENT
   """
-  service order.
+  Services bought under a master agreement; it may co-term, ending with its master.
   """
   SERVICE_ORDER
 }
@@ -11865,72 +11871,72 @@ Properties by which Contract connections can be ordered.
 """
 enum ContractOrderField {
   """
-  created at.
+  Orders by createdAt: when the record was created (UTC).
   """
   CREATED_AT
   """
-  updated at.
+  Orders by updatedAt: when the record was last changed (UTC).
   """
   UPDATED_AT
   """
-  kind.
+  Orders by kind: master agreement, or a service order under one.
   """
   KIND
   """
-  title.
+  Orders by title: contract title.
   """
   TITLE
   """
-  status.
+  Orders by status: where the contract is in its life; changed only by workflow mutations.
   """
   STATUS
   """
-  start date.
+  Orders by startDate: first day of service under the contract. Frozen once the contract is sent for signature.
   """
   START_DATE
   """
-  end date.
+  Orders by endDate: end of the term: startDate plus termMonths months (the anniversary) or the day before; a co-termed add-on ends with its master. Frozen once sent for signature.
   """
   END_DATE
   """
-  term months.
+  Orders by termMonths: term in months: the months from startDate to endDate, a part month counting as whole. Changing the term alone moves endDate; changing the dates alone derives the term. Frozen once sent for signature.
   """
   TERM_MONTHS
   """
-  mrc.
+  Orders by mrc: monthly recurring charge; the accepted quote's when the contract has one. Frozen once sent for signature.
   """
   MRC
   """
-  tcv.
+  Orders by tcv: total contract value: MRC times term plus NRC.
   """
   TCV
 }
 """
-ContractStatus is enum for the field status
+Where a contract stands; see the README's state table for the moves.
 """
 enum ContractStatus @goModel(model: "carrierdesk/ent/contract.Status") {
   """
-  draft.
+  Being written; nothing is committed.
   """
   DRAFT
   """
-  pending signature.
+  Sent for signature.
   """
   PENDING_SIGNATURE
   """
-  active.
+  Signed and in force: price, term and dates are frozen; its MRC counts in the account's MRR.
   """
   ACTIVE
   """
-  expired.
+  Ended at its end date without renewal.
   """
   EXPIRED
   """
-  terminated.
+  Ended early.
   """
   TERMINATED
   """
-  renewed.
+  Replaced by its renewal.
   """
   RENEWED
 }
@@ -13342,7 +13348,7 @@ https://relay.dev/graphql/connections.htm#sec-Cursor
 """
 scalar Cursor
 """
-Escalation.
+A problem raised by a carrier or an internal team, with a severity, an owner, a level and response and resolution targets, and a timeline of events. Watch it live with the escalationEvents subscription.
 """
 type Escalation implements Node {
   """
@@ -13458,7 +13464,7 @@ type Escalation implements Node {
   """
   raisedByContact: Contact
   """
-  The events.
+  The timeline: comments, status changes, reassignments, level changes.
   """
   events(
     """
@@ -13493,31 +13499,31 @@ type Escalation implements Node {
   ): EscalationEventConnection!
 }
 """
-EscalationCategory is enum for the field category
+What an escalation is about.
 """
 enum EscalationCategory @goModel(model: "carrierdesk/ent/escalation.Category") {
   """
-  billing.
+  An invoice, a charge or a billing dispute.
   """
   BILLING
   """
-  service assurance.
+  A fault or impairment of a service in operation.
   """
   SERVICE_ASSURANCE
   """
-  order.
+  An order that is late, stuck or wrong.
   """
   ORDER
   """
-  portability.
+  Moving telephone numbers between carriers (LNP).
   """
   PORTABILITY
   """
-  contract.
+  The terms of a contract.
   """
   CONTRACT
   """
-  other.
+  Anything else.
   """
   OTHER
 }
@@ -13556,7 +13562,7 @@ type EscalationEdge {
   cursor: Cursor!
 }
 """
-EscalationEvent.
+One entry in an escalation's timeline: a comment, a status change, a reassignment, a level change or an SLA breach.
 """
 type EscalationEvent implements Node {
   """
@@ -13655,31 +13661,31 @@ type EscalationEventEdge {
   cursor: Cursor!
 }
 """
-EscalationEventKind is enum for the field kind
+What an escalation event records.
 """
 enum EscalationEventKind @goModel(model: "carrierdesk/ent/escalationevent.Kind") {
   """
-  created.
+  The escalation was raised.
   """
   CREATED
   """
-  comment.
+  Someone wrote a comment; internal comments are never shown to carriers.
   """
   COMMENT
   """
-  status change.
+  The status moved.
   """
   STATUS_CHANGE
   """
-  reassignment.
+  The owner changed.
   """
   REASSIGNMENT
   """
-  level change.
+  The escalation moved up or down the organisation.
   """
   LEVEL_CHANGE
   """
-  sla breach.
+  A response or resolution target passed with the escalation still open; recorded once per target.
   """
   SLA_BREACH
 }
@@ -13701,15 +13707,15 @@ Properties by which EscalationEvent connections can be ordered.
 """
 enum EscalationEventOrderField {
   """
-  created at.
+  Orders by createdAt: when the record was created (UTC).
   """
   CREATED_AT
   """
-  updated at.
+  Orders by updatedAt: when the record was last changed (UTC).
   """
   UPDATED_AT
   """
-  kind.
+  Orders by kind: what happened.
   """
   KIND
 }
@@ -14256,19 +14262,19 @@ input EscalationEventWhereInput {
   hasActorContactWith: [ContactWhereInput!] @visible
 }
 """
-EscalationLevel is enum for the field level
+Who in the organisation currently owns the escalation's outcome.
 """
 enum EscalationLevel @goModel(model: "carrierdesk/ent/escalation.Level") {
   """
-  rep.
+  Handled by the owning rep.
   """
   REP
   """
-  manager.
+  Raised to the rep's manager.
   """
   MANAGER
   """
-  director.
+  Raised to a director.
   """
   DIRECTOR
 }
@@ -14290,97 +14296,97 @@ Properties by which Escalation connections can be ordered.
 """
 enum EscalationOrderField {
   """
-  created at.
+  Orders by createdAt: when the record was created (UTC).
   """
   CREATED_AT
   """
-  updated at.
+  Orders by updatedAt: when the record was last changed (UTC).
   """
   UPDATED_AT
   """
-  title.
+  Orders by title: one-line statement of the problem.
   """
   TITLE
   """
-  category.
+  Orders by category: what kind of problem it is.
   """
   CATEGORY
   """
-  severity.
+  Orders by severity: sEV1 outage (2 h to restore, 24x7), SEV2 severe impairment (4 h, 24x7), SEV3 degradation or billing error (1 business day), SEV4 question (3 business days); business days follow the account's calendar: its time zone, 08:00-18:00 Monday to Friday, holidays excepted.
   """
   SEVERITY
   """
-  status.
+  Orders by status: where the escalation is; changed only by workflow mutations.
   """
   STATUS
   """
-  level.
+  Orders by level: how far up the escalation has gone; raised only by workflow mutations.
   """
   LEVEL
   """
-  response due at.
+  Orders by responseDueAt: when a first response is due, from the severity: clock time for SEV1 and SEV2, business hours of the account's calendar for SEV3 and SEV4. Nodes without one come last ascending, first descending.
   """
   RESPONSE_DUE_AT
   """
-  resolution due at.
+  Orders by resolutionDueAt: when resolution is due, from the severity; resuming from pending the client moves it out by the paused time its clock counts (business time for SEV3 and SEV4). Nodes without one come last ascending, first descending.
   """
   RESOLUTION_DUE_AT
   """
-  resolved at.
+  Orders by resolvedAt: when the escalation was resolved. Nodes without one come last ascending, first descending.
   """
   RESOLVED_AT
   """
-  time to restore seconds.
+  Orders by timeToRestoreSeconds: time to restore, in seconds: from opening to resolution, less the time pending the client; empty until resolved. Nodes without one come last ascending, first descending.
   """
   TIME_TO_RESTORE_SECONDS
 }
 """
-EscalationSeverity is enum for the field severity
+How badly the carrier is affected; it sets the response and restore targets.
 """
 enum EscalationSeverity @goModel(model: "carrierdesk/ent/escalation.Severity") {
   """
-  sev1.
+  Total outage, or throughput under 10%, latency over 100 ms or loss over 5% for 5 minutes or more; restore within 2 hours, around the clock.
   """
   SEV1
   """
-  sev2.
+  Severe intermittent impairment; restore within 4 hours, around the clock.
   """
   SEV2
   """
-  sev3.
+  Degradation, or a billing error with money at stake; resolve within 1 business day.
   """
   SEV3
   """
-  sev4.
+  A question or a request for information; resolve within 3 business days.
   """
   SEV4
 }
 """
-EscalationStatus is enum for the field status
+Where an escalation stands; see the README's state table for the moves.
 """
 enum EscalationStatus @goModel(model: "carrierdesk/ent/escalation.Status") {
   """
-  open.
+  Raised; nobody has responded yet (the response target runs).
   """
   OPEN
   """
-  acknowledged.
+  The owner has responded.
   """
   ACKNOWLEDGED
   """
-  in progress.
+  Being worked.
   """
   IN_PROGRESS
   """
-  pending client.
+  Waiting for the carrier; the resolution clock is paused.
   """
   PENDING_CLIENT
   """
-  resolved.
+  Fixed; the carrier may still reopen it.
   """
   RESOLVED
   """
-  closed.
+  Done; nothing more will happen.
   """
   CLOSED
 }
@@ -15359,7 +15365,7 @@ input EscalationWhereInput {
   hasEventsWith: [EscalationEventWhereInput!] @visible
 }
 """
-Holiday.
+A day without business hours in a region: business-time SLA targets (SEV3, SEV4) skip it.
 """
 type Holiday implements Node {
   """
@@ -15443,19 +15449,19 @@ Properties by which Holiday connections can be ordered.
 """
 enum HolidayOrderField {
   """
-  created at.
+  Orders by createdAt: when the record was created (UTC).
   """
   CREATED_AT
   """
-  updated at.
+  Orders by updatedAt: when the record was last changed (UTC).
   """
   UPDATED_AT
   """
-  date.
+  Orders by date: the calendar day, in each account's own time zone.
   """
   DATE
   """
-  name.
+  Orders by name: what the holiday is, such as "Thanksgiving Day".
   """
   NAME
 }
@@ -15732,7 +15738,7 @@ interface Node @goModel(model: "carrierdesk/ent.Noder") {
   id: ID!
 }
 """
-Ordering of  connections.
+An ASR (circuits) or LSR (number porting) placed for a carrier, keyed by the carrier's PON, with its desired due date, firm order confirmation and completion.
 """
 type Order implements Node {
   """
@@ -15876,15 +15882,15 @@ type OrderEdge {
   cursor: Cursor!
 }
 """
-OrderKind is enum for the field kind
+Which industry form an order uses.
 """
 enum OrderKind @goModel(model: "carrierdesk/ent/order.Kind") {
   """
-  asr.
+  Access Service Request: the industry form for ordering circuits.
   """
   ASR
   """
-  lsr.
+  Local Service Request: the industry form for porting telephone numbers.
   """
   LSR
 }
@@ -15906,76 +15912,76 @@ Properties by which Order connections can be ordered.
 """
 enum OrderOrderField {
   """
-  created at.
+  Orders by createdAt: when the record was created (UTC).
   """
   CREATED_AT
   """
-  updated at.
+  Orders by updatedAt: when the record was last changed (UTC).
   """
   UPDATED_AT
   """
-  kind.
+  Orders by kind: aSR orders circuits; LSR ports telephone numbers.
   """
   KIND
   """
-  pon.
+  Orders by pon: purchase order number: the carrier's key for the order, up to 16 letters, digits or dashes; unique per carrier ignoring case (LMN-2026-0001 and lmn-2026-0001 are the same PON: CONFLICT on pon).
   """
   PON
   """
-  status.
+  Orders by status: where the order is; changed only by workflow mutations.
   """
   STATUS
   """
-  desired due date.
+  Orders by desiredDueDate: dDD: the date the carrier wants service; never in the past when written.
   """
   DESIRED_DUE_DATE
   """
-  foc date.
+  Orders by focDate: fOC: the day the firm order confirmation was given: on or after the day of submission (submittedAt). Nodes without one come last ascending, first descending.
   """
   FOC_DATE
   """
-  confirmed due date.
+  Orders by confirmedDueDate: the due date committed in the FOC: on or after the FOC date, never in the past when written. Nodes without one come last ascending, first descending.
   """
   CONFIRMED_DUE_DATE
   """
-  completed at.
+  Orders by completedAt: when the order was completed. Nodes without one come last ascending, first descending.
   """
   COMPLETED_AT
   """
-  submitted at.
+  Orders by submittedAt: when the order was last submitted (submitOrder); the FOC target counts from it. Nodes without one come last ascending, first descending.
   """
   SUBMITTED_AT
 }
 """
-OrderStatus is enum for the field status
+Where an order stands; see the README's state table for the moves.
 """
 enum OrderStatus @goModel(model: "carrierdesk/ent/order.Status") {
   """
-  draft.
+  Being prepared; not yet sent.
   """
   DRAFT
   """
-  submitted.
+  Sent; waiting for a firm order confirmation.
   """
   SUBMITTED
   """
-  clarification.
+  Returned with a question that must be answered before it can proceed.
   """
   CLARIFICATION
   """
-  confirmed.
+  Firm order confirmation (FOC) received, with a confirmed due date.
   """
   CONFIRMED
   """
-  completed.
+  Delivered; frozen from now on.
   """
   COMPLETED
   """
-  cancelled.
+  Withdrawn before completion.
   """
   CANCELLED
   """
-  rejected.
+  Refused by the provider.
   """
   REJECTED
 }
@@ -16784,7 +16790,7 @@ type PageInfo {
   endCursor: Cursor
 }
 """
-Query.
+Every read. Each viewer sees only what their role allows: a carrier contact, its own carrier's records without internal fields; a rep, the accounts they are assigned.
 """
 type Query {
   """
@@ -16806,7 +16812,7 @@ type Query {
     ids: [ID!]!
   ): [Node]!
   """
-  The accounts.
+  Every Account the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. Account: A billing and service relationship of a carrier (a carrier has many): its number, BAN, market, status and monthly recurring revenue, with the quotes, contracts, RFPs, orders, escalations and reps that belong to it.
   """
   accounts(
     """
@@ -16840,7 +16846,7 @@ type Query {
     where: AccountWhereInput
   ): AccountConnection!
   """
-  The accountAssignments.
+  Every AccountAssignment the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. AccountAssignment: Which rep works an account, in which capacity, from when until when; an assignment without endedAt is current.
   """
   accountAssignments(
     """
@@ -16874,7 +16880,7 @@ type Query {
     where: AccountAssignmentWhereInput
   ): AccountAssignmentConnection!
   """
-  The activities.
+  Every Activity the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. Activity: Something a rep did on an account (a meeting, call, e-mail, site visit or note): when, where and a summary. Feeds the weekly team view of activity levels.
   """
   activities(
     """
@@ -16908,7 +16914,7 @@ type Query {
     where: ActivityWhereInput
   ): ActivityConnection!
   """
-  The auditEntries.
+  Every AuditEntry the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. AuditEntry: One audited write: who changed which record, when, and the fields it changed.
   """
   auditEntries(
     """
@@ -16942,7 +16948,7 @@ type Query {
     where: AuditEntryWhereInput
   ): AuditEntryConnection!
   """
-  The businessReviews.
+  Every BusinessReview the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. BusinessReview: A quarterly business review (QBR) with a carrier: the quarter, the date, who attends, the agenda and the outcomes.
   """
   businessReviews(
     """
@@ -16976,7 +16982,7 @@ type Query {
     where: BusinessReviewWhereInput
   ): BusinessReviewConnection!
   """
-  The carriers.
+  Every Carrier the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. Carrier: A wholesale client: another telecom carrier that buys Internet access, Ethernet, wavelength, dark fiber, voice and video. Identified by its OCN and CCNA.
   """
   carriers(
     """
@@ -17010,7 +17016,7 @@ type Query {
     where: CarrierWhereInput
   ): CarrierConnection!
   """
-  The contacts.
+  Every Contact the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. Contact: A person at a carrier: a name, e-mail and phone. A contact with a sign-in sees its own carrier's records only.
   """
   contacts(
     """
@@ -17044,7 +17050,7 @@ type Query {
     where: ContactWhereInput
   ): ContactConnection!
   """
-  The contracts.
+  Every Contract the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. Contract: A master agreement or a service order on an account: dates, term, monthly charge, total contract value and renewal terms. Price, term and dates are frozen once signed.
   """
   contracts(
     """
@@ -17078,7 +17084,7 @@ type Query {
     where: ContractWhereInput
   ): ContractConnection!
   """
-  The escalations.
+  Every Escalation the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. Escalation: A problem raised by a carrier or an internal team, with a severity, an owner, a level and response and resolution targets, and a timeline of events. Watch it live with the escalationEvents subscription.
   """
   escalations(
     """
@@ -17112,7 +17118,7 @@ type Query {
     where: EscalationWhereInput
   ): EscalationConnection!
   """
-  The escalationEvents.
+  Every EscalationEvent the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. EscalationEvent: One entry in an escalation's timeline: a comment, a status change, a reassignment, a level change or an SLA breach.
   """
   escalationEvents(
     """
@@ -17146,7 +17152,7 @@ type Query {
     where: EscalationEventWhereInput
   ): EscalationEventConnection!
   """
-  The holidays.
+  Every Holiday the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. Holiday: A day without business hours in a region: business-time SLA targets (SEV3, SEV4) skip it.
   """
   holidays(
     """
@@ -17180,7 +17186,7 @@ type Query {
     where: HolidayWhereInput
   ): HolidayConnection!
   """
-  The orders.
+  Every Order the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. Order: An ASR (circuits) or LSR (number porting) placed for a carrier, keyed by the carrier's PON, with its desired due date, firm order confirmation and completion.
   """
   orders(
     """
@@ -17214,7 +17220,7 @@ type Query {
     where: OrderWhereInput
   ): OrderConnection!
   """
-  The quotes.
+  Every Quote the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. Quote: A priced offer on an account: line items, term, validity and follow-up dates, and the deal's financial model. Priced content is frozen from submission; reviseQuote returns it to draft.
   """
   quotes(
     """
@@ -17248,7 +17254,7 @@ type Query {
     where: QuoteWhereInput
   ): QuoteConnection!
   """
-  The quoteLineItems.
+  Every QuoteLineItem the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. QuoteLineItem: One priced product on a quote: product, bandwidth, A and Z locations, monthly and one-time charges and quantity.
   """
   quoteLineItems(
     """
@@ -17282,7 +17288,7 @@ type Query {
     where: QuoteLineItemWhereInput
   ): QuoteLineItemConnection!
   """
-  The rfps.
+  Every RFP the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. RFP: A carrier's request for proposal: received and due dates, estimated value, owner and outcome.
   """
   rfps(
     """
@@ -17316,7 +17322,7 @@ type Query {
     where: RFPWhereInput
   ): RFPConnection!
   """
-  The reps.
+  Every Rep the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. Rep: An internal person: a manager, an account executive, a support or strategic manager, an analyst or an admin, with a region and a team.
   """
   reps(
     """
@@ -17350,7 +17356,7 @@ type Query {
     where: RepWhereInput
   ): RepConnection!
   """
-  The specialPricingRequests.
+  Every SpecialPricingRequest the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. SpecialPricingRequest: A special pricing request (SPARC): a request to price a quote below its standard price, with a justification, decided by a manager other than the requester, against a response-time target.
   """
   specialPricingRequests(
     """
@@ -17384,7 +17390,7 @@ type Query {
     where: SpecialPricingRequestWhereInput
   ): SpecialPricingRequestConnection!
   """
-  The teams.
+  Every Team the viewer may see (a carrier contact, its own carrier's), a page at a time, filtered by where and ordered by orderBy. Team: A group of reps with a manager.
   """
   teams(
     """
@@ -17419,7 +17425,7 @@ type Query {
   ): TeamConnection!
 }
 """
-Quote.
+A priced offer on an account: line items, term, validity and follow-up dates, and the deal's financial model. Priced content is frozen from submission; reviseQuote returns it to draft.
 """
 type Quote implements Node {
   """
@@ -17591,7 +17597,7 @@ type Quote implements Node {
   """
   approvedBy: Rep @internal
   """
-  The lineItems.
+  What is offered, line by line.
   """
   lineItems(
     """
@@ -17625,7 +17631,7 @@ type Quote implements Node {
     where: QuoteLineItemWhereInput
   ): QuoteLineItemConnection!
   """
-  The pricingRequests.
+  Requests to price this quote below the rate card.
   """
   pricingRequests(
     """
@@ -17659,7 +17665,7 @@ type Quote implements Node {
     where: SpecialPricingRequestWhereInput
   ): SpecialPricingRequestConnection!
   """
-  The orders.
+  Orders placed against this quote.
   """
   orders(
     """
@@ -17693,7 +17699,7 @@ type Quote implements Node {
     where: OrderWhereInput
   ): OrderConnection!
   """
-  The contracts.
+  Contracts that came from this quote.
   """
   contracts(
     """
@@ -17762,7 +17768,7 @@ type QuoteEdge {
   cursor: Cursor!
 }
 """
-QuoteLineItem.
+One priced product on a quote: product, bandwidth, A and Z locations, monthly and one-time charges and quantity.
 """
 type QuoteLineItem implements Node {
   """
@@ -17882,56 +17888,56 @@ Properties by which QuoteLineItem connections can be ordered.
 """
 enum QuoteLineItemOrderField {
   """
-  created at.
+  Orders by createdAt: when the record was created (UTC).
   """
   CREATED_AT
   """
-  updated at.
+  Orders by updatedAt: when the record was last changed (UTC).
   """
   UPDATED_AT
   """
-  product.
+  Orders by product: product offered.
   """
   PRODUCT
   """
-  mrc.
+  Orders by mrc: monthly recurring charge per unit.
   """
   MRC
   """
-  nrc.
+  Orders by nrc: non-recurring charge per unit.
   """
   NRC
   """
-  quantity.
+  Orders by quantity: number of units (1 to 10,000).
   """
   QUANTITY
 }
 """
-QuoteLineItemProduct is enum for the field product
+The wholesale product a line item prices.
 """
 enum QuoteLineItemProduct @goModel(model: "carrierdesk/ent/quotelineitem.Product") {
   """
-  internet access.
+  Dedicated Internet access.
   """
   INTERNET_ACCESS
   """
-  ethernet.
+  Carrier Ethernet (E-Line, E-Access).
   """
   ETHERNET
   """
-  wavelength.
+  A dedicated optical wavelength.
   """
   WAVELENGTH
   """
-  dark fiber.
+  Unlit fiber the carrier lights itself.
   """
   DARK_FIBER
   """
-  voice.
+  Wholesale voice.
   """
   VOICE
   """
-  video.
+  Video transport.
   """
   VIDEO
 }
@@ -18607,84 +18613,84 @@ Properties by which Quote connections can be ordered.
 """
 enum QuoteOrderField {
   """
-  created at.
+  Orders by createdAt: when the record was created (UTC).
   """
   CREATED_AT
   """
-  updated at.
+  Orders by updatedAt: when the record was last changed (UTC).
   """
   UPDATED_AT
   """
-  title.
+  Orders by title: short description of the offer.
   """
   TITLE
   """
-  status.
+  Orders by status: where the quote is in its workflow; changed only by workflow mutations.
   """
   STATUS
   """
-  term months.
+  Orders by termMonths: contract term offered, in months (1 to 120).
   """
   TERM_MONTHS
   """
-  mrc.
+  Orders by mrc: monthly recurring charge: the sum of the line items' MRC times quantity.
   """
   MRC
   """
-  nrc.
+  Orders by nrc: non-recurring charge: the sum of the line items' NRC times quantity.
   """
   NRC
   """
-  tcv.
+  Orders by tcv: total contract value: MRC times term plus NRC.
   """
   TCV
   """
-  valid until.
+  Orders by validUntil: the last day on which the carrier may accept; the offer lapses at the end of that day, UTC.
   """
   VALID_UNTIL
   """
-  follow up on.
+  Orders by followUpOn: the day on which the owner should next chase the carrier. Nodes without one come last ascending, first descending.
   """
   FOLLOW_UP_ON
   """
-  sent at.
+  Orders by sentAt: when the quote was sent to the carrier. Nodes without one come last ascending, first descending.
   """
   SENT_AT
   """
-  revision.
+  Orders by revision: the quote's revision: 1 when created, one more each time reviseQuote takes it back to DRAFT.
   """
   REVISION
 }
 """
-QuoteStatus is enum for the field status
+Where a quote stands; see the README's state table for the moves.
 """
 enum QuoteStatus @goModel(model: "carrierdesk/ent/quote.Status") {
   """
-  draft.
+  Being priced; the only state in which priced content may change.
   """
   DRAFT
   """
-  pending approval.
+  Submitted for a manager's approval.
   """
   PENDING_APPROVAL
   """
-  approved.
+  Approved by someone other than its owner, creator and submitter; ready to send.
   """
   APPROVED
   """
-  sent.
+  Sent to the carrier, who can now see it.
   """
   SENT
   """
-  accepted.
+  Accepted by the carrier; frozen entirely.
   """
   ACCEPTED
   """
-  declined.
+  Declined by the carrier.
   """
   DECLINED
   """
-  expired.
+  Past its valid-until date without an answer.
   """
   EXPIRED
 }
@@ -20231,7 +20237,7 @@ input QuoteWhereInput {
   hasContractsWith: [ContractWhereInput!] @visible
 }
 """
-RFP.
+A carrier's request for proposal: received and due dates, estimated value, owner and outcome.
 """
 type RFP implements Node {
   """
@@ -20291,7 +20297,7 @@ type RFP implements Node {
   """
   owner: Rep
   """
-  The quotes.
+  Quotes produced for this RFP.
   """
   quotes(
     """
@@ -20377,64 +20383,64 @@ Properties by which RFP connections can be ordered.
 """
 enum RFPOrderField {
   """
-  created at.
+  Orders by createdAt: when the record was created (UTC).
   """
   CREATED_AT
   """
-  updated at.
+  Orders by updatedAt: when the record was last changed (UTC).
   """
   UPDATED_AT
   """
-  title.
+  Orders by title: what the carrier asks for.
   """
   TITLE
   """
-  status.
+  Orders by status: where the RFP is in its workflow; changed only by workflow mutations.
   """
   STATUS
   """
-  received at.
+  Orders by receivedAt: when the RFP arrived.
   """
   RECEIVED_AT
   """
-  due at.
+  Orders by dueAt: when the response is due; after it was received.
   """
   DUE_AT
   """
-  estimated value.
+  Orders by estimatedValue: estimated total value of the business.
   """
   ESTIMATED_VALUE
 }
 """
-RFPStatus is enum for the field status
+Where an RFP stands; see the README's state table for the moves.
 """
 enum RFPStatus @goModel(model: "carrierdesk/ent/rfp.Status") {
   """
-  received.
+  Received from the carrier.
   """
   RECEIVED
   """
-  qualifying.
+  Deciding whether to bid.
   """
   QUALIFYING
   """
-  in progress.
+  The response is being written.
   """
   IN_PROGRESS
   """
-  submitted.
+  The response was sent.
   """
   SUBMITTED
   """
-  won.
+  The carrier chose us.
   """
   WON
   """
-  lost.
+  The carrier chose another provider.
   """
   LOST
   """
-  no bid.
+  We decided not to respond.
   """
   NO_BID
 }
@@ -20941,32 +20947,32 @@ input RFPWhereInput {
   hasQuotesWith: [QuoteWhereInput!] @visible
 }
 """
-Region is enum for the field region
+A sales and support region of the United States; business calendars and holidays are per region.
 """
 enum Region @goModel(model: "carrierdesk/ent/schema/enum.Region") {
   """
-  northeast.
+  New England, New York, New Jersey and Pennsylvania.
   """
   NORTHEAST
   """
-  southeast.
+  The South Atlantic states and the Gulf coast east of Texas.
   """
   SOUTHEAST
   """
-  midwest.
+  The Great Lakes and the Plains.
   """
   MIDWEST
   """
-  south central.
+  Texas, Oklahoma, Arkansas and Louisiana.
   """
   SOUTH_CENTRAL
   """
-  west.
+  The Mountain and Pacific states.
   """
   WEST
 }
 """
-Rep.
+An internal person: a manager, an account executive, a support or strategic manager, an analyst or an admin, with a region and a team.
 """
 type Rep implements Node {
   """
@@ -21022,7 +21028,7 @@ type Rep implements Node {
   """
   team: Team
   """
-  The managedTeams.
+  Teams this rep manages.
   """
   managedTeams(
     """
@@ -21056,7 +21062,7 @@ type Rep implements Node {
     where: TeamWhereInput
   ): TeamConnection!
   """
-  The assignments.
+  The rep's account assignments, past and present, with capacity and dates.
   """
   assignments(
     """
@@ -21090,7 +21096,7 @@ type Rep implements Node {
     where: AccountAssignmentWhereInput
   ): AccountAssignmentConnection!
   """
-  The ownedQuotes.
+  Quotes the rep owns.
   """
   ownedQuotes(
     """
@@ -21124,7 +21130,7 @@ type Rep implements Node {
     where: QuoteWhereInput
   ): QuoteConnection!
   """
-  The ownedRfps.
+  RFPs the rep owns.
   """
   ownedRfps(
     """
@@ -21158,7 +21164,7 @@ type Rep implements Node {
     where: RFPWhereInput
   ): RFPConnection!
   """
-  The ownedEscalations.
+  Escalations the rep owns.
   """
   ownedEscalations(
     """
@@ -21192,7 +21198,7 @@ type Rep implements Node {
     where: EscalationWhereInput
   ): EscalationConnection!
   """
-  The activities.
+  What the rep did: meetings, calls, e-mails, visits, notes.
   """
   activities(
     """
@@ -21226,7 +21232,7 @@ type Rep implements Node {
     where: ActivityWhereInput
   ): ActivityConnection!
   """
-  The requestedPricing.
+  Special pricing requests the rep raised.
   """
   requestedPricing(
     """
@@ -21312,31 +21318,31 @@ Properties by which Rep connections can be ordered.
 """
 enum RepOrderField {
   """
-  created at.
+  Orders by createdAt: when the record was created (UTC).
   """
   CREATED_AT
   """
-  updated at.
+  Orders by updatedAt: when the record was last changed (UTC).
   """
   UPDATED_AT
   """
-  name.
+  Orders by name: full name.
   """
   NAME
   """
-  email.
+  Orders by email: work e-mail address; also the login name.
   """
   EMAIL
   """
-  role.
+  Orders by role: what the rep does, and so what they may see and do.
   """
   ROLE
   """
-  region.
+  Orders by region: home region.
   """
   REGION
   """
-  team name.
+  Orders by the team's name: team name. Nodes without one come last ascending, first descending.
   """
   TEAM_NAME
 }
@@ -21851,36 +21857,36 @@ input RepWhereInput {
   hasRequestedPricingWith: [SpecialPricingRequestWhereInput!] @visible
 }
 """
-Role is enum for the field role
+What an internal user does, and so what the API lets them see and do.
 """
 enum Role @goModel(model: "carrierdesk/ent/schema/enum.Role") {
   """
-  admin.
+  Operations staff: everything, including user and team setup.
   """
   ADMIN
   """
-  manager.
+  Manager of Client Support: oversees teams, assigns accounts, approves quotes and special prices, is the escalation point.
   """
   MANAGER
   """
-  account executive.
+  Carrier account executive: owns the sales relationship of their accounts.
   """
   ACCOUNT_EXECUTIVE
   """
-  support.
+  Carrier account support manager: post-sale work on their accounts.
   """
   SUPPORT
   """
-  strategic.
+  Strategic advancement manager: pre-sale work on their accounts.
   """
   STRATEGIC
   """
-  analyst.
+  Reporting and finance: reads everything, writes nothing.
   """
   ANALYST
 }
 """
-SpecialPricingRequest.
+A special pricing request (SPARC): a request to price a quote below its standard price, with a justification, decided by a manager other than the requester, against a response-time target.
 """
 type SpecialPricingRequest implements Node {
   """
@@ -22012,60 +22018,60 @@ Properties by which SpecialPricingRequest connections can be ordered.
 """
 enum SpecialPricingRequestOrderField {
   """
-  created at.
+  Orders by createdAt: when the record was created (UTC).
   """
   CREATED_AT
   """
-  updated at.
+  Orders by updatedAt: when the record was last changed (UTC).
   """
   UPDATED_AT
   """
-  status.
+  Orders by status: where the request is in its workflow; changed only by workflow mutations.
   """
   STATUS
   """
-  requested mrc.
+  Orders by requestedMrc: monthly charge asked for: strictly below standardMrc.
   """
   REQUESTED_MRC
   """
-  submitted at.
+  Orders by submittedAt: when the request was submitted. Nodes without one come last ascending, first descending.
   """
   SUBMITTED_AT
   """
-  response due at.
+  Orders by responseDueAt: when a decision is due under the response-time target. Nodes without one come last ascending, first descending.
   """
   RESPONSE_DUE_AT
   """
-  decided at.
+  Orders by decidedAt: when the request was approved or rejected. Nodes without one come last ascending, first descending.
   """
   DECIDED_AT
 }
 """
-SpecialPricingRequestStatus is enum for the field status
+Where a special pricing request stands; see the README's state table for the moves.
 """
 enum SpecialPricingRequestStatus @goModel(model: "carrierdesk/ent/specialpricingrequest.Status") {
   """
-  draft.
+  Being written by the requester.
   """
   DRAFT
   """
-  submitted.
+  Sent for a decision; the response-time target runs.
   """
   SUBMITTED
   """
-  in review.
+  A manager is reviewing it.
   """
   IN_REVIEW
   """
-  approved.
+  Approved by a manager other than the requester; the quote takes the special price.
   """
   APPROVED
   """
-  rejected.
+  Refused; the quote keeps its standard price.
   """
   REJECTED
   """
-  withdrawn.
+  Withdrawn by the requester.
   """
   WITHDRAWN
 }
@@ -22752,7 +22758,7 @@ input SpecialPricingRequestWhereInput {
   hasDecidedByWith: [RepWhereInput!] @visible
 }
 """
-Team.
+A group of reps with a manager.
 """
 type Team implements Node {
   """
@@ -22792,7 +22798,7 @@ type Team implements Node {
   """
   manager: Rep
   """
-  The members.
+  Reps on the team.
   """
   members(
     """
@@ -22878,19 +22884,19 @@ Properties by which Team connections can be ordered.
 """
 enum TeamOrderField {
   """
-  created at.
+  Orders by createdAt: when the record was created (UTC).
   """
   CREATED_AT
   """
-  updated at.
+  Orders by updatedAt: when the record was last changed (UTC).
   """
   UPDATED_AT
   """
-  name.
+  Orders by name: team name.
   """
   NAME
   """
-  region.
+  Orders by region: region the team covers.
   """
   REGION
 }
@@ -23352,7 +23358,7 @@ input UpdateBusinessReviewInput {
   """
   attendees: [String!]
   """
-  The appendAttendees.
+  Values to add at the end of attendees, keeping those already there.
   """
   appendAttendees: [String!]
   """
