@@ -6748,15 +6748,15 @@ type Account implements Node {
   """
   accountNumber: String!
   """
-  Billing account number the invoices go to.
+  Billing account number the invoices go to: 4 to 20 digits, capitals or dashes.
   """
   ban: String!
   """
-  Descriptive name, such as the carrier's name for the relationship.
+  Descriptive name, such as the carrier's name for the relationship. At most 200 characters.
   """
   name: String!
   """
-  Market served, such as "Dallas-Fort Worth".
+  Market served, such as "Dallas-Fort Worth". At most 80 characters.
   """
   market: String!
   """
@@ -6776,7 +6776,7 @@ type Account implements Node {
   """
   currency: String!
   """
-  IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago.
+  IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago. At most 64 characters.
   """
   timeZone: String
   """
@@ -8320,11 +8320,11 @@ type Activity implements Node {
   """
   occurredAt: Time!
   """
-  Where it happened, for meetings and visits.
+  Where it happened, for meetings and visits. At most 200 characters.
   """
   location: String
   """
-  What was done or said.
+  What was done or said. At most 4,000 characters.
   """
   summary: String!
   """
@@ -9767,15 +9767,15 @@ type BusinessReview implements Node {
   """
   scheduledAt: Time!
   """
-  Who attends, by name.
+  Who attends, by name: at most 50 names of at most 200 characters each.
   """
   attendees: [String!]
   """
-  Agenda: MRC trend, open quotes and SPARCs, order KPIs, tickets, billing disputes, renewals.
+  Agenda: MRC trend, open quotes and SPARCs, order KPIs, tickets, billing disputes, renewals. At most 10,000 characters.
   """
   agenda: String
   """
-  What was agreed.
+  What was agreed. At most 10,000 characters.
   """
   outcomes: String
   """
@@ -10319,7 +10319,7 @@ type Carrier implements Node {
   """
   version: Int!
   """
-  Legal or trading name of the carrier.
+  Legal or trading name of the carrier. At most 200 characters.
   """
   name: String!
   """
@@ -10926,19 +10926,19 @@ type Contact implements Node {
   """
   carrierID: ID!
   """
-  Full name.
+  Full name. At most 200 characters.
   """
   name: String!
   """
-  Work e-mail address; also the login name.
+  Work e-mail address; also the login name. At most 254 characters.
   """
   email: String!
   """
-  Phone number as the contact gives it.
+  Phone number as the contact gives it. At most 40 characters.
   """
   phone: String
   """
-  Job title.
+  Job title. At most 120 characters.
   """
   title: String
   """
@@ -11527,7 +11527,7 @@ type Contract implements Node {
   """
   kind: ContractKind!
   """
-  Contract title.
+  Contract title. At most 200 characters.
   """
   title: String!
   """
@@ -11587,7 +11587,7 @@ type Contract implements Node {
   """
   renewalOfID: ID
   """
-  Why the last workflow action was taken, such as a rejection reason.
+  Why the last workflow action was taken, such as a rejection reason. At most 4,000 characters.
   """
   statusNote: String
   """
@@ -12657,15 +12657,15 @@ input CreateAccountInput {
   """
   accountNumber: String!
   """
-  Billing account number the invoices go to.
+  Billing account number the invoices go to: 4 to 20 digits, capitals or dashes.
   """
   ban: String!
   """
-  Descriptive name, such as the carrier's name for the relationship.
+  Descriptive name, such as the carrier's name for the relationship. At most 200 characters.
   """
   name: String!
   """
-  Market served, such as "Dallas-Fort Worth".
+  Market served, such as "Dallas-Fort Worth". At most 80 characters.
   """
   market: String!
   """
@@ -12681,7 +12681,7 @@ input CreateAccountInput {
   """
   currency: String
   """
-  IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago.
+  IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago. At most 64 characters.
   """
   timeZone: String
   """
@@ -12703,11 +12703,11 @@ input CreateActivityInput {
   """
   occurredAt: Time!
   """
-  Where it happened, for meetings and visits.
+  Where it happened, for meetings and visits. At most 200 characters.
   """
   location: String
   """
-  What was done or said.
+  What was done or said. At most 4,000 characters.
   """
   summary: String!
   """
@@ -12737,15 +12737,15 @@ input CreateBusinessReviewInput {
   """
   scheduledAt: Time!
   """
-  Who attends, by name.
+  Who attends, by name: at most 50 names of at most 200 characters each.
   """
   attendees: [String!]
   """
-  Agenda: MRC trend, open quotes and SPARCs, order KPIs, tickets, billing disputes, renewals.
+  Agenda: MRC trend, open quotes and SPARCs, order KPIs, tickets, billing disputes, renewals. At most 10,000 characters.
   """
   agenda: String
   """
-  What was agreed.
+  What was agreed. At most 10,000 characters.
   """
   outcomes: String
   """
@@ -12759,7 +12759,7 @@ Input was generated by ent.
 """
 input CreateCarrierInput {
   """
-  Legal or trading name of the carrier.
+  Legal or trading name of the carrier. At most 200 characters.
   """
   name: String!
   """
@@ -12785,19 +12785,19 @@ Input was generated by ent.
 """
 input CreateContactInput {
   """
-  Full name.
+  Full name. At most 200 characters.
   """
   name: String!
   """
-  Work e-mail address; also the login name.
+  Work e-mail address; also the login name. At most 254 characters.
   """
   email: String!
   """
-  Phone number as the contact gives it.
+  Phone number as the contact gives it. At most 40 characters.
   """
   phone: String
   """
-  Job title.
+  Job title. At most 120 characters.
   """
   title: String
   """
@@ -12819,7 +12819,7 @@ input CreateContractInput {
   """
   kind: ContractKind!
   """
-  Contract title.
+  Contract title. At most 200 characters.
   """
   title: String!
   """
@@ -12885,11 +12885,11 @@ Input was generated by ent.
 """
 input CreateEscalationInput {
   """
-  One-line statement of the problem.
+  One-line statement of the problem. At most 200 characters.
   """
   title: String!
   """
-  The problem in detail.
+  The problem in detail. At most 10,000 characters.
   """
   description: String
   """
@@ -12919,7 +12919,7 @@ input CreateHolidayInput {
   """
   date: Date!
   """
-  What the holiday is, such as "Thanksgiving Day".
+  What the holiday is, such as "Thanksgiving Day". At most 120 characters.
   """
   name: String!
   """
@@ -12967,7 +12967,7 @@ Input was generated by ent.
 """
 input CreateQuoteInput {
   """
-  Short description of the offer.
+  Short description of the offer. At most 200 characters.
   """
   title: String!
   """
@@ -13033,11 +13033,11 @@ input CreateQuoteLineItemInput {
   """
   product: QuoteLineItemProduct!
   """
-  Bandwidth as sold, such as "10 Gbps"; empty for dark fiber and voice.
+  Bandwidth as sold, such as "10 Gbps"; empty for dark fiber and voice. At most 32 characters.
   """
   bandwidth: String
   """
-  A end: street address or site name.
+  A end: street address or site name. At most 200 characters.
   """
   aLocation: String!
   """
@@ -13045,7 +13045,7 @@ input CreateQuoteLineItemInput {
   """
   aClli: String
   """
-  Z end, for point-to-point services.
+  Z end, for point-to-point services. At most 200 characters.
   """
   zLocation: String
   """
@@ -13075,7 +13075,7 @@ Input was generated by ent.
 """
 input CreateRFPInput {
   """
-  What the carrier asks for.
+  What the carrier asks for. At most 200 characters.
   """
   title: String!
   """
@@ -13105,11 +13105,11 @@ Input was generated by ent.
 """
 input CreateRepInput {
   """
-  Full name.
+  Full name. At most 200 characters.
   """
   name: String!
   """
-  Work e-mail address; also the login name.
+  Work e-mail address; also the login name. At most 254 characters.
   """
   email: String!
   """
@@ -13121,11 +13121,11 @@ input CreateRepInput {
   """
   region: Region!
   """
-  Job title.
+  Job title. At most 120 characters.
   """
   title: String
   """
-  Phone number.
+  Phone number. At most 40 characters.
   """
   phone: String
   """
@@ -13143,7 +13143,7 @@ Input was generated by ent.
 """
 input CreateSpecialPricingRequestInput {
   """
-  Why the carrier should get the lower price.
+  Why the carrier should get the lower price. At most 4,000 characters.
   """
   justification: String!
   """
@@ -13161,7 +13161,7 @@ Input was generated by ent.
 """
 input CreateTeamInput {
   """
-  Team name.
+  Team name. At most 120 characters.
   """
   name: String!
   """
@@ -13169,7 +13169,7 @@ input CreateTeamInput {
   """
   region: Region!
   """
-  IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago.
+  IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago. At most 64 characters.
   """
   timeZone: String
   """
@@ -13207,11 +13207,11 @@ type Escalation implements Node {
   """
   accountID: ID!
   """
-  One-line statement of the problem.
+  One-line statement of the problem. At most 200 characters.
   """
   title: String!
   """
-  The problem in detail.
+  The problem in detail. At most 10,000 characters.
   """
   description: String
   """
@@ -13425,15 +13425,15 @@ type EscalationEvent implements Node {
   """
   internal: Boolean!
   """
-  The comment, or a note on the change.
+  The comment, or a note on the change. At most 4,000 characters.
   """
   body: String
   """
-  The value before a change (status, level or owner).
+  The value before a change (status, level or owner). At most 200 characters.
   """
   fromValue: String
   """
-  The value after a change.
+  The value after a change. At most 200 characters.
   """
   toValue: String
   """
@@ -15216,7 +15216,7 @@ type Holiday implements Node {
   """
   date: Date!
   """
-  What the holiday is, such as "Thanksgiving Day".
+  What the holiday is, such as "Thanksgiving Day". At most 120 characters.
   """
   name: String!
   """
@@ -15641,7 +15641,7 @@ type Order implements Node {
   """
   quoteID: ID
   """
-  Why the last workflow action was taken, such as a rejection reason.
+  Why the last workflow action was taken, such as a rejection reason. At most 4,000 characters.
   """
   statusNote: String
   """
@@ -17268,7 +17268,7 @@ type Quote implements Node {
   """
   accountID: ID!
   """
-  Short description of the offer.
+  Short description of the offer. At most 200 characters.
   """
   title: String!
   """
@@ -17316,7 +17316,7 @@ type Quote implements Node {
   """
   sentAt: Time
   """
-  Why the last workflow action was taken, such as a rejection reason.
+  Why the last workflow action was taken, such as a rejection reason. At most 4,000 characters.
   """
   statusNote: String
   """
@@ -17611,11 +17611,11 @@ type QuoteLineItem implements Node {
   """
   product: QuoteLineItemProduct!
   """
-  Bandwidth as sold, such as "10 Gbps"; empty for dark fiber and voice.
+  Bandwidth as sold, such as "10 Gbps"; empty for dark fiber and voice. At most 32 characters.
   """
   bandwidth: String
   """
-  A end: street address or site name.
+  A end: street address or site name. At most 200 characters.
   """
   aLocation: String!
   """
@@ -17623,7 +17623,7 @@ type QuoteLineItem implements Node {
   """
   aClli: String
   """
-  Z end, for point-to-point services.
+  Z end, for point-to-point services. At most 200 characters.
   """
   zLocation: String
   """
@@ -20072,7 +20072,7 @@ type RFP implements Node {
   """
   accountID: ID!
   """
-  What the carrier asks for.
+  What the carrier asks for. At most 200 characters.
   """
   title: String!
   """
@@ -20096,7 +20096,7 @@ type RFP implements Node {
   """
   ownerID: ID
   """
-  Why the last workflow action was taken, such as a rejection reason.
+  Why the last workflow action was taken, such as a rejection reason. At most 4,000 characters.
   """
   statusNote: String
   """
@@ -20799,11 +20799,11 @@ type Rep implements Node {
   """
   version: Int!
   """
-  Full name.
+  Full name. At most 200 characters.
   """
   name: String!
   """
-  Work e-mail address; also the login name.
+  Work e-mail address; also the login name. At most 254 characters.
   """
   email: String!
   """
@@ -20815,11 +20815,11 @@ type Rep implements Node {
   """
   region: Region!
   """
-  Job title.
+  Job title. At most 120 characters.
   """
   title: String
   """
-  Phone number.
+  Phone number. At most 40 characters.
   """
   phone: String
   """
@@ -21721,7 +21721,7 @@ type SpecialPricingRequest implements Node {
   """
   status: SpecialPricingRequestStatus!
   """
-  Why the carrier should get the lower price.
+  Why the carrier should get the lower price. At most 4,000 characters.
   """
   justification: String!
   """
@@ -21741,7 +21741,7 @@ type SpecialPricingRequest implements Node {
   """
   decidedByID: ID
   """
-  The manager's reason for the decision.
+  The manager's reason for the decision. At most 4,000 characters.
   """
   decisionReason: String
   """
@@ -22577,7 +22577,7 @@ type Team implements Node {
   """
   version: Int!
   """
-  Team name.
+  Team name. At most 120 characters.
   """
   name: String!
   """
@@ -22589,7 +22589,7 @@ type Team implements Node {
   """
   managerID: ID
   """
-  IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago.
+  IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago. At most 64 characters.
   """
   timeZone: String
   """
@@ -23073,15 +23073,15 @@ input UpdateAccountInput {
   """
   accountNumber: String
   """
-  Billing account number the invoices go to.
+  Billing account number the invoices go to: 4 to 20 digits, capitals or dashes.
   """
   ban: String
   """
-  Descriptive name, such as the carrier's name for the relationship.
+  Descriptive name, such as the carrier's name for the relationship. At most 200 characters.
   """
   name: String
   """
-  Market served, such as "Dallas-Fort Worth".
+  Market served, such as "Dallas-Fort Worth". At most 80 characters.
   """
   market: String
   """
@@ -23097,7 +23097,7 @@ input UpdateAccountInput {
   """
   currency: String
   """
-  IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago.
+  IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago. At most 64 characters.
   """
   timeZone: String
   """
@@ -23119,7 +23119,7 @@ input UpdateActivityInput {
   """
   occurredAt: Time
   """
-  Where it happened, for meetings and visits.
+  Where it happened, for meetings and visits. At most 200 characters.
   """
   location: String
   """
@@ -23127,7 +23127,7 @@ input UpdateActivityInput {
   """
   clearLocation: Boolean
   """
-  What was done or said.
+  What was done or said. At most 4,000 characters.
   """
   summary: String
 }
@@ -23149,7 +23149,7 @@ input UpdateBusinessReviewInput {
   """
   scheduledAt: Time
   """
-  Who attends, by name.
+  Who attends, by name: at most 50 names of at most 200 characters each.
   """
   attendees: [String!]
   """
@@ -23161,7 +23161,7 @@ input UpdateBusinessReviewInput {
   """
   clearAttendees: Boolean
   """
-  Agenda: MRC trend, open quotes and SPARCs, order KPIs, tickets, billing disputes, renewals.
+  Agenda: MRC trend, open quotes and SPARCs, order KPIs, tickets, billing disputes, renewals. At most 10,000 characters.
   """
   agenda: String
   """
@@ -23169,7 +23169,7 @@ input UpdateBusinessReviewInput {
   """
   clearAgenda: Boolean
   """
-  What was agreed.
+  What was agreed. At most 10,000 characters.
   """
   outcomes: String
   """
@@ -23183,7 +23183,7 @@ Input was generated by ent.
 """
 input UpdateCarrierInput {
   """
-  Legal or trading name of the carrier.
+  Legal or trading name of the carrier. At most 200 characters.
   """
   name: String
   """
@@ -23209,15 +23209,15 @@ Input was generated by ent.
 """
 input UpdateContactInput {
   """
-  Full name.
+  Full name. At most 200 characters.
   """
   name: String
   """
-  Work e-mail address; also the login name.
+  Work e-mail address; also the login name. At most 254 characters.
   """
   email: String
   """
-  Phone number as the contact gives it.
+  Phone number as the contact gives it. At most 40 characters.
   """
   phone: String
   """
@@ -23225,7 +23225,7 @@ input UpdateContactInput {
   """
   clearPhone: Boolean
   """
-  Job title.
+  Job title. At most 120 characters.
   """
   title: String
   """
@@ -23247,7 +23247,7 @@ input UpdateContractInput {
   """
   kind: ContractKind
   """
-  Contract title.
+  Contract title. At most 200 characters.
   """
   title: String
   """
@@ -23325,11 +23325,11 @@ Input was generated by ent.
 """
 input UpdateEscalationInput {
   """
-  One-line statement of the problem.
+  One-line statement of the problem. At most 200 characters.
   """
   title: String
   """
-  The problem in detail.
+  The problem in detail. At most 10,000 characters.
   """
   description: String
   """
@@ -23355,7 +23355,7 @@ input UpdateHolidayInput {
   """
   date: Date
   """
-  What the holiday is, such as "Thanksgiving Day".
+  What the holiday is, such as "Thanksgiving Day". At most 120 characters.
   """
   name: String
   """
@@ -23403,7 +23403,7 @@ Input was generated by ent.
 """
 input UpdateQuoteInput {
   """
-  Short description of the offer.
+  Short description of the offer. At most 200 characters.
   """
   title: String
   """
@@ -23477,7 +23477,7 @@ input UpdateQuoteLineItemInput {
   """
   product: QuoteLineItemProduct
   """
-  Bandwidth as sold, such as "10 Gbps"; empty for dark fiber and voice.
+  Bandwidth as sold, such as "10 Gbps"; empty for dark fiber and voice. At most 32 characters.
   """
   bandwidth: String
   """
@@ -23485,7 +23485,7 @@ input UpdateQuoteLineItemInput {
   """
   clearBandwidth: Boolean
   """
-  A end: street address or site name.
+  A end: street address or site name. At most 200 characters.
   """
   aLocation: String
   """
@@ -23497,7 +23497,7 @@ input UpdateQuoteLineItemInput {
   """
   clearAClli: Boolean
   """
-  Z end, for point-to-point services.
+  Z end, for point-to-point services. At most 200 characters.
   """
   zLocation: String
   """
@@ -23531,7 +23531,7 @@ Input was generated by ent.
 """
 input UpdateRFPInput {
   """
-  What the carrier asks for.
+  What the carrier asks for. At most 200 characters.
   """
   title: String
   """
@@ -23561,11 +23561,11 @@ Input was generated by ent.
 """
 input UpdateRepInput {
   """
-  Full name.
+  Full name. At most 200 characters.
   """
   name: String
   """
-  Work e-mail address; also the login name.
+  Work e-mail address; also the login name. At most 254 characters.
   """
   email: String
   """
@@ -23577,7 +23577,7 @@ input UpdateRepInput {
   """
   region: Region
   """
-  Job title.
+  Job title. At most 120 characters.
   """
   title: String
   """
@@ -23585,7 +23585,7 @@ input UpdateRepInput {
   """
   clearTitle: Boolean
   """
-  Phone number.
+  Phone number. At most 40 characters.
   """
   phone: String
   """
@@ -23611,7 +23611,7 @@ Input was generated by ent.
 """
 input UpdateSpecialPricingRequestInput {
   """
-  Why the carrier should get the lower price.
+  Why the carrier should get the lower price. At most 4,000 characters.
   """
   justification: String
   """
@@ -23625,7 +23625,7 @@ Input was generated by ent.
 """
 input UpdateTeamInput {
   """
-  Team name.
+  Team name. At most 120 characters.
   """
   name: String
   """
@@ -23633,7 +23633,7 @@ input UpdateTeamInput {
   """
   region: Region
   """
-  IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago.
+  IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago. At most 64 characters.
   """
   timeZone: String
   """
