@@ -705,9 +705,21 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 			"the response is "+mediaGraphQLResponse+" or "+mediaJSON+"; the Accept header allows neither")
 		return
 	}
+	// A request error (parse, validation, variables, limits) has no data: with
+	// application/graphql-response+json that is a 400; an application/json
+	// client expects 200 for any well-formed request.
+	failed := http.StatusOK
+	if media == mediaGraphQLResponse {
+		failed = http.StatusBadRequest
+	}
 	start := graphql.Now()
 	params, status, err := readOperation(r)
-	if err != nil {
+	var textErr *gqlerror.Error
+	switch {
+	case errors.As(err, &textErr):
+		writeGraphQLBody(w, media, failed, requestErrors{Errors: gqlerror.List{textErr}})
+		return
+	case err != nil:
 		code := map[int]string{http.StatusRequestEntityTooLarge: "REQUEST_TOO_LARGE", http.StatusRequestTimeout: "REQUEST_TIMEOUT"}[status]
 		if code == "" {
 			code = "BAD_REQUEST"
@@ -718,13 +730,6 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 	ctx := r.Context()
-	// A request error (parse, validation, variables, limits) has no data: with
-	// application/graphql-response+json that is a 400; an application/json
-	// client expects 200 for any well-formed request.
-	failed := http.StatusOK
-	if media == mediaGraphQLResponse {
-		failed = http.StatusBadRequest
-	}
 	opCtx, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
@@ -755,7 +760,8 @@ type operationRequest struct {
 }
 
 // readOperation reads the parameters of a GET query string or a POST body;
-// on failure it gives the status to answer with.
+// on failure it gives the status to answer with, or a *gqlerror.Error for
+// text that is not Unicode, which is bad input like a variable of the wrong type.
 func readOperation(r *http.Request) (*graphql.RawParams, int, error) {
 	var req operationRequest
 	if r.Method == http.MethodGet {
@@ -768,6 +774,9 @@ func readOperation(r *http.Request) (*graphql.RawParams, int, error) {
 		}
 		if v := q.Get("operationName"); v != "" {
 			req.OperationName = &v
+		}
+		if err := queryStringTextError(q); err != nil {
+			return nil, http.StatusBadRequest, err
 		}
 		for name, dst := range map[string]*map[string]any{"variables": &req.Variables, "extensions": &req.Extensions} {
 			if v := q.Get(name); v != "" {
@@ -789,6 +798,9 @@ func readOperation(r *http.Request) (*graphql.RawParams, int, error) {
 			return nil, http.StatusRequestTimeout, errors.New("the request body took too long to arrive")
 		case err != nil:
 			return nil, http.StatusBadRequest, errors.New("the request body could not be read")
+		}
+		if err := requestTextError(body); err != nil {
+			return nil, http.StatusBadRequest, err
 		}
 		body = bytes.TrimLeft(body, " \t\r\n")
 		switch {

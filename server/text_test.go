@@ -263,3 +263,77 @@ func TestEveryInvalidFieldReported(t *testing.T) {
 		}
 	})
 }
+
+// TestRequestTextIsUnicode: bytes that are not UTF-8 and escapes of half a
+// surrogate pair are BAD_USER_INPUT naming the variable or argument, in a
+// POST body, a GET query string, a document literal and a WebSocket
+// subscribe, on both databases; before, Go's decoder stored them as U+FFFD.
+// A real pair is a character and is stored.
+func TestRequestTextIsUnicode(t *testing.T) {
+	const create = `mutation($input: CreateCarrierInput!) { createCarrier(input: $input) { name } }`
+	body := func(name string) string {
+		return `{"query": "` + strings.ReplaceAll(create, `"`, `\"`) + `", "variables": {"input": {"name": "` + name + `", "ocn": "9U01", "ccna": "UTF"}}}`
+	}
+	backends(t, func(t *testing.T, app *testApp) {
+		for _, tc := range []struct{ name, body, field string }{
+			{"bytes that are not UTF-8 in a variable", body("Bad \xff\xfe carrier"), "input"},
+			{"a lone leading surrogate in a variable", body(`Bad \ud800 carrier`), "input"},
+			{"a lone trailing surrogate in a variable", body(`Bad \udc00 carrier`), "input"},
+			{"a lone surrogate in a literal", `{"query": "mutation { createCarrier(input: {name: \"a\\ud800b\", ocn: \"9U02\", ccna: \"UTG\"}) { id } }"}`, "name"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				for _, accept := range []string{mediaJSON, mediaGraphQLResponse} {
+					res := app.postAccepting(t, tc.body, accept)
+					errs, _ := res.JSON["errors"].([]any)
+					field := ""
+					if len(errs) > 0 {
+						ext, _ := errs[0].(map[string]any)["extensions"].(map[string]any)
+						field, _ = ext["field"].(string)
+					}
+					if res.code() != "BAD_USER_INPUT" || field != tc.field || !strings.Contains(res.message(), "Unicode") && !strings.Contains(res.message(), "surrogate") {
+						t.Fatalf("want BAD_USER_INPUT naming %s, got %d %s", tc.field, res.Status, res.Body)
+					}
+				}
+				if n := app.db.Client.Carrier.Query().CountX(allowCtx()); n != 0 {
+					t.Fatalf("%d carriers written", n)
+				}
+			})
+		}
+		t.Run("a GET query string", func(t *testing.T) {
+			for _, params := range []map[string]string{
+				{"query": `query($q: String) { carriers(where: {nameContains: $q}) { totalCount } }`, "variables": `{"q": "\ud800"}`},
+				{"query": `query($q: String) { carriers(where: {nameContains: $q}) { totalCount } }`, "variables": "{\"q\": \"\xff\"}"},
+				{"query": "{ carriers(where: {nameContains: \"\xff\"}) { totalCount } }"},
+				{"query": `{ carriers(where: {nameContains: "\ud800"}) { totalCount } }`},
+			} {
+				if res := app.exchange(t, "GET", queryURL(params), ""); res.code() != "BAD_USER_INPUT" {
+					t.Errorf("GET %v: want BAD_USER_INPUT, got %d %s", params, res.Status, res.Body)
+				}
+			}
+		})
+		t.Run("a surrogate pair is a character", func(t *testing.T) {
+			res := app.postAccepting(t, body(`Smile \ud83d\ude00 carrier`), mediaJSON)
+			if got := res.data(); got != `{"createCarrier":{"name":"Smile 😀 carrier"}}` {
+				t.Fatalf("got %s", res.Body)
+			}
+		})
+	})
+}
+
+// TestWebSocketTextIsUnicode: a subscribe whose variables escape half a
+// surrogate pair gets an error for its id, BAD_USER_INPUT naming the
+// variable, and the connection stays open.
+func TestWebSocketTextIsUnicode(t *testing.T) {
+	app, url := newWSServer(t, defaultLimits)
+	conn := mustDial(t, url)
+	wsInit(t, conn, app.token)
+	wsWrite(t, conn, `{"id": "1", "type": "subscribe", "payload": {"query": "subscription($after: String) { escalationEvents(after: $after) { cursor } }", "variables": {"after": "\ud800"}}}`)
+	m, err := wsRead(t, conn, waitFor, true)
+	if err != nil || m.ID != "1" || m.Type != "error" || !strings.Contains(string(m.Payload), `"BAD_USER_INPUT"`) || !strings.Contains(string(m.Payload), `"field":"after"`) {
+		t.Fatalf("want a BAD_USER_INPUT error for subscription 1, got %+v, %v", m, err)
+	}
+	wsWrite(t, conn, wsMessage{Type: "ping"})
+	if m, err := wsRead(t, conn, waitFor, true); err != nil || m.Type != "pong" {
+		t.Fatalf("connection ended: %+v, %v", m, err)
+	}
+}
