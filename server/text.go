@@ -11,6 +11,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -110,7 +111,12 @@ type unicodeSSE struct{ transport.SSE }
 // Do refuses a body with text that is not Unicode, and runs the rest.
 func (t unicodeSSE) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	body, err := io.ReadAll(r.Body)
-	if err != nil {
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		writeHTTPError(w, mediaJSON, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", fmt.Sprintf("the request body is larger than %d bytes", tooLarge.Limit))
+		return
+	case err != nil:
 		writeHTTPError(w, mediaJSON, http.StatusBadRequest, "BAD_REQUEST", "the request body could not be read")
 		return
 	}

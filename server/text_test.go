@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -311,6 +312,14 @@ func TestRequestTextIsUnicode(t *testing.T) {
 				}
 			}
 		})
+		t.Run("an event stream", func(t *testing.T) {
+			res := app.exchange(t, http.MethodPost, "/query",
+				`{"query": "subscription($after: String) { escalationEvents(after: $after) { cursor } }", "variables": {"after": "\udfff"}}`,
+				"Accept", "text/event-stream")
+			if res.code() != "BAD_USER_INPUT" || !strings.Contains(res.Body, `"field":"after"`) || !strings.Contains(res.message(), "Unicode") {
+				t.Errorf("want BAD_USER_INPUT naming after, got %d %s", res.Status, res.Body)
+			}
+		})
 		t.Run("a surrogate pair is a character", func(t *testing.T) {
 			res := app.postAccepting(t, body(`Smile \ud83d\ude00 carrier`), mediaJSON)
 			if got := res.data(); got != `{"createCarrier":{"name":"Smile 😀 carrier"}}` {
@@ -329,7 +338,7 @@ func TestWebSocketTextIsUnicode(t *testing.T) {
 	wsInit(t, conn, app.token)
 	wsWrite(t, conn, `{"id": "1", "type": "subscribe", "payload": {"query": "subscription($after: String) { escalationEvents(after: $after) { cursor } }", "variables": {"after": "\ud800"}}}`)
 	m, err := wsRead(t, conn, waitFor, true)
-	if err != nil || m.ID != "1" || m.Type != "error" || !strings.Contains(string(m.Payload), `"BAD_USER_INPUT"`) || !strings.Contains(string(m.Payload), `"field":"after"`) {
+	if err != nil || m.ID != "1" || m.Type != "error" || !strings.Contains(string(m.Payload), `"BAD_USER_INPUT"`) || !strings.Contains(string(m.Payload), `"field":"after"`) || !strings.Contains(string(m.Payload), "Unicode") {
 		t.Fatalf("want a BAD_USER_INPUT error for subscription 1, got %+v, %v", m, err)
 	}
 	wsWrite(t, conn, wsMessage{Type: "ping"})
