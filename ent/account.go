@@ -31,11 +31,11 @@ type Account struct {
 	CarrierID string `json:"carrier_id,omitempty"`
 	// Our account number: 4 to 20 digits, capitals or dashes; unique.
 	AccountNumber string `json:"account_number,omitempty"`
-	// Billing account number the invoices go to.
+	// Billing account number the invoices go to: 4 to 20 digits, capitals or dashes.
 	Ban string `json:"ban,omitempty"`
-	// Descriptive name, such as the carrier's name for the relationship.
+	// Descriptive name, such as the carrier's name for the relationship. At most 200 characters.
 	Name string `json:"name,omitempty"`
-	// Market served, such as "Dallas-Fort Worth".
+	// Market served, such as "Dallas-Fort Worth". At most 80 characters.
 	Market string `json:"market,omitempty"`
 	// Sales region of the market.
 	Region enum.Region `json:"region,omitempty"`
@@ -45,7 +45,7 @@ type Account struct {
 	Mrr money.Amount `json:"mrr,omitempty"`
 	// ISO 4217 currency (such as USD or CAD) of the account and of every quote and contract on it; it cannot change while the account has quotes or contracts.
 	Currency string `json:"currency,omitempty"`
-	// IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago.
+	// IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago. At most 64 characters.
 	TimeZone *string `json:"time_zone,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AccountQuery when eager-loading is set.

@@ -34,9 +34,9 @@ type Activity struct {
 	Kind activity.Kind `json:"kind,omitempty"`
 	// When it happened.
 	OccurredAt time.Time `json:"occurred_at,omitempty"`
-	// Where it happened, for meetings and visits.
+	// Where it happened, for meetings and visits. At most 200 characters.
 	Location string `json:"location,omitempty"`
-	// What was done or said.
+	// What was done or said. At most 4,000 characters.
 	Summary string `json:"summary,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ActivityQuery when eager-loading is set.

@@ -34,11 +34,11 @@ type BusinessReview struct {
 	Status businessreview.Status `json:"status,omitempty"`
 	// When the review takes place.
 	ScheduledAt time.Time `json:"scheduled_at,omitempty"`
-	// Who attends, by name.
+	// Who attends, by name: at most 50 names of at most 200 characters each.
 	Attendees []string `json:"attendees,omitempty"`
-	// Agenda: MRC trend, open quotes and SPARCs, order KPIs, tickets, billing disputes, renewals.
+	// Agenda: MRC trend, open quotes and SPARCs, order KPIs, tickets, billing disputes, renewals. At most 10,000 characters.
 	Agenda string `json:"agenda,omitempty"`
-	// What was agreed.
+	// What was agreed. At most 10,000 characters.
 	Outcomes string `json:"outcomes,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the BusinessReviewQuery when eager-loading is set.

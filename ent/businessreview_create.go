@@ -253,6 +253,11 @@ func (_c *BusinessReviewCreate) check() error {
 	if _, ok := _c.mutation.ScheduledAt(); !ok {
 		return &ValidationError{Name: "scheduled_at", err: errors.New(`ent: missing required field "BusinessReview.scheduled_at"`)}
 	}
+	if v, ok := _c.mutation.Attendees(); ok {
+		if err := businessreview.AttendeesValidator(v); err != nil {
+			return &ValidationError{Name: "attendees", err: fmt.Errorf(`ent: validator failed for field "BusinessReview.attendees": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.Agenda(); ok {
 		if err := businessreview.AgendaValidator(v); err != nil {
 			return &ValidationError{Name: "agenda", err: fmt.Errorf(`ent: validator failed for field "BusinessReview.agenda": %w`, err)}

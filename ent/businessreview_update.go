@@ -216,6 +216,11 @@ func (_u *BusinessReviewUpdate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "BusinessReview.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Attendees(); ok {
+		if err := businessreview.AttendeesValidator(v); err != nil {
+			return &ValidationError{Name: "attendees", err: fmt.Errorf(`ent: validator failed for field "BusinessReview.attendees": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Agenda(); ok {
 		if err := businessreview.AgendaValidator(v); err != nil {
 			return &ValidationError{Name: "agenda", err: fmt.Errorf(`ent: validator failed for field "BusinessReview.agenda": %w`, err)}
@@ -510,6 +515,11 @@ func (_u *BusinessReviewUpdateOne) check() error {
 	if v, ok := _u.mutation.Status(); ok {
 		if err := businessreview.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "BusinessReview.status": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Attendees(); ok {
+		if err := businessreview.AttendeesValidator(v); err != nil {
+			return &ValidationError{Name: "attendees", err: fmt.Errorf(`ent: validator failed for field "BusinessReview.attendees": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.Agenda(); ok {

@@ -24,7 +24,7 @@ type Carrier struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
 	Version int `json:"version,omitempty"`
-	// Legal or trading name of the carrier.
+	// Legal or trading name of the carrier. At most 200 characters.
 	Name string `json:"name,omitempty"`
 	// Operating Company Number: four characters, digits or capital letters.
 	Ocn string `json:"ocn,omitempty"`

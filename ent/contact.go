@@ -27,13 +27,13 @@ type Contact struct {
 	Version int `json:"version,omitempty"`
 	// The carrier this contact works for.
 	CarrierID string `json:"carrier_id,omitempty"`
-	// Full name.
+	// Full name. At most 200 characters.
 	Name string `json:"name,omitempty"`
-	// Work e-mail address; also the login name.
+	// Work e-mail address; also the login name. At most 254 characters.
 	Email string `json:"email,omitempty"`
-	// Phone number as the contact gives it.
+	// Phone number as the contact gives it. At most 40 characters.
 	Phone string `json:"phone,omitempty"`
-	// Job title.
+	// Job title. At most 120 characters.
 	Title string `json:"title,omitempty"`
 	// Inactive contacts cannot log in.
 	Active bool `json:"active,omitempty"`

@@ -32,7 +32,7 @@ type Contract struct {
 	AccountID string `json:"account_id,omitempty"`
 	// Master agreement, or a service order under one.
 	Kind contract.Kind `json:"kind,omitempty"`
-	// Contract title.
+	// Contract title. At most 200 characters.
 	Title string `json:"title,omitempty"`
 	// Where the contract is in its life; changed only by workflow mutations.
 	Status contract.Status `json:"status,omitempty"`
@@ -62,7 +62,7 @@ type Contract struct {
 	QuoteID *string `json:"quote_id,omitempty"`
 	// The contract this one renews.
 	RenewalOfID *string `json:"renewal_of_id,omitempty"`
-	// Why the last workflow action was taken, such as a rejection reason.
+	// Why the last workflow action was taken, such as a rejection reason. At most 4,000 characters.
 	StatusNote string `json:"status_note,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContractQuery when eager-loading is set.

@@ -29,9 +29,9 @@ type Escalation struct {
 	Version int `json:"version,omitempty"`
 	// The account the problem is on.
 	AccountID string `json:"account_id,omitempty"`
-	// One-line statement of the problem.
+	// One-line statement of the problem. At most 200 characters.
 	Title string `json:"title,omitempty"`
-	// The problem in detail.
+	// The problem in detail. At most 10,000 characters.
 	Description string `json:"description,omitempty"`
 	// What kind of problem it is.
 	Category escalation.Category `json:"category,omitempty"`

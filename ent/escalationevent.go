@@ -33,11 +33,11 @@ type EscalationEvent struct {
 	Kind escalationevent.Kind `json:"kind,omitempty"`
 	// Internal events are never shown to the carrier.
 	Internal bool `json:"internal,omitempty"`
-	// The comment, or a note on the change.
+	// The comment, or a note on the change. At most 4,000 characters.
 	Body string `json:"body,omitempty"`
-	// The value before a change (status, level or owner).
+	// The value before a change (status, level or owner). At most 200 characters.
 	FromValue string `json:"from_value,omitempty"`
-	// The value after a change.
+	// The value after a change. At most 200 characters.
 	ToValue string `json:"to_value,omitempty"`
 	// The rep who acted, if a rep did.
 	ActorRepID *string `json:"actor_rep_id,omitempty"`

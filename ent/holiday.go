@@ -28,7 +28,7 @@ type Holiday struct {
 	Version int `json:"version,omitempty"`
 	// The calendar day, in each account's own time zone.
 	Date date.Date `json:"date,omitempty"`
-	// What the holiday is, such as "Thanksgiving Day".
+	// What the holiday is, such as "Thanksgiving Day". At most 120 characters.
 	Name string `json:"name,omitempty"`
 	// The sales region whose accounts observe it; empty: every region.
 	Region       *enum.Region `json:"region,omitempty"`

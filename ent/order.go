@@ -60,7 +60,7 @@ type Order struct {
 	DueDateSlipped bool `json:"due_date_slipped,omitempty"`
 	// The quote the order fulfils, if any.
 	QuoteID *string `json:"quote_id,omitempty"`
-	// Why the last workflow action was taken, such as a rejection reason.
+	// Why the last workflow action was taken, such as a rejection reason. At most 4,000 characters.
 	StatusNote string `json:"status_note,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrderQuery when eager-loading is set.

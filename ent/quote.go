@@ -32,7 +32,7 @@ type Quote struct {
 	Version int `json:"version,omitempty"`
 	// The account the offer is for.
 	AccountID string `json:"account_id,omitempty"`
-	// Short description of the offer.
+	// Short description of the offer. At most 200 characters.
 	Title string `json:"title,omitempty"`
 	// Where the quote is in its workflow; changed only by workflow mutations.
 	Status quote.Status `json:"status,omitempty"`
@@ -56,7 +56,7 @@ type Quote struct {
 	RfpID *string `json:"rfp_id,omitempty"`
 	// When the quote was sent to the carrier.
 	SentAt *time.Time `json:"sent_at,omitempty"`
-	// Why the last workflow action was taken, such as a rejection reason.
+	// Why the last workflow action was taken, such as a rejection reason. At most 4,000 characters.
 	StatusNote string `json:"status_note,omitempty"`
 	// Monthly charge granted by an approved special pricing request; when set, it is the quote's MRC.
 	SpecialMrc *money.Amount `json:"special_mrc,omitempty"`

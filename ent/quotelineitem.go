@@ -30,13 +30,13 @@ type QuoteLineItem struct {
 	QuoteID string `json:"quote_id,omitempty"`
 	// Product offered.
 	Product quotelineitem.Product `json:"product,omitempty"`
-	// Bandwidth as sold, such as "10 Gbps"; empty for dark fiber and voice.
+	// Bandwidth as sold, such as "10 Gbps"; empty for dark fiber and voice. At most 32 characters.
 	Bandwidth string `json:"bandwidth,omitempty"`
-	// A end: street address or site name.
+	// A end: street address or site name. At most 200 characters.
 	ALocation string `json:"a_location,omitempty"`
 	// A end CLLI/ACTL code, 11 characters.
 	AClli string `json:"a_clli,omitempty"`
-	// Z end, for point-to-point services.
+	// Z end, for point-to-point services. At most 200 characters.
 	ZLocation string `json:"z_location,omitempty"`
 	// Z end CLLI/ACTL code, 11 characters.
 	ZClli string `json:"z_clli,omitempty"`

@@ -26,17 +26,17 @@ type Rep struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
 	Version int `json:"version,omitempty"`
-	// Full name.
+	// Full name. At most 200 characters.
 	Name string `json:"name,omitempty"`
-	// Work e-mail address; also the login name.
+	// Work e-mail address; also the login name. At most 254 characters.
 	Email string `json:"email,omitempty"`
 	// What the rep does, and so what they may see and do.
 	Role enum.Role `json:"role,omitempty"`
 	// Home region.
 	Region enum.Region `json:"region,omitempty"`
-	// Job title.
+	// Job title. At most 120 characters.
 	Title string `json:"title,omitempty"`
-	// Phone number.
+	// Phone number. At most 40 characters.
 	Phone string `json:"phone,omitempty"`
 	// The team the rep belongs to.
 	TeamID *string `json:"team_id,omitempty"`

@@ -29,7 +29,7 @@ type RFP struct {
 	Version int `json:"version,omitempty"`
 	// The account the RFP came through.
 	AccountID string `json:"account_id,omitempty"`
-	// What the carrier asks for.
+	// What the carrier asks for. At most 200 characters.
 	Title string `json:"title,omitempty"`
 	// Where the RFP is in its workflow; changed only by workflow mutations.
 	Status rfp.Status `json:"status,omitempty"`
@@ -41,7 +41,7 @@ type RFP struct {
 	EstimatedValue money.Amount `json:"estimated_value,omitempty"`
 	// The rep who owns the response, always one who may read its account: by default its creator, or the account's STRATEGIC rep when an admin or the program creates it, else their team manager.
 	OwnerID *string `json:"owner_id,omitempty"`
-	// Why the last workflow action was taken, such as a rejection reason.
+	// Why the last workflow action was taken, such as a rejection reason. At most 4,000 characters.
 	StatusNote string `json:"status_note,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the RFPQuery when eager-loading is set.

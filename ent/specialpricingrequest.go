@@ -33,7 +33,7 @@ type SpecialPricingRequest struct {
 	RequestedByID string `json:"requested_by_id,omitempty"`
 	// Where the request is in its workflow; changed only by workflow mutations.
 	Status specialpricingrequest.Status `json:"status,omitempty"`
-	// Why the carrier should get the lower price.
+	// Why the carrier should get the lower price. At most 4,000 characters.
 	Justification string `json:"justification,omitempty"`
 	// The quote's MRC when the request was made, set by the program, never by the client: the price the special price replaces.
 	StandardMrc money.Amount `json:"standard_mrc,omitempty"`
@@ -43,7 +43,7 @@ type SpecialPricingRequest struct {
 	ApprovedMrc *money.Amount `json:"approved_mrc,omitempty"`
 	// The manager or admin who decided: never the requester, nor the quote's creator or owner, for an approval.
 	DecidedByID *string `json:"decided_by_id,omitempty"`
-	// The manager's reason for the decision.
+	// The manager's reason for the decision. At most 4,000 characters.
 	DecisionReason string `json:"decision_reason,omitempty"`
 	// When the request was submitted.
 	SubmittedAt *time.Time `json:"submitted_at,omitempty"`

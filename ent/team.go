@@ -26,13 +26,13 @@ type Team struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
 	Version int `json:"version,omitempty"`
-	// Team name.
+	// Team name. At most 120 characters.
 	Name string `json:"name,omitempty"`
 	// Region the team covers.
 	Region enum.Region `json:"region,omitempty"`
 	// The rep who manages the team.
 	ManagerID *string `json:"manager_id,omitempty"`
-	// IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago.
+	// IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago. At most 64 characters.
 	TimeZone *string `json:"time_zone,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the TeamQuery when eager-loading is set.

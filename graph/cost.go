@@ -3,7 +3,9 @@ package graph
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
+	"sync/atomic"
 
 	"carrierdesk/graph/cursor"
 
@@ -22,14 +24,18 @@ const (
 // too much, and reports the cost of every other one in extensions.cost, so a
 // reporting tool can size its pages to fit.
 //
-// The cost is an upper bound on the objects a response can hold, computed
-// from the document alone: every object counts 1; a connection multiplies the
+// The requested cost is an upper bound on the objects a response can hold,
+// computed from the document alone: every object counts 1; a connection multiplies the
 // cost of one item (its edge's node, or one of its nodes) by its page size,
 // first or last, or Default when it names none; any other list of objects
 // counts as a page of Default items, or as many as the IDs it is given.
 // Scalars, edges, cursors and introspection cost nothing. The depth is how
 // deeply fields nest, not counting introspection, so a schema query from
 // GraphiQL passes whatever its shape.
+//
+// The actual cost counts the same way the objects the response really holds:
+// a connection's returned edges instead of its page size, a null object as
+// nothing. A client sizing pages reads how far below the bound it stayed.
 //
 // Register it after PageLimits, so page sizes over the maximum are reported as
 // such, rather than as a cost.
@@ -39,16 +45,20 @@ type CostLimits struct {
 	Default  int // page size of a connection that names none (PageLimits' Default)
 }
 
-// Cost is what extensions.cost reports: the operation's computed cost and the limit it was held to.
+// Cost is what extensions.cost reports: the operation's computed cost, the
+// cost it actually incurred and the limit it was held to.
 type Cost struct {
-	Requested int `json:"requested"`
-	Limit     int `json:"limit"`
+	Requested int          `json:"requested"`
+	Actual    int64        `json:"actual"`
+	Limit     int          `json:"limit"`
+	returned  atomic.Int64 // objects counted as fields resolve, concurrently
 }
 
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationContextMutator
 	graphql.ResponseInterceptor
+	graphql.FieldInterceptor
 } = CostLimits{}
 
 // costStat keys the computed cost in the operation's stats, from check to response.
@@ -104,12 +114,62 @@ func (CostLimits) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 		return resp
 	}
 	if c, ok := oc.Stats.GetExtension(costStat).(*Cost); ok && c.Requested > 0 {
+		c.Actual = c.returned.Load()
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}
 		}
 		resp.Extensions["cost"] = c
 	}
 	return resp
+}
+
+// InterceptField counts the objects each field returns, for the actual cost.
+func (CostLimits) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	fc := graphql.GetFieldContext(ctx)
+	if res == nil || fc == nil || len(fc.Field.Selections) == 0 || strings.HasPrefix(fc.Field.Name, "__") ||
+		strings.HasPrefix(fc.Object, "__") || !graphql.HasOperationContext(ctx) {
+		return res, err
+	}
+	if c, ok := graphql.GetOperationContext(ctx).Stats.GetExtension(costStat).(*Cost); ok {
+		c.returned.Add(int64(objectsReturned(fc.Field, res)))
+	}
+	return res, err
+}
+
+// objectsReturned is how many objects res, the value of field f, counts for:
+// as Measure counts them, an edge counts through its node when it has one selected.
+func objectsReturned(f graphql.CollectedField, res any) int {
+	v := reflect.ValueOf(res)
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map:
+		if v.IsNil() {
+			return 0
+		}
+	case reflect.Slice:
+		if f.Name == "edges" && selectsField(f.Selections, "node") {
+			return 0
+		}
+		return v.Len()
+	}
+	return 1
+}
+
+// selectsField reports a field called name in set, or in its inline fragments.
+func selectsField(set ast.SelectionSet, name string) bool {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Name == name {
+				return true
+			}
+		case *ast.InlineFragment:
+			if selectsField(s.SelectionSet, name) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Measure computes the cost and depth of op, an operation of doc that has been validated.

@@ -98,6 +98,9 @@ func toGQL(ctx context.Context, err error) *gqlerror.Error {
 			logInternal(ctx, err)
 			msg = "internal error"
 		}
+		if len(e.Fields) > 1 {
+			return invalidFields(e.Fields)
+		}
 		return withCode(&gqlerror.Error{Message: msg}, e.Kind.Code(), e.Field)
 	}
 	var verr *ent.ValidationError
@@ -129,25 +132,21 @@ func toGQL(ctx context.Context, err error) *gqlerror.Error {
 	return withCode(&gqlerror.Error{Message: "internal error"}, fault.Internal.Code(), "")
 }
 
-// validationReason is ent's reason for rejecting a value, without ent's prefix.
-func validationReason(e *ent.ValidationError) string {
-	msg := e.Unwrap().Error()
-	switch {
-	case strings.Contains(msg, "value is less than the required length"), strings.Contains(msg, "empty"):
-		return "must not be empty"
-	case strings.Contains(msg, "value is greater than the required length"):
-		return "is too long"
-	case strings.Contains(msg, "does not match validation"):
-		return "has the wrong format"
-	case strings.Contains(msg, "value out of range"):
-		return "is out of range"
-	case strings.Contains(msg, "invalid enum value"):
-		return "is not an allowed value"
-	case strings.Contains(msg, "missing required"):
-		return "is required"
+// invalidFields is one error naming every invalid field of a write: the
+// first in extensions.field, as for a single one, and all in extensions.fields.
+func invalidFields(list []fault.FieldError) *gqlerror.Error {
+	fields := make([]fieldError, len(list))
+	msgs := make([]string, len(list))
+	for i, f := range list {
+		fields[i] = fieldError{Field: f.Field, Message: strings.TrimSpace(f.Field + " " + f.Msg)}
+		msgs[i] = fields[i].Message
 	}
-	return "is invalid"
+	e := &gqlerror.Error{Message: strings.Join(msgs, "; "), Extensions: map[string]any{"fields": fields}}
+	return withCode(e, fault.Invalid.Code(), list[0].Field)
 }
+
+// validationReason is ent's reason for rejecting a value, without ent's prefix.
+func validationReason(e *ent.ValidationError) string { return fault.Reason(e.Unwrap()) }
 
 var (
 	uniqueSQLite = regexp.MustCompile(`UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)`)
@@ -240,8 +239,18 @@ func withCode(e *gqlerror.Error, code, field string) *gqlerror.Error {
 	e.Extensions["code"] = code
 	if field != "" {
 		e.Extensions["field"] = field
+		if _, ok := e.Extensions["fields"]; !ok && code == fault.Invalid.Code() {
+			// Every invalid field, however many: clients read one list.
+			e.Extensions["fields"] = []fieldError{{Field: field, Message: e.Message}}
+		}
 	}
 	return e
+}
+
+// fieldError is one entry of extensions.fields.
+type fieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
 }
 
 func logInternal(ctx context.Context, err error) {

@@ -6881,15 +6881,15 @@ type Account implements Node {
   """
   accountNumber: String!
   """
-  Billing account number the invoices go to.
+  Billing account number the invoices go to: 4 to 20 digits, capitals or dashes.
   """
   ban: String!
   """
-  Descriptive name, such as the carrier's name for the relationship.
+  Descriptive name, such as the carrier's name for the relationship. At most 200 characters.
   """
   name: String!
   """
-  Market served, such as "Dallas-Fort Worth".
+  Market served, such as "Dallas-Fort Worth". At most 80 characters.
   """
   market: String!
   """
@@ -6909,7 +6909,7 @@ type Account implements Node {
   """
   currency: String!
   """
-  IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago.
+  IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago. At most 64 characters.
   """
   timeZone: String
   """
@@ -7327,7 +7327,7 @@ enum AccountAssignmentOrderField {
   """
   ENDED_AT
   """
-  Orders by the rep's name: full name.
+  Orders by the rep's name: full name. At most 200 characters.
   """
   REP_NAME
 }
@@ -7749,15 +7749,15 @@ enum AccountOrderField {
   """
   ACCOUNT_NUMBER
   """
-  Orders by ban: billing account number the invoices go to.
+  Orders by ban: billing account number the invoices go to: 4 to 20 digits, capitals or dashes.
   """
   BAN
   """
-  Orders by name: descriptive name, such as the carrier's name for the relationship.
+  Orders by name: descriptive name, such as the carrier's name for the relationship. At most 200 characters.
   """
   NAME
   """
-  Orders by market: market served, such as "Dallas-Fort Worth".
+  Orders by market: market served, such as "Dallas-Fort Worth". At most 80 characters.
   """
   MARKET
   """
@@ -7773,7 +7773,7 @@ enum AccountOrderField {
   """
   MRR
   """
-  Orders by the carrier's name: legal or trading name of the carrier.
+  Orders by the carrier's name: legal or trading name of the carrier. At most 200 characters.
   """
   CARRIER_NAME
 }
@@ -8461,11 +8461,11 @@ type Activity implements Node {
   """
   occurredAt: Time!
   """
-  Where it happened, for meetings and visits.
+  Where it happened, for meetings and visits. At most 200 characters.
   """
   location: String
   """
-  What was done or said.
+  What was done or said. At most 4,000 characters.
   """
   summary: String!
   """
@@ -9916,15 +9916,15 @@ type BusinessReview implements Node {
   """
   scheduledAt: Time!
   """
-  Who attends, by name.
+  Who attends, by name: at most 50 names of at most 200 characters each.
   """
   attendees: [String!]
   """
-  Agenda: MRC trend, open quotes and SPARCs, order KPIs, tickets, billing disputes, renewals.
+  Agenda: MRC trend, open quotes and SPARCs, order KPIs, tickets, billing disputes, renewals. At most 10,000 characters.
   """
   agenda: String
   """
-  What was agreed.
+  What was agreed. At most 10,000 characters.
   """
   outcomes: String
   """
@@ -10472,7 +10472,7 @@ type Carrier implements Node {
   """
   version: Int!
   """
-  Legal or trading name of the carrier.
+  Legal or trading name of the carrier. At most 200 characters.
   """
   name: String!
   """
@@ -10654,7 +10654,7 @@ enum CarrierOrderField {
   """
   UPDATED_AT
   """
-  Orders by name: legal or trading name of the carrier.
+  Orders by name: legal or trading name of the carrier. At most 200 characters.
   """
   NAME
   """
@@ -11083,19 +11083,19 @@ type Contact implements Node {
   """
   carrierID: ID!
   """
-  Full name.
+  Full name. At most 200 characters.
   """
   name: String!
   """
-  Work e-mail address; also the login name.
+  Work e-mail address; also the login name. At most 254 characters.
   """
   email: String!
   """
-  Phone number as the contact gives it.
+  Phone number as the contact gives it. At most 40 characters.
   """
   phone: String
   """
-  Job title.
+  Job title. At most 120 characters.
   """
   title: String
   """
@@ -11201,15 +11201,15 @@ enum ContactOrderField {
   """
   UPDATED_AT
   """
-  Orders by name: full name.
+  Orders by name: full name. At most 200 characters.
   """
   NAME
   """
-  Orders by email: work e-mail address; also the login name.
+  Orders by email: work e-mail address; also the login name. At most 254 characters.
   """
   EMAIL
   """
-  Orders by the carrier's name: legal or trading name of the carrier.
+  Orders by the carrier's name: legal or trading name of the carrier. At most 200 characters.
   """
   CARRIER_NAME
 }
@@ -11688,7 +11688,7 @@ type Contract implements Node {
   """
   kind: ContractKind!
   """
-  Contract title.
+  Contract title. At most 200 characters.
   """
   title: String!
   """
@@ -11748,7 +11748,7 @@ type Contract implements Node {
   """
   renewalOfID: ID
   """
-  Why the last workflow action was taken, such as a rejection reason.
+  Why the last workflow action was taken, such as a rejection reason. At most 4,000 characters.
   """
   statusNote: String
   """
@@ -11883,7 +11883,7 @@ enum ContractOrderField {
   """
   KIND
   """
-  Orders by title: contract title.
+  Orders by title: contract title. At most 200 characters.
   """
   TITLE
   """
@@ -12822,15 +12822,15 @@ input CreateAccountInput {
   """
   accountNumber: String!
   """
-  Billing account number the invoices go to.
+  Billing account number the invoices go to: 4 to 20 digits, capitals or dashes.
   """
   ban: String!
   """
-  Descriptive name, such as the carrier's name for the relationship.
+  Descriptive name, such as the carrier's name for the relationship. At most 200 characters.
   """
   name: String!
   """
-  Market served, such as "Dallas-Fort Worth".
+  Market served, such as "Dallas-Fort Worth". At most 80 characters.
   """
   market: String!
   """
@@ -12846,7 +12846,7 @@ input CreateAccountInput {
   """
   currency: String
   """
-  IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago.
+  IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago. At most 64 characters.
   """
   timeZone: String
   """
@@ -12868,11 +12868,11 @@ input CreateActivityInput {
   """
   occurredAt: Time!
   """
-  Where it happened, for meetings and visits.
+  Where it happened, for meetings and visits. At most 200 characters.
   """
   location: String
   """
-  What was done or said.
+  What was done or said. At most 4,000 characters.
   """
   summary: String!
   """
@@ -12902,15 +12902,15 @@ input CreateBusinessReviewInput {
   """
   scheduledAt: Time!
   """
-  Who attends, by name.
+  Who attends, by name: at most 50 names of at most 200 characters each.
   """
   attendees: [String!]
   """
-  Agenda: MRC trend, open quotes and SPARCs, order KPIs, tickets, billing disputes, renewals.
+  Agenda: MRC trend, open quotes and SPARCs, order KPIs, tickets, billing disputes, renewals. At most 10,000 characters.
   """
   agenda: String
   """
-  What was agreed.
+  What was agreed. At most 10,000 characters.
   """
   outcomes: String
   """
@@ -12924,7 +12924,7 @@ Input was generated by ent.
 """
 input CreateCarrierInput {
   """
-  Legal or trading name of the carrier.
+  Legal or trading name of the carrier. At most 200 characters.
   """
   name: String!
   """
@@ -12950,19 +12950,19 @@ Input was generated by ent.
 """
 input CreateContactInput {
   """
-  Full name.
+  Full name. At most 200 characters.
   """
   name: String!
   """
-  Work e-mail address; also the login name.
+  Work e-mail address; also the login name. At most 254 characters.
   """
   email: String!
   """
-  Phone number as the contact gives it.
+  Phone number as the contact gives it. At most 40 characters.
   """
   phone: String
   """
-  Job title.
+  Job title. At most 120 characters.
   """
   title: String
   """
@@ -12984,7 +12984,7 @@ input CreateContractInput {
   """
   kind: ContractKind!
   """
-  Contract title.
+  Contract title. At most 200 characters.
   """
   title: String!
   """
@@ -13050,11 +13050,11 @@ Input was generated by ent.
 """
 input CreateEscalationInput {
   """
-  One-line statement of the problem.
+  One-line statement of the problem. At most 200 characters.
   """
   title: String!
   """
-  The problem in detail.
+  The problem in detail. At most 10,000 characters.
   """
   description: String
   """
@@ -13084,7 +13084,7 @@ input CreateHolidayInput {
   """
   date: Date!
   """
-  What the holiday is, such as "Thanksgiving Day".
+  What the holiday is, such as "Thanksgiving Day". At most 120 characters.
   """
   name: String!
   """
@@ -13132,7 +13132,7 @@ Input was generated by ent.
 """
 input CreateQuoteInput {
   """
-  Short description of the offer.
+  Short description of the offer. At most 200 characters.
   """
   title: String!
   """
@@ -13198,11 +13198,11 @@ input CreateQuoteLineItemInput {
   """
   product: QuoteLineItemProduct!
   """
-  Bandwidth as sold, such as "10 Gbps"; empty for dark fiber and voice.
+  Bandwidth as sold, such as "10 Gbps"; empty for dark fiber and voice. At most 32 characters.
   """
   bandwidth: String
   """
-  A end: street address or site name.
+  A end: street address or site name. At most 200 characters.
   """
   aLocation: String!
   """
@@ -13210,7 +13210,7 @@ input CreateQuoteLineItemInput {
   """
   aClli: String
   """
-  Z end, for point-to-point services.
+  Z end, for point-to-point services. At most 200 characters.
   """
   zLocation: String
   """
@@ -13240,7 +13240,7 @@ Input was generated by ent.
 """
 input CreateRFPInput {
   """
-  What the carrier asks for.
+  What the carrier asks for. At most 200 characters.
   """
   title: String!
   """
@@ -13270,11 +13270,11 @@ Input was generated by ent.
 """
 input CreateRepInput {
   """
-  Full name.
+  Full name. At most 200 characters.
   """
   name: String!
   """
-  Work e-mail address; also the login name.
+  Work e-mail address; also the login name. At most 254 characters.
   """
   email: String!
   """
@@ -13286,11 +13286,11 @@ input CreateRepInput {
   """
   region: Region!
   """
-  Job title.
+  Job title. At most 120 characters.
   """
   title: String
   """
-  Phone number.
+  Phone number. At most 40 characters.
   """
   phone: String
   """
@@ -13308,7 +13308,7 @@ Input was generated by ent.
 """
 input CreateSpecialPricingRequestInput {
   """
-  Why the carrier should get the lower price.
+  Why the carrier should get the lower price. At most 4,000 characters.
   """
   justification: String!
   """
@@ -13326,7 +13326,7 @@ Input was generated by ent.
 """
 input CreateTeamInput {
   """
-  Team name.
+  Team name. At most 120 characters.
   """
   name: String!
   """
@@ -13334,7 +13334,7 @@ input CreateTeamInput {
   """
   region: Region!
   """
-  IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago.
+  IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago. At most 64 characters.
   """
   timeZone: String
   """
@@ -13372,11 +13372,11 @@ type Escalation implements Node {
   """
   accountID: ID!
   """
-  One-line statement of the problem.
+  One-line statement of the problem. At most 200 characters.
   """
   title: String!
   """
-  The problem in detail.
+  The problem in detail. At most 10,000 characters.
   """
   description: String
   """
@@ -13594,15 +13594,15 @@ type EscalationEvent implements Node {
   """
   internal: Boolean!
   """
-  The comment, or a note on the change.
+  The comment, or a note on the change. At most 4,000 characters.
   """
   body: String
   """
-  The value before a change (status, level or owner).
+  The value before a change (status, level or owner). At most 200 characters.
   """
   fromValue: String
   """
-  The value after a change.
+  The value after a change. At most 200 characters.
   """
   toValue: String
   """
@@ -14304,7 +14304,7 @@ enum EscalationOrderField {
   """
   UPDATED_AT
   """
-  Orders by title: one-line statement of the problem.
+  Orders by title: one-line statement of the problem. At most 200 characters.
   """
   TITLE
   """
@@ -15389,7 +15389,7 @@ type Holiday implements Node {
   """
   date: Date!
   """
-  What the holiday is, such as "Thanksgiving Day".
+  What the holiday is, such as "Thanksgiving Day". At most 120 characters.
   """
   name: String!
   """
@@ -15461,7 +15461,7 @@ enum HolidayOrderField {
   """
   DATE
   """
-  Orders by name: what the holiday is, such as "Thanksgiving Day".
+  Orders by name: what the holiday is, such as "Thanksgiving Day". At most 120 characters.
   """
   NAME
 }
@@ -15818,7 +15818,7 @@ type Order implements Node {
   """
   quoteID: ID
   """
-  Why the last workflow action was taken, such as a rejection reason.
+  Why the last workflow action was taken, such as a rejection reason. At most 4,000 characters.
   """
   statusNote: String
   """
@@ -17449,7 +17449,7 @@ type Quote implements Node {
   """
   accountID: ID!
   """
-  Short description of the offer.
+  Short description of the offer. At most 200 characters.
   """
   title: String!
   """
@@ -17497,7 +17497,7 @@ type Quote implements Node {
   """
   sentAt: Time
   """
-  Why the last workflow action was taken, such as a rejection reason.
+  Why the last workflow action was taken, such as a rejection reason. At most 4,000 characters.
   """
   statusNote: String
   """
@@ -17796,11 +17796,11 @@ type QuoteLineItem implements Node {
   """
   product: QuoteLineItemProduct!
   """
-  Bandwidth as sold, such as "10 Gbps"; empty for dark fiber and voice.
+  Bandwidth as sold, such as "10 Gbps"; empty for dark fiber and voice. At most 32 characters.
   """
   bandwidth: String
   """
-  A end: street address or site name.
+  A end: street address or site name. At most 200 characters.
   """
   aLocation: String!
   """
@@ -17808,7 +17808,7 @@ type QuoteLineItem implements Node {
   """
   aClli: String
   """
-  Z end, for point-to-point services.
+  Z end, for point-to-point services. At most 200 characters.
   """
   zLocation: String
   """
@@ -18621,7 +18621,7 @@ enum QuoteOrderField {
   """
   UPDATED_AT
   """
-  Orders by title: short description of the offer.
+  Orders by title: short description of the offer. At most 200 characters.
   """
   TITLE
   """
@@ -20261,7 +20261,7 @@ type RFP implements Node {
   """
   accountID: ID!
   """
-  What the carrier asks for.
+  What the carrier asks for. At most 200 characters.
   """
   title: String!
   """
@@ -20285,7 +20285,7 @@ type RFP implements Node {
   """
   ownerID: ID
   """
-  Why the last workflow action was taken, such as a rejection reason.
+  Why the last workflow action was taken, such as a rejection reason. At most 4,000 characters.
   """
   statusNote: String
   """
@@ -20391,7 +20391,7 @@ enum RFPOrderField {
   """
   UPDATED_AT
   """
-  Orders by title: what the carrier asks for.
+  Orders by title: what the carrier asks for. At most 200 characters.
   """
   TITLE
   """
@@ -20992,11 +20992,11 @@ type Rep implements Node {
   """
   version: Int!
   """
-  Full name.
+  Full name. At most 200 characters.
   """
   name: String!
   """
-  Work e-mail address; also the login name.
+  Work e-mail address; also the login name. At most 254 characters.
   """
   email: String!
   """
@@ -21008,11 +21008,11 @@ type Rep implements Node {
   """
   region: Region!
   """
-  Job title.
+  Job title. At most 120 characters.
   """
   title: String
   """
-  Phone number.
+  Phone number. At most 40 characters.
   """
   phone: String
   """
@@ -21326,11 +21326,11 @@ enum RepOrderField {
   """
   UPDATED_AT
   """
-  Orders by name: full name.
+  Orders by name: full name. At most 200 characters.
   """
   NAME
   """
-  Orders by email: work e-mail address; also the login name.
+  Orders by email: work e-mail address; also the login name. At most 254 characters.
   """
   EMAIL
   """
@@ -21342,7 +21342,7 @@ enum RepOrderField {
   """
   REGION
   """
-  Orders by the team's name: team name. Nodes without one come last ascending, first descending.
+  Orders by the team's name: team name. At most 120 characters. Nodes without one come last ascending, first descending.
   """
   TEAM_NAME
 }
@@ -21918,7 +21918,7 @@ type SpecialPricingRequest implements Node {
   """
   status: SpecialPricingRequestStatus!
   """
-  Why the carrier should get the lower price.
+  Why the carrier should get the lower price. At most 4,000 characters.
   """
   justification: String!
   """
@@ -21938,7 +21938,7 @@ type SpecialPricingRequest implements Node {
   """
   decidedByID: ID
   """
-  The manager's reason for the decision.
+  The manager's reason for the decision. At most 4,000 characters.
   """
   decisionReason: String
   """
@@ -22778,7 +22778,7 @@ type Team implements Node {
   """
   version: Int!
   """
-  Team name.
+  Team name. At most 120 characters.
   """
   name: String!
   """
@@ -22790,7 +22790,7 @@ type Team implements Node {
   """
   managerID: ID
   """
-  IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago.
+  IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago. At most 64 characters.
   """
   timeZone: String
   """
@@ -22892,7 +22892,7 @@ enum TeamOrderField {
   """
   UPDATED_AT
   """
-  Orders by name: team name.
+  Orders by name: team name. At most 120 characters.
   """
   NAME
   """
@@ -23278,15 +23278,15 @@ input UpdateAccountInput {
   """
   accountNumber: String
   """
-  Billing account number the invoices go to.
+  Billing account number the invoices go to: 4 to 20 digits, capitals or dashes.
   """
   ban: String
   """
-  Descriptive name, such as the carrier's name for the relationship.
+  Descriptive name, such as the carrier's name for the relationship. At most 200 characters.
   """
   name: String
   """
-  Market served, such as "Dallas-Fort Worth".
+  Market served, such as "Dallas-Fort Worth". At most 80 characters.
   """
   market: String
   """
@@ -23302,7 +23302,7 @@ input UpdateAccountInput {
   """
   currency: String
   """
-  IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago.
+  IANA time zone of the account's SLA calendar, such as "America/New_York"; empty: its support team's, else America/Chicago. At most 64 characters.
   """
   timeZone: String
   """
@@ -23324,7 +23324,7 @@ input UpdateActivityInput {
   """
   occurredAt: Time
   """
-  Where it happened, for meetings and visits.
+  Where it happened, for meetings and visits. At most 200 characters.
   """
   location: String
   """
@@ -23332,7 +23332,7 @@ input UpdateActivityInput {
   """
   clearLocation: Boolean
   """
-  What was done or said.
+  What was done or said. At most 4,000 characters.
   """
   summary: String
 }
@@ -23354,7 +23354,7 @@ input UpdateBusinessReviewInput {
   """
   scheduledAt: Time
   """
-  Who attends, by name.
+  Who attends, by name: at most 50 names of at most 200 characters each.
   """
   attendees: [String!]
   """
@@ -23366,7 +23366,7 @@ input UpdateBusinessReviewInput {
   """
   clearAttendees: Boolean
   """
-  Agenda: MRC trend, open quotes and SPARCs, order KPIs, tickets, billing disputes, renewals.
+  Agenda: MRC trend, open quotes and SPARCs, order KPIs, tickets, billing disputes, renewals. At most 10,000 characters.
   """
   agenda: String
   """
@@ -23374,7 +23374,7 @@ input UpdateBusinessReviewInput {
   """
   clearAgenda: Boolean
   """
-  What was agreed.
+  What was agreed. At most 10,000 characters.
   """
   outcomes: String
   """
@@ -23388,7 +23388,7 @@ Input was generated by ent.
 """
 input UpdateCarrierInput {
   """
-  Legal or trading name of the carrier.
+  Legal or trading name of the carrier. At most 200 characters.
   """
   name: String
   """
@@ -23414,15 +23414,15 @@ Input was generated by ent.
 """
 input UpdateContactInput {
   """
-  Full name.
+  Full name. At most 200 characters.
   """
   name: String
   """
-  Work e-mail address; also the login name.
+  Work e-mail address; also the login name. At most 254 characters.
   """
   email: String
   """
-  Phone number as the contact gives it.
+  Phone number as the contact gives it. At most 40 characters.
   """
   phone: String
   """
@@ -23430,7 +23430,7 @@ input UpdateContactInput {
   """
   clearPhone: Boolean
   """
-  Job title.
+  Job title. At most 120 characters.
   """
   title: String
   """
@@ -23452,7 +23452,7 @@ input UpdateContractInput {
   """
   kind: ContractKind
   """
-  Contract title.
+  Contract title. At most 200 characters.
   """
   title: String
   """
@@ -23530,11 +23530,11 @@ Input was generated by ent.
 """
 input UpdateEscalationInput {
   """
-  One-line statement of the problem.
+  One-line statement of the problem. At most 200 characters.
   """
   title: String
   """
-  The problem in detail.
+  The problem in detail. At most 10,000 characters.
   """
   description: String
   """
@@ -23560,7 +23560,7 @@ input UpdateHolidayInput {
   """
   date: Date
   """
-  What the holiday is, such as "Thanksgiving Day".
+  What the holiday is, such as "Thanksgiving Day". At most 120 characters.
   """
   name: String
   """
@@ -23608,7 +23608,7 @@ Input was generated by ent.
 """
 input UpdateQuoteInput {
   """
-  Short description of the offer.
+  Short description of the offer. At most 200 characters.
   """
   title: String
   """
@@ -23682,7 +23682,7 @@ input UpdateQuoteLineItemInput {
   """
   product: QuoteLineItemProduct
   """
-  Bandwidth as sold, such as "10 Gbps"; empty for dark fiber and voice.
+  Bandwidth as sold, such as "10 Gbps"; empty for dark fiber and voice. At most 32 characters.
   """
   bandwidth: String
   """
@@ -23690,7 +23690,7 @@ input UpdateQuoteLineItemInput {
   """
   clearBandwidth: Boolean
   """
-  A end: street address or site name.
+  A end: street address or site name. At most 200 characters.
   """
   aLocation: String
   """
@@ -23702,7 +23702,7 @@ input UpdateQuoteLineItemInput {
   """
   clearAClli: Boolean
   """
-  Z end, for point-to-point services.
+  Z end, for point-to-point services. At most 200 characters.
   """
   zLocation: String
   """
@@ -23736,7 +23736,7 @@ Input was generated by ent.
 """
 input UpdateRFPInput {
   """
-  What the carrier asks for.
+  What the carrier asks for. At most 200 characters.
   """
   title: String
   """
@@ -23766,11 +23766,11 @@ Input was generated by ent.
 """
 input UpdateRepInput {
   """
-  Full name.
+  Full name. At most 200 characters.
   """
   name: String
   """
-  Work e-mail address; also the login name.
+  Work e-mail address; also the login name. At most 254 characters.
   """
   email: String
   """
@@ -23782,7 +23782,7 @@ input UpdateRepInput {
   """
   region: Region
   """
-  Job title.
+  Job title. At most 120 characters.
   """
   title: String
   """
@@ -23790,7 +23790,7 @@ input UpdateRepInput {
   """
   clearTitle: Boolean
   """
-  Phone number.
+  Phone number. At most 40 characters.
   """
   phone: String
   """
@@ -23816,7 +23816,7 @@ Input was generated by ent.
 """
 input UpdateSpecialPricingRequestInput {
   """
-  Why the carrier should get the lower price.
+  Why the carrier should get the lower price. At most 4,000 characters.
   """
   justification: String
   """
@@ -23830,7 +23830,7 @@ Input was generated by ent.
 """
 input UpdateTeamInput {
   """
-  Team name.
+  Team name. At most 120 characters.
   """
   name: String
   """
@@ -23838,7 +23838,7 @@ input UpdateTeamInput {
   """
   region: Region
   """
-  IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago.
+  IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago. At most 64 characters.
   """
   timeZone: String
   """

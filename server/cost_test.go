@@ -214,3 +214,43 @@ func TestClientQueriesFitTheLimits(t *testing.T) {
 		t.Logf("%-40s cost %7d of %d", name, req, limit)
 	}
 }
+
+// TestCostActual: extensions.cost.actual counts what the response really
+// holds, as requested counts what it could hold: each connection's returned
+// edges instead of its page size.
+func TestCostActual(t *testing.T) {
+	backends(t, func(t *testing.T, app *testApp) {
+		buildPortfolio(t, app.db.Client, "ACT", 3, 2)
+		actual := func(res gqlResponse) int {
+			t.Helper()
+			c, _ := res.Extensions["cost"].(map[string]any)
+			n, ok := c["actual"].(float64)
+			if !ok || len(res.Errors) > 0 {
+				t.Fatalf("no extensions.cost.actual in %s", res.Raw)
+			}
+			return int(n)
+		}
+		for _, tc := range []struct {
+			name, query         string
+			requested, returned int
+		}{
+			// One carrier with three accounts of two quotes each.
+			{"nested connections", `{ carriers(first: 5) { edges { node { name
+			  accounts(first: 5) { edges { node { name quotes(first: 5) { totalCount edges { node { title } } } } } } } } } }`,
+				1 + 5*(2+5*(2+5)), 1 + 1*(2+3*(2+2))},
+			{"cursors only", `{ carriers(first: 10) { edges { cursor } } }`, 1 + 10, 1 + 1},
+			{"page info", `{ accounts(first: 2) { pageInfo { hasNextPage } edges { node { id } } } }`, 1 + 1 + 2, 1 + 1 + 2},
+			{"nothing found", `{ quotes(first: 50, where: {title: "none such"}) { edges { node { id } } } }`, 1 + 50, 1},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				res := app.do(t, tc.query, nil)
+				if req, _ := reportedCost(t, res); req != tc.requested {
+					t.Errorf("requested %d; want %d", req, tc.requested)
+				}
+				if got := actual(res); got != tc.returned {
+					t.Errorf("actual %d; want %d: %s", got, tc.returned, res.Raw)
+				}
+			})
+		}
+	})
+}

@@ -36,7 +36,7 @@ func NewGraphQLHandler(client *ent.Client, broker events.Broker, cfg Config, aut
 // SSE must come before POST, since both answer POST requests.
 func newGraphQLServer(client *ent.Client, broker events.Broker, cfg Config, authn *Authenticator) *handler.Server {
 	srv := handler.New(graph.NewSchema(client, broker))
-	srv.AddTransport(transport.SSE{})
+	srv.AddTransport(unicodeSSE{})
 	srv.AddTransport(httpTransport{}) // GET and POST as the GraphQL over HTTP specification has them
 	srv.AddTransport(transport.Websocket{
 		Implementation:        newWebsocketImplementation(cfg.Limits),
@@ -81,6 +81,7 @@ func newGraphQLServer(client *ent.Client, broker events.Broker, cfg Config, auth
 	// (another instance, a restart) resends the query once, as the protocol says.
 	srv.Use(extension.AutomaticPersistedQuery{Cache: persistedQueries{lru.New[string](1000)}})
 	srv.Use(&graph.StrictNumbers{})
+	srv.Use(graph.StrictText{})
 	srv.Use(graph.NewPageLimits(cfg.DefaultPage, cfg.MaxPage))
 	srv.Use(graph.CostLimits{MaxCost: cfg.CostLimit, MaxDepth: cfg.DepthLimit, Default: cfg.DefaultPage})
 	limitDocuments(srv, cfg) // after AutomaticPersistedQuery: it measures the query a hash stands for

@@ -352,7 +352,9 @@ func (g *Guard) GraphQL(next http.Handler) http.Handler {
 		address := "address:" + g.clientIP(r)
 		now := time.Now()
 		if _, credentials := bearer(r.Header.Get("Authorization")); ws || !credentials {
-			if wait := g.buckets.take(address, now); wait > 0 {
+			wait := g.buckets.take(address, now)
+			g.buckets.describe(w.Header(), address, now)
+			if wait > 0 {
 				writeRateLimited(w, media, wait)
 				return
 			}
@@ -362,7 +364,10 @@ func (g *Guard) GraphQL(next http.Handler) http.Handler {
 		// A request with a token is counted against its subject once it is
 		// authenticated, and against its address only if authentication fails;
 		// an address spending its bucket on bad tokens waits before trying more.
-		if wait := g.buckets.wait(address, now); wait > 0 {
+		// Until Subject says which, the headers describe the address's bucket.
+		wait := g.buckets.wait(address, now)
+		g.buckets.describe(w.Header(), address, now)
+		if wait > 0 {
 			writeRateLimited(w, media, wait)
 			return
 		}
@@ -390,7 +395,10 @@ func (g *Guard) Subject(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if wait := g.buckets.take("subject:"+v.Subject(), time.Now()); wait > 0 {
+		subject, now := "subject:"+v.Subject(), time.Now()
+		wait := g.buckets.take(subject, now)
+		g.buckets.describe(w.Header(), subject, now)
+		if wait > 0 {
 			media, _ := negotiateMedia(r.Header.Values("Accept"))
 			writeRateLimited(w, media, wait)
 			return
@@ -424,7 +432,7 @@ func (g *Guard) cors(w http.ResponseWriter, r *http.Request) bool {
 		h.Set("Access-Control-Allow-Credentials", "true")
 	}
 	if !preflight {
-		h.Set("Access-Control-Expose-Headers", "Retry-After, ETag")
+		h.Set("Access-Control-Expose-Headers", "Retry-After, ETag, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset")
 		return false
 	}
 	h.Set("Access-Control-Allow-Methods", "GET, POST")
@@ -657,6 +665,22 @@ func (b *rateBuckets) wait(key string, now time.Time) time.Duration {
 	return time.Duration((1 - tokens) / float64(b.limit) * float64(time.Second))
 }
 
+// describe tells a client where key's bucket stands, in the headers of the
+// IETF draft "RateLimit header fields for HTTP": RateLimit-Limit, the requests
+// the bucket holds when full (RATE_LIMIT_BURST); RateLimit-Remaining, the
+// requests that may be made at once now; RateLimit-Reset, the seconds until
+// the bucket is full again.
+func (b *rateBuckets) describe(h http.Header, key string, now time.Time) {
+	tokens := b.get(key, now).TokensAt(now)
+	reset := 0
+	if missing := float64(b.burst) - tokens; missing > 0 {
+		reset = int(math.Ceil(missing / float64(b.limit)))
+	}
+	h.Set("RateLimit-Limit", strconv.Itoa(b.burst))
+	h.Set("RateLimit-Remaining", strconv.Itoa(max(0, int(math.Floor(tokens)))))
+	h.Set("RateLimit-Reset", strconv.Itoa(reset))
+}
+
 // spend takes a token of key's bucket if it holds one.
 func (b *rateBuckets) spend(key string, now time.Time) { b.get(key, now).AllowN(now, 1) }
 
@@ -705,9 +729,21 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 			"the response is "+mediaGraphQLResponse+" or "+mediaJSON+"; the Accept header allows neither")
 		return
 	}
+	// A request error (parse, validation, variables, limits) has no data: with
+	// application/graphql-response+json that is a 400; an application/json
+	// client expects 200 for any well-formed request.
+	failed := http.StatusOK
+	if media == mediaGraphQLResponse {
+		failed = http.StatusBadRequest
+	}
 	start := graphql.Now()
 	params, status, err := readOperation(r)
-	if err != nil {
+	var textErr *gqlerror.Error
+	switch {
+	case errors.As(err, &textErr):
+		writeGraphQLBody(w, media, failed, requestErrors{Errors: gqlerror.List{textErr}})
+		return
+	case err != nil:
 		code := map[int]string{http.StatusRequestEntityTooLarge: "REQUEST_TOO_LARGE", http.StatusRequestTimeout: "REQUEST_TIMEOUT"}[status]
 		if code == "" {
 			code = "BAD_REQUEST"
@@ -718,13 +754,6 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 	ctx := r.Context()
-	// A request error (parse, validation, variables, limits) has no data: with
-	// application/graphql-response+json that is a 400; an application/json
-	// client expects 200 for any well-formed request.
-	failed := http.StatusOK
-	if media == mediaGraphQLResponse {
-		failed = http.StatusBadRequest
-	}
 	opCtx, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
@@ -755,7 +784,8 @@ type operationRequest struct {
 }
 
 // readOperation reads the parameters of a GET query string or a POST body;
-// on failure it gives the status to answer with.
+// on failure it gives the status to answer with, or a *gqlerror.Error for
+// text that is not Unicode, which is bad input like a variable of the wrong type.
 func readOperation(r *http.Request) (*graphql.RawParams, int, error) {
 	var req operationRequest
 	if r.Method == http.MethodGet {
@@ -768,6 +798,9 @@ func readOperation(r *http.Request) (*graphql.RawParams, int, error) {
 		}
 		if v := q.Get("operationName"); v != "" {
 			req.OperationName = &v
+		}
+		if err := queryStringTextError(q); err != nil {
+			return nil, http.StatusBadRequest, err
 		}
 		for name, dst := range map[string]*map[string]any{"variables": &req.Variables, "extensions": &req.Extensions} {
 			if v := q.Get(name); v != "" {
@@ -789,6 +822,9 @@ func readOperation(r *http.Request) (*graphql.RawParams, int, error) {
 			return nil, http.StatusRequestTimeout, errors.New("the request body took too long to arrive")
 		case err != nil:
 			return nil, http.StatusBadRequest, errors.New("the request body could not be read")
+		}
+		if err := requestTextError(body); err != nil {
+			return nil, http.StatusBadRequest, err
 		}
 		body = bytes.TrimLeft(body, " \t\r\n")
 		switch {

@@ -657,3 +657,32 @@ func TestTrustedProxiesConfiguration(t *testing.T) {
 		}
 	}
 }
+
+// TestRateLimitHeaders: every response of the GraphQL endpoint says where the
+// caller's bucket stands (RateLimit-Limit, -Remaining, -Reset), a 429 as
+// well as a 200, for a token's subject and for an address without one.
+func TestRateLimitHeaders(t *testing.T) {
+	app := newTestApp(t, dialect.SQLite).withConfig(t, func(c *Config) {
+		c.Limits.RatePerSecond = 0.01 // one request back every 100 s: nothing refills during the test
+		c.Limits.RateBurst = 3
+	})
+	headers := func(res httpResult) string {
+		return res.Header.Get("RateLimit-Limit") + "/" + res.Header.Get("RateLimit-Remaining") + "/" + res.Header.Get("RateLimit-Reset")
+	}
+	for i, want := range []string{"3/2/100", "3/1/200", "3/0/300"} {
+		res := app.exchange(t, http.MethodPost, "/query", `{"query": "{ __typename }"}`)
+		if res.Status != http.StatusOK || headers(res) != want {
+			t.Fatalf("request %d: %d with RateLimit %s; want 200 with %s", i+1, res.Status, headers(res), want)
+		}
+	}
+	res := app.exchange(t, http.MethodPost, "/query", `{"query": "{ __typename }"}`)
+	if res.Status != http.StatusTooManyRequests || headers(res) != "3/0/300" || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("over the limit: %d with RateLimit %s, Retry-After %q", res.Status, headers(res), res.Header.Get("Retry-After"))
+	}
+	// Without a token the address has a bucket of its own.
+	anonymous := app.as("")
+	res = anonymous.exchange(t, http.MethodPost, "/query", `{"query": "{ __typename }"}`)
+	if got := headers(res); got != "3/2/100" {
+		t.Fatalf("anonymous request: RateLimit %s; want 3/2/100 (%d %s)", got, res.Status, res.Body)
+	}
+}

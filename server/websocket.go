@@ -12,6 +12,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	coderws "github.com/coder/websocket"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // Close codes of the graphql-transport-ws protocol.
@@ -146,6 +147,13 @@ func (c *protocolConn) NextReader() (int, io.Reader, error) {
 						"extensions": map[string]any{"code": "TOO_MANY_SUBSCRIPTIONS"},
 					}},
 				}); err != nil {
+					return 0, nil, err
+				}
+				continue
+			}
+			if gqlErr := requestTextError(f.Payload); gqlErr != nil {
+				// Decoded, its text would turn into U+FFFD: the operation never starts.
+				if err := c.WriteJSON(map[string]any{"id": *f.ID, "type": "error", "payload": gqlerror.List{gqlErr}}); err != nil {
 					return 0, nil, err
 				}
 				continue

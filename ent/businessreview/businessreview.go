@@ -94,6 +94,8 @@ var (
 	DefaultVersion int
 	// QuarterValidator is a validator for the "quarter" field. It is called by the builders before save.
 	QuarterValidator func(string) error
+	// AttendeesValidator is a validator for the "attendees" field. It is called by the builders before save.
+	AttendeesValidator func([]string) error
 	// AgendaValidator is a validator for the "agenda" field. It is called by the builders before save.
 	AgendaValidator func(string) error
 	// OutcomesValidator is a validator for the "outcomes" field. It is called by the builders before save.

@@ -84,11 +84,39 @@ func init() {
 	// accountDescAccountNumber is the schema descriptor for account_number field.
 	accountDescAccountNumber := accountFields[1].Descriptor()
 	// account.AccountNumberValidator is a validator for the "account_number" field. It is called by the builders before save.
-	account.AccountNumberValidator = accountDescAccountNumber.Validators[0].(func(string) error)
+	account.AccountNumberValidator = func() func(string) error {
+		validators := accountDescAccountNumber.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(account_number string) error {
+			for _, fn := range fns {
+				if err := fn(account_number); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// accountDescBan is the schema descriptor for ban field.
 	accountDescBan := accountFields[2].Descriptor()
 	// account.BanValidator is a validator for the "ban" field. It is called by the builders before save.
-	account.BanValidator = accountDescBan.Validators[0].(func(string) error)
+	account.BanValidator = func() func(string) error {
+		validators := accountDescBan.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(ban string) error {
+			for _, fn := range fns {
+				if err := fn(ban); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// accountDescName is the schema descriptor for name field.
 	accountDescName := accountFields[3].Descriptor()
 	// account.NameValidator is a validator for the "name" field. It is called by the builders before save.
@@ -136,11 +164,39 @@ func init() {
 	// account.DefaultCurrency holds the default value on creation for the currency field.
 	account.DefaultCurrency = accountDescCurrency.Default.(string)
 	// account.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
-	account.CurrencyValidator = accountDescCurrency.Validators[0].(func(string) error)
+	account.CurrencyValidator = func() func(string) error {
+		validators := accountDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// accountDescTimeZone is the schema descriptor for time_zone field.
 	accountDescTimeZone := accountFields[9].Descriptor()
 	// account.TimeZoneValidator is a validator for the "time_zone" field. It is called by the builders before save.
-	account.TimeZoneValidator = accountDescTimeZone.Validators[0].(func(string) error)
+	account.TimeZoneValidator = func() func(string) error {
+		validators := accountDescTimeZone.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(time_zone string) error {
+			for _, fn := range fns {
+				if err := fn(time_zone); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// accountDescID is the schema descriptor for id field.
 	accountDescID := accountMixinFields0[0].Descriptor()
 	// account.DefaultID holds the default value on creation for the id field.
@@ -428,7 +484,25 @@ func init() {
 	// businessreviewDescQuarter is the schema descriptor for quarter field.
 	businessreviewDescQuarter := businessreviewFields[1].Descriptor()
 	// businessreview.QuarterValidator is a validator for the "quarter" field. It is called by the builders before save.
-	businessreview.QuarterValidator = businessreviewDescQuarter.Validators[0].(func(string) error)
+	businessreview.QuarterValidator = func() func(string) error {
+		validators := businessreviewDescQuarter.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(quarter string) error {
+			for _, fn := range fns {
+				if err := fn(quarter); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// businessreviewDescAttendees is the schema descriptor for attendees field.
+	businessreviewDescAttendees := businessreviewFields[4].Descriptor()
+	// businessreview.AttendeesValidator is a validator for the "attendees" field. It is called by the builders before save.
+	businessreview.AttendeesValidator = businessreviewDescAttendees.Validators[0].(func([]string) error)
 	// businessreviewDescAgenda is the schema descriptor for agenda field.
 	businessreviewDescAgenda := businessreviewFields[5].Descriptor()
 	// businessreview.AgendaValidator is a validator for the "agenda" field. It is called by the builders before save.
@@ -519,11 +593,39 @@ func init() {
 	// carrierDescOcn is the schema descriptor for ocn field.
 	carrierDescOcn := carrierFields[1].Descriptor()
 	// carrier.OcnValidator is a validator for the "ocn" field. It is called by the builders before save.
-	carrier.OcnValidator = carrierDescOcn.Validators[0].(func(string) error)
+	carrier.OcnValidator = func() func(string) error {
+		validators := carrierDescOcn.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(ocn string) error {
+			for _, fn := range fns {
+				if err := fn(ocn); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// carrierDescCcna is the schema descriptor for ccna field.
 	carrierDescCcna := carrierFields[2].Descriptor()
 	// carrier.CcnaValidator is a validator for the "ccna" field. It is called by the builders before save.
-	carrier.CcnaValidator = carrierDescCcna.Validators[0].(func(string) error)
+	carrier.CcnaValidator = func() func(string) error {
+		validators := carrierDescCcna.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(ccna string) error {
+			for _, fn := range fns {
+				if err := fn(ccna); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// carrierDescID is the schema descriptor for id field.
 	carrierDescID := carrierMixinFields0[0].Descriptor()
 	// carrier.DefaultID holds the default value on creation for the id field.
@@ -736,7 +838,21 @@ func init() {
 	// contract.DefaultCurrency holds the default value on creation for the currency field.
 	contract.DefaultCurrency = contractDescCurrency.Default.(string)
 	// contract.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
-	contract.CurrencyValidator = contractDescCurrency.Validators[0].(func(string) error)
+	contract.CurrencyValidator = func() func(string) error {
+		validators := contractDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// contractDescMrc is the schema descriptor for mrc field.
 	contractDescMrc := contractFields[8].Descriptor()
 	// contract.MrcValidator is a validator for the "mrc" field. It is called by the builders before save.
@@ -1273,7 +1389,21 @@ func init() {
 	// quote.DefaultCurrency holds the default value on creation for the currency field.
 	quote.DefaultCurrency = quoteDescCurrency.Default.(string)
 	// quote.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
-	quote.CurrencyValidator = quoteDescCurrency.Validators[0].(func(string) error)
+	quote.CurrencyValidator = func() func(string) error {
+		validators := quoteDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// quoteDescMrc is the schema descriptor for mrc field.
 	quoteDescMrc := quoteFields[5].Descriptor()
 	// quote.DefaultMrc holds the default value on creation for the mrc field.
@@ -1423,7 +1553,21 @@ func init() {
 	// quotelineitemDescAClli is the schema descriptor for a_clli field.
 	quotelineitemDescAClli := quotelineitemFields[4].Descriptor()
 	// quotelineitem.AClliValidator is a validator for the "a_clli" field. It is called by the builders before save.
-	quotelineitem.AClliValidator = quotelineitemDescAClli.Validators[0].(func(string) error)
+	quotelineitem.AClliValidator = func() func(string) error {
+		validators := quotelineitemDescAClli.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(a_clli string) error {
+			for _, fn := range fns {
+				if err := fn(a_clli); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// quotelineitemDescZLocation is the schema descriptor for z_location field.
 	quotelineitemDescZLocation := quotelineitemFields[5].Descriptor()
 	// quotelineitem.ZLocationValidator is a validator for the "z_location" field. It is called by the builders before save.
@@ -1431,7 +1575,21 @@ func init() {
 	// quotelineitemDescZClli is the schema descriptor for z_clli field.
 	quotelineitemDescZClli := quotelineitemFields[6].Descriptor()
 	// quotelineitem.ZClliValidator is a validator for the "z_clli" field. It is called by the builders before save.
-	quotelineitem.ZClliValidator = quotelineitemDescZClli.Validators[0].(func(string) error)
+	quotelineitem.ZClliValidator = func() func(string) error {
+		validators := quotelineitemDescZClli.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(z_clli string) error {
+			for _, fn := range fns {
+				if err := fn(z_clli); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// quotelineitemDescMrc is the schema descriptor for mrc field.
 	quotelineitemDescMrc := quotelineitemFields[7].Descriptor()
 	// quotelineitem.MrcValidator is a validator for the "mrc" field. It is called by the builders before save.
@@ -1833,7 +1991,21 @@ func init() {
 	// teamDescTimeZone is the schema descriptor for time_zone field.
 	teamDescTimeZone := teamFields[3].Descriptor()
 	// team.TimeZoneValidator is a validator for the "time_zone" field. It is called by the builders before save.
-	team.TimeZoneValidator = teamDescTimeZone.Validators[0].(func(string) error)
+	team.TimeZoneValidator = func() func(string) error {
+		validators := teamDescTimeZone.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(time_zone string) error {
+			for _, fn := range fns {
+				if err := fn(time_zone); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// teamDescID is the schema descriptor for id field.
 	teamDescID := teamMixinFields0[0].Descriptor()
 	// team.DefaultID holds the default value on creation for the id field.

@@ -20,7 +20,7 @@ import (
 // Account is a billing and service relationship of a carrier.
 type Account struct{ ent.Schema }
 
-func (Account) Mixin() []ent.Mixin { return base("Account") }
+func (Account) Mixin() []ent.Mixin { return base("Account", Account{}.Fields) }
 
 func (Account) Fields() []ent.Field {
 	return []ent.Field{
@@ -28,23 +28,25 @@ func (Account) Fields() []ent.Field {
 			Immutable().
 			Comment("The carrier that owns the account."),
 		field.String("account_number").
+			MaxRuneLen(20).
 			Match(regexp.MustCompile(`^[0-9A-Z-]{4,20}$`)).
 			Unique().
 			Comment("Our account number: 4 to 20 digits, capitals or dashes; unique.").
 			Annotations(entgql.OrderField("ACCOUNT_NUMBER")),
 		field.String("ban").
+			MaxRuneLen(20).
 			Match(regexp.MustCompile(`^[0-9A-Z-]{4,20}$`)).
-			Comment("Billing account number the invoices go to.").
+			Comment("Billing account number the invoices go to: 4 to 20 digits, capitals or dashes.").
 			Annotations(entgql.OrderField("BAN")),
 		field.String("name").
 			NotEmpty().
-			MaxLen(200).
-			Comment("Descriptive name, such as the carrier's name for the relationship.").
+			MaxRuneLen(200).
+			Comment("Descriptive name, such as the carrier's name for the relationship. At most 200 characters.").
 			Annotations(entgql.OrderField("NAME")),
 		field.String("market").
 			NotEmpty().
-			MaxLen(80).
-			Comment("Market served, such as \"Dallas-Fort Worth\".").
+			MaxRuneLen(80).
+			Comment("Market served, such as \"Dallas-Fort Worth\". At most 80 characters.").
 			Annotations(entgql.OrderField("MARKET")),
 		field.Enum("region").
 			GoType(enum.Region("")).
@@ -62,14 +64,16 @@ func (Account) Fields() []ent.Field {
 			Comment("Monthly recurring revenue, in the account's currency: the sum of the MRC of its ACTIVE contracts, kept current in the same transaction as every contract change that moves it. Not an input.").
 			Annotations(entgql.OrderField("MRR"), entgql.Type("Money"), derived()),
 		field.String("currency").
+			MaxRuneLen(3).
 			Default("USD").
 			Validate(money.CheckCurrency).
 			Comment("ISO 4217 currency (such as USD or CAD) of the account and of every quote and contract on it; it cannot change while the account has quotes or contracts."),
 		field.String("time_zone").
+			MaxRuneLen(64).
 			Optional().
 			Nillable().
 			Validate(sla.ValidZone).
-			Comment("IANA time zone of the account's SLA calendar, such as \"America/New_York\"; empty: its support team's, else America/Chicago."),
+			Comment("IANA time zone of the account's SLA calendar, such as \"America/New_York\"; empty: its support team's, else America/Chicago. At most 64 characters."),
 	}
 }
 

@@ -19,7 +19,9 @@ import (
 // the history of a rep who leaves an account and later returns to it.
 type AccountAssignment struct{ ent.Schema }
 
-func (AccountAssignment) Mixin() []ent.Mixin { return base("AccountAssignment") }
+func (AccountAssignment) Mixin() []ent.Mixin {
+	return base("AccountAssignment", AccountAssignment{}.Fields)
+}
 
 func (AccountAssignment) Fields() []ent.Field {
 	return []ent.Field{

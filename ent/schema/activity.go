@@ -15,7 +15,7 @@ import (
 // Activity is something a rep did on an account.
 type Activity struct{ ent.Schema }
 
-func (Activity) Mixin() []ent.Mixin { return base("Activity") }
+func (Activity) Mixin() []ent.Mixin { return base("Activity", Activity{}.Fields) }
 
 func (Activity) Fields() []ent.Field {
 	return []ent.Field{
@@ -34,12 +34,12 @@ func (Activity) Fields() []ent.Field {
 			Annotations(entgql.OrderField("OCCURRED_AT")),
 		field.String("location").
 			Optional().
-			MaxLen(200).
-			Comment("Where it happened, for meetings and visits."),
+			MaxRuneLen(200).
+			Comment("Where it happened, for meetings and visits. At most 200 characters."),
 		field.Text("summary").
 			NotEmpty().
-			MaxLen(4000).
-			Comment("What was done or said."),
+			MaxRuneLen(4000).
+			Comment("What was done or said. At most 4,000 characters."),
 	}
 }
 

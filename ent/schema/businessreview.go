@@ -18,7 +18,7 @@ import (
 // BusinessReview is a quarterly business review (QBR) with a carrier.
 type BusinessReview struct{ ent.Schema }
 
-func (BusinessReview) Mixin() []ent.Mixin { return base("BusinessReview") }
+func (BusinessReview) Mixin() []ent.Mixin { return base("BusinessReview", BusinessReview{}.Fields) }
 
 func (BusinessReview) Fields() []ent.Field {
 	return []ent.Field{
@@ -26,6 +26,7 @@ func (BusinessReview) Fields() []ent.Field {
 			Immutable().
 			Comment("The account reviewed."),
 		field.String("quarter").
+			MaxRuneLen(7).
 			Match(regexp.MustCompile(`^20[0-9]{2}-Q[1-4]$`)).
 			Comment("Quarter reviewed, such as \"2026-Q3\".").
 			Annotations(entgql.OrderField("QUARTER")),
@@ -43,15 +44,16 @@ func (BusinessReview) Fields() []ent.Field {
 			// in binary (lib/pq's binary_parameters), and jsonb's binary form
 			// starts with a version byte that json's, its plain text, lacks.
 			SchemaType(map[string]string{dialect.Postgres: "json"}).
-			Comment("Who attends, by name."),
+			Validate(eachAtMost(50, 200)).
+			Comment("Who attends, by name: at most 50 names of at most 200 characters each."),
 		field.Text("agenda").
 			Optional().
-			MaxLen(10000).
-			Comment("Agenda: MRC trend, open quotes and SPARCs, order KPIs, tickets, billing disputes, renewals."),
+			MaxRuneLen(10000).
+			Comment("Agenda: MRC trend, open quotes and SPARCs, order KPIs, tickets, billing disputes, renewals. At most 10,000 characters."),
 		field.Text("outcomes").
 			Optional().
-			MaxLen(10000).
-			Comment("What was agreed."),
+			MaxRuneLen(10000).
+			Comment("What was agreed. At most 10,000 characters."),
 	}
 }
 

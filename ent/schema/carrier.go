@@ -16,21 +16,23 @@ import (
 // Carrier is a wholesale client: another telecom carrier.
 type Carrier struct{ ent.Schema }
 
-func (Carrier) Mixin() []ent.Mixin { return base("Carrier") }
+func (Carrier) Mixin() []ent.Mixin { return base("Carrier", Carrier{}.Fields) }
 
 func (Carrier) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").
 			NotEmpty().
-			MaxLen(200).
-			Comment("Legal or trading name of the carrier.").
+			MaxRuneLen(200).
+			Comment("Legal or trading name of the carrier. At most 200 characters.").
 			Annotations(entgql.OrderField("NAME")),
 		field.String("ocn").
+			MaxRuneLen(4).
 			Match(regexp.MustCompile(`^[0-9A-Z]{4}$`)).
 			Unique().
 			Comment("Operating Company Number: four characters, digits or capital letters.").
 			Annotations(entgql.OrderField("OCN")),
 		field.String("ccna").
+			MaxRuneLen(3).
 			Match(regexp.MustCompile(`^[A-Z]{3}$`)).
 			Unique().
 			Comment("Carrier code used on ASRs: three capital letters.").

@@ -14,7 +14,7 @@ import (
 // Contact is a person at a carrier; carrier users log in as contacts.
 type Contact struct{ ent.Schema }
 
-func (Contact) Mixin() []ent.Mixin { return base("Contact") }
+func (Contact) Mixin() []ent.Mixin { return base("Contact", Contact{}.Fields) }
 
 func (Contact) Fields() []ent.Field {
 	return []ent.Field{
@@ -23,23 +23,23 @@ func (Contact) Fields() []ent.Field {
 			Comment("The carrier this contact works for."),
 		field.String("name").
 			NotEmpty().
-			MaxLen(200).
-			Comment("Full name.").
+			MaxRuneLen(200).
+			Comment("Full name. At most 200 characters.").
 			Annotations(entgql.OrderField("NAME")),
 		field.String("email").
 			Match(emailPattern).
-			MaxLen(254).
+			MaxRuneLen(254).
 			Unique().
-			Comment("Work e-mail address; also the login name.").
+			Comment("Work e-mail address; also the login name. At most 254 characters.").
 			Annotations(entgql.OrderField("EMAIL")),
 		field.String("phone").
 			Optional().
-			MaxLen(40).
-			Comment("Phone number as the contact gives it."),
+			MaxRuneLen(40).
+			Comment("Phone number as the contact gives it. At most 40 characters."),
 		field.String("title").
 			Optional().
-			MaxLen(120).
-			Comment("Job title."),
+			MaxRuneLen(120).
+			Comment("Job title. At most 120 characters."),
 		field.Bool("active").
 			Default(true).
 			Comment("Inactive contacts cannot log in."),

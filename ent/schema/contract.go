@@ -20,7 +20,7 @@ import (
 // Contract is a master agreement or a service order on an account.
 type Contract struct{ ent.Schema }
 
-func (Contract) Mixin() []ent.Mixin { return base("Contract") }
+func (Contract) Mixin() []ent.Mixin { return base("Contract", Contract{}.Fields) }
 
 func (Contract) Fields() []ent.Field {
 	return []ent.Field{
@@ -33,8 +33,8 @@ func (Contract) Fields() []ent.Field {
 			Annotations(entgql.OrderField("KIND")),
 		field.String("title").
 			NotEmpty().
-			MaxLen(200).
-			Comment("Contract title.").
+			MaxRuneLen(200).
+			Comment("Contract title. At most 200 characters.").
 			Annotations(entgql.OrderField("TITLE")),
 		field.Enum("status").
 			NamedValues(
@@ -63,6 +63,7 @@ func (Contract) Fields() []ent.Field {
 			Comment("Term in months: the months from startDate to endDate, a part month counting as whole. Changing the term alone moves endDate; changing the dates alone derives the term. Frozen once sent for signature.").
 			Annotations(entgql.OrderField("TERM_MONTHS")),
 		field.String("currency").
+			MaxRuneLen(3).
 			Default(currencyOfAccount).
 			Validate(money.CheckCurrency).
 			Comment("ISO 4217 currency of the contract's money fields: always its account's; taken from the account when not given, and refused when it differs."),
@@ -107,8 +108,8 @@ func (Contract) Fields() []ent.Field {
 			Annotations(workflowStatus()),
 		field.Text("status_note").
 			Optional().
-			MaxLen(4000).
-			Comment("Why the last workflow action was taken, such as a rejection reason.").
+			MaxRuneLen(4000).
+			Comment("Why the last workflow action was taken, such as a rejection reason. At most 4,000 characters.").
 			Annotations(workflowStatus()),
 	}
 }

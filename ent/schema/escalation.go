@@ -20,7 +20,7 @@ import (
 // Escalation is a problem raised by a carrier or an internal team.
 type Escalation struct{ ent.Schema }
 
-func (Escalation) Mixin() []ent.Mixin { return base("Escalation") }
+func (Escalation) Mixin() []ent.Mixin { return base("Escalation", Escalation{}.Fields) }
 
 func (Escalation) Fields() []ent.Field {
 	return []ent.Field{
@@ -29,13 +29,13 @@ func (Escalation) Fields() []ent.Field {
 			Comment("The account the problem is on."),
 		field.String("title").
 			NotEmpty().
-			MaxLen(200).
-			Comment("One-line statement of the problem.").
+			MaxRuneLen(200).
+			Comment("One-line statement of the problem. At most 200 characters.").
 			Annotations(entgql.OrderField("TITLE")),
 		field.Text("description").
 			Optional().
-			MaxLen(10000).
-			Comment("The problem in detail."),
+			MaxRuneLen(10000).
+			Comment("The problem in detail. At most 10,000 characters."),
 		field.Enum("category").
 			NamedValues(
 				"Billing", "BILLING",

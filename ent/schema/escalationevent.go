@@ -17,7 +17,7 @@ import (
 // by the escalation workflow and never changed.
 type EscalationEvent struct{ ent.Schema }
 
-func (EscalationEvent) Mixin() []ent.Mixin { return base("EscalationEvent") }
+func (EscalationEvent) Mixin() []ent.Mixin { return base("EscalationEvent", EscalationEvent{}.Fields) }
 
 func (EscalationEvent) Fields() []ent.Field {
 	return []ent.Field{
@@ -42,19 +42,19 @@ func (EscalationEvent) Fields() []ent.Field {
 			Comment("Internal events are never shown to the carrier."),
 		field.Text("body").
 			Optional().
-			MaxLen(10000).
+			MaxRuneLen(4000).
 			Immutable().
-			Comment("The comment, or a note on the change."),
+			Comment("The comment, or a note on the change. At most 4,000 characters."),
 		field.String("from_value").
 			Optional().
-			MaxLen(200).
+			MaxRuneLen(200).
 			Immutable().
-			Comment("The value before a change (status, level or owner)."),
+			Comment("The value before a change (status, level or owner). At most 200 characters."),
 		field.String("to_value").
 			Optional().
-			MaxLen(200).
+			MaxRuneLen(200).
 			Immutable().
-			Comment("The value after a change."),
+			Comment("The value after a change. At most 200 characters."),
 		field.String("actor_rep_id").
 			Optional().
 			Nillable().

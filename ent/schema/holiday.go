@@ -15,7 +15,7 @@ import (
 // Holiday is a day without business hours on the SLA calendar.
 type Holiday struct{ ent.Schema }
 
-func (Holiday) Mixin() []ent.Mixin { return base("Holiday") }
+func (Holiday) Mixin() []ent.Mixin { return base("Holiday", Holiday{}.Fields) }
 
 func (Holiday) Fields() []ent.Field {
 	return []ent.Field{
@@ -26,8 +26,8 @@ func (Holiday) Fields() []ent.Field {
 			Annotations(dateScalar, entgql.OrderField("DATE")),
 		field.String("name").
 			NotEmpty().
-			MaxLen(120).
-			Comment("What the holiday is, such as \"Thanksgiving Day\".").
+			MaxRuneLen(120).
+			Comment("What the holiday is, such as \"Thanksgiving Day\". At most 120 characters.").
 			Annotations(entgql.OrderField("NAME")),
 		field.Enum("region").
 			GoType(enum.Region("")).

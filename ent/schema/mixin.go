@@ -36,10 +36,14 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 // trackedMixin gives an entity what every client-editable entity has: a
 // version for optimistic concurrency, foreign keys that must name visible
 // records of the right type, and an audit trail of every change.
-type trackedMixin struct{ mixin.Schema }
+// fields are the entity's own fields, whose input rules inputIsValid applies.
+type trackedMixin struct {
+	mixin.Schema
+	fields func() []ent.Field
+}
 
-func (trackedMixin) Hooks() []ent.Hook {
-	return []ent.Hook{textIsClean, referencesExist, versioned, auditTrail}
+func (m trackedMixin) Hooks() []ent.Hook {
+	return []ent.Hook{inputIsValid(m.fields), referencesExist, versioned, auditTrail}
 }
 
 // Fields of tracked entities: the version every update increments.
@@ -76,9 +80,9 @@ func (timeMixin) Fields() []ent.Field {
 	}
 }
 
-// base is the mixin list every entity starts from.
-func base(typ string) []ent.Mixin {
-	return []ent.Mixin{idMixin{typ: typ}, timeMixin{}, trackedMixin{}}
+// base is the mixin list every entity starts from; fields are the entity's own.
+func base(typ string, fields func() []ent.Field) []ent.Mixin {
+	return []ent.Mixin{idMixin{typ: typ}, timeMixin{}, trackedMixin{fields: fields}}
 }
 
 // api annotates an entity for the GraphQL API: a description, a Relay connection

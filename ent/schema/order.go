@@ -20,7 +20,7 @@ import (
 // Order is an ASR (circuit order) or LSR (number port) placed by a carrier.
 type Order struct{ ent.Schema }
 
-func (Order) Mixin() []ent.Mixin { return base("Order") }
+func (Order) Mixin() []ent.Mixin { return base("Order", Order{}.Fields) }
 
 func (Order) Fields() []ent.Field {
 	return []ent.Field{
@@ -38,7 +38,7 @@ func (Order) Fields() []ent.Field {
 			Annotations(entgql.OrderField("KIND")),
 		field.String("pon").
 			NotEmpty().
-			MaxLen(16).
+			MaxRuneLen(16).
 			Match(regexp.MustCompile(`^[A-Za-z0-9-]+$`)).
 			Immutable().
 			Comment("Purchase order number: the carrier's key for the order, up to 16 letters, digits or dashes; unique per carrier ignoring case (LMN-2026-0001 and lmn-2026-0001 are the same PON: CONFLICT on pon).").
@@ -82,7 +82,7 @@ func (Order) Fields() []ent.Field {
 			Annotations(entgql.OrderField("COMPLETED_AT"), workflowStatus()),
 		field.String("circuit_id").
 			Optional().
-			MaxLen(53).
+			MaxRuneLen(53).
 			Comment("Circuit ID exactly as assigned, up to 53 characters; stored verbatim, never normalised."),
 		field.Int("tn_count").
 			Default(0).
@@ -112,8 +112,8 @@ func (Order) Fields() []ent.Field {
 			Comment("The quote the order fulfils, if any."),
 		field.Text("status_note").
 			Optional().
-			MaxLen(4000).
-			Comment("Why the last workflow action was taken, such as a rejection reason.").
+			MaxRuneLen(4000).
+			Comment("Why the last workflow action was taken, such as a rejection reason. At most 4,000 characters.").
 			Annotations(workflowStatus()),
 	}
 }

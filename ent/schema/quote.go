@@ -23,7 +23,7 @@ import (
 // Quote is a priced offer on an account.
 type Quote struct{ ent.Schema }
 
-func (Quote) Mixin() []ent.Mixin { return base("Quote") }
+func (Quote) Mixin() []ent.Mixin { return base("Quote", Quote{}.Fields) }
 
 func (Quote) Fields() []ent.Field {
 	return []ent.Field{
@@ -32,8 +32,8 @@ func (Quote) Fields() []ent.Field {
 			Comment("The account the offer is for."),
 		field.String("title").
 			NotEmpty().
-			MaxLen(200).
-			Comment("Short description of the offer.").
+			MaxRuneLen(200).
+			Comment("Short description of the offer. At most 200 characters.").
 			Annotations(entgql.OrderField("TITLE")),
 		field.Enum("status").
 			NamedValues(
@@ -53,6 +53,7 @@ func (Quote) Fields() []ent.Field {
 			Comment("Contract term offered, in months (1 to 120).").
 			Annotations(entgql.OrderField("TERM_MONTHS")),
 		field.String("currency").
+			MaxRuneLen(3).
 			Default(currencyOfAccount).
 			Validate(money.CheckCurrency).
 			Comment("ISO 4217 currency of the quote's money fields: always its account's; taken from the account when not given, and refused when it differs."),
@@ -98,8 +99,8 @@ func (Quote) Fields() []ent.Field {
 			Annotations(entgql.OrderField("SENT_AT"), workflowStatus()),
 		field.Text("status_note").
 			Optional().
-			MaxLen(4000).
-			Comment("Why the last workflow action was taken, such as a rejection reason.").
+			MaxRuneLen(4000).
+			Comment("Why the last workflow action was taken, such as a rejection reason. At most 4,000 characters.").
 			Annotations(workflowStatus()),
 		field.Int64("special_mrc").
 			GoType(money.Amount(0)).

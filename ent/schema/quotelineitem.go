@@ -24,7 +24,7 @@ var clliPattern = regexp.MustCompile(`^[A-Z0-9]{11}$`)
 // QuoteLineItem is one priced line of a quote.
 type QuoteLineItem struct{ ent.Schema }
 
-func (QuoteLineItem) Mixin() []ent.Mixin { return base("QuoteLineItem") }
+func (QuoteLineItem) Mixin() []ent.Mixin { return base("QuoteLineItem", QuoteLineItem{}.Fields) }
 
 func (QuoteLineItem) Fields() []ent.Field {
 	return []ent.Field{
@@ -44,21 +44,23 @@ func (QuoteLineItem) Fields() []ent.Field {
 			Annotations(entgql.OrderField("PRODUCT")),
 		field.String("bandwidth").
 			Optional().
-			MaxLen(32).
-			Comment("Bandwidth as sold, such as \"10 Gbps\"; empty for dark fiber and voice."),
+			MaxRuneLen(32).
+			Comment("Bandwidth as sold, such as \"10 Gbps\"; empty for dark fiber and voice. At most 32 characters."),
 		field.String("a_location").
 			NotEmpty().
-			MaxLen(200).
-			Comment("A end: street address or site name."),
+			MaxRuneLen(200).
+			Comment("A end: street address or site name. At most 200 characters."),
 		field.String("a_clli").
+			MaxRuneLen(11).
 			Optional().
 			Match(clliPattern).
 			Comment("A end CLLI/ACTL code, 11 characters."),
 		field.String("z_location").
 			Optional().
-			MaxLen(200).
-			Comment("Z end, for point-to-point services."),
+			MaxRuneLen(200).
+			Comment("Z end, for point-to-point services. At most 200 characters."),
 		field.String("z_clli").
+			MaxRuneLen(11).
 			Optional().
 			Match(clliPattern).
 			Comment("Z end CLLI/ACTL code, 11 characters."),

@@ -21,20 +21,20 @@ var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 // Rep is an internal person: a manager, a member of a support team, an analyst or an admin.
 type Rep struct{ ent.Schema }
 
-func (Rep) Mixin() []ent.Mixin { return base("Rep") }
+func (Rep) Mixin() []ent.Mixin { return base("Rep", Rep{}.Fields) }
 
 func (Rep) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").
 			NotEmpty().
-			MaxLen(200).
-			Comment("Full name.").
+			MaxRuneLen(200).
+			Comment("Full name. At most 200 characters.").
 			Annotations(entgql.OrderField("NAME")),
 		field.String("email").
 			Match(emailPattern).
-			MaxLen(254).
+			MaxRuneLen(254).
 			Unique().
-			Comment("Work e-mail address; also the login name.").
+			Comment("Work e-mail address; also the login name. At most 254 characters.").
 			Annotations(entgql.OrderField("EMAIL")),
 		field.Enum("role").
 			GoType(enum.Role("")).
@@ -46,12 +46,12 @@ func (Rep) Fields() []ent.Field {
 			Annotations(entgql.OrderField("REGION"), entgql.Type("Region")),
 		field.String("title").
 			Optional().
-			MaxLen(120).
-			Comment("Job title."),
+			MaxRuneLen(120).
+			Comment("Job title. At most 120 characters."),
 		field.String("phone").
 			Optional().
-			MaxLen(40).
-			Comment("Phone number."),
+			MaxRuneLen(40).
+			Comment("Phone number. At most 40 characters."),
 		field.String("team_id").
 			Optional().
 			Nillable().

@@ -19,7 +19,7 @@ import (
 // RFP is a carrier's request for proposal.
 type RFP struct{ ent.Schema }
 
-func (RFP) Mixin() []ent.Mixin { return base("RFP") }
+func (RFP) Mixin() []ent.Mixin { return base("RFP", RFP{}.Fields) }
 
 func (RFP) Fields() []ent.Field {
 	return []ent.Field{
@@ -28,8 +28,8 @@ func (RFP) Fields() []ent.Field {
 			Comment("The account the RFP came through."),
 		field.String("title").
 			NotEmpty().
-			MaxLen(200).
-			Comment("What the carrier asks for.").
+			MaxRuneLen(200).
+			Comment("What the carrier asks for. At most 200 characters.").
 			Annotations(entgql.OrderField("TITLE")),
 		field.Enum("status").
 			NamedValues(
@@ -62,8 +62,8 @@ func (RFP) Fields() []ent.Field {
 			Comment("The rep who owns the response, always one who may read its account: by default its creator, or the account's STRATEGIC rep when an admin or the program creates it, else their team manager."),
 		field.Text("status_note").
 			Optional().
-			MaxLen(4000).
-			Comment("Why the last workflow action was taken, such as a rejection reason.").
+			MaxRuneLen(4000).
+			Comment("Why the last workflow action was taken, such as a rejection reason. At most 4,000 characters.").
 			Annotations(workflowStatus()),
 	}
 }

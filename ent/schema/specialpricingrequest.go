@@ -20,7 +20,9 @@ import (
 // SpecialPricingRequest (SPARC) asks to price a quote below the standard rate card.
 type SpecialPricingRequest struct{ ent.Schema }
 
-func (SpecialPricingRequest) Mixin() []ent.Mixin { return base("SpecialPricingRequest") }
+func (SpecialPricingRequest) Mixin() []ent.Mixin {
+	return base("SpecialPricingRequest", SpecialPricingRequest{}.Fields)
+}
 
 func (SpecialPricingRequest) Fields() []ent.Field {
 	return []ent.Field{
@@ -45,8 +47,8 @@ func (SpecialPricingRequest) Fields() []ent.Field {
 			Annotations(entgql.OrderField("STATUS"), workflowStatus()),
 		field.Text("justification").
 			NotEmpty().
-			MaxLen(4000).
-			Comment("Why the carrier should get the lower price."),
+			MaxRuneLen(4000).
+			Comment("Why the carrier should get the lower price. At most 4,000 characters."),
 		field.Int64("standard_mrc").
 			GoType(money.Amount(0)).
 			Min(0).
@@ -71,8 +73,8 @@ func (SpecialPricingRequest) Fields() []ent.Field {
 			Annotations(workflowStatus()),
 		field.Text("decision_reason").
 			Optional().
-			MaxLen(4000).
-			Comment("The manager's reason for the decision.").
+			MaxRuneLen(4000).
+			Comment("The manager's reason for the decision. At most 4,000 characters.").
 			Annotations(workflowStatus()),
 		field.Time("submitted_at").
 			Optional().

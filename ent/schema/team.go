@@ -17,15 +17,15 @@ import (
 // Team is a group of reps with a manager.
 type Team struct{ ent.Schema }
 
-func (Team) Mixin() []ent.Mixin { return base("Team") }
+func (Team) Mixin() []ent.Mixin { return base("Team", Team{}.Fields) }
 
 func (Team) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").
 			NotEmpty().
-			MaxLen(120).
+			MaxRuneLen(120).
 			Unique().
-			Comment("Team name.").
+			Comment("Team name. At most 120 characters.").
 			Annotations(entgql.OrderField("NAME")),
 		field.Enum("region").
 			GoType(enum.Region("")).
@@ -36,10 +36,11 @@ func (Team) Fields() []ent.Field {
 			Nillable().
 			Comment("The rep who manages the team."),
 		field.String("time_zone").
+			MaxRuneLen(64).
 			Optional().
 			Nillable().
 			Validate(sla.ValidZone).
-			Comment("IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago."),
+			Comment("IANA time zone of the SLA calendar of the accounts the team supports, unless an account has its own; empty: America/Chicago. At most 64 characters."),
 	}
 }
 

@@ -50,6 +50,15 @@ type Error struct {
 	Field string // the offending input field, in the API's spelling, if any
 	Msg   string // safe to show to a client
 	Err   error  // the cause; never shown to a client
+	// Fields lists every invalid input field when a write had several; Field
+	// and Msg are then the first's.
+	Fields []FieldError
+}
+
+// FieldError is one invalid input field and what is wrong with it.
+type FieldError struct {
+	Field string // in the API's spelling
+	Msg   string // safe to show to a client, without the field's name
 }
 
 func (e *Error) Error() string {
@@ -79,6 +88,18 @@ func E(kind Kind, field, msg string) *Error {
 
 // InvalidField reports bad input in field.
 func InvalidField(field, msg string) *Error { return E(Invalid, field, msg) }
+
+// InvalidFields reports every field of list at once, or nil for an empty list.
+func InvalidFields(list []FieldError) error {
+	if len(list) == 0 {
+		return nil
+	}
+	e := InvalidField(list[0].Field, list[0].Msg)
+	if len(list) > 1 {
+		e.Fields = list
+	}
+	return e
+}
 
 // As returns the first *Error in err's chain.
 func As(err error) (*Error, bool) {
@@ -117,4 +138,25 @@ func APIName(field string) string {
 		}
 	}
 	return b.String()
+}
+
+// Reason turns the error of one of ent's built-in field validators (NotEmpty,
+// MaxLen, Match, Range...) into what a client reads after the field's name.
+func Reason(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "value is less than the required length"), strings.Contains(msg, "empty"):
+		return "must not be empty"
+	case strings.Contains(msg, "value is greater than the required"):
+		return "is too long"
+	case strings.Contains(msg, "does not match validation"):
+		return "has the wrong format"
+	case strings.Contains(msg, "value out of range"):
+		return "is out of range"
+	case strings.Contains(msg, "invalid enum value"):
+		return "is not an allowed value"
+	case strings.Contains(msg, "missing required"):
+		return "is required"
+	}
+	return "is invalid"
 }
