@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"regexp"
 	"strings"
@@ -98,7 +99,7 @@ func toGQL(ctx context.Context, err error) *gqlerror.Error {
 			logInternal(ctx, err)
 			msg = "internal error"
 		}
-		return withCode(&gqlerror.Error{Message: msg}, e.Kind.Code(), e.Field)
+		return withCode(&gqlerror.Error{Message: msg, Extensions: maps.Clone(e.Details)}, e.Kind.Code(), e.Field)
 	}
 	var verr *ent.ValidationError
 	if errors.As(err, &verr) {

@@ -503,19 +503,19 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptQuote                 func(childComplexity int, id string) int
-		AcknowledgeEscalation       func(childComplexity int, id string) int
-		ActivateContract            func(childComplexity int, id string) int
-		ApprovePricingRequest       func(childComplexity int, id string, approvedMrc money.Amount, reason string) int
-		ApproveQuote                func(childComplexity int, id string, note *string) int
+		AcceptQuote                 func(childComplexity int, id string, expectedVersion *int) int
+		AcknowledgeEscalation       func(childComplexity int, id string, expectedVersion *int) int
+		ActivateContract            func(childComplexity int, id string, expectedVersion *int) int
+		ApprovePricingRequest       func(childComplexity int, id string, approvedMrc money.Amount, reason string, expectedVersion *int) int
+		ApproveQuote                func(childComplexity int, id string, note *string, expectedVersion *int) int
 		AssignAccount               func(childComplexity int, accountID string, repID string, capacity accountassignment.Capacity) int
-		AwaitClientOnEscalation     func(childComplexity int, id string, note *string) int
-		CancelOrder                 func(childComplexity int, id string, reason string) int
-		ClarifyOrder                func(childComplexity int, id string, question string) int
-		CloseEscalation             func(childComplexity int, id string) int
-		CommentOnEscalation         func(childComplexity int, id string, body string, internal *bool) int
-		CompleteOrder               func(childComplexity int, id string) int
-		ConfirmOrder                func(childComplexity int, id string, input ConfirmOrderInput) int
+		AwaitClientOnEscalation     func(childComplexity int, id string, note *string, expectedVersion *int) int
+		CancelOrder                 func(childComplexity int, id string, reason string, expectedVersion *int) int
+		ClarifyOrder                func(childComplexity int, id string, question string, expectedVersion *int) int
+		CloseEscalation             func(childComplexity int, id string, expectedVersion *int) int
+		CommentOnEscalation         func(childComplexity int, id string, body string, internal *bool, expectedVersion *int) int
+		CompleteOrder               func(childComplexity int, id string, expectedVersion *int) int
+		ConfirmOrder                func(childComplexity int, id string, input ConfirmOrderInput, expectedVersion *int) int
 		CreateAccount               func(childComplexity int, input ent.CreateAccountInput) int
 		CreateAccountAssignment     func(childComplexity int, input ent.CreateAccountAssignmentInput) int
 		CreateActivity              func(childComplexity int, input ent.CreateActivityInput) int
@@ -532,30 +532,30 @@ type ComplexityRoot struct {
 		CreateRfp                   func(childComplexity int, input ent.CreateRFPInput) int
 		CreateSpecialPricingRequest func(childComplexity int, input ent.CreateSpecialPricingRequestInput) int
 		CreateTeam                  func(childComplexity int, input ent.CreateTeamInput) int
-		DeclineQuote                func(childComplexity int, id string, reason *string) int
-		LoseRfp                     func(childComplexity int, id string, note *string) int
-		NoBidRfp                    func(childComplexity int, id string, note *string) int
-		QualifyRfp                  func(childComplexity int, id string, note *string) int
-		RaiseEscalationLevel        func(childComplexity int, id string, reason string) int
-		ReassignEscalation          func(childComplexity int, id string, ownerID string) int
-		RejectOrder                 func(childComplexity int, id string, reason string) int
-		RejectPricingRequest        func(childComplexity int, id string, reason string) int
-		RejectQuote                 func(childComplexity int, id string, reason string) int
-		RenewContract               func(childComplexity int, id string, input RenewContractInput) int
-		ReopenEscalation            func(childComplexity int, id string, reason string) int
-		ResolveEscalation           func(childComplexity int, id string, resolution string) int
-		ResumeEscalation            func(childComplexity int, id string) int
-		ReviewPricingRequest        func(childComplexity int, id string) int
-		ReviseQuote                 func(childComplexity int, id string, reason string) int
-		SendContractForSignature    func(childComplexity int, id string) int
-		SendQuote                   func(childComplexity int, id string) int
-		StartEscalation             func(childComplexity int, id string) int
-		StartRfp                    func(childComplexity int, id string, note *string) int
-		SubmitOrder                 func(childComplexity int, id string) int
-		SubmitPricingRequest        func(childComplexity int, id string) int
-		SubmitQuote                 func(childComplexity int, id string) int
-		SubmitRfp                   func(childComplexity int, id string, note *string) int
-		TerminateContract           func(childComplexity int, id string, reason string) int
+		DeclineQuote                func(childComplexity int, id string, reason *string, expectedVersion *int) int
+		LoseRfp                     func(childComplexity int, id string, note *string, expectedVersion *int) int
+		NoBidRfp                    func(childComplexity int, id string, note *string, expectedVersion *int) int
+		QualifyRfp                  func(childComplexity int, id string, note *string, expectedVersion *int) int
+		RaiseEscalationLevel        func(childComplexity int, id string, reason string, expectedVersion *int) int
+		ReassignEscalation          func(childComplexity int, id string, ownerID string, expectedVersion *int) int
+		RejectOrder                 func(childComplexity int, id string, reason string, expectedVersion *int) int
+		RejectPricingRequest        func(childComplexity int, id string, reason string, expectedVersion *int) int
+		RejectQuote                 func(childComplexity int, id string, reason string, expectedVersion *int) int
+		RenewContract               func(childComplexity int, id string, input RenewContractInput, expectedVersion *int) int
+		ReopenEscalation            func(childComplexity int, id string, reason string, expectedVersion *int) int
+		ResolveEscalation           func(childComplexity int, id string, resolution string, expectedVersion *int) int
+		ResumeEscalation            func(childComplexity int, id string, expectedVersion *int) int
+		ReviewPricingRequest        func(childComplexity int, id string, expectedVersion *int) int
+		ReviseQuote                 func(childComplexity int, id string, reason string, expectedVersion *int) int
+		SendContractForSignature    func(childComplexity int, id string, expectedVersion *int) int
+		SendQuote                   func(childComplexity int, id string, expectedVersion *int) int
+		StartEscalation             func(childComplexity int, id string, expectedVersion *int) int
+		StartRfp                    func(childComplexity int, id string, note *string, expectedVersion *int) int
+		SubmitOrder                 func(childComplexity int, id string, expectedVersion *int) int
+		SubmitPricingRequest        func(childComplexity int, id string, expectedVersion *int) int
+		SubmitQuote                 func(childComplexity int, id string, expectedVersion *int) int
+		SubmitRfp                   func(childComplexity int, id string, note *string, expectedVersion *int) int
+		TerminateContract           func(childComplexity int, id string, reason string, expectedVersion *int) int
 		UpdateAccount               func(childComplexity int, id string, input ent.UpdateAccountInput, expectedVersion *int) int
 		UpdateAccountAssignment     func(childComplexity int, id string, input ent.UpdateAccountAssignmentInput, expectedVersion *int) int
 		UpdateActivity              func(childComplexity int, id string, input ent.UpdateActivityInput, expectedVersion *int) int
@@ -572,8 +572,8 @@ type ComplexityRoot struct {
 		UpdateRfp                   func(childComplexity int, id string, input ent.UpdateRFPInput, expectedVersion *int) int
 		UpdateSpecialPricingRequest func(childComplexity int, id string, input ent.UpdateSpecialPricingRequestInput, expectedVersion *int) int
 		UpdateTeam                  func(childComplexity int, id string, input ent.UpdateTeamInput, expectedVersion *int) int
-		WinRfp                      func(childComplexity int, id string, note *string) int
-		WithdrawPricingRequest      func(childComplexity int, id string) int
+		WinRfp                      func(childComplexity int, id string, note *string, expectedVersion *int) int
+		WithdrawPricingRequest      func(childComplexity int, id string, expectedVersion *int) int
 	}
 
 	Order struct {
@@ -1043,44 +1043,44 @@ type MutationResolver interface {
 	CreateEscalation(ctx context.Context, input ent.CreateEscalationInput) (*ent.Escalation, error)
 	UpdateEscalation(ctx context.Context, id string, input ent.UpdateEscalationInput, expectedVersion *int) (*ent.Escalation, error)
 	AssignAccount(ctx context.Context, accountID string, repID string, capacity accountassignment.Capacity) (*ent.AccountAssignment, error)
-	SubmitQuote(ctx context.Context, id string) (*ent.Quote, error)
-	ApproveQuote(ctx context.Context, id string, note *string) (*ent.Quote, error)
-	RejectQuote(ctx context.Context, id string, reason string) (*ent.Quote, error)
-	ReviseQuote(ctx context.Context, id string, reason string) (*ent.Quote, error)
-	SendQuote(ctx context.Context, id string) (*ent.Quote, error)
-	AcceptQuote(ctx context.Context, id string) (*ent.Quote, error)
-	DeclineQuote(ctx context.Context, id string, reason *string) (*ent.Quote, error)
-	SubmitPricingRequest(ctx context.Context, id string) (*ent.SpecialPricingRequest, error)
-	ReviewPricingRequest(ctx context.Context, id string) (*ent.SpecialPricingRequest, error)
-	ApprovePricingRequest(ctx context.Context, id string, approvedMrc money.Amount, reason string) (*ent.SpecialPricingRequest, error)
-	RejectPricingRequest(ctx context.Context, id string, reason string) (*ent.SpecialPricingRequest, error)
-	WithdrawPricingRequest(ctx context.Context, id string) (*ent.SpecialPricingRequest, error)
-	SendContractForSignature(ctx context.Context, id string) (*ent.Contract, error)
-	ActivateContract(ctx context.Context, id string) (*ent.Contract, error)
-	RenewContract(ctx context.Context, id string, input RenewContractInput) (*ent.Contract, error)
-	TerminateContract(ctx context.Context, id string, reason string) (*ent.Contract, error)
-	QualifyRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
-	StartRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
-	SubmitRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
-	WinRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
-	LoseRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
-	NoBidRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
-	SubmitOrder(ctx context.Context, id string) (*ent.Order, error)
-	ClarifyOrder(ctx context.Context, id string, question string) (*ent.Order, error)
-	ConfirmOrder(ctx context.Context, id string, input ConfirmOrderInput) (*ent.Order, error)
-	CompleteOrder(ctx context.Context, id string) (*ent.Order, error)
-	CancelOrder(ctx context.Context, id string, reason string) (*ent.Order, error)
-	RejectOrder(ctx context.Context, id string, reason string) (*ent.Order, error)
-	AcknowledgeEscalation(ctx context.Context, id string) (*ent.Escalation, error)
-	StartEscalation(ctx context.Context, id string) (*ent.Escalation, error)
-	AwaitClientOnEscalation(ctx context.Context, id string, note *string) (*ent.Escalation, error)
-	ResumeEscalation(ctx context.Context, id string) (*ent.Escalation, error)
-	ResolveEscalation(ctx context.Context, id string, resolution string) (*ent.Escalation, error)
-	CloseEscalation(ctx context.Context, id string) (*ent.Escalation, error)
-	ReopenEscalation(ctx context.Context, id string, reason string) (*ent.Escalation, error)
-	ReassignEscalation(ctx context.Context, id string, ownerID string) (*ent.Escalation, error)
-	RaiseEscalationLevel(ctx context.Context, id string, reason string) (*ent.Escalation, error)
-	CommentOnEscalation(ctx context.Context, id string, body string, internal *bool) (*ent.Escalation, error)
+	SubmitQuote(ctx context.Context, id string, expectedVersion *int) (*ent.Quote, error)
+	ApproveQuote(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.Quote, error)
+	RejectQuote(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Quote, error)
+	ReviseQuote(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Quote, error)
+	SendQuote(ctx context.Context, id string, expectedVersion *int) (*ent.Quote, error)
+	AcceptQuote(ctx context.Context, id string, expectedVersion *int) (*ent.Quote, error)
+	DeclineQuote(ctx context.Context, id string, reason *string, expectedVersion *int) (*ent.Quote, error)
+	SubmitPricingRequest(ctx context.Context, id string, expectedVersion *int) (*ent.SpecialPricingRequest, error)
+	ReviewPricingRequest(ctx context.Context, id string, expectedVersion *int) (*ent.SpecialPricingRequest, error)
+	ApprovePricingRequest(ctx context.Context, id string, approvedMrc money.Amount, reason string, expectedVersion *int) (*ent.SpecialPricingRequest, error)
+	RejectPricingRequest(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.SpecialPricingRequest, error)
+	WithdrawPricingRequest(ctx context.Context, id string, expectedVersion *int) (*ent.SpecialPricingRequest, error)
+	SendContractForSignature(ctx context.Context, id string, expectedVersion *int) (*ent.Contract, error)
+	ActivateContract(ctx context.Context, id string, expectedVersion *int) (*ent.Contract, error)
+	RenewContract(ctx context.Context, id string, input RenewContractInput, expectedVersion *int) (*ent.Contract, error)
+	TerminateContract(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Contract, error)
+	QualifyRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error)
+	StartRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error)
+	SubmitRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error)
+	WinRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error)
+	LoseRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error)
+	NoBidRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error)
+	SubmitOrder(ctx context.Context, id string, expectedVersion *int) (*ent.Order, error)
+	ClarifyOrder(ctx context.Context, id string, question string, expectedVersion *int) (*ent.Order, error)
+	ConfirmOrder(ctx context.Context, id string, input ConfirmOrderInput, expectedVersion *int) (*ent.Order, error)
+	CompleteOrder(ctx context.Context, id string, expectedVersion *int) (*ent.Order, error)
+	CancelOrder(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Order, error)
+	RejectOrder(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Order, error)
+	AcknowledgeEscalation(ctx context.Context, id string, expectedVersion *int) (*ent.Escalation, error)
+	StartEscalation(ctx context.Context, id string, expectedVersion *int) (*ent.Escalation, error)
+	AwaitClientOnEscalation(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.Escalation, error)
+	ResumeEscalation(ctx context.Context, id string, expectedVersion *int) (*ent.Escalation, error)
+	ResolveEscalation(ctx context.Context, id string, resolution string, expectedVersion *int) (*ent.Escalation, error)
+	CloseEscalation(ctx context.Context, id string, expectedVersion *int) (*ent.Escalation, error)
+	ReopenEscalation(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Escalation, error)
+	ReassignEscalation(ctx context.Context, id string, ownerID string, expectedVersion *int) (*ent.Escalation, error)
+	RaiseEscalationLevel(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Escalation, error)
+	CommentOnEscalation(ctx context.Context, id string, body string, internal *bool, expectedVersion *int) (*ent.Escalation, error)
 }
 type OrderResolver interface {
 	DueDateSlipDays(ctx context.Context, obj *ent.Order) (*int, error)
@@ -3004,7 +3004,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AcceptQuote(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.AcceptQuote(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.acknowledgeEscalation":
 		if e.ComplexityRoot.Mutation.AcknowledgeEscalation == nil {
 			break
@@ -3015,7 +3015,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AcknowledgeEscalation(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.AcknowledgeEscalation(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.activateContract":
 		if e.ComplexityRoot.Mutation.ActivateContract == nil {
 			break
@@ -3026,7 +3026,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ActivateContract(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.ActivateContract(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.approvePricingRequest":
 		if e.ComplexityRoot.Mutation.ApprovePricingRequest == nil {
 			break
@@ -3037,7 +3037,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ApprovePricingRequest(childComplexity, args["id"].(string), args["approvedMrc"].(money.Amount), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.ApprovePricingRequest(childComplexity, args["id"].(string), args["approvedMrc"].(money.Amount), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.approveQuote":
 		if e.ComplexityRoot.Mutation.ApproveQuote == nil {
 			break
@@ -3048,7 +3048,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ApproveQuote(childComplexity, args["id"].(string), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.ApproveQuote(childComplexity, args["id"].(string), args["note"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.assignAccount":
 		if e.ComplexityRoot.Mutation.AssignAccount == nil {
 			break
@@ -3070,7 +3070,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AwaitClientOnEscalation(childComplexity, args["id"].(string), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.AwaitClientOnEscalation(childComplexity, args["id"].(string), args["note"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.cancelOrder":
 		if e.ComplexityRoot.Mutation.CancelOrder == nil {
 			break
@@ -3081,7 +3081,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CancelOrder(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.CancelOrder(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.clarifyOrder":
 		if e.ComplexityRoot.Mutation.ClarifyOrder == nil {
 			break
@@ -3092,7 +3092,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ClarifyOrder(childComplexity, args["id"].(string), args["question"].(string)), true
+		return e.ComplexityRoot.Mutation.ClarifyOrder(childComplexity, args["id"].(string), args["question"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.closeEscalation":
 		if e.ComplexityRoot.Mutation.CloseEscalation == nil {
 			break
@@ -3103,7 +3103,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CloseEscalation(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.CloseEscalation(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.commentOnEscalation":
 		if e.ComplexityRoot.Mutation.CommentOnEscalation == nil {
 			break
@@ -3114,7 +3114,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CommentOnEscalation(childComplexity, args["id"].(string), args["body"].(string), args["internal"].(*bool)), true
+		return e.ComplexityRoot.Mutation.CommentOnEscalation(childComplexity, args["id"].(string), args["body"].(string), args["internal"].(*bool), args["expectedVersion"].(*int)), true
 	case "Mutation.completeOrder":
 		if e.ComplexityRoot.Mutation.CompleteOrder == nil {
 			break
@@ -3125,7 +3125,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CompleteOrder(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.CompleteOrder(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.confirmOrder":
 		if e.ComplexityRoot.Mutation.ConfirmOrder == nil {
 			break
@@ -3136,7 +3136,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ConfirmOrder(childComplexity, args["id"].(string), args["input"].(ConfirmOrderInput)), true
+		return e.ComplexityRoot.Mutation.ConfirmOrder(childComplexity, args["id"].(string), args["input"].(ConfirmOrderInput), args["expectedVersion"].(*int)), true
 	case "Mutation.createAccount":
 		if e.ComplexityRoot.Mutation.CreateAccount == nil {
 			break
@@ -3323,7 +3323,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeclineQuote(childComplexity, args["id"].(string), args["reason"].(*string)), true
+		return e.ComplexityRoot.Mutation.DeclineQuote(childComplexity, args["id"].(string), args["reason"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.loseRFP":
 		if e.ComplexityRoot.Mutation.LoseRfp == nil {
 			break
@@ -3334,7 +3334,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.LoseRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.LoseRfp(childComplexity, args["id"].(string), args["note"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.noBidRFP":
 		if e.ComplexityRoot.Mutation.NoBidRfp == nil {
 			break
@@ -3345,7 +3345,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.NoBidRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.NoBidRfp(childComplexity, args["id"].(string), args["note"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.qualifyRFP":
 		if e.ComplexityRoot.Mutation.QualifyRfp == nil {
 			break
@@ -3356,7 +3356,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.QualifyRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.QualifyRfp(childComplexity, args["id"].(string), args["note"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.raiseEscalationLevel":
 		if e.ComplexityRoot.Mutation.RaiseEscalationLevel == nil {
 			break
@@ -3367,7 +3367,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RaiseEscalationLevel(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.RaiseEscalationLevel(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.reassignEscalation":
 		if e.ComplexityRoot.Mutation.ReassignEscalation == nil {
 			break
@@ -3378,7 +3378,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReassignEscalation(childComplexity, args["id"].(string), args["ownerID"].(string)), true
+		return e.ComplexityRoot.Mutation.ReassignEscalation(childComplexity, args["id"].(string), args["ownerID"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.rejectOrder":
 		if e.ComplexityRoot.Mutation.RejectOrder == nil {
 			break
@@ -3389,7 +3389,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RejectOrder(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.RejectOrder(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.rejectPricingRequest":
 		if e.ComplexityRoot.Mutation.RejectPricingRequest == nil {
 			break
@@ -3400,7 +3400,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RejectPricingRequest(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.RejectPricingRequest(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.rejectQuote":
 		if e.ComplexityRoot.Mutation.RejectQuote == nil {
 			break
@@ -3411,7 +3411,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RejectQuote(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.RejectQuote(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.renewContract":
 		if e.ComplexityRoot.Mutation.RenewContract == nil {
 			break
@@ -3422,7 +3422,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RenewContract(childComplexity, args["id"].(string), args["input"].(RenewContractInput)), true
+		return e.ComplexityRoot.Mutation.RenewContract(childComplexity, args["id"].(string), args["input"].(RenewContractInput), args["expectedVersion"].(*int)), true
 	case "Mutation.reopenEscalation":
 		if e.ComplexityRoot.Mutation.ReopenEscalation == nil {
 			break
@@ -3433,7 +3433,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReopenEscalation(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.ReopenEscalation(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.resolveEscalation":
 		if e.ComplexityRoot.Mutation.ResolveEscalation == nil {
 			break
@@ -3444,7 +3444,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ResolveEscalation(childComplexity, args["id"].(string), args["resolution"].(string)), true
+		return e.ComplexityRoot.Mutation.ResolveEscalation(childComplexity, args["id"].(string), args["resolution"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.resumeEscalation":
 		if e.ComplexityRoot.Mutation.ResumeEscalation == nil {
 			break
@@ -3455,7 +3455,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ResumeEscalation(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.ResumeEscalation(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.reviewPricingRequest":
 		if e.ComplexityRoot.Mutation.ReviewPricingRequest == nil {
 			break
@@ -3466,7 +3466,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReviewPricingRequest(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.ReviewPricingRequest(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.reviseQuote":
 		if e.ComplexityRoot.Mutation.ReviseQuote == nil {
 			break
@@ -3477,7 +3477,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReviseQuote(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.ReviseQuote(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.sendContractForSignature":
 		if e.ComplexityRoot.Mutation.SendContractForSignature == nil {
 			break
@@ -3488,7 +3488,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SendContractForSignature(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.SendContractForSignature(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.sendQuote":
 		if e.ComplexityRoot.Mutation.SendQuote == nil {
 			break
@@ -3499,7 +3499,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SendQuote(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.SendQuote(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.startEscalation":
 		if e.ComplexityRoot.Mutation.StartEscalation == nil {
 			break
@@ -3510,7 +3510,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.StartEscalation(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.StartEscalation(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.startRFP":
 		if e.ComplexityRoot.Mutation.StartRfp == nil {
 			break
@@ -3521,7 +3521,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.StartRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.StartRfp(childComplexity, args["id"].(string), args["note"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.submitOrder":
 		if e.ComplexityRoot.Mutation.SubmitOrder == nil {
 			break
@@ -3532,7 +3532,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SubmitOrder(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.SubmitOrder(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.submitPricingRequest":
 		if e.ComplexityRoot.Mutation.SubmitPricingRequest == nil {
 			break
@@ -3543,7 +3543,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SubmitPricingRequest(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.SubmitPricingRequest(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.submitQuote":
 		if e.ComplexityRoot.Mutation.SubmitQuote == nil {
 			break
@@ -3554,7 +3554,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SubmitQuote(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.SubmitQuote(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.submitRFP":
 		if e.ComplexityRoot.Mutation.SubmitRfp == nil {
 			break
@@ -3565,7 +3565,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SubmitRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.SubmitRfp(childComplexity, args["id"].(string), args["note"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.terminateContract":
 		if e.ComplexityRoot.Mutation.TerminateContract == nil {
 			break
@@ -3576,7 +3576,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.TerminateContract(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.TerminateContract(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.updateAccount":
 		if e.ComplexityRoot.Mutation.UpdateAccount == nil {
 			break
@@ -3763,7 +3763,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.WinRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.WinRfp(childComplexity, args["id"].(string), args["note"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.withdrawPricingRequest":
 		if e.ComplexityRoot.Mutation.WithdrawPricingRequest == nil {
 			break
@@ -3774,7 +3774,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.WithdrawPricingRequest(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.WithdrawPricingRequest(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 
 	case "Order.account":
 		if e.ComplexityRoot.Order.Account == nil {
@@ -6027,71 +6027,91 @@ the viewer may read.
 """
 directive @visible on INPUT_FIELD_DEFINITION
 
+"""
+Every change a client can make. Each mutation runs in one transaction: all of
+its writes land, or none. Every record a mutation changes moves its version by
+exactly one, and gets one audit entry; a mutation that changes nothing (values
+equal to the stored ones) leaves both alone and still answers with the record.
+
+Retrying safely: send an Idempotency-Key HTTP header (1 to 255 printable ASCII
+characters, such as a UUID, one key per intended change and per user) with a
+mutation. A repeat of the same request with the same key writes nothing and
+gets the first response again, marked extensions.idempotentReplay; the same
+key with other input is BAD_USER_INPUT naming Idempotency-Key. A mutation that
+failed leaves no key behind, so its retry runs again.
+
+Writing from what you last read: every mutation that changes an existing
+record takes expectedVersion, the version field you last read. If the record
+has moved on, the answer is CONFLICT naming expectedVersion, with
+extensions.id and extensions.currentVersion, and nothing is written: read the
+record again and re-apply your change. See the README, "Retrying and offline
+writes".
+"""
 type Mutation {
   "Creates a carrier."
   createCarrier(input: CreateCarrierInput!): Carrier!
   "Changes a carrier."
-  updateCarrier(id: ID!, input: UpdateCarrierInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Carrier!
+  updateCarrier(id: ID!, input: UpdateCarrierInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Carrier!
   "Creates a contact at a carrier."
   createContact(input: CreateContactInput!): Contact!
   "Changes a contact."
-  updateContact(id: ID!, input: UpdateContactInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Contact!
+  updateContact(id: ID!, input: UpdateContactInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Contact!
   "Creates an account for a carrier."
   createAccount(input: CreateAccountInput!): Account!
   "Changes an account."
-  updateAccount(id: ID!, input: UpdateAccountInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Account!
+  updateAccount(id: ID!, input: UpdateAccountInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Account!
   "Creates a rep."
   createRep(input: CreateRepInput!): Rep!
   "Changes a rep."
-  updateRep(id: ID!, input: UpdateRepInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Rep!
+  updateRep(id: ID!, input: UpdateRepInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Rep!
   "Creates a team."
   createTeam(input: CreateTeamInput!): Team!
   "Changes a team."
-  updateTeam(id: ID!, input: UpdateTeamInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Team!
+  updateTeam(id: ID!, input: UpdateTeamInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Team!
   "Adds a holiday to the SLA calendar (admins only); due times computed from then on skip it."
   createHoliday(input: CreateHolidayInput!): Holiday!
   "Changes a holiday (admins only); due times already computed stay as they are."
-  updateHoliday(id: ID!, input: UpdateHolidayInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Holiday!
+  updateHoliday(id: ID!, input: UpdateHolidayInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Holiday!
   "Assigns a rep to an account in a capacity."
   createAccountAssignment(input: CreateAccountAssignmentInput!): AccountAssignment!
   "Changes an assignment; setting endedAt ends it."
-  updateAccountAssignment(id: ID!, input: UpdateAccountAssignmentInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): AccountAssignment!
+  updateAccountAssignment(id: ID!, input: UpdateAccountAssignmentInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): AccountAssignment!
   "Creates a draft quote on an account."
   createQuote(input: CreateQuoteInput!): Quote!
   "Changes a quote's terms; its status follows the quote workflow."
-  updateQuote(id: ID!, input: UpdateQuoteInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Quote!
+  updateQuote(id: ID!, input: UpdateQuoteInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Quote!
   "Adds a line to a quote; the quote's totals follow."
   createQuoteLineItem(input: CreateQuoteLineItemInput!): QuoteLineItem!
   "Changes a quote line; the quote's totals follow."
-  updateQuoteLineItem(id: ID!, input: UpdateQuoteLineItemInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): QuoteLineItem!
+  updateQuoteLineItem(id: ID!, input: UpdateQuoteLineItemInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): QuoteLineItem!
   "Drafts a special pricing request on a quote."
   createSpecialPricingRequest(input: CreateSpecialPricingRequestInput!): SpecialPricingRequest!
   "Changes a special pricing request."
-  updateSpecialPricingRequest(id: ID!, input: UpdateSpecialPricingRequestInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): SpecialPricingRequest!
+  updateSpecialPricingRequest(id: ID!, input: UpdateSpecialPricingRequestInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): SpecialPricingRequest!
   "Drafts a contract on an account."
   createContract(input: CreateContractInput!): Contract!
   "Changes a contract's terms."
-  updateContract(id: ID!, input: UpdateContractInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Contract!
+  updateContract(id: ID!, input: UpdateContractInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Contract!
   "Records an RFP received from a carrier."
   createRFP(input: CreateRFPInput!): RFP!
   "Changes an RFP."
-  updateRFP(id: ID!, input: UpdateRFPInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): RFP!
+  updateRFP(id: ID!, input: UpdateRFPInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): RFP!
   "Drafts an ASR or LSR order on an account."
   createOrder(input: CreateOrderInput!): Order!
   "Changes an order."
-  updateOrder(id: ID!, input: UpdateOrderInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Order!
+  updateOrder(id: ID!, input: UpdateOrderInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Order!
   "Schedules a quarterly business review."
   createBusinessReview(input: CreateBusinessReviewInput!): BusinessReview!
   "Changes a business review."
-  updateBusinessReview(id: ID!, input: UpdateBusinessReviewInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): BusinessReview!
+  updateBusinessReview(id: ID!, input: UpdateBusinessReviewInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): BusinessReview!
   "Logs an activity on an account."
   createActivity(input: CreateActivityInput!): Activity!
   "Changes an activity."
-  updateActivity(id: ID!, input: UpdateActivityInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Activity!
+  updateActivity(id: ID!, input: UpdateActivityInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Activity!
   "Raises an escalation on an account."
   createEscalation(input: CreateEscalationInput!): Escalation!
   "Changes an escalation's description or category."
-  updateEscalation(id: ID!, input: UpdateEscalationInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Escalation!
+  updateEscalation(id: ID!, input: UpdateEscalationInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
 }
 
 
@@ -6143,86 +6163,86 @@ extend type Mutation {
   assignAccount("The account." accountID: ID!, "The rep." repID: ID!, "The capacity." capacity: AccountAssignmentCapacity!): AccountAssignment!
 
   "DRAFT -> PENDING_APPROVAL: asks a manager to approve the quote; refused (INVALID_TRANSITION) while one of its special pricing requests is undecided."
-  submitQuote("The quote." id: ID!): Quote!
+  submitQuote("The quote." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Quote!
   "PENDING_APPROVAL -> APPROVED (managers): never by the quote's creator, owner or submitter (FORBIDDEN); records approvedBy and approvedAt."
-  approveQuote("The quote." id: ID!, "A note for the team." note: String): Quote!
+  approveQuote("The quote." id: ID!, "A note for the team." note: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Quote!
   "PENDING_APPROVAL -> DRAFT (managers), with the reason."
-  rejectQuote("The quote." id: ID!, "Why." reason: String!): Quote!
+  rejectQuote("The quote." id: ID!, "Why." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Quote!
   "PENDING_APPROVAL, APPROVED or SENT -> DRAFT as the next revision (revision + 1), with the reason: the priced content may change again; the approval is cleared (it needs approving again) and so is sentAt (the carrier no longer sees the quote until the new revision is sent)."
-  reviseQuote("The quote." id: ID!, "Why it is revised." reason: String!): Quote!
+  reviseQuote("The quote." id: ID!, "Why it is revised." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Quote!
   "APPROVED -> SENT: sends the quote to the carrier while it is valid."
-  sendQuote("The quote." id: ID!): Quote!
+  sendQuote("The quote." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Quote!
   "SENT -> ACCEPTED: the carrier accepts (the carrier's contact, or a rep on their behalf)."
-  acceptQuote("The quote." id: ID!): Quote!
+  acceptQuote("The quote." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Quote!
   "SENT -> DECLINED: the carrier declines."
-  declineQuote("The quote." id: ID!, "Why." reason: String): Quote!
+  declineQuote("The quote." id: ID!, "Why." reason: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Quote!
 
   "DRAFT -> SUBMITTED: starts the response clock of a special pricing request."
-  submitPricingRequest("The request." id: ID!): SpecialPricingRequest!
+  submitPricingRequest("The request." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): SpecialPricingRequest!
   "SUBMITTED -> IN_REVIEW (managers)."
-  reviewPricingRequest("The request." id: ID!): SpecialPricingRequest!
+  reviewPricingRequest("The request." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): SpecialPricingRequest!
   "-> APPROVED (managers): the approved MRC becomes the quote's MRC, spread over its lines. Never by the requester or the quote's creator or owner (FORBIDDEN); only while the quote is a DRAFT (INVALID_TRANSITION)."
-  approvePricingRequest("The request." id: ID!, "The monthly charge granted, below the standard MRC." approvedMrc: Money!, "Why." reason: String!): SpecialPricingRequest!
+  approvePricingRequest("The request." id: ID!, "The monthly charge granted, below the standard MRC." approvedMrc: Money!, "Why." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): SpecialPricingRequest!
   "-> REJECTED (managers), with the reason."
-  rejectPricingRequest("The request." id: ID!, "Why." reason: String!): SpecialPricingRequest!
+  rejectPricingRequest("The request." id: ID!, "Why." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): SpecialPricingRequest!
   "-> WITHDRAWN: takes the request back before it is decided."
-  withdrawPricingRequest("The request." id: ID!): SpecialPricingRequest!
+  withdrawPricingRequest("The request." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): SpecialPricingRequest!
 
   "DRAFT -> PENDING_SIGNATURE."
-  sendContractForSignature("The contract." id: ID!): Contract!
+  sendContractForSignature("The contract." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Contract!
   "PENDING_SIGNATURE -> ACTIVE: signed. Activating a renewal marks the contract it renews RENEWED in the same transaction and moves a renewed master's co-termed add-ons under it."
-  activateContract("The contract." id: ID!): Contract!
+  activateContract("The contract." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Contract!
   "Drafts the successor of an ACTIVE or EXPIRED contract, starting on its end date, and returns it; the contract keeps its state until the successor is activated. At most one renewal per contract (CONFLICT)."
-  renewContract("The contract." id: ID!, "The renewal's terms." input: RenewContractInput!): Contract!
+  renewContract("The contract." id: ID!, "The renewal's terms." input: RenewContractInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Contract!
   "ACTIVE -> TERMINATED (managers), with the reason."
-  terminateContract("The contract." id: ID!, "Why." reason: String!): Contract!
+  terminateContract("The contract." id: ID!, "Why." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Contract!
 
   "RECEIVED -> QUALIFYING."
-  qualifyRFP("The RFP." id: ID!, "A note." note: String): RFP!
+  qualifyRFP("The RFP." id: ID!, "A note." note: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): RFP!
   "QUALIFYING -> IN_PROGRESS."
-  startRFP("The RFP." id: ID!, "A note." note: String): RFP!
+  startRFP("The RFP." id: ID!, "A note." note: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): RFP!
   "IN_PROGRESS -> SUBMITTED: the response went to the carrier."
-  submitRFP("The RFP." id: ID!, "A note." note: String): RFP!
+  submitRFP("The RFP." id: ID!, "A note." note: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): RFP!
   "SUBMITTED -> WON."
-  winRFP("The RFP." id: ID!, "A note." note: String): RFP!
+  winRFP("The RFP." id: ID!, "A note." note: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): RFP!
   "SUBMITTED -> LOST."
-  loseRFP("The RFP." id: ID!, "Why." note: String): RFP!
+  loseRFP("The RFP." id: ID!, "Why." note: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): RFP!
   "RECEIVED, QUALIFYING or IN_PROGRESS -> NO_BID."
-  noBidRFP("The RFP." id: ID!, "Why." note: String): RFP!
+  noBidRFP("The RFP." id: ID!, "Why." note: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): RFP!
 
   "DRAFT or CLARIFICATION -> SUBMITTED, recording submittedAt."
-  submitOrder("The order." id: ID!): Order!
+  submitOrder("The order." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Order!
   "SUBMITTED -> CLARIFICATION, with the question to the carrier."
-  clarifyOrder("The order." id: ID!, "The question." question: String!): Order!
+  clarifyOrder("The order." id: ID!, "The question." question: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Order!
   "SUBMITTED -> CONFIRMED: the firm order confirmation (FOC), on or after the submission day; judges focMet."
-  confirmOrder("The order." id: ID!, "The FOC." input: ConfirmOrderInput!): Order!
+  confirmOrder("The order." id: ID!, "The FOC." input: ConfirmOrderInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Order!
   "CONFIRMED -> COMPLETED: service delivered."
-  completeOrder("The order." id: ID!): Order!
+  completeOrder("The order." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Order!
   "-> CANCELLED, with the reason."
-  cancelOrder("The order." id: ID!, "Why." reason: String!): Order!
+  cancelOrder("The order." id: ID!, "Why." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Order!
   "SUBMITTED or CLARIFICATION -> REJECTED, with the reason."
-  rejectOrder("The order." id: ID!, "Why." reason: String!): Order!
+  rejectOrder("The order." id: ID!, "Why." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Order!
 
   "OPEN -> ACKNOWLEDGED: the first response; stops the response clock."
-  acknowledgeEscalation("The escalation." id: ID!): Escalation!
+  acknowledgeEscalation("The escalation." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "-> IN_PROGRESS: work has begun."
-  startEscalation("The escalation." id: ID!): Escalation!
+  startEscalation("The escalation." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "-> PENDING_CLIENT: waiting on the carrier; the resolution clock pauses."
-  awaitClientOnEscalation("The escalation." id: ID!, "What is asked of the carrier." note: String): Escalation!
+  awaitClientOnEscalation("The escalation." id: ID!, "What is asked of the carrier." note: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "PENDING_CLIENT -> IN_PROGRESS: the clock runs again (staff or the carrier)."
-  resumeEscalation("The escalation." id: ID!): Escalation!
+  resumeEscalation("The escalation." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "-> RESOLVED, with the resolution; late resolution is flagged as a breach."
-  resolveEscalation("The escalation." id: ID!, "What fixed it." resolution: String!): Escalation!
+  resolveEscalation("The escalation." id: ID!, "What fixed it." resolution: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "RESOLVED -> CLOSED (staff or the carrier)."
-  closeEscalation("The escalation." id: ID!): Escalation!
+  closeEscalation("The escalation." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "RESOLVED -> IN_PROGRESS, with the reason (staff or the carrier)."
-  reopenEscalation("The escalation." id: ID!, "Why." reason: String!): Escalation!
+  reopenEscalation("The escalation." id: ID!, "Why." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "Gives an open escalation to another rep."
-  reassignEscalation("The escalation." id: ID!, "The new owner." ownerID: ID!): Escalation!
+  reassignEscalation("The escalation." id: ID!, "The new owner." ownerID: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "Raises an open escalation one level: REP -> MANAGER -> DIRECTOR."
-  raiseEscalationLevel("The escalation." id: ID!, "Why." reason: String!): Escalation!
+  raiseEscalationLevel("The escalation." id: ID!, "Why." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "Comments on an escalation. Internal comments are never shown to the carrier."
-  commentOnEscalation("The escalation." id: ID!, "The comment." body: String!, "Staff only: hide the comment from the carrier." internal: Boolean = false): Escalation!
+  commentOnEscalation("The escalation." id: ID!, "The comment." body: String!, "Staff only: hide the comment from the carrier." internal: Boolean = false, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
 }
 
 "The terms of a contract renewal; what is left out carries over."
@@ -26146,6 +26166,14 @@ func (ec *executionContext) field_Mutation_acceptQuote_args(ctx context.Context,
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -26160,6 +26188,14 @@ func (ec *executionContext) field_Mutation_acknowledgeEscalation_args(ctx contex
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -26174,6 +26210,14 @@ func (ec *executionContext) field_Mutation_activateContract_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -26204,6 +26248,14 @@ func (ec *executionContext) field_Mutation_approvePricingRequest_args(ctx contex
 		return nil, err
 	}
 	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg3
 	return args, nil
 }
 
@@ -26226,6 +26278,14 @@ func (ec *executionContext) field_Mutation_approveQuote_args(ctx context.Context
 		return nil, err
 	}
 	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26278,6 +26338,14 @@ func (ec *executionContext) field_Mutation_awaitClientOnEscalation_args(ctx cont
 		return nil, err
 	}
 	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26300,6 +26368,14 @@ func (ec *executionContext) field_Mutation_cancelOrder_args(ctx context.Context,
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26322,6 +26398,14 @@ func (ec *executionContext) field_Mutation_clarifyOrder_args(ctx context.Context
 		return nil, err
 	}
 	args["question"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26336,6 +26420,14 @@ func (ec *executionContext) field_Mutation_closeEscalation_args(ctx context.Cont
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -26366,6 +26458,14 @@ func (ec *executionContext) field_Mutation_commentOnEscalation_args(ctx context.
 		return nil, err
 	}
 	args["internal"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg3
 	return args, nil
 }
 
@@ -26380,6 +26480,14 @@ func (ec *executionContext) field_Mutation_completeOrder_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -26402,6 +26510,14 @@ func (ec *executionContext) field_Mutation_confirmOrder_args(ctx context.Context
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26648,6 +26764,14 @@ func (ec *executionContext) field_Mutation_declineQuote_args(ctx context.Context
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26670,6 +26794,14 @@ func (ec *executionContext) field_Mutation_loseRFP_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26692,6 +26824,14 @@ func (ec *executionContext) field_Mutation_noBidRFP_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26714,6 +26854,14 @@ func (ec *executionContext) field_Mutation_qualifyRFP_args(ctx context.Context, 
 		return nil, err
 	}
 	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26736,6 +26884,14 @@ func (ec *executionContext) field_Mutation_raiseEscalationLevel_args(ctx context
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26758,6 +26914,14 @@ func (ec *executionContext) field_Mutation_reassignEscalation_args(ctx context.C
 		return nil, err
 	}
 	args["ownerID"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26780,6 +26944,14 @@ func (ec *executionContext) field_Mutation_rejectOrder_args(ctx context.Context,
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26802,6 +26974,14 @@ func (ec *executionContext) field_Mutation_rejectPricingRequest_args(ctx context
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26824,6 +27004,14 @@ func (ec *executionContext) field_Mutation_rejectQuote_args(ctx context.Context,
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26846,6 +27034,14 @@ func (ec *executionContext) field_Mutation_renewContract_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26868,6 +27064,14 @@ func (ec *executionContext) field_Mutation_reopenEscalation_args(ctx context.Con
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26890,6 +27094,14 @@ func (ec *executionContext) field_Mutation_resolveEscalation_args(ctx context.Co
 		return nil, err
 	}
 	args["resolution"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26904,6 +27116,14 @@ func (ec *executionContext) field_Mutation_resumeEscalation_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -26918,6 +27138,14 @@ func (ec *executionContext) field_Mutation_reviewPricingRequest_args(ctx context
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -26940,6 +27168,14 @@ func (ec *executionContext) field_Mutation_reviseQuote_args(ctx context.Context,
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26954,6 +27190,14 @@ func (ec *executionContext) field_Mutation_sendContractForSignature_args(ctx con
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -26968,6 +27212,14 @@ func (ec *executionContext) field_Mutation_sendQuote_args(ctx context.Context, r
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -26982,6 +27234,14 @@ func (ec *executionContext) field_Mutation_startEscalation_args(ctx context.Cont
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -27004,6 +27264,14 @@ func (ec *executionContext) field_Mutation_startRFP_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -27018,6 +27286,14 @@ func (ec *executionContext) field_Mutation_submitOrder_args(ctx context.Context,
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -27032,6 +27308,14 @@ func (ec *executionContext) field_Mutation_submitPricingRequest_args(ctx context
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -27046,6 +27330,14 @@ func (ec *executionContext) field_Mutation_submitQuote_args(ctx context.Context,
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -27068,6 +27360,14 @@ func (ec *executionContext) field_Mutation_submitRFP_args(ctx context.Context, r
 		return nil, err
 	}
 	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -27090,6 +27390,14 @@ func (ec *executionContext) field_Mutation_terminateContract_args(ctx context.Co
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -27592,6 +27900,14 @@ func (ec *executionContext) field_Mutation_winRFP_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -27606,6 +27922,14 @@ func (ec *executionContext) field_Mutation_withdrawPricingRequest_args(ctx conte
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -38703,7 +39027,7 @@ func (ec *executionContext) _Mutation_submitQuote(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SubmitQuote(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().SubmitQuote(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
@@ -38747,7 +39071,7 @@ func (ec *executionContext) _Mutation_approveQuote(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ApproveQuote(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().ApproveQuote(ctx, fc.Args["id"].(string), fc.Args["note"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
@@ -38791,7 +39115,7 @@ func (ec *executionContext) _Mutation_rejectQuote(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RejectQuote(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().RejectQuote(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
@@ -38835,7 +39159,7 @@ func (ec *executionContext) _Mutation_reviseQuote(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReviseQuote(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().ReviseQuote(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
@@ -38879,7 +39203,7 @@ func (ec *executionContext) _Mutation_sendQuote(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SendQuote(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().SendQuote(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
@@ -38923,7 +39247,7 @@ func (ec *executionContext) _Mutation_acceptQuote(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AcceptQuote(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().AcceptQuote(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
@@ -38967,7 +39291,7 @@ func (ec *executionContext) _Mutation_declineQuote(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeclineQuote(ctx, fc.Args["id"].(string), fc.Args["reason"].(*string))
+			return ec.Resolvers.Mutation().DeclineQuote(ctx, fc.Args["id"].(string), fc.Args["reason"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
@@ -39011,7 +39335,7 @@ func (ec *executionContext) _Mutation_submitPricingRequest(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SubmitPricingRequest(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().SubmitPricingRequest(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SpecialPricingRequest) graphql.Marshaler {
@@ -39055,7 +39379,7 @@ func (ec *executionContext) _Mutation_reviewPricingRequest(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReviewPricingRequest(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().ReviewPricingRequest(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SpecialPricingRequest) graphql.Marshaler {
@@ -39099,7 +39423,7 @@ func (ec *executionContext) _Mutation_approvePricingRequest(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ApprovePricingRequest(ctx, fc.Args["id"].(string), fc.Args["approvedMrc"].(money.Amount), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().ApprovePricingRequest(ctx, fc.Args["id"].(string), fc.Args["approvedMrc"].(money.Amount), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SpecialPricingRequest) graphql.Marshaler {
@@ -39143,7 +39467,7 @@ func (ec *executionContext) _Mutation_rejectPricingRequest(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RejectPricingRequest(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().RejectPricingRequest(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SpecialPricingRequest) graphql.Marshaler {
@@ -39187,7 +39511,7 @@ func (ec *executionContext) _Mutation_withdrawPricingRequest(ctx context.Context
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().WithdrawPricingRequest(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().WithdrawPricingRequest(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SpecialPricingRequest) graphql.Marshaler {
@@ -39231,7 +39555,7 @@ func (ec *executionContext) _Mutation_sendContractForSignature(ctx context.Conte
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SendContractForSignature(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().SendContractForSignature(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
@@ -39275,7 +39599,7 @@ func (ec *executionContext) _Mutation_activateContract(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ActivateContract(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().ActivateContract(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
@@ -39319,7 +39643,7 @@ func (ec *executionContext) _Mutation_renewContract(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RenewContract(ctx, fc.Args["id"].(string), fc.Args["input"].(RenewContractInput))
+			return ec.Resolvers.Mutation().RenewContract(ctx, fc.Args["id"].(string), fc.Args["input"].(RenewContractInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
@@ -39363,7 +39687,7 @@ func (ec *executionContext) _Mutation_terminateContract(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().TerminateContract(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().TerminateContract(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
@@ -39407,7 +39731,7 @@ func (ec *executionContext) _Mutation_qualifyRFP(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().QualifyRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().QualifyRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
@@ -39451,7 +39775,7 @@ func (ec *executionContext) _Mutation_startRFP(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().StartRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().StartRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
@@ -39495,7 +39819,7 @@ func (ec *executionContext) _Mutation_submitRFP(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SubmitRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().SubmitRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
@@ -39539,7 +39863,7 @@ func (ec *executionContext) _Mutation_winRFP(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().WinRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().WinRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
@@ -39583,7 +39907,7 @@ func (ec *executionContext) _Mutation_loseRFP(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().LoseRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().LoseRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
@@ -39627,7 +39951,7 @@ func (ec *executionContext) _Mutation_noBidRFP(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().NoBidRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().NoBidRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
@@ -39671,7 +39995,7 @@ func (ec *executionContext) _Mutation_submitOrder(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SubmitOrder(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().SubmitOrder(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
@@ -39715,7 +40039,7 @@ func (ec *executionContext) _Mutation_clarifyOrder(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ClarifyOrder(ctx, fc.Args["id"].(string), fc.Args["question"].(string))
+			return ec.Resolvers.Mutation().ClarifyOrder(ctx, fc.Args["id"].(string), fc.Args["question"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
@@ -39759,7 +40083,7 @@ func (ec *executionContext) _Mutation_confirmOrder(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ConfirmOrder(ctx, fc.Args["id"].(string), fc.Args["input"].(ConfirmOrderInput))
+			return ec.Resolvers.Mutation().ConfirmOrder(ctx, fc.Args["id"].(string), fc.Args["input"].(ConfirmOrderInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
@@ -39803,7 +40127,7 @@ func (ec *executionContext) _Mutation_completeOrder(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CompleteOrder(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().CompleteOrder(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
@@ -39847,7 +40171,7 @@ func (ec *executionContext) _Mutation_cancelOrder(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CancelOrder(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().CancelOrder(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
@@ -39891,7 +40215,7 @@ func (ec *executionContext) _Mutation_rejectOrder(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RejectOrder(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().RejectOrder(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
@@ -39935,7 +40259,7 @@ func (ec *executionContext) _Mutation_acknowledgeEscalation(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AcknowledgeEscalation(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().AcknowledgeEscalation(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -39979,7 +40303,7 @@ func (ec *executionContext) _Mutation_startEscalation(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().StartEscalation(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().StartEscalation(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -40023,7 +40347,7 @@ func (ec *executionContext) _Mutation_awaitClientOnEscalation(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AwaitClientOnEscalation(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().AwaitClientOnEscalation(ctx, fc.Args["id"].(string), fc.Args["note"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -40067,7 +40391,7 @@ func (ec *executionContext) _Mutation_resumeEscalation(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ResumeEscalation(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().ResumeEscalation(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -40111,7 +40435,7 @@ func (ec *executionContext) _Mutation_resolveEscalation(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ResolveEscalation(ctx, fc.Args["id"].(string), fc.Args["resolution"].(string))
+			return ec.Resolvers.Mutation().ResolveEscalation(ctx, fc.Args["id"].(string), fc.Args["resolution"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -40155,7 +40479,7 @@ func (ec *executionContext) _Mutation_closeEscalation(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CloseEscalation(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().CloseEscalation(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -40199,7 +40523,7 @@ func (ec *executionContext) _Mutation_reopenEscalation(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReopenEscalation(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().ReopenEscalation(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -40243,7 +40567,7 @@ func (ec *executionContext) _Mutation_reassignEscalation(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReassignEscalation(ctx, fc.Args["id"].(string), fc.Args["ownerID"].(string))
+			return ec.Resolvers.Mutation().ReassignEscalation(ctx, fc.Args["id"].(string), fc.Args["ownerID"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -40287,7 +40611,7 @@ func (ec *executionContext) _Mutation_raiseEscalationLevel(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RaiseEscalationLevel(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().RaiseEscalationLevel(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -40331,7 +40655,7 @@ func (ec *executionContext) _Mutation_commentOnEscalation(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CommentOnEscalation(ctx, fc.Args["id"].(string), fc.Args["body"].(string), fc.Args["internal"].(*bool))
+			return ec.Resolvers.Mutation().CommentOnEscalation(ctx, fc.Args["id"].(string), fc.Args["body"].(string), fc.Args["internal"].(*bool), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
