@@ -6756,7 +6756,7 @@ type Account implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -7093,7 +7093,7 @@ type AccountAssignment implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -8320,7 +8320,7 @@ type Activity implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -9767,7 +9767,7 @@ type BusinessReview implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -10335,7 +10335,7 @@ type Carrier implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -10938,7 +10938,7 @@ type Contact implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -11535,7 +11535,7 @@ type Contract implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -13219,7 +13219,7 @@ type Escalation implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -13429,7 +13429,7 @@ type EscalationEvent implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -15228,7 +15228,7 @@ type Holiday implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -15597,7 +15597,7 @@ type Order implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -17280,7 +17280,7 @@ type Quote implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -17619,7 +17619,7 @@ type QuoteLineItem implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -20084,7 +20084,7 @@ type RFP implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -20815,7 +20815,7 @@ type Rep implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -21725,7 +21725,7 @@ type SpecialPricingRequest implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -22593,7 +22593,7 @@ type Team implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """

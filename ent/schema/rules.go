@@ -133,7 +133,8 @@ func statusFollowsWorkflow(w *workflow.Machine) ent.Hook {
 // changes it (revision.Unit: one mutation): a hook or workflow that writes
 // the record again within the unit (a recomputed total, a breach noticed)
 // does not move it again, and an update that sets every field to the value it
-// has writes nothing at all, and answers with the record as it is. When the
+// has writes nothing at all, and answers with the record as it is (the
+// update's own predicates are not consulted then: nothing is written). When the
 // writer names the version it last saw (revision.Expect), a record that has
 // moved on since is refused: CONFLICT, not a silent overwrite. The comparison
 // is repeated in the UPDATE's WHERE, so two writers racing on the same
