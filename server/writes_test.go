@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"carrierdesk/ent/contract"
+
+	"entgo.io/ent/dialect"
 )
 
 // This file is writing safely from a client (issue 12): every mutation that
@@ -347,5 +350,63 @@ func TestEveryRecordMutationTakesExpectedVersion(t *testing.T) {
 	}
 	if checked < 50 {
 		t.Errorf("only %d mutations take an id; the sweep read the wrong schema", checked)
+	}
+}
+
+// TestRacingWritersOneWins: a writer that read the version another writer is
+// about to commit passes the check, then finds the record moved on at its
+// UPDATE (whose WHERE repeats the check): CONFLICT with the version the
+// winner left, and nothing of its own written. PostgreSQL only, where the
+// loser waits on the winner's row lock; the test commits the winner once the
+// loser is seen waiting, so the loser's answer is decided in its UPDATE.
+func TestRacingWritersOneWins(t *testing.T) {
+	app := newTestApp(t, dialect.Postgres)
+	fx := createAccountFixture(t, app)
+	v, _ := trackedVersion(t, app, fx.carrierA)
+
+	ctx := allowCtx()
+	tx, err := app.db.Client.Tx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	tx.Carrier.UpdateOneID(fx.carrierA).SetName("Winner").ExecX(ctx)
+
+	answer := make(chan gqlResponse, 1)
+	go func() {
+		answer <- app.do(t, `mutation($id: ID!, $v: Int) { updateCarrier(id: $id, input: {name: "Loser"}, expectedVersion: $v) { name } }`,
+			map[string]any{"id": fx.carrierA, "v": v})
+	}()
+	monitor, err := sql.Open("postgres", pgURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer monitor.Close()
+	for polls, waiting := 0, 0; waiting == 0; polls++ {
+		if polls == 2000 {
+			t.Fatal("the loser never waited on the winner's row lock")
+		}
+		time.Sleep(5 * time.Millisecond)
+		err := monitor.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE "carriers"%'`).Scan(&waiting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case res := <-answer:
+			t.Fatalf("the loser answered before the winner committed: %s", res.Raw)
+		default:
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	res := <-answer
+	if res.Code() != "CONFLICT" || res.Field() != "expectedVersion" || res.Errors[0].Extensions["currentVersion"] != float64(v+1) {
+		t.Fatalf("the loser got %s; want CONFLICT with currentVersion %d", res.Raw, v+1)
+	}
+	var now struct{ Node struct{ Name string } }
+	app.ok(t, `query($id: ID!) { node(id: $id) { ... on Carrier { name } } }`, map[string]any{"id": fx.carrierA}, &now)
+	if got, n := now.Node.Name, v+1; got != "Winner" {
+		t.Errorf("the record is %q at version %d; want the winner's", got, n)
 	}
 }
