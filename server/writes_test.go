@@ -410,3 +410,23 @@ func TestRacingWritersOneWins(t *testing.T) {
 		t.Errorf("the record is %q at version %d; want the winner's", got, n)
 	}
 }
+
+// TestWriteFromAStaleCopyIsNotANoOp: an update is a no-op only against the
+// record as stored. A writer holding an old copy of the record (ent's
+// UpdateOne(entity), whose OldField answers from that copy) that sets a value
+// the record had then but no longer has does write it.
+func TestWriteFromAStaleCopyIsNotANoOp(t *testing.T) {
+	backends(t, func(t *testing.T, app *testApp) {
+		fx := createAccountFixture(t, app)
+		stale := app.db.Client.Carrier.GetX(allowCtx(), fx.carrierA)
+		app.ok(t, `mutation($id: ID!) { updateCarrier(id: $id, input: {name: "Renamed"}) { id } }`, map[string]any{"id": fx.carrierA}, nil)
+		v, entries := trackedVersion(t, app, fx.carrierA)
+		app.db.Client.Carrier.UpdateOne(stale).SetName(stale.Name).ExecX(allowCtx())
+		var now struct{ Node struct{ Name string } }
+		app.ok(t, `query($id: ID!) { node(id: $id) { ... on Carrier { name } } }`, map[string]any{"id": fx.carrierA}, &now)
+		if v2, n := trackedVersion(t, app, fx.carrierA); now.Node.Name != stale.Name || v2 != v+1 || n != entries+1 {
+			t.Errorf("after the write from the old copy: name %q, version %d -> %d, entries %d -> %d; want %q, one step, one entry",
+				now.Node.Name, v, v2, entries, n, stale.Name)
+		}
+	})
+}

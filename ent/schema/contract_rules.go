@@ -135,6 +135,17 @@ func contractUnfrozen(ctx context.Context, m *gen.ContractMutation, old *gen.Con
 	return nil
 }
 
+// sameValue compares a new field value with the old one; an optional
+// reference is old as a pointer.
+func sameValue(v, was any) bool {
+	if a, ok := v.(string); ok {
+		if b, ok := was.(*string); ok {
+			return b != nil && *b == a
+		}
+	}
+	return v == was
+}
+
 func contractFrozenError(field, status string) error {
 	msg := "is frozen once the contract is sent for signature"
 	if status != "" {

@@ -169,22 +169,24 @@ func versionedMutate(ctx context.Context, unit *revision.Unit, m ent.Mutation, n
 		return next.Mutate(ctx, m)
 	}
 	rec := unit.Record(id)
-	old, err := m.OldField(ctx, "version")
+	// The record as stored, not as the writer last read it: UpdateOne(entity)
+	// answers OldField from the writer's copy, which may be stale.
+	stored, err := storedRecord(ctx, mutationClient(m), m.Type(), id)
 	if err != nil {
 		return nil, err
 	}
 	if !rec.Versioned {
 		// Only the unit's first write is checked: later ones see its own version.
-		if err := revision.Check(ctx, id, old.(int)); err != nil {
+		if err := revision.Check(ctx, id, versionOf(stored)); err != nil {
 			return nil, err
 		}
 	}
-	changed, err := changes(ctx, m)
+	before, err := fields(stored)
 	if err != nil {
 		return nil, err
 	}
-	if !changed {
-		return getters[m.Type()](ctx, mutationClient(m), id)
+	if !changes(m, before) {
+		return stored, nil
 	}
 	if rec.Versioned {
 		return next.Mutate(ctx, m)
@@ -192,7 +194,7 @@ func versionedMutate(ctx context.Context, unit *revision.Unit, m ent.Mutation, n
 	if err := m.AddField("version", 1); err != nil {
 		return nil, fmt.Errorf("versioning: %w", err)
 	}
-	rec.Versioned = true
+	rec.Versioned = true // before the write: what hooks write to the record inside it is part of it
 	want, expected := revision.Expected(ctx, id)
 	if expected {
 		if w, ok := m.(interface{ WhereP(...func(*sql.Selector)) }); ok {
@@ -200,6 +202,11 @@ func versionedMutate(ctx context.Context, unit *revision.Unit, m ent.Mutation, n
 		}
 	}
 	v, err := next.Mutate(ctx, m)
+	if err != nil {
+		// Not written (a conditional update another writer won, say): a
+		// later write to the record in this unit moves its version.
+		rec.Versioned = false
+	}
 	if expected && gen.IsNotFound(err) {
 		// Overtaken between the read and the write: say by how much.
 		current, rerr := currentVersion(ctx, mutationClient(m), m.Type(), id)
@@ -225,49 +232,51 @@ func mutationClient(m ent.Mutation) *gen.Client {
 	return m.(interface{ Client() *gen.Client }).Client()
 }
 
-// currentVersion reads the version record id of type typ is at.
-func currentVersion(ctx context.Context, c *gen.Client, typ, id string) (int, error) {
+// storedRecord reads record id of type typ as the database has it now.
+func storedRecord(ctx context.Context, c *gen.Client, typ, id string) (ent.Value, error) {
 	get, ok := getters[typ]
 	if !ok {
-		return 0, fmt.Errorf("versioning: no getter for %s", typ)
+		return nil, fmt.Errorf("versioning: no getter for %s", typ)
 	}
-	v, err := get(privacy.DecisionContext(ctx, privacy.Allow), c, id)
+	// The program's own read, whatever the viewer may read: the writer may write it.
+	return get(privacy.DecisionContext(ctx, privacy.Allow), c, id)
+}
+
+// versionOf is the version of a tracked entity.
+func versionOf(v ent.Value) int {
+	return int(reflect.Indirect(reflect.ValueOf(v)).FieldByName("Version").Int())
+}
+
+// currentVersion reads the version record id of type typ is at.
+func currentVersion(ctx context.Context, c *gen.Client, typ, id string) (int, error) {
+	v, err := storedRecord(ctx, c, typ, id)
 	if err != nil {
 		return 0, err
 	}
-	return int(reflect.Indirect(reflect.ValueOf(v)).FieldByName("Version").Int()), nil
+	return versionOf(v), nil
 }
 
-// changes reports whether an update would change the record: a field set to
+// changes reports whether an update would change the record stored as
+// before (its fields as the audit trail renders them): a field set to
 // another value than it has, an amount added that is not zero, a value
 // cleared that was there, an edge moved. updated_at, which every update
-// sets, does not count.
-func changes(ctx context.Context, m ent.Mutation) (bool, error) {
+// sets, does not count. It is the audit trail's own comparison, so an update
+// is a no-op exactly when its audit entry would record no change.
+func changes(m ent.Mutation, before map[string]any) bool {
 	for _, f := range m.AddedFields() {
 		if v, _ := m.AddedField(f); !reflect.ValueOf(v).IsZero() {
-			return true, nil
+			return true
 		}
 	}
 	for _, f := range m.ClearedFields() {
-		old, err := m.OldField(ctx, f)
-		if err != nil {
-			return false, err
-		}
-		if !absent(old) {
-			return true, nil
+		if before[f] != nil {
+			return true
 		}
 	}
 	for _, f := range m.Fields() {
-		if f == "updated_at" {
-			continue
-		}
 		v, _ := m.Field(f)
-		old, err := m.OldField(ctx, f)
-		if err != nil {
-			return false, err
-		}
-		if !sameValue(v, old) {
-			return true, nil
+		if f != "updated_at" && render(reflect.ValueOf(v)) != before[f] {
+			return true
 		}
 	}
 	// An edge held in a field (account and account_id) is compared as the
@@ -275,43 +284,8 @@ func changes(ctx context.Context, m ent.Mutation) (bool, error) {
 	held := slices.Concat(m.Fields(), m.ClearedFields())
 	for _, e := range slices.Concat(m.AddedEdges(), m.RemovedEdges(), m.ClearedEdges()) {
 		if !slices.Contains(held, e+"_id") {
-			return true, nil
+			return true
 		}
-	}
-	return false, nil
-}
-
-// absent reports a nil or empty stored value.
-func absent(v any) bool {
-	rv := reflect.ValueOf(v)
-	if !rv.IsValid() {
-		return true
-	}
-	switch rv.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		return rv.IsNil()
-	case reflect.Slice, reflect.Map:
-		return rv.Len() == 0
 	}
 	return false
-}
-
-// sameValue compares a value a mutation sets with the stored one (which is a
-// pointer for an optional field).
-func sameValue(v, old any) bool {
-	ro := reflect.ValueOf(old)
-	if ro.Kind() == reflect.Pointer {
-		if ro.IsNil() {
-			return false
-		}
-		old = ro.Elem().Interface()
-	}
-	if a, ok := v.(time.Time); ok {
-		b, ok := old.(time.Time)
-		return ok && a.Equal(b)
-	}
-	if absent(v) && absent(old) {
-		return true
-	}
-	return reflect.DeepEqual(v, old)
 }
