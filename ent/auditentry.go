@@ -12,7 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
-// One change to one record in the audit trail. Readable by admins and managers.
+// One change to one record in the audit trail: what one mutation (or one write of the system) did to it, everything its rules and workflow wrote to the record included. Readable by admins and managers.
 type AuditEntry struct {
 	config `json:"-"`
 	// ID of the ent.

@@ -25,7 +25,7 @@ type EscalationEvent struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// Incremented by every change; pass it as expectedVersion to update only what you last saw.
+	// Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
 	Version int `json:"version,omitempty"`
 	// The escalation this event belongs to.
 	EscalationID string `json:"escalation_id,omitempty"`

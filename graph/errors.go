@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"regexp"
 	"strings"
@@ -101,7 +102,7 @@ func toGQL(ctx context.Context, err error) *gqlerror.Error {
 		if len(e.Fields) > 1 {
 			return invalidFields(e.Fields)
 		}
-		return withCode(&gqlerror.Error{Message: msg}, e.Kind.Code(), e.Field)
+		return withCode(&gqlerror.Error{Message: msg, Extensions: maps.Clone(e.Details)}, e.Kind.Code(), e.Field)
 	}
 	var verr *ent.ValidationError
 	if errors.As(err, &verr) {

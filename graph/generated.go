@@ -515,19 +515,19 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptQuote                 func(childComplexity int, id string) int
-		AcknowledgeEscalation       func(childComplexity int, id string) int
-		ActivateContract            func(childComplexity int, id string) int
-		ApprovePricingRequest       func(childComplexity int, id string, approvedMrc money.Amount, reason string) int
-		ApproveQuote                func(childComplexity int, id string, note *string) int
+		AcceptQuote                 func(childComplexity int, id string, expectedVersion *int) int
+		AcknowledgeEscalation       func(childComplexity int, id string, expectedVersion *int) int
+		ActivateContract            func(childComplexity int, id string, expectedVersion *int) int
+		ApprovePricingRequest       func(childComplexity int, id string, approvedMrc money.Amount, reason string, expectedVersion *int) int
+		ApproveQuote                func(childComplexity int, id string, note *string, expectedVersion *int) int
 		AssignAccount               func(childComplexity int, accountID string, repID string, capacity accountassignment.Capacity) int
-		AwaitClientOnEscalation     func(childComplexity int, id string, note *string) int
-		CancelOrder                 func(childComplexity int, id string, reason string) int
-		ClarifyOrder                func(childComplexity int, id string, question string) int
-		CloseEscalation             func(childComplexity int, id string) int
-		CommentOnEscalation         func(childComplexity int, id string, body string, internal *bool) int
-		CompleteOrder               func(childComplexity int, id string) int
-		ConfirmOrder                func(childComplexity int, id string, input ConfirmOrderInput) int
+		AwaitClientOnEscalation     func(childComplexity int, id string, note *string, expectedVersion *int) int
+		CancelOrder                 func(childComplexity int, id string, reason string, expectedVersion *int) int
+		ClarifyOrder                func(childComplexity int, id string, question string, expectedVersion *int) int
+		CloseEscalation             func(childComplexity int, id string, expectedVersion *int) int
+		CommentOnEscalation         func(childComplexity int, id string, body string, internal *bool, expectedVersion *int) int
+		CompleteOrder               func(childComplexity int, id string, expectedVersion *int) int
+		ConfirmOrder                func(childComplexity int, id string, input ConfirmOrderInput, expectedVersion *int) int
 		CreateAccount               func(childComplexity int, input ent.CreateAccountInput) int
 		CreateAccountAssignment     func(childComplexity int, input ent.CreateAccountAssignmentInput) int
 		CreateActivity              func(childComplexity int, input ent.CreateActivityInput) int
@@ -544,30 +544,30 @@ type ComplexityRoot struct {
 		CreateRfp                   func(childComplexity int, input ent.CreateRFPInput) int
 		CreateSpecialPricingRequest func(childComplexity int, input ent.CreateSpecialPricingRequestInput) int
 		CreateTeam                  func(childComplexity int, input ent.CreateTeamInput) int
-		DeclineQuote                func(childComplexity int, id string, reason *string) int
-		LoseRfp                     func(childComplexity int, id string, note *string) int
-		NoBidRfp                    func(childComplexity int, id string, note *string) int
-		QualifyRfp                  func(childComplexity int, id string, note *string) int
-		RaiseEscalationLevel        func(childComplexity int, id string, reason string) int
-		ReassignEscalation          func(childComplexity int, id string, ownerID string) int
-		RejectOrder                 func(childComplexity int, id string, reason string) int
-		RejectPricingRequest        func(childComplexity int, id string, reason string) int
-		RejectQuote                 func(childComplexity int, id string, reason string) int
-		RenewContract               func(childComplexity int, id string, input RenewContractInput) int
-		ReopenEscalation            func(childComplexity int, id string, reason string) int
-		ResolveEscalation           func(childComplexity int, id string, resolution string) int
-		ResumeEscalation            func(childComplexity int, id string) int
-		ReviewPricingRequest        func(childComplexity int, id string) int
-		ReviseQuote                 func(childComplexity int, id string, reason string) int
-		SendContractForSignature    func(childComplexity int, id string) int
-		SendQuote                   func(childComplexity int, id string) int
-		StartEscalation             func(childComplexity int, id string) int
-		StartRfp                    func(childComplexity int, id string, note *string) int
-		SubmitOrder                 func(childComplexity int, id string) int
-		SubmitPricingRequest        func(childComplexity int, id string) int
-		SubmitQuote                 func(childComplexity int, id string) int
-		SubmitRfp                   func(childComplexity int, id string, note *string) int
-		TerminateContract           func(childComplexity int, id string, reason string) int
+		DeclineQuote                func(childComplexity int, id string, reason *string, expectedVersion *int) int
+		LoseRfp                     func(childComplexity int, id string, note *string, expectedVersion *int) int
+		NoBidRfp                    func(childComplexity int, id string, note *string, expectedVersion *int) int
+		QualifyRfp                  func(childComplexity int, id string, note *string, expectedVersion *int) int
+		RaiseEscalationLevel        func(childComplexity int, id string, reason string, expectedVersion *int) int
+		ReassignEscalation          func(childComplexity int, id string, ownerID string, expectedVersion *int) int
+		RejectOrder                 func(childComplexity int, id string, reason string, expectedVersion *int) int
+		RejectPricingRequest        func(childComplexity int, id string, reason string, expectedVersion *int) int
+		RejectQuote                 func(childComplexity int, id string, reason string, expectedVersion *int) int
+		RenewContract               func(childComplexity int, id string, input RenewContractInput, expectedVersion *int) int
+		ReopenEscalation            func(childComplexity int, id string, reason string, expectedVersion *int) int
+		ResolveEscalation           func(childComplexity int, id string, resolution string, expectedVersion *int) int
+		ResumeEscalation            func(childComplexity int, id string, expectedVersion *int) int
+		ReviewPricingRequest        func(childComplexity int, id string, expectedVersion *int) int
+		ReviseQuote                 func(childComplexity int, id string, reason string, expectedVersion *int) int
+		SendContractForSignature    func(childComplexity int, id string, expectedVersion *int) int
+		SendQuote                   func(childComplexity int, id string, expectedVersion *int) int
+		StartEscalation             func(childComplexity int, id string, expectedVersion *int) int
+		StartRfp                    func(childComplexity int, id string, note *string, expectedVersion *int) int
+		SubmitOrder                 func(childComplexity int, id string, expectedVersion *int) int
+		SubmitPricingRequest        func(childComplexity int, id string, expectedVersion *int) int
+		SubmitQuote                 func(childComplexity int, id string, expectedVersion *int) int
+		SubmitRfp                   func(childComplexity int, id string, note *string, expectedVersion *int) int
+		TerminateContract           func(childComplexity int, id string, reason string, expectedVersion *int) int
 		UpdateAccount               func(childComplexity int, id string, input ent.UpdateAccountInput, expectedVersion *int) int
 		UpdateAccountAssignment     func(childComplexity int, id string, input ent.UpdateAccountAssignmentInput, expectedVersion *int) int
 		UpdateActivity              func(childComplexity int, id string, input ent.UpdateActivityInput, expectedVersion *int) int
@@ -584,8 +584,8 @@ type ComplexityRoot struct {
 		UpdateRfp                   func(childComplexity int, id string, input ent.UpdateRFPInput, expectedVersion *int) int
 		UpdateSpecialPricingRequest func(childComplexity int, id string, input ent.UpdateSpecialPricingRequestInput, expectedVersion *int) int
 		UpdateTeam                  func(childComplexity int, id string, input ent.UpdateTeamInput, expectedVersion *int) int
-		WinRfp                      func(childComplexity int, id string, note *string) int
-		WithdrawPricingRequest      func(childComplexity int, id string) int
+		WinRfp                      func(childComplexity int, id string, note *string, expectedVersion *int) int
+		WithdrawPricingRequest      func(childComplexity int, id string, expectedVersion *int) int
 	}
 
 	Order struct {
@@ -1062,44 +1062,44 @@ type MutationResolver interface {
 	CreateEscalation(ctx context.Context, input ent.CreateEscalationInput) (*ent.Escalation, error)
 	UpdateEscalation(ctx context.Context, id string, input ent.UpdateEscalationInput, expectedVersion *int) (*ent.Escalation, error)
 	AssignAccount(ctx context.Context, accountID string, repID string, capacity accountassignment.Capacity) (*ent.AccountAssignment, error)
-	SubmitQuote(ctx context.Context, id string) (*ent.Quote, error)
-	ApproveQuote(ctx context.Context, id string, note *string) (*ent.Quote, error)
-	RejectQuote(ctx context.Context, id string, reason string) (*ent.Quote, error)
-	ReviseQuote(ctx context.Context, id string, reason string) (*ent.Quote, error)
-	SendQuote(ctx context.Context, id string) (*ent.Quote, error)
-	AcceptQuote(ctx context.Context, id string) (*ent.Quote, error)
-	DeclineQuote(ctx context.Context, id string, reason *string) (*ent.Quote, error)
-	SubmitPricingRequest(ctx context.Context, id string) (*ent.SpecialPricingRequest, error)
-	ReviewPricingRequest(ctx context.Context, id string) (*ent.SpecialPricingRequest, error)
-	ApprovePricingRequest(ctx context.Context, id string, approvedMrc money.Amount, reason string) (*ent.SpecialPricingRequest, error)
-	RejectPricingRequest(ctx context.Context, id string, reason string) (*ent.SpecialPricingRequest, error)
-	WithdrawPricingRequest(ctx context.Context, id string) (*ent.SpecialPricingRequest, error)
-	SendContractForSignature(ctx context.Context, id string) (*ent.Contract, error)
-	ActivateContract(ctx context.Context, id string) (*ent.Contract, error)
-	RenewContract(ctx context.Context, id string, input RenewContractInput) (*ent.Contract, error)
-	TerminateContract(ctx context.Context, id string, reason string) (*ent.Contract, error)
-	QualifyRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
-	StartRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
-	SubmitRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
-	WinRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
-	LoseRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
-	NoBidRfp(ctx context.Context, id string, note *string) (*ent.RFP, error)
-	SubmitOrder(ctx context.Context, id string) (*ent.Order, error)
-	ClarifyOrder(ctx context.Context, id string, question string) (*ent.Order, error)
-	ConfirmOrder(ctx context.Context, id string, input ConfirmOrderInput) (*ent.Order, error)
-	CompleteOrder(ctx context.Context, id string) (*ent.Order, error)
-	CancelOrder(ctx context.Context, id string, reason string) (*ent.Order, error)
-	RejectOrder(ctx context.Context, id string, reason string) (*ent.Order, error)
-	AcknowledgeEscalation(ctx context.Context, id string) (*ent.Escalation, error)
-	StartEscalation(ctx context.Context, id string) (*ent.Escalation, error)
-	AwaitClientOnEscalation(ctx context.Context, id string, note *string) (*ent.Escalation, error)
-	ResumeEscalation(ctx context.Context, id string) (*ent.Escalation, error)
-	ResolveEscalation(ctx context.Context, id string, resolution string) (*ent.Escalation, error)
-	CloseEscalation(ctx context.Context, id string) (*ent.Escalation, error)
-	ReopenEscalation(ctx context.Context, id string, reason string) (*ent.Escalation, error)
-	ReassignEscalation(ctx context.Context, id string, ownerID string) (*ent.Escalation, error)
-	RaiseEscalationLevel(ctx context.Context, id string, reason string) (*ent.Escalation, error)
-	CommentOnEscalation(ctx context.Context, id string, body string, internal *bool) (*ent.Escalation, error)
+	SubmitQuote(ctx context.Context, id string, expectedVersion *int) (*ent.Quote, error)
+	ApproveQuote(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.Quote, error)
+	RejectQuote(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Quote, error)
+	ReviseQuote(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Quote, error)
+	SendQuote(ctx context.Context, id string, expectedVersion *int) (*ent.Quote, error)
+	AcceptQuote(ctx context.Context, id string, expectedVersion *int) (*ent.Quote, error)
+	DeclineQuote(ctx context.Context, id string, reason *string, expectedVersion *int) (*ent.Quote, error)
+	SubmitPricingRequest(ctx context.Context, id string, expectedVersion *int) (*ent.SpecialPricingRequest, error)
+	ReviewPricingRequest(ctx context.Context, id string, expectedVersion *int) (*ent.SpecialPricingRequest, error)
+	ApprovePricingRequest(ctx context.Context, id string, approvedMrc money.Amount, reason string, expectedVersion *int) (*ent.SpecialPricingRequest, error)
+	RejectPricingRequest(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.SpecialPricingRequest, error)
+	WithdrawPricingRequest(ctx context.Context, id string, expectedVersion *int) (*ent.SpecialPricingRequest, error)
+	SendContractForSignature(ctx context.Context, id string, expectedVersion *int) (*ent.Contract, error)
+	ActivateContract(ctx context.Context, id string, expectedVersion *int) (*ent.Contract, error)
+	RenewContract(ctx context.Context, id string, input RenewContractInput, expectedVersion *int) (*ent.Contract, error)
+	TerminateContract(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Contract, error)
+	QualifyRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error)
+	StartRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error)
+	SubmitRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error)
+	WinRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error)
+	LoseRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error)
+	NoBidRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error)
+	SubmitOrder(ctx context.Context, id string, expectedVersion *int) (*ent.Order, error)
+	ClarifyOrder(ctx context.Context, id string, question string, expectedVersion *int) (*ent.Order, error)
+	ConfirmOrder(ctx context.Context, id string, input ConfirmOrderInput, expectedVersion *int) (*ent.Order, error)
+	CompleteOrder(ctx context.Context, id string, expectedVersion *int) (*ent.Order, error)
+	CancelOrder(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Order, error)
+	RejectOrder(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Order, error)
+	AcknowledgeEscalation(ctx context.Context, id string, expectedVersion *int) (*ent.Escalation, error)
+	StartEscalation(ctx context.Context, id string, expectedVersion *int) (*ent.Escalation, error)
+	AwaitClientOnEscalation(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.Escalation, error)
+	ResumeEscalation(ctx context.Context, id string, expectedVersion *int) (*ent.Escalation, error)
+	ResolveEscalation(ctx context.Context, id string, resolution string, expectedVersion *int) (*ent.Escalation, error)
+	CloseEscalation(ctx context.Context, id string, expectedVersion *int) (*ent.Escalation, error)
+	ReopenEscalation(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Escalation, error)
+	ReassignEscalation(ctx context.Context, id string, ownerID string, expectedVersion *int) (*ent.Escalation, error)
+	RaiseEscalationLevel(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Escalation, error)
+	CommentOnEscalation(ctx context.Context, id string, body string, internal *bool, expectedVersion *int) (*ent.Escalation, error)
 }
 type OrderResolver interface {
 	DueDateSlipDays(ctx context.Context, obj *ent.Order) (*int, error)
@@ -3089,7 +3089,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AcceptQuote(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.AcceptQuote(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.acknowledgeEscalation":
 		if e.ComplexityRoot.Mutation.AcknowledgeEscalation == nil {
 			break
@@ -3100,7 +3100,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AcknowledgeEscalation(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.AcknowledgeEscalation(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.activateContract":
 		if e.ComplexityRoot.Mutation.ActivateContract == nil {
 			break
@@ -3111,7 +3111,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ActivateContract(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.ActivateContract(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.approvePricingRequest":
 		if e.ComplexityRoot.Mutation.ApprovePricingRequest == nil {
 			break
@@ -3122,7 +3122,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ApprovePricingRequest(childComplexity, args["id"].(string), args["approvedMrc"].(money.Amount), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.ApprovePricingRequest(childComplexity, args["id"].(string), args["approvedMrc"].(money.Amount), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.approveQuote":
 		if e.ComplexityRoot.Mutation.ApproveQuote == nil {
 			break
@@ -3133,7 +3133,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ApproveQuote(childComplexity, args["id"].(string), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.ApproveQuote(childComplexity, args["id"].(string), args["note"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.assignAccount":
 		if e.ComplexityRoot.Mutation.AssignAccount == nil {
 			break
@@ -3155,7 +3155,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AwaitClientOnEscalation(childComplexity, args["id"].(string), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.AwaitClientOnEscalation(childComplexity, args["id"].(string), args["note"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.cancelOrder":
 		if e.ComplexityRoot.Mutation.CancelOrder == nil {
 			break
@@ -3166,7 +3166,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CancelOrder(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.CancelOrder(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.clarifyOrder":
 		if e.ComplexityRoot.Mutation.ClarifyOrder == nil {
 			break
@@ -3177,7 +3177,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ClarifyOrder(childComplexity, args["id"].(string), args["question"].(string)), true
+		return e.ComplexityRoot.Mutation.ClarifyOrder(childComplexity, args["id"].(string), args["question"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.closeEscalation":
 		if e.ComplexityRoot.Mutation.CloseEscalation == nil {
 			break
@@ -3188,7 +3188,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CloseEscalation(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.CloseEscalation(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.commentOnEscalation":
 		if e.ComplexityRoot.Mutation.CommentOnEscalation == nil {
 			break
@@ -3199,7 +3199,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CommentOnEscalation(childComplexity, args["id"].(string), args["body"].(string), args["internal"].(*bool)), true
+		return e.ComplexityRoot.Mutation.CommentOnEscalation(childComplexity, args["id"].(string), args["body"].(string), args["internal"].(*bool), args["expectedVersion"].(*int)), true
 	case "Mutation.completeOrder":
 		if e.ComplexityRoot.Mutation.CompleteOrder == nil {
 			break
@@ -3210,7 +3210,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CompleteOrder(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.CompleteOrder(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.confirmOrder":
 		if e.ComplexityRoot.Mutation.ConfirmOrder == nil {
 			break
@@ -3221,7 +3221,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ConfirmOrder(childComplexity, args["id"].(string), args["input"].(ConfirmOrderInput)), true
+		return e.ComplexityRoot.Mutation.ConfirmOrder(childComplexity, args["id"].(string), args["input"].(ConfirmOrderInput), args["expectedVersion"].(*int)), true
 	case "Mutation.createAccount":
 		if e.ComplexityRoot.Mutation.CreateAccount == nil {
 			break
@@ -3408,7 +3408,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeclineQuote(childComplexity, args["id"].(string), args["reason"].(*string)), true
+		return e.ComplexityRoot.Mutation.DeclineQuote(childComplexity, args["id"].(string), args["reason"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.loseRFP":
 		if e.ComplexityRoot.Mutation.LoseRfp == nil {
 			break
@@ -3419,7 +3419,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.LoseRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.LoseRfp(childComplexity, args["id"].(string), args["note"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.noBidRFP":
 		if e.ComplexityRoot.Mutation.NoBidRfp == nil {
 			break
@@ -3430,7 +3430,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.NoBidRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.NoBidRfp(childComplexity, args["id"].(string), args["note"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.qualifyRFP":
 		if e.ComplexityRoot.Mutation.QualifyRfp == nil {
 			break
@@ -3441,7 +3441,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.QualifyRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.QualifyRfp(childComplexity, args["id"].(string), args["note"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.raiseEscalationLevel":
 		if e.ComplexityRoot.Mutation.RaiseEscalationLevel == nil {
 			break
@@ -3452,7 +3452,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RaiseEscalationLevel(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.RaiseEscalationLevel(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.reassignEscalation":
 		if e.ComplexityRoot.Mutation.ReassignEscalation == nil {
 			break
@@ -3463,7 +3463,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReassignEscalation(childComplexity, args["id"].(string), args["ownerID"].(string)), true
+		return e.ComplexityRoot.Mutation.ReassignEscalation(childComplexity, args["id"].(string), args["ownerID"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.rejectOrder":
 		if e.ComplexityRoot.Mutation.RejectOrder == nil {
 			break
@@ -3474,7 +3474,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RejectOrder(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.RejectOrder(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.rejectPricingRequest":
 		if e.ComplexityRoot.Mutation.RejectPricingRequest == nil {
 			break
@@ -3485,7 +3485,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RejectPricingRequest(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.RejectPricingRequest(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.rejectQuote":
 		if e.ComplexityRoot.Mutation.RejectQuote == nil {
 			break
@@ -3496,7 +3496,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RejectQuote(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.RejectQuote(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.renewContract":
 		if e.ComplexityRoot.Mutation.RenewContract == nil {
 			break
@@ -3507,7 +3507,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RenewContract(childComplexity, args["id"].(string), args["input"].(RenewContractInput)), true
+		return e.ComplexityRoot.Mutation.RenewContract(childComplexity, args["id"].(string), args["input"].(RenewContractInput), args["expectedVersion"].(*int)), true
 	case "Mutation.reopenEscalation":
 		if e.ComplexityRoot.Mutation.ReopenEscalation == nil {
 			break
@@ -3518,7 +3518,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReopenEscalation(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.ReopenEscalation(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.resolveEscalation":
 		if e.ComplexityRoot.Mutation.ResolveEscalation == nil {
 			break
@@ -3529,7 +3529,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ResolveEscalation(childComplexity, args["id"].(string), args["resolution"].(string)), true
+		return e.ComplexityRoot.Mutation.ResolveEscalation(childComplexity, args["id"].(string), args["resolution"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.resumeEscalation":
 		if e.ComplexityRoot.Mutation.ResumeEscalation == nil {
 			break
@@ -3540,7 +3540,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ResumeEscalation(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.ResumeEscalation(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.reviewPricingRequest":
 		if e.ComplexityRoot.Mutation.ReviewPricingRequest == nil {
 			break
@@ -3551,7 +3551,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReviewPricingRequest(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.ReviewPricingRequest(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.reviseQuote":
 		if e.ComplexityRoot.Mutation.ReviseQuote == nil {
 			break
@@ -3562,7 +3562,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReviseQuote(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.ReviseQuote(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.sendContractForSignature":
 		if e.ComplexityRoot.Mutation.SendContractForSignature == nil {
 			break
@@ -3573,7 +3573,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SendContractForSignature(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.SendContractForSignature(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.sendQuote":
 		if e.ComplexityRoot.Mutation.SendQuote == nil {
 			break
@@ -3584,7 +3584,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SendQuote(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.SendQuote(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.startEscalation":
 		if e.ComplexityRoot.Mutation.StartEscalation == nil {
 			break
@@ -3595,7 +3595,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.StartEscalation(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.StartEscalation(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.startRFP":
 		if e.ComplexityRoot.Mutation.StartRfp == nil {
 			break
@@ -3606,7 +3606,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.StartRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.StartRfp(childComplexity, args["id"].(string), args["note"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.submitOrder":
 		if e.ComplexityRoot.Mutation.SubmitOrder == nil {
 			break
@@ -3617,7 +3617,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SubmitOrder(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.SubmitOrder(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.submitPricingRequest":
 		if e.ComplexityRoot.Mutation.SubmitPricingRequest == nil {
 			break
@@ -3628,7 +3628,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SubmitPricingRequest(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.SubmitPricingRequest(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.submitQuote":
 		if e.ComplexityRoot.Mutation.SubmitQuote == nil {
 			break
@@ -3639,7 +3639,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SubmitQuote(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.SubmitQuote(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.submitRFP":
 		if e.ComplexityRoot.Mutation.SubmitRfp == nil {
 			break
@@ -3650,7 +3650,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SubmitRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.SubmitRfp(childComplexity, args["id"].(string), args["note"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.terminateContract":
 		if e.ComplexityRoot.Mutation.TerminateContract == nil {
 			break
@@ -3661,7 +3661,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.TerminateContract(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.TerminateContract(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.updateAccount":
 		if e.ComplexityRoot.Mutation.UpdateAccount == nil {
 			break
@@ -3848,7 +3848,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.WinRfp(childComplexity, args["id"].(string), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.WinRfp(childComplexity, args["id"].(string), args["note"].(*string), args["expectedVersion"].(*int)), true
 	case "Mutation.withdrawPricingRequest":
 		if e.ComplexityRoot.Mutation.WithdrawPricingRequest == nil {
 			break
@@ -3859,7 +3859,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.WithdrawPricingRequest(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.WithdrawPricingRequest(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 
 	case "Order.account":
 		if e.ComplexityRoot.Order.Account == nil {
@@ -6155,75 +6155,90 @@ the viewer may read.
 directive @visible on INPUT_FIELD_DEFINITION
 
 """
-Every write. Each mutation runs in one transaction: it is written whole or not
-at all. Send an Idempotency-Key header to retry safely, and expectedVersion
-where offered to refuse a write over someone else's change (CONFLICT).
+Every change a client can make. Each mutation runs in one transaction: all of
+its writes land, or none. Every record a mutation changes moves its version by
+exactly one, and gets one audit entry; a mutation that changes nothing (values
+equal to the stored ones) leaves both alone and still answers with the record.
+
+Retrying safely: send an Idempotency-Key HTTP header (1 to 255 printable ASCII
+characters, such as a UUID, one key per intended change and per user) with a
+mutation. A repeat of the same request with the same key writes nothing and
+gets the first response again, marked extensions.idempotentReplay; the same
+key with other input is BAD_USER_INPUT naming Idempotency-Key. A mutation that
+failed leaves no key behind, so its retry runs again.
+
+Writing from what you last read: every mutation that changes an existing
+record takes expectedVersion, the version field you last read. If the record
+has moved on, the answer is CONFLICT naming expectedVersion, with
+extensions.id and extensions.currentVersion, and nothing is written: read the
+record again and re-apply your change. See the README, "Retrying and offline
+writes".
 """
 type Mutation {
   "Creates a carrier."
   createCarrier("The new Carrier: every required field, and any optional ones." input: CreateCarrierInput!): Carrier!
   "Changes a carrier."
-  updateCarrier("ID of the Carrier to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateCarrierInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Carrier!
+  updateCarrier("ID of the Carrier to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateCarrierInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Carrier!
   "Creates a contact at a carrier."
   createContact("The new Contact: every required field, and any optional ones." input: CreateContactInput!): Contact!
   "Changes a contact."
-  updateContact("ID of the Contact to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateContactInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Contact!
+  updateContact("ID of the Contact to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateContactInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Contact!
   "Creates an account for a carrier."
   createAccount("The new Account: every required field, and any optional ones." input: CreateAccountInput!): Account!
   "Changes an account."
-  updateAccount("ID of the Account to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateAccountInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Account!
+  updateAccount("ID of the Account to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateAccountInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Account!
   "Creates a rep."
   createRep("The new Rep: every required field, and any optional ones." input: CreateRepInput!): Rep!
   "Changes a rep."
-  updateRep("ID of the Rep to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateRepInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Rep!
+  updateRep("ID of the Rep to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateRepInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Rep!
   "Creates a team."
   createTeam("The new Team: every required field, and any optional ones." input: CreateTeamInput!): Team!
   "Changes a team."
-  updateTeam("ID of the Team to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateTeamInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Team!
+  updateTeam("ID of the Team to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateTeamInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Team!
   "Adds a holiday to the SLA calendar (admins only); due times computed from then on skip it."
   createHoliday("The new Holiday: every required field, and any optional ones." input: CreateHolidayInput!): Holiday!
   "Changes a holiday (admins only); due times already computed stay as they are."
-  updateHoliday("ID of the Holiday to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateHolidayInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Holiday!
+  updateHoliday("ID of the Holiday to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateHolidayInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Holiday!
   "Assigns a rep to an account in a capacity."
   createAccountAssignment("The new AccountAssignment: every required field, and any optional ones." input: CreateAccountAssignmentInput!): AccountAssignment!
   "Changes an assignment; setting endedAt ends it."
-  updateAccountAssignment("ID of the AccountAssignment to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateAccountAssignmentInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): AccountAssignment!
+  updateAccountAssignment("ID of the AccountAssignment to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateAccountAssignmentInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): AccountAssignment!
   "Creates a draft quote on an account."
   createQuote("The new Quote: every required field, and any optional ones." input: CreateQuoteInput!): Quote!
   "Changes a quote's terms; its status follows the quote workflow."
-  updateQuote("ID of the Quote to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateQuoteInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Quote!
+  updateQuote("ID of the Quote to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateQuoteInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Quote!
   "Adds a line to a quote; the quote's totals follow."
   createQuoteLineItem("The new QuoteLineItem: every required field, and any optional ones." input: CreateQuoteLineItemInput!): QuoteLineItem!
   "Changes a quote line; the quote's totals follow."
-  updateQuoteLineItem("ID of the QuoteLineItem to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateQuoteLineItemInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): QuoteLineItem!
+  updateQuoteLineItem("ID of the QuoteLineItem to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateQuoteLineItemInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): QuoteLineItem!
   "Drafts a special pricing request on a quote."
   createSpecialPricingRequest("The new SpecialPricingRequest: every required field, and any optional ones." input: CreateSpecialPricingRequestInput!): SpecialPricingRequest!
   "Changes a special pricing request."
-  updateSpecialPricingRequest("ID of the SpecialPricingRequest to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateSpecialPricingRequestInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): SpecialPricingRequest!
+  updateSpecialPricingRequest("ID of the SpecialPricingRequest to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateSpecialPricingRequestInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): SpecialPricingRequest!
   "Drafts a contract on an account."
   createContract("The new Contract: every required field, and any optional ones." input: CreateContractInput!): Contract!
   "Changes a contract's terms."
-  updateContract("ID of the Contract to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateContractInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Contract!
+  updateContract("ID of the Contract to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateContractInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Contract!
   "Records an RFP received from a carrier."
   createRFP("The new RFP: every required field, and any optional ones." input: CreateRFPInput!): RFP!
   "Changes an RFP."
-  updateRFP("ID of the RFP to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateRFPInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): RFP!
+  updateRFP("ID of the RFP to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateRFPInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): RFP!
   "Drafts an ASR or LSR order on an account."
   createOrder("The new Order: every required field, and any optional ones." input: CreateOrderInput!): Order!
   "Changes an order."
-  updateOrder("ID of the Order to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateOrderInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Order!
+  updateOrder("ID of the Order to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateOrderInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Order!
   "Schedules a quarterly business review."
   createBusinessReview("The new BusinessReview: every required field, and any optional ones." input: CreateBusinessReviewInput!): BusinessReview!
   "Changes a business review."
-  updateBusinessReview("ID of the BusinessReview to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateBusinessReviewInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): BusinessReview!
+  updateBusinessReview("ID of the BusinessReview to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateBusinessReviewInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): BusinessReview!
   "Logs an activity on an account."
   createActivity("The new Activity: every required field, and any optional ones." input: CreateActivityInput!): Activity!
   "Changes an activity."
-  updateActivity("ID of the Activity to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateActivityInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Activity!
+  updateActivity("ID of the Activity to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateActivityInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Activity!
   "Raises an escalation on an account."
   createEscalation("The new Escalation: every required field, and any optional ones." input: CreateEscalationInput!): Escalation!
   "Changes an escalation's description or category."
-  updateEscalation("ID of the Escalation to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateEscalationInput!, "Update only if the record is still at this version (the version field you last read); otherwise CONFLICT." expectedVersion: Int): Escalation!
+  updateEscalation("ID of the Escalation to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateEscalationInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
 }
 
 
@@ -6275,86 +6290,86 @@ extend type Mutation {
   assignAccount("The account." accountID: ID!, "The rep." repID: ID!, "In which capacity the rep works the account: support (post-sale), strategic (pre-sale) or account executive." capacity: AccountAssignmentCapacity!): AccountAssignment!
 
   "DRAFT -> PENDING_APPROVAL: asks a manager to approve the quote; refused (INVALID_TRANSITION) while one of its special pricing requests is undecided."
-  submitQuote("The quote." id: ID!): Quote!
+  submitQuote("The quote." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Quote!
   "PENDING_APPROVAL -> APPROVED (managers): never by the quote's creator, owner or submitter (FORBIDDEN); records approvedBy and approvedAt."
-  approveQuote("The quote." id: ID!, "A note for the team." note: String): Quote!
+  approveQuote("The quote." id: ID!, "A note for the team." note: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Quote!
   "PENDING_APPROVAL -> DRAFT (managers), with the reason."
-  rejectQuote("The quote." id: ID!, "Why." reason: String!): Quote!
+  rejectQuote("The quote." id: ID!, "Why." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Quote!
   "PENDING_APPROVAL, APPROVED or SENT -> DRAFT as the next revision (revision + 1), with the reason: the priced content may change again; the approval is cleared (it needs approving again) and so is sentAt (the carrier no longer sees the quote until the new revision is sent)."
-  reviseQuote("The quote." id: ID!, "Why it is revised." reason: String!): Quote!
+  reviseQuote("The quote." id: ID!, "Why it is revised." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Quote!
   "APPROVED -> SENT: sends the quote to the carrier while it is valid."
-  sendQuote("The quote." id: ID!): Quote!
+  sendQuote("The quote." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Quote!
   "SENT -> ACCEPTED: the carrier accepts (the carrier's contact, or a rep on their behalf)."
-  acceptQuote("The quote." id: ID!): Quote!
+  acceptQuote("The quote." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Quote!
   "SENT -> DECLINED: the carrier declines."
-  declineQuote("The quote." id: ID!, "Why." reason: String): Quote!
+  declineQuote("The quote." id: ID!, "Why." reason: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Quote!
 
   "DRAFT -> SUBMITTED: starts the response clock of a special pricing request."
-  submitPricingRequest("The request." id: ID!): SpecialPricingRequest!
+  submitPricingRequest("The request." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): SpecialPricingRequest!
   "SUBMITTED -> IN_REVIEW (managers)."
-  reviewPricingRequest("The request." id: ID!): SpecialPricingRequest!
+  reviewPricingRequest("The request." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): SpecialPricingRequest!
   "-> APPROVED (managers): the approved MRC becomes the quote's MRC, spread over its lines. Never by the requester or the quote's creator or owner (FORBIDDEN); only while the quote is a DRAFT (INVALID_TRANSITION)."
-  approvePricingRequest("The request." id: ID!, "The monthly charge granted, below the standard MRC." approvedMrc: Money!, "Why." reason: String!): SpecialPricingRequest!
+  approvePricingRequest("The request." id: ID!, "The monthly charge granted, below the standard MRC." approvedMrc: Money!, "Why." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): SpecialPricingRequest!
   "-> REJECTED (managers), with the reason."
-  rejectPricingRequest("The request." id: ID!, "Why." reason: String!): SpecialPricingRequest!
+  rejectPricingRequest("The request." id: ID!, "Why." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): SpecialPricingRequest!
   "-> WITHDRAWN: takes the request back before it is decided."
-  withdrawPricingRequest("The request." id: ID!): SpecialPricingRequest!
+  withdrawPricingRequest("The request." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): SpecialPricingRequest!
 
   "DRAFT -> PENDING_SIGNATURE."
-  sendContractForSignature("The contract." id: ID!): Contract!
+  sendContractForSignature("The contract." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Contract!
   "PENDING_SIGNATURE -> ACTIVE: signed. Activating a renewal marks the contract it renews RENEWED in the same transaction and moves a renewed master's co-termed add-ons under it."
-  activateContract("The contract." id: ID!): Contract!
+  activateContract("The contract." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Contract!
   "Drafts the successor of an ACTIVE or EXPIRED contract, starting on its end date, and returns it; the contract keeps its state until the successor is activated. At most one renewal per contract (CONFLICT)."
-  renewContract("The contract." id: ID!, "The renewal's terms." input: RenewContractInput!): Contract!
+  renewContract("The contract." id: ID!, "The renewal's terms." input: RenewContractInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Contract!
   "ACTIVE -> TERMINATED (managers), with the reason."
-  terminateContract("The contract." id: ID!, "Why." reason: String!): Contract!
+  terminateContract("The contract." id: ID!, "Why." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Contract!
 
   "RECEIVED -> QUALIFYING."
-  qualifyRFP("The RFP." id: ID!, "Why, for the RFP's history (optional)." note: String): RFP!
+  qualifyRFP("The RFP." id: ID!, "Why, for the RFP's history (optional)." note: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): RFP!
   "QUALIFYING -> IN_PROGRESS."
-  startRFP("The RFP." id: ID!, "Why, for the RFP's history (optional)." note: String): RFP!
+  startRFP("The RFP." id: ID!, "Why, for the RFP's history (optional)." note: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): RFP!
   "IN_PROGRESS -> SUBMITTED: the response went to the carrier."
-  submitRFP("The RFP." id: ID!, "Why, for the RFP's history (optional)." note: String): RFP!
+  submitRFP("The RFP." id: ID!, "Why, for the RFP's history (optional)." note: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): RFP!
   "SUBMITTED -> WON."
-  winRFP("The RFP." id: ID!, "Why, for the RFP's history (optional)." note: String): RFP!
+  winRFP("The RFP." id: ID!, "Why, for the RFP's history (optional)." note: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): RFP!
   "SUBMITTED -> LOST."
-  loseRFP("The RFP." id: ID!, "Why." note: String): RFP!
+  loseRFP("The RFP." id: ID!, "Why." note: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): RFP!
   "RECEIVED, QUALIFYING or IN_PROGRESS -> NO_BID."
-  noBidRFP("The RFP." id: ID!, "Why." note: String): RFP!
+  noBidRFP("The RFP." id: ID!, "Why." note: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): RFP!
 
   "DRAFT or CLARIFICATION -> SUBMITTED, recording submittedAt."
-  submitOrder("The order." id: ID!): Order!
+  submitOrder("The order." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Order!
   "SUBMITTED -> CLARIFICATION, with the question to the carrier."
-  clarifyOrder("The order." id: ID!, "What the order desk must answer before the order can proceed; shown on the order and in its audit trail." question: String!): Order!
+  clarifyOrder("The order." id: ID!, "What the order desk must answer before the order can proceed; shown on the order and in its audit trail." question: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Order!
   "SUBMITTED -> CONFIRMED: the firm order confirmation (FOC), on or after the submission day; judges focMet."
-  confirmOrder("The order." id: ID!, "The FOC." input: ConfirmOrderInput!): Order!
+  confirmOrder("The order." id: ID!, "The FOC." input: ConfirmOrderInput!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Order!
   "CONFIRMED -> COMPLETED: service delivered."
-  completeOrder("The order." id: ID!): Order!
+  completeOrder("The order." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Order!
   "-> CANCELLED, with the reason."
-  cancelOrder("The order." id: ID!, "Why." reason: String!): Order!
+  cancelOrder("The order." id: ID!, "Why." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Order!
   "SUBMITTED or CLARIFICATION -> REJECTED, with the reason."
-  rejectOrder("The order." id: ID!, "Why." reason: String!): Order!
+  rejectOrder("The order." id: ID!, "Why." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Order!
 
   "OPEN -> ACKNOWLEDGED: the first response; stops the response clock."
-  acknowledgeEscalation("The escalation." id: ID!): Escalation!
+  acknowledgeEscalation("The escalation." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "-> IN_PROGRESS: work has begun."
-  startEscalation("The escalation." id: ID!): Escalation!
+  startEscalation("The escalation." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "-> PENDING_CLIENT: waiting on the carrier; the resolution clock pauses."
-  awaitClientOnEscalation("The escalation." id: ID!, "What is asked of the carrier." note: String): Escalation!
+  awaitClientOnEscalation("The escalation." id: ID!, "What is asked of the carrier." note: String, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "PENDING_CLIENT -> IN_PROGRESS: the clock runs again (staff or the carrier)."
-  resumeEscalation("The escalation." id: ID!): Escalation!
+  resumeEscalation("The escalation." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "-> RESOLVED, with the resolution; late resolution is flagged as a breach."
-  resolveEscalation("The escalation." id: ID!, "What fixed it." resolution: String!): Escalation!
+  resolveEscalation("The escalation." id: ID!, "What fixed it." resolution: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "RESOLVED -> CLOSED (staff or the carrier)."
-  closeEscalation("The escalation." id: ID!): Escalation!
+  closeEscalation("The escalation." id: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "RESOLVED -> IN_PROGRESS, with the reason (staff or the carrier)."
-  reopenEscalation("The escalation." id: ID!, "Why." reason: String!): Escalation!
+  reopenEscalation("The escalation." id: ID!, "Why." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "Gives an open escalation to another rep."
-  reassignEscalation("The escalation." id: ID!, "The new owner." ownerID: ID!): Escalation!
+  reassignEscalation("The escalation." id: ID!, "The new owner." ownerID: ID!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "Raises an open escalation one level: REP -> MANAGER -> DIRECTOR."
-  raiseEscalationLevel("The escalation." id: ID!, "Why." reason: String!): Escalation!
+  raiseEscalationLevel("The escalation." id: ID!, "Why." reason: String!, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
   "Comments on an escalation. Internal comments are never shown to the carrier."
-  commentOnEscalation("The escalation." id: ID!, "The comment." body: String!, "Staff only: hide the comment from the carrier." internal: Boolean = false): Escalation!
+  commentOnEscalation("The escalation." id: ID!, "The comment." body: String!, "Staff only: hide the comment from the carrier." internal: Boolean = false, "Write only if the record is still at this version (the version field you last read); otherwise CONFLICT, with the record's current version in extensions.currentVersion, and nothing is written. Leave it out to write whatever the version is." expectedVersion: Int): Escalation!
 }
 
 "The terms of a contract renewal; what is left out carries over."
@@ -6429,7 +6444,7 @@ input MeasureInput {
 enum AggregateOp {
   "Number of rows."
   COUNT
-  "Sum of the values (money per currency, never across currencies)."
+  "Sum."
   SUM
   "Average (money rounded to the cent)."
   AVG
@@ -6637,7 +6652,7 @@ type CarrierMRR {
 
 "One region's MRR."
 type RegionMRR {
-  "The sales region the accounts are in."
+  "The region."
   region: Region!
   "Accounts in it that have not churned."
   accounts: Int!
@@ -6647,7 +6662,7 @@ type RegionMRR {
 
 "MRR of the accounts in one status."
 type AccountStatusMRR {
-  "The account status these totals are for."
+  "The status."
   status: AccountStatus!
   "Accounts in it."
   accounts: Int!
@@ -6657,7 +6672,7 @@ type AccountStatusMRR {
 
 "Escalations of one severity: open now, the open ones in breach, and breaches of all time."
 type SeverityEscalations {
-  "The severity these counts are for; it sets the response and restore targets."
+  "The severity."
   severity: EscalationSeverity!
   "How many are open now (neither resolved nor closed)."
   open: Int!
@@ -6675,7 +6690,7 @@ type SeverityEscalations {
 
 "Quotes in one status."
 type QuoteStatusTotal {
-  "The quote status these totals are for."
+  "The status."
   status: QuoteStatus!
   "How many."
   count: Int!
@@ -6765,7 +6780,7 @@ type RepWeek {
   name: String!
   "Activities logged."
   activities: Int!
-  "The week's activities counted per kind (meetings, calls, e-mails, site visits, notes); kinds with none are left out."
+  "Activities by kind."
   activitiesByKind: [ActivityKindCount!]!
   "Escalations raised in the week that the rep owns now."
   escalationsOpened: Int!
@@ -6779,7 +6794,7 @@ type RepWeek {
 
 "Activities of one kind."
 type ActivityKindCount {
-  "The kind of activity counted."
+  "The kind."
   kind: ActivityKind!
   "How many."
   count: Int!
@@ -6811,7 +6826,6 @@ extend type Contract {
   noticeDeadline: Date! @goField(forceResolver: true)
 }
 
-"Live data, over a WebSocket (graphql-transport-ws) or an event stream (text/event-stream)."
 type Subscription {
   """
   Escalation events as they are committed, on any server instance: created,
@@ -6869,7 +6883,7 @@ type Account implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -7206,7 +7220,7 @@ type AccountAssignment implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -8441,7 +8455,7 @@ type Activity implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -9896,7 +9910,7 @@ type BusinessReview implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -10468,7 +10482,7 @@ type Carrier implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -11075,7 +11089,7 @@ type Contact implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -11676,7 +11690,7 @@ type Contract implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -13364,7 +13378,7 @@ type Escalation implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -13578,7 +13592,7 @@ type EscalationEvent implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -15381,7 +15395,7 @@ type Holiday implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -15754,7 +15768,7 @@ type Order implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -17441,7 +17455,7 @@ type Quote implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -17784,7 +17798,7 @@ type QuoteLineItem implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -20253,7 +20267,7 @@ type RFP implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -20988,7 +21002,7 @@ type Rep implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -21902,7 +21916,7 @@ type SpecialPricingRequest implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -22774,7 +22788,7 @@ type Team implements Node {
   """
   updatedAt: Time!
   """
-  Incremented by every change; pass it as expectedVersion to update only what you last saw.
+  Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.
   """
   version: Int!
   """
@@ -26387,6 +26401,14 @@ func (ec *executionContext) field_Mutation_acceptQuote_args(ctx context.Context,
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -26401,6 +26423,14 @@ func (ec *executionContext) field_Mutation_acknowledgeEscalation_args(ctx contex
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -26415,6 +26445,14 @@ func (ec *executionContext) field_Mutation_activateContract_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -26445,6 +26483,14 @@ func (ec *executionContext) field_Mutation_approvePricingRequest_args(ctx contex
 		return nil, err
 	}
 	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg3
 	return args, nil
 }
 
@@ -26467,6 +26513,14 @@ func (ec *executionContext) field_Mutation_approveQuote_args(ctx context.Context
 		return nil, err
 	}
 	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26519,6 +26573,14 @@ func (ec *executionContext) field_Mutation_awaitClientOnEscalation_args(ctx cont
 		return nil, err
 	}
 	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26541,6 +26603,14 @@ func (ec *executionContext) field_Mutation_cancelOrder_args(ctx context.Context,
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26563,6 +26633,14 @@ func (ec *executionContext) field_Mutation_clarifyOrder_args(ctx context.Context
 		return nil, err
 	}
 	args["question"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26577,6 +26655,14 @@ func (ec *executionContext) field_Mutation_closeEscalation_args(ctx context.Cont
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -26607,6 +26693,14 @@ func (ec *executionContext) field_Mutation_commentOnEscalation_args(ctx context.
 		return nil, err
 	}
 	args["internal"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg3
 	return args, nil
 }
 
@@ -26621,6 +26715,14 @@ func (ec *executionContext) field_Mutation_completeOrder_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -26643,6 +26745,14 @@ func (ec *executionContext) field_Mutation_confirmOrder_args(ctx context.Context
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26889,6 +26999,14 @@ func (ec *executionContext) field_Mutation_declineQuote_args(ctx context.Context
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26911,6 +27029,14 @@ func (ec *executionContext) field_Mutation_loseRFP_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26933,6 +27059,14 @@ func (ec *executionContext) field_Mutation_noBidRFP_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26955,6 +27089,14 @@ func (ec *executionContext) field_Mutation_qualifyRFP_args(ctx context.Context, 
 		return nil, err
 	}
 	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26977,6 +27119,14 @@ func (ec *executionContext) field_Mutation_raiseEscalationLevel_args(ctx context
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -26999,6 +27149,14 @@ func (ec *executionContext) field_Mutation_reassignEscalation_args(ctx context.C
 		return nil, err
 	}
 	args["ownerID"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -27021,6 +27179,14 @@ func (ec *executionContext) field_Mutation_rejectOrder_args(ctx context.Context,
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -27043,6 +27209,14 @@ func (ec *executionContext) field_Mutation_rejectPricingRequest_args(ctx context
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -27065,6 +27239,14 @@ func (ec *executionContext) field_Mutation_rejectQuote_args(ctx context.Context,
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -27087,6 +27269,14 @@ func (ec *executionContext) field_Mutation_renewContract_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -27109,6 +27299,14 @@ func (ec *executionContext) field_Mutation_reopenEscalation_args(ctx context.Con
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -27131,6 +27329,14 @@ func (ec *executionContext) field_Mutation_resolveEscalation_args(ctx context.Co
 		return nil, err
 	}
 	args["resolution"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -27145,6 +27351,14 @@ func (ec *executionContext) field_Mutation_resumeEscalation_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -27159,6 +27373,14 @@ func (ec *executionContext) field_Mutation_reviewPricingRequest_args(ctx context
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -27181,6 +27403,14 @@ func (ec *executionContext) field_Mutation_reviseQuote_args(ctx context.Context,
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -27195,6 +27425,14 @@ func (ec *executionContext) field_Mutation_sendContractForSignature_args(ctx con
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -27209,6 +27447,14 @@ func (ec *executionContext) field_Mutation_sendQuote_args(ctx context.Context, r
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -27223,6 +27469,14 @@ func (ec *executionContext) field_Mutation_startEscalation_args(ctx context.Cont
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -27245,6 +27499,14 @@ func (ec *executionContext) field_Mutation_startRFP_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -27259,6 +27521,14 @@ func (ec *executionContext) field_Mutation_submitOrder_args(ctx context.Context,
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -27273,6 +27543,14 @@ func (ec *executionContext) field_Mutation_submitPricingRequest_args(ctx context
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -27287,6 +27565,14 @@ func (ec *executionContext) field_Mutation_submitQuote_args(ctx context.Context,
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -27309,6 +27595,14 @@ func (ec *executionContext) field_Mutation_submitRFP_args(ctx context.Context, r
 		return nil, err
 	}
 	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -27331,6 +27625,14 @@ func (ec *executionContext) field_Mutation_terminateContract_args(ctx context.Co
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -27833,6 +28135,14 @@ func (ec *executionContext) field_Mutation_winRFP_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -27847,6 +28157,14 @@ func (ec *executionContext) field_Mutation_withdrawPricingRequest_args(ctx conte
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
 	return args, nil
 }
 
@@ -39296,7 +39614,7 @@ func (ec *executionContext) _Mutation_submitQuote(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SubmitQuote(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().SubmitQuote(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
@@ -39340,7 +39658,7 @@ func (ec *executionContext) _Mutation_approveQuote(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ApproveQuote(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().ApproveQuote(ctx, fc.Args["id"].(string), fc.Args["note"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
@@ -39384,7 +39702,7 @@ func (ec *executionContext) _Mutation_rejectQuote(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RejectQuote(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().RejectQuote(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
@@ -39428,7 +39746,7 @@ func (ec *executionContext) _Mutation_reviseQuote(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReviseQuote(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().ReviseQuote(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
@@ -39472,7 +39790,7 @@ func (ec *executionContext) _Mutation_sendQuote(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SendQuote(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().SendQuote(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
@@ -39516,7 +39834,7 @@ func (ec *executionContext) _Mutation_acceptQuote(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AcceptQuote(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().AcceptQuote(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
@@ -39560,7 +39878,7 @@ func (ec *executionContext) _Mutation_declineQuote(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeclineQuote(ctx, fc.Args["id"].(string), fc.Args["reason"].(*string))
+			return ec.Resolvers.Mutation().DeclineQuote(ctx, fc.Args["id"].(string), fc.Args["reason"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Quote) graphql.Marshaler {
@@ -39604,7 +39922,7 @@ func (ec *executionContext) _Mutation_submitPricingRequest(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SubmitPricingRequest(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().SubmitPricingRequest(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SpecialPricingRequest) graphql.Marshaler {
@@ -39648,7 +39966,7 @@ func (ec *executionContext) _Mutation_reviewPricingRequest(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReviewPricingRequest(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().ReviewPricingRequest(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SpecialPricingRequest) graphql.Marshaler {
@@ -39692,7 +40010,7 @@ func (ec *executionContext) _Mutation_approvePricingRequest(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ApprovePricingRequest(ctx, fc.Args["id"].(string), fc.Args["approvedMrc"].(money.Amount), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().ApprovePricingRequest(ctx, fc.Args["id"].(string), fc.Args["approvedMrc"].(money.Amount), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SpecialPricingRequest) graphql.Marshaler {
@@ -39736,7 +40054,7 @@ func (ec *executionContext) _Mutation_rejectPricingRequest(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RejectPricingRequest(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().RejectPricingRequest(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SpecialPricingRequest) graphql.Marshaler {
@@ -39780,7 +40098,7 @@ func (ec *executionContext) _Mutation_withdrawPricingRequest(ctx context.Context
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().WithdrawPricingRequest(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().WithdrawPricingRequest(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SpecialPricingRequest) graphql.Marshaler {
@@ -39824,7 +40142,7 @@ func (ec *executionContext) _Mutation_sendContractForSignature(ctx context.Conte
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SendContractForSignature(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().SendContractForSignature(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
@@ -39868,7 +40186,7 @@ func (ec *executionContext) _Mutation_activateContract(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ActivateContract(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().ActivateContract(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
@@ -39912,7 +40230,7 @@ func (ec *executionContext) _Mutation_renewContract(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RenewContract(ctx, fc.Args["id"].(string), fc.Args["input"].(RenewContractInput))
+			return ec.Resolvers.Mutation().RenewContract(ctx, fc.Args["id"].(string), fc.Args["input"].(RenewContractInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
@@ -39956,7 +40274,7 @@ func (ec *executionContext) _Mutation_terminateContract(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().TerminateContract(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().TerminateContract(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
@@ -40000,7 +40318,7 @@ func (ec *executionContext) _Mutation_qualifyRFP(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().QualifyRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().QualifyRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
@@ -40044,7 +40362,7 @@ func (ec *executionContext) _Mutation_startRFP(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().StartRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().StartRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
@@ -40088,7 +40406,7 @@ func (ec *executionContext) _Mutation_submitRFP(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SubmitRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().SubmitRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
@@ -40132,7 +40450,7 @@ func (ec *executionContext) _Mutation_winRFP(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().WinRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().WinRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
@@ -40176,7 +40494,7 @@ func (ec *executionContext) _Mutation_loseRFP(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().LoseRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().LoseRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
@@ -40220,7 +40538,7 @@ func (ec *executionContext) _Mutation_noBidRFP(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().NoBidRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().NoBidRfp(ctx, fc.Args["id"].(string), fc.Args["note"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RFP) graphql.Marshaler {
@@ -40264,7 +40582,7 @@ func (ec *executionContext) _Mutation_submitOrder(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SubmitOrder(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().SubmitOrder(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
@@ -40308,7 +40626,7 @@ func (ec *executionContext) _Mutation_clarifyOrder(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ClarifyOrder(ctx, fc.Args["id"].(string), fc.Args["question"].(string))
+			return ec.Resolvers.Mutation().ClarifyOrder(ctx, fc.Args["id"].(string), fc.Args["question"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
@@ -40352,7 +40670,7 @@ func (ec *executionContext) _Mutation_confirmOrder(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ConfirmOrder(ctx, fc.Args["id"].(string), fc.Args["input"].(ConfirmOrderInput))
+			return ec.Resolvers.Mutation().ConfirmOrder(ctx, fc.Args["id"].(string), fc.Args["input"].(ConfirmOrderInput), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
@@ -40396,7 +40714,7 @@ func (ec *executionContext) _Mutation_completeOrder(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CompleteOrder(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().CompleteOrder(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
@@ -40440,7 +40758,7 @@ func (ec *executionContext) _Mutation_cancelOrder(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CancelOrder(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().CancelOrder(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
@@ -40484,7 +40802,7 @@ func (ec *executionContext) _Mutation_rejectOrder(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RejectOrder(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().RejectOrder(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
@@ -40528,7 +40846,7 @@ func (ec *executionContext) _Mutation_acknowledgeEscalation(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AcknowledgeEscalation(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().AcknowledgeEscalation(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -40572,7 +40890,7 @@ func (ec *executionContext) _Mutation_startEscalation(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().StartEscalation(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().StartEscalation(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -40616,7 +40934,7 @@ func (ec *executionContext) _Mutation_awaitClientOnEscalation(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AwaitClientOnEscalation(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().AwaitClientOnEscalation(ctx, fc.Args["id"].(string), fc.Args["note"].(*string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -40660,7 +40978,7 @@ func (ec *executionContext) _Mutation_resumeEscalation(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ResumeEscalation(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().ResumeEscalation(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -40704,7 +41022,7 @@ func (ec *executionContext) _Mutation_resolveEscalation(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ResolveEscalation(ctx, fc.Args["id"].(string), fc.Args["resolution"].(string))
+			return ec.Resolvers.Mutation().ResolveEscalation(ctx, fc.Args["id"].(string), fc.Args["resolution"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -40748,7 +41066,7 @@ func (ec *executionContext) _Mutation_closeEscalation(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CloseEscalation(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().CloseEscalation(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -40792,7 +41110,7 @@ func (ec *executionContext) _Mutation_reopenEscalation(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReopenEscalation(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().ReopenEscalation(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -40836,7 +41154,7 @@ func (ec *executionContext) _Mutation_reassignEscalation(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReassignEscalation(ctx, fc.Args["id"].(string), fc.Args["ownerID"].(string))
+			return ec.Resolvers.Mutation().ReassignEscalation(ctx, fc.Args["id"].(string), fc.Args["ownerID"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -40880,7 +41198,7 @@ func (ec *executionContext) _Mutation_raiseEscalationLevel(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RaiseEscalationLevel(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().RaiseEscalationLevel(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {
@@ -40924,7 +41242,7 @@ func (ec *executionContext) _Mutation_commentOnEscalation(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CommentOnEscalation(ctx, fc.Args["id"].(string), fc.Args["body"].(string), fc.Args["internal"].(*bool))
+			return ec.Resolvers.Mutation().CommentOnEscalation(ctx, fc.Args["id"].(string), fc.Args["body"].(string), fc.Args["internal"].(*bool), fc.Args["expectedVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Escalation) graphql.Marshaler {

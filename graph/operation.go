@@ -4,8 +4,10 @@ import (
 	"context"
 
 	"carrierdesk/internal/audit"
+	"carrierdesk/internal/revision"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // AuditOperation tells the audit trail which API operation made a change:
@@ -23,12 +25,28 @@ func (AuditOperation) ExtensionName() string { return "AuditOperation" }
 // Validate accepts any schema.
 func (AuditOperation) Validate(graphql.ExecutableSchema) error { return nil }
 
-// InterceptRootField puts the operation kind and root field name in the context.
+// InterceptRootField puts the operation kind and root field name in the
+// context and makes each root mutation field one unit of change
+// (revision.Unit): every record it changes moves by one version and gets
+// one audit entry, written when the field has been resolved.
 func (AuditOperation) InterceptRootField(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 	oc := graphql.GetOperationContext(ctx)
 	rf := graphql.GetRootFieldContext(ctx)
-	if oc != nil && oc.Operation != nil && rf != nil {
-		ctx = audit.WithOperation(ctx, string(oc.Operation.Operation)+" "+rf.Field.Name)
+	if oc == nil || oc.Operation == nil || rf == nil {
+		return next(ctx)
 	}
-	return next(ctx)
+	ctx = audit.WithOperation(ctx, string(oc.Operation.Operation)+" "+rf.Field.Name)
+	if oc.Operation.Operation != ast.Mutation {
+		return next(ctx)
+	}
+	ctx, unit, _ := revision.Begin(ctx)
+	res := next(ctx)
+	if len(graphql.GetErrors(ctx)) > 0 {
+		return res // the operation's transaction is abandoned: nothing to record
+	}
+	if err := unit.End(ctx); err != nil {
+		graphql.AddError(ctx, err)
+		return graphql.Null
+	}
+	return res
 }

@@ -85,7 +85,7 @@ func (r *mutationResolver) CreateCarrier(ctx context.Context, input ent.CreateCa
 func (r *mutationResolver) UpdateCarrier(ctx context.Context, id string, input ent.UpdateCarrierInput, expectedVersion *int) (*ent.Carrier, error) {
 	return ent.FromContext(ctx).Carrier.UpdateOneID(id).
 		SetInput(input).
-		Save(revision.Expect(ctx, expectedVersion))
+		Save(revision.Expect(ctx, id, expectedVersion))
 }
 
 // CreateContact is the resolver for the createContact field.
@@ -99,7 +99,7 @@ func (r *mutationResolver) CreateContact(ctx context.Context, input ent.CreateCo
 func (r *mutationResolver) UpdateContact(ctx context.Context, id string, input ent.UpdateContactInput, expectedVersion *int) (*ent.Contact, error) {
 	return ent.FromContext(ctx).Contact.UpdateOneID(id).
 		SetInput(input).
-		Save(revision.Expect(ctx, expectedVersion))
+		Save(revision.Expect(ctx, id, expectedVersion))
 }
 
 // CreateAccount is the resolver for the createAccount field.
@@ -113,7 +113,7 @@ func (r *mutationResolver) CreateAccount(ctx context.Context, input ent.CreateAc
 func (r *mutationResolver) UpdateAccount(ctx context.Context, id string, input ent.UpdateAccountInput, expectedVersion *int) (*ent.Account, error) {
 	return ent.FromContext(ctx).Account.UpdateOneID(id).
 		SetInput(input).
-		Save(revision.Expect(ctx, expectedVersion))
+		Save(revision.Expect(ctx, id, expectedVersion))
 }
 
 // CreateRep is the resolver for the createRep field.
@@ -127,7 +127,7 @@ func (r *mutationResolver) CreateRep(ctx context.Context, input ent.CreateRepInp
 func (r *mutationResolver) UpdateRep(ctx context.Context, id string, input ent.UpdateRepInput, expectedVersion *int) (*ent.Rep, error) {
 	return ent.FromContext(ctx).Rep.UpdateOneID(id).
 		SetInput(input).
-		Save(revision.Expect(ctx, expectedVersion))
+		Save(revision.Expect(ctx, id, expectedVersion))
 }
 
 // CreateTeam is the resolver for the createTeam field.
@@ -141,7 +141,7 @@ func (r *mutationResolver) CreateTeam(ctx context.Context, input ent.CreateTeamI
 func (r *mutationResolver) UpdateTeam(ctx context.Context, id string, input ent.UpdateTeamInput, expectedVersion *int) (*ent.Team, error) {
 	return ent.FromContext(ctx).Team.UpdateOneID(id).
 		SetInput(input).
-		Save(revision.Expect(ctx, expectedVersion))
+		Save(revision.Expect(ctx, id, expectedVersion))
 }
 
 // CreateHoliday is the resolver for the createHoliday field.
@@ -155,7 +155,7 @@ func (r *mutationResolver) CreateHoliday(ctx context.Context, input ent.CreateHo
 func (r *mutationResolver) UpdateHoliday(ctx context.Context, id string, input ent.UpdateHolidayInput, expectedVersion *int) (*ent.Holiday, error) {
 	return ent.FromContext(ctx).Holiday.UpdateOneID(id).
 		SetInput(input).
-		Save(revision.Expect(ctx, expectedVersion))
+		Save(revision.Expect(ctx, id, expectedVersion))
 }
 
 // CreateAccountAssignment is the resolver for the createAccountAssignment field.
@@ -169,7 +169,7 @@ func (r *mutationResolver) CreateAccountAssignment(ctx context.Context, input en
 func (r *mutationResolver) UpdateAccountAssignment(ctx context.Context, id string, input ent.UpdateAccountAssignmentInput, expectedVersion *int) (*ent.AccountAssignment, error) {
 	return ent.FromContext(ctx).AccountAssignment.UpdateOneID(id).
 		SetInput(input).
-		Save(revision.Expect(ctx, expectedVersion))
+		Save(revision.Expect(ctx, id, expectedVersion))
 }
 
 // CreateQuote is the resolver for the createQuote field.
@@ -183,7 +183,7 @@ func (r *mutationResolver) CreateQuote(ctx context.Context, input ent.CreateQuot
 func (r *mutationResolver) UpdateQuote(ctx context.Context, id string, input ent.UpdateQuoteInput, expectedVersion *int) (*ent.Quote, error) {
 	return ent.FromContext(ctx).Quote.UpdateOneID(id).
 		SetInput(input).
-		Save(revision.Expect(ctx, expectedVersion))
+		Save(revision.Expect(ctx, id, expectedVersion))
 }
 
 // CreateQuoteLineItem is the resolver for the createQuoteLineItem field.
@@ -197,7 +197,7 @@ func (r *mutationResolver) CreateQuoteLineItem(ctx context.Context, input ent.Cr
 func (r *mutationResolver) UpdateQuoteLineItem(ctx context.Context, id string, input ent.UpdateQuoteLineItemInput, expectedVersion *int) (*ent.QuoteLineItem, error) {
 	return ent.FromContext(ctx).QuoteLineItem.UpdateOneID(id).
 		SetInput(input).
-		Save(revision.Expect(ctx, expectedVersion))
+		Save(revision.Expect(ctx, id, expectedVersion))
 }
 
 // CreateSpecialPricingRequest is the resolver for the createSpecialPricingRequest field.
@@ -211,7 +211,7 @@ func (r *mutationResolver) CreateSpecialPricingRequest(ctx context.Context, inpu
 func (r *mutationResolver) UpdateSpecialPricingRequest(ctx context.Context, id string, input ent.UpdateSpecialPricingRequestInput, expectedVersion *int) (*ent.SpecialPricingRequest, error) {
 	return ent.FromContext(ctx).SpecialPricingRequest.UpdateOneID(id).
 		SetInput(input).
-		Save(revision.Expect(ctx, expectedVersion))
+		Save(revision.Expect(ctx, id, expectedVersion))
 }
 
 // CreateContract is the resolver for the createContract field.
@@ -225,7 +225,7 @@ func (r *mutationResolver) CreateContract(ctx context.Context, input ent.CreateC
 func (r *mutationResolver) UpdateContract(ctx context.Context, id string, input ent.UpdateContractInput, expectedVersion *int) (*ent.Contract, error) {
 	return ent.FromContext(ctx).Contract.UpdateOneID(id).
 		SetInput(input).
-		Save(revision.Expect(ctx, expectedVersion))
+		Save(revision.Expect(ctx, id, expectedVersion))
 }
 
 // CreateRfp is the resolver for the createRFP field.
@@ -239,7 +239,7 @@ func (r *mutationResolver) CreateRfp(ctx context.Context, input ent.CreateRFPInp
 func (r *mutationResolver) UpdateRfp(ctx context.Context, id string, input ent.UpdateRFPInput, expectedVersion *int) (*ent.RFP, error) {
 	return ent.FromContext(ctx).RFP.UpdateOneID(id).
 		SetInput(input).
-		Save(revision.Expect(ctx, expectedVersion))
+		Save(revision.Expect(ctx, id, expectedVersion))
 }
 
 // CreateOrder is the resolver for the createOrder field.
@@ -253,7 +253,7 @@ func (r *mutationResolver) CreateOrder(ctx context.Context, input ent.CreateOrde
 func (r *mutationResolver) UpdateOrder(ctx context.Context, id string, input ent.UpdateOrderInput, expectedVersion *int) (*ent.Order, error) {
 	return ent.FromContext(ctx).Order.UpdateOneID(id).
 		SetInput(input).
-		Save(revision.Expect(ctx, expectedVersion))
+		Save(revision.Expect(ctx, id, expectedVersion))
 }
 
 // CreateBusinessReview is the resolver for the createBusinessReview field.
@@ -267,7 +267,7 @@ func (r *mutationResolver) CreateBusinessReview(ctx context.Context, input ent.C
 func (r *mutationResolver) UpdateBusinessReview(ctx context.Context, id string, input ent.UpdateBusinessReviewInput, expectedVersion *int) (*ent.BusinessReview, error) {
 	return ent.FromContext(ctx).BusinessReview.UpdateOneID(id).
 		SetInput(input).
-		Save(revision.Expect(ctx, expectedVersion))
+		Save(revision.Expect(ctx, id, expectedVersion))
 }
 
 // CreateActivity is the resolver for the createActivity field.
@@ -281,7 +281,7 @@ func (r *mutationResolver) CreateActivity(ctx context.Context, input ent.CreateA
 func (r *mutationResolver) UpdateActivity(ctx context.Context, id string, input ent.UpdateActivityInput, expectedVersion *int) (*ent.Activity, error) {
 	return ent.FromContext(ctx).Activity.UpdateOneID(id).
 		SetInput(input).
-		Save(revision.Expect(ctx, expectedVersion))
+		Save(revision.Expect(ctx, id, expectedVersion))
 }
 
 // CreateEscalation is the resolver for the createEscalation field.
@@ -295,7 +295,7 @@ func (r *mutationResolver) CreateEscalation(ctx context.Context, input ent.Creat
 func (r *mutationResolver) UpdateEscalation(ctx context.Context, id string, input ent.UpdateEscalationInput, expectedVersion *int) (*ent.Escalation, error) {
 	return ent.FromContext(ctx).Escalation.UpdateOneID(id).
 		SetInput(input).
-		Save(revision.Expect(ctx, expectedVersion))
+		Save(revision.Expect(ctx, id, expectedVersion))
 }
 
 // AssignAccount is the resolver for the assignAccount field.
@@ -304,193 +304,193 @@ func (r *mutationResolver) AssignAccount(ctx context.Context, accountID string, 
 }
 
 // SubmitQuote is the resolver for the submitQuote field.
-func (r *mutationResolver) SubmitQuote(ctx context.Context, id string) (*ent.Quote, error) {
-	return workflow.SubmitQuote(ctx, ent.FromContext(ctx), id)
+func (r *mutationResolver) SubmitQuote(ctx context.Context, id string, expectedVersion *int) (*ent.Quote, error) {
+	return workflow.SubmitQuote(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id)
 }
 
 // ApproveQuote is the resolver for the approveQuote field.
-func (r *mutationResolver) ApproveQuote(ctx context.Context, id string, note *string) (*ent.Quote, error) {
-	return workflow.ApproveQuote(ctx, ent.FromContext(ctx), id, note)
+func (r *mutationResolver) ApproveQuote(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.Quote, error) {
+	return workflow.ApproveQuote(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, note)
 }
 
 // RejectQuote is the resolver for the rejectQuote field.
-func (r *mutationResolver) RejectQuote(ctx context.Context, id string, reason string) (*ent.Quote, error) {
-	return workflow.RejectQuote(ctx, ent.FromContext(ctx), id, reason)
+func (r *mutationResolver) RejectQuote(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Quote, error) {
+	return workflow.RejectQuote(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, reason)
 }
 
 // ReviseQuote is the resolver for the reviseQuote field.
-func (r *mutationResolver) ReviseQuote(ctx context.Context, id string, reason string) (*ent.Quote, error) {
-	return workflow.ReviseQuote(ctx, ent.FromContext(ctx), id, reason)
+func (r *mutationResolver) ReviseQuote(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Quote, error) {
+	return workflow.ReviseQuote(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, reason)
 }
 
 // SendQuote is the resolver for the sendQuote field.
-func (r *mutationResolver) SendQuote(ctx context.Context, id string) (*ent.Quote, error) {
-	return workflow.SendQuote(ctx, ent.FromContext(ctx), id)
+func (r *mutationResolver) SendQuote(ctx context.Context, id string, expectedVersion *int) (*ent.Quote, error) {
+	return workflow.SendQuote(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id)
 }
 
 // AcceptQuote is the resolver for the acceptQuote field.
-func (r *mutationResolver) AcceptQuote(ctx context.Context, id string) (*ent.Quote, error) {
-	return workflow.AcceptQuote(ctx, ent.FromContext(ctx), id)
+func (r *mutationResolver) AcceptQuote(ctx context.Context, id string, expectedVersion *int) (*ent.Quote, error) {
+	return workflow.AcceptQuote(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id)
 }
 
 // DeclineQuote is the resolver for the declineQuote field.
-func (r *mutationResolver) DeclineQuote(ctx context.Context, id string, reason *string) (*ent.Quote, error) {
-	return workflow.DeclineQuote(ctx, ent.FromContext(ctx), id, reason)
+func (r *mutationResolver) DeclineQuote(ctx context.Context, id string, reason *string, expectedVersion *int) (*ent.Quote, error) {
+	return workflow.DeclineQuote(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, reason)
 }
 
 // SubmitPricingRequest is the resolver for the submitPricingRequest field.
-func (r *mutationResolver) SubmitPricingRequest(ctx context.Context, id string) (*ent.SpecialPricingRequest, error) {
-	return workflow.SubmitPricingRequest(ctx, ent.FromContext(ctx), id)
+func (r *mutationResolver) SubmitPricingRequest(ctx context.Context, id string, expectedVersion *int) (*ent.SpecialPricingRequest, error) {
+	return workflow.SubmitPricingRequest(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id)
 }
 
 // ReviewPricingRequest is the resolver for the reviewPricingRequest field.
-func (r *mutationResolver) ReviewPricingRequest(ctx context.Context, id string) (*ent.SpecialPricingRequest, error) {
-	return workflow.ReviewPricingRequest(ctx, ent.FromContext(ctx), id)
+func (r *mutationResolver) ReviewPricingRequest(ctx context.Context, id string, expectedVersion *int) (*ent.SpecialPricingRequest, error) {
+	return workflow.ReviewPricingRequest(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id)
 }
 
 // ApprovePricingRequest is the resolver for the approvePricingRequest field.
-func (r *mutationResolver) ApprovePricingRequest(ctx context.Context, id string, approvedMrc money.Amount, reason string) (*ent.SpecialPricingRequest, error) {
-	return workflow.ApprovePricingRequest(ctx, ent.FromContext(ctx), id, approvedMrc, reason)
+func (r *mutationResolver) ApprovePricingRequest(ctx context.Context, id string, approvedMrc money.Amount, reason string, expectedVersion *int) (*ent.SpecialPricingRequest, error) {
+	return workflow.ApprovePricingRequest(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, approvedMrc, reason)
 }
 
 // RejectPricingRequest is the resolver for the rejectPricingRequest field.
-func (r *mutationResolver) RejectPricingRequest(ctx context.Context, id string, reason string) (*ent.SpecialPricingRequest, error) {
-	return workflow.RejectPricingRequest(ctx, ent.FromContext(ctx), id, reason)
+func (r *mutationResolver) RejectPricingRequest(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.SpecialPricingRequest, error) {
+	return workflow.RejectPricingRequest(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, reason)
 }
 
 // WithdrawPricingRequest is the resolver for the withdrawPricingRequest field.
-func (r *mutationResolver) WithdrawPricingRequest(ctx context.Context, id string) (*ent.SpecialPricingRequest, error) {
-	return workflow.WithdrawPricingRequest(ctx, ent.FromContext(ctx), id)
+func (r *mutationResolver) WithdrawPricingRequest(ctx context.Context, id string, expectedVersion *int) (*ent.SpecialPricingRequest, error) {
+	return workflow.WithdrawPricingRequest(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id)
 }
 
 // SendContractForSignature is the resolver for the sendContractForSignature field.
-func (r *mutationResolver) SendContractForSignature(ctx context.Context, id string) (*ent.Contract, error) {
-	return workflow.SendContractForSignature(ctx, ent.FromContext(ctx), id)
+func (r *mutationResolver) SendContractForSignature(ctx context.Context, id string, expectedVersion *int) (*ent.Contract, error) {
+	return workflow.SendContractForSignature(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id)
 }
 
 // ActivateContract is the resolver for the activateContract field.
-func (r *mutationResolver) ActivateContract(ctx context.Context, id string) (*ent.Contract, error) {
-	return workflow.ActivateContract(ctx, ent.FromContext(ctx), id)
+func (r *mutationResolver) ActivateContract(ctx context.Context, id string, expectedVersion *int) (*ent.Contract, error) {
+	return workflow.ActivateContract(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id)
 }
 
 // RenewContract is the resolver for the renewContract field.
-func (r *mutationResolver) RenewContract(ctx context.Context, id string, input RenewContractInput) (*ent.Contract, error) {
-	return workflow.RenewContract(ctx, ent.FromContext(ctx), id, workflow.Renewal{TermMonths: input.TermMonths, MRC: input.Mrc, CoTerm: input.CoTerm != nil && *input.CoTerm})
+func (r *mutationResolver) RenewContract(ctx context.Context, id string, input RenewContractInput, expectedVersion *int) (*ent.Contract, error) {
+	return workflow.RenewContract(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, workflow.Renewal{TermMonths: input.TermMonths, MRC: input.Mrc, CoTerm: input.CoTerm != nil && *input.CoTerm})
 }
 
 // TerminateContract is the resolver for the terminateContract field.
-func (r *mutationResolver) TerminateContract(ctx context.Context, id string, reason string) (*ent.Contract, error) {
-	return workflow.TerminateContract(ctx, ent.FromContext(ctx), id, reason)
+func (r *mutationResolver) TerminateContract(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Contract, error) {
+	return workflow.TerminateContract(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, reason)
 }
 
 // QualifyRfp is the resolver for the qualifyRFP field.
-func (r *mutationResolver) QualifyRfp(ctx context.Context, id string, note *string) (*ent.RFP, error) {
-	return workflow.RFPAction(ctx, ent.FromContext(ctx), id, "qualify", note)
+func (r *mutationResolver) QualifyRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error) {
+	return workflow.RFPAction(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, "qualify", note)
 }
 
 // StartRfp is the resolver for the startRFP field.
-func (r *mutationResolver) StartRfp(ctx context.Context, id string, note *string) (*ent.RFP, error) {
-	return workflow.RFPAction(ctx, ent.FromContext(ctx), id, "start", note)
+func (r *mutationResolver) StartRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error) {
+	return workflow.RFPAction(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, "start", note)
 }
 
 // SubmitRfp is the resolver for the submitRFP field.
-func (r *mutationResolver) SubmitRfp(ctx context.Context, id string, note *string) (*ent.RFP, error) {
-	return workflow.RFPAction(ctx, ent.FromContext(ctx), id, "submit", note)
+func (r *mutationResolver) SubmitRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error) {
+	return workflow.RFPAction(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, "submit", note)
 }
 
 // WinRfp is the resolver for the winRFP field.
-func (r *mutationResolver) WinRfp(ctx context.Context, id string, note *string) (*ent.RFP, error) {
-	return workflow.RFPAction(ctx, ent.FromContext(ctx), id, "win", note)
+func (r *mutationResolver) WinRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error) {
+	return workflow.RFPAction(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, "win", note)
 }
 
 // LoseRfp is the resolver for the loseRFP field.
-func (r *mutationResolver) LoseRfp(ctx context.Context, id string, note *string) (*ent.RFP, error) {
-	return workflow.RFPAction(ctx, ent.FromContext(ctx), id, "lose", note)
+func (r *mutationResolver) LoseRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error) {
+	return workflow.RFPAction(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, "lose", note)
 }
 
 // NoBidRfp is the resolver for the noBidRFP field.
-func (r *mutationResolver) NoBidRfp(ctx context.Context, id string, note *string) (*ent.RFP, error) {
-	return workflow.RFPAction(ctx, ent.FromContext(ctx), id, "noBid", note)
+func (r *mutationResolver) NoBidRfp(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.RFP, error) {
+	return workflow.RFPAction(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, "noBid", note)
 }
 
 // SubmitOrder is the resolver for the submitOrder field.
-func (r *mutationResolver) SubmitOrder(ctx context.Context, id string) (*ent.Order, error) {
-	return workflow.SubmitOrder(ctx, ent.FromContext(ctx), id)
+func (r *mutationResolver) SubmitOrder(ctx context.Context, id string, expectedVersion *int) (*ent.Order, error) {
+	return workflow.SubmitOrder(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id)
 }
 
 // ClarifyOrder is the resolver for the clarifyOrder field.
-func (r *mutationResolver) ClarifyOrder(ctx context.Context, id string, question string) (*ent.Order, error) {
-	return workflow.ClarifyOrder(ctx, ent.FromContext(ctx), id, question)
+func (r *mutationResolver) ClarifyOrder(ctx context.Context, id string, question string, expectedVersion *int) (*ent.Order, error) {
+	return workflow.ClarifyOrder(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, question)
 }
 
 // ConfirmOrder is the resolver for the confirmOrder field.
-func (r *mutationResolver) ConfirmOrder(ctx context.Context, id string, input ConfirmOrderInput) (*ent.Order, error) {
-	return workflow.ConfirmOrder(ctx, ent.FromContext(ctx), id, workflow.Confirmation{FOCDate: input.FocDate, ConfirmedDueDate: input.ConfirmedDueDate, CircuitID: input.CircuitID})
+func (r *mutationResolver) ConfirmOrder(ctx context.Context, id string, input ConfirmOrderInput, expectedVersion *int) (*ent.Order, error) {
+	return workflow.ConfirmOrder(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, workflow.Confirmation{FOCDate: input.FocDate, ConfirmedDueDate: input.ConfirmedDueDate, CircuitID: input.CircuitID})
 }
 
 // CompleteOrder is the resolver for the completeOrder field.
-func (r *mutationResolver) CompleteOrder(ctx context.Context, id string) (*ent.Order, error) {
-	return workflow.CompleteOrder(ctx, ent.FromContext(ctx), id)
+func (r *mutationResolver) CompleteOrder(ctx context.Context, id string, expectedVersion *int) (*ent.Order, error) {
+	return workflow.CompleteOrder(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id)
 }
 
 // CancelOrder is the resolver for the cancelOrder field.
-func (r *mutationResolver) CancelOrder(ctx context.Context, id string, reason string) (*ent.Order, error) {
-	return workflow.CancelOrder(ctx, ent.FromContext(ctx), id, reason)
+func (r *mutationResolver) CancelOrder(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Order, error) {
+	return workflow.CancelOrder(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, reason)
 }
 
 // RejectOrder is the resolver for the rejectOrder field.
-func (r *mutationResolver) RejectOrder(ctx context.Context, id string, reason string) (*ent.Order, error) {
-	return workflow.RejectOrder(ctx, ent.FromContext(ctx), id, reason)
+func (r *mutationResolver) RejectOrder(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Order, error) {
+	return workflow.RejectOrder(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, reason)
 }
 
 // AcknowledgeEscalation is the resolver for the acknowledgeEscalation field.
-func (r *mutationResolver) AcknowledgeEscalation(ctx context.Context, id string) (*ent.Escalation, error) {
-	return workflow.AcknowledgeEscalation(ctx, ent.FromContext(ctx), id)
+func (r *mutationResolver) AcknowledgeEscalation(ctx context.Context, id string, expectedVersion *int) (*ent.Escalation, error) {
+	return workflow.AcknowledgeEscalation(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id)
 }
 
 // StartEscalation is the resolver for the startEscalation field.
-func (r *mutationResolver) StartEscalation(ctx context.Context, id string) (*ent.Escalation, error) {
-	return workflow.StartEscalation(ctx, ent.FromContext(ctx), id)
+func (r *mutationResolver) StartEscalation(ctx context.Context, id string, expectedVersion *int) (*ent.Escalation, error) {
+	return workflow.StartEscalation(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id)
 }
 
 // AwaitClientOnEscalation is the resolver for the awaitClientOnEscalation field.
-func (r *mutationResolver) AwaitClientOnEscalation(ctx context.Context, id string, note *string) (*ent.Escalation, error) {
-	return workflow.AwaitClient(ctx, ent.FromContext(ctx), id, note)
+func (r *mutationResolver) AwaitClientOnEscalation(ctx context.Context, id string, note *string, expectedVersion *int) (*ent.Escalation, error) {
+	return workflow.AwaitClient(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, note)
 }
 
 // ResumeEscalation is the resolver for the resumeEscalation field.
-func (r *mutationResolver) ResumeEscalation(ctx context.Context, id string) (*ent.Escalation, error) {
-	return workflow.ResumeEscalation(ctx, ent.FromContext(ctx), id)
+func (r *mutationResolver) ResumeEscalation(ctx context.Context, id string, expectedVersion *int) (*ent.Escalation, error) {
+	return workflow.ResumeEscalation(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id)
 }
 
 // ResolveEscalation is the resolver for the resolveEscalation field.
-func (r *mutationResolver) ResolveEscalation(ctx context.Context, id string, resolution string) (*ent.Escalation, error) {
-	return workflow.ResolveEscalation(ctx, ent.FromContext(ctx), id, resolution)
+func (r *mutationResolver) ResolveEscalation(ctx context.Context, id string, resolution string, expectedVersion *int) (*ent.Escalation, error) {
+	return workflow.ResolveEscalation(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, resolution)
 }
 
 // CloseEscalation is the resolver for the closeEscalation field.
-func (r *mutationResolver) CloseEscalation(ctx context.Context, id string) (*ent.Escalation, error) {
-	return workflow.CloseEscalation(ctx, ent.FromContext(ctx), id)
+func (r *mutationResolver) CloseEscalation(ctx context.Context, id string, expectedVersion *int) (*ent.Escalation, error) {
+	return workflow.CloseEscalation(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id)
 }
 
 // ReopenEscalation is the resolver for the reopenEscalation field.
-func (r *mutationResolver) ReopenEscalation(ctx context.Context, id string, reason string) (*ent.Escalation, error) {
-	return workflow.ReopenEscalation(ctx, ent.FromContext(ctx), id, reason)
+func (r *mutationResolver) ReopenEscalation(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Escalation, error) {
+	return workflow.ReopenEscalation(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, reason)
 }
 
 // ReassignEscalation is the resolver for the reassignEscalation field.
-func (r *mutationResolver) ReassignEscalation(ctx context.Context, id string, ownerID string) (*ent.Escalation, error) {
-	return workflow.ReassignEscalation(ctx, ent.FromContext(ctx), id, ownerID)
+func (r *mutationResolver) ReassignEscalation(ctx context.Context, id string, ownerID string, expectedVersion *int) (*ent.Escalation, error) {
+	return workflow.ReassignEscalation(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, ownerID)
 }
 
 // RaiseEscalationLevel is the resolver for the raiseEscalationLevel field.
-func (r *mutationResolver) RaiseEscalationLevel(ctx context.Context, id string, reason string) (*ent.Escalation, error) {
-	return workflow.RaiseEscalationLevel(ctx, ent.FromContext(ctx), id, reason)
+func (r *mutationResolver) RaiseEscalationLevel(ctx context.Context, id string, reason string, expectedVersion *int) (*ent.Escalation, error) {
+	return workflow.RaiseEscalationLevel(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, reason)
 }
 
 // CommentOnEscalation is the resolver for the commentOnEscalation field.
-func (r *mutationResolver) CommentOnEscalation(ctx context.Context, id string, body string, internal *bool) (*ent.Escalation, error) {
-	return workflow.CommentOnEscalation(ctx, ent.FromContext(ctx), id, body, internal != nil && *internal)
+func (r *mutationResolver) CommentOnEscalation(ctx context.Context, id string, body string, internal *bool, expectedVersion *int) (*ent.Escalation, error) {
+	return workflow.CommentOnEscalation(revision.Expect(ctx, id, expectedVersion), ent.FromContext(ctx), id, body, internal != nil && *internal)
 }
 
 // DueDateSlipDays is the resolver for the dueDateSlipDays field.

@@ -14,16 +14,19 @@ import (
 	"carrierdesk/ent/privacy"
 	"carrierdesk/internal/audit"
 	"carrierdesk/internal/fault"
+	"carrierdesk/internal/revision"
 	"carrierdesk/internal/viewer"
 
 	"entgo.io/ent"
 )
 
-// auditTrail writes an audit entry for every create, update and delete, in the
-// writer's transaction: who, when, through which API operation and workflow
-// action, and each field that changed, from what to what. It compares the
-// record before and after the whole mutation, so values set by other hooks
-// (totals, due times) are recorded too.
+// auditTrail writes one audit entry for each record a unit of change
+// (revision.Unit: one mutation) creates, changes or deletes, in the writer's
+// transaction: who, when, through which API operation and workflow action,
+// and each field that changed, from what to what. It compares the record as
+// the unit found it with the record as the unit leaves it, so values set by
+// other hooks (totals, due times) and by the workflow's further writes to the
+// same record are in the one entry; a unit that changes nothing writes none.
 func auditTrail(next ent.Mutator) ent.Mutator {
 	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 		if audit.Skipped(ctx) {
@@ -33,52 +36,75 @@ func auditTrail(next ent.Mutator) ent.Mutator {
 		if !ok {
 			return next.Mutate(ctx, m)
 		}
-		client := c.Client()
-		// The trail is the program's record, written whatever the viewer may write.
-		allow := privacy.DecisionContext(ctx, privacy.Allow)
-		var ids []string
-		before := map[string]map[string]any{}
-		if !m.Op().Is(ent.OpCreate) {
-			var err error
-			if ids, err = mutationIDs(ctx, m); err != nil {
-				return nil, err
-			}
-			for _, id := range ids {
-				if before[id], err = snapshot(allow, client, m.Type(), id); err != nil {
-					return nil, err
+		ctx, unit, began := revision.Begin(ctx)
+		v, err := audited(ctx, unit, c.Client(), m, next)
+		if err == nil && began {
+			err = unit.End(ctx)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return v, nil
+	})
+}
+
+// audited takes, on a unit's first write to each record, the record as the
+// unit finds it, and has its entry written when the unit ends.
+func audited(ctx context.Context, unit *revision.Unit, client *gen.Client, m ent.Mutation, next ent.Mutator) (ent.Value, error) {
+	// The trail is the program's record, written whatever the viewer may write.
+	allow := privacy.DecisionContext(ctx, privacy.Allow)
+	if m.Op().Is(ent.OpCreate) {
+		id, _ := mutationID(m)
+		rec := unit.Record(id)
+		rec.Writes++
+		if rec.Audited {
+			return next.Mutate(ctx, m)
+		}
+		// Registered before the write, so that what hooks write to the new
+		// record within the create is part of its entry, not another one.
+		rec.Audited = true
+		var created map[string]any
+		unit.AtEnd(func(context.Context) error {
+			after := created
+			if rec.Writes > 1 { // written again after its creation: read what the unit leaves
+				var err error
+				if after, err = snapshot(allow, client, m.Type(), id); err != nil {
+					return err
 				}
 			}
-		}
+			return record(ctx, allow, client, m.Type(), id, nil, after)
+		})
 		v, err := next.Mutate(ctx, m)
 		if err != nil {
 			return nil, err
 		}
-		op := auditentry.OperationUpdate
-		switch {
-		case m.Op().Is(ent.OpCreate):
-			op = auditentry.OperationCreate
-			after, err := fields(v)
+		created, err = fields(v)
+		return v, err
+	}
+	ids, err := mutationIDs(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		rec := unit.Record(id)
+		rec.Writes++
+		if rec.Audited {
+			continue
+		}
+		before, err := snapshot(allow, client, m.Type(), id)
+		if err != nil {
+			return nil, err
+		}
+		rec.Audited = true
+		unit.AtEnd(func(context.Context) error {
+			after, err := snapshot(allow, client, m.Type(), id)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			id, _ := after["id"].(string)
-			return v, record(ctx, allow, client, m.Type(), id, op, nil, after)
-		case m.Op().Is(ent.OpDelete | ent.OpDeleteOne):
-			op = auditentry.OperationDelete
-		}
-		for _, id := range ids {
-			var after map[string]any
-			if op == auditentry.OperationUpdate {
-				if after, err = snapshot(allow, client, m.Type(), id); err != nil {
-					return nil, err
-				}
-			}
-			if err := record(ctx, allow, client, m.Type(), id, op, before[id], after); err != nil {
-				return nil, err
-			}
-		}
-		return v, nil
-	})
+			return record(ctx, allow, client, m.Type(), id, before, after)
+		})
+	}
+	return next.Mutate(ctx, m)
 }
 
 // mutationIDs lists the records an update or delete touches.
@@ -148,8 +174,19 @@ func render(v reflect.Value) any {
 	return fmt.Sprint(v.Interface())
 }
 
-// record writes one entry with a change for each field that differs.
-func record(ctx, allow context.Context, c *gen.Client, typ, id string, op auditentry.Operation, before, after map[string]any) error {
+// record writes one entry, with a change for each field that differs
+// between before and after: a create when there was no record before, a
+// delete when there is none after, nothing when no field changed.
+func record(ctx, allow context.Context, c *gen.Client, typ, id string, before, after map[string]any) error {
+	op := auditentry.OperationUpdate
+	switch {
+	case before == nil && after == nil:
+		return nil
+	case before == nil:
+		op = auditentry.OperationCreate
+	case after == nil:
+		op = auditentry.OperationDelete
+	}
 	var names []string
 	for k := range before {
 		names = append(names, k)
@@ -160,6 +197,16 @@ func record(ctx, allow context.Context, c *gen.Client, typ, id string, op audite
 		}
 	}
 	sort.Strings(names)
+	var changed []string
+	for _, k := range names {
+		if k == "id" || k == "updated_at" || k == "version" || reflect.DeepEqual(before[k], after[k]) {
+			continue
+		}
+		changed = append(changed, k)
+	}
+	if op == auditentry.OperationUpdate && len(changed) == 0 {
+		return nil
+	}
 	entry := c.AuditEntry.Create().
 		SetEntityType(typ).
 		SetEntityID(id).
@@ -173,19 +220,16 @@ func record(ctx, allow context.Context, c *gen.Client, typ, id string, op audite
 	if err != nil {
 		return fmt.Errorf("audit: writing entry: %w", err)
 	}
-	var changes []*gen.AuditChangeCreate
-	for _, k := range names {
-		if k == "id" || k == "updated_at" || k == "version" || reflect.DeepEqual(before[k], after[k]) {
-			continue
-		}
+	if len(changed) == 0 {
+		return nil
+	}
+	changes := make([]*gen.AuditChangeCreate, 0, len(changed))
+	for _, k := range changed {
 		changes = append(changes, c.AuditChange.Create().
 			SetEntryID(e.ID).
 			SetField(fault.APIName(k)).
 			SetNillableFromValue(text(before, k)).
 			SetNillableToValue(text(after, k)))
-	}
-	if len(changes) == 0 {
-		return nil
 	}
 	if err := c.AuditChange.CreateBulk(changes...).Exec(allow); err != nil {
 		return fmt.Errorf("audit: writing changes: %w", err)

@@ -73,7 +73,7 @@ func (AuditEntry) Indexes() []ent.Index {
 
 func (AuditEntry) Annotations() []schema.Annotation {
 	return []schema.Annotation{
-		schema.Comment("One change to one record in the audit trail. Readable by admins and managers."),
+		schema.Comment("One change to one record in the audit trail: what one mutation (or one write of the system) did to it, everything its rules and workflow wrote to the record included. Readable by admins and managers."),
 		entgql.QueryField(),
 		entgql.RelayConnection(),
 		entgql.MultiOrder(),

@@ -51,7 +51,7 @@ func (trackedMixin) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("version").
 			Default(1).
-			Comment("Incremented by every change; pass it as expectedVersion to update only what you last saw.").
+			Comment("Moves by one with each mutation that changes the record, however many fields and rules it touches (never for one that changes nothing). Pass it as expectedVersion to change only what you last saw: a record that has moved on since is CONFLICT, with extensions.currentVersion.").
 			Annotations(derived()),
 	}
 }

@@ -50,6 +50,9 @@ type Error struct {
 	Field string // the offending input field, in the API's spelling, if any
 	Msg   string // safe to show to a client
 	Err   error  // the cause; never shown to a client
+	// Details are more facts a client can act on, shown as extensions
+	// beside the code (a conflict's currentVersion, say).
+	Details map[string]any
 	// Fields lists every invalid input field when a write had several; Field
 	// and Msg are then the first's.
 	Fields []FieldError

@@ -7,11 +7,15 @@ import (
 	"carrierdesk/ent/contract"
 	"carrierdesk/internal/fault"
 	"carrierdesk/internal/money"
+	"carrierdesk/internal/revision"
 )
 
 func contractStep(ctx context.Context, c *ent.Client, id, action string, change func(*ent.Contract, *ent.ContractUpdateOne) error) (*ent.Contract, error) {
 	k, err := c.Contract.Get(ctx, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := revision.Check(ctx, k.ID, k.Version); err != nil {
 		return nil, err
 	}
 	next, wctx, err := act(ctx, Contract, action, k.Status.String())
@@ -65,6 +69,10 @@ func RenewContract(ctx context.Context, c *ent.Client, id string, r Renewal) (*e
 	}
 	old, err := c.Contract.Get(ctx, id)
 	if err != nil {
+		return nil, err
+	}
+	// The old contract is not written: the version it is at is checked here.
+	if err := revision.Check(ctx, old.ID, old.Version); err != nil {
 		return nil, err
 	}
 	_, wctx, err := act(ctx, Contract, "renew", old.Status.String())

@@ -9,6 +9,7 @@ import (
 	"carrierdesk/ent/escalationevent"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/fault"
+	"carrierdesk/internal/revision"
 	"carrierdesk/internal/sla"
 	"carrierdesk/internal/viewer"
 )
@@ -27,6 +28,9 @@ type event struct {
 func escalationStep(ctx context.Context, c *ent.Client, id, action string, change func(*ent.Escalation, *ent.EscalationUpdateOne) (*event, error)) (*ent.Escalation, error) {
 	e, err := c.Escalation.Get(ctx, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := revision.Check(ctx, e.ID, e.Version); err != nil {
 		return nil, err
 	}
 	next, wctx, err := act(ctx, Escalation, action, e.Status.String())

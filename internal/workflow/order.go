@@ -7,11 +7,15 @@ import (
 	"carrierdesk/ent/order"
 	"carrierdesk/internal/date"
 	"carrierdesk/internal/fault"
+	"carrierdesk/internal/revision"
 )
 
 func orderStep(ctx context.Context, c *ent.Client, id, action string, change func(*ent.Order, *ent.OrderUpdateOne) error) (*ent.Order, error) {
 	o, err := c.Order.Get(ctx, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := revision.Check(ctx, o.ID, o.Version); err != nil {
 		return nil, err
 	}
 	next, wctx, err := act(ctx, Order, action, o.Status.String())

@@ -9,6 +9,7 @@ import (
 	"carrierdesk/ent/quote"
 	"carrierdesk/ent/specialpricingrequest"
 	"carrierdesk/internal/money"
+	"carrierdesk/internal/revision"
 	"carrierdesk/internal/viewer"
 )
 
@@ -19,6 +20,9 @@ const PricingResponseBusinessDays = 2
 func pricingStep(ctx context.Context, c *ent.Client, id, action string, change func(*ent.SpecialPricingRequest, *ent.SpecialPricingRequestUpdateOne) error) (*ent.SpecialPricingRequest, error) {
 	r, err := c.SpecialPricingRequest.Get(ctx, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := revision.Check(ctx, r.ID, r.Version); err != nil {
 		return nil, err
 	}
 	next, wctx, err := act(ctx, SpecialPricingRequest, action, r.Status.String())

@@ -6,12 +6,16 @@ import (
 	"carrierdesk/ent"
 	"carrierdesk/ent/quote"
 	"carrierdesk/internal/fault"
+	"carrierdesk/internal/revision"
 )
 
 // quoteStep takes action on quote id; change adds what the action writes besides the status.
 func quoteStep(ctx context.Context, c *ent.Client, id, action string, change func(*ent.Quote, *ent.QuoteUpdateOne) error) (*ent.Quote, error) {
 	q, err := c.Quote.Get(ctx, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := revision.Check(ctx, q.ID, q.Version); err != nil {
 		return nil, err
 	}
 	next, wctx, err := act(ctx, Quote, action, q.Status.String())

@@ -5,6 +5,7 @@ import (
 
 	"carrierdesk/ent"
 	"carrierdesk/ent/rfp"
+	"carrierdesk/internal/revision"
 )
 
 // RFPAction takes one of the RFP workflow's actions (qualify, start, submit,
@@ -12,6 +13,9 @@ import (
 func RFPAction(ctx context.Context, c *ent.Client, id, action string, note *string) (*ent.RFP, error) {
 	r, err := c.RFP.Get(ctx, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := revision.Check(ctx, r.ID, r.Version); err != nil {
 		return nil, err
 	}
 	next, wctx, err := act(ctx, RFP, action, r.Status.String())
