@@ -6444,7 +6444,7 @@ input MeasureInput {
 enum AggregateOp {
   "Number of rows."
   COUNT
-  "Sum."
+  "Sum of the values (money per currency, never across currencies)."
   SUM
   "Average (money rounded to the cent)."
   AVG
@@ -6652,7 +6652,7 @@ type CarrierMRR {
 
 "One region's MRR."
 type RegionMRR {
-  "The region."
+  "The sales region the accounts are in."
   region: Region!
   "Accounts in it that have not churned."
   accounts: Int!
@@ -6662,7 +6662,7 @@ type RegionMRR {
 
 "MRR of the accounts in one status."
 type AccountStatusMRR {
-  "The status."
+  "The account status these totals are for."
   status: AccountStatus!
   "Accounts in it."
   accounts: Int!
@@ -6672,7 +6672,7 @@ type AccountStatusMRR {
 
 "Escalations of one severity: open now, the open ones in breach, and breaches of all time."
 type SeverityEscalations {
-  "The severity."
+  "The severity these counts are for; it sets the response and restore targets."
   severity: EscalationSeverity!
   "How many are open now (neither resolved nor closed)."
   open: Int!
@@ -6690,7 +6690,7 @@ type SeverityEscalations {
 
 "Quotes in one status."
 type QuoteStatusTotal {
-  "The status."
+  "The quote status these totals are for."
   status: QuoteStatus!
   "How many."
   count: Int!
@@ -6780,7 +6780,7 @@ type RepWeek {
   name: String!
   "Activities logged."
   activities: Int!
-  "Activities by kind."
+  "The week's activities counted per kind (meetings, calls, e-mails, site visits, notes); kinds with none are left out."
   activitiesByKind: [ActivityKindCount!]!
   "Escalations raised in the week that the rep owns now."
   escalationsOpened: Int!
@@ -6794,7 +6794,7 @@ type RepWeek {
 
 "Activities of one kind."
 type ActivityKindCount {
-  "The kind."
+  "The kind of activity counted."
   kind: ActivityKind!
   "How many."
   count: Int!
@@ -6826,6 +6826,7 @@ extend type Contract {
   noticeDeadline: Date! @goField(forceResolver: true)
 }
 
+"Live data, over a WebSocket (graphql-transport-ws) or an event stream (text/event-stream)."
 type Subscription {
   """
   Escalation events as they are committed, on any server instance: created,

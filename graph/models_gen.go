@@ -40,5 +40,6 @@ type RenewContractInput struct {
 	CoTerm *bool `json:"coTerm,omitempty"`
 }
 
+// Live data, over a WebSocket (graphql-transport-ws) or an event stream (text/event-stream).
 type Subscription struct {
 }
