@@ -66,6 +66,26 @@ func guardInternalFilters(_ *gen.Graph, s *ast.Schema) error {
 	return nil
 }
 
+// dropAppends removes the appendX fields of update inputs. entgql v0.7.0
+// generates m.AppendX(i.X) for them: what a client sent in appendX was
+// never written, and with X set too X was appended twice. Setting the whole
+// list (X) is what clients have.
+func dropAppends(_ *gen.Graph, s *ast.Schema) error {
+	for name, def := range s.Types {
+		if def.Kind != ast.InputObject || !strings.HasPrefix(name, "Update") {
+			continue
+		}
+		kept := def.Fields[:0]
+		for _, f := range def.Fields {
+			if !strings.HasPrefix(f.Name, "append") {
+				kept = append(kept, f)
+			}
+		}
+		def.Fields = kept
+	}
+	return nil
+}
+
 // describeGenerated gives every type, field, argument and enum value of the
 // generated GraphQL schema a description, so that a client browsing the
 // schema never meets an undocumented name. Descriptions written on the ent
@@ -236,8 +256,6 @@ func fieldDescription(typ string, def *ast.Definition, field string) string {
 		}
 	case strings.HasPrefix(typ, "Update") && strings.HasPrefix(field, "clear"):
 		return "Clears " + lowerFirst(strings.TrimPrefix(field, "clear")) + "."
-	case strings.HasPrefix(typ, "Update") && strings.HasPrefix(field, "append"):
-		return "Values to add at the end of " + lowerFirst(strings.TrimPrefix(field, "append")) + ", keeping those already there."
 	case strings.HasPrefix(typ, "Update") && strings.HasPrefix(field, "add"):
 		return "Links the given " + lowerFirst(strings.TrimPrefix(field, "add")) + "."
 	case strings.HasPrefix(typ, "Update") && strings.HasPrefix(field, "remove"):

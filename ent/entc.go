@@ -22,7 +22,7 @@ func main() {
 		entgql.WithSchemaPath("ent.graphql"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(false),
-		entgql.WithSchemaHook(describeGenerated, scopeRelationFilters, guardInternalFilters, connectionNodes),
+		entgql.WithSchemaHook(describeGenerated, scopeRelationFilters, guardInternalFilters, connectionNodes, dropAppends),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)

@@ -23373,10 +23373,6 @@ input UpdateBusinessReviewInput {
   """
   attendees: [String!]
   """
-  Values to add at the end of attendees, keeping those already there.
-  """
-  appendAttendees: [String!]
-  """
   Clears attendees.
   """
   clearAttendees: Boolean
@@ -78264,7 +78260,7 @@ func (ec *executionContext) unmarshalInputUpdateBusinessReviewInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"quarter", "status", "scheduledAt", "attendees", "appendAttendees", "clearAttendees", "agenda", "clearAgenda", "outcomes", "clearOutcomes"}
+	fieldsInOrder := [...]string{"quarter", "status", "scheduledAt", "attendees", "clearAttendees", "agenda", "clearAgenda", "outcomes", "clearOutcomes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -78299,13 +78295,6 @@ func (ec *executionContext) unmarshalInputUpdateBusinessReviewInput(ctx context.
 				return it, err
 			}
 			it.Attendees = data
-		case "appendAttendees":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appendAttendees"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AppendAttendees = data
 		case "clearAttendees":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearAttendees"))
 			data, err := ec.unmarshalOBoolean2bool(ctx, v)
