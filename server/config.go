@@ -24,6 +24,7 @@ type Config struct {
 	CostLimit      int           // COST_LIMIT: largest cost (objects a response may hold, pages multiplied) an operation may have
 	DepthLimit     int           // DEPTH_LIMIT: deepest nesting of fields an operation may have
 	SweepInterval  time.Duration // SWEEP_INTERVAL: how often expiries and SLA breaches are swept; 0 turns it off
+	IdempotencyTTL time.Duration // IDEMPOTENCY_TTL: how long a mutation's Idempotency-Key and answer are kept for retries
 	FOCTargetDays  int           // FOC_TARGET_BUSINESS_DAYS: the FOC target of orders, in business days after submission
 	ViewerTTL      time.Duration // VIEWER_CACHE_TTL: how long a token's loaded viewer is reused; 0 loads it on every request
 	Production     bool          // APP_ENV=production: no development secret, no anonymous introspection
@@ -44,6 +45,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		StatementCache: 256,
 		SeedOnEmpty:    true,
 		SweepInterval:  30 * time.Second,
+		IdempotencyTTL: 24 * time.Hour,
 		FOCTargetDays:  workflow.FOCTargetBusinessDays,
 		ViewerTTL:      5 * time.Second,
 		DefaultPage:    20,
@@ -119,6 +121,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if v := getenv("SWEEP_INTERVAL"); v != "" {
 		if c.SweepInterval, err = time.ParseDuration(v); err != nil {
 			return c, fmt.Errorf("SWEEP_INTERVAL: %w", err)
+		}
+	}
+	if v := getenv("IDEMPOTENCY_TTL"); v != "" {
+		if c.IdempotencyTTL, err = time.ParseDuration(v); err != nil || c.IdempotencyTTL < time.Minute {
+			return c, fmt.Errorf("IDEMPOTENCY_TTL must be a duration of a minute or more, such as 24h, not %q", v)
 		}
 	}
 	if v := getenv("SEED_ON_EMPTY"); v != "" {

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"carrierdesk/ent"
+	"carrierdesk/ent/idempotencykey"
 	"carrierdesk/ent/privacy"
 	"carrierdesk/internal/auth"
 	"carrierdesk/internal/seed"
@@ -185,7 +186,7 @@ func serve(ctx context.Context, cfg Config, args []string) error {
 	slog.Info("serving", "addr", m.Addr(), "store", store, "graphiql", "http://"+m.Addr()+"/")
 	errc := make(chan error, 1)
 	go func() { errc <- m.Serve() }()
-	go sweep(ctx, m.DB.Client, cfg.SweepInterval)
+	go sweep(ctx, m.DB.Client, cfg.SweepInterval, cfg.IdempotencyTTL)
 	select {
 	case err := <-errc:
 		m.Close(context.Background())
@@ -240,9 +241,10 @@ func serveDebug(ctx context.Context, addr string) error {
 }
 
 // sweep makes the clock's workflow changes (expiries, evergreen renewals, SLA
-// breaches) every interval until ctx ends. Every instance sweeps; each change
-// is conditional, so none is made twice.
-func sweep(ctx context.Context, client *ent.Client, interval time.Duration) {
+// breaches) every interval until ctx ends, and forgets idempotency keys older
+// than keep. Every instance sweeps; each change is conditional, so none is
+// made twice.
+func sweep(ctx context.Context, client *ent.Client, interval, keep time.Duration) {
 	if interval <= 0 {
 		return
 	}
@@ -262,7 +264,23 @@ func sweep(ctx context.Context, client *ent.Client, interval time.Duration) {
 		if err != nil && ctx.Err() == nil {
 			slog.ErrorContext(ctx, "sweep failed", "err", err)
 		}
+		n, err := forgetIdempotencyKeys(ctx, client, time.Now().Add(-keep))
+		if n > 0 {
+			slog.InfoContext(ctx, "forgot idempotency keys", "keys", n)
+		}
+		if err != nil && ctx.Err() == nil {
+			slog.ErrorContext(ctx, "forgetting idempotency keys failed", "err", err)
+		}
 	}
+}
+
+// forgetIdempotencyKeys deletes the keys, and the answers kept with them,
+// of mutations made before cutoff; a retry with one of them runs again.
+// Each row holds a whole response, so without this the table only grows.
+func forgetIdempotencyKeys(ctx context.Context, client *ent.Client, cutoff time.Time) (int, error) {
+	return client.IdempotencyKey.Delete().
+		Where(idempotencykey.CreatedAtLT(cutoff)).
+		Exec(privacy.DecisionContext(ctx, privacy.Allow))
 }
 
 // sweepOnce runs one sweep in a transaction: its changes land together or not at all.

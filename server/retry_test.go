@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 )
 
 // TestIdempotentRetryWritesOnce sends the same mutation twice with one
@@ -87,5 +88,37 @@ func TestStaleVersionIsAConflict(t *testing.T) {
 		}
 		// Without expectedVersion the update applies, as before.
 		app.ok(t, update, map[string]any{"id": id, "name": "Lumen", "v": nil}, nil)
+	})
+}
+
+// TestIdempotencyKeysAreForgotten: keys, and the answers kept with them,
+// live for IDEMPOTENCY_TTL (24 hours unless set); the sweep then deletes
+// them, so the table does not grow for ever, and a retry with a forgotten
+// key runs as a new request. A key younger than the cutoff survives it.
+func TestIdempotencyKeysAreForgotten(t *testing.T) {
+	backends(t, func(t *testing.T, app *testApp) {
+		if app.cfg.IdempotencyTTL != 24*time.Hour {
+			t.Fatalf("IDEMPOTENCY_TTL defaults to %s, want 24h", app.cfg.IdempotencyTTL)
+		}
+		input := map[string]any{"input": map[string]any{"name": "Zayo", "ocn": "8210", "ccna": "ZYO"}}
+		first := app.do(t, createCarrier, input, "Idempotency-Key", "kept")
+		if n, err := forgetIdempotencyKeys(allowCtx(), app.db.Client, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+			t.Fatalf("a cutoff an hour ago forgot %d keys (%v), want 0", n, err)
+		}
+		if r := app.do(t, createCarrier, input, "Idempotency-Key", "kept"); r.Extensions["idempotentReplay"] != true || string(r.Data) != string(first.Data) {
+			t.Fatalf("a kept key did not replay: %s", r.Raw)
+		}
+		// A day later: the sweep's cutoff has passed the key.
+		if n, err := forgetIdempotencyKeys(allowCtx(), app.db.Client, time.Now().Add(time.Minute)); err != nil || n != 1 {
+			t.Fatalf("forgot %d keys (%v), want 1", n, err)
+		}
+		again := app.do(t, createCarrier, input, "Idempotency-Key", "kept")
+		if again.Extensions["idempotentReplay"] == true {
+			t.Fatalf("a forgotten key replayed: %s", again.Raw)
+		}
+		// The request ran again: the carrier exists, so this time it is a conflict.
+		if again.Code() != "CONFLICT" {
+			t.Fatalf("a forgotten key's retry did not run again: %s", again.Raw)
+		}
 	})
 }
