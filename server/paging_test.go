@@ -34,7 +34,9 @@ func TestPagingEveryOrdering(t *testing.T) {
 						Name string
 						Args []struct {
 							Name string
-							Type struct{ OfType struct{ OfType struct{ Name string } } }
+							Type struct {
+								OfType struct{ OfType struct{ Name string } }
+							}
 						}
 						Type struct{ OfType struct{ Name string } }
 					}
@@ -262,7 +264,9 @@ func edited(t *testing.T, c string, values ...any) string {
 func sample(t *testing.T, app *testApp, connection string) string {
 	t.Helper()
 	var out struct {
-		Head, Tail struct{ Edges []struct{ Node struct{ ID string } } }
+		Head, Tail struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	app.ok(t, fmt.Sprintf(`{ head: %[1]s(first: 40) { edges { node { id } } } tail: %[1]s(last: 40) { edges { node { id } } } }`, connection), nil, &out)
 	if len(out.Head.Edges) < 40 {

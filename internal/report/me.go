@@ -67,7 +67,7 @@ func Me(ctx context.Context, c *ent.Client, now time.Time) (*MeResult, error) {
 	now = utc(now)
 	until := now.Add(Horizon)
 	r := &MeResult{}
-	open := escalation.StatusNotIn(closedEscalation...)
+	open := workflow.OpenEscalation()
 	var lists []list
 	switch {
 	case v.Is(enum.RoleCarrier):

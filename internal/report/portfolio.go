@@ -336,8 +336,13 @@ func portfolioCarriers(ctx context.Context, c *ent.Client, _ time.Time, r *Portf
 	return nil
 }
 
-// closedEscalation is the statuses of escalations that are no longer worked.
-var closedEscalation = []escalation.Status{escalation.StatusResolved, escalation.StatusClosed}
+// where is p, an ent predicate of the table s selects from, as a SQL
+// predicate for an expression of s (a COUNT ... FILTER, say).
+func where(s *sql.Selector, p func(*sql.Selector)) *sql.Predicate {
+	probe := sql.Dialect(s.Dialect()).Select().From(sql.Table(s.TableName()))
+	p(probe)
+	return probe.P()
+}
 
 // portfolioEscalations fills open escalations and SLA breaches by severity,
 // in one query: the open ones in breach beside the open count, and breaches
@@ -353,29 +358,16 @@ func portfolioEscalations(ctx context.Context, c *ent.Client, now time.Time, r *
 	}
 	err := c.Escalation.Query().
 		Modify(func(s *sql.Selector) {
-			var (
-				status       = s.C(escalation.FieldStatus)
-				acknowledged = s.C(escalation.FieldAcknowledgedAt)
-				responseDue  = s.C(escalation.FieldResponseDueAt)
-				resolved     = s.C(escalation.FieldResolvedAt)
-				resolveDue   = s.C(escalation.FieldResolutionDueAt)
-			)
-			open := func() *sql.Predicate { return sql.NotIn(status, args(closedEscalation)...) }
-			responseBreach := func() *sql.Predicate {
-				return sql.Or(
-					sql.And(sql.IsNull(acknowledged), sql.LT(responseDue, now)),
-					sql.ColumnsGT(acknowledged, responseDue),
-				)
-			}
+			// The rules are workflow's, the ones the sweep and the fields use.
+			open := func() *sql.Predicate { return where(s, workflow.OpenEscalation()) }
+			responseBreach := func() *sql.Predicate { return where(s, workflow.ResponseBreachedAt(now)) }
+			resolutionBreach := func() *sql.Predicate { return where(s, workflow.ResolutionBreachedAt(now)) }
 			s.Select(s.C(escalation.FieldSeverity)).
 				AppendSelectExprAs(countIf(open()), "open").
 				AppendSelectExprAs(countIf(sql.And(open(), responseBreach())), "open_response_breaches").
-				AppendSelectExprAs(countIf(sql.And(open(), sql.LT(resolveDue, now))), "open_resolution_breaches").
+				AppendSelectExprAs(countIf(sql.And(open(), resolutionBreach())), "open_resolution_breaches").
 				AppendSelectExprAs(countIf(responseBreach()), "response_breaches").
-				AppendSelectExprAs(countIf(sql.Or(
-					sql.And(open(), sql.LT(resolveDue, now)),
-					sql.ColumnsGT(resolved, resolveDue),
-				)), "resolution_breaches").
+				AppendSelectExprAs(countIf(resolutionBreach()), "resolution_breaches").
 				GroupBy(s.C(escalation.FieldSeverity))
 		}).
 		Scan(ctx, &rows)

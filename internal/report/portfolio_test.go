@@ -1,10 +1,13 @@
 package report_test
 
 import (
+	"carrierdesk/ent/predicate"
+	"carrierdesk/internal/workflow"
 	"context"
 	"math"
 	"reflect"
 	"testing"
+	"time"
 
 	"carrierdesk/ent"
 	"carrierdesk/ent/account"
@@ -269,4 +272,80 @@ func TestPortfolioWithoutViewer(t *testing.T) {
 			t.Fatal("a portfolio without a viewer was computed; want a privacy error")
 		}
 	})
+}
+
+// TestEscalationRulesAgree: the portfolio counts open escalations and SLA
+// breaches by the same rules as the escalation's own fields and the sweep
+// (internal/workflow), on both databases. An escalation pending the client,
+// paused before its resolution was due, is not late while it waits, though
+// the due time has passed: the portfolio used to count it as a breach.
+func TestEscalationRulesAgree(t *testing.T) {
+	backends(t, func(t *testing.T, c *ent.Client) {
+		w := build(t, c)
+		ctx := allow()
+		paused, err := c.Escalation.Create().
+			SetAccountID(w.a1).SetOwnerID(w.sup1).SetTitle("Waiting on the carrier's field tech").
+			SetCategory(escalation.CategoryServiceAssurance).SetSeverity(escalation.SeveritySev4).
+			SetStatus(escalation.StatusPendingClient).SetCreatedAt(now.Add(-72 * time.Hour)).Save(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Escalation.UpdateOneID(paused.ID).
+			SetResponseDueAt(now.Add(-71 * time.Hour)).SetAcknowledgedAt(now.Add(-71*time.Hour - time.Minute)).
+			SetResolutionDueAt(now.Add(-time.Hour)).SetPausedAt(now.Add(-2 * time.Hour)).
+			Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		all, err := c.Escalation.Query().All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var open, openResponse, openResolution, response, resolution int
+		for _, e := range all {
+			for _, rule := range []struct {
+				name string
+				fn   bool
+				p    predicate.Escalation
+			}{
+				{"open", workflow.Open(e), workflow.OpenEscalation()},
+				{"response breach", workflow.ResponseBreached(e, now), workflow.ResponseBreachedAt(now)},
+				{"resolution breach", workflow.ResolutionBreached(e, now), workflow.ResolutionBreachedAt(now)},
+			} {
+				in, err := c.Escalation.Query().Where(escalation.ID(e.ID), rule.p).Exist(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if in != rule.fn {
+					t.Errorf("%s %s: the Go rule says %v, the query %v", e.ID, rule.name, rule.fn, in)
+				}
+			}
+			if workflow.Open(e) {
+				open++
+				openResponse += b2i(workflow.ResponseBreached(e, now))
+				openResolution += b2i(workflow.ResolutionBreached(e, now))
+			}
+			response += b2i(workflow.ResponseBreached(e, now))
+			resolution += b2i(workflow.ResolutionBreached(e, now))
+		}
+		if workflow.ResolutionBreached(paused, now) {
+			t.Fatal("a paused escalation that was in time when paused counts as late")
+		}
+		p, err := report.Portfolio(w.admin(), c, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "open", p.OpenEscalations, open)
+		equal(t, "open response breaches", p.OpenResponseBreaches, openResponse)
+		equal(t, "open resolution breaches", p.OpenResolutionBreaches, openResolution)
+		equal(t, "all-time response breaches", p.AllTimeResponseBreaches, response)
+		equal(t, "all-time resolution breaches", p.AllTimeResolutionBreaches, resolution)
+		equal(t, "open, with the paused one", p.OpenEscalations, 4)
+	})
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

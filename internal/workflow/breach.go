@@ -11,8 +11,21 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
-// The breach rules, each as a Go function (for a loaded escalation) and as an
-// ent predicate (for queries): the two must say the same.
+// The escalation rules the sweep, the reports and the computed fields share,
+// each as a Go function (for a loaded escalation) and as an ent predicate
+// (for queries): the two must say the same, and nothing else defines them.
+
+// closedStatuses are the statuses of escalations no longer worked.
+var closedStatuses = []escalation.Status{escalation.StatusResolved, escalation.StatusClosed}
+
+// Open reports whether an escalation is still worked: neither resolved nor
+// closed. Pending the client counts as open (its clock is paused).
+func Open(e *ent.Escalation) bool {
+	return e.Status != escalation.StatusResolved && e.Status != escalation.StatusClosed
+}
+
+// OpenEscalation is Open as an ent predicate.
+func OpenEscalation() predicate.Escalation { return escalation.StatusNotIn(closedStatuses...) }
 
 // ResponseBreached reports whether an escalation missed its response target:
 // flagged, acknowledged late, or not acknowledged and past due at now.

@@ -110,12 +110,10 @@ func expireContracts(ctx context.Context, c *ent.Client, now time.Time) (expired
 // own evergreen year moves the add-on's end first.
 func evergreen(k *ent.Contract) bool { return k.AutoRenew && !(k.CoTermed && k.MasterID != nil) }
 
-var openStatuses = []escalation.Status{escalation.StatusOpen, escalation.StatusAcknowledged, escalation.StatusInProgress, escalation.StatusPendingClient}
-
 func flagBreaches(ctx context.Context, c *ent.Client, now time.Time) (response, resolution int, err error) {
 	late, err := c.Escalation.Query().
 		Where(
-			escalation.StatusIn(openStatuses...),
+			OpenEscalation(),
 			escalation.ResponseBreachedAtIsNil(),
 			ResponseBreachedAt(now),
 		).
@@ -135,7 +133,7 @@ func flagBreaches(ctx context.Context, c *ent.Client, now time.Time) (response, 
 	}
 	overdue, err := c.Escalation.Query().
 		Where(
-			escalation.StatusIn(openStatuses...),
+			OpenEscalation(),
 			escalation.ResolutionBreachedAtIsNil(),
 			ResolutionBreachedAt(now),
 		).
