@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"carrierdesk/ent"
+	"carrierdesk/internal/ids"
+
+	"entgo.io/ent/dialect"
+)
+
+// maxCursor is the longest cursor a subscriber may be given, whatever the load.
+const maxCursor = 200
+
+// writerClient is a client for many concurrent writers: on PostgreSQL, a
+// second instance's pool of conns connections (its events reach a's
+// subscribers as any instance's do); on SQLite, whose single writer takes
+// turns anyway, a's own.
+func writerClient(t *testing.T, a *testApp, conns int) *ent.Client {
+	t.Helper()
+	if a.db.Dialect != dialect.Postgres {
+		return a.db.Client
+	}
+	cfg := a.cfg
+	cfg.MaxOpenConns = conns
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	db, err := OpenDatabase(ctx, cfg)
+	if err != nil {
+		t.Fatalf("opening the writers' pool: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db.Client
+}
+
+// TestSubscriptionCursorStaysSmall: 48 writers each hold a transaction open
+// for a random while after writing an event, so that dozens are in progress
+// whenever a subscriber looks. Every cursor a live subscriber gets stays
+// under maxCursor characters, and one taken mid-stream still resumes to
+// exactly the events after it.
+func TestSubscriptionCursorStaysSmall(t *testing.T) {
+	const writers, rounds = 48, 8
+	backends(t, func(t *testing.T, app *testApp) {
+		fx := newSubscriptionFixture(t, app)
+		writer := writerClient(t, app, writers)
+		live := dialSubscriptions(t, app, app.token)
+		live.subscribe(t, "1", nil)
+		app.waitSubscribed(t, 1)
+
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for r := range rounds {
+					body := fmt.Sprint("writer ", w, " round ", r)
+					if app.db.Dialect != dialect.Postgres {
+						createEvent(t, writer, ids.New("EscalationEvent"), fx.escalationA, body)
+						continue
+					}
+					tx, err := writer.Tx(allowCtx())
+					if err != nil {
+						t.Errorf("beginning: %v", err)
+						return
+					}
+					createEvent(t, tx.Client(), ids.New("EscalationEvent"), fx.escalationA, body)
+					time.Sleep(rand.N(40 * time.Millisecond))
+					if err := tx.Commit(); err != nil {
+						t.Errorf("committing: %v", err)
+					}
+				}
+			}()
+		}
+		var order []string
+		var mid string
+		longest := 0
+		for n := range writers * rounds {
+			nt := live.notice(t, "1")
+			order = append(order, nt.Event.ID)
+			longest = max(longest, len(nt.Cursor))
+			if n == writers*rounds/3 {
+				mid = nt.Cursor
+			}
+		}
+		wg.Wait()
+		t.Logf("longest cursor: %d characters", longest)
+		if longest >= maxCursor {
+			t.Errorf("a cursor of %d characters, want under %d", longest, maxCursor)
+		}
+		if dup := duplicates(order); len(dup) > 0 {
+			t.Fatalf("delivered twice: %v", dup)
+		}
+
+		resumed := dialSubscriptions(t, app, app.token)
+		resumed.subscribe(t, "1", jsonObject{"after": mid})
+		want := order[writers*rounds/3+1:]
+		var got []string
+		for range want {
+			got = append(got, resumed.notice(t, "1").Event.ID)
+		}
+		slices.Sort(got)
+		want = slices.Sorted(slices.Values(want))
+		if !slices.Equal(got, want) {
+			t.Errorf("resumed from the middle: got %d events, want the %d after it, each once", len(got), len(want))
+		}
+	})
+}
+
+// duplicates lists the IDs that occur more than once.
+func duplicates(ids []string) []string {
+	seen := map[string]int{}
+	var dup []string
+	for _, id := range ids {
+		if seen[id]++; seen[id] == 2 {
+			dup = append(dup, id)
+		}
+	}
+	return dup
+}
