@@ -123,3 +123,53 @@ func duplicates(ids []string) []string {
 	}
 	return dup
 }
+
+// TestSubscriptionReplaysBacklogInBatches: a subscriber resumes from a cursor
+// 350 events old (several of the stream's batches) while 50 more commit; it
+// gets all 400 exactly once, in commit order, the live ones straight after
+// the backlog.
+func TestSubscriptionReplaysBacklogInBatches(t *testing.T) {
+	const backlog, live = 350, 50
+	backends(t, func(t *testing.T, app *testApp) {
+		fx := newSubscriptionFixture(t, app)
+		first := dialSubscriptions(t, app, app.token)
+		first.subscribe(t, "1", nil)
+		app.waitSubscribed(t, 1)
+		app.comment(t, fx.escalationA, "start", false)
+		start := first.notice(t, "1").Cursor
+		first.close()
+		app.waitSubscribed(t, 0)
+
+		var want []string
+		for i := range backlog {
+			want = append(want, fmt.Sprint("backlog ", i))
+			createEvent(t, app.db.Client, ids.New("EscalationEvent"), fx.escalationA, want[i])
+		}
+		resumed := dialSubscriptions(t, app, app.token)
+		resumed.subscribe(t, "1", jsonObject{"after": start})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := range live {
+				createEvent(t, app.db.Client, ids.New("EscalationEvent"), fx.escalationA, fmt.Sprint("live ", i))
+			}
+		}()
+		for i := range live {
+			want = append(want, fmt.Sprint("live ", i))
+		}
+		got, _ := resumed.bodies(t, "1", backlog+live)
+		<-done
+		if !slices.Equal(got, want) {
+			t.Errorf("resumed 350 events back: got %d events, want all %d in commit order, each once", len(got), len(want))
+			for i := range min(len(got), len(want)) {
+				if got[i] != want[i] {
+					t.Fatalf("first difference at %d: got %q, want %q", i, got[i], want[i])
+				}
+			}
+		}
+		app.comment(t, fx.escalationA, "sentinel", false)
+		if nt := resumed.notice(t, "1"); nt.Event.Body != "sentinel" {
+			t.Errorf("after the backlog and the live events: got %q, want only the sentinel", nt.Event.Body)
+		}
+	})
+}
