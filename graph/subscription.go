@@ -17,6 +17,11 @@ func (r *Resolver) subscribeEscalationEvents(ctx context.Context, after *string,
 	if after != nil {
 		cursor = *after
 	}
+	// A reconnecting event stream repeats its original request: the cursor it
+	// last received, sent as Last-Event-ID, is where it is.
+	if last, ok := events.LastEventID(ctx); ok {
+		cursor = last
+	}
 	return events.Watch(ctx, r.client, r.events, cursor, where.predicates()...)
 }
 

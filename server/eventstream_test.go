@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -172,4 +175,64 @@ func TestSubscriptionReplaysBacklogInBatches(t *testing.T) {
 			t.Errorf("after the backlog and the live events: got %q, want only the sentinel", nt.Event.Body)
 		}
 	})
+}
+
+// TestSubscriptionSSELastEventID: every event on an event stream carries its
+// cursor as its id; a client that reconnects with the same request and
+// Last-Event-ID, as EventSource does, gets exactly what it missed.
+func TestSubscriptionSSELastEventID(t *testing.T) {
+	backends(t, func(t *testing.T, app *testApp) {
+		fx := newSubscriptionFixture(t, app)
+		client := &http.Client{Transport: &http.Transport{}}
+		defer client.CloseIdleConnections()
+
+		res := openSSE(t, client, app, app.token)
+		stream := sseEvents(res.Body)
+		app.waitSubscribed(t, 1)
+		app.comment(t, fx.escalationA, "one", false)
+		app.comment(t, fx.escalationA, "two", false)
+		var last string
+		for _, want := range []string{"one", "two"} {
+			ev := nextSSE(t, stream)
+			var p struct {
+				Data struct{ EscalationEvents notice }
+			}
+			if err := json.Unmarshal([]byte(ev.data), &p); err != nil || p.Data.EscalationEvents.Event.Body != want {
+				t.Fatalf("got %+v, want the event %q", ev, want)
+			}
+			if ev.id == "" || ev.id != p.Data.EscalationEvents.Cursor {
+				t.Errorf("event %q has id %q, want its cursor %q", want, ev.id, p.Data.EscalationEvents.Cursor)
+			}
+			last = ev.id
+		}
+		res.Body.Close()
+		app.waitSubscribed(t, 0)
+
+		app.comment(t, fx.escalationA, "three", false)
+		app.comment(t, fx.escalationA, "four", false)
+		res = openSSE(t, client, app, app.token, "Last-Event-ID", last)
+		stream = sseEvents(res.Body)
+		app.waitSubscribed(t, 1)
+		app.comment(t, fx.escalationA, "five", false)
+		for _, want := range []string{"three", "four", "five"} {
+			if ev := nextSSE(t, stream); !strings.Contains(ev.data, `"`+want+`"`) || ev.id == "" {
+				t.Fatalf("after reconnecting got %+v, want the event %q with an id", ev, want)
+			}
+		}
+	})
+}
+
+// nextSSE is the next event of stream, which must come within waitFor.
+func nextSSE(t *testing.T, stream <-chan sseEvent) sseEvent {
+	t.Helper()
+	select {
+	case ev, ok := <-stream:
+		if !ok {
+			t.Fatal("the event stream ended")
+		}
+		return ev
+	case <-time.After(waitFor):
+		t.Fatal("no event within", waitFor)
+	}
+	return sseEvent{}
 }

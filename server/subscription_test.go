@@ -596,13 +596,16 @@ func TestSubscriptionOverSSE(t *testing.T) {
 	})
 }
 
-// openSSE subscribes over server-sent events.
-func openSSE(t *testing.T, client *http.Client, app *testApp, token string) *http.Response {
+// openSSE subscribes over server-sent events, with more headers given as name, value pairs.
+func openSSE(t *testing.T, client *http.Client, app *testApp, token string, headers ...string) *http.Response {
 	t.Helper()
 	body := mustJSON(jsonObject{"query": escalationEventsSubscription})
 	req, _ := http.NewRequest(http.MethodPost, app.srv.URL+"/query", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -614,7 +617,7 @@ func openSSE(t *testing.T, client *http.Client, app *testApp, token string) *htt
 	return res
 }
 
-type sseEvent struct{ name, data string }
+type sseEvent struct{ id, name, data string }
 
 // sseEvents parses a stream of server-sent events until it ends.
 func sseEvents(r io.Reader) <-chan sseEvent {
@@ -631,6 +634,8 @@ func sseEvents(r io.Reader) <-chan sseEvent {
 					out <- ev
 				}
 				ev = sseEvent{}
+			case strings.HasPrefix(line, "id: "):
+				ev.id = strings.TrimPrefix(line, "id: ")
 			case strings.HasPrefix(line, "event: "):
 				ev.name = strings.TrimPrefix(line, "event: ")
 			case strings.HasPrefix(line, "data: "):
