@@ -16,6 +16,7 @@ import (
 	"carrierdesk/internal/ids"
 
 	"entgo.io/ent/dialect"
+	"github.com/coder/websocket"
 )
 
 // maxCursor is the longest cursor a subscriber may be given, whatever the load.
@@ -235,4 +236,39 @@ func nextSSE(t *testing.T, stream <-chan sseEvent) sseEvent {
 		t.Fatal("no event within", waitFor)
 	}
 	return sseEvent{}
+}
+
+// TestWebSocketPermessageDeflate: a client that offers permessage-deflate
+// gets it, and its events arrive (compressed, and read back by the client
+// library); one that does not offer it gets plain frames.
+func TestWebSocketPermessageDeflate(t *testing.T) {
+	backends(t, func(t *testing.T, app *testApp) {
+		fx := newSubscriptionFixture(t, app)
+		for _, tc := range []struct {
+			name string
+			mode websocket.CompressionMode
+			want bool
+		}{
+			{"offered", websocket.CompressionNoContextTakeover, true},
+			{"offered with context takeover", websocket.CompressionContextTakeover, true},
+			{"not offered", websocket.CompressionDisabled, false},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				c, res := dialSubscriptionsWith(t, app, app.token, &websocket.DialOptions{CompressionMode: tc.mode})
+				ext := res.Header.Get("Sec-WebSocket-Extensions")
+				if got := strings.Contains(ext, "permessage-deflate"); got != tc.want {
+					t.Errorf("Sec-WebSocket-Extensions %q; want permessage-deflate: %v", ext, tc.want)
+				}
+				c.subscribe(t, "1", nil)
+				app.waitSubscribed(t, 1)
+				body := strings.Repeat("a long comment compresses well ", 20)
+				app.comment(t, fx.escalationA, body, false)
+				if nt := c.notice(t, "1"); nt.Event.Body != body {
+					t.Errorf("got %q", nt.Event.Body)
+				}
+				c.close()
+				app.waitSubscribed(t, 0)
+			})
+		}
+	})
 }

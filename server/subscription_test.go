@@ -186,11 +186,18 @@ type wsClient struct {
 
 func dialSubscriptions(t *testing.T, app *testApp, token string) *wsClient {
 	t.Helper()
+	c, _ := dialSubscriptionsWith(t, app, token, &websocket.DialOptions{})
+	return c
+}
+
+// dialSubscriptionsWith dials with opts (the subprotocol is set here) and
+// returns the handshake's response too.
+func dialSubscriptionsWith(t *testing.T, app *testApp, token string, opts *websocket.DialOptions) (*wsClient, *http.Response) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(app.srv.URL, "http")+"/query", &websocket.DialOptions{
-		Subprotocols: []string{"graphql-transport-ws"},
-	})
+	opts.Subprotocols = []string{"graphql-transport-ws"}
+	conn, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(app.srv.URL, "http")+"/query", opts)
 	if err != nil {
 		t.Fatalf("dialing: %v", err)
 	}
@@ -201,7 +208,7 @@ func dialSubscriptions(t *testing.T, app *testApp, token string) *wsClient {
 	if m := c.next(t); m.Type != "connection_ack" {
 		t.Fatalf("want connection_ack, got %+v", m)
 	}
-	return c
+	return c, res
 }
 
 func mustJSON(v any) json.RawMessage {

@@ -203,12 +203,23 @@ func (c *protocolConn) SetReadDeadline(t time.Time) error {
 	return nil
 }
 
+// wsCompressionThreshold is the smallest message compressed: an event of a
+// typical selection is a few hundred bytes of repetitive JSON.
+const wsCompressionThreshold = 256
+
 // newWebsocketImplementation accepts upgrades from the page's own origin and
-// from CORS_ORIGINS only, and enforces graphql-transport-ws conduct.
+// from CORS_ORIGINS only, compresses messages for clients that offer
+// permessage-deflate, and enforces graphql-transport-ws conduct.
+// Compression keeps no context between messages, so an idle subscriber holds
+// no compressor (they are pooled) at the cost of a little ratio.
 func newWebsocketImplementation(l Limits) transport.WebsocketImplementation {
 	return protocolWebsockets{
 		next: trackedWebsockets{coder: transport.CoderWebsocketImplementation{
-			AcceptOptions: coderws.AcceptOptions{OriginPatterns: l.CORSOrigins},
+			AcceptOptions: coderws.AcceptOptions{
+				OriginPatterns:       l.CORSOrigins,
+				CompressionMode:      coderws.CompressionNoContextTakeover,
+				CompressionThreshold: wsCompressionThreshold,
+			},
 		}},
 		initTimeout:   l.WSInitTimeout,
 		maxOperations: l.WSMaxSubscriptions,
