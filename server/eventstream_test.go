@@ -272,3 +272,69 @@ func TestWebSocketPermessageDeflate(t *testing.T) {
 		}
 	})
 }
+
+// TestSubscriptionResumeKey: a graphql-ws client whose socket drops retries
+// with its original variables (after: null) and the same resumeKey; events
+// committed while it was away, and live ones after, arrive exactly once.
+// Another viewer's subscription with the same key is not resumed from it.
+func TestSubscriptionResumeKey(t *testing.T) {
+	const query = `subscription($after: String, $key: String) {
+  escalationEvents(after: $after, resumeKey: $key) { cursor event { id kind internal body } escalation { id title } }
+}`
+	original := jsonObject{"query": query, "variables": jsonObject{"after": nil, "key": "screen-1"}}
+	backends(t, func(t *testing.T, app *testApp) {
+		fx := newSubscriptionFixture(t, app)
+		first := dialSubscriptions(t, app, app.token)
+		first.send(t, wsMessage{ID: "1", Type: "subscribe", Payload: mustJSON(original)})
+		app.waitSubscribed(t, 1)
+		for _, b := range []string{"one", "two", "three"} {
+			app.comment(t, fx.escalationA, b, false)
+		}
+		if got, _ := first.bodies(t, "1", 3); !slices.Equal(got, []string{"one", "two", "three"}) {
+			t.Fatalf("got %v", got)
+		}
+		// The client has answered a ping sent after "three": the server
+		// knows it has everything up to there. Then the socket drops.
+		through := first.received.Load()
+		deadline := time.Now().Add(waitFor)
+		for first.answered.Load() < through {
+			if time.Now().After(deadline) {
+				t.Fatal("no ping after the third event")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		_ = first.conn.CloseNow()
+		app.waitSubscribed(t, 0)
+
+		app.comment(t, fx.escalationA, "four", false)
+		app.comment(t, fx.escalationA, "five", false)
+		retry := dialSubscriptions(t, app, app.token)
+		retry.send(t, wsMessage{ID: "1", Type: "subscribe", Payload: mustJSON(original)})
+		app.waitSubscribed(t, 1)
+		app.comment(t, fx.escalationA, "six", false)
+		if got, _ := retry.bodies(t, "1", 3); !slices.Equal(got, []string{"four", "five", "six"}) {
+			t.Errorf("retrying with the original variables and the key: got %v, want four, five, six", got)
+		}
+
+		// The key is the viewer's own: the rep's "screen-1" starts afresh.
+		rep := dialSubscriptions(t, app, fx.repToken)
+		rep.send(t, wsMessage{ID: "1", Type: "subscribe", Payload: mustJSON(original)})
+		app.waitSubscribed(t, 2)
+		app.comment(t, fx.escalationA, "seven", false)
+		if got, _ := rep.bodies(t, "1", 1); got[0] != "seven" {
+			t.Errorf("another viewer with the same key got %v first, want only the live event", got)
+		}
+
+		long := jsonObject{"query": query, "variables": jsonObject{"key": strings.Repeat("k", 101)}}
+		retry.send(t, wsMessage{ID: "2", Type: "subscribe", Payload: mustJSON(long)})
+		for {
+			m := retry.next(t)
+			if m.ID == "2" {
+				if !strings.Contains(string(m.Payload), "resumeKey") {
+					t.Errorf("a 101-character key: got %s %s, want an error naming resumeKey", m.Type, m.Payload)
+				}
+				break
+			}
+		}
+	})
+}

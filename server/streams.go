@@ -155,17 +155,26 @@ func withEventID(event []byte) []byte {
 	if !ok {
 		return event
 	}
-	var result struct{ Data map[string]json.RawMessage }
-	if json.Unmarshal(bytes.TrimSpace(data), &result) != nil {
-		return event
-	}
-	for _, field := range result.Data {
-		var notice struct{ Cursor string }
-		if json.Unmarshal(field, &notice) == nil && notice.Cursor != "" && !strings.ContainsAny(notice.Cursor, "\r\n\x00") {
-			return slices.Concat([]byte("id: "+notice.Cursor+"\n"), event)
-		}
+	if cursor := resultCursor(bytes.TrimSpace(data)); cursor != "" {
+		return slices.Concat([]byte("id: "+cursor+"\n"), event)
 	}
 	return event
+}
+
+// resultCursor is the cursor a subscription result carries (its root field's
+// cursor, if selected), or "".
+func resultCursor(result []byte) string {
+	var r struct{ Data map[string]json.RawMessage }
+	if json.Unmarshal(result, &r) != nil {
+		return ""
+	}
+	for _, field := range r.Data {
+		var notice struct{ Cursor string }
+		if json.Unmarshal(field, &notice) == nil && notice.Cursor != "" && !strings.ContainsAny(notice.Cursor, "\r\n\x00") {
+			return notice.Cursor
+		}
+	}
+	return ""
 }
 
 // resumeFromLastEventID hands an event-stream request's Last-Event-ID to the

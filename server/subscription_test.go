@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -182,6 +183,8 @@ type wsClient struct {
 	conn *websocket.Conn
 	msgs chan wsMessage
 	err  error // why the connection ended, once msgs is closed
+	// received counts the messages read; answered, those read before the last ping answered.
+	received, answered atomic.Int64
 }
 
 func dialSubscriptions(t *testing.T, app *testApp, token string) *wsClient {
@@ -234,8 +237,10 @@ func (c *wsClient) read() {
 		}
 		if m.Type == "ping" {
 			_ = c.conn.Write(context.Background(), websocket.MessageText, mustJSON(wsMessage{Type: "pong"}))
+			c.answered.Store(c.received.Load())
 			continue
 		}
+		c.received.Add(1)
 		c.msgs <- m
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"carrierdesk/internal/events"
+
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	coderws "github.com/coder/websocket"
 )
@@ -41,7 +43,7 @@ func (p protocolWebsockets) Accept(w http.ResponseWriter, r *http.Request, opts 
 	if err != nil || conn.Subprotocol() != "graphql-transport-ws" {
 		return conn, err
 	}
-	c := &protocolConn{WebsocketConn: conn, max: p.maxOperations, active: map[string]bool{}}
+	c := &protocolConn{WebsocketConn: conn, max: p.maxOperations, active: map[string]bool{}, resumable: map[string]*resumeOp{}}
 	c.session, _ = r.Context().Value(wsSessionKey{}).(*wsSession)
 	timeout := p.initTimeout
 	if timeout <= 0 {
@@ -64,9 +66,12 @@ type protocolConn struct {
 	max       int
 	session   *wsSession // nil outside NewGraphQLHandler
 
-	mu     sync.Mutex
-	inited bool            // connection_init received (gqlgen answers it before reading on)
-	active map[string]bool // operation ids from subscribe until complete or error
+	mu        sync.Mutex
+	inited    bool                 // connection_init received (gqlgen answers it before reading on)
+	active    map[string]bool      // operation ids from subscribe until complete or error
+	resumable map[string]*resumeOp // subscriptions with a resumeKey (see resume.go)
+	pings     [][]resumePoint      // per unanswered ping, oldest first: what its pong confirms
+	pingMu    sync.Mutex           // orders pings as they are written
 }
 
 type wsFrame struct {
@@ -150,7 +155,11 @@ func (c *protocolConn) NextReader() (int, io.Reader, error) {
 				}
 				continue
 			}
+			c.trackResume(*f.ID, f.Payload)
 		case "ping", "pong":
+			if *f.Type == "pong" && inited {
+				c.pong()
+			}
 			if !inited {
 				// Allowed at any time, but gqlgen closes with 1002 on anything
 				// before connection_init: answer here.
@@ -177,12 +186,24 @@ func (c *protocolConn) WriteJSON(v any) error {
 		return err
 	}
 	var f wsFrame
-	if json.Unmarshal(data, &f) == nil && f.Type != nil && f.ID != nil && (*f.Type == "complete" || *f.Type == "error") {
+	if json.Unmarshal(data, &f) != nil || f.Type == nil {
+		return c.WebsocketConn.WriteJSON(json.RawMessage(data))
+	}
+	if *f.Type == "ping" {
+		return c.ping(data)
+	}
+	if f.ID != nil && (*f.Type == "complete" || *f.Type == "error") {
 		c.mu.Lock()
 		delete(c.active, *f.ID)
 		c.mu.Unlock()
 	}
-	return c.WebsocketConn.WriteJSON(json.RawMessage(data))
+	if err := c.WebsocketConn.WriteJSON(json.RawMessage(data)); err != nil {
+		return err
+	}
+	if f.ID != nil {
+		c.written(*f.Type, *f.ID, f.Payload)
+	}
+	return nil
 }
 
 func (c *protocolConn) Close() error {
@@ -228,21 +249,40 @@ func newWebsocketImplementation(l Limits) transport.WebsocketImplementation {
 
 // wsSession carries what connection_init learned about a WebSocket
 // connection (InitFunc sees the request's context) to its protocolConn (made
-// from the same request): when the connection's token expires.
+// from the same request): when the connection's token expires, and whose it is.
 type wsSession struct {
-	expires atomic.Int64 // Unix nanoseconds; 0 before connection_init succeeds
+	expires atomic.Int64           // Unix nanoseconds; 0 before connection_init succeeds
+	viewer  atomic.Pointer[string] // the viewer's subject, once connection_init succeeds
+	resumes *events.Resumes        // where resumeKey subscriptions got to (see resume.go)
 }
 
 type wsSessionKey struct{}
 
-// withWebsocketSessions gives every WebSocket upgrade a session.
+// withWebsocketSessions gives every WebSocket upgrade a session, and its
+// subscriptions the handler's resume store.
 func withWebsocketSessions(next http.Handler) http.Handler {
+	resumes := events.NewResumes()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isWebSocketUpgrade(r) {
-			r = r.WithContext(context.WithValue(r.Context(), wsSessionKey{}, &wsSession{}))
+			ctx := context.WithValue(r.Context(), wsSessionKey{}, &wsSession{resumes: resumes})
+			r = r.WithContext(events.NewResumesContext(ctx, resumes))
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// setViewer records whose connection it is.
+func setViewer(ctx context.Context, subject string) {
+	if s, ok := ctx.Value(wsSessionKey{}).(*wsSession); ok {
+		s.viewer.Store(&subject)
+	}
+}
+
+func (s *wsSession) subject() string {
+	if p := s.viewer.Load(); p != nil {
+		return *p
+	}
+	return ""
 }
 
 // setExpiry records when the connection's token expires.

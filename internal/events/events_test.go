@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -303,4 +304,27 @@ func TestWatchDropsASubscriberThatFallsBehind(t *testing.T) {
 // viewerContext is an admin's request context.
 func viewerContext() context.Context {
 	return viewer.NewContext(context.Background(), &viewer.Viewer{Role: enum.RoleAdmin, RepID: ids.New("Rep")})
+}
+
+func TestResumesBounded(t *testing.T) {
+	now := time.Unix(1e9, 0)
+	r := NewResumes()
+	r.now = func() time.Time { return now }
+	for i := range ResumesPerViewer + 1 {
+		r.Remember("v", fmt.Sprint("k", i), fmt.Sprint("c", i))
+		now = now.Add(time.Second)
+	}
+	if _, ok := r.Cursor("v", "k0"); ok {
+		t.Error("a viewer's oldest key is kept past ResumesPerViewer")
+	}
+	if c, ok := r.Cursor("v", fmt.Sprint("k", ResumesPerViewer)); !ok || c != fmt.Sprint("c", ResumesPerViewer) {
+		t.Errorf("newest key: %q %v", c, ok)
+	}
+	if _, ok := r.Cursor("w", "k1"); ok {
+		t.Error("another viewer sees v's key")
+	}
+	now = now.Add(ResumeTTL)
+	if _, ok := r.Cursor("v", fmt.Sprint("k", ResumesPerViewer)); ok {
+		t.Error("kept past ResumeTTL")
+	}
 }
