@@ -328,3 +328,31 @@ func TestResumesBounded(t *testing.T) {
 		t.Error("kept past ResumeTTL")
 	}
 }
+
+// TestBoundedSnapshot: the step a stream takes from had towards now lists at
+// most maxListed transactions in progress, contains had, and is part of now.
+func TestBoundedSnapshot(t *testing.T) {
+	now := snapshot{xmin: 100, xmax: 200}
+	for tx := int64(100); tx < 200; tx += 5 {
+		now.xip = append(now.xip, tx) // 20 in progress
+	}
+	hads := []snapshot{
+		{xmin: 90, xmax: 90},
+		{xmin: 100, xmax: 130, xip: []int64{100, 105, 110, 115, 120, 125}},
+		{xmin: 100, xmax: 140, xip: []int64{100, 105, 110, 115, 120, 125, 130, 135}},
+	}
+	for _, had := range hads {
+		step, held := bounded(had, now)
+		if !held || len(step.xip) > maxListed {
+			t.Errorf("from %v: step %v (held %v) lists too many", had, step, held)
+		}
+		for tx := int64(0); tx < 250; tx++ {
+			if had.visible(tx) && !step.visible(tx) {
+				t.Errorf("from %v: step %v loses transaction %d", had, step, tx)
+			}
+			if step.visible(tx) && !now.visible(tx) {
+				t.Errorf("from %v: step %v includes %d, in progress now", had, step, tx)
+			}
+		}
+	}
+}
