@@ -6693,7 +6693,7 @@ type Subscription {
   was; over server-sent events, Last-Event-ID does the same.
   """
   escalationEvents(
-    "Only events after this event's cursor (at most 200 characters); the missed ones come first. A Last-Event-ID header, or a cursor remembered for resumeKey, takes its place."
+    "Only events after this event's cursor (cursors are under 200 characters); the missed ones come first. A Last-Event-ID header, or a cursor remembered for resumeKey, takes its place."
     after: String
     "Only events matching this filter."
     where: EscalationSubscriptionFilter
