@@ -970,7 +970,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		EscalationEvents func(childComplexity int, after *string, where *EscalationSubscriptionFilter) int
+		EscalationEvents func(childComplexity int, after *string, where *EscalationSubscriptionFilter, resumeKey *string) int
 	}
 
 	Team struct {
@@ -1152,7 +1152,7 @@ type SpecialPricingRequestShortlistResolver interface {
 	Nodes(ctx context.Context, obj *report.Shortlist) ([]*ent.SpecialPricingRequest, error)
 }
 type SubscriptionResolver interface {
-	EscalationEvents(ctx context.Context, after *string, where *EscalationSubscriptionFilter) (<-chan *events.Notice, error)
+	EscalationEvents(ctx context.Context, after *string, where *EscalationSubscriptionFilter, resumeKey *string) (<-chan *events.Notice, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -5802,7 +5802,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.EscalationEvents(childComplexity, args["after"].(*string), args["where"].(*EscalationSubscriptionFilter)), true
+		return e.ComplexityRoot.Subscription.EscalationEvents(childComplexity, args["after"].(*string), args["where"].(*EscalationSubscriptionFilter), args["resumeKey"].(*string)), true
 
 	case "Team.createdAt":
 		if e.ComplexityRoot.Team.CreatedAt == nil {
@@ -6833,13 +6833,27 @@ type Subscription {
   status changed, reassigned, level raised, commented, SLA breached. Each is
   re-read as the subscriber before it is sent, so a carrier receives only
   its own carrier's events and never internal comments. Give after: the
-  cursor of the last event seen to receive everything missed first.
+  cursor of the last event seen to receive everything missed first; the
+  missed ones are read 100 at a time and live ones follow with no gap and no
+  duplicate. Over WebSocket, give resumeKey as well so that a client
+  retrying with its original variables (graphql-ws does) continues where it
+  was; over server-sent events, Last-Event-ID does the same.
   """
   escalationEvents(
-    "Only events after this event's cursor; the missed ones come first."
+    "Only events after this event's cursor (cursors are under 200 characters); the missed ones come first. A Last-Event-ID header, or a cursor remembered for resumeKey, takes its place."
     after: String
     "Only events matching this filter."
     where: EscalationSubscriptionFilter
+    """
+    A name the client gives this subscription, the same on every reconnect
+    (a UUID kept with the screen, say; at most 100 characters). Over
+    WebSocket the server remembers, per viewer and for 10 minutes, the cursor
+    of the last event the client is known to have received (it answered a
+    ping sent after it), and a subscribe with the same key resumes after that
+    event, whatever after: says. Per server instance: on another instance,
+    or after 10 minutes, after: applies. Without a key, after: alone decides.
+    """
+    resumeKey: String
   ): EscalationEventNotice!
 }
 
@@ -30132,6 +30146,14 @@ func (ec *executionContext) field_Subscription_escalationEvents_args(ctx context
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "resumeKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["resumeKey"] = arg2
 	return args, nil
 }
 
@@ -49537,7 +49559,7 @@ func (ec *executionContext) _Subscription_escalationEvents(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().EscalationEvents(ctx, fc.Args["after"].(*string), fc.Args["where"].(*EscalationSubscriptionFilter))
+			return ec.Resolvers.Subscription().EscalationEvents(ctx, fc.Args["after"].(*string), fc.Args["where"].(*EscalationSubscriptionFilter), fc.Args["resumeKey"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *events.Notice) graphql.Marshaler {

@@ -588,8 +588,8 @@ func (r *specialPricingRequestShortlistResolver) Nodes(ctx context.Context, obj 
 }
 
 // EscalationEvents is the resolver for the escalationEvents field.
-func (r *subscriptionResolver) EscalationEvents(ctx context.Context, after *string, where *EscalationSubscriptionFilter) (<-chan *events.Notice, error) {
-	return r.subscribeEscalationEvents(ctx, after, where)
+func (r *subscriptionResolver) EscalationEvents(ctx context.Context, after *string, where *EscalationSubscriptionFilter, resumeKey *string) (<-chan *events.Notice, error) {
+	return r.subscribeEscalationEvents(ctx, after, where, resumeKey)
 }
 
 // BusinessReviewShortlist returns BusinessReviewShortlistResolver implementation.

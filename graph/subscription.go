@@ -2,20 +2,40 @@ package graph
 
 import (
 	"context"
+	"fmt"
 
 	"carrierdesk/ent/account"
 	"carrierdesk/ent/escalation"
 	"carrierdesk/ent/escalationevent"
 	"carrierdesk/ent/predicate"
 	"carrierdesk/internal/events"
+	"carrierdesk/internal/fault"
+	"carrierdesk/internal/viewer"
 )
 
+// MaxResumeKey is the longest resumeKey a subscription may give.
+const MaxResumeKey = 100
+
 // subscribeEscalationEvents streams escalation events to one subscriber, each
-// re-read as the subscriber (see events.Watch).
-func (r *Resolver) subscribeEscalationEvents(ctx context.Context, after *string, where *EscalationSubscriptionFilter) (<-chan *events.Notice, error) {
+// re-read as the subscriber (see events.Watch). A client retrying with its
+// original request resumes where it was: an event stream from its
+// Last-Event-ID, a WebSocket subscription with a resumeKey from the cursor
+// remembered for that key.
+func (r *Resolver) subscribeEscalationEvents(ctx context.Context, after *string, where *EscalationSubscriptionFilter, resumeKey *string) (<-chan *events.Notice, error) {
 	var cursor string
 	if after != nil {
 		cursor = *after
+	}
+	if resumeKey != nil {
+		if len(*resumeKey) > MaxResumeKey {
+			return nil, fault.InvalidField("resumeKey", fmt.Sprintf("is longer than %d characters", MaxResumeKey))
+		}
+		if remembered, ok := events.ResumesFromContext(ctx).Cursor(viewer.FromContext(ctx).Subject(), *resumeKey); ok {
+			cursor = remembered
+		}
+	}
+	if last, ok := events.LastEventID(ctx); ok {
+		cursor = last
 	}
 	return events.Watch(ctx, r.client, r.events, cursor, where.predicates()...)
 }

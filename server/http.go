@@ -61,6 +61,7 @@ func newGraphQLServer(client *ent.Client, broker events.Broker, cfg Config, auth
 			// The connection, and every subscription on it, ends when the token
 			// expires (closed with 4403); CloseFunc releases the timer of one that ends sooner.
 			setExpiry(ctx, expires)
+			setViewer(ctx, v.Subject())
 			ctx, cancel := context.WithDeadline(viewer.NewContext(ctx, v), expires)
 			return context.WithValue(ctx, connectionCancelKey{}, cancel), nil, nil
 		},

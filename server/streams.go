@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
+	"carrierdesk/internal/events"
 	"carrierdesk/internal/fault"
 )
 
@@ -65,26 +68,29 @@ func (s *eventStreams) remove(e *eventStream) {
 	delete(s.streams, e)
 }
 
-// endStreamsOnShutdown lets the eventStreams of the request's context end an
-// event-stream request; other requests pass untouched.
+// endStreamsOnShutdown handles event-stream requests: it gives each event
+// its cursor as id, resumes from Last-Event-ID, and lets the eventStreams of
+// the request's context (a server's, outside tests) end the stream on
+// shutdown. Other requests pass untouched.
 func endStreamsOnShutdown(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		set, _ := r.Context().Value(eventStreamsKey{}).(*eventStreams)
 		flusher, canFlush := w.(http.Flusher)
-		if set == nil || !canFlush || isWebSocketUpgrade(r) || !strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+		if !canFlush || isWebSocketUpgrade(r) || !strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
 			next.ServeHTTP(w, r)
 			return
 		}
 		ctx, cancel := context.WithCancel(r.Context())
 		defer cancel()
 		e := &eventStream{ResponseWriter: w, flusher: flusher, cancel: cancel}
-		if !set.add(e) {
-			w.Header().Set("Content-Type", "text/event-stream")
-			_, _ = w.Write(goAwayEvent)
-			return
+		if set, _ := r.Context().Value(eventStreamsKey{}).(*eventStreams); set != nil {
+			if !set.add(e) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				_, _ = w.Write(goAwayEvent)
+				return
+			}
+			defer set.remove(e)
 		}
-		defer set.remove(e)
-		next.ServeHTTP(e, r.WithContext(ctx))
+		next.ServeHTTP(e, resumeFromLastEventID(r.WithContext(ctx)))
 	})
 }
 
@@ -117,7 +123,7 @@ func (e *eventStream) Flush() {
 	if e.ended {
 		return
 	}
-	_, _ = e.ResponseWriter.Write(e.pending.Bytes())
+	_, _ = e.ResponseWriter.Write(withEventID(e.pending.Bytes()))
 	e.pending.Reset()
 	e.flusher.Flush()
 }
@@ -136,4 +142,47 @@ func (e *eventStream) end() {
 	}
 	e.mu.Unlock()
 	e.cancel()
+}
+
+// nextEvent starts every result gqlgen writes to an event stream.
+var nextEvent = []byte("event: next\ndata: ")
+
+// withEventID gives a subscription result that carries a cursor an "id:"
+// line with it, so that a client reconnecting after a drop sends it back as
+// Last-Event-ID (as EventSource does) and resumes from there.
+func withEventID(event []byte) []byte {
+	data, ok := bytes.CutPrefix(event, nextEvent)
+	if !ok {
+		return event
+	}
+	if cursor := resultCursor(bytes.TrimSpace(data)); cursor != "" {
+		return slices.Concat([]byte("id: "+cursor+"\n"), event)
+	}
+	return event
+}
+
+// resultCursor is the cursor a subscription result carries (its root field's
+// cursor, if selected), or "".
+func resultCursor(result []byte) string {
+	var r struct{ Data map[string]json.RawMessage }
+	if json.Unmarshal(result, &r) != nil {
+		return ""
+	}
+	for _, field := range r.Data {
+		var notice struct{ Cursor string }
+		if json.Unmarshal(field, &notice) == nil && notice.Cursor != "" && !strings.ContainsAny(notice.Cursor, "\r\n\x00") {
+			return notice.Cursor
+		}
+	}
+	return ""
+}
+
+// resumeFromLastEventID hands an event-stream request's Last-Event-ID to the
+// subscription, which resumes from it rather than from its after: argument
+// (a reconnecting client sends the original request again).
+func resumeFromLastEventID(r *http.Request) *http.Request {
+	if id := r.Header.Get("Last-Event-ID"); id != "" {
+		return r.WithContext(events.WithLastEventID(r.Context(), id))
+	}
+	return r
 }

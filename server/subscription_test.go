@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -182,15 +183,24 @@ type wsClient struct {
 	conn *websocket.Conn
 	msgs chan wsMessage
 	err  error // why the connection ended, once msgs is closed
+	// received counts the messages read; answered, those read before the last ping answered.
+	received, answered atomic.Int64
 }
 
 func dialSubscriptions(t *testing.T, app *testApp, token string) *wsClient {
 	t.Helper()
+	c, _ := dialSubscriptionsWith(t, app, token, &websocket.DialOptions{})
+	return c
+}
+
+// dialSubscriptionsWith dials with opts (the subprotocol is set here) and
+// returns the handshake's response too.
+func dialSubscriptionsWith(t *testing.T, app *testApp, token string, opts *websocket.DialOptions) (*wsClient, *http.Response) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(app.srv.URL, "http")+"/query", &websocket.DialOptions{
-		Subprotocols: []string{"graphql-transport-ws"},
-	})
+	opts.Subprotocols = []string{"graphql-transport-ws"}
+	conn, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(app.srv.URL, "http")+"/query", opts)
 	if err != nil {
 		t.Fatalf("dialing: %v", err)
 	}
@@ -201,7 +211,7 @@ func dialSubscriptions(t *testing.T, app *testApp, token string) *wsClient {
 	if m := c.next(t); m.Type != "connection_ack" {
 		t.Fatalf("want connection_ack, got %+v", m)
 	}
-	return c
+	return c, res
 }
 
 func mustJSON(v any) json.RawMessage {
@@ -227,8 +237,10 @@ func (c *wsClient) read() {
 		}
 		if m.Type == "ping" {
 			_ = c.conn.Write(context.Background(), websocket.MessageText, mustJSON(wsMessage{Type: "pong"}))
+			c.answered.Store(c.received.Load())
 			continue
 		}
+		c.received.Add(1)
 		c.msgs <- m
 	}
 }
@@ -596,13 +608,16 @@ func TestSubscriptionOverSSE(t *testing.T) {
 	})
 }
 
-// openSSE subscribes over server-sent events.
-func openSSE(t *testing.T, client *http.Client, app *testApp, token string) *http.Response {
+// openSSE subscribes over server-sent events, with more headers given as name, value pairs.
+func openSSE(t *testing.T, client *http.Client, app *testApp, token string, headers ...string) *http.Response {
 	t.Helper()
 	body := mustJSON(jsonObject{"query": escalationEventsSubscription})
 	req, _ := http.NewRequest(http.MethodPost, app.srv.URL+"/query", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -614,7 +629,7 @@ func openSSE(t *testing.T, client *http.Client, app *testApp, token string) *htt
 	return res
 }
 
-type sseEvent struct{ name, data string }
+type sseEvent struct{ id, name, data string }
 
 // sseEvents parses a stream of server-sent events until it ends.
 func sseEvents(r io.Reader) <-chan sseEvent {
@@ -631,6 +646,8 @@ func sseEvents(r io.Reader) <-chan sseEvent {
 					out <- ev
 				}
 				ev = sseEvent{}
+			case strings.HasPrefix(line, "id: "):
+				ev.id = strings.TrimPrefix(line, "id: ")
 			case strings.HasPrefix(line, "event: "):
 				ev.name = strings.TrimPrefix(line, "event: ")
 			case strings.HasPrefix(line, "data: "):

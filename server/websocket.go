@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"carrierdesk/internal/events"
+
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	coderws "github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -42,7 +44,7 @@ func (p protocolWebsockets) Accept(w http.ResponseWriter, r *http.Request, opts 
 	if err != nil || conn.Subprotocol() != "graphql-transport-ws" {
 		return conn, err
 	}
-	c := &protocolConn{WebsocketConn: conn, max: p.maxOperations, active: map[string]bool{}}
+	c := &protocolConn{WebsocketConn: conn, max: p.maxOperations, active: map[string]bool{}, resumable: map[string]*resumeOp{}}
 	c.session, _ = r.Context().Value(wsSessionKey{}).(*wsSession)
 	timeout := p.initTimeout
 	if timeout <= 0 {
@@ -65,9 +67,12 @@ type protocolConn struct {
 	max       int
 	session   *wsSession // nil outside NewGraphQLHandler
 
-	mu     sync.Mutex
-	inited bool            // connection_init received (gqlgen answers it before reading on)
-	active map[string]bool // operation ids from subscribe until complete or error
+	mu        sync.Mutex
+	inited    bool                 // connection_init received (gqlgen answers it before reading on)
+	active    map[string]bool      // operation ids from subscribe until complete or error
+	resumable map[string]*resumeOp // subscriptions with a resumeKey (see resume.go)
+	pings     [][]resumePoint      // per unanswered ping, oldest first: what its pong confirms
+	pingMu    sync.Mutex           // orders pings as they are written
 }
 
 type wsFrame struct {
@@ -158,7 +163,11 @@ func (c *protocolConn) NextReader() (int, io.Reader, error) {
 				}
 				continue
 			}
+			c.trackResume(*f.ID, f.Payload)
 		case "ping", "pong":
+			if *f.Type == "pong" && inited {
+				c.pong()
+			}
 			if !inited {
 				// Allowed at any time, but gqlgen closes with 1002 on anything
 				// before connection_init: answer here.
@@ -185,12 +194,24 @@ func (c *protocolConn) WriteJSON(v any) error {
 		return err
 	}
 	var f wsFrame
-	if json.Unmarshal(data, &f) == nil && f.Type != nil && f.ID != nil && (*f.Type == "complete" || *f.Type == "error") {
+	if json.Unmarshal(data, &f) != nil || f.Type == nil {
+		return c.WebsocketConn.WriteJSON(json.RawMessage(data))
+	}
+	if *f.Type == "ping" {
+		return c.ping(data)
+	}
+	if f.ID != nil && (*f.Type == "complete" || *f.Type == "error") {
 		c.mu.Lock()
 		delete(c.active, *f.ID)
 		c.mu.Unlock()
 	}
-	return c.WebsocketConn.WriteJSON(json.RawMessage(data))
+	if err := c.WebsocketConn.WriteJSON(json.RawMessage(data)); err != nil {
+		return err
+	}
+	if f.ID != nil {
+		c.written(*f.Type, *f.ID, f.Payload)
+	}
+	return nil
 }
 
 func (c *protocolConn) Close() error {
@@ -211,12 +232,23 @@ func (c *protocolConn) SetReadDeadline(t time.Time) error {
 	return nil
 }
 
+// wsCompressionThreshold is the smallest message compressed: an event of a
+// typical selection is a few hundred bytes of repetitive JSON.
+const wsCompressionThreshold = 256
+
 // newWebsocketImplementation accepts upgrades from the page's own origin and
-// from CORS_ORIGINS only, and enforces graphql-transport-ws conduct.
+// from CORS_ORIGINS only, compresses messages for clients that offer
+// permessage-deflate, and enforces graphql-transport-ws conduct.
+// Compression keeps no context between messages, so an idle subscriber holds
+// no compressor (they are pooled) at the cost of a little ratio.
 func newWebsocketImplementation(l Limits) transport.WebsocketImplementation {
 	return protocolWebsockets{
 		next: trackedWebsockets{coder: transport.CoderWebsocketImplementation{
-			AcceptOptions: coderws.AcceptOptions{OriginPatterns: l.CORSOrigins},
+			AcceptOptions: coderws.AcceptOptions{
+				OriginPatterns:       l.CORSOrigins,
+				CompressionMode:      coderws.CompressionNoContextTakeover,
+				CompressionThreshold: wsCompressionThreshold,
+			},
 		}},
 		initTimeout:   l.WSInitTimeout,
 		maxOperations: l.WSMaxSubscriptions,
@@ -225,21 +257,40 @@ func newWebsocketImplementation(l Limits) transport.WebsocketImplementation {
 
 // wsSession carries what connection_init learned about a WebSocket
 // connection (InitFunc sees the request's context) to its protocolConn (made
-// from the same request): when the connection's token expires.
+// from the same request): when the connection's token expires, and whose it is.
 type wsSession struct {
-	expires atomic.Int64 // Unix nanoseconds; 0 before connection_init succeeds
+	expires atomic.Int64           // Unix nanoseconds; 0 before connection_init succeeds
+	viewer  atomic.Pointer[string] // the viewer's subject, once connection_init succeeds
+	resumes *events.Resumes        // where resumeKey subscriptions got to (see resume.go)
 }
 
 type wsSessionKey struct{}
 
-// withWebsocketSessions gives every WebSocket upgrade a session.
+// withWebsocketSessions gives every WebSocket upgrade a session, and its
+// subscriptions the handler's resume store.
 func withWebsocketSessions(next http.Handler) http.Handler {
+	resumes := events.NewResumes()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isWebSocketUpgrade(r) {
-			r = r.WithContext(context.WithValue(r.Context(), wsSessionKey{}, &wsSession{}))
+			ctx := context.WithValue(r.Context(), wsSessionKey{}, &wsSession{resumes: resumes})
+			r = r.WithContext(events.NewResumesContext(ctx, resumes))
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// setViewer records whose connection it is.
+func setViewer(ctx context.Context, subject string) {
+	if s, ok := ctx.Value(wsSessionKey{}).(*wsSession); ok {
+		s.viewer.Store(&subject)
+	}
+}
+
+func (s *wsSession) subject() string {
+	if p := s.viewer.Load(); p != nil {
+		return *p
+	}
+	return ""
 }
 
 // setExpiry records when the connection's token expires.

@@ -88,6 +88,40 @@ func (s snapshot) valid() bool {
 	return true
 }
 
+// maxListed bounds the transactions a snapshot the server hands out lists as
+// in progress, and with it a cursor's length: at most two snapshots of eight
+// varints each, an event ID and a few numbers, under 200 characters however
+// many writers are in flight (see bounded).
+const maxListed = 8
+
+// bounded is the largest part of now that lists at most maxListed
+// transactions in progress and contains had (a part of now, as everything a
+// subscriber had was committed when now was taken). When more are in progress
+// it stops at the first one past the limit, and whatever committed after that
+// is held back until the older ones end; held says so.
+func bounded(had, now snapshot) (s snapshot, held bool) {
+	if len(now.xip) <= maxListed {
+		return now, false
+	}
+	// Below had.xmax, every transaction in progress now was in progress for
+	// had too, so had's own bound holds there.
+	return now.before(max(now.xip[maxListed], had.xmax)), true
+}
+
+// before is the part of s with transactions before tx.
+func (s snapshot) before(tx int64) snapshot {
+	if tx >= s.xmax {
+		return s
+	}
+	b := snapshot{xmin: min(s.xmin, tx), xmax: tx}
+	for _, x := range s.xip {
+		if x < tx {
+			b.xip = append(b.xip, x)
+		}
+	}
+	return b
+}
+
 // maxInProgress bounds the transactions a cursor may list as in progress: more
 // than PostgreSQL's connections of every instance together would be in flight
 // at once only for a forged cursor.

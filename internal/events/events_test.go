@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -303,4 +304,55 @@ func TestWatchDropsASubscriberThatFallsBehind(t *testing.T) {
 // viewerContext is an admin's request context.
 func viewerContext() context.Context {
 	return viewer.NewContext(context.Background(), &viewer.Viewer{Role: enum.RoleAdmin, RepID: ids.New("Rep")})
+}
+
+func TestResumesBounded(t *testing.T) {
+	now := time.Unix(1e9, 0)
+	r := NewResumes()
+	r.now = func() time.Time { return now }
+	for i := range ResumesPerViewer + 1 {
+		r.Remember("v", fmt.Sprint("k", i), fmt.Sprint("c", i))
+		now = now.Add(time.Second)
+	}
+	if _, ok := r.Cursor("v", "k0"); ok {
+		t.Error("a viewer's oldest key is kept past ResumesPerViewer")
+	}
+	if c, ok := r.Cursor("v", fmt.Sprint("k", ResumesPerViewer)); !ok || c != fmt.Sprint("c", ResumesPerViewer) {
+		t.Errorf("newest key: %q %v", c, ok)
+	}
+	if _, ok := r.Cursor("w", "k1"); ok {
+		t.Error("another viewer sees v's key")
+	}
+	now = now.Add(ResumeTTL)
+	if _, ok := r.Cursor("v", fmt.Sprint("k", ResumesPerViewer)); ok {
+		t.Error("kept past ResumeTTL")
+	}
+}
+
+// TestBoundedSnapshot: the step a stream takes from had towards now lists at
+// most maxListed transactions in progress, contains had, and is part of now.
+func TestBoundedSnapshot(t *testing.T) {
+	now := snapshot{xmin: 100, xmax: 200}
+	for tx := int64(100); tx < 200; tx += 5 {
+		now.xip = append(now.xip, tx) // 20 in progress
+	}
+	hads := []snapshot{
+		{xmin: 90, xmax: 90},
+		{xmin: 100, xmax: 130, xip: []int64{100, 105, 110, 115, 120, 125}},
+		{xmin: 100, xmax: 140, xip: []int64{100, 105, 110, 115, 120, 125, 130, 135}},
+	}
+	for _, had := range hads {
+		step, held := bounded(had, now)
+		if !held || len(step.xip) > maxListed {
+			t.Errorf("from %v: step %v (held %v) lists too many", had, step, held)
+		}
+		for tx := int64(0); tx < 250; tx++ {
+			if had.visible(tx) && !step.visible(tx) {
+				t.Errorf("from %v: step %v loses transaction %d", had, step, tx)
+			}
+			if step.visible(tx) && !now.visible(tx) {
+				t.Errorf("from %v: step %v includes %d, in progress now", had, step, tx)
+			}
+		}
+	}
 }

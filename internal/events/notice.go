@@ -2,7 +2,11 @@
 // them to every subscriber allowed to see them, on every server instance.
 package events
 
-import "carrierdesk/ent"
+import (
+	"context"
+
+	"carrierdesk/ent"
+)
 
 // Notice is one escalation event as delivered to a subscriber.
 type Notice struct {
@@ -12,4 +16,18 @@ type Notice struct {
 	Event *ent.EscalationEvent
 	// Escalation is the escalation as it is now, read as the subscriber.
 	Escalation *ent.Escalation
+}
+
+type lastEventIDKey struct{}
+
+// WithLastEventID carries the Last-Event-ID of a reconnecting event stream:
+// the cursor of the last event its client received.
+func WithLastEventID(ctx context.Context, cursor string) context.Context {
+	return context.WithValue(ctx, lastEventIDKey{}, cursor)
+}
+
+// LastEventID is the cursor WithLastEventID carries, if any.
+func LastEventID(ctx context.Context) (string, bool) {
+	c, ok := ctx.Value(lastEventIDKey{}).(string)
+	return c, ok && c != ""
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"carrierdesk/ent"
 	"carrierdesk/ent/escalationevent"
@@ -28,7 +29,13 @@ func Watch(ctx context.Context, client *ent.Client, broker Broker, after string,
 	var err error
 	switch {
 	case after == "":
-		s.at.had, err = s.order.now(ctx, client)
+		var now snapshot
+		if now, err = s.order.now(ctx, client); err == nil {
+			// With many writers in flight, a new subscriber starts a little
+			// before now: it may first get a few events that committed just
+			// before it subscribed, never miss one.
+			s.at.had, _ = bounded(snapshot{}, now)
+		}
 	case idBytes(after) != nil:
 		// A plain event ID, for clients that start from a timeline they
 		// queried: everything committed after that event's transaction.
@@ -55,7 +62,15 @@ type stream struct {
 	feed   *Feed
 	at     progress
 	out    chan *Notice
+	// held is set while more writers are in flight than a cursor lists and
+	// some committed events wait for older transactions to end (see bounded):
+	// those may write no event, so no signal would come, and the stream looks
+	// again after heldRetry.
+	held bool
 }
+
+// heldRetry is how soon a stream with events held back looks again.
+const heldRetry = 250 * time.Millisecond
 
 func (s *stream) run(ctx context.Context) {
 	metrics.Subscribers.Inc()
@@ -71,9 +86,15 @@ func (s *stream) run(ctx context.Context) {
 		// Any signal, whatever event it names, means "look again": the
 		// progress, not the signal, decides what is new. Signals that queued
 		// meanwhile are covered by the same look.
+		var retry <-chan time.Time
+		if s.held {
+			retry = time.After(heldRetry)
+		}
 		select {
 		case <-ctx.Done():
 			return
+		case <-retry:
+			continue
 		case _, ok := <-s.feed.Signals():
 			if !ok {
 				slog.InfoContext(ctx, "escalation subscriber dropped: it fell behind, or the broker closed")
@@ -107,6 +128,7 @@ func (s *stream) deliverPending(ctx context.Context) bool {
 				s.fail(ctx, err)
 				return false
 			}
+			now, s.held = bounded(s.at.had, now)
 			upTo = &now
 		}
 		events, positions, err := s.read(ctx, *upTo)
