@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"carrierdesk/ent/account"
 	"carrierdesk/ent/escalation"
@@ -10,6 +12,7 @@ import (
 	"carrierdesk/ent/predicate"
 	"carrierdesk/internal/events"
 	"carrierdesk/internal/fault"
+	"carrierdesk/internal/rule"
 	"carrierdesk/internal/viewer"
 )
 
@@ -37,7 +40,34 @@ func (r *Resolver) subscribeEscalationEvents(ctx context.Context, after *string,
 	if last, ok := events.LastEventID(ctx); ok {
 		cursor = last
 	}
+	if scope := rule.EscalationEventScopeKey(viewer.FromContext(ctx)); cursor == "" && scope != "" {
+		// Live from now: read once for every subscriber who sees and wants the same.
+		return events.WatchShared(ctx, r.client, r.events, scope+"|"+where.key(), where.predicates()...)
+	}
 	return events.Watch(ctx, r.client, r.events, cursor, where.predicates()...)
+}
+
+// key spells the filter the same whatever the order of its lists.
+func (f *EscalationSubscriptionFilter) key() string {
+	if f == nil {
+		return ""
+	}
+	list := func(name string, values []string) string {
+		if values == nil {
+			return ""
+		}
+		values = slices.Clone(values)
+		slices.Sort(values)
+		return name + "=" + strings.Join(slices.Compact(values), ",") + ";"
+	}
+	severities := make([]string, 0, len(f.Severities))
+	for _, s := range f.Severities {
+		severities = append(severities, string(s))
+	}
+	if f.Severities == nil {
+		severities = nil
+	}
+	return list("carriers", f.CarrierIDs) + list("accounts", f.AccountIDs) + list("severities", severities) + list("owners", f.OwnerIDs)
 }
 
 // predicates narrows events to the escalations the filter names. It only

@@ -160,11 +160,14 @@ func (a *testApp) secondInstance(t *testing.T, applicationName string) *testApp 
 // it is handled rightly does not reach a live subscription.
 func (a *testApp) waitSubscribed(t *testing.T, n int) {
 	t.Helper()
-	broker := a.db.Events.(interface{ Subscribers() int })
+	broker := a.db.Events.(interface {
+		events.Broker
+		Subscribers() int
+	})
 	deadline := time.Now().Add(waitFor)
-	for broker.Subscribers() != n {
+	for events.Subscribers(broker) != n {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d subscriptions, want %d", broker.Subscribers(), n)
+			t.Fatalf("%d subscriptions, want %d", events.Subscribers(broker), n)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

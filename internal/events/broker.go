@@ -37,9 +37,10 @@ type Signal struct {
 }
 
 // FeedBuffer is how many signals a feed holds for a subscriber that has not taken
-// them yet. A subscriber that falls this far behind is dropped, so that no
-// subscriber ever makes the broker wait.
-const FeedBuffer = 256
+// them yet. A signal only says "look again", and one waiting says it for all
+// that come after it, so a full feed takes no more: the broker never waits
+// for a subscriber, and a busy one misses no event (it looks once for all).
+const FeedBuffer = 1
 
 // Feed is one subscriber's share of a broker.
 type Feed struct {
@@ -48,9 +49,9 @@ type Feed struct {
 	once sync.Once
 }
 
-// Signals delivers event IDs in about commit order, possibly more than once.
-// A subscriber that needs no more than a wake-up may ignore the IDs.
-// It is closed when the broker closes or drops the feed for falling behind.
+// Signals delivers wake-ups: after one, look for what committed. Signals
+// that arrive while one waits are folded into it. It is closed when the
+// broker closes.
 func (f *Feed) Signals() <-chan Signal { return f.c }
 
 // Close unsubscribes; the broker sends nothing more.
@@ -78,8 +79,8 @@ func (h *hub) subscribe() *Feed {
 	return f
 }
 
-// publish hands signals to every feed without waiting: a feed without room
-// for them is dropped.
+// publish hands signals to every feed without waiting: a feed that already
+// holds a signal needs no other.
 func (h *hub) publish(signals ...Signal) {
 	for _, s := range signals {
 		if !s.Resync {
@@ -88,24 +89,15 @@ func (h *hub) publish(signals ...Signal) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if len(signals) == 0 {
+		return
+	}
 	for f := range h.feeds {
-		if !f.offer(signals) {
-			delete(h.feeds, f)
-			close(f.c)
-		}
-	}
-}
-
-// offer queues signals on f, and reports false if f is full.
-func (f *Feed) offer(signals []Signal) bool {
-	for _, s := range signals {
 		select {
-		case f.c <- s:
-		default:
-			return false
+		case f.c <- signals[len(signals)-1]:
+		default: // a wake-up is already waiting
 		}
 	}
-	return true
 }
 
 // len is how many feeds are open.

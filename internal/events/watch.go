@@ -22,9 +22,15 @@ const catchUpPage = 100
 // cursor of the last event it saw, first those it missed, then live ones as
 // they commit on any instance, each exactly once, in commit order (see
 // cursor.go). Every event is read in ctx, as the subscriber, and must match
-// where. The stream ends with ctx, when the subscriber falls FeedBuffer
-// signals behind (it resumes from its last cursor), or when the store fails.
+// where. The stream ends with ctx, when the broker closes, or when the store
+// fails; the subscriber resumes from its last cursor.
 func Watch(ctx context.Context, client *ent.Client, broker Broker, after string, where ...predicate.EscalationEvent) (<-chan *Notice, error) {
+	out, _, err := watch(ctx, client, broker, after, where...)
+	return out, err
+}
+
+// watch is Watch, and the cursor of the point the stream starts from.
+func watch(ctx context.Context, client *ent.Client, broker Broker, after string, where ...predicate.EscalationEvent) (<-chan *Notice, string, error) {
 	s := &stream{client: client, where: where, order: broker.commitOrder(), out: make(chan *Notice)}
 	var err error
 	switch {
@@ -44,14 +50,15 @@ func Watch(ctx context.Context, client *ent.Client, broker Broker, after string,
 		s.at, err = parseCursor(after)
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
+	start := s.at.cursor()
 	// Subscribe after taking the starting point, and look once right after:
 	// an event that commits in between is outside the starting point, so
 	// that look finds it; one that commits later is signalled too.
 	s.feed = broker.Subscribe()
 	go s.run(ctx)
-	return s.out, nil
+	return s.out, start, nil
 }
 
 // stream is one subscriber's state.
@@ -97,7 +104,7 @@ func (s *stream) run(ctx context.Context) {
 			continue
 		case _, ok := <-s.feed.Signals():
 			if !ok {
-				slog.InfoContext(ctx, "escalation subscriber dropped: it fell behind, or the broker closed")
+				slog.InfoContext(ctx, "escalation subscriber dropped: the broker closed")
 				return
 			}
 		}

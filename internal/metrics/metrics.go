@@ -12,6 +12,12 @@ var (
 		Name: "carrierdesk_subscribers",
 		Help: "Escalation-event subscriptions open on this instance.",
 	})
+	// SubscriberGroups is the number of shared streams open: each reads an
+	// event once for all the subscribers of one read scope and filter.
+	SubscriberGroups = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "carrierdesk_subscriber_groups",
+		Help: "Shared escalation-event streams open on this instance, each read once for its subscribers.",
+	})
 	// EventsPublished counts the escalation events this instance's broker fanned out to its subscribers.
 	EventsPublished = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "carrierdesk_events_published_total",
@@ -27,5 +33,5 @@ var (
 // Collectors are this package's metrics, for registering with a registry.
 // They are process-wide: every registry that registers them reads the same values.
 func Collectors() []prometheus.Collector {
-	return []prometheus.Collector{Subscribers, EventsPublished, EventsDelivered}
+	return []prometheus.Collector{Subscribers, SubscriberGroups, EventsPublished, EventsDelivered}
 }

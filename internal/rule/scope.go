@@ -6,6 +6,9 @@
 package rule
 
 import (
+	"slices"
+	"strings"
+
 	"carrierdesk/ent/account"
 	"carrierdesk/ent/accountassignment"
 	"carrierdesk/ent/activity"
@@ -219,6 +222,31 @@ func EscalationEventScope(v *viewer.Viewer) []predicate.EscalationEvent {
 	default:
 		return []predicate.EscalationEvent{escalationevent.HasEscalationWith(EscalationScope(v)...)}
 	}
+}
+
+// EscalationEventScopeKey names what EscalationEventScope lets v read, from
+// exactly the viewer facts that scope reads: viewers with one key read the
+// same events, so a live stream may read once for all of them. "" for no
+// viewer (nothing to share).
+func EscalationEventScopeKey(v *viewer.Viewer) string {
+	switch {
+	case v == nil || v.Role == "":
+		return ""
+	case unrestricted(v):
+		return "all"
+	case v.Is(enum.RoleCarrier):
+		return "carrier:" + v.CarrierID
+	case v.Is(enum.RoleManager):
+		return "manager:" + strings.Join(sortedCopy(v.Reps), ",")
+	default:
+		return "reps:" + strings.Join(sortedCopy(v.Reps), ",")
+	}
+}
+
+func sortedCopy(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
 }
 
 // AuditEntryScope: the audit trail is for admins and managers.
