@@ -125,7 +125,7 @@ soak:
 # ARGS='-duration 60s -workloads account'; see go run ./bench -h.
 bench:
 	go run ./bench $(ARGS)
-	go test ./server -run TestSubscriberLoad -subscribers 1000 -count=1 -v
+	go test ./server -run '^TestSubscriberLoad$$' -subscribers 10000 -count=1 -v
 
 # pgo refreshes server/default.pgo, the CPU profile go build uses for
 # profile-guided optimisation of the server (about 15% less CPU per page in

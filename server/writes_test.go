@@ -187,7 +187,9 @@ func firstLine(t *testing.T, app *testApp, quote string) string {
 	t.Helper()
 	var out struct {
 		Node struct {
-			LineItems struct{ Edges []struct{ Node struct{ ID string } } }
+			LineItems struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 	}
 	app.ok(t, `query($id: ID!) { node(id: $id) { ... on Quote { lineItems(first: 1) { edges { node { id } } } } } }`, map[string]any{"id": quote}, &out)
