@@ -91,7 +91,19 @@ func endStreamsOnShutdown(next http.Handler) http.Handler {
 			defer set.remove(e)
 		}
 		next.ServeHTTP(e, resumeFromLastEventID(r.WithContext(ctx)))
+		e.finish()
 	})
+}
+
+// finish writes what the handler left unflushed: an error it answered with
+// before any event (a 400 for bad input, say) is written and never flushed.
+func (e *eventStream) finish() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.ended && e.pending.Len() > 0 {
+		_, _ = e.ResponseWriter.Write(e.pending.Bytes())
+		e.pending.Reset()
+	}
 }
 
 // eventStream holds what gqlgen writes until it flushes, which it does after
