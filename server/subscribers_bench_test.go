@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -220,6 +221,16 @@ func TestSubscriberLoad(t *testing.T) {
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
 	perSubscriber := (float64(after.HeapInuse) - float64(before.HeapInuse)) / float64(n)
+	if path := *subscribersHeapFlag; path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
 	goroutinesPer := float64(runtime.NumGoroutine()-goroutinesBefore) / float64(n)
 
 	// Commit events through the API, stamping each commit when its mutation returns.
@@ -334,6 +345,8 @@ func TestSubscriberLoad(t *testing.T) {
 // process itself rather than from a child process. By default none: then
 // the heap figure is the server's alone, and the open-file limit (both ends
 // of a connection count in one process) is no ceiling.
+var subscribersHeapFlag = flag.String("subscribers-heapprofile", "", "write a heap profile to `file` when TestSubscriberLoad's subscribers are all registered")
+
 var subscribersHereFlag = flag.Int("subscribers-here", 0, "how many of TestSubscriberLoad's subscribers connect from the test process itself")
 
 // loadChild is a child process holding load subscribers: the test binary
