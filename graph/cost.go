@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"carrierdesk/graph/cursor"
+	"carrierdesk/internal/fault"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -16,8 +17,8 @@ import (
 
 // Error codes of an operation refused for its size.
 const (
-	CodeComplexityLimit = "COMPLEXITY_LIMIT_EXCEEDED"
-	CodeDepthLimit      = "DEPTH_LIMIT_EXCEEDED"
+	CodeComplexityLimit = fault.CodeComplexityLimit
+	CodeDepthLimit      = fault.CodeDepthLimit
 )
 
 // CostLimits refuses, before anything runs, an operation that could ask for

@@ -12,6 +12,7 @@ import (
 	"carrierdesk/ent"
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/auth"
+	"carrierdesk/internal/fault"
 	"carrierdesk/internal/rule"
 	"carrierdesk/internal/viewer"
 )
@@ -74,17 +75,17 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 		}
 		token, ok := bearer(r.Header.Get("Authorization"))
 		if !ok {
-			writeAuthError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "a bearer token is required")
+			writeAuthError(w, http.StatusUnauthorized, fault.Unauthenticated.Code(), "a bearer token is required")
 			return
 		}
 		v, expires, err := a.Viewer(r.Context(), token)
 		switch {
 		case errors.Is(err, errUnavailable):
-			writeAuthError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "authentication is unavailable; retry later")
+			writeAuthError(w, http.StatusServiceUnavailable, fault.Unavailable.Code(), "authentication is unavailable; retry later")
 			return
 		case err != nil:
 			slog.InfoContext(r.Context(), "rejected token", "err", err)
-			writeAuthError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "the bearer token is invalid or expired")
+			writeAuthError(w, http.StatusUnauthorized, fault.Unauthenticated.Code(), "the bearer token is invalid or expired")
 			return
 		}
 		ctx := viewer.NewContext(r.Context(), v)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"carrierdesk/graph"
+	"carrierdesk/internal/fault"
 )
 
 // maxIdempotencyKey bounds the Idempotency-Key header; UUIDs and ULIDs fit easily.
@@ -20,7 +21,7 @@ func idempotencyKeys(next http.Handler) http.Handler {
 			return
 		}
 		if len(key) > maxIdempotencyKey || !printable(key) {
-			writeHTTPError(w, "application/json", http.StatusBadRequest, "BAD_USER_INPUT", "Idempotency-Key must be 1 to 255 printable ASCII characters")
+			writeHTTPError(w, "application/json", http.StatusBadRequest, fault.Invalid.Code(), "Idempotency-Key must be 1 to 255 printable ASCII characters")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(graph.WithIdempotencyKey(r.Context(), key)))

@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"carrierdesk/internal/fault"
 	"carrierdesk/internal/viewer"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -239,7 +240,7 @@ func NewGuard(l Limits) *Guard {
 func (g *Guard) Server(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if len(r.RequestURI) > g.limits.MaxURLBytes {
-			writeHTTPError(w, mediaJSON, http.StatusRequestURITooLong, "URI_TOO_LONG",
+			writeHTTPError(w, mediaJSON, http.StatusRequestURITooLong, fault.CodeURITooLong,
 				fmt.Sprintf("the URL is longer than %d bytes: send the operation in a POST body", g.limits.MaxURLBytes))
 			return
 		}
@@ -325,22 +326,22 @@ func (g *Guard) GraphQL(next http.Handler) http.Handler {
 			if !isJSONRequest(r.Header.Get("Content-Type")) {
 				// A browser sends text/plain and form bodies cross-origin without
 				// asking first; refusing them is what makes the API CSRF-safe.
-				writeHTTPError(w, media, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
+				writeHTTPError(w, media, http.StatusUnsupportedMediaType, fault.CodeUnsupportedMediaType,
 					"send the operation as application/json (UTF-8)")
 				return
 			}
 		default:
 			w.Header().Set("Allow", "GET, POST, OPTIONS")
-			writeHTTPError(w, media, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "use POST, or GET for a query")
+			writeHTTPError(w, media, http.StatusMethodNotAllowed, fault.CodeMethodNotAllowed, "use POST, or GET for a query")
 			return
 		}
 		if !acceptable && !ws && !stream {
-			writeHTTPError(w, mediaJSON, http.StatusNotAcceptable, "NOT_ACCEPTABLE",
+			writeHTTPError(w, mediaJSON, http.StatusNotAcceptable, fault.CodeNotAcceptable,
 				"the response is "+mediaGraphQLResponse+" or "+mediaJSON+"; the Accept header allows neither")
 			return
 		}
 		if r.ContentLength > g.limits.MaxBodyBytes {
-			writeHTTPError(w, media, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE",
+			writeHTTPError(w, media, http.StatusRequestEntityTooLarge, fault.CodeRequestTooLarge,
 				fmt.Sprintf("the request body is larger than %d bytes", g.limits.MaxBodyBytes))
 			return
 		}
@@ -418,7 +419,7 @@ func (g *Guard) cors(w http.ResponseWriter, r *http.Request) bool {
 	}
 	if origin == "" || (!g.anyOrigin && !g.origins[strings.ToLower(origin)]) {
 		if preflight {
-			writeHTTPError(w, mediaJSON, http.StatusForbidden, "FORBIDDEN", "this origin may not call the API")
+			writeHTTPError(w, mediaJSON, http.StatusForbidden, fault.Forbidden.Code(), "this origin may not call the API")
 		}
 		return preflight
 	}
@@ -545,7 +546,7 @@ func writeHTTPError(w http.ResponseWriter, media string, status int, code, msg s
 // writeRateLimited answers 429 with the seconds to wait in Retry-After.
 func writeRateLimited(w http.ResponseWriter, media string, wait time.Duration) {
 	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-	writeHTTPError(w, media, http.StatusTooManyRequests, "RATE_LIMITED", "too many requests; retry after the time in Retry-After")
+	writeHTTPError(w, media, http.StatusTooManyRequests, fault.CodeRateLimited, "too many requests; retry after the time in Retry-After")
 }
 
 // writeGraphQLBody answers with body as JSON in media.
@@ -553,7 +554,7 @@ func writeGraphQLBody(w http.ResponseWriter, media string, status int, body any)
 	b, err := json.Marshal(body)
 	if err != nil {
 		slog.Error("encoding a response", "err", err)
-		status, b = http.StatusInternalServerError, []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
+		status, b = http.StatusInternalServerError, []byte(`{"errors":[{"message":"internal error","extensions":{"code":"`+fault.Internal.Code()+`"}}]}`)
 	}
 	w.Header().Set("Content-Type", media)
 	w.WriteHeader(status)
@@ -725,7 +726,7 @@ func (httpTransport) Supports(r *http.Request) bool {
 func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	media, ok := negotiateMedia(r.Header.Values("Accept"))
 	if !ok {
-		writeHTTPError(w, mediaJSON, http.StatusNotAcceptable, "NOT_ACCEPTABLE",
+		writeHTTPError(w, mediaJSON, http.StatusNotAcceptable, fault.CodeNotAcceptable,
 			"the response is "+mediaGraphQLResponse+" or "+mediaJSON+"; the Accept header allows neither")
 		return
 	}
@@ -744,9 +745,9 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		writeGraphQLBody(w, media, failed, requestErrors{Errors: gqlerror.List{textErr}})
 		return
 	case err != nil:
-		code := map[int]string{http.StatusRequestEntityTooLarge: "REQUEST_TOO_LARGE", http.StatusRequestTimeout: "REQUEST_TIMEOUT"}[status]
+		code := map[int]string{http.StatusRequestEntityTooLarge: fault.CodeRequestTooLarge, http.StatusRequestTimeout: fault.CodeRequestTimeout}[status]
 		if code == "" {
-			code = "BAD_REQUEST"
+			code = fault.CodeBadRequest
 		}
 		writeHTTPError(w, media, status, code, err.Error())
 		return
@@ -763,7 +764,7 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	switch op := opCtx.Operation.Operation; {
 	case r.Method == http.MethodGet && op != ast.Query:
 		w.Header().Set("Allow", "POST")
-		writeHTTPError(w, media, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "a "+string(op)+" must be sent with POST; GET is for queries")
+		writeHTTPError(w, media, http.StatusMethodNotAllowed, fault.CodeMethodNotAllowed, "a "+string(op)+" must be sent with POST; GET is for queries")
 		return
 	case op == ast.Subscription:
 		writeHTTPError(w, media, failed, errcode.ValidationFailed,
@@ -889,10 +890,10 @@ func limitDocuments(srv *handler.Server, cfg Config) {
 
 // Error codes of a document refused for its shape.
 const (
-	codeAliasLimit         = "ALIAS_LIMIT_EXCEEDED"
-	codeFieldRepeatLimit   = "FIELD_REPEAT_LIMIT_EXCEEDED"
-	codeDirectiveLimit     = "DIRECTIVE_LIMIT_EXCEEDED"
-	codeIntrospectionDepth = "INTROSPECTION_DEPTH_LIMIT_EXCEEDED"
+	codeAliasLimit         = fault.CodeAliasLimit
+	codeFieldRepeatLimit   = fault.CodeFieldRepeatLimit
+	codeDirectiveLimit     = fault.CodeDirectiveLimit
+	codeIntrospectionDepth = fault.CodeIntrospectionDepth
 )
 
 // documentLimits refuses documents built to make the server work: too many

@@ -114,10 +114,10 @@ func (t unicodeSSE) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		writeHTTPError(w, mediaJSON, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", fmt.Sprintf("the request body is larger than %d bytes", tooLarge.Limit))
+		writeHTTPError(w, mediaJSON, http.StatusRequestEntityTooLarge, fault.CodeRequestTooLarge, fmt.Sprintf("the request body is larger than %d bytes", tooLarge.Limit))
 		return
 	case err != nil:
-		writeHTTPError(w, mediaJSON, http.StatusBadRequest, "BAD_REQUEST", "the request body could not be read")
+		writeHTTPError(w, mediaJSON, http.StatusBadRequest, fault.CodeBadRequest, "the request body could not be read")
 		return
 	}
 	if gqlErr := requestTextError(body); gqlErr != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"carrierdesk/internal/events"
+	"carrierdesk/internal/fault"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	coderws "github.com/coder/websocket"
@@ -149,7 +150,7 @@ func (c *protocolConn) NextReader() (int, io.Reader, error) {
 					"id": *f.ID, "type": "error",
 					"payload": []map[string]any{{
 						"message":    "too many operations on this connection",
-						"extensions": map[string]any{"code": "TOO_MANY_SUBSCRIPTIONS"},
+						"extensions": map[string]any{"code": fault.CodeTooManySubscriptions},
 					}},
 				}); err != nil {
 					return 0, nil, err
