@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"maps"
 	"net"
-	"regexp"
 	"strings"
 	"syscall"
 
@@ -61,7 +60,7 @@ func known(err error) bool {
 	var verr *ent.ValidationError
 	_, isFault := fault.As(err)
 	return isFault || errors.As(err, &verr) || ent.IsNotFound(err) || errors.Is(err, privacy.Deny) ||
-		ent.IsConstraintError(err) || isStoreError(err) || isUnavailable(err)
+		isUnavailable(err)
 }
 
 // isUnavailable reports an error that means the database could not be
@@ -116,9 +115,6 @@ func toGQL(ctx context.Context, err error) *gqlerror.Error {
 		slog.WarnContext(ctx, "database unavailable", "err", err, "path", graphql.GetPath(ctx).String())
 		return withCode(&gqlerror.Error{Message: "the database is not available; retry later"}, fault.Unavailable.Code(), "")
 	}
-	if ent.IsConstraintError(err) || isStoreError(err) {
-		return constraintError(ctx, err)
-	}
 	if err.Error() == "introspection disabled" {
 		// gqlgen's own refusal when the Introspection extension turned it off.
 		return withCode(&gqlerror.Error{Message: "introspection is not available to this user"}, fault.Forbidden.Code(), "")
@@ -148,81 +144,6 @@ func invalidFields(list []fault.FieldError) *gqlerror.Error {
 
 // validationReason is ent's reason for rejecting a value, without ent's prefix.
 func validationReason(e *ent.ValidationError) string { return fault.Reason(e.Unwrap()) }
-
-var (
-	uniqueSQLite = regexp.MustCompile(`UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)`)
-	checkSQLite  = regexp.MustCompile(`CHECK constraint failed: (\w+)`)
-	keyDetail    = regexp.MustCompile(`Key \(([^)]+)\)`)
-	checkName    = regexp.MustCompile(`^(?:\w+?_)?(\w+)_after_(\w+)$`)
-)
-
-// constraintError explains a database rule violation and names the field where
-// the database tells us which one it was.
-func constraintError(ctx context.Context, err error) *gqlerror.Error {
-	var pqErr *pq.Error
-	isPQ := errors.As(err, &pqErr)
-	text := err.Error()
-	switch {
-	case sqlgraphUnique(text):
-		field := ""
-		if m := uniqueSQLite.FindStringSubmatch(text); m != nil {
-			field = lastColumn(m[1])
-		} else if isPQ {
-			if m := keyDetail.FindStringSubmatch(pqErr.Detail); m != nil {
-				field = lastColumn(m[1])
-			}
-		}
-		msg := "is already taken"
-		if field == "" {
-			msg = "conflicts with an existing record"
-		}
-		return withCode(&gqlerror.Error{Message: strings.TrimSpace(field + " " + msg)}, fault.Conflict.Code(), field)
-	case strings.Contains(text, "FOREIGN KEY constraint failed") || strings.Contains(text, "violates foreign key constraint"):
-		field := ""
-		if isPQ {
-			if m := keyDetail.FindStringSubmatch(pqErr.Detail); m != nil {
-				field = lastColumn(m[1])
-			}
-		}
-		msg := "refers to a record that does not exist"
-		return withCode(&gqlerror.Error{Message: strings.TrimSpace(field + " " + msg)}, fault.Conflict.Code(), field)
-	case strings.Contains(text, "CHECK constraint failed") || strings.Contains(text, "violates check constraint"):
-		name := ""
-		if m := checkSQLite.FindStringSubmatch(text); m != nil {
-			name = m[1]
-		} else if isPQ {
-			name = pqErr.Constraint
-		}
-		if m := checkName.FindStringSubmatch(name); m != nil {
-			later, earlier := fault.APIName(m[1]), fault.APIName(m[2])
-			return withCode(&gqlerror.Error{Message: later + " must be after " + earlier}, fault.Invalid.Code(), later)
-		}
-		return withCode(&gqlerror.Error{Message: "a value breaks a rule of the record"}, fault.Invalid.Code(), "")
-	}
-	logInternal(ctx, err)
-	return withCode(&gqlerror.Error{Message: "internal error"}, fault.Internal.Code(), "")
-}
-
-func sqlgraphUnique(text string) bool {
-	return strings.Contains(text, "UNIQUE constraint failed") || strings.Contains(text, "violates unique constraint")
-}
-
-// isStoreError reports an error that came from the database driver.
-func isStoreError(err error) bool {
-	var pqErr *pq.Error
-	return errors.As(err, &pqErr) || strings.Contains(err.Error(), "constraint failed")
-}
-
-// lastColumn turns "orders.carrier_id, orders.pon" or "carrier_id, pon" into "pon":
-// in a composite key the last column is the one a client chose.
-func lastColumn(cols string) string {
-	parts := strings.Split(cols, ",")
-	c := strings.TrimSpace(parts[len(parts)-1])
-	if i := strings.LastIndex(c, "."); i >= 0 {
-		c = c[i+1:]
-	}
-	return fault.APIName(c)
-}
 
 func lastName(path ast.Path) string {
 	for i := len(path) - 1; i >= 0; i-- {

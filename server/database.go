@@ -12,6 +12,7 @@ import (
 	_ "carrierdesk/ent/runtime"
 	"carrierdesk/internal/events"
 	"carrierdesk/internal/pgstmt"
+	"carrierdesk/internal/storeerr"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -78,7 +79,8 @@ func openDatabase(ctx context.Context, cfg Config, wrap func(dialect.Driver) dia
 		db.Close()
 		return nil, fmt.Errorf("connecting to database: %w", err)
 	}
-	var drv dialect.Driver = entsql.OpenDB(dia, db)
+	// Refusals by the database become client errors here, where it is touched.
+	var drv dialect.Driver = storeerr.Driver{Driver: entsql.OpenDB(dia, db)}
 	if wrap != nil {
 		drv = wrap(drv)
 	}
