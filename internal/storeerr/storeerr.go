@@ -61,7 +61,7 @@ const (
 
 var (
 	keyDetail   = regexp.MustCompile(`Key \(([^)]+)\)`)
-	sqliteNames = regexp.MustCompile(`constraint failed: ([\w.]+(?:, [\w.]+)*)`)
+	sqliteNames = regexp.MustCompile(`(?:UNIQUE|CHECK) constraint failed: ([\w.]+(?:, [\w.]+)*)`)
 	// checkName reads a check constraint named <table>_<later>_after_<earlier>.
 	checkName = regexp.MustCompile(`^(?:\w+?_)?(\w+)_after_(\w+)$`)
 )

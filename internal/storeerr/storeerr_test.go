@@ -1,8 +1,10 @@
 package storeerr
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"carrierdesk/internal/fault"
@@ -41,5 +43,34 @@ func TestTranslatePostgres(t *testing.T) {
 	}
 	if Translate(nil) != nil {
 		t.Error("nil became an error")
+	}
+}
+
+func TestTranslateSQLite(t *testing.T) {
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE orders (id TEXT PRIMARY KEY, carrier_id TEXT, pon TEXT, start_date TEXT, end_date TEXT,
+		UNIQUE (carrier_id, pon), CONSTRAINT order_end_date_after_start_date CHECK (end_date > start_date))`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO orders VALUES ('o1', 'c1', 'PON1', '2026-01-01', '2026-02-01')`); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, insert string
+		kind         fault.Kind
+		field        string
+	}{
+		{"unique, composite key", `INSERT INTO orders VALUES ('o2', 'c1', 'PON1', '2026-01-01', '2026-02-01')`, fault.Conflict, "pon"},
+		{"check, named for its fields", `INSERT INTO orders VALUES ('o3', 'c1', 'PON3', '2026-03-01', '2026-02-01')`, fault.Invalid, "endDate"},
+	} {
+		_, err := db.Exec(tc.insert)
+		e, ok := fault.As(Translate(err))
+		if !ok || e.Kind != tc.kind || e.Field != tc.field {
+			t.Errorf("%s: %v became %v, want kind %v field %q", tc.name, err, Translate(err), tc.kind, tc.field)
+		}
 	}
 }
