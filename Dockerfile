@@ -17,7 +17,7 @@ COPY . .
 # Every driver is pure Go (modernc SQLite, lib/pq), so without cgo the binary
 # is static and needs no libc in the runtime image.
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o /out/carrierdesk ./server \
+    CGO_ENABLED=0 go build -trimpath -pgo=server/release.pgo -ldflags='-s -w' -o /out/carrierdesk ./server \
  && mkdir /out/data
 
 # static-debian12 has CA certificates (for JWKS and OTLP over https) and
