@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -180,6 +181,57 @@ func TestSharedStreamSlowSubscriber(t *testing.T) {
 		case nt := <-slow:
 			t.Fatalf("the slow subscriber got more: %v", nt)
 		case <-time.After(200 * time.Millisecond):
+		}
+	})
+}
+
+// TestSharedStreamConcurrentJoins: subscribers of one key arriving at once
+// end up on one shared stream, and each gets the next event exactly once.
+func TestSharedStreamConcurrentJoins(t *testing.T) {
+	backends(t, func(t *testing.T, app *testApp) {
+		fx := newSubscriptionFixture(t, app)
+		ctx, cancel := context.WithCancel(viewer.NewContext(context.Background(), &viewer.Viewer{Role: enum.RoleAdmin, RepID: ids.New("Rep")}))
+		defer cancel()
+		const n = 20
+		outs := make([]<-chan *events.Notice, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				out, err := events.WatchShared(ctx, app.db.Client, app.db.Events, "test|joins")
+				if err != nil {
+					t.Error(err)
+				}
+				outs[i] = out
+			}()
+		}
+		wg.Wait()
+		// The streams opened by the subscribers that lost the race end; one stays.
+		broker := app.db.Events.(interface{ Subscribers() int })
+		deadline := time.Now().Add(waitFor)
+		for broker.Subscribers() != 1 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d streams for one key", broker.Subscribers())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		id := ids.New("EscalationEvent")
+		createEvent(t, app.db.Client, id, fx.escalationA, "to all")
+		for i, out := range outs {
+			select {
+			case nt := <-out:
+				if nt.Event.ID != id {
+					t.Fatalf("subscriber %d got %s, want %s", i, nt.Event.ID, id)
+				}
+			case <-time.After(waitFor):
+				t.Fatalf("subscriber %d got nothing", i)
+			}
+			select {
+			case nt := <-out:
+				t.Fatalf("subscriber %d got %s twice or more", i, nt.Event.ID)
+			default:
+			}
 		}
 	})
 }

@@ -29,25 +29,34 @@ const MemberBuffer = 64
 // may also get a few that committed just before, as a new stream does.
 func WatchShared(ctx context.Context, client *ent.Client, broker Broker, key string, where ...predicate.EscalationEvent) (<-chan *Notice, error) {
 	m := &member{out: make(chan *Notice, MemberBuffer), ctx: ctx, client: client, broker: broker, where: where}
+	k := groupKey{broker: broker, key: key}
 	shared.mu.Lock()
 	defer shared.mu.Unlock()
-	k := groupKey{broker: broker, key: key}
 	g := shared.groups[k]
 	if g == nil {
-		// The group reads as this subscriber, for as long as any member stays.
+		// The group reads as this subscriber, for as long as any member
+		// stays. Its stream asks the database where "now" is: outside the
+		// lock, so that a reconnect wave joining other groups does not
+		// queue behind that round trip.
+		shared.mu.Unlock()
 		gctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		in, start, err := watch(gctx, client, broker, "", where...)
+		shared.mu.Lock()
 		if err != nil {
 			cancel()
 			return nil, err
 		}
-		g = &group{key: k, cancel: cancel, members: map[*member]struct{}{}, last: start}
-		if shared.groups == nil {
-			shared.groups = map[groupKey]*group{}
+		if g = shared.groups[k]; g != nil {
+			cancel() // another subscriber of the key opened it meanwhile: join theirs
+		} else {
+			g = &group{key: k, cancel: cancel, members: map[*member]struct{}{}, last: start}
+			if shared.groups == nil {
+				shared.groups = map[groupKey]*group{}
+			}
+			shared.groups[k] = g
+			metrics.SubscriberGroups.Inc()
+			go g.fanOut(in)
 		}
-		shared.groups[k] = g
-		metrics.SubscriberGroups.Inc()
-		go g.fanOut(in)
 	}
 	g.mu.Lock()
 	g.members[m] = struct{}{}
