@@ -29,7 +29,7 @@ import (
 
 // NewGraphQLHandler builds the GraphQL endpoint.
 func NewGraphQLHandler(client *ent.Client, broker events.Broker, cfg Config, authn *Authenticator) http.Handler {
-	return withWebsocketSessions(newGraphQLServer(client, broker, cfg, authn))
+	return withWebsocketSessions(detachUpgrades(newGraphQLServer(client, broker, cfg, authn)))
 }
 
 // newGraphQLServer is gqlgen's server with its transports chosen explicitly:

@@ -74,6 +74,12 @@ func TestSubscriberLoad(t *testing.T) {
 	if n <= 0 {
 		t.Skip("set -subscribers N to run the subscriber load test")
 	}
+	if *subscribersHeapFlag != "" {
+		// Record every allocation, so that small per-subscriber objects are
+		// not lost to sampling; the profile is for reading, not for timing.
+		defer func(rate int) { runtime.MemProfileRate = rate }(runtime.MemProfileRate)
+		runtime.MemProfileRate = 1
+	}
 	raiseFileLimit(t, uint64(n+min(n, max(*subscribersHereFlag, 0))+256)) // the server end of every connection, and the client end of those made here
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))) // one line per request would drown the report
@@ -144,22 +150,38 @@ func TestSubscriberLoad(t *testing.T) {
 		}
 	}
 
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	goroutinesBefore := runtime.NumGoroutine()
-
 	// Both ends of every connection count against this process's open-file
 	// limit; past inProcessSubscribers the rest connect from a child process.
 	url := "ws" + strings.TrimPrefix(app.srv.URL, "http") + "/query"
 	local := min(n, max(*subscribersHereFlag, 0))
-	var child *loadChild
-	if local < n {
-		tokens := make([]string, 0, n-local)
-		for i := local; i < n; i++ {
-			tokens = append(tokens, viewerOf(i).token)
+	registered := func(want int) {
+		t.Helper()
+		deadline := time.Now().Add(loadSubscribed)
+		for events.Subscribers(broker) != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d subscriptions registered, want %d", events.Subscribers(broker), want)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
-		child = startLoadChild(t, url, tokens)
+	}
+	// Memory per subscriber is the marginal cost: a first tenth of the
+	// child's subscribers connects before the baseline is taken, so that
+	// what a process pays once (caches, pooled database connections, the
+	// schema's first use) is not spread over the subscribers.
+	var children []*loadChild
+	warm := 0
+	if local == 0 && n >= 10 {
+		warm = n / 10
+		children = append(children, startLoadChild(t, url, viewerTokens(viewerOf, 0, warm)))
+		registered(warm)
+	}
+	settle()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	goroutinesBefore := runtime.NumGoroutine()
+	measured := n - warm
+	if start := max(local, warm); start < n {
+		children = append(children, startLoadChild(t, url, viewerTokens(viewerOf, start, n)))
 	}
 
 	// Connect and subscribe, loadDialers at a time.
@@ -207,20 +229,15 @@ func TestSubscriberLoad(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(loadSubscribed)
-	for events.Subscribers(broker) != n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d subscriptions registered, want %d", events.Subscribers(broker), n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	registered(n)
 	t.Logf("%d subscriptions registered in %s", n, time.Since(start).Round(time.Millisecond))
 	groups := broker.Subscribers()
 
-	runtime.GC()
+	settle()
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
-	perSubscriber := (float64(after.HeapInuse) - float64(before.HeapInuse)) / float64(n)
+	perSubscriber := (float64(after.HeapInuse) - float64(before.HeapInuse)) / float64(measured)
+	stackPerSubscriber := (float64(after.StackInuse) - float64(before.StackInuse)) / float64(measured)
 	if path := *subscribersHeapFlag; path != "" {
 		f, err := os.Create(path)
 		if err != nil {
@@ -230,8 +247,12 @@ func TestSubscriberLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.Close()
+		if g, err := os.Create(path + ".goroutines"); err == nil {
+			_ = pprof.Lookup("goroutine").WriteTo(g, 1)
+			g.Close()
+		}
 	}
-	goroutinesPer := float64(runtime.NumGoroutine()-goroutinesBefore) / float64(n)
+	goroutinesPer := float64(runtime.NumGoroutine()-goroutinesBefore) / float64(measured)
 
 	// Commit events through the API, stamping each commit when its mutation returns.
 	cpuBefore := cpuTime()
@@ -254,12 +275,12 @@ func TestSubscriberLoad(t *testing.T) {
 			}
 		}
 	}
-	deadline = time.Now().Add(loadDelivered)
+	deadline := time.Now().Add(loadDelivered)
 	for delivered.Load() < wantHere && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if child != nil {
-		time.Sleep(time.Second) // the child's last deliveries, which it stamps itself
+	if len(children) > 0 {
+		time.Sleep(time.Second) // the children's last deliveries, which they stamp themselves
 	}
 	time.Sleep(200 * time.Millisecond) // let any duplicate deliveries arrive too
 	cpuPerEvent := (cpuTime() - cpuBefore) / loadEvents
@@ -275,9 +296,9 @@ func TestSubscriberLoad(t *testing.T) {
 	}
 	readers.Wait()
 	clients = slices.Clip(clients)
-	if child != nil {
-		for j, r := range child.results(t) {
-			i := local + j
+	for _, child := range children {
+		for _, r := range child.results(t) {
+			i := len(clients)
 			lc := &loadClient{sees: viewerOf(i).sees, arrived: make([]time.Time, loadEvents), extra: r.Extra}
 			for e, at := range r.Arrived {
 				if at != 0 {
@@ -325,11 +346,11 @@ func TestSubscriberLoad(t *testing.T) {
 		load = b
 	}
 	t.Logf("subscriber load (%s, GOMAXPROCS %d): %d subscribers (30%% managers, 55%% reps, 15%% carrier contacts of %d carriers; %d shared streams), %d events at %d/s, deliveries %d/%d (extra %d); "+
-		"commit-to-delivery p50 %s p99 %s max %s; heap in use %.1f KiB/subscriber (%s, %.1f goroutines/subscriber); "+
+		"commit-to-delivery p50 %s p99 %s max %s; memory per idle subscriber %.1f KiB heap in use + %.1f KiB goroutine stacks (%s, %d subscribers after %d, %.1f goroutines/subscriber); "+
 		"server CPU %s per event; load average %.2f %.2f %.2f",
 		dia, runtime.GOMAXPROCS(0), n, loadCarriers, groups, loadEvents, time.Second/loadEventGap, len(latencies), want, extra,
 		pct(0.50).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond), pct(1).Round(10*time.Microsecond),
-		perSubscriber/1024, heapCovers, goroutinesPer, cpuPerEvent.Round(10*time.Microsecond), load[0], load[1], load[2])
+		perSubscriber/1024, stackPerSubscriber/1024, heapCovers, measured, warm, goroutinesPer, cpuPerEvent.Round(10*time.Microsecond), load[0], load[1], load[2])
 	if firstErr != nil {
 		t.Errorf("a subscriber's connection failed: %v", firstErr)
 	}
@@ -622,4 +643,31 @@ func readLoadAvg() ([3]float64, error) {
 		out[i], _ = strconv.ParseFloat(f[i], 64)
 	}
 	return out, nil
+}
+
+// viewerTokens are the tokens of subscribers from up to to.
+func viewerTokens(viewerOf func(int) loadViewer, from, to int) []string {
+	tokens := make([]string, 0, to-from)
+	for i := from; i < to; i++ {
+		tokens = append(tokens, viewerOf(i).token)
+	}
+	return tokens
+}
+
+// settle collects garbage until the heap and the stacks stop shrinking. Each
+// collection halves the stack of a goroutine that uses under a quarter of it:
+// an idle subscriber's goroutines, which grew their stacks serving the
+// handshake and the subscribe, come down to what waiting needs. A running
+// server gets there on its own; it collects at least every two minutes.
+func settle() {
+	var last runtime.MemStats
+	for range 10 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		if ms.StackInuse == last.StackInuse && ms.HeapInuse >= last.HeapInuse {
+			return
+		}
+		last = ms
+	}
 }

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -318,4 +322,142 @@ func (c *protocolConn) WriteClose(code int, reason string) error {
 		code, reason = wsCloseForbidden, "Token expired"
 	}
 	return c.WebsocketConn.WriteClose(code, reason)
+}
+
+// Buffers of a hijacked WebSocket connection. net/http gives each connection
+// 4 KiB to read and 4 KiB to write; an idle subscriber needs neither, and the
+// client's messages (subscribe, complete, pong) are small. A larger event is
+// written past the buffer in one more system call.
+const (
+	wsReadBuffer  = 128
+	wsWriteBuffer = 512
+)
+
+// handshakeHeader is the part of an upgrade request's header that the
+// WebSocket handshake reads.
+func handshakeHeader(h http.Header) http.Header {
+	kept := make(http.Header, 8)
+	for _, name := range [...]string{"Connection", "Upgrade", "Origin", "Sec-Websocket-Key", "Sec-Websocket-Version", "Sec-Websocket-Protocol", "Sec-Websocket-Extensions"} {
+		if v, ok := h[name]; ok {
+			kept[name] = v
+		}
+	}
+	return kept
+}
+
+// detachUpgrades serves a WebSocket upgrade on a goroutine of its own and
+// returns to net/http once the connection is hijacked. net/http keeps its
+// connection state (the 8 KiB of buffers, the response, the request body)
+// until the handler returns, which for a WebSocket is when the connection
+// ends; what each of ten thousand idle subscribers holds is what the
+// WebSocket itself needs (issue 13). The handlers outside this one see a
+// 101 answered when the handshake is done.
+//
+// The request's context no longer ends with the handler: the connection's
+// end, a token's expiry and shutdown's goAway end a WebSocket, as before.
+func detachUpgrades(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isWebSocketUpgrade(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		r = r.WithContext(context.WithoutCancel(r.Context()))
+		r.Body = http.NoBody // an upgrade has none; a limiting wrapper would hold w
+		r.Header = handshakeHeader(r.Header)
+		d := &detachedWriter{w: w, request: r.Header, header: w.Header(), hijacked: make(chan struct{})}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			defer func() {
+				if p := recover(); p != nil {
+					slog.ErrorContext(r.Context(), "websocket handler panicked", "panic", p, "stack", string(debug.Stack()))
+					d.fail()
+				}
+			}()
+			next.ServeHTTP(d, r)
+		}()
+		select {
+		case <-d.hijacked:
+		case <-done:
+		}
+	})
+}
+
+// detachedWriter is the ResponseWriter of a detached upgrade. It forwards to
+// net/http's until the hijack and forgets it then, handing the WebSocket
+// small buffers of its own.
+type detachedWriter struct {
+	mu       sync.Mutex
+	w        http.ResponseWriter // nil once hijacked
+	request  http.Header         // the request's, emptied once hijacked
+	header   http.Header
+	hijacked chan struct{}
+}
+
+func (d *detachedWriter) Header() http.Header {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.header
+}
+
+func (d *detachedWriter) Write(p []byte) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.w == nil {
+		return 0, http.ErrHijacked
+	}
+	return d.w.Write(p)
+}
+
+func (d *detachedWriter) WriteHeader(code int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.w != nil {
+		d.w.WriteHeader(code)
+	}
+}
+
+// fail answers 500 to an upgrade whose handler panicked before the hijack.
+func (d *detachedWriter) fail() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.w != nil {
+		http.Error(d.w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+	}
+}
+
+func (d *detachedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.w == nil {
+		return nil, nil, http.ErrHijacked
+	}
+	conn, brw, err := http.NewResponseController(d.w).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := brw.Writer.Flush(); err != nil { // empty: Hijack has sent the 101
+		conn.Close()
+		return nil, nil, err
+	}
+	// Whatever the client sent after its handshake moves into the small
+	// reader's buffer: coder/websocket keeps the buffered bytes and reads the
+	// connection itself from then on.
+	rd := bufio.NewReaderSize(conn, wsReadBuffer)
+	if n := brw.Reader.Buffered(); n > 0 {
+		early, _ := brw.Reader.Peek(n)
+		rd = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(early)), conn), max(n, wsReadBuffer))
+		if _, err := rd.Peek(n); err != nil {
+			conn.Close()
+			return nil, nil, err
+		}
+	}
+	// The response's header is read once more, for the subprotocol chosen;
+	// the request's, which gqlgen keeps for the connection's life and hands
+	// to operations that never read it, not at all.
+	d.header = http.Header{"Sec-Websocket-Protocol": d.header["Sec-Websocket-Protocol"]}
+	clear(d.request)
+	d.w, d.request = nil, nil
+	close(d.hijacked)
+	return conn, bufio.NewReadWriter(rd, bufio.NewWriterSize(conn, wsWriteBuffer)), nil
 }

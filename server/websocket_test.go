@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -342,4 +346,65 @@ func TestWebSocketOrigin(t *testing.T) {
 		t.Fatalf("upgrade from an allowed origin: %v", err)
 	}
 	wsInit(t, conn, app.token)
+}
+
+// A client may send its first message in the same packet as its handshake,
+// before the server has answered it: the message waits in net/http's
+// buffer when the connection is hijacked, and must reach the protocol all
+// the same (the server moves it into the connection's own small buffer).
+func TestWebSocketMessageSentWithTheHandshake(t *testing.T) {
+	app, url := newWSServer(t, defaultLimits)
+	host := strings.TrimPrefix(strings.TrimSuffix(url, "/query"), "ws://")
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(waitFor))
+
+	init, _ := json.Marshal(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + app.token}})
+	var packet bytes.Buffer
+	packet.WriteString("GET /query HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n")
+	// One masked text frame, as a client must send it.
+	mask := [4]byte{1, 2, 3, 4}
+	packet.WriteByte(0x81)
+	if len(init) < 126 {
+		packet.WriteByte(0x80 | byte(len(init)))
+	} else {
+		packet.WriteByte(0x80 | 126)
+		packet.WriteByte(byte(len(init) >> 8))
+		packet.WriteByte(byte(len(init)))
+	}
+	packet.Write(mask[:])
+	for i, b := range init {
+		packet.WriteByte(b ^ mask[i%4])
+	}
+	if _, err := conn.Write(packet.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+
+	r := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("handshake: %s", resp.Status)
+	}
+	head := make([]byte, 2)
+	if _, err := io.ReadFull(r, head); err != nil {
+		t.Fatalf("reading the answer to connection_init: %v", err)
+	}
+	if head[0] != 0x81 || head[1]&0x80 != 0 || head[1]&0x7f > 125 {
+		t.Fatalf("answer to connection_init: frame header % x, want an unmasked short text frame", head)
+	}
+	body := make([]byte, head[1])
+	if _, err := io.ReadFull(r, body); err != nil {
+		t.Fatal(err)
+	}
+	var m struct{ Type string }
+	if err := json.Unmarshal(body, &m); err != nil || m.Type != "connection_ack" {
+		t.Fatalf("answer to connection_init: %s, want connection_ack", body)
+	}
 }
