@@ -40,7 +40,7 @@ func main() {
 			gen.FeatureVersionedMigration,
 		},
 		Hooks:     []gen.Hook{entityDiagramHook("README.md")},
-		Templates: []*gen.Template{gqlCursorTemplate},
+		Templates: []*gen.Template{gqlCursorTemplate, gqlPlanTemplate},
 	}, entc.Extensions(ex))
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)

@@ -14,6 +14,9 @@ import (
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (ent.Noder, error) {
+	if n, ok := r.plannedNode(ctx, id); ok {
+		return n, nil
+	}
 	return r.client.Noder(ctx, id, ent.WithNodeType(nodeTable))
 }
 

@@ -25,6 +25,7 @@ type Config struct {
 	DepthLimit     int           // DEPTH_LIMIT: deepest nesting of fields an operation may have
 	SweepInterval  time.Duration // SWEEP_INTERVAL: how often expiries and SLA breaches are swept; 0 turns it off
 	IdempotencyTTL time.Duration // IDEMPOTENCY_TTL: how long a mutation's Idempotency-Key and answer are kept for retries
+	ReadPlanner    bool          // READ_PLANNER: node(id) reads in one statement on PostgreSQL (graph/plan.go)
 	FOCTargetDays  int           // FOC_TARGET_BUSINESS_DAYS: the FOC target of orders, in business days after submission
 	ViewerTTL      time.Duration // VIEWER_CACHE_TTL: how long a token's loaded viewer is reused; 0 loads it on every request
 	Production     bool          // APP_ENV=production: no development secret, no anonymous introspection
@@ -46,6 +47,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		SeedOnEmpty:    true,
 		SweepInterval:  30 * time.Second,
 		IdempotencyTTL: 24 * time.Hour,
+		ReadPlanner:    true,
 		FOCTargetDays:  workflow.FOCTargetBusinessDays,
 		ViewerTTL:      5 * time.Second,
 		DefaultPage:    20,
@@ -126,6 +128,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if v := getenv("IDEMPOTENCY_TTL"); v != "" {
 		if c.IdempotencyTTL, err = time.ParseDuration(v); err != nil || c.IdempotencyTTL < time.Minute {
 			return c, fmt.Errorf("IDEMPOTENCY_TTL must be a duration of a minute or more, such as 24h, not %q", v)
+		}
+	}
+	if v := getenv("READ_PLANNER"); v != "" {
+		if c.ReadPlanner, err = strconv.ParseBool(v); err != nil {
+			return c, fmt.Errorf("READ_PLANNER must be true or false, not %q", v)
 		}
 	}
 	if v := getenv("SEED_ON_EMPTY"); v != "" {

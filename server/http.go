@@ -35,7 +35,7 @@ func NewGraphQLHandler(client *ent.Client, broker events.Broker, cfg Config, aut
 // newGraphQLServer is gqlgen's server with its transports chosen explicitly:
 // SSE must come before POST, since both answer POST requests.
 func newGraphQLServer(client *ent.Client, broker events.Broker, cfg Config, authn *Authenticator) *handler.Server {
-	srv := handler.New(graph.NewSchema(client, broker))
+	srv := handler.New(graph.NewSchema(client, broker, graph.ReadPlanner(cfg.ReadPlanner)))
 	srv.AddTransport(unicodeSSE{})
 	srv.AddTransport(httpTransport{}) // GET and POST as the GraphQL over HTTP specification has them
 	srv.AddTransport(transport.Websocket{
