@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -139,6 +140,19 @@ func (a *testApp) getTrusted(t *testing.T, r trustedRequest) trustedResult {
 	return decodeResult(t, raw)
 }
 
+// sseTrusted sends r as a POST that accepts an event stream, and returns its first event.
+func (a *testApp) sseTrusted(t *testing.T, r trustedRequest) trustedResult {
+	t.Helper()
+	res, raw := a.post(t, r.body(), "Accept", "text/event-stream") // a query's stream ends after its result
+	for ev := range sseEvents(bytes.NewReader(raw)) {
+		if ev.data != "" {
+			return decodeResult(t, []byte(ev.data))
+		}
+	}
+	t.Fatalf("the event stream (HTTP %d) ended with no event", res.StatusCode)
+	return trustedResult{}
+}
+
 // wsTrusted runs r under id on c and returns the message that answered it.
 func (c *wsClient) wsTrusted(t *testing.T, id string, r trustedRequest) trustedResult {
 	t.Helper()
@@ -230,6 +244,14 @@ func TestTrustedDocuments(t *testing.T) {
 			}
 			for _, tc := range unknown {
 				refused(t, tc.name, admin.getTrusted(t, tc.req))
+			}
+		})
+		t.Run("event stream", func(t *testing.T) {
+			for _, tc := range known {
+				ranCarriers(t, tc.name, admin.sseTrusted(t, tc.req), 1)
+			}
+			for _, tc := range unknown {
+				refused(t, tc.name, admin.sseTrusted(t, tc.req))
 			}
 		})
 		t.Run("WebSocket", func(t *testing.T) {
