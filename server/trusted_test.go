@@ -15,6 +15,8 @@ import (
 
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/fault"
+
+	"entgo.io/ent/dialect"
 )
 
 // carriersDocument is the one operation of the test manifests.
@@ -421,4 +423,26 @@ func TestTrustedDocumentsConfig(t *testing.T) {
 			t.Fatalf("want the mode refused, got %v", err)
 		}
 	})
+}
+
+// TestREADMETrustedDocuments: the README's example manifests load, and its
+// operation runs by the hash its curl examples send.
+func TestREADMETrustedDocuments(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := readmeSection(string(b), "## Trusted documents")
+	manifests := fencedBlocks(section, "json")
+	curl := fencedBlocks(section, "sh")
+	if len(manifests) != 2 || len(curl) != 1 {
+		t.Fatalf("want the two manifest formats and the curl examples, found %d and %d blocks", len(manifests), len(curl))
+	}
+	hash, _, _ := strings.Cut(strings.TrimPrefix(curl[0], "HASH="), "\n")
+	app := newTestApp(t, dialect.SQLite)
+	buildPortfolio(t, app.db.Client, "RTD", 1, 1)
+	for _, manifest := range manifests {
+		srv := app.trusted(t, manifest, nil)
+		ranCarriers(t, "README manifest", srv.postTrusted(t, trustedRequest{documentID: "sha256:" + hash}), 1)
+	}
 }
