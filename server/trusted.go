@@ -85,27 +85,30 @@ func parseManifest(b []byte) (map[string]string, error) {
 	byHash := map[string]string{}
 	add := func(hash, name, body string) error {
 		if body == "" {
-			return fmt.Errorf("%s has no document text", name)
+			return fmt.Errorf("%s (%q) has no document text", name, hash)
 		}
 		sum := sha256.Sum256([]byte(body))
 		if want := hex.EncodeToString(sum[:]); strings.TrimPrefix(hash, "sha256:") != want {
-			return fmt.Errorf("%s: %q is not the SHA-256 of its document, which is %s; generate the manifest with SHA-256 hashes of the exact text", name, hash, want)
+			return fmt.Errorf("%s: %q is not the SHA-256 of its document (%s): generate the manifest with SHA-256 hashes of the exact text", name, hash, want)
 		}
 		byHash[strings.TrimPrefix(hash, "sha256:")] = body
 		return nil
 	}
-	if format, ok := top["format"]; ok {
+	if raw, ok := top["format"]; ok {
+		var format string
+		if json.Unmarshal(raw, &format) != nil || format != apolloManifestFormat {
+			return nil, fmt.Errorf("format %s is not %q, and a manifest of hashes has no format field", raw, apolloManifestFormat)
+		}
 		var m struct {
-			Format     string `json:"format"`
-			Version    int    `json:"version"`
+			Version    int `json:"version"`
 			Operations []struct {
 				ID   string `json:"id"`
 				Name string `json:"name"`
 				Body string `json:"body"`
 			} `json:"operations"`
 		}
-		if err := json.Unmarshal(b, &m); err != nil || m.Format != apolloManifestFormat {
-			return nil, fmt.Errorf("format %s is not %q, and a manifest of hashes has no format field", format, apolloManifestFormat)
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("not an %s: %w", apolloManifestFormat, err)
 		}
 		if m.Version != 1 {
 			return nil, fmt.Errorf("%s version %d: only version 1 is known", apolloManifestFormat, m.Version)
@@ -121,7 +124,7 @@ func parseManifest(b []byte) (map[string]string, error) {
 			if err := json.Unmarshal(top[hash], &body); err != nil {
 				return nil, fmt.Errorf("the value of %q is not a string: a manifest maps each document's hash to its text", hash)
 			}
-			if err := add(hash, "the document of "+hash, body); err != nil {
+			if err := add(hash, "an entry", body); err != nil {
 				return nil, err
 			}
 		}

@@ -379,6 +379,7 @@ func TestTrustedDocumentsConfig(t *testing.T) {
 		{"value not text", `{"` + sha256Hex("x") + `": 1}`, nil, "is not a string"},
 		{"empty", `{}`, nil, "holds no documents"},
 		{"apollo with a wrong id", `{"format":"apollo-persisted-query-manifest","version":1,"operations":[{"id":"` + sha256Hex("other") + `","name":"A","type":"query","body":"query A { x }"}]}`, nil, "is not the SHA-256"},
+		{"apollo with an id that is not text", `{"format":"apollo-persisted-query-manifest","version":1,"operations":[{"id":7,"body":"query A { x }"}]}`, nil, "not an apollo-persisted-query-manifest"},
 		{"apollo version 2", `{"format":"apollo-persisted-query-manifest","version":2,"operations":[]}`, nil, "only version 1"},
 		{"unknown format", `{"format":"relay","version":1}`, nil, "is not \"apollo-persisted-query-manifest\""},
 		{"unknown mode", codegenManifest(carriersDocument), map[string]string{"TRUSTED_DOCUMENTS_MODE": "warn"}, "TRUSTED_DOCUMENTS_MODE must be enforce or log"},
