@@ -32,6 +32,9 @@ type Config struct {
 	Auth           auth.Config   // JWT_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE
 	Limits         Limits        // HTTP_*, OPERATION_TIMEOUT, DB_STATEMENT_TIMEOUT, RATE_LIMIT*, CORS_*, GRAPHQL_MAX_*: see limits.go
 	Observe        Observability // METRICS_ADDR, LOG_LEVEL, OTEL_*: see observe.go
+
+	// TRUSTED_DOCUMENTS, TRUSTED_DOCUMENTS_MODE, TRUSTED_DOCUMENTS_EXEMPT_ROLES: see trusted.go
+	Trusted TrustedDocuments
 }
 
 // LoadConfig reads the configuration from the environment, with defaults that
@@ -144,6 +147,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.Observe, err = loadObservability(getenv); err != nil {
+		return c, err
+	}
+	if c.Trusted, err = loadTrustedDocuments(getenv); err != nil {
 		return c, err
 	}
 	return c, nil

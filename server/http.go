@@ -78,6 +78,9 @@ func newGraphQLServer(client *ent.Client, broker events.Broker, cfg Config, auth
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](256))
 	srv.Use(observe.GraphQL{}) // first: it counts the errors of the response as the client gets it
 	srv.Use(graph.Introspection{})
+	if cfg.Trusted.Manifest != "" {
+		srv.Use(trustedOperations{docs: cfg.Trusted}) // before AutomaticPersistedQuery: it answers the manifest's hashes
+	}
 	// Query text by sha256 for APQ, per instance: a client that misses here
 	// (another instance, a restart) resends the query once, as the protocol says.
 	srv.Use(extension.AutomaticPersistedQuery{Cache: persistedQueries{lru.New[string](1000)}})

@@ -782,6 +782,7 @@ type operationRequest struct {
 	OperationName *string        `json:"operationName"`
 	Variables     map[string]any `json:"variables"`
 	Extensions    map[string]any `json:"extensions"`
+	DocumentID    *string        `json:"documentId"` // a persisted document request's
 }
 
 // readOperation reads the parameters of a GET query string or a POST body;
@@ -799,6 +800,9 @@ func readOperation(r *http.Request) (*graphql.RawParams, int, error) {
 		}
 		if v := q.Get("operationName"); v != "" {
 			req.OperationName = &v
+		}
+		if v, ok := q["documentId"]; ok {
+			req.DocumentID = &v[0]
 		}
 		if err := queryStringTextError(q); err != nil {
 			return nil, http.StatusBadRequest, err
@@ -843,6 +847,12 @@ func readOperation(r *http.Request) (*graphql.RawParams, int, error) {
 			return nil, http.StatusBadRequest, errors.New("the request body holds more than one JSON value")
 		}
 	}
+	if req.DocumentID != nil {
+		var err error
+		if req.Extensions, err = withDocumentID(req.Extensions, *req.DocumentID); err != nil {
+			return nil, http.StatusBadRequest, err
+		}
+	}
 	if req.Query == nil && req.Extensions["persistedQuery"] == nil {
 		return nil, http.StatusBadRequest, errors.New("query is required")
 	}
@@ -861,7 +871,7 @@ func jsonProblem(err error) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		switch typeErr.Field {
-		case "query", "operationName":
+		case "query", "operationName", "documentId":
 			return fmt.Errorf("%s must be a string", typeErr.Field)
 		case "variables", "extensions":
 			return fmt.Errorf("%s must be a JSON object", typeErr.Field)

@@ -105,7 +105,8 @@ func textError(field, where string) *gqlerror.Error {
 func utf8Safe(s string) string { return string(bytes.ToValidUTF8([]byte(s), []byte("\uFFFD"))) }
 
 // unicodeSSE is gqlgen's event-stream transport, with the request body
-// checked for text that is not Unicode before gqlgen decodes it.
+// checked for text that is not Unicode before gqlgen decodes it, and a
+// documentId made the APQ extension gqlgen reads.
 type unicodeSSE struct{ transport.SSE }
 
 // Do refuses a body with text that is not Unicode, and runs the rest.
@@ -122,6 +123,10 @@ func (t unicodeSSE) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	}
 	if gqlErr := requestTextError(body); gqlErr != nil {
 		writeGraphQLBody(w, mediaJSON, http.StatusBadRequest, requestErrors{Errors: gqlerror.List{gqlErr}})
+		return
+	}
+	if body, err = withDocumentIDJSON(body); err != nil {
+		writeHTTPError(w, mediaJSON, http.StatusBadRequest, fault.CodeBadRequest, err.Error())
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))

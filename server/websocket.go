@@ -168,6 +168,21 @@ func (c *protocolConn) NextReader() (int, io.Reader, error) {
 				}
 				continue
 			}
+			if payload, err := withDocumentIDJSON(f.Payload); err != nil {
+				if err := c.WriteJSON(map[string]any{"id": *f.ID, "type": "error", "payload": gqlerror.List{{
+					Message:    err.Error(),
+					Extensions: map[string]any{"code": fault.CodeBadRequest},
+				}}}); err != nil {
+					return 0, nil, err
+				}
+				continue
+			} else if !bytes.Equal(payload, f.Payload) {
+				// gqlgen decodes the payload without documentId: give it the APQ extension instead.
+				f.Payload = payload
+				if data, err = json.Marshal(f); err != nil {
+					return 0, nil, err
+				}
+			}
 			c.trackResume(*f.ID, f.Payload)
 		case "ping", "pong":
 			if *f.Type == "pong" && inited {

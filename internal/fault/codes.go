@@ -15,6 +15,10 @@ const (
 	CodeRateLimited          = "RATE_LIMITED"           // HTTP 429, with Retry-After
 	CodeTooManySubscriptions = "TOO_MANY_SUBSCRIPTIONS" // a WebSocket over WS_MAX_SUBSCRIPTIONS
 
+	// An operation that is not one of the trusted documents (TRUSTED_DOCUMENTS),
+	// or a hash the server does not know: the code automatic persisted queries use.
+	CodePersistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
+
 	// Operations refused for their size.
 	CodeAliasLimit         = "ALIAS_LIMIT_EXCEEDED"
 	CodeFieldRepeatLimit   = "FIELD_REPEAT_LIMIT_EXCEEDED"
