@@ -314,10 +314,13 @@ func (l *accountPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate f
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *accountPlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -369,6 +372,95 @@ func (l *accountPlanLevel) decode(raw json.RawMessage) ([]*Account, error) {
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *AccountQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...AccountPaginateOption,
+) (*AccountConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newAccountPager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &AccountConnection{Edges: []*AccountEdge{}}
+	var counted, rows *accountPlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &accountPlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &accountPlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a Account selection as collectField does and
@@ -1214,10 +1306,13 @@ func (l *accountassignmentPlanLevel) sql(ctx context.Context, b *plan.Builder, c
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *accountassignmentPlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -1269,6 +1364,95 @@ func (l *accountassignmentPlanLevel) decode(raw json.RawMessage) ([]*AccountAssi
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *AccountAssignmentQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...AccountAssignmentPaginateOption,
+) (*AccountAssignmentConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newAccountAssignmentPager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &AccountAssignmentConnection{Edges: []*AccountAssignmentEdge{}}
+	var counted, rows *accountassignmentPlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &accountassignmentPlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &accountassignmentPlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a AccountAssignment selection as collectField does and
@@ -1393,10 +1577,13 @@ func (l *activityPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate 
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *activityPlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -1448,6 +1635,95 @@ func (l *activityPlanLevel) decode(raw json.RawMessage) ([]*Activity, error) {
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *ActivityQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ActivityPaginateOption,
+) (*ActivityConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newActivityPager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &ActivityConnection{Edges: []*ActivityEdge{}}
+	var counted, rows *activityPlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &activityPlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &activityPlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a Activity selection as collectField does and
@@ -1572,10 +1848,13 @@ func (l *auditchangePlanLevel) sql(ctx context.Context, b *plan.Builder, correla
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *auditchangePlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -1627,6 +1906,95 @@ func (l *auditchangePlanLevel) decode(raw json.RawMessage) ([]*AuditChange, erro
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *AuditChangeQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...AuditChangePaginateOption,
+) (*AuditChangeConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newAuditChangePager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &AuditChangeConnection{Edges: []*AuditChangeEdge{}}
+	var counted, rows *auditchangePlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &auditchangePlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &auditchangePlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a AuditChange selection as collectField does and
@@ -1712,10 +2080,13 @@ func (l *auditentryPlanLevel) sql(ctx context.Context, b *plan.Builder, correlat
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *auditentryPlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -1767,6 +2138,95 @@ func (l *auditentryPlanLevel) decode(raw json.RawMessage) ([]*AuditEntry, error)
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *AuditEntryQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...AuditEntryPaginateOption,
+) (*AuditEntryConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newAuditEntryPager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &AuditEntryConnection{Edges: []*AuditEntryEdge{}}
+	var counted, rows *auditentryPlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &auditentryPlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &auditentryPlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a AuditEntry selection as collectField does and
@@ -1849,10 +2309,13 @@ func (l *businessreviewPlanLevel) sql(ctx context.Context, b *plan.Builder, corr
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *businessreviewPlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -1904,6 +2367,95 @@ func (l *businessreviewPlanLevel) decode(raw json.RawMessage) ([]*BusinessReview
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *BusinessReviewQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...BusinessReviewPaginateOption,
+) (*BusinessReviewConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newBusinessReviewPager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &BusinessReviewConnection{Edges: []*BusinessReviewEdge{}}
+	var counted, rows *businessreviewPlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &businessreviewPlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &businessreviewPlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a BusinessReview selection as collectField does and
@@ -1989,10 +2541,13 @@ func (l *carrierPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate f
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *carrierPlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -2044,6 +2599,95 @@ func (l *carrierPlanLevel) decode(raw json.RawMessage) ([]*Carrier, error) {
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *CarrierQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CarrierPaginateOption,
+) (*CarrierConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newCarrierPager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &CarrierConnection{Edges: []*CarrierEdge{}}
+	var counted, rows *carrierPlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &carrierPlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &carrierPlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a Carrier selection as collectField does and
@@ -2375,10 +3019,13 @@ func (l *contactPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate f
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *contactPlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -2430,6 +3077,95 @@ func (l *contactPlanLevel) decode(raw json.RawMessage) ([]*Contact, error) {
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *ContactQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ContactPaginateOption,
+) (*ContactConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newContactPager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &ContactConnection{Edges: []*ContactEdge{}}
+	var counted, rows *contactPlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &contactPlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &contactPlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a Contact selection as collectField does and
@@ -2610,10 +3346,13 @@ func (l *contractPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate 
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *contractPlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -2665,6 +3404,95 @@ func (l *contractPlanLevel) decode(raw json.RawMessage) ([]*Contract, error) {
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *ContractQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ContractPaginateOption,
+) (*ContractConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newContractPager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &ContractConnection{Edges: []*ContractEdge{}}
+	var counted, rows *contractPlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &contractPlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &contractPlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a Contract selection as collectField does and
@@ -3001,10 +3829,13 @@ func (l *escalationPlanLevel) sql(ctx context.Context, b *plan.Builder, correlat
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *escalationPlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -3056,6 +3887,95 @@ func (l *escalationPlanLevel) decode(raw json.RawMessage) ([]*Escalation, error)
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *EscalationQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...EscalationPaginateOption,
+) (*EscalationConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newEscalationPager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &EscalationConnection{Edges: []*EscalationEdge{}}
+	var counted, rows *escalationPlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &escalationPlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &escalationPlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a Escalation selection as collectField does and
@@ -3353,10 +4273,13 @@ func (l *escalationeventPlanLevel) sql(ctx context.Context, b *plan.Builder, cor
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *escalationeventPlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -3408,6 +4331,95 @@ func (l *escalationeventPlanLevel) decode(raw json.RawMessage) ([]*EscalationEve
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *EscalationEventQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...EscalationEventPaginateOption,
+) (*EscalationEventConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newEscalationEventPager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &EscalationEventConnection{Edges: []*EscalationEventEdge{}}
+	var counted, rows *escalationeventPlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &escalationeventPlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &escalationeventPlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a EscalationEvent selection as collectField does and
@@ -3571,10 +4583,13 @@ func (l *holidayPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate f
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *holidayPlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -3628,6 +4643,95 @@ func (l *holidayPlanLevel) decode(raw json.RawMessage) ([]*Holiday, error) {
 	return nodes, nil
 }
 
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *HolidayQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...HolidayPaginateOption,
+) (*HolidayConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newHolidayPager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &HolidayConnection{Edges: []*HolidayEdge{}}
+	var counted, rows *holidayPlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &holidayPlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &holidayPlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
+}
+
 // planEdges walks a Holiday selection as collectField does and
 // returns the edges to load with each row.
 func (_q *HolidayQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
@@ -3668,10 +4772,13 @@ func (l *orderPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate fun
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *orderPlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -3723,6 +4830,95 @@ func (l *orderPlanLevel) decode(raw json.RawMessage) ([]*Order, error) {
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *OrderQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...OrderPaginateOption,
+) (*OrderConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newOrderPager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &OrderConnection{Edges: []*OrderEdge{}}
+	var counted, rows *orderPlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &orderPlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &orderPlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a Order selection as collectField does and
@@ -3886,10 +5082,13 @@ func (l *quotePlanLevel) sql(ctx context.Context, b *plan.Builder, correlate fun
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *quotePlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -3941,6 +5140,95 @@ func (l *quotePlanLevel) decode(raw json.RawMessage) ([]*Quote, error) {
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *QuoteQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...QuotePaginateOption,
+) (*QuoteConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newQuotePager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &QuoteConnection{Edges: []*QuoteEdge{}}
+	var counted, rows *quotePlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &quotePlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &quotePlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a Quote selection as collectField does and
@@ -4601,10 +5889,13 @@ func (l *quotelineitemPlanLevel) sql(ctx context.Context, b *plan.Builder, corre
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *quotelineitemPlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -4656,6 +5947,95 @@ func (l *quotelineitemPlanLevel) decode(raw json.RawMessage) ([]*QuoteLineItem, 
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *QuoteLineItemQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...QuoteLineItemPaginateOption,
+) (*QuoteLineItemConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newQuoteLineItemPager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &QuoteLineItemConnection{Edges: []*QuoteLineItemEdge{}}
+	var counted, rows *quotelineitemPlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &quotelineitemPlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &quotelineitemPlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a QuoteLineItem selection as collectField does and
@@ -4741,10 +6121,13 @@ func (l *rfpPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate func(
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *rfpPlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -4796,6 +6179,95 @@ func (l *rfpPlanLevel) decode(raw json.RawMessage) ([]*RFP, error) {
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *RFPQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...RFPPaginateOption,
+) (*RFPConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newRFPPager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &RFPConnection{Edges: []*RFPEdge{}}
+	var counted, rows *rfpPlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &rfpPlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &rfpPlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a RFP selection as collectField does and
@@ -5015,10 +6487,13 @@ func (l *repPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate func(
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *repPlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -5070,6 +6545,95 @@ func (l *repPlanLevel) decode(raw json.RawMessage) ([]*Rep, error) {
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *RepQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...RepPaginateOption,
+) (*RepConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newRepPager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &RepConnection{Edges: []*RepEdge{}}
+	var counted, rows *repPlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &repPlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &repPlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a Rep selection as collectField does and
@@ -5820,10 +7384,13 @@ func (l *specialpricingrequestPlanLevel) sql(ctx context.Context, b *plan.Builde
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *specialpricingrequestPlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -5875,6 +7442,95 @@ func (l *specialpricingrequestPlanLevel) decode(raw json.RawMessage) ([]*Special
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *SpecialPricingRequestQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...SpecialPricingRequestPaginateOption,
+) (*SpecialPricingRequestConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newSpecialPricingRequestPager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &SpecialPricingRequestConnection{Edges: []*SpecialPricingRequestEdge{}}
+	var counted, rows *specialpricingrequestPlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &specialpricingrequestPlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &specialpricingrequestPlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a SpecialPricingRequest selection as collectField does and
@@ -6038,10 +7694,13 @@ func (l *teamPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate func
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *teamPlanLevel) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -6093,6 +7752,95 @@ func (l *teamPlanLevel) decode(raw json.RawMessage) ([]*Team, error) {
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *TeamQuery) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...TeamPaginateOption,
+) (*TeamConnection, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := newTeamPager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &TeamConnection{Edges: []*TeamEdge{}}
+	var counted, rows *teamPlanLevel
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &teamPlanLevel{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &teamPlanLevel{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a Team selection as collectField does and

@@ -133,10 +133,13 @@ func (l *{{ $level }}) sql(ctx context.Context, b *plan.Builder, correlate func(
 	return expr, columns, err
 }
 
-// count is how many rows the level has for the parent row.
+// count is how many rows the level has, for the parent row when correlate
+// is not nil.
 func (l *{{ $level }}) count(ctx context.Context, b *plan.Builder, correlate func(*sql.Selector)) (sql.Querier, error) {
 	query := l.query.Clone()
-	query.Where(correlate)
+	if correlate != nil {
+		query.Where(correlate)
+	}
 	if err := query.prepareQuery(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 	}
@@ -188,6 +191,96 @@ func (l *{{ $level }}) decode(raw json.RawMessage) ([]*{{ $node.Name }}, error) 
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
+}
+
+{{ $names := nodePaginationNames $node -}}
+// PlanPaginate is Paginate in one statement on PostgreSQL: the page's
+// count, its rows and every connection selected below them. ok is false,
+// with no error, on another database; an error means the planner does not
+// serve this read (plan.ErrUnsupported) or failed, and the caller then
+// paginates the usual way. The query itself is left as it was.
+func (_m *{{ $query }}) PlanPaginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...{{ $names.Node }}PaginateOption,
+) (*{{ $names.Connection }}, bool, error) {
+	if _m.driver.Dialect() != dialect.Postgres {
+		return nil, false, nil
+	}
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, false, err
+	}
+	pager, err := new{{ $names.Node }}Pager(opts, last != nil)
+	if err != nil {
+		return nil, false, err
+	}
+	query, err := pager.applyFilter(_m.Clone())
+	if err != nil {
+		return nil, false, err
+	}
+	conn := &{{ $names.Connection }}{Edges: []*{{ $names.Edge }}{}}
+	var counted, rows *{{ $level }}
+	ignoredEdges := !needsRows(ctx)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := query.Clone()
+			c.ctx.Fields = nil
+			counted = &{{ $level }}{query: c}
+		}
+	}
+	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
+		if query, err = pager.applyCursors(query, after, before); err != nil {
+			return nil, false, err
+		}
+		if limit := paginateLimit(first, last); limit != 0 {
+			query.Limit(limit)
+		}
+		var edges []*planEdge
+		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
+			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
+				return nil, false, err
+			}
+		}
+		query = pager.applyOrder(query)
+		rows = &{{ $level }}{query: query, order: pager.orderExpr, edges: edges}
+	}
+	if counted == nil && rows == nil {
+		return conn, true, nil
+	}
+	b := new(plan.Builder)
+	var count, list sql.Querier
+	if counted != nil {
+		if count, err = counted.count(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	if rows != nil {
+		if list, _, err = rows.sql(ctx, b, nil); err != nil {
+			return nil, false, err
+		}
+	}
+	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
+	if err != nil {
+		return nil, false, err
+	}
+	total, rowsRaw, err := plan.SplitEdge(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if counted != nil {
+		conn.TotalCount = total
+		conn.PageInfo.HasNextPage = first != nil && total > 0
+		conn.PageInfo.HasPreviousPage = last != nil && total > 0
+	}
+	if rows == nil {
+		return conn, true, nil
+	}
+	nodes, err := rows.decode(rowsRaw)
+	if err != nil {
+		return nil, false, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, true, nil
 }
 
 // planEdges walks a {{ $node.Name }} selection as collectField does and

@@ -27,164 +27,146 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]ent.Noder, e
 
 // Accounts is the resolver for the accounts field.
 func (r *queryResolver) Accounts(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AccountOrder, where *ent.AccountWhereInput) (*ent.AccountConnection, error) {
-	return r.client.Account.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithAccountOrder(orderBy),
-			ent.WithAccountFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.Account.Query(), after, first, before, last,
+		ent.WithAccountOrder(orderBy),
+		ent.WithAccountFilter(where.Filter),
+	)
 }
 
 // AccountAssignments is the resolver for the accountAssignments field.
 func (r *queryResolver) AccountAssignments(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AccountAssignmentOrder, where *ent.AccountAssignmentWhereInput) (*ent.AccountAssignmentConnection, error) {
-	return r.client.AccountAssignment.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithAccountAssignmentOrder(orderBy),
-			ent.WithAccountAssignmentFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.AccountAssignment.Query(), after, first, before, last,
+		ent.WithAccountAssignmentOrder(orderBy),
+		ent.WithAccountAssignmentFilter(where.Filter),
+	)
 }
 
 // Activities is the resolver for the activities field.
 func (r *queryResolver) Activities(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) (*ent.ActivityConnection, error) {
-	return r.client.Activity.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithActivityOrder(orderBy),
-			ent.WithActivityFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.Activity.Query(), after, first, before, last,
+		ent.WithActivityOrder(orderBy),
+		ent.WithActivityFilter(where.Filter),
+	)
 }
 
 // AuditEntries is the resolver for the auditEntries field.
 func (r *queryResolver) AuditEntries(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) (*ent.AuditEntryConnection, error) {
-	return r.client.AuditEntry.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithAuditEntryOrder(orderBy),
-			ent.WithAuditEntryFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.AuditEntry.Query(), after, first, before, last,
+		ent.WithAuditEntryOrder(orderBy),
+		ent.WithAuditEntryFilter(where.Filter),
+	)
 }
 
 // BusinessReviews is the resolver for the businessReviews field.
 func (r *queryResolver) BusinessReviews(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BusinessReviewOrder, where *ent.BusinessReviewWhereInput) (*ent.BusinessReviewConnection, error) {
-	return r.client.BusinessReview.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithBusinessReviewOrder(orderBy),
-			ent.WithBusinessReviewFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.BusinessReview.Query(), after, first, before, last,
+		ent.WithBusinessReviewOrder(orderBy),
+		ent.WithBusinessReviewFilter(where.Filter),
+	)
 }
 
 // Carriers is the resolver for the carriers field.
 func (r *queryResolver) Carriers(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.CarrierOrder, where *ent.CarrierWhereInput) (*ent.CarrierConnection, error) {
-	return r.client.Carrier.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithCarrierOrder(orderBy),
-			ent.WithCarrierFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.Carrier.Query(), after, first, before, last,
+		ent.WithCarrierOrder(orderBy),
+		ent.WithCarrierFilter(where.Filter),
+	)
 }
 
 // Contacts is the resolver for the contacts field.
 func (r *queryResolver) Contacts(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error) {
-	return r.client.Contact.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithContactOrder(orderBy),
-			ent.WithContactFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.Contact.Query(), after, first, before, last,
+		ent.WithContactOrder(orderBy),
+		ent.WithContactFilter(where.Filter),
+	)
 }
 
 // Contracts is the resolver for the contracts field.
 func (r *queryResolver) Contracts(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ContractOrder, where *ent.ContractWhereInput) (*ent.ContractConnection, error) {
-	return r.client.Contract.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithContractOrder(orderBy),
-			ent.WithContractFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.Contract.Query(), after, first, before, last,
+		ent.WithContractOrder(orderBy),
+		ent.WithContractFilter(where.Filter),
+	)
 }
 
 // Escalations is the resolver for the escalations field.
 func (r *queryResolver) Escalations(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.EscalationOrder, where *ent.EscalationWhereInput) (*ent.EscalationConnection, error) {
-	return r.client.Escalation.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithEscalationOrder(orderBy),
-			ent.WithEscalationFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.Escalation.Query(), after, first, before, last,
+		ent.WithEscalationOrder(orderBy),
+		ent.WithEscalationFilter(where.Filter),
+	)
 }
 
 // EscalationEvents is the resolver for the escalationEvents field.
 func (r *queryResolver) EscalationEvents(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.EscalationEventOrder, where *ent.EscalationEventWhereInput) (*ent.EscalationEventConnection, error) {
-	return r.client.EscalationEvent.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithEscalationEventOrder(orderBy),
-			ent.WithEscalationEventFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.EscalationEvent.Query(), after, first, before, last,
+		ent.WithEscalationEventOrder(orderBy),
+		ent.WithEscalationEventFilter(where.Filter),
+	)
 }
 
 // Holidays is the resolver for the holidays field.
 func (r *queryResolver) Holidays(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.HolidayOrder, where *ent.HolidayWhereInput) (*ent.HolidayConnection, error) {
-	return r.client.Holiday.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithHolidayOrder(orderBy),
-			ent.WithHolidayFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.Holiday.Query(), after, first, before, last,
+		ent.WithHolidayOrder(orderBy),
+		ent.WithHolidayFilter(where.Filter),
+	)
 }
 
 // Orders is the resolver for the orders field.
 func (r *queryResolver) Orders(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.OrderOrder, where *ent.OrderWhereInput) (*ent.OrderConnection, error) {
-	return r.client.Order.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithOrderOrder(orderBy),
-			ent.WithOrderFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.Order.Query(), after, first, before, last,
+		ent.WithOrderOrder(orderBy),
+		ent.WithOrderFilter(where.Filter),
+	)
 }
 
 // Quotes is the resolver for the quotes field.
 func (r *queryResolver) Quotes(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuoteOrder, where *ent.QuoteWhereInput) (*ent.QuoteConnection, error) {
-	return r.client.Quote.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithQuoteOrder(orderBy),
-			ent.WithQuoteFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.Quote.Query(), after, first, before, last,
+		ent.WithQuoteOrder(orderBy),
+		ent.WithQuoteFilter(where.Filter),
+	)
 }
 
 // QuoteLineItems is the resolver for the quoteLineItems field.
 func (r *queryResolver) QuoteLineItems(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuoteLineItemOrder, where *ent.QuoteLineItemWhereInput) (*ent.QuoteLineItemConnection, error) {
-	return r.client.QuoteLineItem.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithQuoteLineItemOrder(orderBy),
-			ent.WithQuoteLineItemFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.QuoteLineItem.Query(), after, first, before, last,
+		ent.WithQuoteLineItemOrder(orderBy),
+		ent.WithQuoteLineItemFilter(where.Filter),
+	)
 }
 
 // Rfps is the resolver for the rfps field.
 func (r *queryResolver) Rfps(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.RFPOrder, where *ent.RFPWhereInput) (*ent.RFPConnection, error) {
-	return r.client.RFP.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithRFPOrder(orderBy),
-			ent.WithRFPFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.RFP.Query(), after, first, before, last,
+		ent.WithRFPOrder(orderBy),
+		ent.WithRFPFilter(where.Filter),
+	)
 }
 
 // Reps is the resolver for the reps field.
 func (r *queryResolver) Reps(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.RepOrder, where *ent.RepWhereInput) (*ent.RepConnection, error) {
-	return r.client.Rep.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithRepOrder(orderBy),
-			ent.WithRepFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.Rep.Query(), after, first, before, last,
+		ent.WithRepOrder(orderBy),
+		ent.WithRepFilter(where.Filter),
+	)
 }
 
 // SpecialPricingRequests is the resolver for the specialPricingRequests field.
 func (r *queryResolver) SpecialPricingRequests(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SpecialPricingRequestOrder, where *ent.SpecialPricingRequestWhereInput) (*ent.SpecialPricingRequestConnection, error) {
-	return r.client.SpecialPricingRequest.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithSpecialPricingRequestOrder(orderBy),
-			ent.WithSpecialPricingRequestFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.SpecialPricingRequest.Query(), after, first, before, last,
+		ent.WithSpecialPricingRequestOrder(orderBy),
+		ent.WithSpecialPricingRequestFilter(where.Filter),
+	)
 }
 
 // Teams is the resolver for the teams field.
 func (r *queryResolver) Teams(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.TeamOrder, where *ent.TeamWhereInput) (*ent.TeamConnection, error) {
-	return r.client.Team.Query().
-		Paginate(ctx, after, first, before, last,
-			ent.WithTeamOrder(orderBy),
-			ent.WithTeamFilter(where.Filter),
-		)
+	return paginate(ctx, r, r.client.Team.Query(), after, first, before, last,
+		ent.WithTeamOrder(orderBy),
+		ent.WithTeamFilter(where.Filter),
+	)
 }
 
 // Contract returns ContractResolver implementation.

@@ -33,3 +33,25 @@ func (r *queryResolver) plannedNode(ctx context.Context, id string) (ent.Noder, 
 	}
 	return n, ok
 }
+
+// paginator is a query of a root connection: ent's Paginate and the
+// planner's.
+type paginator[C, O any] interface {
+	Paginate(ctx context.Context, after *ent.Cursor, first *int, before *ent.Cursor, last *int, opts ...O) (C, error)
+	PlanPaginate(ctx context.Context, after *ent.Cursor, first *int, before *ent.Cursor, last *int, opts ...O) (C, bool, error)
+}
+
+// paginate serves a root connection with the read planner when it can,
+// and with ent's Paginate otherwise (see plannedNode).
+func paginate[C, O any](ctx context.Context, r *queryResolver, q paginator[C, O], after *ent.Cursor, first *int, before *ent.Cursor, last *int, opts ...O) (C, error) {
+	if r.planner {
+		conn, ok, err := q.PlanPaginate(ctx, after, first, before, last, opts...)
+		switch {
+		case err == nil && ok:
+			return conn, nil
+		case err != nil && !errors.Is(err, plan.ErrUnsupported):
+			slog.WarnContext(ctx, "planned read failed; serving it the usual way", "err", err)
+		}
+	}
+	return q.Paginate(ctx, after, first, before, last, opts...)
+}
