@@ -399,4 +399,3 @@ func (t *introType) hasField(name string) bool {
 	}
 	return false
 }
-
