@@ -468,8 +468,80 @@ func (_m *AccountQuery) PlanPaginate(
 func (_q *AccountQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(account.Columns))
+		selectedFields = []string{account.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[account.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, account.FieldCreatedAt)
+				fieldSeen[account.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[account.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, account.FieldUpdatedAt)
+				fieldSeen[account.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[account.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, account.FieldVersion)
+				fieldSeen[account.FieldVersion] = struct{}{}
+			}
+		case "carrierID":
+			if _, ok := fieldSeen[account.FieldCarrierID]; !ok {
+				selectedFields = append(selectedFields, account.FieldCarrierID)
+				fieldSeen[account.FieldCarrierID] = struct{}{}
+			}
+		case "accountNumber":
+			if _, ok := fieldSeen[account.FieldAccountNumber]; !ok {
+				selectedFields = append(selectedFields, account.FieldAccountNumber)
+				fieldSeen[account.FieldAccountNumber] = struct{}{}
+			}
+		case "ban":
+			if _, ok := fieldSeen[account.FieldBan]; !ok {
+				selectedFields = append(selectedFields, account.FieldBan)
+				fieldSeen[account.FieldBan] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[account.FieldName]; !ok {
+				selectedFields = append(selectedFields, account.FieldName)
+				fieldSeen[account.FieldName] = struct{}{}
+			}
+		case "market":
+			if _, ok := fieldSeen[account.FieldMarket]; !ok {
+				selectedFields = append(selectedFields, account.FieldMarket)
+				fieldSeen[account.FieldMarket] = struct{}{}
+			}
+		case "region":
+			if _, ok := fieldSeen[account.FieldRegion]; !ok {
+				selectedFields = append(selectedFields, account.FieldRegion)
+				fieldSeen[account.FieldRegion] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[account.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, account.FieldStatus)
+				fieldSeen[account.FieldStatus] = struct{}{}
+			}
+		case "mrr":
+			if _, ok := fieldSeen[account.FieldMrr]; !ok {
+				selectedFields = append(selectedFields, account.FieldMrr)
+				fieldSeen[account.FieldMrr] = struct{}{}
+			}
+		case "currency":
+			if _, ok := fieldSeen[account.FieldCurrency]; !ok {
+				selectedFields = append(selectedFields, account.FieldCurrency)
+				fieldSeen[account.FieldCurrency] = struct{}{}
+			}
+		case "timeZone":
+			if _, ok := fieldSeen[account.FieldTimeZone]; !ok {
+				selectedFields = append(selectedFields, account.FieldTimeZone)
+				fieldSeen[account.FieldTimeZone] = struct{}{}
+			}
 		case "carrier":
 			var (
 				alias = field.Alias
@@ -509,6 +581,10 @@ func (_q *AccountQuery) planEdges(ctx context.Context, opCtx *graphql.OperationC
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[account.FieldCarrierID]; !ok {
+				selectedFields = append(selectedFields, account.FieldCarrierID)
+				fieldSeen[account.FieldCarrierID] = struct{}{}
+			}
 		case "assignments":
 			var (
 				alias = field.Alias
@@ -1269,7 +1345,14 @@ func (_q *AccountQuery) planEdges(ctx context.Context, opCtx *graphql.OperationC
 					return nil
 				},
 			})
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }
@@ -1460,8 +1543,55 @@ func (_m *AccountAssignmentQuery) PlanPaginate(
 func (_q *AccountAssignmentQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(accountassignment.Columns))
+		selectedFields = []string{accountassignment.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[accountassignment.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, accountassignment.FieldCreatedAt)
+				fieldSeen[accountassignment.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[accountassignment.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, accountassignment.FieldUpdatedAt)
+				fieldSeen[accountassignment.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[accountassignment.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, accountassignment.FieldVersion)
+				fieldSeen[accountassignment.FieldVersion] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[accountassignment.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, accountassignment.FieldAccountID)
+				fieldSeen[accountassignment.FieldAccountID] = struct{}{}
+			}
+		case "repID":
+			if _, ok := fieldSeen[accountassignment.FieldRepID]; !ok {
+				selectedFields = append(selectedFields, accountassignment.FieldRepID)
+				fieldSeen[accountassignment.FieldRepID] = struct{}{}
+			}
+		case "capacity":
+			if _, ok := fieldSeen[accountassignment.FieldCapacity]; !ok {
+				selectedFields = append(selectedFields, accountassignment.FieldCapacity)
+				fieldSeen[accountassignment.FieldCapacity] = struct{}{}
+			}
+		case "startedAt":
+			if _, ok := fieldSeen[accountassignment.FieldStartedAt]; !ok {
+				selectedFields = append(selectedFields, accountassignment.FieldStartedAt)
+				fieldSeen[accountassignment.FieldStartedAt] = struct{}{}
+			}
+		case "endedAt":
+			if _, ok := fieldSeen[accountassignment.FieldEndedAt]; !ok {
+				selectedFields = append(selectedFields, accountassignment.FieldEndedAt)
+				fieldSeen[accountassignment.FieldEndedAt] = struct{}{}
+			}
 		case "account":
 			var (
 				alias = field.Alias
@@ -1501,6 +1631,10 @@ func (_q *AccountAssignmentQuery) planEdges(ctx context.Context, opCtx *graphql.
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[accountassignment.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, accountassignment.FieldAccountID)
+				fieldSeen[accountassignment.FieldAccountID] = struct{}{}
+			}
 		case "rep":
 			var (
 				alias = field.Alias
@@ -1540,7 +1674,18 @@ func (_q *AccountAssignmentQuery) planEdges(ctx context.Context, opCtx *graphql.
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[accountassignment.FieldRepID]; !ok {
+				selectedFields = append(selectedFields, accountassignment.FieldRepID)
+				fieldSeen[accountassignment.FieldRepID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }
@@ -1731,8 +1876,60 @@ func (_m *ActivityQuery) PlanPaginate(
 func (_q *ActivityQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(activity.Columns))
+		selectedFields = []string{activity.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[activity.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, activity.FieldCreatedAt)
+				fieldSeen[activity.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[activity.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, activity.FieldUpdatedAt)
+				fieldSeen[activity.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[activity.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, activity.FieldVersion)
+				fieldSeen[activity.FieldVersion] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[activity.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, activity.FieldAccountID)
+				fieldSeen[activity.FieldAccountID] = struct{}{}
+			}
+		case "repID":
+			if _, ok := fieldSeen[activity.FieldRepID]; !ok {
+				selectedFields = append(selectedFields, activity.FieldRepID)
+				fieldSeen[activity.FieldRepID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[activity.FieldKind]; !ok {
+				selectedFields = append(selectedFields, activity.FieldKind)
+				fieldSeen[activity.FieldKind] = struct{}{}
+			}
+		case "occurredAt":
+			if _, ok := fieldSeen[activity.FieldOccurredAt]; !ok {
+				selectedFields = append(selectedFields, activity.FieldOccurredAt)
+				fieldSeen[activity.FieldOccurredAt] = struct{}{}
+			}
+		case "location":
+			if _, ok := fieldSeen[activity.FieldLocation]; !ok {
+				selectedFields = append(selectedFields, activity.FieldLocation)
+				fieldSeen[activity.FieldLocation] = struct{}{}
+			}
+		case "summary":
+			if _, ok := fieldSeen[activity.FieldSummary]; !ok {
+				selectedFields = append(selectedFields, activity.FieldSummary)
+				fieldSeen[activity.FieldSummary] = struct{}{}
+			}
 		case "account":
 			var (
 				alias = field.Alias
@@ -1772,6 +1969,10 @@ func (_q *ActivityQuery) planEdges(ctx context.Context, opCtx *graphql.Operation
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[activity.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, activity.FieldAccountID)
+				fieldSeen[activity.FieldAccountID] = struct{}{}
+			}
 		case "rep":
 			var (
 				alias = field.Alias
@@ -1811,7 +2012,18 @@ func (_q *ActivityQuery) planEdges(ctx context.Context, opCtx *graphql.Operation
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[activity.FieldRepID]; !ok {
+				selectedFields = append(selectedFields, activity.FieldRepID)
+				fieldSeen[activity.FieldRepID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }
@@ -2002,8 +2214,35 @@ func (_m *AuditChangeQuery) PlanPaginate(
 func (_q *AuditChangeQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(auditchange.Columns))
+		selectedFields = []string{auditchange.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "entryID":
+			if _, ok := fieldSeen[auditchange.FieldEntryID]; !ok {
+				selectedFields = append(selectedFields, auditchange.FieldEntryID)
+				fieldSeen[auditchange.FieldEntryID] = struct{}{}
+			}
+		case "field":
+			if _, ok := fieldSeen[auditchange.FieldField]; !ok {
+				selectedFields = append(selectedFields, auditchange.FieldField)
+				fieldSeen[auditchange.FieldField] = struct{}{}
+			}
+		case "fromValue":
+			if _, ok := fieldSeen[auditchange.FieldFromValue]; !ok {
+				selectedFields = append(selectedFields, auditchange.FieldFromValue)
+				fieldSeen[auditchange.FieldFromValue] = struct{}{}
+			}
+		case "toValue":
+			if _, ok := fieldSeen[auditchange.FieldToValue]; !ok {
+				selectedFields = append(selectedFields, auditchange.FieldToValue)
+				fieldSeen[auditchange.FieldToValue] = struct{}{}
+			}
 		case "entry":
 			var (
 				alias = field.Alias
@@ -2043,7 +2282,18 @@ func (_q *AuditChangeQuery) planEdges(ctx context.Context, opCtx *graphql.Operat
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[auditchange.FieldEntryID]; !ok {
+				selectedFields = append(selectedFields, auditchange.FieldEntryID)
+				fieldSeen[auditchange.FieldEntryID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }
@@ -2234,8 +2484,55 @@ func (_m *AuditEntryQuery) PlanPaginate(
 func (_q *AuditEntryQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(auditentry.Columns))
+		selectedFields = []string{auditentry.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[auditentry.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldCreatedAt)
+				fieldSeen[auditentry.FieldCreatedAt] = struct{}{}
+			}
+		case "entityType":
+			if _, ok := fieldSeen[auditentry.FieldEntityType]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldEntityType)
+				fieldSeen[auditentry.FieldEntityType] = struct{}{}
+			}
+		case "entityID":
+			if _, ok := fieldSeen[auditentry.FieldEntityID]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldEntityID)
+				fieldSeen[auditentry.FieldEntityID] = struct{}{}
+			}
+		case "operation":
+			if _, ok := fieldSeen[auditentry.FieldOperation]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldOperation)
+				fieldSeen[auditentry.FieldOperation] = struct{}{}
+			}
+		case "action":
+			if _, ok := fieldSeen[auditentry.FieldAction]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldAction)
+				fieldSeen[auditentry.FieldAction] = struct{}{}
+			}
+		case "apiOperation":
+			if _, ok := fieldSeen[auditentry.FieldAPIOperation]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldAPIOperation)
+				fieldSeen[auditentry.FieldAPIOperation] = struct{}{}
+			}
+		case "actorID":
+			if _, ok := fieldSeen[auditentry.FieldActorID]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldActorID)
+				fieldSeen[auditentry.FieldActorID] = struct{}{}
+			}
+		case "actorRole":
+			if _, ok := fieldSeen[auditentry.FieldActorRole]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldActorRole)
+				fieldSeen[auditentry.FieldActorRole] = struct{}{}
+			}
 		case "changes":
 			var (
 				alias = field.Alias
@@ -2272,7 +2569,14 @@ func (_q *AuditEntryQuery) planEdges(ctx context.Context, opCtx *graphql.Operati
 					return nil
 				},
 			})
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }
@@ -2463,8 +2767,65 @@ func (_m *BusinessReviewQuery) PlanPaginate(
 func (_q *BusinessReviewQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(businessreview.Columns))
+		selectedFields = []string{businessreview.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[businessreview.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, businessreview.FieldCreatedAt)
+				fieldSeen[businessreview.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[businessreview.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, businessreview.FieldUpdatedAt)
+				fieldSeen[businessreview.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[businessreview.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, businessreview.FieldVersion)
+				fieldSeen[businessreview.FieldVersion] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[businessreview.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, businessreview.FieldAccountID)
+				fieldSeen[businessreview.FieldAccountID] = struct{}{}
+			}
+		case "quarter":
+			if _, ok := fieldSeen[businessreview.FieldQuarter]; !ok {
+				selectedFields = append(selectedFields, businessreview.FieldQuarter)
+				fieldSeen[businessreview.FieldQuarter] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[businessreview.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, businessreview.FieldStatus)
+				fieldSeen[businessreview.FieldStatus] = struct{}{}
+			}
+		case "scheduledAt":
+			if _, ok := fieldSeen[businessreview.FieldScheduledAt]; !ok {
+				selectedFields = append(selectedFields, businessreview.FieldScheduledAt)
+				fieldSeen[businessreview.FieldScheduledAt] = struct{}{}
+			}
+		case "attendees":
+			if _, ok := fieldSeen[businessreview.FieldAttendees]; !ok {
+				selectedFields = append(selectedFields, businessreview.FieldAttendees)
+				fieldSeen[businessreview.FieldAttendees] = struct{}{}
+			}
+		case "agenda":
+			if _, ok := fieldSeen[businessreview.FieldAgenda]; !ok {
+				selectedFields = append(selectedFields, businessreview.FieldAgenda)
+				fieldSeen[businessreview.FieldAgenda] = struct{}{}
+			}
+		case "outcomes":
+			if _, ok := fieldSeen[businessreview.FieldOutcomes]; !ok {
+				selectedFields = append(selectedFields, businessreview.FieldOutcomes)
+				fieldSeen[businessreview.FieldOutcomes] = struct{}{}
+			}
 		case "account":
 			var (
 				alias = field.Alias
@@ -2504,7 +2865,18 @@ func (_q *BusinessReviewQuery) planEdges(ctx context.Context, opCtx *graphql.Ope
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[businessreview.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, businessreview.FieldAccountID)
+				fieldSeen[businessreview.FieldAccountID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }
@@ -2695,8 +3067,55 @@ func (_m *CarrierQuery) PlanPaginate(
 func (_q *CarrierQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(carrier.Columns))
+		selectedFields = []string{carrier.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[carrier.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, carrier.FieldCreatedAt)
+				fieldSeen[carrier.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[carrier.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, carrier.FieldUpdatedAt)
+				fieldSeen[carrier.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[carrier.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, carrier.FieldVersion)
+				fieldSeen[carrier.FieldVersion] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[carrier.FieldName]; !ok {
+				selectedFields = append(selectedFields, carrier.FieldName)
+				fieldSeen[carrier.FieldName] = struct{}{}
+			}
+		case "ocn":
+			if _, ok := fieldSeen[carrier.FieldOcn]; !ok {
+				selectedFields = append(selectedFields, carrier.FieldOcn)
+				fieldSeen[carrier.FieldOcn] = struct{}{}
+			}
+		case "ccna":
+			if _, ok := fieldSeen[carrier.FieldCcna]; !ok {
+				selectedFields = append(selectedFields, carrier.FieldCcna)
+				fieldSeen[carrier.FieldCcna] = struct{}{}
+			}
+		case "tier":
+			if _, ok := fieldSeen[carrier.FieldTier]; !ok {
+				selectedFields = append(selectedFields, carrier.FieldTier)
+				fieldSeen[carrier.FieldTier] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[carrier.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, carrier.FieldStatus)
+				fieldSeen[carrier.FieldStatus] = struct{}{}
+			}
 		case "accounts":
 			var (
 				alias = field.Alias
@@ -2982,7 +3401,14 @@ func (_q *CarrierQuery) planEdges(ctx context.Context, opCtx *graphql.OperationC
 					return nil
 				},
 			})
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }
@@ -3173,8 +3599,60 @@ func (_m *ContactQuery) PlanPaginate(
 func (_q *ContactQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(contact.Columns))
+		selectedFields = []string{contact.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[contact.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, contact.FieldCreatedAt)
+				fieldSeen[contact.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[contact.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, contact.FieldUpdatedAt)
+				fieldSeen[contact.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[contact.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, contact.FieldVersion)
+				fieldSeen[contact.FieldVersion] = struct{}{}
+			}
+		case "carrierID":
+			if _, ok := fieldSeen[contact.FieldCarrierID]; !ok {
+				selectedFields = append(selectedFields, contact.FieldCarrierID)
+				fieldSeen[contact.FieldCarrierID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[contact.FieldName]; !ok {
+				selectedFields = append(selectedFields, contact.FieldName)
+				fieldSeen[contact.FieldName] = struct{}{}
+			}
+		case "email":
+			if _, ok := fieldSeen[contact.FieldEmail]; !ok {
+				selectedFields = append(selectedFields, contact.FieldEmail)
+				fieldSeen[contact.FieldEmail] = struct{}{}
+			}
+		case "phone":
+			if _, ok := fieldSeen[contact.FieldPhone]; !ok {
+				selectedFields = append(selectedFields, contact.FieldPhone)
+				fieldSeen[contact.FieldPhone] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[contact.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, contact.FieldTitle)
+				fieldSeen[contact.FieldTitle] = struct{}{}
+			}
+		case "active":
+			if _, ok := fieldSeen[contact.FieldActive]; !ok {
+				selectedFields = append(selectedFields, contact.FieldActive)
+				fieldSeen[contact.FieldActive] = struct{}{}
+			}
 		case "carrier":
 			var (
 				alias = field.Alias
@@ -3214,6 +3692,10 @@ func (_q *ContactQuery) planEdges(ctx context.Context, opCtx *graphql.OperationC
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[contact.FieldCarrierID]; !ok {
+				selectedFields = append(selectedFields, contact.FieldCarrierID)
+				fieldSeen[contact.FieldCarrierID] = struct{}{}
+			}
 		case "raisedEscalations":
 			var (
 				alias = field.Alias
@@ -3309,7 +3791,14 @@ func (_q *ContactQuery) planEdges(ctx context.Context, opCtx *graphql.OperationC
 					return nil
 				},
 			})
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }
@@ -3500,8 +3989,120 @@ func (_m *ContractQuery) PlanPaginate(
 func (_q *ContractQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(contract.Columns))
+		selectedFields = []string{contract.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[contract.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, contract.FieldCreatedAt)
+				fieldSeen[contract.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[contract.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, contract.FieldUpdatedAt)
+				fieldSeen[contract.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[contract.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, contract.FieldVersion)
+				fieldSeen[contract.FieldVersion] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[contract.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, contract.FieldAccountID)
+				fieldSeen[contract.FieldAccountID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[contract.FieldKind]; !ok {
+				selectedFields = append(selectedFields, contract.FieldKind)
+				fieldSeen[contract.FieldKind] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[contract.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, contract.FieldTitle)
+				fieldSeen[contract.FieldTitle] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[contract.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, contract.FieldStatus)
+				fieldSeen[contract.FieldStatus] = struct{}{}
+			}
+		case "startDate":
+			if _, ok := fieldSeen[contract.FieldStartDate]; !ok {
+				selectedFields = append(selectedFields, contract.FieldStartDate)
+				fieldSeen[contract.FieldStartDate] = struct{}{}
+			}
+		case "endDate":
+			if _, ok := fieldSeen[contract.FieldEndDate]; !ok {
+				selectedFields = append(selectedFields, contract.FieldEndDate)
+				fieldSeen[contract.FieldEndDate] = struct{}{}
+			}
+		case "termMonths":
+			if _, ok := fieldSeen[contract.FieldTermMonths]; !ok {
+				selectedFields = append(selectedFields, contract.FieldTermMonths)
+				fieldSeen[contract.FieldTermMonths] = struct{}{}
+			}
+		case "currency":
+			if _, ok := fieldSeen[contract.FieldCurrency]; !ok {
+				selectedFields = append(selectedFields, contract.FieldCurrency)
+				fieldSeen[contract.FieldCurrency] = struct{}{}
+			}
+		case "mrc":
+			if _, ok := fieldSeen[contract.FieldMrc]; !ok {
+				selectedFields = append(selectedFields, contract.FieldMrc)
+				fieldSeen[contract.FieldMrc] = struct{}{}
+			}
+		case "nrc":
+			if _, ok := fieldSeen[contract.FieldNrc]; !ok {
+				selectedFields = append(selectedFields, contract.FieldNrc)
+				fieldSeen[contract.FieldNrc] = struct{}{}
+			}
+		case "tcv":
+			if _, ok := fieldSeen[contract.FieldTcv]; !ok {
+				selectedFields = append(selectedFields, contract.FieldTcv)
+				fieldSeen[contract.FieldTcv] = struct{}{}
+			}
+		case "autoRenew":
+			if _, ok := fieldSeen[contract.FieldAutoRenew]; !ok {
+				selectedFields = append(selectedFields, contract.FieldAutoRenew)
+				fieldSeen[contract.FieldAutoRenew] = struct{}{}
+			}
+		case "noticeDays":
+			if _, ok := fieldSeen[contract.FieldNoticeDays]; !ok {
+				selectedFields = append(selectedFields, contract.FieldNoticeDays)
+				fieldSeen[contract.FieldNoticeDays] = struct{}{}
+			}
+		case "masterID":
+			if _, ok := fieldSeen[contract.FieldMasterID]; !ok {
+				selectedFields = append(selectedFields, contract.FieldMasterID)
+				fieldSeen[contract.FieldMasterID] = struct{}{}
+			}
+		case "coTermed":
+			if _, ok := fieldSeen[contract.FieldCoTermed]; !ok {
+				selectedFields = append(selectedFields, contract.FieldCoTermed)
+				fieldSeen[contract.FieldCoTermed] = struct{}{}
+			}
+		case "quoteID":
+			if _, ok := fieldSeen[contract.FieldQuoteID]; !ok {
+				selectedFields = append(selectedFields, contract.FieldQuoteID)
+				fieldSeen[contract.FieldQuoteID] = struct{}{}
+			}
+		case "renewalOfID":
+			if _, ok := fieldSeen[contract.FieldRenewalOfID]; !ok {
+				selectedFields = append(selectedFields, contract.FieldRenewalOfID)
+				fieldSeen[contract.FieldRenewalOfID] = struct{}{}
+			}
+		case "statusNote":
+			if _, ok := fieldSeen[contract.FieldStatusNote]; !ok {
+				selectedFields = append(selectedFields, contract.FieldStatusNote)
+				fieldSeen[contract.FieldStatusNote] = struct{}{}
+			}
 		case "account":
 			var (
 				alias = field.Alias
@@ -3541,6 +4142,10 @@ func (_q *ContractQuery) planEdges(ctx context.Context, opCtx *graphql.Operation
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[contract.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, contract.FieldAccountID)
+				fieldSeen[contract.FieldAccountID] = struct{}{}
+			}
 		case "master":
 			var (
 				alias = field.Alias
@@ -3580,6 +4185,10 @@ func (_q *ContractQuery) planEdges(ctx context.Context, opCtx *graphql.Operation
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[contract.FieldMasterID]; !ok {
+				selectedFields = append(selectedFields, contract.FieldMasterID)
+				fieldSeen[contract.FieldMasterID] = struct{}{}
+			}
 		case "addenda":
 			var (
 				alias = field.Alias
@@ -3714,6 +4323,10 @@ func (_q *ContractQuery) planEdges(ctx context.Context, opCtx *graphql.Operation
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[contract.FieldRenewalOfID]; !ok {
+				selectedFields = append(selectedFields, contract.FieldRenewalOfID)
+				fieldSeen[contract.FieldRenewalOfID] = struct{}{}
+			}
 		case "renewal":
 			var (
 				alias = field.Alias
@@ -3792,7 +4405,18 @@ func (_q *ContractQuery) planEdges(ctx context.Context, opCtx *graphql.Operation
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[contract.FieldQuoteID]; !ok {
+				selectedFields = append(selectedFields, contract.FieldQuoteID)
+				fieldSeen[contract.FieldQuoteID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }
@@ -3983,8 +4607,130 @@ func (_m *EscalationQuery) PlanPaginate(
 func (_q *EscalationQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(escalation.Columns))
+		selectedFields = []string{escalation.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[escalation.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldCreatedAt)
+				fieldSeen[escalation.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[escalation.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldUpdatedAt)
+				fieldSeen[escalation.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[escalation.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldVersion)
+				fieldSeen[escalation.FieldVersion] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[escalation.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldAccountID)
+				fieldSeen[escalation.FieldAccountID] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[escalation.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldTitle)
+				fieldSeen[escalation.FieldTitle] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[escalation.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldDescription)
+				fieldSeen[escalation.FieldDescription] = struct{}{}
+			}
+		case "category":
+			if _, ok := fieldSeen[escalation.FieldCategory]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldCategory)
+				fieldSeen[escalation.FieldCategory] = struct{}{}
+			}
+		case "severity":
+			if _, ok := fieldSeen[escalation.FieldSeverity]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldSeverity)
+				fieldSeen[escalation.FieldSeverity] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[escalation.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldStatus)
+				fieldSeen[escalation.FieldStatus] = struct{}{}
+			}
+		case "level":
+			if _, ok := fieldSeen[escalation.FieldLevel]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldLevel)
+				fieldSeen[escalation.FieldLevel] = struct{}{}
+			}
+		case "ownerID":
+			if _, ok := fieldSeen[escalation.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldOwnerID)
+				fieldSeen[escalation.FieldOwnerID] = struct{}{}
+			}
+		case "raisedByRepID":
+			if _, ok := fieldSeen[escalation.FieldRaisedByRepID]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldRaisedByRepID)
+				fieldSeen[escalation.FieldRaisedByRepID] = struct{}{}
+			}
+		case "raisedByContactID":
+			if _, ok := fieldSeen[escalation.FieldRaisedByContactID]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldRaisedByContactID)
+				fieldSeen[escalation.FieldRaisedByContactID] = struct{}{}
+			}
+		case "responseDueAt":
+			if _, ok := fieldSeen[escalation.FieldResponseDueAt]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldResponseDueAt)
+				fieldSeen[escalation.FieldResponseDueAt] = struct{}{}
+			}
+		case "resolutionDueAt":
+			if _, ok := fieldSeen[escalation.FieldResolutionDueAt]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldResolutionDueAt)
+				fieldSeen[escalation.FieldResolutionDueAt] = struct{}{}
+			}
+		case "acknowledgedAt":
+			if _, ok := fieldSeen[escalation.FieldAcknowledgedAt]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldAcknowledgedAt)
+				fieldSeen[escalation.FieldAcknowledgedAt] = struct{}{}
+			}
+		case "resolvedAt":
+			if _, ok := fieldSeen[escalation.FieldResolvedAt]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldResolvedAt)
+				fieldSeen[escalation.FieldResolvedAt] = struct{}{}
+			}
+		case "closedAt":
+			if _, ok := fieldSeen[escalation.FieldClosedAt]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldClosedAt)
+				fieldSeen[escalation.FieldClosedAt] = struct{}{}
+			}
+		case "pausedAt":
+			if _, ok := fieldSeen[escalation.FieldPausedAt]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldPausedAt)
+				fieldSeen[escalation.FieldPausedAt] = struct{}{}
+			}
+		case "responseBreachedAt":
+			if _, ok := fieldSeen[escalation.FieldResponseBreachedAt]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldResponseBreachedAt)
+				fieldSeen[escalation.FieldResponseBreachedAt] = struct{}{}
+			}
+		case "resolutionBreachedAt":
+			if _, ok := fieldSeen[escalation.FieldResolutionBreachedAt]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldResolutionBreachedAt)
+				fieldSeen[escalation.FieldResolutionBreachedAt] = struct{}{}
+			}
+		case "pendingClientSeconds":
+			if _, ok := fieldSeen[escalation.FieldPendingClientSeconds]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldPendingClientSeconds)
+				fieldSeen[escalation.FieldPendingClientSeconds] = struct{}{}
+			}
+		case "timeToRestoreSeconds":
+			if _, ok := fieldSeen[escalation.FieldTimeToRestoreSeconds]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldTimeToRestoreSeconds)
+				fieldSeen[escalation.FieldTimeToRestoreSeconds] = struct{}{}
+			}
 		case "account":
 			var (
 				alias = field.Alias
@@ -4024,6 +4770,10 @@ func (_q *EscalationQuery) planEdges(ctx context.Context, opCtx *graphql.Operati
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[escalation.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldAccountID)
+				fieldSeen[escalation.FieldAccountID] = struct{}{}
+			}
 		case "owner":
 			var (
 				alias = field.Alias
@@ -4063,6 +4813,10 @@ func (_q *EscalationQuery) planEdges(ctx context.Context, opCtx *graphql.Operati
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[escalation.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldOwnerID)
+				fieldSeen[escalation.FieldOwnerID] = struct{}{}
+			}
 		case "raisedByRep":
 			var (
 				alias = field.Alias
@@ -4102,6 +4856,10 @@ func (_q *EscalationQuery) planEdges(ctx context.Context, opCtx *graphql.Operati
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[escalation.FieldRaisedByRepID]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldRaisedByRepID)
+				fieldSeen[escalation.FieldRaisedByRepID] = struct{}{}
+			}
 		case "raisedByContact":
 			var (
 				alias = field.Alias
@@ -4141,6 +4899,10 @@ func (_q *EscalationQuery) planEdges(ctx context.Context, opCtx *graphql.Operati
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[escalation.FieldRaisedByContactID]; !ok {
+				selectedFields = append(selectedFields, escalation.FieldRaisedByContactID)
+				fieldSeen[escalation.FieldRaisedByContactID] = struct{}{}
+			}
 		case "events":
 			var (
 				alias = field.Alias
@@ -4236,7 +4998,14 @@ func (_q *EscalationQuery) planEdges(ctx context.Context, opCtx *graphql.Operati
 					return nil
 				},
 			})
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }
@@ -4427,8 +5196,70 @@ func (_m *EscalationEventQuery) PlanPaginate(
 func (_q *EscalationEventQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(escalationevent.Columns))
+		selectedFields = []string{escalationevent.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[escalationevent.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, escalationevent.FieldCreatedAt)
+				fieldSeen[escalationevent.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[escalationevent.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, escalationevent.FieldUpdatedAt)
+				fieldSeen[escalationevent.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[escalationevent.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, escalationevent.FieldVersion)
+				fieldSeen[escalationevent.FieldVersion] = struct{}{}
+			}
+		case "escalationID":
+			if _, ok := fieldSeen[escalationevent.FieldEscalationID]; !ok {
+				selectedFields = append(selectedFields, escalationevent.FieldEscalationID)
+				fieldSeen[escalationevent.FieldEscalationID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[escalationevent.FieldKind]; !ok {
+				selectedFields = append(selectedFields, escalationevent.FieldKind)
+				fieldSeen[escalationevent.FieldKind] = struct{}{}
+			}
+		case "internal":
+			if _, ok := fieldSeen[escalationevent.FieldInternal]; !ok {
+				selectedFields = append(selectedFields, escalationevent.FieldInternal)
+				fieldSeen[escalationevent.FieldInternal] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[escalationevent.FieldBody]; !ok {
+				selectedFields = append(selectedFields, escalationevent.FieldBody)
+				fieldSeen[escalationevent.FieldBody] = struct{}{}
+			}
+		case "fromValue":
+			if _, ok := fieldSeen[escalationevent.FieldFromValue]; !ok {
+				selectedFields = append(selectedFields, escalationevent.FieldFromValue)
+				fieldSeen[escalationevent.FieldFromValue] = struct{}{}
+			}
+		case "toValue":
+			if _, ok := fieldSeen[escalationevent.FieldToValue]; !ok {
+				selectedFields = append(selectedFields, escalationevent.FieldToValue)
+				fieldSeen[escalationevent.FieldToValue] = struct{}{}
+			}
+		case "actorRepID":
+			if _, ok := fieldSeen[escalationevent.FieldActorRepID]; !ok {
+				selectedFields = append(selectedFields, escalationevent.FieldActorRepID)
+				fieldSeen[escalationevent.FieldActorRepID] = struct{}{}
+			}
+		case "actorContactID":
+			if _, ok := fieldSeen[escalationevent.FieldActorContactID]; !ok {
+				selectedFields = append(selectedFields, escalationevent.FieldActorContactID)
+				fieldSeen[escalationevent.FieldActorContactID] = struct{}{}
+			}
 		case "escalation":
 			var (
 				alias = field.Alias
@@ -4468,6 +5299,10 @@ func (_q *EscalationEventQuery) planEdges(ctx context.Context, opCtx *graphql.Op
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[escalationevent.FieldEscalationID]; !ok {
+				selectedFields = append(selectedFields, escalationevent.FieldEscalationID)
+				fieldSeen[escalationevent.FieldEscalationID] = struct{}{}
+			}
 		case "actorRep":
 			var (
 				alias = field.Alias
@@ -4507,6 +5342,10 @@ func (_q *EscalationEventQuery) planEdges(ctx context.Context, opCtx *graphql.Op
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[escalationevent.FieldActorRepID]; !ok {
+				selectedFields = append(selectedFields, escalationevent.FieldActorRepID)
+				fieldSeen[escalationevent.FieldActorRepID] = struct{}{}
+			}
 		case "actorContact":
 			var (
 				alias = field.Alias
@@ -4546,7 +5385,18 @@ func (_q *EscalationEventQuery) planEdges(ctx context.Context, opCtx *graphql.Op
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[escalationevent.FieldActorContactID]; !ok {
+				selectedFields = append(selectedFields, escalationevent.FieldActorContactID)
+				fieldSeen[escalationevent.FieldActorContactID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }
@@ -4737,6 +5587,54 @@ func (_m *HolidayQuery) PlanPaginate(
 func (_q *HolidayQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(holiday.Columns))
+		selectedFields = []string{holiday.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[holiday.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldCreatedAt)
+				fieldSeen[holiday.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[holiday.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldUpdatedAt)
+				fieldSeen[holiday.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[holiday.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldVersion)
+				fieldSeen[holiday.FieldVersion] = struct{}{}
+			}
+		case "date":
+			if _, ok := fieldSeen[holiday.FieldDate]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldDate)
+				fieldSeen[holiday.FieldDate] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[holiday.FieldName]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldName)
+				fieldSeen[holiday.FieldName] = struct{}{}
+			}
+		case "region":
+			if _, ok := fieldSeen[holiday.FieldRegion]; !ok {
+				selectedFields = append(selectedFields, holiday.FieldRegion)
+				fieldSeen[holiday.FieldRegion] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
 	return edges, nil
 }
 
@@ -4926,8 +5824,110 @@ func (_m *OrderQuery) PlanPaginate(
 func (_q *OrderQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(order.Columns))
+		selectedFields = []string{order.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[order.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, order.FieldCreatedAt)
+				fieldSeen[order.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[order.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, order.FieldUpdatedAt)
+				fieldSeen[order.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[order.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, order.FieldVersion)
+				fieldSeen[order.FieldVersion] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[order.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, order.FieldAccountID)
+				fieldSeen[order.FieldAccountID] = struct{}{}
+			}
+		case "carrierID":
+			if _, ok := fieldSeen[order.FieldCarrierID]; !ok {
+				selectedFields = append(selectedFields, order.FieldCarrierID)
+				fieldSeen[order.FieldCarrierID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[order.FieldKind]; !ok {
+				selectedFields = append(selectedFields, order.FieldKind)
+				fieldSeen[order.FieldKind] = struct{}{}
+			}
+		case "pon":
+			if _, ok := fieldSeen[order.FieldPon]; !ok {
+				selectedFields = append(selectedFields, order.FieldPon)
+				fieldSeen[order.FieldPon] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[order.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, order.FieldStatus)
+				fieldSeen[order.FieldStatus] = struct{}{}
+			}
+		case "desiredDueDate":
+			if _, ok := fieldSeen[order.FieldDesiredDueDate]; !ok {
+				selectedFields = append(selectedFields, order.FieldDesiredDueDate)
+				fieldSeen[order.FieldDesiredDueDate] = struct{}{}
+			}
+		case "focDate":
+			if _, ok := fieldSeen[order.FieldFocDate]; !ok {
+				selectedFields = append(selectedFields, order.FieldFocDate)
+				fieldSeen[order.FieldFocDate] = struct{}{}
+			}
+		case "confirmedDueDate":
+			if _, ok := fieldSeen[order.FieldConfirmedDueDate]; !ok {
+				selectedFields = append(selectedFields, order.FieldConfirmedDueDate)
+				fieldSeen[order.FieldConfirmedDueDate] = struct{}{}
+			}
+		case "completedAt":
+			if _, ok := fieldSeen[order.FieldCompletedAt]; !ok {
+				selectedFields = append(selectedFields, order.FieldCompletedAt)
+				fieldSeen[order.FieldCompletedAt] = struct{}{}
+			}
+		case "circuitID":
+			if _, ok := fieldSeen[order.FieldCircuitID]; !ok {
+				selectedFields = append(selectedFields, order.FieldCircuitID)
+				fieldSeen[order.FieldCircuitID] = struct{}{}
+			}
+		case "tnCount":
+			if _, ok := fieldSeen[order.FieldTnCount]; !ok {
+				selectedFields = append(selectedFields, order.FieldTnCount)
+				fieldSeen[order.FieldTnCount] = struct{}{}
+			}
+		case "submittedAt":
+			if _, ok := fieldSeen[order.FieldSubmittedAt]; !ok {
+				selectedFields = append(selectedFields, order.FieldSubmittedAt)
+				fieldSeen[order.FieldSubmittedAt] = struct{}{}
+			}
+		case "focMet":
+			if _, ok := fieldSeen[order.FieldFocMet]; !ok {
+				selectedFields = append(selectedFields, order.FieldFocMet)
+				fieldSeen[order.FieldFocMet] = struct{}{}
+			}
+		case "dueDateSlipped":
+			if _, ok := fieldSeen[order.FieldDueDateSlipped]; !ok {
+				selectedFields = append(selectedFields, order.FieldDueDateSlipped)
+				fieldSeen[order.FieldDueDateSlipped] = struct{}{}
+			}
+		case "quoteID":
+			if _, ok := fieldSeen[order.FieldQuoteID]; !ok {
+				selectedFields = append(selectedFields, order.FieldQuoteID)
+				fieldSeen[order.FieldQuoteID] = struct{}{}
+			}
+		case "statusNote":
+			if _, ok := fieldSeen[order.FieldStatusNote]; !ok {
+				selectedFields = append(selectedFields, order.FieldStatusNote)
+				fieldSeen[order.FieldStatusNote] = struct{}{}
+			}
 		case "account":
 			var (
 				alias = field.Alias
@@ -4967,6 +5967,10 @@ func (_q *OrderQuery) planEdges(ctx context.Context, opCtx *graphql.OperationCon
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[order.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, order.FieldAccountID)
+				fieldSeen[order.FieldAccountID] = struct{}{}
+			}
 		case "carrier":
 			var (
 				alias = field.Alias
@@ -5006,6 +6010,10 @@ func (_q *OrderQuery) planEdges(ctx context.Context, opCtx *graphql.OperationCon
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[order.FieldCarrierID]; !ok {
+				selectedFields = append(selectedFields, order.FieldCarrierID)
+				fieldSeen[order.FieldCarrierID] = struct{}{}
+			}
 		case "quote":
 			var (
 				alias = field.Alias
@@ -5045,7 +6053,18 @@ func (_q *OrderQuery) planEdges(ctx context.Context, opCtx *graphql.OperationCon
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[order.FieldQuoteID]; !ok {
+				selectedFields = append(selectedFields, order.FieldQuoteID)
+				fieldSeen[order.FieldQuoteID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }
@@ -5236,8 +6255,190 @@ func (_m *QuoteQuery) PlanPaginate(
 func (_q *QuoteQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(quote.Columns))
+		selectedFields = []string{quote.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[quote.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, quote.FieldCreatedAt)
+				fieldSeen[quote.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[quote.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, quote.FieldUpdatedAt)
+				fieldSeen[quote.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[quote.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, quote.FieldVersion)
+				fieldSeen[quote.FieldVersion] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[quote.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldAccountID)
+				fieldSeen[quote.FieldAccountID] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[quote.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, quote.FieldTitle)
+				fieldSeen[quote.FieldTitle] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[quote.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, quote.FieldStatus)
+				fieldSeen[quote.FieldStatus] = struct{}{}
+			}
+		case "termMonths":
+			if _, ok := fieldSeen[quote.FieldTermMonths]; !ok {
+				selectedFields = append(selectedFields, quote.FieldTermMonths)
+				fieldSeen[quote.FieldTermMonths] = struct{}{}
+			}
+		case "currency":
+			if _, ok := fieldSeen[quote.FieldCurrency]; !ok {
+				selectedFields = append(selectedFields, quote.FieldCurrency)
+				fieldSeen[quote.FieldCurrency] = struct{}{}
+			}
+		case "mrc":
+			if _, ok := fieldSeen[quote.FieldMrc]; !ok {
+				selectedFields = append(selectedFields, quote.FieldMrc)
+				fieldSeen[quote.FieldMrc] = struct{}{}
+			}
+		case "nrc":
+			if _, ok := fieldSeen[quote.FieldNrc]; !ok {
+				selectedFields = append(selectedFields, quote.FieldNrc)
+				fieldSeen[quote.FieldNrc] = struct{}{}
+			}
+		case "tcv":
+			if _, ok := fieldSeen[quote.FieldTcv]; !ok {
+				selectedFields = append(selectedFields, quote.FieldTcv)
+				fieldSeen[quote.FieldTcv] = struct{}{}
+			}
+		case "validUntil":
+			if _, ok := fieldSeen[quote.FieldValidUntil]; !ok {
+				selectedFields = append(selectedFields, quote.FieldValidUntil)
+				fieldSeen[quote.FieldValidUntil] = struct{}{}
+			}
+		case "followUpOn":
+			if _, ok := fieldSeen[quote.FieldFollowUpOn]; !ok {
+				selectedFields = append(selectedFields, quote.FieldFollowUpOn)
+				fieldSeen[quote.FieldFollowUpOn] = struct{}{}
+			}
+		case "ownerID":
+			if _, ok := fieldSeen[quote.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldOwnerID)
+				fieldSeen[quote.FieldOwnerID] = struct{}{}
+			}
+		case "rfpID":
+			if _, ok := fieldSeen[quote.FieldRfpID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldRfpID)
+				fieldSeen[quote.FieldRfpID] = struct{}{}
+			}
+		case "sentAt":
+			if _, ok := fieldSeen[quote.FieldSentAt]; !ok {
+				selectedFields = append(selectedFields, quote.FieldSentAt)
+				fieldSeen[quote.FieldSentAt] = struct{}{}
+			}
+		case "statusNote":
+			if _, ok := fieldSeen[quote.FieldStatusNote]; !ok {
+				selectedFields = append(selectedFields, quote.FieldStatusNote)
+				fieldSeen[quote.FieldStatusNote] = struct{}{}
+			}
+		case "specialMrc":
+			if _, ok := fieldSeen[quote.FieldSpecialMrc]; !ok {
+				selectedFields = append(selectedFields, quote.FieldSpecialMrc)
+				fieldSeen[quote.FieldSpecialMrc] = struct{}{}
+			}
+		case "revision":
+			if _, ok := fieldSeen[quote.FieldRevision]; !ok {
+				selectedFields = append(selectedFields, quote.FieldRevision)
+				fieldSeen[quote.FieldRevision] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[quote.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldCreatedByID)
+				fieldSeen[quote.FieldCreatedByID] = struct{}{}
+			}
+		case "submittedByID":
+			if _, ok := fieldSeen[quote.FieldSubmittedByID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldSubmittedByID)
+				fieldSeen[quote.FieldSubmittedByID] = struct{}{}
+			}
+		case "submittedAt":
+			if _, ok := fieldSeen[quote.FieldSubmittedAt]; !ok {
+				selectedFields = append(selectedFields, quote.FieldSubmittedAt)
+				fieldSeen[quote.FieldSubmittedAt] = struct{}{}
+			}
+		case "approvedByID":
+			if _, ok := fieldSeen[quote.FieldApprovedByID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldApprovedByID)
+				fieldSeen[quote.FieldApprovedByID] = struct{}{}
+			}
+		case "approvedAt":
+			if _, ok := fieldSeen[quote.FieldApprovedAt]; !ok {
+				selectedFields = append(selectedFields, quote.FieldApprovedAt)
+				fieldSeen[quote.FieldApprovedAt] = struct{}{}
+			}
+		case "capex":
+			if _, ok := fieldSeen[quote.FieldCapex]; !ok {
+				selectedFields = append(selectedFields, quote.FieldCapex)
+				fieldSeen[quote.FieldCapex] = struct{}{}
+			}
+		case "oneTimeCost":
+			if _, ok := fieldSeen[quote.FieldOneTimeCost]; !ok {
+				selectedFields = append(selectedFields, quote.FieldOneTimeCost)
+				fieldSeen[quote.FieldOneTimeCost] = struct{}{}
+			}
+		case "monthlyOpex":
+			if _, ok := fieldSeen[quote.FieldMonthlyOpex]; !ok {
+				selectedFields = append(selectedFields, quote.FieldMonthlyOpex)
+				fieldSeen[quote.FieldMonthlyOpex] = struct{}{}
+			}
+		case "monthlyOffNetCost":
+			if _, ok := fieldSeen[quote.FieldMonthlyOffNetCost]; !ok {
+				selectedFields = append(selectedFields, quote.FieldMonthlyOffNetCost)
+				fieldSeen[quote.FieldMonthlyOffNetCost] = struct{}{}
+			}
+		case "monthlyChurn":
+			if _, ok := fieldSeen[quote.FieldMonthlyChurn]; !ok {
+				selectedFields = append(selectedFields, quote.FieldMonthlyChurn)
+				fieldSeen[quote.FieldMonthlyChurn] = struct{}{}
+			}
+		case "annualDiscountRate":
+			if _, ok := fieldSeen[quote.FieldAnnualDiscountRate]; !ok {
+				selectedFields = append(selectedFields, quote.FieldAnnualDiscountRate)
+				fieldSeen[quote.FieldAnnualDiscountRate] = struct{}{}
+			}
+		case "npv":
+			if _, ok := fieldSeen[quote.FieldNpv]; !ok {
+				selectedFields = append(selectedFields, quote.FieldNpv)
+				fieldSeen[quote.FieldNpv] = struct{}{}
+			}
+		case "irr":
+			if _, ok := fieldSeen[quote.FieldIrr]; !ok {
+				selectedFields = append(selectedFields, quote.FieldIrr)
+				fieldSeen[quote.FieldIrr] = struct{}{}
+			}
+		case "irrNote":
+			if _, ok := fieldSeen[quote.FieldIrrNote]; !ok {
+				selectedFields = append(selectedFields, quote.FieldIrrNote)
+				fieldSeen[quote.FieldIrrNote] = struct{}{}
+			}
+		case "irrMonthly":
+			if _, ok := fieldSeen[quote.FieldIrrMonthly]; !ok {
+				selectedFields = append(selectedFields, quote.FieldIrrMonthly)
+				fieldSeen[quote.FieldIrrMonthly] = struct{}{}
+			}
+		case "paybackMonth":
+			if _, ok := fieldSeen[quote.FieldPaybackMonth]; !ok {
+				selectedFields = append(selectedFields, quote.FieldPaybackMonth)
+				fieldSeen[quote.FieldPaybackMonth] = struct{}{}
+			}
 		case "account":
 			var (
 				alias = field.Alias
@@ -5277,6 +6478,10 @@ func (_q *QuoteQuery) planEdges(ctx context.Context, opCtx *graphql.OperationCon
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[quote.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldAccountID)
+				fieldSeen[quote.FieldAccountID] = struct{}{}
+			}
 		case "owner":
 			var (
 				alias = field.Alias
@@ -5316,6 +6521,10 @@ func (_q *QuoteQuery) planEdges(ctx context.Context, opCtx *graphql.OperationCon
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[quote.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldOwnerID)
+				fieldSeen[quote.FieldOwnerID] = struct{}{}
+			}
 		case "rfp":
 			var (
 				alias = field.Alias
@@ -5355,6 +6564,10 @@ func (_q *QuoteQuery) planEdges(ctx context.Context, opCtx *graphql.OperationCon
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[quote.FieldRfpID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldRfpID)
+				fieldSeen[quote.FieldRfpID] = struct{}{}
+			}
 		case "createdBy":
 			var (
 				alias = field.Alias
@@ -5394,6 +6607,10 @@ func (_q *QuoteQuery) planEdges(ctx context.Context, opCtx *graphql.OperationCon
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[quote.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldCreatedByID)
+				fieldSeen[quote.FieldCreatedByID] = struct{}{}
+			}
 		case "submittedBy":
 			var (
 				alias = field.Alias
@@ -5433,6 +6650,10 @@ func (_q *QuoteQuery) planEdges(ctx context.Context, opCtx *graphql.OperationCon
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[quote.FieldSubmittedByID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldSubmittedByID)
+				fieldSeen[quote.FieldSubmittedByID] = struct{}{}
+			}
 		case "approvedBy":
 			var (
 				alias = field.Alias
@@ -5472,6 +6693,10 @@ func (_q *QuoteQuery) planEdges(ctx context.Context, opCtx *graphql.OperationCon
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[quote.FieldApprovedByID]; !ok {
+				selectedFields = append(selectedFields, quote.FieldApprovedByID)
+				fieldSeen[quote.FieldApprovedByID] = struct{}{}
+			}
 		case "lineItems":
 			var (
 				alias = field.Alias
@@ -5852,7 +7077,14 @@ func (_q *QuoteQuery) planEdges(ctx context.Context, opCtx *graphql.OperationCon
 					return nil
 				},
 			})
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }
@@ -6043,8 +7275,85 @@ func (_m *QuoteLineItemQuery) PlanPaginate(
 func (_q *QuoteLineItemQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(quotelineitem.Columns))
+		selectedFields = []string{quotelineitem.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[quotelineitem.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, quotelineitem.FieldCreatedAt)
+				fieldSeen[quotelineitem.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[quotelineitem.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, quotelineitem.FieldUpdatedAt)
+				fieldSeen[quotelineitem.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[quotelineitem.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, quotelineitem.FieldVersion)
+				fieldSeen[quotelineitem.FieldVersion] = struct{}{}
+			}
+		case "quoteID":
+			if _, ok := fieldSeen[quotelineitem.FieldQuoteID]; !ok {
+				selectedFields = append(selectedFields, quotelineitem.FieldQuoteID)
+				fieldSeen[quotelineitem.FieldQuoteID] = struct{}{}
+			}
+		case "product":
+			if _, ok := fieldSeen[quotelineitem.FieldProduct]; !ok {
+				selectedFields = append(selectedFields, quotelineitem.FieldProduct)
+				fieldSeen[quotelineitem.FieldProduct] = struct{}{}
+			}
+		case "bandwidth":
+			if _, ok := fieldSeen[quotelineitem.FieldBandwidth]; !ok {
+				selectedFields = append(selectedFields, quotelineitem.FieldBandwidth)
+				fieldSeen[quotelineitem.FieldBandwidth] = struct{}{}
+			}
+		case "aLocation":
+			if _, ok := fieldSeen[quotelineitem.FieldALocation]; !ok {
+				selectedFields = append(selectedFields, quotelineitem.FieldALocation)
+				fieldSeen[quotelineitem.FieldALocation] = struct{}{}
+			}
+		case "aClli":
+			if _, ok := fieldSeen[quotelineitem.FieldAClli]; !ok {
+				selectedFields = append(selectedFields, quotelineitem.FieldAClli)
+				fieldSeen[quotelineitem.FieldAClli] = struct{}{}
+			}
+		case "zLocation":
+			if _, ok := fieldSeen[quotelineitem.FieldZLocation]; !ok {
+				selectedFields = append(selectedFields, quotelineitem.FieldZLocation)
+				fieldSeen[quotelineitem.FieldZLocation] = struct{}{}
+			}
+		case "zClli":
+			if _, ok := fieldSeen[quotelineitem.FieldZClli]; !ok {
+				selectedFields = append(selectedFields, quotelineitem.FieldZClli)
+				fieldSeen[quotelineitem.FieldZClli] = struct{}{}
+			}
+		case "mrc":
+			if _, ok := fieldSeen[quotelineitem.FieldMrc]; !ok {
+				selectedFields = append(selectedFields, quotelineitem.FieldMrc)
+				fieldSeen[quotelineitem.FieldMrc] = struct{}{}
+			}
+		case "nrc":
+			if _, ok := fieldSeen[quotelineitem.FieldNrc]; !ok {
+				selectedFields = append(selectedFields, quotelineitem.FieldNrc)
+				fieldSeen[quotelineitem.FieldNrc] = struct{}{}
+			}
+		case "specialLineMrc":
+			if _, ok := fieldSeen[quotelineitem.FieldSpecialLineMrc]; !ok {
+				selectedFields = append(selectedFields, quotelineitem.FieldSpecialLineMrc)
+				fieldSeen[quotelineitem.FieldSpecialLineMrc] = struct{}{}
+			}
+		case "quantity":
+			if _, ok := fieldSeen[quotelineitem.FieldQuantity]; !ok {
+				selectedFields = append(selectedFields, quotelineitem.FieldQuantity)
+				fieldSeen[quotelineitem.FieldQuantity] = struct{}{}
+			}
 		case "quote":
 			var (
 				alias = field.Alias
@@ -6084,7 +7393,18 @@ func (_q *QuoteLineItemQuery) planEdges(ctx context.Context, opCtx *graphql.Oper
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[quotelineitem.FieldQuoteID]; !ok {
+				selectedFields = append(selectedFields, quotelineitem.FieldQuoteID)
+				fieldSeen[quotelineitem.FieldQuoteID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }
@@ -6275,8 +7595,70 @@ func (_m *RFPQuery) PlanPaginate(
 func (_q *RFPQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(rfp.Columns))
+		selectedFields = []string{rfp.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[rfp.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, rfp.FieldCreatedAt)
+				fieldSeen[rfp.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[rfp.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, rfp.FieldUpdatedAt)
+				fieldSeen[rfp.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[rfp.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, rfp.FieldVersion)
+				fieldSeen[rfp.FieldVersion] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[rfp.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, rfp.FieldAccountID)
+				fieldSeen[rfp.FieldAccountID] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[rfp.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, rfp.FieldTitle)
+				fieldSeen[rfp.FieldTitle] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[rfp.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, rfp.FieldStatus)
+				fieldSeen[rfp.FieldStatus] = struct{}{}
+			}
+		case "receivedAt":
+			if _, ok := fieldSeen[rfp.FieldReceivedAt]; !ok {
+				selectedFields = append(selectedFields, rfp.FieldReceivedAt)
+				fieldSeen[rfp.FieldReceivedAt] = struct{}{}
+			}
+		case "dueAt":
+			if _, ok := fieldSeen[rfp.FieldDueAt]; !ok {
+				selectedFields = append(selectedFields, rfp.FieldDueAt)
+				fieldSeen[rfp.FieldDueAt] = struct{}{}
+			}
+		case "estimatedValue":
+			if _, ok := fieldSeen[rfp.FieldEstimatedValue]; !ok {
+				selectedFields = append(selectedFields, rfp.FieldEstimatedValue)
+				fieldSeen[rfp.FieldEstimatedValue] = struct{}{}
+			}
+		case "ownerID":
+			if _, ok := fieldSeen[rfp.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, rfp.FieldOwnerID)
+				fieldSeen[rfp.FieldOwnerID] = struct{}{}
+			}
+		case "statusNote":
+			if _, ok := fieldSeen[rfp.FieldStatusNote]; !ok {
+				selectedFields = append(selectedFields, rfp.FieldStatusNote)
+				fieldSeen[rfp.FieldStatusNote] = struct{}{}
+			}
 		case "account":
 			var (
 				alias = field.Alias
@@ -6316,6 +7698,10 @@ func (_q *RFPQuery) planEdges(ctx context.Context, opCtx *graphql.OperationConte
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[rfp.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, rfp.FieldAccountID)
+				fieldSeen[rfp.FieldAccountID] = struct{}{}
+			}
 		case "owner":
 			var (
 				alias = field.Alias
@@ -6355,6 +7741,10 @@ func (_q *RFPQuery) planEdges(ctx context.Context, opCtx *graphql.OperationConte
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[rfp.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, rfp.FieldOwnerID)
+				fieldSeen[rfp.FieldOwnerID] = struct{}{}
+			}
 		case "quotes":
 			var (
 				alias = field.Alias
@@ -6450,7 +7840,14 @@ func (_q *RFPQuery) planEdges(ctx context.Context, opCtx *graphql.OperationConte
 					return nil
 				},
 			})
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }
@@ -6641,8 +8038,70 @@ func (_m *RepQuery) PlanPaginate(
 func (_q *RepQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(rep.Columns))
+		selectedFields = []string{rep.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[rep.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, rep.FieldCreatedAt)
+				fieldSeen[rep.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[rep.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, rep.FieldUpdatedAt)
+				fieldSeen[rep.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[rep.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, rep.FieldVersion)
+				fieldSeen[rep.FieldVersion] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[rep.FieldName]; !ok {
+				selectedFields = append(selectedFields, rep.FieldName)
+				fieldSeen[rep.FieldName] = struct{}{}
+			}
+		case "email":
+			if _, ok := fieldSeen[rep.FieldEmail]; !ok {
+				selectedFields = append(selectedFields, rep.FieldEmail)
+				fieldSeen[rep.FieldEmail] = struct{}{}
+			}
+		case "role":
+			if _, ok := fieldSeen[rep.FieldRole]; !ok {
+				selectedFields = append(selectedFields, rep.FieldRole)
+				fieldSeen[rep.FieldRole] = struct{}{}
+			}
+		case "region":
+			if _, ok := fieldSeen[rep.FieldRegion]; !ok {
+				selectedFields = append(selectedFields, rep.FieldRegion)
+				fieldSeen[rep.FieldRegion] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[rep.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, rep.FieldTitle)
+				fieldSeen[rep.FieldTitle] = struct{}{}
+			}
+		case "phone":
+			if _, ok := fieldSeen[rep.FieldPhone]; !ok {
+				selectedFields = append(selectedFields, rep.FieldPhone)
+				fieldSeen[rep.FieldPhone] = struct{}{}
+			}
+		case "teamID":
+			if _, ok := fieldSeen[rep.FieldTeamID]; !ok {
+				selectedFields = append(selectedFields, rep.FieldTeamID)
+				fieldSeen[rep.FieldTeamID] = struct{}{}
+			}
+		case "active":
+			if _, ok := fieldSeen[rep.FieldActive]; !ok {
+				selectedFields = append(selectedFields, rep.FieldActive)
+				fieldSeen[rep.FieldActive] = struct{}{}
+			}
 		case "team":
 			var (
 				alias = field.Alias
@@ -6682,6 +8141,10 @@ func (_q *RepQuery) planEdges(ctx context.Context, opCtx *graphql.OperationConte
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[rep.FieldTeamID]; !ok {
+				selectedFields = append(selectedFields, rep.FieldTeamID)
+				fieldSeen[rep.FieldTeamID] = struct{}{}
+			}
 		case "managedTeams":
 			var (
 				alias = field.Alias
@@ -7347,7 +8810,14 @@ func (_q *RepQuery) planEdges(ctx context.Context, opCtx *graphql.OperationConte
 					return nil
 				},
 			})
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }
@@ -7538,8 +9008,90 @@ func (_m *SpecialPricingRequestQuery) PlanPaginate(
 func (_q *SpecialPricingRequestQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(specialpricingrequest.Columns))
+		selectedFields = []string{specialpricingrequest.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[specialpricingrequest.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldCreatedAt)
+				fieldSeen[specialpricingrequest.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[specialpricingrequest.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldUpdatedAt)
+				fieldSeen[specialpricingrequest.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[specialpricingrequest.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldVersion)
+				fieldSeen[specialpricingrequest.FieldVersion] = struct{}{}
+			}
+		case "quoteID":
+			if _, ok := fieldSeen[specialpricingrequest.FieldQuoteID]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldQuoteID)
+				fieldSeen[specialpricingrequest.FieldQuoteID] = struct{}{}
+			}
+		case "requestedByID":
+			if _, ok := fieldSeen[specialpricingrequest.FieldRequestedByID]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldRequestedByID)
+				fieldSeen[specialpricingrequest.FieldRequestedByID] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[specialpricingrequest.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldStatus)
+				fieldSeen[specialpricingrequest.FieldStatus] = struct{}{}
+			}
+		case "justification":
+			if _, ok := fieldSeen[specialpricingrequest.FieldJustification]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldJustification)
+				fieldSeen[specialpricingrequest.FieldJustification] = struct{}{}
+			}
+		case "standardMrc":
+			if _, ok := fieldSeen[specialpricingrequest.FieldStandardMrc]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldStandardMrc)
+				fieldSeen[specialpricingrequest.FieldStandardMrc] = struct{}{}
+			}
+		case "requestedMrc":
+			if _, ok := fieldSeen[specialpricingrequest.FieldRequestedMrc]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldRequestedMrc)
+				fieldSeen[specialpricingrequest.FieldRequestedMrc] = struct{}{}
+			}
+		case "approvedMrc":
+			if _, ok := fieldSeen[specialpricingrequest.FieldApprovedMrc]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldApprovedMrc)
+				fieldSeen[specialpricingrequest.FieldApprovedMrc] = struct{}{}
+			}
+		case "decidedByID":
+			if _, ok := fieldSeen[specialpricingrequest.FieldDecidedByID]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldDecidedByID)
+				fieldSeen[specialpricingrequest.FieldDecidedByID] = struct{}{}
+			}
+		case "decisionReason":
+			if _, ok := fieldSeen[specialpricingrequest.FieldDecisionReason]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldDecisionReason)
+				fieldSeen[specialpricingrequest.FieldDecisionReason] = struct{}{}
+			}
+		case "submittedAt":
+			if _, ok := fieldSeen[specialpricingrequest.FieldSubmittedAt]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldSubmittedAt)
+				fieldSeen[specialpricingrequest.FieldSubmittedAt] = struct{}{}
+			}
+		case "responseDueAt":
+			if _, ok := fieldSeen[specialpricingrequest.FieldResponseDueAt]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldResponseDueAt)
+				fieldSeen[specialpricingrequest.FieldResponseDueAt] = struct{}{}
+			}
+		case "decidedAt":
+			if _, ok := fieldSeen[specialpricingrequest.FieldDecidedAt]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldDecidedAt)
+				fieldSeen[specialpricingrequest.FieldDecidedAt] = struct{}{}
+			}
 		case "quote":
 			var (
 				alias = field.Alias
@@ -7579,6 +9131,10 @@ func (_q *SpecialPricingRequestQuery) planEdges(ctx context.Context, opCtx *grap
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[specialpricingrequest.FieldQuoteID]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldQuoteID)
+				fieldSeen[specialpricingrequest.FieldQuoteID] = struct{}{}
+			}
 		case "requestedBy":
 			var (
 				alias = field.Alias
@@ -7618,6 +9174,10 @@ func (_q *SpecialPricingRequestQuery) planEdges(ctx context.Context, opCtx *grap
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[specialpricingrequest.FieldRequestedByID]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldRequestedByID)
+				fieldSeen[specialpricingrequest.FieldRequestedByID] = struct{}{}
+			}
 		case "decidedBy":
 			var (
 				alias = field.Alias
@@ -7657,7 +9217,18 @@ func (_q *SpecialPricingRequestQuery) planEdges(ctx context.Context, opCtx *grap
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[specialpricingrequest.FieldDecidedByID]; !ok {
+				selectedFields = append(selectedFields, specialpricingrequest.FieldDecidedByID)
+				fieldSeen[specialpricingrequest.FieldDecidedByID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }
@@ -7848,8 +9419,50 @@ func (_m *TeamQuery) PlanPaginate(
 func (_q *TeamQuery) planEdges(ctx context.Context, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) ([]*planEdge, error) {
 	path = append([]string(nil), path...)
 	var edges []*planEdge
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(team.Columns))
+		selectedFields = []string{team.FieldID}
+	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[team.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, team.FieldCreatedAt)
+				fieldSeen[team.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[team.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, team.FieldUpdatedAt)
+				fieldSeen[team.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[team.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, team.FieldVersion)
+				fieldSeen[team.FieldVersion] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[team.FieldName]; !ok {
+				selectedFields = append(selectedFields, team.FieldName)
+				fieldSeen[team.FieldName] = struct{}{}
+			}
+		case "region":
+			if _, ok := fieldSeen[team.FieldRegion]; !ok {
+				selectedFields = append(selectedFields, team.FieldRegion)
+				fieldSeen[team.FieldRegion] = struct{}{}
+			}
+		case "managerID":
+			if _, ok := fieldSeen[team.FieldManagerID]; !ok {
+				selectedFields = append(selectedFields, team.FieldManagerID)
+				fieldSeen[team.FieldManagerID] = struct{}{}
+			}
+		case "timeZone":
+			if _, ok := fieldSeen[team.FieldTimeZone]; !ok {
+				selectedFields = append(selectedFields, team.FieldTimeZone)
+				fieldSeen[team.FieldTimeZone] = struct{}{}
+			}
 		case "manager":
 			var (
 				alias = field.Alias
@@ -7889,6 +9502,10 @@ func (_q *TeamQuery) planEdges(ctx context.Context, opCtx *graphql.OperationCont
 					return nil
 				},
 			})
+			if _, ok := fieldSeen[team.FieldManagerID]; !ok {
+				selectedFields = append(selectedFields, team.FieldManagerID)
+				fieldSeen[team.FieldManagerID] = struct{}{}
+			}
 		case "members":
 			var (
 				alias = field.Alias
@@ -7984,7 +9601,14 @@ func (_q *TeamQuery) planEdges(ctx context.Context, opCtx *graphql.OperationCont
 					return nil
 				},
 			})
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
 		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
 	}
 	return edges, nil
 }

@@ -289,9 +289,28 @@ func (_q *{{ $query }}) planEdges(ctx context.Context, opCtx *graphql.OperationC
 	path = append([]string(nil), path...)
 	var edges []*planEdge
 	{{- $collects := fieldCollections (filterEdges $node.Edges (skipMode "type")) }}
-	{{- if $collects }}
+	{{- $fields := filterFields $node.Fields (skipMode "type") }}
+	{{- if or $collects $fields }}
+	{{- if $fields }}
+	// The columns the selection reads, as collectField selects them; all
+	// of them when a field is resolved in Go from who knows which.
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len({{ $node.Package }}.Columns))
+		selectedFields = []string{ {{ $node.Package }}.{{ $node.ID.Constant }} }
+	)
+	{{- end }}
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+		{{- range $f := $fields }}
+		{{- with fieldMapping $f }}
+		case {{ range $i, $m := . }}{{ if $i }}, {{ end }}"{{ $m }}"{{ end }}:
+			if _, ok := fieldSeen[{{ $node.Package }}.{{ $f.Constant }}]; !ok {
+				selectedFields = append(selectedFields, {{ $node.Package }}.{{ $f.Constant }})
+				fieldSeen[{{ $node.Package }}.{{ $f.Constant }}] = struct{}{}
+			}
+		{{- end }}
+		{{- end }}
 		{{- range $i, $fc := $collects }}
 		{{- $e := $fc.Edge }}
 		{{- $child := print (lower $e.Type.Name) "PlanLevel" }}
@@ -438,10 +457,31 @@ func (_q *{{ $query }}) planEdges(ctx context.Context, opCtx *graphql.OperationC
 				},
 			})
 			{{- end }}
+			{{- with $e.Field }}
+			if _, ok := fieldSeen[{{ $node.Package }}.{{ .Constant }}]; !ok {
+				selectedFields = append(selectedFields, {{ $node.Package }}.{{ .Constant }})
+				fieldSeen[{{ $node.Package }}.{{ .Constant }}] = struct{}{}
+			}
 			{{- end }}
+			{{- end }}
+		{{- end }}
+		{{- if $fields }}
+		{{- if $node.HasOneFieldID }}
+		{{- with fieldMapping $node.ID }}
+		case {{ range $i, $m := . }}{{ if $i }}, {{ end }}"{{ $m }}"{{ end }}:
+		{{- end }}
+		{{- end }}
+		case "__typename":
+		default:
+			unknownSeen = true
 		{{- end }}
 		}
 	}
+	{{- if $fields }}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	{{- end }}
 	{{- end }}
 	return edges, nil
 }

@@ -135,33 +135,166 @@ func Run(ctx context.Context, drv dialect.Driver, level sql.Querier) (json.RawMe
 	return raw, rows.Close()
 }
 
-// Rows splits a level's JSON into its rows' elements.
+// Rows splits a level's JSON into its rows' elements. The elements are
+// slices of raw: nothing is copied.
 func Rows(raw json.RawMessage) ([][]json.RawMessage, error) {
 	if isNull(raw) {
 		return nil, nil
 	}
-	var rows [][]json.RawMessage
-	if err := json.Unmarshal(raw, &rows); err != nil {
+	rows, err := split(raw, nil)
+	if err != nil {
 		return nil, fmt.Errorf("plan: reading rows: %w", err)
 	}
-	return rows, nil
+	out := make([][]json.RawMessage, len(rows))
+	var elems []json.RawMessage // one backing array for every row's elements
+	for i, r := range rows {
+		start := len(elems)
+		if elems, err = split(r, elems); err != nil {
+			return nil, fmt.Errorf("plan: reading a row: %w", err)
+		}
+		out[i] = elems[start:len(elems):len(elems)]
+	}
+	return out, nil
 }
 
 // SplitEdge reads an edge's count (-1 when not asked) and rows.
 func SplitEdge(raw json.RawMessage) (int, json.RawMessage, error) {
-	var pair [2]json.RawMessage
-	if err := json.Unmarshal(raw, &pair); err != nil {
-		return 0, nil, fmt.Errorf("plan: reading an edge: %w", err)
+	var buf [2]json.RawMessage
+	pair, err := split(raw, buf[:0])
+	if err != nil || len(pair) != 2 {
+		return 0, nil, fmt.Errorf("plan: reading an edge: %s", raw)
 	}
 	count := -1
 	if !isNull(pair[0]) {
-		n, err := strconv.Atoi(string(pair[0]))
-		if err != nil {
-			return 0, nil, fmt.Errorf("plan: reading a count: %w", err)
+		n, ok := parseInt(pair[0])
+		if !ok {
+			return 0, nil, fmt.Errorf("plan: reading a count: %s", pair[0])
 		}
-		count = n
+		count = int(n)
 	}
 	return count, pair[1], nil
+}
+
+// split appends the elements of the JSON array data to dst.
+func split(data []byte, dst []json.RawMessage) ([]json.RawMessage, error) {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '[' {
+		return nil, errors.New("not an array")
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == ']' {
+		return dst, nil
+	}
+	for {
+		end, err := skipValue(data, i)
+		if err != nil {
+			return nil, err
+		}
+		dst = append(dst, data[i:end])
+		i = skipSpace(data, end)
+		if i >= len(data) {
+			return nil, errors.New("unterminated array")
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case ']':
+			return dst, nil
+		default:
+			return nil, fmt.Errorf("unexpected %q in an array", data[i])
+		}
+	}
+}
+
+// skipValue returns the end of the JSON value that starts at i.
+func skipValue(data []byte, i int) (int, error) {
+	if i >= len(data) {
+		return 0, errors.New("missing value")
+	}
+	switch data[i] {
+	case '"':
+		for j := i + 1; j < len(data); j++ {
+			switch data[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 1, nil
+			}
+		}
+		return 0, errors.New("unterminated string")
+	case '[', '{':
+		depth := 0
+		for j := i; j < len(data); j++ {
+			switch data[j] {
+			case '[', '{':
+				depth++
+			case ']', '}':
+				depth--
+				if depth == 0 {
+					return j + 1, nil
+				}
+			case '"':
+				end, err := skipValue(data, j)
+				if err != nil {
+					return 0, err
+				}
+				j = end - 1
+			}
+		}
+		return 0, errors.New("unterminated array or object")
+	}
+	j := i
+	for j < len(data) && data[j] != ',' && data[j] != ']' && data[j] != '}' && !isSpace(data[j]) {
+		j++
+	}
+	if j == i {
+		return 0, fmt.Errorf("unexpected %q", data[i])
+	}
+	return j, nil
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && isSpace(data[i]) {
+		i++
+	}
+	return i
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+
+// parseInt reads a JSON integer without allocating.
+func parseInt(raw []byte) (int64, bool) {
+	if len(raw) == 0 {
+		return 0, false
+	}
+	neg := raw[0] == '-'
+	if neg {
+		raw = raw[1:]
+	}
+	if len(raw) == 0 || len(raw) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range raw {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// text reads a JSON string, without escapes the quick way.
+func text(raw []byte) (string, error) {
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(raw, &s)
+	return s, err
 }
 
 // Scan stores a row's JSON columns into the values ent's scanValues made
@@ -192,9 +325,16 @@ func scan(dst any, raw json.RawMessage) error {
 		return fmt.Errorf("null into %T", dst)
 	}
 	switch d := dst.(type) {
+	case *stdsql.NullString:
+		v, err := text(raw)
+		if err != nil {
+			return err
+		}
+		d.String, d.Valid = v, true
+		return nil
 	case *stdsql.NullTime:
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+		s, err := text(raw)
+		if err != nil {
 			return err
 		}
 		t, err := parseTime(s)
@@ -202,10 +342,17 @@ func scan(dst any, raw json.RawMessage) error {
 			return err
 		}
 		return d.Scan(t)
-	case *stdsql.NullInt64, *stdsql.NullInt32, *stdsql.NullInt16:
-		n, err := strconv.ParseInt(string(raw), 10, 64)
-		if err != nil {
-			return err
+	case *stdsql.NullInt64:
+		n, ok := parseInt(raw)
+		if !ok {
+			return fmt.Errorf("integer %s", raw)
+		}
+		d.Int64, d.Valid = n, true
+		return nil
+	case *stdsql.NullInt32, *stdsql.NullInt16:
+		n, ok := parseInt(raw)
+		if !ok {
+			return fmt.Errorf("integer %s", raw)
 		}
 		return d.(stdsql.Scanner).Scan(n)
 	case *stdsql.NullFloat64:
@@ -215,16 +362,27 @@ func scan(dst any, raw json.RawMessage) error {
 		}
 		return d.Scan(f)
 	case *stdsql.NullBool:
-		var v bool
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return err
+		switch string(raw) {
+		case "true":
+			d.Bool, d.Valid = true, true
+		case "false":
+			d.Bool, d.Valid = false, true
+		default:
+			return fmt.Errorf("boolean %s", raw)
 		}
-		return d.Scan(v)
+		return nil
 	case *[]byte:
 		// A JSON column: its text, as the driver gives it.
 		*d = append((*d)[:0], raw...)
 		return nil
 	case stdsql.Scanner:
+		if len(raw) > 0 && raw[0] == '"' {
+			v, err := text(raw)
+			if err != nil {
+				return err
+			}
+			return d.Scan(v)
+		}
 		var v any
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
