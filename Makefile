@@ -8,13 +8,18 @@ SHELL := bash
 # The PostgreSQL database the tests use when TEST_DATABASE_URL is unset; the
 # test harness has the same default.
 DEFAULT_TEST_DATABASE_URL := postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+# The streaming standby of that cluster the read-replica tests use when
+# CARRIERDESK_TEST_REPLICA_URL is unset (make replica makes it); the tests
+# have the same default.
+DEFAULT_TEST_REPLICA_URL := postgres://postgres@127.0.0.1:5433/test?sslmode=disable
 PGO_TMP := /tmp/carrierdesk-pgo
 
-.PHONY: help run test test-browser generate seed bench pgo release soak check-generated migrate migration graphiql-vendor
+.PHONY: help run test replica test-browser generate seed bench pgo release soak check-generated migrate migration graphiql-vendor
 
 help:
 	@echo 'make run              serve on :8080 (GraphiQL at /), SQLite file carrierdesk.db by default'
 	@echo 'make test             the whole suite: SQLite, and PostgreSQL when reachable'
+	@echo 'make replica          (root) a streaming replica of the test PostgreSQL on port 5433, for the read-replica tests'
 	@echo 'make test-browser     GraphiQL in a headless Chromium, no network: sign in, reload, docs; saves docs/graphiql.png'
 	@echo 'make generate         go mod tidy, then go generate ./...'
 	@echo 'make check-generated  make generate, then fail if anything changed'
@@ -86,12 +91,43 @@ test:
 			banner 'The PostgreSQL half of the suite will be SKIPPED; only SQLite runs.'
 		fi
 	fi
+	# The read-replica tests need a streaming standby (make replica).
+	replica_url="$${CARRIERDESK_TEST_REPLICA_URL:-$(DEFAULT_TEST_REPLICA_URL)}"
+	replica_at="$${replica_url#*://}"; replica_at="$${replica_at##*@}"; replica_at="$${replica_at%%\?*}" # never the password
+	replica_skipped=
+	if [ -z "$$skipped" ] && command -v psql >/dev/null 2>&1 &&
+		[ "$$(PGCONNECT_TIMEOUT=3 psql -X -w -q -At -d "$$replica_url" -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" != t ]; then
+		if [ "$${CARRIERDESK_TEST_REPLICA:-}" = require ]; then
+			echo "!!! CARRIERDESK_TEST_REPLICA=require, but there is no streaming replica at $$replica_at: the read-replica tests will fail." >&2
+		else
+			replica_skipped=1
+		fi
+	fi
+	replica_banner() {
+		{
+			echo
+			echo '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'
+			echo "!!! No streaming replica at $$replica_at (CARRIERDESK_TEST_REPLICA_URL)."
+			echo "!!! $$1"
+			echo '!!! Make one with `make replica` (as root), or run with'
+			echo '!!! CARRIERDESK_TEST_REPLICA=require to make its absence a failure.'
+			echo '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'
+			echo
+		} >&2
+	}
+	[ -z "$$replica_skipped" ] || replica_banner 'The read-replica tests will be SKIPPED.'
 	status=0
 	go test -count=1 -timeout 30m ./... || status=$$?
 	if [ -n "$$skipped" ]; then
 		banner 'The PostgreSQL half of the suite was SKIPPED; only SQLite ran.'
 	fi
+	[ -z "$$replica_skipped" ] || replica_banner 'The read-replica tests were SKIPPED.'
 	exit $$status
+
+# replica makes (or starts) a streaming replica of the local test cluster on
+# port 5433 with pg_basebackup -R; run as root. CI runs it before the tests.
+replica:
+	.ci/replica
 
 # test-browser loads GraphiQL in a headless Chromium that reaches nothing but
 # the in-process test server, signs in as the demo manager, reloads, opens the

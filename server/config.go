@@ -5,8 +5,10 @@ import (
 	"carrierdesk/internal/workflow"
 
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -14,6 +16,8 @@ import (
 type Config struct {
 	Addr           string        // ADDR: listen address
 	DatabaseURL    string        // DATABASE_URL: postgres://... selects PostgreSQL
+	ReadURLs       []string      // DATABASE_READ_URL: PostgreSQL hot standbys of DATABASE_URL that serve reports and read-only roles
+	ReplicaMaxLag  time.Duration // REPLICA_MAX_LAG: a standby further behind the primary is out of rotation
 	SQLitePath     string        // SQLITE_PATH: the embedded database file when DATABASE_URL is empty
 	MaxOpenConns   int           // DB_MAX_OPEN_CONNS: pool size, also kept idle
 	ConnMaxIdle    time.Duration // DB_CONN_MAX_IDLE_TIME: how long an idle connection is kept
@@ -57,6 +61,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		MaxPage:        100,
 		CostLimit:      300_000,
 		DepthLimit:     15,
+		ReplicaMaxLag:  5 * time.Second,
 	}
 	var err error
 	switch env := getenv("APP_ENV"); env {
@@ -143,6 +148,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("SEED_ON_EMPTY: %w", err)
 		}
 	}
+	if c.ReadURLs, err = readURLs(getenv("DATABASE_READ_URL"), c.DatabaseURL); err != nil {
+		return c, err
+	}
+	if v := getenv("REPLICA_MAX_LAG"); v != "" {
+		if c.ReplicaMaxLag, err = time.ParseDuration(v); err != nil || c.ReplicaMaxLag < 100*time.Millisecond {
+			return c, fmt.Errorf("REPLICA_MAX_LAG must be a duration of 100ms or more, such as 5s, not %q", v)
+		}
+	}
 	if c.Limits, err = loadLimits(getenv, c.Production); err != nil {
 		return c, err
 	}
@@ -153,6 +166,27 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	return c, nil
+}
+
+// readURLs reads DATABASE_READ_URL: comma-separated postgres:// URLs of hot
+// standbys, which only a PostgreSQL primary can have.
+func readURLs(v, primary string) ([]string, error) {
+	if strings.TrimSpace(v) == "" {
+		return nil, nil
+	}
+	if primary == "" {
+		return nil, fmt.Errorf("DATABASE_READ_URL needs DATABASE_URL: read replicas are standbys of a PostgreSQL primary, not of the embedded SQLite file")
+	}
+	var urls []string
+	for i, raw := range strings.Split(v, ",") {
+		raw = strings.TrimSpace(raw)
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+			return nil, fmt.Errorf("DATABASE_READ_URL: URL %d must be postgres://host:port/database, comma-separated from the others", i+1)
+		}
+		urls = append(urls, raw)
+	}
+	return urls, nil
 }
 
 func or(v, def string) string {

@@ -12,6 +12,7 @@ import (
 	_ "carrierdesk/ent/runtime"
 	"carrierdesk/internal/events"
 	"carrierdesk/internal/pgstmt"
+	"carrierdesk/internal/replica"
 	"carrierdesk/internal/storeerr"
 
 	"entgo.io/ent/dialect"
@@ -27,6 +28,9 @@ type Database struct {
 	DB      *sql.DB
 	Dialect string
 	Events  events.Broker
+	// Replicas routes reads between the primary and DATABASE_READ_URL's
+	// standbys; nil without standbys.
+	Replicas *replica.Driver
 }
 
 // OpenDatabase opens PostgreSQL when cfg names one, else the embedded SQLite
@@ -50,19 +54,7 @@ func openDatabase(ctx context.Context, cfg Config, wrap func(dialect.Driver) dia
 			return nil, fmt.Errorf("DATABASE_URL must start with postgres://")
 		}
 		dia = dialect.Postgres
-		var dsn string
-		if dsn, err = withStatementTimeout(cfg.DatabaseURL, cfg.Limits.StatementTimeout); err != nil {
-			return nil, err
-		}
-		if dsn, err = withBinaryParameters(dsn); err != nil {
-			return nil, err
-		}
-		var connector *pq.Connector
-		if connector, err = pq.NewConnector(dsn); err != nil {
-			return nil, fmt.Errorf("DATABASE_URL: %w", err)
-		}
-		// Statements are prepared once per connection and kept (DB_STATEMENT_CACHE).
-		db = sql.OpenDB(pgstmt.Connector{Connector: connector, Size: cfg.StatementCache})
+		db, err = openPostgresPool(cfg.DatabaseURL, cfg)
 	} else {
 		dia = dialect.SQLite
 		db = sql.OpenDB(sqliteConnector{dsn: sqliteDSN(cfg.SQLitePath)})
@@ -70,17 +62,24 @@ func openDatabase(ctx context.Context, cfg Config, wrap func(dialect.Driver) dia
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
-	// Keep as many idle connections as open ones: with database/sql's default
-	// of 2, PostgreSQL connections churn under load.
-	db.SetMaxOpenConns(cfg.MaxOpenConns)
-	db.SetMaxIdleConns(cfg.MaxOpenConns)
-	db.SetConnMaxIdleTime(cfg.ConnMaxIdle)
+	sizePool(db, cfg)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connecting to database: %w", err)
 	}
+	var (
+		drv      dialect.Driver = entsql.OpenDB(dia, db)
+		replicas *replica.Driver
+	)
+	if len(cfg.ReadURLs) > 0 {
+		if replicas, err = openReplicas(ctx, cfg, drv, db); err != nil {
+			db.Close()
+			return nil, err
+		}
+		drv = replicas
+	}
 	// Refusals by the database become client errors here, where it is touched.
-	var drv dialect.Driver = storeerr.Driver{Driver: entsql.OpenDB(dia, db)}
+	drv = storeerr.Driver{Driver: drv}
 	if wrap != nil {
 		drv = wrap(drv)
 	}
@@ -104,7 +103,53 @@ func openDatabase(ctx context.Context, cfg Config, wrap func(dialect.Driver) dia
 	// Every writer through this client (GraphQL, the sweeper, the seeder)
 	// announces the escalation events it commits.
 	client.EscalationEvent.Use(broker.Hook())
-	return &Database{Client: client, DB: db, Dialect: dia, Events: broker}, nil
+	return &Database{Client: client, DB: db, Dialect: dia, Events: broker, Replicas: replicas}, nil
+}
+
+// openPostgresPool opens a pool on a PostgreSQL URL with the server's settings:
+// statement timeout, binary parameters and the statement cache.
+func openPostgresPool(databaseURL string, cfg Config) (*sql.DB, error) {
+	dsn, err := withStatementTimeout(databaseURL, cfg.Limits.StatementTimeout)
+	if err != nil {
+		return nil, err
+	}
+	if dsn, err = withBinaryParameters(dsn); err != nil {
+		return nil, err
+	}
+	connector, err := pq.NewConnector(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	// Statements are prepared once per connection and kept (DB_STATEMENT_CACHE).
+	return sql.OpenDB(pgstmt.Connector{Connector: connector, Size: cfg.StatementCache}), nil
+}
+
+// sizePool keeps as many idle connections as open ones: with database/sql's
+// default of 2, PostgreSQL connections churn under load.
+func sizePool(db *sql.DB, cfg Config) {
+	db.SetMaxOpenConns(cfg.MaxOpenConns)
+	db.SetMaxIdleConns(cfg.MaxOpenConns)
+	db.SetConnMaxIdleTime(cfg.ConnMaxIdle)
+}
+
+// openReplicas puts the standbys of DATABASE_READ_URL beside the primary's
+// driver. A standby that does not answer yet is no error: it stays out of
+// rotation until it does, and the primary serves.
+func openReplicas(ctx context.Context, cfg Config, primary dialect.Driver, primaryDB *sql.DB) (*replica.Driver, error) {
+	standbys := make([]*replica.Standby, 0, len(cfg.ReadURLs))
+	for i, raw := range cfg.ReadURLs {
+		db, err := openPostgresPool(raw, cfg)
+		if err != nil {
+			for _, s := range standbys {
+				s.Close()
+			}
+			return nil, fmt.Errorf("DATABASE_READ_URL: URL %d: %w", i+1, err)
+		}
+		sizePool(db, cfg)
+		u, _ := url.Parse(raw) // LoadConfig parsed it
+		standbys = append(standbys, replica.NewStandby(u.Host, entsql.OpenDB(dialect.Postgres, db), db))
+	}
+	return replica.New(ctx, primary, primaryDB, standbys, cfg.ReplicaMaxLag), nil
 }
 
 // withBinaryParameters turns on lib/pq's binary_parameters unless the URL

@@ -97,6 +97,13 @@ func (app *testApp) countStatements() {
 
 func newTestApp(t *testing.T, dia string) *testApp {
 	t.Helper()
+	return newConfiguredTestApp(t, dia, nil)
+}
+
+// newConfiguredTestApp is newTestApp with configure changing the
+// configuration once the database is chosen.
+func newConfiguredTestApp(t *testing.T, dia string, configure func(*Config)) *testApp {
+	t.Helper()
 	cfg, err := LoadConfig(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +115,9 @@ func newTestApp(t *testing.T, dia string) *testApp {
 	case dialect.Postgres:
 		cfg.DatabaseURL = pgSchema(t)
 		cfg.MaxOpenConns = 4
+	}
+	if configure != nil {
+		configure(&cfg)
 	}
 	app := &testApp{}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -206,6 +216,7 @@ type gqlResponse struct {
 	Errors     []gqlError      `json:"errors"`
 	Extensions map[string]any  `json:"extensions"`
 	Raw        string          `json:"-"`
+	Header     http.Header     `json:"-"`
 }
 
 // Code is the extensions.code of the first error, or "".
@@ -244,7 +255,7 @@ func (a *testApp) do(t testing.TB, query string, vars map[string]any, headers ..
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
-	out := gqlResponse{Status: res.StatusCode, Raw: string(raw)}
+	out := gqlResponse{Status: res.StatusCode, Raw: string(raw), Header: res.Header}
 	if err := json.Unmarshal(raw, &out); err != nil {
 		t.Fatalf("decoding response %q: %v", raw, err)
 	}

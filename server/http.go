@@ -92,6 +92,9 @@ func newGraphQLServer(client *ent.Client, broker events.Broker, cfg Config, auth
 	srv.Use(graph.ListStacks{})
 	srv.Use(graph.AuditOperation{})
 	srv.Use(graph.Transactions{Client: client})
+	if len(cfg.ReadURLs) > 0 {
+		srv.Use(graph.ReadRouting{})
+	}
 	srv.SetErrorPresenter(graph.PresentError)
 	srv.SetRecoverFunc(graph.Recover)
 	return srv
@@ -111,7 +114,7 @@ func newHandler(db *Database, cfg Config, authn *Authenticator, obs *observe.Obs
 	mux := http.NewServeMux()
 	guard := NewGuard(cfg.Limits)
 	routeGraphiQL(mux, db.Client, cfg)
-	mux.Handle("/query", guard.GraphQL(compressLarge(revalidatedGET(authn.Middleware(observe.RecordViewer(guard.Subject(idempotencyKeys(endStreamsOnShutdown(NewGraphQLHandler(db.Client, db.Events, cfg, authn))))))))))
+	mux.Handle("/query", guard.GraphQL(compressLarge(revalidatedGET(authn.Middleware(observe.RecordViewer(guard.Subject(idempotencyKeys(readAfter(db.Replicas, endStreamsOnShutdown(NewGraphQLHandler(db.Client, db.Events, cfg, authn)))))))))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

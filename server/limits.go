@@ -433,11 +433,11 @@ func (g *Guard) cors(w http.ResponseWriter, r *http.Request) bool {
 		h.Set("Access-Control-Allow-Credentials", "true")
 	}
 	if !preflight {
-		h.Set("Access-Control-Expose-Headers", "Retry-After, ETag, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset")
+		h.Set("Access-Control-Expose-Headers", "Retry-After, ETag, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Read-After")
 		return false
 	}
 	h.Set("Access-Control-Allow-Methods", "GET, POST")
-	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, Idempotency-Key, If-None-Match, X-Request-ID")
+	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, Idempotency-Key, If-None-Match, X-Request-ID, Read-After")
 	h.Set("Access-Control-Max-Age", "600")
 	h.Add("Vary", "Access-Control-Request-Method, Access-Control-Request-Headers")
 	w.WriteHeader(http.StatusNoContent)

@@ -28,10 +28,20 @@ var (
 		Name: "carrierdesk_events_delivered_total",
 		Help: "Escalation events handed to a subscriber, counted once per event and subscriber.",
 	})
+	// DatabaseReads counts the reads ent sent to the primary or to a read replica (DATABASE_READ_URL).
+	DatabaseReads = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "carrierdesk_db_reads_total",
+		Help: "Reads outside transactions, by where they went: primary or replica. Counted only with DATABASE_READ_URL set.",
+	}, []string{"target"})
+	// ReplicasInRotation is the number of read replicas that answer and lag at most REPLICA_MAX_LAG.
+	ReplicasInRotation = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "carrierdesk_replicas_in_rotation",
+		Help: "Read replicas that answer and lag at most REPLICA_MAX_LAG behind the primary, so serve reads.",
+	})
 )
 
 // Collectors are this package's metrics, for registering with a registry.
 // They are process-wide: every registry that registers them reads the same values.
 func Collectors() []prometheus.Collector {
-	return []prometheus.Collector{Subscribers, SubscriberGroups, EventsPublished, EventsDelivered}
+	return []prometheus.Collector{Subscribers, SubscriberGroups, EventsPublished, EventsDelivered, DatabaseReads, ReplicasInRotation}
 }

@@ -30,6 +30,11 @@ func (v *Viewer) Internal() bool { return v != nil && v.Role != enum.RoleCarrier
 // SeesEverything reports whether the viewer reads all records: admins and analysts.
 func (v *Viewer) SeesEverything() bool { return v.Is(enum.RoleAdmin, enum.RoleAnalyst) }
 
+// ReadOnly reports whether the viewer's role writes nothing: analysts. (Carrier
+// contacts raise and comment on escalations.) Their queries may be served by
+// a read replica.
+func (v *Viewer) ReadOnly() bool { return v.Is(enum.RoleAnalyst) }
+
 // Subject is the viewer's own ID: the rep's or the contact's.
 func (v *Viewer) Subject() string {
 	if v == nil {
