@@ -108,15 +108,17 @@ const aggregateQuery = `query MRRByRegionAndMonth {
 // The portfolio at a glance, as the README shows it.
 const portfolioQuery = `query Portfolio {
   portfolio {
-    mrr accountCount
-    byCarrier { name mrr } byRegion { region mrr } byStatus { status accounts mrr }
-    atRisk { count mrr }
-    openEscalations responseBreaches resolutionBreaches
-    escalationsBySeverity { severity open resolutionBreaches }
-    pipeline { status count mrc tcv }
+    mrr { currency amount } accountCount
+    byCarrier { name mrr { currency amount } }
+    byRegion { region mrr { currency amount } }
+    byStatus { status accounts mrr { currency amount } }
+    atRisk { count mrr { currency amount } }
+    openEscalations openResponseBreaches openResolutionBreaches
+    escalationsBySeverity { severity open openResponseBreaches openResolutionBreaches allTimeResolutionBreaches }
+    pipeline { status count mrc { currency amount } tcv { currency amount } }
     sparcTurnaround { decided averageHours maxHours overTarget }
     rfps { won lost winRate }
-    renewals { days count mrr }
+    renewals { days count mrr { currency amount } }
   }
 }`
 
