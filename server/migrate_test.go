@@ -263,16 +263,16 @@ func TestMigrateBaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	if _, err := raw.ExecContext(ctx, `DROP INDEX quote_status`); err != nil {
+	if _, err := raw.ExecContext(ctx, `DROP INDEX quote_status_currency`); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := migrate("baseline"); err == nil || !strings.Contains(err.Error(), "quote_status") {
+	if out, err := migrate("baseline"); err == nil || !strings.Contains(err.Error(), "quote_status_currency") {
 		t.Fatalf("baseline of a differing schema: %v\n%s", err, out)
 	}
 	if out, _ := migrate("status"); !regexp.MustCompile(`(?m)^0001_initial\s+pending\b`).MatchString(out) {
 		t.Fatalf("a refused baseline recorded something:\n%s", out)
 	}
-	if _, err := raw.ExecContext(ctx, `CREATE INDEX quote_status ON quotes (status) INCLUDE (mrc, tcv)`); err != nil {
+	if _, err := raw.ExecContext(ctx, `CREATE INDEX quote_status_currency ON quotes (status, currency) INCLUDE (mrc, tcv)`); err != nil {
 		t.Fatal(err)
 	}
 

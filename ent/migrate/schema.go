@@ -500,6 +500,14 @@ var (
 						EscalationsColumns[11].Name,
 
 						EscalationsColumns[13].Name,
+
+						EscalationsColumns[15].Name,
+
+						EscalationsColumns[16].Name,
+
+						EscalationsColumns[17].Name,
+
+						EscalationsColumns[19].Name,
 					},
 				},
 			},
@@ -679,6 +687,22 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{OrdersColumns[20]},
 			},
+			{
+				Name:    "order_status_foc_met",
+				Unique:  false,
+				Columns: []*schema.Column{OrdersColumns[6], OrdersColumns[15]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						OrdersColumns[10].Name,
+
+						OrdersColumns[9].Name,
+
+						OrdersColumns[7].Name,
+
+						OrdersColumns[16].Name,
+					},
+				},
+			},
 		},
 	}
 	// QuotesColumns holds the columns for the "quotes" table.
@@ -785,9 +809,9 @@ var (
 				Columns: []*schema.Column{QuotesColumns[5], QuotesColumns[12]},
 			},
 			{
-				Name:    "quote_status",
+				Name:    "quote_status_currency",
 				Unique:  false,
-				Columns: []*schema.Column{QuotesColumns[5]},
+				Columns: []*schema.Column{QuotesColumns[5], QuotesColumns[7]},
 				Annotation: &entsql.IndexAnnotation{
 					IncludeColumns: []string{
 						QuotesColumns[8].Name,

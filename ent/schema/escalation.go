@@ -181,8 +181,11 @@ func (Escalation) Indexes() []ent.Index {
 		index.Fields("raised_by_rep_id"),
 		// The portfolio counts open escalations and breaches by severity
 		// over every escalation, from these columns alone.
+		// (workflow's breach rules read the flags and the pause too; the
+		// mean time to restore its own column).
 		index.Fields("severity").Annotations(entsql.IncludeColumns(
-			"status", "acknowledged_at", "response_due_at", "resolution_due_at", "resolved_at")),
+			"status", "acknowledged_at", "response_due_at", "resolution_due_at", "resolved_at",
+			"paused_at", "response_breached_at", "resolution_breached_at", "time_to_restore_seconds")),
 	}
 }
 

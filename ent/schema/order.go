@@ -6,6 +6,7 @@ import (
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/rule"
 	"carrierdesk/internal/workflow"
+	"entgo.io/ent/dialect/entsql"
 
 	"regexp"
 
@@ -149,6 +150,10 @@ func (Order) Indexes() []ent.Index {
 		index.Fields("account_id", "status"),
 		index.Fields("status", "desired_due_date"),
 		index.Fields("quote_id"),
+		// The portfolio's order KPIs count over every order from these
+		// columns alone.
+		index.Fields("status", "foc_met").Annotations(entsql.IncludeColumns(
+			"completed_at", "confirmed_due_date", "desired_due_date", "due_date_slipped")),
 	}
 }
 
