@@ -305,11 +305,14 @@ func (l *accountPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate f
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -1380,11 +1383,14 @@ func (l *accountassignmentPlanLevel) sql(ctx context.Context, b *plan.Builder, c
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -1713,11 +1719,14 @@ func (l *activityPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate 
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -2051,11 +2060,14 @@ func (l *auditchangePlanLevel) sql(ctx context.Context, b *plan.Builder, correla
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -2321,11 +2333,14 @@ func (l *auditentryPlanLevel) sql(ctx context.Context, b *plan.Builder, correlat
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -2604,11 +2619,14 @@ func (l *businessreviewPlanLevel) sql(ctx context.Context, b *plan.Builder, corr
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -2904,11 +2922,14 @@ func (l *carrierPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate f
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -3436,11 +3457,14 @@ func (l *contactPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate f
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -3826,11 +3850,14 @@ func (l *contractPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate 
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -4444,11 +4471,14 @@ func (l *escalationPlanLevel) sql(ctx context.Context, b *plan.Builder, correlat
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -5033,11 +5063,14 @@ func (l *escalationeventPlanLevel) sql(ctx context.Context, b *plan.Builder, cor
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -5424,11 +5457,14 @@ func (l *holidayPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate f
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -5661,11 +5697,14 @@ func (l *orderPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate fun
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -6092,11 +6131,14 @@ func (l *quotePlanLevel) sql(ctx context.Context, b *plan.Builder, correlate fun
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -7112,11 +7154,14 @@ func (l *quotelineitemPlanLevel) sql(ctx context.Context, b *plan.Builder, corre
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -7432,11 +7477,14 @@ func (l *rfpPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate func(
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -7875,11 +7923,14 @@ func (l *repPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate func(
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -8845,11 +8896,14 @@ func (l *specialpricingrequestPlanLevel) sql(ctx context.Context, b *plan.Builde
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }
@@ -9256,11 +9310,14 @@ func (l *teamPlanLevel) sql(ctx context.Context, b *plan.Builder, correlate func
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }

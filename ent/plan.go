@@ -124,11 +124,14 @@ func (l *{{ $level }}) sql(ctx context.Context, b *plan.Builder, correlate func(
 	if err != nil {
 		return nil, nil, err
 	}
+	// The SELECT first: the pager's orderExpr adds its columns to a query
+	// that selects some, and ent would then order by a related field twice.
+	sel := query.sqlQuery(ctx)
 	var order sql.Querier
 	if l.order != nil {
 		order = l.order(query)
 	}
-	expr, columns, err := plan.Level(query.sqlQuery(ctx), alias, order, edges)
+	expr, columns, err := plan.Level(sel, alias, order, edges)
 	l.columns = columns
 	return expr, columns, err
 }

@@ -371,6 +371,25 @@ func scan(dst any, raw json.RawMessage) error {
 			return fmt.Errorf("boolean %s", raw)
 		}
 		return nil
+	case *sql.UnknownType:
+		// A column selected beside the entity's own, such as a related
+		// entity's field an order selects: the value as the driver gives
+		// text, numbers and booleans.
+		if raw[0] == '"' {
+			v, err := text(raw)
+			*d = v
+			return err
+		}
+		if n, ok := parseInt(raw); ok {
+			*d = n
+			return nil
+		}
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		*d = v
+		return nil
 	case *[]byte:
 		// A JSON column: its text, as the driver gives it.
 		*d = append((*d)[:0], raw...)
