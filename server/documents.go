@@ -1,0 +1,351 @@
+package main
+
+// Limits on GraphQL documents and on the errors of a response, enforced
+// by gqlgen extensions whatever the transport.
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"regexp"
+	"strconv"
+
+	"carrierdesk/internal/fault"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+)
+
+// limitDocuments holds every operation to the document limits, whatever its
+// transport, and bounds the errors of every response.
+func limitDocuments(srv *handler.Server, cfg Config) {
+	srv.SetParserTokenLimit(cfg.Limits.MaxTokens)
+	// Production hides the suggestions gqlparser can leave out; errorList
+	// strips the rest.
+	srv.SetDisableSuggestion(cfg.Production)
+	srv.Use(documentLimits{limits: cfg.Limits, measured: lru.New[struct{}](1000)})
+	srv.Use(errorList{max: cfg.Limits.MaxErrors, production: cfg.Production})
+}
+
+// Error codes of a document refused for its shape.
+const (
+	codeAliasLimit         = fault.CodeAliasLimit
+	codeFieldRepeatLimit   = fault.CodeFieldRepeatLimit
+	codeDirectiveLimit     = fault.CodeDirectiveLimit
+	codeIntrospectionDepth = fault.CodeIntrospectionDepth
+)
+
+// documentLimits refuses documents built to make the server work: too many
+// aliases, one field asked for over and over, a pile of directives,
+// introspection nested without end. It measures before validation does,
+// because validation is where such a document costs: the overlapping-fields
+// rule compares every pair of fields of a response key, so nine thousand
+// copies of one field validate for seconds. Register it after
+// AutomaticPersistedQuery, so it measures the query a hash stands for.
+type documentLimits struct {
+	limits   Limits
+	measured graphql.Cache[struct{}] // SHA-256 of query texts that passed, so each is parsed here once
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+} = documentLimits{}
+
+// ExtensionName names the extension for gqlgen.
+func (documentLimits) ExtensionName() string { return "DocumentLimits" }
+
+// Validate accepts any schema.
+func (documentLimits) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationParameters measures the query; one that does not parse is
+// left for the executor to report.
+func (d documentLimits) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if p.Query == "" {
+		return nil
+	}
+	sum := sha256.Sum256([]byte(p.Query))
+	key := string(sum[:]) // not the text itself: a megabyte of query would stay a megabyte in the cache
+	if _, ok := d.measured.Get(ctx, key); ok {
+		return nil
+	}
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, d.limits.MaxTokens)
+	if err != nil {
+		return nil
+	}
+	if gqlErr := newDocumentMeasure(d.limits, doc).check(); gqlErr != nil {
+		return gqlErr
+	}
+	d.measured.Add(ctx, key, struct{}{})
+	return nil
+}
+
+// documentMeasure measures a document with its fragments expanded where
+// they are spread, each fragment measured once, so that a fragment spread
+// twice in each of twenty nested fragments costs twenty steps, not a million.
+type documentMeasure struct {
+	limits    Limits
+	doc       *ast.QueryDocument
+	fragments map[string]*ast.FragmentDefinition
+	aliases   map[string]int
+	keys      map[string]map[string]int
+	depths    map[string]int
+	visiting  map[string]bool // fragments being measured: a cycle, which validation reports, counts nothing
+}
+
+func newDocumentMeasure(l Limits, doc *ast.QueryDocument) *documentMeasure {
+	m := &documentMeasure{
+		limits:    l,
+		doc:       doc,
+		fragments: map[string]*ast.FragmentDefinition{},
+		aliases:   map[string]int{},
+		keys:      map[string]map[string]int{},
+		depths:    map[string]int{},
+		visiting:  map[string]bool{},
+	}
+	for _, f := range doc.Fragments {
+		if _, ok := m.fragments[f.Name]; !ok {
+			m.fragments[f.Name] = f
+		}
+	}
+	return m
+}
+
+// check returns the first limit the document exceeds, or nil.
+func (m *documentMeasure) check() *gqlerror.Error {
+	if err := m.checkOperations(m.doc.Operations); err != nil {
+		return err
+	}
+	for _, f := range m.doc.Fragments {
+		if err := m.directives(f.Directives, f.Position); err != nil {
+			return err
+		}
+		if err := m.selectionSet(f.SelectionSet); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkOperations checks each operation, its fragments counted where spread.
+func (m *documentMeasure) checkOperations(ops ast.OperationList) *gqlerror.Error {
+	for _, op := range ops {
+		if err := m.directives(op.Directives, op.Position); err != nil {
+			return err
+		}
+		for _, v := range op.VariableDefinitions {
+			if err := m.directives(v.Directives, v.Position); err != nil {
+				return err
+			}
+		}
+		if err := m.selectionSet(op.SelectionSet); err != nil {
+			return err
+		}
+		if n := m.aliasCount(op.SelectionSet); n > m.limits.MaxAliases {
+			return documentLimitError(op.Position, codeAliasLimit,
+				"the operation has %s aliases, counting a fragment's each time it is spread; at most %d are allowed", countText(n), m.limits.MaxAliases)
+		}
+	}
+	return nil
+}
+
+// selectionSet checks set and every selection set within it.
+func (m *documentMeasure) selectionSet(set ast.SelectionSet) *gqlerror.Error {
+	if len(set) == 0 {
+		return nil
+	}
+	keys := map[string]int{}
+	m.addKeys(keys, set)
+	for key, n := range keys {
+		if n > m.limits.MaxFieldRepeats {
+			return documentLimitError(set[0].GetPosition(), codeFieldRepeatLimit,
+				"%q is asked for %s times in one selection set, counting fragments; at most %d are allowed", key, countText(n), m.limits.MaxFieldRepeats)
+		}
+	}
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if err := m.directives(s.Directives, s.Position); err != nil {
+				return err
+			}
+			if s.Name == "__schema" || s.Name == "__type" {
+				if d := 1 + m.depth(s.SelectionSet); d > m.limits.MaxIntrospection {
+					return documentLimitError(s.Position, codeIntrospectionDepth,
+						"introspection nests %s levels deep; at most %d are allowed", countText(d), m.limits.MaxIntrospection)
+				}
+			}
+			if err := m.selectionSet(s.SelectionSet); err != nil {
+				return err
+			}
+		case *ast.InlineFragment:
+			if err := m.directives(s.Directives, s.Position); err != nil {
+				return err
+			}
+			if err := m.selectionSet(s.SelectionSet); err != nil {
+				return err
+			}
+		case *ast.FragmentSpread:
+			if err := m.directives(s.Directives, s.Position); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (m *documentMeasure) directives(list ast.DirectiveList, pos *ast.Position) *gqlerror.Error {
+	if len(list) > m.limits.MaxDirectives {
+		return documentLimitError(pos, codeDirectiveLimit, "%d directives in one place; at most %d are allowed", len(list), m.limits.MaxDirectives)
+	}
+	return nil
+}
+
+// addKeys counts the response keys of set into keys, with its fragments' top-level keys.
+func (m *documentMeasure) addKeys(keys map[string]int, set ast.SelectionSet) {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			keys[s.Alias] = saturated(keys[s.Alias] + 1)
+		case *ast.InlineFragment:
+			m.addKeys(keys, s.SelectionSet)
+		case *ast.FragmentSpread:
+			for k, n := range m.fragmentKeys(s.Name) {
+				keys[k] = saturated(keys[k] + n)
+			}
+		}
+	}
+}
+
+func (m *documentMeasure) fragmentKeys(name string) map[string]int {
+	if keys, ok := m.keys[name]; ok {
+		return keys
+	}
+	f := m.fragments[name]
+	if f == nil || m.visiting[name] {
+		return nil
+	}
+	m.visiting[name] = true
+	keys := map[string]int{}
+	m.addKeys(keys, f.SelectionSet)
+	delete(m.visiting, name)
+	m.keys[name] = keys
+	return keys
+}
+
+// aliasCount counts the aliased fields in set, a fragment's each time it is spread.
+func (m *documentMeasure) aliasCount(set ast.SelectionSet) int {
+	n := 0
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Alias != s.Name {
+				n++
+			}
+			n = saturated(n + m.aliasCount(s.SelectionSet))
+		case *ast.InlineFragment:
+			n = saturated(n + m.aliasCount(s.SelectionSet))
+		case *ast.FragmentSpread:
+			n = saturated(n + m.fragmentMemo(s.Name, m.aliases, m.aliasCount))
+		}
+	}
+	return n
+}
+
+// depth is how many levels of fields set nests.
+func (m *documentMeasure) depth(set ast.SelectionSet) int {
+	d := 0
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			d = max(d, 1+m.depth(s.SelectionSet))
+		case *ast.InlineFragment:
+			d = max(d, m.depth(s.SelectionSet))
+		case *ast.FragmentSpread:
+			d = max(d, m.fragmentMemo(s.Name, m.depths, m.depth))
+		}
+	}
+	return d
+}
+
+// fragmentMemo measures fragment name once with measure, remembering the result in memo.
+func (m *documentMeasure) fragmentMemo(name string, memo map[string]int, measure func(ast.SelectionSet) int) int {
+	if n, ok := memo[name]; ok {
+		return n
+	}
+	f := m.fragments[name]
+	if f == nil || m.visiting[name] {
+		return 0
+	}
+	m.visiting[name] = true
+	n := measure(f.SelectionSet)
+	delete(m.visiting, name)
+	memo[name] = n
+	return n
+}
+
+// saturatedMax is where counts stop growing: well past any limit, far from overflow.
+const saturatedMax = 1 << 40
+
+func saturated(n int) int { return min(n, saturatedMax) }
+
+// countText prints n, or "more than a trillion" where counting stopped.
+func countText(n int) string {
+	if n >= saturatedMax {
+		return "more than a trillion"
+	}
+	return strconv.Itoa(n)
+}
+
+func documentLimitError(pos *ast.Position, code, format string, args ...any) *gqlerror.Error {
+	err := gqlerror.ErrorPosf(pos, format, args...)
+	err.Extensions = map[string]any{"code": code}
+	return err
+}
+
+// errorList caps the errors of a response at max, the last saying how many
+// more there were, and in production strips the validator's "Did you mean"
+// suggestions, which spell out the schema to callers who may not introspect it.
+type errorList struct {
+	max        int
+	production bool
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.ResponseInterceptor
+} = errorList{}
+
+// ExtensionName names the extension for gqlgen.
+func (errorList) ExtensionName() string { return "ErrorList" }
+
+// Validate accepts any schema.
+func (errorList) Validate(graphql.ExecutableSchema) error { return nil }
+
+var suggestionText = regexp.MustCompile(`\s*Did you mean[^?]*\?`)
+
+// InterceptResponse bounds the response's errors.
+func (e errorList) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil {
+		return nil
+	}
+	if n := len(resp.Errors); n > e.max {
+		errs := make(gqlerror.List, e.max)
+		copy(errs, resp.Errors[:e.max-1])
+		errs[e.max-1] = &gqlerror.Error{
+			Message:    fmt.Sprintf("%d more errors not shown", n-e.max+1),
+			Extensions: map[string]any{"code": "TOO_MANY_ERRORS"},
+		}
+		resp.Errors = errs
+	}
+	if e.production {
+		for _, err := range resp.Errors {
+			err.Message = suggestionText.ReplaceAllString(err.Message, "")
+		}
+	}
+	return resp
+}
