@@ -9,6 +9,7 @@ import (
 
 	"carrierdesk/graph/cursor"
 	"carrierdesk/internal/fault"
+	"carrierdesk/internal/saturating"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -180,9 +181,6 @@ func (l CostLimits) Measure(doc *ast.QueryDocument, op *ast.OperationDefinition,
 	return r.cost, r.depth
 }
 
-// costCeiling keeps the arithmetic of absurd operations (pages nested ten deep) from overflowing.
-const costCeiling = 1 << 40
-
 // measure is the cost and depth of a selection set.
 type measure struct{ cost, depth int }
 
@@ -225,7 +223,7 @@ func (m *costMeter) selections(set ast.SelectionSet, page int) measure {
 			}
 		}
 		// Type conditions are summed rather than the largest taken: an upper bound either way.
-		total.cost = add(total.cost, r.cost)
+		total.cost = saturating.Add(total.cost, r.cost)
 		total.depth = max(total.depth, r.depth)
 	}
 	return total
@@ -241,20 +239,20 @@ func (m *costMeter) field(f *ast.Field, page int) measure {
 	}
 	if cursor.IsConnection(f) {
 		inner := m.selections(f.SelectionSet, m.pageSize(f))
-		return measure{cost: add(1, inner.cost), depth: 1 + inner.depth}
+		return measure{cost: saturating.Add(1, inner.cost), depth: 1 + inner.depth}
 	}
 	inner := m.selections(f.SelectionSet, notInConnection)
 	isList := f.Definition.Type.Elem != nil
 	switch {
 	case isList && page >= 0 && f.Name == "edges":
 		// An edge is a wrapper: its node is the object that counts (a row, if only cursors are asked for).
-		return measure{cost: mul(page, max(1, inner.cost)), depth: 1 + inner.depth}
+		return measure{cost: saturating.Mul(page, max(1, inner.cost)), depth: 1 + inner.depth}
 	case isList && page >= 0:
-		return measure{cost: mul(page, add(1, inner.cost)), depth: 1 + inner.depth}
+		return measure{cost: saturating.Mul(page, saturating.Add(1, inner.cost)), depth: 1 + inner.depth}
 	case isList:
-		return measure{cost: mul(m.listLength(f), add(1, inner.cost)), depth: 1 + inner.depth}
+		return measure{cost: saturating.Mul(m.listLength(f), saturating.Add(1, inner.cost)), depth: 1 + inner.depth}
 	}
-	return measure{cost: add(1, inner.cost), depth: 1 + inner.depth}
+	return measure{cost: saturating.Add(1, inner.cost), depth: 1 + inner.depth}
 }
 
 // pageSize is the larger of a connection's first and last, or the default page.
@@ -280,13 +278,4 @@ func (m *costMeter) listLength(f *ast.Field) int {
 		return len(ids)
 	}
 	return m.limits.Default
-}
-
-func add(a, b int) int { return min(a+b, costCeiling) }
-
-func mul(a, b int) int {
-	if a != 0 && b > costCeiling/a {
-		return costCeiling
-	}
-	return min(a*b, costCeiling)
 }

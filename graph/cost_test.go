@@ -3,6 +3,8 @@ package graph
 import (
 	"testing"
 
+	"carrierdesk/internal/saturating"
+
 	"github.com/vektah/gqlparser/v2"
 )
 
@@ -73,7 +75,7 @@ func TestCostMeasureSaturates(t *testing.T) {
 	if errs != nil {
 		t.Fatalf("invalid query: %v", errs)
 	}
-	if cost, _ := (CostLimits{Default: 20}).Measure(doc, doc.Operations[0], nil); cost != costCeiling {
-		t.Errorf("cost %d; want the ceiling %d", cost, costCeiling)
+	if cost, _ := (CostLimits{Default: 20}).Measure(doc, doc.Operations[0], nil); cost != saturating.Ceiling {
+		t.Errorf("cost %d; want the ceiling %d", cost, saturating.Ceiling)
 	}
 }

@@ -8,9 +8,9 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"regexp"
-	"strconv"
 
 	"carrierdesk/internal/fault"
+	"carrierdesk/internal/saturating"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -147,7 +147,7 @@ func (m *documentMeasure) checkOperations(ops ast.OperationList) *gqlerror.Error
 		}
 		if n := m.aliasCount(op.SelectionSet); n > m.limits.MaxAliases {
 			return documentLimitError(op.Position, codeAliasLimit,
-				"the operation has %s aliases, counting a fragment's each time it is spread; at most %d are allowed", countText(n), m.limits.MaxAliases)
+				"the operation has %s aliases, counting a fragment's each time it is spread; at most %d are allowed", saturating.Text(n), m.limits.MaxAliases)
 		}
 	}
 	return nil
@@ -163,7 +163,7 @@ func (m *documentMeasure) selectionSet(set ast.SelectionSet) *gqlerror.Error {
 	for key, n := range keys {
 		if n > m.limits.MaxFieldRepeats {
 			return documentLimitError(set[0].GetPosition(), codeFieldRepeatLimit,
-				"%q is asked for %s times in one selection set, counting fragments; at most %d are allowed", key, countText(n), m.limits.MaxFieldRepeats)
+				"%q is asked for %s times in one selection set, counting fragments; at most %d are allowed", key, saturating.Text(n), m.limits.MaxFieldRepeats)
 		}
 	}
 	for _, sel := range set {
@@ -175,7 +175,7 @@ func (m *documentMeasure) selectionSet(set ast.SelectionSet) *gqlerror.Error {
 			if s.Name == "__schema" || s.Name == "__type" {
 				if d := 1 + m.depth(s.SelectionSet); d > m.limits.MaxIntrospection {
 					return documentLimitError(s.Position, codeIntrospectionDepth,
-						"introspection nests %s levels deep; at most %d are allowed", countText(d), m.limits.MaxIntrospection)
+						"introspection nests %s levels deep; at most %d are allowed", saturating.Text(d), m.limits.MaxIntrospection)
 				}
 			}
 			if err := m.selectionSet(s.SelectionSet); err != nil {
@@ -209,12 +209,12 @@ func (m *documentMeasure) addKeys(keys map[string]int, set ast.SelectionSet) {
 	for _, sel := range set {
 		switch s := sel.(type) {
 		case *ast.Field:
-			keys[s.Alias] = saturated(keys[s.Alias] + 1)
+			keys[s.Alias] = saturating.Add(keys[s.Alias], 1)
 		case *ast.InlineFragment:
 			m.addKeys(keys, s.SelectionSet)
 		case *ast.FragmentSpread:
 			for k, n := range m.fragmentKeys(s.Name) {
-				keys[k] = saturated(keys[k] + n)
+				keys[k] = saturating.Add(keys[k], n)
 			}
 		}
 	}
@@ -245,11 +245,11 @@ func (m *documentMeasure) aliasCount(set ast.SelectionSet) int {
 			if s.Alias != s.Name {
 				n++
 			}
-			n = saturated(n + m.aliasCount(s.SelectionSet))
+			n = saturating.Add(n, m.aliasCount(s.SelectionSet))
 		case *ast.InlineFragment:
-			n = saturated(n + m.aliasCount(s.SelectionSet))
+			n = saturating.Add(n, m.aliasCount(s.SelectionSet))
 		case *ast.FragmentSpread:
-			n = saturated(n + m.fragmentMemo(s.Name, m.aliases, m.aliasCount))
+			n = saturating.Add(n, m.fragmentMemo(s.Name, m.aliases, m.aliasCount))
 		}
 	}
 	return n
@@ -285,19 +285,6 @@ func (m *documentMeasure) fragmentMemo(name string, memo map[string]int, measure
 	delete(m.visiting, name)
 	memo[name] = n
 	return n
-}
-
-// saturatedMax is where counts stop growing: well past any limit, far from overflow.
-const saturatedMax = 1 << 40
-
-func saturated(n int) int { return min(n, saturatedMax) }
-
-// countText prints n, or "more than a trillion" where counting stopped.
-func countText(n int) string {
-	if n >= saturatedMax {
-		return "more than a trillion"
-	}
-	return strconv.Itoa(n)
 }
 
 func documentLimitError(pos *ast.Position, code, format string, args ...any) *gqlerror.Error {
