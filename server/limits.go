@@ -11,10 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"carrierdesk/graph"
 )
 
 // Limits is what a client may ask of the server, and how fast.
 type Limits struct {
+	graph.Limits                      // GRAPHQL_MAX_*, DEPTH_LIMIT, COST_LIMIT, PAGE_DEFAULT, PAGE_MAX: what one operation may ask for
 	MaxBodyBytes       int64          // HTTP_MAX_BODY_BYTES: largest request body
 	MaxHeaderBytes     int            // HTTP_MAX_HEADER_BYTES: largest request line and headers together
 	MaxURLBytes        int            // HTTP_MAX_URL_BYTES: longest request target (path and query string)
@@ -29,11 +32,6 @@ type Limits struct {
 	CORSOrigins        []string       // CORS_ORIGINS: origins of web apps that may call the API; "*" for any
 	CORSCredentials    bool           // CORS_ALLOW_CREDENTIALS: let browsers send cookies along
 	TrustedProxies     []netip.Prefix // TRUSTED_PROXIES: load balancers whose X-Forwarded-For names the client
-	MaxTokens          int            // GRAPHQL_MAX_TOKENS: lexical tokens in one document
-	MaxAliases         int            // GRAPHQL_MAX_ALIASES: aliased fields in one operation, fragments counted where spread
-	MaxFieldRepeats    int            // GRAPHQL_MAX_FIELD_REPEATS: times one response key may occur in one selection set
-	MaxDirectives      int            // GRAPHQL_MAX_DIRECTIVES: directives in one place
-	MaxIntrospection   int            // GRAPHQL_MAX_INTROSPECTION_DEPTH: nesting below __schema or __type
 	MaxErrors          int            // GRAPHQL_MAX_ERRORS: errors in one response; a page of PAGE_MAX rows may hold one each
 	WSMaxSubscriptions int            // WS_MAX_SUBSCRIPTIONS: operations running at once on one websocket
 	WSInitTimeout      time.Duration  // WS_INIT_TIMEOUT: for connection_init to arrive on a new websocket (closes 4408)
@@ -45,21 +43,27 @@ type Limits struct {
 // unthrottled.
 func loadLimits(getenv func(string) string, production bool) (Limits, error) {
 	l := Limits{
-		MaxBodyBytes:       1 << 20,
-		MaxHeaderBytes:     64 << 10,
-		MaxURLBytes:        8 << 10,
-		ReadHeaderTimeout:  10 * time.Second,
-		ReadTimeout:        30 * time.Second,
-		WriteTimeout:       30 * time.Second,
-		IdleTimeout:        120 * time.Second,
-		OperationTimeout:   15 * time.Second,
-		StatementTimeout:   15 * time.Second,
-		RateBurst:          100,
-		MaxTokens:          10_000,
-		MaxAliases:         30,
-		MaxFieldRepeats:    20,
-		MaxDirectives:      5,
-		MaxIntrospection:   20,
+		MaxBodyBytes:      1 << 20,
+		MaxHeaderBytes:    64 << 10,
+		MaxURLBytes:       8 << 10,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		OperationTimeout:  15 * time.Second,
+		StatementTimeout:  15 * time.Second,
+		RateBurst:         100,
+		Limits: graph.Limits{
+			MaxTokens:        10_000,
+			MaxAliases:       30,
+			MaxFieldRepeats:  20,
+			MaxDirectives:    5,
+			MaxIntrospection: 20,
+			MaxDepth:         15,
+			MaxCost:          300_000,
+			DefaultPage:      20,
+			MaxPage:          100,
+		},
 		MaxErrors:          100,
 		WSMaxSubscriptions: 100,
 		WSInitTimeout:      5 * time.Second,
@@ -81,6 +85,9 @@ func loadLimits(getenv func(string) string, production bool) (Limits, error) {
 		{"GRAPHQL_MAX_FIELD_REPEATS", &l.MaxFieldRepeats, 1, 100_000},
 		{"GRAPHQL_MAX_DIRECTIVES", &l.MaxDirectives, 1, 1000},
 		{"GRAPHQL_MAX_INTROSPECTION_DEPTH", &l.MaxIntrospection, 3, 1000},
+		{"DEPTH_LIMIT", &l.MaxDepth, 2, 1000},
+		{"COST_LIMIT", &l.MaxCost, 1, 1_000_000_000},
+		{"PAGE_DEFAULT", &l.DefaultPage, 1, 1000},
 		{"GRAPHQL_MAX_ERRORS", &l.MaxErrors, 1, 100_000},
 		{"WS_MAX_SUBSCRIPTIONS", &l.WSMaxSubscriptions, 1, 100_000},
 	}
@@ -89,6 +96,10 @@ func loadLimits(getenv func(string) string, production bool) (Limits, error) {
 		if *v.dst, err = intVar(getenv, v.name, *v.dst, v.min, v.max); err != nil {
 			return l, err
 		}
+	}
+	// PAGE_MAX is read after PAGE_DEFAULT: a default page must fit under it.
+	if l.MaxPage, err = intVar(getenv, "PAGE_MAX", l.MaxPage, l.DefaultPage, 10000); err != nil {
+		return l, err
 	}
 	body, err := intVar(getenv, "HTTP_MAX_BODY_BYTES", int(l.MaxBodyBytes), 1<<10, 1<<30)
 	if err != nil {

@@ -1,42 +1,16 @@
-package main
-
-// Limits on GraphQL documents and on the errors of a response, enforced
-// by gqlgen extensions whatever the transport.
+package graph
 
 import (
 	"context"
 	"crypto/sha256"
-	"fmt"
-	"regexp"
 
 	"carrierdesk/internal/fault"
 	"carrierdesk/internal/saturating"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
-)
-
-// limitDocuments holds every operation to the document limits, whatever its
-// transport, and bounds the errors of every response.
-func limitDocuments(srv *handler.Server, cfg Config) {
-	srv.SetParserTokenLimit(cfg.Limits.MaxTokens)
-	// Production hides the suggestions gqlparser can leave out; errorList
-	// strips the rest.
-	srv.SetDisableSuggestion(cfg.Production)
-	srv.Use(documentLimits{limits: cfg.Limits, measured: lru.New[struct{}](1000)})
-	srv.Use(errorList{max: cfg.Limits.MaxErrors, production: cfg.Production})
-}
-
-// Error codes of a document refused for its shape.
-const (
-	codeAliasLimit         = fault.CodeAliasLimit
-	codeFieldRepeatLimit   = fault.CodeFieldRepeatLimit
-	codeDirectiveLimit     = fault.CodeDirectiveLimit
-	codeIntrospectionDepth = fault.CodeIntrospectionDepth
 )
 
 // documentLimits refuses documents built to make the server work: too many
@@ -44,23 +18,11 @@ const (
 // introspection nested without end. It measures before validation does,
 // because validation is where such a document costs: the overlapping-fields
 // rule compares every pair of fields of a response key, so nine thousand
-// copies of one field validate for seconds. Register it after
-// AutomaticPersistedQuery, so it measures the query a hash stands for.
+// copies of one field validate for seconds.
 type documentLimits struct {
 	limits   Limits
 	measured graphql.Cache[struct{}] // SHA-256 of query texts that passed, so each is parsed here once
 }
-
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationParameterMutator
-} = documentLimits{}
-
-// ExtensionName names the extension for gqlgen.
-func (documentLimits) ExtensionName() string { return "DocumentLimits" }
-
-// Validate accepts any schema.
-func (documentLimits) Validate(graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationParameters measures the query; one that does not parse is
 // left for the executor to report.
@@ -146,7 +108,7 @@ func (m *documentMeasure) checkOperations(ops ast.OperationList) *gqlerror.Error
 			return err
 		}
 		if n := m.aliasCount(op.SelectionSet); n > m.limits.MaxAliases {
-			return documentLimitError(op.Position, codeAliasLimit,
+			return documentLimitError(op.Position, fault.CodeAliasLimit,
 				"the operation has %s aliases, counting a fragment's each time it is spread; at most %d are allowed", saturating.Text(n), m.limits.MaxAliases)
 		}
 	}
@@ -162,7 +124,7 @@ func (m *documentMeasure) selectionSet(set ast.SelectionSet) *gqlerror.Error {
 	m.addKeys(keys, set)
 	for key, n := range keys {
 		if n > m.limits.MaxFieldRepeats {
-			return documentLimitError(set[0].GetPosition(), codeFieldRepeatLimit,
+			return documentLimitError(set[0].GetPosition(), fault.CodeFieldRepeatLimit,
 				"%q is asked for %s times in one selection set, counting fragments; at most %d are allowed", key, saturating.Text(n), m.limits.MaxFieldRepeats)
 		}
 	}
@@ -174,7 +136,7 @@ func (m *documentMeasure) selectionSet(set ast.SelectionSet) *gqlerror.Error {
 			}
 			if s.Name == "__schema" || s.Name == "__type" {
 				if d := 1 + m.depth(s.SelectionSet); d > m.limits.MaxIntrospection {
-					return documentLimitError(s.Position, codeIntrospectionDepth,
+					return documentLimitError(s.Position, fault.CodeIntrospectionDepth,
 						"introspection nests %s levels deep; at most %d are allowed", saturating.Text(d), m.limits.MaxIntrospection)
 				}
 			}
@@ -199,7 +161,7 @@ func (m *documentMeasure) selectionSet(set ast.SelectionSet) *gqlerror.Error {
 
 func (m *documentMeasure) directives(list ast.DirectiveList, pos *ast.Position) *gqlerror.Error {
 	if len(list) > m.limits.MaxDirectives {
-		return documentLimitError(pos, codeDirectiveLimit, "%d directives in one place; at most %d are allowed", len(list), m.limits.MaxDirectives)
+		return documentLimitError(pos, fault.CodeDirectiveLimit, "%d directives in one place; at most %d are allowed", len(list), m.limits.MaxDirectives)
 	}
 	return nil
 }
@@ -291,48 +253,4 @@ func documentLimitError(pos *ast.Position, code, format string, args ...any) *gq
 	err := gqlerror.ErrorPosf(pos, format, args...)
 	err.Extensions = map[string]any{"code": code}
 	return err
-}
-
-// errorList caps the errors of a response at max, the last saying how many
-// more there were, and in production strips the validator's "Did you mean"
-// suggestions, which spell out the schema to callers who may not introspect it.
-type errorList struct {
-	max        int
-	production bool
-}
-
-var _ interface {
-	graphql.HandlerExtension
-	graphql.ResponseInterceptor
-} = errorList{}
-
-// ExtensionName names the extension for gqlgen.
-func (errorList) ExtensionName() string { return "ErrorList" }
-
-// Validate accepts any schema.
-func (errorList) Validate(graphql.ExecutableSchema) error { return nil }
-
-var suggestionText = regexp.MustCompile(`\s*Did you mean[^?]*\?`)
-
-// InterceptResponse bounds the response's errors.
-func (e errorList) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	resp := next(ctx)
-	if resp == nil {
-		return nil
-	}
-	if n := len(resp.Errors); n > e.max {
-		errs := make(gqlerror.List, e.max)
-		copy(errs, resp.Errors[:e.max-1])
-		errs[e.max-1] = &gqlerror.Error{
-			Message:    fmt.Sprintf("%d more errors not shown", n-e.max+1),
-			Extensions: map[string]any{"code": "TOO_MANY_ERRORS"},
-		}
-		resp.Errors = errs
-	}
-	if e.production {
-		for _, err := range resp.Errors {
-			err.Message = suggestionText.ReplaceAllString(err.Message, "")
-		}
-	}
-	return resp
 }
