@@ -9,27 +9,22 @@ import (
 
 	"carrierdesk/graph/cursor"
 	"carrierdesk/internal/fault"
+	"carrierdesk/internal/saturating"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// Error codes of an operation refused for its size.
-const (
-	CodeComplexityLimit = fault.CodeComplexityLimit
-	CodeDepthLimit      = fault.CodeDepthLimit
-)
-
-// CostLimits refuses, before anything runs, an operation that could ask for
+// costLimits refuses, before anything runs, an operation that could ask for
 // too much, and reports the cost of every other one in extensions.cost, so a
 // reporting tool can size its pages to fit.
 //
 // The requested cost is an upper bound on the objects a response can hold,
 // computed from the document alone: every object counts 1; a connection multiplies the
 // cost of one item (its edge's node, or one of its nodes) by its page size,
-// first or last, or Default when it names none; any other list of objects
-// counts as a page of Default items, or as many as the IDs it is given.
+// first or last, or DefaultPage when it names none; any other list of objects
+// counts as a page of DefaultPage items, or as many as the IDs it is given.
 // Scalars, edges, cursors and introspection cost nothing. The depth is how
 // deeply fields nest, not counting introspection, so a schema query from
 // GraphiQL passes whatever its shape.
@@ -38,13 +33,9 @@ const (
 // a connection's returned edges instead of its page size, a null object as
 // nothing. A client sizing pages reads how far below the bound it stayed.
 //
-// Register it after PageLimits, so page sizes over the maximum are reported as
-// such, rather than as a cost.
-type CostLimits struct {
-	MaxCost  int // largest cost accepted; 0 accepts any
-	MaxDepth int // deepest nesting of fields accepted; 0 accepts any
-	Default  int // page size of a connection that names none (PageLimits' Default)
-}
+// OperationLimits runs it after the page limits, so page sizes over the
+// maximum are reported as such, rather than as a cost.
+type costLimits struct{ limits Limits }
 
 // Cost is what extensions.cost reports: the operation's computed cost, the
 // cost it actually incurred and the limit it was held to.
@@ -55,34 +46,22 @@ type Cost struct {
 	returned  atomic.Int64 // objects counted as fields resolve, concurrently
 }
 
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-	graphql.ResponseInterceptor
-	graphql.FieldInterceptor
-} = CostLimits{}
-
 // costStat keys the computed cost in the operation's stats, from check to response.
 const costStat = "cost"
 
-// ExtensionName names the extension for gqlgen.
-func (CostLimits) ExtensionName() string { return "CostLimits" }
-
-// Validate accepts any schema.
-func (CostLimits) Validate(graphql.ExecutableSchema) error { return nil }
-
 // MutateOperationContext measures the operation and refuses it when it is too deep or too costly.
-func (l CostLimits) MutateOperationContext(_ context.Context, rc *graphql.OperationContext) *gqlerror.Error {
+func (c costLimits) MutateOperationContext(_ context.Context, rc *graphql.OperationContext) *gqlerror.Error {
 	if rc.Operation == nil {
 		return nil
 	}
-	cost, depth := l.Measure(rc.Doc, rc.Operation, rc.Variables)
+	l := c.limits
+	cost, depth := l.MeasureCost(rc.Doc, rc.Operation, rc.Variables)
 	rc.Stats.SetExtension(costStat, &Cost{Requested: cost, Limit: l.MaxCost})
 	if l.MaxDepth > 0 && depth > l.MaxDepth {
 		return &gqlerror.Error{
 			Message: fmt.Sprintf("the operation nests %d fields deep, more than the limit of %d", depth, l.MaxDepth),
 			Extensions: map[string]any{
-				"code":  CodeDepthLimit,
+				"code":  fault.CodeDepthLimit,
 				"depth": depth,
 				"limit": l.MaxDepth,
 			},
@@ -92,7 +71,7 @@ func (l CostLimits) MutateOperationContext(_ context.Context, rc *graphql.Operat
 		return &gqlerror.Error{
 			Message: fmt.Sprintf("the operation could return %d objects, more than the limit of %d: ask for smaller pages (first, last) or fewer nested connections", cost, l.MaxCost),
 			Extensions: map[string]any{
-				"code":  CodeComplexityLimit,
+				"code":  fault.CodeComplexityLimit,
 				"cost":  cost,
 				"limit": l.MaxCost,
 			},
@@ -105,7 +84,7 @@ func (l CostLimits) MutateOperationContext(_ context.Context, rc *graphql.Operat
 // Subscription events go without: their cost was checked once, at the start;
 // so do operations that read nothing (__typename, introspection): they cost
 // nothing to budget for, and their answer stays the bare one clients expect.
-func (CostLimits) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+func (costLimits) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	resp := next(ctx)
 	if resp == nil || !graphql.HasOperationContext(ctx) {
 		return resp
@@ -125,7 +104,7 @@ func (CostLimits) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 }
 
 // InterceptField counts the objects each field returns, for the actual cost.
-func (CostLimits) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+func (costLimits) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	res, err := next(ctx)
 	fc := graphql.GetFieldContext(ctx)
 	if res == nil || fc == nil || len(fc.Field.Selections) == 0 || strings.HasPrefix(fc.Field.Name, "__") ||
@@ -139,7 +118,7 @@ func (CostLimits) InterceptField(ctx context.Context, next graphql.Resolver) (an
 }
 
 // objectsReturned is how many objects res, the value of field f, counts for:
-// as Measure counts them, an edge counts through its node when it has one selected.
+// as MeasureCost counts them, an edge counts through its node when it has one selected.
 func objectsReturned(f graphql.CollectedField, res any) int {
 	v := reflect.ValueOf(res)
 	switch v.Kind() {
@@ -173,15 +152,12 @@ func selectsField(set ast.SelectionSet, name string) bool {
 	return false
 }
 
-// Measure computes the cost and depth of op, an operation of doc that has been validated.
-func (l CostLimits) Measure(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any) (cost, depth int) {
+// MeasureCost computes the cost and depth of op, an operation of doc that has been validated.
+func (l Limits) MeasureCost(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any) (cost, depth int) {
 	m := costMeter{limits: l, doc: doc, vars: vars, fragments: map[fragmentUse]measure{}}
 	r := m.selections(op.SelectionSet, notInConnection)
 	return r.cost, r.depth
 }
-
-// costCeiling keeps the arithmetic of absurd operations (pages nested ten deep) from overflowing.
-const costCeiling = 1 << 40
 
 // measure is the cost and depth of a selection set.
 type measure struct{ cost, depth int }
@@ -193,7 +169,7 @@ type fragmentUse struct {
 }
 
 type costMeter struct {
-	limits    CostLimits
+	limits    Limits
 	doc       *ast.QueryDocument
 	vars      map[string]any
 	fragments map[fragmentUse]measure // measured fragments: a fragment used many times is walked once
@@ -225,7 +201,7 @@ func (m *costMeter) selections(set ast.SelectionSet, page int) measure {
 			}
 		}
 		// Type conditions are summed rather than the largest taken: an upper bound either way.
-		total.cost = add(total.cost, r.cost)
+		total.cost = saturating.Add(total.cost, r.cost)
 		total.depth = max(total.depth, r.depth)
 	}
 	return total
@@ -241,20 +217,20 @@ func (m *costMeter) field(f *ast.Field, page int) measure {
 	}
 	if cursor.IsConnection(f) {
 		inner := m.selections(f.SelectionSet, m.pageSize(f))
-		return measure{cost: add(1, inner.cost), depth: 1 + inner.depth}
+		return measure{cost: saturating.Add(1, inner.cost), depth: 1 + inner.depth}
 	}
 	inner := m.selections(f.SelectionSet, notInConnection)
 	isList := f.Definition.Type.Elem != nil
 	switch {
 	case isList && page >= 0 && f.Name == "edges":
 		// An edge is a wrapper: its node is the object that counts (a row, if only cursors are asked for).
-		return measure{cost: mul(page, max(1, inner.cost)), depth: 1 + inner.depth}
+		return measure{cost: saturating.Mul(page, max(1, inner.cost)), depth: 1 + inner.depth}
 	case isList && page >= 0:
-		return measure{cost: mul(page, add(1, inner.cost)), depth: 1 + inner.depth}
+		return measure{cost: saturating.Mul(page, saturating.Add(1, inner.cost)), depth: 1 + inner.depth}
 	case isList:
-		return measure{cost: mul(m.listLength(f), add(1, inner.cost)), depth: 1 + inner.depth}
+		return measure{cost: saturating.Mul(m.listLength(f), saturating.Add(1, inner.cost)), depth: 1 + inner.depth}
 	}
-	return measure{cost: add(1, inner.cost), depth: 1 + inner.depth}
+	return measure{cost: saturating.Add(1, inner.cost), depth: 1 + inner.depth}
 }
 
 // pageSize is the larger of a connection's first and last, or the default page.
@@ -270,7 +246,7 @@ func (m *costMeter) pageSize(f *ast.Field) int {
 	case hasLast:
 		return max(last, 0)
 	}
-	return m.limits.Default
+	return m.limits.DefaultPage
 }
 
 // listLength is how many items a plain list of objects is assumed to hold:
@@ -279,14 +255,5 @@ func (m *costMeter) listLength(f *ast.Field) int {
 	if ids, ok := f.ArgumentMap(m.vars)["ids"].([]any); ok {
 		return len(ids)
 	}
-	return m.limits.Default
-}
-
-func add(a, b int) int { return min(a+b, costCeiling) }
-
-func mul(a, b int) int {
-	if a != 0 && b > costCeiling/a {
-		return costCeiling
-	}
-	return min(a*b, costCeiling)
+	return m.limits.DefaultPage
 }

@@ -3,6 +3,8 @@ package graph
 import (
 	"testing"
 
+	"carrierdesk/internal/saturating"
+
 	"github.com/vektah/gqlparser/v2"
 )
 
@@ -11,7 +13,7 @@ import (
 // count as a default page, introspection is free and adds no depth.
 func TestCostMeasure(t *testing.T) {
 	schema := NewExecutableSchema(Config{}).Schema()
-	limits := CostLimits{Default: 20}
+	limits := Limits{DefaultPage: 20}
 	for _, tc := range []struct {
 		name        string
 		query       string
@@ -55,7 +57,7 @@ func TestCostMeasure(t *testing.T) {
 			if errs != nil {
 				t.Fatalf("invalid query: %v", errs)
 			}
-			cost, depth := limits.Measure(doc, doc.Operations[0], tc.vars)
+			cost, depth := limits.MeasureCost(doc, doc.Operations[0], tc.vars)
 			if cost != tc.cost || depth != tc.depth {
 				t.Errorf("cost %d, depth %d; want cost %d, depth %d", cost, depth, tc.cost, tc.depth)
 			}
@@ -73,7 +75,7 @@ func TestCostMeasureSaturates(t *testing.T) {
 	if errs != nil {
 		t.Fatalf("invalid query: %v", errs)
 	}
-	if cost, _ := (CostLimits{Default: 20}).Measure(doc, doc.Operations[0], nil); cost != costCeiling {
-		t.Errorf("cost %d; want the ceiling %d", cost, costCeiling)
+	if cost, _ := (Limits{DefaultPage: 20}).MeasureCost(doc, doc.Operations[0], nil); cost != saturating.Ceiling {
+		t.Errorf("cost %d; want the ceiling %d", cost, saturating.Ceiling)
 	}
 }

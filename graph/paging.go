@@ -17,16 +17,15 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// PageLimits bounds every Relay connection in an operation before anything runs:
-// a connection without first or last gets first: Default, and asking for more
-// than Max nodes is a BAD_USER_INPUT error rather than a silent truncation.
+// pageLimits bounds every Relay connection in an operation before anything runs:
+// a connection without first or last gets first: DefaultPage, and asking for more
+// than MaxPage nodes is a BAD_USER_INPUT error rather than a silent truncation.
 //
 // Defaults are written into a per-request copy of the operation, so the nested
 // eager loading (which reads arguments from the document) limits its SQL too;
 // the cached, shared document is never changed.
-type PageLimits struct {
-	Default int
-	Max     int
+type pageLimits struct {
+	limits Limits
 
 	// rewrites keeps, per query text and operation name, the rewritten
 	// operation of documents whose page sizes name no variable, so the
@@ -42,24 +41,8 @@ type pageRewrite struct {
 	op  *ast.OperationDefinition
 }
 
-// NewPageLimits returns page limits that remember the rewrites of up to 256 operations.
-func NewPageLimits(defaultPage, maxPage int) PageLimits {
-	return PageLimits{Default: defaultPage, Max: maxPage, rewrites: lru.New[pageRewrite](256)}
-}
-
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = PageLimits{}
-
-// ExtensionName names the extension for gqlgen.
-func (PageLimits) ExtensionName() string { return "PageLimits" }
-
-// Validate accepts any schema.
-func (PageLimits) Validate(graphql.ExecutableSchema) error { return nil }
-
 // MutateOperationContext checks page sizes and fills in the default.
-func (l PageLimits) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
+func (l pageLimits) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
 	if rc.Operation == nil {
 		return nil
 	}
@@ -72,7 +55,7 @@ func (l PageLimits) MutateOperationContext(ctx context.Context, rc *graphql.Oper
 			return nil
 		}
 	}
-	w := pageWalker{limits: l, vars: rc.Variables, doc: rc.Doc, seen: map[string]bool{}}
+	w := pageWalker{limits: l.limits, vars: rc.Variables, doc: rc.Doc, seen: map[string]bool{}}
 	w.check(rc.Operation.SelectionSet, nil)
 	if w.err != nil {
 		return w.err
@@ -106,7 +89,7 @@ func (l PageLimits) MutateOperationContext(ctx context.Context, rc *graphql.Oper
 }
 
 type pageWalker struct {
-	limits       PageLimits
+	limits       Limits
 	vars         map[string]any
 	doc          *ast.QueryDocument
 	seen         map[string]bool
@@ -160,8 +143,8 @@ func (w *pageWalker) check(set ast.SelectionSet, path ast.Path) {
 					if !a.has {
 						continue
 					}
-					if a.n < 0 || a.n > w.limits.Max {
-						w.invalid(p, a.name, fmt.Sprintf("%s must be between 0 and %d; %s asked for %d", a.name, w.limits.Max, p.String(), a.n))
+					if a.n < 0 || a.n > w.limits.MaxPage {
+						w.invalid(p, a.name, fmt.Sprintf("%s must be between 0 and %d; %s asked for %d", a.name, w.limits.MaxPage, p.String(), a.n))
 						return
 					}
 				}
@@ -198,8 +181,8 @@ func pagingArgument(name string) bool {
 	return name == "first" || name == "last" || name == "after" || name == "before"
 }
 
-// withDefaults copies set, adding first: Default to connections that name no page size.
-func (l PageLimits) withDefaults(set ast.SelectionSet) ast.SelectionSet {
+// withDefaults copies set, adding first: DefaultPage to connections that name no page size.
+func (l pageLimits) withDefaults(set ast.SelectionSet) ast.SelectionSet {
 	if set == nil {
 		return nil
 	}
@@ -218,7 +201,7 @@ func (l PageLimits) withDefaults(set ast.SelectionSet) ast.SelectionSet {
 				}
 				cp.Arguments = append(cp.Arguments, &ast.Argument{
 					Name:  "first",
-					Value: &ast.Value{Kind: ast.IntValue, Raw: strconv.Itoa(l.Default), Position: sel.Position},
+					Value: &ast.Value{Kind: ast.IntValue, Raw: strconv.Itoa(l.limits.DefaultPage), Position: sel.Position},
 				})
 			}
 			cp.SelectionSet = l.withDefaults(sel.SelectionSet)

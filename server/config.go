@@ -23,10 +23,6 @@ type Config struct {
 	ConnMaxIdle    time.Duration // DB_CONN_MAX_IDLE_TIME: how long an idle connection is kept
 	StatementCache int           // DB_STATEMENT_CACHE: statements each PostgreSQL connection keeps prepared; 0 prepares none
 	SeedOnEmpty    bool          // SEED_ON_EMPTY: load demo data into an empty embedded database
-	DefaultPage    int           // PAGE_DEFAULT: page size of a connection that names none
-	MaxPage        int           // PAGE_MAX: largest page a client may ask for
-	CostLimit      int           // COST_LIMIT: largest cost (objects a response may hold, pages multiplied) an operation may have
-	DepthLimit     int           // DEPTH_LIMIT: deepest nesting of fields an operation may have
 	SweepInterval  time.Duration // SWEEP_INTERVAL: how often expiries and SLA breaches are swept; 0 turns it off
 	IdempotencyTTL time.Duration // IDEMPOTENCY_TTL: how long a mutation's Idempotency-Key and answer are kept for retries
 	ReadPlanner    bool          // READ_PLANNER: node(id) reads in one statement on PostgreSQL (graph/plan.go)
@@ -34,7 +30,7 @@ type Config struct {
 	ViewerTTL      time.Duration // VIEWER_CACHE_TTL: how long a token's loaded viewer is reused; 0 loads it on every request
 	Production     bool          // APP_ENV=production: no development secret, no anonymous introspection
 	Auth           auth.Config   // JWT_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE
-	Limits         Limits        // HTTP_*, OPERATION_TIMEOUT, DB_STATEMENT_TIMEOUT, RATE_LIMIT*, CORS_*, GRAPHQL_MAX_*: see limits.go
+	Limits         Limits        // HTTP_*, OPERATION_TIMEOUT, DB_STATEMENT_TIMEOUT, RATE_LIMIT*, CORS_*, GRAPHQL_MAX_*, DEPTH_LIMIT, COST_LIMIT, PAGE_*: see limits.go
 	Observe        Observability // METRICS_ADDR, LOG_LEVEL, OTEL_*: see observe.go
 
 	// TRUSTED_DOCUMENTS, TRUSTED_DOCUMENTS_MODE, TRUSTED_DOCUMENTS_EXEMPT_ROLES: see trusted.go
@@ -57,10 +53,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ReadPlanner:    true,
 		FOCTargetDays:  workflow.FOCTargetBusinessDays,
 		ViewerTTL:      5 * time.Second,
-		DefaultPage:    20,
-		MaxPage:        100,
-		CostLimit:      300_000,
-		DepthLimit:     15,
 		ReplicaMaxLag:  5 * time.Second,
 	}
 	var err error
@@ -96,18 +88,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		c.Auth.Secret = []byte(auth.DevSecret)
 	}
 	if c.MaxOpenConns, err = intVar(getenv, "DB_MAX_OPEN_CONNS", c.MaxOpenConns, 1, 1000); err != nil {
-		return c, err
-	}
-	if c.DefaultPage, err = intVar(getenv, "PAGE_DEFAULT", c.DefaultPage, 1, 1000); err != nil {
-		return c, err
-	}
-	if c.MaxPage, err = intVar(getenv, "PAGE_MAX", c.MaxPage, c.DefaultPage, 10000); err != nil {
-		return c, err
-	}
-	if c.CostLimit, err = intVar(getenv, "COST_LIMIT", c.CostLimit, 1, 1_000_000_000); err != nil {
-		return c, err
-	}
-	if c.DepthLimit, err = intVar(getenv, "DEPTH_LIMIT", c.DepthLimit, 2, 1000); err != nil {
 		return c, err
 	}
 	if c.FOCTargetDays, err = intVar(getenv, "FOC_TARGET_BUSINESS_DAYS", c.FOCTargetDays, 1, 60); err != nil {

@@ -84,15 +84,15 @@ func TestCostLimits(t *testing.T) {
 			if got := extInt(res, "cost"); got != nestedCost {
 				t.Errorf("extensions.cost = %d; want %d", got, nestedCost)
 			}
-			if got := extInt(res, "limit"); got != app.cfg.CostLimit {
-				t.Errorf("extensions.limit = %d; want %d", got, app.cfg.CostLimit)
+			if got := extInt(res, "limit"); got != app.cfg.Limits.MaxCost {
+				t.Errorf("extensions.limit = %d; want %d", got, app.cfg.Limits.MaxCost)
 			}
 			msg := res.Errors[0].Message
-			if !strings.Contains(msg, strconv.Itoa(nestedCost)) || !strings.Contains(msg, strconv.Itoa(app.cfg.CostLimit)) {
+			if !strings.Contains(msg, strconv.Itoa(nestedCost)) || !strings.Contains(msg, strconv.Itoa(app.cfg.Limits.MaxCost)) {
 				t.Errorf("message does not state cost and limit: %q", msg)
 			}
-			if req, limit := reportedCost(t, res); req != nestedCost || limit != app.cfg.CostLimit {
-				t.Errorf("response extensions.cost = %d/%d; want %d/%d", req, limit, nestedCost, app.cfg.CostLimit)
+			if req, limit := reportedCost(t, res); req != nestedCost || limit != app.cfg.Limits.MaxCost {
+				t.Errorf("response extensions.cost = %d/%d; want %d/%d", req, limit, nestedCost, app.cfg.Limits.MaxCost)
 			}
 		})
 
@@ -105,8 +105,8 @@ func TestCostLimits(t *testing.T) {
 			if n := app.statements.Load(); n <= base {
 				t.Errorf("%d SQL statements for a query that runs; the count cannot tell running from refusing", n)
 			}
-			if req, limit := reportedCost(t, res); req != 1+5*(2+5*(2+5)) || limit != app.cfg.CostLimit {
-				t.Errorf("extensions.cost = %d/%d; want %d/%d", req, limit, 1+5*(2+5*(2+5)), app.cfg.CostLimit)
+			if req, limit := reportedCost(t, res); req != 1+5*(2+5*(2+5)) || limit != app.cfg.Limits.MaxCost {
+				t.Errorf("extensions.cost = %d/%d; want %d/%d", req, limit, 1+5*(2+5*(2+5)), app.cfg.Limits.MaxCost)
 			}
 		})
 
@@ -121,8 +121,8 @@ func TestCostLimits(t *testing.T) {
 			if n := app.statements.Load(); n != base {
 				t.Errorf("%d SQL statements ran; want %d", n, base)
 			}
-			if extInt(res, "depth") != 16 || extInt(res, "limit") != app.cfg.DepthLimit {
-				t.Errorf("want depth 16 and limit %d: %s", app.cfg.DepthLimit, res.Raw)
+			if extInt(res, "depth") != 16 || extInt(res, "limit") != app.cfg.Limits.MaxDepth {
+				t.Errorf("want depth 16 and limit %d: %s", app.cfg.Limits.MaxDepth, res.Raw)
 			}
 		})
 
@@ -132,8 +132,8 @@ func TestCostLimits(t *testing.T) {
 
 		t.Run("a connection without first costs a default page", func(t *testing.T) {
 			res := app.do(t, `{ accounts { totalCount edges { node { id carrier { name } } } } }`, nil)
-			if req, _ := reportedCost(t, res); len(res.Errors) > 0 || req != 1+app.cfg.DefaultPage*2 {
-				t.Errorf("cost %d; want %d: %s", req, 1+app.cfg.DefaultPage*2, res.Raw)
+			if req, _ := reportedCost(t, res); len(res.Errors) > 0 || req != 1+app.cfg.Limits.DefaultPage*2 {
+				t.Errorf("cost %d; want %d: %s", req, 1+app.cfg.Limits.DefaultPage*2, res.Raw)
 			}
 		})
 
@@ -152,7 +152,7 @@ func TestCostLimits(t *testing.T) {
 		t.Run("limits are configurable", func(t *testing.T) {
 			env := map[string]string{"COST_LIMIT": "100", "DEPTH_LIMIT": "5"}
 			cfg, err := LoadConfig(func(k string) string { return env[k] })
-			if err != nil || cfg.CostLimit != 100 || cfg.DepthLimit != 5 {
+			if err != nil || cfg.Limits.MaxCost != 100 || cfg.Limits.MaxDepth != 5 {
 				t.Fatalf("LoadConfig: %+v, %v", cfg, err)
 			}
 			for _, bad := range []map[string]string{{"COST_LIMIT": "0"}, {"DEPTH_LIMIT": "x"}} {
@@ -160,7 +160,7 @@ func TestCostLimits(t *testing.T) {
 					t.Errorf("LoadConfig accepted %v", bad)
 				}
 			}
-			strict := app.withConfig(t, func(c *Config) { c.CostLimit, c.DepthLimit = cfg.CostLimit, cfg.DepthLimit })
+			strict := app.withConfig(t, func(c *Config) { c.Limits.MaxCost, c.Limits.MaxDepth = cfg.Limits.MaxCost, cfg.Limits.MaxDepth })
 			page := `query($n: Int) { accounts(first: $n) { edges { node { id } } } }`
 			res := strict.do(t, page, map[string]any{"n": 99})
 			if req, limit := reportedCost(t, res); len(res.Errors) > 0 || req != 100 || limit != 100 {

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"carrierdesk/ent"
 	_ "carrierdesk/ent/runtime"
@@ -202,3 +204,24 @@ func sqliteDSN(path string) string {
 
 // Close stops the broker and closes the client and its pool.
 func (d *Database) Close() error { return errors.Join(d.Events.Close(), d.Client.Close()) }
+
+// withStatementTimeout sets PostgreSQL's statement_timeout on every
+// connection of databaseURL, so that no statement outlives its request even
+// when a cancellation does not reach the server. A URL that sets its own
+// statement_timeout keeps it.
+func withStatementTimeout(databaseURL string, d time.Duration) (string, error) {
+	if d <= 0 {
+		return databaseURL, nil
+	}
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return "", fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	q := u.Query()
+	if strings.Contains(q.Get("options"), "statement_timeout") || q.Has("statement_timeout") {
+		return databaseURL, nil
+	}
+	q.Set("options", strings.TrimSpace(q.Get("options")+" -c statement_timeout="+strconv.FormatInt(d.Milliseconds(), 10)))
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}

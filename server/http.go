@@ -86,9 +86,12 @@ func newGraphQLServer(client *ent.Client, broker events.Broker, cfg Config, auth
 	srv.Use(extension.AutomaticPersistedQuery{Cache: persistedQueries{lru.New[string](1000)}})
 	srv.Use(&graph.StrictNumbers{})
 	srv.Use(graph.StrictText{})
-	srv.Use(graph.NewPageLimits(cfg.DefaultPage, cfg.MaxPage))
-	srv.Use(graph.CostLimits{MaxCost: cfg.CostLimit, MaxDepth: cfg.DepthLimit, Default: cfg.DefaultPage})
-	limitDocuments(srv, cfg) // after AutomaticPersistedQuery: it measures the query a hash stands for
+	srv.SetParserTokenLimit(cfg.Limits.MaxTokens)
+	srv.Use(graph.NewOperationLimits(cfg.Limits.Limits)) // after AutomaticPersistedQuery: it measures the query a hash stands for
+	// Production hides the suggestions gqlparser can leave out; errorList
+	// strips the rest.
+	srv.SetDisableSuggestion(cfg.Production)
+	srv.Use(errorList{max: cfg.Limits.MaxErrors, production: cfg.Production})
 	srv.Use(graph.ListStacks{})
 	srv.Use(graph.AuditOperation{})
 	srv.Use(graph.Transactions{Client: client})

@@ -20,6 +20,7 @@ import (
 
 	"carrierdesk/ent/schema/enum"
 	"carrierdesk/internal/auth"
+	"carrierdesk/internal/fault"
 
 	"entgo.io/ent/dialect"
 	"github.com/99designs/gqlgen/graphql"
@@ -478,20 +479,20 @@ func TestAbuseLimits(t *testing.T) {
 		name, query, code, message string
 	}{
 		{"aliases at the limit", "{ " + numbered(30, "a%d: __typename") + "}", "", ""},
-		{"aliases", "{ " + numbered(31, "a%d: __typename") + "}", codeAliasLimit, "31 aliases"},
+		{"aliases", "{ " + numbered(31, "a%d: __typename") + "}", fault.CodeAliasLimit, "31 aliases"},
 		{"aliases through fragments", "query { ...A ...A2 }\nfragment A on Query { " + numbered(10, "a%d: __typename") +
 			"}\nfragment A2 on Query { me { ...B ...C } }\nfragment B on Me { " + numbered(11, "b%d: role") +
-			"}\nfragment C on Me { ...B }", codeAliasLimit, "32 aliases"},
-		{"repeated field", "{ " + strings.Repeat("__typename ", 9000) + "}", codeFieldRepeatLimit, `"__typename" is asked for 9000 times`},
-		{"repeated alias through fragments", "query { ...R ...R ...R }\nfragment R on Query { " + strings.Repeat("x: __typename ", 7) + "}", codeFieldRepeatLimit, `"x" is asked for 21 times`},
-		{"fragment bomb", fragmentBomb(40), codeFieldRepeatLimit, "more than a trillion"},
-		{"directives", `{ __typename ` + strings.Repeat("@include(if: true) ", 6) + "}", codeDirectiveLimit, "6 directives"},
-		{"unknown directives", `{ __typename ` + numbered(500, "@d%d") + "}", codeDirectiveLimit, "500 directives"},
+			"}\nfragment C on Me { ...B }", fault.CodeAliasLimit, "32 aliases"},
+		{"repeated field", "{ " + strings.Repeat("__typename ", 9000) + "}", fault.CodeFieldRepeatLimit, `"__typename" is asked for 9000 times`},
+		{"repeated alias through fragments", "query { ...R ...R ...R }\nfragment R on Query { " + strings.Repeat("x: __typename ", 7) + "}", fault.CodeFieldRepeatLimit, `"x" is asked for 21 times`},
+		{"fragment bomb", fragmentBomb(40), fault.CodeFieldRepeatLimit, "more than a trillion"},
+		{"directives", `{ __typename ` + strings.Repeat("@include(if: true) ", 6) + "}", fault.CodeDirectiveLimit, "6 directives"},
+		{"unknown directives", `{ __typename ` + numbered(500, "@d%d") + "}", fault.CodeDirectiveLimit, "500 directives"},
 		{"tokens", "{ " + numbered(5001, "a%d: __typename") + "}", "GRAPHQL_PARSE_FAILED", "exceeded token limit of 10000"},
 		{"fragment cycle", "query { ...A }\nfragment A on Query { ...B }\nfragment B on Query { ...A }", "GRAPHQL_VALIDATION_FAILED", "Cannot spread fragment"},
-		{"introspection depth", ofTypes(30), codeIntrospectionDepth, "32 levels"},
+		{"introspection depth", ofTypes(30), fault.CodeIntrospectionDepth, "32 levels"},
 		{"introspection through fragments", `{ __schema { types { ...T } } } fragment T on __Type { ofType { ...U } } fragment U on __Type { ` +
-			strings.Repeat("ofType { ", 18) + "name" + strings.Repeat(" }", 18) + " }", codeIntrospectionDepth, "22 levels"},
+			strings.Repeat("ofType { ", 18) + "name" + strings.Repeat(" }", 18) + " }", fault.CodeIntrospectionDepth, "22 levels"},
 		{"standard introspection", introspection.Query, "", ""},
 		{"introspection within the limit", ofTypes(17), "", ""},
 	} {

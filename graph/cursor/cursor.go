@@ -4,7 +4,7 @@
 // entgql's cursor holds an ID and the row's sort values. This one adds a
 // stamp of the connection's type and orderBy, so a cursor used on another
 // connection, or under another ordering, is refused as BAD_USER_INPUT
-// naming after or before (graph.PageLimits checks it before anything runs)
+// naming after or before (graph.OperationLimits checks it before anything runs)
 // instead of paging from a place that means nothing there. The stamp is an
 // extra msgpack key, which entgql's decoder ignores: the generated pagers
 // read these cursors as they read their own.
