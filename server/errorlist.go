@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 
+	"carrierdesk/internal/fault"
+
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -41,7 +43,7 @@ func (e errorList) InterceptResponse(ctx context.Context, next graphql.ResponseH
 		copy(errs, resp.Errors[:e.max-1])
 		errs[e.max-1] = &gqlerror.Error{
 			Message:    fmt.Sprintf("%d more errors not shown", n-e.max+1),
-			Extensions: map[string]any{"code": "TOO_MANY_ERRORS"},
+			Extensions: map[string]any{"code": fault.CodeTooManyErrors},
 		}
 		resp.Errors = errs
 	}

@@ -26,4 +26,7 @@ const (
 	CodeIntrospectionDepth = "INTROSPECTION_DEPTH_LIMIT_EXCEEDED"
 	CodeComplexityLimit    = "COMPLEXITY_LIMIT_EXCEEDED"
 	CodeDepthLimit         = "DEPTH_LIMIT_EXCEEDED"
+
+	// The last error of a response cut at GRAPHQL_MAX_ERRORS, counting the rest.
+	CodeTooManyErrors = "TOO_MANY_ERRORS"
 )
