@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"carrierdesk/internal/plan"
@@ -41,6 +42,16 @@ type planEdge struct {
 	assign func(parent any, raw json.RawMessage) error
 }
 
+// unplanned marks an error met while planning, before any statement ran:
+// invalid paging arguments or cursors, a refused level. The usual path then
+// serves the read and answers it as it always has, so it is not logged.
+func unplanned(err error) error {
+	if errors.Is(err, plan.ErrUnsupported) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
+}
+
 // planLevels builds the SQL of every edge of a level for its row alias.
 func planLevels(ctx context.Context, b *plan.Builder, alias string, edges []*planEdge) ([]sql.Querier, error) {
 	exprs := make([]sql.Querier, len(edges))
@@ -73,7 +84,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.Account.Query().Where(account.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, accountImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&accountPlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -84,7 +95,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.AccountAssignment.Query().Where(accountassignment.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, accountassignmentImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&accountassignmentPlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -95,7 +106,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.Activity.Query().Where(activity.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, activityImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&activityPlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -106,7 +117,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.AuditChange.Query().Where(auditchange.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, auditchangeImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&auditchangePlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -117,7 +128,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.AuditEntry.Query().Where(auditentry.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, auditentryImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&auditentryPlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -128,7 +139,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.BusinessReview.Query().Where(businessreview.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, businessreviewImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&businessreviewPlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -139,7 +150,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.Carrier.Query().Where(carrier.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, carrierImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&carrierPlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -150,7 +161,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.Contact.Query().Where(contact.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, contactImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&contactPlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -161,7 +172,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.Contract.Query().Where(contract.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, contractImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&contractPlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -172,7 +183,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.Escalation.Query().Where(escalation.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, escalationImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&escalationPlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -183,7 +194,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.EscalationEvent.Query().Where(escalationevent.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, escalationeventImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&escalationeventPlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -194,7 +205,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.Holiday.Query().Where(holiday.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, holidayImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&holidayPlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -205,7 +216,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.Order.Query().Where(order.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, orderImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&orderPlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -216,7 +227,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.Quote.Query().Where(quote.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, quoteImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&quotePlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -227,7 +238,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.QuoteLineItem.Query().Where(quotelineitem.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, quotelineitemImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&quotelineitemPlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -238,7 +249,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.RFP.Query().Where(rfp.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, rfpImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&rfpPlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -249,7 +260,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.Rep.Query().Where(rep.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, repImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&repPlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -260,7 +271,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.SpecialPricingRequest.Query().Where(specialpricingrequest.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, specialpricingrequestImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&specialpricingrequestPlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -271,7 +282,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.Team.Query().Where(team.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, teamImplementors...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&teamPlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -390,15 +401,15 @@ func (_m *AccountQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newAccountPager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &AccountConnection{Edges: []*AccountEdge{}}
 	var counted, rows *accountPlanLevel
@@ -413,7 +424,7 @@ func (_m *AccountQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -421,7 +432,7 @@ func (_m *AccountQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -434,12 +445,12 @@ func (_m *AccountQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -1468,15 +1479,15 @@ func (_m *AccountAssignmentQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newAccountAssignmentPager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &AccountAssignmentConnection{Edges: []*AccountAssignmentEdge{}}
 	var counted, rows *accountassignmentPlanLevel
@@ -1491,7 +1502,7 @@ func (_m *AccountAssignmentQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -1499,7 +1510,7 @@ func (_m *AccountAssignmentQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -1512,12 +1523,12 @@ func (_m *AccountAssignmentQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -1804,15 +1815,15 @@ func (_m *ActivityQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newActivityPager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &ActivityConnection{Edges: []*ActivityEdge{}}
 	var counted, rows *activityPlanLevel
@@ -1827,7 +1838,7 @@ func (_m *ActivityQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -1835,7 +1846,7 @@ func (_m *ActivityQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -1848,12 +1859,12 @@ func (_m *ActivityQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -2145,15 +2156,15 @@ func (_m *AuditChangeQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newAuditChangePager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &AuditChangeConnection{Edges: []*AuditChangeEdge{}}
 	var counted, rows *auditchangePlanLevel
@@ -2168,7 +2179,7 @@ func (_m *AuditChangeQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -2176,7 +2187,7 @@ func (_m *AuditChangeQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -2189,12 +2200,12 @@ func (_m *AuditChangeQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -2418,15 +2429,15 @@ func (_m *AuditEntryQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newAuditEntryPager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &AuditEntryConnection{Edges: []*AuditEntryEdge{}}
 	var counted, rows *auditentryPlanLevel
@@ -2441,7 +2452,7 @@ func (_m *AuditEntryQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -2449,7 +2460,7 @@ func (_m *AuditEntryQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -2462,12 +2473,12 @@ func (_m *AuditEntryQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -2704,15 +2715,15 @@ func (_m *BusinessReviewQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newBusinessReviewPager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &BusinessReviewConnection{Edges: []*BusinessReviewEdge{}}
 	var counted, rows *businessreviewPlanLevel
@@ -2727,7 +2738,7 @@ func (_m *BusinessReviewQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -2735,7 +2746,7 @@ func (_m *BusinessReviewQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -2748,12 +2759,12 @@ func (_m *BusinessReviewQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -3007,15 +3018,15 @@ func (_m *CarrierQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newCarrierPager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &CarrierConnection{Edges: []*CarrierEdge{}}
 	var counted, rows *carrierPlanLevel
@@ -3030,7 +3041,7 @@ func (_m *CarrierQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -3038,7 +3049,7 @@ func (_m *CarrierQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -3051,12 +3062,12 @@ func (_m *CarrierQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -3542,15 +3553,15 @@ func (_m *ContactQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newContactPager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &ContactConnection{Edges: []*ContactEdge{}}
 	var counted, rows *contactPlanLevel
@@ -3565,7 +3576,7 @@ func (_m *ContactQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -3573,7 +3584,7 @@ func (_m *ContactQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -3586,12 +3597,12 @@ func (_m *ContactQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -3935,15 +3946,15 @@ func (_m *ContractQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newContractPager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &ContractConnection{Edges: []*ContractEdge{}}
 	var counted, rows *contractPlanLevel
@@ -3958,7 +3969,7 @@ func (_m *ContractQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -3966,7 +3977,7 @@ func (_m *ContractQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -3979,12 +3990,12 @@ func (_m *ContractQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -4556,15 +4567,15 @@ func (_m *EscalationQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newEscalationPager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &EscalationConnection{Edges: []*EscalationEdge{}}
 	var counted, rows *escalationPlanLevel
@@ -4579,7 +4590,7 @@ func (_m *EscalationQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -4587,7 +4598,7 @@ func (_m *EscalationQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -4600,12 +4611,12 @@ func (_m *EscalationQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -5148,15 +5159,15 @@ func (_m *EscalationEventQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newEscalationEventPager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &EscalationEventConnection{Edges: []*EscalationEventEdge{}}
 	var counted, rows *escalationeventPlanLevel
@@ -5171,7 +5182,7 @@ func (_m *EscalationEventQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -5179,7 +5190,7 @@ func (_m *EscalationEventQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -5192,12 +5203,12 @@ func (_m *EscalationEventQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -5542,15 +5553,15 @@ func (_m *HolidayQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newHolidayPager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &HolidayConnection{Edges: []*HolidayEdge{}}
 	var counted, rows *holidayPlanLevel
@@ -5565,7 +5576,7 @@ func (_m *HolidayQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -5573,7 +5584,7 @@ func (_m *HolidayQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -5586,12 +5597,12 @@ func (_m *HolidayQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -5782,15 +5793,15 @@ func (_m *OrderQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newOrderPager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &OrderConnection{Edges: []*OrderEdge{}}
 	var counted, rows *orderPlanLevel
@@ -5805,7 +5816,7 @@ func (_m *OrderQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -5813,7 +5824,7 @@ func (_m *OrderQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -5826,12 +5837,12 @@ func (_m *OrderQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -6216,15 +6227,15 @@ func (_m *QuoteQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newQuotePager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &QuoteConnection{Edges: []*QuoteEdge{}}
 	var counted, rows *quotePlanLevel
@@ -6239,7 +6250,7 @@ func (_m *QuoteQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -6247,7 +6258,7 @@ func (_m *QuoteQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -6260,12 +6271,12 @@ func (_m *QuoteQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -7239,15 +7250,15 @@ func (_m *QuoteLineItemQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newQuoteLineItemPager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &QuoteLineItemConnection{Edges: []*QuoteLineItemEdge{}}
 	var counted, rows *quotelineitemPlanLevel
@@ -7262,7 +7273,7 @@ func (_m *QuoteLineItemQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -7270,7 +7281,7 @@ func (_m *QuoteLineItemQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -7283,12 +7294,12 @@ func (_m *QuoteLineItemQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -7562,15 +7573,15 @@ func (_m *RFPQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newRFPPager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &RFPConnection{Edges: []*RFPEdge{}}
 	var counted, rows *rfpPlanLevel
@@ -7585,7 +7596,7 @@ func (_m *RFPQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -7593,7 +7604,7 @@ func (_m *RFPQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -7606,12 +7617,12 @@ func (_m *RFPQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -8008,15 +8019,15 @@ func (_m *RepQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newRepPager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &RepConnection{Edges: []*RepEdge{}}
 	var counted, rows *repPlanLevel
@@ -8031,7 +8042,7 @@ func (_m *RepQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -8039,7 +8050,7 @@ func (_m *RepQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -8052,12 +8063,12 @@ func (_m *RepQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -8981,15 +8992,15 @@ func (_m *SpecialPricingRequestQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newSpecialPricingRequestPager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &SpecialPricingRequestConnection{Edges: []*SpecialPricingRequestEdge{}}
 	var counted, rows *specialpricingrequestPlanLevel
@@ -9004,7 +9015,7 @@ func (_m *SpecialPricingRequestQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -9012,7 +9023,7 @@ func (_m *SpecialPricingRequestQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -9025,12 +9036,12 @@ func (_m *SpecialPricingRequestQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))
@@ -9395,15 +9406,15 @@ func (_m *TeamQuery) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := newTeamPager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &TeamConnection{Edges: []*TeamEdge{}}
 	var counted, rows *teamPlanLevel
@@ -9418,7 +9429,7 @@ func (_m *TeamQuery) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -9426,7 +9437,7 @@ func (_m *TeamQuery) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -9439,12 +9450,12 @@ func (_m *TeamQuery) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))

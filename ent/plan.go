@@ -34,6 +34,7 @@ package {{ base $.Config.Package }}
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"carrierdesk/internal/plan"
@@ -51,6 +52,16 @@ import (
 type planEdge struct {
 	sql    func(ctx context.Context, b *plan.Builder, parent string) (sql.Querier, error)
 	assign func(parent any, raw json.RawMessage) error
+}
+
+// unplanned marks an error met while planning, before any statement ran:
+// invalid paging arguments or cursors, a refused level. The usual path then
+// serves the read and answers it as it always has, so it is not logged.
+func unplanned(err error) error {
+	if errors.Is(err, plan.ErrUnsupported) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", plan.ErrUnsupported, err)
 }
 
 // planLevels builds the SQL of every edge of a level for its row alias.
@@ -86,7 +97,7 @@ func (c *Client) PlanNode(ctx context.Context, table, id string) (node Noder, ok
 		query := c.{{ $n.Name }}.Query().Where({{ $n.Package }}.ID(id))
 		edges, err := query.planEdges(ctx, opCtx, fc.Field, nil, {{ nodeImplementorsVar $n }}...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		nodes, err := (&{{ lower $n.Name }}PlanLevel{query: query, edges: edges}).run(ctx)
 		if err != nil || len(nodes) != 1 {
@@ -210,15 +221,15 @@ func (_m *{{ $query }}) PlanPaginate(
 		return nil, false, nil
 	}
 	if err := validateFirstLast(first, last); err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	pager, err := new{{ $names.Node }}Pager(opts, last != nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	query, err := pager.applyFilter(_m.Clone())
 	if err != nil {
-		return nil, false, err
+		return nil, false, unplanned(err)
 	}
 	conn := &{{ $names.Connection }}{Edges: []*{{ $names.Edge }}{}}
 	var counted, rows *{{ $level }}
@@ -233,7 +244,7 @@ func (_m *{{ $query }}) PlanPaginate(
 	}
 	if !ignoredEdges && (first == nil || *first != 0) && (last == nil || *last != 0) {
 		if query, err = pager.applyCursors(query, after, before); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 		if limit := paginateLimit(first, last); limit != 0 {
 			query.Limit(limit)
@@ -241,7 +252,7 @@ func (_m *{{ $query }}) PlanPaginate(
 		var edges []*planEdge
 		if field := collectedField(ctx, nodePath(ctx, nil)...); field != nil {
 			if edges, err = query.planEdges(ctx, graphql.GetOperationContext(ctx), *field, nodePath(ctx, nil)); err != nil {
-				return nil, false, err
+				return nil, false, unplanned(err)
 			}
 		}
 		query = pager.applyOrder(query)
@@ -254,12 +265,12 @@ func (_m *{{ $query }}) PlanPaginate(
 	var count, list sql.Querier
 	if counted != nil {
 		if count, err = counted.count(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	if rows != nil {
 		if list, _, err = rows.sql(ctx, b, nil); err != nil {
-			return nil, false, err
+			return nil, false, unplanned(err)
 		}
 	}
 	raw, err := plan.Run(ctx, _m.driver, plan.Edge(count, list))

@@ -156,6 +156,11 @@ func TestPlannerAnswersAsTheResolvers(t *testing.T) {
 		}
 	}
 
+	// Bad paging input gets the same client error either way (the planner
+	// leaves it to the usual path).
+	compare("first and last", `{ accounts(first: 1, last: 1) { totalCount } }`, nil)
+	compare("a cursor that is not one", `{ accounts(first: 1, after: "bm90IGEgY3Vyc29y") { totalCount } }`, nil)
+
 	// Cursors forwards and backwards over the pages' connections: a page
 	// read the usual way gives the cursors the planner must honour.
 	for _, s := range subjects {
